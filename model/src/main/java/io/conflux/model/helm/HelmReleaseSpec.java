@@ -1,0 +1,20 @@
+package io.conflux.model.helm;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.conflux.model.meta.DependencyReference;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code HelmRelease.spec}, Flux {@code helm.toolkit.fluxcd.io/v2}; the chart template is kept as a tree
+ * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}) for the renderer to read.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record HelmReleaseSpec(Map<String, Object> chart, String interval, String timeout, String releaseName,
+                              String targetNamespace, Map<String, Object> values,
+                              List<Map<String, Object>> valuesFrom, List<DependencyReference> dependsOn,
+                              Map<String, Object> install, Map<String, Object> upgrade, Boolean suspend,
+                              Map<String, Object> kubeConfig) {
+}

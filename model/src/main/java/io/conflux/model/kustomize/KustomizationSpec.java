@@ -1,0 +1,54 @@
+package io.conflux.model.kustomize;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.conflux.model.meta.CrossNamespaceObjectReference;
+import io.conflux.model.meta.DependencyReference;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code Kustomization.spec}, Flux {@code kustomize.toolkit.fluxcd.io/v1}; see Flux's kustomize-controller
+ * API docs for each field. Durations are Go duration strings ({@code 10m}, {@code 1h0m0s}).
+ * {@code wait} is {@link #waitForResources()} (a record cannot have a component named {@code wait}).
+ * {@code patchesStrategicMerge} and {@code patchesJson6902} are the v1beta2 fields still found in repositories.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record KustomizationSpec(
+        CrossNamespaceObjectReference sourceRef,
+        String path,
+        String interval,
+        String retryInterval,
+        String timeout,
+        Boolean prune,
+        @JsonProperty("wait") Boolean waitForResources,
+        Boolean force,
+        Boolean suspend,
+        List<DependencyReference> dependsOn,
+        String targetNamespace,
+        String namePrefix,
+        String nameSuffix,
+        List<Patch> patches,
+        List<Object> patchesStrategicMerge,
+        List<Map<String, Object>> patchesJson6902,
+        List<Image> images,
+        List<String> components,
+        CommonMetadata commonMetadata,
+        PostBuild postBuild,
+        List<CrossNamespaceObjectReference> healthChecks,
+        KubeConfigReference kubeConfig,
+        String serviceAccountName,
+        Map<String, Object> decryption) {
+
+    /** @return whether reconciliation is suspended */
+    public boolean suspended() {
+        return Boolean.TRUE.equals(suspend);
+    }
+
+    /** @return whether objects that left the bundle are deleted */
+    public boolean pruneEnabled() {
+        return Boolean.TRUE.equals(prune);
+    }
+}
