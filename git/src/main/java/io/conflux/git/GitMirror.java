@@ -1,0 +1,138 @@
+package io.conflux.git;
+
+import io.conflux.model.source.Revision;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * Bare mirrors of remote repositories, one per (rewritten) URL under a directory, fetched incrementally,
+ * and read at an exact commit into any {@link java.nio.file.FileSystem} (the renderer uses an in-memory one).
+ *
+ * <p>Thread-safe: operations on the same URL are serialized; different URLs proceed in parallel.
+ */
+public final class GitMirror {
+    private static final List<RefSpec> REF_SPECS = List.of(
+            new RefSpec("+refs/heads/*:refs/heads/*"),
+            new RefSpec("+refs/tags/*:refs/tags/*"));
+
+    private final Path mirrorsDir;
+    private final GitUrlRewriter rewriter;
+    private final Duration timeout;
+    private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    /**
+     * @param mirrorsDir directory holding one bare repository per URL (created if missing)
+     * @param rewriter   insteadOf rewrites applied to every URL
+     * @param timeout    bound of one fetch
+     */
+    public GitMirror(Path mirrorsDir, GitUrlRewriter rewriter, Duration timeout) {
+        this.mirrorsDir = mirrorsDir;
+        this.rewriter = rewriter;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Writes the tree of {@code revision}'s commit under {@code target} (regular and executable files; symbolic
+     * links and submodules are skipped), fetching the mirror first when the commit is not in it yet.
+     *
+     * @param url      the repository URL as written in the GitRepository (rewritten here)
+     * @param revision the revision to read
+     * @param target   an existing directory, on any file system
+     * @return the number of files written
+     * @throws GitException when the remote cannot be fetched or does not have the commit
+     */
+    public int checkout(String url, Revision revision, Path target) {
+        String remote = rewriter.rewrite(url);
+        synchronized (locks.computeIfAbsent(remote, k -> new Object())) {
+            try (Repository repo = open(remote)) {
+                ObjectId commitId = ObjectId.fromString(revision.sha());
+                if (!repo.getObjectDatabase().has(commitId)) {
+                    fetch(repo, remote);
+                }
+                if (!repo.getObjectDatabase().has(commitId)) {
+                    throw new GitException("commit " + revision.sha() + " not found in " + remote);
+                }
+                return writeTree(repo, commitId, target);
+            } catch (IOException e) {
+                throw new GitException("reading " + revision + " of " + remote + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Repository open(String remote) throws IOException {
+        Path dir = mirrorsDir.resolve(digest(remote));
+        Files.createDirectories(mirrorsDir);
+        if (!Files.exists(dir.resolve("HEAD"))) {
+            try (Git git = Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
+                git.getRepository().getConfig().setString("remote", "origin", "url", remote);
+                git.getRepository().getConfig().save();
+            } catch (GitAPIException e) {
+                throw new IOException("cannot create mirror for " + remote + ": " + e.getMessage(), e);
+            }
+        }
+        return new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+    }
+
+    private void fetch(Repository repo, String remote) {
+        try (Git git = new Git(repo)) {
+            git.fetch().setRemote(remote).setRefSpecs(REF_SPECS).setRemoveDeletedRefs(true)
+                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000)).call();
+        } catch (GitAPIException | RuntimeException e) {
+            throw new GitException("fetch " + remote + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int writeTree(Repository repo, ObjectId commitId, Path target) throws IOException {
+        int files = 0;
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader();
+             TreeWalk tree = new TreeWalk(reader)) {
+            RevCommit commit = walk.parseCommit(commitId);
+            tree.addTree(commit.getTree());
+            tree.setRecursive(true);
+            while (tree.next()) {
+                FileMode mode = tree.getFileMode(0);
+                if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
+                    continue;
+                }
+                Path file = target.resolve(tree.getPathString());
+                Files.createDirectories(file.getParent());
+                try (OutputStream out = Files.newOutputStream(file)) {
+                    reader.open(tree.getObjectId(0), Constants.OBJ_BLOB).copyTo(out);
+                }
+                files++;
+            }
+        }
+        return files;
+    }
+
+    private static String digest(String remote) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(remote.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.conflux.git;
+
+import io.conflux.model.source.GitRepositoryRef;
+import io.conflux.model.source.Revision;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Ref;
+
+/**
+ * The refs a remote advertises ({@code git ls-remote}), and their resolution to a Flux revision for a
+ * {@code GitRepository.spec.ref}.
+ *
+ * @param url  the URL that was listed (after rewriting)
+ * @param refs full ref name ({@code refs/heads/main}, {@code refs/tags/v1.0.0}) → commit sha; annotated tags
+ *             are peeled to their commit
+ */
+public record RemoteRefs(String url, Map<String, String> refs) {
+
+    /**
+     * Lists the refs of {@code url} (heads and tags).
+     *
+     * @param timeout bound of the network operation, rounded up to whole seconds
+     * @throws GitException when the remote cannot be reached or is not a repository
+     */
+    public static RemoteRefs list(String url, Duration timeout) {
+        try {
+            Map<String, String> refs = new LinkedHashMap<>();
+            Iterable<Ref> advertised = Git.lsRemoteRepository()
+                    .setRemote(url)
+                    .setHeads(true)
+                    .setTags(true)
+                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000))
+                    .call();
+            for (Ref ref : advertised) {
+                Ref peeled = ref;
+                String sha = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId().name()
+                        : ref.getObjectId() == null ? null : ref.getObjectId().name();
+                if (sha != null) {
+                    refs.put(ref.getName(), sha);
+                }
+            }
+            return new RemoteRefs(url, refs);
+        } catch (GitAPIException | RuntimeException e) {
+            throw new GitException("ls-remote " + url + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Resolves a ref as Flux's source-controller does for branch, tag, name and commit (semver is resolved
+     * by the caller from {@link #refs()}). Precedence: commit, name, tag, branch; no ref means branch
+     * {@code master}.
+     *
+     * @return the revision, e.g. {@code main@sha1:<hex>}
+     * @throws GitException when the ref is not advertised
+     */
+    public Revision resolve(GitRepositoryRef ref) {
+        GitRepositoryRef r = ref == null ? GitRepositoryRef.DEFAULT : ref;
+        if (r.commit() != null && !r.commit().isEmpty()) {
+            return new Revision(r.branch(), r.commit().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (r.name() != null && !r.name().isEmpty()) {
+            return new Revision(r.name(), require(r.name()));
+        }
+        if (r.tag() != null && !r.tag().isEmpty()) {
+            return new Revision(r.tag(), require("refs/tags/" + r.tag()));
+        }
+        String branch = r.branch() == null || r.branch().isEmpty() ? "master" : r.branch();
+        return new Revision(branch, require("refs/heads/" + branch));
+    }
+
+    private String require(String refName) {
+        String sha = refs.get(refName);
+        if (sha == null) {
+            throw new GitException("ref " + refName + " not found in " + url);
+        }
+        return sha;
+    }
+}
