@@ -1,0 +1,172 @@
+package io.conflux.embedded;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * An in-memory Kubernetes API server (fabric8's {@link KubernetesMockServer} in CRUD mode, patched by
+ * {@link ApiServerDispatcher}) listening on {@code http://127.0.0.1:<port>} without TLS or authentication.
+ * Conflux uses it both as management cluster (Flux objects) and as target cluster (applied manifests).
+ *
+ * <p>State lives only in memory and is lost on {@link #close()}.
+ */
+public final class InMemoryKubernetes implements AutoCloseable {
+
+    /** Name of the context, cluster and user written by {@link #writeKubeconfig(Path)}. */
+    public static final String CONTEXT = "conflux-local";
+
+    private static final Logger LOG = Logger.getLogger(InMemoryKubernetes.class);
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+    private final String url;
+
+    private InMemoryKubernetes(KubernetesMockServer server, String url) {
+        this.server = server;
+        this.url = url;
+        this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
+    }
+
+    /**
+     * Starts a new, empty API server on a free port of 127.0.0.1.
+     *
+     * @return the running server; close it to stop it
+     * @throws UncheckedIOException if the loopback address cannot be bound
+     */
+    public static InMemoryKubernetes start() {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        ApiServerDispatcher dispatcher = new ApiServerDispatcher(new KubernetesMixedDispatcher(responses));
+        KubernetesMockServer server = new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()), new MockWebServer(), responses, dispatcher, false);
+        InetAddress loopback;
+        try {
+            loopback = InetAddress.getByName("127.0.0.1");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.init(loopback, 0);
+        String url = "http://127.0.0.1:" + server.getPort();
+        LOG.debugf("in-memory Kubernetes API server listening on %s", url);
+        return new InMemoryKubernetes(server, url);
+    }
+
+    /** @return the API server's base URL, {@code http://127.0.0.1:<port>} (no trailing slash) */
+    public String url() {
+        return url;
+    }
+
+    /** @return a fabric8 client bound to this server (default namespace {@code default}); owned by this object */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /**
+     * Writes a kubeconfig file (YAML, context/cluster/user {@value #CONTEXT}, current context set, namespace
+     * {@code default}, plain HTTP, token auth with a dummy token) that a separate process can use through
+     * {@code KUBECONFIG}. Parent directories are created.
+     *
+     * @param file where to write; overwritten if it exists
+     * @return {@code file}
+     * @throws UncheckedIOException if the file cannot be written
+     */
+    public Path writeKubeconfig(Path file) {
+        String yaml = "apiVersion: v1\n"
+            + "kind: Config\n"
+            + "clusters:\n"
+            + "- name: " + CONTEXT + "\n"
+            + "  cluster:\n"
+            + "    server: " + url + "\n"
+            + "contexts:\n"
+            + "- name: " + CONTEXT + "\n"
+            + "  context:\n"
+            + "    cluster: " + CONTEXT + "\n"
+            + "    user: " + CONTEXT + "\n"
+            + "    namespace: default\n"
+            + "current-context: " + CONTEXT + "\n"
+            + "preferences: {}\n"
+            + "users:\n"
+            + "- name: " + CONTEXT + "\n"
+            + "  user:\n"
+            + "    token: conflux-local\n";
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write kubeconfig " + file, e);
+        }
+        return file;
+    }
+
+    /**
+     * Creates (server-side applies) every CustomResourceDefinition found in the {@code *.yaml}/{@code *.yml}
+     * files directly inside {@code dir}; multi-document files are supported, other kinds are ignored.
+     *
+     * @param dir a directory such as {@code deploy/crds}
+     * @return the names of the CRDs installed, in file-name order
+     * @throws UncheckedIOException if the directory or a file cannot be read
+     */
+    public List<String> installCrds(Path dir) {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        List<String> names = new ArrayList<>();
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                for (HasMetadata item : client.load(in).items()) {
+                    if (item instanceof CustomResourceDefinition crd) {
+                        client.resource(crd).fieldManager("conflux").forceConflicts().serverSideApply();
+                        names.add(crd.getMetadata().getName());
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        return names;
+    }
+
+    /** Closes the client and stops the server. Idempotent. */
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+
+    static Config clientConfig(String url) {
+        return new ConfigBuilder(Config.empty())
+            .withMasterUrl(url)
+            .withNamespace("default")
+            .withOauthToken("conflux-local")
+            .build();
+    }
+}
