@@ -226,9 +226,4 @@ final class ApiServerDispatcher extends Dispatcher {
     public void shutdown() {
         delegate.shutdown();
     }
-
-    @Override
-    public void releaseResources() {
-        delegate.releaseResources();
-    }
 }

@@ -1,0 +1,41 @@
+package io.conflux.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedPostgresTest {
+
+    @Test
+    void startsQueriesAndRestartsOnTheSameData(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("pg");
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start(data)) {
+            assertThat(pg.jdbcUrl()).matches("jdbc:postgresql://127\\.0\\.0\\.1:\\d+/conflux");
+            assertThat(pg.reactiveUrl()).isEqualTo(pg.jdbcUrl().substring("jdbc:".length()));
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());
+                 Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (v text)");
+                s.execute("INSERT INTO t VALUES ('kept')");
+                try (ResultSet rs = s.executeQuery("SELECT current_database(), current_user, version()")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("conflux");
+                    assertThat(rs.getString(2)).isEqualTo("conflux");
+                    assertThat(rs.getString(3)).startsWith("PostgreSQL 16");
+                }
+            }
+        }
+        try (EmbeddedPostgres again = EmbeddedPostgres.start(data);
+             Connection c = DriverManager.getConnection(again.jdbcUrl(), again.username(), again.password());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT v FROM t")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("kept");
+        }
+    }
+}
