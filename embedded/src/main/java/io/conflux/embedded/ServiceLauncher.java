@@ -1,0 +1,208 @@
+package io.conflux.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a packaged Quarkus service ({@code <projectRoot>/<module>/target/quarkus-app/quarkus-run.jar}) in a child
+ * JVM and waits until its readiness endpoint {@code http://127.0.0.1:<quarkus.http.port>/q/health/ready}
+ * answers 200.
+ *
+ * <p>The child runs {@code java -D<key>=<value>... -jar quarkus-run.jar} with the java executable of this JVM,
+ * working directory = the jar's module directory ({@code quarkus-app/../..}), extra environment variables added to
+ * this JVM's environment, and stdout + stderr appended to a log file. If the configuration has no
+ * {@code quarkus.http.port}, a free port is chosen and added. {@link #close()} stops the child and its
+ * descendants (SIGTERM, then SIGKILL after 10 s).
+ */
+public final class ServiceLauncher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ServiceLauncher.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private final String name;
+    private final Process process;
+    private final int httpPort;
+    private final Path logFile;
+
+    private ServiceLauncher(String name, Process process, int httpPort, Path logFile) {
+        this.name = name;
+        this.process = process;
+        this.httpPort = httpPort;
+        this.logFile = logFile;
+    }
+
+    /**
+     * @return {@code <projectRoot>/<module>/target/quarkus-app/quarkus-run.jar}
+     */
+    public static Path quarkusRunJar(Path projectRoot, String module) {
+        return projectRoot.resolve(module).resolve("target").resolve("quarkus-app").resolve("quarkus-run.jar");
+    }
+
+    /**
+     * Starts {@code module}'s packaged service; see {@link #start(Path, Map, Map, Path, Duration)}.
+     *
+     * @param projectRoot the Maven project root (contains the module directories)
+     * @param module      module directory name, e.g. {@code renderer}
+     */
+    public static ServiceLauncher start(Path projectRoot, String module, Map<String, String> config,
+                                        Map<String, String> env, Path logFile, Duration readyTimeout) {
+        return start(quarkusRunJar(projectRoot, module), config, env, logFile, readyTimeout);
+    }
+
+    /**
+     * Starts {@code java -jar jar} and waits until it is ready.
+     *
+     * @param jar          the runnable jar ({@code quarkus-run.jar})
+     * @param config       configuration passed as {@code -Dkey=value} system properties (keys and values as-is,
+     *                     no shell quoting needed)
+     * @param env          extra environment variables for the child, e.g. {@code KUBECONFIG}
+     * @param logFile      file receiving the child's stdout and stderr (appended; parent dirs created)
+     * @param readyTimeout how long to wait for {@code /q/health/ready} to answer 200
+     * @return the running service; close it to stop it
+     * @throws IllegalArgumentException if {@code jar} does not exist
+     * @throws IllegalStateException    if the child exits before it is ready or is not ready in time (the child
+     *                                  is then stopped); the message includes the tail of the log
+     * @throws UncheckedIOException     if the process cannot be started or the log not created
+     */
+    public static ServiceLauncher start(Path jar, Map<String, String> config, Map<String, String> env, Path logFile,
+                                        Duration readyTimeout) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("service jar not found: " + jar.toAbsolutePath()
+                + " (build the module with mvn package first)");
+        }
+        Map<String, String> props = new LinkedHashMap<>(config);
+        String portValue = props.computeIfAbsent("quarkus.http.port", k -> Integer.toString(Ports.freePort()));
+        int port = Integer.parseInt(portValue.trim());
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        Path workDir = jar.toAbsolutePath().getParent();
+        for (int i = 0; i < 2 && workDir.getParent() != null; i++) {
+            workDir = workDir.getParent();
+        }
+        String name = workDir.getFileName() == null ? jar.toString() : workDir.getFileName().toString();
+        Process process;
+        try {
+            Path parent = logFile.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().putAll(env);
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + jar, e);
+        }
+        ServiceLauncher launcher = new ServiceLauncher(name, process, port, logFile);
+        try {
+            launcher.awaitReady(readyTimeout);
+        } catch (RuntimeException e) {
+            launcher.close();
+            throw e;
+        }
+        LOG.debugf("%s ready on port %d (pid %d)", name, port, process.pid());
+        return launcher;
+    }
+
+    /** @return the child's HTTP port ({@code quarkus.http.port}) on 127.0.0.1 */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** @return {@code http://127.0.0.1:<httpPort>} */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** @return the child's process id */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** @return whether the child is still running */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** @return the log file receiving the child's output */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** Stops the child and its descendants: SIGTERM, then SIGKILL after 10 s. Idempotent. */
+    @Override
+    public void close() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        for (ProcessHandle h : all) {
+            long left = deadline - System.nanoTime();
+            try {
+                h.onExit().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            } catch (Exception stillRunning) {
+                if (stillRunning instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                h.destroyForcibly();
+            }
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create(baseUrl() + "/q/health/ready");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int lastStatus = -1;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue()
+                    + " before it was ready; log " + logFile + ":\n" + Commands.tail(logFile, 60));
+            }
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+                lastStatus = r.statusCode();
+                if (lastStatus == 200) {
+                    return;
+                }
+            } catch (IOException notListening) {
+                LOG.tracef("%s not listening yet: %s", name, notListening);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+        }
+        throw new IllegalStateException(name + " not ready within " + timeout + " (last status of " + ready + ": "
+            + lastStatus + "); log " + logFile + ":\n" + Commands.tail(logFile, 60));
+    }
+
+    static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+            .filter(c -> Files.isExecutable(Path.of(c)))
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+}
