@@ -22,6 +22,12 @@ import java.util.Optional;
  *   <li>multi-version CRDs with conversion {@code None}: every served version is mapped onto the storage version
  *       (one object, any version), and responses carry the {@code apiVersion} the client asked for. Watches see
  *       the storage version.</li>
+ *   <li>API discovery ({@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/G}, {@code /apis/G/V}) is answered
+ *       by {@link Discovery} for built-in kinds and every served version of every installed CRD;</li>
+ *   <li>creating a namespaced object in a namespace that does not exist fails with 404 (the mock accepts it);
+ *       deleting a Namespace deletes the objects in it; new Namespaces get {@code status.phase: Active};</li>
+ *   <li>request bodies get the path's namespace if they have none, and creating a custom resource drops
+ *       {@code status}.</li>
  * </ul>
  * Requests are serialized: the in-memory store is not meant for concurrent mutation.
  */
@@ -53,20 +59,32 @@ final class ApiServerDispatcher extends Dispatcher {
             return delegate.dispatch(request);
         }
         String requestedApiVersion = path.apiVersion();
+        boolean clusterScoped = registry.clusterScoped(path.group(), path.plural());
         ResourcePath target = path;
-        if (target.namespace() != null && registry.clusterScoped(target.group(), target.plural())) {
+        if (target.namespace() != null && clusterScoped) {
             target = target.withoutNamespace();
         }
         Optional<CrdRegistry.CustomType> custom = registry.custom(target.group(), target.plural());
         if (custom.isPresent() && !custom.get().storageVersion().equals(target.version())) {
             target = target.withVersion(custom.get().storageVersion());
         }
-        String body = request.getBody() == null ? "" : request.getUtf8Body();
-        if (!body.isBlank() && (target != path)) {
-            body = rewriteBody(body, target, path.namespace() != null && target.namespace() == null);
+        String method = request.getMethod();
+        boolean write = "POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method);
+        String original = request.getBody() == null ? "" : request.getUtf8Body();
+        String body = original;
+        if (write && !body.isBlank() && !isJsonPatch(request)) {
+            body = normalizeBody(body, target, clusterScoped, "POST".equals(method) && custom.isPresent());
         }
-        RecordedRequest forwarded = target == path && body.equals(request.getUtf8Body())
-            ? request : copy(request, request.method(), target.render(), body);
+        boolean creates = "POST".equals(method) || (isApply(request) && target.name() != null
+            && target.subresource() == null && !exists(request, target));
+        if (creates && target.namespace() != null && !namespaceExists(request, target.namespace())) {
+            return status(404, "NotFound", "namespaces \"" + target.namespace() + "\" not found");
+        }
+        if ("POST".equals(method) && target.group().isEmpty() && target.plural().equals("namespaces")) {
+            body = activeNamespace(body);
+        }
+        // the body buffer can be read only once: always forward a copy
+        RecordedRequest forwarded = copy(request, request.method(), target.render(), body);
 
         MockResponse response;
         if (isApply(request) && target.name() != null) {
@@ -74,13 +92,73 @@ final class ApiServerDispatcher extends Dispatcher {
         } else {
             response = delegate.dispatch(forwarded);
         }
-        if (!"GET".equals(request.getMethod()) && path.plural().equals("customresourcedefinitions")) {
+        if (!"GET".equals(method) && path.plural().equals("customresourcedefinitions")) {
             reloadCrds(request);
+        }
+        if ("DELETE".equals(method) && response.code() == 200 && target.group().isEmpty()
+            && target.plural().equals("namespaces") && target.name() != null) {
+            deleteNamespaceContents(request, target.name());
         }
         if (!target.version().equals(path.version()) && response.getWebSocketListener() == null) {
             response = rewriteResponse(response, requestedApiVersion);
         }
         return response;
+    }
+
+    private static boolean isJsonPatch(RecordedRequest request) {
+        String type = request.getHeader("Content-Type");
+        return "PATCH".equals(request.getMethod()) && type != null && type.startsWith("application/json-patch");
+    }
+
+    private boolean exists(RecordedRequest request, ResourcePath target) {
+        ResourcePath object = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
+            target.name(), null, null);
+        return delegate.dispatch(copy(request, HttpMethod.GET, object.render(), "")).code() == 200;
+    }
+
+    private boolean namespaceExists(RecordedRequest request, String namespace) {
+        return delegate.dispatch(copy(request, HttpMethod.GET, "/api/v1/namespaces/" + namespace, "")).code() == 200;
+    }
+
+    /** A real server removes everything in a deleted namespace; do it at once (no Terminating phase). */
+    private void deleteNamespaceContents(RecordedRequest request, String namespace) {
+        java.util.Set<String> collections = new java.util.LinkedHashSet<>();
+        BuiltInKinds.BY_GROUP_VERSION.forEach((gv, kinds) -> kinds.stream().filter(BuiltInKinds.Kind::namespaced)
+            .forEach(k -> collections.add((gv.contains("/") ? "/apis/" : "/api/") + gv + "/namespaces/" + namespace
+                + "/" + k.plural())));
+        for (CrdRegistry.CustomType t : registry.all()) {
+            if (t.namespaced()) {
+                collections.add("/apis/" + t.group() + "/" + t.storageVersion() + "/namespaces/" + namespace + "/"
+                    + t.plural());
+            }
+        }
+        for (String collection : collections) {
+            MockResponse list = delegate.dispatch(copy(request, HttpMethod.GET, collection, ""));
+            if (list.code() != 200 || list.getBody() == null) {
+                continue;
+            }
+            for (JsonNode item : read(list.getBody().readUtf8()).path("items")) {
+                String name = item.path("metadata").path("name").asText();
+                delegate.dispatch(copy(request, HttpMethod.DELETE, collection + "/" + name, ""));
+            }
+        }
+    }
+
+    private static String activeNamespace(String body) {
+        JsonNode node = read(body);
+        if (node instanceof ObjectNode object) {
+            Json.object(object, "status").put("phase", "Active");
+            return write(object);
+        }
+        return body;
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure").put("message", message)
+            .put("reason", reason).put("code", code);
+        s.putObject("metadata");
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(write(s));
     }
 
     private static boolean isApply(RecordedRequest request) {
@@ -94,20 +172,21 @@ final class ApiServerDispatcher extends Dispatcher {
      * {@code /status} replaces only the status).
      */
     private MockResponse apply(RecordedRequest request, ResourcePath target, String body) {
-        boolean clusterScoped = registry.clusterScoped(target.group(), target.plural());
         ResourcePath object = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
             target.name(), null, null);
         MockResponse current = delegate.dispatch(copy(request, HttpMethod.GET, object.render(), ""));
-        JsonNode appliedNode = read(rewriteBody(body, target, clusterScoped));
+        JsonNode appliedNode = read(body);
         if (!(appliedNode instanceof ObjectNode applied)) {
-            return new MockResponse().setResponseCode(400).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                + "\"status\":\"Failure\",\"message\":\"apply body is not an object\",\"code\":400}");
+            return status(400, "BadRequest", "apply body is not an object");
         }
         if (current.code() == 404) {
             if (target.subresource() != null) {
                 return current;
             }
             applied.remove("status");
+            if (target.group().isEmpty() && target.plural().equals("namespaces")) {
+                Json.object(applied, "status").put("phase", "Active");
+            }
             return delegate.dispatch(copy(request, HttpMethod.POST, target.collection().render(), write(applied)));
         }
         ObjectNode existing = (ObjectNode) read(current.getBody().readUtf8());
@@ -154,8 +233,12 @@ final class ApiServerDispatcher extends Dispatcher {
         }
     }
 
-    /** Sets {@code apiVersion} to the storage version and drops {@code metadata.namespace} if asked to. */
-    private static String rewriteBody(String body, ResourcePath target, boolean dropNamespace) {
+    /**
+     * Makes a request body look like what the API server stores: {@code apiVersion} of the storage version,
+     * no {@code metadata.namespace} for cluster-scoped kinds, the path's namespace for namespaced ones, and no
+     * {@code status} when creating a custom resource (status is a subresource).
+     */
+    private static String normalizeBody(String body, ResourcePath target, boolean clusterScoped, boolean dropStatus) {
         JsonNode node = read(body);
         if (!(node instanceof ObjectNode object)) {
             return body;
@@ -163,8 +246,16 @@ final class ApiServerDispatcher extends Dispatcher {
         if (object.has("apiVersion")) {
             object.put("apiVersion", target.apiVersion());
         }
-        if (dropNamespace && object.get("metadata") instanceof ObjectNode metadata) {
-            metadata.remove("namespace");
+        if (clusterScoped) {
+            if (object.get("metadata") instanceof ObjectNode metadata) {
+                metadata.remove("namespace");
+            }
+        } else if (target.namespace() != null && object.get("metadata") instanceof ObjectNode metadata
+            && !metadata.hasNonNull("namespace")) {
+            metadata.put("namespace", target.namespace());
+        }
+        if (dropStatus) {
+            object.remove("status");
         }
         return write(object);
     }
@@ -199,7 +290,7 @@ final class ApiServerDispatcher extends Dispatcher {
         headers.removeAll("Content-Length");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         headers.add("Content-Length", Integer.toString(bytes.length));
-        if (method == HttpMethod.POST || method == HttpMethod.PUT) {
+        if ((method == HttpMethod.POST || method == HttpMethod.PUT) && method != original.method()) {
             headers.set("Content-Type", "application/json");
         }
         return new RecordedRequest(original.getHttpVersion(), method, path, headers.build(), new Buffer(bytes));

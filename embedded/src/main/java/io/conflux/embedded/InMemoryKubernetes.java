@@ -1,6 +1,7 @@
 package io.conflux.embedded;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -31,12 +32,23 @@ import org.jboss.logging.Logger;
  * {@link ApiServerDispatcher}) listening on {@code http://127.0.0.1:<port>} without TLS or authentication.
  * Conflux uses it both as management cluster (Flux objects) and as target cluster (applied manifests).
  *
+ * <p>Behaves like a real API server for what Conflux uses (see {@link ApiServerDispatcher} for the corrections
+ * made to fabric8's mock): API discovery for built-in kinds and installed CRDs, server-side apply (create and
+ * update), cluster-scoped kinds ignore {@code metadata.namespace}, {@code metadata.generation/uid/resourceVersion/
+ * creationTimestamp}, the {@code status} subresource, list/watch with label selectors in any namespace,
+ * multi-version CRDs with conversion {@code None} (all versions read/write the same objects; watches deliver the
+ * storage version), namespaced objects can only be created in an existing namespace, and deleting a Namespace
+ * deletes its contents at once. The namespaces {@link #INITIAL_NAMESPACES} exist from the start.
+ *
  * <p>State lives only in memory and is lost on {@link #close()}.
  */
 public final class InMemoryKubernetes implements AutoCloseable {
 
     /** Name of the context, cluster and user written by {@link #writeKubeconfig(Path)}. */
     public static final String CONTEXT = "conflux-local";
+
+    /** Namespaces that exist from the start, as in a new cluster. */
+    public static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
 
     private static final Logger LOG = Logger.getLogger(InMemoryKubernetes.class);
 
@@ -70,7 +82,11 @@ public final class InMemoryKubernetes implements AutoCloseable {
         server.init(loopback, 0);
         String url = "http://127.0.0.1:" + server.getPort();
         LOG.debugf("in-memory Kubernetes API server listening on %s", url);
-        return new InMemoryKubernetes(server, url);
+        InMemoryKubernetes kube = new InMemoryKubernetes(server, url);
+        for (String ns : INITIAL_NAMESPACES) {
+            kube.client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        }
+        return kube;
     }
 
     /** @return the API server's base URL, {@code http://127.0.0.1:<port>} (no trailing slash) */

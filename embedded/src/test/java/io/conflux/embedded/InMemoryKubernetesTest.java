@@ -1,6 +1,7 @@
 package io.conflux.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -186,7 +188,13 @@ class InMemoryKubernetesTest {
         assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
         assertThat(res.get().<String>get("spec", "url")).isEqualTo("https://a");
 
-        // writes to the main resource ignore status
+        // writes to the main resource ignore status: update (PUT) ...
+        GenericKubernetesResource put = res.get();
+        put.setAdditionalProperty("status", Map.of("phase", "put-write"));
+        client.resource(put).update();
+        assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
+
+        // ... and server-side apply
         GenericKubernetesResource main = gitRepository("v1", "default", "st", "https://b");
         main.setAdditionalProperty("status", Map.of("phase", "main-write"));
         client.resource(main).fieldManager("conflux").forceConflicts().serverSideApply();
@@ -199,6 +207,7 @@ class InMemoryKubernetesTest {
     @Test
     void listAndInformerWithLabelSelectorInAnyNamespace() throws Exception {
         client.resource(new NamespaceBuilder().withNewMetadata().withName("w1").endMetadata().build()).serverSideApply();
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("w2").endMetadata().build()).serverSideApply();
         ConfigMap a = configMap("w1", "a", "1");
         a.getMetadata().setLabels(Map.of("app", "x"));
         ConfigMap b = configMap("w1", "b", "1");
@@ -260,6 +269,41 @@ class InMemoryKubernetesTest {
             client.resource(gitRepository("v1beta2", "default", "watched", "https://w")).fieldManager("conflux").forceConflicts().serverSideApply();
             waitFor(() -> seen.containsKey("watched") && seen.containsKey("old"));
             assertThat(seen.get("watched")).isEqualTo("source.toolkit.fluxcd.io/v1");
+        } finally {
+            informer.close();
+        }
+    }
+
+    @Test
+    void namespacedObjectsNeedAnExistingNamespace() {
+        assertThat(client.namespaces().list().getItems()).extracting(n -> n.getMetadata().getName())
+            .containsAll(InMemoryKubernetes.INITIAL_NAMESPACES);
+        assertThat(client.namespaces().withName("default").get().getStatus().getPhase()).isEqualTo("Active");
+        assertThatThrownBy(() -> client.resource(configMap("nowhere", "x", "1")).fieldManager("conflux").forceConflicts().serverSideApply())
+            .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+        assertThatThrownBy(() -> client.resource(gitRepository("v1", "nowhere", "x", "https://x")).create())
+            .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+        assertThat(client.configMaps().inNamespace("nowhere").withName("x").get()).isNull();
+    }
+
+    @Test
+    void deletingANamespaceDeletesItsContents() throws Exception {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("cascade").endMetadata().build()).serverSideApply();
+        client.resource(configMap("cascade", "cm", "1")).serverSideApply();
+        client.resource(gitRepository("v1beta2", "cascade", "repo", "https://r")).serverSideApply();
+        client.resource(configMap("default", "survivor", "1")).serverSideApply();
+        List<String> deleted = new CopyOnWriteArrayList<>();
+        SharedIndexInformer<ConfigMap> informer = client.configMaps().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override public void onAdd(ConfigMap obj) { }
+            @Override public void onUpdate(ConfigMap o, ConfigMap n) { }
+            @Override public void onDelete(ConfigMap obj, boolean unknown) { deleted.add(obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName()); }
+        });
+        try {
+            client.namespaces().withName("cascade").delete();
+            assertThat(client.configMaps().inNamespace("cascade").list().getItems()).isEmpty();
+            assertThat(client.genericKubernetesResources(GIT_V1).inNamespace("cascade").list().getItems()).isEmpty();
+            assertThat(client.configMaps().inNamespace("default").withName("survivor").get()).isNotNull();
+            waitFor(() -> deleted.contains("cascade/cm"));
         } finally {
             informer.close();
         }
