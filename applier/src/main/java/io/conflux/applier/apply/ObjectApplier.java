@@ -1,0 +1,182 @@
+package io.conflux.applier.apply;
+
+import io.conflux.model.kustomize.Kustomization;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NamespaceableResource;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Applies a bundle to one cluster the way kustomize-controller does with {@code github.com/fluxcd/pkg/ssa}:
+ * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first
+ * (so a bundle holding a CRD and its custom resources applies in one go), owner labels
+ * {@code kustomize.toolkit.fluxcd.io/name|namespace} on every object, the {@code kustomize.toolkit.fluxcd.io/ssa}
+ * annotation ({@code Ignore}, {@code IfNotPresent}) honoured; then prunes the objects of the previous inventory
+ * that left the bundle (unless annotated {@code kustomize.toolkit.fluxcd.io/prune: disabled}), Namespaces last.
+ * Blocking: call from a worker thread.
+ */
+public final class ObjectApplier {
+    private static final Set<String> FIRST_KINDS = Set.of("CustomResourceDefinition", "Namespace");
+
+    private final KubernetesClient client;
+    private final String fieldManager;
+    private final ScopeResolver scopes;
+
+    /**
+     * @param client       the target cluster
+     * @param fieldManager the server-side apply field manager, e.g. {@code conflux}
+     */
+    public ObjectApplier(KubernetesClient client, String fieldManager) {
+        this.client = client;
+        this.fieldManager = fieldManager;
+        this.scopes = new ScopeResolver(client);
+    }
+
+    /**
+     * @param objects     the bundle's objects (JSON trees), in bundle order
+     * @param ownerLabels labels added to every object (Flux's owner labels)
+     * @param previous    the inventory of the last successful apply
+     * @param prune       whether objects that left the bundle are deleted
+     * @return the change set and the new inventory; a failure stops at the failing object and names it
+     */
+    public ApplyResult apply(List<Map<String, Object>> objects, Map<String, String> ownerLabels,
+                             List<InventoryEntry> previous, boolean prune) {
+        List<Map<String, Object>> ordered = new ArrayList<>(objects);
+        ordered.sort(Comparator.comparingInt(o -> FIRST_KINDS.contains(String.valueOf(o.get("kind"))) ? 0 : 1));
+        List<Change> changes = new ArrayList<>();
+        Set<InventoryEntry> applied = new LinkedHashSet<>();
+        for (Map<String, Object> object : ordered) {
+            String subject = object.get("kind") + "/" + name(object);
+            try {
+                GenericKubernetesResource resource = normalize(object, ownerLabels);
+                InventoryEntry entry = InventoryEntry.of(resource.getApiVersion(), resource.getKind(),
+                        resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+                subject = entry.subject();
+                changes.add(new Change(subject, applyOne(resource)));
+                applied.add(entry);
+            } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
+                Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
+                kept.addAll(applied);
+                return new ApplyResult(changes, List.copyOf(kept), subject + " apply failed: " + message(e));
+            }
+        }
+        if (prune) {
+            Set<String> current = new LinkedHashSet<>();
+            applied.forEach(e -> current.add(e.id()));
+            List<InventoryEntry> stale = new ArrayList<>(previous.stream().filter(e -> !current.contains(e.id())).toList());
+            stale.sort(Comparator.comparingInt(e -> "Namespace".equals(e.kind()) && e.group().isEmpty() ? 1 : 0));
+            for (InventoryEntry e : stale) {
+                try {
+                    Change.Action action = pruneOne(e);
+                    if (action != null) {
+                        changes.add(new Change(e.subject(), action));
+                    }
+                } catch (KubernetesClientException e2) {
+                    Set<InventoryEntry> kept = new LinkedHashSet<>(applied);
+                    kept.addAll(stale);
+                    return new ApplyResult(changes, List.copyOf(kept), e.subject() + " prune failed: " + message(e2));
+                }
+            }
+        }
+        return new ApplyResult(changes, List.copyOf(applied), null);
+    }
+
+    private GenericKubernetesResource normalize(Map<String, Object> object, Map<String, String> ownerLabels) {
+        GenericKubernetesResource r = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+        if (r.getApiVersion() == null || r.getKind() == null || r.getMetadata() == null || r.getMetadata().getName() == null) {
+            throw new IllegalArgumentException("object without apiVersion, kind or metadata.name");
+        }
+        if (scopes.namespaced(r.getApiVersion(), r.getKind())) {
+            if (r.getMetadata().getNamespace() == null || r.getMetadata().getNamespace().isEmpty()) {
+                r.getMetadata().setNamespace(client.getNamespace() == null ? "default" : client.getNamespace());
+            }
+        } else {
+            r.getMetadata().setNamespace(null);
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (r.getMetadata().getLabels() != null) {
+            labels.putAll(r.getMetadata().getLabels());
+        }
+        labels.putAll(ownerLabels);
+        r.getMetadata().setLabels(labels);
+        return r;
+    }
+
+    private Change.Action applyOne(GenericKubernetesResource desired) {
+        NamespaceableResource<GenericKubernetesResource> op = client.resource(desired);
+        Resource<GenericKubernetesResource> target = desired.getMetadata().getNamespace() == null ? op
+                : op.inNamespace(desired.getMetadata().getNamespace());
+        GenericKubernetesResource existing = target.get();
+        String ssa = annotation(desired, Kustomization.SSA_ANNOTATION);
+        if ("Ignore".equalsIgnoreCase(ssa) || ("IfNotPresent".equalsIgnoreCase(ssa) && existing != null)) {
+            return Change.Action.UNCHANGED;
+        }
+        HasMetadata result = target.fieldManager(fieldManager).forceConflicts().serverSideApply();
+        if (existing == null) {
+            return Change.Action.CREATED;
+        }
+        return comparable(existing).equals(comparable(result)) ? Change.Action.UNCHANGED : Change.Action.CONFIGURED;
+    }
+
+    private Change.Action pruneOne(InventoryEntry e) {
+        var kind = client.genericKubernetesResources(e.apiVersion(), e.kind());
+        Resource<GenericKubernetesResource> target = e.namespace().isEmpty() ? kind.withName(e.name())
+                : kind.inNamespace(e.namespace()).withName(e.name());
+        GenericKubernetesResource live = target.get();
+        if (live == null) {
+            return null;
+        }
+        if ("disabled".equalsIgnoreCase(annotation(live, Kustomization.PRUNE_ANNOTATION))) {
+            return Change.Action.SKIPPED;
+        }
+        target.delete();
+        return Change.Action.DELETED;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> comparable(HasMetadata o) {
+        Map<String, Object> tree = new LinkedHashMap<>(Serialization.jsonMapper().convertValue(o, Map.class));
+        tree.remove("status");
+        Object metadata = tree.get("metadata");
+        if (metadata instanceof Map<?, ?> m) {
+            Map<String, Object> meta = new LinkedHashMap<>((Map<String, Object>) m);
+            for (String volatileField : List.of("resourceVersion", "managedFields", "generation", "creationTimestamp", "uid")) {
+                meta.remove(volatileField);
+            }
+            tree.put("metadata", meta);
+        }
+        return tree;
+    }
+
+    private static String annotation(HasMetadata o, String key) {
+        Map<String, String> a = o.getMetadata() == null ? null : o.getMetadata().getAnnotations();
+        return a == null ? null : a.get(key);
+    }
+
+    private static String name(Map<String, Object> object) {
+        Object metadata = object.get("metadata");
+        if (metadata instanceof Map<?, ?> m) {
+            Object ns = m.get("namespace");
+            return (ns == null ? "" : ns + "/") + m.get("name");
+        }
+        return "?";
+    }
+
+    private static String message(Exception e) {
+        if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+            return k.getStatus().getMessage();
+        }
+        return Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
+    }
+}

@@ -1,0 +1,50 @@
+package io.conflux.applier.persist;
+
+import io.conflux.model.topic.RenderResult;
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+
+/**
+ * Table {@code desired_state}: the latest render result per object, kept so that an object waiting on
+ * {@code dependsOn} is applied from it the moment its dependencies turn Ready.
+ */
+@Entity
+@Table(name = "desired_state")
+public class DesiredState extends PanacheEntityBase {
+    /** {@code Kind/namespace/name}. */
+    @Id
+    public String objectKey;
+    public long generation;
+    public String sourceRevision;
+    public String bundleDigest;
+    public Integer objectCount;
+    public String reason;
+    @Column(columnDefinition = "text")
+    public String error;
+    public OffsetDateTime updatedAt;
+
+    /** Stores {@code result} as the object's desired state unless a newer generation is already stored. */
+    public static Uni<DesiredState> record(RenderResult result) {
+        return DesiredState.<DesiredState>findById(result.object()).chain(existing -> {
+            long generation = result.generation() == null ? 0 : result.generation();
+            if (existing != null && existing.generation > generation) {
+                return Uni.createFrom().item(existing);
+            }
+            DesiredState s = existing == null ? new DesiredState() : existing;
+            s.objectKey = result.object();
+            s.generation = generation;
+            s.sourceRevision = result.sourceRevision();
+            s.bundleDigest = result.bundleDigest();
+            s.objectCount = result.objectCount();
+            s.reason = result.reason();
+            s.error = result.error();
+            s.updatedAt = OffsetDateTime.now();
+            return existing == null ? s.<DesiredState>persist() : Uni.createFrom().item(s);
+        });
+    }
+}

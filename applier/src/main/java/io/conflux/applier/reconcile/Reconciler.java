@@ -1,0 +1,324 @@
+package io.conflux.applier.reconcile;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.applier.apply.ApplyResult;
+import io.conflux.applier.apply.Change;
+import io.conflux.applier.apply.InventoryEntry;
+import io.conflux.applier.apply.ObjectApplier;
+import io.conflux.applier.apply.TargetClusters;
+import io.conflux.applier.persist.BundleReader;
+import io.conflux.applier.persist.DesiredState;
+import io.conflux.applier.persist.InventoryRecord;
+import io.conflux.applier.persist.ReconcileHistory;
+import io.conflux.applier.produce.EventProducer;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.kustomize.KustomizationStatus;
+import io.conflux.model.kustomize.ResourceInventory;
+import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.GoDuration;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.topic.FluxEvent;
+import io.conflux.model.topic.RenderResult;
+import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.ReactiveRunner;
+import io.conflux.service.ReactiveRunner.Blocking;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles one object from its desired state, split into kustomize-controller's steps: record the render
+ * result; stop at a render failure (Ready=False with the render's reason and message, nothing pruned); wait for
+ * {@code dependsOn} (Ready=False {@code DependencyNotReady}); skip a bundle already applied; apply and prune on
+ * the target cluster; persist inventory and history; write status; emit one event for the outcome.
+ * Work on one object is serialized; objects proceed in parallel.
+ */
+@ApplicationScoped
+public class Reconciler {
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
+
+    @Inject
+    ReactiveRunner runner;
+    @Inject
+    BundleReader bundles;
+    @Inject
+    StatusWriter statusWriter;
+    @Inject
+    EventProducer events;
+    @Inject
+    KubernetesClient client;
+    @Inject
+    ApplierConfig config;
+    @Inject
+    ObjectMapper json;
+
+    private final KeyedSerialQueue queue = new KeyedSerialQueue();
+    private TargetClusters targets;
+    private Function<ObjectKey, Optional<? extends CustomResource<?, ?>>> lookup = k -> Optional.empty();
+    private Supplier<List<Kustomization>> allKustomizations = List::of;
+
+    @PostConstruct
+    void init() {
+        targets = new TargetClusters(client);
+    }
+
+    @PreDestroy
+    void close() {
+        targets.close();
+    }
+
+    /** Connects the reconciler to the watched objects (the informers' caches). */
+    public void useCaches(Function<ObjectKey, Optional<? extends CustomResource<?, ?>>> lookup,
+                          Supplier<List<Kustomization>> allKustomizations) {
+        this.lookup = lookup;
+        this.allKustomizations = allKustomizations;
+    }
+
+    /**
+     * Records a render result as the object's desired state and reconciles the object.
+     *
+     * @return a Uni completing when the outcome is persisted, written and published
+     */
+    public Uni<Void> onRenderResult(RenderResult result) {
+        ObjectKey key = result.objectKey();
+        return queue.submit(key.toString(), () -> runner.run(blocking -> Panache.withSession(() ->
+                Panache.withTransaction(() -> DesiredState.record(result)).replaceWithVoid()
+                        .chain(() -> reconcile(key, blocking)))));
+    }
+
+    /** A Kustomization turned Ready: reconciles the Kustomizations that depend on it, at once. */
+    public void onReady(ObjectKey key) {
+        for (Kustomization dependent : DependencyCheck.dependents(key, allKustomizations.get())) {
+            ObjectKey dk = keyOf(dependent);
+            LOG.infof("%s is ready: reconciling dependent %s", key, dk);
+            queue.submit(dk.toString(), () -> runner.run(blocking -> Panache.withSession(() -> reconcile(dk, blocking))))
+                    .subscribe().with(v -> { }, e -> LOG.errorf(e, "reconciling %s failed", dk));
+        }
+    }
+
+    private Uni<Void> reconcile(ObjectKey key, Blocking blocking) {
+        Optional<? extends CustomResource<?, ?>> found = lookup.apply(key);
+        if (found.isEmpty()) {
+            LOG.debugf("%s no longer exists", key);
+            return Uni.createFrom().voidItem();
+        }
+        CustomResource<?, ?> object = found.get();
+        long started = System.nanoTime();
+        return DesiredState.<DesiredState>findById(key.toString()).chain(desired -> {
+            if (desired == null || desired.generation < generation(object)) {
+                return Uni.createFrom().voidItem();
+            }
+            if (object instanceof Kustomization k && k.getSpec().suspended()) {
+                LOG.infof("%s is suspended", key);
+                return Uni.createFrom().voidItem();
+            }
+            if (desired.error != null) {
+                return fail(key, object, desired, desired.reason, desired.error, started, blocking, true);
+            }
+            if (!(object instanceof Kustomization k)) {
+                return Uni.createFrom().voidItem();
+            }
+            Optional<String> waiting = DependencyCheck.blocking(k, dk -> lookup.apply(dk)
+                    .filter(Kustomization.class::isInstance).map(Kustomization.class::cast));
+            if (waiting.isPresent()) {
+                return fail(key, object, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
+            }
+            return InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> {
+                if (alreadyApplied(k, desired, inventory)) {
+                    LOG.debugf("%s already applied %s", key, desired.bundleDigest);
+                    return Uni.createFrom().voidItem();
+                }
+                return bundles.content(desired.bundleDigest)
+                        .chain(content -> blocking.call(() -> apply(k, content, previousInventory(k, inventory))))
+                        .chain(result -> finish(key, k, desired, inventory, result, started, blocking));
+            });
+        });
+    }
+
+    private ApplyResult apply(Kustomization k, String content, List<InventoryEntry> previous) {
+        List<Map<String, Object>> objects;
+        try {
+            objects = json.readValue(content, new TypeReference<>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> owner = Map.of(Kustomization.NAME_LABEL, k.getMetadata().getName(),
+                Kustomization.NAMESPACE_LABEL, k.getMetadata().getNamespace());
+        try {
+            KubernetesClient target = targets.forObject(k.getMetadata().getNamespace(), k.getSpec().kubeConfig());
+            return new ObjectApplier(target, config.fieldManager()).apply(objects, owner, previous, k.getSpec().pruneEnabled());
+        } catch (IllegalStateException e) {
+            return new ApplyResult(List.of(), previous, e.getMessage());
+        }
+    }
+
+    private Uni<Void> finish(ObjectKey key, Kustomization k, DesiredState desired, InventoryRecord inventory,
+                             ApplyResult result, long started, Blocking blocking) {
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        String revision = desired.sourceRevision;
+        String reason = result.succeeded() ? FluxReasons.RECONCILIATION_SUCCEEDED : FluxReasons.RECONCILIATION_FAILED;
+        String readyMessage = result.succeeded() ? "Applied revision: " + revision : result.error();
+        InventoryRecord record = inventory == null ? new InventoryRecord() : inventory;
+        record.objectKey = key.toString();
+        record.entries = toJson(result.inventory().stream().map(InventoryEntry::toRef).toList());
+        if (result.succeeded()) {
+            record.appliedDigest = desired.bundleDigest;
+            record.appliedGeneration = desired.generation;
+            record.appliedRevision = revision;
+        }
+        record.updatedAt = OffsetDateTime.now();
+        ReconcileHistory history = history(key, desired, reason, result.succeeded(), readyMessage, took);
+        history.created = (int) result.count(Change.Action.CREATED);
+        history.configured = (int) result.count(Change.Action.CONFIGURED);
+        history.deleted = (int) result.count(Change.Action.DELETED);
+
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", desired.generation);
+        status.put("conditions", Conditions.set(conditions(k),
+                Conditions.ready(result.succeeded(), desired.generation, reason, readyMessage)));
+        status.put("lastAttemptedRevision", revision);
+        if (result.succeeded()) {
+            status.put("lastAppliedRevision", revision);
+        }
+        status.put("inventory", new ResourceInventory(result.inventory().stream().map(InventoryEntry::toRef).toList()));
+
+        String interval = GoDuration.format(GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL));
+        String finished = "Reconciliation finished in " + GoDuration.format(took.plusMillis(999).truncatedTo(ChronoUnit.SECONDS))
+                + ", next run in " + interval;
+        String eventMessage = result.succeeded()
+                ? (result.changeSet().isEmpty() ? finished : result.changeSet() + "\n" + finished)
+                : result.error();
+        LOG.infof("%s %s at %s: %s", key, reason, revision, eventMessage.replace('\n', ';'));
+        return (inventory == null ? Panache.withTransaction(() -> record.persist().chain(history::persist))
+                : Panache.withTransaction(() -> Panache.getSession().chain(s -> s.merge(record)).chain(history::persist)))
+                .chain(() -> blocking.call(() -> {
+                    statusWriter.patch(key, status);
+                    return null;
+                }))
+                .chain(() -> events.send(event(k, result.succeeded() ? FluxEvent.INFO : FluxEvent.ERROR, reason, eventMessage, revision)));
+    }
+
+    private Uni<Void> fail(ObjectKey key, CustomResource<?, ?> object, DesiredState desired, String reason, String message,
+                           long started, Blocking blocking, boolean emit) {
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Optional<Condition> current = Conditions.find(conditions(object), Condition.READY);
+        boolean unchanged = current.isPresent() && "False".equals(current.get().status())
+                && reason.equals(current.get().reason()) && message.equals(current.get().message())
+                && Long.valueOf(desired.generation).equals(current.get().observedGeneration());
+        if (unchanged) {
+            return Uni.createFrom().voidItem();
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", desired.generation);
+        status.put("conditions", Conditions.set(conditions(object), Conditions.ready(false, desired.generation, reason, message)));
+        if (desired.sourceRevision != null) {
+            status.put("lastAttemptedRevision", desired.sourceRevision);
+        }
+        LOG.infof("%s not ready (%s): %s", key, reason, message);
+        Uni<Void> written = Panache.withTransaction(() -> history(key, desired, reason, false, message, took).persist())
+                .chain(() -> blocking.call(() -> {
+                    statusWriter.patch(key, status);
+                    return null;
+                })).replaceWithVoid();
+        return emit ? written.chain(() -> events.send(event(object, FluxEvent.ERROR, reason, message, desired.sourceRevision)))
+                : written;
+    }
+
+    private static boolean alreadyApplied(Kustomization k, DesiredState desired, InventoryRecord inventory) {
+        return inventory != null && desired.bundleDigest.equals(inventory.appliedDigest)
+                && inventory.appliedGeneration == desired.generation
+                && java.util.Objects.equals(inventory.appliedRevision, desired.sourceRevision)
+                && k.getStatus() != null && Conditions.isReady(k.getStatus().conditions(), desired.generation);
+    }
+
+    private List<InventoryEntry> previousInventory(Kustomization k, InventoryRecord inventory) {
+        List<ResourceRef> refs;
+        if (inventory != null) {
+            try {
+                refs = json.readValue(inventory.entries, new TypeReference<>() { });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        } else if (k.getStatus() != null && k.getStatus().inventory() != null && k.getStatus().inventory().entries() != null) {
+            refs = k.getStatus().inventory().entries();
+        } else {
+            refs = List.of();
+        }
+        return new ArrayList<>(refs.stream().map(InventoryEntry::fromRef).toList());
+    }
+
+    private ReconcileHistory history(ObjectKey key, DesiredState desired, String reason, boolean ready, String message, Duration took) {
+        ReconcileHistory h = new ReconcileHistory();
+        h.objectKey = key.toString();
+        h.generation = desired.generation;
+        h.sourceRevision = desired.sourceRevision;
+        h.bundleDigest = desired.bundleDigest;
+        h.reason = reason;
+        h.ready = ready;
+        h.message = message;
+        h.durationMs = took.toMillis();
+        h.startedAt = OffsetDateTime.now().minus(took);
+        return h;
+    }
+
+    private FluxEvent event(HasMetadata object, String severity, String reason, String message, String revision) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        if (revision != null) {
+            metadata.put(groupOf(object) + "/revision", revision);
+        }
+        return new FluxEvent(new FluxEvent.InvolvedObject(object.getKind(), object.getMetadata().getNamespace(),
+                object.getMetadata().getName(), object.getMetadata().getUid(), object.getApiVersion(), null),
+                severity, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), message, reason, metadata,
+                config.reportingController(), null);
+    }
+
+    private static String groupOf(HasMetadata object) {
+        String apiVersion = object.getApiVersion();
+        return apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : apiVersion;
+    }
+
+    private static List<Condition> conditions(CustomResource<?, ?> object) {
+        return object.getStatus() instanceof KustomizationStatus s ? s.conditions() : null;
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long generation(HasMetadata o) {
+        return o.getMetadata().getGeneration() == null ? 0 : o.getMetadata().getGeneration();
+    }
+
+    static ObjectKey keyOf(HasMetadata o) {
+        return new ObjectKey(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+    }
+}
