@@ -15,8 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
+import kafka.server.Server;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -45,11 +44,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         java.util.logging.Logger.getLogger("org.apache.kafka"),
         java.util.logging.Logger.getLogger("state.change.logger"));
 
-    private final KafkaRaftServer server;
+    private final Server server;
     private final String bootstrapServers;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(Server server, String bootstrapServers) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
     }
@@ -91,9 +90,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             int brokerPort = reusePort(previous.getProperty("conflux.broker.port"));
             int controllerPort = reusePort(previous.getProperty("conflux.controller.port"));
             Properties props = config(dir, brokerPort, controllerPort, partitions);
-            try (OutputStream out = Files.newOutputStream(configFile)) {
-                props.store(out, "written by Conflux EmbeddedKafka");
-            }
             String clusterId = previous.getProperty("conflux.cluster.id", Uuid.randomUuid().toString());
             props.setProperty("conflux.cluster.id", clusterId);
             try (OutputStream out = Files.newOutputStream(configFile)) {
@@ -102,7 +98,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             format(configFile, clusterId);
             installExitProcedures();
             props.keySet().removeIf(k -> k.toString().startsWith("conflux."));
-            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+            Server server = newRaftServer(props);
             server.startup();
             String bootstrap = "127.0.0.1:" + brokerPort;
             EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap);
@@ -131,8 +127,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         closed = true;
-        server.shutdown();
-        server.awaitShutdown();
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            Exit.resetExitProcedure();
+            Exit.resetHaltProcedure();
+        }
     }
 
     private static Properties config(Path dir, int brokerPort, int controllerPort, int partitions) {
@@ -156,9 +157,32 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.replication.factor", "1");
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // a restarted single node waits for its previous incarnation's session to expire: keep that short
+        p.setProperty("broker.heartbeat.interval.ms", "500");
+        p.setProperty("broker.session.timeout.ms", "2000");
         p.setProperty("conflux.broker.port", Integer.toString(brokerPort));
         p.setProperty("conflux.controller.port", Integer.toString(controllerPort));
         return p;
+    }
+
+    /**
+     * {@code new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM)}, called reflectively: KafkaConfig's
+     * superclass lives in {@code kafka-server}, a runtime-only dependency of {@code kafka_2.13}, so referring to it
+     * statically would need a version pin that drifts from the BOM's Kafka version.
+     */
+    private static Server newRaftServer(Properties props) {
+        try {
+            Class<?> configClass = Class.forName("kafka.server.KafkaConfig");
+            Object config = configClass.getMethod("fromProps", Properties.class, boolean.class)
+                .invoke(null, props, false);
+            return (Server) Class.forName("kafka.server.KafkaRaftServer").getConstructor(configClass, Time.class)
+                .newInstance(config, Time.SYSTEM);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException("invalid Kafka configuration: " + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Kafka server classes not found; is org.apache.kafka:kafka_2.13 on the "
+                + "class path?", e);
+        }
     }
 
     private static int reusePort(String previous) {

@@ -25,10 +25,10 @@ class EmbeddedKafkaTest {
 
     @Test
     void producesAndConsumesOnAnAutoCreatedTopic(@TempDir Path dir) throws Exception {
+        RecordMetadata sent;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             assertThat(kafka.bootstrapServers()).startsWith("127.0.0.1:");
             Map<String, Object> common = Map.of("bootstrap.servers", kafka.bootstrapServers());
-            RecordMetadata sent;
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 30000), new StringSerializer(), new StringSerializer())) {
@@ -41,6 +41,7 @@ class EmbeddedKafkaTest {
                     .get("conflux.test").partitions()).hasSize(EmbeddedKafka.DEFAULT_PARTITIONS);
             }
 
+            int partition = sent.partition();
             List<ConsumerRecord<String, String>> received = new ArrayList<>();
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -55,8 +56,15 @@ class EmbeddedKafkaTest {
             assertThat(received).singleElement().satisfies(r -> {
                 assertThat(r.key()).isEqualTo("key");
                 assertThat(r.value()).isEqualTo("hello");
-                assertThat(r.partition()).isEqualTo(sent.partition());
+                assertThat(r.partition()).isEqualTo(partition);
             });
+        }
+        // a second start on the same data directory keeps the cluster and its records
+        try (EmbeddedKafka again = EmbeddedKafka.start(dir.resolve("kafka"), 1);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", again.bootstrapServers()))) {
+            assertThat(admin.listOffsets(Map.of(new org.apache.kafka.common.TopicPartition("conflux.test", sent.partition()),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().values())
+                .singleElement().satisfies(o -> assertThat(o.offset()).isEqualTo(sent.offset() + 1));
         }
     }
 }
