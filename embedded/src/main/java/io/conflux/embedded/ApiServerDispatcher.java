@@ -38,6 +38,8 @@ final class ApiServerDispatcher extends Dispatcher {
     private final Dispatcher delegate;
     private final CrdRegistry registry = new CrdRegistry();
     private final Discovery discovery = new Discovery(registry);
+    /** label/annotation keys last applied, by "objectPath#fieldManager#labels|annotations". */
+    private final Map<String, java.util.Set<String>> appliedKeysByOwner = new java.util.HashMap<>();
 
     ApiServerDispatcher(Dispatcher delegate) {
         this.delegate = delegate;
@@ -103,6 +105,20 @@ final class ApiServerDispatcher extends Dispatcher {
             response = rewriteResponse(response, requestedApiVersion);
         }
         return response;
+    }
+
+    private static String fieldManager(RecordedRequest request) {
+        String raw = request.getPath();
+        int q = raw.indexOf('?');
+        if (q >= 0) {
+            for (String param : raw.substring(q + 1).split("&")) {
+                if (param.startsWith("fieldManager=")) {
+                    return java.net.URLDecoder.decode(param.substring("fieldManager=".length()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return "";
     }
 
     private static boolean isJsonPatch(RecordedRequest request) {
@@ -183,6 +199,14 @@ final class ApiServerDispatcher extends Dispatcher {
             if (target.subresource() != null) {
                 return current;
             }
+            String owner = target.collection().render() + "/" + target.name() + "#" + fieldManager(request);
+            for (String field : new String[] {"labels", "annotations"}) {
+                java.util.Set<String> appliedKeys = new java.util.HashSet<>();
+                if (applied.path("metadata").get(field) instanceof ObjectNode now) {
+                    now.fieldNames().forEachRemaining(appliedKeys::add);
+                }
+                appliedKeysByOwner.put(owner + "#" + field, appliedKeys);
+            }
             applied.remove("status");
             if (target.group().isEmpty() && target.plural().equals("namespaces")) {
                 Json.object(applied, "status").put("phase", "Active");
@@ -200,14 +224,22 @@ final class ApiServerDispatcher extends Dispatcher {
             merged = applied;
             ObjectNode meta = Json.object(merged, "metadata");
             JsonNode oldMeta = existing.path("metadata");
+            String owner = target.collection().render() + "/" + target.name() + "#" + fieldManager(request);
             for (String field : new String[] {"labels", "annotations"}) {
+                java.util.Set<String> appliedKeys = new java.util.HashSet<>();
+                if (meta.get(field) instanceof ObjectNode now) {
+                    now.fieldNames().forEachRemaining(appliedKeys::add);
+                }
                 if (oldMeta.get(field) instanceof ObjectNode old) {
                     ObjectNode combined = old.deepCopy();
+                    // keys this manager applied before and no longer applies are removed, as with real SSA
+                    combined.remove(appliedKeysByOwner.getOrDefault(owner + "#" + field, java.util.Set.of()));
                     if (meta.get(field) instanceof ObjectNode now) {
                         combined.setAll(now);
                     }
                     meta.set(field, combined);
                 }
+                appliedKeysByOwner.put(owner + "#" + field, appliedKeys);
             }
             for (String field : new String[] {"uid", "creationTimestamp", "generation", "finalizers",
                 "ownerReferences", "deletionTimestamp"}) {

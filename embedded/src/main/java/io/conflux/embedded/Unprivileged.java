@@ -34,14 +34,29 @@ final class Unprivileged {
         }
     }
 
-    /** @return {@code command}, prefixed with {@code setpriv --reuid=nobody --regid=nogroup --clear-groups} as root */
+    /**
+     * @return {@code command}, prefixed as root with {@code setpriv --reuid=nobody --regid=nogroup --clear-groups}
+     *         (or {@code runuser -u nobody --} where setpriv is not installed)
+     */
     static List<String> command(List<String> command) {
         if (!isRoot()) {
             return command;
         }
-        List<String> full = new ArrayList<>(List.of("setpriv", "--reuid=" + USER, "--regid=" + GROUP, "--clear-groups"));
+        List<String> full = new ArrayList<>(onPath("setpriv")
+            ? List.of("setpriv", "--reuid=" + USER, "--regid=" + GROUP, "--clear-groups")
+            : List.of("runuser", "-u", USER, "--"));
         full.addAll(command);
         return full;
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** As root: gives {@code path} to the unprivileged user and group; otherwise does nothing. */

@@ -120,6 +120,24 @@ class InMemoryKubernetesTest {
     }
 
     @Test
+    void serverSideApplyRemovesWhatTheManagerNoLongerApplies() {
+        ConfigMap first = configMap("default", "owned", "1");
+        first.getMetadata().setLabels(Map.of("keep", "1", "drop", "1"));
+        first.getData().put("gone", "x");
+        client.resource(first).fieldManager("conflux").forceConflicts().serverSideApply();
+        client.configMaps().inNamespace("default").withName("owned")
+            .edit(cm -> { cm.getMetadata().getLabels().put("other-manager", "1"); return cm; });
+
+        ConfigMap second = configMap("default", "owned", "2");
+        second.getMetadata().setLabels(Map.of("keep", "1"));
+        client.resource(second).fieldManager("conflux").forceConflicts().serverSideApply();
+
+        ConfigMap now = client.configMaps().inNamespace("default").withName("owned").get();
+        assertThat(now.getMetadata().getLabels()).containsOnlyKeys("keep", "other-manager");
+        assertThat(now.getData()).containsOnly(Map.entry("k", "2"));
+    }
+
+    @Test
     void clusterScopedKindsIgnoreNamespace() {
         ClusterRole role = new ClusterRoleBuilder().withNewMetadata().withName("reader").withNamespace("ignored").endMetadata()
             .addNewRule().withApiGroups("").withResources("pods").withVerbs("get").endRule().build();
@@ -230,7 +248,9 @@ class InMemoryKubernetesTest {
             ConfigMap c = configMap("w2", "c", "1");
             c.getMetadata().setLabels(Map.of("app", "x"));
             client.resource(c).serverSideApply();
-            client.resource(configMap("w1", "a", "2")).serverSideApply();
+            ConfigMap a2 = configMap("w1", "a", "2");
+            a2.getMetadata().setLabels(Map.of("app", "x"));
+            client.resource(a2).serverSideApply();
             ConfigMap b2 = configMap("w1", "b", "2");
             b2.getMetadata().setLabels(Map.of("app", "y"));
             client.resource(b2).serverSideApply();
