@@ -20,8 +20,8 @@ import java.util.Optional;
  *   <li>cluster-scoped kinds addressed with a namespace (a manifest carrying {@code metadata.namespace}) are
  *       stored cluster-wide and the namespace is dropped;</li>
  *   <li>multi-version CRDs with conversion {@code None}: every served version is mapped onto the storage version
- *       (one object, any version), and responses carry the {@code apiVersion} the client asked for. Watches see
- *       the storage version.</li>
+ *       (one object, any version), and responses and watch events carry the {@code apiVersion} the client asked
+ *       for;</li>
  *   <li>API discovery ({@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/G}, {@code /apis/G/V}) is answered
  *       by {@link Discovery} for built-in kinds and every served version of every installed CRD;</li>
  *   <li>creating a namespaced object in a namespace that does not exist fails with 404 (the mock accepts it);
@@ -101,8 +101,11 @@ final class ApiServerDispatcher extends Dispatcher {
             && target.plural().equals("namespaces") && target.name() != null) {
             deleteNamespaceContents(request, target.name());
         }
-        if (!target.version().equals(path.version()) && response.getWebSocketListener() == null) {
-            response = rewriteResponse(response, requestedApiVersion);
+        if (!target.version().equals(path.version())) {
+            response = response.getWebSocketListener() == null
+                ? rewriteResponse(response, requestedApiVersion)
+                : response.withWebSocketUpgrade(new VersionRewritingWatch(response.getWebSocketListener(),
+                    requestedApiVersion));
         }
         return response;
     }

@@ -36,8 +36,8 @@ import org.jboss.logging.Logger;
  * made to fabric8's mock): API discovery for built-in kinds and installed CRDs, server-side apply (create and
  * update), cluster-scoped kinds ignore {@code metadata.namespace}, {@code metadata.generation/uid/resourceVersion/
  * creationTimestamp}, the {@code status} subresource, list/watch with label selectors in any namespace,
- * multi-version CRDs with conversion {@code None} (all versions read/write the same objects; watches deliver the
- * storage version), namespaced objects can only be created in an existing namespace, and deleting a Namespace
+ * multi-version CRDs with conversion {@code None} (all versions read, write and watch the same objects, with
+ * {@code apiVersion} rewritten to the version asked for), namespaced objects can only be created in an existing namespace, and deleting a Namespace
  * deletes its contents at once. The namespaces {@link #INITIAL_NAMESPACES} exist from the start.
  *
  * <p>State lives only in memory and is lost on {@link #close()}.

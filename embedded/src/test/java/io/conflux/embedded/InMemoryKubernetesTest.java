@@ -292,6 +292,23 @@ class InMemoryKubernetesTest {
         } finally {
             informer.close();
         }
+
+        // and vice versa: a watch at v1beta2 sees objects applied at v1 as v1beta2
+        Map<String, String> seenBeta = new ConcurrentHashMap<>();
+        SharedIndexInformer<GenericKubernetesResource> betaInformer = client.genericKubernetesResources(GIT_V1BETA2)
+            .inNamespace("default").inform(new ResourceEventHandler<>() {
+                @Override public void onAdd(GenericKubernetesResource obj) { seenBeta.put(obj.getMetadata().getName(), obj.getApiVersion()); }
+                @Override public void onUpdate(GenericKubernetesResource o, GenericKubernetesResource n) { seenBeta.put(n.getMetadata().getName(), n.getApiVersion()); }
+                @Override public void onDelete(GenericKubernetesResource obj, boolean unknown) { }
+            });
+        try {
+            client.resource(gitRepository("v1", "default", "watched-beta", "https://wb")).fieldManager("conflux").forceConflicts().serverSideApply();
+            waitFor(() -> seenBeta.containsKey("watched-beta"));
+            assertThat(seenBeta.get("watched-beta")).isEqualTo("source.toolkit.fluxcd.io/v1beta2");
+            assertThat(seenBeta.get("new")).isEqualTo("source.toolkit.fluxcd.io/v1beta2");
+        } finally {
+            betaInformer.close();
+        }
     }
 
     @Test
