@@ -87,6 +87,20 @@ class InMemoryKubernetesTest {
             .extracting(r -> r.getName()).contains("gitrepositories");
         assertThat(client.getApiResources("helm.toolkit.fluxcd.io/v2").getResources())
             .extracting(r -> r.getName()).contains("helmreleases");
+        assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName())
+            .contains("apps", "rbac.authorization.k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io");
+        assertThat(client.getApiGroup("source.toolkit.fluxcd.io").getPreferredVersion().getVersion()).isEqualTo("v1");
+        assertThat(client.getKubernetesVersion()).isNotNull();
+        assertThat(client.getApiResources("source.toolkit.fluxcd.io/v1").getResources())
+            .filteredOn(r -> r.getName().equals("gitrepositories")).singleElement()
+            .satisfies(r -> {
+                assertThat(r.getNamespaced()).isTrue();
+                assertThat(r.getKind()).isEqualTo("GitRepository");
+                assertThat(r.getShortNames()).containsExactly("gitrepo");
+            });
+        assertThat(client.getApiResources("rbac.authorization.k8s.io/v1").getResources())
+            .filteredOn(r -> r.getName().equals("clusterroles")).singleElement()
+            .satisfies(r -> assertThat(r.getNamespaced()).isFalse());
     }
 
     @Test
