@@ -46,6 +46,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -78,6 +83,8 @@ public class Reconciler {
     ObjectMapper json;
 
     private final KeyedSerialQueue queue = new KeyedSerialQueue();
+    private final Map<ObjectKey, ScheduledFuture<?>> nextRuns = new ConcurrentHashMap<>();
+    private ScheduledExecutorService timer;
     private TargetClusters targets;
     private Function<ObjectKey, Optional<? extends CustomResource<?, ?>>> lookup = k -> Optional.empty();
     private Supplier<List<Kustomization>> allKustomizations = List::of;
@@ -85,10 +92,16 @@ public class Reconciler {
     @PostConstruct
     void init() {
         targets = new TargetClusters(client);
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "conflux-reconcile-timer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @PreDestroy
     void close() {
+        timer.shutdownNow();
         targets.close();
     }
 
@@ -121,7 +134,28 @@ public class Reconciler {
         }
     }
 
+    /**
+     * Schedules the next run of {@code key}: after {@code spec.interval} when it succeeded (re-applying corrects drift),
+     * after {@code spec.retryInterval} (default: the interval) when it failed — Flux's requeue rules.
+     */
+    private void scheduleNext(ObjectKey key, Kustomization k, boolean succeeded) {
+        Duration interval = GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL);
+        Duration delay = succeeded ? interval : GoDuration.parseOr(k.getSpec().retryInterval(), interval);
+        ScheduledFuture<?> next = timer.schedule(() -> queue.submit(key.toString(),
+                        () -> runner.run(blocking -> Panache.withSession(() -> reconcile(key, blocking, true))))
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "periodic reconcile of %s failed", key)),
+                delay.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> previous = nextRuns.put(key, next);
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
     private Uni<Void> reconcile(ObjectKey key, Blocking blocking) {
+        return reconcile(key, blocking, false);
+    }
+
+    private Uni<Void> reconcile(ObjectKey key, Blocking blocking, boolean periodic) {
         Optional<? extends CustomResource<?, ?>> found = lookup.apply(key);
         if (found.isEmpty()) {
             LOG.debugf("%s no longer exists", key);
@@ -149,13 +183,13 @@ public class Reconciler {
                 return fail(key, object, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
             }
             return InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> {
-                if (alreadyApplied(k, desired, inventory)) {
+                if (!periodic && alreadyApplied(k, desired, inventory)) {
                     LOG.debugf("%s already applied %s", key, desired.bundleDigest);
                     return Uni.createFrom().voidItem();
                 }
                 return bundles.content(desired.bundleDigest)
                         .chain(content -> blocking.call(() -> apply(k, content, previousInventory(k, inventory))))
-                        .chain(result -> finish(key, k, desired, inventory, result, started, blocking));
+                        .chain(result -> finish(key, k, desired, inventory, result, started, blocking, periodic));
             });
         });
     }
@@ -178,7 +212,8 @@ public class Reconciler {
     }
 
     private Uni<Void> finish(ObjectKey key, Kustomization k, DesiredState desired, InventoryRecord inventory,
-                             ApplyResult result, long started, Blocking blocking) {
+                             ApplyResult result, long started, Blocking blocking, boolean periodic) {
+        scheduleNext(key, k, result.succeeded());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         String revision = desired.sourceRevision;
         String reason = result.succeeded() ? FluxReasons.RECONCILIATION_SUCCEEDED : FluxReasons.RECONCILIATION_FAILED;
@@ -205,6 +240,10 @@ public class Reconciler {
         if (result.succeeded()) {
             status.put("lastAppliedRevision", revision);
         }
+        String requestedAt = requestedAt(k);
+        if (requestedAt != null) {
+            status.put("lastHandledReconcileAt", requestedAt);
+        }
         status.put("inventory", new ResourceInventory(result.inventory().stream().map(InventoryEntry::toRef).toList()));
 
         String interval = GoDuration.format(GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL));
@@ -213,6 +252,14 @@ public class Reconciler {
         String eventMessage = result.succeeded()
                 ? (result.changeSet().isEmpty() ? finished : result.changeSet() + "\n" + finished)
                 : result.error();
+        if (periodic && result.succeeded() && result.changeSet().isEmpty()
+                && Conditions.isReady(k.getStatus() == null ? null : k.getStatus().conditions(), desired.generation)) {
+            LOG.debugf("%s: no drift", key);
+            return Panache.withTransaction(() -> history.persist()).replaceWithVoid();
+        }
+        if (periodic && result.succeeded() && !result.changeSet().isEmpty()) {
+            history.message = "drift corrected: " + result.changeSet().replace('\n', ';');
+        }
         LOG.infof("%s %s at %s: %s", key, reason, revision, eventMessage.replace('\n', ';'));
         return (inventory == null ? Panache.withTransaction(() -> record.persist().chain(history::persist))
                 : Panache.withTransaction(() -> Panache.getSession().chain(s -> s.merge(record)).chain(history::persist)))
@@ -253,7 +300,13 @@ public class Reconciler {
         return inventory != null && desired.bundleDigest.equals(inventory.appliedDigest)
                 && inventory.appliedGeneration == desired.generation
                 && java.util.Objects.equals(inventory.appliedRevision, desired.sourceRevision)
-                && k.getStatus() != null && Conditions.isReady(k.getStatus().conditions(), desired.generation);
+                && k.getStatus() != null && Conditions.isReady(k.getStatus().conditions(), desired.generation)
+                && java.util.Objects.equals(requestedAt(k), k.getStatus().lastHandledReconcileAt());
+    }
+
+    private static String requestedAt(HasMetadata o) {
+        Map<String, String> annotations = o.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(Kustomization.REQUESTED_AT_ANNOTATION);
     }
 
     private List<InventoryEntry> previousInventory(Kustomization k, InventoryRecord inventory) {
