@@ -55,6 +55,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final String url;
+    private boolean closed;
 
     private InMemoryKubernetes(KubernetesMockServer server, String url) {
         this.server = server;
@@ -172,7 +173,11 @@ public final class InMemoryKubernetes implements AutoCloseable {
 
     /** Closes the client and stops the server. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         client.close();
         server.destroy();
     }

@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * working directory = the jar's module directory ({@code quarkus-app/../..}), extra environment variables added to
  * this JVM's environment, and stdout + stderr appended to a log file. If the configuration has no
  * {@code quarkus.http.port}, a free port is chosen and added. {@link #close()} stops the child and its
- * descendants (SIGTERM, then SIGKILL after 10 s).
+ * descendants (SIGTERM, then SIGKILL after 10 s); so does a JVM shutdown hook if the caller never closes.
  */
 public final class ServiceLauncher implements AutoCloseable {
 
@@ -36,12 +36,14 @@ public final class ServiceLauncher implements AutoCloseable {
     private final Process process;
     private final int httpPort;
     private final Path logFile;
+    private final Thread shutdownHook;
 
     private ServiceLauncher(String name, Process process, int httpPort, Path logFile) {
         this.name = name;
         this.process = process;
         this.httpPort = httpPort;
         this.logFile = logFile;
+        this.shutdownHook = new Thread(this::stop, "stop-" + name);
     }
 
     /**
@@ -111,6 +113,7 @@ public final class ServiceLauncher implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + jar, e);
         }
         ServiceLauncher launcher = new ServiceLauncher(name, process, port, logFile);
+        Runtime.getRuntime().addShutdownHook(launcher.shutdownHook);
         try {
             launcher.awaitReady(readyTimeout);
         } catch (RuntimeException e) {
@@ -146,9 +149,21 @@ public final class ServiceLauncher implements AutoCloseable {
         return logFile;
     }
 
-    /** Stops the child and its descendants: SIGTERM, then SIGKILL after 10 s. Idempotent. */
+    /**
+     * Stops the child and its descendants: SIGTERM, then SIGKILL after 10 s. Idempotent. A JVM shutdown hook does
+     * the same if the caller never closes.
+     */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or will run
+        }
+        stop();
+    }
+
+    private void stop() {
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
         all.add(process.toHandle());
         all.forEach(ProcessHandle::destroy);
