@@ -194,6 +194,18 @@ class InMemoryKubernetesTest {
         assertThat(afterSpec.getMetadata().getGeneration()).isEqualTo(2L);
         assertThat(client.genericKubernetesResources(GIT_V1).inNamespace("default").withName("gen").get()
             .getMetadata().getGeneration()).isEqualTo(2L);
+
+        // the same through update (PUT) and JSON merge patch
+        var gen = client.genericKubernetesResources(GIT_V1).inNamespace("default").withName("gen");
+        GenericKubernetesResource edited = gen.get();
+        edited.setAdditionalProperty("spec", Map.of("url", "https://c", "interval", "1m"));
+        assertThat(client.resource(edited).update().getMetadata().getGeneration()).isEqualTo(3L);
+        gen.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"a\":\"b\"}}}");
+        assertThat(gen.get().getMetadata().getGeneration()).isEqualTo(3L);
+        gen.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"url\":\"https://d\"}}");
+        assertThat(gen.get().getMetadata().getGeneration()).isEqualTo(4L);
     }
 
     @Test
@@ -224,6 +236,11 @@ class InMemoryKubernetesTest {
         GenericKubernetesResource put = res.get();
         put.setAdditionalProperty("status", Map.of("phase", "put-write"));
         client.resource(put).update();
+        assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
+
+        // ... JSON merge patch ...
+        res.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"status\":{\"phase\":\"merge-write\"}}");
         assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
 
         // ... and server-side apply
