@@ -25,7 +25,8 @@ import java.util.Optional;
  *   <li>API discovery ({@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/G}, {@code /apis/G/V}) is answered
  *       by {@link Discovery} for built-in kinds and every served version of every installed CRD;</li>
  *   <li>creating a namespaced object in a namespace that does not exist fails with 404 (the mock accepts it);
- *       deleting a Namespace deletes the objects in it; new Namespaces get {@code status.phase: Active};</li>
+ *       deleting a Namespace deletes the objects in it, deleting a CRD deletes its custom resources; new
+ *       Namespaces get {@code status.phase: Active};</li>
  *   <li>request bodies get the path's namespace if they have none, and creating a custom resource drops
  *       {@code status}.</li>
  * </ul>
@@ -88,6 +89,11 @@ final class ApiServerDispatcher extends Dispatcher {
         // the body buffer can be read only once: always forward a copy
         RecordedRequest forwarded = copy(request, request.method(), target.render(), body);
 
+        Optional<CrdRegistry.CustomType> deletedType = Optional.empty();
+        if ("DELETE".equals(method) && target.plural().equals("customresourcedefinitions") && target.name() != null) {
+            deletedType = registry.all().stream()
+                .filter(t -> (t.plural() + "." + t.group()).equals(path.name())).findFirst();
+        }
         MockResponse response;
         if (isApply(request) && target.name() != null) {
             response = apply(request, target, body);
@@ -96,6 +102,10 @@ final class ApiServerDispatcher extends Dispatcher {
         }
         if (!"GET".equals(method) && path.plural().equals("customresourcedefinitions")) {
             reloadCrds(request);
+        }
+        if (deletedType.isPresent() && response.code() == 200) {
+            deleteAll(request, "/apis/" + deletedType.get().group() + "/" + deletedType.get().storageVersion() + "/"
+                + deletedType.get().plural());
         }
         if ("DELETE".equals(method) && response.code() == 200 && target.group().isEmpty()
             && target.plural().equals("namespaces") && target.name() != null) {
@@ -151,15 +161,25 @@ final class ApiServerDispatcher extends Dispatcher {
                     + t.plural());
             }
         }
-        for (String collection : collections) {
-            MockResponse list = delegate.dispatch(copy(request, HttpMethod.GET, collection, ""));
-            if (list.code() != 200 || list.getBody() == null) {
-                continue;
+        collections.forEach(collection -> deleteAll(request, collection));
+    }
+
+    /** Deletes every object listed under {@code collection} (all namespaces if the path has none). */
+    private void deleteAll(RecordedRequest request, String collection) {
+        MockResponse list = delegate.dispatch(copy(request, HttpMethod.GET, collection, ""));
+        if (list.code() != 200 || list.getBody() == null) {
+            return;
+        }
+        for (JsonNode item : read(list.getBody().readUtf8()).path("items")) {
+            JsonNode meta = item.path("metadata");
+            ResourcePath base = ResourcePath.parse(collection);
+            if (base == null) {
+                return;
             }
-            for (JsonNode item : read(list.getBody().readUtf8()).path("items")) {
-                String name = item.path("metadata").path("name").asText();
-                delegate.dispatch(copy(request, HttpMethod.DELETE, collection + "/" + name, ""));
-            }
+            String ns = meta.hasNonNull("namespace") ? meta.get("namespace").asText() : null;
+            ResourcePath object = new ResourcePath(base.group(), base.version(), ns, base.plural(),
+                meta.path("name").asText(), null, null);
+            delegate.dispatch(copy(request, HttpMethod.DELETE, object.render(), ""));
         }
     }
 

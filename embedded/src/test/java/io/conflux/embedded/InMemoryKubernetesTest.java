@@ -378,6 +378,20 @@ class InMemoryKubernetesTest {
     }
 
     @Test
+    void deletingACrdDeletesItsCustomResources() throws Exception {
+        try (InMemoryKubernetes own = InMemoryKubernetes.start()) {
+            own.installCrds(CRDS);
+            KubernetesClient c = own.client();
+            c.resource(gitRepository("v1", "default", "r", "https://r")).serverSideApply();
+            c.resource(gitRepository("v1", "kube-system", "s", "https://s")).serverSideApply();
+            c.apiextensions().v1().customResourceDefinitions().withName("gitrepositories.source.toolkit.fluxcd.io").delete();
+            assertThat(c.apiextensions().v1().customResourceDefinitions().withName("gitrepositories.source.toolkit.fluxcd.io").get()).isNull();
+            own.installCrds(CRDS);
+            assertThat(c.genericKubernetesResources(GIT_V1).inAnyNamespace().list().getItems()).isEmpty();
+        }
+    }
+
+    @Test
     void deletesObjectsAndNamespaces() {
         client.resource(new NamespaceBuilder().withNewMetadata().withName("doomed").endMetadata().build()).serverSideApply();
         client.resource(configMap("doomed", "x", "1")).serverSideApply();
