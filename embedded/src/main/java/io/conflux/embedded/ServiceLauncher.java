@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * <p>The child runs {@code java -D<key>=<value>... -jar quarkus-run.jar} with the java executable of this JVM,
  * working directory = the jar's module directory ({@code quarkus-app/../..}), extra environment variables added to
  * this JVM's environment, and stdout + stderr appended to a log file. If the configuration has no
- * {@code quarkus.http.port}, a free port is chosen and added. {@link #close()} stops the child and its
+ * {@code quarkus.http.port} (or 0), a free port is chosen and passed. {@link #close()} stops the child and its
  * descendants (SIGTERM, then SIGKILL after 10 s); so does a JVM shutdown hook if the caller never closes.
  */
 public final class ServiceLauncher implements AutoCloseable {
@@ -86,7 +86,11 @@ public final class ServiceLauncher implements AutoCloseable {
                 + " (build the module with mvn package first)");
         }
         Map<String, String> props = new LinkedHashMap<>(config);
-        String portValue = props.computeIfAbsent("quarkus.http.port", k -> Integer.toString(Ports.freePort()));
+        String portValue = props.get("quarkus.http.port");
+        if (portValue == null || portValue.isBlank() || portValue.trim().equals("0")) {
+            portValue = Integer.toString(Ports.freePort());
+            props.put("quarkus.http.port", portValue);
+        }
         int port = Integer.parseInt(portValue.trim());
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
