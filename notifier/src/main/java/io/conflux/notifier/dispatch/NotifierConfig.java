@@ -1,0 +1,48 @@
+package io.conflux.notifier.dispatch;
+
+import io.smallrye.config.ConfigMapping;
+import java.time.Duration;
+
+/** The notifier's own configuration, keys {@code conflux.notifier.*} (documented in application.properties). */
+@ConfigMapping(prefix = "conflux.notifier")
+public interface NotifierConfig {
+
+    /** @return retries of failed HTTP calls */
+    Retry retry();
+
+    /** @return limit for opening a connection to a Provider */
+    Duration connectTimeout();
+
+    /** @return limit of one HTTP call when the Provider sets no {@code spec.timeout} */
+    Duration defaultTimeout();
+
+    /** @return how long the same event for the same Alert is sent only once */
+    Duration duplicateWindow();
+
+    /** @return least time between two calls to one Provider; zero disables the limit */
+    Duration providerMinInterval();
+
+    /** @return Slack settings */
+    Slack slack();
+
+    /** @return the largest {@code limit} the REST listings accept */
+    int maxListLimit();
+
+    /** {@code conflux.notifier.retry.*}. */
+    interface Retry {
+        /** @return calls in all for one delivery, at least 1 */
+        int maxAttempts();
+
+        /** @return wait before the second call; doubled for each further one */
+        Duration initialBackoff();
+
+        /** @return longest wait between two calls (also caps {@code Retry-After}) */
+        Duration maxBackoff();
+    }
+
+    /** {@code conflux.notifier.slack.*}. */
+    interface Slack {
+        /** @return {@code icon_url} of Slack messages */
+        String iconUrl();
+    }
+}

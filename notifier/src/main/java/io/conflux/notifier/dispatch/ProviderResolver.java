@@ -1,0 +1,112 @@
+package io.conflux.notifier.dispatch;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.conflux.model.meta.GoDuration;
+import io.conflux.model.notification.Provider;
+import io.conflux.model.notification.ProviderSpec;
+import io.conflux.notifier.deliver.ProviderEndpoint;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Resolves a {@code Provider} into a {@link ProviderEndpoint}, reading its Secrets from the management cluster as
+ * Flux's {@code createNotifier} does: {@code spec.secretRef} keys {@code address}, {@code token},
+ * {@code username}, {@code password}, {@code proxy} win over the spec's fields and {@code headers} (a YAML map)
+ * adds request headers; {@code spec.certSecretRef} key {@code ca.crt} (or the older {@code caFile}) is the CA to
+ * trust; {@code spec.timeout} (Go duration) limits each call. Blocking.
+ */
+@ApplicationScoped
+public class ProviderResolver {
+    @Inject
+    KubernetesClient client;
+    @Inject
+    NotifierConfig config;
+
+    /**
+     * @param provider the Provider
+     * @return the endpoint
+     * @throws IllegalArgumentException when a referenced Secret is missing or a value is invalid
+     */
+    public ProviderEndpoint resolve(Provider provider) {
+        ProviderSpec spec = provider.getSpec();
+        String namespace = provider.getMetadata().getNamespace();
+        String key = namespace + "/" + provider.getMetadata().getName();
+        String address = spec.address();
+        String token = null;
+        String username = spec.username();
+        String password = null;
+        String proxy = spec.proxy();
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (spec.secretRef() != null && spec.secretRef().name() != null) {
+            Map<String, String> data = secretData(namespace, spec.secretRef().name());
+            address = data.getOrDefault("address", address);
+            token = data.get("token");
+            username = data.getOrDefault("username", username);
+            password = data.get("password");
+            proxy = data.getOrDefault("proxy", proxy);
+            if (data.containsKey("headers")) {
+                headers.putAll(parseHeaders(data.get("headers"), spec.secretRef().name()));
+            }
+        }
+        String ca = null;
+        if (spec.certSecretRef() != null && spec.certSecretRef().name() != null) {
+            Map<String, String> data = secretData(namespace, spec.certSecretRef().name());
+            ca = data.getOrDefault("ca.crt", data.get("caFile"));
+            if (ca == null) {
+                throw new IllegalArgumentException("Secret " + namespace + "/" + spec.certSecretRef().name()
+                        + " has no 'ca.crt' key");
+            }
+        }
+        Duration timeout;
+        try {
+            timeout = GoDuration.parseOr(spec.timeout(), config.defaultTimeout());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid spec.timeout " + spec.timeout(), e);
+        }
+        return new ProviderEndpoint(key, provider.getMetadata().getUid(), spec.type(), trim(address), trim(token),
+                username, password, spec.channel(), headers, trim(proxy), timeout, ca);
+    }
+
+    private Map<String, String> secretData(String namespace, String name) {
+        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+        if (secret == null) {
+            throw new IllegalArgumentException("Secret " + namespace + "/" + name + " not found");
+        }
+        Map<String, String> out = new HashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+        if (secret.getStringData() != null) {
+            out.putAll(secret.getStringData());
+        }
+        return out;
+    }
+
+    private Map<String, String> parseHeaders(String yaml, String secretName) {
+        try {
+            Map<String, Object> parsed = client.getKubernetesSerialization().unmarshal(
+                    new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), new TypeReference<Map<String, Object>>() {
+                    });
+            Map<String, String> out = new LinkedHashMap<>();
+            if (parsed != null) {
+                parsed.forEach((k, v) -> out.put(k, String.valueOf(v)));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("failed to read headers from Secret " + secretName + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String trim(String s) {
+        return s == null ? null : s.trim();
+    }
+}

@@ -1,0 +1,125 @@
+package io.conflux.notifier.match;
+
+import io.conflux.model.notification.AlertSpec;
+import io.conflux.model.topic.FluxEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns an event as received into the event a Provider is sent for one Alert, following Flux's
+ * notification-controller ({@code internal/server/event_handlers.go}, {@code excludeInternalMetadata} and
+ * {@code combineEventMetadata}, RFC 0008), and computes the key duplicate events are recognised by
+ * ({@code internal/server/event_server.go}, {@code eventKeyFunc}).
+ */
+public final class NotificationEvent {
+    /** API group of Flux's event API; metadata keys under it come from the involved object's annotations. */
+    public static final String EVENT_GROUP = "event.toolkit.fluxcd.io";
+    /** The metadata key (without group) the involved object's revision is sent under. */
+    public static final String REVISION_KEY = "revision";
+    /** The metadata key (without group) of Flux's internal commit-status token, never sent. */
+    public static final String TOKEN_KEY = "token";
+    /** The metadata key {@code spec.summary} is sent under. */
+    public static final String SUMMARY_KEY = "summary";
+
+    private NotificationEvent() {
+    }
+
+    /**
+     * @param event an event
+     * @return the API group of its involved object ({@code kustomize.toolkit.fluxcd.io} for
+     *         {@code kustomize.toolkit.fluxcd.io/v1}), or {@code ""} when the apiVersion is missing or a core one
+     */
+    public static String objectGroup(FluxEvent event) {
+        String apiVersion = event.involvedObject() == null ? null : event.involvedObject().apiVersion();
+        if (apiVersion == null) {
+            return "";
+        }
+        int slash = apiVersion.indexOf('/');
+        return slash < 0 ? "" : apiVersion.substring(0, slash);
+    }
+
+    /**
+     * The event sent for {@code alert}: metadata becomes, from lowest to highest precedence, the keys under
+     * {@value #EVENT_GROUP}/ without that prefix, the Alert's {@code eventMetadata}, its {@code summary} as
+     * {@value #SUMMARY_KEY}, and the keys under the involved object's API group without that prefix; Flux's
+     * internal {@code <group>/token} key is dropped. When none of these exist the metadata is left as it was
+     * (Flux only replaces it when the combination is not empty).
+     *
+     * @param event the event as received
+     * @param alert the matching Alert's spec
+     * @return a copy of the event with the combined metadata
+     */
+    public static FluxEvent forAlert(FluxEvent event, AlertSpec alert) {
+        String group = objectGroup(event);
+        Map<String, String> received = new LinkedHashMap<>(event.metadata() == null ? Map.of() : event.metadata());
+        received.remove(group + "/" + TOKEN_KEY);
+        Map<String, String> combined = new TreeMap<>();
+        String eventPrefix = EVENT_GROUP + "/";
+        received.forEach((k, v) -> {
+            if (k.startsWith(eventPrefix)) {
+                combined.put(k.substring(eventPrefix.length()), v);
+            }
+        });
+        if (alert.eventMetadata() != null) {
+            combined.putAll(alert.eventMetadata());
+        }
+        if (alert.summary() != null && !alert.summary().isEmpty()) {
+            combined.put(SUMMARY_KEY, alert.summary());
+        }
+        String objectPrefix = group + "/";
+        received.forEach((k, v) -> {
+            if (k.startsWith(objectPrefix)) {
+                combined.put(k.substring(objectPrefix.length()), v);
+            }
+        });
+        Map<String, String> metadata = combined.isEmpty() ? received : combined;
+        return new FluxEvent(event.involvedObject(), event.severity(), event.timestamp(), event.message(),
+                event.reason(), metadata, event.reportingController(), event.reportingInstance());
+    }
+
+    /**
+     * @param event an event as received
+     * @return the involved object's revision: metadata {@code <object group>/revision}, else {@code revision},
+     *         else null
+     */
+    public static String revision(FluxEvent event) {
+        if (event.metadata() == null) {
+            return null;
+        }
+        String prefixed = event.metadata().get(objectGroup(event) + "/" + REVISION_KEY);
+        return prefixed != null ? prefixed : event.metadata().get(REVISION_KEY);
+    }
+
+    /**
+     * The duplicate key: SHA-256 (hex) over the involved object's kind, namespace and name, the reason, the
+     * message and the revision. Flux's {@code eventKeyFunc} uses the same fields but the reason; Conflux adds it
+     * so that two different outcomes with the same text are not merged.
+     *
+     * @param event an event as received
+     * @return 64 lower-case hex digits
+     */
+    public static String duplicateKey(FluxEvent event) {
+        FluxEvent.InvolvedObject o = event.involvedObject();
+        StringBuilder key = new StringBuilder("event")
+                .append("/name=").append(o == null ? "" : o.name())
+                .append("/namespace=").append(o == null ? "" : o.namespace())
+                .append("/kind=").append(o == null ? "" : o.kind())
+                .append("/reason=").append(event.reason())
+                .append("/message=").append(event.message());
+        String revision = revision(event);
+        if (revision != null) {
+            key.append("/revision=").append(revision);
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+}
