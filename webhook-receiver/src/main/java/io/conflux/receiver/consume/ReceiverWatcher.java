@@ -1,0 +1,166 @@
+package io.conflux.receiver.consume;
+
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.notification.Receiver;
+import io.conflux.model.notification.ReceiverSpec;
+import io.conflux.receiver.decide.HookRegistry;
+import io.conflux.receiver.decide.RateLimiter;
+import io.conflux.receiver.decide.ReceiverConfig;
+import io.conflux.receiver.decide.RevisionResolver;
+import io.conflux.receiver.decide.WebhookPath;
+import io.conflux.receiver.decide.WebhookVerifier;
+import io.conflux.receiver.produce.StatusWriter;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches the management cluster's {@code Receiver}s ({@code notification.toolkit.fluxcd.io/v1}, all namespaces)
+ * and serves each as Flux does: the {@code token} of {@code spec.secretRef} gives the path
+ * {@code /hook/<sha256(token+name+namespace)>}, registered in {@link HookRegistry} and written to
+ * {@code status.webhookPath} with {@code Ready=True} ("Receiver initialized for path: ..."). A missing Secret or
+ * key gives {@code Ready=False} reason {@code TokenNotFound}; an unsupported type {@code NotSupported}. Every
+ * Receiver is recomputed each {@code conflux.receiver.receiver-resync}, so a rotated token is picked up.
+ */
+@ApplicationScoped
+public class ReceiverWatcher {
+    private static final Logger LOG = Logger.getLogger(ReceiverWatcher.class);
+    /** Flux's {@code apiv1.TokenNotFoundReason}. */
+    public static final String TOKEN_NOT_FOUND = "TokenNotFound";
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    HookRegistry hooks;
+    @Inject
+    RateLimiter limiter;
+    @Inject
+    StatusWriter status;
+    @Inject
+    ReceiverConfig config;
+
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "conflux-receiver-refresh");
+        t.setDaemon(true);
+        return t;
+    });
+    private SharedIndexInformer<Receiver> informer;
+
+    void start(@Observes StartupEvent event) {
+        informer = client.resources(Receiver.class).inAnyNamespace().runnableInformer(config.receiverResync().toMillis());
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Receiver r) {
+                worker.execute(() -> refresh(r));
+            }
+
+            @Override
+            public void onUpdate(Receiver before, Receiver after) {
+                worker.execute(() -> refresh(after));
+            }
+
+            @Override
+            public void onDelete(Receiver r, boolean deletedFinalStateUnknown) {
+                ObjectKey key = keyOf(r);
+                hooks.remove(key);
+                limiter.forget(key);
+                LOG.infof("%s deleted", key);
+            }
+        });
+        informer.start();
+        LOG.info("watching Receivers");
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (informer != null) {
+            informer.close();
+        }
+        worker.shutdownNow();
+    }
+
+    private void refresh(Receiver r) {
+        ObjectKey key = keyOf(r);
+        try {
+            ReceiverSpec spec = r.getSpec();
+            if (spec == null || !WebhookVerifier.SUPPORTED_TYPES.contains(spec.type())) {
+                hooks.remove(key);
+                failed(r, FluxReasons.NOT_SUPPORTED, "Receiver type '" + (spec == null ? null : spec.type())
+                        + "' is not supported; supported: github, gitlab, generic, generic-hmac");
+                return;
+            }
+            String token = token(r);
+            if (token == null) {
+                hooks.remove(key);
+                return;
+            }
+            String ns = r.getMetadata().getNamespace();
+            String name = r.getMetadata().getName();
+            String digest = WebhookPath.digest(token, name, ns);
+            hooks.register(new HookRegistry.Hook(key, digest, token, spec));
+            String path = WebhookPath.PREFIX + digest;
+            var st = r.getStatus();
+            boolean current = st != null && path.equals(st.webhookPath())
+                    && Objects.equals(st.observedGeneration(), r.getMetadata().getGeneration())
+                    && Conditions.isReady(st.conditions(), r.getMetadata().getGeneration());
+            if (!current) {
+                status.receiverReady(r, path);
+                LOG.infof("%s: Receiver initialized for path: %s", key, path);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s: cannot serve Receiver", key);
+        }
+    }
+
+    /** @return the token, or null after writing {@code TokenNotFound} */
+    private String token(Receiver r) {
+        String ns = r.getMetadata().getNamespace();
+        String secretName = r.getSpec().secretRef() == null ? null : r.getSpec().secretRef().name();
+        if (secretName == null) {
+            failed(r, TOKEN_NOT_FOUND, "spec.secretRef is not set");
+            return null;
+        }
+        Secret secret;
+        try {
+            secret = client.secrets().inNamespace(ns).withName(secretName).get();
+        } catch (KubernetesClientException e) {
+            failed(r, TOKEN_NOT_FOUND, "unable to read token from secret '" + ns + "/" + secretName + "': " + e.getMessage());
+            return null;
+        }
+        byte[] token = secret == null ? null : RevisionResolver.decode(secret).get("token");
+        if (token == null) {
+            failed(r, TOKEN_NOT_FOUND, secret == null ? "unable to read token from secret '" + ns + "/" + secretName + "': not found"
+                    : "invalid 'token' key in secret '" + ns + "/" + secretName + "'");
+            return null;
+        }
+        return new String(token, StandardCharsets.UTF_8);
+    }
+
+    private void failed(Receiver r, String reason, String message) {
+        var st = r.getStatus();
+        boolean same = st != null && Conditions.find(st.conditions(), Condition.READY)
+                .filter(c -> !c.isTrue() && reason.equals(c.reason()) && message.equals(c.message())).isPresent();
+        if (!same) {
+            status.receiverFailed(r, reason, message);
+        }
+        LOG.warnf("%s: %s: %s", keyOf(r), reason, message);
+    }
+
+    private static ObjectKey keyOf(Receiver r) {
+        return new ObjectKey("Receiver", r.getMetadata().getNamespace(), r.getMetadata().getName());
+    }
+}

@@ -1,0 +1,44 @@
+package io.conflux.receiver.decide;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+
+/** The receiver's keys ({@code conflux.receiver.*}), documented with their defaults in {@code application.properties}. */
+@ConfigMapping(prefix = "conflux.receiver")
+public interface ReceiverConfig {
+
+    /** {@code conflux.receiver.max-body-size}: largest webhook body accepted (bytes); larger is answered 413. */
+    @WithName("max-body-size")
+    MemorySize maxBodySize();
+
+    /** {@code conflux.receiver.rate-limit.*}: per-Receiver request budget; over it, 429. */
+    @WithName("rate-limit")
+    RateLimit rateLimit();
+
+    /** {@code conflux.receiver.replay-window}: how long a request signature is remembered against replays. */
+    @WithName("replay-window")
+    Duration replayWindow();
+
+    /** {@code conflux.receiver.default-timeout}: ls-remote bound when {@code spec.timeout} is unset. */
+    @WithName("default-timeout")
+    Duration defaultTimeout();
+
+    /** {@code conflux.receiver.fallback-interval}: poll interval when {@code spec.interval} is missing or invalid. */
+    @WithName("fallback-interval")
+    Duration fallbackInterval();
+
+    /** {@code conflux.receiver.receiver-resync}: period at which every Receiver is recomputed. */
+    @WithName("receiver-resync")
+    Duration receiverResync();
+
+    /** A token bucket: {@code requests} calls per {@code period}, refilled continuously. */
+    interface RateLimit {
+        /** @return requests allowed per period (also the burst size) */
+        int requests();
+
+        /** @return the refill period */
+        Duration period();
+    }
+}

@@ -1,0 +1,130 @@
+package io.conflux.receiver.decide;
+
+import io.conflux.git.GitCredentials;
+import io.conflux.git.GitException;
+import io.conflux.git.LsRemote;
+import io.conflux.git.RemoteRefs;
+import io.conflux.git.SemverRefs;
+import io.conflux.git.GitUrlRewriter;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.GitRepositoryRef;
+import io.conflux.model.source.GitRepositorySpec;
+import io.conflux.model.source.Revision;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Resolves what a GitRepository points at now, as Flux's source-controller would check out, with
+ * {@code git ls-remote} only: the URL is rewritten by {@code conflux.git.url-rewrites}, credentials come from
+ * {@code spec.secretRef} (HTTPS {@code username}/{@code password} or {@code bearerToken}), the call is bounded by
+ * {@code spec.timeout} (default {@code conflux.receiver.default-timeout}), and the ref is chosen with Flux's
+ * precedence {@code commit}, {@code name}, {@code semver}, {@code tag}, {@code branch} (default {@code master}).
+ * Blocking (network, Kubernetes API).
+ */
+@ApplicationScoped
+public class RevisionResolver {
+    /** Flux's {@code sourcev1.AuthenticationFailedReason}: the credentials Secret cannot be read. */
+    public static final String AUTHENTICATION_FAILED = "AuthenticationFailed";
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    GitConfig git;
+    @Inject
+    ReceiverConfig config;
+
+    private GitUrlRewriter rewriter;
+
+    @PostConstruct
+    void init() {
+        rewriter = git.rewriter();
+    }
+
+    /**
+     * @param repo the GitRepository
+     * @return its current revision, e.g. {@code main@sha1:<hex>} or {@code v1.1.0@sha1:<hex>}
+     * @throws SourceFailure with reason {@code GitOperationFailed} when ls-remote fails or the ref is missing,
+     *                       {@code AuthenticationFailed} when the credentials Secret cannot be read
+     */
+    public Revision resolve(GitRepository repo) {
+        GitRepositorySpec spec = repo.getSpec();
+        if (spec == null || spec.url() == null || spec.url().isBlank()) {
+            throw new SourceFailure(FluxReasons.GIT_OPERATION_FAILED, "spec.url is empty");
+        }
+        GitCredentials credentials = credentials(repo);
+        Duration timeout = Intervals.parse(spec.timeout(), config.defaultTimeout());
+        GitRepositoryRef ref = spec.ref() == null ? GitRepositoryRef.DEFAULT : spec.ref();
+        try {
+            RemoteRefs refs = LsRemote.list(rewriter.rewrite(spec.url()), timeout, credentials);
+            boolean exact = present(ref.commit()) || present(ref.name());
+            if (!exact && present(ref.semver())) {
+                return SemverRefs.resolve(refs, ref.semver());
+            }
+            return refs.resolve(ref);
+        } catch (GitException | IllegalArgumentException e) {
+            throw new SourceFailure(FluxReasons.GIT_OPERATION_FAILED, e.getMessage());
+        }
+    }
+
+    private GitCredentials credentials(GitRepository repo) {
+        var secretRef = repo.getSpec().secretRef();
+        if (secretRef == null || secretRef.name() == null) {
+            return GitCredentials.NONE;
+        }
+        String ns = repo.getMetadata().getNamespace();
+        Secret secret;
+        try {
+            secret = client.secrets().inNamespace(ns).withName(secretRef.name()).get();
+        } catch (KubernetesClientException e) {
+            throw new SourceFailure(AUTHENTICATION_FAILED, "failed to get secret '" + ns + "/" + secretRef.name() + "': " + e.getMessage());
+        }
+        if (secret == null) {
+            throw new SourceFailure(AUTHENTICATION_FAILED, "failed to get secret '" + ns + "/" + secretRef.name() + "': not found");
+        }
+        return GitCredentials.fromSecretData(decode(secret));
+    }
+
+    /** @return the Secret's {@code data} (base64-decoded) overlaid with its {@code stringData} */
+    public static Map<String, byte[]> decode(Secret secret) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((k, v) -> out.put(k, Base64.getMimeDecoder().decode(v == null ? "" : v)));
+        }
+        if (secret.getStringData() != null) {
+            secret.getStringData().forEach((k, v) -> out.put(k, v == null ? new byte[0] : v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    private static boolean present(String s) {
+        return s != null && !s.isEmpty();
+    }
+
+    /** Resolving failed; {@link #reason()} is the Flux condition reason. */
+    public static class SourceFailure extends RuntimeException {
+        private final String reason;
+
+        /**
+         * @param reason  Flux reason, e.g. {@code GitOperationFailed}
+         * @param message the error, written to the {@code Ready} condition
+         */
+        public SourceFailure(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        /** @return the Flux condition reason */
+        public String reason() {
+            return reason;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.conflux.receiver.decide;
+
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.GitRepositoryRef;
+import io.conflux.model.source.Revision;
+import io.conflux.model.topic.SourceRevision;
+import io.conflux.model.topic.Trigger;
+import io.conflux.receiver.decide.ReconcileOutcome.Result;
+import io.conflux.receiver.decide.RevisionResolver.SourceFailure;
+import io.conflux.receiver.persist.SourceState;
+import io.conflux.receiver.produce.SourceRevisionProducer;
+import io.conflux.receiver.produce.StatusWriter;
+import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.ReactiveRunner;
+import io.conflux.service.ReactiveRunner.Blocking;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * Reconciles one GitRepository: finds its current revision (from a trusted push, or by ls-remote through
+ * {@link RevisionResolver}) and, when the (revision, generation) differs from the one recorded in
+ * {@code source_state} or was not yet acknowledged by Kafka, FIRST writes the status (Ready, artifact,
+ * observedGeneration), THEN records it, THEN publishes a {@link SourceRevision} and marks it published. A failure
+ * writes {@code Ready=False} and keeps the last good revision. Reconciliations of one source run one at a time, in
+ * submission order, so its revisions reach Kafka in order.
+ */
+@ApplicationScoped
+public class SourceReconciler {
+    private static final Logger LOG = Logger.getLogger(SourceReconciler.class);
+
+    @Inject
+    SourceCache sources;
+    @Inject
+    RevisionResolver resolver;
+    @Inject
+    StatusWriter status;
+    @Inject
+    SourceRevisionProducer producer;
+    @Inject
+    ReactiveRunner runner;
+
+    private final KeyedSerialQueue queue = new KeyedSerialQueue();
+
+    /**
+     * @param key        the GitRepository
+     * @param trigger    why: {@code poll}, {@code webhook} or {@code manual}
+     * @param push       a push to the tracked branch whose {@code after} commit is used without ls-remote when it
+     *                   continues the recorded revision (its {@code before} is the recorded commit, or the branch is
+     *                   new, or nothing is recorded); otherwise, or when null, the revision is resolved by ls-remote
+     * @param deliveryId the webhook delivery id carried to the published record, or null
+     * @return the outcome; fails only when PostgreSQL or Kafka failed (the status may then be written already)
+     */
+    public Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, GitPush push, String deliveryId) {
+        AtomicReference<ReconcileOutcome> outcome = new AtomicReference<>();
+        return queue.submit(key.toString(), () -> runner.run(blocking -> attempt(blocking, key, trigger, push, deliveryId))
+                        .invoke(outcome::set).replaceWithVoid())
+                .map(v -> outcome.get());
+    }
+
+    private Uni<ReconcileOutcome> attempt(Blocking blocking, ObjectKey key, Trigger trigger, GitPush push, String deliveryId) {
+        GitRepository repo = sources.get(key).orElse(null);
+        if (repo == null) {
+            return Uni.createFrom().item(new ReconcileOutcome(key, Result.NOT_FOUND, null, "GitRepository not found"));
+        }
+        if (repo.getSpec() != null && repo.getSpec().suspended()) {
+            return Uni.createFrom().item(new ReconcileOutcome(key, Result.SUSPENDED, null, "reconciliation is suspended"));
+        }
+        Context context = Vertx.currentContext();
+        Executor onContext = task -> context.runOnContext(v -> task.run());
+        return Panache.withSession(() -> SourceState.find(key.toString()))
+                .chain(state -> revision(blocking, repo, push, state)
+                        .chain(revision -> store(blocking, onContext, repo, key, revision, trigger, deliveryId, state)))
+                .onFailure(SourceFailure.class).recoverWithUni(e -> blocking.call(() -> {
+                    SourceFailure f = (SourceFailure) e;
+                    LOG.warnf("%s: %s: %s", key, f.reason(), f.getMessage());
+                    status.sourceFailed(repo, f.reason(), f.getMessage());
+                    return new ReconcileOutcome(key, Result.FAILED, null, f.getMessage());
+                }));
+    }
+
+    private Uni<Revision> revision(Blocking blocking, GitRepository repo, GitPush push, SourceState state) {
+        Revision pushed = push == null ? null : push.branchRevision();
+        if (pushed != null && (state == null || push.created() || pushed.toString().equals(state.revision)
+                || sha(state.revision).equalsIgnoreCase(push.before() == null ? "" : push.before()))) {
+            return Uni.createFrom().item(pushed);
+        }
+        return blocking.call(() -> resolver.resolve(repo));
+    }
+
+    private Uni<ReconcileOutcome> store(Blocking blocking, Executor onContext, GitRepository repo, ObjectKey key,
+                                        Revision revision, Trigger trigger, String deliveryId, SourceState state) {
+        long generation = repo.getMetadata().getGeneration() == null ? 0 : repo.getMetadata().getGeneration();
+        String text = revision.toString();
+        boolean same = state != null && text.equals(state.revision) && state.generation == generation;
+        if (same && state.publishedAt != null) {
+            if (trigger != Trigger.MANUAL && StatusWriter.sourceCurrent(repo, revision)) {
+                return Uni.createFrom().item(new ReconcileOutcome(key, Result.UNCHANGED, text, null));
+            }
+            String since = state.observedAt.toInstant().toString();
+            return blocking.call(() -> {
+                status.sourceStored(repo, revision, since);
+                return new ReconcileOutcome(key, Result.UNCHANGED, text, null);
+            });
+        }
+        OffsetDateTime observedAt = same ? state.observedAt : OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
+        String observed = observedAt.toInstant().toString();
+        GitRepositoryRef ref = repo.getSpec().ref() == null ? GitRepositoryRef.DEFAULT : repo.getSpec().ref();
+        SourceRevision record = new SourceRevision(key.toString(), generation, repo.getSpec().url(), ref, text, trigger,
+                deliveryId, observed);
+        return blocking.call(() -> {
+                    status.sourceStored(repo, revision, observed);
+                    return true;
+                })
+                .chain(() -> Panache.withTransaction(() -> SourceState.record(key.toString(), text, generation,
+                        trigger.json(), deliveryId, observedAt)))
+                .chain(() -> producer.send(record).emitOn(onContext))
+                .chain(() -> Panache.withTransaction(() -> SourceState.markPublished(key.toString(), text, generation,
+                        OffsetDateTime.now(ZoneOffset.UTC))))
+                .invoke(() -> LOG.infof("%s: published %s (%s%s)", key, text, trigger.json(),
+                        deliveryId == null ? "" : ", delivery " + deliveryId))
+                .replaceWith(new ReconcileOutcome(key, Result.PUBLISHED, text, null));
+    }
+
+    private static String sha(String revision) {
+        try {
+            return Revision.parse(revision).sha();
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.conflux.receiver.decide;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.GitRepository;
+import io.conflux.model.topic.Trigger;
+import io.conflux.receiver.decide.HookRegistry.Hook;
+import io.conflux.receiver.decide.ReconcileOutcome.Result;
+import io.conflux.receiver.decide.Verdict.DeliveryKey;
+import io.conflux.receiver.persist.WebhookDelivery;
+import io.conflux.service.ReactiveRunner;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/**
+ * What happens to a webhook request on {@code /hook/<digest>}, in order: unknown digest → 404; body over
+ * {@code conflux.receiver.max-body-size} → 413; suspended Receiver → 503; over the rate limit → 429; then
+ * {@link WebhookVerifier} (bad credentials → 401, malformed → 400, ping or filtered event → 200 without effect);
+ * then the delivery is claimed in {@code webhook_delivery} (a redelivery or replay → 200 "already processed", no
+ * effect); then each selected GitRepository ({@link ResourceSelection}) tracking the pushed branch is reconciled
+ * with the pushed commit before answering, and every other selected one is polled at once in the background. If a
+ * reconciliation fails (PostgreSQL, Kafka), the claim is released so the sender's retry is processed, and 500 is
+ * answered.
+ */
+@ApplicationScoped
+public class WebhookHandler {
+    private static final Logger LOG = Logger.getLogger(WebhookHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    HookRegistry hooks;
+    @Inject
+    RateLimiter limiter;
+    @Inject
+    ReceiverConfig config;
+    @Inject
+    SourceCache sources;
+    @Inject
+    PollScheduler scheduler;
+    @Inject
+    ReactiveRunner runner;
+
+    /**
+     * The answer to a webhook request.
+     *
+     * @param status HTTP status
+     * @param body   JSON body
+     */
+    public record Reply(int status, Map<String, Object> body) {
+        static Reply of(int status, String state, String message) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", state);
+            body.put("message", message);
+            return new Reply(status, body);
+        }
+    }
+
+    /**
+     * @param digest the path's digest
+     * @param header case-insensitive header lookup (null when absent)
+     * @param body   the raw body (null treated as empty)
+     * @return the reply; fails only on unexpected errors
+     */
+    public Uni<Reply> handle(String digest, UnaryOperator<String> header, byte[] body) {
+        byte[] raw = body == null ? new byte[0] : body;
+        Hook hook = hooks.find(digest).orElse(null);
+        if (hook == null) {
+            return item(Reply.of(404, "error", "no Receiver at /hook/" + digest));
+        }
+        if (raw.length > config.maxBodySize().asLongValue()) {
+            return item(Reply.of(413, "error", "body of " + raw.length + " bytes exceeds " + config.maxBodySize().asLongValue()));
+        }
+        if (Boolean.TRUE.equals(hook.spec().suspend())) {
+            return item(Reply.of(503, "error", "Receiver " + hook.receiver() + " is suspended"));
+        }
+        if (!limiter.tryAcquire(hook.receiver())) {
+            return item(Reply.of(429, "error", "rate limit of Receiver " + hook.receiver() + " exceeded"));
+        }
+        Verdict verdict = WebhookVerifier.verify(hook.spec().type(), hook.token(), hook.spec().events(), header, raw);
+        switch (verdict.decision()) {
+            case REJECT:
+                LOG.warnf("%s: refused (%d): %s", hook.receiver(), verdict.status(), verdict.message());
+                return item(Reply.of(verdict.status(), "error", verdict.message()));
+            case IGNORE:
+                LOG.infof("%s: %s", hook.receiver(), verdict.message());
+                return item(Reply.of(200, "ignored", verdict.message()));
+            default:
+                break;
+        }
+        DeliveryKey delivery = verdict.delivery();
+        if (delivery == null) {
+            return dispatch(hook, verdict, null);
+        }
+        String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
+        String tracked = delivery.windowed() ? null : deliveryId;
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime expired = delivery.windowed() ? now.minus(config.replayWindow()) : null;
+        return runner.run(b -> Panache.withTransaction(() ->
+                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now, expired)))
+                .chain(claimed -> {
+                    if (!claimed) {
+                        LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());
+                        Reply reply = Reply.of(200, "duplicate", "delivery " + deliveryId + " was already processed");
+                        return item(reply);
+                    }
+                    return dispatch(hook, verdict, tracked)
+                            .call(reply -> runner.run(b -> Panache.withTransaction(() ->
+                                    WebhookDelivery.complete(delivery.key(), json(reply.body())))))
+                            .onFailure().call(e -> runner.run(b -> Panache.withTransaction(() ->
+                                    WebhookDelivery.release(delivery.key()))));
+                })
+                .onFailure().recoverWithItem(e -> {
+                    LOG.errorf(e, "%s: delivery %s failed", hook.receiver(), delivery.key());
+                    return Reply.of(500, "error", "processing failed: " + e.getMessage());
+                });
+    }
+
+    private Uni<Reply> dispatch(Hook hook, Verdict verdict, String deliveryId) {
+        Set<ObjectKey> selected = ResourceSelection.select(hook.receiver().namespace(), hook.spec().resources(), sources.list());
+        GitPush push = verdict.push();
+        String branch = push == null ? null : push.branch();
+        List<Uni<ReconcileOutcome>> direct = new ArrayList<>();
+        List<String> polling = new ArrayList<>();
+        for (ObjectKey key : selected) {
+            GitRepository g = sources.get(key).orElse(null);
+            boolean tracked = g != null && g.getSpec() != null && push != null && push.branchRevision() != null
+                    && ResourceSelection.tracksBranch(g.getSpec().ref(), branch);
+            if (tracked) {
+                direct.add(scheduler.reconcileNow(key, Trigger.WEBHOOK, push, deliveryId));
+            } else {
+                scheduler.pollNow(key, Trigger.WEBHOOK, deliveryId);
+                polling.add(key.toString());
+            }
+        }
+        LOG.infof("%s: %s event, %d source(s) at the pushed commit, %d polled", hook.receiver(),
+                verdict.event() == null ? "generic" : verdict.event(), direct.size(), polling.size());
+        Uni<List<ReconcileOutcome>> outcomes = direct.isEmpty() ? item(List.of())
+                : Uni.join().all(direct).andFailFast();
+        return outcomes.map(list -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "accepted");
+            body.put("event", verdict.event());
+            body.put("deliveryId", deliveryId);
+            Map<String, Object> sourcesOut = new LinkedHashMap<>();
+            for (ReconcileOutcome o : list) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("result", o.result().name().toLowerCase(java.util.Locale.ROOT));
+                entry.put("revision", o.revision());
+                if (o.result() == Result.FAILED) {
+                    entry.put("message", o.message());
+                }
+                sourcesOut.put(o.source().toString(), entry);
+            }
+            body.put("sources", sourcesOut);
+            body.put("polling", polling);
+            return new Reply(200, body);
+        });
+    }
+
+    private static <T> Uni<T> item(T value) {
+        return Uni.createFrom().item(value);
+    }
+
+    private static String json(Map<String, Object> body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            return String.valueOf(body);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.conflux.receiver.decide;
+
+import io.conflux.receiver.decide.Verdict.DeliveryKey;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Authenticates a webhook request for a Receiver and reads what it asks for, per Receiver type as Flux's
+ * notification-controller does ({@code internal/server/receiver_handlers.go}):
+ * <ul>
+ * <li>{@code github}: {@code X-Hub-Signature-256: sha256=<hex>} (or legacy {@code X-Hub-Signature: sha1=<hex>}),
+ * the HMAC of the raw body keyed by the token; event {@code X-GitHub-Event} ({@code ping} is answered without
+ * effect); delivery id {@code X-GitHub-Delivery}; the body must be JSON.</li>
+ * <li>{@code gitlab}: {@code X-Gitlab-Token} equal to the token; event {@code X-Gitlab-Event} (e.g.
+ * {@code Push Hook}); delivery id {@code X-Gitlab-Event-UUID} when sent; the body must be JSON.</li>
+ * <li>{@code generic}: any request to the secret path triggers.</li>
+ * <li>{@code generic-hmac}: {@code X-Signature: <sha1|sha256|sha512>=<hex>} HMAC of the body; the signature is
+ * remembered for the replay window.</li>
+ * </ul>
+ * {@code spec.events} (when non-empty) filters case-insensitively on the event type; the generic types have no
+ * event type in Flux, so for them the filter applies only when the caller names one in {@code X-Conflux-Event}.
+ */
+public final class WebhookVerifier {
+    /** Flux Receiver types this service implements. */
+    public static final Set<String> SUPPORTED_TYPES = Set.of("github", "gitlab", "generic", "generic-hmac");
+    /** Optional event name header for the generic types (Conflux-specific). */
+    public static final String GENERIC_EVENT_HEADER = "X-Conflux-Event";
+
+    private WebhookVerifier() {
+    }
+
+    /**
+     * @param type   the Receiver's {@code spec.type}
+     * @param token  the Secret's {@code token}
+     * @param events the Receiver's {@code spec.events}; null or empty accepts every event
+     * @param header case-insensitive header lookup, null when absent
+     * @param body   the raw body (never null; empty when there was none)
+     * @return the verdict; never throws for bad input
+     */
+    public static Verdict verify(String type, String token, List<String> events, UnaryOperator<String> header, byte[] body) {
+        byte[] key = token.getBytes(StandardCharsets.UTF_8);
+        switch (type == null ? "" : type) {
+            case "github": {
+                String sig256 = header.apply("X-Hub-Signature-256");
+                String signature = sig256 != null ? sig256 : header.apply("X-Hub-Signature");
+                Set<String> algorithms = sig256 != null ? Set.of("sha256") : Set.of("sha1");
+                if (!Signatures.verify(signature, body, key, algorithms)) {
+                    return Verdict.reject(401, "invalid or missing X-Hub-Signature-256");
+                }
+                String event = header.apply("X-GitHub-Event");
+                if (event == null || event.isBlank()) {
+                    return Verdict.reject(400, "missing X-GitHub-Event");
+                }
+                GitPush.MalformedPayload malformed = checkJson(body);
+                if (malformed != null) {
+                    return Verdict.reject(400, malformed.getMessage());
+                }
+                if (event.equalsIgnoreCase("ping")) {
+                    return Verdict.ignore("GitHub ping event received", event);
+                }
+                if (!allowed(events, event)) {
+                    return Verdict.ignore("GitHub event '" + event + "' is not allowed by spec.events, ignored", event);
+                }
+                String id = header.apply("X-GitHub-Delivery");
+                DeliveryKey delivery = id != null && !id.isBlank() ? new DeliveryKey("github:" + id.trim(), false)
+                        : new DeliveryKey("github-signature:" + Signatures.sha256Hex(signature), true);
+                return Verdict.trigger(event, delivery, event.equalsIgnoreCase("push") ? GitPush.parse(body) : null);
+            }
+            case "gitlab": {
+                if (!Signatures.tokenEquals(header.apply("X-Gitlab-Token"), token)) {
+                    return Verdict.reject(401, "invalid or missing X-Gitlab-Token");
+                }
+                String event = header.apply("X-Gitlab-Event");
+                if (event == null || event.isBlank()) {
+                    return Verdict.reject(400, "missing X-Gitlab-Event");
+                }
+                GitPush.MalformedPayload malformed = checkJson(body);
+                if (malformed != null) {
+                    return Verdict.reject(400, malformed.getMessage());
+                }
+                if (!allowed(events, event)) {
+                    return Verdict.ignore("GitLab event '" + event + "' is not allowed by spec.events, ignored", event);
+                }
+                String uuid = header.apply("X-Gitlab-Event-UUID");
+                DeliveryKey delivery = uuid != null && !uuid.isBlank() ? new DeliveryKey("gitlab:" + uuid.trim(), false) : null;
+                boolean push = event.equalsIgnoreCase("Push Hook") || event.equalsIgnoreCase("Tag Push Hook");
+                return Verdict.trigger(event, delivery, push ? GitPush.parse(body) : null);
+            }
+            case "generic": {
+                String event = header.apply(GENERIC_EVENT_HEADER);
+                if (event != null && !allowed(events, event)) {
+                    return Verdict.ignore("event '" + event + "' is not allowed by spec.events, ignored", event);
+                }
+                return Verdict.trigger(event, null, null);
+            }
+            case "generic-hmac": {
+                String signature = header.apply("X-Signature");
+                if (!Signatures.verify(signature, body, key, Set.of("sha1", "sha256", "sha512"))) {
+                    return Verdict.reject(401, "invalid or missing X-Signature");
+                }
+                String event = header.apply(GENERIC_EVENT_HEADER);
+                if (event != null && !allowed(events, event)) {
+                    return Verdict.ignore("event '" + event + "' is not allowed by spec.events, ignored", event);
+                }
+                return Verdict.trigger(event, new DeliveryKey("generic-hmac:" + Signatures.sha256Hex(signature), true), null);
+            }
+            default:
+                return Verdict.reject(400, "Receiver type '" + type + "' is not supported by Conflux");
+        }
+    }
+
+    private static GitPush.MalformedPayload checkJson(byte[] body) {
+        try {
+            GitPush.json(body);
+            return null;
+        } catch (GitPush.MalformedPayload e) {
+            return e;
+        }
+    }
+
+    /** @return whether {@code event} passes {@code spec.events} (case-insensitive; empty accepts all) */
+    public static boolean allowed(List<String> events, String event) {
+        return events == null || events.isEmpty() || events.stream().anyMatch(e -> e.equalsIgnoreCase(event));
+    }
+}

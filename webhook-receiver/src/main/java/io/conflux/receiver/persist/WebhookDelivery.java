@@ -1,0 +1,65 @@
+package io.conflux.receiver.persist;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+
+/**
+ * Table {@code webhook_delivery}: webhook deliveries accepted, by delivery key ({@code github:<X-GitHub-Delivery>},
+ * {@code gitlab:<X-Gitlab-Event-UUID>}, {@code generic-hmac:<sha256 of X-Signature>}); the primary key makes a
+ * redelivery or replay lose the race to claim it. Call inside {@code Panache.withTransaction}.
+ */
+@Entity
+@Table(name = "webhook_delivery")
+public class WebhookDelivery extends PanacheEntityBase {
+    /** The delivery key. */
+    @Id
+    @Column(name = "delivery_key")
+    public String deliveryKey;
+    /** {@code Receiver/<ns>/<name>}. */
+    @Column(name = "receiver_key")
+    public String receiverKey;
+    /** Event type, e.g. {@code push}. */
+    public String event;
+    /** What the delivery did (JSON summary), null while in progress. */
+    public String outcome;
+    /** When it was accepted. */
+    @Column(name = "received_at")
+    public OffsetDateTime receivedAt;
+
+    /**
+     * Claims a delivery key: inserts it unless present. A windowed key (a signature) older than
+     * {@code expiredBefore} is first forgotten, so it may be claimed again.
+     *
+     * @param expiredBefore null for keys remembered for good
+     * @return true when this call claimed the key, false when it was already there (a redelivery or replay)
+     */
+    public static Uni<Boolean> claim(String deliveryKey, String receiverKey, String event, OffsetDateTime now,
+                                     OffsetDateTime expiredBefore) {
+        Uni<Integer> purge = expiredBefore == null ? Uni.createFrom().item(0)
+                : Panache.getSession().chain(s -> s.createNativeQuery(
+                                "DELETE FROM webhook_delivery WHERE delivery_key = :key AND received_at < :before")
+                        .setParameter("key", deliveryKey).setParameter("before", expiredBefore).executeUpdate());
+        return purge.chain(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                        "INSERT INTO webhook_delivery (delivery_key, receiver_key, event, received_at) "
+                                + "VALUES (:key, :receiver, :event, :at) ON CONFLICT (delivery_key) DO NOTHING")
+                .setParameter("key", deliveryKey).setParameter("receiver", receiverKey)
+                .setParameter("event", event).setParameter("at", now).executeUpdate()))
+                .map(inserted -> inserted == 1);
+    }
+
+    /** Releases a claim whose processing failed, so that the sender's retry is processed. */
+    public static Uni<Long> release(String deliveryKey) {
+        return delete("deliveryKey", deliveryKey);
+    }
+
+    /** Stores what the delivery did. */
+    public static Uni<Integer> complete(String deliveryKey, String outcome) {
+        return update("outcome = ?1 where deliveryKey = ?2", outcome, deliveryKey);
+    }
+}
