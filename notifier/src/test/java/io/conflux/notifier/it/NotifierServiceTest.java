@@ -1,0 +1,263 @@
+package io.conflux.notifier.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.LocalObjectReference;
+import io.conflux.model.notification.Alert;
+import io.conflux.model.notification.AlertSpec;
+import io.conflux.model.notification.Provider;
+import io.conflux.model.notification.ProviderSpec;
+import io.conflux.model.topic.FluxEvent;
+import io.conflux.notifier.deliver.HttpSink;
+import io.conflux.notifier.dispatch.Dispatcher;
+import io.conflux.notifier.persist.DeliveryStore;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The notifier end to end with a real Kafka broker, a real PostgreSQL and an in-memory Kubernetes API: Alerts and
+ * Providers get Ready, events from {@code conflux.events} reach a local Slack stand-in once, transient failures are
+ * retried, and a delivery that exhausts its retries is kept in PostgreSQL and lands in {@code conflux.events.dlq}.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = EmbeddedServices.class, restrictToAnnotatedClass = true)
+class NotifierServiceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final String NS = "flux-system";
+
+    static HttpSink slack;
+    static HttpSink flaky;
+    static HttpSink down;
+    static KafkaProducer<String, String> producer;
+
+    @Inject
+    Dispatcher dispatcher;
+    @Inject
+    DeliveryStore store;
+
+    @TestHTTPResource("/api/deliveries?limit=100")
+    URI deliveriesApi;
+    @TestHTTPResource("/api/events?limit=100")
+    URI eventsApi;
+
+    @BeforeAll
+    static void setUp() {
+        slack = HttpSink.start();
+        flaky = HttpSink.start();
+        down = HttpSink.start().otherwise(HttpSink.Response.of(503));
+        Properties props = new Properties();
+        props.put("bootstrap.servers", EmbeddedServices.kafka.bootstrapServers());
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        producer = new KafkaProducer<>(props);
+
+        var client = EmbeddedServices.client();
+        client.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("slack-url").endMetadata()
+                .withStringData(Map.of("address", slack.url("/services/T0/B0/X"))).build()).create();
+        client.resource(provider("slack", new ProviderSpec("slack", "#ops", null, "https://ignored.invalid/", null, null,
+                new LocalObjectReference("slack-url"), null, null))).create();
+        client.resource(provider("flaky", new ProviderSpec("slack", null, null, flaky.url("/hook"), null, null, null,
+                null, null))).create();
+        client.resource(provider("down", new ProviderSpec("slack", null, null, down.url("/hook"), null, null, null,
+                null, null))).create();
+        client.resource(alert("apps", "slack", "apps")).create();
+        client.resource(alert("flaky", "flaky", "retry")).create();
+        client.resource(alert("down", "down", "broken")).create();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        producer.close();
+        slack.close();
+        flaky.close();
+        down.close();
+    }
+
+    private static Provider provider(String name, ProviderSpec spec) {
+        Provider p = new Provider();
+        p.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).build());
+        p.setSpec(spec);
+        return p;
+    }
+
+    private static Alert alert(String name, String provider, String kustomization) {
+        Alert a = new Alert();
+        a.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).build());
+        a.setSpec(new AlertSpec(new LocalObjectReference(provider), "info",
+                List.of(new AlertSpec.EventSource(null, "Kustomization", kustomization, null, null)), null, null,
+                Map.of("cluster", "test"), null, null));
+        return a;
+    }
+
+    private static FluxEvent event(String name, String message) {
+        return new FluxEvent(new FluxEvent.InvolvedObject("Kustomization", NS, name, UUID.randomUUID().toString(),
+                "kustomize.toolkit.fluxcd.io/v1", null), "info", "2026-11-21T22:00:00Z", message,
+                "ReconciliationSucceeded", Map.of("kustomize.toolkit.fluxcd.io/revision",
+                "main@sha1:0123456789abcdef0123456789abcdef01234567"), "conflux-applier", null);
+    }
+
+    private static RecordMetadata produce(FluxEvent event) throws Exception {
+        String key = "Kustomization/" + NS + "/" + event.involvedObject().name();
+        return producer.send(new ProducerRecord<>("conflux.events", key, JSON.writeValueAsString(event))).get();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static <T extends CustomResource<?, io.conflux.model.notification.ReceiverStatus>> boolean ready(
+            Class<T> type, String name) {
+        T object = EmbeddedServices.client().resources(type).inNamespace(NS).withName(name).get();
+        return object != null && object.getStatus() != null
+                && Conditions.isReady(object.getStatus().conditions(), object.getMetadata().getGeneration());
+    }
+
+    private List<JsonNode> deliveriesOf(String object) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(deliveriesApi).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<JsonNode> out = new ArrayList<>();
+            JSON.readTree(response.body()).forEach(d -> {
+                if (d.get("object").asText().equals(object)) {
+                    out.add(d);
+                }
+            });
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long count(List<JsonNode> deliveries, String status) {
+        return deliveries.stream().filter(d -> d.get("status").asText().equals(status)).count();
+    }
+
+    @Test
+    void alertsAndProvidersAreMarkedReady() throws Exception {
+        await("Ready Providers", () -> ready(Provider.class, "slack") && ready(Provider.class, "down"));
+        await("Ready Alerts", () -> ready(Alert.class, "apps") && ready(Alert.class, "down"));
+        Provider p = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("slack").get();
+        assertThat(p.getStatus().conditions().get(0).reason()).isEqualTo("Succeeded");
+    }
+
+    @Test
+    void anEventIsPostedToSlackOnceEvenWhenItComesAgain() throws Exception {
+        FluxEvent event = event("apps", "Deployment/default/web configured");
+        RecordMetadata first = produce(event);
+        await("the Slack message", () -> !slack.requests().isEmpty());
+        await("the SENT record", () -> count(deliveriesOf("Kustomization/flux-system/apps"), "SENT") == 1);
+
+        JsonNode body = JSON.readTree(slack.requests().get(0).body());
+        assertThat(slack.requests().get(0).path()).as("the Secret's address wins").isEqualTo("/services/T0/B0/X");
+        assertThat(body.get("channel").asText()).isEqualTo("#ops");
+        assertThat(body.get("username").asText()).isEqualTo("conflux-applier");
+        JsonNode attachment = body.get("attachments").get(0);
+        assertThat(attachment.get("author_name").asText()).isEqualTo("kustomization/apps.flux-system");
+        assertThat(attachment.get("text").asText()).isEqualTo("Deployment/default/web configured");
+        Map<String, String> fields = new java.util.TreeMap<>();
+        attachment.get("fields").forEach(f -> fields.put(f.get("title").asText(), f.get("value").asText()));
+        assertThat(fields).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "revision", "main@sha1:0123456789abcdef0123456789abcdef01234567", "cluster", "test"));
+
+        // The same record handled again (a redelivery after a crash before the offset commit) ...
+        dispatcher.onEvent(first.partition(), first.offset(), event).await().atMost(PATIENCE);
+        // ... and the same event published again (a restarted emitter) are not posted again.
+        produce(event);
+        await("two DUPLICATE records", () -> count(deliveriesOf("Kustomization/flux-system/apps"), "DUPLICATE") == 2);
+        assertThat(slack.requests()).hasSize(1);
+        assertThat(count(deliveriesOf("Kustomization/flux-system/apps"), "SENT")).isEqualTo(1);
+
+        HttpResponse<String> events = HttpClient.newHttpClient().send(HttpRequest.newBuilder(eventsApi).build(),
+                HttpResponse.BodyHandlers.ofString());
+        List<String> messages = new ArrayList<>();
+        JSON.readTree(events.body()).forEach(e -> {
+            if (e.get("object").asText().equals("Kustomization/flux-system/apps")) {
+                messages.add(e.get("message").asText());
+            }
+        });
+        assertThat(messages).as("both Kafka records, the handled-again one once").hasSize(2)
+                .containsOnly("Deployment/default/web configured");
+    }
+
+    @Test
+    void serviceUnavailableTwiceThenOkIsOneDeliveryOfThreeAttempts() throws Exception {
+        flaky.then(HttpSink.Response.of(503), HttpSink.Response.of(503));
+        produce(event("retry", "retried"));
+        await("the SENT record", () -> count(deliveriesOf("Kustomization/flux-system/retry"), "SENT") == 1);
+
+        JsonNode delivery = deliveriesOf("Kustomization/flux-system/retry").get(0);
+        assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
+        assertThat(delivery.get("lastStatus").asInt()).isEqualTo(200);
+        assertThat(flaky.requests()).hasSize(3);
+    }
+
+    @Test
+    void aDeliveryThatExhaustsItsRetriesIsKeptAndDeadLettered() throws Exception {
+        produce(event("broken", "will not arrive"));
+        await("the FAILED record", () -> count(deliveriesOf("Kustomization/flux-system/broken"), "FAILED") == 1);
+        JsonNode delivery = deliveriesOf("Kustomization/flux-system/broken").get(0);
+        assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
+        assertThat(delivery.get("lastError").asText()).contains("HTTP 503");
+        assertThat(down.requests()).hasSize(3);
+
+        Properties props = new Properties();
+        props.put("bootstrap.servers", EmbeddedServices.kafka.bootstrapServers());
+        props.put("group.id", "dlq-reader-" + UUID.randomUUID());
+        props.put("auto.offset.reset", "earliest");
+        props.put("key.deserializer", StringDeserializer.class.getName());
+        props.put("value.deserializer", StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> dead = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of("conflux.events.dlq"));
+            await("the dead letter", () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
+                return dead.stream().anyMatch(r -> "Kustomization/flux-system/broken".equals(r.key()));
+            });
+        }
+        ConsumerRecord<String, String> letter = dead.stream()
+                .filter(r -> "Kustomization/flux-system/broken".equals(r.key())).findFirst().orElseThrow();
+        assertThat(JSON.readTree(letter.value()).get("message").asText()).isEqualTo("will not arrive");
+        Header reason = letter.headers().lastHeader("dead-letter-reason");
+        assertThat(reason).isNotNull();
+        assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains("HTTP 503");
+    }
+}
