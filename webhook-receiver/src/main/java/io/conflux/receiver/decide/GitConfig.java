@@ -1,8 +1,6 @@
 package io.conflux.receiver.decide;
 
-import io.conflux.git.GitUrlRewriter;
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefaults;
 import io.smallrye.config.WithName;
 import java.util.Map;
 
@@ -15,11 +13,5 @@ public interface GitConfig {
      * rewrites applied before every remote operation; empty when no key is given.
      */
     @WithName("url-rewrites")
-    @WithDefaults
     Map<String, String> urlRewrites();
-
-    /** @return a rewriter for {@link #urlRewrites()} */
-    default GitUrlRewriter rewriter() {
-        return new GitUrlRewriter(urlRewrites());
-    }
 }

@@ -46,7 +46,7 @@ public class RevisionResolver {
 
     @PostConstruct
     void init() {
-        rewriter = git.rewriter();
+        rewriter = new GitUrlRewriter(git.urlRewrites());
     }
 
     /**

@@ -1,0 +1,74 @@
+package io.conflux.receiver.it;
+
+import io.conflux.embedded.EmbeddedKafka;
+import io.conflux.embedded.EmbeddedPostgres;
+import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.embedded.Ports;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Real infrastructure for the receiver's Quarkus tests, in process: a KRaft Kafka broker, PostgreSQL from Maven
+ * binaries, and an in-memory Kubernetes API with Conflux's CRDs. A local directory stands in for
+ * {@code https://github.com/} through {@code conflux.git.url-rewrites}.
+ */
+public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManager {
+    static EmbeddedKafka kafka;
+    static EmbeddedPostgres postgres;
+    static InMemoryKubernetes kube;
+    static Path dir;
+    /** Where {@code https://github.com/<path>} is listed from. */
+    static Path github;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dir = Files.createTempDirectory("conflux-receiver-it");
+            github = Files.createDirectories(dir.resolve("github.com"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        postgres = EmbeddedPostgres.start(dir.resolve("postgres"));
+        kube = InMemoryKubernetes.start();
+        kube.installCrds(Path.of("..", "deploy", "crds"));
+        Map<String, String> config = new HashMap<>();
+        config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        config.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
+        config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+        config.put("quarkus.datasource.username", postgres.username());
+        config.put("quarkus.datasource.password", postgres.password());
+        config.put("quarkus.kubernetes-client.api-server-url", kube.url());
+        config.put("quarkus.http.test-port", String.valueOf(Ports.freePort()));
+        config.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
+        config.put("conflux.git.url-rewrites.\"https://github.com/\"", github.toUri().toString());
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (kube != null) {
+            kube.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort: a temp directory
+            }
+        }
+    }
+}

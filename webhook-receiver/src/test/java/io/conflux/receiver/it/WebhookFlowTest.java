@@ -1,0 +1,258 @@
+package io.conflux.receiver.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.model.meta.LocalObjectReference;
+import io.conflux.model.notification.Receiver;
+import io.conflux.model.notification.ReceiverSpec;
+import io.conflux.model.notification.ReceiverSpec.ResourceSelector;
+import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.GitRepositoryRef;
+import io.conflux.model.source.GitRepositorySpec;
+import io.conflux.model.topic.Topics;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The receiver end to end on real Kafka, PostgreSQL and an in-memory Kubernetes API: a GitRepository is polled
+ * (ls-remote through a URL rewrite) and published; a signed GitHub push publishes the pushed commit with its
+ * delivery id; a forged signature is refused and publishes nothing; a redelivery is answered 200 and publishes
+ * nothing twice.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = EmbeddedInfrastructure.class, restrictToAnnotatedClass = true)
+class WebhookFlowTest {
+    private static final String NS = "default";
+    private static final String TOKEN = "s3cr3t-webhook-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/")
+    URL base;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void pollThenSignedPushThenForgeryThenRedelivery() throws Exception {
+        // a repository standing in for https://github.com/acme/infra.git
+        Path work = EmbeddedInfrastructure.github.resolve("acme/infra.git");
+        RevCommit first;
+        try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+            first = commit(git, work, "a.yaml", "kind: A\n");
+        }
+        KubernetesClient kube = EmbeddedInfrastructure.kube.client();
+        kube.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("webhook-token").endMetadata()
+                .addToStringData("token", TOKEN).build()).create();
+        GitRepository repo = new GitRepository();
+        repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("infra").build());
+        repo.setSpec(new GitRepositorySpec("https://github.com/acme/infra.git", GitRepositoryRef.branch("main"), "10m",
+                null, null, null, null, null));
+        kube.resource(repo).create();
+        Receiver receiver = new Receiver();
+        receiver.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("github-receiver").build());
+        receiver.setSpec(new ReceiverSpec("github", null, List.of("ping", "push"),
+                List.of(new ResourceSelector("source.toolkit.fluxcd.io/v1", "GitRepository", "infra", null, null)),
+                new LocalObjectReference("webhook-token"), null));
+        kube.resource(receiver).create();
+
+        // Flux's rule, computed here independently: /hook/ + hex(sha256(token + name + namespace))
+        String path = "/hook/" + String.format("%064x", new BigInteger(1, MessageDigest.getInstance("SHA-256")
+                .digest((TOKEN + "github-receiver" + NS).getBytes(StandardCharsets.UTF_8))));
+        Receiver served = await("Receiver status.webhookPath", () -> {
+            Receiver r = kube.resources(Receiver.class).inNamespace(NS).withName("github-receiver").get();
+            return r.getStatus() != null && path.equals(r.getStatus().webhookPath()) ? r : null;
+        });
+        assertThat(served.getStatus().conditions()).anySatisfy(c -> {
+            assertThat(c.type()).isEqualTo("Ready");
+            assertThat(c.status()).isEqualTo("True");
+            assertThat(c.message()).isEqualTo("Receiver initialized for path: " + path);
+        });
+
+        // the first poll resolves main by ls-remote and publishes it
+        String polled = "main@sha1:" + first.name();
+        JsonNode pollRecord = awaitRecord(v -> polled.equals(v.path("revision").asText()));
+        assertThat(pollRecord.path("trigger").asText()).isEqualTo("poll");
+        GitRepository afterPoll = kube.resources(GitRepository.class).inNamespace(NS).withName("infra").get();
+        assertThat(afterPoll.getStatus().artifact().revision()).isEqualTo(polled);
+        assertThat(afterPoll.getStatus().conditions()).anySatisfy(c -> {
+            assertThat(c.type()).isEqualTo("Ready");
+            assertThat(c.reason()).isEqualTo("Succeeded");
+            assertThat(c.message()).isEqualTo("stored artifact for revision '" + polled + "'");
+        });
+
+        // unknown path and malformed JSON
+        assertThat(post("/hook/" + "0".repeat(64), "{}", Map.of()).statusCode()).isEqualTo(404);
+        String broken = "{\"ref\": \"refs/heads/main\"";
+        assertThat(post(path, broken, signed(broken, TOKEN, "push", "broken-delivery")).statusCode()).isEqualTo(400);
+
+        // a signed push of a new commit on main
+        RevCommit second;
+        try (Git git = Git.open(work.toFile())) {
+            second = commit(git, work, "b.yaml", "kind: B\n");
+        }
+        String delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+        String push = "{\"ref\":\"refs/heads/main\",\"before\":\"" + first.name() + "\",\"after\":\"" + second.name()
+                + "\",\"repository\":{\"clone_url\":\"https://github.com/acme/infra.git\"}}";
+        HttpResponse<String> accepted = post(path, push, signed(push, TOKEN, "push", delivery));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+        assertThat(JSON.readTree(accepted.body()).path("sources").path("GitRepository/default/infra").path("result").asText())
+                .isEqualTo("published");
+        String pushed = "main@sha1:" + second.name();
+        List<ConsumerRecord<String, String>> afterPush = readAll();
+        ConsumerRecord<String, String> webhookRecord = afterPush.stream()
+                .filter(r -> delivery.equals(value(r).path("deliveryId").asText())).findFirst().orElseThrow();
+        assertThat(webhookRecord.key()).isEqualTo("GitRepository/default/infra");
+        assertThat(value(webhookRecord).path("revision").asText()).isEqualTo(pushed);
+        assertThat(value(webhookRecord).path("trigger").asText()).isEqualTo("webhook");
+        // status was written before the record was published
+        assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("infra").get()
+                .getStatus().artifact().revision()).isEqualTo(pushed);
+
+        // a forged signature: 401, nothing recorded, nothing published
+        String forgedDelivery = "forged-" + delivery;
+        HttpResponse<String> forged = post(path, push, signed(push, "guessed-token", "push", forgedDelivery));
+        assertThat(forged.statusCode()).isEqualTo(401);
+
+        // GitHub's "Redeliver": same delivery id, same signed body
+        HttpResponse<String> redelivered = post(path, push, signed(push, TOKEN, "push", delivery));
+        assertThat(redelivered.statusCode()).isEqualTo(200);
+        assertThat(redelivered.body()).contains("already processed");
+
+        List<ConsumerRecord<String, String>> all = readAll();
+        assertThat(all.stream().filter(r -> delivery.equals(value(r).path("deliveryId").asText()))).hasSize(1);
+        assertThat(all.stream().filter(r -> pushed.equals(value(r).path("revision").asText()))).hasSize(1);
+        assertThat(all.stream().filter(r -> forgedDelivery.equals(value(r).path("deliveryId").asText()))).isEmpty();
+        assertThat(deliveriesStored()).contains("github:" + delivery).doesNotContain("github:" + forgedDelivery);
+
+        // conflux reconcile source git infra: ls-remote agrees with the push, so nothing new is published
+        HttpResponse<String> manual = post("/api/reconcile/source/git/default/infra", "", Map.of());
+        assertThat(manual.statusCode()).as(manual.body()).isEqualTo(200);
+        assertThat(JSON.readTree(manual.body()).path("result").asText()).isEqualTo("unchanged");
+        assertThat(JSON.readTree(manual.body()).path("revision").asText()).isEqualTo(pushed);
+        assertThat(readAll()).hasSameSizeAs(all);
+    }
+
+    private static RevCommit commit(Git git, Path work, String file, String content) throws Exception {
+        Files.writeString(work.resolve(file), content);
+        git.add().addFilepattern(".").call();
+        return git.commit().setMessage("add " + file).setAuthor("t", "t@example.com").setCommitter("t", "t@example.com").call();
+    }
+
+    private static Map<String, String> signed(String body, String key, String event, String delivery) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        return Map.of("X-Hub-Signature-256", signature, "X-GitHub-Event", event, "X-GitHub-Delivery", delivery,
+                "Content-Type", "application/json");
+    }
+
+    private HttpResponse<String> post(String path, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "") + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode value(ConsumerRecord<String, String> r) {
+        try {
+            return JSON.readTree(r.value());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return every record on the topic up to its current end */
+    private static List<ConsumerRecord<String, String>> readAll() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedInfrastructure.kafka.bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SOURCE_REVISIONS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode awaitRecord(Predicate<JsonNode> wanted) {
+        return await("a record on " + Topics.SOURCE_REVISIONS, () -> readAll().stream().map(WebhookFlowTest::value)
+                .filter(wanted).findFirst().orElse(null));
+    }
+
+    private static List<String> deliveriesStored() throws Exception {
+        List<String> keys = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(EmbeddedInfrastructure.postgres.jdbcUrl(),
+                EmbeddedInfrastructure.postgres.username(), EmbeddedInfrastructure.postgres.password());
+             PreparedStatement s = c.prepareStatement("SELECT delivery_key FROM webhook_delivery");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                keys.add(rs.getString(1));
+            }
+        }
+        return keys;
+    }
+
+    /** Polls until the probe gives a value; the bound only stops a broken run from hanging. */
+    private static <T> T await(String what, Supplier<T> probe) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return fail("gave up waiting for " + what);
+    }
+}
