@@ -1,0 +1,139 @@
+package io.conflux.kustomize;
+
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.generate.Hasher;
+import io.conflux.kustomize.internal.resource.ResMap;
+import io.conflux.kustomize.internal.resource.Resource;
+import io.conflux.kustomize.internal.target.Accumulator;
+import io.conflux.kustomize.internal.target.KustTarget;
+import io.conflux.kustomize.internal.target.Kustomization;
+import io.conflux.kustomize.internal.target.Loader;
+import io.conflux.kustomize.internal.transform.LegacyOrder;
+import io.conflux.kustomize.internal.transform.NameReferenceTransformer;
+import io.conflux.kustomize.internal.transform.RefVarTransformer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code kustomize build} in plain Java (kustomize v5.7 semantics; follows api/krusty/kustomizer.go
+ * and api/internal/target/kusttarget.go MakeCustomizedResMap).
+ *
+ * <p>A build reads the directory's kustomization (kustomization.yaml, .yml or Kustomization),
+ * accumulates its resources, components, generators and transformers recursively, then — once,
+ * at the top — appends content hashes to generated names, fixes name references, resolves vars,
+ * drops {@code config.kubernetes.io/local-config} objects and sorts (legacy order unless
+ * {@code sortOptions} says fifo). Files are read only through {@link Path}, so any
+ * {@link java.nio.file.FileSystem} works (e.g. Jimfs). Remote resources and Helm charts are
+ * refused. Instances are immutable and thread-safe.
+ */
+public final class Kustomizer {
+  /** The value kustomize writes in the managed-by label when buildMetadata asks for it. */
+  public static final String MANAGED_BY = "kustomize-v5.7.1";
+
+  private final LoadRestrictions restrictions;
+
+  private Kustomizer(LoadRestrictions restrictions) {
+    this.restrictions = restrictions;
+  }
+
+  /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}. */
+  public static Kustomizer create() {
+    return new Kustomizer(LoadRestrictions.ROOT_ONLY);
+  }
+
+  /** A copy with other load restrictions ({@link LoadRestrictions#NONE} is what Flux uses). */
+  public Kustomizer withLoadRestrictions(LoadRestrictions r) {
+    return new Kustomizer(java.util.Objects.requireNonNull(r));
+  }
+
+  /**
+   * Builds a kustomization directory.
+   *
+   * @param kustomizationDir a directory holding a kustomization file
+   * @return the objects in kustomize's output order
+   * @throws KustomizeException when the build fails (message names the file, and line when known);
+   *     never returns a partial result
+   */
+  public ResourceList build(Path kustomizationDir) {
+    if (!Files.isDirectory(kustomizationDir)) {
+      throw new KustomizeException("'" + kustomizationDir + "' is not a directory", kustomizationDir, -1, null);
+    }
+    try {
+      return doBuild(kustomizationDir);
+    } catch (KustomizeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new KustomizeException("kustomize build of '" + kustomizationDir + "' failed: " + e, e);
+    }
+  }
+
+  private ResourceList doBuild(Path dir) {
+    Loader loader = new Loader(dir, dir, restrictions);
+    Deque<Path> stack = new ArrayDeque<>();
+    stack.push(loader.root());
+    KustTarget kt = new KustTarget(loader, stack);
+    Accumulator ra = kt.accumulateTarget();
+    ResMap m = ra.resMap();
+    for (Resource r : m.resources()) {
+      if (r.needsHashSuffix()) {
+        String hash = Hasher.hash(r.object());
+        r.storePreviousId();
+        r.setName(r.name() + "-" + hash);
+      }
+    }
+    new NameReferenceTransformer(ra.config().nameReference()).transform(m);
+    new RefVarTransformer(ra.vars(), ra.config().get("varReference")).transform(m);
+    List<Resource> kept = new ArrayList<>();
+    for (Resource r : m.resources()) {
+      if (!"true".equals(r.annotations().get("config.kubernetes.io/local-config"))) {
+        kept.add(r);
+      }
+    }
+    m.setAll(kept);
+    sort(kt.kustomization(), m);
+    List<String> buildMetadata = kt.kustomization().strings("buildMetadata");
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Resource r : m.resources()) {
+      if (buildMetadata.contains("originAnnotations") && r.origin() != null) {
+        Map<String, String> a = new LinkedHashMap<>(r.annotations());
+        a.put("config.kubernetes.io/origin", r.origin());
+        r.setAnnotations(a);
+      }
+      if (buildMetadata.contains("managedByLabel")) {
+        Map<String, String> l = new LinkedHashMap<>(r.labels());
+        l.put("app.kubernetes.io/managed-by", MANAGED_BY);
+        r.setLabels(l);
+      }
+      out.add(r.object());
+    }
+    return new ResourceList(out);
+  }
+
+  private static void sort(Kustomization k, ResMap m) {
+    Map<String, Object> sortOptions = k.map("sortOptions");
+    String order = sortOptions == null ? "legacy" : Objects2.string(sortOptions, "order");
+    if ("fifo".equals(order)) {
+      return;
+    }
+    Map<String, Object> legacy = sortOptions == null ? null : Objects2.map(sortOptions, "legacySortOptions");
+    if (legacy != null) {
+      new LegacyOrder(strings(legacy.get("orderFirst")), strings(legacy.get("orderLast"))).transform(m);
+    } else {
+      LegacyOrder.defaults().transform(m);
+    }
+  }
+
+  private static List<String> strings(Object o) {
+    List<String> out = new ArrayList<>();
+    if (o instanceof List<?> l) {
+      l.forEach(x -> out.add(String.valueOf(x)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,60 @@
+package io.conflux.kustomize.internal.fieldspec;
+
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.resource.Gvk;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a transformer acts: objects selected by a gvk, a slash-separated field path (a
+ * {@code []} suffix marks a sequence; {@code \/} escapes a slash) and whether missing fields are
+ * created (follows api/types/fieldspec.go).
+ */
+public record FieldSpec(Gvk gvk, String path, boolean create) {
+
+  /** Reads {@code {group, version, kind, path, create}}. */
+  public static FieldSpec of(Map<String, Object> m) {
+    return new FieldSpec(new Gvk(Objects2.string(m, "group"), Objects2.string(m, "version"),
+        Objects2.string(m, "kind")), Objects2.string(m, "path"), Boolean.TRUE.equals(m.get("create")));
+  }
+
+  /** Reads a list of field specs; null gives an empty list. */
+  @SuppressWarnings("unchecked")
+  public static List<FieldSpec> listOf(Object list) {
+    List<FieldSpec> out = new ArrayList<>();
+    if (list instanceof List<?> l) {
+      for (Object o : l) {
+        if (o instanceof Map<?, ?> m) {
+          out.add(of((Map<String, Object>) m));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The path split at unescaped slashes. */
+  public List<String> segments() {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == '\\' && i + 1 < path.length() && path.charAt(i + 1) == '/') {
+        cur.append('/');
+        i++;
+      } else if (c == '/') {
+        out.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    out.add(cur.toString());
+    return out;
+  }
+
+  /** True when this spec applies to objects of {@code objectGvk}. */
+  public boolean appliesTo(Gvk objectGvk) {
+    return objectGvk.isSelected(gvk);
+  }
+}

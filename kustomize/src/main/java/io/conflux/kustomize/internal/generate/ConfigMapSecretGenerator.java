@@ -1,0 +1,90 @@
+package io.conflux.kustomize.internal.generate;
+
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.resource.Resource;
+import io.conflux.kustomize.internal.target.Loader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Generates one ConfigMap or Secret from a {@code configMapGenerator} / {@code secretGenerator}
+ * entry (follows api/internal/generators/configmap.go and secret.go): data from literals, files
+ * and env files, labels and annotations from the options, the name hash requested unless
+ * {@code disableNameSuffixHash}.
+ */
+public final class ConfigMapSecretGenerator {
+  private ConfigMapSecretGenerator() {}
+
+  /**
+   * @param kind {@code ConfigMap} or {@code Secret}
+   * @param args the generator entry (name, namespace, behavior, literals, files, envs, options, type)
+   * @param global the kustomization's generatorOptions
+   */
+  public static Resource generate(Loader loader, String kind, Map<String, Object> args, GeneratorOptions global) {
+    String name = Objects2.string(args, "name");
+    if (name == null || name.isEmpty()) {
+      throw new io.conflux.kustomize.KustomizeException("a " + kind + " generator needs a name");
+    }
+    GeneratorOptions options = GeneratorOptions.of(Objects2.map(args, "options")).withGlobal(global);
+    Map<String, Object> obj = new LinkedHashMap<>();
+    obj.put("apiVersion", "v1");
+    obj.put("kind", kind);
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("name", name);
+    String namespace = Objects2.string(args, "namespace");
+    if (namespace != null && !namespace.isEmpty()) {
+      meta.put("namespace", namespace);
+    }
+    if (!options.labels().isEmpty()) {
+      meta.put("labels", new LinkedHashMap<String, Object>(options.labels()));
+    }
+    if (!options.annotations().isEmpty()) {
+      meta.put("annotations", new LinkedHashMap<String, Object>(options.annotations()));
+    }
+    obj.put("metadata", meta);
+    if (kind.equals("Secret")) {
+      String type = Objects2.string(args, "type");
+      obj.put("type", type == null || type.isEmpty() ? "Opaque" : type);
+    }
+    List<DataSources.Pair> pairs = DataSources.load(loader, args, name);
+    Map<String, Object> data = new TreeMap<>();
+    Map<String, Object> binary = new TreeMap<>();
+    for (DataSources.Pair p : pairs) {
+      if (kind.equals("Secret")) {
+        byte[] bytes = p.bytes() != null ? p.bytes() : p.value().getBytes(StandardCharsets.UTF_8);
+        data.put(p.key(), Base64.getEncoder().encodeToString(bytes));
+      } else if (p.bytes() != null && !isUtf8(p.bytes())) {
+        binary.put(p.key(), Base64.getEncoder().encodeToString(p.bytes()));
+      } else {
+        data.put(p.key(), p.value());
+      }
+    }
+    if (!data.isEmpty()) {
+      obj.put("data", new LinkedHashMap<>(data));
+    }
+    if (!binary.isEmpty()) {
+      obj.put("binaryData", new LinkedHashMap<>(binary));
+    }
+    if (options.immutable()) {
+      obj.put("immutable", true);
+    }
+    Resource r = new Resource(obj);
+    r.setNeedsHashSuffix(!options.disableNameSuffixHash());
+    r.setBehavior(Objects2.string(args, "behavior"));
+    return r;
+  }
+
+  private static boolean isUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.conflux.kustomize.internal.patch;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.resource.Gvk;
+import io.conflux.kustomize.internal.resource.ResId;
+import io.conflux.kustomize.internal.resource.ResMap;
+import io.conflux.kustomize.internal.resource.Resource;
+import io.conflux.kustomize.internal.resource.Selector;
+import io.conflux.kustomize.internal.transform.Transformer;
+import java.util.Map;
+
+/**
+ * Applies one patch to the objects its target selects, or — a strategic merge patch without
+ * target — to the one object with the patch's own id (follows plugin/builtin/patchtransformer,
+ * patchstrategicmergetransformer and patchjson6902transformer, and Resource.ApplySmPatch).
+ * With a target, a strategic merge patch applies to every selected object whatever its own
+ * apiVersion, kind and name. Objects a patch deletes entirely leave the build.
+ */
+public record PatchTransformer(Patch patch, Selector target, boolean allowNameChange, boolean allowKindChange)
+    implements Transformer {
+
+  @Override
+  public void transform(ResMap m) {
+    if (patch.isJson6902()) {
+      if (target == null) {
+        throw new KustomizeException(patch.name() + ": must specify a target for JSON patch");
+      }
+      for (Resource r : m.select(target)) {
+        r.storePreviousId();
+        r.setObject(Json6902.apply(r.object(), patch.json6902(), patch.name()));
+      }
+      return;
+    }
+    for (Map<String, Object> sm : patch.strategicMerge()) {
+      if (target == null) {
+        Gvk gvk = Gvk.of(Objects2.string(sm, "apiVersion"), Objects2.string(sm, "kind"));
+        Map<String, Object> meta = Objects2.map(sm, "metadata");
+        ResId id = new ResId(gvk, Objects2.string(meta, "name"), Objects2.string(meta, "namespace"));
+        Resource r;
+        try {
+          r = m.getById(id);
+        } catch (KustomizeException e) {
+          throw new KustomizeException(patch.name() + ": " + e.getMessage(), e);
+        }
+        applySmPatch(m, r, sm);
+      } else {
+        for (Resource r : m.select(target)) {
+          applySmPatch(m, r, sm);
+        }
+      }
+    }
+  }
+
+  private void applySmPatch(ResMap m, Resource r, Map<String, Object> sm) {
+    String name = r.name();
+    String namespace = r.namespace();
+    String kind = r.kind();
+    String apiVersion = Objects2.string(r.object(), "apiVersion");
+    if (allowNameChange || allowKindChange) {
+      r.storePreviousId();
+    }
+    Map<String, Object> p = Objects2.copyMap(sm);
+    if (target != null) {
+      if (apiVersion != null) {
+        p.put("apiVersion", apiVersion);
+      }
+      if (!allowKindChange) {
+        p.put("kind", kind);
+      }
+    }
+    Map<String, Object> merged = StrategicMerge.apply(r.object(), p, r.gvk());
+    if (merged == null || merged.isEmpty()) {
+      m.remove(r);
+      return;
+    }
+    r.setObject(merged);
+    if (!allowKindChange) {
+      r.setKind(kind);
+    }
+    if (!allowNameChange) {
+      r.setName(name);
+    }
+    r.setNamespace(namespace);
+  }
+
+  /** Reads the {@code options} of a patches entry. */
+  public static boolean option(Map<String, Object> entry, String name) {
+    Map<String, Object> options = Objects2.map(entry, "options");
+    return options != null && Boolean.TRUE.equals(options.get(name));
+  }
+
+  /** The target selector of a patches entry, or null. */
+  public static Selector targetOf(Map<String, Object> entry) {
+    return Selector.of(Objects2.map(entry, "target"));
+  }
+}

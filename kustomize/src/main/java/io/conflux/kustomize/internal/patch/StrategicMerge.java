@@ -1,0 +1,284 @@
+package io.conflux.kustomize.internal.patch;
+
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.resource.Gvk;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Strategic merge patch of one object (follows api/filters/patchstrategicmerge over kyaml
+ * merge2 with {@code ListIncreaseDirection: Prepend}).
+ *
+ * <ul>
+ *   <li>maps merge key by key; a {@code null} value deletes the key;</li>
+ *   <li>lists merge by their merge key ({@link MergeKeys}); elements new to the target are put
+ *       in front of it; other lists are replaced;</li>
+ *   <li>directives: {@code $patch: delete|replace|merge} on maps and list elements,
+ *       {@code $setElementOrder/<list>}, {@code $retainKeys}, {@code $deleteFromPrimitiveList/<list>}.</li>
+ * </ul>
+ */
+public final class StrategicMerge {
+  private static final Object DELETE = new Object();
+
+  private final Gvk gvk;
+
+  private StrategicMerge(Gvk gvk) {
+    this.gvk = gvk;
+  }
+
+  /**
+   * Merges {@code patch} into {@code target}.
+   *
+   * @param target the object patched (not modified)
+   * @param patch the patch (not modified)
+   * @param gvk the target's gvk, which selects the schema for list merge keys
+   * @return the merged object, or null when the patch deletes it
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> apply(Map<String, Object> target, Map<String, Object> patch, Gvk gvk) {
+    Object r = new StrategicMerge(gvk).merge(Objects2.copyMap(target), patch, new ArrayList<>());
+    return r == DELETE ? null : (Map<String, Object>) r;
+  }
+
+  private Object merge(Object dest, Object patch, List<String> path) {
+    if (patch == null) {
+      return DELETE;
+    }
+    if (patch instanceof Map<?, ?> pm) {
+      return mergeMap(dest, castMap(pm), path);
+    }
+    if (patch instanceof List<?> pl) {
+      return mergeList(dest, pl, path);
+    }
+    return patch;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
+  private Object mergeMap(Object dest, Map<String, Object> patch, List<String> path) {
+    String directive = Objects2.string(patch, "$patch");
+    if ("delete".equals(directive)) {
+      return DELETE;
+    }
+    if ("replace".equals(directive)) {
+      return stripDirectives(patch);
+    }
+    Map<String, Object> out = dest instanceof Map<?, ?> dm ? castMap(dm) : new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : patch.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("$")) {
+        continue;
+      }
+      path.add(k);
+      Object merged = merge(out.get(k), e.getValue(), path);
+      path.remove(path.size() - 1);
+      if (merged == DELETE) {
+        out.remove(k);
+      } else {
+        out.put(k, merged);
+      }
+    }
+    for (Map.Entry<String, Object> e : patch.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("$setElementOrder/")) {
+        reorder(out, k.substring("$setElementOrder/".length()), e.getValue(), path);
+      } else if (k.startsWith("$deleteFromPrimitiveList/")) {
+        String field = k.substring("$deleteFromPrimitiveList/".length());
+        if (out.get(field) instanceof List<?> l && e.getValue() instanceof List<?> del) {
+          List<Object> kept = new ArrayList<>();
+          for (Object o : l) {
+            if (!containsScalar(del, o)) {
+              kept.add(o);
+            }
+          }
+          out.put(field, kept);
+        }
+      }
+    }
+    if (patch.get("$retainKeys") instanceof List<?> retain) {
+      List<String> keep = new ArrayList<>();
+      for (Object o : retain) {
+        keep.add(String.valueOf(o));
+      }
+      out.keySet().removeIf(k -> !keep.contains(k));
+    }
+    return out;
+  }
+
+  private static boolean containsScalar(List<?> list, Object v) {
+    for (Object o : list) {
+      if (Objects.equals(text(o), text(v))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String text(Object o) {
+    return o == null ? null : Objects2.scalarText(o);
+  }
+
+  private void reorder(Map<String, Object> out, String field, Object order, List<String> path) {
+    if (!(out.get(field) instanceof List<?> list) || !(order instanceof List<?> wanted)) {
+      return;
+    }
+    path.add(field);
+    String key = listKey(list, wantedAsMaps(wanted), path);
+    path.remove(path.size() - 1);
+    List<Object> remaining = new ArrayList<>(list);
+    List<Object> sorted = new ArrayList<>();
+    for (Object w : wanted) {
+      Object wantedValue = key != null && w instanceof Map<?, ?> wm ? wm.get(key) : w;
+      for (int i = 0; i < remaining.size(); i++) {
+        Object e = remaining.get(i);
+        Object value = key != null && e instanceof Map<?, ?> em ? em.get(key) : e;
+        if (Objects.equals(text(value), text(wantedValue))) {
+          sorted.add(e);
+          remaining.remove(i);
+          break;
+        }
+      }
+    }
+    sorted.addAll(remaining);
+    out.put(field, sorted);
+  }
+
+  private static List<?> wantedAsMaps(List<?> wanted) {
+    return wanted;
+  }
+
+  private String listKey(List<?> dest, List<?> patch, List<String> path) {
+    ListStrategy s = MergeKeys.strategy(gvk, path);
+    return switch (s.kind()) {
+      case MERGE_BY_KEY -> s.key();
+      case INFER -> MergeKeys.inferKey(dest, patch);
+      default -> null;
+    };
+  }
+
+  private Object mergeList(Object dest, List<?> patch, List<String> path) {
+    List<?> destList = dest instanceof List<?> dl ? dl : null;
+    ListStrategy s = MergeKeys.strategy(gvk, path);
+    if (s.kind() == ListStrategy.Kind.MERGE_PRIMITIVES) {
+      List<Object> out = destList == null ? new ArrayList<>() : new ArrayList<>(destList);
+      for (Object p : patch) {
+        if (!containsScalar(out, p)) {
+          out.add(Objects2.deepCopy(p));
+        }
+      }
+      return out;
+    }
+    String key = null;
+    if (s.kind() == ListStrategy.Kind.MERGE_BY_KEY) {
+      key = s.key();
+    } else if (s.kind() == ListStrategy.Kind.INFER) {
+      key = MergeKeys.inferKey(destList, patch);
+    }
+    if (key == null) {
+      return replaceList(patch);
+    }
+    for (Object p : patch) {
+      if (p instanceof Map<?, ?> pm && "replace".equals(Objects2.string(pm, "$patch"))) {
+        return replaceList(patch);
+      }
+    }
+    List<Object> out = destList == null ? new ArrayList<>() : new ArrayList<>(destList);
+    List<String> seen = new ArrayList<>();
+    for (Object d : out) {
+      String v = keyValue(d, key);
+      if (v != null && !seen.contains(v)) {
+        seen.add(v);
+      }
+    }
+    List<String> values = new ArrayList<>(seen);
+    for (Object p : patch) {
+      String v = keyValue(p, key);
+      if (v != null && !values.contains(v)) {
+        values.add(v);
+      }
+    }
+    for (String v : values) {
+      Object pe = null;
+      for (Object p : patch) {
+        if (v.equals(keyValue(p, key))) {
+          pe = p;
+          break;
+        }
+      }
+      if (pe == null) {
+        continue;
+      }
+      int idx = -1;
+      for (int i = 0; i < out.size(); i++) {
+        if (v.equals(keyValue(out.get(i), key))) {
+          idx = i;
+          break;
+        }
+      }
+      Object merged = merge(idx >= 0 ? out.get(idx) : null, pe, path);
+      if (idx >= 0) {
+        if (merged == DELETE) {
+          out.remove(idx);
+        } else {
+          out.set(idx, merged);
+        }
+      } else if (merged != DELETE) {
+        out.add(0, merged);
+      }
+    }
+    return out;
+  }
+
+  private static String keyValue(Object element, String key) {
+    if (element instanceof Map<?, ?> m && m.get(key) != null) {
+      Object v = m.get(key);
+      return v instanceof Map || v instanceof List ? null : Objects2.scalarText(v);
+    }
+    return null;
+  }
+
+  private static List<Object> replaceList(List<?> patch) {
+    List<Object> out = new ArrayList<>();
+    for (Object p : patch) {
+      if (p instanceof Map<?, ?> pm && pm.containsKey("$patch")) {
+        String d = Objects2.string(pm, "$patch");
+        if ("delete".equals(d) || "replace".equals(d) && pm.size() == 1) {
+          continue;
+        }
+      }
+      out.add(stripDirectives(p));
+    }
+    return out;
+  }
+
+  /** A deep copy without {@code $}-directive keys. */
+  static Object stripDirectives(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String k = String.valueOf(e.getKey());
+        if (!k.startsWith("$")) {
+          if (e.getValue() == null) {
+            continue;
+          }
+          out.put(k, stripDirectives(e.getValue()));
+        }
+      }
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : l) {
+        out.add(stripDirectives(o));
+      }
+      return out;
+    }
+    return v;
+  }
+}

@@ -1,0 +1,46 @@
+package io.conflux.kustomize.internal.resource;
+
+import io.conflux.kustomize.internal.Objects2;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How generated ConfigMaps and Secrets with behavior merge or replace take over an existing one
+ * (follows Resource.CopyMergeMetaDataFieldsFrom, MergeDataMapFrom and MergeBinaryDataMapFrom).
+ */
+final class GeneratorMerge {
+  private GeneratorMerge() {}
+
+  /** Labels and annotations: old's overlaid by new's; name, namespace and build state from old. */
+  static void copyMergeMetaData(Resource res, Resource old) {
+    Map<String, String> labels = new LinkedHashMap<>(old.labels());
+    labels.putAll(res.labels());
+    res.setLabels(labels);
+    Map<String, String> annotations = new LinkedHashMap<>(old.annotations());
+    annotations.putAll(res.annotations());
+    res.setAnnotations(annotations);
+    res.setName(old.name());
+    res.setNamespace(old.namespace());
+    String behavior = res.behavior();
+    res.copyKustomizeFieldsFrom(old);
+    res.setBehavior(behavior);
+  }
+
+  /** data and binaryData: old's entries overlaid by new's. */
+  static void mergeData(Resource res, Resource old) {
+    for (String field : new String[] {"data", "binaryData"}) {
+      Map<String, Object> merged = new LinkedHashMap<>();
+      Map<String, Object> o = Objects2.map(old.object(), field);
+      Map<String, Object> n = Objects2.map(res.object(), field);
+      if (o != null) {
+        merged.putAll(o);
+      }
+      if (n != null) {
+        merged.putAll(n);
+      }
+      if (!merged.isEmpty()) {
+        res.object().put(field, merged);
+      }
+    }
+  }
+}

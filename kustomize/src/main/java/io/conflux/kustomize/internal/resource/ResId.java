@@ -1,0 +1,49 @@
+package io.conflux.kustomize.internal.resource;
+
+/**
+ * The identity of an object: gvk, name and namespace (follows kyaml/resid/resid.go). An empty
+ * namespace of a namespaced kind means {@code default}.
+ */
+public record ResId(Gvk gvk, String name, String namespace) {
+  /** The namespace kustomize sorts and compares cluster-scoped objects with. */
+  public static final String NOT_A_NAMESPACE = "_non_namespaceable_";
+
+  public ResId {
+    name = name == null ? "" : name;
+    namespace = namespace == null ? "" : namespace;
+  }
+
+  /** {@code default} for an unset namespace, a marker for cluster-scoped kinds. */
+  public String effectiveNamespace() {
+    if (gvk.isClusterScoped()) {
+      return NOT_A_NAMESPACE;
+    }
+    return namespace.isEmpty() ? "default" : namespace;
+  }
+
+  /** ResId.Equals: same gvk, name and effective namespace. */
+  public boolean matches(ResId o) {
+    return gvk.equals(o.gvk) && name.equals(o.name) && isNsEquals(o);
+  }
+
+  /** Same effective namespace. */
+  public boolean isNsEquals(ResId o) {
+    return effectiveNamespace().equals(o.effectiveNamespace());
+  }
+
+  /** True when this id is cluster scoped. */
+  public boolean isClusterScoped() {
+    return gvk.isClusterScoped();
+  }
+
+  /** The legacy order's tiebreak string. */
+  public String legacySortString() {
+    return gvk.sortString() + "|" + effectiveNamespace() + "|" + name;
+  }
+
+  @Override
+  public String toString() {
+    return gvk.kind() + (gvk.group().isEmpty() ? "" : "." + gvk.group()) + "." + gvk.version() + " "
+        + (namespace.isEmpty() ? "" : namespace + "/") + name;
+  }
+}

@@ -1,0 +1,188 @@
+package io.conflux.kustomize.internal.resource;
+
+import io.conflux.kustomize.internal.Objects2;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Kubernetes object plus what kustomize remembers about it while building (follows
+ * api/resource/resource.go): its previous ids (before renames, for name references), whether a
+ * generator asked for a content hash suffix, the generator behavior, where it came from.
+ */
+public final class Resource {
+  private Map<String, Object> object;
+  private final List<ResId> previousIds = new ArrayList<>();
+  private boolean needsHashSuffix;
+  private String behavior = "create";
+  private String origin;
+  private final List<String> refVarNames = new ArrayList<>();
+
+  public Resource(Map<String, Object> object) {
+    this.object = object;
+  }
+
+  /** The object, mutable. */
+  public Map<String, Object> object() {
+    return object;
+  }
+
+  /** Replaces the object (e.g. after a JSON patch). */
+  public void setObject(Map<String, Object> object) {
+    this.object = object;
+  }
+
+  /** A deep copy, with kustomize-specific state copied too. */
+  public Resource deepCopy() {
+    Resource r = new Resource(Objects2.copyMap(object));
+    r.copyKustomizeFieldsFrom(this);
+    return r;
+  }
+
+  /** Copies needs-hash, previous ids and origin from {@code other}. */
+  public void copyKustomizeFieldsFrom(Resource other) {
+    previousIds.clear();
+    previousIds.addAll(other.previousIds);
+    needsHashSuffix = other.needsHashSuffix;
+    behavior = other.behavior;
+    origin = other.origin;
+    refVarNames.clear();
+    refVarNames.addAll(other.refVarNames);
+  }
+
+  public Gvk gvk() {
+    return Gvk.of(Objects2.string(object, "apiVersion"), Objects2.string(object, "kind"));
+  }
+
+  public String kind() {
+    String k = Objects2.string(object, "kind");
+    return k == null ? "" : k;
+  }
+
+  public String name() {
+    String n = Objects2.string(Objects2.map(object, "metadata"), "name");
+    return n == null ? "" : n;
+  }
+
+  public String namespace() {
+    String n = Objects2.string(Objects2.map(object, "metadata"), "namespace");
+    return n == null ? "" : n;
+  }
+
+  public void setName(String name) {
+    Objects2.mapOrCreate(object, "metadata").put("name", name);
+  }
+
+  /** Sets the namespace; an empty one removes the field. */
+  public void setNamespace(String namespace) {
+    Map<String, Object> meta = Objects2.mapOrCreate(object, "metadata");
+    if (namespace == null || namespace.isEmpty()) {
+      meta.remove("namespace");
+    } else {
+      meta.put("namespace", namespace);
+    }
+  }
+
+  public void setKind(String kind) {
+    object.put("kind", kind);
+  }
+
+  public void setApiVersion(String apiVersion) {
+    object.put("apiVersion", apiVersion);
+  }
+
+  public ResId curId() {
+    return new ResId(gvk(), name(), namespace());
+  }
+
+  /** The id the object had when first loaded or generated. */
+  public ResId orgId() {
+    return previousIds.isEmpty() ? curId() : previousIds.get(0);
+  }
+
+  /** Ids the object had before renames, oldest first (Resource.PrevIds). */
+  public List<ResId> previousIds() {
+    return previousIds;
+  }
+
+  /** Remembers the current id as a previous one (Resource.StorePreviousId). */
+  public void storePreviousId() {
+    previousIds.add(curId());
+  }
+
+  /** All ids: previous ones and the current one. */
+  public List<ResId> allIds() {
+    List<ResId> ids = new ArrayList<>(previousIds);
+    ids.add(curId());
+    return ids;
+  }
+
+  public Map<String, String> labels() {
+    return Objects2.stringMap(Objects2.get(object, "metadata", "labels"));
+  }
+
+  public Map<String, String> annotations() {
+    return Objects2.stringMap(Objects2.get(object, "metadata", "annotations"));
+  }
+
+  /** Sets metadata.labels; an empty map removes the field. */
+  public void setLabels(Map<String, String> labels) {
+    setStringMap("labels", labels);
+  }
+
+  /** Sets metadata.annotations; an empty map removes the field. */
+  public void setAnnotations(Map<String, String> annotations) {
+    setStringMap("annotations", annotations);
+  }
+
+  private void setStringMap(String field, Map<String, String> values) {
+    Map<String, Object> meta = Objects2.mapOrCreate(object, "metadata");
+    if (values.isEmpty()) {
+      meta.remove(field);
+    } else {
+      meta.put(field, new LinkedHashMap<String, Object>(values));
+    }
+  }
+
+  public boolean needsHashSuffix() {
+    return needsHashSuffix;
+  }
+
+  public void setNeedsHashSuffix(boolean needsHashSuffix) {
+    this.needsHashSuffix = needsHashSuffix;
+  }
+
+  /** Generator behavior: create, merge or replace. */
+  public String behavior() {
+    return behavior;
+  }
+
+  public void setBehavior(String behavior) {
+    this.behavior = behavior == null || behavior.isEmpty() ? "create" : behavior;
+  }
+
+  /** The value of the config.kubernetes.io/origin annotation kustomize would write; may be null. */
+  public String origin() {
+    return origin;
+  }
+
+  public void setOrigin(String origin) {
+    this.origin = origin;
+  }
+
+  /** Names of vars whose references were found in this object. */
+  public List<String> refVarNames() {
+    return refVarNames;
+  }
+
+  /** True when the object has no fields left (deleted by a patch). */
+  public boolean isEmpty() {
+    return object == null || object.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return curId().toString();
+  }
+}

@@ -1,0 +1,61 @@
+package io.conflux.kustomize.internal.resource;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A patch or replacement target: group, version, kind, name and namespace as anchored regular
+ * expressions, plus label and annotation selectors (follows api/types/selector.go and
+ * resWrangler.Select).
+ */
+public record Selector(String group, String version, String kind, String name, String namespace,
+    String labelSelector, String annotationSelector) {
+
+  /** Reads a selector map ({@code group, version, kind, name, namespace, labelSelector, annotationSelector}). */
+  public static Selector of(Map<String, Object> m) {
+    if (m == null) {
+      return null;
+    }
+    return new Selector(Objects2.string(m, "group"), Objects2.string(m, "version"),
+        Objects2.string(m, "kind"), Objects2.string(m, "name"), Objects2.string(m, "namespace"),
+        Objects2.string(m, "labelSelector"), Objects2.string(m, "annotationSelector"));
+  }
+
+  /** True when {@code r} is selected: original or current name/namespace, current gvk, labels, annotations. */
+  public boolean selects(Resource r) {
+    ResId cur = r.curId();
+    ResId org = r.orgId();
+    if (!blank(namespace) && !matches(namespace, org.effectiveNamespace())
+        && !matches(namespace, cur.effectiveNamespace())) {
+      return false;
+    }
+    if (!blank(name) && !matches(name, org.name()) && !matches(name, cur.name())) {
+      return false;
+    }
+    Gvk gvk = cur.gvk();
+    if (!blank(group) && !matches(group, gvk.group())
+        || !blank(version) && !matches(version, gvk.version())
+        || !blank(kind) && !matches(kind, gvk.kind())) {
+      return false;
+    }
+    if (!blank(labelSelector) && !LabelSelector.parse(labelSelector).matches(r.labels())) {
+      return false;
+    }
+    return blank(annotationSelector) || LabelSelector.parse(annotationSelector).matches(r.annotations());
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isEmpty();
+  }
+
+  private static boolean matches(String regex, String value) {
+    try {
+      return Pattern.compile("^(?:" + regex + ")$").matcher(value).matches();
+    } catch (PatternSyntaxException e) {
+      throw new KustomizeException("invalid regular expression '" + regex + "' in target: " + e.getDescription(), e);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.conflux.kustomize.internal.transform;
+
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.fieldspec.FieldSpec;
+import io.conflux.kustomize.internal.fieldspec.FieldWalker;
+import io.conflux.kustomize.internal.resource.ResMap;
+import io.conflux.kustomize.internal.resource.Resource;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Rewrites container images matching {@code name}: new name, tag and/or digest (follows
+ * plugin/builtin/imagetagtransformer: api/filters/imagetag LegacyFilter on every
+ * {@code containers}/{@code initContainers} list, then the images field specs).
+ */
+public record ImageTagTransformer(String name, String newName, String newTag, String digest,
+    List<FieldSpec> fieldSpecs) implements Transformer {
+
+  /** Reads an {@code images} entry. */
+  public static ImageTagTransformer of(Map<String, Object> image, List<FieldSpec> fieldSpecs) {
+    return new ImageTagTransformer(Objects2.string(image, "name"), Objects2.string(image, "newName"),
+        Objects2.string(image, "newTag"), Objects2.string(image, "digest"), fieldSpecs);
+  }
+
+  @Override
+  public void transform(ResMap m) {
+    for (Resource r : m.resources()) {
+      legacy(r.object());
+      for (FieldSpec fs : fieldSpecs) {
+        FieldWalker.walk(r.object(), r.gvk(), fs, FieldWalker.CreateKind.NONE, slot -> {
+          if (slot.get() instanceof String s) {
+            slot.set(update(s));
+          }
+        });
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void legacy(Object node) {
+    if (node instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String k = String.valueOf(e.getKey());
+        if ((k.equals("containers") || k.equals("initContainers")) && e.getValue() instanceof List<?> l) {
+          for (Object c : l) {
+            if (c instanceof Map<?, ?> cm && cm.get("image") instanceof String img) {
+              ((Map<String, Object>) cm).put("image", update(img));
+            }
+          }
+        }
+        legacy(e.getValue());
+      }
+    } else if (node instanceof List<?> l) {
+      for (Object o : l) {
+        legacy(o);
+      }
+    }
+  }
+
+  /** The new image reference for {@code image}, or it unchanged when its name does not match. */
+  String update(String image) {
+    if (name == null || !Pattern.compile("^" + name + "(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$").matcher(image).matches()) {
+      return image;
+    }
+    String[] parts = split(image);
+    String n = parts[0];
+    String tag = parts[1];
+    String dig = parts[2];
+    if (newName != null && !newName.isEmpty()) {
+      n = newName;
+    }
+    boolean hasTag = newTag != null && !newTag.isEmpty();
+    boolean hasDigest = digest != null && !digest.isEmpty();
+    if (hasTag && hasDigest) {
+      tag = newTag;
+      dig = digest;
+    } else if (hasTag) {
+      tag = newTag;
+      dig = "";
+    } else if (hasDigest) {
+      tag = "";
+      dig = digest;
+    }
+    if (!tag.isEmpty()) {
+      n += ":" + tag;
+    }
+    if (!dig.isEmpty()) {
+      n += "@" + dig;
+    }
+    return n;
+  }
+
+  /** Splits an image into name, tag and digest (api/image.Split). */
+  static String[] split(String image) {
+    int slash = image.indexOf('/');
+    String search = image;
+    if (slash > 0) {
+      search = image.substring(slash);
+    } else {
+      slash = 0;
+    }
+    int id = search.indexOf('@');
+    int ic = search.indexOf(':');
+    if (ic < 0 && id < 0) {
+      return new String[] {image, "", ""};
+    }
+    if (id >= 0 && (id < ic || ic < 0)) {
+      id += slash;
+      return new String[] {image.substring(0, id), "", image.substring(id + 1)};
+    }
+    if (id >= 0) {
+      id += slash;
+      ic += slash;
+      return new String[] {image.substring(0, ic), image.substring(ic + 1, id), image.substring(id + 1)};
+    }
+    ic += slash;
+    return new String[] {image.substring(0, ic), image.substring(ic + 1), ""};
+  }
+}

@@ -1,0 +1,177 @@
+package io.conflux.kustomize.internal.transform;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.fieldspec.FieldSpec;
+import io.conflux.kustomize.internal.fieldspec.FieldWalker;
+import io.conflux.kustomize.internal.fieldspec.NameBackRef;
+import io.conflux.kustomize.internal.resource.Gvk;
+import io.conflux.kustomize.internal.resource.ResId;
+import io.conflux.kustomize.internal.resource.ResMap;
+import io.conflux.kustomize.internal.resource.Resource;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Fixes references to renamed objects (follows api/internal/accumulator/namereferencetransformer.go
+ * and api/filters/nameref): for each referrer field of the nameReference configuration, the
+ * referral is the object of the referral kind whose previous name is the field's value, visible
+ * from the referrer (same namespace, cluster-scoped, or a RoleBinding subject's namespace); the
+ * field then takes the referral's current name (and, for {name, namespace} maps, namespace).
+ */
+public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Transformer {
+
+  @Override
+  public void transform(ResMap m) {
+    for (Resource referrer : m.resources()) {
+      List<Resource> candidates = couldBeReferencedBy(m, referrer);
+      Gvk orgGvk = referrer.orgId().gvk();
+      for (NameBackRef backRef : backRefs) {
+        for (FieldSpec fs : backRef.referrers()) {
+          if (!orgGvk.isSelected(fs.gvk())) {
+            continue;
+          }
+          Referral ref = new Referral(referrer, backRef.gvk(), fs, candidates);
+          FieldSpec anyGvk = new FieldSpec(new Gvk("", "", ""), fs.path(), false);
+          FieldWalker.walk(referrer.object(), referrer.gvk(), anyGvk, FieldWalker.CreateKind.NONE, ref::set);
+        }
+      }
+    }
+  }
+
+  /** resWrangler.SubsetThatCouldBeReferencedByResource. */
+  static List<Resource> couldBeReferencedBy(ResMap m, Resource referrer) {
+    ResId referrerId = referrer.curId();
+    if (referrerId.isClusterScoped()) {
+      return new ArrayList<>(m.resources());
+    }
+    Set<String> roleBindingNamespaces = new HashSet<>();
+    if (referrer.kind().equals("RoleBinding")) {
+      List<Object> subjects = Objects2.list(referrer.object(), "subjects");
+      if (subjects != null) {
+        for (Object s : subjects) {
+          String ns = Objects2.string(s, "namespace");
+          if (ns != null && "ServiceAccount".equals(Objects2.string(s, "kind"))) {
+            roleBindingNamespaces.add(ns);
+          }
+        }
+      }
+    }
+    List<Resource> out = new ArrayList<>();
+    for (Resource r : m.resources()) {
+      ResId id = r.curId();
+      if (id.isClusterScoped() || id.isNsEquals(referrerId) || roleBindingNamespaces.contains(r.namespace())) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** One referrer field being fixed. */
+  private record Referral(Resource referrer, Gvk target, FieldSpec fs, List<Resource> candidates) {
+
+    void set(FieldWalker.Slot slot) {
+      Object v = slot.get();
+      if (v instanceof String s) {
+        Resource r = select(s, candidates, false);
+        if (r != null && !r.name().equals(s)) {
+          slot.set(r.name());
+        }
+      } else if (v instanceof Map<?, ?> map) {
+        setMapping(map);
+      } else if (v instanceof List<?> list) {
+        @SuppressWarnings("unchecked")
+        List<Object> l = (List<Object>) list;
+        for (int i = 0; i < l.size(); i++) {
+          Object e = l.get(i);
+          if (e instanceof String s) {
+            Resource r = select(s, candidates, false);
+            if (r != null && !r.name().equals(s)) {
+              l.set(i, r.name());
+            }
+          } else if (e instanceof Map<?, ?> em) {
+            setMapping(em);
+          }
+        }
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void setMapping(Map<?, ?> raw) {
+      Map<String, Object> map = (Map<String, Object>) raw;
+      Object nameValue = map.get("name");
+      if (!(nameValue instanceof String oldName)) {
+        return;
+      }
+      List<Resource> cands = candidates;
+      String ns = Objects2.string(map, "namespace");
+      if (ns != null) {
+        cands = new ArrayList<>();
+        for (Resource r : candidates) {
+          if (r.allIds().stream().anyMatch(id -> id.namespace().equals(ns))) {
+            cands.add(r);
+          }
+        }
+      }
+      Resource r = select(oldName, cands, true);
+      if (r == null) {
+        return;
+      }
+      if (r.name().equals(oldName) && r.namespace().isEmpty()) {
+        return;
+      }
+      map.put("name", r.name());
+      if (!r.namespace().isEmpty()) {
+        map.put("namespace", r.namespace());
+      }
+    }
+
+    /** nameref.selectReferral. */
+    private Resource select(String oldName, List<Resource> from, boolean compareNamespaces) {
+      List<Resource> c = sieve(from, r -> r.previousIds().stream().anyMatch(id -> id.name().equals(oldName)));
+      c = sieve(c, r -> r.previousIds().stream().anyMatch(id -> id.gvk().isSelected(target)));
+      if (fs.path().endsWith("roleRef/name")) {
+        String roleRefKind = Objects2.string(Objects2.map(referrer.object(), "roleRef"), "kind");
+        if (roleRefKind != null) {
+          Gvk kindOnly = new Gvk("", "", roleRefKind);
+          c = sieve(c, r -> r.previousIds().stream().anyMatch(id -> id.gvk().isSelected(kindOnly)));
+        }
+      }
+      ResId referrerId = referrer.curId();
+      if (!referrerId.isClusterScoped()) {
+        c = sieve(c, r -> r.curId().isClusterScoped() || r.kind().equals("ServiceAccount")
+            || referrerId.isNsEquals(r.curId()));
+      }
+      if (c.size() == 1) {
+        return c.get(0);
+      }
+      if (c.isEmpty()) {
+        return null;
+      }
+      Resource first = c.get(0);
+      boolean same = c.stream().allMatch(r -> r.name().equals(first.name())
+          && (!compareNamespaces || r.namespace().equals(first.namespace())));
+      if (same) {
+        return c.get(0);
+      }
+      List<ResId> ids = new ArrayList<>();
+      c.forEach(r -> ids.add(r.curId()));
+      throw new KustomizeException("found multiple possible referrals: " + ids + " for " + fs.path() + " '"
+          + oldName + "' in " + referrer.curId());
+    }
+
+    private static List<Resource> sieve(List<Resource> in, Predicate<Resource> p) {
+      List<Resource> out = new ArrayList<>();
+      for (Resource r : in) {
+        if (p.test(r)) {
+          out.add(r);
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.conflux.kustomize.internal.transform;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.fieldspec.FieldSpec;
+import io.conflux.kustomize.internal.fieldspec.FieldWalker;
+import io.conflux.kustomize.internal.resource.Gvk;
+import io.conflux.kustomize.internal.resource.ResMap;
+import io.conflux.kustomize.internal.resource.Resource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sets the namespace of every namespaced object, of {@code default} service-account subjects of
+ * (Cluster)RoleBindings, and of the fields of the {@code namespace} field specs (follows
+ * api/filters/namespace and plugin/builtin/namespacetransformer, SetRoleBindingSubjects
+ * defaultOnly).
+ */
+public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs, boolean unsetOnly)
+    implements Transformer {
+
+  @Override
+  public void transform(ResMap m) {
+    if (namespace == null || namespace.isEmpty()) {
+      return;
+    }
+    for (Resource r : m.resources()) {
+      if (r.isEmpty()) {
+        continue;
+      }
+      r.storePreviousId();
+      Gvk gvk = r.gvk();
+      Map<String, Object> obj = r.object();
+      if (!gvk.isClusterScoped()) {
+        if (!unsetOnly || r.namespace().isEmpty()) {
+          r.setNamespace(namespace);
+        }
+      }
+      if (gvk.kind().equals("RoleBinding") || gvk.kind().equals("ClusterRoleBinding")) {
+        List<Object> subjects = Objects2.list(obj, "subjects");
+        if (subjects != null) {
+          for (Object s : subjects) {
+            if (s instanceof Map<?, ?> sm && "default".equals(Objects2.string(sm, "name"))) {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> subject = (Map<String, Object>) sm;
+              if (!unsetOnly || Objects2.string(subject, "namespace") == null) {
+                subject.put("namespace", namespace);
+              }
+            }
+          }
+        }
+      }
+      for (FieldSpec fs : fieldSpecs) {
+        if (fs.path().equals("metadata/namespace")) {
+          continue;
+        }
+        if (fs.path().equals("subjects") && (fs.gvk().kind().equals("RoleBinding")
+            || fs.gvk().kind().equals("ClusterRoleBinding"))) {
+          continue;
+        }
+        if (fs.path().equals("metadata/name") && fs.gvk().kind().equals("Namespace")
+            && !"v1".equals(Objects2.string(obj, "apiVersion"))) {
+          continue;
+        }
+        FieldWalker.walk(obj, gvk, fs, FieldWalker.CreateKind.SCALAR, slot -> {
+          Object cur = slot.get();
+          if (unsetOnly && cur != null && !String.valueOf(cur).isEmpty()) {
+            return;
+          }
+          slot.set(namespace);
+        });
+      }
+      if (m.matchingCurrentId(r.curId()::matches).size() != 1) {
+        throw new KustomizeException("namespace transformation produces ID conflict: " + r.curId());
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package io.conflux.kustomize.yaml;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * YAML reading and writing the way kustomize does it.
+ *
+ * <p>Parsing follows api/resource/factory.go ({@code SliceFromBytes}): multi-document streams,
+ * empty documents skipped, and {@code kind: FooList} documents with {@code items} expanded into
+ * their items (appended after the other documents of the stream, as kustomize does). Scalars are
+ * resolved with the YAML 1.2 core schema, as go-yaml v3 does: {@code true/false}, {@code null},
+ * integers (as {@link Long}) and floats (as {@link Double}); everything else is a {@link String}.
+ *
+ * <p>Writing follows the output of {@code kustomize build} (sigs.k8s.io/yaml over go-yaml v2):
+ * block style, 2-space indent, sequences not indented under their key, keys sorted, strings quoted
+ * only when needed.
+ */
+public final class KYaml {
+  private KYaml() {}
+
+  /**
+   * Parses a multi-document stream into Kubernetes objects.
+   *
+   * @param text the YAML text
+   * @param fileName the name used in error messages (e.g. {@code base/web-server.yaml})
+   * @return one mutable map per object, in stream order, {@code List} kinds expanded
+   * @throws KustomizeException on a syntax error ({@code file:line:column: problem}) or when a
+   *     document is not a mapping
+   */
+  public static List<Map<String, Object>> parseAll(String text, String fileName) {
+    return parseAll(text, fileName, null);
+  }
+
+  /** As {@link #parseAll(String, String)}, recording {@code file} in the exception. */
+  public static List<Map<String, Object>> parseAll(String text, String fileName, Path file) {
+    Deque<Object> queue = new ArrayDeque<>(parseDocuments(text, fileName, file));
+    List<Map<String, Object>> out = new ArrayList<>();
+    while (!queue.isEmpty()) {
+      Object doc = queue.removeFirst();
+      if (!(doc instanceof Map<?, ?>)) {
+        throw new KustomizeException(fileName + ": expected a YAML mapping (a Kubernetes object), got "
+            + describe(doc), file, -1, null);
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) doc;
+      if (m.isEmpty()) {
+        continue;
+      }
+      String kind = Objects2.string(m, "kind");
+      if (kind != null && kind.endsWith("List") && m.containsKey("items")) {
+        Object items = m.get("items");
+        if (items == null) {
+          continue;
+        }
+        if (!(items instanceof List<?> l)) {
+          throw new KustomizeException(fileName + ": expected array in " + kind + "/items, but found "
+              + describe(items), file, -1, null);
+        }
+        queue.addAll(l);
+        continue;
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * Parses a multi-document stream into raw trees (maps, lists or scalars), skipping empty
+   * documents. Used for patches, which may be JSON 6902 operation lists.
+   *
+   * @throws KustomizeException on a syntax error, naming {@code fileName}, line and column
+   */
+  public static List<Object> parseDocuments(String text, String fileName, Path file) {
+    LoadSettings settings = LoadSettings.builder()
+        .setLabel(fileName)
+        .setSchema(new CoreSchema())
+        .setAllowDuplicateKeys(false)
+        .setCodePointLimit(Integer.MAX_VALUE)
+        .setMaxAliasesForCollections(10_000)
+        .build();
+    List<Object> docs = new ArrayList<>();
+    try {
+      for (Object doc : new Load(settings).loadAllFromString(text)) {
+        if (doc != null) {
+          docs.add(Objects2.deepCopy(doc));
+        }
+      }
+    } catch (MarkedYamlEngineException e) {
+      Mark mark = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+      String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+      if (mark != null) {
+        int line = mark.getLine() + 1;
+        throw new KustomizeException(fileName + ":" + line + ":" + (mark.getColumn() + 1) + ": " + problem,
+            file, line, e);
+      }
+      throw new KustomizeException(fileName + ": " + problem, file, -1, e);
+    } catch (YamlEngineException e) {
+      throw new KustomizeException(fileName + ": " + e.getMessage(), file, -1, e);
+    }
+    return docs;
+  }
+
+  /**
+   * Writes objects as one YAML stream, documents separated by {@code ---} lines, formatted like
+   * {@code kustomize build}'s output.
+   *
+   * @param objects JSON-compatible trees
+   * @return the stream; empty when {@code objects} is empty
+   */
+  public static String dumpAll(List<Map<String, Object>> objects) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < objects.size(); i++) {
+      if (i > 0) {
+        b.append("---\n");
+      }
+      b.append(YamlEmitter.document(objects.get(i)));
+    }
+    return b.toString();
+  }
+
+  /** One tree as YAML (a map, list or scalar), in the same style as {@link #dumpAll(List)}. */
+  public static String dump(Map<String, Object> object) {
+    return YamlEmitter.document(object);
+  }
+
+  private static String describe(Object o) {
+    if (o == null) {
+      return "null";
+    }
+    if (o instanceof List) {
+      return "a sequence";
+    }
+    return "a scalar '" + o + "'";
+  }
+}
