@@ -12,8 +12,10 @@ import java.util.TreeMap;
 
 /**
  * The content hash kustomize appends to generated ConfigMap and Secret names (follows
- * api/hasher/hasher.go): the SHA-256 of a JSON encoding of kind, name and data (Secrets: also
- * type), its first 10 hex digits with 0,1,3,a,e mapped to g,h,k,m,t.
+ * kyaml/hasher/hasher.go HashRNode): the SHA-256 of a JSON encoding of kind, name, data and
+ * binaryData (Secrets: type, data and stringData), its first 10 hex digits with 0,1,3,a,e mapped to
+ * g,h,k,m,t. As in kustomize, the name is looked up as a single field called "metadata/name",
+ * which never exists, so it is always encoded as the empty string.
  */
 public final class Hasher {
   private Hasher() {}
@@ -21,11 +23,11 @@ public final class Hasher {
   /** The 10-character suffix for an object. */
   public static String hash(Map<String, Object> object) {
     String kind = Objects2.string(object, "kind");
-    String name = Objects2.string(Objects2.map(object, "metadata"), "name");
+    String name = "";
     Map<String, Object> m = new TreeMap<>();
     if ("ConfigMap".equals(kind)) {
       m.put("kind", "ConfigMap");
-      m.put("name", name == null ? "" : name);
+      m.put("name", name);
       m.put("data", value(object, "data"));
       if (object.get("binaryData") instanceof Map<?, ?>) {
         m.put("binaryData", object.get("binaryData"));
@@ -33,7 +35,7 @@ public final class Hasher {
     } else if ("Secret".equals(kind)) {
       m.put("kind", "Secret");
       m.put("type", value(object, "type"));
-      m.put("name", name == null ? "" : name);
+      m.put("name", name);
       m.put("data", value(object, "data"));
       if (object.get("stringData") instanceof Map<?, ?>) {
         m.put("stringData", object.get("stringData"));
