@@ -1,0 +1,97 @@
+package io.conflux.renderer.consume;
+
+import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.GitRepository;
+import io.conflux.renderer.render.RenderCoordinator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches the management cluster's {@code Kustomization}s, {@code GitRepository}s and {@code HelmRelease}s
+ * (storage versions) and tells the {@link RenderCoordinator} when an object needs rendering: on creation, on a
+ * spec change ({@code metadata.generation}) and on a new {@code reconcile.fluxcd.io/requestedAt}.
+ */
+@ApplicationScoped
+public class FluxObjectWatcher {
+    private static final Logger LOG = Logger.getLogger(FluxObjectWatcher.class);
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    RenderCoordinator coordinator;
+
+    private SharedIndexInformer<Kustomization> kustomizations;
+    private SharedIndexInformer<GitRepository> gitRepositories;
+    private SharedIndexInformer<HelmRelease> helmReleases;
+
+    void start(@Observes StartupEvent event) {
+        gitRepositories = client.resources(GitRepository.class).inAnyNamespace().inform();
+        kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
+        coordinator.useCaches(() -> kustomizations.getStore().list(),
+                key -> Optional.ofNullable(gitRepositories.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
+        kustomizations.addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName()))));
+        kustomizations.start();
+        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
+        helmReleases.addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName()))));
+        helmReleases.start();
+        LOG.info("watching Kustomizations, GitRepositories and HelmReleases");
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {kustomizations, gitRepositories, helmReleases}) {
+            if (informer != null) {
+                informer.close();
+            }
+        }
+    }
+
+    /** @return a handler calling {@code onChange} on add, and on updates that change generation or requestedAt */
+    static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> onChange) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                onChange.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                if (!Objects.equals(oldObj.getMetadata().getGeneration(), newObj.getMetadata().getGeneration())
+                        || !Objects.equals(requestedAt(oldObj), requestedAt(newObj))) {
+                    onChange.accept(newObj);
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                // The applier garbage-collects what a deleted object applied; nothing to render.
+            }
+        };
+    }
+
+    private static String requestedAt(HasMetadata o) {
+        Map<String, String> a = o.getMetadata().getAnnotations();
+        return a == null ? null : a.get(Kustomization.REQUESTED_AT_ANNOTATION);
+    }
+
+    /** @return the key of an object as the coordinator names sources */
+    static ObjectKey keyOf(HasMetadata o) {
+        return new ObjectKey(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+    }
+}

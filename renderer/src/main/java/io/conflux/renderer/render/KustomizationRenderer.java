@@ -1,0 +1,81 @@
+package io.conflux.renderer.render;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import io.conflux.git.GitException;
+import io.conflux.git.GitMirror;
+import io.conflux.kustomize.Kustomizer;
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.LoadRestrictions;
+import io.conflux.kustomize.ResourceList;
+import io.conflux.model.kustomize.KustomizationSpec;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.source.Revision;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders one Flux {@code Kustomization} at one source revision, the way kustomize-controller builds it:
+ * the revision's tree is read from the Git mirror into an in-memory file system, Flux's generator writes the
+ * kustomization file for {@code spec.path}, and kustomize builds it with load restrictions off inside the
+ * source root (Flux's secure file system). Blocking; call from a worker thread.
+ */
+public final class KustomizationRenderer {
+    private final GitMirror mirror;
+    private final ObjectMapper json;
+
+    /**
+     * @param mirror Git mirrors to read revisions from
+     * @param json   serializer of the bundle
+     */
+    public KustomizationRenderer(GitMirror mirror, ObjectMapper json) {
+        this.mirror = mirror;
+        this.json = json;
+    }
+
+    /**
+     * @param url      source URL as written in the GitRepository
+     * @param revision the source revision, e.g. {@code main@sha1:...}
+     * @param spec     the Kustomization's spec ({@code path} relative to the source root, default {@code ./})
+     * @return the bundle, or a failure: {@code ArtifactFailed} when the revision cannot be read,
+     * {@code BuildFailed} when the content does not build (the message names the file and line)
+     */
+    public RenderOutcome render(String url, Revision revision, KustomizationSpec spec) {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            Path root = Files.createDirectories(fs.getPath("/source"));
+            try {
+                mirror.checkout(url, revision, root);
+            } catch (GitException e) {
+                return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
+            }
+            String path = spec.path() == null || spec.path().isBlank() ? "./" : spec.path();
+            Path dir = root.resolve(path.startsWith("/") ? path.substring(1) : path).normalize();
+            if (!dir.startsWith(root) || !Files.isDirectory(dir)) {
+                return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED,
+                        "kustomization path not found: " + path + " in revision " + revision);
+            }
+            try {
+                FluxKustomizationGenerator.generate(dir, spec);
+                ResourceList built = Kustomizer.create().withLoadRestrictions(LoadRestrictions.NONE).build(dir);
+                List<Map<String, Object>> objects = built.objects();
+                return RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size()));
+            } catch (KustomizeException e) {
+                return RenderOutcome.failed(FluxReasons.BUILD_FAILED, "kustomize build failed: " + relative(e.getMessage()));
+            }
+        } catch (JsonProcessingException e) {
+            return RenderOutcome.failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, "cannot read revision " + revision + ": " + e.getMessage());
+        }
+    }
+
+    private static String relative(String message) {
+        return message == null ? "" : message.replace("/source/", "");
+    }
+}

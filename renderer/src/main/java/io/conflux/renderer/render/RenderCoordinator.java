@@ -1,0 +1,204 @@
+package io.conflux.renderer.render;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.git.GitMirror;
+import io.conflux.git.GitUrlRewriter;
+import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.ReactiveRunner;
+import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.Revision;
+import io.conflux.model.topic.RenderResult;
+import io.conflux.model.topic.SourceRevision;
+import io.conflux.renderer.persist.BundleEntity;
+import io.conflux.renderer.persist.RenderRecord;
+import io.conflux.renderer.produce.RenderResultProducer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides what to render and runs each render: a new source revision renders every Kustomization whose
+ * {@code sourceRef} names that source; a new or changed Kustomization renders at its source's latest revision.
+ * Each render is skipped when a deterministic outcome for the same input (object, generation, revision,
+ * {@code reconcile.fluxcd.io/requestedAt}) is recorded, so redelivered messages change nothing twice.
+ * Renders of one object are serialized; the result is persisted (bundle by digest, render record) before it is
+ * published to {@code conflux.render-results}.
+ */
+@ApplicationScoped
+public class RenderCoordinator {
+    private static final Logger LOG = Logger.getLogger(RenderCoordinator.class);
+
+    @Inject
+    RendererConfig config;
+    @Inject
+    ReactiveRunner runner;
+    @Inject
+    RenderResultProducer producer;
+    @Inject
+    ObjectMapper json;
+
+    private final Map<ObjectKey, SourceRevision> latestRevisions = new ConcurrentHashMap<>();
+    private final KeyedSerialQueue queue = new KeyedSerialQueue();
+    private KustomizationRenderer renderer;
+    private Supplier<List<Kustomization>> kustomizations = List::of;
+    private Function<ObjectKey, Optional<GitRepository>> gitRepositories = k -> Optional.empty();
+
+    @PostConstruct
+    void init() {
+        GitMirror mirror = new GitMirror(config.renderer().mirrorsDir(),
+                new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout());
+        renderer = new KustomizationRenderer(mirror, json);
+    }
+
+    /** Connects the coordinator to the watched objects (the informers' caches). */
+    public void useCaches(Supplier<List<Kustomization>> kustomizations,
+                          Function<ObjectKey, Optional<GitRepository>> gitRepositories) {
+        this.kustomizations = kustomizations;
+        this.gitRepositories = gitRepositories;
+    }
+
+    /**
+     * A source moved: renders every Kustomization referencing it.
+     *
+     * @return a Uni completing when all those renders are persisted and published
+     */
+    public Uni<Void> onSourceRevision(SourceRevision revision) {
+        ObjectKey source = revision.sourceKey();
+        latestRevisions.merge(source, revision, (old, neu) -> neu);
+        List<Uni<Void>> renders = kustomizations.get().stream()
+                .filter(k -> source.equals(sourceOf(k)))
+                .map(k -> render(k, revision.url(), revision.revision()))
+                .toList();
+        LOG.infof("source %s at %s: %d Kustomization(s) to render", source, revision.revision(), renders.size());
+        return renders.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(renders).andCollectFailures().replaceWithVoid();
+    }
+
+    /** A Kustomization was created or changed: renders it at its source's latest known revision, if any. */
+    public Uni<Void> onKustomizationChanged(Kustomization k) {
+        ObjectKey source = sourceOf(k);
+        if (source == null) {
+            return publishFailure(k, null, FluxReasons.ARTIFACT_FAILED,
+                    "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository");
+        }
+        SourceRevision known = latestRevisions.get(source);
+        if (known != null) {
+            return render(k, known.url(), known.revision());
+        }
+        return gitRepositories.apply(source)
+                .filter(g -> g.getStatus() != null && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null)
+                .map(g -> render(k, g.getSpec().url(), g.getStatus().artifact().revision()))
+                .orElseGet(() -> {
+                    LOG.debugf("%s waits for a revision of %s", key(k), source);
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    /** A HelmRelease was created or changed: this version cannot render charts, which is published as its result. */
+    public Uni<Void> onHelmRelease(HelmRelease hr) {
+        Object chart = hr.getSpec() == null || hr.getSpec().chart() == null ? null : hr.getSpec().chart().get("spec");
+        String what = chart instanceof Map<?, ?> spec ? "chart '" + spec.get("chart") + "'" + sourceText(spec.get("sourceRef")) : "its chart";
+        return publishFailure(hr, null, FluxReasons.NOT_SUPPORTED,
+                "HelmRelease reconciliation is not supported by this Conflux version: " + what + " was not installed");
+    }
+
+    private static String sourceText(Object sourceRef) {
+        return sourceRef instanceof Map<?, ?> ref ? " from " + ref.get("kind") + " '" + ref.get("name") + "'" : "";
+    }
+
+    private Uni<Void> render(Kustomization k, String url, String revisionText) {
+        if (k.getSpec().suspended()) {
+            LOG.infof("%s is suspended, not rendering %s", key(k), revisionText);
+            return Uni.createFrom().voidItem();
+        }
+        String objectKey = key(k);
+        long generation = generation(k);
+        String requestedAt = requestedAt(k);
+        return queue.submit(objectKey, () -> runner.run(blocking ->
+                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revisionText, requestedAt))
+                        .chain(settled -> {
+                            if (settled) {
+                                LOG.debugf("%s at %s already rendered", objectKey, revisionText);
+                                return Uni.createFrom().voidItem();
+                            }
+                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), k.getSpec()))
+                                    .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, outcome));
+                        })));
+    }
+
+    private Uni<Void> publishFailure(HasMetadata object, String revision, String reason, String message) {
+        String objectKey = key(object);
+        long generation = generation(object);
+        String requestedAt = requestedAt(object);
+        String rev = revision == null ? "" : revision;
+        return queue.submit(objectKey, () -> runner.run(blocking ->
+                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, rev, requestedAt))
+                        .chain(settled -> settled ? Uni.createFrom().voidItem()
+                                : record(objectKey, generation, rev, requestedAt, RenderOutcome.failed(reason, message)))));
+    }
+
+    private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, RenderOutcome outcome) {
+        RenderRecord r = new RenderRecord();
+        r.objectKey = objectKey;
+        r.generation = generation;
+        r.sourceRevision = revision;
+        r.requestedAt = requestedAt;
+        r.bundleDigest = outcome.bundle() == null ? null : outcome.bundle().digest();
+        r.reason = outcome.reason();
+        r.error = outcome.message();
+        r.deterministic = outcome.deterministic();
+        r.renderedAt = OffsetDateTime.now(ZoneOffset.UTC);
+        Uni<Void> store = outcome.bundle() == null ? Uni.createFrom().voidItem()
+                : BundleEntity.storeIfAbsent(outcome.bundle().digest(), outcome.bundle().content(), outcome.bundle().objectCount());
+        RenderResult result = new RenderResult(objectKey, generation, revision.isEmpty() ? null : revision,
+                r.bundleDigest, outcome.bundle() == null ? null : outcome.bundle().objectCount(),
+                outcome.reason(), outcome.message(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+        if (outcome.bundle() != null) {
+            LOG.infof("%s rendered at %s: %d objects, %s", objectKey, revision, outcome.bundle().objectCount(), r.bundleDigest);
+        } else {
+            LOG.warnf("%s failed to render at %s: %s", objectKey, revision, outcome.message());
+        }
+        return Panache.withTransaction(() -> store.chain(() -> r.persist()))
+                .chain(() -> producer.send(result));
+    }
+
+    static ObjectKey sourceOf(Kustomization k) {
+        var ref = k.getSpec().sourceRef();
+        if (ref == null || !GitRepository.KIND.equals(ref.kind())) {
+            return null;
+        }
+        return new ObjectKey(GitRepository.KIND, ref.namespaceOr(k.getMetadata().getNamespace()), ref.name());
+    }
+
+    static String key(HasMetadata o) {
+        return new ObjectKey(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName()).toString();
+    }
+
+    private static long generation(HasMetadata o) {
+        Long g = o.getMetadata().getGeneration();
+        return g == null ? 0 : g;
+    }
+
+    private static String requestedAt(HasMetadata o) {
+        Map<String, String> annotations = o.getMetadata().getAnnotations();
+        String v = annotations == null ? null : annotations.get(Kustomization.REQUESTED_AT_ANNOTATION);
+        return v == null ? "" : v;
+    }
+}

@@ -1,0 +1,36 @@
+package io.conflux.renderer.render;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** The renderer's configuration keys; documented in {@code application.properties}. */
+@ConfigMapping(prefix = "conflux")
+public interface RendererConfig {
+
+    /** {@code conflux.renderer.*} */
+    Renderer renderer();
+
+    /** {@code conflux.git.*} */
+    Git git();
+
+    /** Renderer keys. */
+    interface Renderer {
+        /** {@code conflux.renderer.mirrors-dir}: where the bare Git mirrors live. */
+        @WithName("mirrors-dir")
+        Path mirrorsDir();
+
+        /** {@code conflux.renderer.git-timeout}: bound of one fetch. */
+        @WithName("git-timeout")
+        Duration gitTimeout();
+    }
+
+    /** Git keys shared with the webhook-receiver. */
+    interface Git {
+        /** {@code conflux.git.url-rewrites."<insteadOf prefix>"=<base>}: git insteadOf rewrites. */
+        @WithName("url-rewrites")
+        Map<String, String> urlRewrites();
+    }
+}

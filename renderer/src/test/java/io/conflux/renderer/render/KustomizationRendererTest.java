@@ -1,0 +1,142 @@
+package io.conflux.renderer.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.git.GitMirror;
+import io.conflux.git.GitUrlRewriter;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.kustomize.KustomizationSpec;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.source.Revision;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Renders the seeds' fixture repositories (../shared/fixtures/repos) from real Git repositories. */
+class KustomizationRendererTest {
+    static final Path FIXTURES = Path.of("../../shared/fixtures/repos");
+    final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void podinfoWithFluxPatchesAndTargetNamespace() throws Exception {
+        String sha = repoFrom("podinfo", "stefanprodan/podinfo", "master");
+        Kustomization k = kustomization("ecs-apps-example/base/podinfo-kustomization.yaml", "podinfo");
+        RenderOutcome outcome = renderer().render("https://github.com/stefanprodan/podinfo", new Revision("master", sha), k.getSpec());
+
+        assertThat(outcome.message()).isNull();
+        List<Map<String, Object>> objects = objects(outcome);
+        assertThat(objects).hasSize(3);
+        assertThat(objects).allSatisfy(o -> assertThat(meta(o).get("namespace")).isEqualTo("podinfo-git"));
+        Map<String, Object> hpa = find(objects, "HorizontalPodAutoscaler");
+        assertThat(((Map<?, ?>) hpa.get("spec")).get("minReplicas")).isEqualTo(2);
+        Map<String, Object> service = find(objects, "Service");
+        Map<?, ?> spec = (Map<?, ?>) service.get("spec");
+        assertThat(spec.get("type")).isEqualTo("NodePort");
+        assertThat((List<?>) spec.get("ports")).anySatisfy(p -> assertThat(((Map<?, ?>) p).get("nodePort")).isEqualTo(30098));
+        assertThat(outcome.bundle().digest()).startsWith("sha256:").hasSize(71);
+    }
+
+    @Test
+    void directoryWithoutKustomizationFileIsGeneratedLikeFlux() throws Exception {
+        String sha = repoFrom("ecs-infra-example", "saqebakhter/ecs-infra-example.git", "main");
+        KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./sites/new_york\",\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"ecs-infra\"}}", KustomizationSpec.class);
+        RenderOutcome outcome = renderer().render("https://github.com/saqebakhter/ecs-infra-example.git", new Revision("main", sha), spec);
+
+        assertThat(outcome.message()).isNull();
+        assertThat(objects(outcome)).extracting(o -> o.get("kind") + "/" + meta(o).get("name"))
+                .containsExactlyInAnyOrder("GitRepository/ecs-infra", "GitRepository/ecs-apps",
+                        "Kustomization/base-infra", "Kustomization/new-york-apps");
+    }
+
+    @Test
+    void malformedYamlFailsTheBuildNamingTheFile() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("src/github.com/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - good.yaml\n  - bad.yaml\n");
+        Files.writeString(work.resolve("good.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n");
+        Files.writeString(work.resolve("bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n");
+        String sha = commit(work, "main");
+        KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./\"}", KustomizationSpec.class);
+        RenderOutcome outcome = renderer().render("https://github.com/acme/apps", new Revision("main", sha), spec);
+
+        assertThat(outcome.bundle()).isNull();
+        assertThat(outcome.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
+        assertThat(outcome.message()).contains("bad.yaml");
+        assertThat(outcome.deterministic()).isTrue();
+    }
+
+    @Test
+    void missingRevisionIsAnArtifactFailureThatCanBeRetried() throws Exception {
+        repoFrom("podinfo", "stefanprodan/podinfo", "master");
+        KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./kustomize\"}", KustomizationSpec.class);
+        RenderOutcome outcome = renderer().render("https://github.com/stefanprodan/podinfo", new Revision("master", "1".repeat(40)), spec);
+        assertThat(outcome.reason()).isEqualTo(FluxReasons.ARTIFACT_FAILED);
+        assertThat(outcome.deterministic()).isFalse();
+    }
+
+    private KustomizationRenderer renderer() {
+        GitUrlRewriter rewriter = new GitUrlRewriter(Map.of("https://github.com/", tmp.resolve("src/github.com").toUri().toString()));
+        return new KustomizationRenderer(new GitMirror(tmp.resolve("mirrors"), rewriter, Duration.ofSeconds(20)), json);
+    }
+
+    private String repoFrom(String fixture, String path, String branch) throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("src/github.com").resolve(path));
+        copy(FIXTURES.resolve(fixture), work);
+        return commit(work, branch);
+    }
+
+    private static String commit(Path work, String branch) throws Exception {
+        try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch(branch).call()) {
+            git.add().addFilepattern(".").call();
+            return git.commit().setMessage("fixture").setAuthor("t", "t@t").setCommitter("t", "t@t").call().name();
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
+
+    private static Kustomization kustomization(String file, String name) throws IOException {
+        String text = Files.readString(FIXTURES.resolve(file));
+        for (String doc : text.split("(?m)^---\\s*$")) {
+            if (doc.contains("kind: Kustomization") && doc.contains("name: " + name)) {
+                return Serialization.unmarshal(doc, Kustomization.class);
+            }
+        }
+        throw new IllegalArgumentException(name + " not in " + file);
+    }
+
+    private List<Map<String, Object>> objects(RenderOutcome outcome) throws IOException {
+        return json.readValue(outcome.bundle().content(), new TypeReference<>() { });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> meta(Map<String, Object> o) {
+        return (Map<String, Object>) o.get("metadata");
+    }
+
+    private static Map<String, Object> find(List<Map<String, Object>> objects, String kind) {
+        return objects.stream().filter(o -> kind.equals(o.get("kind"))).findFirst().orElseThrow();
+    }
+}
