@@ -1,0 +1,46 @@
+package io.conflux.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code conflux history kustomization NAME}: the reconciliation attempts the applier recorded, newest first. */
+@Command(name = "history", description = "Show the reconciliation history of a Kustomization or HelmRelease.")
+final class HistoryCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "kustomization or helmrelease")
+    String kind;
+    @Parameters(index = "1", description = "name")
+    String name;
+    @Option(names = {"-n", "--namespace"}, defaultValue = "flux-system", description = "namespace (default: ${DEFAULT-VALUE})")
+    String namespace;
+    @Option(names = "--applier-url", defaultValue = "http://127.0.0.1:9294", description = "the applier's HTTP address (default: ${DEFAULT-VALUE})")
+    String applierUrl;
+    @Option(names = "--limit", defaultValue = "20", description = "how many attempts (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+        String typeName = FluxKinds.type(kind).getSimpleName();
+        URI uri = URI.create(applierUrl + "/api/history/" + typeName + "/" + namespace + "/" + name + "?limit=" + limit);
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            System.err.println("Error: " + uri + " answered " + response.statusCode());
+            return 1;
+        }
+        System.out.printf("%-26s %-52s %-24s %-6s %8s %s%n", "STARTED", "REVISION", "REASON", "READY", "DURATION", "CHANGES");
+        for (JsonNode a : new ObjectMapper().readTree(response.body())) {
+            System.out.printf("%-26s %-52s %-24s %-6s %7dms +%d ~%d -%d%n", a.path("startedAt").asText(),
+                    a.path("revision").asText(), a.path("reason").asText(), a.path("ready").asBoolean(),
+                    a.path("durationMs").asLong(), a.path("created").asInt(), a.path("configured").asInt(), a.path("deleted").asInt());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,32 @@
+package io.conflux.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code --kubeconfig} option of commands that talk to a running installation: the given file, else
+ * {@code .conflux/kubeconfig} written by {@code conflux up} in the current directory, else fabric8's defaults
+ * ({@code KUBECONFIG}, {@code ~/.kube/config}, in-cluster).
+ */
+final class KubeconfigOption {
+    @Option(names = "--kubeconfig", description = "kubeconfig of the management cluster")
+    Path kubeconfig;
+
+    KubernetesClient client() {
+        Path file = kubeconfig != null ? kubeconfig : Path.of(".conflux/kubeconfig");
+        if (kubeconfig == null && !Files.exists(file)) {
+            return new KubernetesClientBuilder().build();
+        }
+        try {
+            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, Files.readString(file), file.toString())).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read kubeconfig " + file, e);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.conflux.cli.local;
+
+import io.conflux.embedded.EmbeddedKafka;
+import io.conflux.embedded.EmbeddedPostgres;
+import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.embedded.ServiceLauncher;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+
+/**
+ * Conflux on one machine, as {@code conflux up} and the end-to-end tests run it: a real single-node Kafka (KRaft),
+ * a real PostgreSQL, the management cluster (fabric8's in-memory API server with Flux's CRDs, unless a kubeconfig
+ * is given), and the four services, each its own JVM started from its packaged {@code quarkus-run.jar}.
+ * Closing stops everything in reverse order.
+ */
+public final class LocalInstallation implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LocalInstallation.class);
+    /** The services, in start order. */
+    public static final List<String> SERVICES = List.of("webhook-receiver", "renderer", "applier", "notifier");
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, ServiceLauncher> services = new LinkedHashMap<>();
+    private KubernetesClient client;
+    private Path kubeconfig;
+
+    /**
+     * What to start.
+     *
+     * @param projectRoot   the Conflux checkout (holds the modules' {@code target/} and {@code deploy/crds})
+     * @param workDir       where data, logs and the kubeconfig go
+     * @param urlRewrites   git insteadOf rewrites for the receiver and renderer
+     * @param kubeconfig    an existing management cluster, or null for the in-memory one
+     * @param ports         HTTP port per service module name; a service not in the map gets any free port
+     * @param readyTimeout  how long each service may take to become ready
+     */
+    public record Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
+                          Map<String, Integer> ports, Duration readyTimeout) {
+    }
+
+    /** The services' default HTTP ports, as their {@code application.properties} set them. */
+    public static final Map<String, Integer> DEFAULT_PORTS = Map.of("webhook-receiver", 9292, "renderer", 9293,
+            "applier", 9294, "notifier", 9295);
+
+    private LocalInstallation() {
+    }
+
+    /**
+     * Starts everything; on failure whatever was started is stopped again.
+     *
+     * @throws IllegalStateException when a part cannot start (the message says which, with its log tail)
+     */
+    public static LocalInstallation start(Options options) {
+        LocalInstallation installation = new LocalInstallation();
+        try {
+            installation.startAll(options);
+            return installation;
+        } catch (RuntimeException e) {
+            installation.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Options o) throws RuntimeException {
+        Path work = o.workDir().toAbsolutePath();
+        CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> EmbeddedPostgres.start(work.resolve("postgres")));
+        EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        resources.add(kafka);
+        if (o.kubeconfig() == null) {
+            InMemoryKubernetes cluster = InMemoryKubernetes.start();
+            resources.add(cluster);
+            cluster.installCrds(o.projectRoot().resolve("deploy/crds"));
+            kubeconfig = cluster.writeKubeconfig(work.resolve("kubeconfig"));
+        } else {
+            kubeconfig = o.kubeconfig().toAbsolutePath();
+        }
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, readString(kubeconfig), kubeconfig.toString())).build();
+        resources.add(client);
+        if (client.namespaces().withName("flux-system").get() == null) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("flux-system").endMetadata().build()).create();
+        }
+        EmbeddedPostgres pg;
+        try {
+            pg = postgres.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        resources.add(pg);
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        common.put("quarkus.datasource.reactive.url", pg.reactiveUrl());
+        common.put("quarkus.datasource.jdbc.url", pg.jdbcUrl());
+        common.put("quarkus.datasource.username", pg.username());
+        common.put("quarkus.datasource.password", pg.password());
+        o.urlRewrites().forEach((prefix, base) -> common.put("conflux.git.url-rewrites.\"" + prefix + "\"", base));
+        Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+
+        Map<String, CompletableFuture<ServiceLauncher>> starting = new LinkedHashMap<>();
+        for (String service : SERVICES) {
+            Map<String, String> config = new LinkedHashMap<>(common);
+            if (o.ports().containsKey(service)) {
+                config.put("quarkus.http.port", Integer.toString(o.ports().get(service)));
+            }
+            if (service.equals("renderer")) {
+                config.put("conflux.renderer.mirrors-dir", work.resolve("mirrors").toString());
+            }
+            Path log = work.resolve("logs").resolve(service + ".log");
+            starting.put(service, CompletableFuture.supplyAsync(() ->
+                    ServiceLauncher.start(o.projectRoot(), service, config, env, log, o.readyTimeout())));
+        }
+        RuntimeException failure = null;
+        for (var entry : starting.entrySet()) {
+            try {
+                ServiceLauncher launcher = entry.getValue().join();
+                services.put(entry.getKey(), launcher);
+                resources.add(launcher);
+                LOG.infof("%s ready on port %d", entry.getKey(), launcher.httpPort());
+            } catch (CompletionException e) {
+                failure = e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** @return a client of the management cluster */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** @return the management cluster's kubeconfig file */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    /** @return the running service, by module name (e.g. {@code webhook-receiver}) */
+    public ServiceLauncher service(String name) {
+        ServiceLauncher s = services.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        return s;
+    }
+
+    /** Stops the services, the API server, Kafka and PostgreSQL, in reverse start order. */
+    @Override
+    public void close() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warnf("stopping %s: %s", resources.get(i).getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,101 @@
+package io.conflux.cli.table;
+
+import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.source.GitRepository;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The tables {@code flux get} prints, read from the management cluster: one row per object with namespace, name,
+ * revision, suspended, ready and message.
+ */
+public final class StatusTable {
+    private StatusTable() {
+    }
+
+    /**
+     * One row.
+     *
+     * @param ready {@code True}, {@code False} or {@code Unknown} (no Ready condition yet)
+     */
+    public record Row(String kind, String namespace, String name, String revision, boolean suspended, String ready,
+                      String message) {
+    }
+
+    /** @return every Kustomization, sorted by namespace and name */
+    public static List<Row> kustomizations(KubernetesClient client) {
+        List<Row> rows = new ArrayList<>();
+        for (Kustomization k : client.resources(Kustomization.class).inAnyNamespace().list().getItems()) {
+            var s = k.getStatus();
+            rows.add(row("Kustomization", k.getMetadata().getNamespace(), k.getMetadata().getName(),
+                    s == null ? null : s.lastAppliedRevision(), k.getSpec() != null && k.getSpec().suspended(),
+                    s == null ? null : s.conditions()));
+        }
+        return sorted(rows);
+    }
+
+    /** @return every HelmRelease, sorted by namespace and name */
+    public static List<Row> helmReleases(KubernetesClient client) {
+        List<Row> rows = new ArrayList<>();
+        for (HelmRelease h : client.resources(HelmRelease.class).inAnyNamespace().list().getItems()) {
+            var s = h.getStatus();
+            rows.add(row("HelmRelease", h.getMetadata().getNamespace(), h.getMetadata().getName(),
+                    s == null ? null : s.lastAppliedRevision(), false, s == null ? null : s.conditions()));
+        }
+        return sorted(rows);
+    }
+
+    /** @return every GitRepository, sorted by namespace and name */
+    public static List<Row> gitRepositories(KubernetesClient client) {
+        List<Row> rows = new ArrayList<>();
+        for (GitRepository g : client.resources(GitRepository.class).inAnyNamespace().list().getItems()) {
+            var s = g.getStatus();
+            rows.add(row("GitRepository", g.getMetadata().getNamespace(), g.getMetadata().getName(),
+                    s == null || s.artifact() == null ? null : s.artifact().revision(),
+                    g.getSpec() != null && g.getSpec().suspended(), s == null ? null : s.conditions()));
+        }
+        return sorted(rows);
+    }
+
+    private static Row row(String kind, String namespace, String name, String revision, boolean suspended,
+                           List<Condition> conditions) {
+        Optional<Condition> ready = Conditions.find(conditions, Condition.READY);
+        return new Row(kind, namespace, name, revision == null ? "" : revision, suspended,
+                ready.map(Condition::status).orElse("Unknown"), ready.map(Condition::message).orElse("waiting to be reconciled"));
+    }
+
+    private static List<Row> sorted(List<Row> rows) {
+        rows.sort(Comparator.comparing(Row::namespace).thenComparing(Row::name));
+        return rows;
+    }
+
+    /** @return the rows as {@code flux get -A} prints them: aligned columns, message on one line */
+    public static String format(List<Row> rows) {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"NAMESPACE", "NAME", "REVISION", "SUSPENDED", "READY", "MESSAGE"});
+        for (Row r : rows) {
+            cells.add(new String[] {r.namespace(), r.name(), r.revision(), Boolean.toString(r.suspended()), r.ready(),
+                    r.message() == null ? "" : r.message().replace('\n', ' ')});
+        }
+        int[] widths = new int[6];
+        for (String[] row : cells) {
+            for (int i = 0; i < 5; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String[] row : cells) {
+            for (int i = 0; i < 5; i++) {
+                out.append(String.format("%-" + (widths[i] + 3) + "s", row[i]));
+            }
+            out.append(row[5]).append('\n');
+        }
+        return out.toString();
+    }
+}
