@@ -1,0 +1,151 @@
+package io.conflux.helm;
+
+import com.marcnuri.helm.Helm;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code helm template} through helm-java's embedded Helm (a Helm v3 library loaded as a native library;
+ * no {@code helm} binary, no cluster): renders a chart with a release name, namespace and values, and
+ * returns the objects of the release manifest the way a Flux {@code HelmRelease} install would create them.
+ *
+ * <ul>
+ *   <li>Objects come in Helm's manifest order (Helm's install order by kind, then by template file).</li>
+ *   <li>Hooks ({@code helm.sh/hook} annotation, including {@code test} hooks) are left out: Helm keeps them
+ *       out of the release manifest and runs them separately.</li>
+ *   <li>With {@code includeCrds} (the default), the chart's {@code crds/} files (and its subcharts') come
+ *       first, as helm-controller installs them before the release ({@code install.crds: Create}). CRDs of
+ *       subcharts disabled by a condition are included too.</li>
+ *   <li>{@code .Capabilities.KubeVersion} is {@link #DEFAULT_KUBE_VERSION} unless set otherwise (the
+ *       embedded Helm alone would say v1.20.0 and fail charts requiring newer Kubernetes); API versions are
+ *       Helm's built-in defaults, as with {@code helm template} without a cluster.</li>
+ *   <li>Charts must carry their dependencies under {@code charts/} (as packaged charts do); nothing is
+ *       downloaded.</li>
+ * </ul>
+ *
+ * <p>Thread-safe; renders are serialized through one lock because the embedded Helm keeps process-wide
+ * state. The first render in a JVM extracts and loads the native library (about a second).
+ */
+public final class ChartRenderer {
+
+  /** The Kubernetes version charts see by default: the one of the reference Helm v4's {@code helm template}. */
+  public static final String DEFAULT_KUBE_VERSION = "v1.35.0";
+
+  private static final Object HELM_LOCK = new Object();
+
+  private final String kubeVersion;
+  private final boolean includeCrds;
+
+  /** A renderer with {@link #DEFAULT_KUBE_VERSION} that includes CRDs. */
+  public ChartRenderer() {
+    this(DEFAULT_KUBE_VERSION, true);
+  }
+
+  /**
+   * @param kubeVersion the Kubernetes version charts see ({@code .Capabilities.KubeVersion}, checked against
+   *     a chart's {@code kubeVersion}), e.g. {@code v1.31.0}
+   * @param includeCrds whether the chart's {@code crds/} objects are returned first
+   */
+  public ChartRenderer(String kubeVersion, boolean includeCrds) {
+    this.kubeVersion = Objects.requireNonNull(kubeVersion, "kubeVersion");
+    this.includeCrds = includeCrds;
+  }
+
+  /**
+   * Renders a chart.
+   *
+   * @param chart a packaged chart ({@code .tgz}) or a chart directory
+   * @param releaseName the release name ({@code .Release.Name}); see {@link ReleaseNames#of}
+   * @param namespace the release namespace ({@code .Release.Namespace}: the HelmRelease's
+   *     {@code targetNamespace}, else its own namespace)
+   * @param values the user values (e.g. from {@link HelmValues#merge}), coalesced over the chart's
+   *     {@code values.yaml}; null for none
+   * @return the objects, as JSON-compatible maps (String keys; Integer/Long/Double/Boolean/String/null
+   *     leaves; Lists and Maps), in manifest order, hooks excluded
+   * @throws HelmException naming the chart when it is missing, does not load or does not render (template
+   *     errors, failed {@code required}/{@code fail}, {@code kubeVersion} mismatch, invalid YAML output)
+   */
+  public List<Map<String, Object>> template(Path chart, String releaseName, String namespace,
+      Map<String, Object> values) {
+    Objects.requireNonNull(chart, "chart");
+    Objects.requireNonNull(releaseName, "releaseName");
+    Objects.requireNonNull(namespace, "namespace");
+    String what = "chart " + chart + " (release " + releaseName + " in namespace " + namespace + ")";
+    if (!Files.exists(chart)) {
+      throw new HelmException("failed to render " + what + ": no such file or directory");
+    }
+    List<Map<String, Object>> objects = new ArrayList<>();
+    if (includeCrds) {
+      try {
+        for (Map.Entry<String, byte[]> crd : ChartFiles.read(chart).crds("")) {
+          addObjects(objects, new String(crd.getValue(), StandardCharsets.UTF_8), what + ", file " + crd.getKey());
+        }
+      } catch (IOException e) {
+        throw new HelmException("failed to read the CRDs of " + what + ": " + e.getMessage(), e);
+      }
+    }
+    String manifest;
+    Path valuesFile = null;
+    try {
+      valuesFile = Files.createTempFile("conflux-helm-values-", ".yaml");
+      Files.writeString(valuesFile, Yaml.dump(values == null ? Map.of() : values), StandardCharsets.UTF_8);
+      synchronized (HELM_LOCK) {
+        manifest = new Helm(chart.toAbsolutePath()).template()
+            .withName(releaseName)
+            .withNamespace(namespace)
+            .withKubeVersion(kubeVersion)
+            .withValuesFile(valuesFile)
+            .call();
+      }
+    } catch (IOException e) {
+      throw new HelmException("failed to render " + what + ": " + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new HelmException("failed to render " + what + ": " + e.getMessage().strip(), e);
+    } finally {
+      if (valuesFile != null) {
+        try {
+          Files.deleteIfExists(valuesFile);
+        } catch (IOException ignored) {
+          // a leftover temp file is harmless
+        }
+      }
+    }
+    addObjects(objects, manifest, what);
+    return objects;
+  }
+
+  private static void addObjects(List<Map<String, Object>> out, String yaml, String what) {
+    List<Object> docs;
+    try {
+      docs = Yaml.loadAll(yaml);
+    } catch (RuntimeException e) {
+      throw new HelmException("failed to parse the output of " + what + ": " + e.getMessage(), e);
+    }
+    for (Object doc : docs) {
+      if (doc == null) {
+        continue;
+      }
+      if (!(doc instanceof Map<?, ?> map)) {
+        throw new HelmException("the output of " + what + " has a document that is not an object: " + doc);
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> object = (Map<String, Object>) map;
+      if (object.isEmpty() || isHook(object)) {
+        continue;
+      }
+      out.add(object);
+    }
+  }
+
+  private static boolean isHook(Map<String, Object> object) {
+    return object.get("metadata") instanceof Map<?, ?> metadata
+        && metadata.get("annotations") instanceof Map<?, ?> annotations
+        && annotations.containsKey("helm.sh/hook");
+  }
+}
