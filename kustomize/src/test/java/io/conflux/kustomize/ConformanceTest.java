@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ConformanceTest {
   /** The number of cases passing when this threshold was last raised; never lower it. */
-  static final int MIN_PASSED = 62;
+  static final int MIN_PASSED = 71;
 
   private static final Path CASES = Path.of("../../shared/conformance/kustomize/cases");
 
@@ -66,6 +66,9 @@ class ConformanceTest {
       passed.add(name);
     } else {
       failed.add(name + " — " + firstLine(problem));
+      if (Boolean.getBoolean("conformance.verbose")) {
+        System.out.println("=== " + name + "\n" + problem);
+      }
       Assumptions.abort(problem);
     }
   }

@@ -99,6 +99,25 @@ public final class Objects2 {
     return null;
   }
 
+  /**
+   * The value at {@code key}, matched exactly or else case-insensitively, as Go's encoding/json
+   * matches struct fields (kustomize reads kustomization files that way).
+   */
+  public static Object getIgnoreCase(Object m, String key) {
+    if (!(m instanceof Map<?, ?> mm)) {
+      return null;
+    }
+    if (mm.containsKey(key)) {
+      return mm.get(key);
+    }
+    for (Map.Entry<?, ?> e : mm.entrySet()) {
+      if (String.valueOf(e.getKey()).equalsIgnoreCase(key)) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
   /** The map at {@code key}, created (and put) when absent. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> mapOrCreate(Map<String, Object> m, String key) {

@@ -87,7 +87,7 @@ public final class KYaml {
     LoadSettings settings = LoadSettings.builder()
         .setLabel(fileName)
         .setSchema(new CoreSchema())
-        .setAllowDuplicateKeys(false)
+        .setAllowDuplicateKeys(true)
         .setCodePointLimit(Integer.MAX_VALUE)
         .setMaxAliasesForCollections(10_000)
         .build();

@@ -11,7 +11,10 @@ import java.util.Map;
 final class GeneratorMerge {
   private GeneratorMerge() {}
 
-  /** Labels and annotations: old's overlaid by new's; name, namespace and build state from old. */
+  /**
+   * Labels and annotations: old's overlaid by new's; name, namespace, previous ids and origin from
+   * old; behavior and whether to add the hash from new.
+   */
   static void copyMergeMetaData(Resource res, Resource old) {
     Map<String, String> labels = new LinkedHashMap<>(old.labels());
     labels.putAll(res.labels());
@@ -22,8 +25,10 @@ final class GeneratorMerge {
     res.setName(old.name());
     res.setNamespace(old.namespace());
     String behavior = res.behavior();
+    boolean needsHash = res.needsHashSuffix();
     res.copyKustomizeFieldsFrom(old);
     res.setBehavior(behavior);
+    res.setNeedsHashSuffix(needsHash);
   }
 
   /** data and binaryData: old's entries overlaid by new's. */

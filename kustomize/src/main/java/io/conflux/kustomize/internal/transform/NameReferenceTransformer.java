@@ -112,7 +112,7 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       if (ns != null) {
         cands = new ArrayList<>();
         for (Resource r : candidates) {
-          if (r.allIds().stream().anyMatch(id -> id.namespace().equals(ns))) {
+          if (r.allIds().stream().anyMatch(id -> id.isNsEquals(new ResId(id.gvk(), id.name(), ns)))) {
             cands.add(r);
           }
         }

@@ -4,7 +4,6 @@ import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.internal.Objects2;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
-import io.conflux.kustomize.internal.resource.Gvk;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
 import java.util.ArrayList;
@@ -29,24 +28,17 @@ public record RefVarTransformer(List<Map<String, Object>> vars, List<FieldSpec> 
     Map<String, Object> values = new LinkedHashMap<>();
     for (Map<String, Object> v : vars) {
       String name = Objects2.string(v, "name");
-      Map<String, Object> objref = Objects2.map(v, "objref");
-      Gvk gvk = Gvk.of(Objects2.string(objref, "apiVersion"), Objects2.string(objref, "kind"));
-      if (objref != null && Objects2.string(objref, "group") != null) {
-        gvk = new Gvk(Objects2.string(objref, "group"), Objects2.string(objref, "version"), gvk.kind());
-      }
-      String refName = Objects2.string(objref, "name");
-      String refNs = Objects2.string(objref, "namespace");
-      Gvk selector = gvk;
-      List<Resource> matched = m.matchingAnyId(id -> id.gvk().isSelected(selector)
-          && id.name().equals(refName) && (refNs == null || refNs.isEmpty() || id.namespace().equals(refNs)));
-      if (matched.size() > 1) {
-        throw new KustomizeException("found " + matched.size() + " resId matches for var " + name
-            + " (unable to disambiguate)");
+      List<Resource> matched = new ArrayList<>();
+      for (Resource r : m.resources()) {
+        if (r.refVarNames().contains(name)) {
+          matched.add(r);
+        }
       }
       if (matched.isEmpty()) {
         throw new KustomizeException("var '" + name + "' cannot be mapped to a field in the set of known resources");
       }
-      String fieldPath = Objects2.string(Objects2.map(v, "fieldref"), "fieldPath");
+      Object fieldPathValue = Objects2.getIgnoreCase(Objects2.getIgnoreCase(v, "fieldref"), "fieldPath");
+      String fieldPath = fieldPathValue == null ? null : String.valueOf(fieldPathValue);
       if (fieldPath == null || fieldPath.isEmpty()) {
         fieldPath = "metadata.name";
       }
