@@ -188,48 +188,64 @@ public final class StrategicMerge {
         return replaceList(patch);
       }
     }
-    List<Object> out = destList == null ? new ArrayList<>() : new ArrayList<>(destList);
-    List<String> seen = new ArrayList<>();
-    for (Object d : out) {
-      String v = keyValue(d, key);
-      if (v != null && !seen.contains(v)) {
-        seen.add(v);
-      }
+    List<Object> server = destList == null ? new ArrayList<>() : new ArrayList<>(destList);
+    List<String> serverOrder = new ArrayList<>();
+    for (Object d : server) {
+      serverOrder.add(keyValue(d, key));
     }
-    List<String> values = new ArrayList<>(seen);
-    for (Object p : patch) {
-      String v = keyValue(p, key);
-      if (v != null && !values.contains(v)) {
-        values.add(v);
-      }
-    }
-    for (String v : values) {
-      Object pe = null;
-      for (Object p : patch) {
-        if (v.equals(keyValue(p, key))) {
-          pe = p;
-          break;
-        }
-      }
-      if (pe == null) {
+    // patch items, merged with their server counterparts, in patch order
+    List<Object> patched = new ArrayList<>();
+    List<String> patchedKeys = new ArrayList<>();
+    List<String> touched = new ArrayList<>();
+    for (Object pe : patch) {
+      String v = keyValue(pe, key);
+      if (v == null || touched.contains(v)) {
         continue;
       }
-      int idx = -1;
-      for (int i = 0; i < out.size(); i++) {
-        if (v.equals(keyValue(out.get(i), key))) {
-          idx = i;
-          break;
-        }
+      touched.add(v);
+      int idx = serverOrder.indexOf(v);
+      Object merged = merge(idx >= 0 ? server.get(idx) : null, pe, path);
+      if (merged != DELETE) {
+        patched.add(merged);
+        patchedKeys.add(v);
       }
-      Object merged = merge(idx >= 0 ? out.get(idx) : null, pe, path);
-      if (idx >= 0) {
-        if (merged == DELETE) {
-          out.remove(idx);
+    }
+    // server-only items keep their order
+    List<Object> serverOnly = new ArrayList<>();
+    List<String> serverOnlyKeys = new ArrayList<>();
+    for (int i = 0; i < server.size(); i++) {
+      String v = serverOrder.get(i);
+      if (v == null || !touched.contains(v)) {
+        serverOnly.add(server.get(i));
+        serverOnlyKeys.add(v);
+      }
+    }
+    return mergeSorted(serverOnly, serverOnlyKeys, patched, patchedKeys, serverOrder);
+  }
+
+  /**
+   * Interleaves server-only items (left) with patch items (right) as apimachinery's
+   * strategicpatch mergeSortedSlice does: a left item goes first only when both items are in the
+   * server list and it came earlier there.
+   */
+  private static List<Object> mergeSorted(List<Object> left, List<String> leftKeys, List<Object> right,
+      List<String> rightKeys, List<String> serverOrder) {
+    List<Object> out = new ArrayList<>();
+    int i = 0;
+    int j = 0;
+    while (i < left.size() || j < right.size()) {
+      if (i >= left.size()) {
+        out.add(right.get(j++));
+      } else if (j >= right.size()) {
+        out.add(left.get(i++));
+      } else {
+        int li = leftKeys.get(i) == null ? -1 : serverOrder.indexOf(leftKeys.get(i));
+        int ri = serverOrder.indexOf(rightKeys.get(j));
+        if (li >= 0 && ri >= 0 && li < ri) {
+          out.add(left.get(i++));
         } else {
-          out.set(idx, merged);
+          out.add(right.get(j++));
         }
-      } else if (merged != DELETE) {
-        out.add(0, merged);
       }
     }
     return out;

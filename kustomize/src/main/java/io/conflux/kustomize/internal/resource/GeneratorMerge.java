@@ -13,7 +13,7 @@ final class GeneratorMerge {
 
   /**
    * Labels and annotations: old's overlaid by new's; name, namespace, previous ids and origin from
-   * old; behavior and whether to add the hash from new.
+   * old; behavior from new; the hash is added only when both want it.
    */
   static void copyMergeMetaData(Resource res, Resource old) {
     Map<String, String> labels = new LinkedHashMap<>(old.labels());
@@ -28,7 +28,7 @@ final class GeneratorMerge {
     boolean needsHash = res.needsHashSuffix();
     res.copyKustomizeFieldsFrom(old);
     res.setBehavior(behavior);
-    res.setNeedsHashSuffix(needsHash);
+    res.setNeedsHashSuffix(needsHash && old.needsHashSuffix());
   }
 
   /** data and binaryData: old's entries overlaid by new's. */
