@@ -18,6 +18,8 @@ public final class Resource {
   private String behavior = "create";
   private String origin;
   private final List<String> refVarNames = new ArrayList<>();
+  private final List<String> namePrefixes = new ArrayList<>();
+  private final List<String> nameSuffixes = new ArrayList<>();
 
   public Resource(Map<String, Object> object) {
     this.object = object;
@@ -49,6 +51,10 @@ public final class Resource {
     origin = other.origin;
     refVarNames.clear();
     refVarNames.addAll(other.refVarNames);
+    namePrefixes.clear();
+    namePrefixes.addAll(other.namePrefixes);
+    nameSuffixes.clear();
+    nameSuffixes.addAll(other.nameSuffixes);
   }
 
   public Gvk gvk() {
@@ -174,6 +180,36 @@ public final class Resource {
   /** Names of vars whose references were found in this object. */
   public List<String> refVarNames() {
     return refVarNames;
+  }
+
+  /** Name prefixes applied so far, outermost last (Resource.AddNamePrefix). */
+  public List<String> namePrefixes() {
+    return namePrefixes;
+  }
+
+  /** Name suffixes applied so far, outermost last (Resource.AddNameSuffix). */
+  public List<String> nameSuffixes() {
+    return nameSuffixes;
+  }
+
+  /** True when both the prefix and the suffix lists end the same way (Resource.PrefixesSuffixesEquals). */
+  public boolean prefixesSuffixesEquals(Resource o) {
+    return sameEndingSubSlice(namePrefixes, o.namePrefixes) && sameEndingSubSlice(nameSuffixes, o.nameSuffixes);
+  }
+
+  private static boolean sameEndingSubSlice(List<String> a, List<String> b) {
+    List<String> shortest = a.size() <= b.size() ? a : b;
+    List<String> longest = a.size() <= b.size() ? b : a;
+    int diff = longest.size() - shortest.size();
+    if (shortest.isEmpty()) {
+      return diff == 0;
+    }
+    for (int i = shortest.size() - 1; i >= 0; i--) {
+      if (!longest.get(i + diff).equals(shortest.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when the object has no fields left (deleted by a patch). */

@@ -149,6 +149,10 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       if (c.size() == 1) {
         return c.get(0);
       }
+      c = sieve(c, r -> r.prefixesSuffixesEquals(referrer));
+      if (c.size() == 1) {
+        return c.get(0);
+      }
       if (c.isEmpty()) {
         return null;
       }

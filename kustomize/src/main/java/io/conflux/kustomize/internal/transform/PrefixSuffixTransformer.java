@@ -32,8 +32,16 @@ public record PrefixSuffixTransformer(String prefix, String suffix, List<FieldSp
         if (!org.gvk().isSelected(fs.gvk())) {
           continue;
         }
-        if (fs.path().equals("metadata/name") && (!p.isEmpty() || !s.isEmpty())) {
-          r.storePreviousId();
+        if (fs.path().equals("metadata/name")) {
+          if (!p.isEmpty()) {
+            r.namePrefixes().add(p);
+          }
+          if (!s.isEmpty()) {
+            r.nameSuffixes().add(s);
+          }
+          if (!p.isEmpty() || !s.isEmpty()) {
+            r.storePreviousId();
+          }
         }
         FieldWalker.walk(r.object(), r.gvk(), fs, FieldWalker.CreateKind.NONE, slot -> {
           Object v = slot.get();
