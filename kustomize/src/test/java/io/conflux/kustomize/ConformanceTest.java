@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ConformanceTest {
   /** The number of cases passing when this threshold was last raised; never lower it. */
-  static final int MIN_PASSED = 78;
+  static final int MIN_PASSED = 79;
 
   private static final Path CASES = Path.of("../../shared/conformance/kustomize/cases");
 

@@ -16,6 +16,13 @@ import java.util.List;
 public record PrefixSuffixTransformer(String prefix, String suffix, List<FieldSpec> fieldSpecs)
     implements Transformer {
 
+  /** Without field specs, the transformer acts on metadata/name of every object. */
+  public PrefixSuffixTransformer {
+    if (fieldSpecs == null || fieldSpecs.isEmpty()) {
+      fieldSpecs = List.of(new FieldSpec(new Gvk("", "", ""), "metadata/name", false));
+    }
+  }
+
   private static final List<Gvk> SKIP = List.of(new Gvk("", "", "CustomResourceDefinition"),
       new Gvk("apiregistration.k8s.io", "", "APIService"), new Gvk("", "", "Namespace"));
 
