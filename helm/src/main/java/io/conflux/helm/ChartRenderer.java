@@ -21,7 +21,7 @@ import java.util.Objects;
  *       out of the release manifest and runs them separately.</li>
  *   <li>With {@code includeCrds} (the default), the chart's {@code crds/} files (and its subcharts') come
  *       first, as helm-controller installs them before the release ({@code install.crds: Create}). CRDs of
- *       subcharts disabled by a condition are included too.</li>
+ *       subcharts disabled by their {@code condition} or {@code tags} are left out, as Helm does.</li>
  *   <li>{@code .Capabilities.KubeVersion} is {@link #DEFAULT_KUBE_VERSION} unless set otherwise (the
  *       embedded Helm alone would say v1.20.0 and fail charts requiring newer Kubernetes); API versions are
  *       Helm's built-in defaults, as with {@code helm template} without a cluster.</li>
@@ -80,21 +80,11 @@ public final class ChartRenderer {
     if (!Files.exists(chart)) {
       throw new HelmException("failed to render " + what + ": no such file or directory");
     }
-    List<Map<String, Object>> objects = new ArrayList<>();
-    if (includeCrds) {
-      try {
-        for (Map.Entry<String, byte[]> crd : ChartFiles.read(chart).crds("")) {
-          addObjects(objects, new String(crd.getValue(), StandardCharsets.UTF_8), what + ", file " + crd.getKey());
-        }
-      } catch (IOException e) {
-        throw new HelmException("failed to read the CRDs of " + what + ": " + e.getMessage(), e);
-      }
-    }
     String manifest;
     Path valuesFile = null;
     try {
       valuesFile = Files.createTempFile("conflux-helm-values-", ".yaml");
-      Files.writeString(valuesFile, Yaml.dump(values == null ? Map.of() : values), StandardCharsets.UTF_8);
+      Files.writeString(valuesFile, Yaml.json(values == null ? Map.of() : values), StandardCharsets.UTF_8);
       synchronized (HELM_LOCK) {
         manifest = new Helm(chart.toAbsolutePath()).template()
             .withName(releaseName)
@@ -106,7 +96,7 @@ public final class ChartRenderer {
     } catch (IOException e) {
       throw new HelmException("failed to render " + what + ": " + e.getMessage(), e);
     } catch (IllegalStateException e) {
-      throw new HelmException("failed to render " + what + ": " + e.getMessage().strip(), e);
+      throw new HelmException("failed to render " + what + ": " + String.valueOf(e.getMessage()).strip(), e);
     } finally {
       if (valuesFile != null) {
         try {
@@ -114,6 +104,19 @@ public final class ChartRenderer {
         } catch (IOException ignored) {
           // a leftover temp file is harmless
         }
+      }
+    }
+    List<Map<String, Object>> objects = new ArrayList<>();
+    if (includeCrds) {
+      try {
+        for (Map.Entry<String, byte[]> crd : ChartFiles.read(chart).crds(values == null ? Map.of() : values)) {
+          addObjects(objects, new String(crd.getValue(), StandardCharsets.UTF_8), what + ", file " + crd.getKey());
+        }
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof HelmException) {
+          throw (HelmException) e;
+        }
+        throw new HelmException("failed to read the CRDs of " + what + ": " + e.getMessage(), e);
       }
     }
     addObjects(objects, manifest, what);

@@ -4,11 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.snakeyaml.engine.v2.api.Dump;
-import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 import org.snakeyaml.engine.v2.schema.FailsafeSchema;
 
@@ -52,13 +49,70 @@ final class Yaml {
     return out;
   }
 
-  static String dump(Object tree) {
-    DumpSettings settings = DumpSettings.builder()
-        .setDefaultFlowStyle(FlowStyle.BLOCK)
-        .setSchema(new CoreSchema())
-        .setWidth(Integer.MAX_VALUE)
-        .build();
-    return new Dump(settings).dumpToString(tree);
+  /**
+   * JSON text of a tree. Helm reads values files as YAML 1.1, where unquoted {@code yes}, {@code on} or
+   * {@code 0123} are not strings; in JSON every string is quoted, so strings stay strings.
+   */
+  static String json(Object tree) {
+    StringBuilder out = new StringBuilder();
+    writeJson(tree, out);
+    return out.toString();
+  }
+
+  private static void writeJson(Object node, StringBuilder out) {
+    if (node == null) {
+      out.append("null");
+    } else if (node instanceof Map<?, ?> map) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        writeString(String.valueOf(e.getKey()), out);
+        out.append(':');
+        writeJson(e.getValue(), out);
+      }
+      out.append('}');
+    } else if (node instanceof List<?> list) {
+      out.append('[');
+      for (int i = 0; i < list.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        writeJson(list.get(i), out);
+      }
+      out.append(']');
+    } else if (node instanceof Boolean
+        || node instanceof Number n && !(n instanceof Double d && (d.isNaN() || d.isInfinite()))
+        && !(n instanceof Float f && (f.isNaN() || f.isInfinite()))) {
+      out.append(node);
+    } else {
+      writeString(String.valueOf(node), out);
+    }
+  }
+
+  private static void writeString(String s, StringBuilder out) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
   }
 
   /** Deep copy with String keys (as Go's YAML-to-JSON conversion makes them) and mutable containers. */
