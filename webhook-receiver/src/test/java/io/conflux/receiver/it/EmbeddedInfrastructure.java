@@ -47,6 +47,8 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
         config.put("quarkus.datasource.password", postgres.password());
         config.put("quarkus.kubernetes-client.api-server-url", kube.url());
         config.put("quarkus.http.test-port", String.valueOf(Ports.freePort()));
+        // a long refill period, so the rate-limit test's burst cannot be refilled while it runs
+        config.put("conflux.receiver.rate-limit.period", "1h");
         config.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
         config.put("conflux.git.url-rewrites.\"https://github.com/\"", github.toUri().toString());
         return config;

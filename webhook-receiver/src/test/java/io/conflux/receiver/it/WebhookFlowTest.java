@@ -68,7 +68,7 @@ class WebhookFlowTest {
     @TestHTTPResource("/")
     URL base;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void pollThenSignedPushThenForgeryThenRedelivery() throws Exception {
@@ -167,7 +167,128 @@ class WebhookFlowTest {
         assertThat(manual.statusCode()).as(manual.body()).isEqualTo(200);
         assertThat(JSON.readTree(manual.body()).path("result").asText()).isEqualTo("unchanged");
         assertThat(JSON.readTree(manual.body()).path("revision").asText()).isEqualTo(pushed);
-        assertThat(readAll()).hasSameSizeAs(all);
+        assertThat(readAll().stream().filter(r -> r.key().equals("GitRepository/default/infra")))
+                .hasSameSizeAs(all.stream().filter(r -> r.key().equals("GitRepository/default/infra")).toList());
+    }
+
+    @Test
+    void semverGitlabGenericHmacFailuresAndLimits() throws Exception {
+        KubernetesClient kube = EmbeddedInfrastructure.kube.client();
+        kube.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("other-token").endMetadata()
+                .addToStringData("token", "other-" + TOKEN).build()).create();
+
+        // semver: the newest tag matching the constraint, release candidates excluded
+        Path charts = EmbeddedInfrastructure.github.resolve("acme/charts.git");
+        Map<String, RevCommit> tags = new java.util.LinkedHashMap<>();
+        try (Git git = Git.init().setDirectory(charts.toFile()).setInitialBranch("main").call()) {
+            for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
+                tags.put(tag, commit(git, charts, "chart.yaml", "version: " + tag + "\n"));
+                git.tag().setName(tag).setAnnotated(true).setMessage(tag).call();
+            }
+        }
+        createSource("charts", "https://github.com/acme/charts.git",
+                new GitRepositoryRef(null, null, ">=1.0.0 <2.0.0", null, null), Map.of("team", "platform"));
+        String v110 = "v1.1.0@sha1:" + tags.get("v1.1.0").name();
+        JsonNode semver = awaitRecord(v -> "GitRepository/default/charts".equals(v.path("source").asText())
+                && v110.equals(v.path("revision").asText()));
+        assertThat(semver.path("ref").path("semver").asText()).isEqualTo(">=1.0.0 <2.0.0");
+
+        // ls-remote failure: Ready=False GitOperationFailed, nothing published
+        createSource("missing", "https://github.com/acme/missing.git", GitRepositoryRef.branch("main"), Map.of());
+        GitRepository missing = await("GitOperationFailed on missing", () -> {
+            GitRepository g = kube.resources(GitRepository.class).inNamespace(NS).withName("missing").get();
+            return g.getStatus() != null && g.getStatus().conditions() != null && g.getStatus().conditions().stream()
+                    .anyMatch(c -> "Ready".equals(c.type()) && "False".equals(c.status())
+                            && "GitOperationFailed".equals(c.reason())) ? g : null;
+        });
+        assertThat(missing.getStatus().artifact()).isNull();
+
+        // generic-hmac with name "*" and matchLabels: an immediate poll of the labelled sources
+        String hmacPath = createReceiver("hmac-receiver", "generic-hmac", "other-token", List.of(),
+                new ResourceSelector(null, "GitRepository", "*", null, Map.of("team", "platform")));
+        try (Git git = Git.open(charts.toFile())) {
+            tags.put("v1.2.0", commit(git, charts, "chart.yaml", "version: v1.2.0\n"));
+            git.tag().setName("v1.2.0").setAnnotated(true).setMessage("v1.2.0").call();
+        }
+        String body = "{\"reason\":\"release\"}";
+        Map<String, String> hmacHeaders = Map.of("X-Signature", "sha256=" + hmacHex(body, "other-" + TOKEN));
+        HttpResponse<String> triggered = post(hmacPath, body, hmacHeaders);
+        assertThat(triggered.statusCode()).as(triggered.body()).isEqualTo(200);
+        assertThat(JSON.readTree(triggered.body()).path("polling").toString()).contains("GitRepository/default/charts")
+                .doesNotContain("GitRepository/default/infra");
+        String v120 = "v1.2.0@sha1:" + tags.get("v1.2.0").name();
+        JsonNode hmacRecord = awaitRecord(v -> v120.equals(v.path("revision").asText()));
+        assertThat(hmacRecord.path("trigger").asText()).isEqualTo("webhook");
+        // the same signed request again is a replay
+        HttpResponse<String> replay = post(hmacPath, body, hmacHeaders);
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.body()).contains("already processed");
+        assertThat(post(hmacPath, body, Map.of("X-Signature", "sha256=" + hmacHex(body, TOKEN))).statusCode()).isEqualTo(401);
+
+        // gitlab: X-Gitlab-Token, Push Hook on the tracked branch publishes the pushed commit
+        Path apps = EmbeddedInfrastructure.github.resolve("acme/apps.git");
+        RevCommit appsFirst;
+        try (Git git = Git.init().setDirectory(apps.toFile()).setInitialBranch("main").call()) {
+            appsFirst = commit(git, apps, "app.yaml", "kind: App\n");
+        }
+        createSource("apps", "https://github.com/acme/apps.git", GitRepositoryRef.branch("main"), Map.of());
+        awaitRecord(v -> ("main@sha1:" + appsFirst.name()).equals(v.path("revision").asText()));
+        String gitlabPath = createReceiver("gitlab-receiver", "gitlab", "other-token", List.of("Push Hook"),
+                new ResourceSelector(null, "GitRepository", "apps", null, null));
+        RevCommit appsSecond;
+        try (Git git = Git.open(apps.toFile())) {
+            appsSecond = commit(git, apps, "app.yaml", "kind: App\nv: 2\n");
+        }
+        String gitlabPush = "{\"object_kind\":\"push\",\"ref\":\"refs/heads/main\",\"before\":\"" + appsFirst.name()
+                + "\",\"after\":\"" + appsSecond.name() + "\"}";
+        Map<String, String> gitlabHeaders = Map.of("X-Gitlab-Token", "other-" + TOKEN, "X-Gitlab-Event", "Push Hook",
+                "X-Gitlab-Event-UUID", "gl-1");
+        assertThat(post(gitlabPath, gitlabPush, Map.of("X-Gitlab-Token", TOKEN, "X-Gitlab-Event", "Push Hook"))
+                .statusCode()).isEqualTo(401);
+        HttpResponse<String> gitlab = post(gitlabPath, gitlabPush, gitlabHeaders);
+        assertThat(gitlab.statusCode()).as(gitlab.body()).isEqualTo(200);
+        JsonNode gitlabRecord = readAll().stream().map(WebhookFlowTest::value)
+                .filter(v -> "gl-1".equals(v.path("deliveryId").asText())).findFirst().orElseThrow();
+        assertThat(gitlabRecord.path("revision").asText()).isEqualTo("main@sha1:" + appsSecond.name());
+
+        // a body over conflux.receiver.max-body-size (1 MiB)
+        assertThat(post(gitlabPath, "x".repeat(1024 * 1024 + 1), gitlabHeaders).statusCode()).isEqualTo(413);
+
+        // the rate limit: 60 requests per hour per Receiver in this test
+        String burstPath = createReceiver("burst-receiver", "generic", "other-token", List.of());
+        List<Integer> codes = new ArrayList<>();
+        for (int i = 0; i < 61; i++) {
+            codes.add(post(burstPath, "", Map.of()).statusCode());
+        }
+        assertThat(codes.subList(0, 60)).containsOnly(200);
+        assertThat(codes.get(60)).isEqualTo(429);
+    }
+
+    private static void createSource(String name, String url, GitRepositoryRef ref, Map<String, String> labels) {
+        GitRepository repo = new GitRepository();
+        repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).withLabels(labels).build());
+        repo.setSpec(new GitRepositorySpec(url, ref, "10m", "20s", null, null, null, null));
+        EmbeddedInfrastructure.kube.client().resource(repo).create();
+    }
+
+    /** Creates a Receiver and waits until it is served; returns its path. */
+    private static String createReceiver(String name, String type, String secret, List<String> events,
+                                         ResourceSelector... resources) {
+        KubernetesClient kube = EmbeddedInfrastructure.kube.client();
+        Receiver receiver = new Receiver();
+        receiver.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).build());
+        receiver.setSpec(new ReceiverSpec(type, null, events, List.of(resources), new LocalObjectReference(secret), null));
+        kube.resource(receiver).create();
+        return await("Receiver " + name + " served", () -> {
+            Receiver r = kube.resources(Receiver.class).inNamespace(NS).withName(name).get();
+            return r.getStatus() == null ? null : r.getStatus().webhookPath();
+        });
+    }
+
+    private static String hmacHex(String body, String key) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static RevCommit commit(Git git, Path work, String file, String content) throws Exception {
