@@ -106,9 +106,9 @@ public class WebhookHandler {
         String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
         String tracked = delivery.windowed() ? null : deliveryId;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        OffsetDateTime expired = delivery.windowed() ? now.minus(config.replayWindow()) : null;
+        OffsetDateTime expires = delivery.windowed() ? now.plus(config.replayWindow()) : null;
         return runner.run(b -> Panache.withTransaction(() ->
-                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now, expired)))
+                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now, expires)))
                 .chain(claimed -> {
                     if (!claimed) {
                         LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());

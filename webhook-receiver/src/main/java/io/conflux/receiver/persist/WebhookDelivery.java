@@ -31,25 +31,29 @@ public class WebhookDelivery extends PanacheEntityBase {
     /** When it was accepted. */
     @Column(name = "received_at")
     public OffsetDateTime receivedAt;
+    /** When a signature key may be claimed again; null for delivery ids, remembered for good. */
+    @Column(name = "expires_at")
+    public OffsetDateTime expiresAt;
 
     /**
-     * Claims a delivery key: inserts it unless present. A windowed key (a signature) older than
-     * {@code expiredBefore} is first forgotten, so it may be claimed again.
+     * Claims a delivery key: inserts it unless present. Expired keys (every row whose {@code expires_at} is before
+     * {@code now}, so also an expired copy of this key) are forgotten first.
      *
-     * @param expiredBefore null for keys remembered for good
+     * @param now       the time of the request
+     * @param expiresAt when a windowed key (a signature) may be claimed again; null for keys remembered for good
      * @return true when this call claimed the key, false when it was already there (a redelivery or replay)
      */
     public static Uni<Boolean> claim(String deliveryKey, String receiverKey, String event, OffsetDateTime now,
-                                     OffsetDateTime expiredBefore) {
-        Uni<Integer> purge = expiredBefore == null ? Uni.createFrom().item(0)
-                : Panache.getSession().chain(s -> s.createNativeQuery(
-                                "DELETE FROM webhook_delivery WHERE delivery_key = :key AND received_at < :before")
-                        .setParameter("key", deliveryKey).setParameter("before", expiredBefore).executeUpdate());
-        return purge.chain(() -> Panache.getSession().chain(s -> s.createNativeQuery(
-                        "INSERT INTO webhook_delivery (delivery_key, receiver_key, event, received_at) "
-                                + "VALUES (:key, :receiver, :event, :at) ON CONFLICT (delivery_key) DO NOTHING")
+                                     OffsetDateTime expiresAt) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                                "DELETE FROM webhook_delivery WHERE expires_at IS NOT NULL AND expires_at < :now")
+                        .setParameter("now", now).executeUpdate())
+                .chain(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                        "INSERT INTO webhook_delivery (delivery_key, receiver_key, event, received_at, expires_at) "
+                                + "VALUES (:key, :receiver, :event, :at, :expires) ON CONFLICT (delivery_key) DO NOTHING")
                 .setParameter("key", deliveryKey).setParameter("receiver", receiverKey)
-                .setParameter("event", event).setParameter("at", now).executeUpdate()))
+                .setParameter("event", event).setParameter("at", now).setParameter("expires", expiresAt)
+                .executeUpdate()))
                 .map(inserted -> inserted == 1);
     }
 
