@@ -6,11 +6,10 @@ package io.conflux.kustomize.internal.patch;
  */
 public record ListStrategy(Kind kind, String key) {
   /** The kinds of list merging. */
-  public enum Kind { REPLACE, MERGE_BY_KEY, MERGE_PRIMITIVES, INFER }
+  public enum Kind { REPLACE, MERGE_BY_KEY, MERGE_PRIMITIVES }
 
   public static final ListStrategy REPLACE = new ListStrategy(Kind.REPLACE, null);
   public static final ListStrategy PRIMITIVES = new ListStrategy(Kind.MERGE_PRIMITIVES, null);
-  public static final ListStrategy INFER = new ListStrategy(Kind.INFER, null);
 
   public static ListStrategy byKey(String key) {
     return new ListStrategy(Kind.MERGE_BY_KEY, key);

@@ -8,15 +8,10 @@ import java.util.Set;
 /**
  * The patch strategy and merge key of lists in built-in Kubernetes types, as declared by
  * {@code x-kubernetes-patch-strategy} / {@code x-kubernetes-patch-merge-key} in the Kubernetes
- * OpenAPI schema kustomize embeds (kyaml/openapi). Lists of other (custom) types are inferred
- * the way kyaml does: associative when their elements carry one of
- * {@link #ASSOCIATIVE_KEYS}.
+ * OpenAPI schema kustomize embeds (kyaml/openapi). Lists of other (custom) types have no schema
+ * and are replaced, as kustomize's strategic merge does not infer associative lists.
  */
 public final class MergeKeys {
-  /** kyaml/yaml AssociativeSequenceKeys, in order of preference. */
-  public static final List<String> ASSOCIATIVE_KEYS =
-      List.of("mountPath", "devicePath", "ip", "type", "topologyKey", "name", "containerPort");
-
   private static final Set<String> BUILTIN_GROUPS = Set.of("", "apps", "batch", "autoscaling", "policy",
       "extensions", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io",
       "admissionregistration.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
@@ -54,7 +49,7 @@ public final class MergeKeys {
    */
   public static ListStrategy strategy(Gvk gvk, List<String> path) {
     if (!isBuiltin(gvk)) {
-      return ListStrategy.INFER;
+      return ListStrategy.REPLACE;
     }
     String field = path.get(path.size() - 1);
     String parent = path.size() > 1 ? path.get(path.size() - 2) : "";
@@ -84,30 +79,5 @@ public final class MergeKeys {
         String key = KEYED_BY_FIELD.get(field);
         return key != null ? ListStrategy.byKey(key) : ListStrategy.REPLACE;
     }
-  }
-
-  /**
-   * The inferred key of a list of a custom type: the first associative key every map element of
-   * one of the lists carries; null when none does (kyaml RNode.GetAssociativeKey).
-   */
-  public static String inferKey(List<?>... lists) {
-    for (List<?> list : lists) {
-      if (list == null || list.isEmpty()) {
-        continue;
-      }
-      for (String key : ASSOCIATIVE_KEYS) {
-        boolean all = true;
-        for (Object e : list) {
-          if (!(e instanceof Map<?, ?> m) || !m.containsKey(key)) {
-            all = false;
-            break;
-          }
-        }
-        if (all) {
-          return key;
-        }
-      }
-    }
-    return null;
   }
 }

@@ -10,14 +10,16 @@ import java.util.Objects;
 
 /**
  * Strategic merge patch of one object (follows api/filters/patchstrategicmerge over kyaml
- * merge2 with {@code ListIncreaseDirection: Prepend}).
+ * merge2, as observed from kustomize v5.7).
  *
  * <ul>
  *   <li>maps merge key by key; a {@code null} value deletes the key;</li>
- *   <li>lists merge by their merge key ({@link MergeKeys}); elements new to the target are put
- *       in front of it; other lists are replaced;</li>
- *   <li>directives: {@code $patch: delete|replace|merge} on maps and list elements,
- *       {@code $setElementOrder/<list>}, {@code $retainKeys}, {@code $deleteFromPrimitiveList/<list>}.</li>
+ *   <li>lists of built-in types merge by their merge key ({@link MergeKeys}): the patch's elements
+ *       come first, in patch order, merged with their counterparts, then the target's other
+ *       elements in their order; other lists (all lists of custom types) are replaced;</li>
+ *   <li>directives: {@code $patch: delete|replace|merge} on maps and list elements. Like
+ *       kustomize v5.7 (kyaml merge2), {@code $setElementOrder/...}, {@code $retainKeys} and
+ *       {@code $deleteFromPrimitiveList/...} are not directives: they are copied as plain fields.</li>
  * </ul>
  */
 public final class StrategicMerge {
@@ -72,7 +74,7 @@ public final class StrategicMerge {
     Map<String, Object> out = dest instanceof Map<?, ?> dm ? castMap(dm) : new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : patch.entrySet()) {
       String k = e.getKey();
-      if (k.startsWith("$")) {
+      if (k.equals("$patch")) {
         continue;
       }
       path.add(k);
@@ -83,30 +85,6 @@ public final class StrategicMerge {
       } else {
         out.put(k, merged);
       }
-    }
-    for (Map.Entry<String, Object> e : patch.entrySet()) {
-      String k = e.getKey();
-      if (k.startsWith("$setElementOrder/")) {
-        reorder(out, k.substring("$setElementOrder/".length()), e.getValue(), path);
-      } else if (k.startsWith("$deleteFromPrimitiveList/")) {
-        String field = k.substring("$deleteFromPrimitiveList/".length());
-        if (out.get(field) instanceof List<?> l && e.getValue() instanceof List<?> del) {
-          List<Object> kept = new ArrayList<>();
-          for (Object o : l) {
-            if (!containsScalar(del, o)) {
-              kept.add(o);
-            }
-          }
-          out.put(field, kept);
-        }
-      }
-    }
-    if (patch.get("$retainKeys") instanceof List<?> retain) {
-      List<String> keep = new ArrayList<>();
-      for (Object o : retain) {
-        keep.add(String.valueOf(o));
-      }
-      out.keySet().removeIf(k -> !keep.contains(k));
     }
     return out;
   }
@@ -124,52 +102,21 @@ public final class StrategicMerge {
     return o == null ? null : Objects2.scalarText(o);
   }
 
-  private void reorder(Map<String, Object> out, String field, Object order, List<String> path) {
-    if (!(out.get(field) instanceof List<?> list) || !(order instanceof List<?> wanted)) {
-      return;
-    }
-    path.add(field);
-    String key = listKey(list, wantedAsMaps(wanted), path);
-    path.remove(path.size() - 1);
-    List<Object> remaining = new ArrayList<>(list);
-    List<Object> sorted = new ArrayList<>();
-    for (Object w : wanted) {
-      Object wantedValue = key != null && w instanceof Map<?, ?> wm ? wm.get(key) : w;
-      for (int i = 0; i < remaining.size(); i++) {
-        Object e = remaining.get(i);
-        Object value = key != null && e instanceof Map<?, ?> em ? em.get(key) : e;
-        if (Objects.equals(text(value), text(wantedValue))) {
-          sorted.add(e);
-          remaining.remove(i);
-          break;
-        }
-      }
-    }
-    sorted.addAll(remaining);
-    out.put(field, sorted);
-  }
-
-  private static List<?> wantedAsMaps(List<?> wanted) {
-    return wanted;
-  }
-
-  private String listKey(List<?> dest, List<?> patch, List<String> path) {
-    ListStrategy s = MergeKeys.strategy(gvk, path);
-    return switch (s.kind()) {
-      case MERGE_BY_KEY -> s.key();
-      case INFER -> MergeKeys.inferKey(dest, patch);
-      default -> null;
-    };
-  }
-
   private Object mergeList(Object dest, List<?> patch, List<String> path) {
     List<?> destList = dest instanceof List<?> dl ? dl : null;
     ListStrategy s = MergeKeys.strategy(gvk, path);
     if (s.kind() == ListStrategy.Kind.MERGE_PRIMITIVES) {
-      List<Object> out = destList == null ? new ArrayList<>() : new ArrayList<>(destList);
+      List<Object> out = new ArrayList<>();
       for (Object p : patch) {
         if (!containsScalar(out, p)) {
           out.add(Objects2.deepCopy(p));
+        }
+      }
+      if (destList != null) {
+        for (Object d : destList) {
+          if (!containsScalar(out, d)) {
+            out.add(d);
+          }
         }
       }
       return out;
@@ -177,8 +124,6 @@ public final class StrategicMerge {
     String key = null;
     if (s.kind() == ListStrategy.Kind.MERGE_BY_KEY) {
       key = s.key();
-    } else if (s.kind() == ListStrategy.Kind.INFER) {
-      key = MergeKeys.inferKey(destList, patch);
     }
     if (key == null) {
       return replaceList(patch);
@@ -195,7 +140,6 @@ public final class StrategicMerge {
     }
     // patch items, merged with their server counterparts, in patch order
     List<Object> patched = new ArrayList<>();
-    List<String> patchedKeys = new ArrayList<>();
     List<String> touched = new ArrayList<>();
     for (Object pe : patch) {
       String v = keyValue(pe, key);
@@ -207,47 +151,18 @@ public final class StrategicMerge {
       Object merged = merge(idx >= 0 ? server.get(idx) : null, pe, path);
       if (merged != DELETE) {
         patched.add(merged);
-        patchedKeys.add(v);
       }
     }
-    // server-only items keep their order
+    // then the items only the target has, in their order (what kustomize v5.7 prints)
     List<Object> serverOnly = new ArrayList<>();
-    List<String> serverOnlyKeys = new ArrayList<>();
     for (int i = 0; i < server.size(); i++) {
       String v = serverOrder.get(i);
       if (v == null || !touched.contains(v)) {
         serverOnly.add(server.get(i));
-        serverOnlyKeys.add(v);
       }
     }
-    return mergeSorted(serverOnly, serverOnlyKeys, patched, patchedKeys, serverOrder);
-  }
-
-  /**
-   * Interleaves server-only items (left) with patch items (right) as apimachinery's
-   * strategicpatch mergeSortedSlice does: a left item goes first only when both items are in the
-   * server list and it came earlier there.
-   */
-  private static List<Object> mergeSorted(List<Object> left, List<String> leftKeys, List<Object> right,
-      List<String> rightKeys, List<String> serverOrder) {
-    List<Object> out = new ArrayList<>();
-    int i = 0;
-    int j = 0;
-    while (i < left.size() || j < right.size()) {
-      if (i >= left.size()) {
-        out.add(right.get(j++));
-      } else if (j >= right.size()) {
-        out.add(left.get(i++));
-      } else {
-        int li = leftKeys.get(i) == null ? -1 : serverOrder.indexOf(leftKeys.get(i));
-        int ri = serverOrder.indexOf(rightKeys.get(j));
-        if (li >= 0 && ri >= 0 && li < ri) {
-          out.add(left.get(i++));
-        } else {
-          out.add(right.get(j++));
-        }
-      }
-    }
+    List<Object> out = new ArrayList<>(patched);
+    out.addAll(serverOnly);
     return out;
   }
 
@@ -273,13 +188,13 @@ public final class StrategicMerge {
     return out;
   }
 
-  /** A deep copy without {@code $}-directive keys. */
+  /** A deep copy without {@code $patch} directives. */
   static Object stripDirectives(Object v) {
     if (v instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
         String k = String.valueOf(e.getKey());
-        if (!k.startsWith("$")) {
+        if (!k.equals("$patch")) {
           if (e.getValue() == null) {
             continue;
           }

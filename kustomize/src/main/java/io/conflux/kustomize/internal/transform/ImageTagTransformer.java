@@ -60,7 +60,7 @@ public record ImageTagTransformer(String name, String newName, String newTag, St
 
   /** The new image reference for {@code image}, or it unchanged when its name does not match. */
   String update(String image) {
-    if (name == null || !Pattern.compile("^" + name + "(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$").matcher(image).matches()) {
+    if (name == null || !Pattern.compile("^" + name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$").matcher(image).matches()) {
       return image;
     }
     String[] parts = split(image);
