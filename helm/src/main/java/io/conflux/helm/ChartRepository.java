@@ -32,21 +32,23 @@ import java.util.regex.Pattern;
 import org.semver4j.Semver;
 
 /**
- * A Helm chart repository served over HTTP(S), as a Flux {@code HelmRepository} of the default type
- * ({@code source.toolkit.fluxcd.io/v1}, {@code spec.url} pointing at a directory holding {@code index.yaml}).
+ * A Helm chart repository as a Flux {@code HelmRepository} ({@code source.toolkit.fluxcd.io/v1}) names it:
+ * either served over HTTP(S) ({@link #http}: {@code spec.url} is a directory holding {@code index.yaml}) or
+ * stored in an OCI registry ({@link #oci}: {@code spec.type: oci}, {@code oci://} URL).
  *
- * <p>The index is fetched once per instance, on the first {@link #resolve}, and kept in memory until
+ * <p>{@link #resolve} picks a chart version for a {@code HelmRelease}'s {@code chart.spec.version}, and
+ * {@link #fetch} downloads that version's archive, ready for {@link ChartRenderer#template}.
+ *
+ * <p>HTTP: the index is fetched once per instance, on the first {@link #resolve}, and kept in memory until
  * {@link #refresh()}; keep one instance per {@code HelmRepository} and call {@code refresh()} every
- * {@code spec.interval}. Chart archives are cached on disk under {@code cacheDir}, one file per SHA-256.
- * Instances are thread-safe.
+ * {@code spec.interval}. OCI: tags are listed on every {@code resolve}. Chart archives are cached on disk
+ * under {@code cacheDir}, one file per SHA-256, and a cached archive is reused without a request. Instances
+ * are thread-safe.
  *
- * <p>Credentials ({@code spec.secretRef}'s {@code username}/{@code password}) are sent as HTTP basic auth
- * with the index request, and with chart downloads only when the chart URL is on the same scheme, host and
- * port as the repository (Flux's default, {@code spec.passCredentials: false}).
- *
- * <p>OCI repositories ({@code type: oci}, {@code oci://} URLs) are not served by this class: the embedded
- * Helm of helm-java 0.0.21 renders only local charts and has no registry pull. {@link #http} rejects
- * {@code oci://} URLs with a {@link HelmException} saying so.
+ * <p>Credentials ({@code spec.secretRef}'s {@code username}/{@code password}): for HTTP they are sent as
+ * basic auth with the index request, and with chart downloads only when the chart URL is on the same
+ * scheme, host and port as the repository (Flux's default, {@code spec.passCredentials: false}); for OCI
+ * they are exchanged for a registry token.
  */
 public final class ChartRepository {
 
@@ -59,9 +61,14 @@ public final class ChartRepository {
   private final Duration timeout;
   private final Path cacheDir;
   private final HttpClient client;
+  /** For an OCI repository: the registry client and the repository path prefix (e.g. {@code stefanprodan/charts}). */
+  private final OciRegistry oci;
+  private final String ociHost;
+  private final String ociPrefix;
   private Map<String, Object> index;
 
-  private ChartRepository(String url, URI base, Optional<Credentials> auth, Duration timeout, Path cacheDir) {
+  private ChartRepository(String url, URI base, Optional<Credentials> auth, Duration timeout, Path cacheDir,
+      OciRegistry oci, String ociHost, String ociPrefix) {
     this.url = url;
     this.base = base;
     this.auth = auth;
@@ -71,6 +78,9 @@ public final class ChartRepository {
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NORMAL)
         .build();
+    this.oci = oci;
+    this.ociHost = ociHost;
+    this.ociPrefix = ociPrefix;
   }
 
   /**
@@ -89,8 +99,8 @@ public final class ChartRepository {
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(cacheDir, "cacheDir");
     if (url.regionMatches(true, 0, "oci://", 0, 6)) {
-      throw new HelmException("Helm repository " + url + " is an OCI registry: OCI charts are not supported "
-          + "(the embedded Helm of helm-java 0.0.21 cannot pull from registries); use an HTTP(S) repository");
+      throw new HelmException("Helm repository " + url + " is an OCI registry (type: oci): use "
+          + "ChartRepository.oci, not ChartRepository.http");
     }
     URI uri;
     try {
@@ -106,7 +116,45 @@ public final class ChartRepository {
     URI base = uri.getRawPath() == null || uri.getRawPath().endsWith("/")
         ? uri
         : URI.create(uri.toString().replaceFirst("([^?#]*)(.*)", "$1/$2"));
-    return new ChartRepository(url, base, auth, timeout, cacheDir);
+    return new ChartRepository(url, base, auth, timeout, cacheDir, null, null, null);
+  }
+
+  /**
+   * A repository in an OCI registry, as a Flux {@code HelmRepository} with {@code spec.type: oci}: chart
+   * {@code <name>} is the registry repository {@code <url>/<name>}, its versions are the tags (with Helm's
+   * {@code _} for {@code +}), and the chart is the manifest's
+   * {@code application/vnd.cncf.helm.chart.content.v1.tar+gzip} layer. Pulled over the OCI distribution API
+   * by this library (helm-java 0.0.21 has no pull), with the registry token flow (anonymous, or basic
+   * credentials exchanged for a token). Does no I/O.
+   *
+   * @param url {@code oci://<host>[:port]/<path>}, e.g. {@code oci://ghcr.io/stefanprodan/charts}
+   * @param auth registry credentials ({@code spec.secretRef} username/password), or empty
+   * @param timeout the limit for connecting and for each whole request
+   * @param cacheDir where chart archives are stored; created when missing
+   * @param plainHttp talk HTTP instead of HTTPS to the registry (Flux's {@code spec.insecure: true})
+   * @return the repository
+   * @throws HelmException when the URL is not an {@code oci://} URL with a host and a path
+   */
+  public static ChartRepository oci(String url, Optional<Credentials> auth, Duration timeout, Path cacheDir,
+      boolean plainHttp) {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(cacheDir, "cacheDir");
+    if (!url.regionMatches(true, 0, "oci://", 0, 6)) {
+      throw new HelmException("invalid OCI Helm repository URL " + url + ": expected oci://<host>/<path>");
+    }
+    String rest = url.substring(6).replaceFirst("/+$", "");
+    int slash = rest.indexOf('/');
+    String host = slash < 0 ? rest : rest.substring(0, slash);
+    String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+    if (host.isEmpty() || !prefix.equals(prefix.toLowerCase(Locale.ROOT)) || prefix.contains(":")
+        || prefix.contains("@")) {
+      throw new HelmException("invalid OCI Helm repository URL " + url
+          + ": expected oci://<host>/<lower-case path> without tag or digest");
+    }
+    return new ChartRepository(url, null, auth, timeout, cacheDir, new OciRegistry(host, plainHttp, auth, timeout),
+        host, prefix);
   }
 
   /** @return the repository URL as given */
@@ -135,17 +183,35 @@ public final class ChartRepository {
    */
   public ResolvedChart resolve(String chart, String versionRange) {
     Objects.requireNonNull(chart, "chart");
+    if (oci != null) {
+      return resolveOci(chart, versionRange);
+    }
     Map<String, Object> entries = entries();
     Object listed = entries.get(chart);
     if (!(listed instanceof List<?> versions) || versions.isEmpty()) {
       throw new HelmException("chart '" + chart + "' not found in Helm repository " + url);
     }
+    List<Candidate> candidates = new ArrayList<>();
+    for (Object v : versions) {
+      if (v instanceof Map<?, ?> entry && entry.get("version") instanceof String version) {
+        candidates.add(new Candidate(version, entry.get("created") instanceof String c ? c : "", entry));
+      }
+    }
+    return toResolved(chart, (Map<?, ?>) choose(chart, versionRange, candidates).payload());
+  }
+
+  /** A version on offer: its string, its creation time (RFC 3339, may be empty) and what it came from. */
+  private record Candidate(String version, String created, Object payload) {
+  }
+
+  /** Flux's choice among versions: exact string first, else the highest semver match, newest on ties. */
+  private Candidate choose(String chart, String versionRange, List<Candidate> candidates) {
     boolean latestStable = versionRange == null || versionRange.isBlank() || versionRange.trim().equals("*");
     String wanted = latestStable ? "*" : versionRange.trim();
     if (!latestStable) {
-      for (Object v : versions) {
-        if (v instanceof Map<?, ?> entry && wanted.equals(entry.get("version"))) {
-          return toResolved(chart, entry);
+      for (Candidate c : candidates) {
+        if (wanted.equals(c.version())) {
+          return c;
         }
       }
     }
@@ -156,29 +222,62 @@ public final class ChartRepository {
       throw new HelmException("invalid version constraint '" + wanted + "' for chart '" + chart
           + "' of Helm repository " + url + ": " + e.getMessage(), e);
     }
-    record Candidate(Semver version, String created, Map<?, ?> entry) {
+    record Match(Semver version, Candidate candidate) {
     }
-    List<Candidate> matched = new ArrayList<>();
-    List<String> all = new ArrayList<>();
-    for (Object v : versions) {
-      if (!(v instanceof Map<?, ?> entry) || !(entry.get("version") instanceof String version)) {
-        continue;
-      }
-      all.add(version);
-      Optional<Semver> parsed = VersionMatcher.parseVersion(version);
+    List<Match> matched = new ArrayList<>();
+    for (Candidate c : candidates) {
+      Optional<Semver> parsed = VersionMatcher.parseVersion(c.version());
       if (parsed.isPresent() && matcher.matches(parsed.get())) {
-        matched.add(new Candidate(parsed.get(), entry.get("created") instanceof String c ? c : "", entry));
+        matched.add(new Match(parsed.get(), c));
       }
     }
     if (matched.isEmpty()) {
       throw new HelmException("no '" + chart + "' chart with version matching '" + wanted
-          + "' found in Helm repository " + url + " (versions: " + summary(all) + ")");
+          + "' found in Helm repository " + url + " (versions: "
+          + summary(candidates.stream().map(Candidate::version).toList()) + ")");
     }
-    Candidate best = matched.stream()
-        .max(Comparator.<Candidate, Semver>comparing(Candidate::version)
-            .thenComparing(c -> createdInstant(c.created())))
-        .orElseThrow();
-    return toResolved(chart, best.entry());
+    return matched.stream()
+        .max(Comparator.<Match, Semver>comparing(Match::version)
+            .thenComparing(m -> createdInstant(m.candidate().created())))
+        .orElseThrow()
+        .candidate();
+  }
+
+  private String ociRepository(String chart) {
+    return ociPrefix.isEmpty() ? chart : ociPrefix + "/" + chart;
+  }
+
+  private ResolvedChart resolveOci(String chart, String versionRange) {
+    String repository = ociRepository(chart);
+    List<String> tags;
+    try {
+      tags = oci.tags(repository);
+    } catch (OciRegistry.RegistryException e) {
+      if (e.status == 404) {
+        throw new HelmException("chart '" + chart + "' not found in Helm repository " + url, e);
+      }
+      throw new HelmException("failed to list the versions of chart '" + chart + "' in Helm repository " + url
+          + ": " + e.getMessage(), e);
+    }
+    if (tags.isEmpty()) {
+      throw new HelmException("chart '" + chart + "' not found in Helm repository " + url);
+    }
+    List<Candidate> candidates = new ArrayList<>();
+    for (String tag : tags) {
+      // Helm stores version 1.0.0+build as tag 1.0.0_build (a tag cannot hold '+')
+      candidates.add(new Candidate(tag.replace('_', '+'), "", tag));
+    }
+    Candidate chosen = choose(chart, versionRange, candidates);
+    String tag = (String) chosen.payload();
+    String digest;
+    try {
+      digest = oci.chartLayerDigest(repository, tag);
+    } catch (OciRegistry.RegistryException e) {
+      throw new HelmException("failed to read chart '" + chart + "' version " + chosen.version()
+          + " from Helm repository " + url + ": " + e.getMessage(), e);
+    }
+    return new ResolvedChart(chart, chosen.version(), "oci://" + ociHost + "/" + repository + ":" + tag,
+        digest.toLowerCase(Locale.ROOT).replaceFirst("^sha256:", ""));
   }
 
   private static OffsetDateTime createdInstant(String created) {
@@ -232,6 +331,9 @@ public final class ChartRepository {
           return cached;
         }
       }
+      if (chart.url().startsWith("oci://")) {
+        return fetchOci(chart, label);
+      }
       URI uri = URI.create(chart.url());
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", USER_AGENT);
       if (sameOrigin(uri)) {
@@ -239,35 +341,57 @@ public final class ChartRepository {
       }
       HttpResponse<InputStream> response = send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream(),
           "failed to download " + label);
-      Path tmp = Files.createTempFile(cacheDir, ".download-", ".tgz");
-      try {
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = response.body();
-             OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha256)) {
-          if (response.statusCode() != 200) {
-            throw new HelmException("failed to download " + label + ": " + status(response.statusCode()));
-          }
-          in.transferTo(out);
+      try (InputStream in = response.body()) {
+        if (response.statusCode() != 200) {
+          throw new HelmException("failed to download " + label + ": " + status(response.statusCode()));
         }
-        String actual = HexFormat.of().formatHex(sha256.digest());
-        if (chart.digest() != null && !chart.digest().equals(actual)) {
-          throw new HelmException("failed to download " + label + ": digest mismatch, index says sha256:"
-              + chart.digest() + " but the archive is sha256:" + actual);
-        }
-        Path target = cacheDir.resolve(actual + ".tgz");
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return target;
-      } finally {
-        Files.deleteIfExists(tmp);
+        return store(in, chart, label);
       }
     } catch (IOException e) {
       throw new HelmException("failed to download " + label + ": " + describe(e), e);
+    }
+  }
+
+  private Path fetchOci(ResolvedChart chart, String label) throws IOException {
+    if (oci == null) {
+      throw new HelmException("failed to download " + label + ": Helm repository " + url + " is not an OCI one");
+    }
+    if (chart.digest() == null || !SHA256_HEX.matcher(chart.digest()).matches()) {
+      throw new HelmException("failed to download " + label + ": no sha256 digest to pull");
+    }
+    String ref = chart.url().substring(("oci://" + ociHost + "/").length());
+    String repository = ref.substring(0, ref.lastIndexOf(':'));
+    try (InputStream in = oci.blob(repository, "sha256:" + chart.digest())) {
+      return store(in, chart, label);
+    } catch (OciRegistry.RegistryException e) {
+      throw new HelmException("failed to download " + label + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Streams an archive into the cache, checking it against the chart's digest when it has one. */
+  private Path store(InputStream in, ResolvedChart chart, String label) throws IOException {
+    Path tmp = Files.createTempFile(cacheDir, ".download-", ".tgz");
+    try {
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha256)) {
+        in.transferTo(out);
+      }
+      String actual = HexFormat.of().formatHex(sha256.digest());
+      if (chart.digest() != null && !chart.digest().equals(actual)) {
+        throw new HelmException("failed to download " + label + ": digest mismatch, index says sha256:"
+            + chart.digest() + " but the archive is sha256:" + actual);
+      }
+      Path target = cacheDir.resolve(actual + ".tgz");
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return target;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 

@@ -13,7 +13,12 @@ import java.util.Objects;
  */
 public record Credentials(String username, String password) {
 
-  /** Rejects null parts. */
+  /**
+   * Rejects null parts.
+   *
+   * @param username the user name
+   * @param password the password or token
+   */
   public Credentials {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(password, "password");

@@ -52,12 +52,17 @@ class ReferenceHelmDifferentialTest {
   }
 
   static String run(List<String> command) throws IOException, InterruptedException {
-    Path home = Files.createDirectories(work.resolve("helm-home"));
+    return run(command, work);
+  }
+
+  /** Runs the reference helm with its config, cache and data homes under {@code scratch}; returns stdout. */
+  static String run(List<String> command, Path scratch) throws IOException, InterruptedException {
+    Path home = Files.createDirectories(scratch.resolve("helm-home"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(false);
     pb.environment().put("HELM_CONFIG_HOME", home.resolve("config").toString());
     pb.environment().put("HELM_CACHE_HOME", home.resolve("cache").toString());
     pb.environment().put("HELM_DATA_HOME", home.resolve("data").toString());
-    Path err = Files.createTempFile(work, "helm-", ".err");
+    Path err = Files.createTempFile(scratch, "helm-", ".err");
     pb.redirectError(err.toFile());
     Process process = pb.start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
