@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The values a {@code HelmRelease} gives its chart, merged the way Flux's helm-controller does
@@ -71,6 +72,55 @@ public final class HelmValues {
     boolean hasTargetPath() {
       return targetPath != null && !targetPath.isBlank();
     }
+  }
+
+  /** The default {@code valuesKey} of a {@code valuesFrom} entry. */
+  public static final String DEFAULT_VALUES_KEY = "values.yaml";
+
+  /**
+   * Turns one {@code spec.valuesFrom} entry and the data of the object it names into a
+   * {@link ValuesReference}, with Flux's rules: {@code kind} is {@code ConfigMap} or {@code Secret};
+   * {@code valuesKey} defaults to {@code values.yaml}; a missing object or key is skipped when
+   * {@code optional}, an error otherwise.
+   *
+   * @param kind {@code ConfigMap} or {@code Secret}
+   * @param namespace the namespace of the object (the HelmRelease's), for messages
+   * @param name the object's name
+   * @param data the object's {@code data} as text (a Secret's values base64-decoded), or null when the object
+   *     does not exist
+   * @param valuesKey the entry's {@code valuesKey}, or null/empty for {@code values.yaml}
+   * @param targetPath the entry's {@code targetPath}, or null/empty
+   * @param optional the entry's {@code optional}
+   * @return the reference, or empty when an optional object or key is missing
+   * @throws HelmException naming kind, namespace/name and key when a required object or key is missing or the
+   *     kind is unsupported
+   */
+  public static Optional<ValuesReference> reference(String kind, String namespace, String name,
+      Map<String, String> data, String valuesKey, String targetPath, boolean optional) {
+    if (!"ConfigMap".equals(kind) && !"Secret".equals(kind)) {
+      throw new HelmException("unsupported valuesFrom kind '" + kind + "' for " + namespace + "/" + name
+          + ": expected ConfigMap or Secret");
+    }
+    String key = valuesKey == null || valuesKey.isEmpty() ? DEFAULT_VALUES_KEY : valuesKey;
+    if (data == null) {
+      if (optional) {
+        return Optional.empty();
+      }
+      throw new HelmException("could not find " + kind + " '" + namespace + "/" + name + "' for valuesFrom");
+    }
+    String value = data.get(key);
+    if (value == null) {
+      if (optional) {
+        return Optional.empty();
+      }
+      throw new HelmException("missing key '" + key + "' in " + kind + " '" + namespace + "/" + name
+          + "' for valuesFrom");
+    }
+    if (targetPath != null && !targetPath.isBlank()) {
+      return Optional.of(ValuesReference.atPath(targetPath, value));
+    }
+    return Optional.of(ValuesReference.values(parse(value, kind + " '" + namespace + "/" + name + "' key '"
+        + key + "'")));
   }
 
   /**

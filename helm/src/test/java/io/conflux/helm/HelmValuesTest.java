@@ -139,6 +139,31 @@ class HelmValuesTest {
   }
 
   @Test
+  void referencesFollowFluxDefaultsAndOptional() {
+    Map<String, String> data = Map.of("values.yaml", "replicaCount: 2\n", "host", "podinfo.example.com");
+    assertThat(HelmValues.reference("ConfigMap", "apps", "values", data, null, null, false))
+        .hasValue(ValuesReference.values(Map.of("replicaCount", 2)));
+    assertThat(HelmValues.reference("Secret", "apps", "values", data, "host", "ingress.hosts[0].host", false))
+        .hasValue(ValuesReference.atPath("ingress.hosts[0].host", "podinfo.example.com"));
+    assertThat(HelmValues.reference("Secret", "apps", "gone", null, null, null, true)).isEmpty();
+    assertThat(HelmValues.reference("ConfigMap", "apps", "values", data, "other.yaml", null, true)).isEmpty();
+
+    assertThatThrownBy(() -> HelmValues.reference("Secret", "apps", "gone", null, null, null, false))
+        .isInstanceOf(HelmException.class)
+        .hasMessageContaining("Secret 'apps/gone'");
+    assertThatThrownBy(() -> HelmValues.reference("ConfigMap", "apps", "values", data, "other.yaml", null, false))
+        .isInstanceOf(HelmException.class)
+        .hasMessageContaining("missing key 'other.yaml' in ConfigMap 'apps/values'");
+    assertThatThrownBy(() -> HelmValues.reference("ConfigMap", "apps", "values", Map.of("values.yaml", "[1]"), null,
+        null, false))
+        .isInstanceOf(HelmException.class)
+        .hasMessageContaining("ConfigMap 'apps/values' key 'values.yaml'");
+    assertThatThrownBy(() -> HelmValues.reference("Bucket", "apps", "values", data, null, null, true))
+        .isInstanceOf(HelmException.class)
+        .hasMessageContaining("unsupported valuesFrom kind 'Bucket'");
+  }
+
+  @Test
   void releaseNameFollowsFlux() {
     assertThat(ReleaseNames.of("podinfo", null, null)).isEqualTo("podinfo");
     assertThat(ReleaseNames.of("podinfo", "apps", "")).isEqualTo("apps-podinfo");
