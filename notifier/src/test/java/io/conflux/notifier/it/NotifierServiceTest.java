@@ -14,6 +14,7 @@ import io.conflux.model.topic.FluxEvent;
 import io.conflux.notifier.deliver.HttpSink;
 import io.conflux.notifier.dispatch.Dispatcher;
 import io.conflux.notifier.persist.DeliveryStore;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -60,6 +61,8 @@ class NotifierServiceTest {
     static HttpSink slack;
     static HttpSink flaky;
     static HttpSink down;
+    static HttpSink hmac;
+    static HttpSink quiet;
     static KafkaProducer<String, String> producer;
 
     @Inject
@@ -77,6 +80,8 @@ class NotifierServiceTest {
         slack = HttpSink.start();
         flaky = HttpSink.start();
         down = HttpSink.start().otherwise(HttpSink.Response.of(503));
+        hmac = HttpSink.start();
+        quiet = HttpSink.start();
         Properties props = new Properties();
         props.put("bootstrap.servers", EmbeddedServices.kafka.bootstrapServers());
         props.put("key.serializer", StringSerializer.class.getName());
@@ -95,6 +100,34 @@ class NotifierServiceTest {
         client.resource(alert("apps", "slack", "apps")).create();
         client.resource(alert("flaky", "flaky", "retry")).create();
         client.resource(alert("down", "down", "broken")).create();
+
+        client.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("hmac").endMetadata()
+                .withStringData(Map.of("token", "k3y", "headers", "X-Team: payments\nX-Env: test\n")).build()).create();
+        client.resource(provider("hmac", new ProviderSpec("generic-hmac", null, null, hmac.url("/events"), null, null,
+                new LocalObjectReference("hmac"), null, null))).create();
+        Alert labelled = new Alert();
+        labelled.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("labelled").build());
+        labelled.setSpec(new AlertSpec(new LocalObjectReference("hmac"), "error",
+                List.of(new AlertSpec.EventSource(null, "Kustomization", "*", null, Map.of("team", "payments"))),
+                null, null, null, "Payments", null));
+        client.resource(labelled).create();
+        kustomization("payments", Map.of("team", "payments"));
+        kustomization("web", Map.of("team", "web"));
+
+        client.resource(provider("quiet", new ProviderSpec("slack", null, null, quiet.url("/hook"), null, null, null,
+                null, true))).create();
+        client.resource(alert("quiet", "quiet", "quiet")).create();
+        client.resource(alert("orphan", "missing", "orphan")).create();
+    }
+
+    private static void kustomization(String name, Map<String, String> labels) {
+        EmbeddedServices.client().genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+                .inNamespace(NS).resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion("kustomize.toolkit.fluxcd.io/v1").withKind("Kustomization")
+                        .withNewMetadata().withNamespace(NS).withName(name).withLabels(labels).endMetadata()
+                        .withAdditionalProperties(Map.of("spec", Map.of("interval", "10m", "path", "./", "prune", true,
+                                "sourceRef", Map.of("kind", "GitRepository", "name", "flux-system"))))
+                        .build()).create();
     }
 
     @AfterAll
@@ -103,6 +136,8 @@ class NotifierServiceTest {
         slack.close();
         flaky.close();
         down.close();
+        hmac.close();
+        quiet.close();
     }
 
     private static Provider provider(String name, ProviderSpec spec) {
@@ -129,8 +164,18 @@ class NotifierServiceTest {
     }
 
     private static RecordMetadata produce(FluxEvent event) throws Exception {
-        String key = "Kustomization/" + NS + "/" + event.involvedObject().name();
+        return produce("Kustomization/" + NS + "/" + event.involvedObject().name(), event);
+    }
+
+    /** Records with the same key are consumed in order: the later one's outcome shows the earlier one is done. */
+    private static RecordMetadata produce(String key, FluxEvent event) throws Exception {
         return producer.send(new ProducerRecord<>("conflux.events", key, JSON.writeValueAsString(event))).get();
+    }
+
+    private static FluxEvent error(String name, String message) {
+        FluxEvent e = event(name, message);
+        return new FluxEvent(e.involvedObject(), "error", e.timestamp(), e.message(), "HealthCheckFailed", e.metadata(),
+                e.reportingController(), null);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -259,5 +304,42 @@ class NotifierServiceTest {
         Header reason = letter.headers().lastHeader("dead-letter-reason");
         assertThat(reason).isNotNull();
         assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains("HTTP 503");
+    }
+
+    @Test
+    void matchLabelsAreReadFromTheClusterAndGenericHmacUsesTheSecret() throws Exception {
+        await("Ready hmac Provider", () -> ready(Provider.class, "hmac") && ready(Alert.class, "labelled"));
+        produce("sync-labels", error("web", "web is unhealthy"));
+        produce("sync-labels", error("payments", "payments is unhealthy"));
+        await("the generic-hmac post", () -> !hmac.requests().isEmpty());
+        await("the SENT record", () -> count(deliveriesOf("Kustomization/flux-system/payments"), "SENT") == 1);
+
+        assertThat(hmac.requests()).as("web has team=web, not payments").hasSize(1);
+        HttpSink.Request r = hmac.requests().get(0);
+        JsonNode body = JSON.readTree(r.body());
+        assertThat(body.at("/involvedObject/name").asText()).isEqualTo("payments");
+        assertThat(body.at("/metadata/summary").asText()).isEqualTo("Payments");
+        assertThat(body.at("/metadata/revision").asText()).isEqualTo("main@sha1:0123456789abcdef0123456789abcdef01234567");
+        assertThat(r.header("X-Team")).isEqualTo("payments");
+        assertThat(r.header("X-Env")).isEqualTo("test");
+        assertThat(r.header("gotk-component")).isEqualTo("conflux-applier");
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec("k3y".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertThat(r.header("X-Signature")).isEqualTo("sha256="
+                + java.util.HexFormat.of().formatHex(mac.doFinal(r.body().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    void aSuspendedProviderIsSkippedAndAMissingOneIsRecordedAsFailed() throws Exception {
+        await("Ready quiet Provider", () -> ready(Provider.class, "quiet") && ready(Alert.class, "orphan"));
+        produce("sync-quiet", event("quiet", "nobody listens"));
+        produce("sync-quiet", event("orphan", "nobody is there"));
+        await("the FAILED record", () -> count(deliveriesOf("Kustomization/flux-system/orphan"), "FAILED") == 1);
+
+        JsonNode orphan = deliveriesOf("Kustomization/flux-system/orphan").get(0);
+        assertThat(orphan.get("attempts").asInt()).isZero();
+        assertThat(orphan.get("lastError").asText()).contains("flux-system/missing not found");
+        assertThat(quiet.requests()).isEmpty();
+        assertThat(deliveriesOf("Kustomization/flux-system/quiet")).isEmpty();
     }
 }
