@@ -29,8 +29,8 @@ import org.jboss.logging.Logger;
  * {@code conflux.receiver.max-body-size} → 413; suspended Receiver → 503; over the rate limit → 429; then
  * {@link WebhookVerifier} (bad credentials → 401, malformed → 400, ping or filtered event → 200 without effect);
  * then the delivery is claimed in {@code webhook_delivery} (a redelivery or replay → 200 "already processed", no
- * effect); then each selected GitRepository ({@link ResourceSelection}) tracking the pushed branch is reconciled
- * with the pushed commit before answering, and every other selected one is polled at once in the background. If a
+ * effect); then each selected GitRepository ({@link ResourceSelection}) whose URL is the pushed repository's and
+ * whose ref tracks the pushed branch is reconciled with the pushed commit before answering, and every other selected one is polled at once in the background. If a
  * reconciliation fails (PostgreSQL, Kafka), the claim is released so the sender's retry is processed, and 500 is
  * answered.
  */
@@ -136,7 +136,7 @@ public class WebhookHandler {
         for (ObjectKey key : selected) {
             GitRepository g = sources.get(key).orElse(null);
             boolean tracked = g != null && g.getSpec() != null && push != null && push.branchRevision() != null
-                    && ResourceSelection.tracksBranch(g.getSpec().ref(), branch);
+                    && ResourceSelection.tracksBranch(g.getSpec().ref(), branch) && push.concerns(g.getSpec().url());
             if (tracked) {
                 direct.add(scheduler.reconcileNow(key, Trigger.WEBHOOK, push, deliveryId));
             } else {

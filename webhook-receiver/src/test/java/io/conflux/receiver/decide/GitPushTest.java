@@ -14,7 +14,8 @@ class GitPushTest {
 
     private static byte[] push(String ref, String after) {
         return ("{\"ref\":\"" + ref + "\",\"before\":\"" + BEFORE + "\",\"after\":\"" + after + "\","
-                + "\"repository\":{\"full_name\":\"acme/infra\"},\"pusher\":{\"name\":\"dev\"}}")
+                + "\"repository\":{\"full_name\":\"acme/infra\",\"clone_url\":\"https://github.com/acme/infra.git\","
+                + "\"html_url\":\"https://github.com/acme/infra\",\"ssh_url\":\"git@github.com:acme/infra.git\"},\"pusher\":{\"name\":\"dev\"}}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -26,6 +27,24 @@ class GitPushTest {
         assertThat(p.branchRevision()).isEqualTo(new Revision("main", AFTER));
         assertThat(p.branchRevision()).hasToString("main@sha1:" + AFTER);
         assertThat(GitPush.parse(push("refs/heads/feature/x", AFTER)).branch()).isEqualTo("feature/x");
+    }
+
+    @Test
+    void concernsOnlyThePushedRepository() {
+        GitPush p = GitPush.parse(push("refs/heads/main", AFTER));
+        assertThat(p.repositories()).isNotEmpty();
+        assertThat(p.concerns("https://github.com/acme/infra.git")).isTrue();
+        assertThat(p.concerns("https://github.com/Acme/infra")).isTrue();
+        assertThat(p.concerns("ssh://git@github.com/acme/infra.git")).isTrue();
+        assertThat(p.concerns("git@github.com:acme/infra.git")).isTrue();
+        assertThat(p.concerns("https://github.com/acme/apps.git")).isFalse();
+        assertThat(p.concerns("https://gitlab.com/acme/infra.git")).isFalse();
+        // a payload that names no repository is trusted for none
+        GitPush anonymous = GitPush.parse(("{\"ref\":\"refs/heads/main\",\"after\":\"" + AFTER + "\"}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(anonymous.concerns("https://github.com/acme/infra.git")).isFalse();
+        assertThat(GitPush.normalize("ssh://git@gitlab.example.com:2222/group/sub/project.git/"))
+                .isEqualTo("gitlab.example.com/group/sub/project");
     }
 
     @Test

@@ -240,7 +240,7 @@ class WebhookFlowTest {
             appsSecond = commit(git, apps, "app.yaml", "kind: App\nv: 2\n");
         }
         String gitlabPush = "{\"object_kind\":\"push\",\"ref\":\"refs/heads/main\",\"before\":\"" + appsFirst.name()
-                + "\",\"after\":\"" + appsSecond.name() + "\"}";
+                + "\",\"after\":\"" + appsSecond.name() + "\",\"project\":{\"git_http_url\":\"https://github.com/acme/apps.git\"}}";
         Map<String, String> gitlabHeaders = Map.of("X-Gitlab-Token", "other-" + TOKEN, "X-Gitlab-Event", "Push Hook",
                 "X-Gitlab-Event-UUID", "gl-1");
         assertThat(post(gitlabPath, gitlabPush, Map.of("X-Gitlab-Token", TOKEN, "X-Gitlab-Event", "Push Hook"))
