@@ -25,6 +25,9 @@ import java.util.Objects;
  *   <li>{@code .Capabilities.KubeVersion} is {@link #DEFAULT_KUBE_VERSION} unless set otherwise (the
  *       embedded Helm alone would say v1.20.0 and fail charts requiring newer Kubernetes); API versions are
  *       Helm's built-in defaults, as with {@code helm template} without a cluster.</li>
+ *   <li>Objects are as Helm prints them: most charts set no {@code metadata.namespace}, and Helm (so Flux)
+ *       creates such namespaced objects in the release namespace; the caller, who knows which kinds are
+ *       namespaced, sets it before applying.</li>
  *   <li>Charts must carry their dependencies under {@code charts/} (as packaged charts do); nothing is
  *       downloaded.</li>
  * </ul>

@@ -54,6 +54,8 @@ public final class ChartRepository {
 
   private static final String USER_AGENT = "conflux-helm";
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern EXACT_VERSION = Pattern.compile(
+      "v?\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
 
   private final String url;
   private final URI base;
@@ -249,6 +251,22 @@ public final class ChartRepository {
 
   private ResolvedChart resolveOci(String chart, String versionRange) {
     String repository = ociRepository(chart);
+    String exact = versionRange == null ? "" : versionRange.trim();
+    if (EXACT_VERSION.matcher(exact).matches()) {
+      // an exact version needs no tag listing (which a registry may not allow), as with Flux
+      String tag = exact.replace('+', '_');
+      try {
+        return new ResolvedChart(chart, exact, "oci://" + ociHost + "/" + repository + ":" + tag,
+            oci.chartLayerDigest(repository, tag).toLowerCase(Locale.ROOT).replaceFirst("^sha256:", ""));
+      } catch (OciRegistry.RegistryException e) {
+        if (e.status == 404) {
+          throw new HelmException("no '" + chart + "' chart with version '" + exact + "' found in Helm repository "
+              + url, e);
+        }
+        throw new HelmException("failed to read chart '" + chart + "' version " + exact + " from Helm repository "
+            + url + ": " + e.getMessage(), e);
+      }
+    }
     List<String> tags;
     try {
       tags = oci.tags(repository);

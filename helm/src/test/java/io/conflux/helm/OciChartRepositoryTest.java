@@ -67,6 +67,19 @@ class OciChartRepositoryTest {
         .hasMessageContaining(anonymous.url())
         .hasMessageContaining("0.3.0");
     assertThat(repo.resolve("difftest", "").version()).isEqualTo("0.3.0");
+    assertThatThrownBy(() -> repo.resolve("difftest", "0.4.0"))
+        .isInstanceOf(HelmException.class)
+        .hasMessage("no 'difftest' chart with version '0.4.0' found in Helm repository " + anonymous.url());
+  }
+
+  @Test
+  void exactVersionIsReadWithoutListingTags() {
+    ChartRepository repo = ChartRepository.oci(anonymous.url(), Optional.empty(), TIMEOUT, cache, true);
+    int listed = anonymous.requestCount("/v2/charts/difftest/tags/");
+    ResolvedChart chart = repo.resolve("difftest", "0.3.0");
+    assertThat(chart.version()).isEqualTo("0.3.0");
+    assertThat(chart.digest()).matches("[0-9a-f]{64}");
+    assertThat(anonymous.requestCount("/v2/charts/difftest/tags/")).isEqualTo(listed);
   }
 
   @Test
