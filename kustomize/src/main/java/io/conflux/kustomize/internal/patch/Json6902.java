@@ -18,6 +18,36 @@ public final class Json6902 {
 
   private Json6902() {}
 
+  private static String describe(JsonNode doc) {
+    return doc.path("kind").asText() + " " + doc.path("metadata").path("name").asText();
+  }
+
+  /**
+   * Applies one operation the way evanphx/json-patch does for kustomize: {@code remove} of a
+   * missing member fails, {@code replace} of a missing object member adds it.
+   */
+  @SuppressWarnings("unchecked")
+  private static JsonNode applyOne(JsonNode doc, Object operation, String patchName) {
+    if (!(operation instanceof Map<?, ?> op)) {
+      throw new KustomizeException(patchName + ": a JSON patch operation must be a mapping, got " + operation);
+    }
+    Map<String, Object> o = new java.util.LinkedHashMap<>((Map<String, Object>) op);
+    String kind = Objects2.string(o, "op");
+    String path = Objects2.string(o, "path");
+    if (path != null && ("remove".equals(kind) || "replace".equals(kind)) && doc.at(path).isMissingNode()) {
+      if ("remove".equals(kind)) {
+        throw new KustomizeException(patchName + ": unable to apply JSON patch to " + describe(doc)
+            + ": error in remove for path: '" + path + "': Unable to remove nonexistent key");
+      }
+      int slash = path.lastIndexOf('/');
+      JsonNode parent = slash <= 0 ? doc : doc.at(path.substring(0, slash));
+      if (parent.isObject()) {
+        o.put("op", "add");
+      }
+    }
+    return JsonPatch.apply(MAPPER.valueToTree(List.of(o)), doc);
+  }
+
   /**
    * Applies the operations to a copy of {@code target}.
    *
@@ -28,19 +58,20 @@ public final class Json6902 {
    */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> apply(Map<String, Object> target, List<Object> operations, String patchName) {
-    JsonNode patch = MAPPER.valueToTree(operations);
     JsonNode source = MAPPER.valueToTree(target);
     try {
-      JsonNode result = JsonPatch.apply(patch, source);
+      JsonNode result = source;
+      for (Object operation : operations) {
+        result = applyOne(result, operation, patchName);
+      }
       Object out = MAPPER.convertValue(result, Object.class);
       if (!(out instanceof Map<?, ?>)) {
         throw new KustomizeException(patchName + ": JSON patch did not produce an object");
       }
       return (Map<String, Object>) Objects2.deepCopy(out);
-    } catch (JsonPatchApplicationException e) {
-      throw new KustomizeException(patchName + ": unable to apply JSON patch to "
-          + Objects2.string(target, "kind") + " " + Objects2.string(Objects2.map(target, "metadata"), "name")
-          + ": " + e.getMessage(), e);
+    } catch (JsonPatchApplicationException | IllegalArgumentException e) {
+      throw new KustomizeException(patchName + ": unable to apply JSON patch to " + describe(source) + ": "
+          + e.getMessage(), e);
     }
   }
 }
