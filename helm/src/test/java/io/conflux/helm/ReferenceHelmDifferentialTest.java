@@ -223,6 +223,23 @@ class ReferenceHelmDifferentialTest {
     assertThat(((Map<?, ?>) ourEcho).get("multi")).isEqualTo(1);
   }
 
+  /** The local repository is a real Helm repository: the reference helm pulls the same archive, with auth. */
+  @Test
+  void referenceHelmPullsFromTheLocalRepository() throws Exception {
+    try (LocalChartRepository secured = LocalChartRepository.builder()
+        .chart(ChartRepositoryTest.PODINFO_CHART)
+        .basicAuth("flux", "s3cret")
+        .start()) {
+      Path dest = Files.createDirectories(work.resolve("pulled"));
+      run(List.of(HELM.toString(), "pull", "podinfo", "--repo", secured.url(), "--version", ">=6.0.0 <7.0.0",
+          "--username", "flux", "--password", "s3cret", "--destination", dest.toString()));
+      ChartRepository repo = ChartRepository.http(secured.url(), Optional.of(new Credentials("flux", "s3cret")),
+          Duration.ofSeconds(10), work.resolve("pull-cache"));
+      Path ours = repo.fetch(repo.resolve("podinfo", ">=6.0.0 <7.0.0"));
+      assertThat(Files.readAllBytes(dest.resolve("podinfo-6.14.1.tgz"))).isEqualTo(Files.readAllBytes(ours));
+    }
+  }
+
   private static Object echoed(List<Map<String, Object>> objects) {
     assertThat(objects).hasSize(1);
     return Yaml.load((String) ((Map<?, ?>) objects.get(0).get("data")).get("values.json"));
