@@ -331,8 +331,8 @@ public final class ChartRepository {
 
   /**
    * Downloads a chart archive into the cache, unless the cache already holds it. The file is named by the
-   * archive's SHA-256 ({@code <cacheDir>/<sha256>.tgz}); when the index gives a digest, the download is
-   * checked against it and a cached file is reused without any request.
+   * archive's SHA-256 ({@code <cacheDir>/<sha256>.tgz}); when the chart has a digest (always for OCI), the
+   * download is checked against it and a cached file is reused without any request.
    *
    * @param chart a chart from {@link #resolve}
    * @return the path of the {@code .tgz}

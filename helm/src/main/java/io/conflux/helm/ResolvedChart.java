@@ -6,10 +6,11 @@ package io.conflux.helm;
  *
  * @param name the chart name, as in the index ({@code entries.<name>})
  * @param version the chart version, exactly as written in the index (e.g. {@code 6.14.1})
- * @param url the absolute URL of the chart archive ({@code urls[0]} of the entry, resolved against the
- *     repository URL when relative)
- * @param digest the SHA-256 of the archive as lower-case hex, as given by the index entry's {@code digest},
- *     or {@code null} when the index gives none
+ * @param url where the archive is: for an HTTP repository the absolute URL of the chart archive
+ *     ({@code urls[0]} of the index entry, resolved against the repository URL when relative); for an OCI
+ *     repository the reference {@code oci://<host>/<path>/<chart>:<tag>}
+ * @param digest the SHA-256 of the archive as lower-case hex, from the index entry's {@code digest} or the OCI
+ *     manifest's chart layer, or {@code null} when an HTTP index gives none
  */
 public record ResolvedChart(String name, String version, String url, String digest) {
 }
