@@ -12,7 +12,8 @@ import java.util.function.UnaryOperator;
  * <ul>
  * <li>{@code github}: {@code X-Hub-Signature-256: sha256=<hex>} (or legacy {@code X-Hub-Signature: sha1=<hex>}),
  * the HMAC of the raw body keyed by the token; event {@code X-GitHub-Event} ({@code ping} is answered without
- * effect); delivery id {@code X-GitHub-Delivery}; the body must be JSON.</li>
+ * effect); delivery id {@code X-GitHub-Delivery}; the body must be JSON, or a form whose {@code payload} field is
+ * JSON.</li>
  * <li>{@code gitlab}: {@code X-Gitlab-Token} equal to the token; event {@code X-Gitlab-Event} (e.g.
  * {@code Push Hook}); delivery id {@code X-Gitlab-Event-UUID} when sent; the body must be JSON.</li>
  * <li>{@code generic}: any request to the secret path triggers.</li>
@@ -53,7 +54,8 @@ public final class WebhookVerifier {
                 if (event == null || event.isBlank()) {
                     return Verdict.reject(400, "missing X-GitHub-Event");
                 }
-                GitPush.MalformedPayload malformed = checkJson(body);
+                byte[] json = githubJson(header.apply("Content-Type"), body);
+                GitPush.MalformedPayload malformed = checkJson(json);
                 if (malformed != null) {
                     return Verdict.reject(400, malformed.getMessage());
                 }
@@ -66,7 +68,7 @@ public final class WebhookVerifier {
                 String id = header.apply("X-GitHub-Delivery");
                 DeliveryKey delivery = id != null && !id.isBlank() ? new DeliveryKey("github:" + id.trim(), false)
                         : new DeliveryKey("github-signature:" + Signatures.sha256Hex(signature), true);
-                return Verdict.trigger(event, delivery, event.equalsIgnoreCase("push") ? GitPush.parse(body) : null);
+                return Verdict.trigger(event, delivery, event.equalsIgnoreCase("push") ? GitPush.parse(json) : null);
             }
             case "gitlab": {
                 if (!Signatures.tokenEquals(header.apply("X-Gitlab-Token"), token)) {
@@ -109,6 +111,28 @@ public final class WebhookVerifier {
             default:
                 return Verdict.reject(400, "Receiver type '" + type + "' is not supported by Conflux");
         }
+    }
+
+    /**
+     * GitHub sends the JSON either as the body ({@code application/json}) or, for hooks configured with
+     * {@code application/x-www-form-urlencoded}, as the form field {@code payload}; the signature covers the raw
+     * body in both cases.
+     */
+    private static byte[] githubJson(String contentType, byte[] body) {
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            return body;
+        }
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals("payload")) {
+                try {
+                    return java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException badEscape) {
+                    return new byte[0];
+                }
+            }
+        }
+        return new byte[0];
     }
 
     private static GitPush.MalformedPayload checkJson(byte[] body) {

@@ -78,6 +78,17 @@ class WebhookVerifierTest {
     }
 
     @Test
+    void githubFormEncodedPayloadIsSignedRawAndParsedFromThePayloadField() throws Exception {
+        byte[] form = ("payload=" + java.net.URLEncoder.encode(new String(PUSH, StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8);
+        Verdict v = WebhookVerifier.verify("github", TOKEN, List.of(), headers(Map.of(
+                "X-Hub-Signature-256", "sha256=" + hmac("HmacSHA256", TOKEN, form), "X-GitHub-Event", "push",
+                "Content-Type", "application/x-www-form-urlencoded")), form);
+        assertThat(v.decision()).isEqualTo(Decision.TRIGGER);
+        assertThat(v.push().branch()).isEqualTo("main");
+    }
+
+    @Test
     void gitlabNeedsTheTokenHeader() {
         Verdict ok = WebhookVerifier.verify("gitlab", TOKEN, List.of("Push Hook"), headers(Map.of(
                 "X-Gitlab-Token", TOKEN, "X-Gitlab-Event", "Push Hook", "X-Gitlab-Event-UUID", "u-1")), PUSH);

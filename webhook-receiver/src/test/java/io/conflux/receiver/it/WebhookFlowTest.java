@@ -118,6 +118,15 @@ class WebhookFlowTest {
             assertThat(c.message()).isEqualTo("stored artifact for revision '" + polled + "'");
         });
 
+        // a ping from a hook configured with the form content type: the raw form is what is signed
+        String form = "payload=" + java.net.URLEncoder.encode("{\"zen\":\"Design for failure.\",\"hook_id\":1}",
+                StandardCharsets.UTF_8);
+        Map<String, String> formHeaders = new java.util.HashMap<>(signed(form, TOKEN, "ping", "ping-delivery"));
+        formHeaders.put("Content-Type", "application/x-www-form-urlencoded");
+        HttpResponse<String> ping = post(path, form, formHeaders);
+        assertThat(ping.statusCode()).as(ping.body()).isEqualTo(200);
+        assertThat(JSON.readTree(ping.body()).path("status").asText()).isEqualTo("ignored");
+
         // unknown path and malformed JSON
         assertThat(post("/hook/" + "0".repeat(64), "{}", Map.of()).statusCode()).isEqualTo(404);
         String broken = "{\"ref\": \"refs/heads/main\"";
