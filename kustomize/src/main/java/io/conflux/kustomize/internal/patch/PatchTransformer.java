@@ -32,6 +32,10 @@ public record PatchTransformer(Patch patch, Selector target, boolean allowNameCh
       }
       return;
     }
+    if (target != null && patch.strategicMerge().size() > 1) {
+      throw new KustomizeException(patch.name() + ": multiple strategic merge patches in one `patches` entry are "
+          + "not allowed to set `patches.target` field");
+    }
     for (Map<String, Object> sm : patch.strategicMerge()) {
       if (target == null) {
         Gvk gvk = Gvk.of(Objects2.string(sm, "apiVersion"), Objects2.string(sm, "kind"));

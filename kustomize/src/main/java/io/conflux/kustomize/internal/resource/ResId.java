@@ -36,9 +36,12 @@ public record ResId(Gvk gvk, String name, String namespace) {
     return gvk.isClusterScoped();
   }
 
-  /** The legacy order's tiebreak string. */
+  /**
+   * The legacy order's tiebreak string (kyaml resid.ResId.String): gvk, namespace (or {@code ~X})
+   * and name (or {@code ~N}); an unset namespace therefore sorts after set ones.
+   */
   public String legacySortString() {
-    return gvk.sortString() + "|" + effectiveNamespace() + "|" + name;
+    return gvk.sortString() + "|" + (namespace.isEmpty() ? "~X" : namespace) + "|" + (name.isEmpty() ? "~N" : name);
   }
 
   @Override
