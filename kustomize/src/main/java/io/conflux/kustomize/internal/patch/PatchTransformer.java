@@ -17,8 +17,13 @@ import java.util.Map;
  * With a target, a strategic merge patch applies to every selected object whatever its own
  * apiVersion, kind and name. Objects a patch deletes entirely leave the build.
  */
-public record PatchTransformer(Patch patch, Selector target, boolean allowNameChange, boolean allowKindChange)
-    implements Transformer {
+public record PatchTransformer(Patch patch, Selector target, boolean allowNameChange, boolean allowKindChange,
+    Schema schema) implements Transformer {
+
+  /** A patch transformer using kustomize's built-in schema. */
+  public PatchTransformer(Patch patch, Selector target, boolean allowNameChange, boolean allowKindChange) {
+    this(patch, target, allowNameChange, allowKindChange, Schema.builtin());
+  }
 
   @Override
   public void transform(ResMap m) {
@@ -73,7 +78,7 @@ public record PatchTransformer(Patch patch, Selector target, boolean allowNameCh
         p.put("kind", kind);
       }
     }
-    Map<String, Object> merged = StrategicMerge.apply(r.object(), p, r.gvk());
+    Map<String, Object> merged = StrategicMerge.apply(r.object(), p, r.gvk(), schema);
     if (merged == null || merged.isEmpty()) {
       m.remove(r);
       return;

@@ -26,9 +26,11 @@ public final class StrategicMerge {
   private static final Object DELETE = new Object();
 
   private final Gvk gvk;
+  private final Schema schema;
 
-  private StrategicMerge(Gvk gvk) {
+  private StrategicMerge(Gvk gvk, Schema schema) {
     this.gvk = gvk;
+    this.schema = schema;
   }
 
   /**
@@ -39,9 +41,15 @@ public final class StrategicMerge {
    * @param gvk the target's gvk, which selects the schema for list merge keys
    * @return the merged object, or null when the patch deletes it
    */
-  @SuppressWarnings("unchecked")
   public static Map<String, Object> apply(Map<String, Object> target, Map<String, Object> patch, Gvk gvk) {
-    Object r = new StrategicMerge(gvk).merge(Objects2.copyMap(target), patch, new ArrayList<>());
+    return apply(target, patch, gvk, Schema.builtin());
+  }
+
+  /** As {@link #apply(Map, Map, Gvk)}, looking list strategies up in {@code schema}. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> apply(Map<String, Object> target, Map<String, Object> patch, Gvk gvk,
+      Schema schema) {
+    Object r = new StrategicMerge(gvk, schema).merge(Objects2.copyMap(target), patch, new ArrayList<>());
     return r == DELETE ? null : (Map<String, Object>) r;
   }
 
@@ -104,7 +112,7 @@ public final class StrategicMerge {
 
   private Object mergeList(Object dest, List<?> patch, List<String> path) {
     List<?> destList = dest instanceof List<?> dl ? dl : null;
-    ListStrategy s = MergeKeys.strategy(gvk, path);
+    ListStrategy s = schema.strategy(gvk, path);
     if (s.kind() == ListStrategy.Kind.MERGE_PRIMITIVES) {
       List<Object> out = new ArrayList<>();
       for (Object p : patch) {
