@@ -152,6 +152,25 @@ public final class HttpDelivery {
         }
     }
 
+    /**
+     * @param value a {@code Retry-After} header: delay in seconds or an HTTP date (RFC 1123)
+     * @return the wait it asks for (zero for a date in the past), or null when the value is neither
+     */
+    static Duration retryAfter(String value) {
+        String v = value.trim();
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration d = Duration.between(java.time.Instant.now(),
+                        ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException notDate) {
+                return null;
+            }
+        }
+    }
+
     private record ClientKey(String proxy, String caPem) {
     }
 
@@ -167,7 +186,7 @@ public final class HttpDelivery {
                 body = body.substring(0, MAX_ERROR_BODY) + "...";
             }
             boolean retryable = status == 429 || status >= 500;
-            Duration retryAfter = response.headers().firstValue("Retry-After").map(Result::retryAfter).orElse(null);
+            Duration retryAfter = response.headers().firstValue("Retry-After").map(HttpDelivery::retryAfter).orElse(null);
             return new Result(false, retryable, status, "HTTP " + status + ": " + body.strip(), retryAfter);
         }
 
@@ -176,21 +195,6 @@ public final class HttpDelivery {
             boolean retryable = failure instanceof IOException;
             String text = failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
             return new Result(false, retryable, null, text, null);
-        }
-
-        static Duration retryAfter(String value) {
-            String v = value.trim();
-            try {
-                return Duration.ofSeconds(Math.max(0, Long.parseLong(v)));
-            } catch (NumberFormatException notSeconds) {
-                try {
-                    Duration d = Duration.between(java.time.Instant.now(),
-                            ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                    return d.isNegative() ? Duration.ZERO : d;
-                } catch (DateTimeParseException notDate) {
-                    return null;
-                }
-            }
         }
     }
 }

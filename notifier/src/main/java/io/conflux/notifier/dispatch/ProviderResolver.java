@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * Resolves a {@code Provider} into a {@link ProviderEndpoint}, reading its Secrets from the management cluster as
  * Flux's {@code createNotifier} does: {@code spec.secretRef} keys {@code address}, {@code token},
- * {@code username}, {@code password}, {@code proxy} win over the spec's fields and {@code headers} (a YAML map)
+ * {@code username}, {@code password}, {@code proxy} and (a Conflux addition) {@code channel} win over the spec's
+ * fields and {@code headers} (a YAML map)
  * adds request headers; {@code spec.certSecretRef} key {@code ca.crt} (or the older {@code caFile}) is the CA to
  * trust; {@code spec.timeout} (Go duration) limits each call. Blocking.
  */
@@ -45,6 +46,7 @@ public class ProviderResolver {
         String username = spec.username();
         String password = null;
         String proxy = spec.proxy();
+        String channel = spec.channel();
         Map<String, String> headers = new LinkedHashMap<>();
         if (spec.secretRef() != null && spec.secretRef().name() != null) {
             Map<String, String> data = secretData(namespace, spec.secretRef().name());
@@ -53,6 +55,7 @@ public class ProviderResolver {
             username = data.getOrDefault("username", username);
             password = data.get("password");
             proxy = data.getOrDefault("proxy", proxy);
+            channel = data.getOrDefault("channel", channel);
             if (data.containsKey("headers")) {
                 headers.putAll(parseHeaders(data.get("headers"), spec.secretRef().name()));
             }
@@ -73,7 +76,7 @@ public class ProviderResolver {
             throw new IllegalArgumentException("invalid spec.timeout " + spec.timeout(), e);
         }
         return new ProviderEndpoint(key, provider.getMetadata().getUid(), spec.type(), trim(address), trim(token),
-                username, password, spec.channel(), headers, trim(proxy), timeout, ca);
+                username, password, channel, headers, trim(proxy), timeout, ca);
     }
 
     private Map<String, String> secretData(String namespace, String name) {

@@ -114,4 +114,15 @@ class HttpDeliveryTest {
         assertThat(limiter.reserve("a")).isGreaterThan(Duration.ofSeconds(19));
         assertThat(new ProviderRateLimiter(Duration.ZERO).reserve("a")).isZero();
     }
+
+    @Test
+    void retryAfterIsReadAsSecondsOrAnHttpDate() {
+        assertThat(HttpDelivery.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(HttpDelivery.retryAfter(" 0 ")).isZero();
+        String inTenMinutes = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(10));
+        assertThat(HttpDelivery.retryAfter(inTenMinutes)).isGreaterThan(Duration.ofMinutes(8)).isLessThanOrEqualTo(Duration.ofMinutes(10));
+        assertThat(HttpDelivery.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isZero();
+        assertThat(HttpDelivery.retryAfter("soon")).isNull();
+    }
 }
