@@ -102,7 +102,9 @@ public class SourceReconciler {
                                         Revision revision, Trigger trigger, String deliveryId, SourceState state) {
         long generation = repo.getMetadata().getGeneration() == null ? 0 : repo.getMetadata().getGeneration();
         String text = revision.toString();
-        boolean same = state != null && text.equals(state.revision) && state.generation == generation;
+        String uid = repo.getMetadata().getUid();
+        boolean sameObject = state != null && (state.sourceUid == null || uid == null || state.sourceUid.equals(uid));
+        boolean same = sameObject && text.equals(state.revision) && state.generation == generation;
         if (same && state.publishedAt != null) {
             if (trigger != Trigger.MANUAL && StatusWriter.sourceCurrent(repo, revision)) {
                 return Uni.createFrom().item(new ReconcileOutcome(key, Result.UNCHANGED, text, null));
@@ -122,7 +124,7 @@ public class SourceReconciler {
                     status.sourceStored(repo, revision, observed);
                     return true;
                 })
-                .chain(() -> Panache.withTransaction(() -> SourceState.record(key.toString(), text, generation,
+                .chain(() -> Panache.withTransaction(() -> SourceState.record(key.toString(), uid, text, generation,
                         trigger.json(), deliveryId, observedAt)))
                 .chain(() -> producer.send(record).emitOn(onContext))
                 .chain(() -> Panache.withTransaction(() -> SourceState.markPublished(key.toString(), text, generation,

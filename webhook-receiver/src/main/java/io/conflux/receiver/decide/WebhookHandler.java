@@ -101,7 +101,10 @@ public class WebhookHandler {
         }
         DeliveryKey delivery = verdict.delivery();
         if (delivery == null) {
-            return dispatch(hook, verdict, null);
+            return dispatch(hook, verdict, null).onFailure().recoverWithItem(e -> {
+                LOG.errorf(e, "%s: request failed", hook.receiver());
+                return Reply.of(500, "error", "processing failed: " + e.getMessage());
+            });
         }
         String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
         String tracked = delivery.windowed() ? null : deliveryId;

@@ -22,6 +22,9 @@ public class SourceState extends PanacheEntityBase {
     @Id
     @Column(name = "source_key")
     public String sourceKey;
+    /** The GitRepository's {@code metadata.uid}, so a re-created object is not mistaken for the old one. */
+    @Column(name = "source_uid")
+    public String sourceUid;
     /** Flux revision, e.g. {@code main@sha1:<hex>}. */
     public String revision;
     /** {@code metadata.generation} the revision was resolved for. */
@@ -49,10 +52,11 @@ public class SourceState extends PanacheEntityBase {
      *
      * @return the stored state
      */
-    public static Uni<SourceState> record(String sourceKey, String revision, long generation, String triggerType,
-                                          String deliveryId, OffsetDateTime observedAt) {
+    public static Uni<SourceState> record(String sourceKey, String sourceUid, String revision, long generation,
+                                          String triggerType, String deliveryId, OffsetDateTime observedAt) {
         SourceState s = new SourceState();
         s.sourceKey = sourceKey;
+        s.sourceUid = sourceUid;
         s.revision = revision;
         s.generation = generation;
         s.triggerType = triggerType;

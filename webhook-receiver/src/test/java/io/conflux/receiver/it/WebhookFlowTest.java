@@ -260,6 +260,15 @@ class WebhookFlowTest {
                 .filter(v -> "gl-1".equals(v.path("deliveryId").asText())).findFirst().orElseThrow();
         assertThat(gitlabRecord.path("revision").asText()).isEqualTo("main@sha1:" + appsSecond.name());
 
+        // deleted and created again: a new object (new uid, generation 1) whose revision is published again
+        String appsHead = "main@sha1:" + appsSecond.name();
+        kube.resources(GitRepository.class).inNamespace(NS).withName("apps").delete();
+        await("apps deleted", () -> kube.resources(GitRepository.class).inNamespace(NS).withName("apps").get() == null ? true : null);
+        createSource("apps", "https://github.com/acme/apps.git", GitRepositoryRef.branch("main"), Map.of());
+        JsonNode again = awaitRecord(v -> "GitRepository/default/apps".equals(v.path("source").asText())
+                && appsHead.equals(v.path("revision").asText()) && "poll".equals(v.path("trigger").asText()));
+        assertThat(again.path("generation").asLong()).isEqualTo(1);
+
         // a body over conflux.receiver.max-body-size (1 MiB)
         assertThat(post(gitlabPath, "x".repeat(1024 * 1024 + 1), gitlabHeaders).statusCode()).isEqualTo(413);
 
