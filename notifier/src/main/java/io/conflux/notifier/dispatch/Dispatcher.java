@@ -45,15 +45,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
-    /** API versions of Flux kinds, for reading labels when an event carries no apiVersion. */
-    private static final Map<String, String> FLUX_API_VERSIONS = Map.of(
-            "Kustomization", "kustomize.toolkit.fluxcd.io/v1",
-            "GitRepository", "source.toolkit.fluxcd.io/v1",
-            "HelmRepository", "source.toolkit.fluxcd.io/v1",
-            "HelmChart", "source.toolkit.fluxcd.io/v1",
-            "OCIRepository", "source.toolkit.fluxcd.io/v1beta2",
-            "Bucket", "source.toolkit.fluxcd.io/v1",
-            "HelmRelease", "helm.toolkit.fluxcd.io/v2");
 
     @Inject
     ReactiveRunner runner;
@@ -218,7 +209,7 @@ public class Dispatcher {
 
     /** Reads an involved object's labels from the management cluster (blocking). */
     private Optional<Map<String, String>> labels(FluxEvent.InvolvedObject object) {
-        String apiVersion = object.apiVersion() != null ? object.apiVersion() : FLUX_API_VERSIONS.get(object.kind());
+        String apiVersion = NotificationEvent.apiVersion(object);
         if (apiVersion == null) {
             return Optional.empty();
         }

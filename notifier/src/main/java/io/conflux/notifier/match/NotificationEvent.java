@@ -26,16 +26,40 @@ public final class NotificationEvent {
     /** The metadata key {@code spec.summary} is sent under. */
     public static final String SUMMARY_KEY = "summary";
 
+    /** API versions of Flux kinds, for events that carry no {@code involvedObject.apiVersion}. */
+    private static final Map<String, String> FLUX_API_VERSIONS = Map.of(
+            "Kustomization", "kustomize.toolkit.fluxcd.io/v1",
+            "GitRepository", "source.toolkit.fluxcd.io/v1",
+            "HelmRepository", "source.toolkit.fluxcd.io/v1",
+            "HelmChart", "source.toolkit.fluxcd.io/v1",
+            "Bucket", "source.toolkit.fluxcd.io/v1",
+            "OCIRepository", "source.toolkit.fluxcd.io/v1beta2",
+            "HelmRelease", "helm.toolkit.fluxcd.io/v2",
+            "Receiver", "notification.toolkit.fluxcd.io/v1");
+
     private NotificationEvent() {
+    }
+
+    /**
+     * @param object an involved object
+     * @return its apiVersion, or for a Flux kind without one the version Flux serves it at, or null
+     */
+    public static String apiVersion(FluxEvent.InvolvedObject object) {
+        if (object == null) {
+            return null;
+        }
+        return object.apiVersion() != null && !object.apiVersion().isEmpty()
+                ? object.apiVersion() : FLUX_API_VERSIONS.get(object.kind());
     }
 
     /**
      * @param event an event
      * @return the API group of its involved object ({@code kustomize.toolkit.fluxcd.io} for
-     *         {@code kustomize.toolkit.fluxcd.io/v1}), or {@code ""} when the apiVersion is missing or a core one
+     *         {@code kustomize.toolkit.fluxcd.io/v1}; for Flux kinds also when the event has no apiVersion), or
+     *         {@code ""} when unknown or a core kind
      */
     public static String objectGroup(FluxEvent event) {
-        String apiVersion = event.involvedObject() == null ? null : event.involvedObject().apiVersion();
+        String apiVersion = apiVersion(event.involvedObject());
         if (apiVersion == null) {
             return "";
         }

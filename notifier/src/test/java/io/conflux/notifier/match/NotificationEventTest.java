@@ -74,4 +74,14 @@ class NotificationEventTest {
                 .isNotEqualTo(NotificationEvent.duplicateKey(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"), "other", "ReconciliationSucceeded")))
                 .isNotEqualTo(NotificationEvent.duplicateKey(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"), "applied", "Progressing")));
     }
+
+    @Test
+    void fluxKindsWithoutApiVersionStillHaveTheirGroupStripped() {
+        FluxEvent e = new FluxEvent(new FluxEvent.InvolvedObject("GitRepository", "flux-system", "repo", null, null, null),
+                "info", "2026-11-21T22:00:00Z", "m", "r", Map.of("source.toolkit.fluxcd.io/revision", "main@sha1:abc"),
+                "conflux-webhook-receiver", null);
+        assertThat(NotificationEvent.objectGroup(e)).isEqualTo("source.toolkit.fluxcd.io");
+        assertThat(NotificationEvent.forAlert(e, alert(null, null)).metadata()).containsExactlyEntriesOf(Map.of("revision", "main@sha1:abc"));
+        assertThat(NotificationEvent.revision(e)).isEqualTo("main@sha1:abc");
+    }
 }
