@@ -269,6 +269,35 @@ class WebhookFlowTest {
                 && appsHead.equals(v.path("revision").asText()) && "poll".equals(v.path("trigger").asText()));
         assertThat(again.path("generation").asLong()).isEqualTo(1);
 
+        // flux reconcile source git apps: the requestedAt annotation is handled and echoed in status
+        kube.resources(GitRepository.class).inNamespace(NS).withName("apps").edit(g -> {
+            g.getMetadata().setAnnotations(Map.of("reconcile.fluxcd.io/requestedAt", "2026-11-21T23:00:00Z"));
+            return g;
+        });
+        await("lastHandledReconcileAt", () -> {
+            Object status = kube.genericKubernetesResources("source.toolkit.fluxcd.io/v1", "GitRepository")
+                    .inNamespace(NS).withName("apps").get().getAdditionalProperties().get("status");
+            return status instanceof Map<?, ?> m && "2026-11-21T23:00:00Z".equals(m.get("lastHandledReconcileAt")) ? m : null;
+        });
+
+        // suspended: the manual reconcile API refuses, nothing is resolved
+        GitRepository paused = new GitRepository();
+        paused.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("paused").build());
+        paused.setSpec(new GitRepositorySpec("https://github.com/acme/apps.git", GitRepositoryRef.branch("main"), "10m",
+                null, null, true, null, null));
+        kube.resource(paused).create();
+        HttpResponse<String> refused = await("paused cached", () -> {
+            try {
+                HttpResponse<String> r = post("/api/reconcile/source/git/default/paused", "", Map.of());
+                return r.statusCode() == 404 ? null : r;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(JSON.readTree(refused.body()).path("result").asText()).isEqualTo("suspended");
+        assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("paused").get().getStatus()).isNull();
+
         // a body over conflux.receiver.max-body-size (1 MiB)
         assertThat(post(gitlabPath, "x".repeat(1024 * 1024 + 1), gitlabHeaders).statusCode()).isEqualTo(413);
 
