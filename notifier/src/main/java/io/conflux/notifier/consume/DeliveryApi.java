@@ -7,7 +7,6 @@ import io.conflux.notifier.persist.ReceivedEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -17,8 +16,8 @@ import java.util.List;
 
 /**
  * Read API for the CLI's {@code conflux deliveries} and {@code conflux events}: JSON arrays, newest first.
- * {@code limit} defaults to 50 and may not exceed {@code conflux.notifier.max-list-limit}; a limit below 1 or
- * above that is answered with {@code 400}.
+ * {@code limit} defaults to {@code conflux.notifier.default-list-limit} and may not exceed
+ * {@code conflux.notifier.max-list-limit}; a limit below 1 or above that is answered with {@code 400}.
  */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
@@ -78,26 +77,27 @@ public class DeliveryApi {
     }
 
     /**
-     * @param limit how many, 1 to {@code conflux.notifier.max-list-limit}
+     * @param limit how many, 1 to {@code conflux.notifier.max-list-limit}; absent: the default list limit
      * @return the most recently updated deliveries
      */
     @GET
     @Path("/deliveries")
-    public Uni<List<Delivery>> deliveries(@QueryParam("limit") @DefaultValue("50") int limit) {
+    public Uni<List<Delivery>> deliveries(@QueryParam("limit") Integer limit) {
         return store.recentDeliveries(checked(limit)).map(rows -> rows.stream().map(Delivery::of).toList());
     }
 
     /**
-     * @param limit how many, 1 to {@code conflux.notifier.max-list-limit}
+     * @param limit how many, 1 to {@code conflux.notifier.max-list-limit}; absent: the default list limit
      * @return the most recently received events
      */
     @GET
     @Path("/events")
-    public Uni<List<Event>> events(@QueryParam("limit") @DefaultValue("50") int limit) {
+    public Uni<List<Event>> events(@QueryParam("limit") Integer limit) {
         return store.recentEvents(checked(limit)).map(rows -> rows.stream().map(Event::of).toList());
     }
 
-    private int checked(int limit) {
+    private int checked(Integer requested) {
+        int limit = requested == null ? config.defaultListLimit() : requested;
         if (limit < 1 || limit > config.maxListLimit()) {
             throw new BadRequestException("limit must be between 1 and " + config.maxListLimit());
         }

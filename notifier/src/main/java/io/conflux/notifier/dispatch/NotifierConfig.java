@@ -28,6 +28,9 @@ public interface NotifierConfig {
     /** @return the largest {@code limit} the REST listings accept */
     int maxListLimit();
 
+    /** @return the number of rows the REST listings return when no {@code limit} is given */
+    int defaultListLimit();
+
     /** {@code conflux.notifier.retry.*}. */
     interface Retry {
         /** @return calls in all for one delivery, at least 1 */

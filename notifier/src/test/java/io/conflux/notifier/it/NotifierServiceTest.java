@@ -74,6 +74,8 @@ class NotifierServiceTest {
     URI deliveriesApi;
     @TestHTTPResource("/api/events?limit=100")
     URI eventsApi;
+    @TestHTTPResource("/")
+    URI root;
 
     @BeforeAll
     static void setUp() {
@@ -341,5 +343,18 @@ class NotifierServiceTest {
         assertThat(orphan.get("lastError").asText()).contains("flux-system/missing not found");
         assertThat(quiet.requests()).isEmpty();
         assertThat(deliveriesOf("Kustomization/flux-system/quiet")).isEmpty();
+    }
+
+    @Test
+    void listingsRejectLimitsOutOfRangeAndDefaultWithoutOne() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        for (String bad : List.of("api/deliveries?limit=0", "api/events?limit=1001")) {
+            assertThat(http.send(HttpRequest.newBuilder(root.resolve(bad)).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).as(bad).isEqualTo(400);
+        }
+        HttpResponse<String> events = http.send(HttpRequest.newBuilder(root.resolve("api/events")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(events.body()).isArray()).isTrue();
     }
 }
