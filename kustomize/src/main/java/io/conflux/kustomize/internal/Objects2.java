@@ -157,8 +157,25 @@ public final class Objects2 {
       if (d == Math.rint(d) && Math.abs(d) < 1e15) {
         return String.valueOf(d.longValue());
       }
+      return goFloat(d);
     }
     return String.valueOf(v);
+  }
+
+  /** A double as Go's encoding/json writes it: plain decimals in [1e-6, 1e21), else {@code 1.5e-07}. */
+  private static String goFloat(double d) {
+    double abs = Math.abs(d);
+    if (abs >= 1e-6 && abs < 1e21) {
+      return new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
+    }
+    String s = Double.toString(d);
+    int e = s.indexOf('E');
+    String mantissa = s.substring(0, e);
+    if (mantissa.endsWith(".0")) {
+      mantissa = mantissa.substring(0, mantissa.length() - 2);
+    }
+    int exp = Integer.parseInt(s.substring(e + 1));
+    return mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
   }
 
   /** A map of string values (labels, annotations, selectors), empty when absent. */

@@ -13,7 +13,6 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * YAML reading and writing the way kustomize does it.
@@ -86,7 +85,7 @@ public final class KYaml {
   public static List<Object> parseDocuments(String text, String fileName, Path file) {
     LoadSettings settings = LoadSettings.builder()
         .setLabel(fileName)
-        .setSchema(new CoreSchema())
+        .setSchema(new GoYamlSchema())
         .setAllowDuplicateKeys(true)
         .setCodePointLimit(Integer.MAX_VALUE)
         .setMaxAliasesForCollections(10_000)
