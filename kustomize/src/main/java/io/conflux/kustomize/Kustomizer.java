@@ -105,6 +105,11 @@ public final class Kustomizer {
         a.put("config.kubernetes.io/origin", r.origin());
         r.setAnnotations(a);
       }
+      if (buildMetadata.contains("transformerAnnotations") && !r.transformations().isEmpty()) {
+        Map<String, String> a = new LinkedHashMap<>(r.annotations());
+        a.put("alpha.config.kubernetes.io/transformations", String.join("", r.transformations()));
+        r.setAnnotations(a);
+      }
       if (buildMetadata.contains("managedByLabel")) {
         Map<String, String> l = new LinkedHashMap<>(r.labels());
         l.put("app.kubernetes.io/managed-by", MANAGED_BY);

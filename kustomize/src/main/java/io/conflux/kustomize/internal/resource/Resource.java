@@ -20,6 +20,7 @@ public final class Resource {
   private final List<String> refVarNames = new ArrayList<>();
   private final List<String> namePrefixes = new ArrayList<>();
   private final List<String> nameSuffixes = new ArrayList<>();
+  private final List<String> transformations = new ArrayList<>();
 
   public Resource(Map<String, Object> object) {
     this.object = object;
@@ -55,6 +56,8 @@ public final class Resource {
     namePrefixes.addAll(other.namePrefixes);
     nameSuffixes.clear();
     nameSuffixes.addAll(other.nameSuffixes);
+    transformations.clear();
+    transformations.addAll(other.transformations);
   }
 
   public Gvk gvk() {
@@ -180,6 +183,11 @@ public final class Resource {
   /** Names of vars whose references were found in this object. */
   public List<String> refVarNames() {
     return refVarNames;
+  }
+
+  /** Entries of the alpha.config.kubernetes.io/transformations annotation: transformers that ran. */
+  public List<String> transformations() {
+    return transformations;
   }
 
   /** Name prefixes applied so far, outermost last (Resource.AddNamePrefix). */
