@@ -115,8 +115,12 @@ public class Dispatcher {
     private Uni<Optional<String>> deliver(FluxEvent event, Alert alert, ReactiveRunner.Blocking blocking,
                                           Executor onContext) {
         String alertKey = alert.getMetadata().getNamespace() + "/" + alert.getMetadata().getName();
-        String providerName = alert.getSpec().providerRef().name();
-        Optional<Provider> provider = objects.provider(alert.getMetadata().getNamespace(), providerName);
+        String providerName = alert.getSpec().providerRef() == null ? null : alert.getSpec().providerRef().name();
+        if (providerName == null) {
+            return unusable(event, alertKey, "", null, "Alert " + alertKey + " has no spec.providerRef.name");
+        }
+        Optional<Provider> provider = objects.provider(alert.getMetadata().getNamespace(), providerName)
+                .filter(p -> p.getSpec() != null);
         String providerKey = alert.getMetadata().getNamespace() + "/" + providerName;
         if (provider.isEmpty()) {
             return unusable(event, alertKey, providerKey, null, "Provider " + providerKey + " not found");
