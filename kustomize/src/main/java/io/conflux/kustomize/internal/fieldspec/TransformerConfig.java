@@ -36,8 +36,14 @@ public final class TransformerConfig {
     return new TransformerConfig();
   }
 
-  /** kustomize's default configuration. */
+  private static final TransformerConfig DEFAULTS = loadDefaults();
+
+  /** kustomize's default configuration (a fresh copy). */
   public static TransformerConfig defaults() {
+    return DEFAULTS.copy();
+  }
+
+  private static TransformerConfig loadDefaults() {
     TransformerConfig c = new TransformerConfig();
     try (InputStream in = TransformerConfig.class.getResourceAsStream("defaults.yaml")) {
       if (in == null) {

@@ -8,16 +8,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The key/value pairs of a ConfigMap or Secret generator: {@code literals}, {@code files},
  * {@code envs} (and legacy {@code env}), in that order (follows api/kv/kv.go).
- * Values that are not valid UTF-8 are kept as bytes.
+ * Values that are not valid UTF-8 are kept as bytes. Like kustomize v5.7, keys are not validated
+ * beyond being unique.
  */
 public final class DataSources {
-  private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
-  private static final Pattern KEY = Pattern.compile("[-._a-zA-Z0-9]+");
 
   private DataSources() {}
 
@@ -43,10 +41,6 @@ public final class DataSources {
     }
     Map<String, Pair> seen = new LinkedHashMap<>();
     for (Pair p : pairs) {
-      if (!KEY.matcher(p.key()).matches()) {
-        throw new KustomizeException("configmap/secret " + generatorName + ": \"" + p.key()
-            + "\" is not a valid key name: a valid config key must consist of alphanumeric characters, '-', '_' or '.'");
-      }
       if (seen.put(p.key(), p) != null) {
         throw new KustomizeException("configmap/secret " + generatorName + " illegally repeats the key `" + p.key() + "`");
       }
@@ -114,10 +108,8 @@ public final class DataSources {
       }
       int eq = line.indexOf('=');
       String key = eq >= 0 ? line.substring(0, eq) : line;
-      if (!ENV_NAME.matcher(key).matches()) {
-        throw new KustomizeException(loader.display(loader.resolve(path)) + ": \"" + key
-            + "\" is not a valid key name: a valid environment variable name must consist of alphabetic characters, "
-            + "digits, '_', '-', or '.', and must not start with a digit");
+      if (key.isEmpty()) {
+        throw new KustomizeException(loader.display(loader.resolve(path)) + ": line " + (i + 1) + " has no key");
       }
       String value = eq >= 0 ? line.substring(eq + 1) : "";
       out.add(new Pair(key, value, null));
