@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Dotted field paths of replacements and vars ({@code spec.template.spec.containers.[name=app].image},
- * {@code spec.ports.0.port}, {@code *}), following kyaml's PathMatcher and SmarterPathSplitter.
+ * {@code spec.ports.0.port}, {@code ports[0]}, {@code *}, {@code [key.with.dots]}), following kyaml's
+ * PathMatcher and SmarterPathSplitter.
  */
 public final class FieldPath {
   private FieldPath() {}
@@ -72,7 +73,7 @@ public final class FieldPath {
     Object node = slot.get();
     String part = path.get(i);
     boolean lastPart = i == path.size() - 1;
-    if (part.matches("\\[-?[0-9]+\\]")) {
+    if (part.matches("\\[-?[0-9]+\\]") || part.startsWith("[") && part.endsWith("]") && part.indexOf('=') < 0) {
       part = part.substring(1, part.length() - 1);
     }
     if (part.startsWith("[") && part.endsWith("]")) {
@@ -145,7 +146,7 @@ public final class FieldPath {
   }
 
   private static Object nextContainer(String nextPart) {
-    if (nextPart.startsWith("[") || nextPart.matches("-?[0-9]+")) {
+    if (nextPart.startsWith("[") && nextPart.indexOf('=') >= 0 || nextPart.matches("\\[?-?[0-9]+\\]?")) {
       return new ArrayList<>();
     }
     return new LinkedHashMap<String, Object>();
