@@ -120,6 +120,8 @@ class NotifierServiceTest {
                 null, true))).create();
         client.resource(alert("quiet", "quiet", "quiet")).create();
         client.resource(alert("orphan", "missing", "orphan")).create();
+        client.resource(provider("pager", new ProviderSpec("pagerduty", null, null, "https://events.pagerduty.com",
+                null, null, null, null, null))).create();
     }
 
     private static void kustomization(String name, Map<String, String> labels) {
@@ -224,6 +226,18 @@ class NotifierServiceTest {
         await("Ready Alerts", () -> ready(Alert.class, "apps") && ready(Alert.class, "down"));
         Provider p = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("slack").get();
         assertThat(p.getStatus().conditions().get(0).reason()).isEqualTo("Succeeded");
+        assertThat(p.getStatus().observedGeneration()).isEqualTo(p.getMetadata().getGeneration());
+
+        await("a verdict on the unsupported Provider", () -> {
+            Provider pager = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("pager").get();
+            return pager.getStatus() != null && pager.getStatus().conditions() != null;
+        });
+        var verdict = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("pager").get()
+                .getStatus().conditions().get(0);
+        assertThat(verdict.type()).isEqualTo("Ready");
+        assertThat(verdict.status()).isEqualTo("False");
+        assertThat(verdict.reason()).isEqualTo("ValidationFailed");
+        assertThat(verdict.message()).contains("pagerduty");
     }
 
     @Test
