@@ -130,6 +130,7 @@ public final class TransformerConfig {
     return specs.get(key);
   }
 
+  /** The nameReference entries: referral kinds and the fields that name them. */
   public List<NameBackRef> nameReference() {
     return nameReference;
   }

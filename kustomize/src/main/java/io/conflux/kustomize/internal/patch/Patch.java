@@ -32,6 +32,7 @@ public record Patch(String name, List<Map<String, Object>> strategicMerge, List<
     return new Patch(name, sm, null);
   }
 
+  /** True for a JSON 6902 operation list. */
   public boolean isJson6902() {
     return json6902 != null;
   }

@@ -18,6 +18,7 @@ public final class ResMap {
     return Collections.unmodifiableList(resources);
   }
 
+  /** The number of resources. */
   public int size() {
     return resources.size();
   }

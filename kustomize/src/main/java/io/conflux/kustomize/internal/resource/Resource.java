@@ -22,6 +22,7 @@ public final class Resource {
   private final List<String> nameSuffixes = new ArrayList<>();
   private final List<String> transformations = new ArrayList<>();
 
+  /** Wraps a mutable object tree. */
   public Resource(Map<String, Object> object) {
     this.object = object;
   }
@@ -60,25 +61,30 @@ public final class Resource {
     transformations.addAll(other.transformations);
   }
 
+  /** The current group, version and kind. */
   public Gvk gvk() {
     return Gvk.of(Objects2.string(object, "apiVersion"), Objects2.string(object, "kind"));
   }
 
+  /** The kind, empty when unset. */
   public String kind() {
     String k = Objects2.string(object, "kind");
     return k == null ? "" : k;
   }
 
+  /** metadata.name, empty when unset. */
   public String name() {
     String n = Objects2.string(Objects2.map(object, "metadata"), "name");
     return n == null ? "" : n;
   }
 
+  /** metadata.namespace, empty when unset. */
   public String namespace() {
     String n = Objects2.string(Objects2.map(object, "metadata"), "namespace");
     return n == null ? "" : n;
   }
 
+  /** Sets metadata.name. */
   public void setName(String name) {
     Objects2.mapOrCreate(object, "metadata").put("name", name);
   }
@@ -93,14 +99,17 @@ public final class Resource {
     }
   }
 
+  /** Sets kind. */
   public void setKind(String kind) {
     object.put("kind", kind);
   }
 
+  /** Sets apiVersion. */
   public void setApiVersion(String apiVersion) {
     object.put("apiVersion", apiVersion);
   }
 
+  /** The current id. */
   public ResId curId() {
     return new ResId(gvk(), name(), namespace());
   }
@@ -127,10 +136,12 @@ public final class Resource {
     return ids;
   }
 
+  /** metadata.labels as strings (a copy). */
   public Map<String, String> labels() {
     return Objects2.stringMap(Objects2.get(object, "metadata", "labels"));
   }
 
+  /** metadata.annotations as strings (a copy). */
   public Map<String, String> annotations() {
     return Objects2.stringMap(Objects2.get(object, "metadata", "annotations"));
   }
@@ -154,10 +165,12 @@ public final class Resource {
     }
   }
 
+  /** True when a generator asked for the content hash suffix. */
   public boolean needsHashSuffix() {
     return needsHashSuffix;
   }
 
+  /** Sets whether the content hash suffix is added at the end of the build. */
   public void setNeedsHashSuffix(boolean needsHashSuffix) {
     this.needsHashSuffix = needsHashSuffix;
   }
@@ -167,6 +180,7 @@ public final class Resource {
     return behavior;
   }
 
+  /** Sets the generator behavior; null or empty means create. */
   public void setBehavior(String behavior) {
     this.behavior = behavior == null || behavior.isEmpty() ? "create" : behavior;
   }
@@ -176,6 +190,7 @@ public final class Resource {
     return origin;
   }
 
+  /** Sets the origin annotation value. */
   public void setOrigin(String origin) {
     this.origin = origin;
   }
