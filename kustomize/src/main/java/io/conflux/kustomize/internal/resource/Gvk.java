@@ -22,27 +22,39 @@ public record Gvk(String group, String version, String kind) {
       "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration");
 
   /**
-   * Cluster-scoped kinds by group, as known to kustomize's built-in OpenAPI schema (Kubernetes
-   * v1.21); kinds not listed (custom resources included) are namespaced.
+   * Cluster-scoped kinds by apiVersion, as known to the OpenAPI schema kustomize v5.7 embeds
+   * (kyaml/openapi, Kubernetes v1.21.2). The match is exact: kinds or versions newer than that
+   * schema (FlowSchema v1, ValidatingAdmissionPolicy, ...) and all custom resources count as
+   * namespaced, exactly as {@code kustomize build} treats them.
    */
-  private static final Map<String, Set<String>> CLUSTER_SCOPED = Map.ofEntries(
-      Map.entry("", Set.of("Namespace", "Node", "PersistentVolume", "ComponentStatus")),
-      Map.entry("rbac.authorization.k8s.io", Set.of("ClusterRole", "ClusterRoleBinding")),
-      Map.entry("apiextensions.k8s.io", Set.of("CustomResourceDefinition")),
-      Map.entry("apiregistration.k8s.io", Set.of("APIService")),
-      Map.entry("admissionregistration.k8s.io",
-          Set.of("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")),
-      Map.entry("storage.k8s.io", Set.of("StorageClass", "CSIDriver", "CSINode", "VolumeAttachment")),
-      Map.entry("scheduling.k8s.io", Set.of("PriorityClass")),
-      Map.entry("node.k8s.io", Set.of("RuntimeClass")),
-      Map.entry("policy", Set.of("PodSecurityPolicy")),
-      Map.entry("extensions", Set.of("PodSecurityPolicy")),
-      Map.entry("certificates.k8s.io", Set.of("CertificateSigningRequest")),
-      Map.entry("networking.k8s.io", Set.of("IngressClass")),
-      Map.entry("flowcontrol.apiserver.k8s.io", Set.of("FlowSchema", "PriorityLevelConfiguration")),
-      Map.entry("authentication.k8s.io", Set.of("TokenReview")),
-      Map.entry("authorization.k8s.io",
-          Set.of("SubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview")));
+  private static final Map<String, Set<String>> CLUSTER_SCOPED = clusterScoped();
+
+  private static Map<String, Set<String>> clusterScoped() {
+    Map<String, Set<String>> m = new java.util.HashMap<>();
+    java.util.function.BiConsumer<String, List<String>> add = (apiVersions, kinds) -> {
+      for (String v : apiVersions.split(",")) {
+        m.computeIfAbsent(v, k -> new java.util.HashSet<>()).addAll(kinds);
+      }
+    };
+    add.accept("v1", List.of("Namespace", "Node", "PersistentVolume", "ComponentStatus"));
+    add.accept("rbac.authorization.k8s.io/v1,rbac.authorization.k8s.io/v1beta1,rbac.authorization.k8s.io/v1alpha1",
+        List.of("ClusterRole", "ClusterRoleBinding"));
+    add.accept("apiextensions.k8s.io/v1,apiextensions.k8s.io/v1beta1", List.of("CustomResourceDefinition"));
+    add.accept("apiregistration.k8s.io/v1,apiregistration.k8s.io/v1beta1", List.of("APIService"));
+    add.accept("admissionregistration.k8s.io/v1,admissionregistration.k8s.io/v1beta1",
+        List.of("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"));
+    add.accept("storage.k8s.io/v1,storage.k8s.io/v1beta1",
+        List.of("StorageClass", "CSIDriver", "CSINode", "VolumeAttachment"));
+    add.accept("storage.k8s.io/v1alpha1", List.of("VolumeAttachment"));
+    add.accept("scheduling.k8s.io/v1,scheduling.k8s.io/v1beta1,scheduling.k8s.io/v1alpha1", List.of("PriorityClass"));
+    add.accept("node.k8s.io/v1,node.k8s.io/v1beta1,node.k8s.io/v1alpha1", List.of("RuntimeClass"));
+    add.accept("policy/v1beta1", List.of("PodSecurityPolicy"));
+    add.accept("certificates.k8s.io/v1,certificates.k8s.io/v1beta1", List.of("CertificateSigningRequest"));
+    add.accept("networking.k8s.io/v1,networking.k8s.io/v1beta1", List.of("IngressClass"));
+    add.accept("flowcontrol.apiserver.k8s.io/v1beta1,flowcontrol.apiserver.k8s.io/v1alpha1",
+        List.of("FlowSchema", "PriorityLevelConfiguration"));
+    return Map.copyOf(m);
+  }
 
   public Gvk {
     group = group == null ? "" : group;
@@ -80,9 +92,9 @@ public record Gvk(String group, String version, String kind) {
         && (selector.kind.isEmpty() || selector.kind.equals(kind));
   }
 
-  /** True for kinds Kubernetes serves without a namespace. */
+  /** True for kinds kustomize knows to be served without a namespace (see {@link #CLUSTER_SCOPED}). */
   public boolean isClusterScoped() {
-    Set<String> kinds = CLUSTER_SCOPED.get(group);
+    Set<String> kinds = CLUSTER_SCOPED.get(apiVersion());
     return kinds != null && kinds.contains(kind);
   }
 
