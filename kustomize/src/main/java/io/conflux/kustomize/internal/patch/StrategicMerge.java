@@ -49,6 +49,10 @@ public final class StrategicMerge {
   @SuppressWarnings("unchecked")
   public static Map<String, Object> apply(Map<String, Object> target, Map<String, Object> patch, Gvk gvk,
       Schema schema) {
+    if ("replace".equals(Objects2.string(patch, "$patch"))) {
+      // kustomize v5.7 leaves the object as it is for a top-level replace directive
+      return Objects2.copyMap(target);
+    }
     Object r = new StrategicMerge(gvk, schema).merge(Objects2.copyMap(target), patch, new ArrayList<>());
     return r == DELETE ? null : (Map<String, Object>) r;
   }
@@ -141,7 +145,12 @@ public final class StrategicMerge {
         return replaceList(patch);
       }
     }
-    List<Object> server = destList == null ? new ArrayList<>() : new ArrayList<>(destList);
+    boolean keyless = false;
+    for (Object p : patch) {
+      keyless |= p instanceof Map<?, ?> && keyValue(p, key) == null;
+    }
+    // like kyaml, a patch element without the merge key makes the target's elements drop out
+    List<Object> server = destList == null || keyless ? new ArrayList<>() : new ArrayList<>(destList);
     List<String> serverOrder = new ArrayList<>();
     for (Object d : server) {
       serverOrder.add(keyValue(d, key));
