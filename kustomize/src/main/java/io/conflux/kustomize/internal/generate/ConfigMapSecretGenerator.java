@@ -2,7 +2,7 @@ package io.conflux.kustomize.internal.generate;
 
 import io.conflux.kustomize.internal.Objects2;
 import io.conflux.kustomize.internal.resource.Resource;
-import io.conflux.kustomize.internal.target.Loader;
+import io.conflux.kustomize.internal.build.Loader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -2,7 +2,7 @@ package io.conflux.kustomize.internal.generate;
 
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.internal.Objects2;
-import io.conflux.kustomize.internal.target.Loader;
+import io.conflux.kustomize.internal.build.Loader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

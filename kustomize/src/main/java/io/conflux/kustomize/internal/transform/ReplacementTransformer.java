@@ -8,7 +8,7 @@ import io.conflux.kustomize.internal.resource.LabelSelector;
 import io.conflux.kustomize.internal.resource.ResId;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
-import io.conflux.kustomize.internal.target.Loader;
+import io.conflux.kustomize.internal.build.Loader;
 import io.conflux.kustomize.yaml.KYaml;
 import java.util.ArrayList;
 import java.util.List;

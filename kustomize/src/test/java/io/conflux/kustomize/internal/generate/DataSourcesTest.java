@@ -7,7 +7,7 @@ import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.LoadRestrictions;
-import io.conflux.kustomize.internal.target.Loader;
+import io.conflux.kustomize.internal.build.Loader;
 import io.conflux.kustomize.yaml.KYaml;
 import java.io.IOException;
 import java.nio.file.FileSystem;

@@ -1,0 +1,143 @@
+package io.conflux.kustomize.internal.build;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.fieldspec.FieldSpec;
+import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
+import io.conflux.kustomize.internal.generate.ConfigMapSecretGenerator;
+import io.conflux.kustomize.internal.generate.GeneratorOptions;
+import io.conflux.kustomize.internal.patch.Patch;
+import io.conflux.kustomize.internal.patch.PatchTransformer;
+import io.conflux.kustomize.internal.patch.Schema;
+import io.conflux.kustomize.internal.resource.Selector;
+import io.conflux.kustomize.internal.resource.Resource;
+import io.conflux.kustomize.internal.transform.ImageTagTransformer;
+import io.conflux.kustomize.internal.transform.MapEntriesTransformer;
+import io.conflux.kustomize.internal.transform.NamespaceTransformer;
+import io.conflux.kustomize.internal.transform.PrefixSuffixTransformer;
+import io.conflux.kustomize.internal.transform.ReplacementTransformer;
+import io.conflux.kustomize.internal.transform.ReplicaCountTransformer;
+import io.conflux.kustomize.internal.transform.Transformer;
+import io.conflux.kustomize.yaml.KYaml;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Built-in generator and transformer plugins configured by objects in the {@code generators} and
+ * {@code transformers} fields ({@code apiVersion: builtin}, follows api/internal/builtins).
+ * Exec and KRM-function plugins are refused.
+ */
+final class BuiltinPlugins {
+  private BuiltinPlugins() {}
+
+  /** Runs a generator config; each result carries its origin annotation value. */
+  static List<Resource> generate(Loader loader, Map<String, Object> config, String configuredIn) {
+    String kind = Objects2.string(config, "kind");
+    String name = Objects2.string(Objects2.map(config, "metadata"), "name");
+    String origin = "configuredIn: " + configuredIn + "\nconfiguredBy:\n  apiVersion: "
+        + Objects2.string(config, "apiVersion") + "\n  kind: " + kind + "\n" + (name == null ? "" : "  name: " + name + "\n");
+    List<Resource> out = new ArrayList<>();
+    switch (kind == null ? "" : kind) {
+      case "ConfigMapGenerator", "SecretGenerator" -> {
+        Map<String, Object> args = new java.util.LinkedHashMap<>(config);
+        Map<String, Object> meta = Objects2.map(config, "metadata");
+        if (Objects2.string(args, "name") == null && name != null) {
+          args.put("name", name);
+        }
+        if (Objects2.string(args, "namespace") == null && Objects2.string(meta, "namespace") != null) {
+          args.put("namespace", Objects2.string(meta, "namespace"));
+        }
+        Resource r = ConfigMapSecretGenerator.generate(loader, kind.equals("ConfigMapGenerator") ? "ConfigMap" : "Secret",
+            args, GeneratorOptions.of(null));
+        r.setOrigin(origin);
+        out.add(r);
+      }
+      default -> throw unsupported(config);
+    }
+    return out;
+  }
+
+  private static KustomizeException unsupported(Map<String, Object> config) {
+    return new KustomizeException("plugin " + Objects2.string(config, "apiVersion") + "/"
+        + Objects2.string(config, "kind") + " is not supported: only kustomize's builtin generators and "
+        + "transformers are (no exec or KRM function plugins)");
+  }
+
+  /** A transformer config as a transformer. */
+  @SuppressWarnings("unchecked")
+  static Transformer transformer(Loader loader, Map<String, Object> config, TransformerConfig tc, Schema schema) {
+    String kind = Objects2.string(config, "kind");
+    List<FieldSpec> fieldSpecs = FieldSpec.listOf(config.get("fieldSpecs"));
+    switch (kind == null ? "" : kind) {
+      case "PrefixSuffixTransformer":
+        return new PrefixSuffixTransformer(Objects2.string(config, "prefix"), Objects2.string(config, "suffix"),
+            fieldSpecs);
+      case "PrefixTransformer":
+        return new PrefixSuffixTransformer(Objects2.string(config, "prefix"), "", fieldSpecs);
+      case "SuffixTransformer":
+        return new PrefixSuffixTransformer("", Objects2.string(config, "suffix"), fieldSpecs);
+      case "NamespaceTransformer":
+        return new NamespaceTransformer(Objects2.string(Objects2.map(config, "metadata"), "namespace"),
+            fieldSpecs.isEmpty() ? tc.get("namespace") : fieldSpecs, Boolean.TRUE.equals(config.get("unsetOnly")));
+      case "LabelTransformer":
+        return new MapEntriesTransformer(Objects2.stringMap(config.get("labels")), fieldSpecs);
+      case "AnnotationsTransformer":
+        return new MapEntriesTransformer(Objects2.stringMap(config.get("annotations")), fieldSpecs);
+      case "ImageTagTransformer":
+        return ImageTagTransformer.of(Objects2.map(config, "imageTag"), fieldSpecs.isEmpty() ? tc.get("images")
+            : fieldSpecs);
+      case "ReplicaCountTransformer": {
+        Map<String, Object> replica = Objects2.map(config, "replica");
+        Object count = replica == null ? null : replica.get("count");
+        return new ReplicaCountTransformer(Objects2.string(replica, "name"),
+            count instanceof Number n ? n.longValue() : 0, fieldSpecs.isEmpty() ? tc.get("replicas") : fieldSpecs);
+      }
+      case "ReplacementTransformer": {
+        List<Transformer> ts = new ArrayList<>();
+        for (Object o : Objects2.list(config, "replacements") == null ? List.of()
+            : Objects2.list(config, "replacements")) {
+          ts.add(ReplacementTransformer.of(loader, (Map<String, Object>) o));
+        }
+        return m -> ts.forEach(t -> t.transform(m));
+      }
+      case "PatchTransformer": {
+        String path = Objects2.string(config, "path");
+        String inline = Objects2.string(config, "patch");
+        Patch patch = path != null
+            ? Patch.of(loader.display(loader.resolve(path)), KYaml.parseDocuments(loader.readText(path),
+                loader.display(loader.resolve(path)), loader.resolve(path)))
+            : Patch.of("inline patch", KYaml.parseDocuments(inline == null ? "" : inline, "inline patch", null));
+        return new PatchTransformer(patch, Selector.of(Objects2.map(config, "target")),
+            PatchTransformer.option(config, "allowNameChange"), PatchTransformer.option(config, "allowKindChange"),
+            schema);
+      }
+      case "PatchStrategicMergeTransformer": {
+        List<Transformer> ts = new ArrayList<>();
+        for (Object p : Objects2.list(config, "paths") == null ? List.of() : Objects2.list(config, "paths")) {
+          String path = String.valueOf(p);
+          ts.add(new PatchTransformer(Patch.of(loader.display(loader.resolve(path)),
+              KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)), loader.resolve(path))),
+              null, false, false, schema));
+        }
+        String inline = Objects2.string(config, "patches");
+        if (inline != null) {
+          ts.add(new PatchTransformer(Patch.of("inline patch", KYaml.parseDocuments(inline, "inline patch", null)),
+              null, false, false, schema));
+        }
+        return m -> ts.forEach(t -> t.transform(m));
+      }
+      case "PatchJson6902Transformer": {
+        String path = Objects2.string(config, "path");
+        String inline = Objects2.string(config, "jsonOp");
+        Patch patch = path != null
+            ? Patch.of(loader.display(loader.resolve(path)), KYaml.parseDocuments(loader.readText(path),
+                loader.display(loader.resolve(path)), loader.resolve(path)))
+            : Patch.of("inline patch", KYaml.parseDocuments(inline == null ? "" : inline, "inline patch", null));
+        return new PatchTransformer(patch, Selector.of(Objects2.map(config, "target")), false, false, schema);
+      }
+      default:
+        throw unsupported(config);
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package io.conflux.kustomize.internal.build;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
+import io.conflux.kustomize.internal.generate.ConfigMapSecretGenerator;
+import io.conflux.kustomize.internal.generate.GeneratorOptions;
+import io.conflux.kustomize.internal.patch.Schema;
+import io.conflux.kustomize.internal.resource.ResMap;
+import io.conflux.kustomize.internal.resource.Resource;
+import io.conflux.kustomize.yaml.KYaml;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds one kustomization directory into an {@link Accumulator} (follows
+ * api/internal/target/kusttarget.go AccumulateTarget): resources (files and nested
+ * kustomizations), configurations, generators, components, then the built-in transformers in
+ * kustomize's order — patchesStrategicMerge, patches, namespace, namePrefix, nameSuffix, labels,
+ * commonLabels, commonAnnotations, patchesJson6902, replicas, images, replacements — then the
+ * {@code transformers} field, then vars are declared.
+ */
+public final class KustTarget {
+  private final Loader loader;
+  private final Kustomization kustomization;
+  private final Deque<Path> stack;
+  private final Schema schema;
+
+  /** Loads the kustomization of {@code loader}'s directory; {@code stack} holds the directories being built. */
+  public KustTarget(Loader loader, Deque<Path> stack) {
+    this(loader, stack, Schema.builtin());
+  }
+
+  /**
+   * Loads a kustomization that inherits {@code parentSchema} unless it sets its own {@code openapi}
+   * (kustomize's openapi field: a custom OpenAPI document replacing the built-in schema).
+   */
+  KustTarget(Loader loader, Deque<Path> stack, Schema parentSchema) {
+    this.loader = loader;
+    this.stack = stack;
+    this.kustomization = Kustomization.load(loader);
+    this.schema = loadSchema(parentSchema);
+  }
+
+  private Schema loadSchema(Schema parentSchema) {
+    Map<String, Object> openapi = kustomization.map("openapi");
+    String path = openapi == null ? null : Objects2.string(openapi, "path");
+    if (path == null) {
+      return parentSchema;
+    }
+    List<Object> docs = KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)),
+        loader.resolve(path));
+    if (docs.isEmpty() || !(docs.get(0) instanceof Map<?, ?>)) {
+      throw new KustomizeException(loader.display(loader.resolve(path)) + ": an openapi schema must be a mapping");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> doc = (Map<String, Object>) docs.get(0);
+    return Schema.openApi(doc);
+  }
+
+  /** The parsed kustomization. */
+  public Kustomization kustomization() {
+    return kustomization;
+  }
+
+  /** The loader of this kustomization's directory. */
+  public Loader loader() {
+    return loader;
+  }
+
+  /** Builds into a fresh accumulator. */
+  public Accumulator accumulateTarget() {
+    Accumulator ra = new Accumulator();
+    accumulateTarget(ra);
+    return ra;
+  }
+
+  /** Builds into {@code ra} (components share their parent's accumulator). */
+  public void accumulateTarget(Accumulator ra) {
+    accumulateResources(ra);
+    TransformerConfig tc = TransformerConfig.defaults();
+    for (String c : kustomization.strings("configurations")) {
+      String text = loader.readText(c);
+      for (Object doc : KYaml.parseDocuments(text, loader.display(loader.resolve(c)), loader.resolve(c))) {
+        tc.merge(doc, c);
+      }
+    }
+    ra.config().merge(tc);
+    CrdConfig.load(loader, kustomization.strings("crds"), ra.config());
+    runGenerators(ra);
+    accumulateComponents(ra);
+    runTransformers(ra);
+    if (!kustomization.strings("validators").isEmpty()) {
+      throw new KustomizeException(loader.display(kustomization.file())
+          + ": validators are not supported: only kustomize's builtin generators and transformers are");
+    }
+    ra.mergeVars(kustomization.maps("vars"));
+  }
+
+  private void accumulateResources(Accumulator ra) {
+    for (String path : kustomization.strings("resources")) {
+      if (Loader.isRemote(path)) {
+        loader.resolve(path);
+      }
+      Path p = loader.resolve(path);
+      if (Files.isDirectory(p)) {
+        KustTarget subTarget = subTarget(p, false);
+        Accumulator[] sub = new Accumulator[1];
+        withStack(subTarget, () -> sub[0] = subTarget.accumulateTarget());
+        appendInto(ra, sub[0], path);
+      } else {
+        for (Resource r : loadResources(path)) {
+          try {
+            ra.resMap().append(r);
+          } catch (KustomizeException e) {
+            throw new KustomizeException(loader.display(p) + ": " + e.getMessage(), p, -1, e);
+          }
+        }
+      }
+    }
+  }
+
+  private void appendInto(Accumulator ra, Accumulator sub, String path) {
+    try {
+      ra.resMap().appendAll(sub.resMap());
+    } catch (KustomizeException e) {
+      throw new KustomizeException("accumulating resources from '" + path + "': " + e.getMessage(), e);
+    }
+    ra.mergeAccumulatedVars(sub.vars());
+    ra.config().merge(sub.config());
+  }
+
+  private KustTarget subTarget(Path dir, boolean component) {
+    Path real = loader.child(dir).root();
+    for (Path visited : stack) {
+      if (visited.equals(real)) {
+        throw new KustomizeException("cycle detected: '" + loader.display(real) + "' includes itself");
+      }
+    }
+    KustTarget sub = new KustTarget(loader.child(dir), stack, schema);
+    if (component && !sub.kustomization.isComponent()) {
+      throw new KustomizeException("expected kind 'Component' for path '" + loader.display(dir)
+          + "' but got 'Kustomization'");
+    }
+    if (!component && sub.kustomization.isComponent()) {
+      throw new KustomizeException("expected kind != 'Component' for path '" + loader.display(dir) + "'");
+    }
+    return sub;
+  }
+
+  /** Loads the objects of a resource file, with origin. */
+  private List<Resource> loadResources(String path) {
+    Path p = loader.checkedFile(path);
+    String text = loader.readText(path);
+    List<Resource> out = new ArrayList<>();
+    String origin = "path: " + loader.relativeToBuildRoot(p) + "\n";
+    for (Map<String, Object> obj : KYaml.parseAll(text, loader.display(p), p)) {
+      Resource r = new Resource(obj);
+      if (Objects2.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
+        r.setAnnotations(r.annotations());
+      }
+      validate(r, p);
+      r.setOrigin(origin);
+      out.add(r);
+    }
+    return out;
+  }
+
+  private void validate(Resource r, Path p) {
+    if (r.kind().isEmpty()) {
+      throw new KustomizeException(loader.display(p) + ": missing Resource metadata: an object has no 'kind'", p, -1, null);
+    }
+    if (r.name().isEmpty() && Objects2.string(Objects2.map(r.object(), "metadata"), "generateName") == null) {
+      throw new KustomizeException(loader.display(p) + ": missing metadata.name in object of kind " + r.kind(), p, -1,
+          null);
+    }
+  }
+
+  private void accumulateComponents(Accumulator ra) {
+    for (String path : kustomization.strings("components")) {
+      Path p = loader.resolve(path);
+      if (!Files.isDirectory(p)) {
+        throw new KustomizeException("component '" + path + "' must be a directory holding a kustomization of kind "
+            + "Component");
+      }
+      KustTarget sub = subTarget(p, true);
+      withStack(sub, () -> sub.accumulateTarget(ra));
+    }
+  }
+
+  private void withStack(KustTarget sub, Runnable r) {
+    stack.push(sub.loader.root());
+    try {
+      r.run();
+    } finally {
+      stack.pop();
+    }
+  }
+
+  private void runGenerators(Accumulator ra) {
+    GeneratorOptions global = GeneratorOptions.of(kustomization.map("generatorOptions"));
+    String configuredIn = loader.relativeToBuildRoot(kustomization.file());
+    for (Map<String, Object> args : kustomization.maps("configMapGenerator")) {
+      absorb(ra, ConfigMapSecretGenerator.generate(loader, "ConfigMap", args, global),
+          generatorOrigin(configuredIn, "ConfigMapGenerator", null));
+    }
+    for (Map<String, Object> args : kustomization.maps("secretGenerator")) {
+      absorb(ra, ConfigMapSecretGenerator.generate(loader, "Secret", args, global),
+          generatorOrigin(configuredIn, "SecretGenerator", null));
+    }
+    if (!kustomization.maps("helmCharts").isEmpty() || kustomization.get("helmChartInflationGenerator") != null) {
+      throw new KustomizeException(loader.display(kustomization.file())
+          + ": helmCharts are not supported by Conflux's kustomize (use a HelmRelease instead)");
+    }
+    for (PluginConfig pc : pluginConfigs("generators")) {
+      for (Resource r : BuiltinPlugins.generate(loader, pc.config(), pc.origin())) {
+        absorb(ra, r, r.origin());
+      }
+    }
+  }
+
+  private static String generatorOrigin(String configuredIn, String kind, String name) {
+    return "configuredIn: " + configuredIn + "\nconfiguredBy:\n  apiVersion: builtin\n  kind: " + kind + "\n"
+        + (name == null ? "" : "  name: " + name + "\n");
+  }
+
+  private static void absorb(Accumulator ra, Resource r, String origin) {
+    r.setOrigin(origin);
+    ResMap one = new ResMap();
+    one.append(r);
+    ra.resMap().absorbAll(one);
+  }
+
+  /** A plugin configuration object and where it was configured. */
+  record PluginConfig(Map<String, Object> config, String origin) {}
+
+  /** The configs of the generators or transformers field: files, directories (built) or inline YAML. */
+  private List<PluginConfig> pluginConfigs(String field) {
+    List<PluginConfig> out = new ArrayList<>();
+    for (String entry : kustomization.strings(field)) {
+      if (entry.contains("\n") || entry.contains(": ")) {
+        for (Map<String, Object> c : KYaml.parseAll(entry, loader.display(kustomization.file()) + " (inline " + field
+            + ")", kustomization.file())) {
+          out.add(new PluginConfig(c, loader.relativeToBuildRoot(kustomization.file())));
+        }
+        continue;
+      }
+      Path p = loader.resolve(entry);
+      if (Files.isDirectory(p)) {
+        KustTarget sub = subTarget(p, false);
+        Accumulator[] holder = new Accumulator[1];
+        withStack(sub, () -> holder[0] = sub.accumulateTarget());
+        for (Resource r : holder[0].resMap().resources()) {
+          String in = r.origin() != null && r.origin().startsWith("path: ")
+              ? r.origin().substring(6).trim() : loader.relativeToBuildRoot(p);
+          out.add(new PluginConfig(r.object(), in));
+        }
+      } else {
+        Path f = loader.checkedFile(entry);
+        for (Map<String, Object> c : KYaml.parseAll(loader.readText(entry), loader.display(f), f)) {
+          out.add(new PluginConfig(c, loader.relativeToBuildRoot(f)));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void runTransformers(Accumulator ra) {
+    TransformerConfig tc = ra.config();
+    List<BuiltinTransformers.Named> ts = BuiltinTransformers.of(loader, kustomization, tc, schema);
+    String configuredIn = loader.relativeToBuildRoot(kustomization.file());
+    for (BuiltinTransformers.Named t : ts) {
+      t.transformer().transform(ra.resMap());
+      recordTransformation(ra, configuredIn, "builtin", t.kind(), null);
+    }
+    for (PluginConfig pc : pluginConfigs("transformers")) {
+      BuiltinPlugins.transformer(loader, pc.config(), tc, schema).transform(ra.resMap());
+      recordTransformation(ra, pc.origin(), Objects2.string(pc.config(), "apiVersion"),
+          Objects2.string(pc.config(), "kind"), Objects2.string(Objects2.map(pc.config(), "metadata"), "name"));
+    }
+  }
+
+  /** Notes on every resource that a transformer ran (buildMetadata: transformerAnnotations). */
+  private static void recordTransformation(Accumulator ra, String configuredIn, String apiVersion, String kind,
+      String name) {
+    String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n    apiVersion: " + apiVersion
+        + "\n    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n");
+    for (Resource r : ra.resMap().resources()) {
+      r.transformations().add(entry);
+    }
+  }
+}

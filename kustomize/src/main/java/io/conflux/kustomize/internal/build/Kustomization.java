@@ -1,0 +1,187 @@
+package io.conflux.kustomize.internal.build;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.yaml.KYaml;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed kustomization file with legacy fields folded into their successors (follows
+ * api/types/kustomization.go FixKustomization): {@code bases} join {@code resources},
+ * {@code imageTags} join {@code images}.
+ */
+public final class Kustomization {
+  /** File names kustomize recognises, in its order of preference. */
+  public static final List<String> FILE_NAMES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
+
+  private final Map<String, Object> fields;
+  private final Path file;
+
+  private Kustomization(Map<String, Object> fields, Path file) {
+    this.fields = fields;
+    this.file = file;
+  }
+
+  /**
+   * Loads the kustomization of a directory.
+   *
+   * @throws KustomizeException when there is none, several, or it does not parse
+   */
+  public static Kustomization load(Loader loader) {
+    Path dir = loader.root();
+    List<Path> found = new ArrayList<>();
+    for (String n : FILE_NAMES) {
+      Path p = dir.resolve(n);
+      if (Files.isRegularFile(p)) {
+        found.add(p);
+      }
+    }
+    if (found.isEmpty()) {
+      throw new KustomizeException("unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
+          + "'Kustomization' in directory '" + loader.display(dir) + "'", dir, -1, null);
+    }
+    if (found.size() > 1) {
+      throw new KustomizeException("found multiple kustomization files under: " + loader.display(dir), dir, -1, null);
+    }
+    Path file = found.get(0);
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new KustomizeException(loader.display(file) + ": " + e.getMessage(), file, -1, e);
+    }
+    List<Object> docs = KYaml.parseDocuments(text, loader.display(file), file);
+    Map<String, Object> fields;
+    if (docs.isEmpty()) {
+      fields = new LinkedHashMap<>();
+    } else if (docs.size() == 1 && docs.get(0) instanceof Map<?, ?>) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> m = (Map<String, Object>) docs.get(0);
+      fields = m;
+    } else {
+      throw new KustomizeException(loader.display(file) + ": a kustomization must be a single YAML mapping", file, -1, null);
+    }
+    Kustomization k = new Kustomization(fields, file);
+    k.fix(loader);
+    return k;
+  }
+
+  private static final List<String> FIELDS = List.of("apiVersion", "kind", "metadata", "resources", "bases",
+      "components", "crds", "configurations", "generators", "transformers", "validators", "namespace", "namePrefix",
+      "nameSuffix", "commonLabels", "labels", "commonAnnotations", "patches", "patchesStrategicMerge",
+      "patchesJson6902", "images", "imageTags", "replicas", "replacements", "vars", "configMapGenerator",
+      "secretGenerator", "generatorOptions", "sortOptions", "buildMetadata", "openapi", "helmCharts", "helmGlobals",
+      "helmChartInflationGenerator");
+
+  /** Go's encoding/json matches field names case-insensitively: so does this. */
+  private void normalizeKeys() {
+    for (String key : new ArrayList<>(fields.keySet())) {
+      if (FIELDS.contains(key)) {
+        continue;
+      }
+      for (String f : FIELDS) {
+        if (f.equalsIgnoreCase(key)) {
+          Object v = fields.remove(key);
+          fields.putIfAbsent(f, v);
+        }
+      }
+    }
+  }
+
+  private void fix(Loader loader) {
+    normalizeKeys();
+    for (String key : fields.keySet()) {
+      if (!FIELDS.contains(key)) {
+        throw new KustomizeException(loader.display(file) + ": invalid Kustomization: json: unknown field \"" + key
+            + "\"", file, -1, null);
+      }
+    }
+    String kind = Objects2.string(fields, "kind");
+    if (kind != null && !kind.equals("Kustomization") && !kind.equals("Component")) {
+      throw new KustomizeException(loader.display(file) + ": kind must be Kustomization or Component, got '" + kind + "'",
+          file, -1, null);
+    }
+    List<Object> bases = Objects2.list(fields, "bases");
+    if (bases != null) {
+      List<Object> res = new ArrayList<>(strings("resources"));
+      res.addAll(bases);
+      fields.put("resources", res);
+    }
+    List<Object> imageTags = Objects2.list(fields, "imageTags");
+    if (imageTags != null) {
+      List<Object> images = new ArrayList<>(maps("images"));
+      images.addAll(imageTags);
+      fields.put("images", images);
+    }
+  }
+
+  /** The kustomization file. */
+  public Path file() {
+    return file;
+  }
+
+  /** True for {@code kind: Component}. */
+  public boolean isComponent() {
+    return "Component".equals(Objects2.string(fields, "kind"));
+  }
+
+  /** A string field, null when absent. */
+  public String string(String key) {
+    return Objects2.string(fields, key);
+  }
+
+  /** A raw field. */
+  public Object get(String key) {
+    return fields.get(key);
+  }
+
+  /** A list of strings (null entries dropped), empty when absent. */
+  public List<String> strings(String key) {
+    List<String> out = new ArrayList<>();
+    Object v = fields.get(key);
+    if (v instanceof List<?> l) {
+      for (Object o : l) {
+        if (o != null) {
+          out.add(o instanceof String s ? s : Objects2.scalarText(o));
+        }
+      }
+    } else if (v != null) {
+      throw new KustomizeException("kustomization field '" + key + "' must be a list", file, -1, null);
+    }
+    return out;
+  }
+
+  /** A list of maps, empty when absent. */
+  @SuppressWarnings("unchecked")
+  public List<Map<String, Object>> maps(String key) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    Object v = fields.get(key);
+    if (v instanceof List<?> l) {
+      for (Object o : l) {
+        if (o instanceof Map<?, ?> m) {
+          out.add((Map<String, Object>) m);
+        } else if (o != null) {
+          throw new KustomizeException("kustomization field '" + key + "' must be a list of mappings", file, -1, null);
+        }
+      }
+    } else if (v != null) {
+      throw new KustomizeException("kustomization field '" + key + "' must be a list", file, -1, null);
+    }
+    return out;
+  }
+
+  /** A map of strings (labels, annotations), empty when absent. */
+  public Map<String, String> stringMap(String key) {
+    return Objects2.stringMap(fields.get(key));
+  }
+
+  /** A map field, null when absent. */
+  public Map<String, Object> map(String key) {
+    return Objects2.map(fields, key);
+  }
+}

@@ -1,0 +1,147 @@
+package io.conflux.kustomize.internal.build;
+
+import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.LoadRestrictions;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the files of one kustomization directory through {@link java.nio.file.Path} only,
+ * enforcing the load restrictor (follows api/loader/fileloader.go and loadrestrictions.go).
+ * Remote targets (URLs, git specs) are refused.
+ */
+public final class Loader {
+  private static final Pattern REMOTE = Pattern.compile(
+      "^(https?://|git::|git@|ssh://|file://|s3::|gcs::|hg::|github\\.com/|gitlab\\.com/|bitbucket\\.org/).*");
+
+  private final Path root;
+  private final Path buildRoot;
+  private final LoadRestrictions restrictions;
+
+  /**
+   * @param root the kustomization directory this loader reads for
+   * @param buildRoot the directory the build started in, for readable names in messages
+   */
+  public Loader(Path root, Path buildRoot, LoadRestrictions restrictions) {
+    this.root = normalize(root);
+    this.buildRoot = normalize(buildRoot);
+    this.restrictions = restrictions;
+  }
+
+  /** A loader for another kustomization directory, same build root and restrictions. */
+  public Loader child(Path dir) {
+    return new Loader(dir, buildRoot, restrictions);
+  }
+
+  /** The kustomization directory, absolute and normalized. */
+  public Path root() {
+    return root;
+  }
+
+  /** The directory the build started in. */
+  public Path buildRoot() {
+    return buildRoot;
+  }
+
+  private static Path normalize(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    try {
+      return abs.toRealPath();
+    } catch (IOException e) {
+      return abs;
+    }
+  }
+
+  /** True for remote targets kustomize would fetch (URLs, git specs). */
+  public static boolean isRemote(String target) {
+    return REMOTE.matcher(target).matches() || target.contains("://") || target.contains("?ref=");
+  }
+
+  /** Resolves a path of the kustomization (relative to its directory). */
+  public Path resolve(String relative) {
+    if (isRemote(relative)) {
+      throw new KustomizeException(display(root.resolve("kustomization.yaml")) + ": remote resource '" + relative
+          + "' is not supported: Conflux builds only local kustomizations (fetch the source into the artifact instead)");
+    }
+    return root.getFileSystem().getPath(relative).isAbsolute()
+        ? root.getFileSystem().getPath(relative).normalize()
+        : root.resolve(relative).normalize();
+  }
+
+  /** A path as shown in messages: relative to the build root when below it. */
+  public String display(Path p) {
+    Path n = p.toAbsolutePath().normalize();
+    try {
+      String rel = buildRoot.relativize(n).toString();
+      return rel.isEmpty() ? "." : rel;
+    } catch (IllegalArgumentException e) {
+      return n.toString();
+    }
+  }
+
+  /** A path relative to the build root, as kustomize writes it in origin annotations. */
+  public String relativeToBuildRoot(Path p) {
+    try {
+      return buildRoot.relativize(p.toAbsolutePath().normalize()).toString();
+    } catch (IllegalArgumentException e) {
+      return p.toString();
+    }
+  }
+
+  /**
+   * Reads a file of this kustomization as UTF-8 text.
+   *
+   * @throws KustomizeException when the file is missing, unreadable, or outside the root under
+   *     {@link LoadRestrictions#ROOT_ONLY}
+   */
+  public String readText(String relative) {
+    Path p = checkedFile(relative);
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(p))).toString();
+    } catch (CharacterCodingException e) {
+      return new String(readBytes(relative), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new KustomizeException(display(p) + ": " + e.getMessage(), p, -1, e);
+    }
+  }
+
+  /** Reads a file of this kustomization as bytes, with the same checks as {@link #readText}. */
+  public byte[] readBytes(String relative) {
+    Path p = checkedFile(relative);
+    try {
+      return Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new KustomizeException(display(p) + ": " + e.getMessage(), p, -1, e);
+    }
+  }
+
+  /** The checked path of a file of this kustomization. */
+  public Path checkedFile(String relative) {
+    Path p = resolve(relative);
+    if (!Files.exists(p)) {
+      throw new KustomizeException("file '" + display(p) + "' not found (referenced from "
+          + display(root) + ")", p, -1, new NoSuchFileException(p.toString()));
+    }
+    if (Files.isDirectory(p)) {
+      throw new KustomizeException("'" + display(p) + "' is a directory, expected a file", p, -1, null);
+    }
+    if (restrictions == LoadRestrictions.ROOT_ONLY) {
+      Path real = normalize(p);
+      if (!real.startsWith(root)) {
+        throw new KustomizeException("security; file '" + display(real) + "' is not in or below '"
+            + root + "' (load restrictor LoadRestrictionsRootOnly)", p, -1, null);
+      }
+    }
+    return p;
+  }
+
+  /** True when the path names a directory. */
+  public boolean isDirectory(String relative) {
+    return Files.isDirectory(resolve(relative));
+  }
+}
