@@ -79,7 +79,8 @@ final class BuiltinPlugins {
         return new PrefixSuffixTransformer("", Objects2.string(config, "suffix"), fieldSpecs);
       case "NamespaceTransformer":
         return new NamespaceTransformer(Objects2.string(Objects2.map(config, "metadata"), "namespace"),
-            fieldSpecs.isEmpty() ? tc.get("namespace") : fieldSpecs, Boolean.TRUE.equals(config.get("unsetOnly")));
+            fieldSpecs.isEmpty() ? tc.get("namespace") : fieldSpecs, Boolean.TRUE.equals(config.get("unsetOnly")),
+            Objects2.string(config, "setRoleBindingSubjects"));
       case "LabelTransformer":
         return new MapEntriesTransformer(Objects2.stringMap(config.get("labels")), fieldSpecs);
       case "AnnotationsTransformer":

@@ -13,11 +13,26 @@ import java.util.Map;
 /**
  * Sets the namespace of every namespaced object, of {@code default} service-account subjects of
  * (Cluster)RoleBindings, and of the fields of the {@code namespace} field specs (follows
- * api/filters/namespace and plugin/builtin/namespacetransformer, SetRoleBindingSubjects
- * defaultOnly).
+ * api/filters/namespace and plugin/builtin/namespacetransformer). {@code roleBindingSubjects} is
+ * kustomize's SetRoleBindingSubjects: {@code defaultOnly} (the default: subjects named
+ * {@code default}), {@code allServiceAccounts} or {@code none}; {@code unsetOnly} leaves set
+ * namespaces alone.
  */
-public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs, boolean unsetOnly)
-    implements Transformer {
+public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs, boolean unsetOnly,
+    String roleBindingSubjects) implements Transformer {
+
+  /** The transformer of a kustomization's {@code namespace} field. */
+  public NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs, boolean unsetOnly) {
+    this(namespace, fieldSpecs, unsetOnly, "defaultOnly");
+  }
+
+  private boolean subjectSelected(Map<?, ?> subject) {
+    return switch (roleBindingSubjects == null || roleBindingSubjects.isEmpty() ? "defaultOnly" : roleBindingSubjects) {
+      case "allServiceAccounts" -> "ServiceAccount".equals(Objects2.string(subject, "kind"));
+      case "none" -> false;
+      default -> "default".equals(Objects2.string(subject, "name"));
+    };
+  }
 
   @Override
   public void transform(ResMap m) {
@@ -40,7 +55,7 @@ public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs,
         List<Object> subjects = Objects2.list(obj, "subjects");
         if (subjects != null) {
           for (Object s : subjects) {
-            if (s instanceof Map<?, ?> sm && "default".equals(Objects2.string(sm, "name"))) {
+            if (s instanceof Map<?, ?> sm && subjectSelected(sm)) {
               @SuppressWarnings("unchecked")
               Map<String, Object> subject = (Map<String, Object>) sm;
               if (!unsetOnly || Objects2.string(subject, "namespace") == null) {
