@@ -38,6 +38,7 @@ public final class HttpSink implements AutoCloseable {
     private final Queue<Response> script = new ConcurrentLinkedQueue<>();
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());
     private volatile Response fallback = Response.of(200);
+    private volatile java.util.concurrent.CountDownLatch gate;
 
     private HttpSink(HttpServer server) {
         this.server = server;
@@ -52,6 +53,14 @@ public final class HttpSink implements AutoCloseable {
                 String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 sink.requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
                         Map.copyOf(exchange.getRequestHeaders()), body));
+                java.util.concurrent.CountDownLatch held = sink.gate;
+                if (held != null) {
+                    try {
+                        held.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 Response r = sink.script.poll();
                 if (r == null) {
                     r = sink.fallback;
@@ -77,6 +86,15 @@ public final class HttpSink implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Holds every response (the request is recorded first) until the returned latch is counted down; the sink
+     * answers nothing else meanwhile.
+     */
+    public java.util.concurrent.CountDownLatch hold() {
+        gate = new java.util.concurrent.CountDownLatch(1);
+        return gate;
+    }
+
     /** Sets the response once the script is used up. */
     public HttpSink otherwise(Response response) {
         fallback = response;
@@ -97,6 +115,9 @@ public final class HttpSink implements AutoCloseable {
 
     @Override
     public void close() {
+        if (gate != null) {
+            gate.countDown();
+        }
         server.stop(0);
     }
 }

@@ -63,6 +63,7 @@ class NotifierServiceTest {
     static HttpSink down;
     static HttpSink hmac;
     static HttpSink quiet;
+    static HttpSink held;
     static KafkaProducer<String, String> producer;
 
     @Inject
@@ -84,6 +85,7 @@ class NotifierServiceTest {
         down = HttpSink.start().otherwise(HttpSink.Response.of(503));
         hmac = HttpSink.start();
         quiet = HttpSink.start();
+        held = HttpSink.start();
         Properties props = new Properties();
         props.put("bootstrap.servers", EmbeddedServices.kafka.bootstrapServers());
         props.put("key.serializer", StringSerializer.class.getName());
@@ -120,6 +122,9 @@ class NotifierServiceTest {
                 null, true))).create();
         client.resource(alert("quiet", "quiet", "quiet")).create();
         client.resource(alert("orphan", "missing", "orphan")).create();
+        client.resource(provider("held", new ProviderSpec("slack", null, null, held.url("/hook"), "60s", null, null,
+                null, null))).create();
+        client.resource(alert("held", "held", "held")).create();
         client.resource(provider("pager", new ProviderSpec("pagerduty", null, null, "https://events.pagerduty.com",
                 null, null, null, null, null))).create();
     }
@@ -142,6 +147,7 @@ class NotifierServiceTest {
         down.close();
         hmac.close();
         quiet.close();
+        held.close();
     }
 
     private static Provider provider(String name, ProviderSpec spec) {
@@ -370,5 +376,30 @@ class NotifierServiceTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(events.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(events.body()).isArray()).isTrue();
+    }
+
+    @Test
+    void aProviderThatHangsHoldsBackOnlyItsOwnPartition() throws Exception {
+        await("Ready held Provider", () -> ready(Provider.class, "held") && ready(Alert.class, "held"));
+        java.util.concurrent.CountDownLatch gate = held.hold();
+        try {
+            FluxEvent stuck = event("held", "waiting for a slow service");
+            FluxEvent other = event("apps", "another partition");
+            other = new FluxEvent(other.involvedObject(), "info", other.timestamp(), "another partition",
+                    "ReconciliationSucceeded", Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:" + "b".repeat(40)),
+                    other.reportingController(), null);
+            producer.send(new ProducerRecord<>("conflux.events", 0, "Kustomization/flux-system/held",
+                    JSON.writeValueAsString(stuck))).get();
+            await("the held request", () -> !held.requests().isEmpty());
+            producer.send(new ProducerRecord<>("conflux.events", 1, "Kustomization/flux-system/apps",
+                    JSON.writeValueAsString(other))).get();
+            await("the other partition's delivery", () -> deliveriesOf("Kustomization/flux-system/apps").stream()
+                    .anyMatch(d -> d.get("message").asText().equals("another partition") && d.get("status").asText().equals("SENT")));
+            assertThat(deliveriesOf("Kustomization/flux-system/held")).extracting(d -> d.get("status").asText())
+                    .as("still in flight").containsExactly("PENDING");
+        } finally {
+            gate.countDown();
+        }
+        await("the held delivery", () -> count(deliveriesOf("Kustomization/flux-system/held"), "SENT") == 1);
     }
 }
