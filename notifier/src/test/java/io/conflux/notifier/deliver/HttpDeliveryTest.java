@@ -125,4 +125,19 @@ class HttpDeliveryTest {
         assertThat(HttpDelivery.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isZero();
         assertThat(HttpDelivery.retryAfter("soon")).isNull();
     }
+
+    @Test
+    void aCallLongerThanTheProviderTimeoutIsATransportErrorAndRetried() {
+        try (HttpSink sink = HttpSink.start()) {
+            sink.hold();
+            ProviderEndpoint slow = new ProviderEndpoint("ns/p", null, "generic", sink.url("/"), null, null, null, null,
+                    Map.of(), null, Duration.ofMillis(200), null);
+            DeliveryOutcome outcome = new HttpDelivery(new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(5)),
+                    Duration.ofSeconds(2)).send(slow, post(sink.url("/"))).await().indefinitely();
+
+            assertThat(outcome.delivered()).isFalse();
+            assertThat(outcome.attempts()).isEqualTo(2);
+            assertThat(outcome.error()).contains("HttpTimeoutException");
+        }
+    }
 }
