@@ -102,9 +102,18 @@ public final class Kustomization {
       }
     }
     String kind = Objects2.string(fields, "kind");
-    if (kind != null && !kind.equals("Kustomization") && !kind.equals("Component")) {
-      throw new KustomizeException(loader.display(file) + ": kind must be Kustomization or Component, got '" + kind + "'",
-          file, -1, null);
+    String apiVersion = Objects2.string(fields, "apiVersion");
+    if (kind != null && !kind.isEmpty() && !kind.equals("Kustomization") && !kind.equals("Component")) {
+      throw new KustomizeException(loader.display(file) + ": kind should be Kustomization or Component", file, -1, null);
+    }
+    if ("Component".equals(kind)) {
+      if (apiVersion != null && !apiVersion.isEmpty() && !apiVersion.equals("kustomize.config.k8s.io/v1alpha1")) {
+        throw new KustomizeException(loader.display(file)
+            + ": apiVersion for Component should be kustomize.config.k8s.io/v1alpha1", file, -1, null);
+      }
+    } else if (apiVersion != null && !apiVersion.isEmpty() && !apiVersion.equals("kustomize.config.k8s.io/v1beta1")) {
+      throw new KustomizeException(loader.display(file)
+          + ": apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1", file, -1, null);
     }
     List<Object> bases = Objects2.list(fields, "bases");
     if (bases != null) {

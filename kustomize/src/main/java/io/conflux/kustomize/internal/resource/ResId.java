@@ -44,9 +44,9 @@ public record ResId(Gvk gvk, String name, String namespace) {
     return gvk.sortString() + "|" + (namespace.isEmpty() ? "~X" : namespace) + "|" + (name.isEmpty() ? "~N" : name);
   }
 
+  /** kustomize's id text, e.g. {@code ~G_v1_Deployment|~X|proxy}. */
   @Override
   public String toString() {
-    return gvk.kind() + (gvk.group().isEmpty() ? "" : "." + gvk.group()) + "." + gvk.version() + " "
-        + (namespace.isEmpty() ? "" : namespace + "/") + name;
+    return legacySortString();
   }
 }
