@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code conflux.render-results}: each result is reconciled; the offset is committed once the outcome is
@@ -13,11 +14,14 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  */
 @ApplicationScoped
 public class RenderResultConsumer {
+    private static final Logger LOG = Logger.getLogger(RenderResultConsumer.class);
+
     @Inject
     Reconciler reconciler;
 
     @Incoming("render-results")
     public Uni<Void> onRenderResult(RenderResult result) {
-        return reconciler.onRenderResult(result);
+        return reconciler.onRenderResult(result)
+                .onFailure().invoke(e -> LOG.errorf(e, "reconciling %s at %s failed", result.object(), result.sourceRevision()));
     }
 }

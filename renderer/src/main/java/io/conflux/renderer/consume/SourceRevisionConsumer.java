@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code conflux.source-revisions}: each new revision renders the Kustomizations of that source.
@@ -13,11 +14,14 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  */
 @ApplicationScoped
 public class SourceRevisionConsumer {
+    private static final Logger LOG = Logger.getLogger(SourceRevisionConsumer.class);
+
     @Inject
     RenderCoordinator coordinator;
 
     @Incoming("source-revisions")
     public Uni<Void> onSourceRevision(SourceRevision revision) {
-        return coordinator.onSourceRevision(revision);
+        return coordinator.onSourceRevision(revision)
+                .onFailure().invoke(e -> LOG.errorf(e, "rendering for %s at %s failed", revision.source(), revision.revision()));
     }
 }

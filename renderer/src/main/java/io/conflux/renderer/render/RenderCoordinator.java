@@ -138,7 +138,9 @@ public class RenderCoordinator {
                                 LOG.debugf("%s at %s already rendered", objectKey, revisionText);
                                 return Uni.createFrom().voidItem();
                             }
+                            LOG.debugf("%s: rendering %s", objectKey, revisionText);
                             return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), k.getSpec()))
+                                    .invoke(outcome -> LOG.debugf("%s: rendered, recording", objectKey))
                                     .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, outcome));
                         })));
     }
@@ -165,8 +167,6 @@ public class RenderCoordinator {
         r.error = outcome.message();
         r.deterministic = outcome.deterministic();
         r.renderedAt = OffsetDateTime.now(ZoneOffset.UTC);
-        Uni<Void> store = outcome.bundle() == null ? Uni.createFrom().voidItem()
-                : BundleEntity.storeIfAbsent(outcome.bundle().digest(), outcome.bundle().content(), outcome.bundle().objectCount());
         RenderResult result = new RenderResult(objectKey, generation, revision.isEmpty() ? null : revision,
                 r.bundleDigest, outcome.bundle() == null ? null : outcome.bundle().objectCount(),
                 outcome.reason(), outcome.message(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
@@ -175,7 +175,12 @@ public class RenderCoordinator {
         } else {
             LOG.warnf("%s failed to render at %s: %s", objectKey, revision, outcome.message());
         }
-        return Panache.withTransaction(() -> store.chain(() -> r.persist()))
+        Bundle bundle = outcome.bundle();
+        // Panache's static operations look up the session when called: build them inside the transaction.
+        return Panache.withTransaction(() -> (bundle == null ? Uni.createFrom().voidItem()
+                        : BundleEntity.storeIfAbsent(bundle.digest(), bundle.content(), bundle.objectCount()))
+                        .chain(() -> r.persist()))
+                .invoke(() -> LOG.debugf("%s: recorded, publishing", objectKey))
                 .chain(() -> producer.send(result));
     }
 
