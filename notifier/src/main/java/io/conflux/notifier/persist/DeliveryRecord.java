@@ -10,11 +10,11 @@ import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
 /**
- * Table {@code delivery}: one notification of one event for one Alert through its Provider — state, attempts,
- * last HTTP status and error — shown by {@code conflux deliveries}. Also what duplicate suppression looks up.
+ * Table {@code notification_delivery}: one notification of one event for one Alert through its Provider — state,
+ * attempts, last HTTP status and error — shown by {@code conflux deliveries}. Also what duplicate suppression looks up.
  */
 @Entity
-@Table(name = "delivery")
+@Table(name = "notification_delivery")
 public class DeliveryRecord extends PanacheEntityBase {
     /** Being sent, or interrupted by a crash (resent when the event comes again). */
     public static final String PENDING = "PENDING";

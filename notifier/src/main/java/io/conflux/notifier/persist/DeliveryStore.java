@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads and writes the notifier's tables ({@code received_event}, {@code delivery}) with Hibernate Reactive.
- * Every method must be subscribed on a Vert.x context (see {@link io.conflux.service.ReactiveRunner}); each runs
+ * Reads and writes the notifier's tables ({@code received_event}, {@code notification_delivery}) with Hibernate
+ * Reactive. Every method must be subscribed on a Vert.x context (see {@link io.conflux.service.ReactiveRunner}); each runs
  * in its own transaction, so a record is durable when its Uni completes.
  */
 @ApplicationScoped
