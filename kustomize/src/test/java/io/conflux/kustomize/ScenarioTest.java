@@ -1,5 +1,6 @@
 package io.conflux.kustomize;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.conflux.kustomize.yaml.KYaml;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Builds each scenario of {@code src/test/resources/scenarios} and compares it, as data and in
- * order, with the recorded output of the reference {@code kubectl kustomize} ({@code expected.yaml}),
- * and with a live reference run when the binary is installed.
+ * order, and as text, with the recorded output of the reference {@code kubectl kustomize}
+ * ({@code expected.yaml}), and with a live reference run when the binary is installed.
  */
 class ScenarioTest {
 
@@ -38,8 +39,9 @@ class ScenarioTest {
         Path target = dir.resolve(Files.exists(cmd) ? Files.readString(cmd).trim() : ".");
         List<Map<String, Object>> expected = KYaml.parseAll(Files.readString(dir.resolve("expected.yaml")),
             "expected.yaml");
-        List<Map<String, Object>> actual = Kustomizer.create().build(target).objects();
-        assertNull(Compare.difference(expected, actual));
+        ResourceList built = Kustomizer.create().build(target);
+        assertNull(Compare.difference(expected, built.objects()));
+        assertEquals(Files.readString(dir.resolve("expected.yaml")), built.toYaml(), "output text");
         Path kubectl = DifferentialTest.kubectl();
         if (Files.isExecutable(kubectl)) {
           DifferentialTest.compare(kubectl, target);

@@ -74,7 +74,7 @@ final class YamlEmitter {
       if (!inSequence) {
         out.append(' ');
       }
-      writeScalar(value, indent);
+      writeScalar(value, inSequence ? indent : indent + 2);
     }
   }
 
@@ -90,34 +90,75 @@ final class YamlEmitter {
     }
   }
 
-  private void writeScalar(Object value, int indent) {
+  /** Writes a scalar at the current column; {@code cont} is the indent of continuation lines. */
+  private void writeScalar(Object value, int cont) {
     if (value instanceof String s) {
       if (s.indexOf('\n') >= 0 && literalAllowed(s)) {
-        writeLiteral(s, indent);
+        writeLiteral(s, cont);
         return;
       }
-      out.append(scalarString(s, false)).append('\n');
+      writeFolded(scalarString(s, false), cont);
+      out.append('\n');
     } else {
       out.append(Objects2.scalarText(value)).append('\n');
     }
   }
 
+  /**
+   * Appends a rendered plain, single- or double-quoted scalar, breaking lines at spaces once the
+   * column passes 80, as go-yaml v2's emitter does (best_width 80).
+   */
+  private void writeFolded(String rendered, int cont) {
+    char style = rendered.isEmpty() ? 'p' : rendered.charAt(0) == '"' ? 'd' : rendered.charAt(0) == '\'' ? 's' : 'p';
+    int lineStart = out.lastIndexOf("\n") + 1;
+    int column = out.length() - lineStart;
+    boolean spaces = false;
+    int first = style == 'p' ? 0 : 1;
+    int last = style == 'p' ? rendered.length() : rendered.length() - 1;
+    for (int i = 0; i < rendered.length(); i++) {
+      char c = rendered.charAt(i);
+      boolean inside = i >= first && i < last;
+      if (inside && c == ' ') {
+        boolean nextIsSpace = i + 1 < last && rendered.charAt(i + 1) == ' ';
+        boolean breakable = !spaces && column > 80 && (style == 'p' || i > first && i < last - 1)
+            && (style == 'd' || !nextIsSpace);
+        if (breakable) {
+          out.append('\n').append(" ".repeat(cont));
+          column = cont;
+          if (style == 'd' && nextIsSpace) {
+            out.append('\\');
+            column++;
+          }
+        } else {
+          out.append(c);
+          column++;
+        }
+        spaces = true;
+      } else {
+        out.append(c);
+        column++;
+        spaces = false;
+      }
+    }
+  }
+
   private static boolean literalAllowed(String s) {
-    if (s.contains(" \n") || s.endsWith(" ") || s.startsWith("\n")) {
+    if (s.contains(" \n")) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c != '\n' && c != '\t' && (c < 0x20 || c == 0x7f || c == '\uFEFF')) {
+      if (c != '\n' && (c < 0x20 || c == 0x7f || c == '\uFEFF' || c >= 0x80 && c <= 0x9f)) {
         return false;
       }
     }
     return true;
   }
 
-  private void writeLiteral(String s, int indent) {
+  /** Writes a literal block scalar whose lines are indented at {@code cont}. */
+  private void writeLiteral(String s, int cont) {
     out.append('|');
-    if (s.charAt(0) == ' ') {
+    if (s.charAt(0) == ' ' || s.charAt(0) == '\n') {
       out.append('2');
     }
     String body = s;
@@ -132,7 +173,7 @@ final class YamlEmitter {
     out.append('\n');
     for (String line : body.split("\n", -1)) {
       if (!line.isEmpty()) {
-        indent(indent + 2);
+        indent(cont);
         out.append(line);
       }
       out.append('\n');
@@ -152,9 +193,61 @@ final class YamlEmitter {
     return keys;
   }
 
-  /** Go sorts map keys by their UTF-8 bytes; for BMP text the UTF-16 order matches closely enough. */
-  private static int compareBytes(String a, String b) {
-    return a.compareTo(b);
+  /**
+   * go-yaml v2's key order (sorter.go keyList.Less), which kustomize's output goes through: at the
+   * first differing character, two letters compare as characters, a non-letter sorts before a
+   * letter, and runs of digits compare as numbers.
+   */
+  static int compareBytes(String a, String b) {
+    if (a.equals(b)) {
+      return 0;
+    }
+    return less(a, b) ? -1 : less(b, a) ? 1 : a.compareTo(b);
+  }
+
+  private static boolean less(String a, String b) {
+    int[] ar = a.codePoints().toArray();
+    int[] br = b.codePoints().toArray();
+    for (int i = 0; i < ar.length && i < br.length; i++) {
+      if (ar[i] == br[i]) {
+        continue;
+      }
+      boolean al = Character.isLetter(ar[i]);
+      boolean bl = Character.isLetter(br[i]);
+      if (al && bl) {
+        return ar[i] < br[i];
+      }
+      if (al || bl) {
+        return bl;
+      }
+      long an = 0;
+      long bn = 0;
+      if (ar[i] == '0' || br[i] == '0') {
+        for (int j = i - 1; j >= 0 && Character.isDigit(ar[j]); j--) {
+          if (ar[j] != '0') {
+            an = 1;
+            bn = 1;
+            break;
+          }
+        }
+      }
+      int ai = i;
+      for (; ai < ar.length && Character.isDigit(ar[ai]); ai++) {
+        an = an * 10 + (ar[ai] - '0');
+      }
+      int bi = i;
+      for (; bi < br.length && Character.isDigit(br[bi]); bi++) {
+        bn = bn * 10 + (br[bi] - '0');
+      }
+      if (an != bn) {
+        return an < bn;
+      }
+      if (ai != bi) {
+        return ai < bi;
+      }
+      return ar[i] < br[i];
+    }
+    return ar.length < br.length;
   }
 
   /** A string as a plain, single- or double-quoted scalar, whichever go-yaml v2 would choose. */
@@ -174,7 +267,7 @@ final class YamlEmitter {
   private static boolean needsDoubleQuotes(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (c == '\n' || c == '\r' || (c < 0x20 && c != '\t') || c == 0x7f
+      if (c == '\n' || c == '\r' || c < 0x20 || c == 0x7f
           || c == '\uFEFF' || (c >= 0x80 && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
         return true;
       }

@@ -116,6 +116,35 @@ class KYamlTest {
   }
 
   @Test
+  void keysSortLikeGoYamlAndLiteralsKeepLeadingBreaks() {
+    Map<String, Object> obj = new LinkedHashMap<>();
+    obj.put("ANOTHER", "b");
+    obj.put("A_FIRST", "a");
+    obj.put("item10", "x");
+    obj.put("item9", "y");
+    obj.put("text", "\nfirst\nsecond\n");
+    assertThat(KYaml.dumpAll(List.of(obj))).isEqualTo("""
+        A_FIRST: a
+        ANOTHER: b
+        item9: "y"
+        item10: x
+        text: |2
+
+          first
+          second
+        """);
+  }
+
+  @Test
+  void longStringsFoldAtEightyColumnsLikeKubectl() {
+    String words = "plain words that are long enough to need folding because they go beyond eighty columns";
+    String yaml = KYaml.dumpAll(List.of(Map.of("k", words)));
+    assertThat(yaml).isEqualTo("k: plain words that are long enough to need folding because they go beyond eighty\n"
+        + "  columns\n");
+    assertThat(KYaml.parseAll(yaml, "x").get(0)).containsEntry("k", words);
+  }
+
+  @Test
   void dumpedYamlReadsBackTheSame() {
     Map<String, Object> obj = new LinkedHashMap<>();
     obj.put("a", "true");
