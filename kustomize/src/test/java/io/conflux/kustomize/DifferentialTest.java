@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Builds every kustomization under {@code ../../shared/fixtures/repos} with this library and with
  * the reference {@code kubectl kustomize} (v1.35, kustomize v5.7) and requires the same objects in
- * the same order. Skipped when the reference binary is absent (install it with
+ * the same order (and, beyond that requirement, the same text). Skipped when the reference binary is absent (install it with
  * {@code /work/shared/tools/install-reference-tools.sh}; {@code CONFLUX_REF_KUBECTL} overrides
  * its path).
  */
@@ -62,9 +62,10 @@ class DifferentialTest {
       return;
     }
     List<Map<String, Object>> expected = KYaml.parseAll(ref.stdout(), "kubectl kustomize output");
-    List<Map<String, Object>> actual = Kustomizer.create().build(dir).objects();
-    assertNull(Compare.difference(expected, actual));
-    assertEquals(expected.size(), actual.size());
+    ResourceList built = Kustomizer.create().build(dir);
+    assertNull(Compare.difference(expected, built.objects()));
+    assertEquals(expected.size(), built.objects().size());
+    assertEquals(ref.stdout(), built.toYaml(), "output text");
   }
 
   record Reference(int exitCode, String stdout, String stderr) {}

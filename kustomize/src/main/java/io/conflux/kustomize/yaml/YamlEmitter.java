@@ -142,8 +142,9 @@ final class YamlEmitter {
     }
   }
 
+  /** go-yaml v2 allows a block scalar unless a space precedes a break or ends the text, or a character is special. */
   private static boolean literalAllowed(String s) {
-    if (s.contains(" \n")) {
+    if (s.contains(" \n") || s.endsWith(" ")) {
       return false;
     }
     for (int i = 0; i < s.length(); i++) {
