@@ -12,11 +12,46 @@ import java.util.Set;
  * and are replaced, as kustomize's strategic merge does not infer associative lists.
  */
 public final class MergeKeys {
-  private static final Set<String> BUILTIN_GROUPS = Set.of("", "apps", "batch", "autoscaling", "policy",
-      "extensions", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io",
-      "admissionregistration.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
-      "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io", "events.k8s.io", "apiregistration.k8s.io",
-      "flowcontrol.apiserver.k8s.io", "authentication.k8s.io", "authorization.k8s.io");
+  /** Kinds by apiVersion in the Kubernetes v1.21 OpenAPI schema kustomize v5.7 embeds. */
+  private static final Map<String, Set<String>> SCHEMA = schema();
+
+  private static Map<String, Set<String>> schema() {
+    Map<String, Set<String>> m = new java.util.HashMap<>();
+    java.util.function.BiConsumer<String, String> add = (apiVersions, kinds) -> {
+      for (String v : apiVersions.split(",")) {
+        m.computeIfAbsent(v, k -> new java.util.HashSet<>()).addAll(List.of(kinds.split(",")));
+      }
+    };
+    add.accept("v1", "Binding,ComponentStatus,ConfigMap,Endpoints,Event,LimitRange,Namespace,Node,PersistentVolume,"
+        + "PersistentVolumeClaim,Pod,PodTemplate,ReplicationController,ResourceQuota,Secret,Service,ServiceAccount");
+    add.accept("apps/v1", "ControllerRevision,DaemonSet,Deployment,ReplicaSet,StatefulSet");
+    add.accept("batch/v1", "Job,CronJob");
+    add.accept("batch/v1beta1", "CronJob");
+    add.accept("autoscaling/v1,autoscaling/v2beta1,autoscaling/v2beta2", "HorizontalPodAutoscaler");
+    add.accept("policy/v1", "PodDisruptionBudget,Eviction");
+    add.accept("policy/v1beta1", "PodDisruptionBudget,PodSecurityPolicy,Eviction");
+    add.accept("networking.k8s.io/v1", "Ingress,IngressClass,NetworkPolicy");
+    add.accept("networking.k8s.io/v1beta1", "Ingress,IngressClass");
+    add.accept("extensions/v1beta1", "Ingress");
+    add.accept("rbac.authorization.k8s.io/v1,rbac.authorization.k8s.io/v1beta1,rbac.authorization.k8s.io/v1alpha1",
+        "Role,RoleBinding,ClusterRole,ClusterRoleBinding");
+    add.accept("storage.k8s.io/v1", "StorageClass,VolumeAttachment,CSIDriver,CSINode");
+    add.accept("storage.k8s.io/v1beta1", "StorageClass,VolumeAttachment,CSIDriver,CSINode,CSIStorageCapacity");
+    add.accept("storage.k8s.io/v1alpha1", "VolumeAttachment,CSIStorageCapacity");
+    add.accept("admissionregistration.k8s.io/v1,admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration,ValidatingWebhookConfiguration");
+    add.accept("apiextensions.k8s.io/v1,apiextensions.k8s.io/v1beta1", "CustomResourceDefinition");
+    add.accept("scheduling.k8s.io/v1,scheduling.k8s.io/v1beta1,scheduling.k8s.io/v1alpha1", "PriorityClass");
+    add.accept("coordination.k8s.io/v1,coordination.k8s.io/v1beta1", "Lease");
+    add.accept("discovery.k8s.io/v1,discovery.k8s.io/v1beta1", "EndpointSlice");
+    add.accept("node.k8s.io/v1,node.k8s.io/v1beta1,node.k8s.io/v1alpha1", "RuntimeClass");
+    add.accept("certificates.k8s.io/v1,certificates.k8s.io/v1beta1", "CertificateSigningRequest");
+    add.accept("events.k8s.io/v1,events.k8s.io/v1beta1", "Event");
+    add.accept("apiregistration.k8s.io/v1,apiregistration.k8s.io/v1beta1", "APIService");
+    add.accept("flowcontrol.apiserver.k8s.io/v1beta1,flowcontrol.apiserver.k8s.io/v1alpha1",
+        "FlowSchema,PriorityLevelConfiguration");
+    return Map.copyOf(m);
+  }
 
   private static final Set<String> CONTAINER_LISTS = Set.of("containers", "initContainers", "ephemeralContainers");
 
@@ -38,9 +73,13 @@ public final class MergeKeys {
 
   private MergeKeys() {}
 
-  /** True when kustomize knows a schema for this gvk (a built-in Kubernetes group). */
+  /**
+   * True when kustomize's embedded schema (Kubernetes v1.21) knows this apiVersion and kind;
+   * others (e.g. extensions/v1beta1 Deployment, autoscaling/v2) have their lists replaced.
+   */
   public static boolean isBuiltin(Gvk gvk) {
-    return BUILTIN_GROUPS.contains(gvk.group()) && !gvk.kind().isEmpty();
+    Set<String> kinds = SCHEMA.get(gvk.apiVersion());
+    return kinds != null && kinds.contains(gvk.kind());
   }
 
   /**
