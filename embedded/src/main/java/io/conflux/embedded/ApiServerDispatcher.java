@@ -97,6 +97,8 @@ final class ApiServerDispatcher extends Dispatcher {
         MockResponse response;
         if (isApply(request) && target.name() != null) {
             response = apply(request, target, body);
+        } else if (isMergePatch(request) && target.name() != null) {
+            response = mergePatch(request, target, body);
         } else {
             response = delegate.dispatch(forwarded);
         }
@@ -198,6 +200,32 @@ final class ApiServerDispatcher extends Dispatcher {
             .put("reason", reason).put("code", code);
         s.putObject("metadata");
         return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(write(s));
+    }
+
+    private static boolean isMergePatch(RecordedRequest request) {
+        String type = request.getHeader("Content-Type");
+        return "PATCH".equals(request.getMethod()) && type != null && type.startsWith("application/merge-patch+json");
+    }
+
+    /**
+     * JSON merge patch (RFC 7386) as the API server applies it: objects merge recursively, {@code null} removes a
+     * member, and every other value — arrays included — replaces the target's. fabric8's CRUD mock merged arrays
+     * element-wise, which turned a status patch of {@code conditions} into an append. The patched object is stored
+     * with a PUT to the same path, so a patch of {@code /status} still changes only the status.
+     */
+    private MockResponse mergePatch(RecordedRequest request, ResourcePath target, String body) {
+        ResourcePath object = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
+            target.name(), null, null);
+        MockResponse current = delegate.dispatch(copy(request, HttpMethod.GET, object.render(), ""));
+        if (current.code() != 200) {
+            return current;
+        }
+        JsonNode patch = read(body);
+        JsonNode merged = Json.mergePatch(read(current.getBody().readUtf8()), patch);
+        if (merged instanceof ObjectNode o) {
+            Json.object(o, "metadata").remove("resourceVersion");
+        }
+        return delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(merged)));
     }
 
     private static boolean isApply(RecordedRequest request) {

@@ -37,6 +37,27 @@ final class Json {
         }
     }
 
+    /**
+     * RFC 7386 MergePatch(target, patch): when the patch is an object, each member is merged into the target
+     * (recursively), a {@code null} member removes the target's; any other patch value replaces the target.
+     *
+     * @return the patched document (the target may be modified)
+     */
+    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+        if (!(patch instanceof ObjectNode patchObject)) {
+            return patch;
+        }
+        ObjectNode result = target instanceof ObjectNode t ? t : MAPPER.createObjectNode();
+        patchObject.fields().forEachRemaining(e -> {
+            if (e.getValue().isNull()) {
+                result.remove(e.getKey());
+            } else {
+                result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+            }
+        });
+        return result;
+    }
+
     /** @return {@code node.field} if it is an object, after creating it if absent or not an object */
     static ObjectNode object(ObjectNode node, String field) {
         if (node.get(field) instanceof ObjectNode existing) {

@@ -232,6 +232,16 @@ class InMemoryKubernetesTest {
         assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
         assertThat(res.get().<String>get("spec", "url")).isEqualTo("https://a");
 
+        // JSON merge patch (RFC 7386): arrays are replaced, not merged; null removes a member
+        var merge = io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE);
+        res.subresource("status").patch(merge, "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"},{\"type\":\"Stalled\",\"status\":\"True\"}]}}");
+        res.subresource("status").patch(merge, "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}],\"phase\":null}}");
+        GenericKubernetesResource replaced = res.get();
+        assertThat(replaced.<List<?>>get("status", "conditions")).hasSize(1);
+        assertThat(replaced.<String>get("status", "conditions", 0, "status")).isEqualTo("True");
+        assertThat(replaced.<String>get("status", "phase")).isNull();
+        res.subresource("status").patch(merge, "{\"status\":{\"phase\":\"three\"}}");
+
         // writes to the main resource ignore status: update (PUT) ...
         GenericKubernetesResource put = res.get();
         put.setAdditionalProperty("status", Map.of("phase", "put-write"));

@@ -72,6 +72,12 @@ class ModelTest {
     }
 
     @Test
+    void conditionSerializesOnlyItsFields() throws Exception {
+        String json = new ObjectMapper().writeValueAsString(Conditions.ready(true, 1, "Succeeded", "ok"));
+        assertThat(json).doesNotContain("\"true\"").contains("\"status\":\"True\"");
+    }
+
+    @Test
     void triggerSerializesLowerCase() throws Exception {
         String json = new ObjectMapper().writeValueAsString(
                 new SourceRevision("GitRepository/default/x", 1L, "u", null, "main@sha1:" + "a".repeat(40), Trigger.WEBHOOK, "d", "t"));

@@ -1,5 +1,6 @@
 package io.conflux.model.meta;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -23,7 +24,8 @@ public record Condition(String type, String status, Long observedGeneration, Str
     /** Condition type set while a reconciliation is in flight. */
     public static final String RECONCILING = "Reconciling";
 
-    /** @return whether {@code status} is {@code "True"} */
+    /** @return whether {@code status} is {@code "True"} (not serialized) */
+    @JsonIgnore
     public boolean isTrue() {
         return "True".equals(status);
     }

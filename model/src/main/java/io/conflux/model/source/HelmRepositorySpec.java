@@ -12,8 +12,10 @@ import io.conflux.model.meta.LocalObjectReference;
  * @param interval  Go duration
  * @param secretRef credentials
  * @param suspend   true stops reconciliation
+ * @param timeout   Go duration bounding index and chart downloads (Flux default {@code 60s})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record HelmRepositorySpec(String url, String type, String interval, LocalObjectReference secretRef, Boolean suspend) {
+public record HelmRepositorySpec(String url, String type, String interval, LocalObjectReference secretRef, Boolean suspend,
+                                 String timeout) {
 }
