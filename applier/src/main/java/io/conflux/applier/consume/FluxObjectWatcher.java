@@ -1,6 +1,10 @@
 package io.conflux.applier.consume;
 
+import io.conflux.applier.reconcile.Reconcilable;
 import io.conflux.applier.reconcile.Reconciler;
+import io.conflux.model.kustomize.KustomizationStatus;
+import java.util.ArrayList;
+import java.util.List;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Conditions;
@@ -22,7 +26,7 @@ import org.jboss.logging.Logger;
 /**
  * Watches the management cluster's {@code Kustomization}s and {@code HelmRelease}s: their caches serve the
  * reconciler's lookups, and a Kustomization turning Ready (or applying a new revision while Ready) triggers its
- * dependents at once — the event, not a timer, drives {@code dependsOn}.
+ * dependents at once — the event, not a timer, drives {@code dependsOn}. HelmReleases likewise.
  */
 @ApplicationScoped
 public class FluxObjectWatcher {
@@ -38,31 +42,12 @@ public class FluxObjectWatcher {
 
     void start(@Observes StartupEvent event) {
         kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
-        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().inform();
-        reconciler.useCaches(this::lookup, () -> kustomizations.getStore().list());
-        kustomizations.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Kustomization k) {
-                if (ready(k)) {
-                    reconciler.onReady(keyOf(k));
-                }
-            }
-
-            @Override
-            public void onUpdate(Kustomization before, Kustomization after) {
-                boolean becameReady = ready(after) && (!ready(before)
-                        || !Objects.equals(appliedRevision(before), appliedRevision(after)));
-                if (becameReady) {
-                    reconciler.onReady(keyOf(after));
-                }
-            }
-
-            @Override
-            public void onDelete(Kustomization k, boolean deletedFinalStateUnknown) {
-                LOG.infof("%s deleted", keyOf(k));
-            }
-        });
+        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
+        reconciler.useCaches(key -> lookup(key).flatMap(Reconcilable::of), this::all);
+        kustomizations.addEventHandler(new ReadinessHandler<>());
+        helmReleases.addEventHandler(new ReadinessHandler<>());
         kustomizations.start();
+        helmReleases.start();
         LOG.info("watching Kustomizations and HelmReleases");
     }
 
@@ -84,15 +69,44 @@ public class FluxObjectWatcher {
         };
     }
 
-    private static boolean ready(Kustomization k) {
-        return k.getStatus() != null && Conditions.isReady(k.getStatus().conditions(), k.getMetadata().getGeneration());
+    private List<Reconcilable> all() {
+        List<Reconcilable> out = new ArrayList<>();
+        kustomizations.getStore().list().forEach(k -> Reconcilable.of(k).ifPresent(out::add));
+        helmReleases.getStore().list().forEach(h -> Reconcilable.of(h).ifPresent(out::add));
+        return out;
     }
 
-    private static String appliedRevision(Kustomization k) {
-        return k.getStatus() == null ? null : k.getStatus().lastAppliedRevision();
-    }
+    /** Calls {@link Reconciler#onReady} when an object turns Ready, or applies a new revision while Ready. */
+    private final class ReadinessHandler<T extends CustomResource<?, KustomizationStatus>> implements ResourceEventHandler<T> {
+        @Override
+        public void onAdd(T o) {
+            if (ready(o)) {
+                reconciler.onReady(keyOf(o));
+            }
+        }
 
-    private static ObjectKey keyOf(Kustomization k) {
-        return new ObjectKey(Kustomization.KIND, k.getMetadata().getNamespace(), k.getMetadata().getName());
+        @Override
+        public void onUpdate(T before, T after) {
+            if (ready(after) && (!ready(before) || !Objects.equals(appliedRevision(before), appliedRevision(after)))) {
+                reconciler.onReady(keyOf(after));
+            }
+        }
+
+        @Override
+        public void onDelete(T o, boolean deletedFinalStateUnknown) {
+            LOG.infof("%s deleted", keyOf(o));
+        }
+
+        private boolean ready(T o) {
+            return o.getStatus() != null && Conditions.isReady(o.getStatus().conditions(), o.getMetadata().getGeneration());
+        }
+
+        private String appliedRevision(T o) {
+            return o.getStatus() == null ? null : o.getStatus().lastAppliedRevision();
+        }
+
+        private ObjectKey keyOf(T o) {
+            return new ObjectKey(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.conflux.applier.reconcile;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.DependencyReference;
 import io.conflux.model.meta.ObjectKey;
-import io.conflux.model.kustomize.Kustomization;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -14,40 +13,40 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Flux's {@code dependsOn} gate: a Kustomization may be applied only when every dependency exists, is
- * {@code Ready=True} for its current generation and has applied the revision it last attempted
- * (kustomize-controller's {@code checkDependencies}). Conflux also reports dependency cycles instead of
- * waiting on them forever.
+ * Flux's {@code dependsOn} gate: an object may be applied only when every dependency (an object of the same kind,
+ * namespace defaulting to the dependent's) exists, is {@code Ready=True} for its current generation and has applied
+ * the revision it last attempted (kustomize-controller's and helm-controller's {@code checkDependencies}). Conflux
+ * also reports dependency cycles instead of waiting on them forever.
  */
 public final class DependencyCheck {
     private DependencyCheck() {
     }
 
     /**
-     * @param k      the Kustomization
-     * @param lookup finds a Kustomization by key in the watched cache
+     * @param r      the dependent
+     * @param lookup finds an object by key in the watched caches
      * @return empty when all dependencies are ready, else the message for {@code Ready=False DependencyNotReady}
      */
-    public static Optional<String> blocking(Kustomization k, Function<ObjectKey, Optional<Kustomization>> lookup) {
-        List<DependencyReference> deps = k.getSpec().dependsOn();
+    public static Optional<String> blocking(Reconcilable r, Function<ObjectKey, Optional<Reconcilable>> lookup) {
+        List<DependencyReference> deps = r.dependsOn();
         if (deps == null || deps.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> cycle = cycle(k, lookup);
+        Optional<String> cycle = cycle(r, lookup);
         if (cycle.isPresent()) {
             return cycle;
         }
         for (DependencyReference d : deps) {
-            ObjectKey key = new ObjectKey(Kustomization.KIND, d.namespaceOr(k.getMetadata().getNamespace()), d.name());
-            Optional<Kustomization> dep = lookup.apply(key);
+            ObjectKey key = dependencyKey(r.key(), d);
+            Optional<Reconcilable> dep = lookup.apply(key);
             if (dep.isEmpty()) {
                 return Optional.of("unable to get '" + key.namespace() + "/" + key.name() + "' dependency: not found");
             }
-            Kustomization dk = dep.get();
-            boolean ready = dk.getStatus() != null
-                    && Conditions.isReady(dk.getStatus().conditions(), dk.getMetadata().getGeneration())
-                    && (dk.getStatus().lastAttemptedRevision() == null
-                    || dk.getStatus().lastAttemptedRevision().equals(dk.getStatus().lastAppliedRevision()));
+            var status = dep.get().status();
+            boolean ready = status != null
+                    && Conditions.isReady(status.conditions(), dep.get().generation())
+                    && (status.lastAttemptedRevision() == null
+                    || status.lastAttemptedRevision().equals(status.lastAppliedRevision()));
             if (!ready) {
                 return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "' is not ready");
             }
@@ -55,32 +54,35 @@ public final class DependencyCheck {
         return Optional.empty();
     }
 
-    /** @return the dependents of {@code key} among {@code all} (those listing it in dependsOn) */
-    public static List<Kustomization> dependents(ObjectKey key, List<Kustomization> all) {
-        List<Kustomization> out = new ArrayList<>();
-        for (Kustomization k : all) {
-            if (k.getSpec().dependsOn() != null && k.getSpec().dependsOn().stream().anyMatch(d ->
-                    d.name().equals(key.name()) && d.namespaceOr(k.getMetadata().getNamespace()).equals(key.namespace()))) {
-                out.add(k);
+    /** @return the objects among {@code all} that list {@code key} in their dependsOn */
+    public static List<Reconcilable> dependents(ObjectKey key, List<Reconcilable> all) {
+        List<Reconcilable> out = new ArrayList<>();
+        for (Reconcilable r : all) {
+            if (r.dependsOn() != null && r.dependsOn().stream().anyMatch(d -> dependencyKey(r.key(), d).equals(key))) {
+                out.add(r);
             }
         }
         return out;
     }
 
-    private static Optional<String> cycle(Kustomization start, Function<ObjectKey, Optional<Kustomization>> lookup) {
-        ObjectKey origin = key(start);
+    private static ObjectKey dependencyKey(ObjectKey dependent, DependencyReference d) {
+        return new ObjectKey(dependent.kind(), d.namespaceOr(dependent.namespace()), d.name());
+    }
+
+    private static Optional<String> cycle(Reconcilable start, Function<ObjectKey, Optional<Reconcilable>> lookup) {
+        ObjectKey origin = start.key();
         Deque<List<ObjectKey>> paths = new ArrayDeque<>();
         paths.push(List.of(origin));
         Set<ObjectKey> seen = new HashSet<>();
         while (!paths.isEmpty()) {
             List<ObjectKey> path = paths.pop();
             ObjectKey last = path.get(path.size() - 1);
-            Optional<Kustomization> k = last.equals(origin) ? Optional.of(start) : lookup.apply(last);
-            if (k.isEmpty() || k.get().getSpec().dependsOn() == null) {
+            Optional<Reconcilable> r = last.equals(origin) ? Optional.of(start) : lookup.apply(last);
+            if (r.isEmpty() || r.get().dependsOn() == null) {
                 continue;
             }
-            for (DependencyReference d : k.get().getSpec().dependsOn()) {
-                ObjectKey next = new ObjectKey(Kustomization.KIND, d.namespaceOr(last.namespace()), d.name());
+            for (DependencyReference d : r.get().dependsOn()) {
+                ObjectKey next = dependencyKey(last, d);
                 List<ObjectKey> extended = new ArrayList<>(path);
                 extended.add(next);
                 if (next.equals(origin)) {
@@ -93,9 +95,5 @@ public final class DependencyCheck {
             }
         }
         return Optional.empty();
-    }
-
-    private static ObjectKey key(Kustomization k) {
-        return new ObjectKey(Kustomization.KIND, k.getMetadata().getNamespace(), k.getMetadata().getName());
     }
 }

@@ -12,8 +12,6 @@ import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.InventoryRecord;
 import io.conflux.applier.persist.ReconcileHistory;
 import io.conflux.applier.produce.EventProducer;
-import io.conflux.model.kustomize.Kustomization;
-import io.conflux.model.kustomize.KustomizationStatus;
 import io.conflux.model.kustomize.ResourceInventory;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
 import io.conflux.model.meta.Condition;
@@ -27,7 +25,6 @@ import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.ReactiveRunner.Blocking;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -86,8 +83,8 @@ public class Reconciler {
     private final Map<ObjectKey, ScheduledFuture<?>> nextRuns = new ConcurrentHashMap<>();
     private ScheduledExecutorService timer;
     private TargetClusters targets;
-    private Function<ObjectKey, Optional<? extends CustomResource<?, ?>>> lookup = k -> Optional.empty();
-    private Supplier<List<Kustomization>> allKustomizations = List::of;
+    private Function<ObjectKey, Optional<Reconcilable>> lookup = k -> Optional.empty();
+    private Supplier<List<Reconcilable>> all = List::of;
 
     @PostConstruct
     void init() {
@@ -106,10 +103,9 @@ public class Reconciler {
     }
 
     /** Connects the reconciler to the watched objects (the informers' caches). */
-    public void useCaches(Function<ObjectKey, Optional<? extends CustomResource<?, ?>>> lookup,
-                          Supplier<List<Kustomization>> allKustomizations) {
+    public void useCaches(Function<ObjectKey, Optional<Reconcilable>> lookup, Supplier<List<Reconcilable>> all) {
         this.lookup = lookup;
-        this.allKustomizations = allKustomizations;
+        this.all = all;
     }
 
     /**
@@ -124,10 +120,10 @@ public class Reconciler {
                         .chain(() -> reconcile(key, blocking)))));
     }
 
-    /** A Kustomization turned Ready: reconciles the Kustomizations that depend on it, at once. */
+    /** An object turned Ready: reconciles the objects that depend on it, at once. */
     public void onReady(ObjectKey key) {
-        for (Kustomization dependent : DependencyCheck.dependents(key, allKustomizations.get())) {
-            ObjectKey dk = keyOf(dependent);
+        for (Reconcilable dependent : DependencyCheck.dependents(key, all.get())) {
+            ObjectKey dk = dependent.key();
             LOG.infof("%s is ready: reconciling dependent %s", key, dk);
             queue.submit(dk.toString(), () -> runner.run(blocking -> Panache.withSession(() -> reconcile(dk, blocking))))
                     .subscribe().with(v -> { }, e -> LOG.errorf(e, "reconciling %s failed", dk));
@@ -138,9 +134,9 @@ public class Reconciler {
      * Schedules the next run of {@code key}: after {@code spec.interval} when it succeeded (re-applying corrects drift),
      * after {@code spec.retryInterval} (default: the interval) when it failed — Flux's requeue rules.
      */
-    private void scheduleNext(ObjectKey key, Kustomization k, boolean succeeded) {
-        Duration interval = GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL);
-        Duration delay = succeeded ? interval : GoDuration.parseOr(k.getSpec().retryInterval(), interval);
+    private void scheduleNext(ObjectKey key, Reconcilable r, boolean succeeded) {
+        Duration interval = GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL);
+        Duration delay = succeeded ? interval : GoDuration.parseOr(r.retryInterval(), interval);
         ScheduledFuture<?> next = timer.schedule(() -> queue.submit(key.toString(),
                         () -> runner.run(blocking -> Panache.withSession(() -> reconcile(key, blocking, true))))
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "periodic reconcile of %s failed", key)),
@@ -156,64 +152,59 @@ public class Reconciler {
     }
 
     private Uni<Void> reconcile(ObjectKey key, Blocking blocking, boolean periodic) {
-        Optional<? extends CustomResource<?, ?>> found = lookup.apply(key);
+        Optional<Reconcilable> found = lookup.apply(key);
         if (found.isEmpty()) {
             LOG.debugf("%s no longer exists", key);
             return Uni.createFrom().voidItem();
         }
-        CustomResource<?, ?> object = found.get();
+        Reconcilable r = found.get();
         long started = System.nanoTime();
         return DesiredState.<DesiredState>findById(key.toString()).chain(desired -> {
-            if (desired == null || desired.generation < generation(object)) {
+            if (desired == null || desired.generation < r.generation()) {
                 return Uni.createFrom().voidItem();
             }
-            if (object instanceof Kustomization k && k.getSpec().suspended()) {
+            if (r.suspended()) {
                 LOG.infof("%s is suspended", key);
                 return Uni.createFrom().voidItem();
             }
             if (desired.error != null) {
-                return fail(key, object, desired, desired.reason, desired.error, started, blocking, true);
+                return fail(r, desired, desired.reason, desired.error, started, blocking, true);
             }
-            if (!(object instanceof Kustomization k)) {
-                return Uni.createFrom().voidItem();
-            }
-            Optional<String> waiting = DependencyCheck.blocking(k, dk -> lookup.apply(dk)
-                    .filter(Kustomization.class::isInstance).map(Kustomization.class::cast));
+            Optional<String> waiting = DependencyCheck.blocking(r, lookup);
             if (waiting.isPresent()) {
-                return fail(key, object, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
+                return fail(r, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
             }
             return InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> {
-                if (!periodic && alreadyApplied(k, desired, inventory)) {
+                if (!periodic && alreadyApplied(r, desired, inventory)) {
                     LOG.debugf("%s already applied %s", key, desired.bundleDigest);
                     return Uni.createFrom().voidItem();
                 }
                 return bundles.content(desired.bundleDigest)
-                        .chain(content -> blocking.call(() -> apply(k, content, previousInventory(k, inventory))))
-                        .chain(result -> finish(key, k, desired, inventory, result, started, blocking, periodic));
+                        .chain(content -> blocking.call(() -> apply(r, content, previousInventory(r, inventory))))
+                        .chain(result -> finish(r, desired, inventory, result, started, blocking, periodic));
             });
         });
     }
 
-    private ApplyResult apply(Kustomization k, String content, List<InventoryEntry> previous) {
+    private ApplyResult apply(Reconcilable r, String content, List<InventoryEntry> previous) {
         List<Map<String, Object>> objects;
         try {
             objects = json.readValue(content, new TypeReference<>() { });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> owner = Map.of(Kustomization.NAME_LABEL, k.getMetadata().getName(),
-                Kustomization.NAMESPACE_LABEL, k.getMetadata().getNamespace());
         try {
-            KubernetesClient target = targets.forObject(k.getMetadata().getNamespace(), k.getSpec().kubeConfig());
-            return new ObjectApplier(target, config.fieldManager()).apply(objects, owner, previous, k.getSpec().pruneEnabled());
+            KubernetesClient target = targets.forObject(r.key().namespace(), r.kubeConfig());
+            return new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous, r.prune());
         } catch (IllegalStateException e) {
             return new ApplyResult(List.of(), previous, e.getMessage());
         }
     }
 
-    private Uni<Void> finish(ObjectKey key, Kustomization k, DesiredState desired, InventoryRecord inventory,
+    private Uni<Void> finish(Reconcilable r, DesiredState desired, InventoryRecord inventory,
                              ApplyResult result, long started, Blocking blocking, boolean periodic) {
-        scheduleNext(key, k, result.succeeded());
+        ObjectKey key = r.key();
+        scheduleNext(key, r, result.succeeded());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         String revision = desired.sourceRevision;
         String reason = result.succeeded() ? FluxReasons.RECONCILIATION_SUCCEEDED : FluxReasons.RECONCILIATION_FAILED;
@@ -234,26 +225,26 @@ public class Reconciler {
 
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", desired.generation);
-        status.put("conditions", Conditions.set(conditions(k),
+        status.put("conditions", Conditions.set(conditions(r),
                 Conditions.ready(result.succeeded(), desired.generation, reason, readyMessage)));
         status.put("lastAttemptedRevision", revision);
         if (result.succeeded()) {
             status.put("lastAppliedRevision", revision);
         }
-        String requestedAt = requestedAt(k);
+        String requestedAt = r.requestedAt();
         if (requestedAt != null) {
             status.put("lastHandledReconcileAt", requestedAt);
         }
         status.put("inventory", new ResourceInventory(result.inventory().stream().map(InventoryEntry::toRef).toList()));
 
-        String interval = GoDuration.format(GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL));
+        String interval = GoDuration.format(GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL));
         String finished = "Reconciliation finished in " + GoDuration.format(took.plusMillis(999).truncatedTo(ChronoUnit.SECONDS))
                 + ", next run in " + interval;
         String eventMessage = result.succeeded()
                 ? (result.changeSet().isEmpty() ? finished : result.changeSet() + "\n" + finished)
                 : result.error();
         if (periodic && result.succeeded() && result.changeSet().isEmpty()
-                && Conditions.isReady(k.getStatus() == null ? null : k.getStatus().conditions(), desired.generation)) {
+                && Conditions.isReady(conditions(r), desired.generation)) {
             LOG.debugf("%s: no drift", key);
             return Panache.withTransaction(() -> history.persist()).replaceWithVoid();
         }
@@ -267,13 +258,14 @@ public class Reconciler {
                     statusWriter.patch(key, status);
                     return null;
                 }))
-                .chain(() -> events.send(event(k, result.succeeded() ? FluxEvent.INFO : FluxEvent.ERROR, reason, eventMessage, revision)));
+                .chain(() -> events.send(event(r.object(), result.succeeded() ? FluxEvent.INFO : FluxEvent.ERROR, reason, eventMessage, revision)));
     }
 
-    private Uni<Void> fail(ObjectKey key, CustomResource<?, ?> object, DesiredState desired, String reason, String message,
+    private Uni<Void> fail(Reconcilable r, DesiredState desired, String reason, String message,
                            long started, Blocking blocking, boolean emit) {
+        ObjectKey key = r.key();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        Optional<Condition> current = Conditions.find(conditions(object), Condition.READY);
+        Optional<Condition> current = Conditions.find(conditions(r), Condition.READY);
         boolean unchanged = current.isPresent() && "False".equals(current.get().status())
                 && reason.equals(current.get().reason()) && message.equals(current.get().message())
                 && Long.valueOf(desired.generation).equals(current.get().observedGeneration());
@@ -282,7 +274,7 @@ public class Reconciler {
         }
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", desired.generation);
-        status.put("conditions", Conditions.set(conditions(object), Conditions.ready(false, desired.generation, reason, message)));
+        status.put("conditions", Conditions.set(conditions(r), Conditions.ready(false, desired.generation, reason, message)));
         if (desired.sourceRevision != null) {
             status.put("lastAttemptedRevision", desired.sourceRevision);
         }
@@ -292,24 +284,19 @@ public class Reconciler {
                     statusWriter.patch(key, status);
                     return null;
                 })).replaceWithVoid();
-        return emit ? written.chain(() -> events.send(event(object, FluxEvent.ERROR, reason, message, desired.sourceRevision)))
+        return emit ? written.chain(() -> events.send(event(r.object(), FluxEvent.ERROR, reason, message, desired.sourceRevision)))
                 : written;
     }
 
-    private static boolean alreadyApplied(Kustomization k, DesiredState desired, InventoryRecord inventory) {
+    private static boolean alreadyApplied(Reconcilable r, DesiredState desired, InventoryRecord inventory) {
         return inventory != null && desired.bundleDigest.equals(inventory.appliedDigest)
                 && inventory.appliedGeneration == desired.generation
                 && java.util.Objects.equals(inventory.appliedRevision, desired.sourceRevision)
-                && k.getStatus() != null && Conditions.isReady(k.getStatus().conditions(), desired.generation)
-                && java.util.Objects.equals(requestedAt(k), k.getStatus().lastHandledReconcileAt());
+                && r.status() != null && Conditions.isReady(r.status().conditions(), desired.generation)
+                && java.util.Objects.equals(r.requestedAt(), r.status().lastHandledReconcileAt());
     }
 
-    private static String requestedAt(HasMetadata o) {
-        Map<String, String> annotations = o.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(Kustomization.REQUESTED_AT_ANNOTATION);
-    }
-
-    private List<InventoryEntry> previousInventory(Kustomization k, InventoryRecord inventory) {
+    private List<InventoryEntry> previousInventory(Reconcilable r, InventoryRecord inventory) {
         List<ResourceRef> refs;
         if (inventory != null) {
             try {
@@ -317,8 +304,8 @@ public class Reconciler {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        } else if (k.getStatus() != null && k.getStatus().inventory() != null && k.getStatus().inventory().entries() != null) {
-            refs = k.getStatus().inventory().entries();
+        } else if (r.status() != null && r.status().inventory() != null && r.status().inventory().entries() != null) {
+            refs = r.status().inventory().entries();
         } else {
             refs = List.of();
         }
@@ -355,8 +342,8 @@ public class Reconciler {
         return apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : apiVersion;
     }
 
-    private static List<Condition> conditions(CustomResource<?, ?> object) {
-        return object.getStatus() instanceof KustomizationStatus s ? s.conditions() : null;
+    private static List<Condition> conditions(Reconcilable r) {
+        return r.status() == null ? null : r.status().conditions();
     }
 
     private String toJson(Object value) {
@@ -367,11 +354,4 @@ public class Reconciler {
         }
     }
 
-    private static long generation(HasMetadata o) {
-        return o.getMetadata().getGeneration() == null ? 0 : o.getMetadata().getGeneration();
-    }
-
-    static ObjectKey keyOf(HasMetadata o) {
-        return new ObjectKey(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
-    }
 }

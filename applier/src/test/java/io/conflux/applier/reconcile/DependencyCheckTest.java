@@ -16,35 +16,36 @@ class DependencyCheckTest {
 
     @Test
     void waitsForMissingAndNotReadyDependenciesAndPassesWhenReady() {
-        Kustomization apps = k("apps", List.of("infra"), null);
+        Reconcilable apps = k("apps", List.of("infra"), null);
         assertThat(DependencyCheck.blocking(apps, lookup(apps))).contains("unable to get 'default/infra' dependency: not found");
-        Kustomization infraNotReady = k("infra", List.of(), "False");
+        Reconcilable infraNotReady = k("infra", List.of(), "False");
         assertThat(DependencyCheck.blocking(apps, lookup(apps, infraNotReady))).contains("dependency 'default/infra' is not ready");
-        Kustomization infraReady = k("infra", List.of(), "True");
+        Reconcilable infraReady = k("infra", List.of(), "True");
         assertThat(DependencyCheck.blocking(apps, lookup(apps, infraReady))).isEmpty();
         assertThat(DependencyCheck.dependents(new ObjectKey("Kustomization", "default", "infra"), List.of(apps, infraReady)))
-                .containsExactly(apps);
+                .extracting(r -> r.key().name()).containsExactly("apps");
     }
 
     @Test
     void reportsCycles() {
-        Kustomization a = k("a", List.of("b"), "True");
-        Kustomization b = k("b", List.of("c"), "True");
-        Kustomization c = k("c", List.of("a"), "True");
+        Reconcilable a = k("a", List.of("b"), "True");
+        Reconcilable b = k("b", List.of("c"), "True");
+        Reconcilable c = k("c", List.of("a"), "True");
         assertThat(DependencyCheck.blocking(a, lookup(a, b, c)))
                 .contains("dependency cycle: default/a -> default/b -> default/c -> default/a");
     }
 
-    private static Function<ObjectKey, Optional<Kustomization>> lookup(Kustomization... all) {
-        Map<String, Kustomization> byName = List.of(all).stream().collect(Collectors.toMap(k -> k.getMetadata().getName(), k -> k));
+    private static Function<ObjectKey, Optional<Reconcilable>> lookup(Reconcilable... all) {
+        Map<String, Reconcilable> byName = List.of(all).stream().collect(Collectors.toMap(r -> r.key().name(), r -> r));
         return key -> Optional.ofNullable(byName.get(key.name()));
     }
 
-    private static Kustomization k(String name, List<String> dependsOn, String ready) {
+    private static Reconcilable k(String name, List<String> dependsOn, String ready) {
         String deps = dependsOn.stream().map(d -> "{\"name\":\"" + d + "\"}").collect(Collectors.joining(","));
         String status = ready == null ? "" : ",\"status\":{\"lastAppliedRevision\":\"r\",\"lastAttemptedRevision\":\"r\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"" + ready + "\",\"observedGeneration\":1}]}";
-        return Serialization.unmarshal("{\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\",\"kind\":\"Kustomization\","
+        Kustomization k = Serialization.unmarshal("{\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\",\"kind\":\"Kustomization\","
                 + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\",\"generation\":1},"
                 + "\"spec\":{\"dependsOn\":[" + deps + "]}" + status + "}", Kustomization.class);
+        return Reconcilable.of(k).orElseThrow();
     }
 }

@@ -4,6 +4,7 @@ import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.render.RenderCoordinator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,6 +39,7 @@ public class FluxObjectWatcher {
     private SharedIndexInformer<Kustomization> kustomizations;
     private SharedIndexInformer<GitRepository> gitRepositories;
     private SharedIndexInformer<HelmRelease> helmReleases;
+    private SharedIndexInformer<HelmRepository> helmRepositories;
 
     void start(@Observes StartupEvent event) {
         gitRepositories = client.resources(GitRepository.class).inAnyNamespace().inform();
@@ -47,15 +49,18 @@ public class FluxObjectWatcher {
         kustomizations.addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName()))));
         kustomizations.start();
+        helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().inform();
+        coordinator.useHelmRepositories((ns, name) -> Optional.ofNullable(
+                helmRepositories.getStore().getByKey(Cache.namespaceKeyFunc(ns, name))));
         helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
         helmReleases.addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName()))));
         helmReleases.start();
-        LOG.info("watching Kustomizations, GitRepositories and HelmReleases");
+        LOG.info("watching Kustomizations, GitRepositories, HelmReleases and HelmRepositories");
     }
 
     void stop(@Observes ShutdownEvent event) {
-        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {kustomizations, gitRepositories, helmReleases}) {
+        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {kustomizations, gitRepositories, helmReleases, helmRepositories}) {
             if (informer != null) {
                 informer.close();
             }

@@ -10,6 +10,7 @@ import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.Revision;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
@@ -58,6 +59,10 @@ public class RenderCoordinator {
     private final Map<ObjectKey, SourceRevision> latestRevisions = new ConcurrentHashMap<>();
     private final KeyedSerialQueue queue = new KeyedSerialQueue();
     private KustomizationRenderer renderer;
+    private HelmReleaseRenderer helmRenderer;
+    private java.util.function.BiFunction<String, String, Optional<HelmRepository>> helmRepositories = (ns, n) -> Optional.empty();
+    @Inject
+    ClusterData secrets;
     private Supplier<List<Kustomization>> kustomizations = List::of;
     private Function<ObjectKey, Optional<GitRepository>> gitRepositories = k -> Optional.empty();
 
@@ -66,6 +71,12 @@ public class RenderCoordinator {
         GitMirror mirror = new GitMirror(config.renderer().mirrorsDir(),
                 new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout());
         renderer = new KustomizationRenderer(mirror, json);
+        helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
+    }
+
+    /** Connects the coordinator to the watched HelmRepositories (namespace, name). */
+    public void useHelmRepositories(java.util.function.BiFunction<String, String, Optional<HelmRepository>> lookup) {
+        this.helmRepositories = lookup;
     }
 
     /** Connects the coordinator to the watched objects (the informers' caches). */
@@ -111,16 +122,25 @@ public class RenderCoordinator {
                 });
     }
 
-    /** A HelmRelease was created or changed: this version cannot render charts, which is published as its result. */
+    /**
+     * A HelmRelease was created or changed (or is due for its interval): renders its chart, and publishes the result
+     * unless the same chart version was already rendered for this generation.
+     */
     public Uni<Void> onHelmRelease(HelmRelease hr) {
-        Object chart = hr.getSpec() == null || hr.getSpec().chart() == null ? null : hr.getSpec().chart().get("spec");
-        String what = chart instanceof Map<?, ?> spec ? "chart '" + spec.get("chart") + "'" + sourceText(spec.get("sourceRef")) : "its chart";
-        return publishFailure(hr, null, FluxReasons.NOT_SUPPORTED,
-                "HelmRelease reconciliation is not supported by this Conflux version: " + what + " was not installed");
-    }
-
-    private static String sourceText(Object sourceRef) {
-        return sourceRef instanceof Map<?, ?> ref ? " from " + ref.get("kind") + " '" + ref.get("name") + "'" : "";
+        if (hr.getSpec() != null && Boolean.TRUE.equals(hr.getSpec().suspend())) {
+            return Uni.createFrom().voidItem();
+        }
+        String objectKey = key(hr);
+        long generation = generation(hr);
+        String requestedAt = requestedAt(hr);
+        return queue.submit(objectKey, () -> runner.run(blocking ->
+                blocking.call(() -> helmRenderer.render(hr, helmRepositories, secrets::data, secrets::configMapData))
+                        .chain(rendered -> {
+                            String revision = rendered.revision() == null ? "" : rendered.revision();
+                            return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt))
+                                    .chain(settled -> settled ? Uni.createFrom().voidItem()
+                                            : record(objectKey, generation, revision, requestedAt, rendered.outcome()));
+                        })));
     }
 
     private Uni<Void> render(Kustomization k, String url, String revisionText) {

@@ -25,6 +25,14 @@ public interface RendererConfig {
         /** {@code conflux.renderer.git-timeout}: bound of one fetch. */
         @WithName("git-timeout")
         Duration gitTimeout();
+
+        /** {@code conflux.renderer.charts-dir}: where downloaded Helm charts are cached, by digest. */
+        @WithName("charts-dir")
+        Path chartsDir();
+
+        /** {@code conflux.renderer.helm-timeout}: bound of index and chart downloads when a HelmRepository sets none. */
+        @WithName("helm-timeout")
+        Duration helmTimeout();
     }
 
     /** Git keys shared with the webhook-receiver. */
