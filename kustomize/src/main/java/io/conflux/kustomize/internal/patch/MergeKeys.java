@@ -62,13 +62,9 @@ public final class MergeKeys {
       Map.entry("ephemeralContainers", "name"),
       Map.entry("volumeMounts", "mountPath"),
       Map.entry("volumeDevices", "devicePath"),
-      Map.entry("imagePullSecrets", "name"),
       Map.entry("hostAliases", "ip"),
-      Map.entry("topologySpreadConstraints", "topologyKey"),
       Map.entry("ownerReferences", "uid"),
       Map.entry("conditions", "type"),
-      Map.entry("resourceClaims", "name"),
-      Map.entry("schedulingGates", "name"),
       Map.entry("podIPs", "ip"));
 
   private MergeKeys() {}
@@ -96,10 +92,10 @@ public final class MergeKeys {
     switch (field) {
       case "ports":
         if (inContainer) {
-          return ListStrategy.byKey("containerPort");
+          return ListStrategy.byKeys(List.of("containerPort", "protocol"), Map.of());
         }
         if (gvk.kind().equals("Service") && path.size() == 2 && parent.equals("spec")) {
-          return ListStrategy.byKey("port");
+          return ListStrategy.byKeys(List.of("port", "protocol"), Map.of());
         }
         return ListStrategy.REPLACE;
       case "env":
@@ -110,8 +106,10 @@ public final class MergeKeys {
         return parent.equals("metadata") ? ListStrategy.PRIMITIVES : ListStrategy.REPLACE;
       case "webhooks":
         return gvk.group().equals("admissionregistration.k8s.io") ? ListStrategy.byKey("name") : ListStrategy.REPLACE;
-      case "taints":
-        return gvk.kind().equals("Node") ? ListStrategy.byKey("key") : ListStrategy.REPLACE;
+      case "topologySpreadConstraints":
+        return ListStrategy.byKeys(List.of("topologyKey", "whenUnsatisfiable"), Map.of());
+      case "imagePullSecrets":
+        return parent.equals("spec") ? ListStrategy.byKey("name") : ListStrategy.REPLACE;
       case "secrets":
         return gvk.kind().equals("ServiceAccount") ? ListStrategy.byKey("name") : ListStrategy.REPLACE;
       default:

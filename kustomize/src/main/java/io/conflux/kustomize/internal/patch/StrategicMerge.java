@@ -133,13 +133,10 @@ public final class StrategicMerge {
       }
       return out;
     }
-    String key = null;
-    if (s.kind() == ListStrategy.Kind.MERGE_BY_KEY) {
-      key = s.key();
-    }
-    if (key == null) {
+    if (s.kind() != ListStrategy.Kind.MERGE_BY_KEY) {
       return replaceList(patch);
     }
+    String key = s.key();
     for (Object p : patch) {
       if (p instanceof Map<?, ?> pm && "replace".equals(Objects2.string(pm, "$patch"))) {
         return replaceList(patch);
@@ -147,20 +144,26 @@ public final class StrategicMerge {
     }
     boolean keyless = false;
     for (Object p : patch) {
-      keyless |= p instanceof Map<?, ?> && keyValue(p, key) == null;
+      keyless |= p instanceof Map<?, ?> pm && pm.get(key) == null;
     }
     // like kyaml, a patch element without the merge key makes the target's elements drop out
     List<Object> server = destList == null || keyless ? new ArrayList<>() : new ArrayList<>(destList);
     List<String> serverOrder = new ArrayList<>();
     for (Object d : server) {
-      serverOrder.add(keyValue(d, key));
+      serverOrder.add(s.identity(d));
     }
     // patch items, merged with their server counterparts, in patch order
     List<Object> patched = new ArrayList<>();
     List<String> touched = new ArrayList<>();
     for (Object pe : patch) {
-      String v = keyValue(pe, key);
+      String v = s.identity(pe);
       if (v == null || touched.contains(v)) {
+        continue;
+      }
+      if (s.keys().size() > 1 && s.partial(pe) && !serverOrder.contains(v)
+          && server.stream().anyMatch(d -> s.primary(pe).equals(s.primary(d)))) {
+        // as kyaml does: an element missing a list-map key is ignored when the target has one
+        // with the same merge key
         continue;
       }
       touched.add(v);
@@ -181,14 +184,6 @@ public final class StrategicMerge {
     List<Object> out = new ArrayList<>(patched);
     out.addAll(serverOnly);
     return out;
-  }
-
-  private static String keyValue(Object element, String key) {
-    if (element instanceof Map<?, ?> m && m.get(key) != null) {
-      Object v = m.get(key);
-      return v instanceof Map || v instanceof List ? null : Objects2.scalarText(v);
-    }
-    return null;
   }
 
   private static List<Object> replaceList(List<?> patch) {
