@@ -53,6 +53,18 @@ public final class Schema {
       return ListStrategy.REPLACE;
     }
     String key = Objects2.string(node, "x-kubernetes-patch-merge-key");
+    if (Objects2.get(node, "x-kubernetes-list-map-keys") instanceof List<?> mapKeys && !mapKeys.isEmpty()) {
+      List<String> keys = new java.util.ArrayList<>();
+      if (key != null) {
+        keys.add(key);
+      }
+      for (Object k : mapKeys) {
+        if (!keys.contains(String.valueOf(k))) {
+          keys.add(String.valueOf(k));
+        }
+      }
+      return ListStrategy.byKeys(keys, Map.of());
+    }
     return key == null ? ListStrategy.PRIMITIVES : ListStrategy.byKey(key);
   }
 
