@@ -154,6 +154,8 @@ public final class StrategicMerge {
     }
     // patch items, merged with their server counterparts, in patch order
     List<Object> patched = new ArrayList<>();
+    List<Object> added = new ArrayList<>();
+    Map<Integer, Object> mergedAt = new java.util.HashMap<>();
     List<String> touched = new ArrayList<>();
     for (Object pe : patch) {
       String v = s.identity(pe);
@@ -169,9 +171,25 @@ public final class StrategicMerge {
       touched.add(v);
       int idx = serverOrder.indexOf(v);
       Object merged = merge(idx >= 0 ? server.get(idx) : null, pe, path);
+      if (idx >= 0) {
+        mergedAt.put(idx, merged);
+      } else if (merged != DELETE) {
+        added.add(merged);
+      }
       if (merged != DELETE) {
         patched.add(merged);
       }
+    }
+    if (s.keys().size() > 1) {
+      // lists with several map keys (kyaml): new elements first, then the target's in their order
+      List<Object> out = new ArrayList<>(added);
+      for (int i = 0; i < server.size(); i++) {
+        Object m = mergedAt.getOrDefault(i, server.get(i));
+        if (m != DELETE) {
+          out.add(m);
+        }
+      }
+      return out;
     }
     // then the items only the target has, in their order (what kustomize v5.7 prints)
     List<Object> serverOnly = new ArrayList<>();

@@ -93,7 +93,8 @@ class StrategicMergeTest {
     Gvk service = new Gvk("", "v1", "Service");
     Map<String, Object> out = merge("spec:\n  ports: [{port: 80, targetPort: 8080, protocol: TCP}]\n",
         "spec:\n  ports: [{port: 80, protocol: TCP, targetPort: 9090}, {port: 443}]\n", service);
-    assertThat(out).isEqualTo(yaml("spec:\n  ports: [{port: 80, targetPort: 9090, protocol: TCP}, {port: 443}]\n"));
+    // lists with several map keys: new elements first, then the target's, merged in place
+    assertThat(out).isEqualTo(yaml("spec:\n  ports: [{port: 443}, {port: 80, targetPort: 9090, protocol: TCP}]\n"));
     // like kustomize, a patch element without the protocol is ignored when the target has that port
     Map<String, Object> partial = merge("spec:\n  ports: [{port: 80, targetPort: 8080, protocol: TCP}]\n",
         "spec:\n  ports: [{port: 80, targetPort: 9090}, {port: 443}]\n", service);
