@@ -49,10 +49,16 @@ public class FluxObjectWatcher {
         kustomizations.addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName()))));
         kustomizations.start();
-        helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().inform();
+        helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0);
         coordinator.useHelmRepositories((ns, name) -> Optional.ofNullable(
                 helmRepositories.getStore().getByKey(Cache.namespaceKeyFunc(ns, name))));
         helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
+        // A HelmRepository that appears or changes re-renders the HelmReleases whose chart it serves.
+        helmRepositories.addEventHandler(handler(repo -> helmReleases.getStore().list().stream()
+                .filter(hr -> servedBy(hr, repo))
+                .forEach(hr -> coordinator.onHelmRelease(hr)
+                        .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", hr.getMetadata().getName())))));
+        helmRepositories.start();
         helmReleases.addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName()))));
         helmReleases.start();
@@ -88,6 +94,18 @@ public class FluxObjectWatcher {
                 // The applier garbage-collects what a deleted object applied; nothing to render.
             }
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean servedBy(HelmRelease hr, HelmRepository repo) {
+        if (hr.getSpec() == null || !(hr.getSpec().chart() != null && hr.getSpec().chart().get("spec") instanceof Map<?, ?> spec)) {
+            return false;
+        }
+        if (!(spec.get("sourceRef") instanceof Map<?, ?> ref) || !"HelmRepository".equals(ref.get("kind"))) {
+            return false;
+        }
+        Object ns = ref.get("namespace") == null ? hr.getMetadata().getNamespace() : ref.get("namespace");
+        return repo.getMetadata().getName().equals(ref.get("name")) && repo.getMetadata().getNamespace().equals(ns);
     }
 
     private static String requestedAt(HasMetadata o) {
