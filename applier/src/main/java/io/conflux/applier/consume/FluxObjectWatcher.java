@@ -94,7 +94,7 @@ public class FluxObjectWatcher {
 
         @Override
         public void onDelete(T o, boolean deletedFinalStateUnknown) {
-            LOG.infof("%s deleted", keyOf(o));
+            Reconcilable.of(o).ifPresent(reconciler::onDeleted);
         }
 
         private boolean ready(T o) {

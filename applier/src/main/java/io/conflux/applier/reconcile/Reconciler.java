@@ -131,6 +131,33 @@ public class Reconciler {
     }
 
     /**
+     * An object was deleted: as Flux's finalizers do, a HelmRelease's objects and (with {@code prune: true}) a
+     * Kustomization's objects are deleted from the target cluster, and its desired state and inventory forgotten.
+     *
+     * @param last the object's last known state
+     */
+    public void onDeleted(Reconcilable last) {
+        ObjectKey key = last.key();
+        ScheduledFuture<?> next = nextRuns.remove(key);
+        if (next != null) {
+            next.cancel(false);
+        }
+        queue.submit(key.toString(), () -> runner.run(blocking -> Panache.withSession(() ->
+                InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> {
+                    List<InventoryEntry> owned = previousInventory(last, inventory);
+                    Uni<ApplyResult> pruned = !last.prune() || owned.isEmpty() ? Uni.createFrom().item(new ApplyResult(List.of(), owned, null))
+                            : blocking.call(() -> new ObjectApplier(targets.forObject(key.namespace(), last.kubeConfig()),
+                                    config.fieldManager()).apply(List.of(), last.ownerLabels(), owned, true));
+                    return pruned.chain(result -> {
+                        LOG.infof("%s deleted: %s", key, result.succeeded() ? result.changeSet().replace('\n', ';') : result.error());
+                        return Panache.withTransaction(() -> InventoryRecord.deleteById(key.toString())
+                                .chain(() -> DesiredState.deleteById(key.toString()))).replaceWithVoid();
+                    });
+                }))))
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "garbage collection of %s failed", key));
+    }
+
+    /**
      * Schedules the next run of {@code key}: after {@code spec.interval} when it succeeded (re-applying corrects drift),
      * after {@code spec.retryInterval} (default: the interval) when it failed — Flux's requeue rules.
      */
