@@ -1,0 +1,145 @@
+package io.conflux.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.conflux.cli.local.FixtureRepositories;
+import io.conflux.cli.local.LocalInstallation;
+import io.conflux.helm.testing.LocalChartRepository;
+import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * HelmReleases from a Helm repository (issue #5): the monorepo fixture's {@code apps/staging} (podinfo's HelmRelease
+ * with the staging values patch) with podinfo's real chart served by a local Helm repository. The HelmRepository URL
+ * is pointed at the local repository by a Flux-level JSON 6902 patch of the Kustomization, as an air-gapped site
+ * would point it at a mirror.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HelmReleaseEndToEndTest {
+    static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
+    static final Path FIXTURES = PROJECT.resolve("../shared/fixtures/repos").normalize();
+    static final Duration CONVERGE = Duration.ofMinutes(4);
+
+    static LocalInstallation conflux;
+    static LocalChartRepository charts;
+    static KubernetesClient client;
+    static Path repo;
+
+    @BeforeAll
+    static void start() {
+        Path work = PROJECT.resolve("e2e/target/helm-" + System.currentTimeMillis());
+        Path mirror = work.resolve("git/github.com").toAbsolutePath();
+        repo = mirror.resolve("fluxcd/flux2-kustomize-helm-example");
+        FixtureRepositories.create(FIXTURES.resolve("flux2-kustomize-helm-example"), repo, "main");
+        charts = LocalChartRepository.start(FIXTURES.resolve("podinfo/charts/podinfo"));
+        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
+                Map.of("https://github.com/", mirror.toUri().toString()), null, Map.of(), Duration.ofMinutes(3)));
+        client = conflux.client();
+        client.resource("""
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: podinfo-mirror, namespace: flux-system}
+                spec:
+                  interval: 10m
+                  path: ./apps/staging
+                  prune: true
+                  sourceRef: {kind: GitRepository, name: flux2}
+                  patches:
+                    - patch: |
+                        - op: replace
+                          path: /spec/url
+                          value: %s
+                      target: {kind: HelmRepository, name: podinfo}
+                """.formatted(charts.url())).serverSideApply();
+        client.resource("""
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: GitRepository
+                metadata: {name: flux2, namespace: flux-system}
+                spec:
+                  interval: 10s
+                  url: https://github.com/fluxcd/flux2-kustomize-helm-example
+                  ref: {branch: main}
+                """).serverSideApply();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (conflux != null) {
+            conflux.close();
+        }
+        if (charts != null) {
+            charts.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void helmReleaseInstallsTheChartWithTheStagingValues() {
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("podinfo").withName("podinfo").get();
+            assertThat(hr).isNotNull();
+            assertThat(hr.getStatus()).isNotNull();
+            Condition ready = Conditions.find(hr.getStatus().conditions(), Condition.READY).orElseThrow();
+            assertThat(ready.status()).as(ready.message()).isEqualTo("True");
+            assertThat(hr.getStatus().lastAppliedRevision()).matches("\\d+\\.\\d+\\.\\d+.*");
+        });
+        assertThat(client.apps().deployments().inNamespace("podinfo").withName("podinfo").get()).isNotNull();
+        Ingress ingress = client.network().v1().ingresses().inNamespace("podinfo").withName("podinfo").get();
+        assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
+        assertThat(ingress.getSpec().getRules()).singleElement().satisfies(r -> assertThat(r.getHost()).isEqualTo("podinfo.staging"));
+        assertThat(client.apps().deployments().inNamespace("podinfo").withName("podinfo-redis").get()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).endsWith("redis:7.0.6");
+    }
+
+    @Test
+    @Order(2)
+    void aValuesChangeInGitUpgradesTheRelease() throws Exception {
+        Path values = repo.resolve("apps/staging/podinfo-values.yaml");
+        Files.writeString(values, Files.readString(values).replace("podinfo.staging", "podinfo.staging.example.com"));
+        FixtureRepositories.commitAll(repo, "Rename the staging host");
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Ingress ingress = client.network().v1().ingresses().inNamespace("podinfo").withName("podinfo").get();
+            assertThat(ingress.getSpec().getRules()).singleElement()
+                    .satisfies(r -> assertThat(r.getHost()).isEqualTo("podinfo.staging.example.com"));
+        });
+    }
+
+    @Test
+    @Order(3)
+    void removingTheReleaseFromGitUninstallsItsObjects() throws Exception {
+        Path base = repo.resolve("apps/base/podinfo/kustomization.yaml");
+        Files.writeString(base, Files.readString(base).replace("  - release.yaml\n", ""));
+        Files.delete(repo.resolve("apps/staging/podinfo-values.yaml"));
+        Path staging = repo.resolve("apps/staging/kustomization.yaml");
+        Files.writeString(staging, """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                namespace: podinfo
+                resources:
+                  - ../base/podinfo
+                """);
+        FixtureRepositories.commitAll(repo, "Remove podinfo's release");
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(client.resources(HelmRelease.class).inNamespace("podinfo").withName("podinfo").get()).isNull();
+            assertThat(client.apps().deployments().inNamespace("podinfo").withName("podinfo").get()).isNull();
+            assertThat(client.network().v1().ingresses().inNamespace("podinfo").withName("podinfo").get()).isNull();
+        });
+        Kustomization k = client.resources(Kustomization.class).inNamespace("flux-system").withName("podinfo-mirror").get();
+        assertThat(Conditions.isReady(k.getStatus().conditions(), k.getMetadata().getGeneration())).isTrue();
+    }
+}
