@@ -47,6 +47,15 @@ public final class KustomizationRenderer {
      * {@code BuildFailed} when the content does not build (the message names the file and line)
      */
     public RenderOutcome render(String url, Revision revision, KustomizationSpec spec) {
+        return render(url, revision, spec, (kind, name) -> null);
+    }
+
+    /**
+     * As {@link #render(String, Revision, KustomizationSpec)}, then {@code commonMetadata} and {@code postBuild}
+     * substitution with {@code substituteFrom} read from {@code variables}; a missing non-optional source fails
+     * with {@code BuildFailed} and is retried (the object may appear later).
+     */
+    public RenderOutcome render(String url, Revision revision, KustomizationSpec spec, PostBuild.VariableSource variables) {
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             Path root = Files.createDirectories(fs.getPath("/source"));
             try {
@@ -63,7 +72,14 @@ public final class KustomizationRenderer {
             try {
                 FluxKustomizationGenerator.generate(dir, spec);
                 ResourceList built = Kustomizer.create().withLoadRestrictions(LoadRestrictions.NONE).build(dir);
-                List<Map<String, Object>> objects = built.objects();
+                Map<String, String> vars;
+                try {
+                    vars = PostBuild.variables(spec.postBuild(), variables);
+                } catch (PostBuild.SubstitutionException e) {
+                    return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, e.getMessage());
+                }
+                List<Map<String, Object>> objects = PostBuild.apply(built.objects(), spec.commonMetadata(), vars,
+                        spec.postBuild() != null);
                 return RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size()));
             } catch (KustomizeException e) {
                 return RenderOutcome.failed(FluxReasons.BUILD_FAILED, "kustomize build failed: " + relative(e.getMessage()));

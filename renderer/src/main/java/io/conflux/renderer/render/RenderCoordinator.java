@@ -159,7 +159,9 @@ public class RenderCoordinator {
                                 return Uni.createFrom().voidItem();
                             }
                             LOG.debugf("%s: rendering %s", objectKey, revisionText);
-                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), k.getSpec()))
+                            String ns = k.getMetadata().getNamespace();
+                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), k.getSpec(),
+                                    (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name) : secrets.configMapData(ns, name)))
                                     .invoke(outcome -> LOG.debugf("%s: rendered, recording", objectKey))
                                     .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, outcome));
                         })));

@@ -7,21 +7,27 @@ package io.conflux.renderer.render;
  * @param reason  {@code BuildFailed} (the source content is wrong), {@code ArtifactFailed} (the revision could not
  *                be fetched) or {@code NotSupported}; null on success
  * @param message the failure message, naming file and line where there is one; null on success
+ * @param retry   whether the same input may give another outcome later (fetch failures, missing cluster data)
  */
-public record RenderOutcome(Bundle bundle, String reason, String message) {
+public record RenderOutcome(Bundle bundle, String reason, String message, boolean retry) {
 
     /** @return a success */
     public static RenderOutcome of(Bundle bundle) {
-        return new RenderOutcome(bundle, null, null);
+        return new RenderOutcome(bundle, null, null, false);
     }
 
-    /** @return a failure */
+    /** @return a failure; {@code ArtifactFailed} ones (fetches) are retried, others are final for the input */
     public static RenderOutcome failed(String reason, String message) {
-        return new RenderOutcome(null, reason, message);
+        return new RenderOutcome(null, reason, message, "ArtifactFailed".equals(reason));
+    }
+
+    /** @return a failure that depends on cluster state and is retried */
+    public static RenderOutcome retryable(String reason, String message) {
+        return new RenderOutcome(null, reason, message, true);
     }
 
     /** @return whether the same input would fail the same way (so it need not be retried) */
     public boolean deterministic() {
-        return bundle != null || !"ArtifactFailed".equals(reason);
+        return !retry;
     }
 }
