@@ -53,6 +53,8 @@ public class FluxObjectWatcher {
         coordinator.useHelmRepositories((ns, name) -> Optional.ofNullable(
                 helmRepositories.getStore().getByKey(Cache.namespaceKeyFunc(ns, name))));
         helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
+        coordinator.useHelmReleases(key -> Optional.ofNullable(
+                helmReleases.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
         // A HelmRepository that appears or changes re-renders the HelmReleases whose chart it serves.
         helmRepositories.addEventHandler(handler(repo -> helmReleases.getStore().list().stream()
                 .filter(hr -> servedBy(hr, repo))

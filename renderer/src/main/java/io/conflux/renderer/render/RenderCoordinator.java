@@ -20,7 +20,14 @@ import io.conflux.renderer.produce.RenderResultProducer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.conflux.model.meta.GoDuration;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -46,6 +53,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RenderCoordinator {
     private static final Logger LOG = Logger.getLogger(RenderCoordinator.class);
+    /** Flux's default interval when an object sets none. */
+    private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
 
     @Inject
     RendererConfig config;
@@ -58,6 +67,13 @@ public class RenderCoordinator {
 
     private final Map<ObjectKey, SourceRevision> latestRevisions = new ConcurrentHashMap<>();
     private final KeyedSerialQueue queue = new KeyedSerialQueue();
+    private final Map<String, ScheduledFuture<?>> nextRenders = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "conflux-render-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private Function<ObjectKey, Optional<HelmRelease>> helmReleases = k -> Optional.empty();
     private KustomizationRenderer renderer;
     private HelmReleaseRenderer helmRenderer;
     private java.util.function.BiFunction<String, String, Optional<HelmRepository>> helmRepositories = (ns, n) -> Optional.empty();
@@ -72,6 +88,37 @@ public class RenderCoordinator {
                 new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout());
         renderer = new KustomizationRenderer(mirror, json);
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
+    }
+
+    @PreDestroy
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    /** Connects the coordinator to the watched HelmReleases, for their periodic re-renders. */
+    public void useHelmReleases(Function<ObjectKey, Optional<HelmRelease>> lookup) {
+        this.helmReleases = lookup;
+    }
+
+    /**
+     * Renders {@code key} again after {@code delay} (replacing any earlier schedule): Flux retries a failed
+     * Kustomization after {@code retryInterval} and looks for new chart versions every HelmRelease {@code interval}.
+     */
+    private void renderAgain(ObjectKey key, Duration delay) {
+        ScheduledFuture<?> next = timer.schedule(() -> {
+            Uni<Void> again = switch (key.kind()) {
+                case Kustomization.KIND -> kustomizations.get().stream()
+                        .filter(k -> key.equals(new ObjectKey(Kustomization.KIND, k.getMetadata().getNamespace(), k.getMetadata().getName())))
+                        .findFirst().map(this::onKustomizationChanged).orElse(Uni.createFrom().voidItem());
+                case HelmRelease.KIND -> helmReleases.apply(key).map(this::onHelmRelease).orElse(Uni.createFrom().voidItem());
+                default -> Uni.createFrom().voidItem();
+            };
+            again.subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s again failed", key));
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> previous = nextRenders.put(key.toString(), next);
+        if (previous != null) {
+            previous.cancel(false);
+        }
     }
 
     /** Connects the coordinator to the watched HelmRepositories (namespace, name). */
@@ -135,6 +182,8 @@ public class RenderCoordinator {
         String requestedAt = requestedAt(hr);
         return queue.submit(objectKey, () -> runner.run(blocking ->
                 blocking.call(() -> helmRenderer.render(hr, helmRepositories, secrets::data, secrets::configMapData))
+                        .invoke(rendered -> renderAgain(ObjectKey.parse(objectKey),
+                                GoDuration.parseOr(hr.getSpec().interval(), DEFAULT_INTERVAL)))
                         .chain(rendered -> {
                             String revision = rendered.revision() == null ? "" : rendered.revision();
                             return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt))
@@ -162,6 +211,12 @@ public class RenderCoordinator {
                             String ns = k.getMetadata().getNamespace();
                             return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), k.getSpec(),
                                     (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name) : secrets.configMapData(ns, name)))
+                                    .invoke(outcome -> {
+                                        if (!outcome.deterministic()) {
+                                            Duration interval = GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL);
+                                            renderAgain(ObjectKey.parse(objectKey), GoDuration.parseOr(k.getSpec().retryInterval(), interval));
+                                        }
+                                    })
                                     .invoke(outcome -> LOG.debugf("%s: rendered, recording", objectKey))
                                     .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, outcome));
                         })));
