@@ -64,12 +64,20 @@ public final class GitMirror {
      * @throws GitException when the remote cannot be fetched or does not have the commit
      */
     public int checkout(String url, Revision revision, Path target) {
+        return checkout(url, revision, target, GitCredentials.NONE);
+    }
+
+    /**
+     * As {@link #checkout(String, Revision, Path)}, fetching with HTTPS credentials (a GitRepository's
+     * {@code secretRef}).
+     */
+    public int checkout(String url, Revision revision, Path target, GitCredentials credentials) {
         String remote = rewriter.rewrite(url);
         synchronized (locks.computeIfAbsent(remote, k -> new Object())) {
             try (Repository repo = open(remote)) {
                 ObjectId commitId = ObjectId.fromString(revision.sha());
                 if (!repo.getObjectDatabase().has(commitId)) {
-                    fetch(repo, remote);
+                    fetch(repo, remote, credentials);
                 }
                 if (!repo.getObjectDatabase().has(commitId)) {
                     throw new GitException("commit " + revision.sha() + " not found in " + remote);
@@ -95,10 +103,10 @@ public final class GitMirror {
         return new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
     }
 
-    private void fetch(Repository repo, String remote) {
+    private void fetch(Repository repo, String remote, GitCredentials credentials) {
         try (Git git = new Git(repo)) {
-            git.fetch().setRemote(remote).setRefSpecs(REF_SPECS).setRemoveDeletedRefs(true)
-                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000)).call();
+            credentials.applyTo(git.fetch().setRemote(remote).setRefSpecs(REF_SPECS).setRemoveDeletedRefs(true)
+                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000))).call();
         } catch (GitAPIException | RuntimeException e) {
             throw new GitException("fetch " + remote + " failed: " + e.getMessage(), e);
         }

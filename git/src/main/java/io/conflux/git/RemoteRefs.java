@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.LsRemoteCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Ref;
 
@@ -20,23 +21,35 @@ import org.eclipse.jgit.lib.Ref;
 public record RemoteRefs(String url, Map<String, String> refs) {
 
     /**
-     * Lists the refs of {@code url} (heads and tags).
+     * Lists the refs of {@code url} (heads and tags), anonymously.
      *
      * @param timeout bound of the network operation, rounded up to whole seconds
      * @throws GitException when the remote cannot be reached or is not a repository
      */
     public static RemoteRefs list(String url, Duration timeout) {
+        return list(url, timeout, GitCredentials.NONE);
+    }
+
+    /**
+     * Lists the refs of {@code url} (heads and tags, annotated tags peeled to their commit), authenticated with
+     * {@code credentials} ({@code git ls-remote}).
+     *
+     * @param url         repository URL, already rewritten ({@link GitUrlRewriter})
+     * @param timeout     bound of the network operation, rounded up to whole seconds
+     * @param credentials HTTPS credentials, {@link GitCredentials#NONE} for anonymous access
+     * @throws GitException when the remote cannot be reached, refuses the credentials or is not a repository
+     */
+    public static RemoteRefs list(String url, Duration timeout, GitCredentials credentials) {
         try {
-            Map<String, String> refs = new LinkedHashMap<>();
-            Iterable<Ref> advertised = Git.lsRemoteRepository()
+            LsRemoteCommand command = Git.lsRemoteRepository()
                     .setRemote(url)
                     .setHeads(true)
                     .setTags(true)
-                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000))
-                    .call();
-            for (Ref ref : advertised) {
-                Ref peeled = ref;
-                String sha = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId().name()
+                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
+            credentials.applyTo(command);
+            Map<String, String> refs = new LinkedHashMap<>();
+            for (Ref ref : command.call()) {
+                String sha = ref.getPeeledObjectId() != null ? ref.getPeeledObjectId().name()
                         : ref.getObjectId() == null ? null : ref.getObjectId().name();
                 if (sha != null) {
                     refs.put(ref.getName(), sha);

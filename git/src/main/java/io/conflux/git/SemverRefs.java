@@ -15,7 +15,7 @@ public final class SemverRefs {
     }
 
     /**
-     * @param refs       the remote's refs ({@link RemoteRefs#list} or {@link LsRemote#list})
+     * @param refs       the remote's refs ({@link RemoteRefs#list})
      * @param constraint a Masterminds constraint, e.g. {@code >=1.0.0 <2.0.0}
      * @return the revision of the newest matching tag, e.g. {@code v1.1.0@sha1:<hex>}
      * @throws IllegalArgumentException when the constraint does not parse

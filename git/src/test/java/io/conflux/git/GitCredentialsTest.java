@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What an HTTPS Git server sees of {@link GitCredentials} during {@link LsRemote#list}: an HTTP server that records
+/** What an HTTPS Git server sees of {@link GitCredentials} during {@link RemoteRefs#list}: an HTTP server that records
  * the Authorization headers, challenges anonymous requests with Basic, and is not a Git server (so ls-remote fails). */
 class GitCredentialsTest {
     private HttpServer server;
@@ -51,7 +51,7 @@ class GitCredentialsTest {
     void basicCredentialsAnswerTheChallenge() {
         GitCredentials basic = GitCredentials.fromSecretData(Map.of(
                 "username", "git".getBytes(StandardCharsets.UTF_8), "password", "s3cret\n".getBytes(StandardCharsets.UTF_8)));
-        assertThatThrownBy(() -> LsRemote.list(url(), Duration.ofSeconds(10), basic)).isInstanceOf(GitException.class);
+        assertThatThrownBy(() -> RemoteRefs.list(url(), Duration.ofSeconds(10), basic)).isInstanceOf(GitException.class);
         String expected = "Basic " + Base64.getEncoder().encodeToString("git:s3cret".getBytes(StandardCharsets.UTF_8));
         assertThat(authorizations).contains(expected);
     }
@@ -59,14 +59,14 @@ class GitCredentialsTest {
     @Test
     void bearerTokenIsSentAsHeader() {
         GitCredentials bearer = GitCredentials.fromSecretData(Map.of("bearerToken", "tok-123".getBytes(StandardCharsets.UTF_8)));
-        assertThatThrownBy(() -> LsRemote.list(url(), Duration.ofSeconds(10), bearer)).isInstanceOf(GitException.class);
+        assertThatThrownBy(() -> RemoteRefs.list(url(), Duration.ofSeconds(10), bearer)).isInstanceOf(GitException.class);
         assertThat(authorizations).isNotEmpty().allMatch("Bearer tok-123"::equals);
         assertThat(bearer.toString()).doesNotContain("tok-123");
     }
 
     @Test
     void anonymousSendsNothing() {
-        assertThatThrownBy(() -> LsRemote.list(url(), Duration.ofSeconds(10), GitCredentials.NONE))
+        assertThatThrownBy(() -> RemoteRefs.list(url(), Duration.ofSeconds(10), GitCredentials.NONE))
                 .isInstanceOf(GitException.class);
         assertThat(authorizations).containsOnly("<none>");
         assertThat(GitCredentials.fromSecretData(null).present()).isFalse();

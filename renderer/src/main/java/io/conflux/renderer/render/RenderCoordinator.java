@@ -1,6 +1,7 @@
 package io.conflux.renderer.render;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.git.GitCredentials;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.service.KeyedSerialQueue;
@@ -209,7 +210,7 @@ public class RenderCoordinator {
                             }
                             LOG.debugf("%s: rendering %s", objectKey, revisionText);
                             String ns = k.getMetadata().getNamespace();
-                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), k.getSpec(),
+                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), credentials(k), k.getSpec(),
                                     (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name) : secrets.configMapData(ns, name)))
                                     .invoke(outcome -> {
                                         if (!outcome.deterministic()) {
@@ -259,6 +260,23 @@ public class RenderCoordinator {
                         .chain(() -> r.persist()))
                 .invoke(() -> LOG.debugf("%s: recorded, publishing", objectKey))
                 .chain(() -> producer.send(result));
+    }
+
+    /** @return the HTTPS credentials of the Kustomization's GitRepository ({@code spec.secretRef}); blocking */
+    private GitCredentials credentials(Kustomization k) {
+        ObjectKey source = sourceOf(k);
+        var secretRef = source == null ? null : gitRepositories.apply(source)
+                .map(g -> g.getSpec().secretRef()).orElse(null);
+        if (secretRef == null) {
+            return GitCredentials.NONE;
+        }
+        Map<String, String> data = secrets.data(source.namespace(), secretRef.name());
+        if (data == null) {
+            return GitCredentials.NONE;
+        }
+        Map<String, byte[]> bytes = new java.util.LinkedHashMap<>();
+        data.forEach((key, value) -> bytes.put(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return GitCredentials.fromSecretData(bytes);
     }
 
     static ObjectKey sourceOf(Kustomization k) {

@@ -2,7 +2,6 @@ package io.conflux.receiver.decide;
 
 import io.conflux.git.GitCredentials;
 import io.conflux.git.GitException;
-import io.conflux.git.LsRemote;
 import io.conflux.git.RemoteRefs;
 import io.conflux.git.SemverRefs;
 import io.conflux.git.GitUrlRewriter;
@@ -64,7 +63,7 @@ public class RevisionResolver {
         Duration timeout = Intervals.parse(spec.timeout(), config.defaultTimeout());
         GitRepositoryRef ref = spec.ref() == null ? GitRepositoryRef.DEFAULT : spec.ref();
         try {
-            RemoteRefs refs = LsRemote.list(rewriter.rewrite(spec.url()), timeout, credentials);
+            RemoteRefs refs = RemoteRefs.list(rewriter.rewrite(spec.url()), timeout, credentials);
             boolean exact = present(ref.commit()) || present(ref.name());
             if (!exact && present(ref.semver())) {
                 return SemverRefs.resolve(refs, ref.semver());
