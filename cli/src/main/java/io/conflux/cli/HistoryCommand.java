@@ -8,18 +8,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code conflux history kustomization NAME}: the reconciliation attempts the applier recorded, newest first. */
 @Command(name = "history", description = "Show the reconciliation history of a Kustomization or HelmRelease.")
 final class HistoryCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "kustomization or helmrelease")
-    String kind;
-    @Parameters(index = "1", description = "name")
-    String name;
-    @Option(names = {"-n", "--namespace"}, defaultValue = "flux-system", description = "namespace (default: ${DEFAULT-VALUE})")
-    String namespace;
+    @Mixin
+    ObjectArguments object = new ObjectArguments();
     @Option(names = "--applier-url", defaultValue = "http://127.0.0.1:9294", description = "the applier's HTTP address (default: ${DEFAULT-VALUE})")
     String applierUrl;
     @Option(names = "--limit", defaultValue = "20", description = "how many attempts (default: ${DEFAULT-VALUE})")
@@ -27,8 +23,8 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String typeName = FluxKinds.type(kind).getSimpleName();
-        URI uri = URI.create(applierUrl + "/api/history/" + typeName + "/" + namespace + "/" + name + "?limit=" + limit);
+        String typeName = FluxKinds.type(object.kind).getSimpleName();
+        URI uri = URI.create(applierUrl + "/api/history/" + typeName + "/" + object.namespace + "/" + object.name + "?limit=" + limit);
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {

@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code conflux reconcile kustomization|helmrelease|source NAME}: asks for a run now, as {@code flux reconcile}
@@ -17,12 +15,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "reconcile", description = "Trigger a reconciliation now (sets reconcile.fluxcd.io/requestedAt).")
 final class ReconcileCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "kustomization, helmrelease or source")
-    String kind;
-    @Parameters(index = "1", description = "name")
-    String name;
-    @Option(names = {"-n", "--namespace"}, defaultValue = "flux-system", description = "namespace (default: ${DEFAULT-VALUE})")
-    String namespace;
+    @Mixin
+    ObjectArguments object = new ObjectArguments();
     @Mixin
     KubeconfigOption kubeconfig = new KubeconfigOption();
 
@@ -32,10 +26,10 @@ final class ReconcileCommand implements Callable<Integer> {
         String patch = io.fabric8.kubernetes.client.utils.Serialization.asJson(
                 Map.of("metadata", Map.of("annotations", Map.of("reconcile.fluxcd.io/requestedAt", now))));
         try (KubernetesClient client = kubeconfig.client()) {
-            client.resources(FluxKinds.type(kind)).inNamespace(namespace).withName(name)
+            client.resources(FluxKinds.type(object.kind)).inNamespace(object.namespace).withName(object.name)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         }
-        System.out.println("► annotating " + kind + " " + namespace + "/" + name + " with reconcile.fluxcd.io/requestedAt=" + now);
+        System.out.println("► annotating " + object.kind + " " + object.namespace + "/" + object.name + " with reconcile.fluxcd.io/requestedAt=" + now);
         return 0;
     }
 }

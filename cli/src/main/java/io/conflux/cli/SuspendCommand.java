@@ -6,18 +6,12 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code conflux suspend|resume KIND NAME}: sets {@code spec.suspend}, as {@code flux suspend}/{@code flux resume}. */
 @Command(name = "suspend", description = "Suspend reconciliation (spec.suspend: true).")
 class SuspendCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "kustomization, helmrelease or source")
-    String kind;
-    @Parameters(index = "1", description = "name")
-    String name;
-    @Option(names = {"-n", "--namespace"}, defaultValue = "flux-system", description = "namespace (default: ${DEFAULT-VALUE})")
-    String namespace;
+    @Mixin
+    ObjectArguments object = new ObjectArguments();
     @Mixin
     KubeconfigOption kubeconfig = new KubeconfigOption();
 
@@ -28,10 +22,10 @@ class SuspendCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (KubernetesClient client = kubeconfig.client()) {
-            client.resources(FluxKinds.type(kind)).inNamespace(namespace).withName(name)
+            client.resources(FluxKinds.type(object.kind)).inNamespace(object.namespace).withName(object.name)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":" + suspend() + "}}");
         }
-        System.out.println("► " + (suspend() ? "suspended " : "resumed ") + kind + " " + namespace + "/" + name);
+        System.out.println("► " + (suspend() ? "suspended " : "resumed ") + object.kind + " " + object.namespace + "/" + object.name);
         return 0;
     }
 

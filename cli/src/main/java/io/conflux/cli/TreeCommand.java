@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code conflux tree kustomization NAME}: the objects a Kustomization applied, from its {@code status.inventory},
@@ -16,23 +14,19 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "tree", description = "Print the objects a Kustomization manages, recursively.")
 final class TreeCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "kustomization")
-    String kind;
-    @Parameters(index = "1", description = "name")
-    String name;
-    @Option(names = {"-n", "--namespace"}, defaultValue = "flux-system", description = "namespace (default: ${DEFAULT-VALUE})")
-    String namespace;
+    @Mixin
+    ObjectArguments object = new ObjectArguments();
     @Mixin
     KubeconfigOption kubeconfig = new KubeconfigOption();
 
     @Override
     public Integer call() {
-        if (FluxKinds.type(kind) != Kustomization.class) {
+        if (FluxKinds.type(object.kind) != Kustomization.class) {
             throw new IllegalArgumentException("tree supports kustomization");
         }
         try (KubernetesClient client = kubeconfig.client()) {
-            System.out.println("Kustomization/" + namespace + "/" + name);
-            print(client, namespace, name, "", 0);
+            System.out.println("Kustomization/" + object.namespace + "/" + object.name);
+            print(client, object.namespace, object.name, "", 0);
         }
         return 0;
     }

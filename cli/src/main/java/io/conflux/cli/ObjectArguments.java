@@ -1,0 +1,14 @@
+package io.conflux.cli;
+
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code KIND NAME [-n NAMESPACE]} arguments the object commands share, as the {@code flux} CLI takes them. */
+final class ObjectArguments {
+    @Parameters(index = "0", description = "kustomization (ks), helmrelease (hr) or source (gitrepository)")
+    String kind;
+    @Parameters(index = "1", description = "name")
+    String name;
+    @Option(names = {"-n", "--namespace"}, defaultValue = "flux-system", description = "namespace (default: ${DEFAULT-VALUE})")
+    String namespace;
+}
