@@ -9,8 +9,19 @@ import java.util.List;
  * @param inventory the objects now owned (the bundle's objects); on failure, the previous inventory plus what
  *                  was applied before the failure, so that nothing applied is forgotten
  * @param error     null on success, else what failed (naming the object)
+ * @param reason    Flux reason of a failure ({@code ReconciliationFailed}, {@code HealthCheckFailed}); null on success
  */
-public record ApplyResult(List<Change> changes, List<InventoryEntry> inventory, String error) {
+public record ApplyResult(List<Change> changes, List<InventoryEntry> inventory, String error, String reason) {
+
+    /** @return an apply result; a failure has reason {@code ReconciliationFailed} */
+    public static ApplyResult of(List<Change> changes, List<InventoryEntry> inventory, String error) {
+        return new ApplyResult(changes, inventory, error, error == null ? null : "ReconciliationFailed");
+    }
+
+    /** @return this result, failed with {@code reason} and {@code error} (changes and inventory kept) */
+    public ApplyResult failedWith(String reason, String error) {
+        return new ApplyResult(changes, inventory, error, reason);
+    }
 
     /** @return whether every object was applied and every prune done */
     public boolean succeeded() {

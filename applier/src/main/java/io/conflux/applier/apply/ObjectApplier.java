@@ -68,7 +68,7 @@ public final class ObjectApplier {
             } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
                 Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
                 kept.addAll(applied);
-                return new ApplyResult(changes, List.copyOf(kept), subject + " apply failed: " + message(e));
+                return ApplyResult.of(changes, List.copyOf(kept), subject + " apply failed: " + message(e));
             }
         }
         if (prune) {
@@ -85,11 +85,11 @@ public final class ObjectApplier {
                 } catch (KubernetesClientException e2) {
                     Set<InventoryEntry> kept = new LinkedHashSet<>(applied);
                     kept.addAll(stale);
-                    return new ApplyResult(changes, List.copyOf(kept), e.subject() + " prune failed: " + message(e2));
+                    return ApplyResult.of(changes, List.copyOf(kept), e.subject() + " prune failed: " + message(e2));
                 }
             }
         }
-        return new ApplyResult(changes, List.copyOf(applied), null);
+        return ApplyResult.of(changes, List.copyOf(applied), null);
     }
 
     private GenericKubernetesResource normalize(Map<String, Object> object, Map<String, String> ownerLabels) {

@@ -11,6 +11,10 @@ public interface ApplierConfig {
     @WithName("field-manager")
     String fieldManager();
 
+    /** {@code conflux.applier.health-poll-interval}: time between two reads of objects under a health check. */
+    @WithName("health-poll-interval")
+    java.time.Duration healthPollInterval();
+
     /** {@code conflux.applier.reporting-controller}: {@code reportingController} of the events emitted. */
     @WithName("reporting-controller")
     String reportingController();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.applier.apply.ApplyResult;
 import io.conflux.applier.apply.Change;
+import io.conflux.applier.apply.HealthChecker;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
 import io.conflux.applier.apply.TargetClusters;
@@ -14,7 +15,9 @@ import io.conflux.applier.persist.ReconcileHistory;
 import io.conflux.applier.produce.EventProducer;
 import io.conflux.model.kustomize.ResourceInventory;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
+import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.CrossNamespaceObjectReference;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.GoDuration;
@@ -145,7 +148,7 @@ public class Reconciler {
         queue.submit(key.toString(), () -> runner.run(blocking -> Panache.withSession(() ->
                 InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> {
                     List<InventoryEntry> owned = previousInventory(last, inventory);
-                    Uni<ApplyResult> pruned = !last.prune() || owned.isEmpty() ? Uni.createFrom().item(new ApplyResult(List.of(), owned, null))
+                    Uni<ApplyResult> pruned = !last.prune() || owned.isEmpty() ? Uni.createFrom().item(ApplyResult.of(List.of(), owned, null))
                             : blocking.call(() -> new ObjectApplier(targets.forObject(key.namespace(), last.kubeConfig()),
                                     config.fieldManager()).apply(List.of(), last.ownerLabels(), owned, true));
                     return pruned.chain(result -> {
@@ -222,10 +225,44 @@ public class Reconciler {
         }
         try {
             KubernetesClient target = targets.forObject(r.key().namespace(), r.kubeConfig());
-            return new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous, r.prune());
+            ApplyResult applied = new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous, r.prune());
+            return applied.succeeded() ? checkHealth(r, target, applied) : applied;
         } catch (IllegalStateException e) {
-            return new ApplyResult(List.of(), previous, e.getMessage());
+            return ApplyResult.of(List.of(), previous, e.getMessage());
         }
+    }
+
+    /**
+     * Flux's {@code wait} (every applied object) and {@code healthChecks} (named objects, {@code name: '*'} for every
+     * object of the kind in the namespace): waits up to {@code spec.timeout} (default: the interval) for them to be
+     * Current; a timeout fails the attempt with {@code HealthCheckFailed}.
+     */
+    private ApplyResult checkHealth(Reconcilable r, KubernetesClient target, ApplyResult applied) {
+        if (!(r.object() instanceof Kustomization k)) {
+            return applied;
+        }
+        boolean waitAll = Boolean.TRUE.equals(k.getSpec().waitForResources());
+        List<CrossNamespaceObjectReference> checks = k.getSpec().healthChecks() == null ? List.of() : k.getSpec().healthChecks();
+        if (!waitAll && checks.isEmpty()) {
+            return applied;
+        }
+        List<InventoryEntry> objects = new ArrayList<>(waitAll ? applied.inventory() : List.of());
+        for (CrossNamespaceObjectReference c : checks) {
+            String namespace = c.namespaceOr(r.key().namespace());
+            if ("*".equals(c.name())) {
+                var kind = target.genericKubernetesResources(c.apiVersion(), c.kind());
+                for (var item : kind.inNamespace(namespace).list().getItems()) {
+                    objects.add(InventoryEntry.of(c.apiVersion(), c.kind(), namespace, item.getMetadata().getName()));
+                }
+            } else {
+                objects.add(InventoryEntry.of(c.apiVersion(), c.kind(), namespace, c.name()));
+            }
+        }
+        Duration timeout = GoDuration.parseOr(k.getSpec().timeout(), GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL));
+        return new HealthChecker(target, config.healthPollInterval()).await(objects, timeout)
+                .map(message -> applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed after "
+                        + GoDuration.format(timeout) + ": " + message))
+                .orElse(applied);
     }
 
     private Uni<Void> finish(Reconcilable r, DesiredState desired, InventoryRecord inventory,
@@ -234,7 +271,7 @@ public class Reconciler {
         scheduleNext(key, r, result.succeeded());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         String revision = desired.sourceRevision;
-        String reason = result.succeeded() ? FluxReasons.RECONCILIATION_SUCCEEDED : FluxReasons.RECONCILIATION_FAILED;
+        String reason = result.succeeded() ? FluxReasons.RECONCILIATION_SUCCEEDED : result.reason();
         String readyMessage = result.succeeded() ? "Applied revision: " + revision : result.error();
         InventoryRecord record = inventory == null ? new InventoryRecord() : inventory;
         record.objectKey = key.toString();
