@@ -1,11 +1,7 @@
 package io.conflux.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,14 +21,9 @@ final class HistoryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String typeName = FluxKinds.type(object.kind).getSimpleName();
         URI uri = URI.create(applierUrl + "/api/history/" + typeName + "/" + object.namespace + "/" + object.name + "?limit=" + limit);
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            System.err.println("Error: " + uri + " answered " + response.statusCode());
-            return 1;
-        }
+        JsonNode attempts = ServiceApi.get(uri);
         System.out.printf("%-26s %-52s %-24s %-6s %8s %s%n", "STARTED", "REVISION", "REASON", "READY", "DURATION", "CHANGES");
-        for (JsonNode a : new ObjectMapper().readTree(response.body())) {
+        for (JsonNode a : attempts) {
             System.out.printf("%-26s %-52s %-24s %-6s %7dms +%d ~%d -%d%n", a.path("startedAt").asText(),
                     a.path("revision").asText(), a.path("reason").asText(), a.path("ready").asBoolean(),
                     a.path("durationMs").asLong(), a.path("created").asInt(), a.path("configured").asInt(), a.path("deleted").asInt());

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "conflux", mixinStandardHelpOptions = true, version = "conflux 0.1.0",
         description = "GitOps control plane speaking Flux's API.",
         subcommands = {UpCommand.class, GetCommand.class, ReconcileCommand.class, SuspendCommand.class,
-                SuspendCommand.Resume.class, TreeCommand.class, HistoryCommand.class, KustomizeCommand.class,
+                SuspendCommand.Resume.class, TreeCommand.class, HistoryCommand.class, EventsCommand.class,
+                DeliveriesCommand.class, KustomizeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
