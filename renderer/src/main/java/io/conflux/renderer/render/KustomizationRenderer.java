@@ -7,6 +7,7 @@ import com.google.common.jimfs.Jimfs;
 import io.conflux.git.GitCredentials;
 import io.conflux.git.GitException;
 import io.conflux.git.GitMirror;
+import io.conflux.git.SourceIgnore;
 import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.LoadRestrictions;
@@ -48,20 +49,23 @@ public final class KustomizationRenderer {
      * {@code BuildFailed} when the content does not build (the message names the file and line)
      */
     public RenderOutcome render(String url, Revision revision, KustomizationSpec spec) {
-        return render(url, revision, GitCredentials.NONE, spec, (kind, name) -> null);
+        return render(url, revision, GitCredentials.NONE, null, spec, (kind, name) -> null);
     }
 
     /**
-     * As {@link #render(String, Revision, KustomizationSpec)}, fetching with the source's {@code credentials}, then {@code commonMetadata} and {@code postBuild}
+     * As {@link #render(String, Revision, KustomizationSpec)}, fetching with the source's {@code credentials}, leaving
+     * out what Flux's source would ({@link SourceIgnore}: defaults, {@code .sourceignore}, {@code sourceIgnore} =
+     * {@code GitRepository.spec.ignore}), then {@code commonMetadata} and {@code postBuild}
      * substitution with {@code substituteFrom} read from {@code variables}; a missing non-optional source fails
      * with {@code BuildFailed} and is retried (the object may appear later).
      */
-    public RenderOutcome render(String url, Revision revision, GitCredentials credentials, KustomizationSpec spec,
-                                PostBuild.VariableSource variables) {
+    public RenderOutcome render(String url, Revision revision, GitCredentials credentials, String sourceIgnore,
+                                KustomizationSpec spec, PostBuild.VariableSource variables) {
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             Path root = Files.createDirectories(fs.getPath("/source"));
             try {
                 mirror.checkout(url, revision, root, credentials);
+                SourceIgnore.load(root, sourceIgnore).prune(root);
             } catch (GitException e) {
                 return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
             }

@@ -210,7 +210,7 @@ public class RenderCoordinator {
                             }
                             LOG.debugf("%s: rendering %s", objectKey, revisionText);
                             String ns = k.getMetadata().getNamespace();
-                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), credentials(k), k.getSpec(),
+                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), credentials(k), sourceIgnore(k), k.getSpec(),
                                     (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name) : secrets.configMapData(ns, name)))
                                     .invoke(outcome -> {
                                         if (!outcome.deterministic()) {
@@ -260,6 +260,12 @@ public class RenderCoordinator {
                         .chain(() -> r.persist()))
                 .invoke(() -> LOG.debugf("%s: recorded, publishing", objectKey))
                 .chain(() -> producer.send(result));
+    }
+
+    /** @return {@code spec.ignore} of the Kustomization's GitRepository, or null */
+    private String sourceIgnore(Kustomization k) {
+        ObjectKey source = sourceOf(k);
+        return source == null ? null : gitRepositories.apply(source).map(g -> g.getSpec().ignore()).orElse(null);
     }
 
     /** @return the HTTPS credentials of the Kustomization's GitRepository ({@code spec.secretRef}); blocking */
