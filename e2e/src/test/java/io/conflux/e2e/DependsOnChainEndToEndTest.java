@@ -41,6 +41,7 @@ class DependsOnChainEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         Path work = PROJECT.resolve("e2e/target/chain-" + System.currentTimeMillis());
+        Path seed = work.resolve("seed");
         Path repo = work.resolve("git/platform");
         StringBuilder layers = new StringBuilder();
         for (int i = 0; i < LAYERS.size(); i++) {
@@ -59,19 +60,16 @@ class DependsOnChainEndToEndTest {
             if (i > 0) {
                 layers.append("  dependsOn:\n    - name: ").append(LAYERS.get(i - 1)).append('\n');
             }
-            Files.createDirectories(repo.resolve("layers/" + layer));
-            Files.writeString(repo.resolve("layers/" + layer + "/layer.yaml"), """
+            Files.createDirectories(seed.resolve("layers/" + layer));
+            Files.writeString(seed.resolve("layers/" + layer + "/layer.yaml"), """
                     apiVersion: v1
                     kind: ConfigMap
                     metadata: {name: layer-%s, namespace: default}
                     data: {layer: "%d"}
                     """.formatted(layer, i));
         }
-        Files.createDirectories(repo.resolve("clusters/platform"));
-        Files.writeString(repo.resolve("clusters/platform/layers.yaml"), layers.toString());
-        Path seed = Files.createDirectories(work.resolve("seed"));
-        FixtureRepositories.copyTree(repo, seed);
-        Files.walk(repo).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        Files.createDirectories(seed.resolve("clusters/platform"));
+        Files.writeString(seed.resolve("clusters/platform/layers.yaml"), layers.toString());
         FixtureRepositories.create(seed, repo, "main");
 
         conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work, Map.of(), null, Map.of(),

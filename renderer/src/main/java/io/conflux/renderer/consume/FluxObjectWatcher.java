@@ -2,7 +2,6 @@ package io.conflux.renderer.consume;
 
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
-import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.render.RenderCoordinator;
@@ -113,10 +112,5 @@ public class FluxObjectWatcher {
     private static String requestedAt(HasMetadata o) {
         Map<String, String> a = o.getMetadata().getAnnotations();
         return a == null ? null : a.get(Kustomization.REQUESTED_AT_ANNOTATION);
-    }
-
-    /** @return the key of an object as the coordinator names sources */
-    static ObjectKey keyOf(HasMetadata o) {
-        return new ObjectKey(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
     }
 }
