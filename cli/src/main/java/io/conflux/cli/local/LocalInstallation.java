@@ -3,6 +3,7 @@ package io.conflux.cli.local;
 import io.conflux.embedded.EmbeddedKafka;
 import io.conflux.embedded.EmbeddedPostgres;
 import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.embedded.WorkloadController;
 import io.conflux.embedded.ServiceLauncher;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -44,9 +45,17 @@ public final class LocalInstallation implements AutoCloseable {
      * @param kubeconfig    an existing management cluster, or null for the in-memory one
      * @param ports         HTTP port per service module name; a service not in the map gets any free port
      * @param readyTimeout  how long each service may take to become ready
+     * @param rolloutTime   with the in-memory cluster: how long its {@link WorkloadController} takes to turn a
+     *                      workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job) or CRD healthy after a
+     *                      create or spec change; ignored with a real cluster
      */
     public record Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
-                          Map<String, Integer> ports, Duration readyTimeout) {
+                          Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime) {
+        /** Options whose in-memory cluster turns workloads healthy at once ({@code rolloutTime} zero). */
+        public Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
+                       Map<String, Integer> ports, Duration readyTimeout) {
+            this(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, Duration.ZERO);
+        }
     }
 
     /** The services' default HTTP ports, as their {@code application.properties} set them. */
@@ -81,6 +90,7 @@ public final class LocalInstallation implements AutoCloseable {
             InMemoryKubernetes cluster = InMemoryKubernetes.start();
             resources.add(cluster);
             cluster.installCrds(o.projectRoot().resolve("deploy/crds"));
+            resources.add(WorkloadController.start(cluster.client(), o.rolloutTime()));
             kubeconfig = cluster.writeKubeconfig(work.resolve("kubeconfig"));
         } else {
             kubeconfig = o.kubeconfig().toAbsolutePath();

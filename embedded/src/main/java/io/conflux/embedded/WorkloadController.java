@@ -1,0 +1,205 @@
+package io.conflux.embedded;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Plays, for the in-memory API server, the part of a real cluster that no API server does: the workload controllers
+ * and kubelets. After {@code rolloutTime}, every Deployment, StatefulSet, ReplicaSet and DaemonSet gets the status of
+ * a rollout whose pods all started ({@code observedGeneration} = {@code metadata.generation}, all replicas updated,
+ * ready and available, a {@code Available=True} condition for Deployments), every Job gets {@code Complete=True},
+ * and every CustomResourceDefinition gets {@code Established=True} — the statuses kstatus (and so Flux's
+ * {@code wait}/{@code healthChecks}) reads as Current. Without it, nothing on the in-memory cluster ever becomes
+ * healthy. The status is written through the status subresource; objects whose status is already current for their
+ * generation are left alone, so a spec change (new generation) rolls out again after {@code rolloutTime}.
+ */
+public final class WorkloadController implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WorkloadController.class);
+    private static final List<ResourceDefinitionContext> KINDS = List.of(
+            context("apps", "v1", "Deployment", "deployments", true),
+            context("apps", "v1", "StatefulSet", "statefulsets", true),
+            context("apps", "v1", "ReplicaSet", "replicasets", true),
+            context("apps", "v1", "DaemonSet", "daemonsets", true),
+            context("batch", "v1", "Job", "jobs", true),
+            context("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false));
+
+    private final KubernetesClient client;
+    private final Duration rolloutTime;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "workload-controller");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+
+    private WorkloadController(KubernetesClient client, Duration rolloutTime) {
+        this.client = client;
+        this.rolloutTime = rolloutTime;
+    }
+
+    /**
+     * Starts watching the cluster.
+     *
+     * @param client      a client of the (in-memory) cluster; not closed by {@link #close()}
+     * @param rolloutTime how long after a workload's create or spec change its status turns healthy (zero: at once)
+     * @return the running controller; close it to stop
+     */
+    public static WorkloadController start(KubernetesClient client, Duration rolloutTime) {
+        WorkloadController controller = new WorkloadController(client, rolloutTime);
+        for (ResourceDefinitionContext kind : KINDS) {
+            var resources = client.genericKubernetesResources(kind);
+            SharedIndexInformer<GenericKubernetesResource> informer = kind.isNamespaceScoped()
+                    ? resources.inAnyNamespace().inform(controller.handler(kind))
+                    : resources.inform(controller.handler(kind));
+            controller.informers.add(informer);
+        }
+        return controller;
+    }
+
+    private ResourceEventHandler<GenericKubernetesResource> handler(ResourceDefinitionContext kind) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GenericKubernetesResource obj) {
+                schedule(kind, obj);
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+                schedule(kind, newObj);
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+            }
+        };
+    }
+
+    private void schedule(ResourceDefinitionContext kind, GenericKubernetesResource obj) {
+        Map<String, Object> status = desiredStatus(kind.getKind(), obj);
+        if (status.isEmpty()) {
+            return;
+        }
+        scheduler.schedule(() -> writeStatus(kind, obj, status), rolloutTime.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** @return the status to write, or empty when the object's status is already the healthy one for its generation */
+    static Map<String, Object> desiredStatus(String kind, GenericKubernetesResource obj) {
+        long generation = obj.getMetadata().getGeneration() == null ? 1 : obj.getMetadata().getGeneration();
+        Map<?, ?> current = obj.getAdditionalProperties().get("status") instanceof Map<?, ?> m ? m : Map.of();
+        Map<?, ?> spec = obj.getAdditionalProperties().get("spec") instanceof Map<?, ?> m ? m : Map.of();
+        Map<String, Object> status = new LinkedHashMap<>();
+        String now = Instant.now().toString();
+        switch (kind) {
+            case "Deployment", "StatefulSet", "ReplicaSet" -> {
+                long replicas = spec.get("replicas") instanceof Number n ? n.longValue() : 1;
+                status.put("observedGeneration", generation);
+                status.put("replicas", replicas);
+                status.put("updatedReplicas", replicas);
+                status.put("readyReplicas", replicas);
+                status.put("availableReplicas", replicas);
+                if (kind.equals("ReplicaSet")) {
+                    status.remove("updatedReplicas");
+                    status.put("fullyLabeledReplicas", replicas);
+                }
+                if (kind.equals("StatefulSet")) {
+                    status.put("currentReplicas", replicas);
+                }
+                if (kind.equals("Deployment")) {
+                    status.put("conditions", List.of(condition("Available", "MinimumReplicasAvailable", now),
+                            condition("Progressing", "NewReplicaSetAvailable", now)));
+                }
+            }
+            case "DaemonSet" -> {
+                status.put("observedGeneration", generation);
+                for (String field : List.of("desiredNumberScheduled", "currentNumberScheduled", "updatedNumberScheduled",
+                        "numberReady", "numberAvailable")) {
+                    status.put(field, 1);
+                }
+                status.put("numberMisscheduled", 0);
+            }
+            case "Job" -> {
+                status.put("succeeded", 1);
+                status.put("conditions", List.of(condition("Complete", "CompletionsReached", now)));
+            }
+            case "CustomResourceDefinition" -> status.put("conditions", List.of(
+                    condition("NamesAccepted", "NoConflicts", now), condition("Established", "InitialNamesAccepted", now)));
+            default -> {
+                return Map.of();
+            }
+        }
+        return healthy(current, status, generation) ? Map.of() : status;
+    }
+
+    private static boolean healthy(Map<?, ?> current, Map<String, Object> desired, long generation) {
+        if (desired.containsKey("observedGeneration")
+                && !(current.get("observedGeneration") instanceof Number n && n.longValue() >= generation)) {
+            return false;
+        }
+        for (Map.Entry<String, Object> e : desired.entrySet()) {
+            if (e.getKey().equals("conditions")) {
+                if (!(current.get("conditions") instanceof List<?> have) || have.size() != ((List<?>) e.getValue()).size()) {
+                    return false;
+                }
+            } else if (!e.getKey().equals("observedGeneration")
+                    && !(current.get(e.getKey()) instanceof Number n && n.longValue() == ((Number) e.getValue()).longValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Object> condition(String type, String reason, String now) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("type", type);
+        c.put("status", "True");
+        c.put("reason", reason);
+        c.put("lastTransitionTime", now);
+        return c;
+    }
+
+    private void writeStatus(ResourceDefinitionContext kind, GenericKubernetesResource seen, Map<String, Object> status) {
+        var resources = client.genericKubernetesResources(kind);
+        var resource = kind.isNamespaceScoped()
+                ? resources.inNamespace(seen.getMetadata().getNamespace()).withName(seen.getMetadata().getName())
+                : resources.withName(seen.getMetadata().getName());
+        try {
+            GenericKubernetesResource latest = resource.get();
+            if (latest == null || !Objects.equals(latest.getMetadata().getGeneration(), seen.getMetadata().getGeneration())) {
+                return; // deleted, or changed again: the newer event schedules its own rollout
+            }
+            latest.getAdditionalProperties().put("status", status);
+            resource.updateStatus(latest);
+        } catch (KubernetesClientException e) {
+            LOG.debugf("status of %s %s/%s not written: %s", kind.getKind(), seen.getMetadata().getNamespace(),
+                    seen.getMetadata().getName(), e.getMessage());
+        }
+    }
+
+    private static ResourceDefinitionContext context(String group, String version, String kind, String plural,
+                                                     boolean namespaced) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+                .withPlural(plural).withNamespaced(namespaced).build();
+    }
+
+    /** Stops the informers and the pending status writes. */
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        scheduler.shutdownNow();
+    }
+}
