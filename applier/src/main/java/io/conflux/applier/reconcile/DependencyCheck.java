@@ -1,5 +1,6 @@
 package io.conflux.applier.reconcile;
 
+import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.DependencyReference;
 import io.conflux.model.meta.ObjectKey;
@@ -15,19 +16,23 @@ import java.util.function.Function;
 /**
  * Flux's {@code dependsOn} gate: an object may be applied only when every dependency (an object of the same kind,
  * namespace defaulting to the dependent's) exists, is {@code Ready=True} for its current generation and has applied
- * the revision it last attempted (kustomize-controller's and helm-controller's {@code checkDependencies}). Conflux
- * also reports dependency cycles instead of waiting on them forever.
+ * the revision it last attempted (kustomize-controller's and helm-controller's {@code checkDependencies}); and, for
+ * Kustomizations of the same source ({@code sourceRef} kind, namespace and name), has applied the very source revision
+ * the dependent is about to apply (kustomize-controller: "dependency '…' revision is not up to date"). Conflux also
+ * reports dependency cycles instead of waiting on them forever.
  */
 public final class DependencyCheck {
     private DependencyCheck() {
     }
 
     /**
-     * @param r      the dependent
-     * @param lookup finds an object by key in the watched caches
+     * @param r        the dependent
+     * @param revision the source revision the dependent is about to apply ({@code main@sha1:…}), or null if unknown
+     * @param lookup   finds an object by key in the watched caches
      * @return empty when all dependencies are ready, else the message for {@code Ready=False DependencyNotReady}
      */
-    public static Optional<String> blocking(Reconcilable r, Function<ObjectKey, Optional<Reconcilable>> lookup) {
+    public static Optional<String> blocking(Reconcilable r, String revision,
+                                            Function<ObjectKey, Optional<Reconcilable>> lookup) {
         List<DependencyReference> deps = r.dependsOn();
         if (deps == null || deps.isEmpty()) {
             return Optional.empty();
@@ -50,6 +55,21 @@ public final class DependencyCheck {
             if (!ready) {
                 return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "' is not ready");
             }
+            Optional<String> source = sourceOf(r);
+            if (revision != null && source.isPresent() && source.equals(sourceOf(dep.get()))
+                    && !revision.equals(status.lastAppliedRevision())) {
+                return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "' revision is not up to date");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return {@code Kind/namespace/name} of a Kustomization's source; empty for other kinds */
+    private static Optional<String> sourceOf(Reconcilable r) {
+        if (r.object() instanceof Kustomization k && k.getSpec().sourceRef() != null) {
+            var ref = k.getSpec().sourceRef();
+            String namespace = ref.namespace() == null || ref.namespace().isEmpty() ? r.key().namespace() : ref.namespace();
+            return Optional.of(ref.kind() + "/" + namespace + "/" + ref.name());
         }
         return Optional.empty();
     }

@@ -200,7 +200,7 @@ public class Reconciler {
             if (desired.error != null) {
                 return fail(r, desired, desired.reason, desired.error, started, blocking, true);
             }
-            Optional<String> waiting = DependencyCheck.blocking(r, lookup);
+            Optional<String> waiting = DependencyCheck.blocking(r, desired.sourceRevision, lookup);
             if (waiting.isPresent()) {
                 return fail(r, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
             }

@@ -17,13 +17,24 @@ class DependencyCheckTest {
     @Test
     void waitsForMissingAndNotReadyDependenciesAndPassesWhenReady() {
         Reconcilable apps = k("apps", List.of("infra"), null);
-        assertThat(DependencyCheck.blocking(apps, lookup(apps))).contains("unable to get 'default/infra' dependency: not found");
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps))).contains("unable to get 'default/infra' dependency: not found");
         Reconcilable infraNotReady = k("infra", List.of(), "False");
-        assertThat(DependencyCheck.blocking(apps, lookup(apps, infraNotReady))).contains("dependency 'default/infra' is not ready");
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, infraNotReady))).contains("dependency 'default/infra' is not ready");
         Reconcilable infraReady = k("infra", List.of(), "True");
-        assertThat(DependencyCheck.blocking(apps, lookup(apps, infraReady))).isEmpty();
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, infraReady))).isEmpty();
         assertThat(DependencyCheck.dependents(new ObjectKey("Kustomization", "default", "infra"), List.of(apps, infraReady)))
                 .extracting(r -> r.key().name()).containsExactly("apps");
+    }
+
+    @Test
+    void aDependencyOfTheSameSourceMustHaveAppliedTheRevisionAboutToBeApplied() {
+        Reconcilable apps = k("apps", List.of("infra"), null);
+        Reconcilable infraReadyAtR = k("infra", List.of(), "True");
+        assertThat(DependencyCheck.blocking(apps, "main@sha1:new", lookup(apps, infraReadyAtR)))
+                .contains("dependency 'default/infra' revision is not up to date");
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, infraReadyAtR))).isEmpty();
+        Reconcilable otherSource = withSource(k("infra", List.of(), "True"), "other");
+        assertThat(DependencyCheck.blocking(apps, "main@sha1:new", lookup(apps, otherSource))).isEmpty();
     }
 
     @Test
@@ -31,7 +42,7 @@ class DependencyCheckTest {
         Reconcilable a = k("a", List.of("b"), "True");
         Reconcilable b = k("b", List.of("c"), "True");
         Reconcilable c = k("c", List.of("a"), "True");
-        assertThat(DependencyCheck.blocking(a, lookup(a, b, c)))
+        assertThat(DependencyCheck.blocking(a, null, lookup(a, b, c)))
                 .contains("dependency cycle: default/a -> default/b -> default/c -> default/a");
     }
 
@@ -45,7 +56,14 @@ class DependencyCheckTest {
         String status = ready == null ? "" : ",\"status\":{\"lastAppliedRevision\":\"r\",\"lastAttemptedRevision\":\"r\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"" + ready + "\",\"observedGeneration\":1}]}";
         Kustomization k = Serialization.unmarshal("{\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\",\"kind\":\"Kustomization\","
                 + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\",\"generation\":1},"
-                + "\"spec\":{\"dependsOn\":[" + deps + "]}" + status + "}", Kustomization.class);
+                + "\"spec\":{\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"flux-system\"},\"dependsOn\":[" + deps + "]}"
+                + status + "}", Kustomization.class);
         return Reconcilable.of(k).orElseThrow();
+    }
+
+    private static Reconcilable withSource(Reconcilable r, String source) {
+        Kustomization k = (Kustomization) r.object();
+        String json = Serialization.asJson(k).replace("\"name\":\"flux-system\"", "\"name\":\"" + source + "\"");
+        return Reconcilable.of(Serialization.unmarshal(json, Kustomization.class)).orElseThrow();
     }
 }
