@@ -285,7 +285,7 @@ public final class BenchMain {
     return nl < 0 ? t : t.substring(0, nl);
   }
 
-  private static Map<String, String> parse(String[] args) {
+  static Map<String, String> parse(String[] args) {
     Map<String, String> m = new HashMap<>();
     for (String a : args) {
       if (!a.startsWith("--")) {
