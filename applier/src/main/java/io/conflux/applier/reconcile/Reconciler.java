@@ -7,6 +7,7 @@ import io.conflux.applier.apply.Change;
 import io.conflux.applier.apply.HealthChecker;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
+import io.conflux.applier.apply.ReleaseNamespace;
 import io.conflux.applier.apply.TargetClusters;
 import io.conflux.applier.persist.BundleReader;
 import io.conflux.applier.persist.DesiredState;
@@ -15,6 +16,7 @@ import io.conflux.applier.persist.ReconcileHistory;
 import io.conflux.applier.produce.EventProducer;
 import io.conflux.model.kustomize.ResourceInventory;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
+import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.CrossNamespaceObjectReference;
@@ -29,6 +31,7 @@ import io.conflux.service.ReactiveRunner;
 import io.conflux.service.ReactiveRunner.Blocking;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PostConstruct;
@@ -225,6 +228,13 @@ public class Reconciler {
         }
         try {
             KubernetesClient target = targets.forObject(r.key().namespace(), r.kubeConfig());
+            if (r.object() instanceof HelmRelease hr) {
+                try {
+                    ReleaseNamespace.ensure(target, hr);
+                } catch (KubernetesClientException e) {
+                    return ApplyResult.of(List.of(), previous, "creating the release namespace failed: " + e.getMessage());
+                }
+            }
             ApplyResult applied = new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous, r.prune());
             return applied.succeeded() ? checkHealth(r, target, applied) : applied;
         } catch (IllegalStateException e) {
