@@ -1,5 +1,6 @@
 package io.conflux.renderer.persist;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
@@ -24,18 +25,20 @@ public class BundleEntity extends PanacheEntityBase {
     public int objectCount;
     public OffsetDateTime createdAt;
 
-    /** Inserts the bundle unless a row with its digest exists; must run inside a transaction. */
+    /**
+     * Inserts the bundle unless a row with its digest exists ({@code insert … on conflict do nothing}, so two renders
+     * of identical content — two HelmReleases of the same chart and values, say — may store it concurrently); must
+     * run inside a transaction.
+     */
     public static Uni<Void> storeIfAbsent(String digest, String content, int objectCount) {
-        return BundleEntity.<BundleEntity>findById(digest).chain(found -> {
-            if (found != null) {
-                return Uni.createFrom().voidItem();
-            }
-            BundleEntity b = new BundleEntity();
-            b.digest = digest;
-            b.content = content;
-            b.objectCount = objectCount;
-            b.createdAt = OffsetDateTime.now();
-            return b.persist().replaceWithVoid();
-        });
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "insert into bundle (digest, content, object_count, created_at) values (:digest, :content, :count, :created)"
+                                + " on conflict (digest) do nothing")
+                .setParameter("digest", digest)
+                .setParameter("content", content)
+                .setParameter("count", objectCount)
+                .setParameter("created", OffsetDateTime.now())
+                .executeUpdate())
+                .replaceWithVoid();
     }
 }
