@@ -8,7 +8,10 @@ import java.util.Objects;
  * kstatus' computation of whether an object is {@code Current} ({@code sigs.k8s.io/cli-utils/pkg/kstatus/status}),
  * for the kinds Flux's health checks know: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Pod,
  * PersistentVolumeClaim, Service, Namespace, CustomResourceDefinition, and any object with a {@code Ready} condition
- * (Flux's own kinds included). Other objects are Current once they exist.
+ * (Flux's own kinds included). Flux's own kinds ({@code *.toolkit.fluxcd.io}) are Current only once their
+ * controller reported {@code Ready=True} for the current generation — a HelmRelease or Kustomization that was just
+ * created and has no status yet is InProgress, as Flux users expect of {@code wait} — other objects without
+ * conditions are Current once they exist.
  */
 public final class HealthStatus {
     private HealthStatus() {
@@ -46,6 +49,9 @@ public final class HealthStatus {
             return Result.inProgress(kind + " generation is " + generation + ", but latest observed generation is "
                     + number(status.get("observedGeneration"), 0));
         }
+        if (String.valueOf(object.get("apiVersion")).contains(".toolkit.fluxcd.io/")) {
+            return flux(kind, generation, status);
+        }
         return switch (kind) {
             case "Deployment" -> replicas(kind, spec, status, "updatedReplicas", "availableReplicas", "Deployment does not have minimum availability");
             case "StatefulSet" -> replicas(kind, spec, status, "updatedReplicas", "readyReplicas", "StatefulSet is not ready");
@@ -64,6 +70,16 @@ public final class HealthStatus {
                     : Result.inProgress(String.valueOf(Objects.requireNonNullElse(c.get("message"), "not Ready"))))
                     .orElse(Result.isCurrent());
         };
+    }
+
+    private static Result flux(String kind, long generation, Map<?, ?> status) {
+        var ready = condition(status, "Ready");
+        if (ready.isEmpty() || (generation > 0 && number(status.get("observedGeneration"), -1) != generation
+                && number(ready.get().get("observedGeneration"), -1) != generation)) {
+            return Result.inProgress(kind + " has not been reconciled yet at generation " + generation);
+        }
+        return "True".equals(ready.get().get("status")) ? Result.isCurrent()
+                : Result.inProgress(String.valueOf(Objects.requireNonNullElse(ready.get().get("message"), "not Ready")));
     }
 
     private static Result replicas(String kind, Map<?, ?> spec, Map<?, ?> status, String updated, String available, String message) {

@@ -48,6 +48,17 @@ class HealthCheckTest {
     }
 
     @Test
+    void fluxObjectsAreCurrentOnlyOnceReadyForTheirGeneration() {
+        String hr = "{apiVersion: helm.toolkit.fluxcd.io/v2, kind: HelmRelease, metadata: {generation: 2}";
+        assertThat(HealthStatus.of(yaml(hr + "}")).current()).isFalse();
+        assertThat(HealthStatus.of(yaml(hr + ", status: {observedGeneration: 1, conditions: [{type: Ready, status: 'True',"
+                + " observedGeneration: 1}]}}")).current()).isFalse();
+        assertThat(HealthStatus.of(yaml(hr + ", status: {observedGeneration: 2, conditions: [{type: Ready, status: 'True',"
+                + " observedGeneration: 2}]}}")).current()).isTrue();
+        assertThat(HealthStatus.of(yaml("{apiVersion: v1, kind: ConfigMap, metadata: {generation: 2}}")).current()).isTrue();
+    }
+
+    @Test
     void waitsUntilTheDeploymentIsAvailableAndTimesOutOtherwise() {
         try (InMemoryKubernetes cluster = InMemoryKubernetes.start()) {
             KubernetesClient client = cluster.client();
