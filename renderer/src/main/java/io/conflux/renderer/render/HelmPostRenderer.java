@@ -23,17 +23,12 @@ import java.util.Map;
  * helm-controller's post-rendering of a release manifest (its {@code postrender.BuildPostRenderers}): each
  * {@code spec.postRenderers[].kustomize}, in order, is a kustomize build whose only resource is the manifest so far
  * ({@code helm-output.yaml}) with the entry's {@code patches}, {@code images} and the deprecated
- * {@code patchesStrategicMerge}/{@code patchesJson6902}, load restrictions off and objects kept in input order; then
- * every object gets the origin labels {@code helm.toolkit.fluxcd.io/name} and {@code helm.toolkit.fluxcd.io/namespace}
- * naming the HelmRelease. The builds are Conflux's kustomize engine, the one Kustomizations use.
- * The chart's {@code crds/} objects are not post-rendered (Helm installs them apart).
+ * {@code patchesStrategicMerge}/{@code patchesJson6902}, load restrictions off and objects kept in input order. The
+ * builds are Conflux's kustomize engine, the one Kustomizations use. The chart's {@code crds/} objects are not
+ * post-rendered (Helm installs them apart). helm-controller's last post-renderer, the origin labels
+ * {@code helm.toolkit.fluxcd.io/name}/{@code namespace}, is the applier's: it sets them on every object it applies.
  */
 public final class HelmPostRenderer {
-    /** Label naming the HelmRelease an object was rendered for. */
-    public static final String ORIGIN_NAME_LABEL = "helm.toolkit.fluxcd.io/name";
-    /** Label naming the namespace of the HelmRelease an object was rendered for. */
-    public static final String ORIGIN_NAMESPACE_LABEL = "helm.toolkit.fluxcd.io/namespace";
-
     private static final String INPUT = "helm-output.yaml";
 
     private final ObjectMapper json;
@@ -46,14 +41,11 @@ public final class HelmPostRenderer {
     /**
      * @param manifest      the release manifest's objects, in Helm's order (not modified)
      * @param postRenderers {@code spec.postRenderers}, or null
-     * @param namespace     the HelmRelease's namespace
-     * @param name          the HelmRelease's name
-     * @return new objects: post-rendered, with the origin labels
+     * @return the post-rendered objects ({@code manifest} itself when there is nothing to do)
      * @throws KustomizeException when a post-renderer does not build (a patch that does not parse, a
      *                            {@code patchesJson6902} entry without target, a JSON patch path that does not exist)
      */
-    public List<Map<String, Object>> apply(List<Map<String, Object>> manifest, List<PostRenderer> postRenderers,
-                                           String namespace, String name) {
+    public List<Map<String, Object>> apply(List<Map<String, Object>> manifest, List<PostRenderer> postRenderers) {
         List<Map<String, Object>> objects = manifest;
         if (postRenderers != null) {
             int index = 0;
@@ -64,11 +56,7 @@ public final class HelmPostRenderer {
                 index++;
             }
         }
-        List<Map<String, Object>> out = new ArrayList<>(objects.size());
-        for (Map<String, Object> o : objects) {
-            out.add(withOriginLabels(o, namespace, name));
-        }
-        return out;
+        return objects;
     }
 
     private List<Map<String, Object>> kustomize(List<Map<String, Object>> objects, PostRenderer.Kustomize spec, int index) {
@@ -118,19 +106,5 @@ public final class HelmPostRenderer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> withOriginLabels(Map<String, Object> object, String namespace, String name) {
-        Map<String, Object> copy = new LinkedHashMap<>(object);
-        Map<String, Object> metadata = copy.get("metadata") instanceof Map<?, ?> m
-                ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
-        Map<String, Object> labels = metadata.get("labels") instanceof Map<?, ?> l
-                ? new LinkedHashMap<>((Map<String, Object>) l) : new LinkedHashMap<>();
-        labels.put(ORIGIN_NAME_LABEL, name);
-        labels.put(ORIGIN_NAMESPACE_LABEL, namespace);
-        metadata.put("labels", labels);
-        copy.put("metadata", metadata);
-        return copy;
     }
 }

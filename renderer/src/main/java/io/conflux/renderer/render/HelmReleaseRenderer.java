@@ -52,8 +52,8 @@ import java.util.stream.Stream;
  * </ul>
  * A {@code Bucket} source and {@code spec.chartRef} ({@code OCIRepository}, {@code HelmChart}) are refused with
  * {@code NotSupported}. Values are merged from {@code valuesFrom} in order then {@code values}; the release name is
- * {@code [<targetNamespace>-]<name>} unless {@code releaseName} is set; {@code spec.postRenderers} and the origin labels
- * are applied to the release manifest ({@link HelmPostRenderer}); objects without a namespace get the release
+ * {@code [<targetNamespace>-]<name>} unless {@code releaseName} is set; {@code spec.postRenderers} are applied to the
+ * release manifest ({@link HelmPostRenderer}); objects without a namespace get the release
  * namespace ({@code targetNamespace} or the HelmRelease's; the applier drops it again for cluster-scoped kinds).
  * Blocking; call from a worker thread.
  */
@@ -233,7 +233,7 @@ public final class HelmReleaseRenderer {
         ChartRenderer.Release rendered = helm.render(chart, release, releaseNamespace, values);
         List<Map<String, Object>> manifest;
         try {
-            manifest = postRenderer.apply(rendered.manifest(), spec.postRenderers(), namespace, hr.getMetadata().getName());
+            manifest = postRenderer.apply(rendered.manifest(), spec.postRenderers());
         } catch (KustomizeException e) {
             return failed(FluxReasons.BUILD_FAILED, "post-render of chart " + chart.getFileName() + " " + version
                     + " failed: " + e.getMessage(), version);

@@ -77,9 +77,7 @@ class HelmReleaseRendererTest {
         Map<String, Object> deployment = find(objects, "Deployment", "podinfo");
         assertThat(at(deployment, "spec", "replicas")).isEqualTo(3);
         assertThat(at(deployment, "metadata", "namespace")).isEqualTo("apps");
-        assertThat(labels(deployment)).containsEntry("helm.sh/chart", "podinfo-6.14.1")
-                .containsEntry(HelmPostRenderer.ORIGIN_NAME_LABEL, "podinfo")
-                .containsEntry(HelmPostRenderer.ORIGIN_NAMESPACE_LABEL, "apps");
+        assertThat(labels(deployment)).containsEntry("helm.sh/chart", "podinfo-6.14.1");
     }
 
     @Test
@@ -221,7 +219,7 @@ class HelmReleaseRendererTest {
         Map<String, Object> service = find(objects, "Service", "podinfo");
         assertThat(at(service, "spec", "type")).isEqualTo("NodePort");
         assertThat(at(service, "spec", "externalTrafficPolicy")).isEqualTo("Local");
-        assertThat(labels(service)).containsEntry("tier", "edge").containsEntry(HelmPostRenderer.ORIGIN_NAME_LABEL, "podinfo");
+        assertThat(labels(service)).containsEntry("tier", "edge");
         assertThat(objects).extracting(o -> o.get("kind")).containsExactly("Service", "Deployment");
     }
 
