@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ({@code ecs-apps-example/sites/new_york/goldpinger-helm.yaml}, {@code helm.toolkit.fluxcd.io/v2beta1}, no version:
  * the newest chart) with a goldpinger chart served by a local Helm repository, its HelmRepository URL replaced by a
  * Kustomization patch as an air-gapped site would point it at a mirror; then podinfo's chart taken straight from the
- * podinfo GitRepository that the same tree declares. {@link EdgeSiteEndToEndTest} covers the first failure to reach
+ * podinfo GitRepository that the same tree declares, with post-renderers and {@code valuesFrom} (an edited ConfigMap
+ * upgrades the release at its next interval, as helm-controller does on a new values digest). {@link EdgeSiteEndToEndTest} covers the first failure to reach
  * the real chart repository; here the URL goes back to the unreachable one after a successful install.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -137,11 +138,17 @@ class GoldpingerHelmReleaseEndToEndTest {
                 metadata: {name: podinfo-helm}
                 """).serverSideApply();
         client.resource("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: podinfo-ui, namespace: podinfo-helm}
+                data: {message: greetings from new york}
+                """).serverSideApply();
+        client.resource("""
                 apiVersion: helm.toolkit.fluxcd.io/v2
                 kind: HelmRelease
                 metadata: {name: podinfo, namespace: podinfo-helm}
                 spec:
-                  interval: 10m
+                  interval: 15s
                   chart:
                     spec:
                       chart: ./charts/podinfo
@@ -149,6 +156,9 @@ class GoldpingerHelmReleaseEndToEndTest {
                       sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
                   values:
                     replicaCount: 2
+                  valuesFrom:
+                    - {kind: ConfigMap, name: podinfo-ui, valuesKey: message, targetPath: ui.message}
+                    - {kind: Secret, name: podinfo-overrides, optional: true}
                   postRenderers:
                     - kustomize:
                         patches:
@@ -169,6 +179,7 @@ class GoldpingerHelmReleaseEndToEndTest {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
         assertThat(deployment.getMetadata().getAnnotations()).containsEntry("edge-site", "new-york");
         assertThat(deployment.getMetadata().getLabels()).containsEntry("helm.sh/chart", "podinfo-6.14.1_" + first.substring(0, 12));
+        assertThat(env(deployment, "PODINFO_UI_MESSAGE")).isEqualTo("greetings from new york");
 
         // a commit that leaves Chart.yaml's version alone: the GitRepository's poll brings it, the release follows
         Path values = site.podinfoRepo().resolve("charts/podinfo/values.yaml");
@@ -184,6 +195,19 @@ class GoldpingerHelmReleaseEndToEndTest {
 
     @Test
     @Order(3)
+    void anEditedValuesFromConfigMapUpgradesTheReleaseAtItsNextInterval() {
+        client.configMaps().inNamespace("podinfo-helm").withName("podinfo-ui")
+                .edit(cm -> {
+                    cm.setData(Map.of("message", "greetings from the edge"));
+                    return cm;
+                });
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(env(
+                client.apps().deployments().inNamespace("podinfo-helm").withName("podinfo").get(), "PODINFO_UI_MESSAGE"))
+                .isEqualTo("greetings from the edge"));
+    }
+
+    @Test
+    @Order(4)
     void backOnTheUnreachableUrlTheReleaseFailsNamingItAndKeepsWhatItInstalled() {
         client.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
                 .inNamespace("flux-system").withName("new-york-apps")
@@ -205,6 +229,11 @@ class GoldpingerHelmReleaseEndToEndTest {
         assertThat(client.apps().daemonSets().inNamespace("goldpinger").withName("goldpinger").get()).isNotNull();
         assertThat(client.services().inNamespace("goldpinger").withName("goldpinger").get().getSpec().getType())
                 .isEqualTo("NodePort");
+    }
+
+    private static String env(Deployment deployment, String name) {
+        return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> name.equals(e.getName())).map(e -> e.getValue()).findFirst().orElse(null);
     }
 
     private static HelmRelease helmRelease(String namespace, String name) {

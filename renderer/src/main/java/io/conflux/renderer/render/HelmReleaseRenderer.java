@@ -2,6 +2,7 @@ package io.conflux.renderer.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.conflux.git.GitException;
@@ -27,9 +28,12 @@ import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,11 +87,13 @@ public final class HelmReleaseRenderer {
     /**
      * The outcome and the chart version it rendered (Flux's HelmRelease revision).
      *
-     * @param outcome  the bundle or the failure
-     * @param revision the chart version (with build metadata under {@code reconcileStrategy: Revision}), null when it
-     *                 could not be resolved
+     * @param outcome      the bundle or the failure
+     * @param revision     the chart version (with build metadata under {@code reconcileStrategy: Revision}), null when
+     *                     it could not be resolved
+     * @param configDigest {@code sha256:<hex>} of the merged values (helm-controller's config digest: the release is
+     *                     upgraded when it changes), null when the values were not resolved
      */
-    public record Rendered(RenderOutcome outcome, String revision) {
+    public record Rendered(RenderOutcome outcome, String revision, String configDigest) {
     }
 
     /** Reads a GitRepository's current revision, as the Kustomizations of that GitRepository see it. */
@@ -197,7 +203,7 @@ public final class HelmReleaseRenderer {
                 return failed(FluxReasons.ARTIFACT_FAILED, source + ": " + e.getMessage(), null);
             }
             if (revision.isEmpty()) {
-                return new Rendered(RenderOutcome.retryable(FluxReasons.ARTIFACT_FAILED, source + " has no revision yet"), null);
+                return new Rendered(RenderOutcome.retryable(FluxReasons.ARTIFACT_FAILED, source + " has no revision yet"), null, null);
             }
             ChartDirectory chart;
             try {
@@ -228,6 +234,7 @@ public final class HelmReleaseRenderer {
         HelmReleaseSpec spec = hr.getSpec();
         String namespace = hr.getMetadata().getNamespace();
         Map<String, Object> values = values(spec, namespace, secretData, configMapData);
+        String configDigest = digest(values);
         String releaseNamespace = spec.targetNamespace() == null || spec.targetNamespace().isEmpty() ? namespace : spec.targetNamespace();
         String release = ReleaseNames.of(hr.getMetadata().getName(), spec.targetNamespace(), spec.releaseName());
         ChartRenderer.Release rendered = helm.render(chart, release, releaseNamespace, values);
@@ -235,8 +242,8 @@ public final class HelmReleaseRenderer {
         try {
             manifest = postRenderer.apply(rendered.manifest(), spec.postRenderers());
         } catch (KustomizeException e) {
-            return failed(FluxReasons.BUILD_FAILED, "post-render of chart " + chart.getFileName() + " " + version
-                    + " failed: " + e.getMessage(), version);
+            return new Rendered(RenderOutcome.failed(FluxReasons.BUILD_FAILED, "post-render of chart " + chart.getFileName()
+                    + " " + version + " failed: " + e.getMessage()), version, configDigest);
         }
         List<Map<String, Object>> objects = new ArrayList<>();
         for (Map<String, Object> o : rendered.crds()) {
@@ -246,7 +253,7 @@ public final class HelmReleaseRenderer {
             objects.add(withNamespace(o, releaseNamespace));
         }
         try {
-            return new Rendered(RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size())), version);
+            return new Rendered(RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size())), version, configDigest);
         } catch (JsonProcessingException e) {
             return failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getOriginalMessage(), version);
         }
@@ -311,7 +318,17 @@ public final class HelmReleaseRenderer {
         }
     }
 
+    /** @return {@code sha256:<hex>} of the values as JSON with map keys sorted, so equal values give equal digests */
+    private String digest(Map<String, Object> values) {
+        try {
+            byte[] canonical = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(values);
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot digest values: " + e.getMessage(), e);
+        }
+    }
+
     private static Rendered failed(String reason, String message, String version) {
-        return new Rendered(RenderOutcome.failed(reason, message), version);
+        return new Rendered(RenderOutcome.failed(reason, message), version, null);
     }
 }

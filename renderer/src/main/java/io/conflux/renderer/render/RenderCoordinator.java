@@ -185,7 +185,9 @@ public class RenderCoordinator {
     /**
      * A HelmRelease was created or changed (or is due for its interval, or the GitRepository holding its chart moved):
      * renders its chart, and publishes the result unless the same chart version was already rendered for this
-     * generation. A chart from a GitRepository with no known revision waits for one, as Kustomizations do.
+     * generation with the same values (helm-controller upgrades when the values digest changes, e.g. a
+     * {@code valuesFrom} ConfigMap edited, seen at the next interval). A chart from a GitRepository with no known
+     * revision waits for one, as Kustomizations do.
      */
     public Uni<Void> onHelmRelease(HelmRelease hr) {
         if (hr.getSpec() != null && Boolean.TRUE.equals(hr.getSpec().suspend())) {
@@ -206,9 +208,10 @@ public class RenderCoordinator {
                                 GoDuration.parseOr(hr.getSpec().interval(), DEFAULT_INTERVAL)))
                         .chain(rendered -> {
                             String revision = rendered.revision() == null ? "" : rendered.revision();
-                            return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt))
+                            String inputDigest = rendered.configDigest() == null ? "" : rendered.configDigest();
+                            return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt, inputDigest))
                                     .chain(settled -> settled ? Uni.createFrom().voidItem()
-                                            : record(objectKey, generation, revision, requestedAt, rendered.outcome()));
+                                            : record(objectKey, generation, revision, requestedAt, inputDigest, rendered.outcome()));
                         })));
     }
 
@@ -254,7 +257,13 @@ public class RenderCoordinator {
     }
 
     private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, RenderOutcome outcome) {
+        return record(objectKey, generation, revision, requestedAt, "", outcome);
+    }
+
+    private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, String inputDigest,
+                             RenderOutcome outcome) {
         RenderRecord r = new RenderRecord();
+        r.inputDigest = inputDigest;
         r.objectKey = objectKey;
         r.generation = generation;
         r.sourceRevision = revision;

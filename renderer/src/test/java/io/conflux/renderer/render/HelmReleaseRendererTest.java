@@ -281,8 +281,30 @@ class HelmReleaseRendererTest {
                   - {kind: Secret, name: absent, targetPath: ui.color}
                 """));
         assertThat(missing.outcome().bundle()).isNull();
+        assertThat(missing.configDigest()).isNull();
         assertThat(missing.outcome().message()).contains("Secret 'apps/absent'");
         assertThat(missing.outcome().deterministic()).isFalse();
+    }
+
+    @Test
+    void configDigestFollowsTheMergedValuesNotTheirSources() throws Exception {
+        String spec = """
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                valuesFrom:
+                  - {kind: ConfigMap, name: podinfo-values}
+                """;
+        configMaps.put("apps/podinfo-values", Map.of("values.yaml", "ui: {message: one, color: red}\n"));
+        String first = render(release(spec)).configDigest();
+        configMaps.put("apps/podinfo-values", Map.of("values.yaml", "ui:\n  color: red\n  message: one\n"));
+        String reordered = render(release(spec)).configDigest();
+        configMaps.put("apps/podinfo-values", Map.of("values.yaml", "ui: {message: two, color: red}\n"));
+        String changed = render(release(spec)).configDigest();
+
+        assertThat(first).startsWith("sha256:").hasSize(71).isEqualTo(reordered);
+        assertThat(changed).isNotEqualTo(first);
     }
 
     private HelmReleaseRenderer renderer() {
