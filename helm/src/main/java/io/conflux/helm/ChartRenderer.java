@@ -61,6 +61,23 @@ public final class ChartRenderer {
   }
 
   /**
+   * What one render produced, kept apart the way Helm keeps them: the chart's {@code crds/} objects (installed
+   * before the release and never post-rendered) and the release manifest (what post-renderers see).
+   *
+   * @param crds the {@code crds/} objects of the chart and its enabled subcharts; empty unless {@code includeCrds}
+   * @param manifest the objects of the release manifest, in Helm's manifest order, hooks excluded
+   */
+  public record Release(List<Map<String, Object>> crds, List<Map<String, Object>> manifest) {
+
+    /** @return the CRDs followed by the manifest, the order helm-controller installs them in */
+    public List<Map<String, Object>> all() {
+      List<Map<String, Object>> out = new ArrayList<>(crds);
+      out.addAll(manifest);
+      return out;
+    }
+  }
+
+  /**
    * Renders a chart.
    *
    * @param chart a packaged chart ({@code .tgz}) or a chart directory
@@ -76,6 +93,16 @@ public final class ChartRenderer {
    */
   public List<Map<String, Object>> template(Path chart, String releaseName, String namespace,
       Map<String, Object> values) {
+    return render(chart, releaseName, namespace, values).all();
+  }
+
+  /**
+   * As {@link #template}, with the {@code crds/} objects kept apart from the release manifest.
+   *
+   * @return the render; both lists are JSON-compatible maps as {@link #template} describes
+   * @throws HelmException as {@link #template}
+   */
+  public Release render(Path chart, String releaseName, String namespace, Map<String, Object> values) {
     Objects.requireNonNull(chart, "chart");
     Objects.requireNonNull(releaseName, "releaseName");
     Objects.requireNonNull(namespace, "namespace");
@@ -109,11 +136,11 @@ public final class ChartRenderer {
         }
       }
     }
-    List<Map<String, Object>> objects = new ArrayList<>();
+    List<Map<String, Object>> crds = new ArrayList<>();
     if (includeCrds) {
       try {
         for (Map.Entry<String, byte[]> crd : ChartFiles.read(chart).crds(values == null ? Map.of() : values)) {
-          addObjects(objects, new String(crd.getValue(), StandardCharsets.UTF_8), what + ", file " + crd.getKey());
+          addObjects(crds, new String(crd.getValue(), StandardCharsets.UTF_8), what + ", file " + crd.getKey());
         }
       } catch (IOException | RuntimeException e) {
         if (e instanceof HelmException) {
@@ -122,8 +149,9 @@ public final class ChartRenderer {
         throw new HelmException("failed to read the CRDs of " + what + ": " + e.getMessage(), e);
       }
     }
+    List<Map<String, Object>> objects = new ArrayList<>();
     addObjects(objects, manifest, what);
-    return objects;
+    return new Release(List.copyOf(crds), List.copyOf(objects));
   }
 
   private static void addObjects(List<Map<String, Object>> out, String yaml, String what) {

@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * {@code HelmRelease.spec}, Flux {@code helm.toolkit.fluxcd.io/v2}; the chart template is kept as a tree
- * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}) for the renderer to read.
+ * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}, {@code reconcileStrategy}) for the renderer to read,
+ * as is {@code chartRef} (a direct reference to an {@code OCIRepository} or {@code HelmChart}).
+ * {@code postRenderers} run in order on Helm's rendered manifests.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -16,5 +18,6 @@ public record HelmReleaseSpec(Map<String, Object> chart, String interval, String
                               String targetNamespace, Map<String, Object> values,
                               List<Map<String, Object>> valuesFrom, List<DependencyReference> dependsOn,
                               Map<String, Object> install, Map<String, Object> upgrade, Boolean suspend,
-                              Map<String, Object> kubeConfig) {
+                              Map<String, Object> kubeConfig, Map<String, Object> chartRef,
+                              List<PostRenderer> postRenderers) {
 }

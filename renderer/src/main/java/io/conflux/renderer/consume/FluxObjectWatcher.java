@@ -52,7 +52,7 @@ public class FluxObjectWatcher {
         coordinator.useHelmRepositories((ns, name) -> Optional.ofNullable(
                 helmRepositories.getStore().getByKey(Cache.namespaceKeyFunc(ns, name))));
         helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
-        coordinator.useHelmReleases(key -> Optional.ofNullable(
+        coordinator.useHelmReleases(() -> helmReleases.getStore().list(), key -> Optional.ofNullable(
                 helmReleases.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
         // A HelmRepository that appears or changes re-renders the HelmReleases whose chart it serves.
         helmRepositories.addEventHandler(handler(repo -> helmReleases.getStore().list().stream()

@@ -27,6 +27,11 @@ public class RenderRecord extends PanacheEntityBase {
     public String sourceRevision;
     /** Value of the requestedAt annotation, empty when absent. */
     public String requestedAt;
+    /**
+     * Digest of inputs the generation and revision do not capture (a HelmRelease's merged values, {@code sha256:<hex>}),
+     * empty when there are none.
+     */
+    public String inputDigest = "";
     public String bundleDigest;
     public String reason;
     @Column(columnDefinition = "text")
@@ -39,5 +44,13 @@ public class RenderRecord extends PanacheEntityBase {
     public static Uni<Boolean> settled(String objectKey, long generation, String sourceRevision, String requestedAt) {
         return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4 and deterministic = true",
                 objectKey, generation, sourceRevision, requestedAt).map(n -> n > 0);
+    }
+
+    /** @return whether a deterministic outcome is recorded for exactly this input, {@code inputDigest} included */
+    public static Uni<Boolean> settled(String objectKey, long generation, String sourceRevision, String requestedAt,
+                                       String inputDigest) {
+        return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4 and inputDigest = ?5"
+                        + " and deterministic = true",
+                objectKey, generation, sourceRevision, requestedAt, inputDigest).map(n -> n > 0);
     }
 }

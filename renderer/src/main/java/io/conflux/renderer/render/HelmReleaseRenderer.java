@@ -2,6 +2,11 @@ package io.conflux.renderer.render;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import io.conflux.git.GitException;
+import io.conflux.helm.ChartDirectory;
 import io.conflux.helm.ChartRenderer;
 import io.conflux.helm.ChartRepository;
 import io.conflux.helm.Credentials;
@@ -10,37 +15,65 @@ import io.conflux.helm.HelmValues;
 import io.conflux.helm.HelmValues.ValuesReference;
 import io.conflux.helm.ReleaseNames;
 import io.conflux.helm.ResolvedChart;
+import io.conflux.kustomize.KustomizeException;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.helm.HelmReleaseSpec;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.GoDuration;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
+import io.conflux.model.source.Revision;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
- * Renders a Flux {@code HelmRelease} whose chart comes from a {@code HelmRepository} (HTTP index or OCI), as
- * helm-controller would install it: the newest chart version matching {@code chart.spec.version}, values merged
- * from {@code valuesFrom} in order then {@code values}, release name {@code [<targetNamespace>-]<name>} unless
- * {@code releaseName} is set, objects in the release namespace ({@code targetNamespace} or the HelmRelease's).
- * Objects without a namespace get the release namespace (the applier drops it again for cluster-scoped kinds).
+ * Renders a Flux {@code HelmRelease} as helm-controller would install it. The chart comes from
+ * {@code spec.chart.spec.sourceRef}:
+ * <ul>
+ *   <li>a {@code HelmRepository} (HTTP index or OCI): the newest chart version matching {@code chart.spec.version};
+ *       the revision is that version;</li>
+ *   <li>a {@code GitRepository}: the chart directory {@code chart.spec.chart} (e.g. {@code ./charts/podinfo}) in the
+ *       GitRepository's current revision, read the way Kustomizations read it ({@link GitSource}); its version is
+ *       {@code Chart.yaml}'s ({@code chart.spec.version} is ignored, as source-controller does), and with
+ *       {@code chart.spec.reconcileStrategy: Revision} it carries the commit as build metadata
+ *       ({@code 6.14.1+4e5cbb7b97d0}, see {@link ChartDirectory}) so every new commit is a new revision.</li>
+ * </ul>
+ * A {@code Bucket} source and {@code spec.chartRef} ({@code OCIRepository}, {@code HelmChart}) are refused with
+ * {@code NotSupported}. Values are merged from {@code valuesFrom} in order then {@code values}; the release name is
+ * {@code [<targetNamespace>-]<name>} unless {@code releaseName} is set; {@code spec.postRenderers} are applied to the
+ * release manifest ({@link HelmPostRenderer}); objects without a namespace get the release
+ * namespace ({@code targetNamespace} or the HelmRelease's; the applier drops it again for cluster-scoped kinds).
  * Blocking; call from a worker thread.
  */
 public final class HelmReleaseRenderer {
+    /** {@code chart.spec.reconcileStrategy} value making every source revision a new chart revision. */
+    public static final String RECONCILE_STRATEGY_REVISION = "Revision";
+    private static final String HELM_REPOSITORY = "HelmRepository";
+
     private final Path chartCache;
     private final Duration defaultTimeout;
     private final ChartRenderer helm = new ChartRenderer();
     private final ObjectMapper json;
+    private final HelmPostRenderer postRenderer;
 
     /**
-     * @param chartCache     directory of downloaded charts (by digest)
+     * @param chartCache     directory of downloaded charts (by digest); Git charts are copied under it while they render
      * @param defaultTimeout bound of index and chart downloads when the HelmRepository sets no {@code timeout}
      * @param json           serializer of the bundle
      */
@@ -48,30 +81,75 @@ public final class HelmReleaseRenderer {
         this.chartCache = chartCache;
         this.defaultTimeout = defaultTimeout;
         this.json = json;
+        this.postRenderer = new HelmPostRenderer(json);
     }
 
     /**
      * The outcome and the chart version it rendered (Flux's HelmRelease revision).
      *
-     * @param outcome  the bundle or the failure
-     * @param revision the chart version, null when it could not be resolved
+     * @param outcome      the bundle or the failure
+     * @param revision     the chart version (with build metadata under {@code reconcileStrategy: Revision}), null when
+     *                     it could not be resolved
+     * @param configDigest {@code sha256:<hex>} of the merged values (helm-controller's config digest: the release is
+     *                     upgraded when it changes), null when the values were not resolved
      */
-    public record Rendered(RenderOutcome outcome, String revision) {
+    public record Rendered(RenderOutcome outcome, String revision, String configDigest) {
+    }
+
+    /** Reads a GitRepository's current revision, as the Kustomizations of that GitRepository see it. */
+    @FunctionalInterface
+    public interface GitSource {
+        /**
+         * @param gitRepository the GitRepository ({@code GitRepository/<namespace>/<name>})
+         * @param root          an empty directory, on any file system, to write the revision's tree into
+         * @return the revision written, or empty when no revision of the GitRepository is known yet
+         * @throws GitException when the revision cannot be fetched or read
+         */
+        Optional<Revision> checkout(ObjectKey gitRepository, Path root);
     }
 
     /**
-     * @param hr           the HelmRelease
-     * @param repositories finds a HelmRepository by namespace and name
-     * @param secretData   decoded data of a Secret by namespace and name (null when absent)
-     * @param configMapData data of a ConfigMap by namespace and name (null when absent)
-     * @return the bundle or a failure naming the repository URL, chart or values source
+     * Where charts come from.
+     *
+     * @param helmRepositories finds a HelmRepository by namespace and name
+     * @param git              reads GitRepositories
+     */
+    public record ChartSources(BiFunction<String, String, Optional<HelmRepository>> helmRepositories, GitSource git) {
+    }
+
+    /**
+     * @param hr the HelmRelease
+     * @return the GitRepository its chart comes from, or null when the chart is not from a GitRepository
      */
     @SuppressWarnings("unchecked")
-    public Rendered render(HelmRelease hr, BiFunction<String, String, Optional<HelmRepository>> repositories,
+    public static ObjectKey gitRepositoryOf(HelmRelease hr) {
+        HelmReleaseSpec spec = hr.getSpec();
+        if (spec == null || spec.chartRef() != null || spec.chart() == null
+                || !(spec.chart().get("spec") instanceof Map<?, ?> chartSpec)
+                || !(chartSpec.get("sourceRef") instanceof Map<?, ?> ref) || !GitRepository.KIND.equals(ref.get("kind"))) {
+            return null;
+        }
+        Object namespace = ref.get("namespace") == null ? hr.getMetadata().getNamespace() : ref.get("namespace");
+        return new ObjectKey(GitRepository.KIND, String.valueOf(namespace), String.valueOf(ref.get("name")));
+    }
+
+    /**
+     * @param hr            the HelmRelease
+     * @param sources       where its chart comes from
+     * @param secretData    decoded data of a Secret by namespace and name (null when absent)
+     * @param configMapData data of a ConfigMap by namespace and name (null when absent)
+     * @return the bundle or a failure naming the repository URL, GitRepository and chart path, or values source
+     */
+    @SuppressWarnings("unchecked")
+    public Rendered render(HelmRelease hr, ChartSources sources,
                            BiFunction<String, String, Map<String, String>> secretData,
                            BiFunction<String, String, Map<String, String>> configMapData) {
         String namespace = hr.getMetadata().getNamespace();
         HelmReleaseSpec spec = hr.getSpec();
+        if (spec.chartRef() != null) {
+            return failed(FluxReasons.NOT_SUPPORTED, "spec.chartRef (" + spec.chartRef().get("kind") + " '"
+                    + spec.chartRef().get("name") + "') is not supported yet; use spec.chart with a HelmRepository or GitRepository", null);
+        }
         Map<String, Object> chartSpec = spec.chart() == null ? null : (Map<String, Object>) spec.chart().get("spec");
         if (chartSpec == null || chartSpec.get("chart") == null) {
             return failed(FluxReasons.ARTIFACT_FAILED, "spec.chart.spec.chart is required", null);
@@ -80,31 +158,102 @@ public final class HelmReleaseRenderer {
         String sourceKind = String.valueOf(sourceRef.get("kind"));
         String sourceNamespace = sourceRef.get("namespace") == null ? namespace : String.valueOf(sourceRef.get("namespace"));
         String sourceName = String.valueOf(sourceRef.get("name"));
-        if (!"HelmRepository".equals(sourceKind)) {
-            return failed(FluxReasons.ARTIFACT_FAILED, "chart source kind '" + sourceKind + "' is not supported; use HelmRepository", null);
-        }
-        Optional<HelmRepository> repository = repositories.apply(sourceNamespace, sourceName);
+        String chartName = String.valueOf(chartSpec.get("chart"));
+        return switch (sourceKind) {
+            case HELM_REPOSITORY -> fromHelmRepository(hr, sources, chartSpec, sourceNamespace, sourceName, chartName,
+                    secretData, configMapData);
+            case GitRepository.KIND -> fromGitRepository(hr, sources, chartSpec, new ObjectKey(GitRepository.KIND,
+                    sourceNamespace, sourceName), chartName, secretData, configMapData);
+            default -> failed(FluxReasons.NOT_SUPPORTED, "chart source kind '" + sourceKind
+                    + "' is not supported; use HelmRepository or GitRepository", null);
+        };
+    }
+
+    private Rendered fromHelmRepository(HelmRelease hr, ChartSources sources, Map<String, Object> chartSpec,
+                                        String sourceNamespace, String sourceName, String chartName,
+                                        BiFunction<String, String, Map<String, String>> secretData,
+                                        BiFunction<String, String, Map<String, String>> configMapData) {
+        Optional<HelmRepository> repository = sources.helmRepositories().apply(sourceNamespace, sourceName);
         if (repository.isEmpty()) {
             return failed(FluxReasons.ARTIFACT_FAILED, "HelmRepository '" + sourceNamespace + "/" + sourceName + "' not found", null);
         }
-        String chartName = String.valueOf(chartSpec.get("chart"));
         String range = chartSpec.get("version") == null ? "" : String.valueOf(chartSpec.get("version"));
         String version = null;
         try {
             ChartRepository charts = open(repository.get(), secretData);
             ResolvedChart chart = charts.resolve(chartName, range);
             version = chart.version();
-            Path archive = charts.fetch(chart);
-            Map<String, Object> values = values(spec, namespace, secretData, configMapData);
-            String releaseNamespace = spec.targetNamespace() == null || spec.targetNamespace().isEmpty() ? namespace : spec.targetNamespace();
-            String release = ReleaseNames.of(hr.getMetadata().getName(), spec.targetNamespace(), spec.releaseName());
-            List<Map<String, Object>> objects = new ArrayList<>();
-            for (Map<String, Object> o : helm.template(archive, release, releaseNamespace, values)) {
-                objects.add(withNamespace(o, releaseNamespace));
-            }
-            return new Rendered(RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size())), version);
+            return renderChart(hr, charts.fetch(chart), version, secretData, configMapData);
         } catch (HelmException e) {
             return failed(FluxReasons.ARTIFACT_FAILED, e.getMessage(), version);
+        }
+    }
+
+    private Rendered fromGitRepository(HelmRelease hr, ChartSources sources, Map<String, Object> chartSpec,
+                                       ObjectKey gitRepository, String chartPath,
+                                       BiFunction<String, String, Map<String, String>> secretData,
+                                       BiFunction<String, String, Map<String, String>> configMapData) {
+        String source = "GitRepository '" + gitRepository.namespace() + "/" + gitRepository.name() + "'";
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            Path root = Files.createDirectories(fs.getPath("/source"));
+            Optional<Revision> revision;
+            try {
+                revision = sources.git().checkout(gitRepository, root);
+            } catch (GitException e) {
+                return failed(FluxReasons.ARTIFACT_FAILED, source + ": " + e.getMessage(), null);
+            }
+            if (revision.isEmpty()) {
+                return new Rendered(RenderOutcome.retryable(FluxReasons.ARTIFACT_FAILED, source + " has no revision yet"), null, null);
+            }
+            ChartDirectory chart;
+            try {
+                chart = ChartDirectory.find(root, chartPath);
+            } catch (HelmException e) {
+                return failed(FluxReasons.BUILD_FAILED, e.getMessage() + " in " + source + " at " + revision.get(), null);
+            }
+            String version = RECONCILE_STRATEGY_REVISION.equals(chartSpec.get("reconcileStrategy"))
+                    ? chart.versionWithRevision(revision.get().sha()) : chart.version();
+            Path work = Files.createTempDirectory(Files.createDirectories(chartCache), "git-chart-");
+            try {
+                Path dir = chart.copyTo(work.resolve(chart.name()), version);
+                return renderChart(hr, dir, version, secretData, configMapData);
+            } catch (HelmException e) {
+                return failed(FluxReasons.ARTIFACT_FAILED, e.getMessage() + " (" + source + " at " + revision.get() + ")", version);
+            } finally {
+                deleteTree(work);
+            }
+        } catch (IOException e) {
+            return failed(FluxReasons.ARTIFACT_FAILED, "cannot read chart '" + chartPath + "' of " + source + ": " + e.getMessage(), null);
+        }
+    }
+
+    /** Templates the chart, post-renders the manifest and serializes the bundle; HelmExceptions propagate. */
+    private Rendered renderChart(HelmRelease hr, Path chart, String version,
+                                 BiFunction<String, String, Map<String, String>> secretData,
+                                 BiFunction<String, String, Map<String, String>> configMapData) {
+        HelmReleaseSpec spec = hr.getSpec();
+        String namespace = hr.getMetadata().getNamespace();
+        Map<String, Object> values = values(spec, namespace, secretData, configMapData);
+        String configDigest = digest(values);
+        String releaseNamespace = spec.targetNamespace() == null || spec.targetNamespace().isEmpty() ? namespace : spec.targetNamespace();
+        String release = ReleaseNames.of(hr.getMetadata().getName(), spec.targetNamespace(), spec.releaseName());
+        ChartRenderer.Release rendered = helm.render(chart, release, releaseNamespace, values);
+        List<Map<String, Object>> manifest;
+        try {
+            manifest = postRenderer.apply(rendered.manifest(), spec.postRenderers());
+        } catch (KustomizeException e) {
+            return new Rendered(RenderOutcome.failed(FluxReasons.BUILD_FAILED, "post-render of chart " + chart.getFileName()
+                    + " " + version + " failed: " + e.getMessage()), version, configDigest);
+        }
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Map<String, Object> o : rendered.crds()) {
+            objects.add(withNamespace(o, releaseNamespace));
+        }
+        for (Map<String, Object> o : manifest) {
+            objects.add(withNamespace(o, releaseNamespace));
+        }
+        try {
+            return new Rendered(RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size())), version, configDigest);
         } catch (JsonProcessingException e) {
             return failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getOriginalMessage(), version);
         }
@@ -159,7 +308,27 @@ public final class HelmReleaseRenderer {
         return object;
     }
 
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover copy under the chart cache is harmless
+        }
+    }
+
+    /** @return {@code sha256:<hex>} of the values as JSON with map keys sorted, so equal values give equal digests */
+    private String digest(Map<String, Object> values) {
+        try {
+            byte[] canonical = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(values);
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot digest values: " + e.getMessage(), e);
+        }
+    }
+
     private static Rendered failed(String reason, String message, String version) {
-        return new Rendered(RenderOutcome.failed(reason, message), version);
+        return new Rendered(RenderOutcome.failed(reason, message), version, null);
     }
 }

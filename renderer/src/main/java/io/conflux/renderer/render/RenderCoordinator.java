@@ -3,6 +3,7 @@ package io.conflux.renderer.render;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.git.GitCredentials;
 import io.conflux.git.GitMirror;
+import io.conflux.git.SourceIgnore;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.ReactiveRunner;
@@ -75,6 +76,8 @@ public class RenderCoordinator {
         return t;
     });
     private Function<ObjectKey, Optional<HelmRelease>> helmReleases = k -> Optional.empty();
+    private Supplier<List<HelmRelease>> allHelmReleases = List::of;
+    private GitMirror mirror;
     private KustomizationRenderer renderer;
     private HelmReleaseRenderer helmRenderer;
     private java.util.function.BiFunction<String, String, Optional<HelmRepository>> helmRepositories = (ns, n) -> Optional.empty();
@@ -85,7 +88,7 @@ public class RenderCoordinator {
 
     @PostConstruct
     void init() {
-        GitMirror mirror = new GitMirror(config.renderer().mirrorsDir(),
+        mirror = new GitMirror(config.renderer().mirrorsDir(),
                 new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout());
         renderer = new KustomizationRenderer(mirror, json);
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
@@ -96,8 +99,12 @@ public class RenderCoordinator {
         timer.shutdownNow();
     }
 
-    /** Connects the coordinator to the watched HelmReleases, for their periodic re-renders. */
-    public void useHelmReleases(Function<ObjectKey, Optional<HelmRelease>> lookup) {
+    /**
+     * Connects the coordinator to the watched HelmReleases: all of them (a new GitRepository revision re-renders those
+     * whose chart it holds) and one by key (periodic re-renders).
+     */
+    public void useHelmReleases(Supplier<List<HelmRelease>> all, Function<ObjectKey, Optional<HelmRelease>> lookup) {
+        this.allHelmReleases = all;
         this.helmReleases = lookup;
     }
 
@@ -135,18 +142,23 @@ public class RenderCoordinator {
     }
 
     /**
-     * A source moved: renders every Kustomization referencing it.
+     * A source moved: renders every Kustomization referencing it, and every HelmRelease whose chart it holds.
      *
      * @return a Uni completing when all those renders are persisted and published
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
         latestRevisions.merge(source, revision, (old, neu) -> neu);
-        List<Uni<Void>> renders = kustomizations.get().stream()
+        List<Uni<Void>> renders = new java.util.ArrayList<>(kustomizations.get().stream()
                 .filter(k -> source.equals(sourceOf(k)))
                 .map(k -> render(k, revision.url(), revision.revision()))
-                .toList();
-        LOG.infof("source %s at %s: %d Kustomization(s) to render", source, revision.revision(), renders.size());
+                .toList());
+        int kustomizationCount = renders.size();
+        allHelmReleases.get().stream()
+                .filter(hr -> source.equals(HelmReleaseRenderer.gitRepositoryOf(hr)))
+                .forEach(hr -> renders.add(onHelmRelease(hr)));
+        LOG.infof("source %s at %s: %d Kustomization(s) and %d HelmRelease(s) to render", source, revision.revision(),
+                kustomizationCount, renders.size() - kustomizationCount);
         return renders.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(renders).andCollectFailures().replaceWithVoid();
     }
 
@@ -171,25 +183,35 @@ public class RenderCoordinator {
     }
 
     /**
-     * A HelmRelease was created or changed (or is due for its interval): renders its chart, and publishes the result
-     * unless the same chart version was already rendered for this generation.
+     * A HelmRelease was created or changed (or is due for its interval, or the GitRepository holding its chart moved):
+     * renders its chart, and publishes the result unless the same chart version was already rendered for this
+     * generation with the same values (helm-controller upgrades when the values digest changes, e.g. a
+     * {@code valuesFrom} ConfigMap edited, seen at the next interval). A chart from a GitRepository with no known
+     * revision waits for one, as Kustomizations do.
      */
     public Uni<Void> onHelmRelease(HelmRelease hr) {
         if (hr.getSpec() != null && Boolean.TRUE.equals(hr.getSpec().suspend())) {
             return Uni.createFrom().voidItem();
         }
+        ObjectKey gitSource = HelmReleaseRenderer.gitRepositoryOf(hr);
+        if (gitSource != null && knownRevision(gitSource).isEmpty()) {
+            LOG.debugf("%s waits for a revision of %s", key(hr), gitSource);
+            return Uni.createFrom().voidItem();
+        }
+        HelmReleaseRenderer.ChartSources sources = new HelmReleaseRenderer.ChartSources(helmRepositories, this::checkout);
         String objectKey = key(hr);
         long generation = generation(hr);
         String requestedAt = requestedAt(hr);
         return queue.submit(objectKey, () -> runner.run(blocking ->
-                blocking.call(() -> helmRenderer.render(hr, helmRepositories, secrets::data, secrets::configMapData))
+                blocking.call(() -> helmRenderer.render(hr, sources, secrets::data, secrets::configMapData))
                         .invoke(rendered -> renderAgain(ObjectKey.parse(objectKey),
                                 GoDuration.parseOr(hr.getSpec().interval(), DEFAULT_INTERVAL)))
                         .chain(rendered -> {
                             String revision = rendered.revision() == null ? "" : rendered.revision();
-                            return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt))
+                            String inputDigest = rendered.configDigest() == null ? "" : rendered.configDigest();
+                            return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt, inputDigest))
                                     .chain(settled -> settled ? Uni.createFrom().voidItem()
-                                            : record(objectKey, generation, revision, requestedAt, rendered.outcome()));
+                                            : record(objectKey, generation, revision, requestedAt, inputDigest, rendered.outcome()));
                         })));
     }
 
@@ -235,7 +257,13 @@ public class RenderCoordinator {
     }
 
     private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, RenderOutcome outcome) {
+        return record(objectKey, generation, revision, requestedAt, "", outcome);
+    }
+
+    private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, String inputDigest,
+                             RenderOutcome outcome) {
         RenderRecord r = new RenderRecord();
+        r.inputDigest = inputDigest;
         r.objectKey = objectKey;
         r.generation = generation;
         r.sourceRevision = revision;
@@ -262,15 +290,55 @@ public class RenderCoordinator {
                 .chain(() -> producer.send(result));
     }
 
+    /** The URL and the latest revision (text, e.g. {@code main@sha1:...}) known of a GitRepository. */
+    private record KnownRevision(String url, String revision) {
+    }
+
+    /** @return the latest revision of a GitRepository: the last one seen on the topic, else the one in its status */
+    private Optional<KnownRevision> knownRevision(ObjectKey source) {
+        SourceRevision seen = latestRevisions.get(source);
+        if (seen != null) {
+            return Optional.of(new KnownRevision(seen.url(), seen.revision()));
+        }
+        return gitRepositories.apply(source)
+                .filter(g -> g.getStatus() != null && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null)
+                .map(g -> new KnownRevision(g.getSpec().url(), g.getStatus().artifact().revision()));
+    }
+
+    /**
+     * Writes the latest known revision of a GitRepository under {@code root}, as Kustomizations of it read it: the
+     * GitRepository's credentials, then its ignore rules; blocking.
+     *
+     * @return the revision written, empty when none is known
+     */
+    private Optional<Revision> checkout(ObjectKey source, java.nio.file.Path root) {
+        Optional<KnownRevision> known = knownRevision(source);
+        if (known.isEmpty()) {
+            return Optional.empty();
+        }
+        Revision revision = Revision.parse(known.get().revision());
+        mirror.checkout(known.get().url(), revision, root, credentials(source));
+        SourceIgnore.load(root, sourceIgnore(source)).prune(root);
+        return Optional.of(revision);
+    }
+
     /** @return {@code spec.ignore} of the Kustomization's GitRepository, or null */
     private String sourceIgnore(Kustomization k) {
-        ObjectKey source = sourceOf(k);
+        return sourceIgnore(sourceOf(k));
+    }
+
+    /** @return {@code spec.ignore} of a GitRepository, or null */
+    private String sourceIgnore(ObjectKey source) {
         return source == null ? null : gitRepositories.apply(source).map(g -> g.getSpec().ignore()).orElse(null);
     }
 
     /** @return the HTTPS credentials of the Kustomization's GitRepository ({@code spec.secretRef}); blocking */
     private GitCredentials credentials(Kustomization k) {
-        ObjectKey source = sourceOf(k);
+        return credentials(sourceOf(k));
+    }
+
+    /** @return the HTTPS credentials of a GitRepository ({@code spec.secretRef}); blocking */
+    private GitCredentials credentials(ObjectKey source) {
         var secretRef = source == null ? null : gitRepositories.apply(source)
                 .map(g -> g.getSpec().secretRef()).orElse(null);
         if (secretRef == null) {

@@ -1,0 +1,388 @@
+package io.conflux.renderer.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.git.GitMirror;
+import io.conflux.git.GitUrlRewriter;
+import io.conflux.git.SourceIgnore;
+import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.Revision;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HelmReleases whose chart is a directory of a real Git repository (the podinfo fixture, chart at
+ * {@code charts/podinfo}), read through a {@link GitMirror} as the coordinator reads it; post-renderers and
+ * {@code valuesFrom} on the rendered output.
+ */
+class HelmReleaseRendererTest {
+    static final Path FIXTURES = Path.of("../../shared/fixtures/repos");
+    static final String URL = "https://github.com/stefanprodan/podinfo";
+    static final ObjectKey SOURCE = new ObjectKey("GitRepository", "flux-system", "podinfo");
+
+    final ObjectMapper json = new ObjectMapper();
+    final Map<String, Map<String, String>> configMaps = new HashMap<>();
+    final Map<String, Map<String, String>> secrets = new HashMap<>();
+    final List<ObjectKey> checkedOut = new ArrayList<>();
+
+    @TempDir
+    Path tmp;
+    Path work;
+    String sha;
+    GitMirror mirror;
+
+    @BeforeEach
+    void podinfoRepository() throws Exception {
+        work = Files.createDirectories(tmp.resolve("src/github.com/stefanprodan/podinfo"));
+        copy(FIXTURES.resolve("podinfo"), work);
+        sha = commit(work, "master");
+        mirror = new GitMirror(tmp.resolve("mirrors"),
+                new GitUrlRewriter(Map.of("https://github.com/", tmp.resolve("src/github.com").toUri().toString())),
+                Duration.ofSeconds(20));
+    }
+
+    @Test
+    void chartFromGitRepositoryRendersAtTheChartYamlVersion() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    version: "9.9.9"
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                values:
+                  replicaCount: 3
+                """));
+
+        assertThat(rendered.outcome().message()).isNull();
+        assertThat(rendered.revision()).isEqualTo("6.14.1");
+        assertThat(checkedOut).containsExactly(SOURCE);
+        List<Map<String, Object>> objects = objects(rendered);
+        Map<String, Object> deployment = find(objects, "Deployment", "podinfo");
+        assertThat(at(deployment, "spec", "replicas")).isEqualTo(3);
+        assertThat(at(deployment, "metadata", "namespace")).isEqualTo("apps");
+        assertThat(labels(deployment)).containsEntry("helm.sh/chart", "podinfo-6.14.1");
+    }
+
+    @Test
+    void revisionStrategyPutsTheCommitInTheChartVersion() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: charts/podinfo
+                    reconcileStrategy: Revision
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                """));
+
+        assertThat(rendered.outcome().message()).isNull();
+        assertThat(rendered.revision()).isEqualTo("6.14.1+" + sha.substring(0, 12));
+        assertThat(labels(find(objects(rendered), "Deployment", "podinfo")))
+                .containsEntry("helm.sh/chart", "podinfo-6.14.1_" + sha.substring(0, 12));
+
+        // a commit that leaves Chart.yaml alone is a new revision under this strategy, and the same one without it
+        Path values = work.resolve("charts/podinfo/values.yaml");
+        Files.writeString(values, Files.readString(values).replace("replicaCount: 1", "replicaCount: 2"));
+        String next = commit(work, "master");
+        HelmReleaseRenderer.Rendered again = render(release("""
+                chart:
+                  spec:
+                    chart: charts/podinfo
+                    reconcileStrategy: Revision
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                """));
+        assertThat(again.revision()).isEqualTo("6.14.1+" + next.substring(0, 12));
+        assertThat(at(find(objects(again), "Deployment", "podinfo"), "spec", "replicas")).isEqualTo(2);
+        assertThat(render(release("""
+                chart:
+                  spec:
+                    chart: charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                """)).revision()).isEqualTo("6.14.1");
+    }
+
+    @Test
+    void missingChartPathFailsNamingThePathTheSourceAndTheRevision() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/nope
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                """));
+
+        assertThat(rendered.outcome().bundle()).isNull();
+        assertThat(rendered.outcome().reason()).isEqualTo(FluxReasons.BUILD_FAILED);
+        assertThat(rendered.outcome().message()).contains("./charts/nope", "GitRepository 'flux-system/podinfo'", sha);
+    }
+
+    @Test
+    void gitRepositoryWithoutRevisionIsRetried() throws Exception {
+        HelmRelease hr = release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                """);
+        HelmReleaseRenderer.Rendered rendered = renderer().render(hr,
+                new HelmReleaseRenderer.ChartSources((ns, n) -> Optional.empty(), (source, root) -> Optional.empty()),
+                (ns, n) -> null, (ns, n) -> null);
+        assertThat(rendered.outcome().deterministic()).isFalse();
+        assertThat(rendered.outcome().message()).contains("GitRepository 'flux-system/podinfo' has no revision yet");
+    }
+
+    @Test
+    void bucketAndChartRefAreRefusedClearly() throws Exception {
+        HelmReleaseRenderer.Rendered bucket = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: Bucket, name: charts}
+                """));
+        assertThat(bucket.outcome().reason()).isEqualTo(FluxReasons.NOT_SUPPORTED);
+        assertThat(bucket.outcome().message()).contains("'Bucket' is not supported");
+        assertThat(bucket.outcome().deterministic()).isTrue();
+
+        HelmReleaseRenderer.Rendered chartRef = render(release("""
+                chartRef: {kind: OCIRepository, name: podinfo}
+                """));
+        assertThat(chartRef.outcome().reason()).isEqualTo(FluxReasons.NOT_SUPPORTED);
+        assertThat(chartRef.outcome().message()).contains("spec.chartRef (OCIRepository 'podinfo') is not supported yet");
+        assertThat(checkedOut).isEmpty();
+    }
+
+    @Test
+    void postRenderersPatchTheRenderedManifestInOrder() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                postRenderers:
+                  - kustomize:
+                      patches:
+                        - patch: |
+                            apiVersion: apps/v1
+                            kind: Deployment
+                            metadata:
+                              name: podinfo
+                              namespace: apps
+                              annotations:
+                                patched-by: strategic-merge
+                            spec:
+                              template:
+                                spec:
+                                  nodeSelector:
+                                    edge: "true"
+                        - target: {kind: Service, name: podinfo}
+                          patch: |
+                            - op: replace
+                              path: /spec/type
+                              value: NodePort
+                      images:
+                        - name: ghcr.io/stefanprodan/podinfo
+                          newName: registry.local/podinfo
+                          newTag: 6.14.2
+                  - kustomize:
+                      patchesStrategicMerge:
+                        - apiVersion: v1
+                          kind: Service
+                          metadata: {name: podinfo, namespace: apps, labels: {tier: edge}}
+                      patchesJson6902:
+                        - target: {version: v1, kind: Service, name: podinfo}
+                          patch:
+                            - {op: add, path: /spec/externalTrafficPolicy, value: Local}
+                """));
+
+        assertThat(rendered.outcome().message()).isNull();
+        List<Map<String, Object>> objects = objects(rendered);
+        Map<String, Object> deployment = find(objects, "Deployment", "podinfo");
+        assertThat(at(deployment, "metadata", "annotations")).isEqualTo(Map.of("patched-by", "strategic-merge"));
+        assertThat(at(deployment, "spec", "template", "spec", "nodeSelector")).isEqualTo(Map.of("edge", "true"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> containers = (List<Map<String, Object>>) at(deployment, "spec", "template", "spec", "containers");
+        assertThat(containers.get(0).get("image")).isEqualTo("registry.local/podinfo:6.14.2");
+        Map<String, Object> service = find(objects, "Service", "podinfo");
+        assertThat(at(service, "spec", "type")).isEqualTo("NodePort");
+        assertThat(at(service, "spec", "externalTrafficPolicy")).isEqualTo("Local");
+        assertThat(labels(service)).containsEntry("tier", "edge");
+        assertThat(objects).extracting(o -> o.get("kind")).containsExactly("Service", "Deployment");
+    }
+
+    @Test
+    void postRendererThatDoesNotApplyFailsTheBuild() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                postRenderers:
+                  - kustomize:
+                      patches:
+                        - target: {kind: Service}
+                          patch: |
+                            - op: remove
+                              path: /spec/doesNotExist
+                """));
+
+        assertThat(rendered.outcome().bundle()).isNull();
+        assertThat(rendered.outcome().reason()).isEqualTo(FluxReasons.BUILD_FAILED);
+        assertThat(rendered.outcome().message()).contains("post-render", "postRenderers[0]");
+        assertThat(rendered.revision()).isEqualTo("6.14.1");
+    }
+
+    @Test
+    void valuesFromWithTargetPathAndOptionalReferences() throws Exception {
+        configMaps.put("apps/podinfo-values", Map.of("values.yaml", "replicaCount: 2\nui: {message: from-configmap}\n"));
+        secrets.put("apps/podinfo-color", Map.of("color", "\"#ff0000\""));
+        configMaps.put("apps/podinfo-replicas", Map.of("count", "4"));
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                valuesFrom:
+                  - {kind: ConfigMap, name: podinfo-values}
+                  - {kind: Secret, name: podinfo-color, valuesKey: color, targetPath: ui.color}
+                  - {kind: ConfigMap, name: podinfo-replicas, valuesKey: count, targetPath: replicaCount}
+                  - {kind: Secret, name: absent, optional: true}
+                  - {kind: ConfigMap, name: podinfo-values, valuesKey: absent.yaml, optional: true}
+                values:
+                  ui: {logo: inline}
+                """));
+
+        assertThat(rendered.outcome().message()).isNull();
+        Map<String, Object> deployment = find(objects(rendered), "Deployment", "podinfo");
+        assertThat(at(deployment, "spec", "replicas")).isEqualTo(4);
+        assertThat(String.valueOf(at(deployment, "spec", "template", "spec", "containers")))
+                .contains("PODINFO_UI_COLOR, value=#ff0000", "PODINFO_UI_MESSAGE, value=from-configmap",
+                        "PODINFO_UI_LOGO, value=inline");
+
+        HelmReleaseRenderer.Rendered missing = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                valuesFrom:
+                  - {kind: Secret, name: absent, targetPath: ui.color}
+                """));
+        assertThat(missing.outcome().bundle()).isNull();
+        assertThat(missing.configDigest()).isNull();
+        assertThat(missing.outcome().message()).contains("Secret 'apps/absent'");
+        assertThat(missing.outcome().deterministic()).isFalse();
+    }
+
+    @Test
+    void configDigestFollowsTheMergedValuesNotTheirSources() throws Exception {
+        String spec = """
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                valuesFrom:
+                  - {kind: ConfigMap, name: podinfo-values}
+                """;
+        configMaps.put("apps/podinfo-values", Map.of("values.yaml", "ui: {message: one, color: red}\n"));
+        String first = render(release(spec)).configDigest();
+        configMaps.put("apps/podinfo-values", Map.of("values.yaml", "ui:\n  color: red\n  message: one\n"));
+        String reordered = render(release(spec)).configDigest();
+        configMaps.put("apps/podinfo-values", Map.of("values.yaml", "ui: {message: two, color: red}\n"));
+        String changed = render(release(spec)).configDigest();
+
+        assertThat(first).startsWith("sha256:").hasSize(71).isEqualTo(reordered);
+        assertThat(changed).isNotEqualTo(first);
+    }
+
+    private HelmReleaseRenderer renderer() {
+        return new HelmReleaseRenderer(tmp.resolve("charts"), Duration.ofSeconds(10), json);
+    }
+
+    /** Renders with the podinfo repository as GitRepository flux-system/podinfo at its HEAD, read as the coordinator does. */
+    private HelmReleaseRenderer.Rendered render(HelmRelease hr) throws Exception {
+        String head;
+        try (Git git = Git.open(work.toFile())) {
+            head = git.getRepository().resolve("HEAD").name();
+        }
+        Revision revision = new Revision("master", head);
+        HelmReleaseRenderer.GitSource git = (source, root) -> {
+            checkedOut.add(source);
+            if (!SOURCE.equals(source)) {
+                return Optional.empty();
+            }
+            mirror.checkout(URL, revision, root);
+            SourceIgnore.load(root, null).prune(root);
+            return Optional.of(revision);
+        };
+        return renderer().render(hr, new HelmReleaseRenderer.ChartSources((ns, n) -> Optional.empty(), git),
+                (ns, n) -> secrets.get(ns + "/" + n), (ns, n) -> configMaps.get(ns + "/" + n));
+    }
+
+    private static HelmRelease release(String spec) {
+        String yaml = """
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: podinfo, namespace: apps}
+                spec:
+                  interval: 10m
+                """ + spec.indent(2);
+        return Serialization.unmarshal(yaml, HelmRelease.class);
+    }
+
+    private List<Map<String, Object>> objects(HelmReleaseRenderer.Rendered rendered) throws IOException {
+        assertThat(rendered.outcome().bundle()).as(rendered.outcome().message()).isNotNull();
+        return json.readValue(rendered.outcome().bundle().content(), new TypeReference<>() { });
+    }
+
+    private static Object at(Map<String, Object> object, String... path) {
+        Object current = object;
+        for (String p : path) {
+            current = current instanceof Map<?, ?> m ? m.get(p) : null;
+        }
+        return current;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> labels(Map<String, Object> object) {
+        return (Map<String, Object>) at(object, "metadata", "labels");
+    }
+
+    private static Map<String, Object> find(List<Map<String, Object>> objects, String kind, String name) {
+        return objects.stream().filter(o -> kind.equals(o.get("kind")) && name.equals(at(o, "metadata", "name")))
+                .findFirst().orElseThrow(() -> new AssertionError(kind + "/" + name + " not rendered"));
+    }
+
+    private static String commit(Path work, String branch) throws Exception {
+        try (Git git = Files.exists(work.resolve(".git")) ? Git.open(work.toFile())
+                : Git.init().setDirectory(work.toFile()).setInitialBranch(branch).call()) {
+            git.add().addFilepattern(".").call();
+            return git.commit().setMessage("fixture").setAuthor("t", "t@t").setCommitter("t", "t@t").call().name();
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
+}
