@@ -26,7 +26,8 @@ import java.util.Map;
  * Renders one Flux {@code Kustomization} at one source revision, the way kustomize-controller builds it:
  * the revision's tree is read from the Git mirror into an in-memory file system, Flux's generator writes the
  * kustomization file for {@code spec.path}, and kustomize builds it with load restrictions off inside the
- * source root (Flux's secure file system). Blocking; call from a worker thread.
+ * source root (Flux's secure file system). With {@code spec.decryption}, SOPS-encrypted inputs and objects are
+ * decrypted around the build ({@link Decryption}). Blocking; call from a worker thread.
  */
 public final class KustomizationRenderer {
     private final GitMirror mirror;
@@ -55,7 +56,8 @@ public final class KustomizationRenderer {
     /**
      * As {@link #render(String, Revision, KustomizationSpec)}, fetching with the source's {@code credentials}, leaving
      * out what Flux's source would ({@link SourceIgnore}: defaults, {@code .sourceignore}, {@code sourceIgnore} =
-     * {@code GitRepository.spec.ignore}), then {@code commonMetadata} and {@code postBuild}
+     * {@code GitRepository.spec.ignore}), decrypting with {@code spec.decryption}'s Secret read from {@code variables}
+     * (kind {@code Secret}), then {@code commonMetadata} and {@code postBuild}
      * substitution with {@code substituteFrom} read from {@code variables}; a missing non-optional source fails
      * with {@code BuildFailed} and is retried (the object may appear later).
      */
@@ -77,18 +79,23 @@ public final class KustomizationRenderer {
             }
             try {
                 FluxKustomizationGenerator.generate(dir, spec);
+                Decryption decryption = Decryption.of(spec, variables);
+                decryption.decryptSources(root, dir);
                 ResourceList built = Kustomizer.create().withLoadRestrictions(LoadRestrictions.NONE).build(dir);
+                List<Map<String, Object>> decrypted = decryption.decryptObjects(built.objects());
                 Map<String, String> vars;
                 try {
                     vars = PostBuild.variables(spec.postBuild(), variables);
                 } catch (PostBuild.SubstitutionException e) {
                     return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, e.getMessage());
                 }
-                List<Map<String, Object>> objects = PostBuild.apply(built.objects(), spec.commonMetadata(), vars,
+                List<Map<String, Object>> objects = PostBuild.apply(decrypted, spec.commonMetadata(), vars,
                         spec.postBuild() != null);
                 return RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size()));
             } catch (KustomizeException e) {
                 return RenderOutcome.failed(FluxReasons.BUILD_FAILED, "kustomize build failed: " + relative(e.getMessage()));
+            } catch (Decryption.Failure e) {
+                return e.outcome();
             }
         } catch (JsonProcessingException e) {
             return RenderOutcome.failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getOriginalMessage());
