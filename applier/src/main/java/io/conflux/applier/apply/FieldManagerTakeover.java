@@ -63,7 +63,7 @@ public final class FieldManagerTakeover {
         List<Manager> managers = List.of(new Manager("kubectl", "Apply"), new Manager("kubectl", "Update"),
                 new Manager("before-first-apply", "Update"), new Manager(fieldManager, "Update"));
         List<Map<String, Object>> entries = meta.getManagedFields() == null ? List.of()
-                : Serialization.jsonMapper().convertValue(meta.getManagedFields(), List.class);
+                : Serialization.unmarshal(Serialization.asJson(meta.getManagedFields()), List.class);
         List<Map<String, Object>> rewritten = new ArrayList<>();
         Map<String, Object> mine = null;
         boolean renamed = false;

@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * {@code HelmRelease.spec}, Flux {@code helm.toolkit.fluxcd.io/v2}; the chart template is kept as a tree
- * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}) for the renderer to read.
+ * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}) for the renderer to read; {@code install} and
+ * {@code upgrade} (with their {@code remediation}) likewise as trees. {@code serviceAccountName} is impersonated on
+ * the target cluster.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -16,5 +18,5 @@ public record HelmReleaseSpec(Map<String, Object> chart, String interval, String
                               String targetNamespace, Map<String, Object> values,
                               List<Map<String, Object>> valuesFrom, List<DependencyReference> dependsOn,
                               Map<String, Object> install, Map<String, Object> upgrade, Boolean suspend,
-                              Map<String, Object> kubeConfig) {
+                              Map<String, Object> kubeConfig, String serviceAccountName) {
 }
