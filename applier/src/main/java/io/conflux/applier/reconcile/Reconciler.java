@@ -361,7 +361,9 @@ public class Reconciler {
         boolean rollback = action == ReleaseAction.UPGRADE && Remediation.ROLLBACK.equals(upgrade.strategy());
         ReleaseCounters counters = state.counters();
         return Panache.withSession(() -> bundles.content(desired.bundleDigest).chain(content -> rollback
-                        ? bundles.content(inventory.appliedDigest).map(lastGood -> new Contents(content, lastGood))
+                        ? bundles.content(inventory.appliedDigest)
+                                .onFailure(IllegalStateException.class).recoverWithNull() // gone: the rollback fails, named
+                                .map(lastGood -> new Contents(content, lastGood))
                         : Uni.createFrom().item(new Contents(content, null))))
                 .chain(contents -> blocking.call(() -> {
                     List<InventoryEntry> previous = previousInventory(r, inventory);
