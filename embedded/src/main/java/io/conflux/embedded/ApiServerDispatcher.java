@@ -29,6 +29,11 @@ import java.util.Optional;
  *       Namespaces get {@code status.phase: Active};</li>
  *   <li>request bodies get the path's namespace if they have none, and creating a custom resource drops
  *       {@code status}.</li>
+ *   <li>field ownership ({@code metadata.managedFields}) is tracked on every write and server-side apply merges by
+ *       it, see {@link ManagedFields} (the mock replaced the whole object);</li>
+ *   <li>some immutable fields are enforced with the real {@code 422 Invalid} answer, see {@link ImmutableFields};</li>
+ *   <li>an {@link Authorizer} decides on every request, seeing the {@code Impersonate-User}/{@code -Group}
+ *       headers; a denial is a {@code 403 Forbidden} Status.</li>
  * </ul>
  * Requests are serialized: the in-memory store is not meant for concurrent mutation.
  */
@@ -39,11 +44,15 @@ final class ApiServerDispatcher extends Dispatcher {
     private final Dispatcher delegate;
     private final CrdRegistry registry = new CrdRegistry();
     private final Discovery discovery = new Discovery(registry);
-    /** label/annotation keys last applied, by "objectPath#fieldManager#labels|annotations". */
-    private final Map<String, java.util.Set<String>> appliedKeysByOwner = new java.util.HashMap<>();
+    private Authorizer authorizer = Authorizer.ALLOW_ALL;
 
     ApiServerDispatcher(Dispatcher delegate) {
         this.delegate = delegate;
+    }
+
+    /** Replaces the authorizer deciding on every request. */
+    synchronized void authorizer(Authorizer authorizer) {
+        this.authorizer = java.util.Objects.requireNonNull(authorizer);
     }
 
     @Override
@@ -60,6 +69,10 @@ final class ApiServerDispatcher extends Dispatcher {
         ResourcePath path = ResourcePath.parse(request.getPath());
         if (path == null || path.plural() == null) {
             return delegate.dispatch(request);
+        }
+        AccessRequest access = accessRequest(request, path);
+        if (!authorizer.allows(access)) {
+            return status(403, "Forbidden", access.forbiddenMessage());
         }
         String requestedApiVersion = path.apiVersion();
         boolean clusterScoped = registry.clusterScoped(path.group(), path.plural());
@@ -86,6 +99,10 @@ final class ApiServerDispatcher extends Dispatcher {
         if ("POST".equals(method) && target.group().isEmpty() && target.plural().equals("namespaces")) {
             body = activeNamespace(body);
         }
+        if ("POST".equals(method) && target.subresource() == null && read(body) instanceof ObjectNode created) {
+            ManagedFields.update(null, created, updateManager(request));
+            body = write(created);
+        }
         // the body buffer can be read only once: always forward a copy
         RecordedRequest forwarded = copy(request, request.method(), target.render(), body);
 
@@ -99,6 +116,10 @@ final class ApiServerDispatcher extends Dispatcher {
             response = apply(request, target, body);
         } else if (isMergePatch(request) && target.name() != null) {
             response = mergePatch(request, target, body);
+        } else if (isJsonPatch(request) && target.name() != null && target.subresource() == null) {
+            response = jsonPatch(request, target, body);
+        } else if ("PUT".equals(method) && target.name() != null && target.subresource() == null) {
+            response = update(request, target, body);
         } else {
             response = delegate.dispatch(forwarded);
         }
@@ -221,11 +242,112 @@ final class ApiServerDispatcher extends Dispatcher {
             return current;
         }
         JsonNode patch = read(body);
-        JsonNode merged = Json.mergePatch(read(current.getBody().readUtf8()), patch);
+        ObjectNode before = (ObjectNode) read(current.getBody().readUtf8());
+        JsonNode merged = Json.mergePatch(before.deepCopy(), patch);
         if (merged instanceof ObjectNode o) {
             Json.object(o, "metadata").remove("resourceVersion");
+            if (target.subresource() == null) {
+                Optional<MockResponse> refused = recordUpdate(request, target, before, o);
+                if (refused.isPresent()) {
+                    return refused.get();
+                }
+            }
         }
         return delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(merged)));
+    }
+
+    /** JSON patch (RFC 6902) of the main resource, applied here so that field ownership and immutability apply. */
+    private MockResponse jsonPatch(RecordedRequest request, ResourcePath target, String body) {
+        MockResponse current = delegate.dispatch(copy(request, HttpMethod.GET, target.render(), ""));
+        if (current.code() != 200) {
+            return current;
+        }
+        ObjectNode before = (ObjectNode) read(current.getBody().readUtf8());
+        JsonNode patched;
+        try {
+            patched = io.fabric8.zjsonpatch.JsonPatch.apply(read(body), before.deepCopy());
+        } catch (RuntimeException e) {
+            return status(422, "Invalid", "the JSON patch cannot be applied: " + e.getMessage());
+        }
+        if (!(patched instanceof ObjectNode after)) {
+            return status(422, "Invalid", "the JSON patch does not yield an object");
+        }
+        Json.object(after, "metadata").remove("resourceVersion");
+        Optional<MockResponse> refused = recordUpdate(request, target, before, after);
+        return refused.orElseGet(() -> delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(after))));
+    }
+
+    /** PUT of the main resource: field ownership and immutability, then the store. */
+    private MockResponse update(RecordedRequest request, ResourcePath target, String body) {
+        MockResponse current = delegate.dispatch(copy(request, HttpMethod.GET, target.render(), ""));
+        if (current.code() != 200 || !(read(body) instanceof ObjectNode after)) {
+            return delegate.dispatch(copy(request, request.method(), target.render(), body));
+        }
+        ObjectNode before = (ObjectNode) read(current.getBody().readUtf8());
+        Optional<MockResponse> refused = recordUpdate(request, target, before, after);
+        return refused.orElseGet(() -> delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(after))));
+    }
+
+    /** @return a 422 answer when {@code after} changes an immutable field, else empty after recording ownership */
+    private Optional<MockResponse> recordUpdate(RecordedRequest request, ResourcePath target, ObjectNode before,
+                                                ObjectNode after) {
+        Optional<ImmutableFields.Violation> violation = ImmutableFields.check(target.group(), target.plural(), before, after);
+        if (violation.isPresent()) {
+            return Optional.of(invalid(violation.get()));
+        }
+        ManagedFields.update(before, after, updateManager(request));
+        return Optional.empty();
+    }
+
+    private static MockResponse invalid(ImmutableFields.Violation v) {
+        ObjectNode s = Json.MAPPER.createObjectNode();
+        s.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure").put("message", v.message())
+            .put("reason", "Invalid").put("code", 422);
+        s.putObject("metadata");
+        int dot = v.qualifiedKind().indexOf('.');
+        ObjectNode details = s.putObject("details").put("name", v.name())
+            .put("group", dot < 0 ? "" : v.qualifiedKind().substring(dot + 1))
+            .put("kind", dot < 0 ? v.qualifiedKind() : v.qualifiedKind().substring(0, dot));
+        details.putArray("causes").addObject().put("reason", "FieldValueInvalid")
+            .put("message", "Invalid value: " + Json.write(v.value()) + ": field is immutable").put("field", v.field());
+        return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json").setBody(write(s));
+    }
+
+    /** The manager of a non-apply write: {@code ?fieldManager=}, else the User-Agent up to its first {@code /}. */
+    private static String updateManager(RecordedRequest request) {
+        String manager = fieldManager(request);
+        if (!manager.isEmpty()) {
+            return manager;
+        }
+        String agent = request.getHeader("User-Agent");
+        if (agent == null || agent.isBlank()) {
+            return "unknown";
+        }
+        int slash = agent.indexOf('/');
+        return slash < 0 ? agent : agent.substring(0, slash);
+    }
+
+    private static AccessRequest accessRequest(RecordedRequest request, ResourcePath path) {
+        java.util.List<String> users = new java.util.ArrayList<>();
+        java.util.List<String> groups = new java.util.ArrayList<>();
+        request.getHeaders().toMultimap().forEach((header, values) -> {
+            if ("Impersonate-User".equalsIgnoreCase(header)) {
+                users.addAll(values);
+            } else if ("Impersonate-Group".equalsIgnoreCase(header)) {
+                groups.addAll(values);
+            }
+        });
+        String verb = switch (request.getMethod()) {
+            case "GET" -> path.name() != null ? "get"
+                : request.getPath().matches(".*[?&]watch=(true|1).*") ? "watch" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> path.name() == null ? "deletecollection" : "delete";
+            default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
+        };
+        return new AccessRequest(users.isEmpty() ? AccessRequest.ADMIN : users.get(0), java.util.List.copyOf(groups),
+            verb, path.group(), path.plural(), path.namespace(), path.name());
     }
 
     private static boolean isApply(RecordedRequest request) {
@@ -234,9 +356,10 @@ final class ApiServerDispatcher extends Dispatcher {
     }
 
     /**
-     * Server-side apply for a single field manager: creates the object if absent, otherwise replaces it with the
-     * applied configuration, keeping server-owned metadata, labels/annotations set by others, and status (apply to
-     * {@code /status} replaces only the status).
+     * Server-side apply: creates the object if absent, otherwise merges the applied configuration by field ownership
+     * ({@link ManagedFields}): what the manager applies is set, what it applied before and no longer applies is removed
+     * unless another manager owns it; server-owned metadata and status are kept (apply to {@code /status} replaces
+     * only the status). Immutable fields are enforced as on update.
      */
     private MockResponse apply(RecordedRequest request, ResourcePath target, String body) {
         ResourcePath object = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
@@ -246,61 +369,38 @@ final class ApiServerDispatcher extends Dispatcher {
         if (!(appliedNode instanceof ObjectNode applied)) {
             return status(400, "BadRequest", "apply body is not an object");
         }
+        applied.remove("status");
+        if (applied.get("metadata") instanceof ObjectNode meta) {
+            for (String server : new String[] {"managedFields", "resourceVersion", "uid", "creationTimestamp",
+                "generation", "deletionTimestamp"}) {
+                meta.remove(server);
+            }
+        }
+        String manager = fieldManager(request);
         if (current.code() == 404) {
             if (target.subresource() != null) {
                 return current;
             }
-            String owner = target.collection().render() + "/" + target.name() + "#" + fieldManager(request);
-            for (String field : new String[] {"labels", "annotations"}) {
-                java.util.Set<String> appliedKeys = new java.util.HashSet<>();
-                if (applied.path("metadata").get(field) instanceof ObjectNode now) {
-                    now.fieldNames().forEachRemaining(appliedKeys::add);
-                }
-                appliedKeysByOwner.put(owner + "#" + field, appliedKeys);
-            }
-            applied.remove("status");
+            ObjectNode created = ManagedFields.apply(null, applied, manager);
             if (target.group().isEmpty() && target.plural().equals("namespaces")) {
-                Json.object(applied, "status").put("phase", "Active");
+                Json.object(created, "status").put("phase", "Active");
             }
-            return delegate.dispatch(copy(request, HttpMethod.POST, target.collection().render(), write(applied)));
+            return delegate.dispatch(copy(request, HttpMethod.POST, target.collection().render(), write(created)));
         }
         ObjectNode existing = (ObjectNode) read(current.getBody().readUtf8());
         ObjectNode merged;
         if ("status".equals(target.subresource())) {
             merged = existing.deepCopy();
-            if (applied.has("status")) {
-                merged.set("status", applied.get("status"));
+            JsonNode status = read(body).get("status");
+            if (status != null) {
+                merged.set("status", status);
             }
         } else {
-            merged = applied;
-            ObjectNode meta = Json.object(merged, "metadata");
-            JsonNode oldMeta = existing.path("metadata");
-            String owner = target.collection().render() + "/" + target.name() + "#" + fieldManager(request);
-            for (String field : new String[] {"labels", "annotations"}) {
-                java.util.Set<String> appliedKeys = new java.util.HashSet<>();
-                if (meta.get(field) instanceof ObjectNode now) {
-                    now.fieldNames().forEachRemaining(appliedKeys::add);
-                }
-                if (oldMeta.get(field) instanceof ObjectNode old) {
-                    ObjectNode combined = old.deepCopy();
-                    // keys this manager applied before and no longer applies are removed, as with real SSA
-                    combined.remove(appliedKeysByOwner.getOrDefault(owner + "#" + field, java.util.Set.of()));
-                    if (meta.get(field) instanceof ObjectNode now) {
-                        combined.setAll(now);
-                    }
-                    meta.set(field, combined);
-                }
-                appliedKeysByOwner.put(owner + "#" + field, appliedKeys);
-            }
-            for (String field : new String[] {"uid", "creationTimestamp", "generation", "finalizers",
-                "ownerReferences", "deletionTimestamp"}) {
-                if (oldMeta.has(field) && !meta.has(field)) {
-                    meta.set(field, oldMeta.get(field));
-                }
-            }
-            merged.remove("status");
-            if (existing.has("status")) {
-                merged.set("status", existing.get("status"));
+            merged = ManagedFields.apply(existing, applied, manager);
+            Optional<ImmutableFields.Violation> violation = ImmutableFields.check(target.group(), target.plural(),
+                existing, merged);
+            if (violation.isPresent()) {
+                return invalid(violation.get());
             }
         }
         Json.object(merged, "metadata").remove("resourceVersion");

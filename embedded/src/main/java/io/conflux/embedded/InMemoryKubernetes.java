@@ -38,7 +38,9 @@ import org.jboss.logging.Logger;
  * creationTimestamp}, the {@code status} subresource, list/watch with label selectors in any namespace,
  * multi-version CRDs with conversion {@code None} (all versions read, write and watch the same objects, with
  * {@code apiVersion} rewritten to the version asked for), namespaced objects can only be created in an existing namespace, and deleting a Namespace
- * deletes its contents at once. The namespaces {@link #INITIAL_NAMESPACES} exist from the start.
+ * deletes its contents at once, field ownership ({@code metadata.managedFields}) decides what server-side apply
+ * keeps and removes, a Job's selector and template, a Deployment's selector and a Service's clusterIP are immutable
+ * ({@code 422}), and an {@link Authorizer} may refuse requests ({@code 403}). The namespaces {@link #INITIAL_NAMESPACES} exist from the start.
  *
  * <p>State lives only in memory and is lost on {@link #close()}.
  */
@@ -53,12 +55,14 @@ public final class InMemoryKubernetes implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InMemoryKubernetes.class);
 
     private final KubernetesMockServer server;
+    private final ApiServerDispatcher dispatcher;
     private final KubernetesClient client;
     private final String url;
     private boolean closed;
 
-    private InMemoryKubernetes(KubernetesMockServer server, String url) {
+    private InMemoryKubernetes(KubernetesMockServer server, ApiServerDispatcher dispatcher, String url) {
         this.server = server;
+        this.dispatcher = dispatcher;
         this.url = url;
         this.client = new KubernetesClientBuilder().withConfig(clientConfig(url)).build();
     }
@@ -83,11 +87,22 @@ public final class InMemoryKubernetes implements AutoCloseable {
         server.init(loopback, 0);
         String url = "http://127.0.0.1:" + server.getPort();
         LOG.debugf("in-memory Kubernetes API server listening on %s", url);
-        InMemoryKubernetes kube = new InMemoryKubernetes(server, url);
+        InMemoryKubernetes kube = new InMemoryKubernetes(server, dispatcher, url);
         for (String ns : INITIAL_NAMESPACES) {
             kube.client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
         return kube;
+    }
+
+    /**
+     * Sets who may do what: every later request (discovery excepted) is shown to {@code authorizer} with its
+     * impersonation headers, and answered {@code 403 Forbidden} with the real server's message when refused — a
+     * stand-in for RBAC, and a way to record which identity a client used. {@link Authorizer#ALLOW_ALL} by default.
+     *
+     * @param authorizer decides on each request; called on the server thread, one request at a time
+     */
+    public void authorize(Authorizer authorizer) {
+        dispatcher.authorizer(authorizer);
     }
 
     /** @return the API server's base URL, {@code http://127.0.0.1:<port>} (no trailing slash) */

@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NamespaceableResource;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,12 +25,28 @@ import java.util.Set;
  * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first
  * (so a bundle holding a CRD and its custom resources applies in one go), owner labels
  * {@code kustomize.toolkit.fluxcd.io/name|namespace} on every object, the {@code kustomize.toolkit.fluxcd.io/ssa}
- * annotation ({@code Ignore}, {@code IfNotPresent}) honoured; then prunes the objects of the previous inventory
- * that left the bundle (unless annotated {@code kustomize.toolkit.fluxcd.io/prune: disabled}), Namespaces last.
+ * annotation ({@code Ignore}, {@code IfNotPresent}, {@code Merge}) honoured; then prunes the objects of the previous
+ * inventory that left the bundle (unless annotated {@code kustomize.toolkit.fluxcd.io/prune: disabled}), Namespaces
+ * last.
+ * <ul>
+ *   <li>Before an existing object is applied, kubectl's field managers are taken over ({@link FieldManagerTakeover}),
+ *       unless it is annotated {@code kustomize.toolkit.fluxcd.io/ssa: Merge}.</li>
+ *   <li>When the API server refuses the apply because an immutable field changed ({@code 422 Invalid},
+ *       {@code 409 Conflict}, or a message saying {@code is immutable}/{@code immutable field}, as
+ *       {@code ssa/errors.IsImmutableError} decides) and {@code force} is set or the object (manifest or cluster) is
+ *       annotated {@code kustomize.toolkit.fluxcd.io/force: enabled}, the object is deleted (background propagation),
+ *       awaited until gone, and created anew; otherwise the apply fails with the API server's message.</li>
+ *   <li>Objects annotated {@code kustomize.toolkit.fluxcd.io/ssa: Ignore} or
+ *       {@code kustomize.toolkit.fluxcd.io/reconcile: disabled} in the manifest or in the cluster are skipped.</li>
+ * </ul>
  * Blocking: call from a worker thread.
  */
 public final class ObjectApplier {
     private static final Set<String> FIRST_KINDS = Set.of("CustomResourceDefinition", "Namespace");
+    /** Annotation {@code kustomize.toolkit.fluxcd.io/force: enabled}: recreate this object on immutable changes. */
+    public static final String FORCE_ANNOTATION = Kustomization.GROUP + "/force";
+    private static final java.util.regex.Pattern IMMUTABLE = java.util.regex.Pattern.compile(".*(is\\simmutable|immutable\\sfield).*",
+            java.util.regex.Pattern.DOTALL);
 
     private final KubernetesClient client;
     private final String fieldManager;
@@ -52,6 +71,20 @@ public final class ObjectApplier {
      */
     public ApplyResult apply(List<Map<String, Object>> objects, Map<String, String> ownerLabels,
                              List<InventoryEntry> previous, boolean prune) {
+        return apply(objects, ownerLabels, previous, new ApplyOptions(prune, false, java.time.Duration.ZERO));
+    }
+
+    /**
+     * @param objects     the bundle's objects (JSON trees), in bundle order
+     * @param ownerLabels labels added to every object (Flux's owner labels)
+     * @param previous    the inventory of the last successful apply
+     * @param options     prune, force and the wait for recreated objects
+     * @return the change set and the new inventory; a failure stops at the failing object and names it, and nothing
+     *         is pruned after a failure
+     */
+    public ApplyResult apply(List<Map<String, Object>> objects, Map<String, String> ownerLabels,
+                             List<InventoryEntry> previous, ApplyOptions options) {
+        boolean prune = options.prune();
         List<Map<String, Object>> ordered = new ArrayList<>(objects);
         ordered.sort(Comparator.comparingInt(o -> FIRST_KINDS.contains(String.valueOf(o.get("kind"))) ? 0 : 1));
         List<Change> changes = new ArrayList<>();
@@ -63,7 +96,7 @@ public final class ObjectApplier {
                 InventoryEntry entry = InventoryEntry.of(resource.getApiVersion(), resource.getKind(),
                         resource.getMetadata().getNamespace(), resource.getMetadata().getName());
                 subject = entry.subject();
-                changes.add(new Change(subject, applyOne(resource)));
+                changes.add(new Change(subject, applyOne(resource, options)));
                 applied.add(entry);
             } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
                 Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
@@ -113,20 +146,52 @@ public final class ObjectApplier {
         return r;
     }
 
-    private Change.Action applyOne(GenericKubernetesResource desired) {
+    private Change.Action applyOne(GenericKubernetesResource desired, ApplyOptions options) {
         NamespaceableResource<GenericKubernetesResource> op = client.resource(desired);
         Resource<GenericKubernetesResource> target = desired.getMetadata().getNamespace() == null ? op
                 : op.inNamespace(desired.getMetadata().getNamespace());
         GenericKubernetesResource existing = target.get();
-        String ssa = annotation(desired, Kustomization.SSA_ANNOTATION);
-        if ("Ignore".equalsIgnoreCase(ssa) || ("IfNotPresent".equalsIgnoreCase(ssa) && existing != null)) {
+        if (excluded(desired) || excluded(existing)
+                || ("IfNotPresent".equalsIgnoreCase(annotation(desired, Kustomization.SSA_ANNOTATION)) && existing != null)) {
             return Change.Action.UNCHANGED;
         }
-        HasMetadata result = target.fieldManager(fieldManager).forceConflicts().serverSideApply();
+        if (existing != null && !FieldManagerTakeover.merges(desired) && !FieldManagerTakeover.merges(existing)) {
+            FieldManagerTakeover.patch(existing, fieldManager).ifPresent(ops -> target.patch(
+                    new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(fieldManager).build(),
+                    Serialization.asJson(ops)));
+        }
+        HasMetadata result;
+        try {
+            result = target.fieldManager(fieldManager).forceConflicts().serverSideApply();
+        } catch (KubernetesClientException e) {
+            if (existing == null || !immutable(e) || !(options.force() || forced(desired) || forced(existing))) {
+                throw e;
+            }
+            target.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            target.waitUntilCondition(java.util.Objects::isNull, Math.max(1, options.waitTimeout().toMillis()),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            target.fieldManager(fieldManager).forceConflicts().serverSideApply();
+            return Change.Action.CREATED;
+        }
         if (existing == null) {
             return Change.Action.CREATED;
         }
         return comparable(existing).equals(comparable(result)) ? Change.Action.UNCHANGED : Change.Action.CONFIGURED;
+    }
+
+    /** Flux's {@code ssa/errors.IsImmutableError}: Invalid or Conflict, or an immutable-field message (CEL, webhooks). */
+    static boolean immutable(KubernetesClientException e) {
+        String message = message(e);
+        return e.getCode() == 422 || e.getCode() == 409 || IMMUTABLE.matcher(message).matches();
+    }
+
+    private static boolean excluded(HasMetadata o) {
+        return o != null && ("Ignore".equalsIgnoreCase(annotation(o, Kustomization.SSA_ANNOTATION))
+                || "disabled".equalsIgnoreCase(annotation(o, Kustomization.RECONCILE_ANNOTATION)));
+    }
+
+    private static boolean forced(HasMetadata o) {
+        return "enabled".equalsIgnoreCase(annotation(o, FORCE_ANNOTATION));
     }
 
     private Change.Action pruneOne(InventoryEntry e) {

@@ -15,6 +15,21 @@ public interface ApplierConfig {
     @WithName("health-poll-interval")
     java.time.Duration healthPollInterval();
 
+    /**
+     * {@code conflux.applier.default-service-account}: the service account impersonated (in the object's namespace)
+     * when a Kustomization or HelmRelease sets no {@code spec.serviceAccountName}, Flux's
+     * {@code --default-service-account}; empty (unset) means the applier's own identity.
+     */
+    @WithName("default-service-account")
+    java.util.Optional<String> defaultServiceAccount();
+
+    /**
+     * {@code conflux.applier.release-retry-interval}: time before a failed HelmRelease install or upgrade with retries
+     * left is tried again (helm-controller requeues at once, rate-limited).
+     */
+    @WithName("release-retry-interval")
+    java.time.Duration releaseRetryInterval();
+
     /** {@code conflux.applier.reporting-controller}: {@code reportingController} of the events emitted. */
     @WithName("reporting-controller")
     String reportingController();

@@ -29,11 +29,14 @@ import java.util.Optional;
  * @param status        current status, or null
  * @param ownerLabels   labels put on every applied object
  * @param requestedAt   the {@code reconcile.fluxcd.io/requestedAt} annotation, or null
+ * @param force         {@code spec.force}: recreate objects whose immutable fields changed (Kustomizations only)
+ * @param timeout       {@code spec.timeout}, Go duration or null
+ * @param serviceAccountName {@code spec.serviceAccountName}, impersonated on the target cluster, or null
  */
 public record Reconcilable(ObjectKey key, CustomResource<?, ?> object, long generation, boolean suspended, boolean prune,
                            String interval, String retryInterval, List<DependencyReference> dependsOn,
                            KubeConfigReference kubeConfig, KustomizationStatus status, Map<String, String> ownerLabels,
-                           String requestedAt) {
+                           String requestedAt, boolean force, String timeout, String serviceAccountName) {
 
     /** @return the view of a Kustomization or HelmRelease, empty for other kinds */
     public static Optional<Reconcilable> of(CustomResource<?, ?> object) {
@@ -46,7 +49,7 @@ public record Reconcilable(ObjectKey key, CustomResource<?, ?> object, long gene
             return Optional.of(new Reconcilable(key, k, generation, s.suspended(), s.pruneEnabled(), s.interval(),
                     s.retryInterval(), s.dependsOn(), s.kubeConfig(), k.getStatus(),
                     Map.of(Kustomization.NAME_LABEL, meta.getName(), Kustomization.NAMESPACE_LABEL, meta.getNamespace()),
-                    requestedAt));
+                    requestedAt, Boolean.TRUE.equals(s.force()), s.timeout(), s.serviceAccountName()));
         }
         if (object instanceof HelmRelease hr) {
             var s = hr.getSpec();
@@ -55,7 +58,7 @@ public record Reconcilable(ObjectKey key, CustomResource<?, ?> object, long gene
             return Optional.of(new Reconcilable(key, hr, generation, Boolean.TRUE.equals(s.suspend()), true,
                     s.interval(), null, s.dependsOn(), kubeConfig, hr.getStatus(),
                     Map.of(HelmRelease.GROUP + "/name", meta.getName(), HelmRelease.GROUP + "/namespace", meta.getNamespace()),
-                    requestedAt));
+                    requestedAt, false, s.timeout(), s.serviceAccountName()));
         }
         return Optional.empty();
     }

@@ -2,6 +2,7 @@ package io.conflux.applier.reconcile;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.applier.apply.ApplyOptions;
 import io.conflux.applier.apply.ApplyResult;
 import io.conflux.applier.apply.Change;
 import io.conflux.applier.apply.HealthChecker;
@@ -13,6 +14,14 @@ import io.conflux.applier.persist.BundleReader;
 import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.InventoryRecord;
 import io.conflux.applier.persist.ReconcileHistory;
+import io.conflux.applier.persist.ReleaseState;
+import io.conflux.applier.release.HelmReasons;
+import io.conflux.applier.release.ReleaseAction;
+import io.conflux.applier.release.ReleaseCounters;
+import io.conflux.applier.release.ReleaseOutcome;
+import io.conflux.applier.release.ReleaseRun;
+import io.conflux.applier.release.Remediation;
+import io.conflux.model.helm.HelmRelease;
 import io.conflux.applier.produce.EventProducer;
 import io.conflux.model.kustomize.ResourceInventory;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
@@ -62,7 +71,10 @@ import org.jboss.logging.Logger;
  * Reconciles one object from its desired state, split into kustomize-controller's steps: record the render
  * result; stop at a render failure (Ready=False with the render's reason and message, nothing pruned); wait for
  * {@code dependsOn} (Ready=False {@code DependencyNotReady}); skip a bundle already applied; apply and prune on
- * the target cluster; persist inventory and history; write status; emit one event for the outcome.
+ * the target cluster (as {@code spec.serviceAccountName}, if any); persist inventory and history; write status; emit
+ * one event for the outcome. A HelmRelease's new bundle is released with helm-controller's install/upgrade
+ * remediation ({@link ReleaseRun}). Applying and waiting for health happen outside any database session: the state
+ * is read in one short session and the outcome recorded in one transaction afterwards.
  * Work on one object is serialized; objects proceed in parallel.
  */
 @ApplicationScoped
@@ -94,7 +106,7 @@ public class Reconciler {
 
     @PostConstruct
     void init() {
-        targets = new TargetClusters(client);
+        targets = new TargetClusters(client, config.defaultServiceAccount());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "conflux-reconcile-timer");
             t.setDaemon(true);
@@ -121,9 +133,9 @@ public class Reconciler {
      */
     public Uni<Void> onRenderResult(RenderResult result) {
         ObjectKey key = result.objectKey();
-        return queue.submit(key.toString(), () -> runner.run(blocking -> Panache.withSession(() ->
+        return queue.submit(key.toString(), () -> runner.run(blocking ->
                 Panache.withTransaction(() -> DesiredState.record(result)).replaceWithVoid()
-                        .chain(() -> reconcile(key, blocking)))));
+                        .chain(() -> reconcile(key, blocking))));
     }
 
     /** An object turned Ready: reconciles the objects that depend on it, at once. */
@@ -131,14 +143,15 @@ public class Reconciler {
         for (Reconcilable dependent : DependencyCheck.dependents(key, all.get())) {
             ObjectKey dk = dependent.key();
             LOG.infof("%s is ready: reconciling dependent %s", key, dk);
-            queue.submit(dk.toString(), () -> runner.run(blocking -> Panache.withSession(() -> reconcile(dk, blocking))))
+            queue.submit(dk.toString(), () -> runner.run(blocking -> reconcile(dk, blocking)))
                     .subscribe().with(v -> { }, e -> LOG.errorf(e, "reconciling %s failed", dk));
         }
     }
 
     /**
      * An object was deleted: as Flux's finalizers do, a HelmRelease's objects and (with {@code prune: true}) a
-     * Kustomization's objects are deleted from the target cluster, and its desired state and inventory forgotten.
+     * Kustomization's objects are deleted from the target cluster (as its service account, if any), and its desired
+     * state, inventory and release state forgotten. The deletes run outside any database session.
      *
      * @param last the object's last known state
      */
@@ -148,30 +161,29 @@ public class Reconciler {
         if (next != null) {
             next.cancel(false);
         }
-        queue.submit(key.toString(), () -> runner.run(blocking -> Panache.withSession(() ->
-                InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> {
-                    List<InventoryEntry> owned = previousInventory(last, inventory);
-                    Uni<ApplyResult> pruned = !last.prune() || owned.isEmpty() ? Uni.createFrom().item(ApplyResult.of(List.of(), owned, null))
-                            : blocking.call(() -> new ObjectApplier(targets.forObject(key.namespace(), last.kubeConfig()),
-                                    config.fieldManager()).apply(List.of(), last.ownerLabels(), owned, true));
-                    return pruned.chain(result -> {
-                        LOG.infof("%s deleted: %s", key, result.succeeded() ? result.changeSet().replace('\n', ';') : result.error());
-                        return Panache.withTransaction(() -> InventoryRecord.deleteById(key.toString())
-                                .chain(() -> DesiredState.deleteById(key.toString()))).replaceWithVoid();
-                    });
-                }))))
+        queue.submit(key.toString(), () -> runner.run(blocking ->
+                Panache.withSession(() -> InventoryRecord.<InventoryRecord>findById(key.toString()))
+                        .chain(inventory -> {
+                            List<InventoryEntry> owned = previousInventory(last, inventory);
+                            return !last.prune() || owned.isEmpty() ? Uni.createFrom().item(ApplyResult.of(List.of(), owned, null))
+                                    : blocking.call(() -> new ObjectApplier(targets.forObject(key.namespace(), last.kubeConfig(),
+                                            last.serviceAccountName()), config.fieldManager()).apply(List.of(), last.ownerLabels(), owned, true));
+                        })
+                        .chain(result -> {
+                            LOG.infof("%s deleted: %s", key, result.succeeded() ? result.changeSet().replace('\n', ';') : result.error());
+                            return Panache.withTransaction(() -> InventoryRecord.deleteById(key.toString())
+                                    .chain(() -> DesiredState.deleteById(key.toString()))
+                                    .chain(() -> ReleaseState.deleteById(key.toString()))).replaceWithVoid();
+                        })))
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "garbage collection of %s failed", key));
     }
 
     /**
-     * Schedules the next run of {@code key}: after {@code spec.interval} when it succeeded (re-applying corrects drift),
-     * after {@code spec.retryInterval} (default: the interval) when it failed — Flux's requeue rules.
+     * Schedules the next run of {@code key} after {@code delay}, replacing any scheduled one.
      */
-    private void scheduleNext(ObjectKey key, Reconcilable r, boolean succeeded) {
-        Duration interval = GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL);
-        Duration delay = succeeded ? interval : GoDuration.parseOr(r.retryInterval(), interval);
+    private void scheduleIn(ObjectKey key, Duration delay) {
         ScheduledFuture<?> next = timer.schedule(() -> queue.submit(key.toString(),
-                        () -> runner.run(blocking -> Panache.withSession(() -> reconcile(key, blocking, true))))
+                        () -> runner.run(blocking -> reconcile(key, blocking, true)))
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "periodic reconcile of %s failed", key)),
                 delay.toMillis(), TimeUnit.MILLISECONDS);
         ScheduledFuture<?> previous = nextRuns.put(key, next);
@@ -180,10 +192,39 @@ public class Reconciler {
         }
     }
 
+    /**
+     * Schedules the next run of {@code key}: after {@code spec.interval} when it succeeded (re-applying corrects drift),
+     * after {@code spec.retryInterval} (default: the interval) when it failed — Flux's requeue rules.
+     */
+    private void scheduleNext(ObjectKey key, Reconcilable r, boolean succeeded) {
+        Duration interval = GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL);
+        scheduleIn(key, succeeded ? interval : GoDuration.parseOr(r.retryInterval(), interval));
+    }
+
+    private void unschedule(ObjectKey key) {
+        ScheduledFuture<?> next = nextRuns.remove(key);
+        if (next != null) {
+            next.cancel(false);
+        }
+    }
+
     private Uni<Void> reconcile(ObjectKey key, Blocking blocking) {
         return reconcile(key, blocking, false);
     }
 
+    /** What one short session read: the desired state, the inventory, a HelmRelease's release state. */
+    private record Loaded(DesiredState desired, InventoryRecord inventory, ReleaseState release) {
+    }
+
+    /** The bundles to apply: the desired one, and for a HelmRelease upgrade the last released one (rollback). */
+    private record Contents(String desired, String lastGood) {
+    }
+
+    /**
+     * One reconciliation in three steps, so that nothing waits on the cluster while holding a database session:
+     * read (one short session), apply and wait for health (worker thread, no session), record (one transaction),
+     * then status and event.
+     */
     private Uni<Void> reconcile(ObjectKey key, Blocking blocking, boolean periodic) {
         Optional<Reconcilable> found = lookup.apply(key);
         if (found.isEmpty()) {
@@ -192,60 +233,78 @@ public class Reconciler {
         }
         Reconcilable r = found.get();
         long started = System.nanoTime();
-        return DesiredState.<DesiredState>findById(key.toString()).chain(desired -> {
-            if (desired == null || desired.generation < r.generation()) {
-                return Uni.createFrom().voidItem();
-            }
-            if (r.suspended()) {
-                LOG.infof("%s is suspended", key);
-                return Uni.createFrom().voidItem();
-            }
-            if (desired.error != null) {
-                return fail(r, desired, desired.reason, desired.error, started, blocking, true);
-            }
-            Optional<String> waiting = DependencyCheck.blocking(r, desired.sourceRevision, lookup);
-            if (waiting.isPresent()) {
-                return fail(r, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
-            }
-            return InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> {
-                if (!periodic && alreadyApplied(r, desired, inventory)) {
-                    LOG.debugf("%s already applied %s", key, desired.bundleDigest);
-                    return Uni.createFrom().voidItem();
-                }
-                return bundles.content(desired.bundleDigest)
-                        .chain(content -> blocking.call(() -> apply(r, content, previousInventory(r, inventory))))
-                        .chain(result -> finish(r, desired, inventory, result, started, blocking, periodic));
-            });
-        });
+        boolean release = r.object() instanceof HelmRelease;
+        return Panache.withSession(() -> DesiredState.<DesiredState>findById(key.toString()).chain(desired -> desired == null
+                ? Uni.createFrom().<Loaded>nullItem()
+                : InventoryRecord.<InventoryRecord>findById(key.toString()).chain(inventory -> (release
+                        ? ReleaseState.<ReleaseState>findById(key.toString()) : Uni.createFrom().<ReleaseState>nullItem())
+                        .map(state -> new Loaded(desired, inventory, state)))))
+                .chain(loaded -> loaded == null ? Uni.createFrom().voidItem() : decide(r, loaded, started, blocking, periodic));
+    }
+
+    private Uni<Void> decide(Reconcilable r, Loaded loaded, long started, Blocking blocking, boolean periodic) {
+        ObjectKey key = r.key();
+        DesiredState desired = loaded.desired();
+        InventoryRecord inventory = loaded.inventory();
+        if (desired.generation < r.generation()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (r.suspended()) {
+            LOG.infof("%s is suspended", key);
+            return Uni.createFrom().voidItem();
+        }
+        if (desired.error != null) {
+            return fail(r, desired, desired.reason, desired.error, started, blocking, true);
+        }
+        Optional<String> waiting = DependencyCheck.blocking(r, desired.sourceRevision, lookup);
+        if (waiting.isPresent()) {
+            return fail(r, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
+        }
+        boolean released = inventory != null && desired.bundleDigest.equals(inventory.appliedDigest)
+                && inventory.appliedGeneration == desired.generation;
+        if (r.object() instanceof HelmRelease hr && !released) {
+            return release(r, hr, loaded, started, blocking);
+        }
+        if (!periodic && alreadyApplied(r, desired, inventory)) {
+            LOG.debugf("%s already applied %s", key, desired.bundleDigest);
+            return Uni.createFrom().voidItem();
+        }
+        String successReason = r.object() instanceof HelmRelease && loaded.release() != null
+                && ReleaseAction.INSTALL.toString().equals(loaded.release().lastAction) ? HelmReasons.INSTALL_SUCCEEDED
+                : r.object() instanceof HelmRelease ? HelmReasons.UPGRADE_SUCCEEDED : FluxReasons.RECONCILIATION_SUCCEEDED;
+        return Panache.withSession(() -> bundles.content(desired.bundleDigest))
+                .chain(content -> blocking.call(() -> apply(r, content, previousInventory(r, inventory))))
+                .chain(result -> finish(r, desired, inventory, result, successReason, started, blocking, periodic));
     }
 
     private ApplyResult apply(Reconcilable r, String content, List<InventoryEntry> previous) {
-        List<Map<String, Object>> objects;
+        List<Map<String, Object>> objects = parse(content);
+        KubernetesClient target;
+        ApplyResult applied;
         try {
-            objects = json.readValue(content, new TypeReference<>() { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            target = targets.forObject(r.key().namespace(), r.kubeConfig(), r.serviceAccountName());
+            if (r.object() instanceof HelmRelease hr) {
+                ReleaseNamespace.ensure(target, hr);
+            }
+            applied = new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous,
+                    new ApplyOptions(r.prune(), r.force(), timeout(r)));
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return ApplyResult.of(List.of(), previous, e.getMessage());
+        }
+        if (!applied.succeeded()) {
+            return applied;
         }
         try {
-            KubernetesClient target = targets.forObject(r.key().namespace(), r.kubeConfig());
-            if (r.object() instanceof HelmRelease hr) {
-                try {
-                    ReleaseNamespace.ensure(target, hr);
-                } catch (KubernetesClientException e) {
-                    return ApplyResult.of(List.of(), previous, "creating the release namespace failed: " + e.getMessage());
-                }
-            }
-            ApplyResult applied = new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous, r.prune());
-            return applied.succeeded() ? checkHealth(r, target, applied) : applied;
-        } catch (IllegalStateException e) {
-            return ApplyResult.of(List.of(), previous, e.getMessage());
+            return checkHealth(r, target, applied);
+        } catch (KubernetesClientException e) {
+            return applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed: " + message(e));
         }
     }
 
     /**
      * Flux's {@code wait} (every applied object) and {@code healthChecks} (named objects, {@code name: '*'} for every
      * object of the kind in the namespace): waits up to {@code spec.timeout} (default: the interval) for them to be
-     * Current; a timeout fails the attempt with {@code HealthCheckFailed}.
+     * Current; a timeout fails the attempt with {@code HealthCheckFailed}. Blocking, outside any database session.
      */
     private ApplyResult checkHealth(Reconcilable r, KubernetesClient target, ApplyResult applied) {
         if (!(r.object() instanceof Kustomization k)) {
@@ -268,20 +327,169 @@ public class Reconciler {
                 objects.add(InventoryEntry.of(c.apiVersion(), c.kind(), namespace, c.name()));
             }
         }
-        Duration timeout = GoDuration.parseOr(k.getSpec().timeout(), GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL));
+        Duration timeout = timeout(r);
         return new HealthChecker(target, config.healthPollInterval()).await(objects, timeout)
                 .map(message -> applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed after "
                         + GoDuration.format(timeout) + ": " + message))
                 .orElse(applied);
     }
 
-    private Uni<Void> finish(Reconcilable r, DesiredState desired, InventoryRecord inventory,
-                             ApplyResult result, long started, Blocking blocking, boolean periodic) {
+    /**
+     * A HelmRelease whose bundle is not released yet: helm-controller's install/upgrade with remediation
+     * ({@link ReleaseRun}), counters per generation and bundle; retries exhausted means nothing more happens until the
+     * spec, chart or values change.
+     */
+    private Uni<Void> release(Reconcilable r, HelmRelease hr, Loaded loaded, long started, Blocking blocking) {
+        ObjectKey key = r.key();
+        DesiredState desired = loaded.desired();
+        InventoryRecord inventory = loaded.inventory();
+        ReleaseState state = loaded.release() != null ? loaded.release() : new ReleaseState();
+        boolean stored = loaded.release() != null;
+        if (!state.isFor(desired.generation, desired.bundleDigest)) {
+            state.reset(key.toString(), desired.generation, desired.bundleDigest);
+        }
+        if (state.stalled) {
+            LOG.debugf("%s: retries exhausted for generation %d and %s", key, desired.generation, desired.bundleDigest);
+            unschedule(key);
+            return Uni.createFrom().voidItem();
+        }
+        Remediation install;
+        Remediation upgrade;
+        try {
+            install = Remediation.install(hr.getSpec().install());
+            upgrade = Remediation.upgrade(hr.getSpec().upgrade());
+        } catch (IllegalArgumentException e) {
+            return fail(r, desired, FluxReasons.RECONCILIATION_FAILED, "HelmRelease " + key.namespace() + "/" + key.name()
+                    + ": " + e.getMessage(), started, blocking, true);
+        }
+        ReleaseAction action = inventory == null || inventory.appliedDigest == null ? ReleaseAction.INSTALL : ReleaseAction.UPGRADE;
+        boolean rollback = action == ReleaseAction.UPGRADE && Remediation.ROLLBACK.equals(upgrade.strategy());
+        ReleaseCounters counters = state.counters();
+        return Panache.withSession(() -> bundles.content(desired.bundleDigest).chain(content -> rollback
+                        ? bundles.content(inventory.appliedDigest)
+                                .onFailure(IllegalStateException.class).recoverWithNull() // gone: the rollback fails, named
+                                .map(lastGood -> new Contents(content, lastGood))
+                        : Uni.createFrom().item(new Contents(content, null))))
+                .chain(contents -> blocking.call(() -> {
+                    List<InventoryEntry> previous = previousInventory(r, inventory);
+                    try {
+                        KubernetesClient target = targets.forObject(key.namespace(), r.kubeConfig(), r.serviceAccountName());
+                        return new ReleaseRun(new ObjectApplier(target, config.fieldManager()), r.ownerLabels(), timeout(r))
+                                .run(action, parse(contents.desired()), contents.lastGood() == null ? null : parse(contents.lastGood()),
+                                        previous, counters, install, upgrade);
+                    } catch (IllegalStateException | KubernetesClientException e) {
+                        ApplyResult failed = ApplyResult.of(List.of(), previous, e.getMessage());
+                        ReleaseCounters after = counters.failed(action);
+                        return new ReleaseOutcome(action, failed, null, null, after,
+                                (action == ReleaseAction.INSTALL ? install : upgrade).canRetry(after.of(action)), false);
+                    }
+                }))
+                .chain(outcome -> finishRelease(r, desired, inventory, state, stored, outcome, started, blocking));
+    }
+
+    private Uni<Void> finishRelease(Reconcilable r, DesiredState desired, InventoryRecord inventory, ReleaseState state,
+                                    boolean stored, ReleaseOutcome outcome, long started, Blocking blocking) {
+        ObjectKey key = r.key();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        String release = releaseName((HelmRelease) r.object());
+        String revision = desired.sourceRevision;
+        String releaseMessage = outcome.releaseMessage(release, revision);
+        String remediationMessage = outcome.remediationMessage(release, inventory == null ? null : inventory.appliedRevision);
+        long generation = desired.generation;
+
+        InventoryRecord record = inventory == null ? new InventoryRecord() : inventory;
+        record.objectKey = key.toString();
+        record.entries = toJson(outcome.inventory().stream().map(InventoryEntry::toRef).toList());
+        if (outcome.released()) {
+            record.appliedDigest = desired.bundleDigest;
+            record.appliedGeneration = generation;
+            record.appliedRevision = revision;
+        } else if (outcome.uninstalled()) {
+            record.appliedDigest = null;
+            record.appliedGeneration = 0;
+            record.appliedRevision = null;
+        }
+        record.updatedAt = OffsetDateTime.now();
+        state.lastAction = outcome.action().toString();
+        state.count(outcome.counters());
+        state.stalled = outcome.stalled();
+        state.updatedAt = OffsetDateTime.now();
+
+        List<ReconcileHistory> rows = new ArrayList<>();
+        ReconcileHistory attempt = history(key, desired, outcome.releaseReason(), outcome.released(), releaseMessage, took);
+        counts(attempt, outcome.attempt());
+        rows.add(attempt);
+        if (outcome.remediation() != null) {
+            ReconcileHistory remediated = history(key, desired, outcome.remediationReason(), false, remediationMessage, took);
+            counts(remediated, outcome.remediation());
+            rows.add(remediated);
+        }
+
+        List<Condition> conditions = Conditions.set(conditions(r), condition(HelmReasons.RELEASED, outcome.released(),
+                generation, outcome.releaseReason(), releaseMessage));
+        if (outcome.remediation() != null) {
+            conditions = Conditions.set(conditions, condition(HelmReasons.REMEDIATED, outcome.remediation().succeeded(),
+                    generation, outcome.remediationReason(), remediationMessage));
+        } else if (outcome.released()) {
+            conditions = without(conditions, HelmReasons.REMEDIATED);
+        }
+        conditions = outcome.stalled()
+                ? Conditions.set(conditions, condition(HelmReasons.STALLED, true, generation, HelmReasons.RETRIES_EXCEEDED,
+                        outcome.stalledMessage()))
+                : without(conditions, HelmReasons.STALLED);
+        String readyMessage = outcome.released() || remediationMessage == null ? releaseMessage : remediationMessage;
+        conditions = Conditions.set(conditions, Conditions.ready(outcome.released(), generation, outcome.readyReason(), readyMessage));
+
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", generation);
+        status.put("conditions", conditions);
+        status.put("lastAttemptedRevision", revision);
+        status.put("lastAttemptedGeneration", generation);
+        status.put("lastAttemptedReleaseAction", outcome.action().toString());
+        if (outcome.released()) {
+            status.put("lastAppliedRevision", revision);
+        }
+        status.put("failures", outcome.counters().failures());
+        status.put("installFailures", outcome.counters().installFailures());
+        status.put("upgradeFailures", outcome.counters().upgradeFailures());
+        if (r.requestedAt() != null) {
+            status.put("lastHandledReconcileAt", r.requestedAt());
+        }
+        status.put("inventory", new ResourceInventory(outcome.inventory().stream().map(InventoryEntry::toRef).toList()));
+
+        if (outcome.released()) {
+            scheduleNext(key, r, true);
+        } else if (outcome.retry()) {
+            scheduleIn(key, config.releaseRetryInterval());
+        } else {
+            unschedule(key);
+        }
+        LOG.infof("%s %s at %s: %s%s", key, outcome.readyReason(), revision, releaseMessage.replace('\n', ';'),
+                remediationMessage == null ? "" : "; " + remediationMessage);
+        Uni<Void> written = Panache.withTransaction(() -> Panache.getSession().chain(s ->
+                        (inventory == null ? record.persist() : s.merge(record))
+                                .chain(() -> stored ? s.merge(state) : state.persist())
+                                .chain(() -> persistInOrder(rows))))
+                .chain(() -> blocking.call(() -> {
+                    statusWriter.patch(key, status);
+                    return null;
+                }))
+                .chain(() -> events.send(event(r.object(), outcome.released() ? FluxEvent.INFO : FluxEvent.ERROR,
+                        outcome.releaseReason(), releaseMessage, revision)));
+        if (outcome.remediation() == null) {
+            return written;
+        }
+        return written.chain(() -> events.send(event(r.object(), outcome.remediation().succeeded() ? FluxEvent.INFO
+                : FluxEvent.ERROR, outcome.remediationReason(), remediationMessage, revision)));
+    }
+
+    private Uni<Void> finish(Reconcilable r, DesiredState desired, InventoryRecord inventory, ApplyResult result,
+                             String successReason, long started, Blocking blocking, boolean periodic) {
         ObjectKey key = r.key();
         scheduleNext(key, r, result.succeeded());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         String revision = desired.sourceRevision;
-        String reason = result.succeeded() ? FluxReasons.RECONCILIATION_SUCCEEDED : result.reason();
+        String reason = result.succeeded() ? successReason : result.reason();
         String readyMessage = result.succeeded() ? "Applied revision: " + revision : result.error();
         InventoryRecord record = inventory == null ? new InventoryRecord() : inventory;
         record.objectKey = key.toString();
@@ -293,9 +501,7 @@ public class Reconciler {
         }
         record.updatedAt = OffsetDateTime.now();
         ReconcileHistory history = history(key, desired, reason, result.succeeded(), readyMessage, took);
-        history.created = (int) result.count(Change.Action.CREATED);
-        history.configured = (int) result.count(Change.Action.CONFIGURED);
-        history.deleted = (int) result.count(Change.Action.DELETED);
+        counts(history, result);
 
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", desired.generation);
@@ -326,8 +532,8 @@ public class Reconciler {
             history.message = "drift corrected: " + result.changeSet().replace('\n', ';');
         }
         LOG.infof("%s %s at %s: %s", key, reason, revision, eventMessage.replace('\n', ';'));
-        return (inventory == null ? Panache.withTransaction(() -> record.persist().chain(history::persist))
-                : Panache.withTransaction(() -> Panache.getSession().chain(s -> s.merge(record)).chain(history::persist)))
+        return Panache.withTransaction(() -> Panache.getSession().chain(s ->
+                        (inventory == null ? record.persist() : s.merge(record)).chain(history::persist)))
                 .chain(() -> blocking.call(() -> {
                     statusWriter.patch(key, status);
                     return null;
@@ -360,6 +566,55 @@ public class Reconciler {
                 })).replaceWithVoid();
         return emit ? written.chain(() -> events.send(event(r.object(), FluxEvent.ERROR, reason, message, desired.sourceRevision)))
                 : written;
+    }
+
+    /** @return helm-controller's {@code <target namespace>/<release name>} ({@code [<targetNamespace>-]<name>} by default) */
+    private static String releaseName(HelmRelease hr) {
+        var s = hr.getSpec();
+        String namespace = s.targetNamespace() != null ? s.targetNamespace() : hr.getMetadata().getNamespace();
+        String name = s.releaseName() != null ? s.releaseName()
+                : (s.targetNamespace() != null ? s.targetNamespace() + "-" : "") + hr.getMetadata().getName();
+        return namespace + "/" + name;
+    }
+
+    private static Condition condition(String type, boolean status, long generation, String reason, String message) {
+        return new Condition(type, status ? "True" : "False", generation, Conditions.now(), reason, message);
+    }
+
+    private static List<Condition> without(List<Condition> conditions, String type) {
+        return conditions.stream().filter(c -> !type.equals(c.type())).toList();
+    }
+
+    /** Persists the rows one after the other (a reactive session runs one operation at a time). */
+    private static Uni<Void> persistInOrder(List<ReconcileHistory> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ReconcileHistory h : rows) {
+            chain = chain.chain(() -> h.persist()).replaceWithVoid();
+        }
+        return chain;
+    }
+
+    private static void counts(ReconcileHistory h, ApplyResult result) {
+        h.created = (int) result.count(Change.Action.CREATED);
+        h.configured = (int) result.count(Change.Action.CONFIGURED);
+        h.deleted = (int) result.count(Change.Action.DELETED);
+    }
+
+    private Duration timeout(Reconcilable r) {
+        return GoDuration.parseOr(r.timeout(), GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL));
+    }
+
+    private List<Map<String, Object>> parse(String content) {
+        try {
+            return json.readValue(content, new TypeReference<>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String message(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : java.util.Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
     }
 
     private static boolean alreadyApplied(Reconcilable r, DesiredState desired, InventoryRecord inventory) {

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.conflux.embedded.InMemoryKubernetes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
@@ -103,6 +108,87 @@ class ObjectApplierTest {
         assertThat(e.id()).isEqualTo("podinfo-git_podinfo_apps_Deployment");
         assertThat(InventoryEntry.fromRef(e.toRef())).isEqualTo(e);
         assertThat(InventoryEntry.of("v1", "Namespace", null, "x").subject()).isEqualTo("Namespace/x");
+    }
+
+    @Test
+    void immutableChangeFailsWithTheApiServersMessageUnlessForcedThenRecreates() {
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        ApplyOptions plain = new ApplyOptions(true, false, Duration.ofSeconds(10));
+        ApplyResult first = applier.apply(List.of(job("migrate", "migrate:1", null)), OWNER, List.of(), plain);
+        assertThat(first.error()).isNull();
+        String uid = client.batch().v1().jobs().inNamespace("default").withName("migrate").get().getMetadata().getUid();
+
+        ApplyResult refused = applier.apply(List.of(job("migrate", "migrate:2", null)), OWNER, first.inventory(), plain);
+        assertThat(refused.succeeded()).isFalse();
+        assertThat(refused.error()).startsWith("Job/default/migrate apply failed: Job.batch \"migrate\" is invalid: spec.template")
+                .endsWith("field is immutable");
+        assertThat(image("migrate")).isEqualTo("migrate:1");
+
+        ApplyResult forced = applier.apply(List.of(job("migrate", "migrate:2", null)), OWNER, first.inventory(),
+                new ApplyOptions(true, true, Duration.ofSeconds(10)));
+        assertThat(forced.error()).isNull();
+        assertThat(forced.changes()).extracting(Change::toString).containsExactly("Job/default/migrate created");
+        assertThat(image("migrate")).isEqualTo("migrate:2");
+        assertThat(client.batch().v1().jobs().inNamespace("default").withName("migrate").get().getMetadata().getUid())
+                .isNotEqualTo(uid);
+
+        // kustomize.toolkit.fluxcd.io/force: enabled on the object forces it without spec.force
+        ApplyResult annotated = applier.apply(List.of(job("migrate", "migrate:3", "enabled")), OWNER, forced.inventory(), plain);
+        assertThat(annotated.error()).isNull();
+        assertThat(image("migrate")).isEqualTo("migrate:3");
+    }
+
+    @Test
+    void kubectlFieldsAreTakenOverUnlessTheObjectMerges() {
+        String lastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+        try (KubernetesClient kubectl = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+                .withUserAgent("kubectl-client-side-apply/v1.31.0").build()).build()) {
+            for (String name : List.of("taken", "merged", "merged-in-cluster")) {
+                kubectl.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("default").withName(name)
+                        .addToAnnotations(lastApplied, "{}").addToLabels("team", "a")
+                        .addToAnnotations(name.equals("merged-in-cluster") ? Map.of("kustomize.toolkit.fluxcd.io/ssa", "Merge") : Map.of())
+                        .endMetadata().addToData("a", "1").addToData("extra", "x").build()).create();
+            }
+        }
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        ApplyOptions options = new ApplyOptions(false, false, Duration.ofSeconds(10));
+        ApplyResult result = applier.apply(objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"taken","namespace":"default"},"data":{"a":"2"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"merged","namespace":"default",
+                   "annotations":{"kustomize.toolkit.fluxcd.io/ssa":"Merge"}},"data":{"a":"2"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"merged-in-cluster","namespace":"default"},"data":{"a":"2"}}]
+                """), OWNER, List.of(), options);
+        assertThat(result.error()).isNull();
+
+        ConfigMap taken = client.configMaps().inNamespace("default").withName("taken").get();
+        assertThat(taken.getData()).containsOnly(Map.entry("a", "2"));
+        assertThat(taken.getMetadata().getAnnotations()).doesNotContainKey(lastApplied);
+        assertThat(taken.getMetadata().getLabels()).doesNotContainKey("team").containsAllEntriesOf(OWNER);
+        assertThat(taken.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getManager).containsExactly("conflux");
+
+        for (String name : List.of("merged", "merged-in-cluster")) {
+            ConfigMap merged = client.configMaps().inNamespace("default").withName(name).get();
+            assertThat(merged.getData()).containsEntry("a", "2").containsEntry("extra", "x");
+            assertThat(merged.getMetadata().getAnnotations()).containsKey(lastApplied);
+            assertThat(merged.getMetadata().getLabels()).containsEntry("team", "a");
+            assertThat(merged.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getManager)
+                    .contains("kubectl-client-side-apply", "conflux");
+        }
+    }
+
+    private static Map<String, Object> job(String name, String image, String force) {
+        Map<String, Object> metadata = new java.util.LinkedHashMap<>(Map.of("name", name, "namespace", "default"));
+        if (force != null) {
+            metadata.put("annotations", Map.of(ObjectApplier.FORCE_ANNOTATION, force));
+        }
+        return Map.of("apiVersion", "batch/v1", "kind", "Job", "metadata", metadata,
+                "spec", Map.of("template", Map.of("spec", Map.of("restartPolicy", "Never",
+                        "containers", List.of(Map.of("name", "m", "image", image))))));
+    }
+
+    private static String image(String job) {
+        return client.batch().v1().jobs().inNamespace("default").withName(job).get().getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getImage();
     }
 
     @SuppressWarnings("unchecked")

@@ -10,7 +10,8 @@ import java.util.Map;
  * {@code HelmRelease.spec}, Flux {@code helm.toolkit.fluxcd.io/v2}; the chart template is kept as a tree
  * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}, {@code reconcileStrategy}) for the renderer to read,
  * as is {@code chartRef} (a direct reference to an {@code OCIRepository} or {@code HelmChart}).
- * {@code postRenderers} run in order on Helm's rendered manifests.
+ * {@code postRenderers} run in order on Helm's rendered manifests. {@code install} and {@code upgrade} (with their
+ * {@code remediation}) are kept as trees. {@code serviceAccountName} is impersonated on the target cluster.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -19,5 +20,5 @@ public record HelmReleaseSpec(Map<String, Object> chart, String interval, String
                               List<Map<String, Object>> valuesFrom, List<DependencyReference> dependsOn,
                               Map<String, Object> install, Map<String, Object> upgrade, Boolean suspend,
                               Map<String, Object> kubeConfig, Map<String, Object> chartRef,
-                              List<PostRenderer> postRenderers) {
+                              List<PostRenderer> postRenderers, String serviceAccountName) {
 }

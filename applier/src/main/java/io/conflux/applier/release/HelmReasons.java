@@ -1,0 +1,28 @@
+package io.conflux.applier.release;
+
+/**
+ * helm-controller's condition types and reasons ({@code helm.toolkit.fluxcd.io/v2}), as a HelmRelease's status and
+ * events carry them.
+ */
+public final class HelmReasons {
+    private HelmReasons() {
+    }
+
+    /** Condition: the last install or upgrade succeeded (True) or failed (False). */
+    public static final String RELEASED = "Released";
+    /** Condition: a failure was remediated by a rollback or an uninstall. */
+    public static final String REMEDIATED = "Remediated";
+    /** Condition (kstatus): no further attempt will be made without a change. */
+    public static final String STALLED = "Stalled";
+
+    public static final String INSTALL_SUCCEEDED = "InstallSucceeded";
+    public static final String INSTALL_FAILED = "InstallFailed";
+    public static final String UPGRADE_SUCCEEDED = "UpgradeSucceeded";
+    public static final String UPGRADE_FAILED = "UpgradeFailed";
+    public static final String ROLLBACK_SUCCEEDED = "RollbackSucceeded";
+    public static final String ROLLBACK_FAILED = "RollbackFailed";
+    public static final String UNINSTALL_SUCCEEDED = "UninstallSucceeded";
+    public static final String UNINSTALL_FAILED = "UninstallFailed";
+    /** Stalled reason once the retries of the failing action are used up. */
+    public static final String RETRIES_EXCEEDED = "RetriesExceeded";
+}
