@@ -76,10 +76,14 @@ public class FluxObjectWatcher {
         return out;
     }
 
-    /** Calls {@link Reconciler#onReady} when an object turns Ready, or applies a new revision while Ready. */
+    /**
+     * Calls {@link Reconciler#onObserved} for every object listed or created, and {@link Reconciler#onReady} when an
+     * object turns Ready or applies a new revision while Ready.
+     */
     private final class ReadinessHandler<T extends CustomResource<?, KustomizationStatus>> implements ResourceEventHandler<T> {
         @Override
         public void onAdd(T o) {
+            reconciler.onObserved(keyOf(o));
             if (ready(o)) {
                 reconciler.onReady(keyOf(o));
             }

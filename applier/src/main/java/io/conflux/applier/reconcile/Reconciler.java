@@ -127,24 +127,38 @@ public class Reconciler {
     }
 
     /**
-     * Records a render result as the object's desired state and reconciles the object.
+     * Records a render result as the object's desired state, then reconciles the object in the background (after any
+     * run of the same object in progress). The returned Uni completes once the desired state is stored, not when the
+     * reconcile is done: a Kustomization waiting minutes for health must not hold up the render results of others
+     * behind it in the same partition. Nothing is lost by acknowledging early — a restarted applier reconciles every
+     * object it watches against its stored desired state ({@link #onObserved}).
      *
-     * @return a Uni completing when the outcome is persisted, written and published
+     * @return a Uni completing when the desired state is persisted
      */
     public Uni<Void> onRenderResult(RenderResult result) {
         ObjectKey key = result.objectKey();
-        return queue.submit(key.toString(), () -> runner.run(blocking ->
-                Panache.withTransaction(() -> DesiredState.record(result)).replaceWithVoid()
-                        .chain(() -> reconcile(key, blocking))));
+        return runner.run(blocking -> Panache.withTransaction(() -> DesiredState.record(result)).replaceWithVoid())
+                .invoke(() -> reconcileSoon(key, "render result"));
+    }
+
+    /**
+     * An object was seen for the first time by this applier (created, or listed at start-up): reconciles it against
+     * its stored desired state, if it has one — as Flux's controllers reconcile every object when they start.
+     */
+    public void onObserved(ObjectKey key) {
+        reconcileSoon(key, "start-up");
+    }
+
+    private void reconcileSoon(ObjectKey key, String why) {
+        queue.submit(key.toString(), () -> runner.run(blocking -> reconcile(key, blocking)))
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "reconciling %s after %s failed", key, why));
     }
 
     /** An object turned Ready: reconciles the objects that depend on it, at once. */
     public void onReady(ObjectKey key) {
         for (Reconcilable dependent : DependencyCheck.dependents(key, all.get())) {
-            ObjectKey dk = dependent.key();
-            LOG.infof("%s is ready: reconciling dependent %s", key, dk);
-            queue.submit(dk.toString(), () -> runner.run(blocking -> reconcile(dk, blocking)))
-                    .subscribe().with(v -> { }, e -> LOG.errorf(e, "reconciling %s failed", dk));
+            LOG.infof("%s is ready: reconciling dependent %s", key, dependent.key());
+            reconcileSoon(dependent.key(), key + " turning ready");
         }
     }
 
