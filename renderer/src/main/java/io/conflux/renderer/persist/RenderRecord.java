@@ -12,7 +12,8 @@ import java.time.OffsetDateTime;
 
 /**
  * Table {@code render_record}: one row per render of an object at a (generation, source revision,
- * {@code reconcile.fluxcd.io/requestedAt}) — the renderer's idempotency record and its history.
+ * {@code reconcile.fluxcd.io/requestedAt}, included sources' revisions) — the renderer's idempotency record and its
+ * history.
  */
 @Entity
 @Table(name = "render_record")
@@ -27,6 +28,11 @@ public class RenderRecord extends PanacheEntityBase {
     public String sourceRevision;
     /** Value of the requestedAt annotation, empty when absent. */
     public String requestedAt;
+    /**
+     * Revisions of the GitRepositories the source includes ({@code spec.include}), {@code <name>=<revision>} joined by
+     * {@code ,}; empty without includes.
+     */
+    public String includedRevisions = "";
     public String bundleDigest;
     public String reason;
     @Column(columnDefinition = "text")
@@ -35,9 +41,16 @@ public class RenderRecord extends PanacheEntityBase {
     public boolean deterministic;
     public OffsetDateTime renderedAt;
 
-    /** @return whether a deterministic outcome is recorded for exactly this input */
+    /** @return whether a deterministic outcome is recorded for exactly this input, without included sources */
     public static Uni<Boolean> settled(String objectKey, long generation, String sourceRevision, String requestedAt) {
-        return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4 and deterministic = true",
-                objectKey, generation, sourceRevision, requestedAt).map(n -> n > 0);
+        return settled(objectKey, generation, sourceRevision, requestedAt, "");
+    }
+
+    /** @return whether a deterministic outcome is recorded for exactly this input, included sources' revisions too */
+    public static Uni<Boolean> settled(String objectKey, long generation, String sourceRevision, String requestedAt,
+                                       String includedRevisions) {
+        return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4"
+                        + " and includedRevisions = ?5 and deterministic = true",
+                objectKey, generation, sourceRevision, requestedAt, includedRevisions).map(n -> n > 0);
     }
 }

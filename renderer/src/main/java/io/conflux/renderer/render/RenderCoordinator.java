@@ -1,8 +1,9 @@
 package io.conflux.renderer.render;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.conflux.git.GitCredentials;
+import io.conflux.git.GitException;
 import io.conflux.git.GitMirror;
+import io.conflux.git.GitSource;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.ReactiveRunner;
@@ -45,9 +46,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Decides what to render and runs each render: a new source revision renders every Kustomization whose
- * {@code sourceRef} names that source; a new or changed Kustomization renders at its source's latest revision.
- * Each render is skipped when a deterministic outcome for the same input (object, generation, revision,
- * {@code reconcile.fluxcd.io/requestedAt}) is recorded, so redelivered messages change nothing twice.
+ * {@code sourceRef} names that source, or names a GitRepository that includes it ({@code spec.include}, at any depth:
+ * Flux's including artifact changes with the included one); a new or changed Kustomization renders at its source's
+ * latest revision. Each render is skipped when a deterministic outcome for the same input (object, generation,
+ * revision, {@code reconcile.fluxcd.io/requestedAt}, included sources' revisions) is recorded, so redelivered
+ * messages change nothing twice.
  * Renders of one object are serialized; the result is persisted (bundle by digest, render record) before it is
  * published to {@code conflux.render-results}.
  */
@@ -82,11 +85,14 @@ public class RenderCoordinator {
     ClusterData secrets;
     private Supplier<List<Kustomization>> kustomizations = List::of;
     private Function<ObjectKey, Optional<GitRepository>> gitRepositories = k -> Optional.empty();
+    private final GitSources sources = new GitSources(key -> gitRepositories.apply(key),
+            key -> Optional.ofNullable(latestRevisions.get(key)), (ns, name) -> secrets.data(ns, name));
 
     @PostConstruct
     void init() {
         GitMirror mirror = new GitMirror(config.renderer().mirrorsDir(),
-                new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout());
+                new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout(),
+                config.git().maxFetchSize().asLongValue());
         renderer = new KustomizationRenderer(mirror, json);
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
     }
@@ -135,17 +141,23 @@ public class RenderCoordinator {
     }
 
     /**
-     * A source moved: renders every Kustomization referencing it.
+     * A source moved: renders every Kustomization referencing it, and every Kustomization whose GitRepository includes
+     * it (at its own latest revision).
      *
      * @return a Uni completing when all those renders are persisted and published
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
         latestRevisions.merge(source, revision, (old, neu) -> neu);
-        List<Uni<Void>> renders = kustomizations.get().stream()
-                .filter(k -> source.equals(sourceOf(k)))
-                .map(k -> render(k, revision.url(), revision.revision()))
-                .toList();
+        List<Uni<Void>> renders = new java.util.ArrayList<>();
+        for (Kustomization k : kustomizations.get()) {
+            ObjectKey own = sourceOf(k);
+            if (source.equals(own)) {
+                renders.add(render(k, revision.url(), revision.revision()));
+            } else if (own != null && sources.includes(own, source)) {
+                sources.known(own).ifPresent(at -> renders.add(render(k, at.url(), at.revision())));
+            }
+        }
         LOG.infof("source %s at %s: %d Kustomization(s) to render", source, revision.revision(), renders.size());
         return renders.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(renders).andCollectFailures().replaceWithVoid();
     }
@@ -157,13 +169,8 @@ public class RenderCoordinator {
             return publishFailure(k, null, FluxReasons.ARTIFACT_FAILED,
                     "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository");
         }
-        SourceRevision known = latestRevisions.get(source);
-        if (known != null) {
-            return render(k, known.url(), known.revision());
-        }
-        return gitRepositories.apply(source)
-                .filter(g -> g.getStatus() != null && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null)
-                .map(g -> render(k, g.getSpec().url(), g.getStatus().artifact().revision()))
+        return sources.known(source)
+                .map(at -> render(k, at.url(), at.revision()))
                 .orElseGet(() -> {
                     LOG.debugf("%s waits for a revision of %s", key(k), source);
                     return Uni.createFrom().voidItem();
@@ -201,8 +208,9 @@ public class RenderCoordinator {
         String objectKey = key(k);
         long generation = generation(k);
         String requestedAt = requestedAt(k);
+        String included = sources.includedRevisions(sourceOf(k));
         return queue.submit(objectKey, () -> runner.run(blocking ->
-                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revisionText, requestedAt))
+                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revisionText, requestedAt, included))
                         .chain(settled -> {
                             if (settled) {
                                 LOG.debugf("%s at %s already rendered", objectKey, revisionText);
@@ -210,7 +218,7 @@ public class RenderCoordinator {
                             }
                             LOG.debugf("%s: rendering %s", objectKey, revisionText);
                             String ns = k.getMetadata().getNamespace();
-                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), credentials(k), sourceIgnore(k), k.getSpec(),
+                            return blocking.call(() -> renderAt(k, url, revisionText,
                                     (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name) : secrets.configMapData(ns, name)))
                                     .invoke(outcome -> {
                                         if (!outcome.deterministic()) {
@@ -219,8 +227,20 @@ public class RenderCoordinator {
                                         }
                                     })
                                     .invoke(outcome -> LOG.debugf("%s: rendered, recording", objectKey))
-                                    .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, outcome));
+                                    .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, included, outcome));
                         })));
+    }
+
+    /** Renders {@code k} at its GitRepository's {@code revisionText} with everything it includes; blocking. */
+    private RenderOutcome renderAt(Kustomization k, String url, String revisionText, PostBuild.VariableSource variables) {
+        ObjectKey source = sourceOf(k);
+        GitSource gitSource;
+        try {
+            gitSource = sources.resolve(source, url, Revision.parse(revisionText));
+        } catch (GitException | IllegalArgumentException e) {
+            return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
+        }
+        return renderer.render(gitSource, k.getSpec(), variables);
     }
 
     private Uni<Void> publishFailure(HasMetadata object, String revision, String reason, String message) {
@@ -235,11 +255,17 @@ public class RenderCoordinator {
     }
 
     private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, RenderOutcome outcome) {
+        return record(objectKey, generation, revision, requestedAt, "", outcome);
+    }
+
+    private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt,
+                             String includedRevisions, RenderOutcome outcome) {
         RenderRecord r = new RenderRecord();
         r.objectKey = objectKey;
         r.generation = generation;
         r.sourceRevision = revision;
         r.requestedAt = requestedAt;
+        r.includedRevisions = includedRevisions;
         r.bundleDigest = outcome.bundle() == null ? null : outcome.bundle().digest();
         r.reason = outcome.reason();
         r.error = outcome.message();
@@ -260,29 +286,6 @@ public class RenderCoordinator {
                         .chain(() -> r.persist()))
                 .invoke(() -> LOG.debugf("%s: recorded, publishing", objectKey))
                 .chain(() -> producer.send(result));
-    }
-
-    /** @return {@code spec.ignore} of the Kustomization's GitRepository, or null */
-    private String sourceIgnore(Kustomization k) {
-        ObjectKey source = sourceOf(k);
-        return source == null ? null : gitRepositories.apply(source).map(g -> g.getSpec().ignore()).orElse(null);
-    }
-
-    /** @return the HTTPS credentials of the Kustomization's GitRepository ({@code spec.secretRef}); blocking */
-    private GitCredentials credentials(Kustomization k) {
-        ObjectKey source = sourceOf(k);
-        var secretRef = source == null ? null : gitRepositories.apply(source)
-                .map(g -> g.getSpec().secretRef()).orElse(null);
-        if (secretRef == null) {
-            return GitCredentials.NONE;
-        }
-        Map<String, String> data = secrets.data(source.namespace(), secretRef.name());
-        if (data == null) {
-            return GitCredentials.NONE;
-        }
-        Map<String, byte[]> bytes = new java.util.LinkedHashMap<>();
-        data.forEach((key, value) -> bytes.put(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return GitCredentials.fromSecretData(bytes);
     }
 
     static ObjectKey sourceOf(Kustomization k) {
