@@ -89,6 +89,32 @@ class SshTransportTest {
     }
 
     @Test
+    void ed25519KeysWork() throws Exception {
+        SshKeys ed25519 = SshKeys.generateEd25519();
+        assertThat(ed25519.publicKey()).startsWith("ssh-ed25519 ");
+        try (LocalSshGitServer edServer = LocalSshGitServer.start(tmp.resolve("repos"), ed25519.keyPair().getPublic())) {
+            GitCredentials credentials = credentials(ed25519.privateKey(), null, edServer.knownHosts());
+            assertThat(RemoteRefs.list(edServer.url("acme/app"), TIMEOUT, credentials).refs())
+                    .containsEntry("refs/heads/main", shas.get("main"));
+        }
+    }
+
+    @Test
+    void hashedKnownHostsEntriesMatch() throws Exception {
+        // ssh-keyscan -H / HashKnownHosts: |1|base64(salt)|base64(HMAC-SHA1(salt, "[host]:port"))
+        byte[] salt = new byte[20];
+        new java.security.SecureRandom().nextBytes(salt);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+        mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA1"));
+        byte[] hash = mac.doFinal(("[127.0.0.1]:" + server.port()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        String hashed = "|1|" + b64.encodeToString(salt) + "|" + b64.encodeToString(hash) + " "
+                + server.hostKeys().publicKey() + "\n";
+        assertThat(RemoteRefs.list(server.url("acme/app"), TIMEOUT, credentials(client.privateKey(), null,
+                "# comment\n" + hashed)).refs()).containsKey("refs/tags/v2.0.0-rc.1");
+    }
+
+    @Test
     void mismatchedHostKeyIsRefused() {
         String otherKey = SshKeys.generate().knownHostsLine("127.0.0.1", server.port());
         assertThatThrownBy(() -> RemoteRefs.list(server.url("acme/app"), TIMEOUT,

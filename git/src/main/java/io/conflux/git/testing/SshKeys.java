@@ -10,6 +10,8 @@ import java.security.spec.ECGenParameterSpec;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 
 /**
  * An SSH key pair for tests, in the formats a Flux SSH Secret holds: the private key as {@code identity} (OpenSSH
@@ -28,6 +30,16 @@ public record SshKeys(KeyPair keyPair) {
             return new SshKeys(generator.generateKeyPair());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate an ECDSA key pair", e);
+        }
+    }
+
+    /** @return a fresh Ed25519 key pair, as {@code ssh-keygen -t ed25519} makes */
+    public static SshKeys generateEd25519() {
+        try {
+            // through SSHD's security provider (Bouncy Castle), whose key types its encoders know
+            return new SshKeys(KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate an Ed25519 key pair", e);
         }
     }
 
