@@ -40,17 +40,31 @@ public final class GitMirror {
     private final Path mirrorsDir;
     private final GitUrlRewriter rewriter;
     private final Duration timeout;
+    private final long maxFetchBytes;
     private final ConcurrentMap<String, Object> locks = new ConcurrentHashMap<>();
 
     /**
+     * A mirror whose fetches are bounded in time only.
+     *
      * @param mirrorsDir directory holding one bare repository per URL (created if missing)
      * @param rewriter   insteadOf rewrites applied to every URL
-     * @param timeout    bound of one fetch
+     * @param timeout    bound of one fetch when the caller gives none
      */
     public GitMirror(Path mirrorsDir, GitUrlRewriter rewriter, Duration timeout) {
+        this(mirrorsDir, rewriter, timeout, GitTransfer.UNBOUNDED);
+    }
+
+    /**
+     * @param mirrorsDir    directory holding one bare repository per URL (created if missing)
+     * @param rewriter      insteadOf rewrites applied to every URL
+     * @param timeout       bound of one fetch when the caller gives none
+     * @param maxFetchBytes bound of the bytes one fetch may receive over SSH or HTTP(S) ({@link GitTransfer})
+     */
+    public GitMirror(Path mirrorsDir, GitUrlRewriter rewriter, Duration timeout, long maxFetchBytes) {
         this.mirrorsDir = mirrorsDir;
         this.rewriter = rewriter;
         this.timeout = timeout;
+        this.maxFetchBytes = maxFetchBytes;
     }
 
     /**
@@ -68,16 +82,29 @@ public final class GitMirror {
     }
 
     /**
-     * As {@link #checkout(String, Revision, Path)}, fetching with HTTPS credentials (a GitRepository's
-     * {@code secretRef}).
+     * As {@link #checkout(String, Revision, Path)}, fetching with a GitRepository's {@code secretRef} credentials
+     * (HTTPS or SSH) within the mirror's default timeout.
      */
     public int checkout(String url, Revision revision, Path target, GitCredentials credentials) {
+        return checkout(url, revision, target, credentials, null);
+    }
+
+    /**
+     * As {@link #checkout(String, Revision, Path)}, fetching with a GitRepository's {@code secretRef} credentials
+     * (HTTPS or SSH) within its {@code spec.timeout}.
+     *
+     * @param timeout bound of the fetch, null for the mirror's default
+     * @throws GitAuthenticationException when the credentials cannot be used for the URL's transport
+     * @throws GitException               when the fetch fails or exceeds a bound, or the commit is not found
+     */
+    public int checkout(String url, Revision revision, Path target, GitCredentials credentials, Duration timeout) {
+        GitTransfer transfer = new GitTransfer(credentials, timeout == null ? this.timeout : timeout, maxFetchBytes);
         String remote = rewriter.rewrite(url);
         synchronized (locks.computeIfAbsent(remote, k -> new Object())) {
             try (Repository repo = open(remote)) {
                 ObjectId commitId = ObjectId.fromString(revision.sha());
                 if (!repo.getObjectDatabase().has(commitId)) {
-                    fetch(repo, remote, credentials);
+                    fetch(repo, remote, transfer);
                 }
                 if (!repo.getObjectDatabase().has(commitId)) {
                     throw new GitException("commit " + revision.sha() + " not found in " + remote);
@@ -103,11 +130,12 @@ public final class GitMirror {
         return new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
     }
 
-    private void fetch(Repository repo, String remote, GitCredentials credentials) {
+    private static void fetch(Repository repo, String remote, GitTransfer transfer) {
         try (Git git = new Git(repo)) {
-            credentials.applyTo(git.fetch().setRemote(remote).setRefSpecs(REF_SPECS).setRemoveDeletedRefs(true)
-                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000))).call();
-        } catch (GitAPIException | RuntimeException e) {
+            transfer.call(git.fetch().setRemote(remote).setRefSpecs(REF_SPECS).setRemoveDeletedRefs(true));
+        } catch (GitAuthenticationException e) {
+            throw new GitAuthenticationException("fetch " + remote + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
             throw new GitException("fetch " + remote + " failed: " + e.getMessage(), e);
         }
     }

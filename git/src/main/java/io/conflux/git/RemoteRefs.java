@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.LsRemoteCommand;
-import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Ref;
 
 /**
@@ -32,23 +31,37 @@ public record RemoteRefs(String url, Map<String, String> refs) {
 
     /**
      * Lists the refs of {@code url} (heads and tags, annotated tags peeled to their commit), authenticated with
-     * {@code credentials} ({@code git ls-remote}).
+     * {@code credentials} ({@code git ls-remote}), without a size bound.
      *
      * @param url         repository URL, already rewritten ({@link GitUrlRewriter})
-     * @param timeout     bound of the network operation, rounded up to whole seconds
-     * @param credentials HTTPS credentials, {@link GitCredentials#NONE} for anonymous access
+     * @param timeout     bound of the network operation
+     * @param credentials HTTPS or SSH credentials, {@link GitCredentials#NONE} for anonymous access
      * @throws GitException when the remote cannot be reached, refuses the credentials or is not a repository
      */
     public static RemoteRefs list(String url, Duration timeout, GitCredentials credentials) {
+        return list(url, new GitTransfer(credentials, timeout, GitTransfer.UNBOUNDED));
+    }
+
+    /**
+     * Lists the refs of {@code url} (heads and tags, annotated tags peeled to their commit) with {@code transfer}'s
+     * credentials and bounds ({@code git ls-remote}).
+     *
+     * @param url      repository URL, already rewritten ({@link GitUrlRewriter}); https, ssh, scp-like or local
+     * @param transfer credentials, time and size bounds
+     * @throws GitAuthenticationException when the credentials cannot be used for the URL (e.g. SSH without
+     *                                    {@code known_hosts})
+     * @throws GitException               when the remote cannot be reached, refuses the credentials or its host key
+     *                                    does not match, is not a repository, or a bound is exceeded; the message
+     *                                    starts with {@code ls-remote <url> failed:}
+     */
+    public static RemoteRefs list(String url, GitTransfer transfer) {
         try {
             LsRemoteCommand command = Git.lsRemoteRepository()
                     .setRemote(url)
                     .setHeads(true)
-                    .setTags(true)
-                    .setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
-            credentials.applyTo(command);
+                    .setTags(true);
             Map<String, String> refs = new LinkedHashMap<>();
-            for (Ref ref : command.call()) {
+            for (Ref ref : transfer.call(command)) {
                 String sha = ref.getPeeledObjectId() != null ? ref.getPeeledObjectId().name()
                         : ref.getObjectId() == null ? null : ref.getObjectId().name();
                 if (sha != null) {
@@ -56,7 +69,9 @@ public record RemoteRefs(String url, Map<String, String> refs) {
                 }
             }
             return new RemoteRefs(url, refs);
-        } catch (GitAPIException | RuntimeException e) {
+        } catch (GitAuthenticationException e) {
+            throw new GitAuthenticationException("ls-remote " + url + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
             throw new GitException("ls-remote " + url + " failed: " + e.getMessage(), e);
         }
     }

@@ -12,7 +12,8 @@ import java.time.OffsetDateTime;
 
 /**
  * Table {@code render_record}: one row per render of an object at a (generation, source revision,
- * {@code reconcile.fluxcd.io/requestedAt}) — the renderer's idempotency record and its history.
+ * {@code reconcile.fluxcd.io/requestedAt}, included sources' revisions) — the renderer's idempotency record and its
+ * history.
  */
 @Entity
 @Table(name = "render_record")
@@ -32,6 +33,11 @@ public class RenderRecord extends PanacheEntityBase {
      * empty when there are none.
      */
     public String inputDigest = "";
+    /**
+     * Revisions of the GitRepositories the source includes ({@code spec.include}), {@code <name>=<revision>} joined by
+     * {@code ,}; empty without includes.
+     */
+    public String includedRevisions = "";
     public String bundleDigest;
     public String reason;
     @Column(columnDefinition = "text")
@@ -40,17 +46,15 @@ public class RenderRecord extends PanacheEntityBase {
     public boolean deterministic;
     public OffsetDateTime renderedAt;
 
-    /** @return whether a deterministic outcome is recorded for exactly this input */
-    public static Uni<Boolean> settled(String objectKey, long generation, String sourceRevision, String requestedAt) {
-        return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4 and deterministic = true",
-                objectKey, generation, sourceRevision, requestedAt).map(n -> n > 0);
-    }
-
-    /** @return whether a deterministic outcome is recorded for exactly this input, {@code inputDigest} included */
+    /**
+     * @param includedRevisions revisions of the source's included GitRepositories ({@link #includedRevisions}), or empty
+     * @param inputDigest       digest of inputs outside generation and revision ({@link #inputDigest}), or empty
+     * @return whether a deterministic outcome is recorded for exactly this input
+     */
     public static Uni<Boolean> settled(String objectKey, long generation, String sourceRevision, String requestedAt,
-                                       String inputDigest) {
-        return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4 and inputDigest = ?5"
-                        + " and deterministic = true",
-                objectKey, generation, sourceRevision, requestedAt, inputDigest).map(n -> n > 0);
+                                       String includedRevisions, String inputDigest) {
+        return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4"
+                        + " and includedRevisions = ?5 and inputDigest = ?6 and deterministic = true",
+                objectKey, generation, sourceRevision, requestedAt, includedRevisions, inputDigest).map(n -> n > 0);
     }
 }

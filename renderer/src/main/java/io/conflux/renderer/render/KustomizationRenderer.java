@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
-import io.conflux.git.GitCredentials;
 import io.conflux.git.GitException;
 import io.conflux.git.GitMirror;
+import io.conflux.git.GitSource;
 import io.conflux.git.SourceIgnore;
+import io.conflux.git.SourceTree;
 import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.LoadRestrictions;
@@ -16,6 +17,7 @@ import io.conflux.model.kustomize.KustomizationSpec;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.source.Revision;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +26,14 @@ import java.util.Map;
 
 /**
  * Renders one Flux {@code Kustomization} at one source revision, the way kustomize-controller builds it:
- * the revision's tree is read from the Git mirror into an in-memory file system, Flux's generator writes the
+ * the source's artifact content (the revision's tree, its {@code spec.include}s, its ignore rules:
+ * {@link SourceTree}) is read from the Git mirrors into an in-memory file system, Flux's generator writes the
  * kustomization file for {@code spec.path}, and kustomize builds it with load restrictions off inside the
  * source root (Flux's secure file system). With {@code spec.decryption}, SOPS-encrypted inputs and objects are
  * decrypted around the build ({@link Decryption}). Blocking; call from a worker thread.
  */
 public final class KustomizationRenderer {
-    private final GitMirror mirror;
+    private final SourceTree sources;
     private final ObjectMapper json;
 
     /**
@@ -38,7 +41,7 @@ public final class KustomizationRenderer {
      * @param json   serializer of the bundle
      */
     public KustomizationRenderer(GitMirror mirror, ObjectMapper json) {
-        this.mirror = mirror;
+        this.sources = new SourceTree(mirror);
         this.json = json;
     }
 
@@ -50,25 +53,25 @@ public final class KustomizationRenderer {
      * {@code BuildFailed} when the content does not build (the message names the file and line)
      */
     public RenderOutcome render(String url, Revision revision, KustomizationSpec spec) {
-        return render(url, revision, GitCredentials.NONE, null, spec, (kind, name) -> null);
+        return render(GitSource.of(url, revision), spec, (kind, name) -> null);
     }
 
     /**
-     * As {@link #render(String, Revision, KustomizationSpec)}, fetching with the source's {@code credentials}, leaving
-     * out what Flux's source would ({@link SourceIgnore}: defaults, {@code .sourceignore}, {@code sourceIgnore} =
-     * {@code GitRepository.spec.ignore}), decrypting with {@code spec.decryption}'s Secret read from {@code variables}
-     * (kind {@code Secret}), then {@code commonMetadata} and {@code postBuild}
-     * substitution with {@code substituteFrom} read from {@code variables}; a missing non-optional source fails
-     * with {@code BuildFailed} and is retried (the object may appear later).
+     * As {@link #render(String, Revision, KustomizationSpec)} for a GitRepository's whole {@code source}: fetched with
+     * its credentials (HTTPS or SSH) within its timeout, its includes copied in, leaving out what Flux's source would
+     * ({@link SourceIgnore}: defaults, {@code .sourceignore}, {@code GitRepository.spec.ignore}), decrypted with
+     * {@code spec.decryption}'s Secret read from {@code variables} (kind {@code Secret}), then {@code commonMetadata}
+     * and {@code postBuild} substitution with {@code substituteFrom} read from {@code variables}; a missing
+     * non-optional source fails with {@code BuildFailed} and is retried (the object may appear later). A source that
+     * cannot be fetched or included fails with {@code ArtifactFailed}, retried.
      */
-    public RenderOutcome render(String url, Revision revision, GitCredentials credentials, String sourceIgnore,
-                                KustomizationSpec spec, PostBuild.VariableSource variables) {
+    public RenderOutcome render(GitSource source, KustomizationSpec spec, PostBuild.VariableSource variables) {
+        Revision revision = source.revision();
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             Path root = Files.createDirectories(fs.getPath("/source"));
             try {
-                mirror.checkout(url, revision, root, credentials);
-                SourceIgnore.load(root, sourceIgnore).prune(root);
-            } catch (GitException e) {
+                sources.write(source, root);
+            } catch (GitException | UncheckedIOException e) {
                 return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
             }
             String path = spec.path() == null || spec.path().isBlank() ? "./" : spec.path();

@@ -1,10 +1,11 @@
 package io.conflux.renderer.render;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.conflux.git.GitCredentials;
+import io.conflux.git.GitException;
 import io.conflux.git.GitMirror;
-import io.conflux.git.SourceIgnore;
+import io.conflux.git.GitSource;
 import io.conflux.git.GitUrlRewriter;
+import io.conflux.git.SourceTree;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.model.helm.HelmRelease;
@@ -46,9 +47,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Decides what to render and runs each render: a new source revision renders every Kustomization whose
- * {@code sourceRef} names that source; a new or changed Kustomization renders at its source's latest revision.
- * Each render is skipped when a deterministic outcome for the same input (object, generation, revision,
- * {@code reconcile.fluxcd.io/requestedAt}) is recorded, so redelivered messages change nothing twice.
+ * {@code sourceRef} names that source, or names a GitRepository that includes it ({@code spec.include}, at any depth:
+ * Flux's including artifact changes with the included one); a new or changed Kustomization renders at its source's
+ * latest revision. Each render is skipped when a deterministic outcome for the same input (object, generation,
+ * revision, {@code reconcile.fluxcd.io/requestedAt}, included sources' revisions) is recorded, so redelivered
+ * messages change nothing twice.
  * Renders of one object are serialized; the result is persisted (bundle by digest, render record) before it is
  * published to {@code conflux.render-results}.
  */
@@ -78,6 +81,7 @@ public class RenderCoordinator {
     private Function<ObjectKey, Optional<HelmRelease>> helmReleases = k -> Optional.empty();
     private Supplier<List<HelmRelease>> allHelmReleases = List::of;
     private GitMirror mirror;
+    private SourceTree sourceTree;
     private KustomizationRenderer renderer;
     private HelmReleaseRenderer helmRenderer;
     private java.util.function.BiFunction<String, String, Optional<HelmRepository>> helmRepositories = (ns, n) -> Optional.empty();
@@ -85,11 +89,15 @@ public class RenderCoordinator {
     ClusterData secrets;
     private Supplier<List<Kustomization>> kustomizations = List::of;
     private Function<ObjectKey, Optional<GitRepository>> gitRepositories = k -> Optional.empty();
+    private final GitSources sources = new GitSources(key -> gitRepositories.apply(key),
+            key -> Optional.ofNullable(latestRevisions.get(key)), (ns, name) -> secrets.data(ns, name));
 
     @PostConstruct
     void init() {
         mirror = new GitMirror(config.renderer().mirrorsDir(),
-                new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout());
+                new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout(),
+                config.git().maxFetchSize().asLongValue());
+        sourceTree = new SourceTree(mirror);
         renderer = new KustomizationRenderer(mirror, json);
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
     }
@@ -142,17 +150,23 @@ public class RenderCoordinator {
     }
 
     /**
-     * A source moved: renders every Kustomization referencing it, and every HelmRelease whose chart it holds.
+     * A source moved: renders every Kustomization referencing it, every Kustomization whose GitRepository includes it
+     * (at its own latest revision), and every HelmRelease whose chart it holds.
      *
      * @return a Uni completing when all those renders are persisted and published
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
         latestRevisions.merge(source, revision, (old, neu) -> neu);
-        List<Uni<Void>> renders = new java.util.ArrayList<>(kustomizations.get().stream()
-                .filter(k -> source.equals(sourceOf(k)))
-                .map(k -> render(k, revision.url(), revision.revision()))
-                .toList());
+        List<Uni<Void>> renders = new java.util.ArrayList<>();
+        for (Kustomization k : kustomizations.get()) {
+            ObjectKey own = sourceOf(k);
+            if (source.equals(own)) {
+                renders.add(render(k, revision.url(), revision.revision()));
+            } else if (own != null && sources.includes(own, source)) {
+                sources.known(own).ifPresent(at -> renders.add(render(k, at.url(), at.revision())));
+            }
+        }
         int kustomizationCount = renders.size();
         allHelmReleases.get().stream()
                 .filter(hr -> source.equals(HelmReleaseRenderer.gitRepositoryOf(hr)))
@@ -169,13 +183,8 @@ public class RenderCoordinator {
             return publishFailure(k, null, FluxReasons.ARTIFACT_FAILED,
                     "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository");
         }
-        SourceRevision known = latestRevisions.get(source);
-        if (known != null) {
-            return render(k, known.url(), known.revision());
-        }
-        return gitRepositories.apply(source)
-                .filter(g -> g.getStatus() != null && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null)
-                .map(g -> render(k, g.getSpec().url(), g.getStatus().artifact().revision()))
+        return sources.known(source)
+                .map(at -> render(k, at.url(), at.revision()))
                 .orElseGet(() -> {
                     LOG.debugf("%s waits for a revision of %s", key(k), source);
                     return Uni.createFrom().voidItem();
@@ -194,7 +203,7 @@ public class RenderCoordinator {
             return Uni.createFrom().voidItem();
         }
         ObjectKey gitSource = HelmReleaseRenderer.gitRepositoryOf(hr);
-        if (gitSource != null && knownRevision(gitSource).isEmpty()) {
+        if (gitSource != null && sources.known(gitSource).isEmpty()) {
             LOG.debugf("%s waits for a revision of %s", key(hr), gitSource);
             return Uni.createFrom().voidItem();
         }
@@ -209,9 +218,9 @@ public class RenderCoordinator {
                         .chain(rendered -> {
                             String revision = rendered.revision() == null ? "" : rendered.revision();
                             String inputDigest = rendered.configDigest() == null ? "" : rendered.configDigest();
-                            return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt, inputDigest))
+                            return Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revision, requestedAt, "", inputDigest))
                                     .chain(settled -> settled ? Uni.createFrom().voidItem()
-                                            : record(objectKey, generation, revision, requestedAt, inputDigest, rendered.outcome()));
+                                            : record(objectKey, generation, revision, requestedAt, "", inputDigest, rendered.outcome()));
                         })));
     }
 
@@ -223,8 +232,9 @@ public class RenderCoordinator {
         String objectKey = key(k);
         long generation = generation(k);
         String requestedAt = requestedAt(k);
+        String included = sources.includedRevisions(sourceOf(k));
         return queue.submit(objectKey, () -> runner.run(blocking ->
-                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revisionText, requestedAt))
+                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revisionText, requestedAt, included, ""))
                         .chain(settled -> {
                             if (settled) {
                                 LOG.debugf("%s at %s already rendered", objectKey, revisionText);
@@ -232,7 +242,7 @@ public class RenderCoordinator {
                             }
                             LOG.debugf("%s: rendering %s", objectKey, revisionText);
                             String ns = k.getMetadata().getNamespace();
-                            return blocking.call(() -> renderer.render(url, Revision.parse(revisionText), credentials(k), sourceIgnore(k), k.getSpec(),
+                            return blocking.call(() -> renderAt(k, url, revisionText,
                                     (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name) : secrets.configMapData(ns, name)))
                                     .invoke(outcome -> {
                                         if (!outcome.deterministic()) {
@@ -241,8 +251,20 @@ public class RenderCoordinator {
                                         }
                                     })
                                     .invoke(outcome -> LOG.debugf("%s: rendered, recording", objectKey))
-                                    .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, outcome));
+                                    .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, included, "", outcome));
                         })));
+    }
+
+    /** Renders {@code k} at its GitRepository's {@code revisionText} with everything it includes; blocking. */
+    private RenderOutcome renderAt(Kustomization k, String url, String revisionText, PostBuild.VariableSource variables) {
+        ObjectKey source = sourceOf(k);
+        GitSource gitSource;
+        try {
+            gitSource = sources.resolve(source, url, Revision.parse(revisionText));
+        } catch (GitException | IllegalArgumentException e) {
+            return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
+        }
+        return renderer.render(gitSource, k.getSpec(), variables);
     }
 
     private Uni<Void> publishFailure(HasMetadata object, String revision, String reason, String message) {
@@ -251,23 +273,24 @@ public class RenderCoordinator {
         String requestedAt = requestedAt(object);
         String rev = revision == null ? "" : revision;
         return queue.submit(objectKey, () -> runner.run(blocking ->
-                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, rev, requestedAt))
+                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, rev, requestedAt, "", ""))
                         .chain(settled -> settled ? Uni.createFrom().voidItem()
                                 : record(objectKey, generation, rev, requestedAt, RenderOutcome.failed(reason, message)))));
     }
 
     private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, RenderOutcome outcome) {
-        return record(objectKey, generation, revision, requestedAt, "", outcome);
+        return record(objectKey, generation, revision, requestedAt, "", "", outcome);
     }
 
-    private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt, String inputDigest,
-                             RenderOutcome outcome) {
+    private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt,
+                             String includedRevisions, String inputDigest, RenderOutcome outcome) {
         RenderRecord r = new RenderRecord();
         r.inputDigest = inputDigest;
         r.objectKey = objectKey;
         r.generation = generation;
         r.sourceRevision = revision;
         r.requestedAt = requestedAt;
+        r.includedRevisions = includedRevisions;
         r.bundleDigest = outcome.bundle() == null ? null : outcome.bundle().digest();
         r.reason = outcome.reason();
         r.error = outcome.message();
@@ -290,67 +313,20 @@ public class RenderCoordinator {
                 .chain(() -> producer.send(result));
     }
 
-    /** The URL and the latest revision (text, e.g. {@code main@sha1:...}) known of a GitRepository. */
-    private record KnownRevision(String url, String revision) {
-    }
-
-    /** @return the latest revision of a GitRepository: the last one seen on the topic, else the one in its status */
-    private Optional<KnownRevision> knownRevision(ObjectKey source) {
-        SourceRevision seen = latestRevisions.get(source);
-        if (seen != null) {
-            return Optional.of(new KnownRevision(seen.url(), seen.revision()));
-        }
-        return gitRepositories.apply(source)
-                .filter(g -> g.getStatus() != null && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null)
-                .map(g -> new KnownRevision(g.getSpec().url(), g.getStatus().artifact().revision()));
-    }
-
     /**
-     * Writes the latest known revision of a GitRepository under {@code root}, as Kustomizations of it read it: the
-     * GitRepository's credentials, then its ignore rules; blocking.
+     * Writes the latest known revision of a GitRepository under {@code root}, as Kustomizations of it read it: its
+     * credentials, timeout, includes and ignore rules ({@link GitSources}, {@link SourceTree}); blocking.
      *
      * @return the revision written, empty when none is known
      */
     private Optional<Revision> checkout(ObjectKey source, java.nio.file.Path root) {
-        Optional<KnownRevision> known = knownRevision(source);
+        Optional<GitSources.At> known = sources.known(source);
         if (known.isEmpty()) {
             return Optional.empty();
         }
         Revision revision = Revision.parse(known.get().revision());
-        mirror.checkout(known.get().url(), revision, root, credentials(source));
-        SourceIgnore.load(root, sourceIgnore(source)).prune(root);
+        sourceTree.write(sources.resolve(source, known.get().url(), revision), root);
         return Optional.of(revision);
-    }
-
-    /** @return {@code spec.ignore} of the Kustomization's GitRepository, or null */
-    private String sourceIgnore(Kustomization k) {
-        return sourceIgnore(sourceOf(k));
-    }
-
-    /** @return {@code spec.ignore} of a GitRepository, or null */
-    private String sourceIgnore(ObjectKey source) {
-        return source == null ? null : gitRepositories.apply(source).map(g -> g.getSpec().ignore()).orElse(null);
-    }
-
-    /** @return the HTTPS credentials of the Kustomization's GitRepository ({@code spec.secretRef}); blocking */
-    private GitCredentials credentials(Kustomization k) {
-        return credentials(sourceOf(k));
-    }
-
-    /** @return the HTTPS credentials of a GitRepository ({@code spec.secretRef}); blocking */
-    private GitCredentials credentials(ObjectKey source) {
-        var secretRef = source == null ? null : gitRepositories.apply(source)
-                .map(g -> g.getSpec().secretRef()).orElse(null);
-        if (secretRef == null) {
-            return GitCredentials.NONE;
-        }
-        Map<String, String> data = secrets.data(source.namespace(), secretRef.name());
-        if (data == null) {
-            return GitCredentials.NONE;
-        }
-        Map<String, byte[]> bytes = new java.util.LinkedHashMap<>();
-        data.forEach((key, value) -> bytes.put(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return GitCredentials.fromSecretData(bytes);
     }
 
     static ObjectKey sourceOf(Kustomization k) {

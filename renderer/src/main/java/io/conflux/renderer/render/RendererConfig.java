@@ -1,5 +1,6 @@
 package io.conflux.renderer.render;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public interface RendererConfig {
         @WithName("mirrors-dir")
         Path mirrorsDir();
 
-        /** {@code conflux.renderer.git-timeout}: bound of one fetch. */
+        /** {@code conflux.renderer.git-timeout}: bound of one fetch when the GitRepository sets no {@code spec.timeout}. */
         @WithName("git-timeout")
         Duration gitTimeout();
 
@@ -40,5 +41,9 @@ public interface RendererConfig {
         /** {@code conflux.git.url-rewrites."<insteadOf prefix>"=<base>}: git insteadOf rewrites. */
         @WithName("url-rewrites")
         Map<String, String> urlRewrites();
+
+        /** {@code conflux.git.max-fetch-size}: most bytes one fetch may receive over SSH or HTTP(S), e.g. {@code 1G}. */
+        @WithName("max-fetch-size")
+        MemorySize maxFetchSize();
     }
 }

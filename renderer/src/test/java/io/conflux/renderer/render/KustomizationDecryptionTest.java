@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.conflux.git.GitCredentials;
+import io.conflux.git.GitSource;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.model.kustomize.KustomizationSpec;
@@ -53,8 +53,7 @@ class KustomizationDecryptionTest {
                 "apps/secret.yaml", encryptedSecret(KEY.recipient()),
                 "apps/app.env", SopsTestEncryptor.forRecipients(KEY.recipient()).dotenv(List.of("API_TOKEN=t0ken"))));
 
-        RenderOutcome outcome = renderer().render(URL, new Revision("main", sha), GitCredentials.NONE, null,
-                spec(SPEC), keys(KEY.identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(KEY.identity()));
 
         assertThat(outcome.message()).isNull();
         assertThat(outcome.bundle().content()).doesNotContain("ENC[", "\"sops\"");
@@ -77,8 +76,7 @@ class KustomizationDecryptionTest {
         String sha = repo(Map.of("apps/kustomization.yaml", "resources: [secret.yaml]\n",
                 "apps/secret.yaml", encryptedSecret(KEY.recipient())));
 
-        RenderOutcome outcome = renderer().render(URL, new Revision("main", sha), GitCredentials.NONE, null,
-                spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
 
         assertThat(outcome.bundle()).isNull();
         assertThat(outcome.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
@@ -92,8 +90,7 @@ class KustomizationDecryptionTest {
         String sha = repo(Map.of("apps/kustomization.yaml", "secretGenerator:\n  - name: g\n    envs: [app.env]\n",
                 "apps/app.env", SopsTestEncryptor.forRecipients(KEY.recipient()).dotenv(List.of("A=b"))));
 
-        RenderOutcome outcome = renderer().render(URL, new Revision("main", sha), GitCredentials.NONE, null,
-                spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
 
         assertThat(outcome.bundle()).isNull();
         assertThat(outcome.message()).startsWith("error decrypting sources: apps/app.env: cannot get the sops data key");
@@ -107,10 +104,8 @@ class KustomizationDecryptionTest {
         String tampered = secret.substring(0, at) + (secret.charAt(at) == 'A' ? 'B' : 'A') + secret.substring(at + 1);
         String sha = repo(Map.of("apps/kustomization.yaml", "resources: [secret.yaml]\n", "apps/secret.yaml", tampered));
 
-        RenderOutcome broken = renderer().render(URL, new Revision("main", sha), GitCredentials.NONE, null,
-                spec(SPEC), keys(KEY.identity()));
-        RenderOutcome noSecret = renderer().render(URL, new Revision("main", sha), GitCredentials.NONE, null,
-                spec(SPEC), (kind, name) -> null);
+        RenderOutcome broken = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(KEY.identity()));
+        RenderOutcome noSecret = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), (kind, name) -> null);
 
         assertThat(broken.message()).contains("Secret/apps/db", "stringData:password:", "does not authenticate");
         assertThat(broken.deterministic()).isTrue();
@@ -123,8 +118,7 @@ class KustomizationDecryptionTest {
         String sha = repo(Map.of("apps/kustomization.yaml", "resources: [secret.yaml]\n",
                 "apps/secret.yaml", encryptedSecret(KEY.recipient())));
 
-        RenderOutcome outcome = renderer().render(URL, new Revision("main", sha), GitCredentials.NONE, null,
-                spec("{\"path\": \"./apps\"}"), keys(KEY.identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec("{\"path\": \"./apps\"}"), keys(KEY.identity()));
 
         assertThat(outcome.bundle().content()).contains("ENC[AES256_GCM", "\"sops\"");
     }

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.git.GitCredentials;
 import io.conflux.git.GitMirror;
+import io.conflux.git.GitSource;
+import io.conflux.git.testing.LocalSshGitServer;
+import io.conflux.git.testing.SshKeys;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.kustomize.KustomizationSpec;
@@ -12,6 +16,7 @@ import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.source.Revision;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,6 +89,70 @@ class KustomizationRendererTest {
         RenderOutcome outcome = renderer().render("https://github.com/stefanprodan/podinfo", new Revision("master", "1".repeat(40)), spec);
         assertThat(outcome.reason()).isEqualTo(FluxReasons.ARTIFACT_FAILED);
         assertThat(outcome.deterministic()).isFalse();
+    }
+
+    @Test
+    void includedRepositoryIsBuiltIntoTheIncludingTreeAtToPath() throws Exception {
+        // the included repository: manifests under deploy/kubernetes, a README its own .sourceignore leaves out
+        Path shared = Files.createDirectories(tmp.resolve("src/github.com/acme/shared"));
+        Files.createDirectories(shared.resolve("deploy/kubernetes"));
+        Files.writeString(shared.resolve("deploy/kubernetes/kustomization.yaml"), "resources:\n  - config.yaml\n");
+        Files.writeString(shared.resolve("deploy/kubernetes/config.yaml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared-config\ndata:\n  level: info\n");
+        String sharedSha = commit(shared, "main");
+        // the including repository refers to base/shared, which only the include provides
+        Path apps = Files.createDirectories(tmp.resolve("src/github.com/acme/apps"));
+        Files.createDirectories(apps.resolve("clusters/prod"));
+        Files.writeString(apps.resolve("clusters/prod/kustomization.yaml"),
+                "resources:\n  - ../../base/shared\n  - app.yaml\n");
+        Files.writeString(apps.resolve("clusters/prod/app.yaml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String appsSha = commit(apps, "main");
+
+        GitSource included = new GitSource("shared", "https://github.com/acme/shared", new Revision("main", sharedSha),
+                GitCredentials.NONE, null, null, List.of());
+        GitSource source = new GitSource("apps", "https://github.com/acme/apps", new Revision("main", appsSha),
+                GitCredentials.NONE, null, null, List.of(new GitSource.Include(included, "deploy/kubernetes", "base/shared")));
+        KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./clusters/prod\"}", KustomizationSpec.class);
+        RenderOutcome outcome = renderer().render(source, spec, (kind, name) -> null);
+
+        assertThat(outcome.message()).isNull();
+        assertThat(objects(outcome)).extracting(o -> meta(o).get("name")).containsExactlyInAnyOrder("shared-config", "app");
+
+        // the same revision of apps without the include: the path it relies on is missing, a build failure
+        GitSource alone = new GitSource("apps", source.url(), source.revision(), GitCredentials.NONE, null, null, List.of());
+        RenderOutcome without = renderer().render(alone, spec, (kind, name) -> null);
+        assertThat(without.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
+        assertThat(without.message()).contains("base/shared");
+    }
+
+    @Test
+    void rendersFromAnSshSourceWithTheSecretsKeyAndKnownHosts() throws Exception {
+        String sha = repoFrom("podinfo", "stefanprodan/podinfo", "master");
+        SshKeys client = SshKeys.generate();
+        try (LocalSshGitServer server = LocalSshGitServer.start(tmp.resolve("src/github.com"), client.keyPair().getPublic())) {
+            String url = server.url("stefanprodan/podinfo");
+            Kustomization k = kustomization("ecs-apps-example/base/podinfo-kustomization.yaml", "podinfo");
+            GitCredentials ssh = GitCredentials.fromSecretData(Map.of(
+                    "identity", client.privateKey().getBytes(StandardCharsets.UTF_8),
+                    "known_hosts", server.knownHosts().getBytes(StandardCharsets.UTF_8)));
+            GitSource source = new GitSource("podinfo", url, new Revision("master", sha), ssh, Duration.ofSeconds(20), null, List.of());
+            RenderOutcome outcome = renderer().render(source, k.getSpec(), (kind, name) -> null);
+            assertThat(outcome.message()).isNull();
+            assertThat(objects(outcome)).hasSize(3);
+
+            // known_hosts with another key for the host: the fetch is refused, an ArtifactFailed to retry (another URL
+            // of the same repository, so that its mirror has to fetch)
+            GitCredentials wrongHost = GitCredentials.fromSecretData(Map.of(
+                    "identity", client.privateKey().getBytes(StandardCharsets.UTF_8),
+                    "known_hosts", SshKeys.generate().knownHostsLine("127.0.0.1", server.port()).getBytes(StandardCharsets.UTF_8)));
+            GitSource refused = new GitSource("podinfo", server.url("stefanprodan/podinfo.git"), new Revision("master", sha),
+                    wrongHost, Duration.ofSeconds(20), null, List.of());
+            RenderOutcome failed = renderer().render(refused, k.getSpec(), (kind, name) -> null);
+            assertThat(failed.reason()).isEqualTo(FluxReasons.ARTIFACT_FAILED);
+            assertThat(failed.message()).contains("does not match known_hosts");
+            assertThat(failed.deterministic()).isFalse();
+        }
     }
 
     private KustomizationRenderer renderer() {

@@ -1,5 +1,6 @@
 package io.conflux.receiver.decide;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 import java.util.Map;
@@ -14,4 +15,11 @@ public interface GitConfig {
      */
     @WithName("url-rewrites")
     Map<String, String> urlRewrites();
+
+    /**
+     * {@code conflux.git.max-fetch-size}: most bytes one remote operation may receive over SSH or HTTP(S), e.g.
+     * {@code 1G}.
+     */
+    @WithName("max-fetch-size")
+    MemorySize maxFetchSize();
 }

@@ -1,7 +1,9 @@
 package io.conflux.receiver.decide;
 
+import io.conflux.git.GitAuthenticationException;
 import io.conflux.git.GitCredentials;
 import io.conflux.git.GitException;
+import io.conflux.git.GitTransfer;
 import io.conflux.git.RemoteRefs;
 import io.conflux.git.SemverRefs;
 import io.conflux.git.GitUrlRewriter;
@@ -24,8 +26,9 @@ import java.util.Map;
 /**
  * Resolves what a GitRepository points at now, as Flux's source-controller would check out, with
  * {@code git ls-remote} only: the URL is rewritten by {@code conflux.git.url-rewrites}, credentials come from
- * {@code spec.secretRef} (HTTPS {@code username}/{@code password} or {@code bearerToken}), the call is bounded by
- * {@code spec.timeout} (default {@code conflux.receiver.default-timeout}), and the ref is chosen with Flux's
+ * {@code spec.secretRef} (HTTPS {@code username}/{@code password} or {@code bearerToken}; SSH {@code identity},
+ * {@code password} and {@code known_hosts}, host key checked strictly), the call is bounded by {@code spec.timeout}
+ * (default {@code conflux.receiver.default-timeout}) and {@code conflux.git.max-fetch-size}, and the ref is chosen with Flux's
  * precedence {@code commit}, {@code name}, {@code semver}, {@code tag}, {@code branch} (default {@code master}).
  * Blocking (network, Kubernetes API).
  */
@@ -51,8 +54,10 @@ public class RevisionResolver {
     /**
      * @param repo the GitRepository
      * @return its current revision, e.g. {@code main@sha1:<hex>} or {@code v1.1.0@sha1:<hex>}
-     * @throws SourceFailure with reason {@code GitOperationFailed} when ls-remote fails or the ref is missing,
-     *                       {@code AuthenticationFailed} when the credentials Secret cannot be read
+     * @throws SourceFailure with reason {@code GitOperationFailed} when ls-remote fails (unreachable, refused key,
+     *                       unknown or mismatched host key, bound exceeded) or the ref is missing,
+     *                       {@code AuthenticationFailed} when the credentials Secret cannot be read or lacks what
+     *                       the URL's transport needs (SSH: {@code identity}, {@code known_hosts})
      */
     public Revision resolve(GitRepository repo) {
         GitRepositorySpec spec = repo.getSpec();
@@ -63,12 +68,15 @@ public class RevisionResolver {
         Duration timeout = Intervals.parse(spec.timeout(), config.defaultTimeout());
         GitRepositoryRef ref = spec.ref() == null ? GitRepositoryRef.DEFAULT : spec.ref();
         try {
-            RemoteRefs refs = RemoteRefs.list(rewriter.rewrite(spec.url()), timeout, credentials);
+            RemoteRefs refs = RemoteRefs.list(rewriter.rewrite(spec.url()),
+                    new GitTransfer(credentials, timeout, git.maxFetchSize().asLongValue()));
             boolean exact = present(ref.commit()) || present(ref.name());
             if (!exact && present(ref.semver())) {
                 return SemverRefs.resolve(refs, ref.semver());
             }
             return refs.resolve(ref);
+        } catch (GitAuthenticationException e) {
+            throw new SourceFailure(AUTHENTICATION_FAILED, e.getMessage());
         } catch (GitException | IllegalArgumentException e) {
             throw new SourceFailure(FluxReasons.GIT_OPERATION_FAILED, e.getMessage());
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.git.testing.LocalSshGitServer;
+import io.conflux.git.testing.SshKeys;
 import io.conflux.model.meta.LocalObjectReference;
 import io.conflux.model.notification.Receiver;
 import io.conflux.model.notification.ReceiverSpec;
@@ -309,6 +311,90 @@ class WebhookFlowTest {
         }
         assertThat(codes.subList(0, 60)).containsOnly(200);
         assertThat(codes.get(60)).isEqualTo(429);
+    }
+
+    @Test
+    void sshSourcesArePolledAndReconciledOnDemandWithStrictHostKeys() throws Exception {
+        KubernetesClient kube = EmbeddedInfrastructure.kube.client();
+        Path served = Files.createTempDirectory("ssh-repos");
+        Path work = served.resolve("acme/platform");
+        Map<String, RevCommit> tags = new java.util.LinkedHashMap<>();
+        try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+            for (String tag : List.of("v1.0.0", "v1.1.0", "v2.0.0-rc.1")) {
+                tags.put(tag, commit(git, work, "platform.yaml", "version: " + tag + "\n"));
+                git.tag().setName(tag).setAnnotated(true).setMessage(tag).call();
+            }
+        }
+        SshKeys client = SshKeys.generate();
+        LocalSshGitServer server = LocalSshGitServer.start(served, client.keyPair().getPublic());
+        try {
+            kube.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("ssh-auth").endMetadata()
+                    .addToStringData("identity", client.privateKey())
+                    .addToStringData("identity.pub", client.publicKey())
+                    .addToStringData("known_hosts", server.knownHosts()).build()).create();
+            kube.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("ssh-wrong-host").endMetadata()
+                    .addToStringData("identity", client.privateKey())
+                    .addToStringData("known_hosts", SshKeys.generate().knownHostsLine("127.0.0.1", server.port())).build()).create();
+            GitRepositoryRef semver = new GitRepositoryRef(null, null, ">=1.0.0 <2.0.0", null, null);
+            createSshSource("platform-ssh", server.url("acme/platform"), semver, "ssh-auth");
+
+            // polled over SSH: the newest 1.x tag, in Flux's revision format
+            String v110 = "v1.1.0@sha1:" + tags.get("v1.1.0").name();
+            awaitRecord(v -> "GitRepository/default/platform-ssh".equals(v.path("source").asText())
+                    && v110.equals(v.path("revision").asText()));
+            assertThat(readyCondition("platform-ssh", "True").reason()).isEqualTo("Succeeded");
+
+            // flux reconcile source git: resolved at once over SSH
+            HttpResponse<String> manual = post("/api/reconcile/source/git/default/platform-ssh", "", Map.of());
+            assertThat(manual.statusCode()).as(manual.body()).isEqualTo(200);
+            assertThat(JSON.readTree(manual.body()).path("revision").asText()).isEqualTo(v110);
+
+            // a known_hosts naming another key for the host: refused, Ready=False with the reason, no artifact
+            createSshSource("platform-wrong-host", server.url("acme/platform"), semver, "ssh-wrong-host");
+            var mismatch = readyCondition("platform-wrong-host", "False");
+            assertThat(mismatch.reason()).isEqualTo("GitOperationFailed");
+            assertThat(mismatch.message()).contains("does not match known_hosts");
+            HttpResponse<String> refused = post("/api/reconcile/source/git/default/platform-wrong-host", "", Map.of());
+            assertThat(refused.statusCode()).isEqualTo(502);
+            assertThat(JSON.readTree(refused.body()).path("message").asText()).contains("host key verification failed");
+            assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("platform-wrong-host").get()
+                    .getStatus().artifact()).isNull();
+
+            // an SSH URL without a Secret: Flux's AuthenticationFailed
+            createSshSource("platform-no-secret", server.url("acme/platform"), semver, null);
+            var noSecret = readyCondition("platform-no-secret", "False");
+            assertThat(noSecret.reason()).isEqualTo("AuthenticationFailed");
+            assertThat(noSecret.message()).contains("'identity' is required");
+        } finally {
+            server.close();
+        }
+
+        // the server is gone: Ready=False with the reason, the last good revision still served
+        HttpResponse<String> unreachable = post("/api/reconcile/source/git/default/platform-ssh", "", Map.of());
+        assertThat(unreachable.statusCode()).as(unreachable.body()).isEqualTo(502);
+        var down = readyCondition("platform-ssh", "False");
+        assertThat(down.reason()).isEqualTo("GitOperationFailed");
+        assertThat(down.message()).contains(server.url("acme/platform"));
+        assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("platform-ssh").get()
+                .getStatus().artifact().revision()).isEqualTo("v1.1.0@sha1:" + tags.get("v1.1.0").name());
+    }
+
+    private static io.conflux.model.meta.Condition readyCondition(String name, String status) {
+        return await(name + " Ready=" + status, () -> {
+            GitRepository g = EmbeddedInfrastructure.kube.client().resources(GitRepository.class).inNamespace(NS)
+                    .withName(name).get();
+            return g == null || g.getStatus() == null || g.getStatus().conditions() == null ? null
+                    : g.getStatus().conditions().stream()
+                    .filter(c -> "Ready".equals(c.type()) && status.equals(c.status())).findFirst().orElse(null);
+        });
+    }
+
+    private static void createSshSource(String name, String url, GitRepositoryRef ref, String secret) {
+        GitRepository repo = new GitRepository();
+        repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).build());
+        repo.setSpec(new GitRepositorySpec(url, ref, "10m", "20s", secret == null ? null : new LocalObjectReference(secret),
+                null, null, null));
+        EmbeddedInfrastructure.kube.client().resource(repo).create();
     }
 
     private static void createSource(String name, String url, GitRepositoryRef ref, Map<String, String> labels) {

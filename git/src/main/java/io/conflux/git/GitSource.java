@@ -1,0 +1,46 @@
+package io.conflux.git;
+
+import io.conflux.model.source.Revision;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a GitRepository's artifact is made of, as Flux's source-controller builds it: one revision of its URL, fetched
+ * with its credentials within its timeout, the content of other GitRepositories' artifacts included
+ * ({@code spec.include}), then its ignore rules applied. Written out by {@link SourceTree}.
+ *
+ * @param name        the GitRepository's name (the default {@code toPath} of an include of it)
+ * @param url         repository URL as written in the GitRepository
+ * @param revision    the revision to read, e.g. {@code main@sha1:<hex>}
+ * @param credentials its {@code spec.secretRef} credentials, {@link GitCredentials#NONE} without one
+ * @param timeout     its {@code spec.timeout}, null for the mirror's default
+ * @param ignore      its {@code spec.ignore}, null when unset
+ * @param includes    its {@code spec.include} entries, resolved to the included repositories' own sources
+ */
+public record GitSource(String name, String url, Revision revision, GitCredentials credentials, Duration timeout,
+                        String ignore, List<Include> includes) {
+
+    public GitSource {
+        credentials = credentials == null ? GitCredentials.NONE : credentials;
+        includes = includes == null ? List.of() : List.copyOf(includes);
+    }
+
+    /**
+     * @param url      repository URL
+     * @param revision the revision to read
+     * @return an anonymous source without ignore rules or includes, named after nothing
+     */
+    public static GitSource of(String url, Revision revision) {
+        return new GitSource(null, url, revision, GitCredentials.NONE, null, null, List.of());
+    }
+
+    /**
+     * One {@code spec.include} entry (Flux {@code GitRepositoryInclude}).
+     *
+     * @param source   the included GitRepository's source (its own includes and ignore rules apply to it first)
+     * @param fromPath path inside the included artifact to copy; null or empty for all of it
+     * @param toPath   where it goes in the including tree; null or empty for the included repository's name
+     */
+    public record Include(GitSource source, String fromPath, String toPath) {
+    }
+}

@@ -1,0 +1,77 @@
+package io.conflux.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.conflux.git.testing.LocalHttpGitServer;
+import io.conflux.model.source.Revision;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GitRepository sources over smart HTTP with basic authentication, against a real Git HTTP server on loopback. */
+class HttpTransportTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path tmp;
+
+    private LocalHttpGitServer server;
+    private Map<String, String> shas;
+
+    @BeforeEach
+    void start() throws Exception {
+        shas = TaggedRepository.create(tmp.resolve("repos/acme/app"));
+        server = LocalHttpGitServer.start(tmp.resolve("repos"), "flux", "s3cret");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void rightCredentialsResolveSemverAndFetch() throws Exception {
+        GitCredentials basic = new GitCredentials("flux", "s3cret", null);
+        RemoteRefs refs = RemoteRefs.list(server.url("acme/app"), TIMEOUT, basic);
+        Revision revision = SemverRefs.resolve(refs, ">=1.0.0 <2.0.0");
+        assertThat(revision).isEqualTo(new Revision("v1.1.0", shas.get("v1.1.0")));
+        assertThat(revision.toString()).matches("v1\\.1\\.0@sha1:[0-9a-f]{40}");
+
+        GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), TIMEOUT, 10L << 20);
+        Path target = Files.createDirectories(tmp.resolve("out"));
+        assertThat(mirror.checkout(server.url("acme/app"), revision, target, basic)).isEqualTo(1);
+        assertThat(Files.readString(target.resolve("deploy/version.yaml"))).isEqualTo("version: v1.1.0\n");
+    }
+
+    @Test
+    void wrongCredentialsAreRefusedWithNotAuthorized() {
+        GitCredentials wrong = new GitCredentials("flux", "guess", null);
+        assertThatThrownBy(() -> RemoteRefs.list(server.url("acme/app"), TIMEOUT, wrong))
+                .isInstanceOf(GitException.class)
+                .hasMessageContaining("ls-remote " + server.url("acme/app") + " failed")
+                .hasMessageContaining("not authorized");
+        String sent = "Basic " + Base64.getEncoder().encodeToString("flux:guess".getBytes(StandardCharsets.UTF_8));
+        assertThat(server.rejected()).contains(sent);
+        assertThatThrownBy(() -> RemoteRefs.list(server.url("acme/app"), TIMEOUT, GitCredentials.NONE))
+                .isInstanceOf(GitException.class)
+                .hasMessageContaining("Authentication is required");
+    }
+
+    @Test
+    void fetchLargerThanTheSizeBoundFails() throws Exception {
+        GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), TIMEOUT, 1024);
+        Path target = Files.createDirectories(tmp.resolve("out"));
+        GitCredentials basic = new GitCredentials("flux", "s3cret", null);
+        assertThatThrownBy(() -> mirror.checkout(server.url("acme/app"), new Revision("main", shas.get("main")), target, basic))
+                .isInstanceOf(GitException.class)
+                .hasMessageContaining("exceeded the size limit of 1024 bytes (conflux.git.max-fetch-size)");
+    }
+}

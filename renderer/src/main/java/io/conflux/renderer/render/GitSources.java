@@ -1,0 +1,166 @@
+package io.conflux.renderer.render;
+
+import io.conflux.git.GitCredentials;
+import io.conflux.git.GitException;
+import io.conflux.git.GitSource;
+import io.conflux.model.meta.GoDuration;
+import io.conflux.model.meta.LocalObjectReference;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.GitRepositoryInclude;
+import io.conflux.model.source.GitRepositorySpec;
+import io.conflux.model.source.Revision;
+import io.conflux.model.topic.SourceRevision;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Turns a Kustomization's GitRepository into the {@link GitSource} to render, as Flux's source-controller assembles
+ * the artifact: the repository's credentials ({@code spec.secretRef}, HTTPS or SSH keys), {@code spec.timeout},
+ * {@code spec.ignore}, and its {@code spec.include}s (GitRepositories of the same namespace) at their latest revisions,
+ * recursively. Also answers which GitRepositories include which, so that a new revision of an included repository
+ * renders the including one's Kustomizations again.
+ */
+final class GitSources {
+    /** Where a GitRepository is now. */
+    record At(String url, String revision) {
+    }
+
+    private final Function<ObjectKey, Optional<GitRepository>> repositories;
+    private final Function<ObjectKey, Optional<SourceRevision>> latest;
+    private final BiFunction<String, String, Map<String, String>> secrets;
+
+    /**
+     * @param repositories the GitRepositories, by key (the informer cache)
+     * @param latest       the latest revision published on Kafka for a GitRepository, if seen
+     * @param secrets      Secret data by (namespace, name), decoded; null when the Secret does not exist (blocking)
+     */
+    GitSources(Function<ObjectKey, Optional<GitRepository>> repositories,
+               Function<ObjectKey, Optional<SourceRevision>> latest,
+               BiFunction<String, String, Map<String, String>> secrets) {
+        this.repositories = repositories;
+        this.latest = latest;
+        this.secrets = secrets;
+    }
+
+    /** @return the latest revision of {@code source} seen on Kafka, else the one in its status, if any */
+    Optional<At> known(ObjectKey source) {
+        Optional<SourceRevision> seen = latest.apply(source);
+        if (seen.isPresent()) {
+            return Optional.of(new At(seen.get().url(), seen.get().revision()));
+        }
+        return repositories.apply(source)
+                .filter(g -> g.getStatus() != null && g.getStatus().artifact() != null
+                        && g.getStatus().artifact().revision() != null)
+                .map(g -> new At(g.getSpec().url(), g.getStatus().artifact().revision()));
+    }
+
+    /** @return whether {@code source} includes {@code included}, directly or through other includes */
+    boolean includes(ObjectKey source, ObjectKey included) {
+        return includes(source, included, new HashSet<>());
+    }
+
+    private boolean includes(ObjectKey source, ObjectKey included, Set<ObjectKey> seen) {
+        if (!seen.add(source)) {
+            return false;
+        }
+        for (ObjectKey i : includedBy(source)) {
+            if (i.equals(included) || includes(i, included, seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return the revisions known now of what {@code source} includes, at any depth, as {@code name=revision} joined by
+     * {@code ,} ({@code name=} while none is known); empty without includes or without a source
+     */
+    String includedRevisions(ObjectKey source) {
+        return source == null ? "" : includedRevisions(source, new HashSet<>());
+    }
+
+    private String includedRevisions(ObjectKey source, Set<ObjectKey> seen) {
+        if (!seen.add(source)) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (ObjectKey i : includedBy(source)) {
+            parts.add(i.name() + "=" + known(i).map(At::revision).orElse(""));
+            String nested = includedRevisions(i, seen);
+            if (!nested.isEmpty()) {
+                parts.add(nested);
+            }
+        }
+        return String.join(",", parts);
+    }
+
+    private List<ObjectKey> includedBy(ObjectKey source) {
+        return repositories.apply(source)
+                .map(GitRepository::getSpec)
+                .map(spec -> spec.include() == null ? List.<GitRepositoryInclude>of() : spec.include())
+                .orElse(List.of()).stream()
+                .filter(i -> i.repository() != null && i.repository().name() != null)
+                .map(i -> new ObjectKey(GitRepository.KIND, source.namespace(), i.repository().name()))
+                .toList();
+    }
+
+    /**
+     * The artifact content of GitRepository {@code key} at {@code revision}; blocking (reads Secrets).
+     *
+     * @throws GitException when a Secret named by {@code spec.secretRef} does not exist, an included GitRepository has
+     *                      no revision yet (Flux: {@code IncludeUnavailable}, "no artifact available"), or the
+     *                      includes form a cycle
+     * @throws IllegalArgumentException when a {@code spec.timeout} or an included revision does not parse
+     */
+    GitSource resolve(ObjectKey key, String url, Revision revision) {
+        return resolve(key, url, revision, Set.of(key));
+    }
+
+    private GitSource resolve(ObjectKey key, String url, Revision revision, Set<ObjectKey> path) {
+        GitRepositorySpec spec = repositories.apply(key).map(GitRepository::getSpec).orElse(null);
+        List<GitSource.Include> includes = new ArrayList<>();
+        if (spec != null && spec.include() != null) {
+            for (GitRepositoryInclude include : spec.include()) {
+                if (include.repository() == null || include.repository().name() == null) {
+                    throw new GitException("GitRepository " + key.namespace() + "/" + key.name()
+                            + ": spec.include entry without repository.name");
+                }
+                ObjectKey included = new ObjectKey(GitRepository.KIND, key.namespace(), include.repository().name());
+                if (path.contains(included)) {
+                    throw new GitException("include '" + included.name() + "': include cycle through GitRepository "
+                            + key.namespace() + "/" + key.name());
+                }
+                At at = known(included).orElseThrow(() -> new GitException("include '" + included.name()
+                        + "': no artifact available for GitRepository " + included.namespace() + "/" + included.name()));
+                Set<ObjectKey> next = new HashSet<>(path);
+                next.add(included);
+                includes.add(new GitSource.Include(resolve(included, at.url(), Revision.parse(at.revision()), next),
+                        include.fromPath(), include.toPath()));
+            }
+        }
+        return new GitSource(key.name(), url, revision, credentials(key, spec == null ? null : spec.secretRef()),
+                spec == null ? null : GoDuration.parseOr(spec.timeout(), null), spec == null ? null : spec.ignore(), includes);
+    }
+
+    private GitCredentials credentials(ObjectKey source, LocalObjectReference secretRef) {
+        if (secretRef == null || secretRef.name() == null) {
+            return GitCredentials.NONE;
+        }
+        Map<String, String> data = secrets.apply(source.namespace(), secretRef.name());
+        if (data == null) {
+            throw new GitException("failed to get secret '" + source.namespace() + "/" + secretRef.name() + "': not found");
+        }
+        Map<String, byte[]> bytes = new LinkedHashMap<>();
+        data.forEach((k, v) -> bytes.put(k, v.getBytes(StandardCharsets.UTF_8)));
+        return GitCredentials.fromSecretData(bytes);
+    }
+}
