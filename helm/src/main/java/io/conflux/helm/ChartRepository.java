@@ -68,6 +68,7 @@ public final class ChartRepository {
   private final String ociHost;
   private final String ociPrefix;
   private Map<String, Object> index;
+  private String indexRevision;
 
   private ChartRepository(String url, URI base, Optional<Credentials> auth, Duration timeout, Path cacheDir,
       OciRegistry oci, String ociHost, String ociPrefix) {
@@ -433,6 +434,22 @@ public final class ChartRepository {
     return index;
   }
 
+  /**
+   * The revision of the repository's index as Flux's source-controller reports it for a HelmRepository's artifact:
+   * {@code sha256:<hex>} of {@code index.yaml} as served. Fetches the index unless it is cached.
+   *
+   * @return {@code sha256:<64 hex>}
+   * @throws HelmException naming the URL when the index cannot be fetched or parsed, or for an OCI repository
+   *     (which has no index)
+   */
+  public synchronized String indexRevision() {
+    if (oci != null) {
+      throw new HelmException("OCI Helm repository " + url + " has no index");
+    }
+    entries();
+    return indexRevision;
+  }
+
   private Map<String, Object> loadIndex() {
     String indexUrl = url.replaceFirst("/+$", "") + "/index.yaml";
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(indexUrl))
@@ -449,6 +466,12 @@ public final class ChartRepository {
     }
     if (response.statusCode() != 200) {
       throw new HelmException(what + ": " + status(response.statusCode()));
+    }
+    try {
+      indexRevision = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(response.body().getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
     Object doc;
     try {

@@ -49,6 +49,9 @@ public final class HealthStatus {
             return Result.inProgress(kind + " generation is " + generation + ", but latest observed generation is "
                     + number(status.get("observedGeneration"), 0));
         }
+        if (kind.equals("HelmRepository") && ("oci".equals(spec.get("type")) || String.valueOf(spec.get("url")).startsWith("oci://"))) {
+            return Result.isCurrent(); // source-controller gives OCI HelmRepositories no status: they are static
+        }
         if (String.valueOf(object.get("apiVersion")).contains(".toolkit.fluxcd.io/")) {
             return flux(kind, generation, status);
         }

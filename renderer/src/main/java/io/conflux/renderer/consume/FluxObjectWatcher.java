@@ -4,6 +4,7 @@ import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
+import io.conflux.renderer.source.HelmRepositoryReconciler;
 import io.conflux.renderer.render.RenderCoordinator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,6 +35,8 @@ public class FluxObjectWatcher {
     KubernetesClient client;
     @Inject
     RenderCoordinator coordinator;
+    @Inject
+    HelmRepositoryReconciler helmRepositoryReconciler;
 
     private SharedIndexInformer<Kustomization> kustomizations;
     private SharedIndexInformer<GitRepository> gitRepositories;
@@ -54,7 +57,26 @@ public class FluxObjectWatcher {
         helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
         coordinator.useHelmReleases(() -> helmReleases.getStore().list(), key -> Optional.ofNullable(
                 helmReleases.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
-        // A HelmRepository that appears or changes re-renders the HelmReleases whose chart it serves.
+        // A HelmRepository that appears or changes has its index fetched (status) ...
+        helmRepositories.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(HelmRepository repo) {
+                helmRepositoryReconciler.onChange(repo);
+            }
+
+            @Override
+            public void onUpdate(HelmRepository before, HelmRepository after) {
+                if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
+                    helmRepositoryReconciler.onChange(after);
+                }
+            }
+
+            @Override
+            public void onDelete(HelmRepository repo, boolean deletedFinalStateUnknown) {
+                helmRepositoryReconciler.onDelete(repo);
+            }
+        });
+        // ... and re-renders the HelmReleases whose chart it serves.
         helmRepositories.addEventHandler(handler(repo -> helmReleases.getStore().list().stream()
                 .filter(hr -> servedBy(hr, repo))
                 .forEach(hr -> coordinator.onHelmRelease(hr)

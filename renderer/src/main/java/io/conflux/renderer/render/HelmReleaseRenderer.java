@@ -259,6 +259,23 @@ public final class HelmReleaseRenderer {
         }
     }
 
+    /**
+     * Fetches a HTTP HelmRepository's index, as source-controller does on each of its intervals; blocking.
+     *
+     * @param repository the HelmRepository (not {@code type: oci}, which has no index)
+     * @param secretData Secret data by (namespace, name), decoded, null when missing
+     * @return the index revision, {@code sha256:<hex>}
+     * @throws HelmException naming the URL (or the missing Secret) when the index cannot be fetched
+     */
+    public String indexRevision(HelmRepository repository, BiFunction<String, String, Map<String, String>> secretData) {
+        return open(repository, secretData).indexRevision();
+    }
+
+    /** @return whether the HelmRepository is an OCI registry ({@code type: oci} or an {@code oci://} URL) */
+    public static boolean isOci(HelmRepository repository) {
+        return "oci".equals(repository.getSpec().type()) || String.valueOf(repository.getSpec().url()).startsWith("oci://");
+    }
+
     private ChartRepository open(HelmRepository repository, BiFunction<String, String, Map<String, String>> secretData) {
         var spec = repository.getSpec();
         Optional<Credentials> auth = Optional.empty();
@@ -271,7 +288,7 @@ public final class HelmReleaseRenderer {
             auth = Optional.of(new Credentials(data.get("username"), data.get("password")));
         }
         Duration timeout = GoDuration.parseOr(spec.timeout(), defaultTimeout);
-        return "oci".equals(spec.type()) || spec.url().startsWith("oci://")
+        return isOci(repository)
                 ? ChartRepository.oci(spec.url(), auth, timeout, chartCache, false)
                 : ChartRepository.http(spec.url(), auth, timeout, chartCache);
     }

@@ -1,0 +1,145 @@
+package io.conflux.renderer.source;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.helm.HelmException;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.GoDuration;
+import io.conflux.model.source.HelmRepository;
+import io.conflux.renderer.render.ClusterData;
+import io.conflux.renderer.render.HelmReleaseRenderer;
+import io.conflux.renderer.render.RendererConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The HelmRepository part of Flux's source-controller: every {@code spec.interval} (and when the object is created or
+ * its spec changes) the index of an HTTP HelmRepository is fetched and the outcome written to its status —
+ * {@code Ready=True} reason {@code Succeeded}, message {@code stored artifact: revision 'sha256:…'}, and
+ * {@code status.artifact.revision} = the index digest; or {@code Ready=False} reason {@code FetchFailed} with the
+ * error naming the URL. The charts themselves are fetched by the HelmReleases that use them. OCI HelmRepositories have
+ * no index and, as in Flux, get no status. A suspended HelmRepository is left alone.
+ */
+@ApplicationScoped
+public class HelmRepositoryReconciler {
+    private static final Logger LOG = Logger.getLogger(HelmRepositoryReconciler.class);
+    /** source-controller's reasons. */
+    static final String SUCCEEDED = "Succeeded";
+    static final String FETCH_FAILED = "FetchFailed";
+    /** Flux's default interval when an object sets none. */
+    private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    RendererConfig config;
+    @Inject
+    ClusterData clusterData;
+    @Inject
+    ObjectMapper json;
+
+    private HelmReleaseRenderer charts;
+    private final Map<String, ScheduledFuture<?>> next = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "conflux-helm-repositories");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @PostConstruct
+    void init() {
+        charts = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
+    }
+
+    @PreDestroy
+    void close() {
+        executor.shutdownNow();
+    }
+
+    /** A HelmRepository was created or its spec changed: fetch its index now, then every {@code spec.interval}. */
+    public void onChange(HelmRepository repository) {
+        schedule(repository, Duration.ZERO);
+    }
+
+    /** A HelmRepository was deleted: stop fetching it. */
+    public void onDelete(HelmRepository repository) {
+        ScheduledFuture<?> f = next.remove(key(repository));
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private void schedule(HelmRepository repository, Duration delay) {
+        ScheduledFuture<?> f = executor.schedule(() -> reconcile(repository), delay.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> previous = next.put(key(repository), f);
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    private void reconcile(HelmRepository seen) {
+        var resource = client.resources(HelmRepository.class).inNamespace(seen.getMetadata().getNamespace())
+                .withName(seen.getMetadata().getName());
+        HelmRepository repository;
+        try {
+            repository = resource.get();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("HelmRepository %s not read: %s", key(seen), e.getMessage());
+            schedule(seen, Duration.ofSeconds(30));
+            return;
+        }
+        if (repository == null || HelmReleaseRenderer.isOci(repository)
+                || Boolean.TRUE.equals(repository.getSpec().suspend())) {
+            return;
+        }
+        long generation = repository.getMetadata().getGeneration() == null ? 0 : repository.getMetadata().getGeneration();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", generation);
+        Condition ready;
+        try {
+            String revision = charts.indexRevision(repository, clusterData::data);
+            ready = Conditions.ready(true, generation, SUCCEEDED, "stored artifact: revision '" + revision + "'");
+            Map<String, Object> artifact = new LinkedHashMap<>();
+            artifact.put("revision", revision);
+            artifact.put("digest", revision);
+            artifact.put("lastUpdateTime", Conditions.now());
+            artifact.put("url", repository.getSpec().url());
+            status.put("artifact", artifact);
+        } catch (HelmException | IllegalArgumentException e) {
+            ready = Conditions.ready(false, generation, FETCH_FAILED, e.getMessage());
+        }
+        List<Condition> previous = repository.getStatus() == null ? null : repository.getStatus().conditions();
+        Condition before = Conditions.find(previous, Condition.READY).orElse(null);
+        status.put("conditions", Conditions.set(previous, ready));
+        try {
+            resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json.writeValueAsString(Map.of("status", status)));
+            if (before == null || !Objects.equals(before.status(), ready.status()) || !Objects.equals(before.message(), ready.message())) {
+                LOG.infof("HelmRepository %s: Ready=%s %s", key(repository), ready.status(), ready.message());
+            }
+        } catch (KubernetesClientException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            LOG.warnf("status of HelmRepository %s not written: %s", key(repository), e.getMessage());
+        }
+        schedule(repository, GoDuration.parseOr(repository.getSpec().interval(), DEFAULT_INTERVAL));
+    }
+
+    private static String key(HelmRepository r) {
+        return r.getMetadata().getNamespace() + "/" + r.getMetadata().getName();
+    }
+}
