@@ -388,6 +388,7 @@ public class Reconciler {
                     List<InventoryEntry> previous = previousInventory(r, inventory);
                     try {
                         KubernetesClient target = targets.forObject(key.namespace(), r.kubeConfig(), r.serviceAccountName());
+                        ReleaseNamespace.ensure(target, hr);
                         return new ReleaseRun(new ObjectApplier(target, config.fieldManager()), r.ownerLabels(), timeout(r))
                                 .run(action, parse(contents.desired()), contents.lastGood() == null ? null : parse(contents.lastGood()),
                                         previous, counters, install, upgrade);
