@@ -561,9 +561,13 @@ public class Reconciler {
         ObjectKey key = r.key();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         Optional<Condition> current = Conditions.find(conditions(r), Condition.READY);
+        // a retry failing the same way at the same revision changes nothing; a new revision is a new attempt
+        // (Flux records every attempted revision in status.lastAttemptedRevision)
         boolean unchanged = current.isPresent() && "False".equals(current.get().status())
                 && reason.equals(current.get().reason()) && message.equals(current.get().message())
-                && Long.valueOf(desired.generation).equals(current.get().observedGeneration());
+                && Long.valueOf(desired.generation).equals(current.get().observedGeneration())
+                && (desired.sourceRevision == null
+                        || desired.sourceRevision.equals(r.status().lastAttemptedRevision()));
         if (unchanged) {
             return Uni.createFrom().voidItem();
         }
