@@ -136,9 +136,10 @@ class FleetEndToEndTest {
 
         for (String cluster : CLUSTERS) {
             KubernetesClient target = targets.get(cluster).client();
-            assertThat(target.apps().deployments().inNamespace("cert-manager").withName("cert-manager").get())
+            // With spec.targetNamespace and no releaseName, Flux names a release <targetNamespace>-<name>.
+            assertThat(target.apps().deployments().inNamespace("cert-manager").withName("cert-manager-cert-manager").get())
                     .as("cert-manager on %s", cluster).isNotNull();
-            assertThat(target.services().inNamespace("ingress-nginx").withName("ingress-nginx-controller").get()
+            assertThat(target.services().inNamespace("ingress-nginx").withName("ingress-nginx-ingress-nginx-controller").get()
                     .getSpec().getType()).as("ingress-nginx values on %s", cluster).isEqualTo("NodePort");
             GenericKubernetesResource issuer = target.genericKubernetesResources(CLUSTER_ISSUER).withName("letsencrypt").get();
             assertThat(issuer).as("ClusterIssuer on %s", cluster).isNotNull();

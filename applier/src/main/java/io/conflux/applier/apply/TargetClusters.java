@@ -105,13 +105,19 @@ public final class TargetClusters implements AutoCloseable {
         }
         String cacheKey = namespace + "/" + name;
         String version = secret.getMetadata().getResourceVersion();
-        Cached cached = remote.get(cacheKey);
-        if (cached != null && cached.resourceVersion().equals(version)) {
-            return new Base(cacheKey + "@" + version, cached.client());
-        }
-        String kubeconfig = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
-        Cached previous = remote.put(cacheKey, new Cached(version, client));
+        // One client per Secret version, created atomically: two reconciles of the same cluster at once must share it
+        // (a second client replacing the first would close it under the first one's feet).
+        java.util.concurrent.atomic.AtomicReference<Cached> replaced = new java.util.concurrent.atomic.AtomicReference<>();
+        Cached current = remote.compute(cacheKey, (k, cached) -> {
+            if (cached != null && cached.resourceVersion().equals(version)) {
+                return cached;
+            }
+            replaced.set(cached);
+            String kubeconfig = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+            return new Cached(version, new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build());
+        });
+        KubernetesClient client = current.client();
+        Cached previous = replaced.get();
         if (previous != null) {
             String stale = cacheKey + "@" + previous.resourceVersion() + "#";
             impersonating.entrySet().removeIf(e -> {
