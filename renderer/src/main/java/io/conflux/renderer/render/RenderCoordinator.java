@@ -233,26 +233,28 @@ public class RenderCoordinator {
         long generation = generation(k);
         String requestedAt = requestedAt(k);
         String included = sources.includedRevisions(sourceOf(k));
+        String ns = k.getMetadata().getNamespace();
+        PostBuild.VariableSource variables = (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name)
+                : secrets.configMapData(ns, name);
+        Duration interval = GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL);
         return queue.submit(objectKey, () -> runner.run(blocking ->
-                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revisionText, requestedAt, included, ""))
+                blocking.call(() -> ClusterInputs.digest(k.getSpec(), variables)).chain(inputDigest ->
+                Panache.withSession(() -> RenderRecord.settled(objectKey, generation, revisionText, requestedAt, included, inputDigest))
                         .chain(settled -> {
                             if (settled) {
                                 LOG.debugf("%s at %s already rendered", objectKey, revisionText);
+                                // Flux rebuilds every interval: look again then, in case the cluster inputs change.
+                                renderAgain(ObjectKey.parse(objectKey), interval);
                                 return Uni.createFrom().voidItem();
                             }
                             LOG.debugf("%s: rendering %s", objectKey, revisionText);
-                            String ns = k.getMetadata().getNamespace();
-                            return blocking.call(() -> renderAt(k, url, revisionText,
-                                    (kind, name) -> "Secret".equals(kind) ? secrets.data(ns, name) : secrets.configMapData(ns, name)))
-                                    .invoke(outcome -> {
-                                        if (!outcome.deterministic()) {
-                                            Duration interval = GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL);
-                                            renderAgain(ObjectKey.parse(objectKey), GoDuration.parseOr(k.getSpec().retryInterval(), interval));
-                                        }
-                                    })
+                            return blocking.call(() -> renderAt(k, url, revisionText, variables))
+                                    .invoke(outcome -> renderAgain(ObjectKey.parse(objectKey), outcome.deterministic()
+                                            ? interval : GoDuration.parseOr(k.getSpec().retryInterval(), interval)))
                                     .invoke(outcome -> LOG.debugf("%s: rendered, recording", objectKey))
-                                    .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, included, "", outcome));
-                        })));
+                                    .chain(outcome -> record(objectKey, generation, revisionText, requestedAt, included,
+                                            inputDigest, outcome));
+                        }))));
     }
 
     /** Renders {@code k} at its GitRepository's {@code revisionText} with everything it includes; blocking. */
