@@ -58,6 +58,8 @@ class KustomizationBehaviourEndToEndTest {
     static final Duration CONVERGE = Duration.ofMinutes(2);
     /** The drift Kustomization's interval: how soon a change made by hand is put back. */
     static final String DRIFT_INTERVAL = "5s";
+    /** The substitution Kustomization's interval: how soon an edited substituteFrom ConfigMap is rebuilt in. */
+    static final String SUBSTITUTION_INTERVAL = "10s";
     static final String DB_PASSWORD = "s3cr3t-" + Long.toHexString(System.nanoTime());
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -110,7 +112,8 @@ class KustomizationBehaviourEndToEndTest {
         kustomization("prune", "10m", "");
         kustomization("force", "10m", "");
         kustomization("suspend", "10m", "");
-        kustomization("substitution", "10m", """
+        // a short interval: an edited substituteFrom ConfigMap must reach the cluster at the next one (Flux rebuilds then)
+        kustomization("substitution", SUBSTITUTION_INTERVAL, """
                   postBuild:
                     substitute: {cluster_name: edge-1}
                     substituteFrom:
@@ -304,6 +307,18 @@ class KustomizationBehaviourEndToEndTest {
                 "unset", "before--after"));      // an unset variable without default is empty (non-strict)
         ConfigMap verbatim = client.configMaps().inNamespace(NS).withName("verbatim").get();
         assertThat(verbatim.getData()).containsEntry("cluster", "${cluster_name}");
+    }
+
+    @Test
+    @Order(7)
+    void anEditedSubstitutionConfigMapIsBuiltInAtTheNextIntervalWithoutACommit() {
+        String revision = FixtureRepositories.head(repo);
+        client.configMaps().inNamespace(NS).withName("cluster-vars")
+                .edit(cm -> { cm.getData().put("region", "ap-south-2"); return cm; });
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
+                client.configMaps().inNamespace(NS).withName("substituted").get().getData())
+                .containsEntry("region", "ap-south-2").containsEntry("zone", "ap-south-2"));
+        assertApplied("substitution", revision);
     }
 
     @Test
