@@ -109,6 +109,8 @@ class GitRepositoryIncludeEndToEndTest {
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(level()).isEqualTo("v1"));
 
+        String v1Digest = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .until(() -> artifactDigest("shared"), d -> d != null && d.matches("sha256:[0-9a-f]{64}"));
         Files.writeString(shared.resolve("deploy/settings.yaml"), settings("v2"));
         String sharedSha = FixtureRepositories.commitAll(shared, "v2");
         String url = "http://127.0.0.1:" + conflux.service("webhook-receiver").httpPort()
@@ -122,6 +124,9 @@ class GitRepositoryIncludeEndToEndTest {
                 assertThat(level()).isEqualTo("v2"));
         GitRepository apps = conflux.client().resources(GitRepository.class).inNamespace("flux-system").withName("apps").get();
         assertThat(apps.getStatus().artifact().revision()).isEqualTo("main@sha1:" + appsSha);
+        // status.artifact.digest: the content's digest, new with the new revision's content
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(artifactDigest("shared")).matches("sha256:[0-9a-f]{64}").isNotEqualTo(v1Digest));
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             Kustomization k = conflux.client().resources(Kustomization.class).inNamespace("flux-system").withName("apps").get();
             assertThat(k.getStatus().lastAppliedRevision()).isEqualTo("main@sha1:" + appsSha);
@@ -131,5 +136,10 @@ class GitRepositoryIncludeEndToEndTest {
     private static String level() {
         ConfigMap cm = conflux.client().configMaps().inNamespace("default").withName("shared-settings").get();
         return cm == null || cm.getData() == null ? null : cm.getData().get("level");
+    }
+
+    private static String artifactDigest(String name) {
+        GitRepository g = conflux.client().resources(GitRepository.class).inNamespace("flux-system").withName(name).get();
+        return g == null || g.getStatus() == null || g.getStatus().artifact() == null ? null : g.getStatus().artifact().digest();
     }
 }

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.git.GitException;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitSource;
+import io.conflux.git.ArtifactDigest;
 import io.conflux.git.GitUrlRewriter;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.conflux.git.SourceTree;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.ReactiveRunner;
@@ -69,6 +75,8 @@ public class RenderCoordinator {
     RenderResultProducer producer;
     @Inject
     ObjectMapper json;
+    @Inject
+    KubernetesClient client;
 
     private final Map<ObjectKey, SourceRevision> latestRevisions = new ConcurrentHashMap<>();
     private final KeyedSerialQueue queue = new KeyedSerialQueue();
@@ -173,7 +181,37 @@ public class RenderCoordinator {
                 .forEach(hr -> renders.add(onHelmRelease(hr)));
         LOG.infof("source %s at %s: %d Kustomization(s) and %d HelmRelease(s) to render", source, revision.revision(),
                 kustomizationCount, renders.size() - kustomizationCount);
+        renders.add(recordArtifactDigest(source, revision.revision()));
         return renders.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(renders).andCollectFailures().replaceWithVoid();
+    }
+
+    /**
+     * Writes {@code status.artifact.digest} of a GitRepository at a new revision: the {@link ArtifactDigest} of its
+     * artifact content (revision, includes, ignore rules), when the status (written by the receiver before it
+     * published the revision) still names that revision. A failure is logged, never fails the renders.
+     */
+    private Uni<Void> recordArtifactDigest(ObjectKey source, String revisionText) {
+        return queue.submit(source.toString(), () -> runner.run(blocking -> blocking.call(() -> {
+            try (java.nio.file.FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+                java.nio.file.Path root = java.nio.file.Files.createDirectories(fs.getPath("/artifact/source"));
+                Optional<Revision> written = checkout(source, root);
+                if (written.isEmpty() || !written.get().toString().equals(revisionText)) {
+                    return null;
+                }
+                String digest = ArtifactDigest.of(root);
+                var resource = client.resources(GitRepository.class).inNamespace(source.namespace()).withName(source.name());
+                GitRepository current = resource.get();
+                if (current != null && current.getStatus() != null && current.getStatus().artifact() != null
+                        && revisionText.equals(current.getStatus().artifact().revision())
+                        && !digest.equals(current.getStatus().artifact().digest())) {
+                    resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                            json.writeValueAsString(Map.of("status", Map.of("artifact", Map.of("digest", digest)))));
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warnf("artifact digest of %s at %s not recorded: %s", source, revisionText, e.getMessage());
+            }
+            return null;
+        }))).replaceWithVoid();
     }
 
     /** A Kustomization was created or changed: renders it at its source's latest known revision, if any. */

@@ -34,7 +34,7 @@ public class StatusWriter {
 
     /**
      * A revision was resolved: {@code observedGeneration}, {@code artifact} ({@code revision}, {@code lastUpdateTime},
-     * {@code url}), {@code Ready=True} reason {@code Succeeded} message {@code stored artifact for revision '<rev>'},
+     * {@code url}; a new revision clears {@code digest}, which the renderer fills in from the content), {@code Ready=True} reason {@code Succeeded} message {@code stored artifact for revision '<rev>'},
      * {@code FetchFailed} removed, and {@code lastHandledReconcileAt} echoing a {@code requestedAt} annotation.
      *
      * @param repo           the object as cached (its conditions are the base of the new list)
@@ -53,6 +53,11 @@ public class StatusWriter {
         artifact.put("revision", revision.toString());
         artifact.put("lastUpdateTime", lastUpdateTime);
         artifact.put("url", repo.getSpec().url());
+        boolean sameRevision = repo.getStatus() != null && repo.getStatus().artifact() != null
+                && revision.toString().equals(repo.getStatus().artifact().revision());
+        if (!sameRevision) {
+            artifact.put("digest", null); // the renderer digests the new revision's content; an old digest must go
+        }
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", generation);
         status.put("conditions", conditions);
