@@ -48,7 +48,7 @@ final class Json {
             return patch;
         }
         ObjectNode result = target instanceof ObjectNode t ? t : MAPPER.createObjectNode();
-        patchObject.fields().forEachRemaining(e -> {
+        patchObject.properties().forEach(e -> {
             if (e.getValue().isNull()) {
                 result.remove(e.getKey());
             } else {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -143,9 +142,7 @@ final class ManagedFields {
     /** @return the tracked leaf paths of {@code object} */
     static Set<List<String>> paths(JsonNode object) {
         Set<List<String>> out = new LinkedHashSet<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
+        for (Map.Entry<String, JsonNode> f : object.properties()) {
             switch (f.getKey()) {
                 case "apiVersion", "kind", "status" -> { }
                 case "metadata" -> {
@@ -163,7 +160,7 @@ final class ManagedFields {
 
     private static void collect(List<String> prefix, JsonNode value, Set<List<String>> out) {
         if (value instanceof ObjectNode o && !o.isEmpty()) {
-            o.fields().forEachRemaining(f -> {
+            o.properties().forEach(f -> {
                 List<String> p = new ArrayList<>(prefix);
                 p.add(f.getKey());
                 collect(List.copyOf(p), f.getValue(), out);
@@ -190,9 +187,7 @@ final class ManagedFields {
 
     private static void fromFieldsV1(List<String> prefix, JsonNode node, Set<List<String>> out) {
         boolean descended = false;
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : node.properties()) {
             if (f.getKey().startsWith("f:")) {
                 List<String> p = new ArrayList<>(prefix);
                 p.add(f.getKey().substring(2));

@@ -183,7 +183,8 @@ public final class WorkloadController implements AutoCloseable {
                 return; // deleted, or changed again: the newer event schedules its own rollout
             }
             latest.getAdditionalProperties().put("status", status);
-            resource.updateStatus(latest);
+            var scoped = kind.isNamespaceScoped() ? resources.inNamespace(seen.getMetadata().getNamespace()) : resources;
+            scoped.resource(latest).updateStatus();
         } catch (KubernetesClientException e) {
             LOG.debugf("status of %s %s/%s not written: %s", kind.getKind(), seen.getMetadata().getNamespace(),
                     seen.getMetadata().getName(), e.getMessage());

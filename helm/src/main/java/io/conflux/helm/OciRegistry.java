@@ -122,13 +122,14 @@ final class OciRegistry {
         URI.create(scheme + "://" + host + "/v2/" + repository + "/blobs/" + digest), "*/*",
         HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() != 200) {
-      try (InputStream ignored = response.body()) {
-        throw new RegistryException("downloading blob " + digest + " of " + host + "/" + repository + ": "
-            + status(response), response.statusCode(), null);
+      IOException closing = null;
+      try {
+        response.body().close();
       } catch (IOException e) {
-        throw new RegistryException("downloading blob " + digest + " of " + host + "/" + repository + ": "
-            + status(response), response.statusCode(), e);
+        closing = e;
       }
+      throw new RegistryException("downloading blob " + digest + " of " + host + "/" + repository + ": "
+          + status(response), response.statusCode(), closing);
     }
     return response.body();
   }

@@ -1,8 +1,8 @@
 package io.conflux.applier.apply;
 
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +16,8 @@ import java.util.Optional;
  * Blocking: call from a worker thread.
  */
 public final class HealthChecker {
+    /** fabric8's JSON (de)serialization of Kubernetes objects, for tree conversions. */
+    private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
     private final KubernetesClient client;
     private final Duration pollInterval;
 
@@ -47,7 +49,7 @@ public final class HealthChecker {
                     continue;
                 }
                 @SuppressWarnings("unchecked")
-                Map<String, Object> tree = new LinkedHashMap<>(Serialization.jsonMapper().convertValue(live, Map.class));
+                Map<String, Object> tree = new LinkedHashMap<>(KUBERNETES_JSON.convertValue(live, Map.class));
                 HealthStatus.Result status = HealthStatus.of(tree);
                 if (status.failed()) {
                     return Optional.of(e.subject() + " status: 'Failed': " + status.message());

@@ -1,5 +1,6 @@
 package io.conflux.applier.apply;
 
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.conflux.model.kustomize.Kustomization;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -42,6 +43,8 @@ import java.util.Set;
  * Blocking: call from a worker thread.
  */
 public final class ObjectApplier {
+    /** fabric8's JSON (de)serialization of Kubernetes objects, for tree conversions. */
+    private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
     private static final Set<String> FIRST_KINDS = Set.of("CustomResourceDefinition", "Namespace");
     /** Annotation {@code kustomize.toolkit.fluxcd.io/force: enabled}: recreate this object on immutable changes. */
     public static final String FORCE_ANNOTATION = Kustomization.GROUP + "/force";
@@ -126,7 +129,7 @@ public final class ObjectApplier {
     }
 
     private GenericKubernetesResource normalize(Map<String, Object> object, Map<String, String> ownerLabels) {
-        GenericKubernetesResource r = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+        GenericKubernetesResource r = KUBERNETES_JSON.convertValue(object, GenericKubernetesResource.class);
         if (r.getApiVersion() == null || r.getKind() == null || r.getMetadata() == null || r.getMetadata().getName() == null) {
             throw new IllegalArgumentException("object without apiVersion, kind or metadata.name");
         }
@@ -211,7 +214,7 @@ public final class ObjectApplier {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> comparable(HasMetadata o) {
-        Map<String, Object> tree = new LinkedHashMap<>(Serialization.jsonMapper().convertValue(o, Map.class));
+        Map<String, Object> tree = new LinkedHashMap<>(KUBERNETES_JSON.convertValue(o, Map.class));
         tree.remove("status");
         Object metadata = tree.get("metadata");
         if (metadata instanceof Map<?, ?> m) {

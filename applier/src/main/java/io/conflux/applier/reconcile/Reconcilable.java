@@ -1,5 +1,6 @@
 package io.conflux.applier.reconcile;
 
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.KubeConfigReference;
 import io.conflux.model.kustomize.Kustomization;
@@ -7,7 +8,6 @@ import io.conflux.model.kustomize.KustomizationStatus;
 import io.conflux.model.meta.DependencyReference;
 import io.conflux.model.meta.ObjectKey;
 import io.fabric8.kubernetes.client.CustomResource;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +37,8 @@ public record Reconcilable(ObjectKey key, CustomResource<?, ?> object, long gene
                            String interval, String retryInterval, List<DependencyReference> dependsOn,
                            KubeConfigReference kubeConfig, KustomizationStatus status, Map<String, String> ownerLabels,
                            String requestedAt, boolean force, String timeout, String serviceAccountName) {
+    /** fabric8's JSON (de)serialization of Kubernetes objects, for tree conversions. */
+    private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
 
     /** @return the view of a Kustomization or HelmRelease, empty for other kinds */
     public static Optional<Reconcilable> of(CustomResource<?, ?> object) {
@@ -54,7 +56,7 @@ public record Reconcilable(ObjectKey key, CustomResource<?, ?> object, long gene
         if (object instanceof HelmRelease hr) {
             var s = hr.getSpec();
             KubeConfigReference kubeConfig = s.kubeConfig() == null ? null
-                    : Serialization.jsonMapper().convertValue(s.kubeConfig(), KubeConfigReference.class);
+                    : KUBERNETES_JSON.convertValue(s.kubeConfig(), KubeConfigReference.class);
             return Optional.of(new Reconcilable(key, hr, generation, Boolean.TRUE.equals(s.suspend()), true,
                     s.interval(), null, s.dependsOn(), kubeConfig, hr.getStatus(),
                     Map.of(HelmRelease.GROUP + "/name", meta.getName(), HelmRelease.GROUP + "/namespace", meta.getNamespace()),

@@ -82,7 +82,7 @@ public class SourceReconciler {
                 .chain(state -> revision(blocking, repo, push, state)
                         .chain(revision -> store(blocking, onContext, repo, key, revision, trigger, deliveryId, state)))
                 .onFailure(SourceFailure.class).recoverWithUni(e -> blocking.call(() -> {
-                    SourceFailure f = (SourceFailure) e;
+                    SourceFailure f = e;
                     LOG.warnf("%s: %s: %s", key, f.reason(), f.getMessage());
                     status.sourceFailed(repo, f.reason(), f.getMessage());
                     return new ReconcileOutcome(key, Result.FAILED, null, f.getMessage());
