@@ -5,12 +5,11 @@ import io.conflux.git.GitException;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitSource;
 import io.conflux.git.ArtifactDigest;
+import io.conflux.renderer.source.StatusPatch;
 import io.conflux.git.GitUrlRewriter;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.conflux.git.SourceTree;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.ReactiveRunner;
@@ -204,8 +203,8 @@ public class RenderCoordinator {
                 if (current != null && current.getStatus() != null && current.getStatus().artifact() != null
                         && revisionText.equals(current.getStatus().artifact().revision())
                         && !digest.equals(current.getStatus().artifact().digest())) {
-                    resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-                            json.writeValueAsString(Map.of("status", Map.of("artifact", Map.of("digest", digest)))));
+                    StatusPatch.merge(client, json, GitRepository.class, source.namespace(), source.name(),
+                            Map.of("artifact", Map.of("digest", digest)));
                 }
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.warnf("artifact digest of %s at %s not recorded: %s", source, revisionText, e.getMessage());

@@ -11,8 +11,6 @@ import io.conflux.renderer.render.HelmReleaseRenderer;
 import io.conflux.renderer.render.RendererConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -129,11 +127,12 @@ public class HelmRepositoryReconciler {
         Condition before = Conditions.find(previous, Condition.READY).orElse(null);
         status.put("conditions", Conditions.set(previous, ready));
         try {
-            resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), json.writeValueAsString(Map.of("status", status)));
+            StatusPatch.merge(client, json, HelmRepository.class, repository.getMetadata().getNamespace(),
+                    repository.getMetadata().getName(), status);
             if (before == null || !Objects.equals(before.status(), ready.status()) || !Objects.equals(before.message(), ready.message())) {
                 LOG.infof("HelmRepository %s: Ready=%s %s", key(repository), ready.status(), ready.message());
             }
-        } catch (KubernetesClientException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (KubernetesClientException | java.io.UncheckedIOException e) {
             LOG.warnf("status of HelmRepository %s not written: %s", key(repository), e.getMessage());
         }
         schedule(repository, GoDuration.parseOr(repository.getSpec().interval(), DEFAULT_INTERVAL));
