@@ -23,10 +23,9 @@ final class KubeconfigOption {
         if (kubeconfig == null && !Files.exists(file)) {
             return new KubernetesClientBuilder().build();
         }
-        try {
-            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, Files.readString(file), file.toString())).build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read kubeconfig " + file, e);
+        if (!Files.isReadable(file)) {
+            throw new UncheckedIOException(new IOException("cannot read kubeconfig " + file));
         }
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(file.toFile())).build();
     }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,7 +94,7 @@ public final class LocalInstallation implements AutoCloseable {
         } else {
             kubeconfig = o.kubeconfig().toAbsolutePath();
         }
-        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(null, readString(kubeconfig), kubeconfig.toString())).build();
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig.toFile())).build();
         resources.add(client);
         if (client.namespaces().withName("flux-system").get() == null) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("flux-system").endMetadata().build()).create();
@@ -143,14 +142,6 @@ public final class LocalInstallation implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private static String readString(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 
