@@ -12,8 +12,21 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class})
 public final class Main {
 
-    /** Runs the command line and exits with its code. */
+    /**
+     * Runs the command line and exits with its code. A command that fails prints its error and the causes on one
+     * line each (no stack trace; {@code CONFLUX_DEBUG=1} prints it) and exits with 1.
+     */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (System.getenv("CONFLUX_DEBUG") != null) {
+                e.printStackTrace(cmd.getErr());
+            } else {
+                cmd.getErr().println("conflux " + cmd.getCommandName() + ": " + e.getMessage());
+                for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                    cmd.getErr().println("  caused by: " + cause.getMessage());
+                }
+            }
+            return 1;
+        }).execute(args));
     }
 }
