@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +50,8 @@ class HelmReleaseRendererTest {
     @BeforeEach
     void podinfoRepository() throws Exception {
         work = Files.createDirectories(tmp.resolve("src/github.com/stefanprodan/podinfo"));
-        copy(FIXTURES.resolve("podinfo"), work);
-        sha = commit(work, "master");
+        TestRepositories.copy(FIXTURES.resolve("podinfo"), work);
+        sha = TestRepositories.commit(work, "master");
         mirror = new GitMirror(tmp.resolve("mirrors"),
                 new GitUrlRewriter(Map.of("https://github.com/", tmp.resolve("src/github.com").toUri().toString())),
                 Duration.ofSeconds(20));
@@ -98,7 +97,7 @@ class HelmReleaseRendererTest {
         // a commit that leaves Chart.yaml alone is a new revision under this strategy, and the same one without it
         Path values = work.resolve("charts/podinfo/values.yaml");
         Files.writeString(values, Files.readString(values).replace("replicaCount: 1", "replicaCount: 2"));
-        String next = commit(work, "master");
+        String next = TestRepositories.commit(work, "master");
         HelmReleaseRenderer.Rendered again = render(release("""
                 chart:
                   spec:
@@ -363,26 +362,5 @@ class HelmReleaseRendererTest {
     private static Map<String, Object> find(List<Map<String, Object>> objects, String kind, String name) {
         return objects.stream().filter(o -> kind.equals(o.get("kind")) && name.equals(at(o, "metadata", "name")))
                 .findFirst().orElseThrow(() -> new AssertionError(kind + "/" + name + " not rendered"));
-    }
-
-    private static String commit(Path work, String branch) throws Exception {
-        try (Git git = Files.exists(work.resolve(".git")) ? Git.open(work.toFile())
-                : Git.init().setDirectory(work.toFile()).setInitialBranch(branch).call()) {
-            git.add().addFilepattern(".").call();
-            return git.commit().setMessage("fixture").setAuthor("t", "t@t").setCommitter("t", "t@t").call().name();
-        }
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
     }
 }

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +71,7 @@ class KustomizationRendererTest {
         Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - good.yaml\n  - bad.yaml\n");
         Files.writeString(work.resolve("good.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n");
         Files.writeString(work.resolve("bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n");
-        String sha = commit(work, "main");
+        String sha = TestRepositories.commit(work, "main");
         KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./\"}", KustomizationSpec.class);
         RenderOutcome outcome = renderer().render("https://github.com/acme/apps", new Revision("main", sha), spec);
 
@@ -99,7 +98,7 @@ class KustomizationRendererTest {
         Files.writeString(shared.resolve("deploy/kubernetes/kustomization.yaml"), "resources:\n  - config.yaml\n");
         Files.writeString(shared.resolve("deploy/kubernetes/config.yaml"),
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared-config\ndata:\n  level: info\n");
-        String sharedSha = commit(shared, "main");
+        String sharedSha = TestRepositories.commit(shared, "main");
         // the including repository refers to base/shared, which only the include provides
         Path apps = Files.createDirectories(tmp.resolve("src/github.com/acme/apps"));
         Files.createDirectories(apps.resolve("clusters/prod"));
@@ -107,7 +106,7 @@ class KustomizationRendererTest {
                 "resources:\n  - ../../base/shared\n  - app.yaml\n");
         Files.writeString(apps.resolve("clusters/prod/app.yaml"),
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
-        String appsSha = commit(apps, "main");
+        String appsSha = TestRepositories.commit(apps, "main");
 
         GitSource included = new GitSource("shared", "https://github.com/acme/shared", new Revision("main", sharedSha),
                 GitCredentials.NONE, null, null, List.of());
@@ -162,28 +161,8 @@ class KustomizationRendererTest {
 
     private String repoFrom(String fixture, String path, String branch) throws Exception {
         Path work = Files.createDirectories(tmp.resolve("src/github.com").resolve(path));
-        copy(FIXTURES.resolve(fixture), work);
-        return commit(work, branch);
-    }
-
-    private static String commit(Path work, String branch) throws Exception {
-        try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch(branch).call()) {
-            git.add().addFilepattern(".").call();
-            return git.commit().setMessage("fixture").setAuthor("t", "t@t").setCommitter("t", "t@t").call().name();
-        }
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
+        TestRepositories.copy(FIXTURES.resolve(fixture), work);
+        return TestRepositories.commit(work, branch);
     }
 
     private static Kustomization kustomization(String file, String name) throws IOException {
