@@ -104,7 +104,13 @@ public final class GitMirror {
             try (Repository repo = open(remote)) {
                 ObjectId commitId = ObjectId.fromString(revision.sha());
                 if (!repo.getObjectDatabase().has(commitId)) {
-                    fetch(repo, remote, transfer);
+                    fetch(repo, remote, transfer, REF_SPECS);
+                }
+                String ref = revision.refName();
+                if (!repo.getObjectDatabase().has(commitId) && isOtherRef(ref)) {
+                    // Flux's ref.name may name any ref (refs/pull/420/head, refs/merge-requests/1/head), which the
+                    // heads-and-tags refspecs do not bring.
+                    fetch(repo, remote, transfer, List.of(new RefSpec("+" + ref + ":" + ref)));
                 }
                 if (!repo.getObjectDatabase().has(commitId)) {
                     throw new GitException("commit " + revision.sha() + " not found in " + remote);
@@ -130,9 +136,15 @@ public final class GitMirror {
         return new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
     }
 
-    private static void fetch(Repository repo, String remote, GitTransfer transfer) {
+    /** @return whether {@code ref} is a full ref name outside {@code refs/heads/} and {@code refs/tags/} */
+    private static boolean isOtherRef(String ref) {
+        return ref != null && ref.startsWith("refs/") && !ref.startsWith("refs/heads/") && !ref.startsWith("refs/tags/")
+                && Repository.isValidRefName(ref);
+    }
+
+    private static void fetch(Repository repo, String remote, GitTransfer transfer, List<RefSpec> refSpecs) {
         try (Git git = new Git(repo)) {
-            transfer.call(git.fetch().setRemote(remote).setRefSpecs(REF_SPECS).setRemoveDeletedRefs(true));
+            transfer.call(git.fetch().setRemote(remote).setRefSpecs(refSpecs).setRemoveDeletedRefs(true));
         } catch (GitAuthenticationException e) {
             throw new GitAuthenticationException("fetch " + remote + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {

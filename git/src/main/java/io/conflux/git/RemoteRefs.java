@@ -43,8 +43,9 @@ public record RemoteRefs(String url, Map<String, String> refs) {
     }
 
     /**
-     * Lists the refs of {@code url} (heads and tags, annotated tags peeled to their commit) with {@code transfer}'s
-     * credentials and bounds ({@code git ls-remote}).
+     * Lists the refs of {@code url} (all of them — heads, tags, and others such as {@code refs/pull/N/head} that
+     * {@code ref.name} may name; annotated tags peeled to their commit) with {@code transfer}'s credentials and bounds
+     * ({@code git ls-remote}).
      *
      * @param url      repository URL, already rewritten ({@link GitUrlRewriter}); https, ssh, scp-like or local
      * @param transfer credentials, time and size bounds
@@ -57,9 +58,7 @@ public record RemoteRefs(String url, Map<String, String> refs) {
     public static RemoteRefs list(String url, GitTransfer transfer) {
         try {
             LsRemoteCommand command = Git.lsRemoteRepository()
-                    .setRemote(url)
-                    .setHeads(true)
-                    .setTags(true);
+                    .setRemote(url);
             Map<String, String> refs = new LinkedHashMap<>();
             for (Ref ref : transfer.call(command)) {
                 String sha = ref.getPeeledObjectId() != null ? ref.getPeeledObjectId().name()

@@ -66,4 +66,42 @@ class GitLayerTest {
         assertThatThrownBy(() -> RemoteRefs.list(tmp.resolve("missing").toUri().toString(), Duration.ofSeconds(5)))
                 .isInstanceOf(GitException.class);
     }
+
+    /**
+     * Flux's {@code ref.name} may name a ref outside heads and tags, such as a pull request's
+     * {@code refs/pull/420/head}: it is listed, resolved to {@code <ref>@sha1:<sha>}, and its commit, reachable from no
+     * branch, is fetched into the mirror.
+     */
+    @Test
+    void resolvesAndFetchesAPullRequestRefByName() throws Exception {
+        Path work = tmp.resolve("origin/app.git");
+        RevCommit pr;
+        try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+            Files.writeString(work.resolve("a.yaml"), "kind: A\n");
+            git.add().addFilepattern(".").call();
+            RevCommit main = git.commit().setMessage("main").setAuthor("t", "t@t").setCommitter("t", "t@t").call();
+            git.checkout().setCreateBranch(true).setName("topic").call();
+            Files.writeString(work.resolve("pr.yaml"), "kind: PullRequest\n");
+            git.add().addFilepattern(".").call();
+            pr = git.commit().setMessage("pr").setAuthor("t", "t@t").setCommitter("t", "t@t").call();
+            // As GitHub keeps it: the pull request's head under refs/pull, its branch gone.
+            var update = git.getRepository().updateRef("refs/pull/420/head");
+            update.setNewObjectId(pr);
+            update.forceUpdate();
+            git.checkout().setName("main").call();
+            git.branchDelete().setBranchNames("topic").setForce(true).call();
+            assertThat(main).isNotEqualTo(pr);
+        }
+        String url = work.toUri().toString();
+        RemoteRefs refs = RemoteRefs.list(url, Duration.ofSeconds(10));
+        Revision revision = refs.resolve(new GitRepositoryRef(null, null, null, "refs/pull/420/head", null));
+        assertThat(revision.toString()).isEqualTo("refs/pull/420/head@sha1:" + pr.name());
+
+        GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), new GitUrlRewriter(Map.of()), Duration.ofSeconds(10));
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            Path out = Files.createDirectories(fs.getPath("/pr"));
+            mirror.checkout(url, revision, out);
+            assertThat(Files.readString(out.resolve("pr.yaml"))).isEqualTo("kind: PullRequest\n");
+        }
+    }
 }
