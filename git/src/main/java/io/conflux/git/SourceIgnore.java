@@ -12,9 +12,11 @@ import org.eclipse.jgit.ignore.FastIgnoreRule;
 
 /**
  * What a Flux source leaves out of its artifact ({@code github.com/fluxcd/pkg/sourceignore}): the default excludes
- * (VCS metadata, CI configuration, images and archives), the patterns of a {@code .sourceignore} file at the root of
- * the repository, and {@code GitRepository.spec.ignore} — all in gitignore syntax, matched with JGit's gitignore
- * rules; later patterns win, {@code !pattern} re-includes.
+ * (VCS metadata, CI configuration, images and archives), the patterns of every {@code .sourceignore} file in the
+ * tree — the root's, then each subdirectory's, depth first in name order, a subdirectory's patterns applying only below
+ * it and relative to it, as {@code sourceignore.LoadIgnorePatterns} loads them with their domain — and
+ * {@code GitRepository.spec.ignore} — all in gitignore syntax, matched with JGit's gitignore rules; later patterns
+ * win, {@code !pattern} re-includes.
  */
 public final class SourceIgnore {
     /** Flux's default exclusions for Git sources. */
@@ -23,46 +25,72 @@ public final class SourceIgnore {
             ".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml", "cloudbuild.yaml", "codeship-services.yml",
             "codeship-steps.yml", "**/.goreleaser.yml", "**/.sops.yaml", "**/.flux.yaml");
 
-    private final List<FastIgnoreRule> rules;
+    private static final String FILE = ".sourceignore";
 
-    private SourceIgnore(List<FastIgnoreRule> rules) {
+    /** A pattern and the directory it applies in ({@code ""} for the root, else {@code dir/} with a slash). */
+    private record Rule(String domain, FastIgnoreRule rule) {
+    }
+
+    private final List<Rule> rules;
+
+    private SourceIgnore(List<Rule> rules) {
         this.rules = rules;
     }
 
     /**
-     * @param root        the checked-out tree (its {@code .sourceignore}, if any, is read)
+     * @param root        the checked-out tree (its {@code .sourceignore} files, if any, are read)
      * @param specIgnore  {@code spec.ignore}, newline-separated patterns, or null
-     * @return the rules: defaults, then {@code .sourceignore}, then {@code spec.ignore}
+     * @return the rules: defaults, then the {@code .sourceignore} files, then {@code spec.ignore}
+     * @throws UncheckedIOException when the tree cannot be read
      */
     public static SourceIgnore load(Path root, String specIgnore) {
-        List<String> patterns = new ArrayList<>(DEFAULTS);
-        Path file = root.resolve(".sourceignore");
+        List<Rule> rules = new ArrayList<>();
+        addPatterns(rules, "", DEFAULTS);
         try {
-            if (Files.isRegularFile(file)) {
-                patterns.addAll(Files.readAllLines(file));
-            }
+            loadFiles(rules, root, root);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read the .sourceignore files under " + root, e);
         }
         if (specIgnore != null) {
-            patterns.addAll(List.of(specIgnore.split("\n")));
+            addPatterns(rules, "", List.of(specIgnore.split("\n")));
         }
-        List<FastIgnoreRule> rules = new ArrayList<>();
+        return new SourceIgnore(rules);
+    }
+
+    /** Reads {@code dir}'s {@code .sourceignore}, then its subdirectories' (name order, {@code .git} skipped). */
+    private static void loadFiles(List<Rule> rules, Path root, Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        String domain = dir.equals(root) ? "" : root.relativize(dir).toString().replace('\\', '/') + "/";
+        if (Files.isRegularFile(file)) {
+            addPatterns(rules, domain, Files.readAllLines(file));
+        }
+        List<Path> subdirectories;
+        try (Stream<Path> children = Files.list(dir)) {
+            subdirectories = children.filter(Files::isDirectory)
+                    .filter(d -> !d.getFileName().toString().equals(".git"))
+                    .sorted(Comparator.comparing(d -> d.getFileName().toString())).toList();
+        }
+        for (Path subdirectory : subdirectories) {
+            loadFiles(rules, root, subdirectory);
+        }
+    }
+
+    private static void addPatterns(List<Rule> rules, String domain, List<String> patterns) {
         for (String p : patterns) {
             String line = p.strip();
             if (!line.isEmpty() && !line.startsWith("#")) {
-                rules.add(new FastIgnoreRule(line));
+                rules.add(new Rule(domain, new FastIgnoreRule(line)));
             }
         }
-        return new SourceIgnore(rules);
     }
 
     /** @return whether {@code path} (relative, {@code /}-separated) is left out; the last matching rule decides */
     public boolean ignored(String path, boolean directory) {
         boolean ignored = false;
-        for (FastIgnoreRule rule : rules) {
-            if (rule.isMatch(path, directory)) {
-                ignored = rule.getResult();
+        for (Rule rule : rules) {
+            if (path.startsWith(rule.domain()) && path.length() > rule.domain().length()
+                    && rule.rule().isMatch(path.substring(rule.domain().length()), directory)) {
+                ignored = rule.rule().getResult();
             }
         }
         return ignored;

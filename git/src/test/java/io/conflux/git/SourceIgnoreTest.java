@@ -35,4 +35,27 @@ class SourceIgnoreTest {
             assertThat(Files.exists(root.resolve("clusters/prod/sync.yaml"))).isTrue();
         }
     }
+
+    /** As Flux's {@code LoadIgnorePatterns}: a subdirectory's {@code .sourceignore} applies below it, relative to it. */
+    @Test
+    void sourceignoreInASubdirectoryAppliesBelowItOnly() throws Exception {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            Path root = Files.createDirectories(fs.getPath("/src"));
+            for (String f : new String[] {"apps/test/values.yaml", "apps/test/deploy.yaml", "apps/prod/test/values.yaml",
+                    "infra/test/values.yaml"}) {
+                Files.createDirectories(root.resolve(f).getParent());
+                Files.writeString(root.resolve(f), "x");
+            }
+            Files.writeString(root.resolve("apps/.sourceignore"), "/test/values.yaml\n");
+            Files.writeString(root.resolve("apps/prod/.sourceignore"), "test/\n");
+            SourceIgnore ignore = SourceIgnore.load(root, null);
+
+            assertThat(ignore.ignored("apps/test/values.yaml", false)).isTrue();
+            assertThat(ignore.ignored("apps/test/deploy.yaml", false)).isFalse();
+            assertThat(ignore.ignored("apps/prod/test", true)).isTrue();
+            assertThat(ignore.ignored("infra/test/values.yaml", false)).as("outside apps/").isFalse();
+            assertThat(ignore.prune(root)).isEqualTo(2);
+            assertThat(Files.exists(root.resolve("infra/test/values.yaml"))).isTrue();
+        }
+    }
 }
