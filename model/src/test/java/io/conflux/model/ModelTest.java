@@ -72,6 +72,37 @@ class ModelTest {
     }
 
     @Test
+    void helmReleaseV2beta2ManifestReadsIntoV2Type() {
+        String yaml = """
+                apiVersion: helm.toolkit.fluxcd.io/v2beta2
+                kind: HelmRelease
+                metadata: {name: podinfo, namespace: apps}
+                spec:
+                  interval: 10m
+                  chart:
+                    spec:
+                      chart: podinfo
+                      version: ">=6.0.0"
+                      interval: 1h
+                      sourceRef: {kind: HelmRepository, name: podinfo, namespace: flux-system}
+                  install:
+                    remediation:
+                      retries: 3
+                  values:
+                    replicaCount: 2
+                """;
+        io.conflux.model.helm.HelmRelease hr = Serialization.unmarshal(yaml, io.conflux.model.helm.HelmRelease.class);
+        assertThat(hr.getSpec().interval()).isEqualTo("10m");
+        assertThat(hr.getSpec().chart()).extractingByKey("spec").asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("chart", "podinfo").containsEntry("version", ">=6.0.0")
+                .containsEntry("sourceRef", java.util.Map.of("kind", "HelmRepository", "name", "podinfo", "namespace", "flux-system"));
+        assertThat(hr.getSpec().install()).isEqualTo(java.util.Map.of("remediation", java.util.Map.of("retries", 3)));
+        assertThat(hr.getSpec().values()).isEqualTo(java.util.Map.of("replicaCount", 2));
+        assertThat(Serialization.unmarshal(yaml.replace("/v2beta2", "/v2"), io.conflux.model.helm.HelmRelease.class).getSpec())
+                .isEqualTo(hr.getSpec());
+    }
+
+    @Test
     void conditionSerializesOnlyItsFields() throws Exception {
         String json = new ObjectMapper().writeValueAsString(Conditions.ready(true, 1, "Succeeded", "ok"));
         assertThat(json).doesNotContain("\"true\"").contains("\"status\":\"True\"");

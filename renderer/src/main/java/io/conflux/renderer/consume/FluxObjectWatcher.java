@@ -44,7 +44,23 @@ public class FluxObjectWatcher {
     private SharedIndexInformer<HelmRepository> helmRepositories;
 
     void start(@Observes StartupEvent event) {
-        gitRepositories = client.resources(GitRepository.class).inAnyNamespace().inform();
+        // A GitRepository's status may name the artifact the renderer last fetched (before a restart).
+        gitRepositories = client.resources(GitRepository.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(GitRepository repo) {
+                coordinator.onGitRepository(repo);
+            }
+
+            @Override
+            public void onUpdate(GitRepository before, GitRepository after) {
+                coordinator.onGitRepository(after);
+            }
+
+            @Override
+            public void onDelete(GitRepository repo, boolean deletedFinalStateUnknown) {
+                // nothing to render; its Kustomizations report the missing source
+            }
+        });
         kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
         coordinator.useCaches(() -> kustomizations.getStore().list(),
                 key -> Optional.ofNullable(gitRepositories.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));

@@ -5,7 +5,7 @@ import io.conflux.git.GitException;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitSource;
 import io.conflux.git.ArtifactDigest;
-import io.conflux.renderer.source.StatusPatch;
+import io.conflux.renderer.source.GitArtifacts;
 import io.conflux.git.GitUrlRewriter;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -91,6 +92,7 @@ public class RenderCoordinator {
     private SourceTree sourceTree;
     private KustomizationRenderer renderer;
     private HelmReleaseRenderer helmRenderer;
+    private GitArtifacts artifacts;
     private java.util.function.BiFunction<String, String, Optional<HelmRepository>> helmRepositories = (ns, n) -> Optional.empty();
     @Inject
     ClusterData secrets;
@@ -107,6 +109,7 @@ public class RenderCoordinator {
         sourceTree = new SourceTree(mirror);
         renderer = new KustomizationRenderer(mirror, json);
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
+        artifacts = new GitArtifacts(client, json);
     }
 
     @PreDestroy
@@ -157,12 +160,26 @@ public class RenderCoordinator {
     }
 
     /**
-     * A source moved: renders every Kustomization referencing it, every Kustomization whose GitRepository includes it
-     * (at its own latest revision), and every HelmRelease whose chart it holds.
+     * A source moved: fetches the new revision first; when it is fetched, makes it the source's latest revision and
+     * renders every Kustomization referencing it, every Kustomization whose GitRepository includes it (at its own
+     * latest revision), and every HelmRelease whose chart it holds. When the fetch fails (unreachable, refused
+     * credentials, size or time bound, commit gone), the GitRepository turns {@code Ready=False} with its last fetched
+     * artifact ({@link GitArtifacts}) and nothing is rendered: as with Flux's source-controller, the Kustomizations
+     * keep their last applied revision, a source outage is not theirs.
      *
-     * @return a Uni completing when all those renders are persisted and published
+     * @return a Uni completing when the fetch's outcome is written and all those renders are persisted and published
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
+        ObjectKey source = revision.sourceKey();
+        AtomicBoolean fetched = new AtomicBoolean();
+        return queue.submit(source.toString(), () -> runner.run(blocking -> blocking.call(() -> {
+                    fetched.set(fetch(source, revision));
+                    return null;
+                })).replaceWithVoid())
+                .chain(() -> fetched.get() ? renderAll(revision) : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> renderAll(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
         latestRevisions.merge(source, revision, (old, neu) -> neu);
         List<Uni<Void>> renders = new java.util.ArrayList<>();
@@ -180,37 +197,43 @@ public class RenderCoordinator {
                 .forEach(hr -> renders.add(onHelmRelease(hr)));
         LOG.infof("source %s at %s: %d Kustomization(s) and %d HelmRelease(s) to render", source, revision.revision(),
                 kustomizationCount, renders.size() - kustomizationCount);
-        renders.add(recordArtifactDigest(source, revision.revision()));
         return renders.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(renders).andCollectFailures().replaceWithVoid();
     }
 
     /**
-     * Writes {@code status.artifact.digest} of a GitRepository at a new revision: the {@link ArtifactDigest} of its
-     * artifact content (revision, includes, ignore rules), when the status (written by the receiver before it
-     * published the revision) still names that revision. A failure is logged, never fails the renders.
+     * Fetches {@code revision} of {@code source} with everything it includes, as its Kustomizations will read it, and
+     * writes the outcome to the GitRepository's status: on success the {@link ArtifactDigest} of the artifact content
+     * (revision, includes, ignore rules) in {@code status.artifact.digest}; on failure {@code Ready=False} and the last
+     * fetched artifact ({@link GitArtifacts}); blocking.
+     *
+     * @return whether the revision was fetched
      */
-    private Uni<Void> recordArtifactDigest(ObjectKey source, String revisionText) {
-        return queue.submit(source.toString(), () -> runner.run(blocking -> blocking.call(() -> {
-            try (java.nio.file.FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
-                java.nio.file.Path root = java.nio.file.Files.createDirectories(fs.getPath("/artifact/source"));
-                Optional<Revision> written = checkout(source, root);
-                if (written.isEmpty() || !written.get().toString().equals(revisionText)) {
-                    return null;
-                }
-                String digest = ArtifactDigest.of(root);
-                var resource = client.resources(GitRepository.class).inNamespace(source.namespace()).withName(source.name());
-                GitRepository current = resource.get();
-                if (current != null && current.getStatus() != null && current.getStatus().artifact() != null
-                        && revisionText.equals(current.getStatus().artifact().revision())
-                        && !digest.equals(current.getStatus().artifact().digest())) {
-                    StatusPatch.merge(client, json, GitRepository.class, source.namespace(), source.name(),
-                            Map.of("artifact", Map.of("digest", digest)));
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.warnf("artifact digest of %s at %s not recorded: %s", source, revisionText, e.getMessage());
-            }
-            return null;
-        }))).replaceWithVoid();
+    private boolean fetch(ObjectKey source, SourceRevision revision) {
+        String digest;
+        try (java.nio.file.FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            java.nio.file.Path root = java.nio.file.Files.createDirectories(fs.getPath("/artifact/source"));
+            sourceTree.write(sources.resolve(source, revision.url(), Revision.parse(revision.revision())), root);
+            digest = ArtifactDigest.of(root);
+        } catch (GitException | IllegalArgumentException e) {
+            artifacts.failed(source, revision.url(), revision.revision(), e.getMessage());
+            return false;
+        } catch (java.io.IOException e) {
+            // the in-memory copy failed, not the fetch: the revision is in the mirror
+            LOG.warnf("artifact digest of %s at %s not computed: %s", source, revision.revision(), e.getMessage());
+            digest = null;
+        }
+        artifacts.fetched(source, revision.url(), revision.revision(), digest);
+        return true;
+    }
+
+    /** A GitRepository was seen on the cluster: its status may name the last artifact fetched before a restart. */
+    public void onGitRepository(GitRepository repository) {
+        artifacts.seen(repository);
+    }
+
+    /** @return the revision of {@code source} its Kustomizations render at now, if one is known */
+    Optional<String> knownRevision(ObjectKey source) {
+        return sources.known(source).map(GitSources.At::revision);
     }
 
     /** A Kustomization was created or changed: renders it at its source's latest known revision, if any. */

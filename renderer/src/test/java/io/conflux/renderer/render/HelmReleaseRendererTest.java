@@ -80,6 +80,47 @@ class HelmReleaseRendererTest {
     }
 
     @Test
+    void v2beta2ManifestIsReadAndRenderedAsV2() throws Exception {
+        // as a repository written for Flux 2.2 has it (helm.toolkit.fluxcd.io/v2beta2, served by deploy/crds)
+        String manifest = """
+                apiVersion: helm.toolkit.fluxcd.io/%s
+                kind: HelmRelease
+                metadata: {name: podinfo, namespace: apps}
+                spec:
+                  interval: 5m
+                  releaseName: podinfo
+                  chart:
+                    spec:
+                      chart: ./charts/podinfo
+                      interval: 1m
+                      sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                  install:
+                    remediation:
+                      retries: 3
+                  upgrade:
+                    remediation:
+                      retries: 3
+                      remediateLastFailure: true
+                  values:
+                    replicaCount: 2
+                """;
+        HelmRelease beta = Serialization.unmarshal(manifest.formatted("v2beta2"), HelmRelease.class);
+        HelmRelease ga = Serialization.unmarshal(manifest.formatted("v2"), HelmRelease.class);
+        assertThat(beta.getSpec()).isEqualTo(ga.getSpec());
+        assertThat(beta.getSpec().interval()).isEqualTo("5m");
+        assertThat(beta.getSpec().install()).isEqualTo(Map.of("remediation", Map.of("retries", 3)));
+        assertThat(beta.getSpec().values()).isEqualTo(Map.of("replicaCount", 2));
+
+        HelmReleaseRenderer.Rendered fromBeta = render(beta);
+        HelmReleaseRenderer.Rendered fromGa = render(ga);
+        assertThat(fromBeta.outcome().message()).isNull();
+        assertThat(at(find(objects(fromBeta), "Deployment", "podinfo"), "spec", "replicas")).isEqualTo(2);
+        assertThat(fromBeta.revision()).isEqualTo(fromGa.revision()).isEqualTo("6.14.1");
+        assertThat(fromBeta.outcome().bundle().digest()).isEqualTo(fromGa.outcome().bundle().digest());
+        assertThat(fromBeta.configDigest()).isEqualTo(fromGa.configDigest());
+    }
+
+    @Test
     void revisionStrategyPutsTheCommitInTheChartVersion() throws Exception {
         HelmReleaseRenderer.Rendered rendered = render(release("""
                 chart:

@@ -32,7 +32,9 @@ import org.jboss.logging.Logger;
  * {@link RevisionResolver}) and, when the (revision, generation) differs from the one recorded in
  * {@code source_state} or was not yet acknowledged by Kafka, FIRST writes the status (Ready, artifact,
  * observedGeneration), THEN records it, THEN publishes a {@link SourceRevision} and marks it published. A failure
- * writes {@code Ready=False} and keeps the last good revision. Reconciliations of one source run one at a time, in
+ * writes {@code Ready=False} and keeps the last good revision. A published revision the renderer could not fetch
+ * ({@link StatusWriter#notFetched}) is published again at each reconciliation, without writing the status, until the
+ * renderer fetches it. Reconciliations of one source run one at a time, in
  * submission order, so its revisions reach Kafka in order.
  */
 @ApplicationScoped
@@ -105,6 +107,16 @@ public class SourceReconciler {
         String uid = repo.getMetadata().getUid();
         boolean sameObject = state != null && (state.sourceUid == null || uid == null || state.sourceUid.equals(uid));
         boolean same = sameObject && text.equals(state.revision) && state.generation == generation;
+        if (same && state.publishedAt != null && StatusWriter.notFetched(repo, revision)) {
+            // The renderer could not fetch it and serves the last good artifact: publish it again so that it tries
+            // again (source-controller retries a failed fetch every interval); the status stays the renderer's.
+            GitRepositoryRef ref = repo.getSpec().ref() == null ? GitRepositoryRef.DEFAULT : repo.getSpec().ref();
+            SourceRevision again = new SourceRevision(key.toString(), generation, repo.getSpec().url(), ref, text, trigger,
+                    deliveryId, state.observedAt.toInstant().toString());
+            return producer.send(again).emitOn(onContext)
+                    .invoke(() -> LOG.infof("%s: published %s again, the renderer could not fetch it", key, text))
+                    .replaceWith(new ReconcileOutcome(key, Result.PUBLISHED, text, null));
+        }
         if (same && state.publishedAt != null) {
             if (trigger != Trigger.MANUAL && StatusWriter.sourceCurrent(repo, revision)) {
                 return Uni.createFrom().item(new ReconcileOutcome(key, Result.UNCHANGED, text, null));

@@ -82,6 +82,17 @@ public class StatusWriter {
     }
 
     /**
+     * @return whether the renderer could not fetch {@code revision}: {@code FetchFailed=True} and an artifact (or none)
+     * other than that revision, the last one it fetched, which it put back as Flux's source-controller keeps serving
+     * the last good artifact. The receiver itself never writes an artifact other than the revision it resolved.
+     */
+    public static boolean notFetched(GitRepository repo, Revision revision) {
+        var s = repo.getStatus();
+        return s != null && Conditions.find(s.conditions(), FETCH_FAILED).filter(Condition::isTrue).isPresent()
+                && (s.artifact() == null || !revision.toString().equals(s.artifact().revision()));
+    }
+
+    /**
      * @return whether the cached status already says Ready for this revision and generation (then nothing to write)
      */
     public static boolean sourceCurrent(GitRepository repo, Revision revision) {

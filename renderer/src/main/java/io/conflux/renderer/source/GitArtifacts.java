@@ -1,0 +1,170 @@
+package io.conflux.renderer.source;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.Artifact;
+import io.conflux.model.source.GitRepository;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The fetch half of Flux's source-controller GitRepository reconciler ({@code reconcileSource}), as the renderer sees
+ * it: the webhook-receiver resolves a revision with ls-remote and writes it to the status, the renderer fetches it.
+ * This class remembers, per GitRepository, the last artifact whose content was fetched, and writes the outcome of each
+ * fetch to the status (JSON merge patch, {@link StatusPatch}):
+ * <ul>
+ *   <li>fetched: {@code status.artifact.digest}; and when the status shows a failed fetch, the artifact of the fetched
+ *       revision, {@code Ready=True} reason {@code Succeeded} and no {@code FetchFailed} condition;</li>
+ *   <li>failed: {@code Ready=False} and {@code FetchFailed=True}, reason {@code GitOperationFailed}, the message naming
+ *       the URL and the cause (source-controller's wording), and {@code status.artifact} back to the last artifact
+ *       fetched — none when no fetch of the repository succeeded yet — so that its consumers keep reading the last
+ *       good artifact, as Flux serves it while the repository is unreachable.</li>
+ * </ul>
+ * Blocking (fabric8 calls); a status that cannot be written is logged, never fails the caller.
+ */
+public final class GitArtifacts {
+    private static final Logger LOG = Logger.getLogger(GitArtifacts.class);
+    /** Flux's {@code sourcev1.FetchFailedCondition}. */
+    public static final String FETCH_FAILED = "FetchFailed";
+
+    private final KubernetesClient client;
+    private final ObjectMapper json;
+    private final Map<ObjectKey, Artifact> fetched = new ConcurrentHashMap<>();
+
+    /**
+     * @param client the management cluster
+     * @param json   serializes the status patches
+     */
+    public GitArtifacts(KubernetesClient client, ObjectMapper json) {
+        this.client = client;
+        this.json = json;
+    }
+
+    /** @return the last artifact of {@code source} whose content was fetched, if any is known */
+    public Optional<Artifact> lastFetched(ObjectKey source) {
+        return Optional.ofNullable(fetched.get(source));
+    }
+
+    /**
+     * A GitRepository was seen on the cluster: a status artifact with a digest was fetched (the renderer writes the
+     * digest after fetching; the receiver clears it with each new revision), which tells a restarted renderer its last
+     * good artifact. One already known is kept.
+     */
+    public void seen(GitRepository repository) {
+        Artifact a = repository.getStatus() == null ? null : repository.getStatus().artifact();
+        if (a != null && a.revision() != null && a.digest() != null) {
+            fetched.putIfAbsent(key(repository), a);
+        }
+    }
+
+    /**
+     * The content of {@code revision} was fetched and digested: records it as the last good artifact and writes its
+     * digest, and, when the status shows a failed fetch, the artifact and {@code Ready=True}. A status naming another
+     * revision with no failed fetch (the receiver moved on) is left as it is.
+     *
+     * @param digest the {@code ArtifactDigest} of the content, null when it could not be computed
+     */
+    public void fetched(ObjectKey source, String url, String revision, String digest) {
+        Artifact before = fetched.get(source);
+        GitRepository current = get(source);
+        Artifact shown = current == null || current.getStatus() == null ? null : current.getStatus().artifact();
+        String since = before != null && revision.equals(before.revision()) ? before.lastUpdateTime()
+                : shown != null && revision.equals(shown.revision()) && shown.lastUpdateTime() != null
+                ? shown.lastUpdateTime() : Conditions.now();
+        fetched.put(source, new Artifact(revision, digest, since, url, null));
+        if (current == null || current.getStatus() == null) {
+            return;
+        }
+        List<Condition> conditions = current.getStatus().conditions();
+        boolean failed = Conditions.find(conditions, FETCH_FAILED).filter(Condition::isTrue).isPresent();
+        boolean named = shown != null && revision.equals(shown.revision());
+        Map<String, Object> status = new LinkedHashMap<>();
+        if (!named && failed) {
+            status.put("artifact", artifact(new Artifact(revision, digest, since, url, null)));
+        } else if (named && digest != null && !digest.equals(shown.digest())) {
+            status.put("artifact", Map.of("digest", digest));
+        }
+        if (failed && (named || status.containsKey("artifact"))) {
+            List<Condition> kept = new ArrayList<>(conditions);
+            kept.removeIf(c -> FETCH_FAILED.equals(c.type()));
+            status.put("conditions", Conditions.set(kept, Conditions.ready(true, generation(current),
+                    FluxReasons.SUCCEEDED, "stored artifact for revision '" + revision + "'")));
+        }
+        if (!status.isEmpty()) {
+            patch(source, status);
+            if (failed) {
+                LOG.infof("%s: fetched %s again, Ready=True", source, revision);
+            }
+        }
+    }
+
+    /**
+     * Fetching {@code revision} failed: {@code Ready=False} and {@code FetchFailed=True} with reason
+     * {@code GitOperationFailed} and message {@code failed to checkout and determine revision: unable to clone
+     * '<url>': <cause>}, and the last artifact fetched in {@code status.artifact} (none when there is none).
+     */
+    public void failed(ObjectKey source, String url, String revision, String cause) {
+        GitRepository current = get(source);
+        String message = "failed to checkout and determine revision: unable to clone '" + url + "': " + cause;
+        LOG.warnf("%s: %s not fetched: %s", source, revision, message);
+        if (current == null) {
+            return;
+        }
+        long generation = generation(current);
+        List<Condition> conditions = current.getStatus() == null ? null : current.getStatus().conditions();
+        conditions = Conditions.set(conditions,
+                new Condition(FETCH_FAILED, "True", generation, null, FluxReasons.GIT_OPERATION_FAILED, message));
+        conditions = Conditions.set(conditions, Conditions.ready(false, generation, FluxReasons.GIT_OPERATION_FAILED, message));
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("conditions", conditions);
+        Artifact last = fetched.get(source);
+        status.put("artifact", last == null ? null : artifact(last));
+        patch(source, status);
+    }
+
+    private static Map<String, Object> artifact(Artifact a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("revision", a.revision());
+        m.put("digest", a.digest());
+        m.put("lastUpdateTime", a.lastUpdateTime());
+        m.put("url", a.url());
+        return m;
+    }
+
+    private GitRepository get(ObjectKey source) {
+        try {
+            return client.resources(GitRepository.class).inNamespace(source.namespace()).withName(source.name()).get();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("GitRepository %s not read: %s", source, e.getMessage());
+            return null;
+        }
+    }
+
+    private void patch(ObjectKey source, Map<String, Object> status) {
+        try {
+            StatusPatch.merge(client, json, GitRepository.class, source.namespace(), source.name(), status);
+        } catch (KubernetesClientException | UncheckedIOException e) {
+            LOG.warnf("status of %s not written: %s", source, e.getMessage());
+        }
+    }
+
+    private static ObjectKey key(GitRepository r) {
+        return new ObjectKey(GitRepository.KIND, r.getMetadata().getNamespace(), r.getMetadata().getName());
+    }
+
+    private static long generation(GitRepository r) {
+        Long g = r.getMetadata().getGeneration();
+        return g == null ? 0 : g;
+    }
+}

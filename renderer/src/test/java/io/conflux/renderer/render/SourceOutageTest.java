@@ -1,0 +1,284 @@
+package io.conflux.renderer.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.git.testing.LocalHttpGitServer;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.LocalObjectReference;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.Artifact;
+import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.GitRepositoryRef;
+import io.conflux.model.source.GitRepositorySpec;
+import io.conflux.model.topic.RenderResult;
+import io.conflux.model.topic.SourceRevision;
+import io.conflux.model.topic.Trigger;
+import io.conflux.renderer.produce.RenderResultProducer;
+import io.conflux.renderer.source.StatusPatch;
+import io.conflux.service.ReactiveRunner;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Flux's source-controller keeps serving the last good artifact when a repository cannot be fetched: the renderer's
+ * fetch failing after the receiver's ls-remote succeeded turns the GitRepository {@code Ready=False}
+ * ({@code GitOperationFailed}) with its last fetched artifact, and leaves its Kustomizations alone.
+ */
+class SourceOutageTest {
+    private static final String NS = "default";
+    private static final ObjectKey SOURCE = new ObjectKey(GitRepository.KIND, NS, "apps");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path tmp;
+
+    private InMemoryKubernetes kube;
+    private KubernetesClient client;
+    private Vertx vertx;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<RenderResult> published = new CopyOnWriteArrayList<>();
+    private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
+    private RenderCoordinator coordinator;
+
+    @BeforeEach
+    void start() throws Exception {
+        kube = InMemoryKubernetes.start();
+        kube.installCrds(Path.of("..", "deploy", "crds"));
+        client = kube.client();
+        vertx = Vertx.vertx();
+        coordinator = coordinator();
+    }
+
+    @AfterEach
+    void stop() {
+        vertx.close();
+        kube.close();
+    }
+
+    @Test
+    void failedFetchKeepsTheLastGoodArtifactAndRendersNothingUntilAFetchSucceeds() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            secret("s3cret");
+            GitRepository repo = new GitRepository();
+            repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
+            repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
+                    new LocalObjectReference("git-auth"), null, null, null));
+            client.resource(repo).create();
+
+            // the receiver stored r1 and published it: the renderer fetches it and digests its content
+            receiverStored(r1, url);
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            Artifact good = artifact();
+            assertThat(good.revision()).isEqualTo(r1);
+            assertThat(good.digest()).startsWith("sha256:");
+            assertThat(ready().status()).isEqualTo("True");
+
+            // r2 is pushed, ls-remote sees it, but the fetch is refused (the password changed)
+            Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app2\n");
+            String r2 = "main@sha1:" + TestRepositories.commit(work, "main");
+            receiverStored(r2, url);
+            secret("rotated");
+            kustomizations.add(kustomization());
+            await(coordinator.onSourceRevision(revision(url, r2)));
+
+            Condition down = ready();
+            assertThat(down.status()).isEqualTo("False");
+            assertThat(down.reason()).isEqualTo("GitOperationFailed");
+            assertThat(down.message()).startsWith("failed to checkout and determine revision: unable to clone '" + url + "': ");
+            assertThat(condition("FetchFailed")).map(Condition::status).contains("True");
+            assertThat(artifact()).isEqualTo(good);
+            // the source's latest revision stays r1 and no failed render of its Kustomization is published
+            assertThat(coordinator.knownRevision(SOURCE)).contains(r1);
+            assertThat(published).isEmpty();
+
+            // the credentials are right again: the same revision is fetched, Ready=True with r2's artifact
+            secret("s3cret");
+            kustomizations.clear();
+            await(coordinator.onSourceRevision(revision(url, r2)));
+            Condition up = ready();
+            assertThat(up.status()).isEqualTo("True");
+            assertThat(up.message()).isEqualTo("stored artifact for revision '" + r2 + "'");
+            assertThat(condition("FetchFailed")).isEmpty();
+            Artifact fetched = artifact();
+            assertThat(fetched.revision()).isEqualTo(r2);
+            assertThat(fetched.digest()).startsWith("sha256:").isNotEqualTo(good.digest());
+            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
+
+            // r3 is pushed and the server goes away before the renderer fetches it: r2 stays the artifact
+            Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app3\n");
+            String r3 = "main@sha1:" + TestRepositories.commit(work, "main");
+            receiverStored(r3, url);
+            server.close();
+            kustomizations.add(kustomization());
+            await(coordinator.onSourceRevision(revision(url, r3)));
+            assertThat(ready().reason()).isEqualTo("GitOperationFailed");
+            assertThat(ready().message()).contains(url);
+            assertThat(artifact()).isEqualTo(fetched);
+            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
+            assertThat(published).isEmpty();
+        }
+    }
+
+    private RenderCoordinator coordinator() throws Exception {
+        RenderCoordinator c = new RenderCoordinator();
+        c.config = config();
+        c.json = json;
+        c.client = client;
+        c.secrets = new ClusterData();
+        c.secrets.client = client;
+        c.producer = new RenderResultProducer() {
+            @Override
+            public Uni<Void> send(RenderResult result) {
+                published.add(result);
+                return Uni.createFrom().voidItem();
+            }
+        };
+        ReactiveRunner runner = new ReactiveRunner();
+        var field = ReactiveRunner.class.getDeclaredField("vertx");
+        field.setAccessible(true);
+        field.set(runner, vertx);
+        c.runner = runner;
+        c.init();
+        c.useCaches(() -> List.copyOf(kustomizations),
+                key -> Optional.ofNullable(client.resources(GitRepository.class).inNamespace(key.namespace())
+                        .withName(key.name()).get()));
+        return c;
+    }
+
+    private RendererConfig config() {
+        Path mirrors = tmp.resolve("mirrors");
+        Path charts = tmp.resolve("charts");
+        return new RendererConfig() {
+            @Override
+            public Renderer renderer() {
+                return new Renderer() {
+                    @Override
+                    public Path mirrorsDir() {
+                        return mirrors;
+                    }
+
+                    @Override
+                    public Duration gitTimeout() {
+                        return Duration.ofSeconds(20);
+                    }
+
+                    @Override
+                    public Path chartsDir() {
+                        return charts;
+                    }
+
+                    @Override
+                    public Duration helmTimeout() {
+                        return Duration.ofSeconds(20);
+                    }
+                };
+            }
+
+            @Override
+            public Git git() {
+                return new Git() {
+                    @Override
+                    public Map<String, String> urlRewrites() {
+                        return Map.of();
+                    }
+
+                    @Override
+                    public MemorySize maxFetchSize() {
+                        return new MemorySize(BigInteger.valueOf(64L << 20));
+                    }
+                };
+            }
+        };
+    }
+
+    private void secret(String password) {
+        client.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("git-auth").endMetadata()
+                .withStringData(Map.of("username", "git", "password", password)).build()).createOr(r -> r.update());
+    }
+
+    /** What the receiver's StatusWriter.sourceStored writes after ls-remote, before publishing. */
+    private void receiverStored(String revision, String url) {
+        GitRepository g = client.resources(GitRepository.class).inNamespace(NS).withName("apps").get();
+        List<Condition> conditions = new java.util.ArrayList<>(g.getStatus() == null || g.getStatus().conditions() == null
+                ? List.of() : g.getStatus().conditions());
+        conditions.removeIf(c -> "FetchFailed".equals(c.type()));
+        Map<String, Object> artifact = new java.util.LinkedHashMap<>();
+        artifact.put("revision", revision);
+        artifact.put("lastUpdateTime", Conditions.now());
+        artifact.put("url", url);
+        artifact.put("digest", null);
+        StatusPatch.merge(client, json, GitRepository.class, NS, "apps", Map.of(
+                "conditions", Conditions.set(conditions, Conditions.ready(true, 1, "Succeeded",
+                        "stored artifact for revision '" + revision + "'")),
+                "artifact", artifact));
+    }
+
+    private static SourceRevision revision(String url, String revision) {
+        return new SourceRevision(SOURCE.toString(), 1L, url, GitRepositoryRef.branch("main"), revision, Trigger.POLL,
+                null, null);
+    }
+
+    private static Kustomization kustomization() {
+        return Serialization.unmarshal("""
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata:
+                  name: apps
+                  namespace: default
+                  generation: 1
+                spec:
+                  interval: 10m
+                  path: ./
+                  prune: true
+                  sourceRef:
+                    kind: GitRepository
+                    name: apps
+                """, Kustomization.class);
+    }
+
+    private GitRepository current() {
+        return client.resources(GitRepository.class).inNamespace(NS).withName("apps").get();
+    }
+
+    private Artifact artifact() {
+        return current().getStatus().artifact();
+    }
+
+    private Condition ready() {
+        return condition(Condition.READY).orElseThrow();
+    }
+
+    private Optional<Condition> condition(String type) {
+        return Conditions.find(current().getStatus().conditions(), type);
+    }
+
+    private static void await(Uni<Void> uni) {
+        uni.await().atMost(WAIT);
+    }
+}
