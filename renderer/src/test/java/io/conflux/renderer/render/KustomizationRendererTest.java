@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,6 +153,77 @@ class KustomizationRendererTest {
             assertThat(failed.message()).contains("does not match known_hosts");
             assertThat(failed.deterministic()).isFalse();
         }
+    }
+
+    /**
+     * The Flux fields kustomize-controller's generator writes into the kustomization before the build:
+     * {@code namePrefix}/{@code nameSuffix} (references follow the new names), {@code images}, {@code components}
+     * (relative to {@code path}) and {@code commonMetadata} (labels and annotations on every object, selectors left
+     * alone). Each assertion fails if its field were dropped.
+     */
+    @Test
+    void namePrefixSuffixImagesComponentsAndCommonMetadata() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("src/github.com/acme/fields"));
+        Files.createDirectories(work.resolve("app"));
+        Files.createDirectories(work.resolve("components/debug"));
+        Files.writeString(work.resolve("app/kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app/app.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: settings
+                data:
+                  level: info
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web
+                spec:
+                  selector:
+                    matchLabels: {app: web}
+                  template:
+                    metadata:
+                      labels: {app: web}
+                    spec:
+                      containers:
+                        - name: web
+                          image: nginx:1.25
+                          envFrom:
+                            - configMapRef: {name: settings}
+                """);
+        Files.writeString(work.resolve("components/debug/kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1alpha1
+                kind: Component
+                patches:
+                  - target: {kind: ConfigMap, name: settings}
+                    patch: |
+                      - op: replace
+                        path: /data/level
+                        value: debug
+                """);
+        String sha = TestRepositories.commit(work, "main");
+        KustomizationSpec spec = Serialization.unmarshal("""
+                {"path": "./app", "namePrefix": "pre-", "nameSuffix": "-suf",
+                 "images": [{"name": "nginx", "newName": "registry.local/nginx", "newTag": "1.27"}],
+                 "components": ["../components/debug"],
+                 "commonMetadata": {"labels": {"team": "platform"}, "annotations": {"owner": "sre"}}}""",
+                KustomizationSpec.class);
+        RenderOutcome outcome = renderer().render("https://github.com/acme/fields", new Revision("main", sha), spec);
+
+        assertThat(outcome.message()).isNull();
+        List<Map<String, Object>> objects = objects(outcome);
+        assertThat(objects).extracting(o -> meta(o).get("name")).containsExactlyInAnyOrder("pre-settings-suf", "pre-web-suf");
+        assertThat(objects).allSatisfy(o -> {
+            assertThat(meta(o).get("labels")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("team", "platform");
+            assertThat(meta(o).get("annotations")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("owner", "sre");
+        });
+        Map<String, Object> settings = find(objects, "ConfigMap");
+        assertThat(settings.get("data")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("level", "debug");
+        String deployment = json.writeValueAsString(find(objects, "Deployment"));
+        assertThat(deployment).contains("\"image\":\"registry.local/nginx:1.27\"")
+                .contains("\"configMapRef\":{\"name\":\"pre-settings-suf\"}")
+                .contains("\"matchLabels\":{\"app\":\"web\"}");
     }
 
     private KustomizationRenderer renderer() {
