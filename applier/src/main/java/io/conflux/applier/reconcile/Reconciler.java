@@ -21,7 +21,6 @@ import io.conflux.applier.release.ReleaseCounters;
 import io.conflux.applier.release.ReleaseOutcome;
 import io.conflux.applier.release.ReleaseRun;
 import io.conflux.applier.release.Remediation;
-import io.conflux.model.helm.HelmRelease;
 import io.conflux.applier.produce.EventProducer;
 import io.conflux.model.kustomize.ResourceInventory;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
