@@ -4,7 +4,8 @@ package io.conflux.applier.apply;
  * What applying or pruning did to one object, as Flux's change set reports it.
  *
  * @param subject {@code Kind/namespace/name}
- * @param action  created, configured, unchanged, deleted or skipped (prune disabled)
+ * @param action  created, configured, unchanged, deleted or skipped (not pruned: prune or reconcile disabled, or the
+ *                object now belongs to another owner)
  */
 public record Change(String subject, Action action) {
 

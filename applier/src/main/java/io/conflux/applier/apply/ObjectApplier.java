@@ -27,8 +27,10 @@ import java.util.Set;
  * (so a bundle holding a CRD and its custom resources applies in one go), owner labels
  * {@code kustomize.toolkit.fluxcd.io/name|namespace} on every object, the {@code kustomize.toolkit.fluxcd.io/ssa}
  * annotation ({@code Ignore}, {@code IfNotPresent}, {@code Merge}) honoured; then prunes the objects of the previous
- * inventory that left the bundle (unless annotated {@code kustomize.toolkit.fluxcd.io/prune: disabled}), Namespaces
- * last.
+ * inventory that left the bundle, Namespaces last — only objects still labelled as this owner's, and not annotated
+ * {@code kustomize.toolkit.fluxcd.io/prune: disabled} or {@code kustomize.toolkit.fluxcd.io/reconcile: disabled}
+ * (ssa's {@code DeleteAll} with kustomize-controller's inclusions and exclusions); the others are reported
+ * {@code skipped}.
  * <ul>
  *   <li>Before an existing object is applied, kubectl's field managers are taken over ({@link FieldManagerTakeover}),
  *       unless it is annotated {@code kustomize.toolkit.fluxcd.io/ssa: Merge}.</li>
@@ -114,7 +116,7 @@ public final class ObjectApplier {
             stale.sort(Comparator.comparingInt(e -> "Namespace".equals(e.kind()) && e.group().isEmpty() ? 1 : 0));
             for (InventoryEntry e : stale) {
                 try {
-                    Change.Action action = pruneOne(e);
+                    Change.Action action = pruneOne(e, ownerLabels);
                     if (action != null) {
                         changes.add(new Change(e.subject(), action));
                     }
@@ -197,7 +199,16 @@ public final class ObjectApplier {
         return "enabled".equalsIgnoreCase(annotation(o, FORCE_ANNOTATION));
     }
 
-    private Change.Action pruneOne(InventoryEntry e) {
+    /**
+     * Deletes one object that left the bundle, as {@code ssa.ResourceManager.DeleteAll} does for kustomize-controller:
+     * only when the live object still carries every owner label with this owner's value (its {@code Inclusions});
+     * an object another Kustomization (or HelmRelease) took over, or one annotated or labelled
+     * {@code kustomize.toolkit.fluxcd.io/prune: disabled} or {@code kustomize.toolkit.fluxcd.io/reconcile: disabled}
+     * (its {@code Exclusions}), is skipped.
+     *
+     * @return {@code DELETED}, {@code SKIPPED}, or null when the object is already gone
+     */
+    private Change.Action pruneOne(InventoryEntry e, Map<String, String> ownerLabels) {
         var kind = client.genericKubernetesResources(e.apiVersion(), e.kind());
         Resource<GenericKubernetesResource> target = e.namespace().isEmpty() ? kind.withName(e.name())
                 : kind.inNamespace(e.namespace()).withName(e.name());
@@ -205,11 +216,24 @@ public final class ObjectApplier {
         if (live == null) {
             return null;
         }
-        if ("disabled".equalsIgnoreCase(annotation(live, Kustomization.PRUNE_ANNOTATION))) {
+        if (!ownedBy(live, ownerLabels) || inMetadata(live, Kustomization.PRUNE_ANNOTATION, "disabled")
+                || inMetadata(live, Kustomization.RECONCILE_ANNOTATION, "disabled")) {
             return Change.Action.SKIPPED;
         }
         target.delete();
         return Change.Action.DELETED;
+    }
+
+    /** @return whether {@code o} carries every one of {@code ownerLabels} with the same value */
+    private static boolean ownedBy(HasMetadata o, Map<String, String> ownerLabels) {
+        Map<String, String> labels = o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
+        return ownerLabels.entrySet().stream().allMatch(l -> l.getValue().equals(labels.get(l.getKey())));
+    }
+
+    /** @return whether {@code o} has {@code key: value} (value case-insensitive) as an annotation or a label */
+    private static boolean inMetadata(HasMetadata o, String key, String value) {
+        Map<String, String> labels = o.getMetadata().getLabels();
+        return value.equalsIgnoreCase(annotation(o, key)) || (labels != null && value.equalsIgnoreCase(labels.get(key)));
     }
 
     @SuppressWarnings("unchecked")

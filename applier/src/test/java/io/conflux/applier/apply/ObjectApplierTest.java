@@ -91,6 +91,39 @@ class ObjectApplierTest {
     }
 
     @Test
+    void pruneSkipsAnObjectAnotherKustomizationTookOver() {
+        Map<String, String> other = Map.of("kustomize.toolkit.fluxcd.io/name", "infra",
+                "kustomize.toolkit.fluxcd.io/namespace", "flux-system");
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        ApplyResult first = applier.apply(objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"moved","namespace":"default"},"data":{"a":"1"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"reconcile-off","namespace":"default"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"left","namespace":"default"}}]
+                """), OWNER, List.of(), true);
+        assertThat(first.error()).isNull();
+        // the infra Kustomization now applies "moved" (its owner labels replace apps'), and someone turned
+        // reconciliation off on "reconcile-off" in the cluster
+        ApplyResult takenOver = applier.apply(objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"moved","namespace":"default"},"data":{"a":"2"}}]
+                """), other, List.of(), true);
+        assertThat(takenOver.error()).isNull();
+        client.configMaps().inNamespace("default").withName("reconcile-off")
+                .edit(cm -> new ConfigMapBuilder(cm).editMetadata()
+                        .addToAnnotations("kustomize.toolkit.fluxcd.io/reconcile", "disabled").endMetadata().build());
+
+        ApplyResult pruned = applier.apply(List.of(), OWNER, first.inventory(), true);
+
+        assertThat(pruned.error()).isNull();
+        assertThat(pruned.changes()).extracting(Change::toString).containsExactlyInAnyOrder(
+                "ConfigMap/default/moved skipped", "ConfigMap/default/reconcile-off skipped", "ConfigMap/default/left deleted");
+        ConfigMap moved = client.configMaps().inNamespace("default").withName("moved").get();
+        assertThat(moved).isNotNull();
+        assertThat(moved.getData()).containsEntry("a", "2");
+        assertThat(client.configMaps().inNamespace("default").withName("reconcile-off").get()).isNotNull();
+        assertThat(client.configMaps().inNamespace("default").withName("left").get()).isNull();
+    }
+
+    @Test
     void unknownKindFailsNamingTheObjectAndKeepsPreviousInventory() {
         ObjectApplier applier = new ObjectApplier(client, "conflux");
         InventoryEntry old = InventoryEntry.of("v1", "ConfigMap", "default", "old");
