@@ -124,6 +124,53 @@ class ObjectApplierTest {
     }
 
     @Test
+    void ssaIgnoreInTheManifestOrTheClusterLeavesTheObjectAlone() {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("default").withName("ignored-here")
+                .endMetadata().addToData("a", "live").build()).create();
+        client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("default").withName("ignored-there")
+                .addToAnnotations("kustomize.toolkit.fluxcd.io/ssa", "Ignore").endMetadata().addToData("a", "live").build()).create();
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        ApplyResult result = applier.apply(objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ignored-here","namespace":"default",
+                   "annotations":{"kustomize.toolkit.fluxcd.io/ssa":"Ignore"}},"data":{"a":"bundle"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ignored-there","namespace":"default"},"data":{"a":"bundle"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ignored-absent","namespace":"default",
+                   "annotations":{"kustomize.toolkit.fluxcd.io/ssa":"ignore"}},"data":{"a":"bundle"}}]
+                """), OWNER, List.of(), true);
+
+        assertThat(result.error()).isNull();
+        assertThat(result.changes()).extracting(Change::toString).containsExactly("ConfigMap/default/ignored-here unchanged",
+                "ConfigMap/default/ignored-there unchanged", "ConfigMap/default/ignored-absent unchanged");
+        assertThat(result.changeSet()).isEmpty();
+        for (String name : List.of("ignored-here", "ignored-there")) {
+            ConfigMap live = client.configMaps().inNamespace("default").withName(name).get();
+            assertThat(live.getData()).containsEntry("a", "live");
+            assertThat(live.getMetadata().getLabels()).isNullOrEmpty();
+        }
+        assertThat(client.configMaps().inNamespace("default").withName("ignored-absent").get()).isNull();
+    }
+
+    @Test
+    void ssaIfNotPresentCreatesTheObjectOnceAndNeverOverwritesIt() {
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        String manifest = """
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"seeded","namespace":"default",
+                   "annotations":{"kustomize.toolkit.fluxcd.io/ssa":"IfNotPresent"}},"data":{"a":"%s"}}]
+                """;
+        ApplyResult created = applier.apply(objects(manifest.formatted("1")), OWNER, List.of(), true);
+        assertThat(created.changes()).extracting(Change::toString).containsExactly("ConfigMap/default/seeded created");
+        client.configMaps().inNamespace("default").withName("seeded")
+                .edit(cm -> new ConfigMapBuilder(cm).addToData("a", "edited").build());
+
+        ApplyResult again = applier.apply(objects(manifest.formatted("2")), OWNER, created.inventory(), true);
+
+        assertThat(again.error()).isNull();
+        assertThat(again.changes()).extracting(Change::toString).containsExactly("ConfigMap/default/seeded unchanged");
+        assertThat(again.inventory()).extracting(InventoryEntry::id).containsExactly("default_seeded__ConfigMap");
+        assertThat(client.configMaps().inNamespace("default").withName("seeded").get().getData()).containsEntry("a", "edited");
+    }
+
+    @Test
     void unknownKindFailsNamingTheObjectAndKeepsPreviousInventory() {
         ObjectApplier applier = new ObjectApplier(client, "conflux");
         InventoryEntry old = InventoryEntry.of("v1", "ConfigMap", "default", "old");
