@@ -23,8 +23,9 @@ import java.util.Set;
 
 /**
  * Applies a bundle to one cluster the way kustomize-controller does with {@code github.com/fluxcd/pkg/ssa}:
- * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first
- * (so a bundle holding a CRD and its custom resources applies in one go), owner labels
+ * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first — with
+ * {@link ApplyOptions#waitForDefinitions()}, in a stage of their own followed by a wait until they are Established
+ * ({@code ApplyAllStaged}), so a bundle holding a CRD and its custom resources applies in one go — owner labels
  * {@code kustomize.toolkit.fluxcd.io/name|namespace} on every object, the {@code kustomize.toolkit.fluxcd.io/ssa}
  * annotation ({@code Ignore}, {@code IfNotPresent}, {@code Merge}) honoured; then prunes the objects of the previous
  * inventory that left the bundle, Namespaces last — only objects still labelled as this owner's, and not annotated
@@ -90,24 +91,24 @@ public final class ObjectApplier {
     public ApplyResult apply(List<Map<String, Object>> objects, Map<String, String> ownerLabels,
                              List<InventoryEntry> previous, ApplyOptions options) {
         boolean prune = options.prune();
-        List<Map<String, Object>> ordered = new ArrayList<>(objects);
-        ordered.sort(Comparator.comparingInt(o -> FIRST_KINDS.contains(String.valueOf(o.get("kind"))) ? 0 : 1));
+        List<Map<String, Object>> definitions = new ArrayList<>();
+        List<Map<String, Object>> others = new ArrayList<>();
+        for (Map<String, Object> object : objects) {
+            (FIRST_KINDS.contains(String.valueOf(object.get("kind"))) ? definitions : others).add(object);
+        }
         List<Change> changes = new ArrayList<>();
         Set<InventoryEntry> applied = new LinkedHashSet<>();
-        for (Map<String, Object> object : ordered) {
-            String subject = object.get("kind") + "/" + name(object);
-            try {
-                GenericKubernetesResource resource = normalize(object, ownerLabels);
-                InventoryEntry entry = InventoryEntry.of(resource.getApiVersion(), resource.getKind(),
-                        resource.getMetadata().getNamespace(), resource.getMetadata().getName());
-                subject = entry.subject();
-                changes.add(new Change(subject, applyOne(resource, options)));
-                applied.add(entry);
-            } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
-                Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
-                kept.addAll(applied);
-                return ApplyResult.of(changes, List.copyOf(kept), subject + " apply failed: " + message(e));
-            }
+        String failure = applyAll(definitions, ownerLabels, options, changes, applied);
+        if (failure == null && options.waitForDefinitions() && !definitions.isEmpty()) {
+            failure = awaitDefinitions(definitions, applied, options);
+        }
+        if (failure == null) {
+            failure = applyAll(others, ownerLabels, options, changes, applied);
+        }
+        if (failure != null) {
+            Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
+            kept.addAll(applied);
+            return ApplyResult.of(changes, List.copyOf(kept), failure);
         }
         if (prune) {
             Set<String> current = new LinkedHashSet<>();
@@ -128,6 +129,53 @@ public final class ObjectApplier {
             }
         }
         return ApplyResult.of(changes, List.copyOf(applied), null);
+    }
+
+    /**
+     * Applies {@code stage} in order, adding to {@code changes} and {@code applied}; a CustomResourceDefinition teaches
+     * the scope resolver its kind.
+     *
+     * @return null, or the failure naming the object (the objects after it are not applied)
+     */
+    private String applyAll(List<Map<String, Object>> stage, Map<String, String> ownerLabels, ApplyOptions options,
+                            List<Change> changes, Set<InventoryEntry> applied) {
+        for (Map<String, Object> object : stage) {
+            String subject = object.get("kind") + "/" + name(object);
+            try {
+                GenericKubernetesResource resource = normalize(object, ownerLabels);
+                InventoryEntry entry = InventoryEntry.of(resource.getApiVersion(), resource.getKind(),
+                        resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+                subject = entry.subject();
+                changes.add(new Change(subject, applyOne(resource, options)));
+                applied.add(entry);
+                scopes.learn(object);
+            } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
+                return subject + " apply failed: " + message(e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * kustomize-controller's wait between its stages ({@code WaitForSet} on the CustomResourceDefinitions and
+     * Namespaces, polling every {@code options.pollInterval()} up to {@code options.waitTimeout()}): every definition of
+     * the bundle must be Current — a CRD {@code Established=True}, a Namespace not terminating — before a custom
+     * resource or a namespaced object is applied. Objects the manifest excludes ({@code ssa: Ignore},
+     * {@code reconcile: disabled}) are not waited for.
+     *
+     * @return null, or Flux's {@code timeout waiting for: [...]} message
+     */
+    private String awaitDefinitions(List<Map<String, Object>> definitions, Set<InventoryEntry> applied, ApplyOptions options) {
+        Set<String> excluded = new LinkedHashSet<>();
+        for (Map<String, Object> object : definitions) {
+            GenericKubernetesResource r = KUBERNETES_JSON.convertValue(object, GenericKubernetesResource.class);
+            if (excluded(r)) {
+                excluded.add(r.getKind() + "/" + r.getMetadata().getName());
+            }
+        }
+        List<InventoryEntry> waited = applied.stream().filter(e -> FIRST_KINDS.contains(e.kind()))
+                .filter(e -> !excluded.contains(e.kind() + "/" + e.name())).toList();
+        return new HealthChecker(client, options.pollInterval()).await(waited, options.waitTimeout()).orElse(null);
     }
 
     private GenericKubernetesResource normalize(Map<String, Object> object, Map<String, String> ownerLabels) {

@@ -300,7 +300,8 @@ public class Reconciler {
                 ReleaseNamespace.ensure(target, hr);
             }
             applied = new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous,
-                    new ApplyOptions(r.prune(), r.force(), timeout(r)));
+                    new ApplyOptions(r.prune(), r.force(), timeout(r), r.object() instanceof Kustomization,
+                            config.healthPollInterval()));
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), previous, e.getMessage());
         }
