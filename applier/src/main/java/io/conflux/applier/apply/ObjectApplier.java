@@ -54,6 +54,11 @@ public final class ObjectApplier {
     private static final java.util.regex.Pattern IMMUTABLE = java.util.regex.Pattern.compile(".*(is\\simmutable|immutable\\sfield).*",
             java.util.regex.Pattern.DOTALL);
 
+    /** How deep the drift of a configured object is named ({@code spec.template.spec} is three levels). */
+    private static final int MAX_DEPTH = 4;
+    /** How many drifted paths are named per object. */
+    private static final int MAX_FIELDS = 10;
+
     private final KubernetesClient client;
     private final String fieldManager;
     private final ScopeResolver scopes;
@@ -146,7 +151,7 @@ public final class ObjectApplier {
                 InventoryEntry entry = InventoryEntry.of(resource.getApiVersion(), resource.getKind(),
                         resource.getMetadata().getNamespace(), resource.getMetadata().getName());
                 subject = entry.subject();
-                changes.add(new Change(subject, applyOne(resource, options)));
+                changes.add(applyOne(subject, resource, options));
                 applied.add(entry);
                 scopes.learn(object);
             } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
@@ -199,14 +204,40 @@ public final class ObjectApplier {
         return r;
     }
 
-    private Change.Action applyOne(GenericKubernetesResource desired, ApplyOptions options) {
+    private static List<String> append(List<String> list, String last) {
+        List<String> out = new ArrayList<>(list);
+        out.add(last);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Collects the paths where {@code before} and {@code after} differ, descending into objects up to
+     * {@value #MAX_DEPTH} levels (lists and deeper objects are reported as one path).
+     */
+    private static void differences(Object before, Object after, String path, int depth, List<String> out) {
+        if (Objects.equals(before, after)) {
+            return;
+        }
+        if (before instanceof Map<?, ?> b && after instanceof Map<?, ?> a && depth < MAX_DEPTH) {
+            Set<Object> keys = new LinkedHashSet<>(b.keySet());
+            keys.addAll(a.keySet());
+            for (Object key : keys) {
+                differences(b.get(key), a.get(key), path.isEmpty() ? String.valueOf(key) : path + "." + key, depth + 1, out);
+            }
+            return;
+        }
+        out.add(path.isEmpty() ? "." : path);
+    }
+
+    /** @return the change applying {@code desired} made, with the drifted fields when it configured the object */
+    private Change applyOne(String subject, GenericKubernetesResource desired, ApplyOptions options) {
         NamespaceableResource<GenericKubernetesResource> op = client.resource(desired);
         Resource<GenericKubernetesResource> target = desired.getMetadata().getNamespace() == null ? op
                 : op.inNamespace(desired.getMetadata().getNamespace());
         GenericKubernetesResource existing = target.get();
         if (excluded(desired) || excluded(existing)
                 || ("IfNotPresent".equalsIgnoreCase(annotation(desired, Kustomization.SSA_ANNOTATION)) && existing != null)) {
-            return Change.Action.UNCHANGED;
+            return new Change(subject, Change.Action.UNCHANGED);
         }
         if (existing != null && !FieldManagerTakeover.merges(desired) && !FieldManagerTakeover.merges(existing)) {
             FieldManagerTakeover.patch(existing, fieldManager).ifPresent(ops -> target.patch(
@@ -224,12 +255,20 @@ public final class ObjectApplier {
             target.waitUntilCondition(java.util.Objects::isNull, Math.max(1, options.waitTimeout().toMillis()),
                     java.util.concurrent.TimeUnit.MILLISECONDS);
             target.fieldManager(fieldManager).forceConflicts().serverSideApply();
-            return Change.Action.CREATED;
+            return new Change(subject, Change.Action.CREATED);
         }
         if (existing == null) {
-            return Change.Action.CREATED;
+            return new Change(subject, Change.Action.CREATED);
         }
-        return comparable(existing).equals(comparable(result)) ? Change.Action.UNCHANGED : Change.Action.CONFIGURED;
+        Map<String, Object> before = comparable(existing);
+        Map<String, Object> after = comparable(result);
+        if (before.equals(after)) {
+            return new Change(subject, Change.Action.UNCHANGED);
+        }
+        List<String> fields = new ArrayList<>();
+        differences(before, after, "", 0, fields);
+        return new Change(subject, Change.Action.CONFIGURED, fields.size() > MAX_FIELDS
+                ? append(fields.subList(0, MAX_FIELDS), "…") : List.copyOf(fields));
     }
 
     /** Flux's {@code ssa/errors.IsImmutableError}: Invalid or Conflict, or an immutable-field message (CEL, webhooks). */

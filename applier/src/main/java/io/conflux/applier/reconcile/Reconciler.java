@@ -551,7 +551,7 @@ public class Reconciler {
             return Panache.withTransaction(() -> history.persist()).replaceWithVoid();
         }
         if (periodic && result.succeeded() && !result.changeSet().isEmpty()) {
-            history.message = "drift corrected: " + result.changeSet().replace('\n', ';');
+            history.message = "drift corrected: " + result.drift();
         }
         LOG.infof("%s %s at %s: %s", key, reason, revision, eventMessage.replace('\n', ';'));
         return Panache.withTransaction(() -> Panache.getSession().chain(s ->

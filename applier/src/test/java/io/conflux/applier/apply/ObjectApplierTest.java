@@ -72,6 +72,27 @@ class ObjectApplierTest {
     }
 
     @Test
+    void driftNamesTheObjectAndTheFieldsThatDiffered() {
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        List<Map<String, Object>> bundle = objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"drifting","namespace":"default"},"data":{"a":"1","b":"1"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"steady","namespace":"default"},"data":{"a":"1"}}]
+                """);
+        ApplyResult first = applier.apply(bundle, OWNER, List.of(), true);
+        assertThat(first.error()).isNull();
+        client.configMaps().inNamespace("default").withName("drifting")
+                .edit(cm -> new ConfigMapBuilder(cm).addToData("a", "edited").build());
+
+        ApplyResult corrected = applier.apply(bundle, OWNER, first.inventory(), true);
+
+        assertThat(corrected.changes()).extracting(Change::toString)
+                .containsExactly("ConfigMap/default/drifting configured", "ConfigMap/default/steady unchanged");
+        assertThat(corrected.changes().get(0).fields()).containsExactly("data.a");
+        assertThat(corrected.drift()).isEqualTo("ConfigMap/default/drifting configured (data.a)");
+        assertThat(corrected.changeSet()).isEqualTo("ConfigMap/default/drifting configured");
+    }
+
+    @Test
     void pruneDisabledAnnotationKeepsTheObjectAndNoPruneKeepsEverything() {
         ObjectApplier applier = new ObjectApplier(client, "conflux");
         List<Map<String, Object>> bundle = objects("""
