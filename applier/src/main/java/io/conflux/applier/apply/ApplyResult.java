@@ -33,6 +33,15 @@ public record ApplyResult(List<Change> changes, List<InventoryEntry> inventory, 
         return changes.stream().filter(c -> c.action() == action).count();
     }
 
+    /**
+     * @return what changed, one {@code Kind/namespace/name action (fields)} per object joined by {@code "; "}
+     *         (unchanged objects left out): on a periodic run, the drift that was corrected
+     */
+    public String drift() {
+        return String.join("; ", changes.stream().filter(c -> c.action() != Change.Action.UNCHANGED)
+                .map(Change::describe).toList());
+    }
+
     /** @return the change set lines of what changed (unchanged objects left out), Flux's event message */
     public String changeSet() {
         return String.join("\n", changes.stream().filter(c -> c.action() != Change.Action.UNCHANGED)

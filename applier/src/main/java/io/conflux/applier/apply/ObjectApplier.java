@@ -23,12 +23,15 @@ import java.util.Set;
 
 /**
  * Applies a bundle to one cluster the way kustomize-controller does with {@code github.com/fluxcd/pkg/ssa}:
- * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first
- * (so a bundle holding a CRD and its custom resources applies in one go), owner labels
+ * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first — with
+ * {@link ApplyOptions#waitForDefinitions()}, in a stage of their own followed by a wait until they are Established
+ * ({@code ApplyAllStaged}), so a bundle holding a CRD and its custom resources applies in one go — owner labels
  * {@code kustomize.toolkit.fluxcd.io/name|namespace} on every object, the {@code kustomize.toolkit.fluxcd.io/ssa}
  * annotation ({@code Ignore}, {@code IfNotPresent}, {@code Merge}) honoured; then prunes the objects of the previous
- * inventory that left the bundle (unless annotated {@code kustomize.toolkit.fluxcd.io/prune: disabled}), Namespaces
- * last.
+ * inventory that left the bundle, Namespaces last — only objects still labelled as this owner's, and not annotated
+ * {@code kustomize.toolkit.fluxcd.io/prune: disabled} or {@code kustomize.toolkit.fluxcd.io/reconcile: disabled}
+ * (ssa's {@code DeleteAll} with kustomize-controller's inclusions and exclusions); the others are reported
+ * {@code skipped}.
  * <ul>
  *   <li>Before an existing object is applied, kubectl's field managers are taken over ({@link FieldManagerTakeover}),
  *       unless it is annotated {@code kustomize.toolkit.fluxcd.io/ssa: Merge}.</li>
@@ -50,6 +53,11 @@ public final class ObjectApplier {
     public static final String FORCE_ANNOTATION = Kustomization.GROUP + "/force";
     private static final java.util.regex.Pattern IMMUTABLE = java.util.regex.Pattern.compile(".*(is\\simmutable|immutable\\sfield).*",
             java.util.regex.Pattern.DOTALL);
+
+    /** How deep the drift of a configured object is named ({@code spec.template.spec} is three levels). */
+    private static final int MAX_DEPTH = 4;
+    /** How many drifted paths are named per object. */
+    private static final int MAX_FIELDS = 10;
 
     private final KubernetesClient client;
     private final String fieldManager;
@@ -88,24 +96,24 @@ public final class ObjectApplier {
     public ApplyResult apply(List<Map<String, Object>> objects, Map<String, String> ownerLabels,
                              List<InventoryEntry> previous, ApplyOptions options) {
         boolean prune = options.prune();
-        List<Map<String, Object>> ordered = new ArrayList<>(objects);
-        ordered.sort(Comparator.comparingInt(o -> FIRST_KINDS.contains(String.valueOf(o.get("kind"))) ? 0 : 1));
+        List<Map<String, Object>> definitions = new ArrayList<>();
+        List<Map<String, Object>> others = new ArrayList<>();
+        for (Map<String, Object> object : objects) {
+            (FIRST_KINDS.contains(String.valueOf(object.get("kind"))) ? definitions : others).add(object);
+        }
         List<Change> changes = new ArrayList<>();
         Set<InventoryEntry> applied = new LinkedHashSet<>();
-        for (Map<String, Object> object : ordered) {
-            String subject = object.get("kind") + "/" + name(object);
-            try {
-                GenericKubernetesResource resource = normalize(object, ownerLabels);
-                InventoryEntry entry = InventoryEntry.of(resource.getApiVersion(), resource.getKind(),
-                        resource.getMetadata().getNamespace(), resource.getMetadata().getName());
-                subject = entry.subject();
-                changes.add(new Change(subject, applyOne(resource, options)));
-                applied.add(entry);
-            } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
-                Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
-                kept.addAll(applied);
-                return ApplyResult.of(changes, List.copyOf(kept), subject + " apply failed: " + message(e));
-            }
+        String failure = applyAll(definitions, ownerLabels, options, changes, applied);
+        if (failure == null && options.waitForDefinitions() && !definitions.isEmpty()) {
+            failure = awaitDefinitions(definitions, applied, options);
+        }
+        if (failure == null) {
+            failure = applyAll(others, ownerLabels, options, changes, applied);
+        }
+        if (failure != null) {
+            Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
+            kept.addAll(applied);
+            return ApplyResult.of(changes, List.copyOf(kept), failure);
         }
         if (prune) {
             Set<String> current = new LinkedHashSet<>();
@@ -114,7 +122,7 @@ public final class ObjectApplier {
             stale.sort(Comparator.comparingInt(e -> "Namespace".equals(e.kind()) && e.group().isEmpty() ? 1 : 0));
             for (InventoryEntry e : stale) {
                 try {
-                    Change.Action action = pruneOne(e);
+                    Change.Action action = pruneOne(e, ownerLabels);
                     if (action != null) {
                         changes.add(new Change(e.subject(), action));
                     }
@@ -126,6 +134,53 @@ public final class ObjectApplier {
             }
         }
         return ApplyResult.of(changes, List.copyOf(applied), null);
+    }
+
+    /**
+     * Applies {@code stage} in order, adding to {@code changes} and {@code applied}; a CustomResourceDefinition teaches
+     * the scope resolver its kind.
+     *
+     * @return null, or the failure naming the object (the objects after it are not applied)
+     */
+    private String applyAll(List<Map<String, Object>> stage, Map<String, String> ownerLabels, ApplyOptions options,
+                            List<Change> changes, Set<InventoryEntry> applied) {
+        for (Map<String, Object> object : stage) {
+            String subject = object.get("kind") + "/" + name(object);
+            try {
+                GenericKubernetesResource resource = normalize(object, ownerLabels);
+                InventoryEntry entry = InventoryEntry.of(resource.getApiVersion(), resource.getKind(),
+                        resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+                subject = entry.subject();
+                changes.add(applyOne(subject, resource, options));
+                applied.add(entry);
+                scopes.learn(object);
+            } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
+                return subject + " apply failed: " + message(e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * kustomize-controller's wait between its stages ({@code WaitForSet} on the CustomResourceDefinitions and
+     * Namespaces, polling every {@code options.pollInterval()} up to {@code options.waitTimeout()}): every definition of
+     * the bundle must be Current — a CRD {@code Established=True}, a Namespace not terminating — before a custom
+     * resource or a namespaced object is applied. Objects the manifest excludes ({@code ssa: Ignore},
+     * {@code reconcile: disabled}) are not waited for.
+     *
+     * @return null, or Flux's {@code timeout waiting for: [...]} message
+     */
+    private String awaitDefinitions(List<Map<String, Object>> definitions, Set<InventoryEntry> applied, ApplyOptions options) {
+        Set<String> excluded = new LinkedHashSet<>();
+        for (Map<String, Object> object : definitions) {
+            GenericKubernetesResource r = KUBERNETES_JSON.convertValue(object, GenericKubernetesResource.class);
+            if (excluded(r)) {
+                excluded.add(r.getKind() + "/" + r.getMetadata().getName());
+            }
+        }
+        List<InventoryEntry> waited = applied.stream().filter(e -> FIRST_KINDS.contains(e.kind()))
+                .filter(e -> !excluded.contains(e.kind() + "/" + e.name())).toList();
+        return new HealthChecker(client, options.pollInterval()).await(waited, options.waitTimeout()).orElse(null);
     }
 
     private GenericKubernetesResource normalize(Map<String, Object> object, Map<String, String> ownerLabels) {
@@ -149,14 +204,40 @@ public final class ObjectApplier {
         return r;
     }
 
-    private Change.Action applyOne(GenericKubernetesResource desired, ApplyOptions options) {
+    private static List<String> append(List<String> list, String last) {
+        List<String> out = new ArrayList<>(list);
+        out.add(last);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Collects the paths where {@code before} and {@code after} differ, descending into objects up to
+     * {@value #MAX_DEPTH} levels (lists and deeper objects are reported as one path).
+     */
+    private static void differences(Object before, Object after, String path, int depth, List<String> out) {
+        if (Objects.equals(before, after)) {
+            return;
+        }
+        if (before instanceof Map<?, ?> b && after instanceof Map<?, ?> a && depth < MAX_DEPTH) {
+            Set<Object> keys = new LinkedHashSet<>(b.keySet());
+            keys.addAll(a.keySet());
+            for (Object key : keys) {
+                differences(b.get(key), a.get(key), path.isEmpty() ? String.valueOf(key) : path + "." + key, depth + 1, out);
+            }
+            return;
+        }
+        out.add(path.isEmpty() ? "." : path);
+    }
+
+    /** @return the change applying {@code desired} made, with the drifted fields when it configured the object */
+    private Change applyOne(String subject, GenericKubernetesResource desired, ApplyOptions options) {
         NamespaceableResource<GenericKubernetesResource> op = client.resource(desired);
         Resource<GenericKubernetesResource> target = desired.getMetadata().getNamespace() == null ? op
                 : op.inNamespace(desired.getMetadata().getNamespace());
         GenericKubernetesResource existing = target.get();
         if (excluded(desired) || excluded(existing)
                 || ("IfNotPresent".equalsIgnoreCase(annotation(desired, Kustomization.SSA_ANNOTATION)) && existing != null)) {
-            return Change.Action.UNCHANGED;
+            return new Change(subject, Change.Action.UNCHANGED);
         }
         if (existing != null && !FieldManagerTakeover.merges(desired) && !FieldManagerTakeover.merges(existing)) {
             FieldManagerTakeover.patch(existing, fieldManager).ifPresent(ops -> target.patch(
@@ -174,12 +255,20 @@ public final class ObjectApplier {
             target.waitUntilCondition(java.util.Objects::isNull, Math.max(1, options.waitTimeout().toMillis()),
                     java.util.concurrent.TimeUnit.MILLISECONDS);
             target.fieldManager(fieldManager).forceConflicts().serverSideApply();
-            return Change.Action.CREATED;
+            return new Change(subject, Change.Action.CREATED);
         }
         if (existing == null) {
-            return Change.Action.CREATED;
+            return new Change(subject, Change.Action.CREATED);
         }
-        return comparable(existing).equals(comparable(result)) ? Change.Action.UNCHANGED : Change.Action.CONFIGURED;
+        Map<String, Object> before = comparable(existing);
+        Map<String, Object> after = comparable(result);
+        if (before.equals(after)) {
+            return new Change(subject, Change.Action.UNCHANGED);
+        }
+        List<String> fields = new ArrayList<>();
+        differences(before, after, "", 0, fields);
+        return new Change(subject, Change.Action.CONFIGURED, fields.size() > MAX_FIELDS
+                ? append(fields.subList(0, MAX_FIELDS), "…") : List.copyOf(fields));
     }
 
     /** Flux's {@code ssa/errors.IsImmutableError}: Invalid or Conflict, or an immutable-field message (CEL, webhooks). */
@@ -197,7 +286,16 @@ public final class ObjectApplier {
         return "enabled".equalsIgnoreCase(annotation(o, FORCE_ANNOTATION));
     }
 
-    private Change.Action pruneOne(InventoryEntry e) {
+    /**
+     * Deletes one object that left the bundle, as {@code ssa.ResourceManager.DeleteAll} does for kustomize-controller:
+     * only when the live object still carries every owner label with this owner's value (its {@code Inclusions});
+     * an object another Kustomization (or HelmRelease) took over, or one annotated or labelled
+     * {@code kustomize.toolkit.fluxcd.io/prune: disabled} or {@code kustomize.toolkit.fluxcd.io/reconcile: disabled}
+     * (its {@code Exclusions}), is skipped.
+     *
+     * @return {@code DELETED}, {@code SKIPPED}, or null when the object is already gone
+     */
+    private Change.Action pruneOne(InventoryEntry e, Map<String, String> ownerLabels) {
         var kind = client.genericKubernetesResources(e.apiVersion(), e.kind());
         Resource<GenericKubernetesResource> target = e.namespace().isEmpty() ? kind.withName(e.name())
                 : kind.inNamespace(e.namespace()).withName(e.name());
@@ -205,11 +303,24 @@ public final class ObjectApplier {
         if (live == null) {
             return null;
         }
-        if ("disabled".equalsIgnoreCase(annotation(live, Kustomization.PRUNE_ANNOTATION))) {
+        if (!ownedBy(live, ownerLabels) || inMetadata(live, Kustomization.PRUNE_ANNOTATION, "disabled")
+                || inMetadata(live, Kustomization.RECONCILE_ANNOTATION, "disabled")) {
             return Change.Action.SKIPPED;
         }
         target.delete();
         return Change.Action.DELETED;
+    }
+
+    /** @return whether {@code o} carries every one of {@code ownerLabels} with the same value */
+    private static boolean ownedBy(HasMetadata o, Map<String, String> ownerLabels) {
+        Map<String, String> labels = o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels();
+        return ownerLabels.entrySet().stream().allMatch(l -> l.getValue().equals(labels.get(l.getKey())));
+    }
+
+    /** @return whether {@code o} has {@code key: value} (value case-insensitive) as an annotation or a label */
+    private static boolean inMetadata(HasMetadata o, String key, String value) {
+        Map<String, String> labels = o.getMetadata().getLabels();
+        return value.equalsIgnoreCase(annotation(o, key)) || (labels != null && value.equalsIgnoreCase(labels.get(key)));
     }
 
     @SuppressWarnings("unchecked")

@@ -11,7 +11,10 @@ public interface ApplierConfig {
     @WithName("field-manager")
     String fieldManager();
 
-    /** {@code conflux.applier.health-poll-interval}: time between two reads of objects under a health check. */
+    /**
+     * {@code conflux.applier.health-poll-interval}: time between two reads of objects under a health check, and of the
+     * CustomResourceDefinitions and Namespaces awaited before the rest of a Kustomization's bundle is applied.
+     */
     @WithName("health-poll-interval")
     java.time.Duration healthPollInterval();
 

@@ -21,7 +21,6 @@ import io.conflux.applier.release.ReleaseCounters;
 import io.conflux.applier.release.ReleaseOutcome;
 import io.conflux.applier.release.ReleaseRun;
 import io.conflux.applier.release.Remediation;
-import io.conflux.model.helm.HelmRelease;
 import io.conflux.applier.produce.EventProducer;
 import io.conflux.model.kustomize.ResourceInventory;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
@@ -211,8 +210,18 @@ public class Reconciler {
      * after {@code spec.retryInterval} (default: the interval) when it failed — Flux's requeue rules.
      */
     private void scheduleNext(ObjectKey key, Reconcilable r, boolean succeeded) {
+        scheduleIn(key, nextRunIn(r, succeeded));
+    }
+
+    /**
+     * kustomize-controller's requeue: {@code spec.interval} after a success, {@code spec.retryInterval} (defaulting to
+     * the interval) after a failed apply or health check; 10m when the interval is missing.
+     *
+     * @return the time until the next run of {@code r}
+     */
+    static Duration nextRunIn(Reconcilable r, boolean succeeded) {
         Duration interval = GoDuration.parseOr(r.interval(), DEFAULT_INTERVAL);
-        scheduleIn(key, succeeded ? interval : GoDuration.parseOr(r.retryInterval(), interval));
+        return succeeded ? interval : GoDuration.parseOr(r.retryInterval(), interval);
     }
 
     private void unschedule(ObjectKey key) {
@@ -267,12 +276,9 @@ public class Reconciler {
             LOG.infof("%s is suspended", key);
             return Uni.createFrom().voidItem();
         }
-        if (desired.error != null) {
-            return fail(r, desired, desired.reason, desired.error, started, blocking, true);
-        }
-        Optional<String> waiting = DependencyCheck.blocking(r, desired.sourceRevision, lookup);
-        if (waiting.isPresent()) {
-            return fail(r, desired, FluxReasons.DEPENDENCY_NOT_READY, waiting.get(), started, blocking, false);
+        Optional<FailedAttempt.Cause> stopped = FailedAttempt.before(r, desired, lookup);
+        if (stopped.isPresent()) {
+            return fail(r, desired, stopped.get(), started, blocking);
         }
         boolean released = inventory != null && desired.bundleDigest.equals(inventory.appliedDigest)
                 && inventory.appliedGeneration == desired.generation;
@@ -301,7 +307,8 @@ public class Reconciler {
                 ReleaseNamespace.ensure(target, hr);
             }
             applied = new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous,
-                    new ApplyOptions(r.prune(), r.force(), timeout(r)));
+                    new ApplyOptions(r.prune(), r.force(), timeout(r), r.object() instanceof Kustomization,
+                            config.healthPollInterval()));
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), previous, e.getMessage());
         }
@@ -373,8 +380,8 @@ public class Reconciler {
             install = Remediation.install(hr.getSpec().install());
             upgrade = Remediation.upgrade(hr.getSpec().upgrade());
         } catch (IllegalArgumentException e) {
-            return fail(r, desired, FluxReasons.RECONCILIATION_FAILED, "HelmRelease " + key.namespace() + "/" + key.name()
-                    + ": " + e.getMessage(), started, blocking, true);
+            return fail(r, desired, new FailedAttempt.Cause(FluxReasons.RECONCILIATION_FAILED, "HelmRelease "
+                    + key.namespace() + "/" + key.name() + ": " + e.getMessage(), true), started, blocking);
         }
         ReleaseAction action = inventory == null || inventory.appliedDigest == null ? ReleaseAction.INSTALL : ReleaseAction.UPGRADE;
         boolean rollback = action == ReleaseAction.UPGRADE && Remediation.ROLLBACK.equals(upgrade.strategy());
@@ -544,7 +551,7 @@ public class Reconciler {
             return Panache.withTransaction(() -> history.persist()).replaceWithVoid();
         }
         if (periodic && result.succeeded() && !result.changeSet().isEmpty()) {
-            history.message = "drift corrected: " + result.changeSet().replace('\n', ';');
+            history.message = "drift corrected: " + result.drift();
         }
         LOG.infof("%s %s at %s: %s", key, reason, revision, eventMessage.replace('\n', ';'));
         return Panache.withTransaction(() -> Panache.getSession().chain(s ->
@@ -556,34 +563,27 @@ public class Reconciler {
                 .chain(() -> events.send(event(r.object(), result.succeeded() ? FluxEvent.INFO : FluxEvent.ERROR, reason, eventMessage, revision)));
     }
 
-    private Uni<Void> fail(Reconcilable r, DesiredState desired, String reason, String message,
-                           long started, Blocking blocking, boolean emit) {
+    /**
+     * Records an attempt stopped before applying ({@link FailedAttempt}): a history row always; the status (Ready=False,
+     * lastAttemptedRevision, lastHandledReconcileAt) and, for causes that are events, one event — unless the object
+     * already reports this very failure.
+     */
+    private Uni<Void> fail(Reconcilable r, DesiredState desired, FailedAttempt.Cause cause, long started, Blocking blocking) {
         ObjectKey key = r.key();
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        Optional<Condition> current = Conditions.find(conditions(r), Condition.READY);
-        // a retry failing the same way at the same revision changes nothing; a new revision is a new attempt
-        // (Flux records every attempted revision in status.lastAttemptedRevision)
-        boolean unchanged = current.isPresent() && "False".equals(current.get().status())
-                && reason.equals(current.get().reason()) && message.equals(current.get().message())
-                && Long.valueOf(desired.generation).equals(current.get().observedGeneration())
-                && (desired.sourceRevision == null
-                        || desired.sourceRevision.equals(r.status().lastAttemptedRevision()));
-        if (unchanged) {
-            return Uni.createFrom().voidItem();
+        FailedAttempt attempt = FailedAttempt.of(r, desired, cause, Duration.ofNanos(System.nanoTime() - started));
+        if (attempt.repeated()) {
+            LOG.debugf("%s still not ready (%s): %s", key, cause.reason(), cause.message());
+        } else {
+            LOG.infof("%s not ready (%s): %s", key, cause.reason(), cause.message());
         }
-        Map<String, Object> status = new LinkedHashMap<>();
-        status.put("observedGeneration", desired.generation);
-        status.put("conditions", Conditions.set(conditions(r), Conditions.ready(false, desired.generation, reason, message)));
-        if (desired.sourceRevision != null) {
-            status.put("lastAttemptedRevision", desired.sourceRevision);
-        }
-        LOG.infof("%s not ready (%s): %s", key, reason, message);
-        Uni<Void> written = Panache.withTransaction(() -> history(key, desired, reason, false, message, took).persist())
-                .chain(() -> blocking.call(() -> {
-                    statusWriter.patch(key, status);
+        Uni<Void> written = Panache.withTransaction(() -> attempt.history().persist())
+                .chain(() -> attempt.status() == null ? Uni.createFrom().voidItem() : blocking.call(() -> {
+                    statusWriter.patch(key, attempt.status());
                     return null;
                 })).replaceWithVoid();
-        return emit ? written.chain(() -> events.send(event(r.object(), FluxEvent.ERROR, reason, message, desired.sourceRevision)))
+        return cause.emit() && !attempt.repeated()
+                ? written.chain(() -> events.send(event(r.object(), FluxEvent.ERROR, cause.reason(), cause.message(),
+                        desired.sourceRevision)))
                 : written;
     }
 
@@ -660,7 +660,8 @@ public class Reconciler {
         return new ArrayList<>(refs.stream().map(InventoryEntry::fromRef).toList());
     }
 
-    private ReconcileHistory history(ObjectKey key, DesiredState desired, String reason, boolean ready, String message, Duration took) {
+    /** @return the history row of one attempt of {@code key} at {@code desired} */
+    static ReconcileHistory history(ObjectKey key, DesiredState desired, String reason, boolean ready, String message, Duration took) {
         ReconcileHistory h = new ReconcileHistory();
         h.objectKey = key.toString();
         h.generation = desired.generation;

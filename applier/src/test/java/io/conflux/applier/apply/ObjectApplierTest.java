@@ -72,6 +72,27 @@ class ObjectApplierTest {
     }
 
     @Test
+    void driftNamesTheObjectAndTheFieldsThatDiffered() {
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        List<Map<String, Object>> bundle = objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"drifting","namespace":"default"},"data":{"a":"1","b":"1"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"steady","namespace":"default"},"data":{"a":"1"}}]
+                """);
+        ApplyResult first = applier.apply(bundle, OWNER, List.of(), true);
+        assertThat(first.error()).isNull();
+        client.configMaps().inNamespace("default").withName("drifting")
+                .edit(cm -> new ConfigMapBuilder(cm).addToData("a", "edited").build());
+
+        ApplyResult corrected = applier.apply(bundle, OWNER, first.inventory(), true);
+
+        assertThat(corrected.changes()).extracting(Change::toString)
+                .containsExactly("ConfigMap/default/drifting configured", "ConfigMap/default/steady unchanged");
+        assertThat(corrected.changes().get(0).fields()).containsExactly("data.a");
+        assertThat(corrected.drift()).isEqualTo("ConfigMap/default/drifting configured (data.a)");
+        assertThat(corrected.changeSet()).isEqualTo("ConfigMap/default/drifting configured");
+    }
+
+    @Test
     void pruneDisabledAnnotationKeepsTheObjectAndNoPruneKeepsEverything() {
         ObjectApplier applier = new ObjectApplier(client, "conflux");
         List<Map<String, Object>> bundle = objects("""
@@ -88,6 +109,86 @@ class ObjectApplierTest {
         assertThat(pruned.changes()).extracting(Change::toString)
                 .containsExactlyInAnyOrder("ConfigMap/default/keep skipped", "ConfigMap/default/go deleted");
         assertThat(client.configMaps().inNamespace("default").withName("keep").get()).isNotNull();
+    }
+
+    @Test
+    void pruneSkipsAnObjectAnotherKustomizationTookOver() {
+        Map<String, String> other = Map.of("kustomize.toolkit.fluxcd.io/name", "infra",
+                "kustomize.toolkit.fluxcd.io/namespace", "flux-system");
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        ApplyResult first = applier.apply(objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"moved","namespace":"default"},"data":{"a":"1"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"reconcile-off","namespace":"default"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"left","namespace":"default"}}]
+                """), OWNER, List.of(), true);
+        assertThat(first.error()).isNull();
+        // the infra Kustomization now applies "moved" (its owner labels replace apps'), and someone turned
+        // reconciliation off on "reconcile-off" in the cluster
+        ApplyResult takenOver = applier.apply(objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"moved","namespace":"default"},"data":{"a":"2"}}]
+                """), other, List.of(), true);
+        assertThat(takenOver.error()).isNull();
+        client.configMaps().inNamespace("default").withName("reconcile-off")
+                .edit(cm -> new ConfigMapBuilder(cm).editMetadata()
+                        .addToAnnotations("kustomize.toolkit.fluxcd.io/reconcile", "disabled").endMetadata().build());
+
+        ApplyResult pruned = applier.apply(List.of(), OWNER, first.inventory(), true);
+
+        assertThat(pruned.error()).isNull();
+        assertThat(pruned.changes()).extracting(Change::toString).containsExactlyInAnyOrder(
+                "ConfigMap/default/moved skipped", "ConfigMap/default/reconcile-off skipped", "ConfigMap/default/left deleted");
+        ConfigMap moved = client.configMaps().inNamespace("default").withName("moved").get();
+        assertThat(moved).isNotNull();
+        assertThat(moved.getData()).containsEntry("a", "2");
+        assertThat(client.configMaps().inNamespace("default").withName("reconcile-off").get()).isNotNull();
+        assertThat(client.configMaps().inNamespace("default").withName("left").get()).isNull();
+    }
+
+    @Test
+    void ssaIgnoreInTheManifestOrTheClusterLeavesTheObjectAlone() {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("default").withName("ignored-here")
+                .endMetadata().addToData("a", "live").build()).create();
+        client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("default").withName("ignored-there")
+                .addToAnnotations("kustomize.toolkit.fluxcd.io/ssa", "Ignore").endMetadata().addToData("a", "live").build()).create();
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        ApplyResult result = applier.apply(objects("""
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ignored-here","namespace":"default",
+                   "annotations":{"kustomize.toolkit.fluxcd.io/ssa":"Ignore"}},"data":{"a":"bundle"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ignored-there","namespace":"default"},"data":{"a":"bundle"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ignored-absent","namespace":"default",
+                   "annotations":{"kustomize.toolkit.fluxcd.io/ssa":"ignore"}},"data":{"a":"bundle"}}]
+                """), OWNER, List.of(), true);
+
+        assertThat(result.error()).isNull();
+        assertThat(result.changes()).extracting(Change::toString).containsExactly("ConfigMap/default/ignored-here unchanged",
+                "ConfigMap/default/ignored-there unchanged", "ConfigMap/default/ignored-absent unchanged");
+        assertThat(result.changeSet()).isEmpty();
+        for (String name : List.of("ignored-here", "ignored-there")) {
+            ConfigMap live = client.configMaps().inNamespace("default").withName(name).get();
+            assertThat(live.getData()).containsEntry("a", "live");
+            assertThat(live.getMetadata().getLabels()).isNullOrEmpty();
+        }
+        assertThat(client.configMaps().inNamespace("default").withName("ignored-absent").get()).isNull();
+    }
+
+    @Test
+    void ssaIfNotPresentCreatesTheObjectOnceAndNeverOverwritesIt() {
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        String manifest = """
+                [{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"seeded","namespace":"default",
+                   "annotations":{"kustomize.toolkit.fluxcd.io/ssa":"IfNotPresent"}},"data":{"a":"%s"}}]
+                """;
+        ApplyResult created = applier.apply(objects(manifest.formatted("1")), OWNER, List.of(), true);
+        assertThat(created.changes()).extracting(Change::toString).containsExactly("ConfigMap/default/seeded created");
+        client.configMaps().inNamespace("default").withName("seeded")
+                .edit(cm -> new ConfigMapBuilder(cm).addToData("a", "edited").build());
+
+        ApplyResult again = applier.apply(objects(manifest.formatted("2")), OWNER, created.inventory(), true);
+
+        assertThat(again.error()).isNull();
+        assertThat(again.changes()).extracting(Change::toString).containsExactly("ConfigMap/default/seeded unchanged");
+        assertThat(again.inventory()).extracting(InventoryEntry::id).containsExactly("default_seeded__ConfigMap");
+        assertThat(client.configMaps().inNamespace("default").withName("seeded").get().getData()).containsEntry("a", "edited");
     }
 
     @Test

@@ -38,6 +38,24 @@ class DependencyCheckTest {
     }
 
     @Test
+    void aDependencyInAnotherNamespaceIsLookedUpThereNotInTheDependentsNamespace() {
+        Reconcilable apps = withDependency(k("apps", List.of(), null), "infra", "flux-system");
+        Reconcilable infraHereReady = k("infra", List.of(), "True");
+        Function<ObjectKey, Optional<Reconcilable>> onlyHere = lookupByKey(apps, infraHereReady);
+        assertThat(DependencyCheck.blocking(apps, "r", onlyHere)).contains("unable to get 'flux-system/infra' dependency: not found");
+
+        Reconcilable infraThereNotReady = inNamespace(k("infra", List.of(), "False"), "flux-system");
+        assertThat(DependencyCheck.blocking(apps, "r", lookupByKey(apps, infraHereReady, infraThereNotReady)))
+                .contains("dependency 'flux-system/infra' is not ready");
+
+        Reconcilable infraThereReady = inNamespace(k("infra", List.of(), "True"), "flux-system");
+        assertThat(DependencyCheck.blocking(apps, "r", lookupByKey(apps, infraThereReady))).isEmpty();
+        assertThat(DependencyCheck.dependents(infraThereReady.key(), List.of(apps, infraHereReady, infraThereReady)))
+                .extracting(r -> r.key().toString()).containsExactly(apps.key().toString());
+        assertThat(DependencyCheck.dependents(infraHereReady.key(), List.of(apps, infraHereReady, infraThereReady))).isEmpty();
+    }
+
+    @Test
     void reportsCycles() {
         Reconcilable a = k("a", List.of("b"), "True");
         Reconcilable b = k("b", List.of("c"), "True");
@@ -59,6 +77,22 @@ class DependencyCheckTest {
                 + "\"spec\":{\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"flux-system\"},\"dependsOn\":[" + deps + "]}"
                 + status + "}", Kustomization.class);
         return Reconcilable.of(k).orElseThrow();
+    }
+
+    private static Function<ObjectKey, Optional<Reconcilable>> lookupByKey(Reconcilable... all) {
+        Map<ObjectKey, Reconcilable> byKey = List.of(all).stream().collect(Collectors.toMap(Reconcilable::key, r -> r));
+        return key -> Optional.ofNullable(byKey.get(key));
+    }
+
+    private static Reconcilable withDependency(Reconcilable r, String name, String namespace) {
+        String json = Serialization.asJson(r.object()).replace("\"dependsOn\":[]",
+                "\"dependsOn\":[{\"name\":\"" + name + "\",\"namespace\":\"" + namespace + "\"}]");
+        return Reconcilable.of(Serialization.unmarshal(json, Kustomization.class)).orElseThrow();
+    }
+
+    private static Reconcilable inNamespace(Reconcilable r, String namespace) {
+        String json = Serialization.asJson(r.object()).replace("\"namespace\":\"default\"", "\"namespace\":\"" + namespace + "\"");
+        return Reconcilable.of(Serialization.unmarshal(json, Kustomization.class)).orElseThrow();
     }
 
     private static Reconcilable withSource(Reconcilable r, String source) {

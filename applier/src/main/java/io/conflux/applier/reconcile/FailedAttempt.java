@@ -1,0 +1,85 @@
+package io.conflux.applier.reconcile;
+
+import io.conflux.applier.persist.DesiredState;
+import io.conflux.applier.persist.ReconcileHistory;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What an attempt that stops before applying anything writes — a render failure ({@code BuildFailed},
+ * {@code ArtifactFailed}, …), {@code dependsOn} not ready ({@code DependencyNotReady}), an invalid spec — as
+ * kustomize-controller's {@code Reconcile} does on each of these error returns: {@code Ready=False} with the reason,
+ * {@code status.lastAttemptedRevision}, and {@code status.lastHandledReconcileAt} whenever a
+ * {@code reconcile.fluxcd.io/requestedAt} request was handled, failure or not (so {@code flux reconcile} returns).
+ * Conflux keeps a history row for every attempt; only the status write and the event of a failure that repeats the
+ * one already reported (same reason, message, generation and revision, no new request) are left out, so that an
+ * at-least-once redelivery or a retry changes nothing twice.
+ *
+ * @param history  the history row of this attempt, always recorded
+ * @param status   the status merge patch, or null when the status already says all of it
+ * @param repeated whether the object already reports this very failure (no new event then)
+ */
+record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boolean repeated) {
+
+    /**
+     * Why an attempt stops before applying.
+     *
+     * @param reason  Flux reason for {@code Ready=False}
+     * @param message the condition's and event's message
+     * @param emit    whether the failure is an event ({@code DependencyNotReady} is not: it resolves itself)
+     */
+    record Cause(String reason, String message, boolean emit) {
+    }
+
+    /**
+     * kustomize-controller's checks before applying, in its order: the artifact/build (here: the render result), then
+     * {@code checkDependencies}.
+     *
+     * @return the cause that stops this attempt, or empty when it may apply
+     */
+    static Optional<Cause> before(Reconcilable r, DesiredState desired, Function<ObjectKey, Optional<Reconcilable>> lookup) {
+        if (desired.error != null) {
+            return Optional.of(new Cause(desired.reason, desired.error, true));
+        }
+        return DependencyCheck.blocking(r, desired.sourceRevision, lookup)
+                .map(message -> new Cause(FluxReasons.DEPENDENCY_NOT_READY, message, false));
+    }
+
+    /** @return what the failed attempt {@code cause} of {@code r} at {@code desired} writes, having taken {@code took} */
+    static FailedAttempt of(Reconcilable r, DesiredState desired, Cause cause, Duration took) {
+        List<Condition> conditions = r.status() == null ? null : r.status().conditions();
+        Optional<Condition> current = Conditions.find(conditions, Condition.READY);
+        // a new revision is a new attempt (Flux records every attempted revision in status.lastAttemptedRevision)
+        boolean repeated = current.isPresent() && "False".equals(current.get().status())
+                && cause.reason().equals(current.get().reason()) && cause.message().equals(current.get().message())
+                && Long.valueOf(desired.generation).equals(current.get().observedGeneration())
+                && (desired.sourceRevision == null
+                        || (r.status() != null && desired.sourceRevision.equals(r.status().lastAttemptedRevision())));
+        boolean requestHandled = r.requestedAt() == null
+                || (r.status() != null && r.requestedAt().equals(r.status().lastHandledReconcileAt()));
+        ReconcileHistory history = Reconciler.history(r.key(), desired, cause.reason(), false, cause.message(), took);
+        if (repeated && requestHandled) {
+            return new FailedAttempt(history, null, true);
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", desired.generation);
+        status.put("conditions", Conditions.set(conditions,
+                Conditions.ready(false, desired.generation, cause.reason(), cause.message())));
+        if (desired.sourceRevision != null) {
+            status.put("lastAttemptedRevision", desired.sourceRevision);
+        }
+        if (r.requestedAt() != null && !Objects.equals(r.requestedAt(), r.status() == null ? null : r.status().lastHandledReconcileAt())) {
+            status.put("lastHandledReconcileAt", r.requestedAt());
+        }
+        return new FailedAttempt(history, status, repeated);
+    }
+}

@@ -1,0 +1,128 @@
+package io.conflux.applier.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.embedded.WorkloadController;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bundle holding a CustomResourceDefinition and custom resources of it, applied in kustomize-controller's stages.
+ * The in-memory API server serves a custom resource as soon as its CRD is stored; a real one only once the CRD is
+ * Established. The authorizer below plays that part: it refuses every request for a custom kind until the
+ * {@link WorkloadController} (the stand-in for the apiextensions controller) has written the CRD's
+ * {@code Established=True} status.
+ */
+class DefinitionStageTest {
+    static final Map<String, String> OWNER = Map.of("kustomize.toolkit.fluxcd.io/name", "crds",
+            "kustomize.toolkit.fluxcd.io/namespace", "default");
+    InMemoryKubernetes cluster;
+    WorkloadController controller;
+    KubernetesClient client;
+    final Set<String> established = ConcurrentHashMap.newKeySet();
+    final Set<String> neverEstablished = ConcurrentHashMap.newKeySet();
+    final List<String> refused = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() {
+        cluster = InMemoryKubernetes.start();
+        client = cluster.client();
+        cluster.authorize(request -> {
+            if ("customresourcedefinitions".equals(request.resource()) && "update".equals(request.verb())) {
+                if (neverEstablished.contains(request.name())) {
+                    return false;
+                }
+                established.add(request.name()); // the controller's status write: Established from now on
+            }
+            if (request.group().equals("example.com") && !established.contains(request.resource() + ".example.com")) {
+                refused.add(request.verb() + " " + request.resource() + "/" + request.name());
+                return false;
+            }
+            return true;
+        });
+        controller = WorkloadController.start(client, Duration.ofMillis(500));
+    }
+
+    @AfterEach
+    void stop() {
+        controller.close();
+        cluster.close();
+    }
+
+    @Test
+    void customResourcesAreAppliedOnceTheirDefinitionIsEstablished() {
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        ApplyResult result = applier.apply(objects("""
+                [{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","namespace":"shop"},"spec":{"size":1}},
+                 {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}},
+                 %s]
+                """.formatted(crd("widgets", "Widget", "Namespaced"))), OWNER, List.of(),
+                new ApplyOptions(true, false, Duration.ofSeconds(20), true, Duration.ofMillis(100)));
+
+        assertThat(result.error()).isNull();
+        assertThat(result.changes()).extracting(Change::toString).containsExactly("Namespace/shop created",
+                "CustomResourceDefinition/widgets.example.com created", "Widget/shop/w created");
+        assertThat(refused).isEmpty();
+        assertThat(client.genericKubernetesResources("example.com/v1", "Widget").inNamespace("shop").withName("w").get())
+                .isNotNull();
+    }
+
+    @Test
+    void aDefinitionNeverEstablishedFailsTheApplyAtTheTimeoutBeforeAnyCustomResource() {
+        neverEstablished.add("gadgets.example.com");
+        InventoryEntry old = InventoryEntry.of("v1", "ConfigMap", "default", "old");
+        ApplyResult result = new ObjectApplier(client, "conflux").apply(objects("""
+                [{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g"}},
+                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","namespace":"default"}},
+                 %s]
+                """.formatted(crd("gadgets", "Gadget", "Cluster"))), OWNER, List.of(old),
+                new ApplyOptions(true, false, Duration.ofMillis(800), true, Duration.ofMillis(100)));
+
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.error()).isEqualTo("timeout waiting for: [CustomResourceDefinition/gadgets.example.com status: 'InProgress']");
+        assertThat(result.changes()).extracting(Change::toString).containsExactly("CustomResourceDefinition/gadgets.example.com created");
+        assertThat(result.inventory()).extracting(InventoryEntry::id)
+                .containsExactly("default_old__ConfigMap", "_gadgets.example.com_apiextensions.k8s.io_CustomResourceDefinition");
+        assertThat(client.configMaps().inNamespace("default").withName("settings").get()).isNull();
+        assertThat(refused).isEmpty();
+    }
+
+    @Test
+    void theScopeOfAKindIsLearntFromItsDefinitionWithoutDiscovery() {
+        ScopeResolver scopes = new ScopeResolver(client);
+        scopes.learn(objects("[" + crd("things", "Thing", "Namespaced") + "," + crd("globals", "Global", "Cluster") + "]").get(0));
+        scopes.learn(objects("[" + crd("globals", "Global", "Cluster") + "]").get(0));
+
+        // neither CRD is on the cluster: discovery would answer "no matches for kind"
+        assertThat(scopes.namespaced("example.com/v1", "Thing")).isTrue();
+        assertThat(scopes.namespaced("example.com/v1alpha1", "Thing")).isTrue();
+        assertThat(scopes.namespaced("example.com/v1", "Global")).isFalse();
+        assertThat(scopes.namespaced("v1", "ConfigMap")).isTrue();
+    }
+
+    private static String crd(String plural, String kind, String scope) {
+        return """
+                {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"%1$s.example.com"},
+                 "spec":{"group":"example.com","scope":"%3$s","names":{"plural":"%1$s","singular":"%4$s","kind":"%2$s"},
+                  "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object",
+                    "x-kubernetes-preserve-unknown-fields":true}}},
+                   {"name":"v1alpha1","served":true,"storage":false,"schema":{"openAPIV3Schema":{"type":"object",
+                    "x-kubernetes-preserve-unknown-fields":true}}}]}}
+                """.formatted(plural, kind, scope, kind.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> objects(String json) {
+        return Serialization.unmarshal(json, List.class);
+    }
+}

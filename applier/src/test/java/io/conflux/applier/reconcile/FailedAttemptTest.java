@@ -1,0 +1,136 @@
+package io.conflux.applier.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.conflux.applier.persist.DesiredState;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.ObjectKey;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** What an attempt stopped before applying (render failure, dependsOn not ready) records and writes. */
+class FailedAttemptTest {
+    static final String REVISION = "main@sha1:0123456789abcdef0123456789abcdef01234567";
+    static final String NOT_READY = "dependency 'flux-system/infra' is not ready";
+
+    @Test
+    void aDependencyNotReadyIsReadyFalseWithReasonDependencyNotReadyAndNoEvent() {
+        Reconcilable apps = kustomization(null, null);
+        Reconcilable infra = infra("False");
+        Optional<FailedAttempt.Cause> cause = FailedAttempt.before(apps, desired(null), lookup(infra));
+
+        assertThat(cause).contains(new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false));
+        FailedAttempt attempt = FailedAttempt.of(apps, desired(null), cause.orElseThrow(), Duration.ofMillis(5));
+        assertThat(attempt.repeated()).isFalse();
+        assertThat(ready(attempt)).extracting(Condition::status, Condition::reason, Condition::message, Condition::observedGeneration)
+                .containsExactly("False", "DependencyNotReady", NOT_READY, 2L);
+        assertThat(attempt.status()).containsEntry("lastAttemptedRevision", REVISION).containsEntry("observedGeneration", 2L)
+                .doesNotContainKey("lastHandledReconcileAt");
+
+        assertThat(FailedAttempt.before(apps, desired(null), lookup(infra("True")))).isEmpty();
+    }
+
+    @Test
+    void aRenderFailureComesBeforeTheDependenciesAndIsAnEvent() {
+        assertThat(FailedAttempt.before(kustomization(null, null), desired("kustomize build failed: no kustomization.yaml"),
+                lookup(infra("False")))).contains(new FailedAttempt.Cause("BuildFailed",
+                "kustomize build failed: no kustomization.yaml", true));
+    }
+
+    @Test
+    void aRepeatedFailureIsStillAHistoryRowButNeitherAStatusWriteNorAnEvent() {
+        Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), null);
+        FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
+                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ofMillis(7));
+
+        assertThat(attempt.repeated()).isTrue();
+        assertThat(attempt.status()).isNull();
+        assertThat(attempt.history()).isNotNull();
+        assertThat(attempt.history().objectKey).isEqualTo("Kustomization/default/apps");
+        assertThat(attempt.history().reason).isEqualTo("DependencyNotReady");
+        assertThat(attempt.history().message).isEqualTo(NOT_READY);
+        assertThat(attempt.history().sourceRevision).isEqualTo(REVISION);
+        assertThat(attempt.history().ready).isFalse();
+        assertThat(attempt.history().durationMs).isEqualTo(7);
+    }
+
+    @Test
+    void aRequestedReconcileIsHandledEvenWhenTheFailureRepeats() {
+        String requestedAt = "2026-12-04T19:00:00.000000000Z";
+        Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), requestedAt);
+        FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
+                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ZERO);
+
+        assertThat(attempt.repeated()).isTrue(); // no second event
+        assertThat(attempt.status()).containsEntry("lastHandledReconcileAt", requestedAt);
+        assertThat(ready(attempt)).extracting(Condition::status, Condition::reason).containsExactly("False", "DependencyNotReady");
+
+        Reconcilable handled = kustomization(readyFalse("DependencyNotReady", NOT_READY).replace("\"conditions\"",
+                "\"lastHandledReconcileAt\":\"" + requestedAt + "\",\"conditions\""), requestedAt);
+        assertThat(FailedAttempt.of(handled, desired(null), new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false),
+                Duration.ZERO).status()).isNull();
+    }
+
+    @Test
+    void aFirstFailureOnARequestedReconcileWritesLastHandledReconcileAt() {
+        Reconcilable apps = kustomization(null, "now");
+        FailedAttempt attempt = FailedAttempt.of(apps, desired("bad"), new FailedAttempt.Cause("BuildFailed", "bad", true),
+                Duration.ZERO);
+        assertThat(attempt.repeated()).isFalse();
+        assertThat(attempt.status()).containsEntry("lastHandledReconcileAt", "now");
+        assertThat(ready(attempt).reason()).isEqualTo("BuildFailed");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Condition ready(FailedAttempt attempt) {
+        return ((List<Condition>) attempt.status().get("conditions")).stream()
+                .filter(c -> c.type().equals("Ready")).findFirst().orElseThrow();
+    }
+
+    private static String readyFalse(String reason, String message) {
+        return "{\"lastAttemptedRevision\":\"" + REVISION + "\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\","
+                + "\"observedGeneration\":2,\"reason\":\"" + reason + "\",\"message\":\"" + message + "\"}]}";
+    }
+
+    private static DesiredState desired(String error) {
+        DesiredState d = new DesiredState();
+        d.objectKey = "Kustomization/default/apps";
+        d.generation = 2;
+        d.sourceRevision = REVISION;
+        d.bundleDigest = error == null ? "sha256:abc" : null;
+        d.reason = error == null ? null : "BuildFailed";
+        d.error = error;
+        return d;
+    }
+
+    private static Reconcilable kustomization(String status, String requestedAt) {
+        String annotations = requestedAt == null ? "" : ",\"annotations\":{\"reconcile.fluxcd.io/requestedAt\":\"" + requestedAt + "\"}";
+        return Reconcilable.of(Serialization.unmarshal("{\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\",\"kind\":\"Kustomization\","
+                + "\"metadata\":{\"name\":\"apps\",\"namespace\":\"default\",\"generation\":2" + annotations + "},"
+                + "\"spec\":{\"interval\":\"10m\",\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"flux-system\"},"
+                + "\"dependsOn\":[{\"name\":\"infra\",\"namespace\":\"flux-system\"}]}"
+                + (status == null ? "" : ",\"status\":" + status) + "}", Kustomization.class)).orElseThrow();
+    }
+
+    private static Reconcilable infra(String ready) {
+        return Reconcilable.of(Serialization.unmarshal("{\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\",\"kind\":\"Kustomization\","
+                + "\"metadata\":{\"name\":\"infra\",\"namespace\":\"flux-system\",\"generation\":1},"
+                + "\"spec\":{\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"other\"}},"
+                + "\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"" + ready + "\",\"observedGeneration\":1}]}}",
+                Kustomization.class)).orElseThrow();
+    }
+
+    private static Function<ObjectKey, Optional<Reconcilable>> lookup(Reconcilable... all) {
+        Map<ObjectKey, Reconcilable> byKey = new java.util.HashMap<>();
+        for (Reconcilable r : all) {
+            byKey.put(r.key(), r);
+        }
+        return key -> Optional.ofNullable(byKey.get(key));
+    }
+}
