@@ -298,6 +298,8 @@ public class Reconciler {
     }
 
     private ApplyResult apply(Reconcilable r, String content, List<InventoryEntry> previous) {
+        // spec.timeout bounds the apply stages and the health checks together, as one deadline
+        java.time.Instant deadline = java.time.Instant.now().plus(timeout(r));
         List<Map<String, Object>> objects = parse(content);
         KubernetesClient target;
         ApplyResult applied;
@@ -307,7 +309,7 @@ public class Reconciler {
                 ReleaseNamespace.ensure(target, hr);
             }
             applied = new ObjectApplier(target, config.fieldManager()).apply(objects, r.ownerLabels(), previous,
-                    new ApplyOptions(r.prune(), r.force(), timeout(r), r.object() instanceof Kustomization,
+                    new ApplyOptions(r.prune(), r.force(), remaining(deadline), r.object() instanceof Kustomization,
                             config.healthPollInterval()));
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), previous, e.getMessage());
@@ -316,7 +318,7 @@ public class Reconciler {
             return applied;
         }
         try {
-            return checkHealth(r, target, applied);
+            return checkHealth(r, target, applied, deadline);
         } catch (KubernetesClientException e) {
             return applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed: " + message(e));
         }
@@ -324,10 +326,11 @@ public class Reconciler {
 
     /**
      * Flux's {@code wait} (every applied object) and {@code healthChecks} (named objects, {@code name: '*'} for every
-     * object of the kind in the namespace): waits up to {@code spec.timeout} (default: the interval) for them to be
-     * Current; a timeout fails the attempt with {@code HealthCheckFailed}. Blocking, outside any database session.
+     * object of the kind in the namespace): waits until {@code deadline} (the start of the apply plus
+     * {@code spec.timeout}, default: the interval) for them to be Current; a timeout fails the attempt with
+     * {@code HealthCheckFailed}. Blocking, outside any database session.
      */
-    private ApplyResult checkHealth(Reconcilable r, KubernetesClient target, ApplyResult applied) {
+    private ApplyResult checkHealth(Reconcilable r, KubernetesClient target, ApplyResult applied, java.time.Instant deadline) {
         if (!(r.object() instanceof Kustomization k)) {
             return applied;
         }
@@ -349,7 +352,7 @@ public class Reconciler {
             }
         }
         Duration timeout = timeout(r);
-        return new HealthChecker(target, config.healthPollInterval()).await(objects, timeout)
+        return new HealthChecker(target, config.healthPollInterval()).await(objects, remaining(deadline))
                 .map(message -> applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed after "
                         + GoDuration.format(timeout) + ": " + message))
                 .orElse(applied);
@@ -617,6 +620,12 @@ public class Reconciler {
         h.created = (int) result.count(Change.Action.CREATED);
         h.configured = (int) result.count(Change.Action.CONFIGURED);
         h.deleted = (int) result.count(Change.Action.DELETED);
+    }
+
+    /** @return the time left until {@code deadline}, zero once it has passed */
+    private static Duration remaining(java.time.Instant deadline) {
+        Duration left = Duration.between(java.time.Instant.now(), deadline);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     private Duration timeout(Reconcilable r) {
