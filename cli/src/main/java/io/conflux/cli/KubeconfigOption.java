@@ -8,14 +8,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The {@code --kubeconfig} option of commands that talk to a running installation: the given file, else
  * {@code .conflux/kubeconfig} written by {@code conflux up} in the current directory, else fabric8's defaults
- * ({@code KUBECONFIG}, {@code ~/.kube/config}, in-cluster).
+ * ({@code KUBECONFIG}, {@code ~/.kube/config}, in-cluster). Subcommands inherit the option, so
+ * {@code conflux reconcile ks NAME --kubeconfig FILE} works as well as {@code conflux reconcile --kubeconfig FILE ks NAME}.
  */
 final class KubeconfigOption {
-    @Option(names = "--kubeconfig", description = "kubeconfig of the management cluster")
+    @Option(names = "--kubeconfig", scope = ScopeType.INHERIT, description = "kubeconfig of the management cluster")
     Path kubeconfig;
 
     KubernetesClient client() {

@@ -1,19 +1,32 @@
 package io.conflux.cli;
 
+import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.kustomize.KustomizationStatus;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code conflux tree kustomization NAME}: the objects a Kustomization applied, from its {@code status.inventory},
- * descending into the Kustomizations it applied — like {@code flux tree kustomization}.
+ * {@code conflux tree kustomization|helmrelease NAME}: the objects a Kustomization (or HelmRelease) applied, from its
+ * {@code status.inventory}, descending into the Kustomizations and HelmReleases among them (Conflux writes an
+ * inventory for HelmReleases too) — like {@code flux tree kustomization}: the root as {@code Kind/namespace/name},
+ * then one {@code ├── Kind/namespace/name} line per entry ({@code Kind/name} for cluster-scoped ones), children
+ * indented under their parent. An object without status or inventory shows no children; recursion stops at depth 20.
  */
-@Command(name = "tree", description = "Print the objects a Kustomization manages, recursively.")
+@Command(name = "tree", description = "Print the objects a Kustomization or HelmRelease manages, recursively.")
 final class TreeCommand implements Callable<Integer> {
+    private static final int MAX_DEPTH = 20;
+
+    @Spec
+    CommandSpec spec;
     @Mixin
     ObjectArguments object = new ObjectArguments();
     @Mixin
@@ -21,31 +34,55 @@ final class TreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (FluxKinds.type(object.kind) != Kustomization.class) {
-            throw new IllegalArgumentException("tree supports kustomization");
+        Class<? extends CustomResource<?, ?>> type = FluxKinds.type(object.kind);
+        if (type != Kustomization.class && type != HelmRelease.class) {
+            throw new IllegalArgumentException("tree supports kustomization and helmrelease");
         }
+        PrintWriter out = spec.commandLine().getOut();
         try (KubernetesClient client = kubeconfig.client()) {
-            System.out.println("Kustomization/" + object.namespace + "/" + object.name);
-            print(client, object.namespace, object.name, "", 0);
+            String kind = type == Kustomization.class ? Kustomization.KIND : HelmRelease.KIND;
+            out.println(kind + "/" + object.namespace + "/" + object.name);
+            print(client, out, kind, object.namespace, object.name, "", 0);
         }
+        out.flush();
         return 0;
     }
 
-    private static void print(KubernetesClient client, String namespace, String name, String indent, int depth) {
-        Kustomization k = client.resources(Kustomization.class).inNamespace(namespace).withName(name).get();
-        if (k == null || k.getStatus() == null || k.getStatus().inventory() == null || depth > 20) {
+    private static void print(KubernetesClient client, PrintWriter out, String kind, String namespace, String name,
+                              String indent, int depth) {
+        if (depth > MAX_DEPTH) {
             return;
         }
-        List<ResourceRef> entries = k.getStatus().inventory().entries();
+        List<ResourceRef> entries = inventory(client, kind, namespace, name);
         for (int i = 0; i < entries.size(); i++) {
             boolean last = i == entries.size() - 1;
             String[] id = entries.get(i).id().split("_", -1);
+            if (id.length != 4) {
+                out.println(indent + (last ? "└── " : "├── ") + entries.get(i).id());
+                continue;
+            }
             String ns = id[0];
             String subject = id[3] + "/" + (ns.isEmpty() ? "" : ns + "/") + id[1];
-            System.out.println(indent + (last ? "└── " : "├── ") + subject);
-            if ("Kustomization".equals(id[3]) && Kustomization.GROUP.equals(id[2])) {
-                print(client, ns, id[1], indent + (last ? "    " : "│   "), depth + 1);
+            out.println(indent + (last ? "└── " : "├── ") + subject);
+            boolean kustomization = Kustomization.KIND.equals(id[3]) && Kustomization.GROUP.equals(id[2]);
+            boolean helmRelease = HelmRelease.KIND.equals(id[3]) && HelmRelease.GROUP.equals(id[2]);
+            if (kustomization || helmRelease) {
+                print(client, out, id[3], ns, id[1], indent + (last ? "    " : "│   "), depth + 1);
             }
         }
+    }
+
+    /** @return the inventory entries of the Kustomization or HelmRelease, empty when it or its inventory is missing */
+    private static List<ResourceRef> inventory(KubernetesClient client, String kind, String namespace, String name) {
+        KustomizationStatus status;
+        if (Kustomization.KIND.equals(kind)) {
+            Kustomization k = client.resources(Kustomization.class).inNamespace(namespace).withName(name).get();
+            status = k == null ? null : k.getStatus();
+        } else {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace(namespace).withName(name).get();
+            status = hr == null ? null : hr.getStatus();
+        }
+        return status == null || status.inventory() == null || status.inventory().entries() == null
+                ? List.of() : status.inventory().entries();
     }
 }

@@ -1,0 +1,66 @@
+package io.conflux.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.conflux.cli.TestCluster.Run;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SuspendCommandTest {
+    @TempDir
+    static Path dir;
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = new TestCluster(dir);
+        cluster.create("""
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: GitRepository
+                metadata: {name: podinfo, namespace: flux-system}
+                spec: {url: https://github.com/stefanprodan/podinfo, interval: 1m, suspend: true}
+                """);
+        cluster.create("""
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: apps, namespace: apps}
+                spec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}}
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void suspendKustomizationSetsSpecSuspend() {
+        Run run = cluster.conflux("suspend", "kustomization", "apps", "-n", "apps");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(cluster.read(FluxObjectKind.KUSTOMIZATION, "apps", "apps").at("/spec/suspend").asBoolean()).isTrue();
+        assertThat(run.out()).isEqualTo("► suspending Kustomization apps in apps namespace\n✔ Kustomization suspended\n");
+    }
+
+    @Test
+    void resumeSourceGitClearsSpecSuspend() {
+        Run run = cluster.conflux("resume", "source", "git", "podinfo");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        var repo = cluster.read(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo");
+        assertThat(repo.at("/spec/suspend").isBoolean()).isTrue();
+        assertThat(repo.at("/spec/suspend").asBoolean()).isFalse();
+        assertThat(run.out()).endsWith("✔ GitRepository resumed\n");
+    }
+
+    @Test
+    void aMissingObjectFails() {
+        Run run = cluster.conflux("suspend", "hr", "nope");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("conflux suspend helmrelease: ");
+    }
+}
