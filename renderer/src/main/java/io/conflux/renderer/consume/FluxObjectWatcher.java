@@ -82,7 +82,9 @@ public class FluxObjectWatcher {
 
             @Override
             public void onUpdate(HelmRepository before, HelmRepository after) {
-                if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
+                // a spec change, or `flux reconcile source helm` (a new reconcile.fluxcd.io/requestedAt)
+                if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
+                        || !Objects.equals(requestedAt(before), requestedAt(after))) {
                     helmRepositoryReconciler.onChange(after);
                 }
             }

@@ -32,8 +32,10 @@ import org.jboss.logging.Logger;
  * its spec changes) the index of an HTTP HelmRepository is fetched and the outcome written to its status —
  * {@code Ready=True} reason {@code Succeeded}, message {@code stored artifact: revision 'sha256:…'}, and
  * {@code status.artifact.revision} = the index digest; or {@code Ready=False} reason {@code FetchFailed} with the
- * error naming the URL. The charts themselves are fetched by the HelmReleases that use them. OCI HelmRepositories have
- * no index and, as in Flux, get no status. A suspended HelmRepository is left alone.
+ * error naming the URL. A {@code reconcile.fluxcd.io/requestedAt} annotation ({@code flux reconcile source helm})
+ * fetches the index now and is acknowledged in {@code status.lastHandledReconcileAt}, as source-controller does. The
+ * charts themselves are fetched by the HelmReleases that use them. OCI HelmRepositories have no index and, as in Flux,
+ * get no status but {@code lastHandledReconcileAt}. A suspended HelmRepository is left alone.
  */
 @ApplicationScoped
 public class HelmRepositoryReconciler {
@@ -41,6 +43,8 @@ public class HelmRepositoryReconciler {
     /** source-controller's reasons. */
     static final String SUCCEEDED = "Succeeded";
     static final String FETCH_FAILED = "FetchFailed";
+    /** Flux's annotation asking for a reconcile now ({@code flux reconcile source helm}). */
+    private static final String REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
     /** Flux's default interval when an object sets none. */
     private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
 
@@ -103,13 +107,23 @@ public class HelmRepositoryReconciler {
             schedule(seen, Duration.ofSeconds(30));
             return;
         }
-        if (repository == null || HelmReleaseRenderer.isOci(repository)
-                || Boolean.TRUE.equals(repository.getSpec().suspend())) {
+        if (repository == null || Boolean.TRUE.equals(repository.getSpec().suspend())) {
+            return;
+        }
+        String requestedAt = repository.getMetadata().getAnnotations() == null ? null
+                : repository.getMetadata().getAnnotations().get(REQUESTED_AT);
+        if (HelmReleaseRenderer.isOci(repository)) {
+            if (requestedAt != null) {
+                writeStatus(repository, Map.of("lastHandledReconcileAt", requestedAt));
+            }
             return;
         }
         long generation = repository.getMetadata().getGeneration() == null ? 0 : repository.getMetadata().getGeneration();
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", generation);
+        if (requestedAt != null) {
+            status.put("lastHandledReconcileAt", requestedAt);
+        }
         Condition ready;
         try {
             String revision = charts.indexRevision(repository, clusterData::data);
@@ -126,16 +140,23 @@ public class HelmRepositoryReconciler {
         List<Condition> previous = repository.getStatus() == null ? null : repository.getStatus().conditions();
         Condition before = Conditions.find(previous, Condition.READY).orElse(null);
         status.put("conditions", Conditions.set(previous, ready));
+        if (writeStatus(repository, status) && (before == null || !Objects.equals(before.status(), ready.status())
+                || !Objects.equals(before.message(), ready.message()))) {
+            LOG.infof("HelmRepository %s: Ready=%s %s", key(repository), ready.status(), ready.message());
+        }
+        schedule(repository, GoDuration.parseOr(repository.getSpec().interval(), DEFAULT_INTERVAL));
+    }
+
+    /** Merge-patches {@code status} into the HelmRepository's status; a failure is logged. @return whether written */
+    private boolean writeStatus(HelmRepository repository, Map<String, Object> status) {
         try {
             StatusPatch.merge(client, json, HelmRepository.class, repository.getMetadata().getNamespace(),
                     repository.getMetadata().getName(), status);
-            if (before == null || !Objects.equals(before.status(), ready.status()) || !Objects.equals(before.message(), ready.message())) {
-                LOG.infof("HelmRepository %s: Ready=%s %s", key(repository), ready.status(), ready.message());
-            }
+            return true;
         } catch (KubernetesClientException | java.io.UncheckedIOException e) {
             LOG.warnf("status of HelmRepository %s not written: %s", key(repository), e.getMessage());
+            return false;
         }
-        schedule(repository, GoDuration.parseOr(repository.getSpec().interval(), DEFAULT_INTERVAL));
     }
 
     private static String key(HelmRepository r) {

@@ -104,6 +104,44 @@ class HelmRepositoryReconcilerTest {
         assertThat(current().getStatus().artifact()).isEqualTo(stored);
     }
 
+    /** {@code flux reconcile source helm}: the requestedAt annotation is acknowledged in lastHandledReconcileAt. */
+    @Test
+    void aRequestedReconcileIsAcknowledged() throws Exception {
+        try (LocalChartRepository charts = LocalChartRepository.builder().index(INDEX).start()) {
+            HelmRepository repo = new HelmRepository();
+            repo.setMetadata(new ObjectMetaBuilder().withNamespace("default").withName("podinfo")
+                    .addToAnnotations("reconcile.fluxcd.io/requestedAt", "2026-12-04T10:00:00Z").build());
+            repo.setSpec(new HelmRepositorySpec(charts.url(), null, "1h", null, null, "5s"));
+            client.resource(repo).create();
+
+            reconciler.onChange(current());
+            awaitReady("True");
+            assertThat(lastHandledReconcileAt()).isEqualTo("2026-12-04T10:00:00Z");
+
+            HelmRepository oci = new HelmRepository();
+            oci.setMetadata(new ObjectMetaBuilder().withNamespace("default").withName("oci")
+                    .addToAnnotations("reconcile.fluxcd.io/requestedAt", "2026-12-04T11:00:00Z").build());
+            oci.setSpec(new HelmRepositorySpec("oci://registry.local/charts", "oci", "1h", null, null, "5s"));
+            client.resource(oci).create();
+            reconciler.onChange(oci);
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (!"2026-12-04T11:00:00Z".equals(lastHandledReconcileAt("oci")) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(100);
+            }
+            assertThat(lastHandledReconcileAt("oci")).as("an OCI repository acknowledges too").isEqualTo("2026-12-04T11:00:00Z");
+        }
+    }
+
+    private String lastHandledReconcileAt() {
+        return lastHandledReconcileAt("podinfo");
+    }
+
+    private String lastHandledReconcileAt(String name) {
+        var raw = client.genericKubernetesResources("source.toolkit.fluxcd.io/v1", "HelmRepository").inNamespace("default")
+                .withName(name).get();
+        return raw.get("status") instanceof Map<?, ?> status ? (String) status.get("lastHandledReconcileAt") : null;
+    }
+
     private HelmRepository current() {
         return client.resources(HelmRepository.class).inNamespace("default").withName("podinfo").get();
     }
