@@ -12,11 +12,14 @@ import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
+import io.conflux.model.source.GitRepository;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -32,7 +35,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * One management plane, two target clusters (issue #4): the monorepo fixture flux2-kustomize-helm-example with
@@ -40,10 +46,12 @@ import org.junit.jupiter.api.Test;
  * configuration of {@code src/test/resources/hub/cluster.yaml} (Flux's hub-and-spoke pattern: kubeconfig Secrets,
  * {@code spec.kubeConfig}, {@code targetNamespace}, patches). Shows infra-controllers → infra-configs → apps applied
  * in that order on each cluster, each waiting for the layer below, and the JSON 6902 patch of
- * {@code clusters/staging/infrastructure.yaml} landing on the staging cluster only. Charts are served by a local Helm
+ * {@code clusters/staging/infrastructure.yaml} landing on the staging cluster only (the fixture's staging value equals
+ * the base's, so the second test commits a different one). Charts are served by a local Helm
  * repository: podinfo's real chart from the fixtures, and stand-ins for cert-manager and ingress-nginx
  * ({@code src/test/resources/charts}).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FleetEndToEndTest {
     static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
     static final Path FIXTURES = PROJECT.resolve("../shared/fixtures/repos").normalize();
@@ -54,16 +62,20 @@ class FleetEndToEndTest {
             .withGroup("cert-manager.io").withVersion("v1").withKind("ClusterIssuer").withPlural("clusterissuers")
             .withNamespaced(false).build();
 
+    static final String STAGING_ACME = "https://acme-staging-v02.api.letsencrypt.org/directory";
+    static final String PRODUCTION_ACME = "https://acme-v02.api.letsencrypt.org/directory";
+
     static LocalInstallation conflux;
     static LocalChartRepository charts;
+    static Path repository;
     static final Map<String, InMemoryKubernetes> targets = new LinkedHashMap<>();
 
     @BeforeAll
     static void start() throws IOException {
         Path work = PROJECT.resolve("e2e/target/fleet-" + System.currentTimeMillis());
         Path mirror = work.resolve("git/github.com").toAbsolutePath();
-        FixtureRepositories.create(FIXTURES.resolve("flux2-kustomize-helm-example"),
-                mirror.resolve("fluxcd/flux2-kustomize-helm-example"), "main");
+        repository = mirror.resolve("fluxcd/flux2-kustomize-helm-example");
+        FixtureRepositories.create(FIXTURES.resolve("flux2-kustomize-helm-example"), repository, "main");
         charts = LocalChartRepository.start(FIXTURES.resolve("podinfo/charts/podinfo"), CHARTS.resolve("cert-manager"),
                 CHARTS.resolve("ingress-nginx"));
         for (String cluster : CLUSTERS) {
@@ -113,6 +125,7 @@ class FleetEndToEndTest {
     }
 
     @Test
+    @Order(1)
     void eachClusterGetsItsOverlayLayerByLayer() throws Exception {
         KubernetesClient hub = conflux.client();
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -141,11 +154,8 @@ class FleetEndToEndTest {
                     .as("cert-manager on %s", cluster).isNotNull();
             assertThat(target.services().inNamespace("ingress-nginx").withName("ingress-nginx-ingress-nginx-controller").get()
                     .getSpec().getType()).as("ingress-nginx values on %s", cluster).isEqualTo("NodePort");
-            GenericKubernetesResource issuer = target.genericKubernetesResources(CLUSTER_ISSUER).withName("letsencrypt").get();
-            assertThat(issuer).as("ClusterIssuer on %s", cluster).isNotNull();
-            Map<?, ?> acme = (Map<?, ?>) ((Map<?, ?>) issuer.getAdditionalProperties().get("spec")).get("acme");
-            assertThat(acme.get("server")).as("ACME server on %s", cluster).isEqualTo(cluster.equals("staging")
-                    ? "https://acme-staging-v02.api.letsencrypt.org/directory" : "https://acme-v02.api.letsencrypt.org/directory");
+            assertThat(acmeServer(cluster)).as("ACME server on %s", cluster)
+                    .isEqualTo(cluster.equals("staging") ? STAGING_ACME : PRODUCTION_ACME);
             Ingress ingress = target.network().v1().ingresses().inNamespace("podinfo").withName("podinfo").get();
             assertThat(ingress.getSpec().getRules()).singleElement()
                     .satisfies(r -> assertThat(r.getHost()).isEqualTo("podinfo." + cluster));
@@ -163,5 +173,46 @@ class FleetEndToEndTest {
                 belowReady = ApplierHistory.end(success);
             }
         }
+    }
+
+    /**
+     * The fixture's staging patch writes the URL the base already has, so the first test cannot tell it was applied.
+     * A commit that changes only {@code clusters/staging/infrastructure.yaml}'s JSON 6902 patch must reach the staging
+     * cluster's ClusterIssuer and leave production's as it was, although production applies the new revision too.
+     */
+    @Test
+    @Order(2)
+    void theStagingPatchLandsOnStagingOnly() throws Exception {
+        String edited = STAGING_ACME.replace("/directory", "/directory-conflux-e2e");
+        Path staging = repository.resolve("clusters/staging/infrastructure.yaml");
+        String text = Files.readString(staging);
+        assertThat(text).contains("value: " + STAGING_ACME);
+        Files.writeString(staging, text.replace("value: " + STAGING_ACME, "value: " + edited));
+        String sha = FixtureRepositories.commitAll(repository, "staging: another ACME directory");
+        // What `flux reconcile source git flux-system` does: ask for a fetch now instead of waiting for the interval.
+        conflux.client().resources(GitRepository.class).inNamespace("flux-system").withName("flux-system")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), """
+                        {"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": "%s"}}}"""
+                        .formatted(OffsetDateTime.now()));
+
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Kustomization configs = conflux.client().resources(Kustomization.class).inNamespace("staging")
+                    .withName("infra-configs").get();
+            assertThat(configs.getStatus().lastAppliedRevision()).isEqualTo("main@sha1:" + sha);
+            assertThat(acmeServer("staging")).isEqualTo(edited);
+        });
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(conflux.client().resources(Kustomization.class).inNamespace("production")
+                        .withName("infra-configs").get().getStatus().lastAppliedRevision()).isEqualTo("main@sha1:" + sha));
+        assertThat(acmeServer("production")).as("production keeps its own patch").isEqualTo(PRODUCTION_ACME);
+    }
+
+    /** @return {@code spec.acme.server} of the ClusterIssuer {@code letsencrypt} on the target cluster {@code cluster} */
+    private static Object acmeServer(String cluster) {
+        GenericKubernetesResource issuer = targets.get(cluster).client().genericKubernetesResources(CLUSTER_ISSUER)
+                .withName("letsencrypt").get();
+        assertThat(issuer).as("ClusterIssuer on %s", cluster).isNotNull();
+        Map<?, ?> acme = (Map<?, ?>) ((Map<?, ?>) issuer.getAdditionalProperties().get("spec")).get("acme");
+        return acme.get("server");
     }
 }
