@@ -34,6 +34,11 @@ class DependsOnChainEndToEndTest {
     static final List<String> LAYERS = List.of("namespaces", "crds", "crossplane", "epis", "security", "infrastructure",
             "observability", "apps");
     static final Duration ROLLOUT = Duration.ofSeconds(1);
+    /**
+     * The layers' {@code retryInterval} ({@code clusters/platform/layers.yaml}): a dependent started by a timer rather
+     * than by the dependency's Ready event would wait up to this long, so every wait must stay well under it.
+     */
+    static final Duration RETRY_INTERVAL = Duration.ofSeconds(30);
 
     static LocalInstallation conflux;
 
@@ -77,7 +82,10 @@ class DependsOnChainEndToEndTest {
             OffsetDateTime started = OffsetDateTime.parse(success.path("startedAt").asText());
             if (belowReady != null) {
                 assertThat(started).as("%s started after the layer below was Ready", layer).isAfterOrEqualTo(belowReady);
-                latencies.add(Duration.between(belowReady, started).toMillis());
+                Duration wait = Duration.between(belowReady, started);
+                assertThat(wait).as("%s started by the Ready event of the layer below, not by a %s timer", layer,
+                        RETRY_INTERVAL).isLessThan(RETRY_INTERVAL.dividedBy(3));
+                latencies.add(wait.toMillis());
             }
             // Health is part of the attempt: no layer is Ready before its workloads had their rollout time.
             assertThat(success.path("durationMs").asLong()).as("%s waited for health", layer)
