@@ -117,6 +117,12 @@ class HelmReleaseEndToEndTest {
             assertThat(ingress.getSpec().getRules()).singleElement()
                     .satisfies(r -> assertThat(r.getHost()).isEqualTo("podinfo.staging.example.com"));
         });
+        // A release's history is kept like a Kustomization's, with helm-controller's reasons: installed, then upgraded.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(ApplierHistory.attempts(conflux, "HelmRelease", "podinfo", "podinfo"))
+                        .filteredOn(a -> a.path("ready").asBoolean())
+                        .extracting(a -> a.path("reason").asText())
+                        .contains("InstallSucceeded", "UpgradeSucceeded"));
     }
 
     @Test

@@ -39,14 +39,13 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import picocli.CommandLine;
 
 /**
  * kustomize-controller's behaviours end to end, one installation for all (real Kafka, real PostgreSQL, the four
  * services as separate JVMs, the in-memory API server): drift correction, prune safeguards, {@code force},
  * suspend/resume, {@code postBuild} substitution and SOPS decryption. One repository ({@code
  * src/test/resources/behaviour}, plus a SOPS file encrypted here for a generated age key), one GitRepository, one
- * Kustomization per directory; each commit is announced with {@code conflux reconcile source} (Flux's
+ * Kustomization per directory; each commit is announced with {@code conflux reconcile source git} (Flux's
  * {@code requestedAt}), so nothing waits for a poll. Each test asserts what a no-op implementation of its behaviour
  * would get wrong.
  */
@@ -390,10 +389,10 @@ class KustomizationBehaviourEndToEndTest {
         client.resource(yaml).fieldManager("e2e").forceConflicts().serverSideApply();
     }
 
-    /** Commits the repository's changes and asks for the source to be fetched now ({@code conflux reconcile source}). */
+    /** Commits the repository's changes and has the source fetched now ({@code conflux reconcile source git}, which waits for it). */
     private static String commit(String message) {
         String sha = FixtureRepositories.commitAll(repo, message);
-        assertThat(cli("reconcile", "source", SOURCE, "-n", NS)).isZero();
+        assertThat(cli("reconcile", "source", "git", SOURCE, "-n", NS)).isZero();
         return sha;
     }
 
@@ -402,7 +401,7 @@ class KustomizationBehaviourEndToEndTest {
         String[] all = java.util.Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--kubeconfig";
         all[args.length + 1] = conflux.kubeconfig().toString();
-        return new CommandLine(new Main()).execute(all);
+        return Main.commandLine().execute(all);
     }
 
     private static Kustomization kustomization(String name) {
