@@ -23,9 +23,10 @@ import java.util.Set;
 
 /**
  * Applies a bundle to one cluster the way kustomize-controller does with {@code github.com/fluxcd/pkg/ssa}:
- * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first — with
- * {@link ApplyOptions#waitForDefinitions()}, in a stage of their own followed by a wait until they are Established
- * ({@code ApplyAllStaged}), so a bundle holding a CRD and its custom resources applies in one go — owner labels
+ * server-side apply with a field manager and forced conflicts, CustomResourceDefinitions and Namespaces first, then
+ * class objects ({@code *Class} kinds), then the rest — with {@link ApplyOptions#waitForDefinitions()}, each of the
+ * first two stages followed by a wait until its objects are Current ({@code ApplyAllStaged}), so a bundle holding a
+ * CRD and its custom resources applies in one go — owner labels
  * {@code kustomize.toolkit.fluxcd.io/name|namespace} on every object, the {@code kustomize.toolkit.fluxcd.io/ssa}
  * annotation ({@code Ignore}, {@code IfNotPresent}, {@code Merge}) honoured; then prunes the objects of the previous
  * inventory that left the bundle, Namespaces last — only objects still labelled as this owner's, and not annotated
@@ -97,15 +98,23 @@ public final class ObjectApplier {
                              List<InventoryEntry> previous, ApplyOptions options) {
         boolean prune = options.prune();
         List<Map<String, Object>> definitions = new ArrayList<>();
+        List<Map<String, Object>> classes = new ArrayList<>();
         List<Map<String, Object>> others = new ArrayList<>();
         for (Map<String, Object> object : objects) {
-            (FIRST_KINDS.contains(String.valueOf(object.get("kind"))) ? definitions : others).add(object);
+            String kind = String.valueOf(object.get("kind"));
+            (FIRST_KINDS.contains(kind) ? definitions : isClass(kind) ? classes : others).add(object);
         }
         List<Change> changes = new ArrayList<>();
         Set<InventoryEntry> applied = new LinkedHashSet<>();
         String failure = applyAll(definitions, ownerLabels, options, changes, applied);
         if (failure == null && options.waitForDefinitions() && !definitions.isEmpty()) {
-            failure = awaitDefinitions(definitions, applied, options);
+            failure = awaitStage(definitions, applied, options);
+        }
+        if (failure == null) {
+            failure = applyAll(classes, ownerLabels, options, changes, applied);
+        }
+        if (failure == null && options.waitForDefinitions() && !classes.isEmpty()) {
+            failure = awaitStage(classes, applied, options);
         }
         if (failure == null) {
             failure = applyAll(others, ownerLabels, options, changes, applied);
@@ -162,25 +171,39 @@ public final class ObjectApplier {
     }
 
     /**
-     * kustomize-controller's wait between its stages ({@code WaitForSet} on the CustomResourceDefinitions and
-     * Namespaces, polling every {@code options.pollInterval()} up to {@code options.waitTimeout()}): every definition of
-     * the bundle must be Current — a CRD {@code Established=True}, a Namespace not terminating — before a custom
-     * resource or a namespaced object is applied. Objects the manifest excludes ({@code ssa: Ignore},
-     * {@code reconcile: disabled}) are not waited for.
+     * kustomize-controller's wait between its stages ({@code WaitForSet} on the stage's objects, polling every
+     * {@code options.pollInterval()} up to {@code options.waitTimeout()}): every object of the stage must be Current —
+     * a CRD {@code Established=True}, a Namespace not terminating, a class object present — before the next stage is
+     * applied. Objects the manifest excludes ({@code ssa: Ignore}, {@code reconcile: disabled}) are not waited for.
      *
+     * @param stage   the stage's objects as the bundle holds them
+     * @param applied every object applied so far
      * @return null, or Flux's {@code timeout waiting for: [...]} message
      */
-    private String awaitDefinitions(List<Map<String, Object>> definitions, Set<InventoryEntry> applied, ApplyOptions options) {
+    private String awaitStage(List<Map<String, Object>> stage, Set<InventoryEntry> applied, ApplyOptions options) {
+        Set<String> inStage = new LinkedHashSet<>();
         Set<String> excluded = new LinkedHashSet<>();
-        for (Map<String, Object> object : definitions) {
+        for (Map<String, Object> object : stage) {
             GenericKubernetesResource r = KUBERNETES_JSON.convertValue(object, GenericKubernetesResource.class);
+            String id = r.getKind() + "/" + r.getMetadata().getName();
+            inStage.add(id);
             if (excluded(r)) {
-                excluded.add(r.getKind() + "/" + r.getMetadata().getName());
+                excluded.add(id);
             }
         }
-        List<InventoryEntry> waited = applied.stream().filter(e -> FIRST_KINDS.contains(e.kind()))
-                .filter(e -> !excluded.contains(e.kind() + "/" + e.name())).toList();
+        List<InventoryEntry> waited = applied.stream().map(e -> Map.entry(e.kind() + "/" + e.name(), e))
+                .filter(e -> inStage.contains(e.getKey()) && !excluded.contains(e.getKey()))
+                .map(Map.Entry::getValue).toList();
         return new HealthChecker(client, options.pollInterval()).await(waited, options.waitTimeout()).orElse(null);
+    }
+
+    /**
+     * @return whether {@code kind} is a Kubernetes class type (RuntimeClass, PriorityClass, StorageClass,
+     *         IngressClass, GatewayClass, ClusterClass, …), applied by Flux's {@code ApplyAllStaged} in a stage of
+     *         their own after the definitions and before everything else, since other objects name them
+     */
+    static boolean isClass(String kind) {
+        return kind.endsWith("Class");
     }
 
     private GenericKubernetesResource normalize(Map<String, Object> object, Map<String, String> ownerLabels) {

@@ -71,6 +71,27 @@ class ObjectApplierTest {
         assertThat(third.inventory()).hasSize(2);
     }
 
+    /** Flux's ApplyAllStaged: definitions, then class objects (which other objects name), then the rest. */
+    @Test
+    void appliesClassObjectsAfterDefinitionsAndBeforeTheRest() {
+        ObjectApplier applier = new ObjectApplier(client, "conflux");
+        List<Map<String, Object>> bundle = objects("""
+                [{"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data","namespace":"storage"},
+                  "spec":{"storageClassName":"fast","accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}},
+                 {"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fast"},"provisioner":"example.com/fast"},
+                 {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"storage"}},
+                 {"apiVersion":"scheduling.k8s.io/v1","kind":"PriorityClass","metadata":{"name":"critical"},"value":1000}]
+                """);
+        ApplyResult result = applier.apply(bundle, OWNER, List.of(), new ApplyOptions(false, false, Duration.ofSeconds(10),
+                true, Duration.ofMillis(50)));
+
+        assertThat(result.error()).isNull();
+        assertThat(result.changes()).extracting(Change::toString).containsExactly("Namespace/storage created",
+                "StorageClass/fast created", "PriorityClass/critical created", "PersistentVolumeClaim/storage/data created");
+        assertThat(ObjectApplier.isClass("IngressClass")).isTrue();
+        assertThat(ObjectApplier.isClass("ClusterRole")).isFalse();
+    }
+
     @Test
     void driftNamesTheObjectAndTheFieldsThatDiffered() {
         ObjectApplier applier = new ObjectApplier(client, "conflux");
