@@ -24,10 +24,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,7 +145,7 @@ class SourceOutageTest {
 
     private RenderCoordinator coordinator() throws Exception {
         RenderCoordinator c = new RenderCoordinator();
-        c.config = config();
+        c.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"));
         c.json = json;
         c.client = client;
         c.secrets = new ClusterData();
@@ -169,52 +167,6 @@ class SourceOutageTest {
                 key -> Optional.ofNullable(client.resources(GitRepository.class).inNamespace(key.namespace())
                         .withName(key.name()).get()));
         return c;
-    }
-
-    private RendererConfig config() {
-        Path mirrors = tmp.resolve("mirrors");
-        Path charts = tmp.resolve("charts");
-        return new RendererConfig() {
-            @Override
-            public Renderer renderer() {
-                return new Renderer() {
-                    @Override
-                    public Path mirrorsDir() {
-                        return mirrors;
-                    }
-
-                    @Override
-                    public Duration gitTimeout() {
-                        return Duration.ofSeconds(20);
-                    }
-
-                    @Override
-                    public Path chartsDir() {
-                        return charts;
-                    }
-
-                    @Override
-                    public Duration helmTimeout() {
-                        return Duration.ofSeconds(20);
-                    }
-                };
-            }
-
-            @Override
-            public Git git() {
-                return new Git() {
-                    @Override
-                    public Map<String, String> urlRewrites() {
-                        return Map.of();
-                    }
-
-                    @Override
-                    public MemorySize maxFetchSize() {
-                        return new MemorySize(BigInteger.valueOf(64L << 20));
-                    }
-                };
-            }
-        };
     }
 
     private void secret(String password) {

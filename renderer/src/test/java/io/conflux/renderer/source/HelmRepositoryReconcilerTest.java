@@ -11,15 +11,12 @@ import io.conflux.model.source.Artifact;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.HelmRepositorySpec;
 import io.conflux.renderer.render.ClusterData;
-import io.conflux.renderer.render.RendererConfig;
+import io.conflux.renderer.render.TestRendererConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.runtime.configuration.MemorySize;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
@@ -62,7 +59,7 @@ class HelmRepositoryReconcilerTest {
         reconciler.client = client;
         reconciler.json = new ObjectMapper();
         reconciler.clusterData = new ClusterData();
-        reconciler.config = config(tmp.resolve("charts"));
+        reconciler.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"));
         reconciler.init();
     }
 
@@ -161,47 +158,4 @@ class HelmRepositoryReconcilerTest {
         throw new AssertionError("HelmRepository never Ready=" + status + ": " + current().getStatus());
     }
 
-    static RendererConfig config(Path charts) {
-        return new RendererConfig() {
-            @Override
-            public Renderer renderer() {
-                return new Renderer() {
-                    @Override
-                    public Path mirrorsDir() {
-                        return charts.resolveSibling("mirrors");
-                    }
-
-                    @Override
-                    public Duration gitTimeout() {
-                        return Duration.ofSeconds(20);
-                    }
-
-                    @Override
-                    public Path chartsDir() {
-                        return charts;
-                    }
-
-                    @Override
-                    public Duration helmTimeout() {
-                        return Duration.ofSeconds(20);
-                    }
-                };
-            }
-
-            @Override
-            public Git git() {
-                return new Git() {
-                    @Override
-                    public Map<String, String> urlRewrites() {
-                        return Map.of();
-                    }
-
-                    @Override
-                    public MemorySize maxFetchSize() {
-                        return new MemorySize(BigInteger.valueOf(64L << 20));
-                    }
-                };
-            }
-        };
-    }
 }

@@ -1,0 +1,62 @@
+package io.conflux.renderer.render;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A {@link RendererConfig} for tests that build renderer parts by hand: 20 s Git and Helm timeouts, 64 MiB fetches. */
+public final class TestRendererConfig {
+    private TestRendererConfig() {
+    }
+
+    /**
+     * @param mirrors the Git mirrors directory
+     * @param charts  the Helm chart cache directory
+     * @return the configuration, without URL rewrites
+     */
+    public static RendererConfig of(Path mirrors, Path charts) {
+        return new RendererConfig() {
+            @Override
+            public Renderer renderer() {
+                return new Renderer() {
+                    @Override
+                    public Path mirrorsDir() {
+                        return mirrors;
+                    }
+
+                    @Override
+                    public Duration gitTimeout() {
+                        return Duration.ofSeconds(20);
+                    }
+
+                    @Override
+                    public Path chartsDir() {
+                        return charts;
+                    }
+
+                    @Override
+                    public Duration helmTimeout() {
+                        return Duration.ofSeconds(20);
+                    }
+                };
+            }
+
+            @Override
+            public Git git() {
+                return new Git() {
+                    @Override
+                    public Map<String, String> urlRewrites() {
+                        return Map.of();
+                    }
+
+                    @Override
+                    public MemorySize maxFetchSize() {
+                        return new MemorySize(BigInteger.valueOf(64L << 20));
+                    }
+                };
+            }
+        };
+    }
+}
