@@ -28,8 +28,9 @@ import org.jboss.logging.Logger;
  * What happens to a webhook request on {@code /hook/<digest>}, in order: unknown digest → 404; body over
  * {@code conflux.receiver.max-body-size} → 413; suspended Receiver → 503; over the rate limit → 429; then
  * {@link WebhookVerifier} (bad credentials → 401, malformed → 400, ping or filtered event → 200 without effect);
- * then the delivery is claimed in {@code webhook_delivery} (a redelivery or replay → 200 "already processed", no
- * effect); then each selected GitRepository ({@link ResourceSelection}) whose URL is the pushed repository's and
+ * then, when the request carries a delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID}), the
+ * delivery is claimed in {@code webhook_delivery} (a redelivery or replay of that id → 200 "already processed", no
+ * effect; a request without one is processed every time, as Flux does); then each selected GitRepository ({@link ResourceSelection}) whose URL is the pushed repository's and
  * whose ref tracks the pushed branch is reconciled with the pushed commit before answering, and every other selected one is polled at once in the background. If a
  * reconciliation fails (PostgreSQL, Kafka), the claim is released so the sender's retry is processed, and 500 is
  * answered.
@@ -107,18 +108,16 @@ public class WebhookHandler {
             });
         }
         String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
-        String tracked = delivery.windowed() ? null : deliveryId;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        OffsetDateTime expires = delivery.windowed() ? now.plus(config.replayWindow()) : null;
         return runner.run(b -> Panache.withTransaction(() ->
-                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now, expires)))
+                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)))
                 .chain(claimed -> {
                     if (!claimed) {
                         LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());
                         Reply reply = Reply.of(200, "duplicate", "delivery " + deliveryId + " was already processed");
                         return item(reply);
                     }
-                    return dispatch(hook, verdict, tracked)
+                    return dispatch(hook, verdict, deliveryId)
                             .call(reply -> runner.run(b -> Panache.withTransaction(() ->
                                     WebhookDelivery.complete(delivery.key(), json(reply.body())))))
                             .onFailure().call(e -> runner.run(b -> Panache.withTransaction(() ->
