@@ -17,8 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code POST /api/reconcile/source/git/{namespace}/{name}}, what {@code conflux reconcile source git NAME} calls:
- * reconciles the GitRepository at once (ls-remote, trigger {@code manual}) and answers when done, with JSON
+ * {@code POST /api/reconcile/source/git/{namespace}/{name}}: reconciles the GitRepository at once (ls-remote, trigger
+ * {@code manual}) and answers only when done, which is what the benchmarks ({@code bench/}) call to time a commit's
+ * way to the clusters. The CLI does not use it: {@code conflux reconcile source git NAME}, like
+ * {@code flux reconcile source git NAME}, sets the {@code reconcile.fluxcd.io/requestedAt} annotation, which
+ * {@code GitRepositoryWatcher} handles. Answers JSON
  * {@code {"source", "result": published|unchanged|failed|suspended|not_found, "revision", "message"}}: 200 when
  * published or unchanged, 502 when the Git remote failed, 409 when suspended, 404 when there is no such object.
  */

@@ -17,10 +17,6 @@ public interface ReceiverConfig {
     @WithName("rate-limit")
     RateLimit rateLimit();
 
-    /** {@code conflux.receiver.replay-window}: how long a request signature is remembered against replays. */
-    @WithName("replay-window")
-    Duration replayWindow();
-
     /** {@code conflux.receiver.default-timeout}: ls-remote bound when {@code spec.timeout} is unset. */
     @WithName("default-timeout")
     Duration defaultTimeout();

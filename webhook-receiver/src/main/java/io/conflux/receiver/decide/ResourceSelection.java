@@ -1,5 +1,7 @@
 package io.conflux.receiver.decide;
 
+import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.notification.ReceiverSpec.ResourceSelector;
 import io.conflux.model.source.GitRepository;
@@ -12,13 +14,66 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Which GitRepositories a Receiver's {@code spec.resources} name, as Flux's notification-controller resolves them:
- * an entry names one object by {@code name}, or with {@code name: "*"} every object of the kind in the namespace
- * whose labels include all of {@code matchLabels}; {@code namespace} defaults to the Receiver's. Only kind
- * {@code GitRepository} is handled by this service; other kinds are left to the services that own them.
+ * Which objects a Receiver's {@code spec.resources} name, as Flux's notification-controller resolves them: an entry
+ * names one object by {@code name}, or with {@code name: "*"} every object of the kind in the namespace whose labels
+ * include all of {@code matchLabels}; {@code namespace} defaults to the Receiver's. GitRepositories
+ * ({@link #select}) are resolved at once by this service (ls-remote, publish); every other kind
+ * ({@link #requests}) is asked to reconcile the way Flux asks, with the {@code reconcile.fluxcd.io/requestedAt}
+ * annotation, which the renderer and applier act on.
  */
 public final class ResourceSelection {
+    /**
+     * Flux's {@code defaultFluxAPIVersions} (the apiVersion a Receiver entry without one addresses), plus the kinds
+     * Conflux serves that Flux requires an apiVersion for: their storage versions.
+     */
+    private static final Map<String, String> DEFAULT_API_VERSIONS = Map.of(
+            "Bucket", "source.toolkit.fluxcd.io/v1",
+            "HelmChart", "source.toolkit.fluxcd.io/v1",
+            "HelmRepository", "source.toolkit.fluxcd.io/v1",
+            GitRepository.KIND, GitRepository.GROUP + "/" + GitRepository.VERSION,
+            "OCIRepository", "source.toolkit.fluxcd.io/v1beta2",
+            "ImageRepository", "image.toolkit.fluxcd.io/v1beta2",
+            Kustomization.KIND, Kustomization.GROUP + "/" + Kustomization.VERSION,
+            HelmRelease.KIND, HelmRelease.GROUP + "/v2");
+
     private ResourceSelection() {
+    }
+
+    /**
+     * @return the apiVersion a {@code spec.resources} entry of that kind without one addresses, as Flux defaults it
+     *         (Conflux also defaults {@code Kustomization} and {@code HelmRelease}); null when the kind has none
+     */
+    public static String defaultApiVersion(String kind) {
+        return kind == null ? null : DEFAULT_API_VERSIONS.get(kind);
+    }
+
+    /**
+     * The entries of {@code spec.resources} of kinds other than {@code GitRepository}, resolved for annotation as
+     * Flux's {@code requestReconciliation} does: namespace defaulted to the Receiver's, apiVersion to
+     * {@link #defaultApiVersion}. Which objects a {@code *} entry names is only known by listing them, so it stays
+     * one request.
+     *
+     * @param receiverNamespace the Receiver's namespace
+     * @param resources         its {@code spec.resources} (null: none)
+     * @return one request per entry, in order, without duplicates
+     */
+    public static List<ReconcileRequest> requests(String receiverNamespace, List<ResourceSelector> resources) {
+        Set<ReconcileRequest> out = new LinkedHashSet<>();
+        if (resources == null) {
+            return List.of();
+        }
+        for (ResourceSelector r : resources) {
+            if (r.kind() == null || r.kind().isEmpty() || GitRepository.KIND.equals(r.kind())
+                    || r.name() == null || r.name().isEmpty()) {
+                continue;
+            }
+            String ns = r.namespace() == null || r.namespace().isEmpty() ? receiverNamespace : r.namespace();
+            String apiVersion = r.apiVersion() == null || r.apiVersion().isEmpty() ? defaultApiVersion(r.kind()) : r.apiVersion();
+            Map<String, String> labels = "*".equals(r.name()) && r.matchLabels() != null && !r.matchLabels().isEmpty()
+                    ? Map.copyOf(r.matchLabels()) : null;
+            out.add(new ReconcileRequest(apiVersion, r.kind(), ns, r.name(), labels));
+        }
+        return List.copyOf(out);
     }
 
     /**

@@ -7,7 +7,8 @@ package io.conflux.receiver.decide;
  * @param status   the HTTP status to answer when the decision is {@link Decision#REJECT} or {@link Decision#IGNORE}
  * @param message  a human-readable reason (logged and returned in the body)
  * @param event    the event type from the request headers (e.g. {@code push}, {@code Push Hook}), or null
- * @param delivery what identifies this delivery against redeliveries and replays, or null when nothing does
+ * @param delivery the sender's delivery id, against redeliveries and replays, or null when the request has none
+ *                 (then it is processed however often it comes)
  * @param push     the push payload when the event is a push, else null
  */
 public record Verdict(Decision decision, int status, String message, String event, DeliveryKey delivery, GitPush push) {
@@ -23,10 +24,13 @@ public record Verdict(Decision decision, int status, String message, String even
     }
 
     /**
-     * @param key      stored in {@code webhook_delivery.delivery_key}, e.g. {@code github:<X-GitHub-Delivery>}
-     * @param windowed true when the key is a signature, remembered only for {@code conflux.receiver.replay-window}
+     * A sender's delivery id, remembered for good in {@code webhook_delivery} so that a redelivery (GitHub's
+     * "Redeliver", a retry) or a replay of the request has no effect.
+     *
+     * @param key stored in {@code webhook_delivery.delivery_key}: {@code github:<X-GitHub-Delivery>} or
+     *            {@code gitlab:<X-Gitlab-Event-UUID>}
      */
-    public record DeliveryKey(String key, boolean windowed) {
+    public record DeliveryKey(String key) {
     }
 
     static Verdict reject(int status, String message) {

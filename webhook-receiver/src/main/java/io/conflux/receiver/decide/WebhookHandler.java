@@ -9,11 +9,14 @@ import io.conflux.receiver.decide.HookRegistry.Hook;
 import io.conflux.receiver.decide.ReconcileOutcome.Result;
 import io.conflux.receiver.decide.Verdict.DeliveryKey;
 import io.conflux.receiver.persist.WebhookDelivery;
+import io.conflux.receiver.produce.ReconcileRequester;
+import io.conflux.receiver.produce.ReconcileRequester.Outcome;
 import io.conflux.service.ReactiveRunner;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -28,11 +31,15 @@ import org.jboss.logging.Logger;
  * What happens to a webhook request on {@code /hook/<digest>}, in order: unknown digest → 404; body over
  * {@code conflux.receiver.max-body-size} → 413; suspended Receiver → 503; over the rate limit → 429; then
  * {@link WebhookVerifier} (bad credentials → 401, malformed → 400, ping or filtered event → 200 without effect);
- * then the delivery is claimed in {@code webhook_delivery} (a redelivery or replay → 200 "already processed", no
- * effect); then each selected GitRepository ({@link ResourceSelection}) whose URL is the pushed repository's and
- * whose ref tracks the pushed branch is reconciled with the pushed commit before answering, and every other selected one is polled at once in the background. If a
- * reconciliation fails (PostgreSQL, Kafka), the claim is released so the sender's retry is processed, and 500 is
- * answered.
+ * then, when the request carries a delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID}), the
+ * delivery is claimed in {@code webhook_delivery} (a redelivery or replay of that id → 200 "already processed", no
+ * effect; a request without one is processed every time, as Flux does); then each selected GitRepository ({@link ResourceSelection}) whose URL is the pushed repository's and
+ * whose ref tracks the pushed branch is reconciled with the pushed commit before answering, and every other selected one is polled at once in the background;
+ * every selected object of another kind (Kustomization, HelmRelease, HelmRepository, OCIRepository, ...) is
+ * annotated with {@code reconcile.fluxcd.io/requestedAt} as Flux's notification-controller does
+ * ({@link ReconcileRequester}; a missing object or an unserved kind is reported in the answer's {@code requested}
+ * and logged, the rest still triggered). If a reconciliation fails (PostgreSQL, Kafka) or the API server fails an
+ * annotation, the claim is released so the sender's retry is processed, and 500 is answered.
  */
 @ApplicationScoped
 public class WebhookHandler {
@@ -51,6 +58,8 @@ public class WebhookHandler {
     PollScheduler scheduler;
     @Inject
     ReactiveRunner runner;
+    @Inject
+    ReconcileRequester requester;
 
     /**
      * The answer to a webhook request.
@@ -107,20 +116,19 @@ public class WebhookHandler {
             });
         }
         String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
-        String tracked = delivery.windowed() ? null : deliveryId;
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        OffsetDateTime expires = delivery.windowed() ? now.plus(config.replayWindow()) : null;
         return runner.run(b -> Panache.withTransaction(() ->
-                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now, expires)))
+                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)))
                 .chain(claimed -> {
                     if (!claimed) {
                         LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());
                         Reply reply = Reply.of(200, "duplicate", "delivery " + deliveryId + " was already processed");
                         return item(reply);
                     }
-                    return dispatch(hook, verdict, tracked)
-                            .call(reply -> runner.run(b -> Panache.withTransaction(() ->
-                                    WebhookDelivery.complete(delivery.key(), json(reply.body())))))
+                    return dispatch(hook, verdict, deliveryId)
+                            .call(reply -> runner.run(b -> Panache.withTransaction(() -> reply.status() >= 500
+                                    ? WebhookDelivery.release(delivery.key()).replaceWithVoid()
+                                    : WebhookDelivery.complete(delivery.key(), json(reply.body())).replaceWithVoid())))
                             .onFailure().call(e -> runner.run(b -> Panache.withTransaction(() ->
                                     WebhookDelivery.release(delivery.key()))));
                 })
@@ -131,6 +139,10 @@ public class WebhookHandler {
     }
 
     private Uni<Reply> dispatch(Hook hook, Verdict verdict, String deliveryId) {
+        List<ReconcileRequest> requests = ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources());
+        Instant requestedAt = Instant.now();
+        Uni<List<Outcome>> annotations = requests.isEmpty() ? item(List.of())
+                : runner.run(b -> b.call(() -> requester.request(requests, requestedAt)));
         Set<ObjectKey> selected = ResourceSelection.select(hook.receiver().namespace(), hook.spec().resources(), sources.list());
         GitPush push = verdict.push();
         String branch = push == null ? null : push.branch();
@@ -147,11 +159,13 @@ public class WebhookHandler {
                 polling.add(key.toString());
             }
         }
-        LOG.infof("%s: %s event, %d source(s) at the pushed commit, %d polled", hook.receiver(),
-                verdict.event() == null ? "generic" : verdict.event(), direct.size(), polling.size());
+        LOG.infof("%s: %s event, %d source(s) at the pushed commit, %d polled, %d other resource entr%s to annotate",
+                hook.receiver(), verdict.event() == null ? "generic" : verdict.event(), direct.size(), polling.size(),
+                requests.size(), requests.size() == 1 ? "y" : "ies");
         Uni<List<ReconcileOutcome>> outcomes = direct.isEmpty() ? item(List.of())
                 : Uni.join().all(direct).andFailFast();
-        return outcomes.map(list -> {
+        return Uni.combine().all().unis(outcomes, annotations).asTuple().map(both -> {
+            List<ReconcileOutcome> list = both.getItem1();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "accepted");
             body.put("event", verdict.event());
@@ -168,7 +182,24 @@ public class WebhookHandler {
             }
             body.put("sources", sourcesOut);
             body.put("polling", polling);
-            return new Reply(200, body);
+            Map<String, Object> requested = new LinkedHashMap<>();
+            boolean failed = false;
+            for (Outcome o : both.getItem2()) {
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("result", o.result().name().toLowerCase(java.util.Locale.ROOT));
+                if (o.result() == ReconcileRequester.Result.ANNOTATED) {
+                    entry.put("requestedAt", requestedAt.toString());
+                } else {
+                    entry.put("message", o.message());
+                }
+                failed |= o.result() == ReconcileRequester.Result.FAILED;
+                requested.put(o.object(), entry);
+            }
+            body.put("requested", requested);
+            if (failed) {
+                body.put("status", "error");
+            }
+            return new Reply(failed ? 500 : 200, body);
         });
     }
 

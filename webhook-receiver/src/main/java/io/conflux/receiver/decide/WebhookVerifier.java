@@ -17,9 +17,13 @@ import java.util.function.UnaryOperator;
  * <li>{@code gitlab}: {@code X-Gitlab-Token} equal to the token; event {@code X-Gitlab-Event} (e.g.
  * {@code Push Hook}); delivery id {@code X-Gitlab-Event-UUID} when sent; the body must be JSON.</li>
  * <li>{@code generic}: any request to the secret path triggers.</li>
- * <li>{@code generic-hmac}: {@code X-Signature: <sha1|sha256|sha512>=<hex>} HMAC of the body; the signature is
- * remembered for the replay window.</li>
+ * <li>{@code generic-hmac}: {@code X-Signature: <sha1|sha256|sha512>=<hex>} HMAC of the body.</li>
  * </ul>
+ * Replays: only a request carrying a delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID}) gets a
+ * {@link DeliveryKey}, so a redelivery of it is answered without effect. A request without one (every generic and
+ * generic-hmac request, a GitHub or GitLab request without the header) is processed each time it comes, identical
+ * or not, as Flux does: a caller that always posts the same body (a CI job posting {@code {}}) must trigger every
+ * time, a reconciliation requested twice is harmless, and the per-Receiver rate limit bounds abuse.
  * {@code spec.events} (when non-empty) filters case-insensitively on the event type; the generic types have no
  * event type in Flux, so for them the filter applies only when the caller names one in {@code X-Conflux-Event}.
  */
@@ -66,8 +70,7 @@ public final class WebhookVerifier {
                     return Verdict.ignore("GitHub event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
                 String id = header.apply("X-GitHub-Delivery");
-                DeliveryKey delivery = id != null && !id.isBlank() ? new DeliveryKey("github:" + id.trim(), false)
-                        : new DeliveryKey("github-signature:" + Signatures.sha256Hex(signature), true);
+                DeliveryKey delivery = id != null && !id.isBlank() ? new DeliveryKey("github:" + id.trim()) : null;
                 return Verdict.trigger(event, delivery, event.equalsIgnoreCase("push") ? GitPush.parse(json) : null);
             }
             case "gitlab": {
@@ -86,7 +89,7 @@ public final class WebhookVerifier {
                     return Verdict.ignore("GitLab event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
                 String uuid = header.apply("X-Gitlab-Event-UUID");
-                DeliveryKey delivery = uuid != null && !uuid.isBlank() ? new DeliveryKey("gitlab:" + uuid.trim(), false) : null;
+                DeliveryKey delivery = uuid != null && !uuid.isBlank() ? new DeliveryKey("gitlab:" + uuid.trim()) : null;
                 boolean push = event.equalsIgnoreCase("Push Hook") || event.equalsIgnoreCase("Tag Push Hook");
                 return Verdict.trigger(event, delivery, push ? GitPush.parse(body) : null);
             }
@@ -106,7 +109,7 @@ public final class WebhookVerifier {
                 if (event != null && !allowed(events, event)) {
                     return Verdict.ignore("event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
-                return Verdict.trigger(event, new DeliveryKey("generic-hmac:" + Signatures.sha256Hex(signature), true), null);
+                return Verdict.trigger(event, null, null);
             }
             default:
                 return Verdict.reject(400, "Receiver type '" + type + "' is not supported by Conflux");

@@ -10,9 +10,10 @@ import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
 /**
- * Table {@code webhook_delivery}: webhook deliveries accepted, by delivery key ({@code github:<X-GitHub-Delivery>},
- * {@code gitlab:<X-Gitlab-Event-UUID>}, {@code generic-hmac:<sha256 of X-Signature>}); the primary key makes a
- * redelivery or replay lose the race to claim it. Call inside {@code Panache.withTransaction}.
+ * Table {@code webhook_delivery}: webhook deliveries accepted, by the sender's delivery id
+ * ({@code github:<X-GitHub-Delivery>}, {@code gitlab:<X-Gitlab-Event-UUID>}), remembered for good; the primary key
+ * makes a redelivery or replay lose the race to claim it. Requests without a delivery id are not recorded (they are
+ * processed every time, as Flux does). Call inside {@code Panache.withTransaction}.
  */
 @Entity
 @Table(name = "webhook_delivery")
@@ -31,29 +32,23 @@ public class WebhookDelivery extends PanacheEntityBase {
     /** When it was accepted. */
     @Column(name = "received_at")
     public OffsetDateTime receivedAt;
-    /** When a signature key may be claimed again; null for delivery ids, remembered for good. */
+    /** Always null now; earlier versions set it on request-signature keys, which V4 deleted. */
     @Column(name = "expires_at")
     public OffsetDateTime expiresAt;
 
     /**
-     * Claims a delivery key: inserts it unless present. Expired keys (every row whose {@code expires_at} is before
-     * {@code now}, so also an expired copy of this key) are forgotten first.
+     * Claims a delivery key: inserts it unless present.
      *
-     * @param now       the time of the request
-     * @param expiresAt when a windowed key (a signature) may be claimed again; null for keys remembered for good
+     * @param now the time of the request
      * @return true when this call claimed the key, false when it was already there (a redelivery or replay)
      */
-    public static Uni<Boolean> claim(String deliveryKey, String receiverKey, String event, OffsetDateTime now,
-                                     OffsetDateTime expiresAt) {
+    public static Uni<Boolean> claim(String deliveryKey, String receiverKey, String event, OffsetDateTime now) {
         return Panache.getSession().chain(s -> s.createNativeQuery(
-                                "DELETE FROM webhook_delivery WHERE expires_at IS NOT NULL AND expires_at < :now")
-                        .setParameter("now", now).executeUpdate())
-                .chain(() -> Panache.getSession().chain(s -> s.createNativeQuery(
-                        "INSERT INTO webhook_delivery (delivery_key, receiver_key, event, received_at, expires_at) "
-                                + "VALUES (:key, :receiver, :event, :at, :expires) ON CONFLICT (delivery_key) DO NOTHING")
+                        "INSERT INTO webhook_delivery (delivery_key, receiver_key, event, received_at) "
+                                + "VALUES (:key, :receiver, :event, :at) ON CONFLICT (delivery_key) DO NOTHING")
                 .setParameter("key", deliveryKey).setParameter("receiver", receiverKey)
-                .setParameter("event", event).setParameter("at", now).setParameter("expires", expiresAt)
-                .executeUpdate()))
+                .setParameter("event", event).setParameter("at", now)
+                .executeUpdate())
                 .map(inserted -> inserted == 1);
     }
 

@@ -48,10 +48,37 @@ class ResourceSelectionTest {
     }
 
     @Test
-    void otherKindsAreNotThisServicesBusiness() {
+    void selectNamesOnlyGitRepositories() {
         assertThat(ResourceSelection.select("flux-system",
                 List.of(new ResourceSelector(null, "Kustomization", "*", null, null)), ALL)).isEmpty();
         assertThat(ResourceSelection.select("flux-system", null, ALL)).isEmpty();
+    }
+
+    @Test
+    void otherKindsAreRequestsToAnnotateWithNamespaceAndApiVersionDefaulted() {
+        var requests = ResourceSelection.requests("flux-system", List.of(
+                new ResourceSelector(null, "GitRepository", "infra", null, null),
+                new ResourceSelector(null, "Kustomization", "apps", null, null),
+                new ResourceSelector("helm.toolkit.fluxcd.io/v2beta1", "HelmRelease", "podinfo", "apps", null),
+                new ResourceSelector(null, "HelmRepository", "*", null, Map.of("team", "platform")),
+                new ResourceSelector(null, "OCIRepository", "manifests", null, null),
+                new ResourceSelector(null, "ImagePolicy", "app", null, null),
+                new ResourceSelector(null, "Kustomization", "apps", "", null)));
+        assertThat(requests).containsExactly(
+                new ReconcileRequest("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "flux-system", "apps", null),
+                new ReconcileRequest("helm.toolkit.fluxcd.io/v2beta1", "HelmRelease", "apps", "podinfo", null),
+                new ReconcileRequest("source.toolkit.fluxcd.io/v1", "HelmRepository", "flux-system", "*",
+                        Map.of("team", "platform")),
+                // Flux's defaults for the kinds Conflux does not serve
+                new ReconcileRequest("source.toolkit.fluxcd.io/v1beta2", "OCIRepository", "flux-system", "manifests", null),
+                // no default: Flux requires the apiVersion, the requester reports it
+                new ReconcileRequest(null, "ImagePolicy", "flux-system", "app", null));
+        assertThat(requests.get(2).wildcard()).isTrue();
+        assertThat(requests.get(2).describe()).isEqualTo("HelmRepository/flux-system/*");
+        assertThat(requests.get(0).wildcard()).isFalse();
+        assertThat(ResourceSelection.requests("flux-system", null)).isEmpty();
+        assertThat(ResourceSelection.requests("flux-system", List.of(
+                new ResourceSelector(null, "GitRepository", "*", null, null)))).isEmpty();
     }
 
     @Test

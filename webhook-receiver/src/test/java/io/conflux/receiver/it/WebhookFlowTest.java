@@ -15,6 +15,7 @@ import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.topic.Topics;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,6 +37,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -58,7 +60,7 @@ import org.junit.jupiter.api.Test;
  * The receiver end to end on real Kafka, PostgreSQL and an in-memory Kubernetes API: a GitRepository is polled
  * (ls-remote through a URL rewrite) and published; a signed GitHub push publishes the pushed commit with its
  * delivery id; a forged signature is refused and publishes nothing; a redelivery is answered 200 and publishes
- * nothing twice.
+ * nothing twice; a Receiver naming other Flux kinds annotates them with {@code reconcile.fluxcd.io/requestedAt}.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedInfrastructure.class, restrictToAnnotatedClass = true)
@@ -230,10 +232,13 @@ class WebhookFlowTest {
         String v120 = "v1.2.0@sha1:" + tags.get("v1.2.0").name();
         JsonNode hmacRecord = awaitRecord(v -> v120.equals(v.path("revision").asText()));
         assertThat(hmacRecord.path("trigger").asText()).isEqualTo("webhook");
-        // the same signed request again is a replay
-        HttpResponse<String> replay = post(hmacPath, body, hmacHeaders);
-        assertThat(replay.statusCode()).isEqualTo(200);
-        assertThat(replay.body()).contains("already processed");
+        // the same signed request again (a CI job posting the same body each time) is processed again, as in Flux:
+        // there is no delivery id to tell a replay by, and nothing about it is stored
+        HttpResponse<String> repeated = post(hmacPath, body, hmacHeaders);
+        assertThat(repeated.statusCode()).as(repeated.body()).isEqualTo(200);
+        assertThat(JSON.readTree(repeated.body()).path("status").asText()).isEqualTo("accepted");
+        assertThat(JSON.readTree(repeated.body()).path("polling").toString()).contains("GitRepository/default/charts");
+        assertThat(deliveriesStored()).noneMatch(k -> k.startsWith("generic-hmac"));
         assertThat(post(hmacPath, body, Map.of("X-Signature", "sha256=" + hmacHex(body, TOKEN))).statusCode()).isEqualTo(401);
 
         // gitlab: X-Gitlab-Token, Push Hook on the tracked branch publishes the pushed commit
@@ -261,6 +266,11 @@ class WebhookFlowTest {
         JsonNode gitlabRecord = readAll().stream().map(WebhookFlowTest::value)
                 .filter(v -> "gl-1".equals(v.path("deliveryId").asText())).findFirst().orElseThrow();
         assertThat(gitlabRecord.path("revision").asText()).isEqualTo("main@sha1:" + appsSecond.name());
+        // the same X-Gitlab-Event-UUID again is a redelivery: answered without effect
+        HttpResponse<String> gitlabAgain = post(gitlabPath, gitlabPush, gitlabHeaders);
+        assertThat(gitlabAgain.statusCode()).isEqualTo(200);
+        assertThat(gitlabAgain.body()).contains("already processed");
+        assertThat(deliveriesStored()).contains("gitlab:gl-1");
 
         // deleted and created again: a new object (new uid, generation 1) whose revision is published again
         String appsHead = "main@sha1:" + appsSecond.name();
@@ -377,6 +387,70 @@ class WebhookFlowTest {
         assertThat(down.message()).contains(server.url("acme/platform"));
         assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("platform-ssh").get()
                 .getStatus().artifact().revision()).isEqualTo("v1.1.0@sha1:" + tags.get("v1.1.0").name());
+    }
+
+    @Test
+    void genericReceiverAnnotatesKustomizationsHelmReleasesAndOtherFluxKinds() throws Exception {
+        KubernetesClient kube = EmbeddedInfrastructure.kube.client();
+        kube.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("annotate-token").endMetadata()
+                .addToStringData("token", "annotate-" + TOKEN).build()).create();
+        kube.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization").inNamespace(NS)
+                .resource(flux("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "apps-ks", Map.of(), Map.of(
+                        "interval", "10m", "path", "./apps", "prune", true,
+                        "sourceRef", Map.of("kind", "GitRepository", "name", "infra")))).create();
+        Map<String, Object> chart = Map.of("chart", Map.of("spec", Map.of("chart", "podinfo",
+                "sourceRef", Map.of("kind", "HelmRepository", "name", "podinfo"))), "interval", "10m");
+        for (String[] release : new String[][] {{"podinfo", "web"}, {"redis", "db"}}) {
+            kube.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease").inNamespace(NS)
+                    .resource(flux("helm.toolkit.fluxcd.io/v2", "HelmRelease", release[0], Map.of("team", release[1]), chart))
+                    .create();
+        }
+        String path = createReceiver("annotating-receiver", "generic", "annotate-token", List.of(),
+                new ResourceSelector(null, "Kustomization", "apps-ks", null, null),
+                new ResourceSelector(null, "Kustomization", "missing-ks", null, null),
+                new ResourceSelector("helm.toolkit.fluxcd.io/v2", "HelmRelease", "*", NS, Map.of("team", "web")),
+                // a Flux kind the in-memory API server has no CRD for
+                new ResourceSelector(null, "OCIRepository", "manifests", null, null));
+
+        HttpResponse<String> first = post(path, "", Map.of());
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        JsonNode requested = JSON.readTree(first.body()).path("requested");
+        assertThat(requested.path("Kustomization/default/apps-ks").path("result").asText()).isEqualTo("annotated");
+        assertThat(requested.path("HelmRelease/default/podinfo").path("result").asText()).isEqualTo("annotated");
+        assertThat(requested.has("HelmRelease/default/redis")).as(first.body()).isFalse();
+        assertThat(requested.path("Kustomization/default/missing-ks").path("result").asText()).isEqualTo("not_found");
+        assertThat(requested.path("Kustomization/default/missing-ks").path("message").asText()).contains("not found");
+        assertThat(requested.path("OCIRepository/default/manifests").path("result").asText()).isEqualTo("skipped");
+        String requestedAt = requested.path("Kustomization/default/apps-ks").path("requestedAt").asText();
+        assertThat(Instant.parse(requestedAt)).isBefore(Instant.now().plusSeconds(1));
+        assertThat(requestedAt(kube, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", "apps-ks")).isEqualTo(requestedAt);
+        assertThat(requestedAt(kube, "helm.toolkit.fluxcd.io/v2", "HelmRelease", "podinfo")).isEqualTo(requestedAt);
+        assertThat(requestedAt(kube, "helm.toolkit.fluxcd.io/v2", "HelmRelease", "redis")).isNull();
+
+        // the same request again is a new request for reconciliation: a new value the controllers see change
+        Thread.sleep(5);
+        HttpResponse<String> second = post(path, "", Map.of());
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        String again = JSON.readTree(second.body()).path("requested").path("Kustomization/default/apps-ks")
+                .path("requestedAt").asText();
+        assertThat(again).isNotEqualTo(requestedAt);
+        assertThat(requestedAt(kube, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", "apps-ks")).isEqualTo(again);
+    }
+
+    private static GenericKubernetesResource flux(String apiVersion, String kind, String name, Map<String, String> labels,
+                                                  Map<String, Object> spec) {
+        GenericKubernetesResource r = new GenericKubernetesResource();
+        r.setApiVersion(apiVersion);
+        r.setKind(kind);
+        r.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).withLabels(labels).build());
+        r.setAdditionalProperty("spec", spec);
+        return r;
+    }
+
+    private static String requestedAt(KubernetesClient kube, String apiVersion, String kind, String name) {
+        Map<String, String> annotations = kube.genericKubernetesResources(apiVersion, kind).inNamespace(NS).withName(name)
+                .get().getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get("reconcile.fluxcd.io/requestedAt");
     }
 
     private static io.conflux.model.meta.Condition readyCondition(String name, String status) {
