@@ -29,6 +29,7 @@ public final class LocalHttpGitServer implements AutoCloseable {
     private static final String INFO_REFS = "/info/refs";
     private static final String UPLOAD_PACK = "/git-upload-pack";
 
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     private final HttpServer server;
     private final ExecutorService executor;
     private final Path root;
@@ -76,10 +77,20 @@ public final class LocalHttpGitServer implements AutoCloseable {
         return List.copyOf(rejected);
     }
 
+    /**
+     * Stops serving, for a test that takes the server away while it still holds it (a Git outage); closing it
+     * afterwards does nothing more.
+     */
+    public void stop() {
+        if (stopped.compareAndSet(false, true)) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        stop();
     }
 
     private void handle(HttpExchange exchange) throws IOException {

@@ -132,7 +132,7 @@ class SourceOutageTest {
             Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app3\n");
             String r3 = "main@sha1:" + TestRepositories.commit(work, "main");
             receiverStored(r3, url);
-            server.close();
+            server.stop();
             kustomizations.add(kustomization());
             await(coordinator.onSourceRevision(revision(url, r3)));
             assertThat(ready().reason()).isEqualTo("GitOperationFailed");
