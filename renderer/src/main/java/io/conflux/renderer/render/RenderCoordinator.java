@@ -112,9 +112,17 @@ public class RenderCoordinator {
         artifacts = new GitArtifacts(client, json);
     }
 
+    /** Where Kustomization builds run, so that {@code spec.timeout} can bound them ({@link BoundedBuild}). */
+    private final java.util.concurrent.ExecutorService builds = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "conflux-build");
+        t.setDaemon(true);
+        return t;
+    });
+
     @PreDestroy
     void stopTimer() {
         timer.shutdownNow();
+        builds.shutdownNow();
     }
 
     /**
@@ -317,7 +325,10 @@ public class RenderCoordinator {
                         }))));
     }
 
-    /** Renders {@code k} at its GitRepository's {@code revisionText} with everything it includes; blocking. */
+    /**
+     * Renders {@code k} at its GitRepository's {@code revisionText} with everything it includes, bounded by
+     * {@code spec.timeout} ({@link BoundedBuild}); blocking.
+     */
     private RenderOutcome renderAt(Kustomization k, String url, String revisionText, PostBuild.VariableSource variables) {
         ObjectKey source = sourceOf(k);
         GitSource gitSource;
@@ -326,7 +337,8 @@ public class RenderCoordinator {
         } catch (GitException | IllegalArgumentException e) {
             return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
         }
-        return renderer.render(gitSource, k.getSpec(), variables);
+        Duration timeout = GoDuration.parseOr(k.getSpec().timeout(), GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL));
+        return BoundedBuild.within(timeout, () -> renderer.render(gitSource, k.getSpec(), variables), builds);
     }
 
     private Uni<Void> publishFailure(HasMetadata object, String revision, String reason, String message) {
