@@ -80,6 +80,20 @@ final class ReconcileCommand implements ObjectCommands.Verb {
         out.flush();
         String requestedAt = requestReconciliation(client, target);
         out.println("✔ " + target.kind().kind() + " annotated");
+        return awaitOutcome(client, target, requestedAt, limit, out, err);
+    }
+
+    /**
+     * Waits until the object has handled the request of {@code requestedAt} and prints its outcome as flux does:
+     * {@code ◎ waiting for <Kind> reconciliation}, then {@code ✔ <Kind> reconciliation completed} and its success
+     * message, or {@code ✗ <Kind> reconciliation failed: '<Ready message>'} on the error writer.
+     *
+     * @return 0 when {@code Ready=True}, 1 otherwise
+     * @throws TimeoutException      when {@code limit} passes before the object handled the request
+     * @throws IllegalStateException when the object has no Ready condition
+     */
+    static int awaitOutcome(KubernetesClient client, Target target, String requestedAt, Duration limit, PrintWriter out,
+                            PrintWriter err) throws InterruptedException, TimeoutException {
         out.println("◎ waiting for " + target.kind().kind() + " reconciliation");
         out.flush();
         JsonNode handled = awaitHandled(client, target, requestedAt, limit);

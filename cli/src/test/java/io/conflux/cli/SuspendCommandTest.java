@@ -46,14 +46,47 @@ class SuspendCommandTest {
     }
 
     @Test
-    void resumeSourceGitClearsSpecSuspend() {
-        Run run = cluster.conflux("resume", "source", "git", "podinfo");
+    void resumeSourceGitClearsSpecSuspendAndWaitsForTheReconciliationLikeFluxResume() throws Exception {
+        String revision = "main@sha1:0123456789abcdef0123456789abcdef01234567";
+        Run run = cluster.answering(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo",
+                requested -> TestCluster.status(requested, true, "stored artifact for revision '" + revision + "'",
+                        "\"artifact\":{\"revision\":\"" + revision + "\"}"),
+                () -> cluster.conflux("resume", "source", "git", "podinfo", "--timeout", "20s"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         var repo = cluster.read(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo");
         assertThat(repo.at("/spec/suspend").isBoolean()).isTrue();
         assertThat(repo.at("/spec/suspend").asBoolean()).isFalse();
-        assertThat(run.out()).endsWith("✔ GitRepository resumed\n");
+        assertThat(repo.at("/metadata/annotations").path(ReconcileCommand.REQUESTED_AT).asText())
+                .isNotEmpty().isEqualTo(repo.at("/status/lastHandledReconcileAt").asText());
+        assertThat(run.out()).isEqualTo("""
+                ► resuming GitRepository podinfo in flux-system namespace
+                ✔ GitRepository resumed
+                ◎ waiting for GitRepository reconciliation
+                ✔ GitRepository reconciliation completed
+                ✔ fetched revision %s
+                """.formatted(revision));
+    }
+
+    @Test
+    void resumeWithoutWaitReturnsOnceResumed() {
+        cluster.conflux("suspend", "kustomization", "apps", "-n", "apps");
+        Run run = cluster.conflux("resume", "ks", "apps", "-n", "apps", "--wait=false");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(cluster.read(FluxObjectKind.KUSTOMIZATION, "apps", "apps").at("/spec/suspend").asBoolean()).isFalse();
+        assertThat(run.out()).endsWith("✔ Kustomization resumed\n").doesNotContain("waiting");
+    }
+
+    @Test
+    void resumeReportsAFailedReconciliationWithExitCode1() throws Exception {
+        cluster.conflux("suspend", "kustomization", "apps", "-n", "apps");
+        Run run = cluster.answering(FluxObjectKind.KUSTOMIZATION, "apps", "apps",
+                requested -> TestCluster.status(requested, false, "kustomize build failed", ""),
+                () -> cluster.conflux("resume", "kustomization", "apps", "-n", "apps", "--timeout", "20s"));
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("✗ Kustomization reconciliation failed: 'kustomize build failed'");
     }
 
     @Test
