@@ -74,4 +74,41 @@ class HttpTransportTest {
                 .isInstanceOf(GitException.class)
                 .hasMessageContaining("exceeded the size limit of 1024 bytes (conflux.git.max-fetch-size)");
     }
+
+    /**
+     * GitRepository {@code spec.timeout}: a host that accepts the connection and never answers fails the
+     * {@code ls-remote} and the fetch with an error instead of holding the caller (the bound under test is 2 s; the
+     * preemptive 60 s only stops a hang from blocking the build).
+     */
+    @Test
+    void aHostThatNeverAnswersFailsWithinTheTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept()); // read nothing, answer nothing
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/acme/app";
+            Duration bound = Duration.ofSeconds(2);
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                assertThatThrownBy(() -> RemoteRefs.list(url, bound, GitCredentials.NONE))
+                        .isInstanceOf(GitException.class).hasMessageContaining("ls-remote " + url + " failed")
+                        .hasMessageContaining("time out"); // JGit: "Connection time out"
+                GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), bound, 10L << 20);
+                assertThatThrownBy(() -> mirror.checkout(url, new Revision("main", shas.get("main")),
+                        Files.createDirectories(tmp.resolve("out")), GitCredentials.NONE))
+                        .isInstanceOf(GitException.class).hasMessageContaining("fetch " + url + " failed");
+            });
+            for (java.net.Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
 }
