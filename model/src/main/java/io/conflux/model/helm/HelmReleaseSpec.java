@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * {@code HelmRelease.spec}, Flux {@code helm.toolkit.fluxcd.io/v2}; the chart template is kept as a tree
- * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}, {@code reconcileStrategy}) for the renderer to read,
+ * ({@code chart.spec.chart}, {@code version}, {@code sourceRef}, {@code reconcileStrategy}, {@code valuesFiles} with
+ * {@code ignoreMissingValuesFiles}, and {@code v2beta1}'s deprecated {@code valuesFile}) for the renderer to read,
  * as is {@code chartRef} (a direct reference to an {@code OCIRepository} or {@code HelmChart}).
  * {@code postRenderers} run in order on Helm's rendered manifests. {@code install} and {@code upgrade} (with their
  * {@code remediation}) are kept as trees. {@code serviceAccountName} is impersonated on the target cluster.

@@ -9,6 +9,7 @@ import io.conflux.git.GitException;
 import io.conflux.helm.ChartDirectory;
 import io.conflux.helm.ChartRenderer;
 import io.conflux.helm.ChartRepository;
+import io.conflux.helm.ChartValuesFiles;
 import io.conflux.helm.Credentials;
 import io.conflux.helm.HelmException;
 import io.conflux.helm.HelmValues;
@@ -55,7 +56,11 @@ import java.util.stream.Stream;
  *       ({@code 6.14.1+4e5cbb7b97d0}, see {@link ChartDirectory}) so every new commit is a new revision.</li>
  * </ul>
  * A {@code Bucket} source and {@code spec.chartRef} ({@code OCIRepository}, {@code HelmChart}) are refused with
- * {@code NotSupported}. Values are merged from {@code valuesFrom} in order then {@code values}; the release name is
+ * {@code NotSupported}. {@code chart.spec.valuesFiles} (with {@code ignoreMissingValuesFiles}) replace the chart's
+ * default values as source-controller builds such a chart ({@link ChartValuesFiles}): files inside the chart for a
+ * HelmRepository, paths from the repository root for a GitRepository; as in Flux, an edited values file in Git reaches
+ * the release with a new chart version or under {@code reconcileStrategy: Revision}. Values are merged from
+ * {@code valuesFrom} in order then {@code values} on top of those defaults; the release name is
  * {@code [<targetNamespace>-]<name>} unless {@code releaseName} is set; {@code spec.postRenderers} are applied to the
  * release manifest ({@link HelmPostRenderer}); objects without a namespace get the release
  * namespace ({@code targetNamespace} or the HelmRelease's; the applier drops it again for cluster-scoped kinds).
@@ -183,9 +188,60 @@ public final class HelmReleaseRenderer {
             ChartRepository charts = open(repository.get(), secretData);
             ResolvedChart chart = charts.resolve(chartName, range);
             version = chart.version();
-            return renderChart(hr, charts.fetch(chart), version, secretData, configMapData);
+            Path archive = charts.fetch(chart);
+            ValuesFiles valuesFiles = ValuesFiles.of(chartSpec);
+            if (valuesFiles.paths().isEmpty()) {
+                return renderChart(hr, archive, version, secretData, configMapData);
+            }
+            Map<String, Object> defaults;
+            try {
+                defaults = ChartValuesFiles.mergeFromChart(archive, valuesFiles.paths(), valuesFiles.ignoreMissing());
+            } catch (HelmException e) {
+                return failed(FluxReasons.ARTIFACT_FAILED, "chart '" + chartName + "' version " + version + " of HelmRepository '"
+                        + sourceNamespace + "/" + sourceName + "': " + e.getMessage(), version);
+            }
+            Path work = workDirectory("values-files-");
+            try {
+                Path dir = ChartValuesFiles.unpack(archive, work.resolve(chart.name()));
+                ChartValuesFiles.replaceDefaultValues(dir, defaults);
+                return renderChart(hr, dir, version, secretData, configMapData);
+            } finally {
+                deleteTree(work);
+            }
         } catch (HelmException e) {
             return failed(FluxReasons.ARTIFACT_FAILED, e.getMessage(), version);
+        }
+    }
+
+    /**
+     * {@code chart.spec.valuesFiles} with {@code ignoreMissingValuesFiles}; the deprecated {@code valuesFile} of
+     * {@code v2beta1} comes first, as source-controller's {@code HelmChart.GetValuesFiles()} puts it.
+     *
+     * @param paths         the values files in merge order; empty when the chart keeps its own {@code values.yaml}
+     * @param ignoreMissing whether a listed file that is not there is skipped rather than failing the release
+     */
+    record ValuesFiles(List<String> paths, boolean ignoreMissing) {
+        static ValuesFiles of(Map<String, Object> chartSpec) {
+            List<String> paths = new ArrayList<>();
+            if (chartSpec.get("valuesFile") instanceof String single && !single.isEmpty()) {
+                paths.add(single);
+            }
+            if (chartSpec.get("valuesFiles") instanceof List<?> listed) {
+                for (Object path : listed) {
+                    if (path != null) {
+                        paths.add(String.valueOf(path));
+                    }
+                }
+            }
+            return new ValuesFiles(List.copyOf(paths), Boolean.TRUE.equals(chartSpec.get("ignoreMissingValuesFiles")));
+        }
+    }
+
+    private Path workDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(Files.createDirectories(chartCache), prefix);
+        } catch (IOException e) {
+            throw new HelmException("cannot create a work directory under " + chartCache + ": " + e.getMessage(), e);
         }
     }
 
@@ -216,6 +272,12 @@ public final class HelmReleaseRenderer {
             Path work = Files.createTempDirectory(Files.createDirectories(chartCache), "git-chart-");
             try {
                 Path dir = chart.copyTo(work.resolve(chart.name()), version);
+                ValuesFiles valuesFiles = ValuesFiles.of(chartSpec);
+                if (!valuesFiles.paths().isEmpty()) {
+                    // relative to the repository root, as source-controller reads them for a GitRepository chart
+                    ChartValuesFiles.replaceDefaultValues(dir,
+                            ChartValuesFiles.mergeFromSource(root, valuesFiles.paths(), valuesFiles.ignoreMissing()));
+                }
                 return renderChart(hr, dir, version, secretData, configMapData);
             } catch (HelmException e) {
                 return failed(FluxReasons.ARTIFACT_FAILED, e.getMessage() + " (" + source + " at " + revision.get() + ")", version);

@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.SourceIgnore;
+import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.HelmRepository;
+import io.conflux.model.source.HelmRepositorySpec;
 import io.conflux.model.source.Revision;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -345,6 +349,149 @@ class HelmReleaseRendererTest {
 
         assertThat(first).startsWith("sha256:").hasSize(71).isEqualTo(reordered);
         assertThat(changed).isNotEqualTo(first);
+    }
+
+    @Test
+    void valuesFilesOfAHelmRepositoryChartReplaceItsDefaults() throws Exception {
+        try (LocalChartRepository repo = LocalChartRepository.start(valuesChart())) {
+            // listed in order, the last one wins
+            Map<String, Object> both = renderedValues(renderFrom(repo, release(repositoryChart("""
+                    valuesFiles: [values.yaml, values-prod.yaml]
+                    """, ""))));
+            assertThat(both).containsEntry("replicaCount", 3).containsEntry("onlyDefault", "kept")
+                    .containsEntry("ui", Map.of("color", "red", "logo", "default"));
+
+            // values.yaml only counts when listed
+            Map<String, Object> prodOnly = renderedValues(renderFrom(repo, release(repositoryChart("""
+                    valuesFiles: [values-prod.yaml]
+                    """, ""))));
+            assertThat(prodOnly).containsEntry("replicaCount", 3).doesNotContainKey("onlyDefault")
+                    .containsEntry("ui", Map.of("color", "red"));
+
+            // spec.values still goes on top
+            HelmReleaseRenderer.Rendered withValues = renderFrom(repo, release(repositoryChart("""
+                    valuesFiles: [values.yaml, values-prod.yaml]
+                    """, """
+                    values:
+                      replicaCount: 5
+                      ui: {logo: inline}
+                    """)));
+            assertThat(withValues.revision()).isEqualTo("1.0.0");
+            assertThat(renderedValues(withValues)).containsEntry("replicaCount", 5).containsEntry("onlyDefault", "kept")
+                    .containsEntry("ui", Map.of("color", "red", "logo", "inline"));
+
+            // v2beta1's deprecated valuesFile is merged before valuesFiles, as source-controller does
+            Map<String, Object> deprecated = renderedValues(renderFrom(repo, release(repositoryChart("""
+                    valuesFile: values-prod.yaml
+                    valuesFiles: [values.yaml]
+                    """, ""))));
+            assertThat(deprecated).containsEntry("replicaCount", 1).containsEntry("ui", Map.of("color", "blue", "logo", "default"));
+
+            // without valuesFiles the chart keeps its values.yaml
+            assertThat(renderedValues(renderFrom(repo, release(repositoryChart("", ""))))).containsEntry("replicaCount", 1);
+        }
+    }
+
+    @Test
+    void missingValuesFileFailsNamingItUnlessIgnored() throws Exception {
+        try (LocalChartRepository repo = LocalChartRepository.start(valuesChart())) {
+            HelmReleaseRenderer.Rendered missing = renderFrom(repo, release(repositoryChart("""
+                    valuesFiles: [values.yaml, values-qa.yaml]
+                    """, "")));
+            assertThat(missing.outcome().bundle()).isNull();
+            assertThat(missing.outcome().reason()).isEqualTo(FluxReasons.ARTIFACT_FAILED);
+            assertThat(missing.outcome().message()).contains("no values file found at path 'values-qa.yaml'",
+                    "chart 'app' version 1.0.0", "HelmRepository 'flux-system/charts'");
+
+            Map<String, Object> ignored = renderedValues(renderFrom(repo, release(repositoryChart("""
+                    valuesFiles: [values-qa.yaml, values-prod.yaml]
+                    ignoreMissingValuesFiles: true
+                    """, ""))));
+            assertThat(ignored).containsEntry("replicaCount", 3).doesNotContainKey("onlyDefault");
+        }
+    }
+
+    @Test
+    void valuesFilesOfAGitChartAreFromTheRepositoryRoot() throws Exception {
+        Path prod = work.resolve("charts/podinfo/values-prod.yaml");
+        Files.writeString(prod, "replicaCount: 3\n");
+        TestRepositories.commit(work, "master");
+        String both = """
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    reconcileStrategy: Revision
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                    valuesFiles:
+                      - ./charts/podinfo/values.yaml
+                      - ./charts/podinfo/values-prod.yaml
+                """;
+        HelmReleaseRenderer.Rendered first = render(release(both));
+        Map<String, Object> deployment = find(objects(first), "Deployment", "podinfo");
+        assertThat(at(deployment, "spec", "replicas")).isEqualTo(3);
+        assertThat(String.valueOf(at(deployment, "spec", "template", "spec", "containers"))).contains("ghcr.io/stefanprodan/podinfo");
+
+        // an edited values file is a new commit, so a new revision under reconcileStrategy: Revision
+        Files.writeString(prod, "replicaCount: 4\n");
+        String next = TestRepositories.commit(work, "master");
+        HelmReleaseRenderer.Rendered second = render(release(both));
+        assertThat(second.revision()).isEqualTo("6.14.1+" + next.substring(0, 12)).isNotEqualTo(first.revision());
+        assertThat(at(find(objects(second), "Deployment", "podinfo"), "spec", "replicas")).isEqualTo(4);
+        assertThat(second.outcome().bundle().digest()).isNotEqualTo(first.outcome().bundle().digest());
+
+        // paths are from the repository root, not from the chart: there is no values-prod.yaml at the root
+        HelmReleaseRenderer.Rendered rootRelative = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                    valuesFiles: [values-prod.yaml]
+                """));
+        assertThat(rootRelative.outcome().bundle()).isNull();
+        assertThat(rootRelative.outcome().message()).contains("no values file found at path 'values-prod.yaml'",
+                "GitRepository 'flux-system/podinfo'");
+    }
+
+    /** A chart whose only object is a ConfigMap holding its values as JSON, with values.yaml and values-prod.yaml. */
+    private Path valuesChart() throws IOException {
+        Path chart = Files.createDirectories(tmp.resolve("values-chart/app/templates"));
+        Files.writeString(chart.resolve("cm.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: values}
+                data:
+                  values.json: {{ toJson .Values | quote }}
+                """);
+        chart = chart.getParent();
+        Files.writeString(chart.resolve("Chart.yaml"), "apiVersion: v2\nname: app\nversion: 1.0.0\n");
+        Files.writeString(chart.resolve("values.yaml"), "replicaCount: 1\nonlyDefault: kept\nui: {color: blue, logo: default}\n");
+        Files.writeString(chart.resolve("values-prod.yaml"), "replicaCount: 3\nui: {color: red}\n");
+        return chart;
+    }
+
+    private static String repositoryChart(String chartSpecExtra, String specExtra) {
+        return """
+                chart:
+                  spec:
+                    chart: app
+                    version: "1.x"
+                    sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}
+                """ + chartSpecExtra.indent(4) + specExtra;
+    }
+
+    private HelmReleaseRenderer.Rendered renderFrom(LocalChartRepository repo, HelmRelease hr) {
+        HelmRepository repository = new HelmRepository();
+        repository.setMetadata(new ObjectMetaBuilder().withNamespace("flux-system").withName("charts").build());
+        repository.setSpec(new HelmRepositorySpec(repo.url(), null, "1h", null, null, null));
+        return renderer().render(hr, new HelmReleaseRenderer.ChartSources(
+                        (ns, n) -> "flux-system".equals(ns) && "charts".equals(n) ? Optional.of(repository) : Optional.empty(),
+                        (source, root) -> Optional.empty()),
+                (ns, n) -> secrets.get(ns + "/" + n), (ns, n) -> configMaps.get(ns + "/" + n));
+    }
+
+    private Map<String, Object> renderedValues(HelmReleaseRenderer.Rendered rendered) throws IOException {
+        Object text = at(find(objects(rendered), "ConfigMap", "values"), "data", "values.json");
+        return json.readValue(String.valueOf(text), new TypeReference<>() { });
     }
 
     private HelmReleaseRenderer renderer() {
