@@ -24,6 +24,7 @@ import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.renderer.persist.BundleEntity;
 import io.conflux.renderer.persist.RenderRecord;
+import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.produce.RenderResultProducer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -173,18 +174,45 @@ public class RenderCoordinator {
      * latest revision), and every HelmRelease whose chart it holds. When the fetch fails (unreachable, refused
      * credentials, size or time bound, commit gone), the GitRepository turns {@code Ready=False} with its last fetched
      * artifact ({@link GitArtifacts}) and nothing is rendered: as with Flux's source-controller, the Kustomizations
-     * keep their last applied revision, a source outage is not theirs.
+     * keep their last applied revision, a source outage is not theirs. Like source-controller, which stores each
+     * artifact it fetches and serves the last one through an outage, the renderer stores the artifact of each fetched
+     * revision ({@link SourceArtifact}) and reads it back when a fetch fails, so that it survives a restart. The stored
+     * artifact is read on every failure, not only when memory has none: another replica may have fetched since (Kafka
+     * partitions move); when it cannot be read, the failure is still reported, with the artifact in memory.
      *
-     * @return a Uni completing when the fetch's outcome is written and all those renders are persisted and published
+     * @return a Uni completing when the fetch's outcome is written and stored and all those renders are persisted and
+     *         published
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
         AtomicBoolean fetched = new AtomicBoolean();
-        return queue.submit(source.toString(), () -> runner.run(blocking -> blocking.call(() -> {
-                    fetched.set(fetch(source, revision));
-                    return null;
-                })).replaceWithVoid())
+        return queue.submit(source.toString(), () -> runner.run(blocking -> blocking.call(() -> fetch(source, revision))
+                .chain(outcome -> outcome.fetched()
+                        ? blocking.call(() -> artifacts.fetched(source, revision.url(), revision.revision(), outcome.digest()))
+                                // Panache's static operations look up the session when called: build them inside the transaction.
+                                .chain(artifact -> Panache.withTransaction(() ->
+                                        SourceArtifact.store(source.namespace(), source.name(), artifact)))
+                                .invoke(() -> fetched.set(true))
+                        : Panache.withSession(() -> SourceArtifact.last(source.namespace(), source.name()))
+                                .onFailure().recoverWithItem(e -> {
+                                    LOG.warnf("last artifact of %s not read: %s", source, e.getMessage());
+                                    return null;
+                                })
+                                .chain(stored -> blocking.call(() -> {
+                                    if (stored != null) {
+                                        artifacts.stored(source, stored.artifact());
+                                    }
+                                    artifacts.failed(source, revision.url(), revision.revision(), outcome.cause());
+                                    return null;
+                                }).replaceWithVoid()))))
                 .chain(() -> fetched.get() ? renderAll(revision) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * How fetching a revision went: fetched, with the {@link ArtifactDigest} of its content (null when it could not be
+     * computed), or not, with the cause.
+     */
+    private record FetchOutcome(boolean fetched, String digest, String cause) {
     }
 
     private Uni<Void> renderAll(SourceRevision revision) {
@@ -210,28 +238,26 @@ public class RenderCoordinator {
 
     /**
      * Fetches {@code revision} of {@code source} with everything it includes, as its Kustomizations will read it, and
-     * writes the outcome to the GitRepository's status: on success the {@link ArtifactDigest} of the artifact content
-     * (revision, includes, ignore rules) in {@code status.artifact.digest}; on failure {@code Ready=False} and the last
-     * fetched artifact ({@link GitArtifacts}); blocking.
+     * computes the {@link ArtifactDigest} of the artifact content (revision, includes, ignore rules), which the caller
+     * writes to {@code status.artifact.digest}; on failure the caller writes {@code Ready=False} and the last fetched
+     * artifact ({@link GitArtifacts}); blocking.
      *
-     * @return whether the revision was fetched
+     * @return whether the revision was fetched, and its digest or the cause of the failure
      */
-    private boolean fetch(ObjectKey source, SourceRevision revision) {
+    private FetchOutcome fetch(ObjectKey source, SourceRevision revision) {
         String digest;
         try (java.nio.file.FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             java.nio.file.Path root = java.nio.file.Files.createDirectories(fs.getPath("/artifact/source"));
             sourceTree.write(sources.resolve(source, revision.url(), Revision.parse(revision.revision())), root);
             digest = ArtifactDigest.of(root);
         } catch (GitException | IllegalArgumentException e) {
-            artifacts.failed(source, revision.url(), revision.revision(), e.getMessage());
-            return false;
+            return new FetchOutcome(false, null, e.getMessage());
         } catch (java.io.IOException e) {
             // the in-memory copy failed, not the fetch: the revision is in the mirror
             LOG.warnf("artifact digest of %s at %s not computed: %s", source, revision.revision(), e.getMessage());
             digest = null;
         }
-        artifacts.fetched(source, revision.url(), revision.revision(), digest);
-        return true;
+        return new FetchOutcome(true, digest, null);
     }
 
     /** A GitRepository was seen on the cluster: its status may name the last artifact fetched before a restart. */

@@ -22,7 +22,10 @@ import org.jboss.logging.Logger;
  * The fetch half of Flux's source-controller GitRepository reconciler ({@code reconcileSource}), as the renderer sees
  * it: the webhook-receiver resolves a revision with ls-remote and writes it to the status, the renderer fetches it.
  * This class remembers, per GitRepository, the last artifact whose content was fetched, and writes the outcome of each
- * fetch to the status (JSON merge patch, {@link StatusPatch}):
+ * fetch to the status (JSON merge patch, {@link StatusPatch}). Its memory is a cache: as source-controller stores each
+ * artifact it fetches, the caller stores the artifact {@link #fetched} returns (table {@code source_artifact}) and
+ * hands a stored one back through {@link #stored} before reporting a failure, so that a restarted renderer still
+ * serves the last good artifact after the receiver has written a new revision, and cleared its digest, in the status.
  * <ul>
  *   <li>fetched: {@code status.artifact.digest}; and when the status shows a failed fetch, the artifact of the fetched
  *       revision, {@code Ready=True} reason {@code Succeeded} and no {@code FetchFailed} condition;</li>
@@ -57,6 +60,14 @@ public final class GitArtifacts {
     }
 
     /**
+     * The artifact stored (by Conflux, as source-controller stores its artifacts) as the last one fetched of
+     * {@code source}: it replaces the one in memory, which is at most as recent, and is what {@link #failed} serves.
+     */
+    public void stored(ObjectKey source, Artifact artifact) {
+        fetched.put(source, artifact);
+    }
+
+    /**
      * A GitRepository was seen on the cluster: a status artifact with a digest was fetched (the renderer writes the
      * digest after fetching; the receiver clears it with each new revision), which tells a restarted renderer its last
      * good artifact. One already known is kept.
@@ -74,24 +85,26 @@ public final class GitArtifacts {
      * revision with no failed fetch (the receiver moved on) is left as it is.
      *
      * @param digest the {@code ArtifactDigest} of the content, null when it could not be computed
+     * @return the artifact recorded as the last good one, for the caller to store
      */
-    public void fetched(ObjectKey source, String url, String revision, String digest) {
+    public Artifact fetched(ObjectKey source, String url, String revision, String digest) {
         Artifact before = fetched.get(source);
         GitRepository current = get(source);
         Artifact shown = current == null || current.getStatus() == null ? null : current.getStatus().artifact();
         String since = before != null && revision.equals(before.revision()) ? before.lastUpdateTime()
                 : shown != null && revision.equals(shown.revision()) && shown.lastUpdateTime() != null
                 ? shown.lastUpdateTime() : Conditions.now();
-        fetched.put(source, new Artifact(revision, digest, since, url, null));
+        Artifact artifact = new Artifact(revision, digest, since, url, null);
+        fetched.put(source, artifact);
         if (current == null || current.getStatus() == null) {
-            return;
+            return artifact;
         }
         List<Condition> conditions = current.getStatus().conditions();
         boolean failed = Conditions.find(conditions, FETCH_FAILED).filter(Condition::isTrue).isPresent();
         boolean named = shown != null && revision.equals(shown.revision());
         Map<String, Object> status = new LinkedHashMap<>();
         if (!named && failed) {
-            status.put("artifact", artifact(new Artifact(revision, digest, since, url, null)));
+            status.put("artifact", artifact(artifact));
         } else if (named && digest != null && !digest.equals(shown.digest())) {
             status.put("artifact", Map.of("digest", digest));
         }
@@ -107,6 +120,7 @@ public final class GitArtifacts {
                 LOG.infof("%s: fetched %s again, Ready=True", source, revision);
             }
         }
+        return artifact;
     }
 
     /**

@@ -17,6 +17,7 @@ import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
+import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.produce.RenderResultProducer;
 import io.conflux.renderer.source.StatusPatch;
 import io.conflux.service.ReactiveRunner;
@@ -24,36 +25,44 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Flux's source-controller keeps serving the last good artifact when a repository cannot be fetched: the renderer's
  * fetch failing after the receiver's ls-remote succeeded turns the GitRepository {@code Ready=False}
- * ({@code GitOperationFailed}) with its last fetched artifact, and leaves its Kustomizations alone.
+ * ({@code GitOperationFailed}) with its last fetched artifact, and leaves its Kustomizations alone. The last fetched
+ * artifact is stored in PostgreSQL (as source-controller stores its artifacts), so a restarted renderer serves it too.
  */
+@QuarkusTest
+@QuarkusTestResource(value = EmbeddedDatabase.class, restrictToAnnotatedClass = true)
 class SourceOutageTest {
     private static final String NS = "default";
     private static final ObjectKey SOURCE = new ObjectKey(GitRepository.KIND, NS, "apps");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path tmp;
+    /** Per test (JUnit's {@code @TempDir} is not injected into {@code @QuarkusTest}s). */
+    private Path tmp;
 
     private InMemoryKubernetes kube;
     private KubernetesClient client;
-    private Vertx vertx;
+    @Inject
+    ReactiveRunner runner;
     private final ObjectMapper json = new ObjectMapper();
     private final List<RenderResult> published = new CopyOnWriteArrayList<>();
     private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
@@ -61,17 +70,21 @@ class SourceOutageTest {
 
     @BeforeEach
     void start() throws Exception {
+        tmp = Files.createTempDirectory("conflux-source-outage");
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
         client = kube.client();
-        vertx = Vertx.vertx();
+        // each test starts with no artifact stored for its GitRepository
+        runner.run(blocking -> Panache.withTransaction(() -> SourceArtifact.delete("namespace", NS))).await().atMost(WAIT);
         coordinator = coordinator();
     }
 
     @AfterEach
-    void stop() {
-        vertx.close();
+    void stop() throws Exception {
         kube.close();
+        try (Stream<Path> files = Files.walk(tmp)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @Test
@@ -143,7 +156,47 @@ class SourceOutageTest {
         }
     }
 
-    private RenderCoordinator coordinator() throws Exception {
+    @Test
+    void restartedRendererServesTheStoredArtifactWhenTheStatusNoLongerHasIt() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            secret("s3cret");
+            GitRepository repo = new GitRepository();
+            repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
+            repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
+                    new LocalObjectReference("git-auth"), null, null, null));
+            client.resource(repo).create();
+            receiverStored(r1, url);
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            Artifact good = artifact();
+            assertThat(good.revision()).isEqualTo(r1);
+            assertThat(good.digest()).startsWith("sha256:");
+
+            // while the renderer is down, r2 is pushed and the receiver writes it (no digest) ...
+            Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app2\n");
+            String r2 = "main@sha1:" + TestRepositories.commit(work, "main");
+            receiverStored(r2, url);
+            assertThat(artifact().digest()).isNull();
+            // ... and the password changes: the restarted renderer sees a status that no longer names r1, fails r2
+            secret("rotated");
+            RenderCoordinator restarted = coordinator();
+            restarted.onGitRepository(current());
+            kustomizations.add(kustomization());
+            await(restarted.onSourceRevision(revision(url, r2)));
+
+            assertThat(ready().status()).isEqualTo("False");
+            assertThat(ready().reason()).isEqualTo("GitOperationFailed");
+            assertThat(condition("FetchFailed")).map(Condition::status).contains("True");
+            assertThat(artifact()).isEqualTo(good);
+            assertThat(published).isEmpty();
+        }
+    }
+
+    private RenderCoordinator coordinator() {
         RenderCoordinator c = new RenderCoordinator();
         c.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"));
         c.json = json;
@@ -157,10 +210,6 @@ class SourceOutageTest {
                 return Uni.createFrom().voidItem();
             }
         };
-        ReactiveRunner runner = new ReactiveRunner();
-        var field = ReactiveRunner.class.getDeclaredField("vertx");
-        field.setAccessible(true);
-        field.set(runner, vertx);
         c.runner = runner;
         c.init();
         c.useCaches(() -> List.copyOf(kustomizations),

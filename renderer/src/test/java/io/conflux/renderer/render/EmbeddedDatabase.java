@@ -1,0 +1,67 @@
+package io.conflux.renderer.render;
+
+import io.conflux.embedded.EmbeddedPostgres;
+import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.embedded.Ports;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The renderer's database for {@code @QuarkusTest}s that build renderer parts by hand but persist through Panache: a
+ * real PostgreSQL from Maven binaries (Flyway migrates the renderer's tables at start), and an in-memory Kubernetes API
+ * with Conflux's CRDs for the application's own watchers. No Kafka: the source-revisions and render-results channels are
+ * disabled (the tests replace the producer).
+ */
+public class EmbeddedDatabase implements QuarkusTestResourceLifecycleManager {
+    private EmbeddedPostgres postgres;
+    private InMemoryKubernetes kube;
+    private Path dir;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dir = Files.createTempDirectory("conflux-renderer-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        postgres = EmbeddedPostgres.start(dir.resolve("postgres"));
+        kube = InMemoryKubernetes.start();
+        kube.installCrds(Path.of("..", "deploy", "crds"));
+        return Map.ofEntries(
+                Map.entry("quarkus.datasource.reactive.url", postgres.reactiveUrl()),
+                Map.entry("quarkus.datasource.jdbc.url", postgres.jdbcUrl()),
+                Map.entry("quarkus.datasource.username", postgres.username()),
+                Map.entry("quarkus.datasource.password", postgres.password()),
+                Map.entry("quarkus.kubernetes-client.api-server-url", kube.url()),
+                Map.entry("quarkus.http.test-port", String.valueOf(Ports.freePort())),
+                Map.entry("kafka.bootstrap.servers", "127.0.0.1:" + Ports.freePort()),
+                Map.entry("mp.messaging.incoming.source-revisions.enabled", "false"),
+                Map.entry("conflux.renderer.mirrors-dir", dir.resolve("mirrors").toString()),
+                Map.entry("conflux.renderer.charts-dir", dir.resolve("charts").toString()),
+                Map.entry("mp.messaging.outgoing.render-results.enabled", "false"),
+                Map.entry("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN"));
+    }
+
+    @Override
+    public void stop() {
+        if (kube != null) {
+            kube.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort: a temp directory
+            }
+        }
+    }
+}
