@@ -58,7 +58,9 @@ public class FluxObjectWatcher {
 
             @Override
             public void onDelete(GitRepository repo, boolean deletedFinalStateUnknown) {
-                // nothing to render; its Kustomizations report the missing source
+                // nothing to render (its Kustomizations report the missing source); its stored artifact goes
+                coordinator.onGitRepositoryDeleted(repo).subscribe().with(v -> { },
+                        e -> LOG.errorf(e, "artifact of GitRepository %s not deleted", repo.getMetadata().getName()));
             }
         });
         kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);

@@ -46,6 +46,11 @@ public class SourceArtifact extends PanacheEntityBase {
         return find("namespace = ?1 and name = ?2", namespace, name).firstResult();
     }
 
+    /** Deletes the artifact stored for GitRepository {@code namespace/name}, if any; must run inside a transaction. */
+    public static Uni<Void> forget(String namespace, String name) {
+        return delete("namespace = ?1 and name = ?2", namespace, name).replaceWithVoid();
+    }
+
     /**
      * Records {@code artifact} as the last one fetched of GitRepository {@code namespace/name}, replacing the previous
      * one ({@code insert … on conflict do update}, so that the first fetches of a repository by two replicas cannot

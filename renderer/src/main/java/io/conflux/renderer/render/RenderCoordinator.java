@@ -265,6 +265,21 @@ public class RenderCoordinator {
         artifacts.seen(repository);
     }
 
+    /**
+     * A GitRepository was deleted: its stored artifact goes with it, as source-controller garbage-collects a deleted
+     * object's artifacts, so that a GitRepository created again under the name never inherits it.
+     *
+     * @return a Uni completing when the artifact is forgotten in memory and deleted from the database
+     */
+    public Uni<Void> onGitRepositoryDeleted(GitRepository repository) {
+        ObjectKey source = new ObjectKey(GitRepository.KIND, repository.getMetadata().getNamespace(),
+                repository.getMetadata().getName());
+        return queue.submit(source.toString(), () -> runner.run(blocking -> {
+            artifacts.forget(source);
+            return Panache.withTransaction(() -> SourceArtifact.forget(source.namespace(), source.name()));
+        }));
+    }
+
     /** @return the revision of {@code source} its Kustomizations render at now, if one is known */
     Optional<String> knownRevision(ObjectKey source) {
         return sources.known(source).map(GitSources.At::revision);

@@ -67,6 +67,11 @@ public final class GitArtifacts {
         fetched.put(source, artifact);
     }
 
+    /** The GitRepository {@code source} was deleted: its last fetched artifact is forgotten. */
+    public void forget(ObjectKey source) {
+        fetched.remove(source);
+    }
+
     /**
      * A GitRepository was seen on the cluster: a status artifact with a digest was fetched (the renderer writes the
      * digest after fetching; the receiver clears it with each new revision), which tells a restarted renderer its last

@@ -196,6 +196,33 @@ class SourceOutageTest {
         }
     }
 
+    /** A deleted GitRepository's artifact goes with it: one created again under the name inherits nothing. */
+    @Test
+    void aDeletedGitRepositoryForgetsItsStoredArtifact() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources: []\n");
+        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            secret("s3cret");
+            GitRepository repo = new GitRepository();
+            repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
+            repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
+                    new LocalObjectReference("git-auth"), null, null, null));
+            client.resource(repo).create();
+            receiverStored(r1, url);
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            assertThat(stored()).isNotNull();
+
+            await(coordinator.onGitRepositoryDeleted(current()));
+            assertThat(stored()).isNull();
+        }
+    }
+
+    private SourceArtifact stored() {
+        return runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(NS, "apps"))).await().atMost(WAIT);
+    }
+
     private RenderCoordinator coordinator() {
         RenderCoordinator c = new RenderCoordinator();
         c.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"));
