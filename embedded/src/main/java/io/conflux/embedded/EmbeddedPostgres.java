@@ -101,6 +101,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
     }
 
+    /**
+     * @return the Quarkus datasource settings that reach this server: {@code quarkus.datasource.reactive.url},
+     *         {@code quarkus.datasource.jdbc.url} (Flyway's), {@code quarkus.datasource.username} and
+     *         {@code quarkus.datasource.password}, in that order
+     */
+    public java.util.Map<String, String> quarkusDatasource() {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put("quarkus.datasource.reactive.url", reactiveUrl());
+        settings.put("quarkus.datasource.jdbc.url", jdbcUrl());
+        settings.put("quarkus.datasource.username", username());
+        settings.put("quarkus.datasource.password", password());
+        return settings;
+    }
+
     /** @return the TCP port on 127.0.0.1 */
     public int port() {
         return port;

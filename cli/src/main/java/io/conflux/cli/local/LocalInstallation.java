@@ -109,10 +109,7 @@ public final class LocalInstallation implements AutoCloseable {
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        common.put("quarkus.datasource.reactive.url", pg.reactiveUrl());
-        common.put("quarkus.datasource.jdbc.url", pg.jdbcUrl());
-        common.put("quarkus.datasource.username", pg.username());
-        common.put("quarkus.datasource.password", pg.password());
+        common.putAll(pg.quarkusDatasource());
         o.urlRewrites().forEach((prefix, base) -> common.put("conflux.git.url-rewrites.\"" + prefix + "\"", base));
         Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
 

@@ -95,10 +95,7 @@ class CrashRestartIT {
     private Map<String, String> launcherSettings() {
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        config.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
-        config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
-        config.put("quarkus.datasource.username", postgres.username());
-        config.put("quarkus.datasource.password", postgres.password());
+        config.putAll(postgres.quarkusDatasource());
         config.put("quarkus.http.port", "0");
         return config;
     }

@@ -35,18 +35,16 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
         kube.installCrds(Path.of("..", "deploy", "crds"));
         kube.client().resource(new NamespaceBuilder().withNewMetadata().withName("flux-system").endMetadata().build())
                 .create();
-        return Map.ofEntries(
-                Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()),
-                Map.entry("quarkus.datasource.reactive.url", postgres.reactiveUrl()),
-                Map.entry("quarkus.datasource.jdbc.url", postgres.jdbcUrl()),
-                Map.entry("quarkus.datasource.username", postgres.username()),
-                Map.entry("quarkus.datasource.password", postgres.password()),
-                Map.entry("quarkus.kubernetes-client.api-server-url", kube.url()),
-                Map.entry("quarkus.kubernetes-client.namespace", "default"),
-                Map.entry("conflux.notifier.retry.max-attempts", "3"),
-                Map.entry("conflux.notifier.retry.initial-backoff", "0.01S"),
-                Map.entry("conflux.notifier.retry.max-backoff", "0.05S"),
-                Map.entry("conflux.notifier.provider-min-interval", "0S"));
+        Map<String, String> config = new java.util.LinkedHashMap<>(postgres.quarkusDatasource());
+        config.putAll(Map.of(
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                "quarkus.kubernetes-client.api-server-url", kube.url(),
+                "quarkus.kubernetes-client.namespace", "default",
+                "conflux.notifier.retry.max-attempts", "3",
+                "conflux.notifier.retry.initial-backoff", "0.01S",
+                "conflux.notifier.retry.max-backoff", "0.05S",
+                "conflux.notifier.provider-min-interval", "0S"));
+        return config;
     }
 
     @Override

@@ -33,11 +33,8 @@ public class EmbeddedDatabase implements QuarkusTestResourceLifecycleManager {
         postgres = EmbeddedPostgres.start(dir.resolve("postgres"));
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
-        return Map.ofEntries(
-                Map.entry("quarkus.datasource.reactive.url", postgres.reactiveUrl()),
-                Map.entry("quarkus.datasource.jdbc.url", postgres.jdbcUrl()),
-                Map.entry("quarkus.datasource.username", postgres.username()),
-                Map.entry("quarkus.datasource.password", postgres.password()),
+        Map<String, String> config = new java.util.LinkedHashMap<>(postgres.quarkusDatasource());
+        config.putAll(Map.ofEntries(
                 Map.entry("quarkus.kubernetes-client.api-server-url", kube.url()),
                 Map.entry("quarkus.http.test-port", String.valueOf(Ports.freePort())),
                 Map.entry("kafka.bootstrap.servers", "127.0.0.1:" + Ports.freePort()),
@@ -45,7 +42,8 @@ public class EmbeddedDatabase implements QuarkusTestResourceLifecycleManager {
                 Map.entry("conflux.renderer.mirrors-dir", dir.resolve("mirrors").toString()),
                 Map.entry("conflux.renderer.charts-dir", dir.resolve("charts").toString()),
                 Map.entry("mp.messaging.outgoing.render-results.enabled", "false"),
-                Map.entry("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN"));
+                Map.entry("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN")));
+        return config;
     }
 
     @Override

@@ -41,10 +41,7 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
         kube.installCrds(Path.of("..", "deploy", "crds"));
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        config.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
-        config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
-        config.put("quarkus.datasource.username", postgres.username());
-        config.put("quarkus.datasource.password", postgres.password());
+        config.putAll(postgres.quarkusDatasource());
         config.put("quarkus.kubernetes-client.api-server-url", kube.url());
         config.put("quarkus.http.test-port", String.valueOf(Ports.freePort()));
         // a long refill period, so the rate-limit test's burst cannot be refilled while it runs
