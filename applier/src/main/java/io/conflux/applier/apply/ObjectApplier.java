@@ -106,18 +106,15 @@ public final class ObjectApplier {
         }
         List<Change> changes = new ArrayList<>();
         Set<InventoryEntry> applied = new LinkedHashSet<>();
-        String failure = applyAll(definitions, ownerLabels, options, changes, applied);
-        if (failure == null && options.waitForDefinitions() && !definitions.isEmpty()) {
-            failure = awaitStage(definitions, applied, options);
-        }
-        if (failure == null) {
-            failure = applyAll(classes, ownerLabels, options, changes, applied);
-        }
-        if (failure == null && options.waitForDefinitions() && !classes.isEmpty()) {
-            failure = awaitStage(classes, applied, options);
-        }
-        if (failure == null) {
-            failure = applyAll(others, ownerLabels, options, changes, applied);
+        List<List<Map<String, Object>>> stages = List.of(definitions, classes, others);
+        String failure = null;
+        for (int i = 0; i < stages.size() && failure == null; i++) {
+            List<Map<String, Object>> stage = stages.get(i);
+            failure = applyAll(stage, ownerLabels, options, changes, applied);
+            boolean last = i == stages.size() - 1;
+            if (failure == null && !last && options.waitForDefinitions() && !stage.isEmpty()) {
+                failure = awaitStage(stage, applied, options);
+            }
         }
         if (failure != null) {
             Set<InventoryEntry> kept = new LinkedHashSet<>(previous);
@@ -191,9 +188,8 @@ public final class ObjectApplier {
                 excluded.add(id);
             }
         }
-        List<InventoryEntry> waited = applied.stream().map(e -> Map.entry(e.kind() + "/" + e.name(), e))
-                .filter(e -> inStage.contains(e.getKey()) && !excluded.contains(e.getKey()))
-                .map(Map.Entry::getValue).toList();
+        inStage.removeAll(excluded);
+        List<InventoryEntry> waited = applied.stream().filter(e -> inStage.contains(e.kind() + "/" + e.name())).toList();
         return new HealthChecker(client, options.pollInterval()).await(waited, options.waitTimeout()).orElse(null);
     }
 
