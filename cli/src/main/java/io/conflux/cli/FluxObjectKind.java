@@ -45,11 +45,6 @@ enum FluxObjectKind {
         return HasMetadata.getKind(type);
     }
 
-    /** @return the typed API class of the kind */
-    Class<? extends CustomResource<?, ?>> type() {
-        return type;
-    }
-
     /** @return the object {@code namespace/name} of this kind, untyped */
     Resource<GenericKubernetesResource> resource(KubernetesClient client, String namespace, String name) {
         return client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(type))

@@ -33,7 +33,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String typeName = FluxKinds.type(object.kind).getSimpleName();
+        String typeName = FluxKinds.of(object.kind).kind();
         URI uri = URI.create(applierUrl + "/api/history/" + typeName + "/" + object.namespace + "/" + object.name + "?limit=" + limit);
         JsonNode attempts = ServiceApi.get(uri);
         PrintWriter out = spec.commandLine().getOut();

@@ -4,7 +4,6 @@ import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.kustomize.KustomizationStatus;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
-import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.util.List;
@@ -34,15 +33,14 @@ final class TreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Class<? extends CustomResource<?, ?>> type = FluxKinds.type(object.kind);
-        if (type != Kustomization.class && type != HelmRelease.class) {
+        FluxObjectKind kind = FluxKinds.of(object.kind);
+        if (kind != FluxObjectKind.KUSTOMIZATION && kind != FluxObjectKind.HELM_RELEASE) {
             throw new IllegalArgumentException("tree supports kustomization and helmrelease");
         }
         PrintWriter out = spec.commandLine().getOut();
         try (KubernetesClient client = kubeconfig.client()) {
-            String kind = type == Kustomization.class ? Kustomization.KIND : HelmRelease.KIND;
-            out.println(kind + "/" + object.namespace + "/" + object.name);
-            print(client, out, kind, object.namespace, object.name, "", 0);
+            out.println(kind.kind() + "/" + object.namespace + "/" + object.name);
+            print(client, out, kind.kind(), object.namespace, object.name, "", 0);
         }
         out.flush();
         return 0;
