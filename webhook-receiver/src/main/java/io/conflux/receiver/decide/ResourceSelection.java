@@ -67,7 +67,7 @@ public final class ResourceSelection {
                     || r.name() == null || r.name().isEmpty()) {
                 continue;
             }
-            String ns = r.namespace() == null || r.namespace().isEmpty() ? receiverNamespace : r.namespace();
+            String ns = namespaceOf(r, receiverNamespace);
             String apiVersion = r.apiVersion() == null || r.apiVersion().isEmpty() ? defaultApiVersion(r.kind()) : r.apiVersion();
             Map<String, String> labels = "*".equals(r.name()) && r.matchLabels() != null && !r.matchLabels().isEmpty()
                     ? Map.copyOf(r.matchLabels()) : null;
@@ -92,7 +92,7 @@ public final class ResourceSelection {
             if (!GitRepository.KIND.equals(r.kind())) {
                 continue;
             }
-            String ns = r.namespace() == null || r.namespace().isEmpty() ? receiverNamespace : r.namespace();
+            String ns = namespaceOf(r, receiverNamespace);
             for (GitRepository g : sources) {
                 if (!ns.equals(g.getMetadata().getNamespace())) {
                     continue;
@@ -105,6 +105,11 @@ public final class ResourceSelection {
             }
         }
         return out;
+    }
+
+    /** @return the entry's {@code namespace}, defaulting to the Receiver's as Flux does */
+    private static String namespaceOf(ResourceSelector r, String receiverNamespace) {
+        return r.namespace() == null || r.namespace().isEmpty() ? receiverNamespace : r.namespace();
     }
 
     /** @return whether every {@code matchLabels} entry is among {@code labels} (no selector matches all) */

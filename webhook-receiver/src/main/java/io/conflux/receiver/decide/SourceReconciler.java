@@ -110,9 +110,8 @@ public class SourceReconciler {
         if (same && state.publishedAt != null && StatusWriter.notFetched(repo, revision)) {
             // The renderer could not fetch it and serves the last good artifact: publish it again so that it tries
             // again (source-controller retries a failed fetch every interval); the status stays the renderer's.
-            GitRepositoryRef ref = repo.getSpec().ref() == null ? GitRepositoryRef.DEFAULT : repo.getSpec().ref();
-            SourceRevision again = new SourceRevision(key.toString(), generation, repo.getSpec().url(), ref, text, trigger,
-                    deliveryId, state.observedAt.toInstant().toString());
+            SourceRevision again = sourceRevision(repo, key, generation, text, trigger, deliveryId,
+                    state.observedAt.toInstant().toString());
             return producer.send(again).emitOn(onContext)
                     .invoke(() -> LOG.infof("%s: published %s again, the renderer could not fetch it", key, text))
                     .replaceWith(new ReconcileOutcome(key, Result.PUBLISHED, text, null));
@@ -129,9 +128,7 @@ public class SourceReconciler {
         }
         OffsetDateTime observedAt = same ? state.observedAt : OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
         String observed = observedAt.toInstant().toString();
-        GitRepositoryRef ref = repo.getSpec().ref() == null ? GitRepositoryRef.DEFAULT : repo.getSpec().ref();
-        SourceRevision record = new SourceRevision(key.toString(), generation, repo.getSpec().url(), ref, text, trigger,
-                deliveryId, observed);
+        SourceRevision record = sourceRevision(repo, key, generation, text, trigger, deliveryId, observed);
         return blocking.call(() -> {
                     status.sourceStored(repo, revision, observed);
                     return true;
@@ -144,6 +141,14 @@ public class SourceReconciler {
                 .invoke(() -> LOG.infof("%s: published %s (%s%s)", key, text, trigger.json(),
                         deliveryId == null ? "" : ", delivery " + deliveryId))
                 .replaceWith(new ReconcileOutcome(key, Result.PUBLISHED, text, null));
+    }
+
+    /** @return the {@code conflux.source-revisions} record of {@code repo} at {@code revision} ({@code spec.ref} defaulted) */
+    private static SourceRevision sourceRevision(GitRepository repo, ObjectKey key, long generation, String revision,
+                                                 Trigger trigger, String deliveryId, String observedAt) {
+        GitRepositoryRef ref = repo.getSpec().ref() == null ? GitRepositoryRef.DEFAULT : repo.getSpec().ref();
+        return new SourceRevision(key.toString(), generation, repo.getSpec().url(), ref, revision, trigger, deliveryId,
+                observedAt);
     }
 
     private static String sha(String revision) {

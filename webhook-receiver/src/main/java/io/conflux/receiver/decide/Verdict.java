@@ -31,6 +31,10 @@ public record Verdict(Decision decision, int status, String message, String even
      *            {@code gitlab:<X-Gitlab-Event-UUID>}
      */
     public record DeliveryKey(String key) {
+        /** @return the key {@code <sender>:<id>}, or null when the request sent no id (blank or missing header) */
+        static DeliveryKey of(String sender, String id) {
+            return id == null || id.isBlank() ? null : new DeliveryKey(sender + ":" + id.trim());
+        }
     }
 
     static Verdict reject(int status, String message) {

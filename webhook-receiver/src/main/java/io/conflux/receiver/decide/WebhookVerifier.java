@@ -70,7 +70,7 @@ public final class WebhookVerifier {
                     return Verdict.ignore("GitHub event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
                 String id = header.apply("X-GitHub-Delivery");
-                DeliveryKey delivery = id != null && !id.isBlank() ? new DeliveryKey("github:" + id.trim()) : null;
+                DeliveryKey delivery = DeliveryKey.of("github", id);
                 return Verdict.trigger(event, delivery, event.equalsIgnoreCase("push") ? GitPush.parse(json) : null);
             }
             case "gitlab": {
@@ -89,7 +89,7 @@ public final class WebhookVerifier {
                     return Verdict.ignore("GitLab event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
                 String uuid = header.apply("X-Gitlab-Event-UUID");
-                DeliveryKey delivery = uuid != null && !uuid.isBlank() ? new DeliveryKey("gitlab:" + uuid.trim()) : null;
+                DeliveryKey delivery = DeliveryKey.of("gitlab", uuid);
                 boolean push = event.equalsIgnoreCase("Push Hook") || event.equalsIgnoreCase("Tag Push Hook");
                 return Verdict.trigger(event, delivery, push ? GitPush.parse(body) : null);
             }
