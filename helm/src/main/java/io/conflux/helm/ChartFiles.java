@@ -13,9 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The few files of a chart (a directory or a {@code .tgz}) needed to list what Helm's
@@ -57,29 +54,13 @@ final class ChartFiles {
     }
   }
 
-  /**
-   * The JDK's gzip reader, not commons-compress': Helm writes a gzip "extra" field that is not made of
-   * subfields, which commons-compress rejects.
-   */
   private static ChartFiles fromArchive(InputStream raw) throws IOException {
     Map<String, byte[]> files = new TreeMap<>();
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(raw))) {
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        if (!entry.isFile()) {
-          continue;
-        }
-        String name = entry.getName();
-        int slash = name.indexOf('/');
-        if (slash < 0) {
-          continue;
-        }
-        String rel = name.substring(slash + 1);
-        if (wanted(rel)) {
-          files.put(rel, tar.readAllBytes());
-        }
+    ChartArchive.eachFile(raw, (entryName, rel, content) -> {
+      if (wanted(rel)) {
+        files.put(rel, content.readAllBytes());
       }
-    }
+    });
     return new ChartFiles(files);
   }
 

@@ -12,9 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Flux's {@code HelmRelease.spec.chart.spec.valuesFiles} and {@code ignoreMissingValuesFiles} (the {@code HelmChart}
@@ -156,25 +153,19 @@ public final class ChartValuesFiles {
    * @throws HelmException naming the archive when it cannot be read or has an entry leaving the directory
    */
   public static Path unpack(Path archive, Path target) {
-    try (InputStream in = Files.newInputStream(archive);
-        TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(in))) {
+    try (InputStream in = Files.newInputStream(archive)) {
       Path dir = Files.createDirectories(target).toAbsolutePath().normalize();
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        String rel = withinChart(entry.getName());
-        if (!entry.isFile() || rel == null) {
-          continue;
-        }
+      ChartArchive.eachFile(in, (entryName, rel, content) -> {
         Path out = dir.resolve(rel).normalize();
         if (!out.startsWith(dir) || out.equals(dir)) {
           throw new HelmException("chart archive " + archive.getFileName() + " has an entry leaving the chart: "
-              + entry.getName());
+              + entryName);
         }
         Files.createDirectories(out.getParent());
         try (OutputStream o = Files.newOutputStream(out)) {
-          tar.transferTo(o);
+          content.transferTo(o);
         }
-      }
+      });
       return target;
     } catch (IOException e) {
       throw new HelmException("cannot unpack chart archive " + archive.getFileName() + ": " + e.getMessage(), e);
@@ -209,23 +200,10 @@ public final class ChartValuesFiles {
   /** The files of a chart archive by path inside the chart (the top directory dropped). */
   private static Map<String, byte[]> archiveFiles(Path archive) throws IOException {
     Map<String, byte[]> files = new LinkedHashMap<>();
-    try (InputStream in = Files.newInputStream(archive);
-        TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(in))) {
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        String rel = withinChart(entry.getName());
-        if (entry.isFile() && rel != null) {
-          files.put(rel, tar.readAllBytes());
-        }
-      }
+    try (InputStream in = Files.newInputStream(archive)) {
+      ChartArchive.eachFile(in, (entryName, rel, content) -> files.put(rel, content.readAllBytes()));
     }
     return files;
-  }
-
-  /** @return an archive entry's path below the chart's top directory, or null for the top directory itself */
-  private static String withinChart(String entryName) {
-    int slash = entryName.indexOf('/');
-    return slash < 0 || slash == entryName.length() - 1 ? null : entryName.substring(slash + 1);
   }
 
   /**
