@@ -193,16 +193,17 @@ public final class HelmReleaseRenderer {
             if (valuesFiles.paths().isEmpty()) {
                 return renderChart(hr, archive, version, secretData, configMapData);
             }
-            Map<String, Object> defaults;
-            try {
-                defaults = ChartValuesFiles.mergeFromChart(archive, valuesFiles.paths(), valuesFiles.ignoreMissing());
-            } catch (HelmException e) {
-                return failed(FluxReasons.ARTIFACT_FAILED, "chart '" + chartName + "' version " + version + " of HelmRepository '"
-                        + sourceNamespace + "/" + sourceName + "': " + e.getMessage(), version);
-            }
             Path work = workDirectory("values-files-");
             try {
+                // unpacked once: the values files are read from the directory that is then rendered
                 Path dir = ChartValuesFiles.unpack(archive, work.resolve(chart.name()));
+                Map<String, Object> defaults;
+                try {
+                    defaults = ChartValuesFiles.mergeFromChart(dir, valuesFiles.paths(), valuesFiles.ignoreMissing());
+                } catch (HelmException e) {
+                    return failed(FluxReasons.ARTIFACT_FAILED, "chart '" + chartName + "' version " + version
+                            + " of HelmRepository '" + sourceNamespace + "/" + sourceName + "': " + e.getMessage(), version);
+                }
                 ChartValuesFiles.replaceDefaultValues(dir, defaults);
                 return renderChart(hr, dir, version, secretData, configMapData);
             } finally {
