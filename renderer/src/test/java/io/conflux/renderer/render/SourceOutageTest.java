@@ -95,12 +95,7 @@ class SourceOutageTest {
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
-            secret("s3cret");
-            GitRepository repo = new GitRepository();
-            repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
-            repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
-                    new LocalObjectReference("git-auth"), null, null, null));
-            client.resource(repo).create();
+            createGitRepository(url);
 
             // the receiver stored r1 and published it: the renderer fetches it and digests its content
             receiverStored(r1, url);
@@ -164,12 +159,7 @@ class SourceOutageTest {
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
-            secret("s3cret");
-            GitRepository repo = new GitRepository();
-            repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
-            repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
-                    new LocalObjectReference("git-auth"), null, null, null));
-            client.resource(repo).create();
+            createGitRepository(url);
             receiverStored(r1, url);
             await(coordinator.onSourceRevision(revision(url, r1)));
             Artifact good = artifact();
@@ -204,12 +194,7 @@ class SourceOutageTest {
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
-            secret("s3cret");
-            GitRepository repo = new GitRepository();
-            repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
-            repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
-                    new LocalObjectReference("git-auth"), null, null, null));
-            client.resource(repo).create();
+            createGitRepository(url);
             receiverStored(r1, url);
             await(coordinator.onSourceRevision(revision(url, r1)));
             assertThat(stored()).isNotNull();
@@ -243,6 +228,16 @@ class SourceOutageTest {
                 key -> Optional.ofNullable(client.resources(GitRepository.class).inNamespace(key.namespace())
                         .withName(key.name()).get()));
         return c;
+    }
+
+    /** Creates GitRepository {@code apps} of {@code url} (branch main) with the basic-auth Secret {@code git-auth}. */
+    private void createGitRepository(String url) {
+        secret("s3cret");
+        GitRepository repo = new GitRepository();
+        repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
+        repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
+                new LocalObjectReference("git-auth"), null, null, null));
+        client.resource(repo).create();
     }
 
     private void secret(String password) {
