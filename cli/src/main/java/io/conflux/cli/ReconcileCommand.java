@@ -2,6 +2,7 @@ package io.conflux.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conflux.cli.ObjectCommands.Target;
+import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.GoDuration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -34,7 +35,7 @@ import picocli.CommandLine.ScopeType;
                 ObjectCommands.SourceCommand.class})
 final class ReconcileCommand implements ObjectCommands.Verb {
     /** The annotation {@code flux reconcile} sets. */
-    static final String REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
+    static final String REQUESTED_AT = Kustomization.REQUESTED_AT_ANNOTATION;
 
     @Mixin
     KubeconfigOption kubeconfig = new KubeconfigOption();

@@ -2,6 +2,7 @@ package io.conflux.renderer.source;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.helm.HelmException;
+import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.GoDuration;
@@ -43,8 +44,6 @@ public class HelmRepositoryReconciler {
     /** source-controller's reasons. */
     static final String SUCCEEDED = "Succeeded";
     static final String FETCH_FAILED = "FetchFailed";
-    /** Flux's annotation asking for a reconcile now ({@code flux reconcile source helm}). */
-    private static final String REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
     /** Flux's default interval when an object sets none. */
     private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
 
@@ -111,7 +110,7 @@ public class HelmRepositoryReconciler {
             return;
         }
         String requestedAt = repository.getMetadata().getAnnotations() == null ? null
-                : repository.getMetadata().getAnnotations().get(REQUESTED_AT);
+                : repository.getMetadata().getAnnotations().get(Kustomization.REQUESTED_AT_ANNOTATION);
         if (HelmReleaseRenderer.isOci(repository)) {
             if (requestedAt != null) {
                 writeStatus(repository, Map.of("lastHandledReconcileAt", requestedAt));
