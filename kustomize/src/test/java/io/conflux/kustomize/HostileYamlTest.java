@@ -133,6 +133,25 @@ class HostileYamlTest {
   }
 
   @Test
+  void anInterruptedThreadStopsReadingALargeFileButNotABuiltinOne() {
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; i < 2_000; i++) {
+      big.append("k").append(i).append(": v\n");
+    }
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> io.conflux.kustomize.yaml.KYaml.parseDocuments(big.toString(), "big.yaml", null))
+          .isInstanceOf(BuildCancelledException.class)
+          .hasMessage("build cancelled: it ran out of time and was stopped at big.yaml");
+      assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept").isTrue();
+      // kustomize's built-in configuration is read in a class initializer: never half-way
+      assertThat(io.conflux.kustomize.yaml.KYaml.parseBuiltin(big.toString(), "defaults.yaml")).hasSize(1);
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
   void anInterruptedBuildStopsWithBuildCancelled() throws IOException {
     write("kustomization.yaml", "resources:\n- web.yaml\nnamePrefix: p-\n");
     write("web.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n");

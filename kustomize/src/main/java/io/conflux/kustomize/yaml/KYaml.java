@@ -83,13 +83,25 @@ public final class KYaml {
    *     {@link YamlBounds#MANIFESTS} ({@code file:line:column: excessive aliasing: ...})
    */
   public static List<Object> parseDocuments(String text, String fileName, Path file) {
+    return parseDocuments(text, fileName, file, true);
+  }
+
+  /**
+   * As {@link #parseDocuments(String, String, Path)} for Conflux's own built-in files (kustomize's default
+   * transformer configuration), read once per process: never stopped by an interrupted build.
+   */
+  public static List<Object> parseBuiltin(String text, String fileName) {
+    return parseDocuments(text, fileName, null, false);
+  }
+
+  private static List<Object> parseDocuments(String text, String fileName, Path file, boolean cancellable) {
     LoadSettings settings = YamlBounds.MANIFESTS.settings(fileName)
         .setSchema(new GoYamlSchema())
         .setAllowDuplicateKeys(true)
         .build();
     List<Object> docs = new ArrayList<>();
     try {
-      for (Object doc : YamlBounds.MANIFESTS.loadAll(settings, text)) {
+      for (Object doc : YamlBounds.MANIFESTS.loadAll(settings, text, cancellable)) {
         if (doc != null) {
           docs.add(Objects2.deepCopy(doc));
         }

@@ -91,8 +91,17 @@ public record YamlBounds(long maxStreamChars, int maxDocumentCodePoints, int max
    *     SnakeYAML's exceptions for syntax errors
    */
   public Iterable<Object> loadAll(LoadSettings settings, String text) {
+    return loadAll(settings, text, true);
+  }
+
+  /**
+   * As {@link #loadAll(LoadSettings, String)}; with {@code cancellable} false the reader never checks for
+   * interruption, for Conflux's own built-in files read once per process (a class initializer interrupted half-way
+   * would leave its class unusable).
+   */
+  public Iterable<Object> loadAll(LoadSettings settings, String text, boolean cancellable) {
     checkSize(text);
-    Composer composer = composer(settings, text);
+    Composer composer = composer(settings, text, cancellable);
     StandardConstructor constructor = new StandardConstructor(settings);
     return () -> new Iterator<>() {
       @Override
@@ -115,13 +124,13 @@ public record YamlBounds(long maxStreamChars, int maxDocumentCodePoints, int max
    */
   public Object load(LoadSettings settings, String text) {
     checkSize(text);
-    return new StandardConstructor(settings).constructSingleDocument(composer(settings, text).getSingleNode());
+    return new StandardConstructor(settings).constructSingleDocument(composer(settings, text, true).getSingleNode());
   }
 
   /** SnakeYAML's composer reading through a {@link BoundedParser}. */
-  private Composer composer(LoadSettings settings, String text) {
+  private Composer composer(LoadSettings settings, String text, boolean cancellable) {
     return new Composer(settings, new BoundedParser(new ParserImpl(settings, new StreamReader(settings, text)),
-        settings.getLabel()));
+        settings.getLabel(), cancellable));
   }
 
   private void checkSize(String text) {
@@ -150,6 +159,7 @@ public record YamlBounds(long maxStreamChars, int maxDocumentCodePoints, int max
   private final class BoundedParser implements Parser {
     private final Parser parser;
     private final String label;
+    private final boolean cancellable;
     /** Expanded node counts of the open collections, innermost first, with their anchors. */
     private final Deque<Open> open = new ArrayDeque<>();
     /** Expanded size of each anchored node of the current document. */
@@ -160,9 +170,10 @@ public record YamlBounds(long maxStreamChars, int maxDocumentCodePoints, int max
     private int documents;
     private long events;
 
-    BoundedParser(Parser parser, String label) {
+    BoundedParser(Parser parser, String label, boolean cancellable) {
       this.parser = parser;
       this.label = label;
+      this.cancellable = cancellable;
     }
 
     @Override
@@ -183,7 +194,7 @@ public record YamlBounds(long maxStreamChars, int maxDocumentCodePoints, int max
     @Override
     public Event next() {
       Event event = parser.next();
-      if (++events % CHECKPOINT_EVERY == 0) {
+      if (++events % CHECKPOINT_EVERY == 0 && cancellable) {
         BuildCancelledException.checkpoint(label);
       }
       switch (event.getEventId()) {
