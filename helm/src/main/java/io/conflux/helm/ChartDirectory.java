@@ -1,5 +1,6 @@
 package io.conflux.helm;
 
+import io.conflux.kustomize.yaml.YamlBounds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,9 +71,10 @@ public final class ChartDirectory {
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8);
       doc = Yaml.load(text);
-      strings = Yaml.loadStrings(text);
+      strings = Yaml.loadStrings(text, YamlBounds.MANIFESTS);
     } catch (IOException | RuntimeException e) {
-      throw new HelmException("cannot read " + chartPath + "/Chart.yaml: " + e.getMessage(), e);
+      throw new HelmException("cannot read " + chartPath + "/Chart.yaml: "
+          + (e instanceof RuntimeException r ? Yaml.problem(r) : e.getMessage()), e);
     }
     if (!(doc instanceof Map<?, ?> map) || !(strings instanceof Map<?, ?> asStrings)
         || asStrings.get("name") == null || asStrings.get("version") == null) {

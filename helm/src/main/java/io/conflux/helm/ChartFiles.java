@@ -69,7 +69,12 @@ final class ChartFiles {
     if (data == null) {
       return new LinkedHashMap<>();
     }
-    Object doc = Yaml.load(new String(data, StandardCharsets.UTF_8));
+    Object doc;
+    try {
+      doc = Yaml.load(new String(data, StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw new HelmException("chart file '" + name + "' does not parse: " + Yaml.problem(e), e);
+    }
     return doc instanceof Map<?, ?> ? asMap(doc) : new LinkedHashMap<>();
   }
 

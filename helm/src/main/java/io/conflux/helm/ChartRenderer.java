@@ -159,7 +159,7 @@ public final class ChartRenderer {
     try {
       docs = Yaml.loadAll(yaml);
     } catch (RuntimeException e) {
-      throw new HelmException("failed to parse the output of " + what + ": " + e.getMessage(), e);
+      throw new HelmException("failed to parse the output of " + what + ": " + Yaml.problem(e), e);
     }
     for (Object doc : docs) {
       if (doc == null) {

@@ -1,5 +1,6 @@
 package io.conflux.helm;
 
+import io.conflux.kustomize.yaml.YamlBounds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -475,9 +476,9 @@ public final class ChartRepository {
     }
     Object doc;
     try {
-      doc = Yaml.loadStrings(response.body());
+      doc = Yaml.loadStrings(response.body(), YamlBounds.REPOSITORY_INDEX);
     } catch (RuntimeException e) {
-      throw new HelmException(what + ": index.yaml does not parse: " + e.getMessage(), e);
+      throw new HelmException(what + ": index.yaml does not parse: " + Yaml.problem(e), e);
     }
     if (!(doc instanceof Map<?, ?> map) || !(map.get("entries") instanceof Map<?, ?> entries)) {
       if (doc instanceof Map<?, ?> map && map.containsKey("apiVersion") && map.get("entries") == null) {

@@ -227,7 +227,7 @@ public final class HelmValues {
     try {
       doc = Yaml.load(yaml);
     } catch (RuntimeException e) {
-      throw new HelmException("failed to parse values of " + source + ": " + e.getMessage(), e);
+      throw new HelmException("failed to parse values of " + source + ": " + Yaml.problem(e), e);
     }
     if (doc == null) {
       return new LinkedHashMap<>();

@@ -1,10 +1,11 @@
 package io.conflux.helm;
 
+import io.conflux.kustomize.yaml.YamlBoundException;
+import io.conflux.kustomize.yaml.YamlBounds;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 import org.snakeyaml.engine.v2.schema.FailsafeSchema;
@@ -15,38 +16,49 @@ final class Yaml {
   private Yaml() {
   }
 
-  private static LoadSettings settings() {
-    return LoadSettings.builder()
-        .setSchema(new CoreSchema())
-        // repository indexes (index.yaml) of big repositories run to tens of MiB
-        .setCodePointLimit(Integer.MAX_VALUE)
-        .build();
+  private static LoadSettings settings(YamlBounds bounds) {
+    return bounds.settings("yaml").setSchema(new CoreSchema()).build();
   }
 
-  /** One document; null for an empty one. */
+  /**
+   * One document; null for an empty one.
+   *
+   * @throws org.snakeyaml.engine.v2.exceptions.YamlEngineException on a syntax error or beyond
+   *     {@link YamlBounds#MANIFESTS} (a {@link io.conflux.kustomize.yaml.YamlBoundException})
+   */
   static Object load(String text) {
-    return normalize(new Load(settings()).loadFromString(text));
+    return normalize(YamlBounds.MANIFESTS.load(settings(YamlBounds.MANIFESTS), text));
   }
 
   /**
    * One document with every scalar kept as a string (Failsafe schema), as Go reads string fields: a chart
    * version written {@code 1.10} stays {@code "1.10"}.
+   *
+   * @param bounds {@link YamlBounds#MANIFESTS} for chart files, {@link YamlBounds#REPOSITORY_INDEX} for a repository's
+   *     {@code index.yaml} (tens of MiB for the biggest public repositories)
    */
-  static Object loadStrings(String text) {
-    LoadSettings settings = LoadSettings.builder()
-        .setSchema(new FailsafeSchema())
-        .setCodePointLimit(Integer.MAX_VALUE)
-        .build();
-    return normalize(new Load(settings).loadFromString(text));
+  static Object loadStrings(String text, YamlBounds bounds) {
+    return normalize(bounds.load(bounds.settings("yaml").setSchema(new FailsafeSchema()).build(), text));
   }
 
-  /** All documents of a stream, empty ones included as null. */
+  /** All documents of a stream, empty ones included as null, within {@link YamlBounds#MANIFESTS}. */
   static List<Object> loadAll(String text) {
     List<Object> out = new ArrayList<>();
-    for (Object doc : new Load(settings()).loadAllFromString(text)) {
+    for (Object doc : YamlBounds.MANIFESTS.loadAll(settings(YamlBounds.MANIFESTS), text)) {
       out.add(normalize(doc));
     }
     return out;
+  }
+
+  /**
+   * What went wrong reading YAML, for a message: for a bound exceeded ({@link YamlBoundException}) the bound and
+   * the line, e.g. {@code excessive aliasing: ... (line 9)}; otherwise SnakeYAML's message.
+   */
+  static String problem(RuntimeException e) {
+    if (e instanceof YamlBoundException b) {
+      return b.getProblem() + b.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ")").orElse("");
+    }
+    return e.getMessage();
   }
 
   /**

@@ -59,6 +59,8 @@ public final class Kustomizer {
    * @return the objects in kustomize's output order
    * @throws KustomizeException when the build fails (message names the file, and line when known);
    *     never returns a partial result
+   * @throws BuildCancelledException when the calling thread is interrupted during the build (checked at each
+   *     resource file, transformer, patched resource and every 1,024 YAML events)
    */
   public ResourceList build(Path kustomizationDir) {
     if (!Files.isDirectory(kustomizationDir)) {
@@ -66,8 +68,11 @@ public final class Kustomizer {
     }
     try {
       return doBuild(kustomizationDir);
-    } catch (KustomizeException e) {
+    } catch (BuildCancelledException e) {
       throw e;
+    } catch (KustomizeException e) {
+      // an interrupted read (Jimfs, NIO channels) fails with ClosedByInterruptException: the build was cancelled
+      throw Thread.currentThread().isInterrupted() ? new BuildCancelledException(e.getMessage(), e) : e;
     } catch (RuntimeException | StackOverflowError e) {
       throw new KustomizeException("kustomize build of '" + kustomizationDir + "' failed: " + e, e);
     }

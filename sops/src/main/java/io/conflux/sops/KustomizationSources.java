@@ -1,5 +1,7 @@
 package io.conflux.sops;
 
+import io.conflux.kustomize.yaml.YamlBoundException;
+import io.conflux.kustomize.yaml.YamlBounds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -9,8 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -150,8 +150,11 @@ public final class KustomizationSources {
             throw new SopsException(relative(dir) + ": no kustomization file found");
         }
         try {
-            Object doc = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(found));
+            Object doc = YamlBounds.MANIFESTS.load(YamlBounds.MANIFESTS.settings(relative(found)).build(),
+                    Files.readString(found));
             return doc instanceof Map<?, ?> map ? map : Map.of();
+        } catch (YamlBoundException e) {
+            throw new SopsException(relative(found) + ": invalid YAML: " + e.getProblem());
         } catch (YamlEngineException e) {
             throw new SopsException(relative(found) + ": invalid YAML");
         }

@@ -2,6 +2,8 @@ package io.conflux.sops;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.kustomize.yaml.YamlBoundException;
+import io.conflux.kustomize.yaml.YamlBounds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -12,14 +14,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Reads encrypted documents into a tree and writes decrypted trees, per format, as SOPS's stores do: YAML
- * (snakeyaml-engine, core schema; comments are not kept), JSON (an object, written with tab indentation and Go's
+ * (snakeyaml-engine, core schema, within {@link YamlBounds#MANIFESTS}; comments are not kept), JSON (an object, written with tab indentation and Go's
  * escaping), dotenv ({@code KEY=value} lines, {@code \n} escapes, {@code #} comments kept in place, metadata in
  * flattened {@code sops_*} entries) and binary (the {@code data} value of a JSON envelope, written as raw bytes).
  */
@@ -74,7 +74,7 @@ final class SopsDocuments {
         List<Map<String, Object>> branches = new ArrayList<>();
         Map<?, ?> sops = null;
         try {
-            for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(text)) {
+            for (Object doc : YamlBounds.MANIFESTS.loadAll(YamlBounds.MANIFESTS.settings("sops").build(), text)) {
                 if (doc == null) {
                     branches.add(new LinkedHashMap<>());
                     continue;
@@ -89,6 +89,9 @@ final class SopsDocuments {
                 }
                 branches.add(branch);
             }
+        } catch (YamlBoundException e) {
+            throw new SopsException("invalid YAML: " + e.getProblem()
+                    + e.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ")").orElse(""));
         } catch (YamlEngineException e) {
             throw new SopsException("invalid YAML: " + firstLine(e.getMessage()));
         }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -80,19 +79,29 @@ public final class KYaml {
    * Parses a multi-document stream into raw trees (maps, lists or scalars), skipping empty
    * documents. Used for patches, which may be JSON 6902 operation lists.
    *
-   * @throws KustomizeException on a syntax error, naming {@code fileName}, line and column
+   * @throws KustomizeException on a syntax error, naming {@code fileName}, line and column, or beyond one of the
+   *     {@link YamlBounds#MANIFESTS} ({@code file:line:column: excessive aliasing: ...})
    */
   public static List<Object> parseDocuments(String text, String fileName, Path file) {
-    LoadSettings settings = LoadSettings.builder()
-        .setLabel(fileName)
+    return parseDocuments(text, fileName, file, true);
+  }
+
+  /**
+   * As {@link #parseDocuments(String, String, Path)} for Conflux's own built-in files (kustomize's default
+   * transformer configuration), read once per process: never stopped by an interrupted build.
+   */
+  public static List<Object> parseBuiltin(String text, String fileName) {
+    return parseDocuments(text, fileName, null, false);
+  }
+
+  private static List<Object> parseDocuments(String text, String fileName, Path file, boolean cancellable) {
+    LoadSettings settings = YamlBounds.MANIFESTS.settings(fileName)
         .setSchema(new GoYamlSchema())
         .setAllowDuplicateKeys(true)
-        .setCodePointLimit(Integer.MAX_VALUE)
-        .setMaxAliasesForCollections(10_000)
         .build();
     List<Object> docs = new ArrayList<>();
     try {
-      for (Object doc : new Load(settings).loadAllFromString(text)) {
+      for (Object doc : YamlBounds.MANIFESTS.loadAll(settings, text, cancellable)) {
         if (doc != null) {
           docs.add(Objects2.deepCopy(doc));
         }

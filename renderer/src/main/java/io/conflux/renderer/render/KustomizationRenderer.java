@@ -9,8 +9,9 @@ import io.conflux.git.GitMirror;
 import io.conflux.git.GitSource;
 import io.conflux.git.SourceIgnore;
 import io.conflux.git.SourceTree;
-import io.conflux.kustomize.Kustomizer;
+import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.LoadRestrictions;
 import io.conflux.kustomize.ResourceList;
 import io.conflux.model.kustomize.KustomizationSpec;
@@ -95,6 +96,8 @@ public final class KustomizationRenderer {
                 List<Map<String, Object>> objects = PostBuild.apply(decrypted, spec.commonMetadata(), vars,
                         spec.postBuild() != null);
                 return RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size()));
+            } catch (BuildCancelledException e) {
+                return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, relative(e.getMessage()));
             } catch (KustomizeException e) {
                 return RenderOutcome.failed(FluxReasons.BUILD_FAILED, "kustomize build failed: " + relative(e.getMessage()));
             } catch (Decryption.Failure e) {

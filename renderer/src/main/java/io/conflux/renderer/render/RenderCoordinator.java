@@ -94,6 +94,8 @@ public class RenderCoordinator {
     private KustomizationRenderer renderer;
     private HelmReleaseRenderer helmRenderer;
     private GitArtifacts artifacts;
+    /** Where Kustomization builds run, bounded in number and each by {@code spec.timeout} ({@link BoundedBuild}). */
+    private BoundedBuild builds;
     private java.util.function.BiFunction<String, String, Optional<HelmRepository>> helmRepositories = (ns, n) -> Optional.empty();
     @Inject
     ClusterData secrets;
@@ -111,19 +113,13 @@ public class RenderCoordinator {
         renderer = new KustomizationRenderer(mirror, json);
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
         artifacts = new GitArtifacts(client, json);
+        builds = new BoundedBuild(config.renderer().buildWorkers(), config.renderer().buildQueue());
     }
-
-    /** Where Kustomization builds run, so that {@code spec.timeout} can bound them ({@link BoundedBuild}). */
-    private final java.util.concurrent.ExecutorService builds = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "conflux-build");
-        t.setDaemon(true);
-        return t;
-    });
 
     @PreDestroy
     void stopTimer() {
         timer.shutdownNow();
-        builds.shutdownNow();
+        builds.close();
     }
 
     /**
@@ -379,7 +375,7 @@ public class RenderCoordinator {
             return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
         }
         Duration timeout = GoDuration.parseOr(k.getSpec().timeout(), GoDuration.parseOr(k.getSpec().interval(), DEFAULT_INTERVAL));
-        return BoundedBuild.within(timeout, () -> renderer.render(gitSource, k.getSpec(), variables), builds);
+        return builds.within(key(k), timeout, () -> renderer.render(gitSource, k.getSpec(), variables));
     }
 
     private Uni<Void> publishFailure(HasMetadata object, String revision, String reason, String message) {

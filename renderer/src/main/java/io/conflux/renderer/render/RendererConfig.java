@@ -34,6 +34,17 @@ public interface RendererConfig {
         /** {@code conflux.renderer.helm-timeout}: bound of index and chart downloads when a HelmRepository sets none. */
         @WithName("helm-timeout")
         Duration helmTimeout();
+
+        /**
+         * {@code conflux.renderer.build-workers}: threads running Kustomization builds at once; a build that outlives
+         * its {@code spec.timeout} is stopped and frees its thread ({@link BoundedBuild}).
+         */
+        @WithName("build-workers")
+        int buildWorkers();
+
+        /** {@code conflux.renderer.build-queue}: builds that may wait for a thread; beyond, a build is retried later. */
+        @WithName("build-queue")
+        int buildQueue();
     }
 
     /** Git keys shared with the webhook-receiver. */

@@ -40,6 +40,16 @@ public final class TestRendererConfig {
                     public Duration helmTimeout() {
                         return Duration.ofSeconds(20);
                     }
+
+                    @Override
+                    public int buildWorkers() {
+                        return 2;
+                    }
+
+                    @Override
+                    public int buildQueue() {
+                        return 8;
+                    }
                 };
             }
 

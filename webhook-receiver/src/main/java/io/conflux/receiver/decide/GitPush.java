@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.source.Revision;
+import io.conflux.service.JsonBounds;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,8 @@ public record GitPush(String ref, String before, String after, List<String> repo
             "url", "git_http_url", "git_ssh_url", "web_url", "http_url", "homepage");
     private static final String HEADS = "refs/heads/";
     private static final String ZERO = "0".repeat(40);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Webhook bodies are read within the services' JSON bounds (depth 1,000, ...) besides the body size limit. */
+    private static final ObjectMapper JSON = JsonBounds.bounded(new ObjectMapper());
 
     /**
      * Parses a push payload.

@@ -1,5 +1,6 @@
 package io.conflux.kustomize.internal.build;
 
+import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.internal.Objects2;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
@@ -155,6 +156,7 @@ public final class KustTarget {
   /** Loads the objects of a resource file, with origin. */
   private List<Resource> loadResources(String path) {
     Path p = loader.checkedFile(path);
+    BuildCancelledException.checkpoint(loader.display(p));
     String text = loader.readText(path);
     List<Resource> out = new ArrayList<>();
     String origin = "path: " + loader.relativeToBuildRoot(p) + "\n";
@@ -274,10 +276,12 @@ public final class KustTarget {
     List<BuiltinTransformers.Named> ts = BuiltinTransformers.of(loader, kustomization, tc, schema);
     String configuredIn = loader.relativeToBuildRoot(kustomization.file());
     for (BuiltinTransformers.Named t : ts) {
+      BuildCancelledException.checkpoint(configuredIn + " (" + t.kind() + ")");
       t.transformer().transform(ra.resMap());
       recordTransformation(ra, configuredIn, "builtin", t.kind(), null);
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
+      BuildCancelledException.checkpoint(pc.origin() + " (" + Objects2.string(pc.config(), "kind") + ")");
       BuiltinPlugins.transformer(loader, pc.config(), tc, schema).transform(ra.resMap());
       recordTransformation(ra, pc.origin(), Objects2.string(pc.config(), "apiVersion"),
           Objects2.string(pc.config(), "kind"), Objects2.string(Objects2.map(pc.config(), "metadata"), "name"));

@@ -1,5 +1,6 @@
 package io.conflux.kustomize.internal.fieldspec;
 
+import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class FieldWalker {
     if (!spec.appliesTo(gvk)) {
       return;
     }
+    BuildCancelledException.checkpoint("a transformer's field walk");
     walk(object, spec.segments(), 0, spec.create() ? createKind : CreateKind.NONE, visitor, spec);
   }
 

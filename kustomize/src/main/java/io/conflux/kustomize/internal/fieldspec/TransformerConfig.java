@@ -50,7 +50,7 @@ public final class TransformerConfig {
         throw new IllegalStateException("defaults.yaml missing");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      c.merge(KYaml.parseDocuments(text, "defaults.yaml", null).get(0), "defaults.yaml");
+      c.merge(KYaml.parseBuiltin(text, "defaults.yaml").get(0), "defaults.yaml");
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

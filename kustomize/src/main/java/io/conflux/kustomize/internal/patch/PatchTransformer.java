@@ -1,5 +1,6 @@
 package io.conflux.kustomize.internal.patch;
 
+import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.internal.Objects2;
 import io.conflux.kustomize.internal.resource.Gvk;
@@ -32,6 +33,7 @@ public record PatchTransformer(Patch patch, Selector target, boolean allowNameCh
         throw new KustomizeException(patch.name() + ": must specify a target for JSON patch");
       }
       for (Resource r : m.select(target)) {
+        BuildCancelledException.checkpoint(patch.name());
         r.storePreviousId();
         r.setObject(Json6902.apply(r.object(), patch.json6902(), patch.name()));
       }
@@ -55,6 +57,7 @@ public record PatchTransformer(Patch patch, Selector target, boolean allowNameCh
         applySmPatch(m, r, sm);
       } else {
         for (Resource r : m.select(target)) {
+          BuildCancelledException.checkpoint(patch.name());
           applySmPatch(m, r, sm);
         }
       }

@@ -1,5 +1,6 @@
 package io.conflux.kustomize.internal.transform;
 
+import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.internal.Objects2;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
@@ -28,6 +29,7 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
   @Override
   public void transform(ResMap m) {
     for (Resource referrer : m.resources()) {
+      BuildCancelledException.checkpoint("name references");
       List<Resource> candidates = couldBeReferencedBy(m, referrer);
       Gvk orgGvk = referrer.orgId().gvk();
       for (NameBackRef backRef : backRefs) {
