@@ -15,12 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 /**
- * Guards the control API: every request under {@code /api/} is let through only with the bearer token of
- * {@code conflux.receiver.control-token-file} ({@link ControlAccess}); otherwise it is answered 401 or 403 with
- * JSON {@code {"status": "error", "message"}} before any resource runs. The file is read at each request, so a
- * rotated token applies at once. Webhooks ({@code /hook/*}) and health ({@code /q/health}) are not concerned.
+ * Guards the control API: a request matched to any REST resource other than the webhooks' ({@link WebhookResource},
+ * {@code /hook/*}, authenticated per Receiver) — today {@code /api/reconcile/...} — is let through only with the bearer
+ * token of {@code conflux.receiver.control-token-file} ({@link ControlAccess}); otherwise it is answered 401 or 403
+ * with JSON {@code {"status": "error", "message"}} before the resource runs. Deny by default: a resource added later is
+ * guarded without being listed here, whatever its path. Health ({@code /q/health}) is not a REST resource and stays
+ * open. The file is read at each request, so a rotated token applies at once.
  */
 public class ControlApiFilter {
     private static final Logger LOG = Logger.getLogger(ControlApiFilter.class);
@@ -29,15 +32,16 @@ public class ControlApiFilter {
     ReceiverConfig config;
 
     /**
-     * @param request the request
+     * @param request  the request
+     * @param resource the resource it was matched to
      * @return null to proceed, or the refusal
      */
     @ServerRequestFilter
-    public Response authenticate(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
-        if (!path.startsWith("/api/") && !path.equals("/api")) {
+    public Response authenticate(ContainerRequestContext request, SimpleResourceInfo resource) {
+        if (resource.getResourceClass() == WebhookResource.class) {
             return null;
         }
+        String path = request.getUriInfo().getPath();
         ControlAccess access = ControlAccess.check(request.getHeaderString(HttpHeaders.AUTHORIZATION), token());
         if (access.allowed()) {
             return null;
