@@ -170,7 +170,9 @@ public final class DependsOnLatencyBenchmark {
 
     private static void post(LocalInstallation conflux, String service, String path) throws IOException, InterruptedException {
         URI uri = URI.create("http://127.0.0.1:" + conflux.service(service).httpPort() + path);
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri)
+                        .header("Authorization", "Bearer " + conflux.controlToken())
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new UncheckedIOException(new IOException("POST " + uri + " → " + response.statusCode() + " " + response.body()));

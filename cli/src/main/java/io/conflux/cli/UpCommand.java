@@ -139,7 +139,8 @@ final class UpCommand implements Callable<Integer> {
         }
         System.out.println("► Conflux is running. export KUBECONFIG=" + installation.kubeconfig()
                 + "; webhook receiver on http://127.0.0.1:" + installation.service("webhook-receiver").httpPort()
-                + " (Receiver " + source.namespace() + "/" + source.name() + ", token " + token + "). Ctrl-C stops it.");
+                + " (Receiver " + source.namespace() + "/" + source.name() + ", token " + token + "; control API bearer token in "
+                + work.resolve("control-token") + "). Ctrl-C stops it.");
         new CountDownLatch(1).await();
         return 0;
     }

@@ -116,6 +116,7 @@ class GitRepositoryIncludeEndToEndTest {
         String url = "http://127.0.0.1:" + conflux.service("webhook-receiver").httpPort()
                 + "/api/reconcile/source/git/flux-system/shared";
         HttpResponse<String> reconciled = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + conflux.controlToken())
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(reconciled.statusCode()).as(reconciled.body()).isEqualTo(200);
         assertThat(reconciled.body()).contains("main@sha1:" + sharedSha);

@@ -1,5 +1,6 @@
 package io.conflux.git;
 
+import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.Revision;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +11,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.eclipse.jgit.api.Git;
@@ -19,6 +22,7 @@ import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -29,6 +33,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 /**
  * Bare mirrors of remote repositories, one per (rewritten) URL under a directory, fetched incrementally,
  * and read at an exact commit into any {@link java.nio.file.FileSystem} (the renderer uses an in-memory one).
+ *
+ * <p>{@link #checkout} reads whatever commit it is given once it is in the mirror, whichever ref holds it (or held
+ * it): a caller that must only read what a ref points at now — the renderer, for a published source revision — first
+ * calls {@link #fetchRefs}, which fetches and answers what the mirror's refs point at, and compares.
  *
  * <p>Thread-safe: operations on the same URL are serialized; different URLs proceed in parallel.
  */
@@ -118,6 +126,44 @@ public final class GitMirror {
                 return writeTree(repo, commitId, target);
             } catch (IOException e) {
                 throw new GitException("reading " + revision + " of " + remote + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Fetches the mirror of {@code url} now (branches and tags, and {@code ref.name} when it names another ref such as
+     * {@code refs/pull/420/head}; deleted refs are removed) and answers what its refs point at after the fetch, so
+     * that {@link RemoteRefs#current} gives the revision the remote's ref resolves to, as ls-remote would.
+     *
+     * @param url         the repository URL as written in the GitRepository (rewritten here)
+     * @param ref         the GitRepository's {@code spec.ref}, null for the default (only its {@code name} matters)
+     * @param credentials its {@code spec.secretRef} credentials
+     * @param timeout     bound of the fetch, null for the mirror's default
+     * @return the mirror's refs (full name → commit, annotated tags peeled to their commit)
+     * @throws GitAuthenticationException when the credentials cannot be used for the URL's transport
+     * @throws GitException               when the fetch fails or exceeds a bound
+     */
+    public RemoteRefs fetchRefs(String url, GitRepositoryRef ref, GitCredentials credentials, Duration timeout) {
+        GitTransfer transfer = new GitTransfer(credentials, timeout == null ? this.timeout : timeout, maxFetchBytes);
+        String remote = rewriter.rewrite(url);
+        synchronized (locks.computeIfAbsent(remote, k -> new Object())) {
+            try (Repository repo = open(remote)) {
+                fetch(repo, remote, transfer, REF_SPECS);
+                String name = ref == null ? null : ref.name();
+                if (isOtherRef(name)) {
+                    fetch(repo, remote, transfer, List.of(new RefSpec("+" + name + ":" + name)));
+                }
+                Map<String, String> refs = new LinkedHashMap<>();
+                for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_REFS)) {
+                    Ref peeled = repo.getRefDatabase().peel(r);
+                    ObjectId id = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId() : peeled.getObjectId();
+                    if (id != null) {
+                        refs.put(r.getName(), id.name());
+                    }
+                }
+                return new RemoteRefs(remote, refs);
+            } catch (IOException e) {
+                throw new GitException("reading the refs of " + remote + " failed: " + e.getMessage(), e);
             }
         }
     }

@@ -98,6 +98,30 @@ public record RemoteRefs(String url, Map<String, String> refs) {
         return new Revision(branch, require("refs/heads/" + branch));
     }
 
+    /**
+     * Resolves a {@code GitRepository.spec.ref} as Flux's source-controller checks it out, with Flux's whole
+     * precedence: {@code commit}, {@code name}, {@code semver} ({@link SemverRefs}), {@code tag}, {@code branch} (no
+     * ref means branch {@code master}). This is what the receiver publishes and what the renderer checks a published
+     * revision against.
+     *
+     * @param ref the ref, null for the default
+     * @return the revision, e.g. {@code main@sha1:<hex>} or {@code v1.1.0@sha1:<hex>}
+     * @throws GitException             when the ref is not advertised or no tag matches the semver range
+     * @throws IllegalArgumentException when the semver range does not parse
+     */
+    public Revision current(GitRepositoryRef ref) {
+        GitRepositoryRef r = ref == null ? GitRepositoryRef.DEFAULT : ref;
+        boolean exact = present(r.commit()) || present(r.name());
+        if (!exact && present(r.semver())) {
+            return SemverRefs.resolve(this, r.semver());
+        }
+        return resolve(r);
+    }
+
+    private static boolean present(String s) {
+        return s != null && !s.isEmpty();
+    }
+
     private String require(String refName) {
         String sha = refs.get(refName);
         if (sha == null) {

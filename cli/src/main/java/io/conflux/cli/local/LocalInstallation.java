@@ -9,9 +9,17 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +31,9 @@ import org.jboss.logging.Logger;
  * Conflux on one machine, as {@code conflux up} and the end-to-end tests run it: a real single-node Kafka (KRaft),
  * a real PostgreSQL, the management cluster (fabric8's in-memory API server with Flux's CRDs, unless a kubeconfig
  * is given), and the four services, each its own JVM started from its packaged {@code quarkus-run.jar}.
+ * The webhook-receiver's control API ({@code /api/*}) gets a random bearer token, written to
+ * {@code <workDir>/control-token} (owner read/write only) and named by {@code conflux.receiver.control-token-file};
+ * callers send it as {@code Authorization: Bearer} ({@link #controlToken()}).
  * Closing stops everything in reverse order.
  */
 public final class LocalInstallation implements AutoCloseable {
@@ -34,6 +45,7 @@ public final class LocalInstallation implements AutoCloseable {
     private final Map<String, ServiceLauncher> services = new LinkedHashMap<>();
     private KubernetesClient client;
     private Path kubeconfig;
+    private String controlToken;
 
     /**
      * What to start.
@@ -119,6 +131,11 @@ public final class LocalInstallation implements AutoCloseable {
             if (o.ports().containsKey(service)) {
                 config.put("quarkus.http.port", Integer.toString(o.ports().get(service)));
             }
+            if (service.equals("webhook-receiver")) {
+                Path tokenFile = work.resolve("control-token");
+                controlToken = writeControlToken(tokenFile);
+                config.put("conflux.receiver.control-token-file", tokenFile.toString());
+            }
             if (service.equals("renderer")) {
                 config.put("conflux.renderer.mirrors-dir", work.resolve("mirrors").toString());
             }
@@ -140,6 +157,35 @@ public final class LocalInstallation implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * Creates a random control API token (32 random bytes, hex) and writes it to {@code file}, created with permissions
+     * {@code rw-------} where the file system has POSIX permissions (so it is never readable by others, not even
+     * briefly); an existing file is replaced.
+     *
+     * @return the token
+     * @throws UncheckedIOException when the file cannot be written
+     */
+    static String writeControlToken(Path file) {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        String token = HexFormat.of().formatHex(random);
+        try {
+            Files.deleteIfExists(file);
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the control API token " + file, e);
+        }
+        return token;
+    }
+
+    /** @return the bearer token of the webhook-receiver's control API ({@code Authorization: Bearer <token>}) */
+    public String controlToken() {
+        return controlToken;
     }
 
     /** @return a client of the management cluster */

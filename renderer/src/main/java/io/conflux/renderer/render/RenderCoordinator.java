@@ -91,6 +91,7 @@ public class RenderCoordinator {
     private Supplier<List<HelmRelease>> allHelmReleases = List::of;
     private GitMirror mirror;
     private SourceTree sourceTree;
+    private SourceTip tips;
     private KustomizationRenderer renderer;
     private HelmReleaseRenderer helmRenderer;
     private GitArtifacts artifacts;
@@ -110,6 +111,7 @@ public class RenderCoordinator {
                 new GitUrlRewriter(config.git().urlRewrites()), config.renderer().gitTimeout(),
                 config.git().maxFetchSize().asLongValue());
         sourceTree = new SourceTree(mirror);
+        tips = new SourceTip(mirror);
         renderer = new KustomizationRenderer(mirror, json);
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
         artifacts = new GitArtifacts(client, json);
@@ -176,6 +178,14 @@ public class RenderCoordinator {
      * artifact is read on every failure, not only when memory has none: another replica may have fetched since (Kafka
      * partitions move); when it cannot be read, the failure is still reported, with the artifact in memory.
      *
+     * <p>Only the tip of the tracked ref is rendered ({@link SourceTip}): the fetch checks that the GitRepository's ref
+     * resolves, in the mirror just fetched, to the record's revision. A record for which it does not — the ref moved on
+     * after the receiver resolved it, or the record was not the receiver's (a commit of another branch or an old
+     * commit named on Kafka directly, another URL) — is refused: logged, nothing rendered, no status written, and the
+     * source's latest revision stays what it was. The ref's new tip is rendered when its own record comes, which the
+     * receiver publishes at its next reconciliation of the source (the webhook of the push that moved the ref, or its
+     * {@code interval}); the renderer never renders a commit just because a record names it.
+     *
      * @return a Uni completing when the fetch's outcome is written and stored and all those renders are persisted and
      *         published
      */
@@ -183,7 +193,9 @@ public class RenderCoordinator {
         ObjectKey source = revision.sourceKey();
         AtomicBoolean fetched = new AtomicBoolean();
         return queue.submit(source.toString(), () -> runner.run(blocking -> blocking.call(() -> fetch(source, revision))
-                .chain(outcome -> outcome.fetched()
+                .chain(outcome -> outcome.stale() != null ? Uni.createFrom().voidItem().invoke(() ->
+                        LOG.warnf("%s: not rendering %s: %s", source, revision.revision(), outcome.stale()))
+                        : outcome.fetched()
                         ? blocking.call(() -> artifacts.fetched(source, revision.url(), revision.revision(), outcome.digest()))
                                 // Panache's static operations look up the session when called: build them inside the transaction.
                                 .chain(artifact -> Panache.withTransaction(() ->
@@ -206,9 +218,13 @@ public class RenderCoordinator {
 
     /**
      * How fetching a revision went: fetched, with the {@link ArtifactDigest} of its content (null when it could not be
-     * computed), or not, with the cause.
+     * computed); or not, with the cause; or refused because the revision is not the tip of the tracked ref, with why
+     * ({@code stale}, {@link SourceTip}).
      */
-    private record FetchOutcome(boolean fetched, String digest, String cause) {
+    private record FetchOutcome(boolean fetched, String digest, String cause, String stale) {
+        static FetchOutcome failed(String cause) {
+            return new FetchOutcome(false, null, cause, null);
+        }
     }
 
     private Uni<Void> renderAll(SourceRevision revision) {
@@ -236,24 +252,30 @@ public class RenderCoordinator {
      * Fetches {@code revision} of {@code source} with everything it includes, as its Kustomizations will read it, and
      * computes the {@link ArtifactDigest} of the artifact content (revision, includes, ignore rules), which the caller
      * writes to {@code status.artifact.digest}; on failure the caller writes {@code Ready=False} and the last fetched
-     * artifact ({@link GitArtifacts}); blocking.
+     * artifact ({@link GitArtifacts}); blocking. First checks that the revision is the tip of the tracked ref
+     * ({@link SourceTip}); when it is not, nothing is read.
      *
-     * @return whether the revision was fetched, and its digest or the cause of the failure
+     * @return whether the revision was fetched, and its digest or the cause of the failure, or why it was refused
      */
     private FetchOutcome fetch(ObjectKey source, SourceRevision revision) {
         String digest;
         try (java.nio.file.FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             java.nio.file.Path root = java.nio.file.Files.createDirectories(fs.getPath("/artifact/source"));
-            sourceTree.write(sources.resolve(source, revision.url(), Revision.parse(revision.revision())), root);
+            GitSource gitSource = sources.resolve(source, revision.url(), Revision.parse(revision.revision()));
+            Optional<String> stale = tips.stale(revision, gitRepositories.apply(source), gitSource);
+            if (stale.isPresent()) {
+                return new FetchOutcome(false, null, null, stale.get());
+            }
+            sourceTree.write(gitSource, root);
             digest = ArtifactDigest.of(root);
         } catch (GitException | IllegalArgumentException e) {
-            return new FetchOutcome(false, null, e.getMessage());
+            return FetchOutcome.failed(e.getMessage());
         } catch (java.io.IOException e) {
             // the in-memory copy failed, not the fetch: the revision is in the mirror
             LOG.warnf("artifact digest of %s at %s not computed: %s", source, revision.revision(), e.getMessage());
             digest = null;
         }
-        return new FetchOutcome(true, digest, null);
+        return new FetchOutcome(true, digest, null, null);
     }
 
     /** A GitRepository was seen on the cluster: its status may name the last artifact fetched before a restart. */

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * fetch failing after the receiver's ls-remote succeeded turns the GitRepository {@code Ready=False}
  * ({@code GitOperationFailed}) with its last fetched artifact, and leaves its Kustomizations alone. The last fetched
  * artifact is stored in PostgreSQL (as source-controller stores its artifacts), so a restarted renderer serves it too.
+ * And the renderer only renders what the tracked ref points at: a record naming another commit is refused.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedDatabase.class, restrictToAnnotatedClass = true)
@@ -66,6 +68,7 @@ class SourceOutageTest {
     private final ObjectMapper json = new ObjectMapper();
     private final List<RenderResult> published = new CopyOnWriteArrayList<>();
     private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
+    private final Map<ObjectKey, GitRepository> repositories = new java.util.concurrent.ConcurrentHashMap<>();
     private RenderCoordinator coordinator;
 
     @BeforeEach
@@ -186,6 +189,103 @@ class SourceOutageTest {
         }
     }
 
+    /**
+     * Issue #11: a {@code conflux.source-revisions} record naming a commit that is not the tip of the tracked branch
+     * (published to Kafka directly: a commit of another branch under the tracked branch's name or its own, the branch's
+     * previous commit, another URL) renders nothing and changes nothing; the tip's record is rendered.
+     */
+    @Test
+    void aRecordWhoseCommitIsNotTheTipOfTheTrackedRefIsNotRendered() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String c1 = TestRepositories.commit(work, "main");
+        String other;
+        try (Git git = Git.open(work.toFile())) {
+            git.checkout().setCreateBranch(true).setName("attacker").call();
+            Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: backdoor\n");
+            other = TestRepositories.commit(work, "attacker");
+            git.checkout().setName("main").call();
+        }
+        String r1 = "main@sha1:" + c1;
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            createGitRepository(url);
+            receiverStored(r1, url);
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            Artifact good = artifact();
+            assertThat(good.revision()).isEqualTo(r1);
+            kustomizations.add(kustomization());
+
+            // the other branch's commit, under main's name and its own, and under another URL
+            for (SourceRevision forged : List.of(revision(url, "main@sha1:" + other), revision(url, "attacker@sha1:" + other),
+                    new SourceRevision(SOURCE.toString(), 1L, server.url("acme/other"), GitRepositoryRef.branch("main"),
+                            r1, Trigger.POLL, null, null))) {
+                await(coordinator.onSourceRevision(forged));
+                assertThat(published).as(forged.toString()).isEmpty();
+                assertThat(coordinator.knownRevision(SOURCE)).as(forged.toString()).contains(r1);
+                assertThat(artifact()).as(forged.toString()).isEqualTo(good);
+                assertThat(ready().status()).as(forged.toString()).isEqualTo("True");
+            }
+
+            // main moves on: a record of its previous commit is stale and renders nothing; the tip's record renders
+            Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app2\n");
+            String r2 = "main@sha1:" + TestRepositories.commit(work, "main");
+            kustomizations.clear();
+            kustomizations.add(kustomization("again"));
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            assertThat(published).isEmpty();
+            receiverStored(r2, url);
+            await(coordinator.onSourceRevision(revision(url, r2)));
+            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
+            assertThat(published).singleElement().satisfies(r -> {
+                assertThat(r.sourceRevision()).isEqualTo(r2);
+                assertThat(r.bundleDigest()).isNotNull();
+            });
+            assertThat(artifact().revision()).isEqualTo(r2);
+        }
+    }
+
+    /**
+     * The tip of a tag is the tag's commit (an annotated tag is peeled) and of a pinned {@code ref.commit} that commit:
+     * records naming them render, records naming any other commit under the tag's name do not.
+     */
+    @Test
+    void tagsAndPinnedCommitsAreTheirOwnTips() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String tagged = TestRepositories.commit(work, "main");
+        try (Git git = Git.open(work.toFile())) {
+            git.tag().setName("v1.0.0").setAnnotated(true).setMessage("v1.0.0").call();
+        }
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app2\n");
+        String later = TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            createGitRepository(url, new GitRepositoryRef(null, "v1.0.0", null, null, null));
+            kustomizations.add(kustomization());
+            await(coordinator.onSourceRevision(revision(url, "v1.0.0@sha1:" + later)));
+            assertThat(published).isEmpty();
+            await(coordinator.onSourceRevision(revision(url, "v1.0.0@sha1:" + tagged)));
+            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("v1.0.0@sha1:" + tagged));
+
+            // pinned to the earlier commit: that commit is the tip, although main has moved on
+            repositories.put(SOURCE, client.resources(GitRepository.class).inNamespace(NS).withName("apps").edit(g -> {
+                g.setSpec(new GitRepositorySpec(url, new GitRepositoryRef("main", null, null, null, tagged), "1m", null,
+                        new LocalObjectReference("git-auth"), null, null, null));
+                return g;
+            }));
+            published.clear();
+            kustomizations.clear();
+            kustomizations.add(kustomization("pinned"));
+            await(coordinator.onSourceRevision(revision(url, "main@sha1:" + later)));
+            assertThat(published).isEmpty();
+            await(coordinator.onSourceRevision(revision(url, "main@sha1:" + tagged)));
+            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("main@sha1:" + tagged));
+        }
+    }
+
     /** A deleted GitRepository's artifact goes with it: one created again under the name inherits nothing. */
     @Test
     void aDeletedGitRepositoryForgetsItsStoredArtifact() throws Exception {
@@ -224,20 +324,24 @@ class SourceOutageTest {
         };
         c.runner = runner;
         c.init();
-        c.useCaches(() -> List.copyOf(kustomizations),
-                key -> Optional.ofNullable(client.resources(GitRepository.class).inNamespace(key.namespace())
-                        .withName(key.name()).get()));
+        // as the informer's cache: renders look GitRepositories up on the event loop, where the client must not block
+        c.useCaches(() -> List.copyOf(kustomizations), key -> Optional.ofNullable(repositories.get(key)));
         return c;
     }
 
     /** Creates GitRepository {@code apps} of {@code url} (branch main) with the basic-auth Secret {@code git-auth}. */
     private void createGitRepository(String url) {
+        createGitRepository(url, GitRepositoryRef.branch("main"));
+    }
+
+    /** Creates GitRepository {@code apps} of {@code url} at {@code ref} with the basic-auth Secret {@code git-auth}. */
+    private void createGitRepository(String url, GitRepositoryRef ref) {
         secret("s3cret");
         GitRepository repo = new GitRepository();
         repo.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("apps").build());
-        repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
+        repo.setSpec(new GitRepositorySpec(url, ref, "1m", null,
                 new LocalObjectReference("git-auth"), null, null, null));
-        client.resource(repo).create();
+        repositories.put(SOURCE, client.resource(repo).create());
     }
 
     private void secret(String password) {
@@ -268,11 +372,16 @@ class SourceOutageTest {
     }
 
     private static Kustomization kustomization() {
+        return kustomization("apps");
+    }
+
+    /** A Kustomization of GitRepository {@code apps} at its root, named {@code name}. */
+    private static Kustomization kustomization(String name) {
         return Serialization.unmarshal("""
                 apiVersion: kustomize.toolkit.fluxcd.io/v1
                 kind: Kustomization
                 metadata:
-                  name: apps
+                  name: %s
                   namespace: default
                   generation: 1
                 spec:
@@ -282,7 +391,7 @@ class SourceOutageTest {
                   sourceRef:
                     kind: GitRepository
                     name: apps
-                """, Kustomization.class);
+                """.formatted(name), Kustomization.class);
     }
 
     private GitRepository current() {

@@ -34,7 +34,10 @@ import org.jboss.logging.Logger;
  * and serves each as Flux does: the {@code token} of {@code spec.secretRef} gives the path
  * {@code /hook/<sha256(token+name+namespace)>}, registered in {@link HookRegistry} and written to
  * {@code status.webhookPath} with {@code Ready=True} ("Receiver initialized for path: ..."). A missing Secret or
- * key gives {@code Ready=False} reason {@code TokenNotFound}; an unsupported type {@code NotSupported}. Every
+ * key gives {@code Ready=False} reason {@code TokenNotFound} (Flux's "required field 'token'"), and so does an empty
+ * or blank token, which Flux accepts: the path of such a Receiver would be computable by anyone from its name and
+ * namespace, so it is not served (no path registered, {@code status.webhookPath} cleared); an unsupported type
+ * gives {@code NotSupported}. Every
  * Receiver is recomputed each {@code conflux.receiver.receiver-resync}, so a rotated token is picked up.
  */
 @ApplicationScoped
@@ -144,10 +147,16 @@ public class ReceiverWatcher {
         byte[] token = secret == null ? null : RevisionResolver.decode(secret).get("token");
         if (token == null) {
             failed(r, TOKEN_NOT_FOUND, secret == null ? "unable to read token from secret '" + ns + "/" + secretName + "': not found"
-                    : "invalid 'token' key in secret '" + ns + "/" + secretName + "'");
+                    : "invalid '" + ns + "/" + secretName + "' secret data: required field 'token'");
             return null;
         }
-        return new String(token, StandardCharsets.UTF_8);
+        String text = new String(token, StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            failed(r, TOKEN_NOT_FOUND, "invalid '" + ns + "/" + secretName + "' secret data: field 'token' is empty;"
+                    + " the webhook path would be computable from the Receiver's name and namespace");
+            return null;
+        }
+        return text;
     }
 
     private void failed(Receiver r, String reason, String message) {

@@ -21,7 +21,8 @@ import java.util.Map;
  * {@code manual}) and answers only when done, which is what the benchmarks ({@code bench/}) call to time a commit's
  * way to the clusters. The CLI does not use it: {@code conflux reconcile source git NAME}, like
  * {@code flux reconcile source git NAME}, sets the {@code reconcile.fluxcd.io/requestedAt} annotation, which
- * {@code GitRepositoryWatcher} handles. Answers JSON
+ * {@code GitRepositoryWatcher} handles. Part of the control API: only with the bearer token of
+ * {@code conflux.receiver.control-token-file} ({@link ControlApiFilter}; 401/403 otherwise). Answers JSON
  * {@code {"source", "result": published|unchanged|failed|suspended|not_found, "revision", "message"}}: 200 when
  * published or unchanged, 502 when the Git remote failed, 409 when suspended, 404 when there is no such object.
  */
@@ -40,7 +41,7 @@ public class ReconcileResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> reconcile(@PathParam("namespace") String namespace, @PathParam("name") String name) {
         ObjectKey key = new ObjectKey(GitRepository.KIND, namespace, name);
-        return scheduler.reconcileNow(key, Trigger.MANUAL, null, null).map(outcome -> {
+        return scheduler.reconcileNow(key, Trigger.MANUAL, null).map(outcome -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("source", key.toString());
             body.put("result", outcome.result().name().toLowerCase(Locale.ROOT));

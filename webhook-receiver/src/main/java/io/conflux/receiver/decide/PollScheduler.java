@@ -54,10 +54,10 @@ public class PollScheduler {
     /**
      * Reconciles now and schedules the next poll after {@code spec.interval}.
      *
-     * @see SourceReconciler#reconcile(ObjectKey, Trigger, GitPush, String)
+     * @see SourceReconciler#reconcile(ObjectKey, Trigger, String)
      */
-    public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, GitPush push, String deliveryId) {
-        return reconciler.reconcile(key, trigger, push, deliveryId)
+    public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId) {
+        return reconciler.reconcile(key, trigger, deliveryId)
                 .invoke(outcome -> after(key, outcome))
                 .onFailure().invoke(e -> {
                     LOG.errorf(e, "%s: reconciliation failed", key);
@@ -74,7 +74,7 @@ public class PollScheduler {
     }
 
     private void fire(ObjectKey key, Trigger trigger, String deliveryId) {
-        reconcileNow(key, trigger, null, deliveryId).subscribe().with(outcome -> { }, failure -> { });
+        reconcileNow(key, trigger, deliveryId).subscribe().with(outcome -> { }, failure -> { });
     }
 
     private void after(ObjectKey key, ReconcileOutcome outcome) {

@@ -3,7 +3,9 @@ package io.conflux.receiver.decide;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The receiver's keys ({@code conflux.receiver.*}), documented with their defaults in {@code application.properties}. */
 @ConfigMapping(prefix = "conflux.receiver")
@@ -28,6 +30,13 @@ public interface ReceiverConfig {
     /** {@code conflux.receiver.receiver-resync}: period at which every Receiver is recomputed. */
     @WithName("receiver-resync")
     Duration receiverResync();
+
+    /**
+     * {@code conflux.receiver.control-token-file}: a file holding the bearer token of the control API ({@code /api/*});
+     * empty turns the control API off (every call answered 403).
+     */
+    @WithName("control-token-file")
+    Optional<Path> controlTokenFile();
 
     /** A token bucket: {@code requests} calls per {@code period}, refilled continuously. */
     interface RateLimit {

@@ -5,7 +5,6 @@ import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.notification.ReceiverSpec.ResourceSelector;
 import io.conflux.model.source.GitRepository;
-import io.conflux.model.source.GitRepositoryRef;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,28 +120,5 @@ public final class ResourceSelection {
             return false;
         }
         return matchLabels.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-    }
-
-    /**
-     * Whether a push to {@code branch} moves what the GitRepository tracks: its ref is a branch ref (no
-     * {@code commit}, {@code name}, {@code semver} or {@code tag}, which take precedence in Flux) naming that
-     * branch; no ref means Flux's default branch {@code master}.
-     *
-     * @param ref    the GitRepository's {@code spec.ref}, may be null
-     * @param branch the pushed branch, e.g. {@code main}
-     */
-    public static boolean tracksBranch(GitRepositoryRef ref, String branch) {
-        if (branch == null) {
-            return false;
-        }
-        GitRepositoryRef r = ref == null ? GitRepositoryRef.DEFAULT : ref;
-        if (set(r.commit()) || set(r.name()) || set(r.semver()) || set(r.tag())) {
-            return false;
-        }
-        return branch.equals(set(r.branch()) ? r.branch() : "master");
-    }
-
-    private static boolean set(String s) {
-        return s != null && !s.isEmpty();
     }
 }

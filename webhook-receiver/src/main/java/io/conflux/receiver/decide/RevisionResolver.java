@@ -5,7 +5,6 @@ import io.conflux.git.GitCredentials;
 import io.conflux.git.GitException;
 import io.conflux.git.GitTransfer;
 import io.conflux.git.RemoteRefs;
-import io.conflux.git.SemverRefs;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.source.GitRepository;
@@ -70,11 +69,7 @@ public class RevisionResolver {
         try {
             RemoteRefs refs = RemoteRefs.list(rewriter.rewrite(spec.url()),
                     new GitTransfer(credentials, timeout, git.maxFetchSize().asLongValue()));
-            boolean exact = present(ref.commit()) || present(ref.name());
-            if (!exact && present(ref.semver())) {
-                return SemverRefs.resolve(refs, ref.semver());
-            }
-            return refs.resolve(ref);
+            return refs.current(ref);
         } catch (GitAuthenticationException e) {
             throw new SourceFailure(AUTHENTICATION_FAILED, e.getMessage());
         } catch (GitException | IllegalArgumentException e) {
@@ -110,10 +105,6 @@ public class RevisionResolver {
             secret.getStringData().forEach((k, v) -> out.put(k, v == null ? new byte[0] : v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         return out;
-    }
-
-    private static boolean present(String s) {
-        return s != null && !s.isEmpty();
     }
 
     /** Resolving failed; {@link #reason()} is the Flux condition reason. */

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
- * Reconciles one GitRepository: finds its current revision (from a trusted push, or by ls-remote through
- * {@link RevisionResolver}) and, when the (revision, generation) differs from the one recorded in
+ * Reconciles one GitRepository: finds its current revision, always by ls-remote through {@link RevisionResolver} (what
+ * the remote's ref resolves to, as Flux's source-controller checks out; a webhook only triggers this, the commit its
+ * payload names is never used) and, when the (revision, generation) differs from the one recorded in
  * {@code source_state} or was not yet acknowledged by Kafka, FIRST writes the status (Ready, artifact,
  * observedGeneration), THEN records it, THEN publishes a {@link SourceRevision} and marks it published. A failure
  * writes {@code Ready=False} and keeps the last good revision. A published revision the renderer could not fetch
@@ -57,20 +58,17 @@ public class SourceReconciler {
     /**
      * @param key        the GitRepository
      * @param trigger    why: {@code poll}, {@code webhook} or {@code manual}
-     * @param push       a push to the tracked branch whose {@code after} commit is used without ls-remote when it
-     *                   continues the recorded revision (its {@code before} is the recorded commit, or the branch is
-     *                   new, or nothing is recorded); otherwise, or when null, the revision is resolved by ls-remote
      * @param deliveryId the webhook delivery id carried to the published record, or null
      * @return the outcome; fails only when PostgreSQL or Kafka failed (the status may then be written already)
      */
-    public Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, GitPush push, String deliveryId) {
+    public Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, String deliveryId) {
         AtomicReference<ReconcileOutcome> outcome = new AtomicReference<>();
-        return queue.submit(key.toString(), () -> runner.run(blocking -> attempt(blocking, key, trigger, push, deliveryId))
+        return queue.submit(key.toString(), () -> runner.run(blocking -> attempt(blocking, key, trigger, deliveryId))
                         .invoke(outcome::set).replaceWithVoid())
                 .map(v -> outcome.get());
     }
 
-    private Uni<ReconcileOutcome> attempt(Blocking blocking, ObjectKey key, Trigger trigger, GitPush push, String deliveryId) {
+    private Uni<ReconcileOutcome> attempt(Blocking blocking, ObjectKey key, Trigger trigger, String deliveryId) {
         GitRepository repo = sources.get(key).orElse(null);
         if (repo == null) {
             return Uni.createFrom().item(new ReconcileOutcome(key, Result.NOT_FOUND, null, "GitRepository not found"));
@@ -81,7 +79,7 @@ public class SourceReconciler {
         Context context = Vertx.currentContext();
         Executor onContext = task -> context.runOnContext(v -> task.run());
         return Panache.withSession(() -> SourceState.find(key.toString()))
-                .chain(state -> revision(blocking, repo, push, state)
+                .chain(state -> blocking.call(() -> resolver.resolve(repo))
                         .chain(revision -> store(blocking, onContext, repo, key, revision, trigger, deliveryId, state)))
                 .onFailure(SourceFailure.class).recoverWithUni(e -> blocking.call(() -> {
                     SourceFailure f = e;
@@ -89,15 +87,6 @@ public class SourceReconciler {
                     status.sourceFailed(repo, f.reason(), f.getMessage());
                     return new ReconcileOutcome(key, Result.FAILED, null, f.getMessage());
                 }));
-    }
-
-    private Uni<Revision> revision(Blocking blocking, GitRepository repo, GitPush push, SourceState state) {
-        Revision pushed = push == null ? null : push.branchRevision();
-        if (pushed != null && (state == null || push.created() || pushed.toString().equals(state.revision)
-                || sha(state.revision).equalsIgnoreCase(push.before() == null ? "" : push.before()))) {
-            return Uni.createFrom().item(pushed);
-        }
-        return blocking.call(() -> resolver.resolve(repo));
     }
 
     private Uni<ReconcileOutcome> store(Blocking blocking, Executor onContext, GitRepository repo, ObjectKey key,
@@ -149,13 +138,5 @@ public class SourceReconciler {
         GitRepositoryRef ref = repo.getSpec().ref() == null ? GitRepositoryRef.DEFAULT : repo.getSpec().ref();
         return new SourceRevision(key.toString(), generation, repo.getSpec().url(), ref, revision, trigger, deliveryId,
                 observedAt);
-    }
-
-    private static String sha(String revision) {
-        try {
-            return Revision.parse(revision).sha();
-        } catch (IllegalArgumentException e) {
-            return "";
-        }
     }
 }

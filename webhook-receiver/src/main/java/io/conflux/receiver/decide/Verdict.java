@@ -7,11 +7,11 @@ package io.conflux.receiver.decide;
  * @param status   the HTTP status to answer when the decision is {@link Decision#REJECT} or {@link Decision#IGNORE}
  * @param message  a human-readable reason (logged and returned in the body)
  * @param event    the event type from the request headers (e.g. {@code push}, {@code Push Hook}), or null
- * @param delivery the sender's delivery id, against redeliveries and replays, or null when the request has none
- *                 (then it is processed however often it comes)
- * @param push     the push payload when the event is a push, else null
+ * @param delivery the sender's delivery id, so that an honest redelivery is answered without effect, or null when the
+ *                 request has none (then it is processed however often it comes); not a security property: the id
+ *                 is not signed, and a verified request can only ask for a reconciliation anyway
  */
-public record Verdict(Decision decision, int status, String message, String event, DeliveryKey delivery, GitPush push) {
+public record Verdict(Decision decision, int status, String message, String event, DeliveryKey delivery) {
 
     /** What to do with a request. */
     public enum Decision {
@@ -25,7 +25,9 @@ public record Verdict(Decision decision, int status, String message, String even
 
     /**
      * A sender's delivery id, remembered for good in {@code webhook_delivery} so that a redelivery (GitHub's
-     * "Redeliver", a retry) or a replay of the request has no effect.
+     * "Redeliver", a retry) is answered without a second reconciliation. Idempotency only: GitHub does not sign
+     * {@code X-GitHub-Delivery}, so a replay under a new id is processed, which is harmless because a webhook only
+     * asks for a reconciliation of what the remote's refs point at.
      *
      * @param key stored in {@code webhook_delivery.delivery_key}: {@code github:<X-GitHub-Delivery>} or
      *            {@code gitlab:<X-Gitlab-Event-UUID>}
@@ -38,14 +40,14 @@ public record Verdict(Decision decision, int status, String message, String even
     }
 
     static Verdict reject(int status, String message) {
-        return new Verdict(Decision.REJECT, status, message, null, null, null);
+        return new Verdict(Decision.REJECT, status, message, null, null);
     }
 
     static Verdict ignore(String message, String event) {
-        return new Verdict(Decision.IGNORE, 200, message, event, null, null);
+        return new Verdict(Decision.IGNORE, 200, message, event, null);
     }
 
-    static Verdict trigger(String event, DeliveryKey delivery, GitPush push) {
-        return new Verdict(Decision.TRIGGER, 200, "accepted", event, delivery, push);
+    static Verdict trigger(String event, DeliveryKey delivery) {
+        return new Verdict(Decision.TRIGGER, 200, "accepted", event, delivery);
     }
 }

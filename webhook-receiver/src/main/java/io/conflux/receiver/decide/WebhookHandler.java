@@ -3,10 +3,8 @@ package io.conflux.receiver.decide;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.meta.ObjectKey;
-import io.conflux.model.source.GitRepository;
 import io.conflux.model.topic.Trigger;
 import io.conflux.receiver.decide.HookRegistry.Hook;
-import io.conflux.receiver.decide.ReconcileOutcome.Result;
 import io.conflux.receiver.decide.Verdict.DeliveryKey;
 import io.conflux.receiver.persist.WebhookDelivery;
 import io.conflux.receiver.produce.ReconcileRequester;
@@ -29,17 +27,20 @@ import org.jboss.logging.Logger;
 
 /**
  * What happens to a webhook request on {@code /hook/<digest>}, in order: unknown digest → 404; body over
- * {@code conflux.receiver.max-body-size} → 413; suspended Receiver → 503; over the rate limit → 429; then
- * {@link WebhookVerifier} (bad credentials → 401, malformed → 400, ping or filtered event → 200 without effect);
- * then, when the request carries a delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID}), the
- * delivery is claimed in {@code webhook_delivery} (a redelivery or replay of that id → 200 "already processed", no
- * effect; a request without one is processed every time, as Flux does); then each selected GitRepository ({@link ResourceSelection}) whose URL is the pushed repository's and
- * whose ref tracks the pushed branch is reconciled with the pushed commit before answering, and every other selected one is polled at once in the background;
- * every selected object of another kind (Kustomization, HelmRelease, HelmRepository, OCIRepository, ...) is
- * annotated with {@code reconcile.fluxcd.io/requestedAt} as Flux's notification-controller does
- * ({@link ReconcileRequester}; a missing object or an unserved kind is reported in the answer's {@code requested}
- * and logged, the rest still triggered). If a reconciliation fails (PostgreSQL, Kafka) or the API server fails an
- * annotation, the claim is released so the sender's retry is processed, and 500 is answered.
+ * {@code conflux.receiver.max-body-size} → 413; suspended Receiver → 503; then {@link WebhookVerifier} (bad
+ * credentials → 401, malformed → 400); then, only for a verified request, the per-Receiver rate limit (over it → 429),
+ * so that unsigned requests cannot spend a Receiver's budget and lock out its real pushes; a ping or filtered event →
+ * 200 without effect. Then, when the request carries a delivery id ({@code X-GitHub-Delivery},
+ * {@code X-Gitlab-Event-UUID}), the delivery is claimed in {@code webhook_delivery} (a redelivery of that id → 200
+ * "already processed", no effect; a request without one is processed every time, as Flux does). The claim is
+ * idempotency, not protection: the id is not signed, and a verified request can do no more than ask for a
+ * reconciliation. Then, as Flux's notification-controller does, the Receiver's resources are asked to reconcile and
+ * nothing in the body is read: each selected GitRepository ({@link ResourceSelection}) is polled at once in the
+ * background (ls-remote through {@link RevisionResolver}: its revision is what the remote's ref resolves to, whatever
+ * commit the payload names); every selected object of another kind (Kustomization, HelmRelease, HelmRepository,
+ * OCIRepository, ...) is annotated with {@code reconcile.fluxcd.io/requestedAt} ({@link ReconcileRequester}; a missing
+ * object or an unserved kind is reported in the answer's {@code requested} and logged, the rest still triggered). If
+ * the API server fails an annotation, the claim is released so the sender's retry is processed, and 500 is answered.
  */
 @ApplicationScoped
 public class WebhookHandler {
@@ -94,14 +95,16 @@ public class WebhookHandler {
         if (Boolean.TRUE.equals(hook.spec().suspend())) {
             return item(Reply.of(503, "error", "Receiver " + hook.receiver() + " is suspended"));
         }
+        Verdict verdict = WebhookVerifier.verify(hook.spec().type(), hook.token(), hook.spec().events(), header, raw);
+        if (verdict.decision() == Verdict.Decision.REJECT) {
+            LOG.warnf("%s: refused (%d): %s", hook.receiver(), verdict.status(), verdict.message());
+            return item(Reply.of(verdict.status(), "error", verdict.message()));
+        }
+        // only verified requests spend the Receiver's budget: unsigned ones cannot lock out its real pushes
         if (!limiter.tryAcquire(hook.receiver())) {
             return item(Reply.of(429, "error", "rate limit of Receiver " + hook.receiver() + " exceeded"));
         }
-        Verdict verdict = WebhookVerifier.verify(hook.spec().type(), hook.token(), hook.spec().events(), header, raw);
         switch (verdict.decision()) {
-            case REJECT:
-                LOG.warnf("%s: refused (%d): %s", hook.receiver(), verdict.status(), verdict.message());
-                return item(Reply.of(verdict.status(), "error", verdict.message()));
             case IGNORE:
                 LOG.infof("%s: %s", hook.receiver(), verdict.message());
                 return item(Reply.of(200, "ignored", verdict.message()));
@@ -144,47 +147,23 @@ public class WebhookHandler {
         Uni<List<Outcome>> annotations = requests.isEmpty() ? item(List.of())
                 : runner.run(b -> b.call(() -> requester.request(requests, requestedAt)));
         Set<ObjectKey> selected = ResourceSelection.select(hook.receiver().namespace(), hook.spec().resources(), sources.list());
-        GitPush push = verdict.push();
-        String branch = push == null ? null : push.branch();
-        List<Uni<ReconcileOutcome>> direct = new ArrayList<>();
         List<String> polling = new ArrayList<>();
         for (ObjectKey key : selected) {
-            GitRepository g = sources.get(key).orElse(null);
-            boolean tracked = g != null && g.getSpec() != null && push != null && push.branchRevision() != null
-                    && ResourceSelection.tracksBranch(g.getSpec().ref(), branch) && push.concerns(g.getSpec().url());
-            if (tracked) {
-                direct.add(scheduler.reconcileNow(key, Trigger.WEBHOOK, push, deliveryId));
-            } else {
-                scheduler.pollNow(key, Trigger.WEBHOOK, deliveryId);
-                polling.add(key.toString());
-            }
+            scheduler.pollNow(key, Trigger.WEBHOOK, deliveryId);
+            polling.add(key.toString());
         }
-        LOG.infof("%s: %s event, %d source(s) at the pushed commit, %d polled, %d other resource entr%s to annotate",
-                hook.receiver(), verdict.event() == null ? "generic" : verdict.event(), direct.size(), polling.size(),
-                requests.size(), requests.size() == 1 ? "y" : "ies");
-        Uni<List<ReconcileOutcome>> outcomes = direct.isEmpty() ? item(List.of())
-                : Uni.join().all(direct).andFailFast();
-        return Uni.combine().all().unis(outcomes, annotations).asTuple().map(both -> {
-            List<ReconcileOutcome> list = both.getItem1();
+        LOG.infof("%s: %s event, %d source(s) polled, %d other resource entr%s to annotate", hook.receiver(),
+                verdict.event() == null ? "generic" : verdict.event(), polling.size(), requests.size(),
+                requests.size() == 1 ? "y" : "ies");
+        return annotations.map(outcomes -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", "accepted");
             body.put("event", verdict.event());
             body.put("deliveryId", deliveryId);
-            Map<String, Object> sourcesOut = new LinkedHashMap<>();
-            for (ReconcileOutcome o : list) {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("result", o.result().name().toLowerCase(java.util.Locale.ROOT));
-                entry.put("revision", o.revision());
-                if (o.result() == Result.FAILED) {
-                    entry.put("message", o.message());
-                }
-                sourcesOut.put(o.source().toString(), entry);
-            }
-            body.put("sources", sourcesOut);
             body.put("polling", polling);
             Map<String, Object> requested = new LinkedHashMap<>();
             boolean failed = false;
-            for (Outcome o : both.getItem2()) {
+            for (Outcome o : outcomes) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("result", o.result().name().toLowerCase(java.util.Locale.ROOT));
                 if (o.result() == ReconcileRequester.Result.ANNOTATED) {

@@ -19,11 +19,13 @@ import java.util.function.UnaryOperator;
  * <li>{@code generic}: any request to the secret path triggers.</li>
  * <li>{@code generic-hmac}: {@code X-Signature: <sha1|sha256|sha512>=<hex>} HMAC of the body.</li>
  * </ul>
- * Replays: only a request carrying a delivery id ({@code X-GitHub-Delivery}, {@code X-Gitlab-Event-UUID}) gets a
- * {@link DeliveryKey}, so a redelivery of it is answered without effect. A request without one (every generic and
- * generic-hmac request, a GitHub or GitLab request without the header) is processed each time it comes, identical
- * or not, as Flux does: a caller that always posts the same body (a CI job posting {@code {}}) must trigger every
- * time, a reconciliation requested twice is harmless, and the per-Receiver rate limit bounds abuse.
+ * What a verified request can do is ask for a reconciliation, as in Flux: nothing in the body (commit, branch,
+ * repository) is read beyond checking that it is JSON, so a verdict carries no revision. A replayed signed request
+ * therefore only triggers one more reconciliation; {@code X-GitHub-Delivery} is not covered by GitHub's signature, so
+ * the {@link DeliveryKey} is idempotency for honest redeliveries (answered without effect), not a protection. A
+ * request without one (every generic and generic-hmac request, a GitHub or GitLab request without the header) is
+ * processed each time it comes, identical or not, as Flux does: a caller that always posts the same body (a CI job
+ * posting {@code {}}) must trigger every time, and the per-Receiver rate limit bounds how often.
  * {@code spec.events} (when non-empty) filters case-insensitively on the event type; the generic types have no
  * event type in Flux, so for them the filter applies only when the caller names one in {@code X-Conflux-Event}.
  */
@@ -59,7 +61,7 @@ public final class WebhookVerifier {
                     return Verdict.reject(400, "missing X-GitHub-Event");
                 }
                 byte[] json = githubJson(header.apply("Content-Type"), body);
-                GitPush.MalformedPayload malformed = checkJson(json);
+                JsonPayload.MalformedPayload malformed = checkJson(json);
                 if (malformed != null) {
                     return Verdict.reject(400, malformed.getMessage());
                 }
@@ -71,7 +73,7 @@ public final class WebhookVerifier {
                 }
                 String id = header.apply("X-GitHub-Delivery");
                 DeliveryKey delivery = DeliveryKey.of("github", id);
-                return Verdict.trigger(event, delivery, event.equalsIgnoreCase("push") ? GitPush.parse(json) : null);
+                return Verdict.trigger(event, delivery);
             }
             case "gitlab": {
                 if (!Signatures.tokenEquals(header.apply("X-Gitlab-Token"), token)) {
@@ -81,7 +83,7 @@ public final class WebhookVerifier {
                 if (event == null || event.isBlank()) {
                     return Verdict.reject(400, "missing X-Gitlab-Event");
                 }
-                GitPush.MalformedPayload malformed = checkJson(body);
+                JsonPayload.MalformedPayload malformed = checkJson(body);
                 if (malformed != null) {
                     return Verdict.reject(400, malformed.getMessage());
                 }
@@ -90,15 +92,14 @@ public final class WebhookVerifier {
                 }
                 String uuid = header.apply("X-Gitlab-Event-UUID");
                 DeliveryKey delivery = DeliveryKey.of("gitlab", uuid);
-                boolean push = event.equalsIgnoreCase("Push Hook") || event.equalsIgnoreCase("Tag Push Hook");
-                return Verdict.trigger(event, delivery, push ? GitPush.parse(body) : null);
+                return Verdict.trigger(event, delivery);
             }
             case "generic": {
                 String event = header.apply(GENERIC_EVENT_HEADER);
                 if (event != null && !allowed(events, event)) {
                     return Verdict.ignore("event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
-                return Verdict.trigger(event, null, null);
+                return Verdict.trigger(event, null);
             }
             case "generic-hmac": {
                 String signature = header.apply("X-Signature");
@@ -109,7 +110,7 @@ public final class WebhookVerifier {
                 if (event != null && !allowed(events, event)) {
                     return Verdict.ignore("event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
-                return Verdict.trigger(event, null, null);
+                return Verdict.trigger(event, null);
             }
             default:
                 return Verdict.reject(400, "Receiver type '" + type + "' is not supported by Conflux");
@@ -138,11 +139,11 @@ public final class WebhookVerifier {
         return new byte[0];
     }
 
-    private static GitPush.MalformedPayload checkJson(byte[] body) {
+    private static JsonPayload.MalformedPayload checkJson(byte[] body) {
         try {
-            GitPush.json(body);
+            JsonPayload.parse(body);
             return null;
-        } catch (GitPush.MalformedPayload e) {
+        } catch (JsonPayload.MalformedPayload e) {
             return e;
         }
     }

@@ -31,13 +31,12 @@ class WebhookVerifierTest {
     }
 
     @Test
-    void githubSignedPushTriggersWithDeliveryAndPush() throws Exception {
+    void githubSignedPushTriggersWithItsDeliveryId() throws Exception {
         Verdict v = WebhookVerifier.verify("github", TOKEN, List.of("push"), headers(Map.of(
                 "x-hub-signature-256", "sha256=" + hmac("HmacSHA256", TOKEN, PUSH),
                 "X-GitHub-Event", "push", "X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")), PUSH);
         assertThat(v.decision()).isEqualTo(Decision.TRIGGER);
         assertThat(v.delivery().key()).isEqualTo("github:72d3162e-cc78-11e3-81ab-4c9367dc0958");
-        assertThat(v.push().branchRevision()).hasToString("main@sha1:" + "2".repeat(40));
     }
 
     @Test
@@ -78,14 +77,13 @@ class WebhookVerifierTest {
     }
 
     @Test
-    void githubFormEncodedPayloadIsSignedRawAndParsedFromThePayloadField() throws Exception {
+    void githubFormEncodedPayloadIsSignedRawAndCheckedFromThePayloadField() throws Exception {
         byte[] form = ("payload=" + java.net.URLEncoder.encode(new String(PUSH, StandardCharsets.UTF_8), StandardCharsets.UTF_8))
                 .getBytes(StandardCharsets.UTF_8);
         Verdict v = WebhookVerifier.verify("github", TOKEN, List.of(), headers(Map.of(
                 "X-Hub-Signature-256", "sha256=" + hmac("HmacSHA256", TOKEN, form), "X-GitHub-Event", "push",
                 "Content-Type", "application/x-www-form-urlencoded")), form);
         assertThat(v.decision()).isEqualTo(Decision.TRIGGER);
-        assertThat(v.push().branch()).isEqualTo("main");
     }
 
     @Test
@@ -96,7 +94,6 @@ class WebhookVerifierTest {
         assertThat(ok.delivery().key()).isEqualTo("gitlab:u-1");
         assertThat(WebhookVerifier.verify("gitlab", TOKEN, List.of(), headers(Map.of(
                 "X-Gitlab-Token", TOKEN, "X-Gitlab-Event", "Push Hook")), PUSH).delivery()).isNull();
-        assertThat(ok.push().branch()).isEqualTo("main");
         Verdict wrong = WebhookVerifier.verify("gitlab", TOKEN, List.of(), headers(Map.of(
                 "X-Gitlab-Token", "nope", "X-Gitlab-Event", "Push Hook")), PUSH);
         assertThat(wrong.status()).isEqualTo(401);

@@ -26,12 +26,15 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
     static Path dir;
     /** Where {@code https://github.com/<path>} is listed from. */
     static Path github;
+    /** The control API's bearer token, written to the file {@code conflux.receiver.control-token-file} names. */
+    static final String CONTROL_TOKEN = "control-" + java.util.UUID.randomUUID();
 
     @Override
     public Map<String, String> start() {
         try {
             dir = Files.createTempDirectory("conflux-receiver-it");
             github = Files.createDirectories(dir.resolve("github.com"));
+            Files.writeString(dir.resolve("control-token"), CONTROL_TOKEN + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -48,6 +51,7 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
         config.put("conflux.receiver.rate-limit.period", "1h");
         config.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
         config.put("conflux.git.url-rewrites.\"https://github.com/\"", github.toUri().toString());
+        config.put("conflux.receiver.control-token-file", dir.resolve("control-token").toString());
         return config;
     }
 

@@ -58,9 +58,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The receiver end to end on real Kafka, PostgreSQL and an in-memory Kubernetes API: a GitRepository is polled
- * (ls-remote through a URL rewrite) and published; a signed GitHub push publishes the pushed commit with its
- * delivery id; a forged signature is refused and publishes nothing; a redelivery is answered 200 and publishes
- * nothing twice; a Receiver naming other Flux kinds annotates them with {@code reconcile.fluxcd.io/requestedAt}.
+ * (ls-remote through a URL rewrite) and published; a signed GitHub push triggers an ls-remote whose revision is
+ * published with its delivery id; a forged signature is refused and publishes nothing; a redelivery is answered 200
+ * and publishes nothing twice; a push naming a commit the tracked branch does not point at changes nothing; a
+ * Receiver naming other Flux kinds annotates them with {@code reconcile.fluxcd.io/requestedAt}; the control API
+ * needs its bearer token.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedInfrastructure.class, restrictToAnnotatedClass = true)
@@ -146,11 +148,11 @@ class WebhookFlowTest {
                 + "\",\"repository\":{\"clone_url\":\"https://github.com/acme/infra.git\"}}";
         HttpResponse<String> accepted = post(path, push, signed(push, TOKEN, "push", delivery));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
-        assertThat(JSON.readTree(accepted.body()).path("sources").path("GitRepository/default/infra").path("result").asText())
-                .isEqualTo("published");
+        // the push only asks for a reconciliation: the source is polled (ls-remote) in the background
+        assertThat(JSON.readTree(accepted.body()).path("polling").toString()).contains("GitRepository/default/infra");
         String pushed = "main@sha1:" + second.name();
-        List<ConsumerRecord<String, String>> afterPush = readAll();
-        ConsumerRecord<String, String> webhookRecord = afterPush.stream()
+        awaitRecord(v -> delivery.equals(v.path("deliveryId").asText()));
+        ConsumerRecord<String, String> webhookRecord = readAll().stream()
                 .filter(r -> delivery.equals(value(r).path("deliveryId").asText())).findFirst().orElseThrow();
         assertThat(webhookRecord.key()).isEqualTo("GitRepository/default/infra");
         assertThat(value(webhookRecord).path("revision").asText()).isEqualTo(pushed);
@@ -176,7 +178,7 @@ class WebhookFlowTest {
         assertThat(deliveriesStored()).contains("github:" + delivery).doesNotContain("github:" + forgedDelivery);
 
         // conflux reconcile source git infra: ls-remote agrees with the push, so nothing new is published
-        HttpResponse<String> manual = post("/api/reconcile/source/git/default/infra", "", Map.of());
+        HttpResponse<String> manual = control("/api/reconcile/source/git/default/infra");
         assertThat(manual.statusCode()).as(manual.body()).isEqualTo(200);
         assertThat(JSON.readTree(manual.body()).path("result").asText()).isEqualTo("unchanged");
         assertThat(JSON.readTree(manual.body()).path("revision").asText()).isEqualTo(pushed);
@@ -263,8 +265,7 @@ class WebhookFlowTest {
                 .statusCode()).isEqualTo(401);
         HttpResponse<String> gitlab = post(gitlabPath, gitlabPush, gitlabHeaders);
         assertThat(gitlab.statusCode()).as(gitlab.body()).isEqualTo(200);
-        JsonNode gitlabRecord = readAll().stream().map(WebhookFlowTest::value)
-                .filter(v -> "gl-1".equals(v.path("deliveryId").asText())).findFirst().orElseThrow();
+        JsonNode gitlabRecord = awaitRecord(v -> "gl-1".equals(v.path("deliveryId").asText()));
         assertThat(gitlabRecord.path("revision").asText()).isEqualTo("main@sha1:" + appsSecond.name());
         // the same X-Gitlab-Event-UUID again is a redelivery: answered without effect
         HttpResponse<String> gitlabAgain = post(gitlabPath, gitlabPush, gitlabHeaders);
@@ -300,7 +301,7 @@ class WebhookFlowTest {
         kube.resource(paused).create();
         HttpResponse<String> refused = await("paused cached", () -> {
             try {
-                HttpResponse<String> r = post("/api/reconcile/source/git/default/paused", "", Map.of());
+                HttpResponse<String> r = control("/api/reconcile/source/git/default/paused");
                 return r.statusCode() == 404 ? null : r;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
@@ -313,7 +314,7 @@ class WebhookFlowTest {
         // a body over conflux.receiver.max-body-size (1 MiB)
         assertThat(post(gitlabPath, "x".repeat(1024 * 1024 + 1), gitlabHeaders).statusCode()).isEqualTo(413);
 
-        // the rate limit: 60 requests per hour per Receiver in this test
+        // the rate limit: 60 verified requests per hour per Receiver in this test
         String burstPath = createReceiver("burst-receiver", "generic", "other-token", List.of());
         List<Integer> codes = new ArrayList<>();
         for (int i = 0; i < 61; i++) {
@@ -321,6 +322,156 @@ class WebhookFlowTest {
         }
         assertThat(codes.subList(0, 60)).containsOnly(200);
         assertThat(codes.get(60)).isEqualTo(429);
+    }
+
+    /**
+     * Issue #11: the control API is not open on the webhook port: without the bearer token of
+     * {@code conflux.receiver.control-token-file}, or with another, a reconcile request is refused and nothing is
+     * resolved or published; with it, the source is reconciled at once.
+     */
+    @Test
+    void controlApiNeedsItsBearerToken() throws Exception {
+        Path work = EmbeddedInfrastructure.github.resolve("acme/control.git");
+        RevCommit first;
+        try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+            first = commit(git, work, "a.yaml", "kind: A\n");
+        }
+        createSource("control", "https://github.com/acme/control.git", GitRepositoryRef.branch("main"), Map.of());
+        awaitRecord(v -> ("main@sha1:" + first.name()).equals(v.path("revision").asText()));
+        RevCommit second;
+        try (Git git = Git.open(work.toFile())) {
+            second = commit(git, work, "a.yaml", "kind: A\nv: 2\n");
+        }
+        String moved = "main@sha1:" + second.name();
+        for (Map<String, String> headers : List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer guessed"),
+                Map.of("Authorization", "Basic " + EmbeddedInfrastructure.CONTROL_TOKEN))) {
+            HttpResponse<String> unauthenticated = post("/api/reconcile/source/git/default/control", "", headers);
+            assertThat(unauthenticated.statusCode()).as(unauthenticated.body()).isEqualTo(401);
+            assertThat(unauthenticated.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+            assertThat(unauthenticated.body()).doesNotContain(EmbeddedInfrastructure.CONTROL_TOKEN);
+        }
+        assertThat(readAll().stream().map(WebhookFlowTest::value).map(v -> v.path("revision").asText())).doesNotContain(moved);
+        assertThat(kube().resources(GitRepository.class).inNamespace(NS).withName("control").get()
+                .getStatus().artifact().revision()).isEqualTo("main@sha1:" + first.name());
+
+        HttpResponse<String> authenticated = control("/api/reconcile/source/git/default/control");
+        assertThat(authenticated.statusCode()).as(authenticated.body()).isEqualTo(200);
+        assertThat(JSON.readTree(authenticated.body()).path("result").asText()).isEqualTo("published");
+        assertThat(JSON.readTree(authenticated.body()).path("revision").asText()).isEqualTo(moved);
+    }
+
+    /**
+     * Issue #11: the per-Receiver rate limit counts verified requests only, so requests without a valid signature
+     * cannot spend a Receiver's budget and lock out its real pushes.
+     */
+    @Test
+    void unsignedRequestsDoNotLockOutSignedOnes() throws Exception {
+        kube().resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("lockout-token").endMetadata()
+                .addToStringData("token", "lockout-" + TOKEN).build()).create();
+        String path = createReceiver("lockout-receiver", "generic-hmac", "lockout-token", List.of());
+        String body = "{\"reason\":\"release\"}";
+        // more than the 60 requests per hour the tests allow a Receiver
+        for (int i = 0; i < 61; i++) {
+            HttpResponse<String> unsigned = post(path, body, i % 2 == 0 ? Map.of()
+                    : Map.of("X-Signature", "sha256=" + hmacHex(body, "guessed")));
+            assertThat(unsigned.statusCode()).as(unsigned.body()).isEqualTo(401);
+        }
+        HttpResponse<String> signed = post(path, body, Map.of("X-Signature", "sha256=" + hmacHex(body, "lockout-" + TOKEN)));
+        assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(signed.body()).path("status").asText()).isEqualTo("accepted");
+    }
+
+    private static KubernetesClient kube() {
+        return EmbeddedInfrastructure.kube.client();
+    }
+
+    /**
+     * Issue #11: a push signed with the Receiver's own token (a token holder, or a replay) naming a commit that the
+     * tracked branch does not point at — here the tip of another branch, with {@code before} set to the recorded
+     * commit so that it looks like a continuation — changes nothing: the GitRepository stays at what ls-remote says
+     * {@code main} points at, and no record names the other commit.
+     */
+    @Test
+    void forgedGitlabPushNamingAnotherBranchsCommitChangesNothing() throws Exception {
+        KubernetesClient kube = EmbeddedInfrastructure.kube.client();
+        kube.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("forge-token").endMetadata()
+                .addToStringData("token", "forge-" + TOKEN).build()).create();
+        Path work = EmbeddedInfrastructure.github.resolve("acme/tenant.git");
+        RevCommit tip;
+        RevCommit other;
+        try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+            tip = commit(git, work, "app.yaml", "kind: App\n");
+            git.checkout().setCreateBranch(true).setName("attacker").call();
+            other = commit(git, work, "app.yaml", "kind: Backdoor\n");
+            git.checkout().setName("main").call();
+        }
+        createSource("tenant", "https://github.com/acme/tenant.git", GitRepositoryRef.branch("main"), Map.of());
+        String tracked = "main@sha1:" + tip.name();
+        awaitRecord(v -> "GitRepository/default/tenant".equals(v.path("source").asText())
+                && tracked.equals(v.path("revision").asText()));
+        String path = createReceiver("tenant-gitlab", "gitlab", "forge-token", List.of("Push Hook"),
+                new ResourceSelector(null, "GitRepository", "tenant", null, null));
+
+        String forged = "{\"object_kind\":\"push\",\"ref\":\"refs/heads/main\",\"before\":\"" + tip.name()
+                + "\",\"after\":\"" + other.name() + "\",\"project\":{\"git_http_url\":\"https://github.com/acme/tenant.git\"}}";
+        HttpResponse<String> answered = post(path, forged, Map.of("X-Gitlab-Token", "forge-" + TOKEN,
+                "X-Gitlab-Event", "Push Hook", "X-Gitlab-Event-UUID", "forged-1"));
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        // a branch creation naming it, as well
+        String created = forged.replace("\"before\":\"" + tip.name(), "\"before\":\"" + "0".repeat(40));
+        assertThat(post(path, created, Map.of("X-Gitlab-Token", "forge-" + TOKEN, "X-Gitlab-Event", "Push Hook",
+                "X-Gitlab-Event-UUID", "forged-2")).statusCode()).isEqualTo(200);
+
+        // a real push to main afterwards is published at main's tip; by then the forged requests were handled
+        RevCommit next;
+        try (Git git = Git.open(work.toFile())) {
+            next = commit(git, work, "app.yaml", "kind: App\nv: 2\n");
+        }
+        String real = forged.replace(other.name(), next.name());
+        assertThat(post(path, real, Map.of("X-Gitlab-Token", "forge-" + TOKEN, "X-Gitlab-Event", "Push Hook",
+                "X-Gitlab-Event-UUID", "real-1")).statusCode()).isEqualTo(200);
+        String nextRevision = "main@sha1:" + next.name();
+        awaitRecord(v -> "GitRepository/default/tenant".equals(v.path("source").asText())
+                && nextRevision.equals(v.path("revision").asText()));
+
+        assertThat(readAll().stream().map(WebhookFlowTest::value)
+                .filter(v -> "GitRepository/default/tenant".equals(v.path("source").asText()))
+                .map(v -> v.path("revision").asText()))
+                .containsOnly(tracked, nextRevision)
+                .noneMatch(r -> r.contains(other.name()));
+        assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("tenant").get()
+                .getStatus().artifact().revision()).isEqualTo(nextRevision);
+    }
+
+    /**
+     * Issue #11: a Receiver whose Secret has an empty {@code token} would be served at a path anyone can compute from
+     * its name and namespace; it is refused ({@code Ready=False}, naming the Secret and the field) and not served.
+     */
+    @Test
+    void receiverWithAnEmptyTokenIsNotServed() throws Exception {
+        KubernetesClient kube = EmbeddedInfrastructure.kube.client();
+        kube.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("empty-token").endMetadata()
+                .addToStringData("token", "").build()).create();
+        Receiver receiver = new Receiver();
+        receiver.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("open-receiver").build());
+        receiver.setSpec(new ReceiverSpec("generic", null, List.of(),
+                List.of(new ResourceSelector(null, "GitRepository", "infra", null, null)),
+                new LocalObjectReference("empty-token"), null));
+        kube.resource(receiver).create();
+
+        io.conflux.model.meta.Condition ready = await("open-receiver Ready=False", () -> {
+            Receiver r = kube.resources(Receiver.class).inNamespace(NS).withName("open-receiver").get();
+            return r.getStatus() == null || r.getStatus().conditions() == null ? null : r.getStatus().conditions().stream()
+                    .filter(c -> "Ready".equals(c.type()) && "False".equals(c.status())).findFirst().orElse(null);
+        });
+        assertThat(ready.reason()).isEqualTo("TokenNotFound");
+        assertThat(ready.message()).contains("default/empty-token").contains("'token'").contains("empty");
+        assertThat(kube.resources(Receiver.class).inNamespace(NS).withName("open-receiver").get().getStatus().webhookPath())
+                .isNull();
+        // the path Flux's rule gives for the empty token is not served
+        String computable = "/hook/" + String.format("%064x", new BigInteger(1, MessageDigest.getInstance("SHA-256")
+                .digest(("open-receiver" + NS).getBytes(StandardCharsets.UTF_8))));
+        assertThat(post(computable, "", Map.of()).statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -355,7 +506,7 @@ class WebhookFlowTest {
             assertThat(readyCondition("platform-ssh", "True").reason()).isEqualTo("Succeeded");
 
             // flux reconcile source git: resolved at once over SSH
-            HttpResponse<String> manual = post("/api/reconcile/source/git/default/platform-ssh", "", Map.of());
+            HttpResponse<String> manual = control("/api/reconcile/source/git/default/platform-ssh");
             assertThat(manual.statusCode()).as(manual.body()).isEqualTo(200);
             assertThat(JSON.readTree(manual.body()).path("revision").asText()).isEqualTo(v110);
 
@@ -364,7 +515,7 @@ class WebhookFlowTest {
             var mismatch = readyCondition("platform-wrong-host", "False");
             assertThat(mismatch.reason()).isEqualTo("GitOperationFailed");
             assertThat(mismatch.message()).contains("does not match known_hosts");
-            HttpResponse<String> refused = post("/api/reconcile/source/git/default/platform-wrong-host", "", Map.of());
+            HttpResponse<String> refused = control("/api/reconcile/source/git/default/platform-wrong-host");
             assertThat(refused.statusCode()).isEqualTo(502);
             assertThat(JSON.readTree(refused.body()).path("message").asText()).contains("host key verification failed");
             assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("platform-wrong-host").get()
@@ -380,7 +531,7 @@ class WebhookFlowTest {
         }
 
         // the server is gone: Ready=False with the reason, the last good revision still served
-        HttpResponse<String> unreachable = post("/api/reconcile/source/git/default/platform-ssh", "", Map.of());
+        HttpResponse<String> unreachable = control("/api/reconcile/source/git/default/platform-ssh");
         assertThat(unreachable.statusCode()).as(unreachable.body()).isEqualTo(502);
         var down = readyCondition("platform-ssh", "False");
         assertThat(down.reason()).isEqualTo("GitOperationFailed");
@@ -517,6 +668,11 @@ class WebhookFlowTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(request::header);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A control API call with its bearer token. */
+    private HttpResponse<String> control(String path) throws Exception {
+        return post(path, "", Map.of("Authorization", "Bearer " + EmbeddedInfrastructure.CONTROL_TOKEN));
     }
 
     private static JsonNode value(ConsumerRecord<String, String> r) {
