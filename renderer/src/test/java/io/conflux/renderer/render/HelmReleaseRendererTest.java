@@ -510,7 +510,7 @@ class HelmReleaseRendererTest {
             if (!SOURCE.equals(source)) {
                 return Optional.empty();
             }
-            mirror.checkout(URL, revision, root);
+            mirror.checkout(source, URL, revision, root);
             SourceIgnore.load(root, null).prune(root);
             return Optional.of(revision);
         };
