@@ -44,6 +44,14 @@ class SourceUrlIsolationTest {
                 .hasMessage("spec.url is empty");
     }
 
+    /** The check in code and the CRD's pattern (which the API server applies) are the same. */
+    @Test
+    void theCrdCarriesTheSamePatternOnEveryVersion() throws Exception {
+        String crd = Files.readString(Path.of("..", "deploy", "crds", "gitrepositories.yaml"));
+        assertThat(crd.split("\n")).filteredOn(line -> line.trim().startsWith("pattern:"))
+                .hasSize(3).allSatisfy(line -> assertThat(line.trim()).isEqualTo("pattern: " + GitRepositoryUrl.PATTERN.pattern()));
+    }
+
     @Test
     void theMessageNeverEchoesTheUrlWhichMayHoldCredentials() {
         assertThatThrownBy(() -> GitRepositoryUrl.check("ftp://flux:hunter2@example.com/app"))

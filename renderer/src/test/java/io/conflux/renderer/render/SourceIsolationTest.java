@@ -241,6 +241,8 @@ class SourceIsolationTest {
 
     private Condition ready(String namespace) {
         GitRepository g = client.resources(GitRepository.class).inNamespace(namespace).withName("apps").get();
+        assertThat(g.getStatus()).as("status of GitRepository %s/apps, where a failed fetch is written", namespace)
+                .isNotNull();
         return Conditions.find(g.getStatus().conditions(), Condition.READY).orElseThrow();
     }
 
