@@ -58,10 +58,12 @@ public final class DependsOnLatencyBenchmark {
         Path work = Files.createTempDirectory("conflux-dependson-bench");
         Path repo = work.resolve("git/platform");
         FixtureRepositories.create(project.resolve("e2e/src/test/resources/platform"), repo, "main");
-        try (LocalInstallation conflux = LocalInstallation.start(new LocalInstallation.Options(project, work, Map.of(),
-                null, Map.of(), Duration.ofMinutes(3), rollout))) {
-            Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "platform", repo.toUri().toString(),
-                    "main", "./clusters/platform", "10m"));
+        // a GitRepository names http, https or ssh URLs only: the local repository through the operator's rewrite
+        try (LocalInstallation conflux = LocalInstallation.start(new LocalInstallation.Options(project, work,
+                Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
+                Duration.ofMinutes(3), rollout))) {
+            Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "platform",
+                    "https://git.conflux.local/platform", "main", "./clusters/platform", "10m"));
             String revision = "main@sha1:" + FixtureRepositories.head(repo);
             awaitAllReady(conflux, revision);
             System.out.printf("platform converged at %s; rollout time %d ms per workload change%n", revision,

@@ -1,13 +1,13 @@
 package io.conflux.cli;
 
 import io.conflux.cli.local.Bootstrap;
+import io.conflux.cli.local.BootstrapUrl;
 import io.conflux.cli.local.EdgeSiteExample;
 import io.conflux.cli.local.LocalInstallation;
 import io.conflux.cli.table.StatusTable;
 import io.conflux.model.meta.GoDuration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +43,8 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--path", defaultValue = "./", description = "path of the bootstrap Kustomization (default: ${DEFAULT-VALUE})")
     String path;
 
-    @Option(names = "--url-rewrite", description = "git insteadOf rewrite <prefix>=<base>, repeatable")
+    @Option(names = "--url-rewrite", description = "git insteadOf rewrite <prefix>=<base>, repeatable; the only way "
+            + "to a local repository (a GitRepository names http, https or ssh URLs)")
     List<String> urlRewrites = new ArrayList<>();
 
     @Option(names = "--kubeconfig", description = "an existing management cluster (default: in-memory API server)")
@@ -85,10 +86,10 @@ final class UpCommand implements Callable<Integer> {
         } else if (example != null) {
             throw new IllegalArgumentException("unknown example: " + example + " (edge-site)");
         } else if (repo != null) {
-            String url = repo.contains("://") || repo.startsWith("git@") ? repo : Path.of(repo).toAbsolutePath().normalize().toUri().toString();
-            String name = URI.create(url.replace("git@", "ssh://git@")).getPath().replaceAll(".*/", "").replace(".git", "")
-                    .toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-            source = new Bootstrap.Source("flux-system", name.isEmpty() ? "flux-system" : name, url, branch, path, "1m");
+            // a GitRepository names only http, https and ssh URLs: a local repository gets one, and a rewrite to it
+            BootstrapUrl bootstrap = BootstrapUrl.of(repo);
+            rewrites.putAll(bootstrap.rewrites());
+            source = new Bootstrap.Source("flux-system", bootstrap.name(), bootstrap.url(), branch, path, "1m");
         } else {
             throw new IllegalArgumentException("give --example edge-site or --repo PATH|URL");
         }

@@ -47,10 +47,11 @@ class DependsOnChainEndToEndTest {
         Path work = PROJECT.resolve("e2e/target/chain-" + System.currentTimeMillis());
         Path repo = work.resolve("git/platform");
         FixtureRepositories.create(PROJECT.resolve("e2e/src/test/resources/platform"), repo, "main");
-        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work, Map.of(), null, Map.of(),
+        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
+                Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
                 Duration.ofMinutes(3), ROLLOUT));
-        Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "platform", repo.toUri().toString(),
-                "main", "./clusters/platform", "1m"));
+        Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "platform",
+                "https://git.conflux.local/platform", "main", "./clusters/platform", "1m"));
     }
 
     @AfterAll

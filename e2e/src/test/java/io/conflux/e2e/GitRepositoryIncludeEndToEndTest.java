@@ -82,14 +82,15 @@ class GitRepositoryIncludeEndToEndTest {
                   path: ./clusters/prod
                   prune: true
                   sourceRef: {kind: GitRepository, name: apps}
-                """.formatted(shared.toUri(), apps.toUri()));
+                """.formatted("https://git.conflux.local/shared", "https://git.conflux.local/apps"));
         Path platform = work.resolve("git/platform");
         FixtureRepositories.create(platformSeed, platform, "main");
 
-        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work, Map.of(), null, Map.of(),
+        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
+                Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
                 Duration.ofMinutes(3)));
-        Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "platform", platform.toUri().toString(),
-                "main", "./clusters/platform", "1m"));
+        Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "platform",
+                "https://git.conflux.local/platform", "main", "./clusters/platform", "1m"));
     }
 
     private static String settings(String level) {

@@ -77,7 +77,8 @@ class KustomizationBehaviourEndToEndTest {
         Files.writeString(repo.resolve("sops/secret.enc.yaml"), encryptedSecret(ageKey.recipient()));
         FixtureRepositories.commitAll(repo, "Add the SOPS-encrypted database credentials");
 
-        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work, Map.of(), null, Map.of(),
+        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
+                Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
                 Duration.ofMinutes(3)));
         client = conflux.client();
         apply("""
@@ -106,7 +107,7 @@ class KustomizationBehaviourEndToEndTest {
                   interval: 10m
                   url: %s
                   ref: {branch: main}
-                """.formatted(SOURCE, NS, repo.toUri()));
+                """.formatted(SOURCE, NS, "https://git.conflux.local/behaviour"));
         kustomization("drift", DRIFT_INTERVAL, "");
         kustomization("prune", "10m", "");
         kustomization("force", "10m", "");

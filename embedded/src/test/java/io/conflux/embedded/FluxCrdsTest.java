@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The hand-written CRDs in deploy/crds declare what Flux users' manifests need. */
@@ -59,6 +60,23 @@ class FluxCrdsTest {
                 .singleElement().extracting(CustomResourceColumnDefinition::getJsonPath)
                 .isEqualTo(".status.conditions[?(@.type==\"Ready\")].status");
         }
+    }
+
+    /** source-controller's {@code spec.url} patterns, on every served version, so the API server refuses the rest. */
+    @ParameterizedTest
+    @CsvSource(delimiter = ' ', value = {
+        "gitrepositories.yaml ^(http|https|ssh)://.*$",
+        "helmrepositories.yaml ^(http|https|oci)://.*$"})
+    void sourceUrlsCarryFluxsPattern(String file, String pattern) throws Exception {
+        CustomResourceDefinition crd;
+        try (InputStream in = Files.newInputStream(InMemoryKubernetesTest.CRDS.resolve(file))) {
+            crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+        }
+        assertThat(crd.getSpec().getVersions()).hasSize(3).allSatisfy(v -> {
+            var url = v.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getProperties().get("url");
+            assertThat(url.getType()).isEqualTo("string");
+            assertThat(url.getPattern()).isEqualTo(pattern);
+        });
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.conflux.git;
 
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.Revision;
 import java.io.IOException;
@@ -10,12 +11,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
@@ -31,14 +34,29 @@ import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
- * Bare mirrors of remote repositories, one per (rewritten) URL under a directory, fetched incrementally,
- * and read at an exact commit into any {@link java.nio.file.FileSystem} (the renderer uses an in-memory one).
+ * Bare mirrors of remote repositories, one per GitRepository object and (rewritten) URL, fetched incrementally, and
+ * read at an exact commit into any {@link java.nio.file.FileSystem} (the renderer uses an in-memory one).
+ *
+ * <p><b>Why per object.</b> A commit already in a mirror is read without asking the remote, so whoever can read a
+ * mirror can read what was fetched into it with the credentials of whoever fetched it. Mirrors are therefore never
+ * shared between GitRepositories: one lives at {@code <mirrorsDir>/<sha256(kind/namespace/name)>/<sha256(rewritten url)>}
+ * (full SHA-256 hex digests), so tenant B naming the URL of tenant A's private repository without credentials gets a mirror of
+ * its own, whose fetch the remote refuses. This is what Flux's source-controller does, which clones for each
+ * GitRepository object. The alternative, one mirror per URL re-authenticated before every read, was not chosen: it
+ * costs a round trip per render and fails every render during an outage of the remote, when Flux keeps serving the
+ * last artifact. The cost is disk: a repository named by N GitRepositories is mirrored N times (as Flux stores N
+ * artifacts); {@link #forget} removes an object's mirrors when it is deleted. An included repository
+ * ({@code spec.include}) is read through its own GitRepository's mirror, with its own credentials.
+ *
+ * <p>The URL is the tenant's {@code spec.url}: it must be an http, https or ssh URL ({@link GitRepositoryUrl}), and is
+ * rewritten after that check by the operator's rewrites ({@link GitUrlRewriter#remote}), the only way to a local
+ * repository.
  *
  * <p>{@link #checkout} reads whatever commit it is given once it is in the mirror, whichever ref holds it (or held
  * it): a caller that must only read what a ref points at now — the renderer, for a published source revision — first
  * calls {@link #fetchRefs}, which fetches and answers what the mirror's refs point at, and compares.
  *
- * <p>Thread-safe: operations on the same URL are serialized; different URLs proceed in parallel.
+ * <p>Thread-safe: operations on the same object's mirrors are serialized; different objects proceed in parallel.
  */
 public final class GitMirror {
     private static final List<RefSpec> REF_SPECS = List.of(
@@ -54,8 +72,8 @@ public final class GitMirror {
     /**
      * A mirror whose fetches are bounded in time only.
      *
-     * @param mirrorsDir directory holding one bare repository per URL (created if missing)
-     * @param rewriter   insteadOf rewrites applied to every URL
+     * @param mirrorsDir directory holding the mirrors (created if missing)
+     * @param rewriter   the operator's insteadOf rewrites, applied to every URL after it is checked
      * @param timeout    bound of one fetch when the caller gives none
      */
     public GitMirror(Path mirrorsDir, GitUrlRewriter rewriter, Duration timeout) {
@@ -63,8 +81,8 @@ public final class GitMirror {
     }
 
     /**
-     * @param mirrorsDir    directory holding one bare repository per URL (created if missing)
-     * @param rewriter      insteadOf rewrites applied to every URL
+     * @param mirrorsDir    directory holding the mirrors (created if missing)
+     * @param rewriter      the operator's insteadOf rewrites, applied to every URL after it is checked
      * @param timeout       bound of one fetch when the caller gives none
      * @param maxFetchBytes bound of the bytes one fetch may receive over SSH or HTTP(S) ({@link GitTransfer})
      */
@@ -77,39 +95,37 @@ public final class GitMirror {
 
     /**
      * Writes the tree of {@code revision}'s commit under {@code target} (regular and executable files; symbolic
-     * links and submodules are skipped), fetching the mirror first when the commit is not in it yet.
+     * links and submodules are skipped), fetching anonymously within the default timeout when the commit is not in
+     * {@code owner}'s mirror yet.
      *
-     * @param url      the repository URL as written in the GitRepository (rewritten here)
+     * @param owner    the GitRepository whose mirror is read, e.g. {@code GitRepository/team-a/apps}
+     * @param url      the repository URL as written in the GitRepository (checked, then rewritten here)
      * @param revision the revision to read
      * @param target   an existing directory, on any file system
      * @return the number of files written
-     * @throws GitException when the remote cannot be fetched or does not have the commit
+     * @throws GitUrlException when {@code url} is not one a GitRepository may name; nothing is read
+     * @throws GitException    when the remote cannot be fetched or does not have the commit
      */
-    public int checkout(String url, Revision revision, Path target) {
-        return checkout(url, revision, target, GitCredentials.NONE);
+    public int checkout(ObjectKey owner, String url, Revision revision, Path target) {
+        return checkout(owner, url, revision, target, GitCredentials.NONE, null);
     }
 
     /**
-     * As {@link #checkout(String, Revision, Path)}, fetching with a GitRepository's {@code secretRef} credentials
-     * (HTTPS or SSH) within the mirror's default timeout.
-     */
-    public int checkout(String url, Revision revision, Path target, GitCredentials credentials) {
-        return checkout(url, revision, target, credentials, null);
-    }
-
-    /**
-     * As {@link #checkout(String, Revision, Path)}, fetching with a GitRepository's {@code secretRef} credentials
-     * (HTTPS or SSH) within its {@code spec.timeout}.
+     * As {@link #checkout(ObjectKey, String, Revision, Path)}, fetching with the GitRepository's {@code secretRef}
+     * credentials (HTTPS or SSH) within its {@code spec.timeout}.
      *
      * @param timeout bound of the fetch, null for the mirror's default
+     * @throws GitUrlException            when {@code url} is not one a GitRepository may name; nothing is read
      * @throws GitAuthenticationException when the credentials cannot be used for the URL's transport
      * @throws GitException               when the fetch fails or exceeds a bound, or the commit is not found
      */
-    public int checkout(String url, Revision revision, Path target, GitCredentials credentials, Duration timeout) {
+    public int checkout(ObjectKey owner, String url, Revision revision, Path target, GitCredentials credentials,
+                        Duration timeout) {
+        String remote = rewriter.remote(url);
         GitTransfer transfer = new GitTransfer(credentials, timeout == null ? this.timeout : timeout, maxFetchBytes);
-        String remote = rewriter.rewrite(url);
-        synchronized (locks.computeIfAbsent(remote, k -> new Object())) {
-            try (Repository repo = open(remote)) {
+        Path ownerDir = mirrorsDir.resolve(sha256(ownerId(owner)));
+        synchronized (locks.computeIfAbsent(ownerDir.toString(), k -> new Object())) {
+            try (Repository repo = open(ownerDir.resolve(sha256(remote)), remote)) {
                 ObjectId commitId = ObjectId.fromString(revision.sha());
                 if (!repo.getObjectDatabase().has(commitId)) {
                     fetch(repo, remote, transfer, REF_SPECS);
@@ -131,23 +147,27 @@ public final class GitMirror {
     }
 
     /**
-     * Fetches the mirror of {@code url} now (branches and tags, and {@code ref.name} when it names another ref such as
-     * {@code refs/pull/420/head}; deleted refs are removed) and answers what its refs point at after the fetch, so
-     * that {@link RemoteRefs#current} gives the revision the remote's ref resolves to, as ls-remote would.
+     * Fetches {@code owner}'s mirror of {@code url} now (branches and tags, and {@code ref.name} when it names another
+     * ref such as {@code refs/pull/420/head}; deleted refs are removed) and answers what its refs point at after the
+     * fetch, so that {@link RemoteRefs#current} gives the revision the remote's ref resolves to, as ls-remote would.
      *
-     * @param url         the repository URL as written in the GitRepository (rewritten here)
+     * @param owner       the GitRepository whose mirror is fetched
+     * @param url         the repository URL as written in the GitRepository (checked, then rewritten here)
      * @param ref         the GitRepository's {@code spec.ref}, null for the default (only its {@code name} matters)
      * @param credentials its {@code spec.secretRef} credentials
      * @param timeout     bound of the fetch, null for the mirror's default
      * @return the mirror's refs (full name → commit, annotated tags peeled to their commit)
+     * @throws GitUrlException            when {@code url} is not one a GitRepository may name; nothing is fetched
      * @throws GitAuthenticationException when the credentials cannot be used for the URL's transport
      * @throws GitException               when the fetch fails or exceeds a bound
      */
-    public RemoteRefs fetchRefs(String url, GitRepositoryRef ref, GitCredentials credentials, Duration timeout) {
+    public RemoteRefs fetchRefs(ObjectKey owner, String url, GitRepositoryRef ref, GitCredentials credentials,
+                                Duration timeout) {
+        String remote = rewriter.remote(url);
         GitTransfer transfer = new GitTransfer(credentials, timeout == null ? this.timeout : timeout, maxFetchBytes);
-        String remote = rewriter.rewrite(url);
-        synchronized (locks.computeIfAbsent(remote, k -> new Object())) {
-            try (Repository repo = open(remote)) {
+        Path ownerDir = mirrorsDir.resolve(sha256(ownerId(owner)));
+        synchronized (locks.computeIfAbsent(ownerDir.toString(), k -> new Object())) {
+            try (Repository repo = open(ownerDir.resolve(sha256(remote)), remote)) {
                 fetch(repo, remote, transfer, REF_SPECS);
                 String name = ref == null ? null : ref.name();
                 if (isOtherRef(name)) {
@@ -168,9 +188,37 @@ public final class GitMirror {
         }
     }
 
-    private Repository open(String remote) throws IOException {
-        Path dir = mirrorsDir.resolve(digest(remote));
-        Files.createDirectories(mirrorsDir);
+    /**
+     * Deletes the mirrors of {@code owner} (the GitRepository was deleted), waiting for a checkout of it in progress.
+     *
+     * @throws GitException when a file cannot be deleted
+     */
+    public void forget(ObjectKey owner) {
+        Path ownerDir = mirrorsDir.resolve(sha256(ownerId(owner)));
+        synchronized (locks.computeIfAbsent(ownerDir.toString(), k -> new Object())) {
+            if (!Files.exists(ownerDir)) {
+                return;
+            }
+            try (Stream<Path> all = Files.walk(ownerDir)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new GitException("deleting the mirrors of " + owner + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static String ownerId(ObjectKey owner) {
+        if (owner == null || owner.kind() == null || owner.namespace() == null || owner.name() == null) {
+            throw new IllegalArgumentException("a mirror belongs to a GitRepository: kind, namespace and name needed, got "
+                    + owner);
+        }
+        return owner.toString();
+    }
+
+    private static Repository open(Path dir, String remote) throws IOException {
+        Files.createDirectories(dir.getParent());
         if (!Files.exists(dir.resolve("HEAD"))) {
             try (Git git = Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
                 git.getRepository().getConfig().setString("remote", "origin", "url", remote);
@@ -221,10 +269,10 @@ public final class GitMirror {
         return files;
     }
 
-    private static String digest(String remote) {
+    private static String sha256(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(remote.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 12);
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

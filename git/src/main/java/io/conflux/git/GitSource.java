@@ -1,5 +1,6 @@
 package io.conflux.git;
 
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import java.time.Duration;
 import java.util.List;
@@ -9,15 +10,16 @@ import java.util.List;
  * with its credentials within its timeout, the content of other GitRepositories' artifacts included
  * ({@code spec.include}), then its ignore rules applied. Written out by {@link SourceTree}.
  *
- * @param name        the GitRepository's name (the default {@code toPath} of an include of it)
- * @param url         repository URL as written in the GitRepository
+ * @param key         the GitRepository ({@code GitRepository/<namespace>/<name>}): whose mirror is read
+ *                    ({@link GitMirror}); its name is the default {@code toPath} of an include of it
+ * @param url         repository URL as written in the GitRepository (checked and rewritten by {@link GitMirror})
  * @param revision    the revision to read, e.g. {@code main@sha1:<hex>}
  * @param credentials its {@code spec.secretRef} credentials, {@link GitCredentials#NONE} without one
  * @param timeout     its {@code spec.timeout}, null for the mirror's default
  * @param ignore      its {@code spec.ignore}, null when unset
  * @param includes    its {@code spec.include} entries, resolved to the included repositories' own sources
  */
-public record GitSource(String name, String url, Revision revision, GitCredentials credentials, Duration timeout,
+public record GitSource(ObjectKey key, String url, Revision revision, GitCredentials credentials, Duration timeout,
                         String ignore, List<Include> includes) {
 
     public GitSource {
@@ -26,12 +28,18 @@ public record GitSource(String name, String url, Revision revision, GitCredentia
     }
 
     /**
-     * @param url      repository URL
+     * @param key      the GitRepository
+     * @param url      repository URL as written in it
      * @param revision the revision to read
-     * @return an anonymous source without ignore rules or includes, named after nothing
+     * @return a source without credentials, ignore rules or includes
      */
-    public static GitSource of(String url, Revision revision) {
-        return new GitSource(null, url, revision, GitCredentials.NONE, null, null, List.of());
+    public static GitSource of(ObjectKey key, String url, Revision revision) {
+        return new GitSource(key, url, revision, GitCredentials.NONE, null, null, List.of());
+    }
+
+    /** @return the GitRepository's name, null when the key is */
+    public String name() {
+        return key == null ? null : key.name();
     }
 
     /**

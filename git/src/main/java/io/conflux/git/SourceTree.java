@@ -33,12 +33,13 @@ public final class SourceTree {
      * @param source what to write
      * @param root   an existing, empty directory with a parent directory (included artifacts are prepared next
      *               to it), on any file system
+     * @throws GitUrlException            when a repository's URL is not one a GitRepository may name
      * @throws GitAuthenticationException when a repository's credentials cannot be used
      * @throws GitException               when a revision cannot be fetched or read, or an include cannot be copied;
      *                                    the message names the include
      */
     public void write(GitSource source, Path root) {
-        mirror.checkout(source.url(), source.revision(), root, source.credentials(), source.timeout());
+        mirror.checkout(source.key(), source.url(), source.revision(), root, source.credentials(), source.timeout());
         for (GitSource.Include include : source.includes()) {
             include(include, root);
         }
@@ -69,6 +70,8 @@ public final class SourceTree {
                     + "': it already exists in the including repository and is not empty", e);
         } catch (IOException e) {
             throw new GitException("include '" + name + "': cannot copy '" + from + "' to '" + to + "': " + e.getMessage(), e);
+        } catch (GitUrlException e) {
+            throw new GitUrlException("include '" + name + "': " + e.getMessage());
         } catch (GitAuthenticationException e) {
             throw new GitAuthenticationException("include '" + name + "': " + e.getMessage(), e);
         } catch (GitException e) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.conflux.model.source.GitRepositoryRef;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GitLayerTest {
+    private static final ObjectKey OWNER = new ObjectKey("GitRepository", "default", "infra");
     @TempDir
     Path tmp;
 
@@ -55,13 +57,13 @@ class GitLayerTest {
         GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), rewriter, Duration.ofSeconds(10));
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             Path one = Files.createDirectories(fs.getPath("/one"));
-            assertThat(mirror.checkout(url, new Revision("main", first.name()), one)).isEqualTo(1);
+            assertThat(mirror.checkout(OWNER, url, new Revision("main", first.name()), one)).isEqualTo(1);
             assertThat(Files.exists(one.resolve("base/b.yaml"))).isFalse();
             Path two = Files.createDirectories(fs.getPath("/two"));
-            assertThat(mirror.checkout(url, new Revision("main", second.name()), two)).isEqualTo(2);
+            assertThat(mirror.checkout(OWNER, url, new Revision("main", second.name()), two)).isEqualTo(2);
             assertThat(Files.readString(two.resolve("base/b.yaml"))).isEqualTo("kind: B\n");
         }
-        assertThatThrownBy(() -> mirror.checkout(url, new Revision("main", "0".repeat(40)), tmp))
+        assertThatThrownBy(() -> mirror.checkout(OWNER, url, new Revision("main", "0".repeat(40)), tmp))
                 .isInstanceOf(GitException.class).hasMessageContaining("not found");
         assertThatThrownBy(() -> RemoteRefs.list(tmp.resolve("missing").toUri().toString(), Duration.ofSeconds(5)))
                 .isInstanceOf(GitException.class);
@@ -92,15 +94,16 @@ class GitLayerTest {
             git.branchDelete().setBranchNames("topic").setForce(true).call();
             assertThat(main).isNotEqualTo(pr);
         }
-        String url = work.toUri().toString();
-        RemoteRefs refs = RemoteRefs.list(url, Duration.ofSeconds(10));
+        GitUrlRewriter rewriter = new GitUrlRewriter(Map.of("https://git.conflux.local/", tmp.resolve("origin").toUri().toString()));
+        String url = "https://git.conflux.local/app.git";
+        RemoteRefs refs = RemoteRefs.list(rewriter.remote(url), Duration.ofSeconds(10));
         Revision revision = refs.resolve(new GitRepositoryRef(null, null, null, "refs/pull/420/head", null));
         assertThat(revision.toString()).isEqualTo("refs/pull/420/head@sha1:" + pr.name());
 
-        GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), new GitUrlRewriter(Map.of()), Duration.ofSeconds(10));
+        GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), rewriter, Duration.ofSeconds(10));
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             Path out = Files.createDirectories(fs.getPath("/pr"));
-            mirror.checkout(url, revision, out);
+            mirror.checkout(OWNER, url, revision, out);
             assertThat(Files.readString(out.resolve("pr.yaml"))).isEqualTo("kind: PullRequest\n");
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.conflux.git.testing.LocalHttpGitServer;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** GitRepository sources over smart HTTP with basic authentication, against a real Git HTTP server on loopback. */
 class HttpTransportTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final ObjectKey OWNER = new ObjectKey("GitRepository", "default", "app");
 
     @TempDir
     Path tmp;
@@ -47,7 +49,7 @@ class HttpTransportTest {
 
         GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), TIMEOUT, 10L << 20);
         Path target = Files.createDirectories(tmp.resolve("out"));
-        assertThat(mirror.checkout(server.url("acme/app"), revision, target, basic)).isEqualTo(1);
+        assertThat(mirror.checkout(OWNER, server.url("acme/app"), revision, target, basic, null)).isEqualTo(1);
         assertThat(Files.readString(target.resolve("deploy/version.yaml"))).isEqualTo("version: v1.1.0\n");
     }
 
@@ -70,7 +72,7 @@ class HttpTransportTest {
         GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), TIMEOUT, 1024);
         Path target = Files.createDirectories(tmp.resolve("out"));
         GitCredentials basic = new GitCredentials("flux", "s3cret", null);
-        assertThatThrownBy(() -> mirror.checkout(server.url("acme/app"), new Revision("main", shas.get("main")), target, basic))
+        assertThatThrownBy(() -> mirror.checkout(OWNER, server.url("acme/app"), new Revision("main", shas.get("main")), target, basic, null))
                 .isInstanceOf(GitException.class)
                 .hasMessageContaining("exceeded the size limit of 1024 bytes (conflux.git.max-fetch-size)");
     }
@@ -102,8 +104,8 @@ class HttpTransportTest {
                         .isInstanceOf(GitException.class).hasMessageContaining("ls-remote " + url + " failed")
                         .hasMessageContaining("time out"); // JGit: "Connection time out"
                 GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), bound, 10L << 20);
-                assertThatThrownBy(() -> mirror.checkout(url, new Revision("main", shas.get("main")),
-                        Files.createDirectories(tmp.resolve("out")), GitCredentials.NONE))
+                assertThatThrownBy(() -> mirror.checkout(OWNER, url, new Revision("main", shas.get("main")),
+                        Files.createDirectories(tmp.resolve("out")), GitCredentials.NONE, null))
                         .isInstanceOf(GitException.class).hasMessageContaining("fetch " + url + " failed");
             });
             for (java.net.Socket socket : held) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ class SourceTreeTest {
         try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
             git.add().addFilepattern(".").call();
             String sha = git.commit().setMessage(name).setAuthor("t", "t@t").setCommitter("t", "t@t").call().name();
-            return new GitSource(name, work.toUri().toString(), new Revision("main", sha), GitCredentials.NONE, null,
+            return new GitSource(new ObjectKey("GitRepository", "default", name), "https://git.conflux.local/" + name, new Revision("main", sha), GitCredentials.NONE, null,
                     ignore, includes);
         }
     }
@@ -45,7 +46,8 @@ class SourceTreeTest {
     }
 
     private SourceTree tree() {
-        return new SourceTree(new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), Duration.ofSeconds(10)));
+        return new SourceTree(new GitMirror(tmp.resolve("mirrors"),
+                new GitUrlRewriter(Map.of("https://git.conflux.local/", tmp.resolve("src").toUri().toString())), Duration.ofSeconds(10)));
     }
 
     @Test
@@ -91,7 +93,7 @@ class SourceTreeTest {
                 List.of(new GitSource.Include(shared, "deploy", "base")));
         GitSource escaping = repo("m2", Map.of("x.yaml", "x: 1\n"), null,
                 List.of(new GitSource.Include(shared, null, "../outside")));
-        GitSource gone = new GitSource("shared", shared.url(), new Revision("main", "0".repeat(40)), GitCredentials.NONE,
+        GitSource gone = new GitSource(shared.key(), shared.url(), new Revision("main", "0".repeat(40)), GitCredentials.NONE,
                 null, null, List.of());
         GitSource missingCommit = repo("m3", Map.of("x.yaml", "x: 1\n"), null, List.of(new GitSource.Include(gone, null, null)));
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {

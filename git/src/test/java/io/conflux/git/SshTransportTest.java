@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.conflux.git.testing.LocalSshGitServer;
 import io.conflux.git.testing.SshKeys;
 import io.conflux.model.source.GitRepositoryRef;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** GitRepository sources over SSH against a real SSH Git server on loopback (Apache MINA SSHD + JGit UploadPack). */
 class SshTransportTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final ObjectKey OWNER = new ObjectKey("GitRepository", "default", "app");
 
     @TempDir
     Path tmp;
@@ -65,7 +67,7 @@ class SshTransportTest {
     void mirrorFetchesOverSshAndReadsTheRevision() throws Exception {
         GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), TIMEOUT, 10L << 20);
         Path target = Files.createDirectories(tmp.resolve("out"));
-        int files = mirror.checkout(server.url("acme/app"), new Revision("v1.1.0", shas.get("v1.1.0")), target, good());
+        int files = mirror.checkout(OWNER, server.url("acme/app"), new Revision("v1.1.0", shas.get("v1.1.0")), target, good(), null);
         assertThat(files).isEqualTo(1);
         assertThat(Files.readString(target.resolve("deploy/version.yaml"))).isEqualTo("version: v1.1.0\n");
     }
@@ -169,7 +171,7 @@ class SshTransportTest {
     void fetchLargerThanTheSizeBoundFails() throws Exception {
         GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), TIMEOUT, 512);
         Path target = Files.createDirectories(tmp.resolve("out"));
-        assertThatThrownBy(() -> mirror.checkout(server.url("acme/app"), new Revision("main", shas.get("main")), target, good()))
+        assertThatThrownBy(() -> mirror.checkout(OWNER, server.url("acme/app"), new Revision("main", shas.get("main")), target, good(), null))
                 .isInstanceOf(GitException.class)
                 .hasMessageContaining("exceeded the size limit of 512 bytes (conflux.git.max-fetch-size)");
     }

@@ -326,6 +326,12 @@ public final class ChartRepository {
       throw new HelmException("chart '" + chart + "' version " + version + " has an invalid URL '" + ref
           + "' in the index of Helm repository " + url, e);
     }
+    String scheme = URI.create(resolvedUrl).getScheme();
+    if (scheme == null || !scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+      // an index may not send the renderer to its own file system (file:) or anywhere but HTTP(S)
+      throw new HelmException("chart '" + chart + "' version " + version + " has a URL of scheme '" + scheme
+          + "' in the index of Helm repository " + url + "; only http and https chart URLs are fetched");
+    }
     String digest = entry.get("digest") instanceof String d && !d.isBlank()
         ? d.trim().toLowerCase(Locale.ROOT).replaceFirst("^sha256:", "") : null;
     return new ResolvedChart(chart, version, resolvedUrl, digest);

@@ -236,6 +236,29 @@ class ChartRepositoryTest {
     }
   }
 
+  /** An index cannot send the renderer to its own file system: a chart URL must be http or https. */
+  @Test
+  void aChartUrlOtherThanHttpIsRefusedNamingTheChart() throws Exception {
+    Path secret = Files.writeString(cache.resolveSibling(cache.getFileName() + "-secret.tgz"), "private");
+    String index = """
+        apiVersion: v1
+        entries:
+          demo:
+          - {version: 1.0.0, urls: ["%s"]}
+        """.formatted(secret.toUri());
+    try (LocalChartRepository local = LocalChartRepository.builder().index(index).start()) {
+      ChartRepository repo = ChartRepository.http(local.url(), Optional.empty(), TIMEOUT, cache);
+      assertThatThrownBy(() -> repo.resolve("demo", "1.0.0"))
+          .isInstanceOf(HelmException.class)
+          .hasMessageContaining("chart 'demo' version 1.0.0 has a URL of scheme 'file'");
+      assertThatThrownBy(() -> ChartRepository.http(secret.toUri().toString(), Optional.empty(), TIMEOUT, cache))
+          .isInstanceOf(HelmException.class).hasMessageContaining("expected http:// or https://");
+      assertThat(cache.toFile().list()).isNullOrEmpty();
+    } finally {
+      Files.deleteIfExists(secret);
+    }
+  }
+
   @Test
   void refreshFetchesTheIndexAgain() {
     try (LocalChartRepository local = LocalChartRepository.builder().index(INDEX).start()) {

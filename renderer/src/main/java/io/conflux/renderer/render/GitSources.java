@@ -24,7 +24,8 @@ import java.util.function.Function;
 
 /**
  * Turns a Kustomization's GitRepository into the {@link GitSource} to render, as Flux's source-controller assembles
- * the artifact: the repository's credentials ({@code spec.secretRef}, HTTPS or SSH keys), {@code spec.timeout},
+ * the artifact: the repository's identity (its own mirror, never another object's: {@link io.conflux.git.GitMirror}),
+ * its URL (which must be an http, https or ssh URL, checked when it is read), the repository's credentials ({@code spec.secretRef}, HTTPS or SSH keys), {@code spec.timeout},
  * {@code spec.ignore}, and its {@code spec.include}s (GitRepositories of the same namespace) at their latest revisions,
  * recursively. Also answers which GitRepositories include which, so that a new revision of an included repository
  * renders the including one's Kustomizations again.
@@ -147,7 +148,7 @@ final class GitSources {
                         include.fromPath(), include.toPath()));
             }
         }
-        return new GitSource(key.name(), url, revision, credentials(key, spec == null ? null : spec.secretRef()),
+        return new GitSource(key, url, revision, credentials(key, spec == null ? null : spec.secretRef()),
                 spec == null ? null : GoDuration.parseOr(spec.timeout(), null), spec == null ? null : spec.ignore(), includes);
     }
 

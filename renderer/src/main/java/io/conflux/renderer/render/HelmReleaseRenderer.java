@@ -78,7 +78,8 @@ public final class HelmReleaseRenderer {
     private final HelmPostRenderer postRenderer;
 
     /**
-     * @param chartCache     directory of downloaded charts (by digest); Git charts are copied under it while they render
+     * @param chartCache     directory of downloaded charts (by HelmRepository, then digest); Git charts are copied under
+     *                       it while they render
      * @param defaultTimeout bound of index and chart downloads when the HelmRepository sets no {@code timeout}
      * @param json           serializer of the bundle
      */
@@ -351,9 +352,28 @@ public final class HelmReleaseRenderer {
             auth = Optional.of(new Credentials(data.get("username"), data.get("password")));
         }
         Duration timeout = GoDuration.parseOr(spec.timeout(), defaultTimeout);
+        Path cache = repositoryCache(repository);
         return isOci(repository)
-                ? ChartRepository.oci(spec.url(), auth, timeout, chartCache, false)
-                : ChartRepository.http(spec.url(), auth, timeout, chartCache);
+                ? ChartRepository.oci(spec.url(), auth, timeout, cache, false)
+                : ChartRepository.http(spec.url(), auth, timeout, cache);
+    }
+
+    /**
+     * The chart cache of one HelmRepository: {@code <chartCache>/<sha256(namespace/name url)>}. A cached archive is
+     * served without a request when the index names its digest, so a cache shared between HelmRepositories would give
+     * tenant B, whose own index claims the digest of tenant A's private chart, that chart without credentials; as with
+     * Git mirrors ({@link io.conflux.git.GitMirror}), each object gets its own, at the cost of a chart used by several
+     * HelmRepositories being downloaded once for each.
+     */
+    private Path repositoryCache(HelmRepository repository) {
+        String id = repository.getMetadata().getNamespace() + "/" + repository.getMetadata().getName() + " "
+                + repository.getSpec().url();
+        try {
+            return chartCache.resolve("repositories").resolve(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Object> values(HelmReleaseSpec spec, String namespace,

@@ -16,6 +16,7 @@ import io.conflux.kustomize.LoadRestrictions;
 import io.conflux.kustomize.ResourceList;
 import io.conflux.model.kustomize.KustomizationSpec;
 import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,18 +48,19 @@ public final class KustomizationRenderer {
     }
 
     /**
+     * @param source   the GitRepository, whose mirror is read
      * @param url      source URL as written in the GitRepository
      * @param revision the source revision, e.g. {@code main@sha1:...}
      * @param spec     the Kustomization's spec ({@code path} relative to the source root, default {@code ./})
      * @return the bundle, or a failure: {@code ArtifactFailed} when the revision cannot be read,
      * {@code BuildFailed} when the content does not build (the message names the file and line)
      */
-    public RenderOutcome render(String url, Revision revision, KustomizationSpec spec) {
-        return render(GitSource.of(url, revision), spec, (kind, name) -> null);
+    public RenderOutcome render(ObjectKey source, String url, Revision revision, KustomizationSpec spec) {
+        return render(GitSource.of(source, url, revision), spec, (kind, name) -> null);
     }
 
     /**
-     * As {@link #render(String, Revision, KustomizationSpec)} for a GitRepository's whole {@code source}: fetched with
+     * As {@link #render(ObjectKey, String, Revision, KustomizationSpec)} for a GitRepository's whole {@code source}: fetched with
      * its credentials (HTTPS or SSH) within its timeout, its includes copied in, leaving out what Flux's source would
      * ({@link SourceIgnore}: defaults, {@code .sourceignore}, {@code GitRepository.spec.ignore}), decrypted with
      * {@code spec.decryption}'s Secret read from {@code variables} (kind {@code Secret}), then {@code commonMetadata}

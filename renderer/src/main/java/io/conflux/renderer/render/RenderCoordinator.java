@@ -284,17 +284,28 @@ public class RenderCoordinator {
     }
 
     /**
-     * A GitRepository was deleted: its stored artifact goes with it, as source-controller garbage-collects a deleted
-     * object's artifacts, so that a GitRepository created again under the name never inherits it.
+     * A GitRepository was deleted: its stored artifact and its Git mirrors go with it, as source-controller
+     * garbage-collects a deleted object's artifacts, so that a GitRepository created again under the name never
+     * inherits it and the disk does not keep what no object reads.
      *
-     * @return a Uni completing when the artifact is forgotten in memory and deleted from the database
+     * @return a Uni completing when the artifact is forgotten in memory and deleted from the database, and the mirrors
+     *         are deleted (a mirror that cannot be deleted is logged)
      */
     public Uni<Void> onGitRepositoryDeleted(GitRepository repository) {
         ObjectKey source = new ObjectKey(GitRepository.KIND, repository.getMetadata().getNamespace(),
                 repository.getMetadata().getName());
         return queue.submit(source.toString(), () -> runner.run(blocking -> {
             artifacts.forget(source);
-            return Panache.withTransaction(() -> SourceArtifact.forget(source.namespace(), source.name()));
+            return Panache.withTransaction(() -> SourceArtifact.forget(source.namespace(), source.name()))
+                    .chain(() -> blocking.call(() -> {
+                        try {
+                            mirror.forget(source);
+                        } catch (GitException e) {
+                            LOG.warnf("mirrors of %s not deleted: %s", source, e.getMessage());
+                        }
+                        return null;
+                    }))
+                    .replaceWithVoid();
         }));
     }
 

@@ -10,6 +10,7 @@ import io.conflux.git.SourceIgnore;
 import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.LocalObjectReference;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.HelmRepositorySpec;
@@ -19,9 +20,11 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -452,6 +455,60 @@ class HelmReleaseRendererTest {
                 "GitRepository 'flux-system/podinfo'");
     }
 
+    /**
+     * A chart downloaded for one HelmRepository (with credentials) is not served to another whose own index claims the
+     * same digest: each HelmRepository has its own cache, so tenant B's download goes to B's server, which lacks it.
+     */
+    @Test
+    void aChartCachedForOneHelmRepositoryIsNotServedToAnotherNamingItsDigest() throws Exception {
+        try (LocalChartRepository privateRepo = LocalChartRepository.builder().chart(valuesChart())
+                .basicAuth("team-a", "s3cret").start()) {
+            String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(privateRepo.archive("app", "1.0.0")));
+            secrets.put("team-a/charts-auth", Map.of("username", "team-a", "password", "s3cret"));
+            HelmReleaseRenderer renderer = renderer();
+            HelmReleaseRenderer.Rendered a = renderFrom(renderer, "team-a", privateRepo.url(), "charts-auth");
+            assertThat(a.outcome().bundle()).as(a.outcome().message()).isNotNull();
+
+            try (LocalChartRepository claims = LocalChartRepository.builder().index("""
+                    apiVersion: v1
+                    entries:
+                      app:
+                      - {version: 1.0.0, urls: [app-1.0.0.tgz], digest: "%s"}
+                    """.formatted(digest)).start()) {
+                HelmReleaseRenderer.Rendered b = renderFrom(renderer, "team-b", claims.url(), null);
+                assertThat(b.outcome().bundle()).isNull();
+                assertThat(b.outcome().message()).contains(claims.url() + "/app-1.0.0.tgz", "HTTP 404");
+                assertThat(claims.requestCount("app-1.0.0.tgz")).isEqualTo(1);
+            }
+        }
+    }
+
+    /** Renders HelmRelease {@code <namespace>/app} from HelmRepository {@code <namespace>/charts} at {@code url}. */
+    private HelmReleaseRenderer.Rendered renderFrom(HelmReleaseRenderer renderer, String namespace, String url,
+                                                    String secret) {
+        HelmRepository repository = new HelmRepository();
+        repository.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName("charts").build());
+        repository.setSpec(new HelmRepositorySpec(url, null, "1h",
+                secret == null ? null : new LocalObjectReference(secret), null, null));
+        HelmRelease hr = Serialization.unmarshal("""
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: app, namespace: %s}
+                spec:
+                  interval: 10m
+                  chart:
+                    spec:
+                      chart: app
+                      version: "1.x"
+                      sourceRef: {kind: HelmRepository, name: charts}
+                """.formatted(namespace), HelmRelease.class);
+        return renderer.render(hr, new HelmReleaseRenderer.ChartSources(
+                        (ns, n) -> namespace.equals(ns) && "charts".equals(n) ? Optional.of(repository) : Optional.empty(),
+                        (source, root) -> Optional.empty()),
+                (ns, n) -> secrets.get(ns + "/" + n), (ns, n) -> configMaps.get(ns + "/" + n));
+    }
+
     /** A chart whose only object is a ConfigMap holding its values as JSON, with values.yaml and values-prod.yaml. */
     private Path valuesChart() throws IOException {
         Path chart = Files.createDirectories(tmp.resolve("values-chart/app/templates"));
@@ -510,7 +567,7 @@ class HelmReleaseRendererTest {
             if (!SOURCE.equals(source)) {
                 return Optional.empty();
             }
-            mirror.checkout(URL, revision, root);
+            mirror.checkout(source, URL, revision, root);
             SourceIgnore.load(root, null).prune(root);
             return Optional.of(revision);
         };

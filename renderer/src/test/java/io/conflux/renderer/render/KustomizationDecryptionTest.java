@@ -9,6 +9,7 @@ import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.model.kustomize.KustomizationSpec;
 import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import io.conflux.sops.testing.SopsTestEncryptor;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KustomizationDecryptionTest {
     static final String URL = "https://github.com/acme/secrets";
+    static final ObjectKey SOURCE = new ObjectKey("GitRepository", "default", "secrets");
     static final SopsTestEncryptor.AgeKey KEY = SopsTestEncryptor.generateKey();
     static final String SPEC = """
             {"path": "./apps", "targetNamespace": "apps",
@@ -53,7 +55,7 @@ class KustomizationDecryptionTest {
                 "apps/secret.yaml", encryptedSecret(KEY.recipient()),
                 "apps/app.env", SopsTestEncryptor.forRecipients(KEY.recipient()).dotenv(List.of("API_TOKEN=t0ken"))));
 
-        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(KEY.identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(SOURCE, URL, new Revision("main", sha)), spec(SPEC), keys(KEY.identity()));
 
         assertThat(outcome.message()).isNull();
         assertThat(outcome.bundle().content()).doesNotContain("ENC[", "\"sops\"");
@@ -76,7 +78,7 @@ class KustomizationDecryptionTest {
         String sha = repo(Map.of("apps/kustomization.yaml", "resources: [secret.yaml]\n",
                 "apps/secret.yaml", encryptedSecret(KEY.recipient())));
 
-        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(SOURCE, URL, new Revision("main", sha)), spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
 
         assertThat(outcome.bundle()).isNull();
         assertThat(outcome.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
@@ -90,7 +92,7 @@ class KustomizationDecryptionTest {
         String sha = repo(Map.of("apps/kustomization.yaml", "secretGenerator:\n  - name: g\n    envs: [app.env]\n",
                 "apps/app.env", SopsTestEncryptor.forRecipients(KEY.recipient()).dotenv(List.of("A=b"))));
 
-        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(SOURCE, URL, new Revision("main", sha)), spec(SPEC), keys(SopsTestEncryptor.generateKey().identity()));
 
         assertThat(outcome.bundle()).isNull();
         assertThat(outcome.message()).startsWith("error decrypting sources: apps/app.env: cannot get the sops data key");
@@ -104,8 +106,8 @@ class KustomizationDecryptionTest {
         String tampered = secret.substring(0, at) + (secret.charAt(at) == 'A' ? 'B' : 'A') + secret.substring(at + 1);
         String sha = repo(Map.of("apps/kustomization.yaml", "resources: [secret.yaml]\n", "apps/secret.yaml", tampered));
 
-        RenderOutcome broken = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), keys(KEY.identity()));
-        RenderOutcome noSecret = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec(SPEC), (kind, name) -> null);
+        RenderOutcome broken = renderer().render(GitSource.of(SOURCE, URL, new Revision("main", sha)), spec(SPEC), keys(KEY.identity()));
+        RenderOutcome noSecret = renderer().render(GitSource.of(SOURCE, URL, new Revision("main", sha)), spec(SPEC), (kind, name) -> null);
 
         assertThat(broken.message()).contains("Secret/apps/db", "stringData:password:", "does not authenticate");
         assertThat(broken.deterministic()).isTrue();
@@ -118,7 +120,7 @@ class KustomizationDecryptionTest {
         String sha = repo(Map.of("apps/kustomization.yaml", "resources: [secret.yaml]\n",
                 "apps/secret.yaml", encryptedSecret(KEY.recipient())));
 
-        RenderOutcome outcome = renderer().render(GitSource.of(URL, new Revision("main", sha)), spec("{\"path\": \"./apps\"}"), keys(KEY.identity()));
+        RenderOutcome outcome = renderer().render(GitSource.of(SOURCE, URL, new Revision("main", sha)), spec("{\"path\": \"./apps\"}"), keys(KEY.identity()));
 
         assertThat(outcome.bundle().content()).contains("ENC[AES256_GCM", "\"sops\"");
     }

@@ -13,6 +13,7 @@ import io.conflux.git.GitUrlRewriter;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.kustomize.KustomizationSpec;
 import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -39,7 +40,7 @@ class KustomizationRendererTest {
     void podinfoWithFluxPatchesAndTargetNamespace() throws Exception {
         String sha = repoFrom("podinfo", "stefanprodan/podinfo", "master");
         Kustomization k = kustomization("ecs-apps-example/base/podinfo-kustomization.yaml", "podinfo");
-        RenderOutcome outcome = renderer().render("https://github.com/stefanprodan/podinfo", new Revision("master", sha), k.getSpec());
+        RenderOutcome outcome = renderer().render(source("stefanprodan/podinfo"), "https://github.com/stefanprodan/podinfo", new Revision("master", sha), k.getSpec());
 
         assertThat(outcome.message()).isNull();
         List<Map<String, Object>> objects = objects(outcome);
@@ -58,7 +59,7 @@ class KustomizationRendererTest {
     void directoryWithoutKustomizationFileIsGeneratedLikeFlux() throws Exception {
         String sha = repoFrom("ecs-infra-example", "saqebakhter/ecs-infra-example.git", "main");
         KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./sites/new_york\",\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"ecs-infra\"}}", KustomizationSpec.class);
-        RenderOutcome outcome = renderer().render("https://github.com/saqebakhter/ecs-infra-example.git", new Revision("main", sha), spec);
+        RenderOutcome outcome = renderer().render(source("saqebakhter/ecs-infra-example.git"), "https://github.com/saqebakhter/ecs-infra-example.git", new Revision("main", sha), spec);
 
         assertThat(outcome.message()).isNull();
         assertThat(objects(outcome)).extracting(o -> o.get("kind") + "/" + meta(o).get("name"))
@@ -74,7 +75,7 @@ class KustomizationRendererTest {
         Files.writeString(work.resolve("bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n");
         String sha = TestRepositories.commit(work, "main");
         KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./\"}", KustomizationSpec.class);
-        RenderOutcome outcome = renderer().render("https://github.com/acme/apps", new Revision("main", sha), spec);
+        RenderOutcome outcome = renderer().render(source("acme/apps"), "https://github.com/acme/apps", new Revision("main", sha), spec);
 
         assertThat(outcome.bundle()).isNull();
         assertThat(outcome.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
@@ -86,7 +87,7 @@ class KustomizationRendererTest {
     void missingRevisionIsAnArtifactFailureThatCanBeRetried() throws Exception {
         repoFrom("podinfo", "stefanprodan/podinfo", "master");
         KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./kustomize\"}", KustomizationSpec.class);
-        RenderOutcome outcome = renderer().render("https://github.com/stefanprodan/podinfo", new Revision("master", "1".repeat(40)), spec);
+        RenderOutcome outcome = renderer().render(source("stefanprodan/podinfo"), "https://github.com/stefanprodan/podinfo", new Revision("master", "1".repeat(40)), spec);
         assertThat(outcome.reason()).isEqualTo(FluxReasons.ARTIFACT_FAILED);
         assertThat(outcome.deterministic()).isFalse();
     }
@@ -109,9 +110,9 @@ class KustomizationRendererTest {
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
         String appsSha = TestRepositories.commit(apps, "main");
 
-        GitSource included = new GitSource("shared", "https://github.com/acme/shared", new Revision("main", sharedSha),
+        GitSource included = new GitSource(source("shared"), "https://github.com/acme/shared", new Revision("main", sharedSha),
                 GitCredentials.NONE, null, null, List.of());
-        GitSource source = new GitSource("apps", "https://github.com/acme/apps", new Revision("main", appsSha),
+        GitSource source = new GitSource(source("apps"), "https://github.com/acme/apps", new Revision("main", appsSha),
                 GitCredentials.NONE, null, null, List.of(new GitSource.Include(included, "deploy/kubernetes", "base/shared")));
         KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./clusters/prod\"}", KustomizationSpec.class);
         RenderOutcome outcome = renderer().render(source, spec, (kind, name) -> null);
@@ -120,7 +121,7 @@ class KustomizationRendererTest {
         assertThat(objects(outcome)).extracting(o -> meta(o).get("name")).containsExactlyInAnyOrder("shared-config", "app");
 
         // the same revision of apps without the include: the path it relies on is missing, a build failure
-        GitSource alone = new GitSource("apps", source.url(), source.revision(), GitCredentials.NONE, null, null, List.of());
+        GitSource alone = new GitSource(source("apps"), source.url(), source.revision(), GitCredentials.NONE, null, null, List.of());
         RenderOutcome without = renderer().render(alone, spec, (kind, name) -> null);
         assertThat(without.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
         assertThat(without.message()).contains("base/shared");
@@ -136,7 +137,7 @@ class KustomizationRendererTest {
             GitCredentials ssh = GitCredentials.fromSecretData(Map.of(
                     "identity", client.privateKey().getBytes(StandardCharsets.UTF_8),
                     "known_hosts", server.knownHosts().getBytes(StandardCharsets.UTF_8)));
-            GitSource source = new GitSource("podinfo", url, new Revision("master", sha), ssh, Duration.ofSeconds(20), null, List.of());
+            GitSource source = new GitSource(source("podinfo"), url, new Revision("master", sha), ssh, Duration.ofSeconds(20), null, List.of());
             RenderOutcome outcome = renderer().render(source, k.getSpec(), (kind, name) -> null);
             assertThat(outcome.message()).isNull();
             assertThat(objects(outcome)).hasSize(3);
@@ -146,7 +147,7 @@ class KustomizationRendererTest {
             GitCredentials wrongHost = GitCredentials.fromSecretData(Map.of(
                     "identity", client.privateKey().getBytes(StandardCharsets.UTF_8),
                     "known_hosts", SshKeys.generate().knownHostsLine("127.0.0.1", server.port()).getBytes(StandardCharsets.UTF_8)));
-            GitSource refused = new GitSource("podinfo", server.url("stefanprodan/podinfo.git"), new Revision("master", sha),
+            GitSource refused = new GitSource(source("podinfo"), server.url("stefanprodan/podinfo.git"), new Revision("master", sha),
                     wrongHost, Duration.ofSeconds(20), null, List.of());
             RenderOutcome failed = renderer().render(refused, k.getSpec(), (kind, name) -> null);
             assertThat(failed.reason()).isEqualTo(FluxReasons.ARTIFACT_FAILED);
@@ -209,7 +210,7 @@ class KustomizationRendererTest {
                  "components": ["../components/debug"],
                  "commonMetadata": {"labels": {"team": "platform"}, "annotations": {"owner": "sre"}}}""",
                 KustomizationSpec.class);
-        RenderOutcome outcome = renderer().render("https://github.com/acme/fields", new Revision("main", sha), spec);
+        RenderOutcome outcome = renderer().render(source("acme/fields"), "https://github.com/acme/fields", new Revision("main", sha), spec);
 
         assertThat(outcome.message()).isNull();
         List<Map<String, Object>> objects = objects(outcome);
@@ -224,6 +225,12 @@ class KustomizationRendererTest {
         assertThat(deployment).contains("\"image\":\"registry.local/nginx:1.27\"")
                 .contains("\"configMapRef\":{\"name\":\"pre-settings-suf\"}")
                 .contains("\"matchLabels\":{\"app\":\"web\"}");
+    }
+
+    /** @return GitRepository {@code default/<last path segment of repo>}, whose mirror is read */
+    private static ObjectKey source(String repo) {
+        String name = repo.replaceAll(".*/", "").replace(".git", "");
+        return new ObjectKey("GitRepository", "default", name);
     }
 
     private KustomizationRenderer renderer() {

@@ -17,6 +17,16 @@ public final class TestRendererConfig {
      * @return the configuration, without URL rewrites
      */
     public static RendererConfig of(Path mirrors, Path charts) {
+        return of(mirrors, charts, Map.of());
+    }
+
+    /**
+     * @param mirrors  the Git mirrors directory
+     * @param charts   the Helm chart cache directory
+     * @param rewrites the operator's {@code conflux.git.url-rewrites}, insteadOf prefix → base
+     * @return the configuration
+     */
+    public static RendererConfig of(Path mirrors, Path charts, Map<String, String> rewrites) {
         return new RendererConfig() {
             @Override
             public Renderer renderer() {
@@ -58,7 +68,7 @@ public final class TestRendererConfig {
                 return new Git() {
                     @Override
                     public Map<String, String> urlRewrites() {
-                        return Map.of();
+                        return rewrites;
                     }
 
                     @Override

@@ -3,7 +3,9 @@ package io.conflux.receiver.decide;
 import io.conflux.git.GitAuthenticationException;
 import io.conflux.git.GitCredentials;
 import io.conflux.git.GitException;
+import io.conflux.git.GitRepositoryUrl;
 import io.conflux.git.GitTransfer;
+import io.conflux.git.GitUrlException;
 import io.conflux.git.RemoteRefs;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.model.meta.FluxReasons;
@@ -24,7 +26,9 @@ import java.util.Map;
 
 /**
  * Resolves what a GitRepository points at now, as Flux's source-controller would check out, with
- * {@code git ls-remote} only: the URL is rewritten by {@code conflux.git.url-rewrites}, credentials come from
+ * {@code git ls-remote} only: the URL must be an http, https or ssh URL (Flux's CRD pattern, {@link GitRepositoryUrl};
+ * a {@code file://} URL or a local path never reaches the disk), then it is rewritten by the operator's
+ * {@code conflux.git.url-rewrites}, credentials come from
  * {@code spec.secretRef} (HTTPS {@code username}/{@code password} or {@code bearerToken}; SSH {@code identity},
  * {@code password} and {@code known_hosts}, host key checked strictly), the call is bounded by {@code spec.timeout}
  * (default {@code conflux.receiver.default-timeout}) and {@code conflux.git.max-fetch-size}, and the ref is chosen with Flux's
@@ -35,6 +39,8 @@ import java.util.Map;
 public class RevisionResolver {
     /** Flux's {@code sourcev1.AuthenticationFailedReason}: the credentials Secret cannot be read. */
     public static final String AUTHENTICATION_FAILED = "AuthenticationFailed";
+    /** Flux's {@code sourcev1.URLInvalidReason}: {@code spec.url} is not one a GitRepository may name. */
+    public static final String URL_INVALID = "URLInvalid";
 
     @Inject
     KubernetesClient client;
@@ -53,21 +59,29 @@ public class RevisionResolver {
     /**
      * @param repo the GitRepository
      * @return its current revision, e.g. {@code main@sha1:<hex>} or {@code v1.1.0@sha1:<hex>}
-     * @throws SourceFailure with reason {@code GitOperationFailed} when ls-remote fails (unreachable, refused key,
+     * @throws SourceFailure with reason {@code URLInvalid} when {@code spec.url} is not an http, https or ssh URL (or
+     *                       climbs out of an operator's rewrite), before anything is read;
+     *                       {@code GitOperationFailed} when ls-remote fails (unreachable, refused key,
      *                       unknown or mismatched host key, bound exceeded) or the ref is missing,
      *                       {@code AuthenticationFailed} when the credentials Secret cannot be read or lacks what
      *                       the URL's transport needs (SSH: {@code identity}, {@code known_hosts})
      */
     public Revision resolve(GitRepository repo) {
         GitRepositorySpec spec = repo.getSpec();
-        if (spec == null || spec.url() == null || spec.url().isBlank()) {
-            throw new SourceFailure(FluxReasons.GIT_OPERATION_FAILED, "spec.url is empty");
+        if (spec == null) {
+            throw new SourceFailure(URL_INVALID, "spec.url is empty");
+        }
+        String remote;
+        try {
+            remote = rewriter.remote(spec.url());
+        } catch (GitUrlException e) {
+            throw new SourceFailure(URL_INVALID, e.getMessage());
         }
         GitCredentials credentials = credentials(repo);
         Duration timeout = Intervals.parse(spec.timeout(), config.defaultTimeout());
         GitRepositoryRef ref = spec.ref() == null ? GitRepositoryRef.DEFAULT : spec.ref();
         try {
-            RemoteRefs refs = RemoteRefs.list(rewriter.rewrite(spec.url()),
+            RemoteRefs refs = RemoteRefs.list(remote,
                     new GitTransfer(credentials, timeout, git.maxFetchSize().asLongValue()));
             return refs.current(ref);
         } catch (GitAuthenticationException e) {
