@@ -7,6 +7,8 @@ import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.model.kustomize.KustomizationSpec;
 import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.Revision;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
@@ -52,7 +54,8 @@ class HostileSourcesTest {
         }
         String sha = TestRepositories.commit(work, "main");
         KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./clusters/prod\"}", KustomizationSpec.class);
-        return renderer().render("https://github.com/acme/" + repo, new Revision("main", sha), spec);
+        return renderer().render(new ObjectKey(GitRepository.KIND, "flux-system", repo), "https://github.com/acme/" + repo,
+                new Revision("main", sha), spec);
     }
 
     @Test
