@@ -34,6 +34,7 @@ public final class LocalInstallation implements AutoCloseable {
     private final Map<String, ServiceLauncher> services = new LinkedHashMap<>();
     private KubernetesClient client;
     private Path kubeconfig;
+    private EmbeddedPostgres postgres;
 
     /**
      * What to start.
@@ -106,12 +107,15 @@ public final class LocalInstallation implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         resources.add(pg);
+        postgres = pg;
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         common.putAll(pg.quarkusDatasource());
         o.urlRewrites().forEach((prefix, base) -> common.put("conflux.git.url-rewrites.\"" + prefix + "\"", base));
         Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+        // the renderer stores bundles holding Secrets only encrypted, and the applier opens them: one key per directory
+        String bundleKeys = BundleKeyFile.keys(work);
 
         Map<String, CompletableFuture<ServiceLauncher>> starting = new LinkedHashMap<>();
         for (String service : SERVICES) {
@@ -123,8 +127,11 @@ public final class LocalInstallation implements AutoCloseable {
                 config.put("conflux.renderer.mirrors-dir", work.resolve("mirrors").toString());
             }
             Path log = work.resolve("logs").resolve(service + ".log");
+            // conflux.bundles.encryption-keys, through the environment: a -D would show the key in the process list
+            Map<String, String> serviceEnv = service.equals("renderer") || service.equals("applier")
+                    ? Map.of("KUBECONFIG", kubeconfig.toString(), "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys) : env;
             starting.put(service, CompletableFuture.supplyAsync(() ->
-                    ServiceLauncher.start(o.projectRoot(), service, config, env, log, o.readyTimeout())));
+                    ServiceLauncher.start(o.projectRoot(), service, config, serviceEnv, log, o.readyTimeout())));
         }
         RuntimeException failure = null;
         for (var entry : starting.entrySet()) {
@@ -140,6 +147,11 @@ public final class LocalInstallation implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** @return the installation's PostgreSQL (its JDBC URL and credentials) */
+    public EmbeddedPostgres postgres() {
+        return postgres;
     }
 
     /** @return a client of the management cluster */

@@ -17,6 +17,7 @@ import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
+import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.produce.RenderResultProducer;
 import io.conflux.renderer.source.StatusPatch;
@@ -63,6 +64,8 @@ class SourceOutageTest {
     private KubernetesClient client;
     @Inject
     ReactiveRunner runner;
+    @Inject
+    BundleStore bundleStore;
     private final ObjectMapper json = new ObjectMapper();
     private final List<RenderResult> published = new CopyOnWriteArrayList<>();
     private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
@@ -223,6 +226,7 @@ class SourceOutageTest {
             }
         };
         c.runner = runner;
+        c.bundleStore = bundleStore;
         c.init();
         c.useCaches(() -> List.copyOf(kustomizations),
                 key -> Optional.ofNullable(client.resources(GitRepository.class).inNamespace(key.namespace())
