@@ -31,7 +31,8 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * {@code --insecure-kubeconfig-exec} is set; this check is stricter: it refuses such a kubeconfig with a message
  * instead of connecting without the credentials it names, and it checks before anything is built, not after.
  *
- * <p>The YAML is read with bounds (at most 1 MiB, 50 aliases, 64 levels of nesting, no duplicate keys). Problems name
+ * <p>The YAML is read with bounds (at most 1 MiB, 50 aliases, 64 levels of nesting, no duplicate keys, no merge keys
+ * in {@code users} and {@code clusters} entries, one document), so that what is checked is what fabric8 reads. Problems name
  * the field (e.g. {@code users[0].user.exec}) and, for YAML errors, the line and column — never a value.
  */
 public final class KubeconfigCheck {
@@ -42,6 +43,7 @@ public final class KubeconfigCheck {
     /** Bound of aliases to collections. */
     static final int MAX_ALIASES = 50;
 
+    private static final String MERGE_KEY = "<<";
     private static final List<String> USER_FILES = List.of("client-certificate", "client-key", "tokenFile");
     private static final List<String> CLUSTER_FILES = List.of("certificate-authority");
     private static final List<String> USER_COMMANDS = List.of("exec", "auth-provider");
@@ -126,6 +128,9 @@ public final class KubeconfigCheck {
             String field = list + "[" + i + "]." + key;
             if (!(items.get(i) instanceof Map<?, ?> item)) {
                 problems.add(list + "[" + i + "] is not a mapping");
+            } else if (item.containsKey(MERGE_KEY) || item.get(key) instanceof Map<?, ?> m && m.containsKey(MERGE_KEY)) {
+                // YAML 1.1 merge keys are read differently by YAML libraries: refuse rather than guess what fabric8 sees
+                problems.add(list + "[" + i + "] uses a YAML merge key (<<); refused");
             } else if (item.get(key) instanceof Map<?, ?> entry) {
                 check.check(field, entry);
             } else if (item.get(key) != null) {

@@ -113,6 +113,21 @@ class TargetClustersTest {
     }
 
     @Test
+    void anExecHiddenBehindAnAliasOrAMergeKeyIsRefused(@TempDir Path dir) throws Exception {
+        Path marker = dir.resolve("hidden-" + UUID.randomUUID());
+        String exec = execUser(marker).replace("\n    ", "\n      ").replaceFirst("^    ", "      ");
+        String alias = secret("hidden:\n  user: &u\n" + exec + withUser(dir, "    token: x\n")
+                .replaceFirst("(?s)users:.*", "users:\n- name: " + InMemoryKubernetes.CONTEXT + "\n  user: *u\n"));
+        String merge = secret("hidden:\n  user: &u\n" + exec + withUser(dir, "    token: x\n")
+                .replaceFirst("(?s)users:.*", "users:\n- name: " + InMemoryKubernetes.CONTEXT + "\n  user:\n    <<: *u\n"));
+        try (TargetClusters targets = new TargetClusters(client)) {
+            assertThatThrownBy(() -> targets.forObject("apps", ref(alias))).hasMessageContaining("users[0].user.exec runs a command");
+            assertThatThrownBy(() -> targets.forObject("apps", ref(merge))).hasMessageEndingWith("users[0] uses a YAML merge key (<<); refused");
+        }
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
     void aReconcileInProgressSurvivesARotationAndTheOldClientClosesAfterIt(@TempDir Path dir) throws Exception {
         String name = secret(Files.readString(cluster.writeKubeconfig(dir.resolve("kubeconfig"))));
         try (TargetClusters targets = new TargetClusters(client)) {

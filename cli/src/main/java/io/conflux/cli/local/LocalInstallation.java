@@ -107,7 +107,7 @@ public final class LocalInstallation implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         resources.add(pg);
-        postgres = pg;
+        this.postgres = pg;
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
