@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * applier still references.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedDatabase.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(EmbeddedDatabase.class)
 class BundleStoreTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String PASSWORD = "canary-" + UUID.randomUUID();

@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
  * artifact is stored in PostgreSQL (as source-controller stores its artifacts), so a restarted renderer serves it too.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedDatabase.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(EmbeddedDatabase.class)
 class SourceOutageTest {
     private static final String NS = "default";
     private static final ObjectKey SOURCE = new ObjectKey(GitRepository.KIND, NS, "apps");
