@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.conflux.cli.local.FixtureRepositories;
 import io.conflux.cli.local.LocalInstallation;
+import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
@@ -12,9 +13,11 @@ import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,5 +150,49 @@ class HelmReleaseEndToEndTest {
         });
         Kustomization k = client.resources(Kustomization.class).inNamespace("flux-system").withName("podinfo-mirror").get();
         assertThat(Conditions.isReady(k.getStatus().conditions(), k.getMetadata().getGeneration())).isTrue();
+    }
+
+    @Test
+    @Order(4)
+    void aReleaseWhoseKubeconfigRunsACommandIsRefusedAndNothingIsInstalled() throws Exception {
+        Path marker = PROJECT.resolve("e2e/target/helm-kubeconfig-exec-" + System.nanoTime());
+        String kubeconfig = Files.readString(conflux.kubeconfig()).replaceFirst("(?s)users:.*", """
+                users:
+                - name: %s
+                  user:
+                    exec:
+                      apiVersion: client.authentication.k8s.io/v1
+                      command: sh
+                      args: ['-c', 'touch %s']
+                """.formatted(InMemoryKubernetes.CONTEXT, marker));
+        client.resource("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: exec-kubeconfig, namespace: podinfo}
+                data: {value: %s}
+                """.formatted(Base64.getEncoder().encodeToString(kubeconfig.getBytes(StandardCharsets.UTF_8)))).serverSideApply();
+        client.resource("""
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: remote, namespace: podinfo}
+                spec:
+                  interval: 10m
+                  chart:
+                    spec:
+                      chart: podinfo
+                      sourceRef: {kind: HelmRepository, name: podinfo}
+                  kubeConfig:
+                    secretRef: {name: exec-kubeconfig}
+                """).serverSideApply();
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("podinfo").withName("remote").get();
+            assertThat(hr.getStatus()).isNotNull();
+            Condition ready = Conditions.find(hr.getStatus().conditions(), Condition.READY).orElseThrow();
+            assertThat(ready.status()).isEqualTo("False");
+            assertThat(ready.message()).contains("kubeconfig Secret 'podinfo/exec-kubeconfig' key 'value':"
+                    + " users[0].user.exec runs a command in the applier; refused");
+        });
+        assertThat(marker).doesNotExist();
+        assertThat(client.apps().deployments().inNamespace("podinfo").withName("remote-podinfo").get()).isNull();
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.cli.Main;
 import io.conflux.cli.local.FixtureRepositories;
 import io.conflux.cli.local.LocalInstallation;
+import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
 import io.conflux.model.meta.Condition;
@@ -27,6 +28,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Base64;
@@ -352,6 +358,62 @@ class KustomizationBehaviourEndToEndTest {
                 .withName("db-credentials").get();
         assertThat(raw.getAdditionalProperties()).doesNotContainKey("sops");
         assertThat(client.configMaps().inNamespace(NS).withName("sops-plain").get()).isNotNull();
+
+        // the decrypted Secret went through the bundle table sealed: neither its value nor its base64 is stored in clear
+        try (Connection db = DriverManager.getConnection(conflux.postgres().jdbcUrl(), conflux.postgres().username(),
+                conflux.postgres().password());
+             PreparedStatement clear = db.prepareStatement("select count(*) from bundle where content like ? or content like ?");
+             PreparedStatement sealed = db.prepareStatement("select count(*) from bundle where content like 'conflux-aes-gcm:v1:%'")) {
+            clear.setString(1, "%" + DB_PASSWORD + "%");
+            clear.setString(2, "%" + base64(DB_PASSWORD) + "%");
+            assertThat(count(clear)).as("bundles holding the SOPS-decrypted password in clear").isZero();
+            assertThat(count(sealed)).as("sealed bundles").isPositive();
+        } catch (SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aKubeconfigWhoseUserRunsACommandIsRefusedAndNothingIsApplied() throws Exception {
+        Path marker = PROJECT.resolve("e2e/target/kubeconfig-exec-" + System.nanoTime());
+        String kubeconfig = Files.readString(conflux.kubeconfig()).replaceFirst("(?s)users:.*", """
+                users:
+                - name: %s
+                  user:
+                    exec:
+                      apiVersion: client.authentication.k8s.io/v1
+                      command: sh
+                      args: ['-c', 'touch %s']
+                """.formatted(InMemoryKubernetes.CONTEXT, marker));
+        apply("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: exec-kubeconfig, namespace: %s}
+                data: {value: %s}
+                """.formatted(NS, base64(kubeconfig)));
+        kustomization("kubeconfig", "10m", """
+                  kubeConfig:
+                    secretRef: {name: exec-kubeconfig}
+                """);
+        await().atMost(CONVERGE).untilAsserted(() -> {
+            Kustomization k = kustomization("kubeconfig");
+            assertThat(k.getStatus()).isNotNull();
+            Condition ready = Conditions.find(k.getStatus().conditions(), Condition.READY).orElseThrow();
+            assertThat(ready.status()).isEqualTo("False");
+            assertThat(ready.message()).isEqualTo("kubeconfig Secret '" + NS + "/exec-kubeconfig' key 'value':"
+                    + " users[0].user.exec runs a command in the applier; refused (the operator may allow it with"
+                    + " conflux.applier.insecure-kubeconfig-exec=true, as Flux's --insecure-kubeconfig-exec)");
+        });
+        assertThat(marker).doesNotExist();
+        assertThat(client.configMaps().inNamespace(NS).withName("through-kubeconfig").get()).isNull();
+    }
+
+    private static long count(PreparedStatement query) throws SQLException {
+        try (ResultSet rows = query.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     /** The Secret as {@code sops --encrypt --age <recipient> --encrypted-regex '^(data|stringData)$'} writes it. */

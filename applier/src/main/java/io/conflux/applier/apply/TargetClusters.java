@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,18 +20,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * else a default service account is configured (Flux's {@code --default-service-account}), requests to that cluster
  * impersonate {@code system:serviceaccount:<namespace>:<name>} with the groups {@code system:serviceaccounts} and
  * {@code system:serviceaccounts:<namespace>} (what the API server gives a service account's token), so the target
- * cluster's RBAC decides what the object may apply, prune and read. Clients are cached per Secret
- * {@code resourceVersion} and identity, so a rotated kubeconfig is picked up. Blocking.
+ * cluster's RBAC decides what the object may apply, prune and read.
+ *
+ * <p>A tenant's kubeconfig is checked ({@link KubeconfigCheck}) before a client is built from it: one whose users run
+ * commands or plugins ({@code exec}, {@code auth-provider}, unless {@code allowExec}) or that names local files is
+ * refused with an {@link IllegalStateException} naming the Secret and the field, never a value.
+ *
+ * <p>Clients are cached per Secret {@code resourceVersion}, so a rotated kubeconfig is picked up; impersonating clients
+ * are cached with the client they are built on. Each use holds a {@link Lease}: the client of a rotated Secret is
+ * closed, with its impersonating clients, once the last lease on it is closed, never under a reconcile still using it.
+ * Blocking.
  */
 public final class TargetClusters implements AutoCloseable {
-    private static final String MANAGEMENT = "management";
-
     private final KubernetesClient management;
     private final Optional<String> defaultServiceAccount;
-    private final Map<String, Cached> remote = new ConcurrentHashMap<>();
-    private final Map<String, KubernetesClient> impersonating = new ConcurrentHashMap<>();
+    private final boolean allowExec;
+    /** Guarded by {@code this}: the current client of each kubeconfig Secret ({@code namespace/name}). */
+    private final Map<String, Target> remote = new HashMap<>();
+    private final Target managementTarget;
 
-    private record Cached(String resourceVersion, KubernetesClient client) {
+    /**
+     * @param management            the management cluster's client (never closed here)
+     * @param defaultServiceAccount the service account impersonated when an object names none, or empty for none
+     * @param allowExec             whether kubeconfigs may use {@code exec} and {@code auth-provider}
+     *                              ({@code conflux.applier.insecure-kubeconfig-exec}, Flux's
+     *                              {@code --insecure-kubeconfig-exec}); false refuses them
+     */
+    public TargetClusters(KubernetesClient management, Optional<String> defaultServiceAccount, boolean allowExec) {
+        this.management = management;
+        this.defaultServiceAccount = defaultServiceAccount.filter(s -> !s.isBlank());
+        this.allowExec = allowExec;
+        this.managementTarget = new Target("management", management, false);
     }
 
     /**
@@ -38,46 +58,45 @@ public final class TargetClusters implements AutoCloseable {
      * @param defaultServiceAccount the service account impersonated when an object names none, or empty for none
      */
     public TargetClusters(KubernetesClient management, Optional<String> defaultServiceAccount) {
-        this.management = management;
-        this.defaultServiceAccount = defaultServiceAccount.filter(s -> !s.isBlank());
+        this(management, defaultServiceAccount, false);
     }
 
-    /** @param management the management cluster's client; nothing is impersonated by default */
+    /** @param management the management cluster's client; nothing is impersonated by default, exec refused */
     public TargetClusters(KubernetesClient management) {
-        this(management, Optional.empty());
+        this(management, Optional.empty(), false);
     }
 
     /**
      * @param namespace  the object's namespace
      * @param kubeConfig {@code spec.kubeConfig}, or null for the management cluster
-     * @return a client for the target cluster, without impersonation
-     * @throws IllegalStateException when the Secret or its key is missing
+     * @return a lease on a client for the target cluster, without impersonation; close it when done
+     * @throws IllegalStateException when the Secret or its key is missing, or its kubeconfig is refused
      */
-    public KubernetesClient forObject(String namespace, KubeConfigReference kubeConfig) {
-        return base(namespace, kubeConfig).client();
+    public Lease forObject(String namespace, KubeConfigReference kubeConfig) {
+        Target target = acquire(namespace, kubeConfig);
+        return new Lease(target, target.client);
     }
 
     /**
      * @param namespace          the object's namespace (also the service account's)
      * @param kubeConfig         {@code spec.kubeConfig}, or null for the management cluster
      * @param serviceAccountName {@code spec.serviceAccountName}, or null/blank for the configured default
-     * @return a client for the target cluster acting as the service account, if any
-     * @throws IllegalStateException when the Secret or its key is missing
+     * @return a lease on a client for the target cluster acting as the service account, if any; close it when done
+     * @throws IllegalStateException when the Secret or its key is missing, or its kubeconfig is refused
      */
-    public KubernetesClient forObject(String namespace, KubeConfigReference kubeConfig, String serviceAccountName) {
+    public Lease forObject(String namespace, KubeConfigReference kubeConfig, String serviceAccountName) {
         Optional<String> account = serviceAccountName == null || serviceAccountName.isBlank()
                 ? defaultServiceAccount : Optional.of(serviceAccountName);
-        Base base = base(namespace, kubeConfig);
+        Target target = acquire(namespace, kubeConfig);
         if (account.isEmpty()) {
-            return base.client();
+            return new Lease(target, target.client);
         }
-        String user = username(namespace, account.get());
-        return impersonating.computeIfAbsent(base.identity() + "#" + user, k -> new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(base.client().getConfiguration())
-                        .withImpersonateUsername(user)
-                        .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace)
-                        .build())
-                .build());
+        try {
+            return new Lease(target, target.impersonating(namespace, username(namespace, account.get())));
+        } catch (RuntimeException e) {
+            release(target);
+            throw e;
+        }
     }
 
     /** @return Kubernetes' user name of a service account, {@code system:serviceaccount:<namespace>:<name>} */
@@ -85,56 +104,163 @@ public final class TargetClusters implements AutoCloseable {
         return "system:serviceaccount:" + namespace + ":" + serviceAccount;
     }
 
-    private record Base(String identity, KubernetesClient client) {
+    /**
+     * One use of a target cluster's client: valid until closed. Closing it twice is harmless.
+     */
+    public final class Lease implements AutoCloseable {
+        private final Target target;
+        private final KubernetesClient client;
+        private boolean closed;
+
+        private Lease(Target target, KubernetesClient client) {
+            this.target = target;
+            this.client = client;
+        }
+
+        /** @return the client, usable until this lease is closed */
+        public KubernetesClient client() {
+            return client;
+        }
+
+        @Override
+        public void close() {
+            synchronized (TargetClusters.this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            release(target);
+        }
     }
 
-    private Base base(String namespace, KubeConfigReference kubeConfig) {
+    /** One cluster's client (for one version of its kubeconfig Secret), its impersonating clients, and its users. */
+    private static final class Target {
+        final String version;
+        final KubernetesClient client;
+        final boolean owned;
+        final Map<String, KubernetesClient> impersonating = new ConcurrentHashMap<>();
+        /** Guarded by the owning {@link TargetClusters}. */
+        int leases;
+        /** Guarded by the owning {@link TargetClusters}: replaced by a newer version of the Secret. */
+        boolean retired;
+
+        Target(String version, KubernetesClient client, boolean owned) {
+            this.version = version;
+            this.client = client;
+            this.owned = owned;
+        }
+
+        KubernetesClient impersonating(String namespace, String user) {
+            return impersonating.computeIfAbsent(user, k -> new KubernetesClientBuilder()
+                    .withConfig(new ConfigBuilder(client.getConfiguration())
+                            .withImpersonateUsername(user)
+                            .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace)
+                            .build())
+                    .build());
+        }
+
+        void close() {
+            impersonating.values().forEach(KubernetesClient::close);
+            impersonating.clear();
+            if (owned) {
+                client.close();
+            }
+        }
+    }
+
+    private Target acquire(String namespace, KubeConfigReference kubeConfig) {
         if (kubeConfig == null || kubeConfig.secretRef() == null) {
-            return new Base(MANAGEMENT, management);
+            synchronized (this) {
+                managementTarget.leases++;
+            }
+            return managementTarget;
         }
         String name = kubeConfig.secretRef().name();
         Secret secret = management.secrets().inNamespace(namespace).withName(name).get();
+        String where = "kubeconfig Secret '" + namespace + "/" + name + "'";
         if (secret == null || secret.getData() == null) {
-            throw new IllegalStateException("kubeconfig Secret '" + namespace + "/" + name + "' not found");
+            throw new IllegalStateException(where + " not found");
         }
         String key = kubeConfig.secretRef().key() != null ? kubeConfig.secretRef().key()
                 : secret.getData().containsKey("value") ? "value" : "value.yaml";
         String encoded = secret.getData().get(key);
         if (encoded == null) {
-            throw new IllegalStateException("kubeconfig Secret '" + namespace + "/" + name + "' has no key '" + key + "'");
+            throw new IllegalStateException(where + " has no key '" + key + "'");
         }
         String cacheKey = namespace + "/" + name;
         String version = secret.getMetadata().getResourceVersion();
-        // One client per Secret version, created atomically: two reconciles of the same cluster at once must share it
-        // (a second client replacing the first would close it under the first one's feet).
-        java.util.concurrent.atomic.AtomicReference<Cached> replaced = new java.util.concurrent.atomic.AtomicReference<>();
-        Cached current = remote.compute(cacheKey, (k, cached) -> {
-            if (cached != null && cached.resourceVersion().equals(version)) {
-                return cached;
+        synchronized (this) {
+            Target current = remote.get(cacheKey);
+            if (current != null && current.version.equals(version)) {
+                current.leases++;
+                return current;
             }
-            replaced.set(cached);
-            String kubeconfig = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-            return new Cached(version, new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build());
-        });
-        KubernetesClient client = current.client();
-        Cached previous = replaced.get();
-        if (previous != null) {
-            String stale = cacheKey + "@" + previous.resourceVersion() + "#";
-            impersonating.entrySet().removeIf(e -> {
-                boolean old = e.getKey().startsWith(stale);
-                if (old) {
-                    e.getValue().close();
-                }
-                return old;
-            });
-            previous.client().close();
         }
-        return new Base(cacheKey + "@" + version, client);
+        KubernetesClient client = build(where + " key '" + key + "'", encoded);
+        Target stale = null;
+        Target chosen;
+        synchronized (this) {
+            Target current = remote.get(cacheKey);
+            if (current != null && current.version.equals(version)) {
+                chosen = current; // another reconcile built it meanwhile: share that one
+            } else {
+                chosen = new Target(version, client, true);
+                remote.put(cacheKey, chosen);
+                if (current != null) {
+                    current.retired = true;
+                    stale = current.leases == 0 ? current : null;
+                }
+            }
+            chosen.leases++;
+        }
+        if (chosen.client != client) {
+            client.close();
+        }
+        if (stale != null) {
+            stale.close();
+        }
+        return chosen;
+    }
+
+    private KubernetesClient build(String where, String encoded) {
+        String kubeconfig;
+        try {
+            kubeconfig = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(where + " is not base64");
+        }
+        Optional<String> refusal = KubeconfigCheck.refusal(kubeconfig, allowExec);
+        if (refusal.isPresent()) {
+            throw new IllegalStateException(where + ": " + refusal.get());
+        }
+        Config config;
+        try {
+            config = Config.fromKubeconfig(kubeconfig);
+        } catch (RuntimeException e) {
+            // fabric8's messages may quote the kubeconfig: name the Secret, not the content
+            throw new IllegalStateException(where + " is not a valid kubeconfig (" + e.getClass().getSimpleName() + ")");
+        }
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    private void release(Target target) {
+        boolean close;
+        synchronized (this) {
+            target.leases--;
+            close = target.retired && target.leases == 0;
+        }
+        if (close) {
+            target.close();
+        }
     }
 
     @Override
     public void close() {
-        impersonating.values().forEach(KubernetesClient::close);
-        remote.values().forEach(c -> c.client().close());
+        synchronized (this) {
+            remote.values().forEach(Target::close);
+            remote.clear();
+        }
+        managementTarget.close();
     }
 }

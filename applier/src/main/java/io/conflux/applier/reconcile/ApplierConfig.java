@@ -33,6 +33,15 @@ public interface ApplierConfig {
     @WithName("release-retry-interval")
     java.time.Duration releaseRetryInterval();
 
+    /**
+     * {@code conflux.applier.insecure-kubeconfig-exec}: whether a kubeconfig Secret ({@code spec.kubeConfig.secretRef})
+     * may use {@code users[].user.exec} or {@code auth-provider}, which run commands and plugins inside the applier —
+     * Flux's {@code --insecure-kubeconfig-exec}. False (the default) refuses such a kubeconfig: the object is
+     * {@code Ready=False} with a message naming the Secret and the field.
+     */
+    @WithName("insecure-kubeconfig-exec")
+    boolean insecureKubeconfigExec();
+
     /** {@code conflux.applier.reporting-controller}: {@code reportingController} of the events emitted. */
     @WithName("reporting-controller")
     String reportingController();

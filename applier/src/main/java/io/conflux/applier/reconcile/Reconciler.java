@@ -105,7 +105,7 @@ public class Reconciler {
 
     @PostConstruct
     void init() {
-        targets = new TargetClusters(client, config.defaultServiceAccount());
+        targets = new TargetClusters(client, config.defaultServiceAccount(), config.insecureKubeconfigExec());
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "conflux-reconcile-timer");
             t.setDaemon(true);
@@ -179,8 +179,13 @@ public class Reconciler {
                         .chain(inventory -> {
                             List<InventoryEntry> owned = previousInventory(last, inventory);
                             return !last.prune() || owned.isEmpty() ? Uni.createFrom().item(ApplyResult.of(List.of(), owned, null))
-                                    : blocking.call(() -> new ObjectApplier(targets.forObject(key.namespace(), last.kubeConfig(),
-                                            last.serviceAccountName()), config.fieldManager()).apply(List.of(), last.ownerLabels(), owned, true));
+                                    : blocking.call(() -> {
+                                        try (TargetClusters.Lease target = targets.forObject(key.namespace(), last.kubeConfig(),
+                                                last.serviceAccountName())) {
+                                            return new ObjectApplier(target.client(), config.fieldManager())
+                                                    .apply(List.of(), last.ownerLabels(), owned, true);
+                                        }
+                                    });
                         })
                         .chain(result -> {
                             LOG.infof("%s deleted: %s", key, result.succeeded() ? result.changeSet().replace('\n', ';') : result.error());
@@ -301,10 +306,22 @@ public class Reconciler {
         // spec.timeout bounds the apply stages and the health checks together, as one deadline
         java.time.Instant deadline = java.time.Instant.now().plus(timeout(r));
         List<Map<String, Object>> objects = parse(content);
-        KubernetesClient target;
+        TargetClusters.Lease lease;
+        try {
+            lease = targets.forObject(r.key().namespace(), r.kubeConfig(), r.serviceAccountName());
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return ApplyResult.of(List.of(), previous, e.getMessage());
+        }
+        try (lease) {
+            return apply(r, lease.client(), objects, previous, deadline);
+        }
+    }
+
+    /** Applies, prunes and checks health on {@code target}, held by a lease for the whole attempt. */
+    private ApplyResult apply(Reconcilable r, KubernetesClient target, List<Map<String, Object>> objects,
+                              List<InventoryEntry> previous, java.time.Instant deadline) {
         ApplyResult applied;
         try {
-            target = targets.forObject(r.key().namespace(), r.kubeConfig(), r.serviceAccountName());
             if (r.object() instanceof HelmRelease hr) {
                 ReleaseNamespace.ensure(target, hr);
             }
@@ -396,8 +413,8 @@ public class Reconciler {
                         : Uni.createFrom().item(new Contents(content, null))))
                 .chain(contents -> blocking.call(() -> {
                     List<InventoryEntry> previous = previousInventory(r, inventory);
-                    try {
-                        KubernetesClient target = targets.forObject(key.namespace(), r.kubeConfig(), r.serviceAccountName());
+                    try (TargetClusters.Lease lease = targets.forObject(key.namespace(), r.kubeConfig(), r.serviceAccountName())) {
+                        KubernetesClient target = lease.client();
                         ReleaseNamespace.ensure(target, hr);
                         return new ReleaseRun(new ObjectApplier(target, config.fieldManager()), r.ownerLabels(), timeout(r))
                                 .run(action, parse(contents.desired()), contents.lastGood() == null ? null : parse(contents.lastGood()),

@@ -55,7 +55,7 @@ class ImpersonationTest {
     void appliesPrunesAndReadsHealthAsTheServiceAccount() {
         cluster.authorize(r -> seen.add(r) || true);
         try (TargetClusters targets = new TargetClusters(client)) {
-            KubernetesClient target = targets.forObject("apps", null, "deployer");
+            KubernetesClient target = targets.forObject("apps", null, "deployer").client();
             ObjectApplier applier = new ObjectApplier(target, "conflux");
             ApplyResult first = applier.apply(List.of(configMap("one"), configMap("two")), OWNER, List.of(), true);
             assertThat(first.error()).isNull();
@@ -74,11 +74,11 @@ class ImpersonationTest {
     void defaultServiceAccountAppliesWhenTheObjectNamesNone() {
         cluster.authorize(r -> seen.add(r) || true);
         try (TargetClusters targets = new TargetClusters(client, Optional.of("flux-applier"))) {
-            targets.forObject("apps", null, null).configMaps().inNamespace("apps").list();
-            targets.forObject("apps", null, "deployer").configMaps().inNamespace("apps").list();
+            targets.forObject("apps", null, null).client().configMaps().inNamespace("apps").list();
+            targets.forObject("apps", null, "deployer").client().configMaps().inNamespace("apps").list();
         }
         try (TargetClusters targets = new TargetClusters(client, Optional.empty())) {
-            targets.forObject("apps", null, " ").configMaps().inNamespace("apps").list();
+            targets.forObject("apps", null, " ").client().configMaps().inNamespace("apps").list();
         }
         assertThat(seen).extracting(AccessRequest::user)
                 .containsExactly("system:serviceaccount:apps:flux-applier", DEPLOYER, AccessRequest.ADMIN);
@@ -93,7 +93,7 @@ class ImpersonationTest {
         cluster.authorize(r -> seen.add(r) || true);
         try (TargetClusters targets = new TargetClusters(client)) {
             targets.forObject("apps", new KubeConfigReference(new SecretKeyReference("remote", null)), "deployer")
-                    .configMaps().inNamespace("apps").list();
+                    .client().configMaps().inNamespace("apps").list();
         }
         // the management cluster reads the Secret as the applier, the target cluster is asked as the service account
         assertThat(seen).extracting(r -> r.verb() + " " + r.resource() + " " + r.user())
@@ -107,7 +107,7 @@ class ImpersonationTest {
         assertThat(before.error()).isNull();
         cluster.authorize(r -> !(r.user().equals(DEPLOYER) && r.verb().equals("patch")));
         try (TargetClusters targets = new TargetClusters(client)) {
-            ApplyResult denied = new ObjectApplier(targets.forObject("apps", null, "deployer"), "conflux")
+            ApplyResult denied = new ObjectApplier(targets.forObject("apps", null, "deployer").client(), "conflux")
                     .apply(List.of(configMap("kept")), OWNER, before.inventory(), true);
             assertThat(denied.succeeded()).isFalse();
             assertThat(denied.reason()).isEqualTo("ReconciliationFailed");

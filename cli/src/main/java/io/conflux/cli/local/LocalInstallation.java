@@ -46,6 +46,7 @@ public final class LocalInstallation implements AutoCloseable {
     private KubernetesClient client;
     private Path kubeconfig;
     private String controlToken;
+    private EmbeddedPostgres postgres;
 
     /**
      * What to start.
@@ -118,12 +119,15 @@ public final class LocalInstallation implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         resources.add(pg);
+        this.postgres = pg;
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         common.putAll(pg.quarkusDatasource());
         o.urlRewrites().forEach((prefix, base) -> common.put("conflux.git.url-rewrites.\"" + prefix + "\"", base));
         Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+        // the renderer stores bundles holding Secrets only encrypted, and the applier opens them: one key per directory
+        String bundleKeys = BundleKeyFile.keys(work);
 
         Map<String, CompletableFuture<ServiceLauncher>> starting = new LinkedHashMap<>();
         for (String service : SERVICES) {
@@ -140,8 +144,11 @@ public final class LocalInstallation implements AutoCloseable {
                 config.put("conflux.renderer.mirrors-dir", work.resolve("mirrors").toString());
             }
             Path log = work.resolve("logs").resolve(service + ".log");
+            // conflux.bundles.encryption-keys, through the environment: a -D would show the key in the process list
+            Map<String, String> serviceEnv = service.equals("renderer") || service.equals("applier")
+                    ? Map.of("KUBECONFIG", kubeconfig.toString(), "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys) : env;
             starting.put(service, CompletableFuture.supplyAsync(() ->
-                    ServiceLauncher.start(o.projectRoot(), service, config, env, log, o.readyTimeout())));
+                    ServiceLauncher.start(o.projectRoot(), service, config, serviceEnv, log, o.readyTimeout())));
         }
         RuntimeException failure = null;
         for (var entry : starting.entrySet()) {
@@ -186,6 +193,11 @@ public final class LocalInstallation implements AutoCloseable {
     /** @return the bearer token of the webhook-receiver's control API ({@code Authorization: Bearer <token>}) */
     public String controlToken() {
         return controlToken;
+    }
+
+    /** @return the installation's PostgreSQL (its JDBC URL and credentials) */
+    public EmbeddedPostgres postgres() {
+        return postgres;
     }
 
     /** @return a client of the management cluster */

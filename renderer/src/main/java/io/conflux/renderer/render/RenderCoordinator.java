@@ -22,7 +22,7 @@ import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.Revision;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
-import io.conflux.renderer.persist.BundleEntity;
+import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.RenderRecord;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.produce.RenderResultProducer;
@@ -68,8 +68,13 @@ public class RenderCoordinator {
     /** Flux's default interval when an object sets none. */
     private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(10);
 
+    /** Reason of a render whose bundle may not be stored ({@link BundleStore#refusal}). */
+    static final String BUNDLE_NOT_STORED = "BundleNotStored";
+
     @Inject
     RendererConfig config;
+    @Inject
+    BundleStore bundleStore;
     @Inject
     ReactiveRunner runner;
     @Inject
@@ -427,7 +432,10 @@ public class RenderCoordinator {
     }
 
     private Uni<Void> record(String objectKey, long generation, String revision, String requestedAt,
-                             String includedRevisions, String inputDigest, RenderOutcome outcome) {
+                             String includedRevisions, String inputDigest, RenderOutcome rendered) {
+        // a bundle that may not be stored (a Secret and no encryption key) fails the render, retried once keys are set
+        RenderOutcome outcome = rendered.bundle() == null ? rendered : bundleStore.refusal(rendered.bundle().content())
+                .map(why -> RenderOutcome.retryable(BUNDLE_NOT_STORED, why)).orElse(rendered);
         RenderRecord r = new RenderRecord();
         r.inputDigest = inputDigest;
         r.objectKey = objectKey;
@@ -451,8 +459,9 @@ public class RenderCoordinator {
         Bundle bundle = outcome.bundle();
         // Panache's static operations look up the session when called: build them inside the transaction.
         return Panache.withTransaction(() -> (bundle == null ? Uni.createFrom().voidItem()
-                        : BundleEntity.storeIfAbsent(bundle.digest(), bundle.content(), bundle.objectCount()))
-                        .chain(() -> r.persist()))
+                        : bundleStore.store(bundle.digest(), bundle.content(), bundle.objectCount()))
+                        .chain(() -> r.persistAndFlush())
+                        .chain(() -> bundle == null ? Uni.createFrom().voidItem() : bundleStore.prune(objectKey).replaceWithVoid()))
                 .invoke(() -> LOG.debugf("%s: recorded, publishing", objectKey))
                 .chain(() -> producer.send(result));
     }

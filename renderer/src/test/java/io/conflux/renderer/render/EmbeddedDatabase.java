@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * The renderer's database for {@code @QuarkusTest}s that build renderer parts by hand but persist through Panache: a
  * real PostgreSQL from Maven binaries (Flyway migrates the renderer's tables at start), and an in-memory Kubernetes API
  * with Conflux's CRDs for the application's own watchers. No Kafka: the source-revisions and render-results channels are
- * disabled (the tests replace the producer).
+ * disabled (the tests replace the producer). Declared unrestricted on every {@code @QuarkusTest} of the module, so they
+ * share one application: a restarted application kept the first one's API server URL.
  */
 public class EmbeddedDatabase implements QuarkusTestResourceLifecycleManager {
     private EmbeddedPostgres postgres;

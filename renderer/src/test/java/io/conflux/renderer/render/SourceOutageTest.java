@@ -17,6 +17,7 @@ import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
+import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.produce.RenderResultProducer;
 import io.conflux.renderer.source.StatusPatch;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.Test;
  * And the renderer only renders what the tracked ref points at: a record naming another commit is refused.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedDatabase.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(EmbeddedDatabase.class)
 class SourceOutageTest {
     private static final String NS = "default";
     private static final ObjectKey SOURCE = new ObjectKey(GitRepository.KIND, NS, "apps");
@@ -65,6 +66,8 @@ class SourceOutageTest {
     private KubernetesClient client;
     @Inject
     ReactiveRunner runner;
+    @Inject
+    BundleStore bundleStore;
     private final ObjectMapper json = new ObjectMapper();
     private final List<RenderResult> published = new CopyOnWriteArrayList<>();
     private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
@@ -323,6 +326,7 @@ class SourceOutageTest {
             }
         };
         c.runner = runner;
+        c.bundleStore = bundleStore;
         c.init();
         // as the informer's cache: renders look GitRepositories up on the event loop, where the client must not block
         c.useCaches(() -> List.copyOf(kustomizations), key -> Optional.ofNullable(repositories.get(key)));
