@@ -102,6 +102,8 @@ public class RenderCoordinator {
     private GitArtifacts artifacts;
     /** Where Kustomization builds run, bounded in number and each by {@code spec.timeout} ({@link BoundedBuild}). */
     private BoundedBuild builds;
+    /** Whether a source in another namespace may be rendered ({@code conflux.renderer.no-cross-namespace-refs}). */
+    private CrossNamespaceRefs crossNamespaceRefs;
     private java.util.function.BiFunction<String, String, Optional<HelmRepository>> helmRepositories = (ns, n) -> Optional.empty();
     @Inject
     ClusterData secrets;
@@ -121,6 +123,7 @@ public class RenderCoordinator {
         helmRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
         artifacts = new GitArtifacts(client, json);
         builds = new BoundedBuild(config.renderer().buildWorkers(), config.renderer().buildQueue());
+        crossNamespaceRefs = new CrossNamespaceRefs(config.renderer().noCrossNamespaceRefs());
     }
 
     @PreDestroy
@@ -326,6 +329,10 @@ public class RenderCoordinator {
             return publishFailure(k, null, FluxReasons.ARTIFACT_FAILED,
                     "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository");
         }
+        Optional<String> denied = crossNamespaceRefs.refused(k);
+        if (denied.isPresent()) {
+            return publishFailure(k, null, CrossNamespaceRefs.ACCESS_DENIED, denied.get());
+        }
         return sources.known(source)
                 .map(at -> render(k, at.url(), at.revision()))
                 .orElseGet(() -> {
@@ -344,6 +351,10 @@ public class RenderCoordinator {
     public Uni<Void> onHelmRelease(HelmRelease hr) {
         if (hr.getSpec() != null && Boolean.TRUE.equals(hr.getSpec().suspend())) {
             return Uni.createFrom().voidItem();
+        }
+        Optional<String> denied = crossNamespaceRefs.refused(hr);
+        if (denied.isPresent()) {
+            return publishFailure(hr, null, CrossNamespaceRefs.ACCESS_DENIED, denied.get());
         }
         ObjectKey gitSource = HelmReleaseRenderer.gitRepositoryOf(hr);
         if (gitSource != null && sources.known(gitSource).isEmpty()) {
@@ -371,6 +382,10 @@ public class RenderCoordinator {
         if (k.getSpec().suspended()) {
             LOG.infof("%s is suspended, not rendering %s", key(k), revisionText);
             return Uni.createFrom().voidItem();
+        }
+        Optional<String> denied = crossNamespaceRefs.refused(k);
+        if (denied.isPresent()) {
+            return publishFailure(k, revisionText, CrossNamespaceRefs.ACCESS_DENIED, denied.get());
         }
         String objectKey = key(k);
         long generation = generation(k);

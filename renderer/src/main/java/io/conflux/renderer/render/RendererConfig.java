@@ -45,6 +45,13 @@ public interface RendererConfig {
         /** {@code conflux.renderer.build-queue}: builds that may wait for a thread; beyond, a build is retried later. */
         @WithName("build-queue")
         int buildQueue();
+
+        /**
+         * {@code conflux.renderer.no-cross-namespace-refs}: refuse Kustomizations and HelmReleases whose source is in
+         * another namespace (Flux's {@code --no-cross-namespace-refs}; {@link CrossNamespaceRefs}).
+         */
+        @WithName("no-cross-namespace-refs")
+        boolean noCrossNamespaceRefs();
     }
 
     /** Git keys shared with the webhook-receiver. */

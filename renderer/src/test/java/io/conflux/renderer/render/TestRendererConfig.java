@@ -60,6 +60,11 @@ public final class TestRendererConfig {
                     public int buildQueue() {
                         return 8;
                     }
+
+                    @Override
+                    public boolean noCrossNamespaceRefs() {
+                        return false;
+                    }
                 };
             }
 
