@@ -34,6 +34,7 @@ public final class LocalInstallation implements AutoCloseable {
     private final Map<String, ServiceLauncher> services = new LinkedHashMap<>();
     private KubernetesClient client;
     private Path kubeconfig;
+    private String kafkaBootstrapServers;
 
     /**
      * What to start.
@@ -85,6 +86,7 @@ public final class LocalInstallation implements AutoCloseable {
         CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> EmbeddedPostgres.start(work.resolve("postgres")));
         EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
         resources.add(kafka);
+        kafkaBootstrapServers = kafka.bootstrapServers();
         if (o.kubeconfig() == null) {
             InMemoryKubernetes cluster = InMemoryKubernetes.start();
             resources.add(cluster);
@@ -145,6 +147,11 @@ public final class LocalInstallation implements AutoCloseable {
     /** @return a client of the management cluster */
     public KubernetesClient client() {
         return client;
+    }
+
+    /** @return the Kafka cluster the services use ({@code host:port}), e.g. for a test that reads the topics */
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
     }
 
     /** @return the management cluster's kubeconfig file */
