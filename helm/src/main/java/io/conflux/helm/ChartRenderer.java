@@ -159,14 +159,16 @@ public final class ChartRenderer {
     try {
       docs = Yaml.loadAll(yaml);
     } catch (RuntimeException e) {
-      throw new HelmException("failed to parse the output of " + what + ": " + Yaml.problem(e), e);
+      // The output holds values from valuesFrom Secrets: the position only, not snakeyaml's quoted snippet.
+      throw new HelmException("failed to parse the output of " + what + ": " + YamlErrors.describe(e));
     }
     for (Object doc : docs) {
       if (doc == null) {
         continue;
       }
       if (!(doc instanceof Map<?, ?> map)) {
-        throw new HelmException("the output of " + what + " has a document that is not an object: " + doc);
+        throw new HelmException("the output of " + what + " has a document that is not an object but a "
+            + (doc instanceof List<?> ? "sequence" : "scalar") + " (content not shown)");
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> object = (Map<String, Object>) map;

@@ -186,7 +186,7 @@ public final class HelmValues {
    * @param values the values to modify
    * @param path the target path, e.g. {@code ingress.hosts[0].host} or {@code podAnnotations.a\.b/c}
    * @param value the raw value
-   * @throws HelmException naming the path when it does not parse
+   * @throws HelmException naming the path when it or the value does not parse; the message never holds the value
    */
   public static void setPath(Map<String, Object> values, String path, String value) {
     boolean singleQuoted = value.startsWith("'") && value.endsWith("'");
@@ -194,9 +194,17 @@ public final class HelmValues {
     boolean forceString = singleQuoted || doubleQuoted;
     String v = forceString ? trimQuotes(value) : value;
     try {
-      Strvals.parseInto(path + "=" + v, values, forceString);
+      Strvals.parseInto(path + "=x", new LinkedHashMap<>(), true);
     } catch (IllegalArgumentException e) {
       throw new HelmException("failed to set value at path '" + path + "': " + e.getMessage(), e);
+    }
+    try {
+      Strvals.parseInto(path + "=" + v, values, forceString);
+    } catch (IllegalArgumentException e) {
+      // The path parsed alone, so the value is at fault; --set's messages quote it (an unescaped comma makes its
+      // rest a key "with no value"), and it often comes from a Secret: not shown.
+      throw new HelmException("failed to set value at path '" + path + "': the value does not parse as a --set "
+          + "value (e.g. an unescaped comma or brace); the value is not shown");
     }
   }
 
@@ -227,7 +235,8 @@ public final class HelmValues {
     try {
       doc = Yaml.load(yaml);
     } catch (RuntimeException e) {
-      throw new HelmException("failed to parse values of " + source + ": " + Yaml.problem(e), e);
+      // Without the cause: snakeyaml's message quotes the lines around the problem, and values come from Secrets.
+      throw new HelmException("failed to parse values of " + source + ": " + YamlErrors.describe(e));
     }
     if (doc == null) {
       return new LinkedHashMap<>();

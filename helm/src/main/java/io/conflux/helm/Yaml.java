@@ -51,13 +51,13 @@ final class Yaml {
   }
 
   /**
-   * What went wrong reading YAML, for a message: for a bound exceeded ({@link YamlBoundException}) the bound and
-   * the line, e.g. {@code excessive aliasing: ... (line 9)}; otherwise SnakeYAML's message.
+   * What went wrong reading YAML, for a message: the problem and its position ({@link YamlErrors#describe}), e.g.
+   * {@code excessive aliasing: ... (line 9, column 3)} for a bound exceeded ({@link YamlBoundException}), never the
+   * quoted snippet of the input that SnakeYAML puts in its messages (values and chart output can hold secrets).
    */
   static String problem(RuntimeException e) {
-    if (e instanceof YamlBoundException b) {
-      return b.getProblem() + b.getProblemMark().map(m -> " (line " + (m.getLine() + 1) + ")").orElse("");
-    }
+    return YamlErrors.describe(e);
+  }
     return e.getMessage();
   }
 

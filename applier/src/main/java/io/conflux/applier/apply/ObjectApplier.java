@@ -161,7 +161,7 @@ public final class ObjectApplier {
                 applied.add(entry);
                 scopes.learn(object);
             } catch (KubernetesClientException | IllegalStateException | IllegalArgumentException e) {
-                return subject + " apply failed: " + message(e);
+                return subject + " apply failed: " + SecretRedaction.redact(message(e), object);
             }
         }
         return null;

@@ -47,6 +47,7 @@ public final class LocalInstallation implements AutoCloseable {
     private Path kubeconfig;
     private String controlToken;
     private EmbeddedPostgres postgres;
+    private String kafkaBootstrapServers;
 
     /**
      * What to start.
@@ -98,6 +99,7 @@ public final class LocalInstallation implements AutoCloseable {
         CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> EmbeddedPostgres.start(work.resolve("postgres")));
         EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
         resources.add(kafka);
+        kafkaBootstrapServers = kafka.bootstrapServers();
         if (o.kubeconfig() == null) {
             InMemoryKubernetes cluster = InMemoryKubernetes.start();
             resources.add(cluster);
@@ -203,6 +205,11 @@ public final class LocalInstallation implements AutoCloseable {
     /** @return a client of the management cluster */
     public KubernetesClient client() {
         return client;
+    }
+
+    /** @return the Kafka cluster the services use ({@code host:port}), e.g. for a test that reads the topics */
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
     }
 
     /** @return the management cluster's kubeconfig file */

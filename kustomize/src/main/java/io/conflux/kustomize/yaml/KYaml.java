@@ -151,6 +151,9 @@ public final class KYaml {
     if (o instanceof List) {
       return "a sequence";
     }
-    return "a scalar '" + o + "'";
+    // Never the scalar itself: a file listed by mistake (a .env, a key) would carry its content into status,
+    // events and notifications.
+    return "a scalar (" + o.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
+        + "); its content is not shown";
   }
 }

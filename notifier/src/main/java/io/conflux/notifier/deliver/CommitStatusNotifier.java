@@ -59,7 +59,8 @@ public final class CommitStatusNotifier implements Notifier {
         } else {
             String[] ownerRepo = repo[1].split("/");
             if (ownerRepo.length != 2) {
-                throw new IllegalArgumentException("invalid GitHub repository address " + endpoint.address());
+                throw new IllegalArgumentException("invalid GitHub repository address " + SafeText.url(endpoint.address())
+                        + ": expected the path to be <owner>/<repository>");
             }
             body.put("state", error ? "failure" : "success");
             body.put("context", Payloads.statusName(event));

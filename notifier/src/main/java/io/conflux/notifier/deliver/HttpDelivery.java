@@ -68,8 +68,11 @@ public final class HttpDelivery {
             request.headers().forEach(builder::header);
             httpRequest = builder.build();
         } catch (IllegalArgumentException e) {
-            // A bad proxy URL or CA, or a header the JDK refuses to set (e.g. Host): no call is possible.
-            return Uni.createFrom().item(new DeliveryOutcome(false, 1, null, mask(e.getMessage(), endpoint)));
+            // A bad proxy URL or CA, or a header the JDK refuses to set (e.g. Host): no call is possible. The JDK's
+            // message for a bad header value repeats the value, which comes from the Provider's Secret: not shown.
+            String problem = e.getMessage() != null && e.getMessage().startsWith("invalid header value")
+                    ? "invalid header value (from the Provider's headers Secret; not shown)" : e.getMessage();
+            return Uni.createFrom().item(new DeliveryOutcome(false, 1, null, mask(problem, endpoint)));
         }
         return attempt(client, endpoint, httpRequest, 1);
     }
@@ -111,9 +114,15 @@ public final class HttpDelivery {
                     .connectTimeout(connectTimeout)
                     .followRedirects(HttpClient.Redirect.NORMAL);
             if (key.proxy() != null && !key.proxy().isBlank()) {
-                URI proxy = URI.create(key.proxy().trim());
+                URI proxy;
+                try {
+                    proxy = new URI(key.proxy().trim());
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException("invalid proxy URL " + SafeText.url(key.proxy()) + ": "
+                            + SafeText.reason(e));
+                }
                 if (proxy.getHost() == null) {
-                    throw new IllegalArgumentException("invalid proxy URL " + key.proxy());
+                    throw new IllegalArgumentException("invalid proxy URL " + SafeText.url(key.proxy()));
                 }
                 int port = proxy.getPort() > 0 ? proxy.getPort() : ("https".equals(proxy.getScheme()) ? 443 : 80);
                 builder.proxy(ProxySelector.of(new InetSocketAddress(proxy.getHost(), port)));

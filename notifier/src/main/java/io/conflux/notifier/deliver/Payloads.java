@@ -37,7 +37,8 @@ final class Payloads {
 
     /**
      * @return the endpoint's address as an absolute http(s) URI (Go's {@code url.ParseRequestURI} check)
-     * @throws IllegalArgumentException when it is missing or not an absolute http(s) URL
+     * @throws IllegalArgumentException when it is missing or not an absolute http(s) URL; the message shows at most
+     *     the address's scheme and host ({@link SafeText#url}), as a webhook URL is itself a credential
      */
     static URI address(ProviderEndpoint endpoint) {
         String address = endpoint.address();
@@ -48,11 +49,14 @@ final class Payloads {
             URI uri = new URI(address.trim());
             if (!uri.isAbsolute() || uri.getHost() == null
                     || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
-                throw new IllegalArgumentException("invalid " + endpoint.type() + " address " + address);
+                throw new IllegalArgumentException("invalid " + endpoint.type() + " address " + SafeText.url(address)
+                        + " (spec.address or the secretRef's 'address'): not an absolute http(s) URL");
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid " + endpoint.type() + " address " + address, e);
+            // Without the cause: URISyntaxException's message repeats the whole input.
+            throw new IllegalArgumentException("invalid " + endpoint.type() + " address " + SafeText.url(address)
+                    + " (spec.address or the secretRef's 'address'): " + SafeText.reason(e));
         }
     }
 
@@ -166,7 +170,8 @@ final class Payloads {
      * {@code https://github.com/org/repo.git} → ({@code https://github.com}, {@code org/repo});
      * {@code ssh://git@host/org/repo} and {@code git@host:org/repo} use https.
      *
-     * @throws IllegalArgumentException when the address cannot be parsed
+     * @throws IllegalArgumentException when the address cannot be parsed (the message shows at most its scheme and
+     *     host)
      */
     static String[] gitAddress(String address) {
         if (isEmpty(address)) {
@@ -190,7 +195,8 @@ final class Payloads {
             try {
                 uri = new URI(a);
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("invalid git address " + address, e);
+                throw new IllegalArgumentException("invalid git address " + SafeText.url(address) + ": "
+                        + SafeText.reason(e));
             }
             scheme = "ssh".equals(uri.getScheme()) ? "https" : uri.getScheme();
             host = uri.getPort() > 0 ? uri.getHost() + ":" + uri.getPort() : uri.getHost();

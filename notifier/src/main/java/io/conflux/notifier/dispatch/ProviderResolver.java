@@ -1,6 +1,5 @@
 package io.conflux.notifier.dispatch;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.model.notification.Provider;
 import io.conflux.model.notification.ProviderSpec;
@@ -9,13 +8,18 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Resolves a {@code Provider} into a {@link ProviderEndpoint}, reading its Secrets from the management cluster as
@@ -57,7 +61,7 @@ public class ProviderResolver {
             proxy = data.getOrDefault("proxy", proxy);
             channel = data.getOrDefault("channel", channel);
             if (data.containsKey("headers")) {
-                headers.putAll(parseHeaders(data.get("headers"), spec.secretRef().name()));
+                headers.putAll(parseHeaders(data.get("headers"), namespace + "/" + spec.secretRef().name()));
             }
         }
         String ca = null;
@@ -94,20 +98,53 @@ public class ProviderResolver {
         return out;
     }
 
-    private Map<String, String> parseHeaders(String yaml, String secretName) {
+    /**
+     * Reads the {@code headers} key of a Provider's Secret: a YAML mapping of header names to values, as Flux's
+     * notification-controller takes it. A failure names the Secret, the key and the line and column, never the
+     * content: the parser's own messages quote the offending text, which is usually the credential itself.
+     */
+    private Map<String, String> parseHeaders(String yaml, String secret) {
+        String where = "Secret " + secret + " key 'headers'";
+        Object parsed;
         try {
-            Map<String, Object> parsed = client.getKubernetesSerialization().unmarshal(
-                    new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), new TypeReference<Map<String, Object>>() {
-                    });
-            Map<String, String> out = new LinkedHashMap<>();
-            if (parsed != null) {
-                parsed.forEach((k, v) -> out.put(k, String.valueOf(v)));
-            }
-            return out;
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("failed to read headers from Secret " + secretName + ": " + e.getMessage(), e);
+            parsed = new Load(HEADERS_YAML).loadFromString(yaml);
+        } catch (MarkedYamlEngineException e) {
+            Mark mark = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+            throw new IllegalArgumentException(where + ": not valid YAML" + (mark == null ? ""
+                    : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")"));
+        } catch (YamlEngineException e) {
+            throw new IllegalArgumentException(where + ": not valid YAML");
         }
+        if (parsed != null && !(parsed instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException(where + ": not a YAML mapping of header names to values");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        if (parsed instanceof Map<?, ?> m) {
+            m.forEach((name, v) -> {
+                String k = String.valueOf(name);
+                if (!HEADER_NAME.matcher(k).matches()) {
+                    throw new IllegalArgumentException(where + ": invalid header name (not an HTTP token)");
+                }
+                String value = String.valueOf(v);
+                if (value.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+                    throw new IllegalArgumentException(where + ": the value of header '" + k
+                            + "' holds control characters (value not shown)");
+                }
+                out.put(k, value);
+            });
+        }
+        return out;
     }
+
+
+    /** A headers document is a flat map of short strings: no collection aliases, at most 64 KiB. */
+    private static final LoadSettings HEADERS_YAML = LoadSettings.builder()
+            .setMaxAliasesForCollections(0)
+            .setCodePointLimit(64 * 1024)
+            .build();
+
+    /** RFC 9110 token: what a header name may be. */
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private static String trim(String s) {
         return s == null ? null : s.trim();

@@ -1,5 +1,6 @@
 package io.conflux.renderer.render;
 
+import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.yaml.KYaml;
 import io.conflux.model.kustomize.CommonMetadata;
 import io.conflux.model.kustomize.Kustomization;
@@ -99,7 +100,7 @@ public final class PostBuild {
                 String yaml = KYaml.dumpAll(List.of(o));
                 String replaced = substitute(yaml, vars);
                 if (!replaced.equals(yaml)) {
-                    o = KYaml.parseAll(replaced, kindAndName(o)).get(0);
+                    o = reparse(replaced, kindAndName(o));
                 }
             }
             out.add(o);
@@ -148,6 +149,27 @@ public final class PostBuild {
             }
         }
         return false;
+    }
+
+    /**
+     * Reads an object back after substitution. A value that breaks the YAML (an unquoted {@code *x}, {@code : } or
+     * line break) fails naming the object and line only: the parser's problem would quote the substituted text, and
+     * the values come from Secrets.
+     */
+    private static Map<String, Object> reparse(String yaml, String subject) {
+        List<Map<String, Object>> objects;
+        try {
+            objects = KYaml.parseAll(yaml, subject);
+        } catch (KustomizeException e) {
+            throw new KustomizeException("post build failed for '" + subject + "': the substituted variables make "
+                    + "invalid YAML" + (e.line().isPresent() ? " at line " + e.line().getAsInt() : "")
+                    + " (quote the variable where it is used); the values are not shown");
+        }
+        if (objects.size() != 1) {
+            throw new KustomizeException("post build failed for '" + subject + "': the substituted variables make "
+                    + objects.size() + " objects out of one; the values are not shown");
+        }
+        return objects.get(0);
     }
 
     private static String kindAndName(Map<String, Object> o) {

@@ -77,4 +77,24 @@ class PostBuildTest {
         assertThat(((Map<?, ?>) out.get(1).get("data")).get("script")).isEqualTo("echo ${HOME}");
         assertThat(((Map<?, ?>) ((Map<?, ?>) objects.get(0).get("spec"))).get("replicas")).isEqualTo("${replicas}");
     }
+
+    /** A substituted value that breaks the YAML is not quoted back (it usually comes from a Secret). */
+    @Test
+    void invalidYamlAfterSubstitutionNamesObjectAndLineNotTheValue() {
+        String canary = "c4n4ry-0e9f1a";
+        List<Map<String, Object>> objects = KYaml.parseAll("""
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: db
+                stringData:
+                  password: ${db_password}
+                """, "secret.yaml");
+        for (String value : List.of("*" + canary, canary + "\n  x: : y", "'" + canary)) {
+            assertThatThrownBy(() -> PostBuild.apply(objects, null, Map.of("db_password", value), true))
+                    .isInstanceOf(io.conflux.kustomize.KustomizeException.class)
+                    .hasMessageStartingWith("post build failed for 'Secret/db': the substituted variables make")
+                    .message().doesNotContain(canary);
+        }
+    }
 }

@@ -9,6 +9,7 @@ import io.conflux.kustomize.internal.generate.GeneratorOptions;
 import io.conflux.kustomize.internal.patch.Schema;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
+import io.conflux.kustomize.yaml.DuplicateKeys;
 import io.conflux.kustomize.yaml.KYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,6 +110,7 @@ public final class KustTarget {
       }
       Path p = loader.resolve(path);
       if (Files.isDirectory(p)) {
+        refuseAbsolute("resources", path);
         KustTarget subTarget = subTarget(p, false);
         Accumulator[] sub = new Accumulator[1];
         withStack(subTarget, () -> sub[0] = subTarget.accumulateTarget());
@@ -122,6 +124,18 @@ public final class KustTarget {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Refuses an absolute directory, as kustomize's loader does for every new root whatever the load restrictions
+   * (api/internal/loader/fileloader.go New: "new root '…' cannot be absolute").
+   */
+  private void refuseAbsolute(String field, String path) {
+    if (loader.root().getFileSystem().getPath(path).isAbsolute()) {
+      throw new KustomizeException(loader.display(kustomization.file()) + ": " + field + ": new root '" + path
+          + "' cannot be absolute (kustomize takes directories relative to the kustomization only)",
+          kustomization.file(), -1, null);
     }
   }
 
@@ -160,7 +174,9 @@ public final class KustTarget {
     String text = loader.readText(path);
     List<Resource> out = new ArrayList<>();
     String origin = "path: " + loader.relativeToBuildRoot(p) + "\n";
-    for (Map<String, Object> obj : KYaml.parseAll(text, loader.display(p), p)) {
+    List<Map<String, Object>> objects = KYaml.parseAll(text, loader.display(p), p);
+    DuplicateKeys.check(text, loader.display(p), p);
+    for (Map<String, Object> obj : objects) {
       Resource r = new Resource(obj);
       if (Objects2.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
         r.setAnnotations(r.annotations());
@@ -185,6 +201,7 @@ public final class KustTarget {
   private void accumulateComponents(Accumulator ra) {
     for (String path : kustomization.strings("components")) {
       Path p = loader.resolve(path);
+      refuseAbsolute("components", path);
       if (!Files.isDirectory(p)) {
         throw new KustomizeException("component '" + path + "' must be a directory holding a kustomization of kind "
             + "Component");

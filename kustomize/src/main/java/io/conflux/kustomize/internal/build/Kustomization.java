@@ -30,7 +30,9 @@ public final class Kustomization {
   /**
    * Loads the kustomization of a directory.
    *
-   * @throws KustomizeException when there is none, several, or it does not parse
+   * @throws KustomizeException when there is none, several, it does not parse, is not UTF-8, or (under
+   *     {@link io.conflux.kustomize.LoadRestrictions#ROOT_ONLY}) is a symbolic link to a file outside the
+   *     directory (kustomize's "security; file ... is not in or below ...")
    */
   public static Kustomization load(Loader loader) {
     Path dir = loader.root();
@@ -49,12 +51,9 @@ public final class Kustomization {
       throw new KustomizeException("found multiple kustomization files under: " + loader.display(dir), dir, -1, null);
     }
     Path file = found.get(0);
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (java.io.IOException e) {
-      throw new KustomizeException(loader.display(file) + ": " + e.getMessage(), file, -1, e);
-    }
+    // Through the loader, as kustomize's loadKustFile reads it through the load restrictor: a symlinked
+    // kustomization file pointing out of the directory is refused, and its text must be UTF-8.
+    String text = loader.readText(file.getFileName().toString());
     List<Object> docs = KYaml.parseDocuments(text, loader.display(file), file);
     Map<String, Object> fields;
     if (docs.isEmpty()) {

@@ -3,7 +3,9 @@ package io.conflux.kustomize.internal.build;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.LoadRestrictions;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -101,12 +103,38 @@ public final class Loader {
    */
   public String readText(String relative) {
     Path p = checkedFile(relative);
+    byte[] bytes;
     try {
-      return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(p))).toString();
-    } catch (CharacterCodingException e) {
-      return new String(readBytes(relative), StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(p);
     } catch (IOException e) {
       throw new KustomizeException(display(p) + ": " + e.getMessage(), p, -1, e);
+    }
+    return decodeUtf8(bytes, p);
+  }
+
+  /**
+   * Decodes a file's bytes as strict UTF-8, as go-yaml's reader does: invalid bytes are refused (kustomize:
+   * "MalformedYAMLError: yaml: invalid leading UTF-8 octet"), never replaced by U+FFFD.
+   *
+   * @throws KustomizeException naming the file and the line of the first invalid byte, never the bytes
+   */
+  public String decodeUtf8(byte[] bytes, Path p) {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(in)
+          .toString();
+    } catch (CharacterCodingException e) {
+      int line = 1;
+      for (int i = 0; i < in.position(); i++) {
+        if (bytes[i] == '\n') {
+          line++;
+        }
+      }
+      throw new KustomizeException(display(p) + ":" + line + ": MalformedYAMLError: invalid UTF-8 (byte offset "
+          + in.position() + "): kustomize reads only UTF-8 text", p, line, e);
     }
   }
 

@@ -25,8 +25,9 @@ public final class DataSources {
   /** Loads the pairs of a generator's arguments, rejecting repeated keys. */
   public static List<Pair> load(Loader loader, Map<String, Object> args, String generatorName) {
     List<Pair> pairs = new ArrayList<>();
-    for (Object o : list(args, "literals")) {
-      pairs.add(literal(String.valueOf(o)));
+    List<Object> literals = list(args, "literals");
+    for (int i = 0; i < literals.size(); i++) {
+      pairs.add(literal(String.valueOf(literals.get(i)), generatorName, i));
     }
     for (Object o : list(args, "files")) {
       pairs.add(file(loader, String.valueOf(o)));
@@ -53,10 +54,12 @@ public final class DataSources {
     return l == null ? List.of() : l;
   }
 
-  static Pair literal(String source) {
+  static Pair literal(String source, String generatorName, int index) {
     int eq = source.indexOf('=');
     if (eq <= 0) {
-      throw new KustomizeException("invalid literal source " + source + ", expected key=value");
+      // Not the source itself: without '=' the whole entry may be a secretGenerator's value typed alone.
+      throw new KustomizeException("generator " + generatorName + ": invalid literal source at literals[" + index
+          + "] (no key before '='), expected key=value");
     }
     return new Pair(source.substring(0, eq), removeQuotes(source.substring(eq + 1)), null);
   }

@@ -29,7 +29,8 @@ public final class Json6902 {
   @SuppressWarnings("unchecked")
   private static JsonNode applyOne(JsonNode doc, Object operation, String patchName) {
     if (!(operation instanceof Map<?, ?> op)) {
-      throw new KustomizeException(patchName + ": a JSON patch operation must be a mapping, got " + operation);
+      throw new KustomizeException(patchName + ": a JSON patch operation must be a mapping, got "
+          + (operation instanceof List<?> ? "a sequence" : "a scalar"));
     }
     Map<String, Object> o = new java.util.LinkedHashMap<>((Map<String, Object>) op);
     String kind = Objects2.string(o, "op");

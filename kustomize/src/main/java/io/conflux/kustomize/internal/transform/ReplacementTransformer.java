@@ -178,8 +178,9 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
       String[] parts = Objects2.scalarText(v).split(java.util.regex.Pattern.quote(delimiter), -1);
       int index = options.get("index") instanceof Number n ? n.intValue() : 0;
       if (index < 0 || index >= parts.length) {
-        throw new KustomizeException("options.index " + index + " is out of bounds for value "
-            + Objects2.scalarText(v));
+        // Not the value: a replacement's source may be a Secret's data.
+        throw new KustomizeException("options.index " + index + " is out of bounds for the source value of "
+            + describe(source) + " (" + parts.length + " parts after splitting at the delimiter)");
       }
       return parts[index];
     }

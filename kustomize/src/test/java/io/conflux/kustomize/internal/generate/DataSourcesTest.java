@@ -50,8 +50,10 @@ class DataSourcesTest {
       Loader loader = new Loader(dir, dir, LoadRestrictions.ROOT_ONLY);
       assertThatThrownBy(() -> DataSources.load(loader, args("literals: [a=1, a=2]"), "g"))
           .isInstanceOf(KustomizeException.class).hasMessageContaining("illegally repeats the key `a`");
-      assertThatThrownBy(() -> DataSources.load(loader, args("literals: [novalue]"), "g"))
-          .isInstanceOf(KustomizeException.class).hasMessageContaining("invalid literal source novalue");
+      assertThatThrownBy(() -> DataSources.load(loader, args("literals: [a=1, s3cr3tvalue]"), "g"))
+          .isInstanceOf(KustomizeException.class)
+          .hasMessageContaining("generator g: invalid literal source at literals[1]")
+          .message().doesNotContain("s3cr3tvalue");
     }
   }
 
