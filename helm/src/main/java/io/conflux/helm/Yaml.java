@@ -58,8 +58,6 @@ final class Yaml {
   static String problem(RuntimeException e) {
     return YamlErrors.describe(e);
   }
-    return e.getMessage();
-  }
 
   /**
    * JSON text of a tree. Helm reads values files as YAML 1.1, where unquoted {@code yes}, {@code on} or
