@@ -121,29 +121,22 @@ public final class GitMirror {
      */
     public int checkout(ObjectKey owner, String url, Revision revision, Path target, GitCredentials credentials,
                         Duration timeout) {
-        String remote = rewriter.remote(url);
-        GitTransfer transfer = new GitTransfer(credentials, timeout == null ? this.timeout : timeout, maxFetchBytes);
-        Path ownerDir = mirrorsDir.resolve(sha256(ownerId(owner)));
-        synchronized (locks.computeIfAbsent(ownerDir.toString(), k -> new Object())) {
-            try (Repository repo = open(ownerDir.resolve(sha256(remote)), remote)) {
-                ObjectId commitId = ObjectId.fromString(revision.sha());
-                if (!repo.getObjectDatabase().has(commitId)) {
-                    fetch(repo, remote, transfer, REF_SPECS);
-                }
-                String ref = revision.refName();
-                if (!repo.getObjectDatabase().has(commitId) && isOtherRef(ref)) {
-                    // Flux's ref.name may name any ref (refs/pull/420/head, refs/merge-requests/1/head), which the
-                    // heads-and-tags refspecs do not bring.
-                    fetch(repo, remote, transfer, List.of(new RefSpec("+" + ref + ":" + ref)));
-                }
-                if (!repo.getObjectDatabase().has(commitId)) {
-                    throw new GitException("commit " + revision.sha() + " not found in " + remote);
-                }
-                return writeTree(repo, commitId, target);
-            } catch (IOException e) {
-                throw new GitException("reading " + revision + " of " + remote + " failed: " + e.getMessage(), e);
+        return withMirror(owner, url, credentials, timeout, (repo, remote, transfer) -> {
+            ObjectId commitId = ObjectId.fromString(revision.sha());
+            if (!repo.getObjectDatabase().has(commitId)) {
+                fetch(repo, remote, transfer, REF_SPECS);
             }
-        }
+            String ref = revision.refName();
+            if (!repo.getObjectDatabase().has(commitId) && isOtherRef(ref)) {
+                // Flux's ref.name may name any ref (refs/pull/420/head, refs/merge-requests/1/head), which the
+                // heads-and-tags refspecs do not bring.
+                fetch(repo, remote, transfer, List.of(new RefSpec("+" + ref + ":" + ref)));
+            }
+            if (!repo.getObjectDatabase().has(commitId)) {
+                throw new GitException("commit " + revision.sha() + " not found in " + remote);
+            }
+            return writeTree(repo, commitId, target);
+        });
     }
 
     /**
@@ -163,27 +156,43 @@ public final class GitMirror {
      */
     public RemoteRefs fetchRefs(ObjectKey owner, String url, GitRepositoryRef ref, GitCredentials credentials,
                                 Duration timeout) {
+        return withMirror(owner, url, credentials, timeout, (repo, remote, transfer) -> {
+            fetch(repo, remote, transfer, REF_SPECS);
+            String name = ref == null ? null : ref.name();
+            if (isOtherRef(name)) {
+                fetch(repo, remote, transfer, List.of(new RefSpec("+" + name + ":" + name)));
+            }
+            Map<String, String> refs = new LinkedHashMap<>();
+            for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_REFS)) {
+                Ref peeled = repo.getRefDatabase().peel(r);
+                ObjectId id = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId() : peeled.getObjectId();
+                if (id != null) {
+                    refs.put(r.getName(), id.name());
+                }
+            }
+            return new RemoteRefs(remote, refs);
+        });
+    }
+
+    /** Work on one mirror, given the open repository, the rewritten remote URL and the fetch's bounds. */
+    private interface MirrorWork<T> {
+        T run(Repository repo, String remote, GitTransfer transfer) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} on {@code owner}'s mirror of {@code url} (checked and rewritten), created if missing, while
+     * holding the owner's lock, so that one GitRepository's fetches and reads never interleave.
+     */
+    private <T> T withMirror(ObjectKey owner, String url, GitCredentials credentials, Duration timeout,
+                             MirrorWork<T> work) {
         String remote = rewriter.remote(url);
         GitTransfer transfer = new GitTransfer(credentials, timeout == null ? this.timeout : timeout, maxFetchBytes);
         Path ownerDir = mirrorsDir.resolve(sha256(ownerId(owner)));
         synchronized (locks.computeIfAbsent(ownerDir.toString(), k -> new Object())) {
             try (Repository repo = open(ownerDir.resolve(sha256(remote)), remote)) {
-                fetch(repo, remote, transfer, REF_SPECS);
-                String name = ref == null ? null : ref.name();
-                if (isOtherRef(name)) {
-                    fetch(repo, remote, transfer, List.of(new RefSpec("+" + name + ":" + name)));
-                }
-                Map<String, String> refs = new LinkedHashMap<>();
-                for (Ref r : repo.getRefDatabase().getRefsByPrefix(Constants.R_REFS)) {
-                    Ref peeled = repo.getRefDatabase().peel(r);
-                    ObjectId id = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId() : peeled.getObjectId();
-                    if (id != null) {
-                        refs.put(r.getName(), id.name());
-                    }
-                }
-                return new RemoteRefs(remote, refs);
+                return work.run(repo, remote, transfer);
             } catch (IOException e) {
-                throw new GitException("reading the refs of " + remote + " failed: " + e.getMessage(), e);
+                throw new GitException("reading the mirror of " + remote + " failed: " + e.getMessage(), e);
             }
         }
     }
