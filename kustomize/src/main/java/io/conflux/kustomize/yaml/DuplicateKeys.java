@@ -40,10 +40,9 @@ public final class DuplicateKeys {
    *     lines); the message names the key, never a value
    */
   public static void check(String text, String fileName, Path file) {
-    LoadSettings settings = LoadSettings.builder()
-        .setLabel(fileName)
+    // The same bounds as KYaml's parse, which already accepted the text (so none is exceeded here).
+    LoadSettings settings = YamlBounds.MANIFESTS.settings(fileName)
         .setAllowDuplicateKeys(true)
-        .setCodePointLimit(Integer.MAX_VALUE)
         .build();
     Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Deque<Node> todo = new ArrayDeque<>();
