@@ -43,7 +43,7 @@ class HostileValuesTest {
         Map.of("values.yaml", aliasBomb(9, 9)), null, null, false))
         .isInstanceOf(HelmException.class)
         .hasMessageMatching("failed to parse values of ConfigMap 'team-a/vals' key 'values\\.yaml': "
-            + "excessive aliasing: .* \\(line \\d+\\)");
+            + "excessive aliasing: .* \\(line \\d+, column \\d+\\)");
   }
 
   @Test
@@ -61,8 +61,8 @@ class HostileValuesTest {
     assertThatThrownBy(() -> HelmValues.reference("ConfigMap", "team-a", "vals",
         Map.of("values.yaml", nested(10_000)), null, null, false))
         .isInstanceOf(HelmException.class)
-        .hasMessage("failed to parse values of ConfigMap 'team-a/vals' key 'values.yaml': "
-            + "nesting deeper than 500 levels (line 1)");
+        .hasMessageMatching("failed to parse values of ConfigMap 'team-a/vals' key 'values\\.yaml': "
+            + "nesting deeper than 500 levels \\(line 1, column \\d+\\)");
   }
 
   @Test
@@ -77,7 +77,8 @@ class HostileValuesTest {
         .hasMessageStartingWith("failed to parse values of values file 'values.yaml': excessive aliasing");
     assertThatThrownBy(() -> ChartValuesFiles.mergeFromChart(chart, List.of("values-deep.yaml"), false))
         .isInstanceOf(HelmException.class)
-        .hasMessage("failed to parse values of values file 'values-deep.yaml': nesting deeper than 500 levels (line 1)");
+        .hasMessageMatching("failed to parse values of values file 'values-deep\\.yaml': "
+            + "nesting deeper than 500 levels \\(line 1, column \\d+\\)");
     assertThatThrownBy(() -> ChartFiles.read(chart).crds(Map.of()))
         .isInstanceOf(HelmException.class)
         .hasMessageStartingWith("chart file 'values.yaml' does not parse: excessive aliasing");
