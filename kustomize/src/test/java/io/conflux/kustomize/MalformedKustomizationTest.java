@@ -94,4 +94,11 @@ class MalformedKustomizationTest {
         .isExactlyInstanceOf(KustomizeException.class)
         .hasMessage("kustomization.yaml: '.' is a directory, expected a file");
   }
+
+  @Test
+  void listWithNullItemsBuildsItsOtherItems() throws IOException {
+    write("list.yaml", "apiVersion: v1\nkind: ConfigMapList\nitems:\n- null\n- " + CM.replace("\n", "\n  ").trim() + "\n");
+    write("kustomization.yaml", "resources:\n- list.yaml\n");
+    assertThat(Kustomizer.create().build(root).objects()).hasSize(1);
+  }
 }
