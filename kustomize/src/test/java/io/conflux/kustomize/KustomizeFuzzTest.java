@@ -28,6 +28,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Fuzzes the kustomize loader through the module's public API ({@link Kustomizer#build(Path)} on an in-memory
@@ -74,8 +75,10 @@ class KustomizeFuzzTest {
             () -> "build did not finish within " + BOUND + ": " + tree);
         assertThat(built.objects()).isNotNull();
         built.toYaml();
+        Statistics.label("outcome").collect("built");
       } catch (KustomizeException e) {
         checkRejection(e, tree);
+        Statistics.label("outcome").collect("rejected");
       }
     }
   }

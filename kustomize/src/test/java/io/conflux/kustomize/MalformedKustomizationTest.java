@@ -101,4 +101,15 @@ class MalformedKustomizationTest {
     write("kustomization.yaml", "resources:\n- list.yaml\n");
     assertThat(Kustomizer.create().build(root).objects()).hasSize(1);
   }
+
+  @Test
+  void replicasWithoutOrWithAWrongCount() throws IOException {
+    write("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n");
+    write("kustomization.yaml", "resources:\n- deploy.yaml\nreplicas:\n- name: web\n");
+    assertThat(Kustomizer.create().build(root).toYaml()).contains("replicas: 0");
+    write("kustomization.yaml", "resources:\n- deploy.yaml\nreplicas:\n- name: web\n  count: many\n");
+    assertThatThrownBy(() -> Kustomizer.create().build(root))
+        .isExactlyInstanceOf(KustomizeException.class)
+        .hasMessage("kustomization.yaml: replicas[0].count is not an integer");
+  }
 }
