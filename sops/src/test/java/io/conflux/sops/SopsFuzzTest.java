@@ -244,10 +244,23 @@ class SopsFuzzTest {
             return utf8(new Dump(DumpSettings.builder().build()).dumpToString(doc));
         }
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(jsonKeys(doc));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The tree with every map key as a string, as JSON has them (YAML's may be null, numbers, lists). */
+    private static Object jsonKeys(Object node) {
+        if (node instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), jsonKeys(v)));
+            return out;
+        }
+        if (node instanceof List<?> l) {
+            return l.stream().map(SopsFuzzTest::jsonKeys).toList();
+        }
+        return node;
     }
 
     /** Mutates one node; the {@code sops} block is chosen more often than the rest. */
