@@ -3,6 +3,8 @@ package io.conflux.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,14 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -54,7 +49,11 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * objects, records as the services write them) mutated as JSON trees (fields replaced, retyped, deleted, nested
  * deep) or as text, and random bytes. Every input must decode or be rejected with a Jackson, YAML or fabric8 error or the
  * model's {@link IllegalArgumentException} naming the value, within {@link #BOUND}; a NullPointerException,
- * ClassCastException and the like count as failures. Tries: {@code jqwik.tries.default} ({@code fuzz.tries}).
+ * ClassCastException and the like count as failures.
+ * <p>{@link #fuzz} is the Jazzer target: in the default build it replays the committed inputs in
+ * {@code src/test/resources/io/conflux/model/FluxDecodingFuzzTestInputs/fuzz/}; with {@code JAZZER_FUZZ} set
+ * ({@code -Pfuzz}) it fuzzes coverage-guided. {@link #everyInputDecodesOrIsRejectedClearly} runs the same property
+ * over {@code fuzz.tries} seeded {@link Random}s (200; 10,000 with {@code -Pfuzz}).
  */
 class FluxDecodingFuzzTest {
     /** Time allowed to one decoding; longer is a hang. */
@@ -94,14 +93,43 @@ class FluxDecodingFuzzTest {
         }
     }
 
-    @Property(seed = "1106", shrinking = ShrinkingMode.BOUNDED)
-    void everyInputDecodesOrIsRejectedClearly(@ForAll("samples") Sample sample) throws Exception {
+    /** Seeded tries of the property: the build's {@code fuzz.tries} (200; 10,000 with {@code -Pfuzz}). */
+    static final int TRIES = Integer.getInteger("fuzz.tries", 200);
+    /** Seed of the first try; try {@code i} uses {@code SEED + i}. */
+    static final long SEED = 1106;
+    /** The type names in a fixed order, for the fuzzer's choice ({@code Map.of} iterates in no fixed order). */
+    private static final List<String> TYPE_NAMES = TYPES.keySet().stream().sorted().toList();
+
+    @Test
+    void everyInputDecodesOrIsRejectedClearly() throws Exception {
+        for (long seed = SEED; seed < SEED + TRIES; seed++) {
+            Random r = new Random(seed);
+            try {
+                decodesOrIsRejectedClearly(mutate(CORPUS.get(r.nextInt(CORPUS.size())), r));
+            } catch (Exception | AssertionError e) {
+                throw new AssertionError("try with java.util.Random seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * The Jazzer target. The input's last byte picks the shape (mod 2) and the 8 bytes before it seed a
+     * {@link Random}: 0 a mutated corpus sample, 1 the remaining bytes decoded into a type the seed picks (YAML or
+     * JSON alike for Flux objects, as fabric8 reads both).
+     */
+    @FuzzTest(maxExecutions = 10_000)
+    void fuzz(FuzzedDataProvider data) throws Exception {
+        int shape = Math.floorMod(data.consumeByte(), 2);
+        Random r = new Random(data.consumeLong());
+        decodesOrIsRejectedClearly(shape == 0 ? mutate(CORPUS.get(r.nextInt(CORPUS.size())), r)
+                : new Sample(TYPE_NAMES.get(r.nextInt(TYPE_NAMES.size())), false, data.consumeRemainingAsBytes(), "fuzzer bytes"));
+    }
+
+    static void decodesOrIsRejectedClearly(Sample sample) throws Exception {
         try {
             bounded(sample);
-            Statistics.label("outcome").collect("decoded");
         } catch (IOException | KubernetesClientException | IllegalArgumentException | YamlEngineException e) {
             assertThat(rejection(e)).as("rejection %s of %s", e, sample).isTrue();
-            Statistics.label("outcome").collect("rejected: " + e.getClass().getSimpleName());
         }
     }
 
@@ -171,11 +199,6 @@ class FluxDecodingFuzzTest {
             GoDuration.parseOr(p.getSpec().timeout(), Duration.ofSeconds(15));
         }
         return o;
-    }
-
-    @Provide
-    Arbitrary<Sample> samples() {
-        return Combinators.combine(Arbitraries.of(CORPUS), Arbitraries.randoms()).as(FluxDecodingFuzzTest::mutate);
     }
 
     // ---- corpus

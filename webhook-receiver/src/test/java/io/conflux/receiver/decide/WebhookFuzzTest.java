@@ -3,6 +3,8 @@ package io.conflux.receiver.decide;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,13 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.UnaryOperator;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzes the webhook handler with the headers and bodies of every Receiver type ({@code github}, {@code gitlab},
@@ -52,7 +48,11 @@ import net.jqwik.api.statistics.Statistics;
  * source cache answers 2xx or 4xx, never 5xx or an exception. Requests carry no delivery id here (claiming one needs
  * PostgreSQL, which {@code WebhookFlowTest} covers), and the Receivers select nothing to reconcile.</li>
  * </ul>
- * Each request is bounded by {@link #BOUND}. Tries: {@code jqwik.tries.default} ({@code fuzz.tries}).
+ * Each request is bounded by {@link #BOUND}.
+ * <p>{@link #fuzz} is the Jazzer target: in the default build it replays the committed inputs in
+ * {@code src/test/resources/io/conflux/receiver/decide/WebhookFuzzTestInputs/fuzz/}; with {@code JAZZER_FUZZ} set
+ * ({@code -Pfuzz}) it fuzzes coverage-guided. The two {@code @Test}s run the same properties over {@code fuzz.tries}
+ * seeded {@link Random}s (200; 10,000 with {@code -Pfuzz}).
  */
 class WebhookFuzzTest {
     /** Time allowed to one request; longer is a hang. */
@@ -100,12 +100,56 @@ class WebhookFuzzTest {
         }
     }
 
-    @Property(seed = "1106", shrinking = ShrinkingMode.BOUNDED)
-    void everyRequestGetsAVerdict(@ForAll("requests") Request request) {
+    /** Seeded tries of each property: the build's {@code fuzz.tries} (200; 10,000 with {@code -Pfuzz}). */
+    static final int TRIES = Integer.getInteger("fuzz.tries", 200);
+    /** Seed of the first try; try {@code i} uses {@code SEED + i}. */
+    static final long SEED = 1106;
+
+    /** A check of one input made from a seeded {@link Random}. */
+    interface Try {
+        void run(Random r) throws Exception;
+    }
+
+    /** Runs {@code check} over {@link #TRIES} seeded {@link Random}s; a failure names the seed that reproduces it. */
+    static void tries(Try check) throws Exception {
+        for (long seed = SEED; seed < SEED + TRIES; seed++) {
+            try {
+                check.run(new Random(seed));
+            } catch (Exception | AssertionError e) {
+                throw new AssertionError("try with java.util.Random seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Test
+    void everyRequestGetsAVerdict() throws Exception {
+        tries(r -> getsAVerdict(request(r)));
+    }
+
+    @Test
+    void everyRequestGetsA2xxOr4xx() throws Exception {
+        tries(r -> getsA2xxOr4xx(request(r), digest(r)));
+    }
+
+    /**
+     * The Jazzer target, both properties on one request. The input's last byte picks the shape (mod 2) and the 8
+     * bytes before it seed a {@link Random}: 0 a generated request, 1 a request of the seed's Receiver type, headers
+     * and signature (mostly valid) whose body is the remaining bytes. The request goes to the Receiver's path, or 1 in
+     * 10 times to a digest from the seed.
+     */
+    @FuzzTest(maxExecutions = 10_000)
+    void fuzz(FuzzedDataProvider data) {
+        int shape = Math.floorMod(data.consumeByte(), 2);
+        Random r = new Random(data.consumeLong());
+        Request request = shape == 0 ? request(r) : request(r, data.consumeRemainingAsBytes());
+        getsAVerdict(request);
+        getsA2xxOr4xx(request, digest(r));
+    }
+
+    static void getsAVerdict(Request request) {
         Verdict v = assertTimeoutPreemptively(BOUND, () -> WebhookVerifier.verify(request.type(), TOKEN, events(request),
                 request.lookup(), request.body()), () -> "no verdict within " + BOUND + ": " + request);
         assertThat(v).as("verdict of %s", request).isNotNull();
-        Statistics.label("decision").collect(request.type(), v.decision(), v.status());
         switch (v.decision()) {
             case REJECT -> assertThat(v.status()).as("status of %s", request).isIn(400, 401);
             case IGNORE, TRIGGER -> assertThat(v.status()).as("status of %s", request).isEqualTo(200);
@@ -138,8 +182,7 @@ class WebhookFuzzTest {
         }
     }
 
-    @Property(seed = "1106", shrinking = ShrinkingMode.BOUNDED)
-    void everyRequestGetsA2xxOr4xx(@ForAll("requests") Request request, @ForAll("digests") String digest) {
+    static void getsA2xxOr4xx(Request request, String digest) {
         WebhookHandler handler = handler();
         Request anonymous = new Request(request.type(), request.headers().stream()
                 .filter(h -> !h.getKey().equalsIgnoreCase("X-GitHub-Delivery") && !h.getKey().equalsIgnoreCase("X-Gitlab-Event-UUID"))
@@ -147,7 +190,6 @@ class WebhookFuzzTest {
         String path = digest.equals("receiver") ? WebhookPath.digest(TOKEN, anonymous.type() + "-receiver", NS) : digest;
         Reply reply = assertTimeoutPreemptively(BOUND, () -> handler.handle(path, anonymous.lookup(), anonymous.body())
                 .await().atMost(BOUND), () -> "no answer within " + BOUND + ": " + anonymous);
-        Statistics.label("status").collect(request.type(), reply.status());
         assertThat(reply.status()).as("status of %s (%s)", anonymous, reply.body()).isBetween(200, 499);
         assertThat(reply.status() / 100).as("status of %s (%s)", anonymous, reply.body()).isNotEqualTo(3);
         assertThat(reply.body()).as("body of %s", anonymous).isNotNull().containsKey("status");
@@ -212,28 +254,37 @@ class WebhookFuzzTest {
         return request.type().startsWith("generic") ? null : List.of("push", "Push Hook", "ping");
     }
 
-    @Provide
-    Arbitrary<String> digests() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(9, Arbitraries.just("receiver")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().ofMaxLength(80)));
-    }
-
-    @Provide
-    Arbitrary<Request> requests() {
-        return Arbitraries.randoms().map(WebhookFuzzTest::request);
+    /** 9 in 10 {@code "receiver"} (the Receiver's own path), else a random string of up to 80 characters. */
+    static String digest(Random r) {
+        if (r.nextInt(10) < 9) {
+            return "receiver";
+        }
+        StringBuilder b = new StringBuilder();
+        for (int n = r.nextInt(81); n > 0; n--) {
+            b.append((char) (r.nextInt(4) == 0 ? r.nextInt(0x3000) : 32 + r.nextInt(95)));
+        }
+        return b.toString();
     }
 
     // ---- generation
 
     static Request request(Random r) {
+        return request(r, null);
+    }
+
+    /** A request from {@code r}; with {@code raw}, that is its body (and what a signature over the original covers). */
+    static Request request(Random r, byte[] raw) {
         String type = TYPES.get(r.nextInt(TYPES.size()));
         boolean gitlab = type.equals("gitlab") || type.startsWith("generic") && r.nextBoolean();
         String how;
-        byte[] original = utf8(gitlab ? gitlabPush() : r.nextInt(5) == 0 ? "{\"zen\":\"Design for failure.\",\"hook_id\":1}" : githubPush());
+        byte[] original = raw != null ? raw
+                : utf8(gitlab ? gitlabPush() : r.nextInt(5) == 0 ? "{\"zen\":\"Design for failure.\",\"hook_id\":1}" : githubPush());
         byte[] body;
-        int shape = r.nextInt(12);
-        if (shape < 3) {
+        int shape = raw != null ? -1 : r.nextInt(12);
+        if (shape < 0) {
+            how = "fuzzer bytes";
+            body = raw;
+        } else if (shape < 3) {
             how = "valid payload";
             body = original;
         } else if (shape < 7) {
