@@ -141,10 +141,12 @@ class FluxDecodingFuzzTest {
 
     /**
      * A Jackson error (syntax, type, stream limits), a YAML syntax error of fabric8's YAML reader (snakeyaml-engine,
-     * with its position), fabric8's wrapping of one, or the model's own message.
+     * with its position), fabric8's wrapping of one, or the model's own message. Jackson's byte decoders (it detects
+     * UTF-8/16/32 from the first bytes) refuse undecodable bytes with a {@link java.io.CharConversionException} naming
+     * the char and byte position, not a {@code JacksonException}: that is a rejection too (found by Jazzer).
      */
     private static boolean rejection(Throwable e) {
-        if (e instanceof JacksonException || e instanceof YamlEngineException) {
+        if (e instanceof JacksonException || e instanceof YamlEngineException || jacksonDecoding(e)) {
             return true;
         }
         if (e instanceof KubernetesClientException) {
@@ -154,6 +156,11 @@ class FluxDecodingFuzzTest {
         }
         return e instanceof IllegalArgumentException && e.getClass() == IllegalArgumentException.class
                 && e.getMessage() != null && !e.getMessage().isBlank();
+    }
+
+    private static boolean jacksonDecoding(Throwable e) {
+        return e instanceof java.io.CharConversionException && e.getStackTrace().length > 0
+                && e.getStackTrace()[0].getClassName().startsWith("com.fasterxml.jackson.");
     }
 
     /** Decodes as the service does, then reads what its consumer reads first. */
