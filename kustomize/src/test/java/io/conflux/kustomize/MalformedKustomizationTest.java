@@ -42,6 +42,19 @@ class MalformedKustomizationTest {
   private static final String CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\n";
 
   @Test
+  void jsonPatchNamingAMemberOfAListIsRefusedNamingThePatch() throws IOException {
+    write("deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ben}\nspec:\n- replace\n");
+    write("patch.json", "[{\"op\": \"add\", \"path\": \"/spec/replica\", \"value\": \"3\"}]");
+    write("kustomization.yaml", "resources:\n- deployment.yaml\npatchesJson6902:\n- target: {group: apps, version: v1,"
+        + " kind: Deployment, name: ben}\n  path: patch.json\n");
+    assertThatThrownBy(() -> Kustomizer.create().build(root))
+        .isExactlyInstanceOf(KustomizeException.class)
+        .hasMessageContaining("patch.json")
+        .hasMessageContaining("error in add for path: '/spec/replica'")
+        .hasRootCauseExactlyInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void varWithoutNameIsRefusedNamingTheKustomization() throws IOException {
     write("cm.yaml", CM);
     write("kustomization.yaml", "resources:\n- cm.yaml\nvars:\n- objref: {kind: ConfigMap, name: cfg, apiVersion: v1}\n");
