@@ -41,6 +41,18 @@ class MalformedKustomizationTest {
 
   private static final String CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\n";
 
+  /** Target names are RE2 as in kustomize's Go: Java's backtracking matcher ran for minutes on this (found by Jazzer). */
+  @Test
+  void patchTargetRegexMatchesInLinearTime() throws IOException {
+    write("cm.yaml", CM.replace("name: cfg", "name: " + "a".repeat(40) + "-"));
+    write("kustomization.yaml", "resources:\n- cm.yaml\npatches:\n- target: {kind: ConfigMap, name: '(.*a){12}'}\n"
+        + "  patch: '[{\"op\": \"add\", \"path\": \"/data/c\", \"value\": \"d\"}]'\n");
+    ResourceList built = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+        () -> Kustomizer.create().build(root));
+    assertThat(built.objects()).hasSize(1);
+    assertThat(built.toYaml()).doesNotContain("c: d");
+  }
+
   @Test
   void jsonPatchNamingAMemberOfAListIsRefusedNamingThePatch() throws IOException {
     write("deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ben}\nspec:\n- replace\n");
