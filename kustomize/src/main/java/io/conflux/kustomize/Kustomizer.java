@@ -84,6 +84,15 @@ public final class Kustomizer {
     stack.push(loader.root());
     KustTarget kt = new KustTarget(loader, stack);
     Accumulator ra = kt.accumulateTarget();
+    try {
+      return finish(kt, ra);
+    } catch (KustomizeException e) {
+      throw kt.located(e);
+    }
+  }
+
+  /** The steps done once at the top: hash suffixes, name references, vars, local-config removal, order. */
+  private static ResourceList finish(KustTarget kt, Accumulator ra) {
     ResMap m = ra.resMap();
     for (Resource r : m.resources()) {
       if (r.needsHashSuffix()) {

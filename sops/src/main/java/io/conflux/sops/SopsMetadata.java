@@ -1,21 +1,22 @@
 package io.conflux.sops;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The {@code sops} metadata block of an encrypted document, as SOPS's stores read it: the age recipients holding
  * the data key (top-level {@code age} or a single entry of {@code key_groups}), {@code lastmodified} (the MAC's
  * additional data), the encrypted {@code mac}, and the one rule choosing which values are encrypted
  * ({@code unencrypted_suffix}, {@code encrypted_suffix}, {@code unencrypted_regex} or {@code encrypted_regex};
- * none means {@code unencrypted_suffix: _unencrypted}). Regular expressions use Java's syntax, which agrees with
- * Go's RE2 for the patterns SOPS users write (e.g. {@code ^(data|stringData)$}).
+ * none means {@code unencrypted_suffix: _unencrypted}). Regular expressions are RE2 (RE2/J), as SOPS's Go
+ * {@code regexp}: the same syntax, and matching in time linear in the key, so that a tenant's file cannot make the
+ * renderer backtrack for ever (Java's own regex would, e.g. {@code ^(a+)+$} on a long key).
  *
  * @param age                  the age recipients and their armored data-key files
  * @param otherKeyTypes        names of non-age key types present (pgp, kms, ...), for messages

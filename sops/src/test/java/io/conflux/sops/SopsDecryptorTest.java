@@ -2,10 +2,12 @@ package io.conflux.sops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.conflux.sops.testing.SopsTestEncryptor;
 import io.conflux.sops.testing.SopsTestEncryptor.AgeKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -142,6 +144,34 @@ class SopsDecryptorTest {
                 .hasMessageContaining("Secret 'sops-age'").hasMessageContaining(OTHER.recipient())
                 .hasMessageNotContaining(KEY.identity())
                 .matches(e -> ((SopsException) e).keyProblem());
+    }
+
+    /**
+     * The file's {@code encrypted_regex} is the tenant's: with Java's backtracking regex, {@code ^(.*a){12}$} ran for
+     * minutes on one 40-character key (found by Jazzer's regex-injection detector). As RE2, like SOPS's Go regexp, it
+     * matches in linear time, and RE2 syntax that Go refuses (a backreference) is refused naming the field.
+     */
+    @Test
+    void encryptedRegexIsMatchedInLinearTimeAndWithGoSyntax() throws Exception {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("data", "s3cret-value");
+        doc.put("a".repeat(40) + "!", "plain");
+        String encrypted = SopsTestEncryptor.forRecipients(KEY.recipient()).encryptedRegex("^data$").yaml(doc);
+        assertThat(encrypted).contains("encrypted_regex: ^data$");
+        SopsDecryptor decryptor = decryptor(KEY);
+
+        byte[] hostile = utf8(encrypted.replace("encrypted_regex: ^data$", "encrypted_regex: ^(.*a){12}$"));
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            try {
+                decryptor.decryptFile(hostile, SopsFormat.YAML, SopsFormat.YAML);
+            } catch (SopsException e) {
+                assertThat(e.getMessage()).doesNotContain("s3cret-value");
+            }
+        });
+
+        byte[] backreference = utf8(encrypted.replace("encrypted_regex: ^data$", "encrypted_regex: ^(d)\\1$"));
+        assertThatThrownBy(() -> decryptor.decryptFile(backreference, SopsFormat.YAML, SopsFormat.YAML))
+                .isInstanceOf(SopsException.class).hasMessageContaining("sops.encrypted_regex");
     }
 
     @Test

@@ -67,7 +67,8 @@ public final class KYaml {
           throw new KustomizeException(fileName + ": expected array in " + kind + "/items, but found "
               + describe(items), file, -1, null);
         }
-        queue.addAll(l);
+        // a null item is an empty object, skipped as empty documents are (ArrayDeque holds no nulls)
+        l.stream().filter(java.util.Objects::nonNull).forEach(queue::addLast);
         continue;
       }
       out.add(m);

@@ -19,9 +19,13 @@ public record ObjectKey(String kind, String namespace, String name) {
     /**
      * Parses {@code kind/namespace/name}.
      *
-     * @throws IllegalArgumentException when the text does not have three non-empty parts
+     * @throws IllegalArgumentException when the text is missing (null, e.g. a Kafka record without its key field) or
+     *                                  does not have three non-empty parts
      */
     public static ObjectKey parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("missing object key <kind>/<namespace>/<name>");
+        }
         String[] parts = text.split("/", -1);
         if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
             throw new IllegalArgumentException("not an object key <kind>/<namespace>/<name>: " + text);

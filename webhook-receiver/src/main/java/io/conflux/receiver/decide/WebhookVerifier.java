@@ -34,6 +34,10 @@ public final class WebhookVerifier {
     public static final Set<String> SUPPORTED_TYPES = Set.of("github", "gitlab", "generic", "generic-hmac");
     /** Optional event name header for the generic types (Conflux-specific). */
     public static final String GENERIC_EVENT_HEADER = "X-Conflux-Event";
+    /** Longest delivery id accepted ({@code webhook_delivery.delivery_key} holds {@code <sender>:<id>}, 600). */
+    static final int MAX_DELIVERY_ID = 256;
+    /** Longest event name accepted with a delivery id ({@code webhook_delivery.event} is VARCHAR(128)). */
+    static final int MAX_EVENT = 128;
 
     private WebhookVerifier() {
     }
@@ -72,6 +76,10 @@ public final class WebhookVerifier {
                     return Verdict.ignore("GitHub event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
                 String id = header.apply("X-GitHub-Delivery");
+                String unstorable = unstorable(event, "X-GitHub-Event", id, "X-GitHub-Delivery");
+                if (unstorable != null) {
+                    return Verdict.reject(400, unstorable);
+                }
                 DeliveryKey delivery = DeliveryKey.of("github", id);
                 return Verdict.trigger(event, delivery);
             }
@@ -91,6 +99,10 @@ public final class WebhookVerifier {
                     return Verdict.ignore("GitLab event '" + event + "' is not allowed by spec.events, ignored", event);
                 }
                 String uuid = header.apply("X-Gitlab-Event-UUID");
+                String unstorable = unstorable(event, "X-Gitlab-Event", uuid, "X-Gitlab-Event-UUID");
+                if (unstorable != null) {
+                    return Verdict.reject(400, unstorable);
+                }
                 DeliveryKey delivery = DeliveryKey.of("gitlab", uuid);
                 return Verdict.trigger(event, delivery);
             }
@@ -146,6 +158,31 @@ public final class WebhookVerifier {
         } catch (JsonPayload.MalformedPayload e) {
             return e;
         }
+    }
+
+    /**
+     * The event name and delivery id of a request that carries a delivery id are recorded in {@code webhook_delivery}
+     * ({@code event} VARCHAR(128), {@code delivery_key} VARCHAR(600)); values that cannot be are refused here as
+     * malformed (400) rather than failing the insert (500). GitHub's and GitLab's ids are 36-character UUIDs and
+     * their event names a few words.
+     *
+     * @return why the request is refused, naming the header (never its value), or null when both fit
+     */
+    private static String unstorable(String event, String eventHeader, String id, String idHeader) {
+        if (id == null || id.isBlank()) {
+            return null;
+        }
+        if (id.trim().length() > MAX_DELIVERY_ID || !printable(id)) {
+            return idHeader + " is not a delivery id (at most " + MAX_DELIVERY_ID + " printable characters)";
+        }
+        if (event.length() > MAX_EVENT || !printable(event)) {
+            return eventHeader + " is not an event name (at most " + MAX_EVENT + " printable characters)";
+        }
+        return null;
+    }
+
+    private static boolean printable(String s) {
+        return s.chars().noneMatch(Character::isISOControl);
     }
 
     /** @return whether {@code event} passes {@code spec.events} (case-insensitive; empty accepts all) */

@@ -118,4 +118,34 @@ class WebhookVerifierTest {
                 "X-Signature", "sha256=" + hmac("HmacSHA256", "other", body))), body).status()).isEqualTo(401);
         assertThat(WebhookVerifier.verify("bitbucket", TOKEN, List.of(), headers(Map.of()), body).status()).isEqualTo(400);
     }
+
+    /**
+     * Found by WebhookFuzzTest: a delivery id or event name that webhook_delivery cannot hold (delivery_key
+     * VARCHAR(600), event VARCHAR(128), no NUL in PostgreSQL text) was accepted, so the handler's insert failed and a
+     * token holder got a 500 for a malformed request. Such requests are malformed: 400, naming the header.
+     */
+    @Test
+    void deliveryIdOrEventThatCannotBeRecordedIsMalformed() throws Exception {
+        String longId = "d".repeat(700);
+        Verdict github = WebhookVerifier.verify("github", TOKEN, List.of(), headers(Map.of(
+                "X-Hub-Signature-256", "sha256=" + hmac("HmacSHA256", TOKEN, PUSH),
+                "X-GitHub-Event", "push", "X-GitHub-Delivery", longId)), PUSH);
+        assertThat(github.decision()).isEqualTo(Decision.REJECT);
+        assertThat(github.status()).isEqualTo(400);
+        assertThat(github.message()).startsWith("X-GitHub-Delivery is not a delivery id").doesNotContain(longId);
+
+        Verdict gitlab = WebhookVerifier.verify("gitlab", TOKEN, List.of(), headers(Map.of(
+                "X-Gitlab-Token", TOKEN, "X-Gitlab-Event", "Push Hook " + "x".repeat(200), "X-Gitlab-Event-UUID", "u-1")), PUSH);
+        assertThat(gitlab.status()).isEqualTo(400);
+        assertThat(gitlab.message()).startsWith("X-Gitlab-Event is not an event name");
+
+        Verdict nul = WebhookVerifier.verify("gitlab", TOKEN, List.of(), headers(Map.of(
+                "X-Gitlab-Token", TOKEN, "X-Gitlab-Event", "Push Hook", "X-Gitlab-Event-UUID", "u-1\u0000")), PUSH);
+        assertThat(nul.status()).isEqualTo(400);
+
+        // without a delivery id nothing is recorded: a long event name is only filtered by spec.events
+        Verdict unrecorded = WebhookVerifier.verify("gitlab", TOKEN, List.of(), headers(Map.of(
+                "X-Gitlab-Token", TOKEN, "X-Gitlab-Event", "x".repeat(200))), PUSH);
+        assertThat(unrecorded.decision()).isEqualTo(Decision.TRIGGER);
+    }
 }

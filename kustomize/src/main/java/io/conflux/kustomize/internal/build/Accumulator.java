@@ -58,6 +58,9 @@ public final class Accumulator {
   public void mergeVars(List<Map<String, Object>> incoming) {
     for (Map<String, Object> v : incoming) {
       String name = Objects2.string(v, "name");
+      if (name == null || name.isEmpty()) {
+        throw new KustomizeException("a var needs a name (vars[" + incoming.indexOf(v) + "])");
+      }
       Object objref = Objects2.getIgnoreCase(v, "objref");
       io.conflux.kustomize.internal.resource.Gvk gvk = VarRef.gvk(objref);
       String refName = Objects2.string(objref, "name");

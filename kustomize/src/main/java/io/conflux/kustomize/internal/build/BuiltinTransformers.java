@@ -94,9 +94,20 @@ final class BuiltinTransformers {
       }
       add(ts, "PatchJson6902Transformer", new PatchTransformer(patches.of(entry), target, false, false, schema));
     }
-    for (Map<String, Object> entry : kustomization.maps("replicas")) {
+    List<Map<String, Object>> replicas = kustomization.maps("replicas");
+    for (int i = 0; i < replicas.size(); i++) {
+      Map<String, Object> entry = replicas.get(i);
       Object count = entry.get("count");
-      long n = count instanceof Number num ? num.longValue() : Long.parseLong(String.valueOf(count));
+      long n;
+      if (count == null || count instanceof Number) {
+        n = count == null ? 0 : ((Number) count).longValue(); // a missing count is Go's zero value
+      } else {
+        try {
+          n = Long.parseLong(String.valueOf(count));
+        } catch (NumberFormatException e) {
+          throw new KustomizeException("replicas[" + i + "].count is not an integer");
+        }
+      }
       add(ts, "ReplicaCountTransformer", new ReplicaCountTransformer(Objects2.string(entry, "name"), n, tc.get("replicas")));
     }
     for (Map<String, Object> image : kustomization.maps("images")) {

@@ -81,8 +81,30 @@ public final class KustTarget {
     return ra;
   }
 
-  /** Builds into {@code ra} (components share their parent's accumulator). */
+  /**
+   * Builds into {@code ra} (components share their parent's accumulator).
+   *
+   * @throws KustomizeException naming the file at fault; an error not tied to a file (a var, a generator, a
+   *     transformer's configuration) is named after this kustomization's file
+   */
   public void accumulateTarget(Accumulator ra) {
+    try {
+      accumulate(ra);
+    } catch (KustomizeException e) {
+      throw located(e);
+    }
+  }
+
+  /** {@code e}, or when it names no file, {@code e} put in this kustomization's file. */
+  public KustomizeException located(KustomizeException e) {
+    if (e.file().isPresent()) {
+      return e;
+    }
+    return new KustomizeException(loader.display(kustomization.file()) + ": " + e.getMessage(),
+        kustomization.file(), -1, e);
+  }
+
+  private void accumulate(Accumulator ra) {
     accumulateResources(ra);
     TransformerConfig tc = TransformerConfig.defaults();
     for (String c : kustomization.strings("configurations")) {

@@ -21,10 +21,13 @@ public final class Kustomization {
 
   private final Map<String, Object> fields;
   private final Path file;
+  /** The file as named in messages (relative to the build root), e.g. {@code base/kustomization.yaml}. */
+  private final String name;
 
-  private Kustomization(Map<String, Object> fields, Path file) {
+  private Kustomization(Map<String, Object> fields, Path file, String name) {
     this.fields = fields;
     this.file = file;
+    this.name = name;
   }
 
   /**
@@ -65,7 +68,7 @@ public final class Kustomization {
     } else {
       throw new KustomizeException(loader.display(file) + ": a kustomization must be a single YAML mapping", file, -1, null);
     }
-    Kustomization k = new Kustomization(fields, file);
+    Kustomization k = new Kustomization(fields, file, loader.display(file));
     k.fix(loader);
     return k;
   }
@@ -159,7 +162,7 @@ public final class Kustomization {
         }
       }
     } else if (v != null) {
-      throw new KustomizeException("kustomization field '" + key + "' must be a list", file, -1, null);
+      throw new KustomizeException(name + ": kustomization field '" + key + "' must be a list", file, -1, null);
     }
     return out;
   }
@@ -174,11 +177,12 @@ public final class Kustomization {
         if (o instanceof Map<?, ?> m) {
           out.add((Map<String, Object>) m);
         } else if (o != null) {
-          throw new KustomizeException("kustomization field '" + key + "' must be a list of mappings", file, -1, null);
+          throw new KustomizeException(name + ": kustomization field '" + key + "' must be a list of mappings", file, -1,
+              null);
         }
       }
     } else if (v != null) {
-      throw new KustomizeException("kustomization field '" + key + "' must be a list", file, -1, null);
+      throw new KustomizeException(name + ": kustomization field '" + key + "' must be a list", file, -1, null);
     }
     return out;
   }

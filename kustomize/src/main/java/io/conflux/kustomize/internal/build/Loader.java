@@ -70,9 +70,14 @@ public final class Loader {
       throw new KustomizeException(display(root.resolve("kustomization.yaml")) + ": remote resource '" + relative
           + "' is not supported: Conflux builds only local kustomizations (fetch the source into the artifact instead)");
     }
-    return root.getFileSystem().getPath(relative).isAbsolute()
-        ? root.getFileSystem().getPath(relative).normalize()
-        : root.resolve(relative).normalize();
+    try {
+      return root.getFileSystem().getPath(relative).isAbsolute()
+          ? root.getFileSystem().getPath(relative).normalize()
+          : root.resolve(relative).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new KustomizeException(display(root.resolve("kustomization.yaml")) + ": invalid path: " + e.getReason(),
+          root, -1, e);
+    }
   }
 
   /** A path as shown in messages: relative to the build root when below it. */
@@ -156,7 +161,8 @@ public final class Loader {
           + display(root) + ")", p, -1, new NoSuchFileException(p.toString()));
     }
     if (Files.isDirectory(p)) {
-      throw new KustomizeException("'" + display(p) + "' is a directory, expected a file", p, -1, null);
+      // not located in p: the error is in the kustomization naming it, which KustTarget puts in front
+      throw new KustomizeException("'" + display(p) + "' is a directory, expected a file");
     }
     if (restrictions == LoadRestrictions.ROOT_ONLY) {
       Path real = normalize(p);

@@ -13,10 +13,11 @@ import java.util.Map;
  */
 public record FieldSpec(Gvk gvk, String path, boolean create) {
 
-  /** Reads {@code {group, version, kind, path, create}}. */
+  /** Reads {@code {group, version, kind, path, create}}; a missing path is Go's zero value, the empty path. */
   public static FieldSpec of(Map<String, Object> m) {
+    String path = Objects2.string(m, "path");
     return new FieldSpec(new Gvk(Objects2.string(m, "group"), Objects2.string(m, "version"),
-        Objects2.string(m, "kind")), Objects2.string(m, "path"), Boolean.TRUE.equals(m.get("create")));
+        Objects2.string(m, "kind")), path == null ? "" : path, Boolean.TRUE.equals(m.get("create")));
   }
 
   /** Reads a list of field specs; null gives an empty list. */

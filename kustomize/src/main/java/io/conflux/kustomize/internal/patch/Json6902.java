@@ -46,7 +46,13 @@ public final class Json6902 {
         o.put("op", "add");
       }
     }
-    return JsonPatch.apply(MAPPER.valueToTree(List.of(o)), doc);
+    try {
+      return JsonPatch.apply(MAPPER.valueToTree(List.of(o)), doc);
+    } catch (IllegalStateException e) {
+      // zjsonpatch's "Object operation on array target": a member name where the path meets a list
+      throw new KustomizeException(patchName + ": unable to apply JSON patch to " + describe(doc) + ": error in "
+          + kind + " for path: '" + path + "': " + e.getMessage(), e);
+    }
   }
 
   /**

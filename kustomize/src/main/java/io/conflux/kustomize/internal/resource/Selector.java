@@ -1,15 +1,16 @@
 package io.conflux.kustomize.internal.resource;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.internal.Objects2;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * A patch or replacement target: group, version, kind, name and namespace as anchored regular
  * expressions, plus label and annotation selectors (follows api/types/selector.go and
- * resWrangler.Select).
+ * resWrangler.Select). The expressions are RE2 (RE2/J), as kustomize's Go {@code regexp}: the same syntax, and
+ * matching in time linear in the name, so that a tenant's target cannot make the renderer backtrack for ever.
  */
 public record Selector(String group, String version, String kind, String name, String namespace,
     String labelSelector, String annotationSelector) {
