@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -130,12 +129,11 @@ class KustomizeFuzzTest {
 
   /**
    * YAML that is too deep, too aliased or too large (a kustomization or a resource nested thousands of levels, an
-   * alias bomb, a long flow sequence) builds or is refused in time with a message naming the file. Disabled until
-   * the bounds of wt-sec-bounds are merged (today: StackOverflowError wrapped by the build's catch-all, and
-   * alias bombs that run for a minute and gigabytes).
+   * alias bomb, a long flow sequence) builds or is refused in time with a message naming the file (before the
+   * bounds of {@code YamlBounds}: a StackOverflowError wrapped by the build's catch-all, and alias bombs that ran for a
+   * minute and took gigabytes).
    */
   @Test
-  @Disabled("until wt-sec-bounds: alias, nesting-depth and size bounds in KYaml")
   void deepAliasedOrHugeYamlIsRefusedInTime() throws Exception {
     tries(r -> buildsOrFailsNamingAFile(bomb(r)));
   }

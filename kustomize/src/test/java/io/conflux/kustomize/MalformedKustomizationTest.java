@@ -54,6 +54,22 @@ class MalformedKustomizationTest {
   }
 
   @Test
+  void imageNameRegexMatchesInLinearTimeAndAnInvalidOneNamesTheEntry() throws IOException {
+    write("deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+        + "    spec:\n      containers:\n      - {name: web, image: '" + "a".repeat(40) + "-:1.0'}\n");
+    write("kustomization.yaml", "resources:\n- deployment.yaml\nimages:\n- {name: '(.*a){12}', newTag: '2.0'}\n");
+    ResourceList built = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+        () -> Kustomizer.create().build(root));
+    assertThat(built.toYaml()).contains("-:1.0").doesNotContain(":2.0");
+
+    write("kustomization.yaml", "resources:\n- deployment.yaml\nimages:\n- {name: 'web(', newTag: '2.0'}\n");
+    assertThatThrownBy(() -> Kustomizer.create().build(root))
+        .isExactlyInstanceOf(KustomizeException.class)
+        .hasMessageContaining("kustomization.yaml")
+        .hasMessageContaining("images: invalid name 'web('");
+  }
+
+  @Test
   void jsonPatchNamingAMemberOfAListIsRefusedNamingThePatch() throws IOException {
     write("deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ben}\nspec:\n- replace\n");
     write("patch.json", "[{\"op\": \"add\", \"path\": \"/spec/replica\", \"value\": \"3\"}]");

@@ -1,5 +1,9 @@
 package io.conflux.kustomize.internal.transform;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.conflux.kustomize.KustomizeException;
+
 import io.conflux.kustomize.internal.Objects2;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
@@ -7,7 +11,6 @@ import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Rewrites container images matching {@code name}: new name, tag and/or digest (follows
@@ -21,6 +24,14 @@ public record ImageTagTransformer(String name, String newName, String newTag, St
   public static ImageTagTransformer of(Map<String, Object> image, List<FieldSpec> fieldSpecs) {
     return new ImageTagTransformer(Objects2.string(image, "name"), Objects2.string(image, "newName"),
         Objects2.string(image, "newTag"), Objects2.string(image, "digest"), fieldSpecs);
+  }
+
+  private Pattern namePattern() {
+    try {
+      return Pattern.compile("^" + name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$");
+    } catch (PatternSyntaxException e) {
+      throw new KustomizeException("images: invalid name '" + name + "': " + e.getDescription(), e);
+    }
   }
 
   @Override
@@ -58,9 +69,15 @@ public record ImageTagTransformer(String name, String newName, String newTag, St
     }
   }
 
-  /** The new image reference for {@code image}, or it unchanged when its name does not match. */
+  /**
+   * The new image reference for {@code image}, or it unchanged when its name does not match. The entry's {@code name}
+   * is a regular expression, as kustomize's Go {@code regexp}: matched with RE2 (RE2/J), in linear time, so a tenant's
+   * name such as {@code (.*a){12}} cannot stall the build.
+   *
+   * @throws KustomizeException when {@code name} is not a valid expression (kustomize fails the build too)
+   */
   String update(String image) {
-    if (name == null || !Pattern.compile("^" + name + "(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$").matcher(image).matches()) {
+    if (name == null || !namePattern().matcher(image).matches()) {
       return image;
     }
     String[] parts = split(image);
