@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -53,14 +52,9 @@ public final class BundleKeyFile {
         new SecureRandom().nextBytes(key);
         String line = "local-1:" + Base64.getEncoder().encodeToString(key) + "\n";
         try {
-            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
+            OwnerOnlyFile.create(file, line);
         } catch (FileAlreadyExistsException e) {
-            return; // created meanwhile by another start in the same directory
+            // created meanwhile by another start in the same directory
         }
-        Files.writeString(file, line, StandardCharsets.UTF_8);
     }
 }

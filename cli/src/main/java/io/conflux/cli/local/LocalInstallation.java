@@ -11,11 +11,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -182,10 +179,7 @@ public final class LocalInstallation implements AutoCloseable {
         String token = HexFormat.of().formatHex(random);
         try {
             Files.deleteIfExists(file);
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            }
-            Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+            OwnerOnlyFile.create(file, token + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the control API token " + file, e);
         }
