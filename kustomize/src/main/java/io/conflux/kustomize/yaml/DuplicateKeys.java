@@ -10,7 +10,6 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -40,13 +39,13 @@ public final class DuplicateKeys {
    *     lines); the message names the key, never a value
    */
   public static void check(String text, String fileName, Path file) {
-    // The same bounds as KYaml's parse, which already accepted the text (so none is exceeded here).
+    // The same bounds as KYaml's parse, which already accepted the text, and the same checks for interruption.
     LoadSettings settings = YamlBounds.MANIFESTS.settings(fileName)
         .setAllowDuplicateKeys(true)
         .build();
     Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Deque<Node> todo = new ArrayDeque<>();
-    for (Node doc : new Compose(settings).composeAllFromString(text)) {
+    for (Node doc : YamlBounds.MANIFESTS.composeAll(settings, text)) {
       todo.push(doc);
       while (!todo.isEmpty()) {
         Node n = todo.pop();

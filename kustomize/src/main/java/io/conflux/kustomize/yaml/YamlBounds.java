@@ -16,6 +16,7 @@ import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.parser.Parser;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
@@ -125,6 +126,20 @@ public record YamlBounds(long maxStreamChars, int maxDocumentCodePoints, int max
   public Object load(LoadSettings settings, String text) {
     checkSize(text);
     return new StandardConstructor(settings).constructSingleDocument(composer(settings, text, true).getSingleNode());
+  }
+
+  /**
+   * The node graphs of all documents of a stream (aliases are shared nodes, never expanded), composed within these
+   * bounds and checking for interruption as {@link #loadAll(LoadSettings, String)} does, for checks that work on nodes
+   * (e.g. {@link DuplicateKeys}).
+   *
+   * @param settings from {@link #settings(String)}
+   * @throws YamlBoundException when a bound is exceeded; SnakeYAML's exceptions for syntax errors
+   */
+  public Iterable<Node> composeAll(LoadSettings settings, String text) {
+    checkSize(text);
+    Composer composer = composer(settings, text, true);
+    return () -> composer;
   }
 
   /** SnakeYAML's composer reading through a {@link BoundedParser}. */

@@ -16,6 +16,7 @@ import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
+import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.produce.RenderResultProducer;
 import io.conflux.renderer.source.StatusPatch;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.Test;
  * its status.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedDatabase.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(EmbeddedDatabase.class)
 class SourceIsolationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String LOCAL = "https://git.conflux.local/";
@@ -64,6 +65,8 @@ class SourceIsolationTest {
     private KubernetesClient client;
     @Inject
     ReactiveRunner runner;
+    @Inject
+    BundleStore bundleStore;
     private final ObjectMapper json = new ObjectMapper();
     private final List<RenderResult> published = new CopyOnWriteArrayList<>();
     private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
@@ -195,6 +198,7 @@ class SourceIsolationTest {
             }
         };
         c.runner = runner;
+        c.bundleStore = bundleStore;
         c.init();
         c.useCaches(() -> List.copyOf(kustomizations), key -> Optional.ofNullable(repositories.get(key)));
         return c;
