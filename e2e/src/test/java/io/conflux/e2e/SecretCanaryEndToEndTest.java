@@ -88,7 +88,9 @@ class SecretCanaryEndToEndTest {
         FixtureRepositories.create(repo, work.resolve("git/canary-remote"), "main");
 
         sink = new SlackSink();
-        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work, Map.of(), null, Map.of(),
+        // a GitRepository names http(s)/ssh URLs only: the local repository is reached through an operator rewrite
+        conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
+                Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
                 Duration.ofMinutes(3)));
         client = conflux.client();
         apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n".formatted(NS));
@@ -125,7 +127,7 @@ class SecretCanaryEndToEndTest {
                   interval: 10m
                   url: %s
                   ref: {branch: main}
-                """.formatted(SOURCE, NS, work.resolve("git/canary-remote").toUri()));
+                """.formatted(SOURCE, NS, "https://git.conflux.local/canary-remote"));
         String postBuild = """
                   postBuild:
                     substituteFrom:
