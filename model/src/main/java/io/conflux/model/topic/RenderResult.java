@@ -16,11 +16,16 @@ import io.conflux.model.meta.ObjectKey;
  * @param reason         Flux reason for a failure ({@code BuildFailed}, {@code ArtifactFailed}, ...), null on success
  * @param error          the failure message, naming the file and line where there is one
  * @param renderedAt     RFC 3339 time
+ * @param sourceSequence the renderer's sequence number of the source artifact rendered: for one source it grows with
+ *                       every new revision the renderer fetches (table {@code source_artifact}), so that the applier
+ *                       never applies, for one generation, a revision older than one it applied; null when the
+ *                       source has no such order (a chart from a HelmRepository, a failure before any source)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RenderResult(String object, Long generation, String sourceRevision, String bundleDigest,
-                           Integer objectCount, String reason, String error, String renderedAt) {
+                           Integer objectCount, String reason, String error, String renderedAt,
+                           Long sourceSequence) {
 
     /** @return {@link #object} parsed */
     public ObjectKey objectKey() {

@@ -465,7 +465,7 @@ public class RenderCoordinator {
         r.renderedAt = OffsetDateTime.now(ZoneOffset.UTC);
         RenderResult result = new RenderResult(objectKey, generation, revision.isEmpty() ? null : revision,
                 r.bundleDigest, outcome.bundle() == null ? null : outcome.bundle().objectCount(),
-                outcome.reason(), outcome.message(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+                outcome.reason(), outcome.message(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), null);
         if (outcome.bundle() != null) {
             LOG.infof("%s rendered at %s: %d objects, %s", objectKey, revision, outcome.bundle().objectCount(), r.bundleDigest);
         } else {
