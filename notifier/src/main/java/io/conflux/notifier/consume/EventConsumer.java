@@ -5,6 +5,8 @@ import io.conflux.notifier.dispatch.Dispatcher;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -25,6 +27,7 @@ public class EventConsumer {
      */
     @Incoming("events")
     public Uni<Void> onEvent(ConsumerRecord<String, FluxEvent> record) {
-        return dispatcher.onEvent(record.partition(), record.offset(), record.value());
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        return dispatcher.onEvent(record.partition(), record.offset(), record.value(), done);
     }
 }
