@@ -3,7 +3,6 @@ package io.conflux.notifier.dispatch;
 import io.conflux.model.notification.Alert;
 import io.conflux.model.notification.Provider;
 import io.conflux.model.topic.FluxEvent;
-import io.conflux.notifier.consume.NotificationObjectWatcher;
 import io.conflux.notifier.deliver.DeliveryOutcome;
 import io.conflux.notifier.deliver.HttpDelivery;
 import io.conflux.notifier.deliver.Notifiers;
@@ -54,7 +53,7 @@ public class Dispatcher {
     @Inject
     ReactiveRunner runner;
     @Inject
-    NotificationObjectWatcher objects;
+    NotificationObjects objects;
     @Inject
     ProviderResolver resolver;
     @Inject

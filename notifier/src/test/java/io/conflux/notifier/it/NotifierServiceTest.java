@@ -73,6 +73,8 @@ class NotifierServiceTest {
     Dispatcher dispatcher;
     @Inject
     DeliveryStore store;
+    @Inject
+    io.conflux.service.Ownership ownership;
 
     @TestHTTPResource("/api/deliveries?limit=100")
     URI deliveriesApi;
@@ -257,6 +259,22 @@ class NotifierServiceTest {
         assertThat(verdict.status()).isEqualTo("False");
         assertThat(verdict.reason()).isEqualTo("ValidationFailed");
         assertThat(verdict.message()).contains("pagerduty");
+    }
+
+    @Test
+    void theThreeConsumersTogetherOwnEveryPartitionOfTheEventsTopic() throws Exception {
+        int partitions;
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                EmbeddedServices.kafka.bootstrapServers()))) {
+            partitions = admin.describeTopics(List.of("conflux.events")).allTopicNames().get()
+                    .get("conflux.events").partitions().size();
+        }
+        java.util.Set<Integer> all = java.util.stream.IntStream.range(0, partitions).boxed()
+                .collect(java.util.stream.Collectors.toSet());
+        // one replica with events$1..events$3: each consumer's assignment adds to the same Ownership
+        await("every partition owned", () -> ownership.partitions().equals(all));
+        assertThat(partitions).isGreaterThan(1);
+        assertThat(ownership.owns("Kustomization/flux-system/apps")).isTrue();
     }
 
     @Test
