@@ -52,6 +52,9 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
         config.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
         config.put("conflux.git.url-rewrites.\"https://github.com/\"", github.toUri().toString());
         config.put("conflux.receiver.control-token-file", dir.resolve("control-token").toString());
+        // transient failures retried quickly (the handler's Retrying, status patches)
+        config.put("conflux.retry.initial-backoff", "0.1S");
+        config.put("conflux.retry.max-backoff", "1S");
         return config;
     }
 
