@@ -142,8 +142,11 @@ class OwnershipFlowTest {
             }
             for (String name : notMine) {
                 assertThat(count(published, key(name), null)).as("%s is the other member's", name).isZero();
+                assertThat(outboxRows(Topics.SOURCE_REVISIONS, key(name))).as("%s not even reconciled here", name)
+                        .isZero();
             }
             assertThat(count(published, key(x), null)).isZero();
+            assertThat(outboxRows(Topics.SOURCE_REVISIONS, key(x))).isZero();
 
             // a push to x answered by the application, which does not own x
             RevCommit x2;
