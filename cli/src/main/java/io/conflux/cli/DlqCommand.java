@@ -75,7 +75,8 @@ final class DlqCommand {
             }
             KafkaAccess access = kafka.access();
             PrintWriter out = spec.commandLine().getOut();
-            try (Admin admin = access.admin()) {
+            Admin admin = access.admin();
+            try {
                 DeadLetterReader reader = new DeadLetterReader(access, admin);
                 Map<String, String> topics = reader.topics(kafka.topic);
                 List<DeadLetter> letters = reader.read(topics, limit);
@@ -87,6 +88,9 @@ final class DlqCommand {
                         out.print(DeadLetterTable.value(letter));
                     }
                 }
+            } finally {
+                // nothing is pending by now: do not wait for a broker that may be gone
+                admin.close(Duration.ofSeconds(1));
             }
             out.flush();
             return 0;
@@ -120,7 +124,8 @@ final class DlqCommand {
             ReplaySelection selection = ReplaySelection.of(kafka.topic, key, partition, offset, all);
             KafkaAccess access = kafka.access();
             PrintWriter out = spec.commandLine().getOut();
-            try (Admin admin = access.admin()) {
+            Admin admin = access.admin();
+            try {
                 DeadLetterReader reader = new DeadLetterReader(access, admin);
                 Map<String, String> topics = reader.topics(kafka.topic);
                 List<DeadLetter> letters = reader.read(topics, Long.MAX_VALUE);
@@ -142,6 +147,9 @@ final class DlqCommand {
                 out.printf("%d replayed, %d skipped, %d selected of %d dead letters in %s%n", plan.send().size(),
                         plan.skipped().size(), matched, letters.size(),
                         topics.isEmpty() ? "no dead-letter topic" : String.join(", ", topics.keySet()));
+            } finally {
+                // nothing is pending by now: do not wait for a broker that may be gone
+                admin.close(Duration.ofSeconds(1));
             }
             out.flush();
             return 0;
