@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +55,8 @@ final class DlqCommand {
 
     /**
      * {@code conflux dlq list [--topic T] [--limit N] [--show-value]}: one line per dead letter (see
-     * {@link DeadLetterTable}), the {@code N} most recent of each partition, by topic, partition and offset.
+     * {@link DeadLetterTable}): the {@code N} most recent (by record time) of the topics, printed by topic, partition
+     * and offset.
      */
     @Command(name = "list", description = "List dead letters: where, when, key, original topic/partition/offset, "
             + "replayed, failure reason and cause (never the value unless --show-value).")
@@ -63,8 +65,8 @@ final class DlqCommand {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka = new KafkaOptions();
-        @Option(names = "--limit", defaultValue = "50", description = "the last N dead letters of each partition (default: ${DEFAULT-VALUE})")
-        long limit;
+        @Option(names = "--limit", defaultValue = "50", description = "the N most recent dead letters (default: ${DEFAULT-VALUE})")
+        int limit;
         @Option(names = "--show-value", description = "also print each value (it may hold secrets)")
         boolean showValue;
 
@@ -78,8 +80,7 @@ final class DlqCommand {
             Admin admin = access.admin();
             try {
                 DeadLetterReader reader = new DeadLetterReader(access, admin);
-                Map<String, String> topics = reader.topics(kafka.topic);
-                List<DeadLetter> letters = reader.read(topics, limit);
+                List<DeadLetter> letters = DeadLetterReader.newest(reader.read(reader.topics(kafka.topic), limit), limit);
                 Map<String, ReplayLog.Mark> marks = letters.isEmpty() ? Map.of() : new ReplayLog(access).read(admin);
                 out.print(DeadLetterTable.header());
                 for (DeadLetter letter : letters) {
@@ -127,7 +128,7 @@ final class DlqCommand {
             Admin admin = access.admin();
             try {
                 DeadLetterReader reader = new DeadLetterReader(access, admin);
-                Map<String, String> topics = reader.topics(kafka.topic);
+                List<TopicDescription> topics = reader.topics(kafka.topic);
                 List<DeadLetter> letters = reader.read(topics, Long.MAX_VALUE);
                 ReplayLog log = new ReplayLog(access);
                 ReplayPlan plan = ReplayPlan.of(letters, selection, log.read(admin));
@@ -146,7 +147,7 @@ final class DlqCommand {
                 long matched = letters.stream().filter(selection::selects).count();
                 out.printf("%d replayed, %d skipped, %d selected of %d dead letters in %s%n", plan.send().size(),
                         plan.skipped().size(), matched, letters.size(),
-                        topics.isEmpty() ? "no dead-letter topic" : String.join(", ", topics.keySet()));
+                        topics.isEmpty() ? "no dead-letter topic" : String.join(", ", topics.stream().map(TopicDescription::name).toList()));
             } finally {
                 // nothing is pending by now: do not wait for a broker that may be gone
                 admin.close(Duration.ofSeconds(1));

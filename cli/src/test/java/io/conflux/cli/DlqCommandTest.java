@@ -18,6 +18,7 @@ import io.conflux.embedded.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +58,12 @@ class DlqCommandTest {
     static Admin admin;
     static KafkaProducer<String, String> producer;
 
+    /** The time of this test's first dead letter; each next one is a second later. */
+    static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+
     String original;
     String dlq;
+    int written;
 
     @BeforeAll
     static void startKafka() {
@@ -97,7 +102,7 @@ class DlqCommandTest {
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("DEAD LETTER").contains("TIME", "KEY", "ORIGIN", "REPLAYED", "REASON");
-        assertThat(lines.get(1)).startsWith(dlq + "/0@0 ").contains("Kustomization/apps/podinfo", original + "/2@40")
+        assertThat(lines.get(1)).startsWith(dlq + "/0@0 ").contains(" 2026-01-01T10:00:00Z ", "Kustomization/apps/podinfo", original + "/2@40")
                 .endsWith("java.lang.IllegalArgumentException: unknown revision main@sha1:zz; "
                         + "cause com.fasterxml.jackson.core.JsonParseException: Unexpected character");
         assertThat(lines.get(2)).startsWith(dlq + "/0@1 ").contains("HelmRelease/apps/redis", original + "/0@7", " - ")
@@ -109,6 +114,20 @@ class DlqCommandTest {
 
         Run last = dlq("list", "--topic", dlq, "--limit", "1");
         assertThat(last.out().lines().skip(1)).singleElement().asString().startsWith(dlq + "/0@1 ");
+    }
+
+    @Test
+    void limitKeepsTheMostRecentAcrossPartitions() throws Exception {
+        deadLetter(1, "Kustomization/apps/a", "{}", original, 0, 1, "java.lang.IllegalArgumentException", "first", null, null);
+        deadLetter(0, "Kustomization/apps/b", "{}", original, 0, 2, "java.lang.IllegalArgumentException", "second", null, null);
+        deadLetter(1, "Kustomization/apps/c", "{}", original, 0, 3, "java.lang.IllegalArgumentException", "third", null, null);
+
+        Run run = dlq("list", "--topic", dlq, "--limit", "2");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().lines().skip(1)).hasSize(2)
+                .satisfiesExactly(l -> assertThat(l).startsWith(dlq + "/0@0 ").endsWith("second"),
+                        l -> assertThat(l).startsWith(dlq + "/1@1 ").endsWith("third"));
     }
 
     @Test
@@ -256,7 +275,8 @@ class DlqCommandTest {
         headers.add(DEAD_LETTER_PARTITION, Integer.toString(fromPartition).getBytes(UTF_8));
         headers.add(DEAD_LETTER_OFFSET, Long.toString(fromOffset).getBytes(UTF_8));
         headers.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes(UTF_8));
-        producer.send(new ProducerRecord<>(dlq, partition, key, value, headers)).get();
+        long time = T0.plusSeconds(written++).toEpochMilli();
+        producer.send(new ProducerRecord<>(dlq, partition, time, key, value, headers)).get();
     }
 
     /** @return every record of {@code topic} now, by partition and offset */

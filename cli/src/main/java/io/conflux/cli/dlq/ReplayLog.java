@@ -31,7 +31,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * committed offsets, because a replay may pick single dead letters ({@code --key}, {@code --partition/--offset}) out
  * of the middle of a partition, which one committed offset per partition cannot say. A marker is written only after
  * Kafka acknowledged the replayed record ({@code acks=all}), so a replay interrupted between the two sends that dead
- * letter again next time (at least once, like every Conflux consumer expects).
+ * letter again next time (at least once, like every Conflux consumer expects). Two replays run at the same time may
+ * both send a dead letter: replays are an operator's command, run one at a time.
  */
 public final class ReplayLog {
     /** The marker topic; its name does not end with {@code .dlq}, so it is never listed as a dead-letter topic. */
@@ -68,7 +69,7 @@ public final class ReplayLog {
         List<TopicPartition> partitions = new ArrayList<>();
         topic.get().partitions().forEach(p -> partitions.add(new TopicPartition(TOPIC, p.partition())));
         try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer()) {
-            DeadLetterReader.readPartitions(consumer, partitions, Long.MAX_VALUE, kafka.timeout(), record -> {
+            TopicScan.read(consumer, partitions, Long.MAX_VALUE, kafka.timeout(), record -> {
                 if (record.key() == null) {
                     return;
                 }
