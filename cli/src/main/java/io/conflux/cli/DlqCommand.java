@@ -38,7 +38,7 @@ final class DlqCommand {
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,…]",
                 description = "Kafka (default: the running local installation's, from <work-dir>/kafka-bootstrap-servers)")
         String bootstrapServers;
-        @Option(names = "--work-dir", defaultValue = ".conflux",
+        @Option(names = "--work-dir", defaultValue = ".conflux", paramLabel = "DIR",
                 description = "the local installation's directory, as given to conflux up (default: ${DEFAULT-VALUE})")
         Path workDir;
         @Option(names = "--timeout", defaultValue = "10s", converter = GoDurationConverter.class, paramLabel = "DURATION",
@@ -58,14 +58,14 @@ final class DlqCommand {
      * {@link DeadLetterTable}): the {@code N} most recent (by record time) of the topics, printed by topic, partition
      * and offset.
      */
-    @Command(name = "list", description = "List dead letters: where, when, key, original topic/partition/offset, "
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters: where, when, key, original topic/partition/offset, "
             + "replayed, failure reason and cause (never the value unless --show-value).")
     static final class ListCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka = new KafkaOptions();
-        @Option(names = "--limit", defaultValue = "50", description = "the N most recent dead letters (default: ${DEFAULT-VALUE})")
+        @Option(names = "--limit", defaultValue = "50", paramLabel = "N", description = "the N most recent dead letters (default: ${DEFAULT-VALUE})")
         int limit;
         @Option(names = "--show-value", description = "also print each value (it may hold secrets)")
         boolean showValue;
@@ -104,7 +104,7 @@ final class DlqCommand {
      * ({@link ReplayLog}) and prints {@code replayed <dead letter> key <key> -> <topic>/<partition>@<offset>}; a
      * selected one it leaves is printed as {@code skipped <dead letter>: <why>}; last a count line.
      */
-    @Command(name = "replay", description = "Send dead letters back to their original topic (key and value as they "
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Send dead letters back to their original topic (key and value as they "
             + "were, acks=all), each once: a replayed dead letter is recorded in " + ReplayLog.TOPIC + ".")
     static final class ReplayCommand implements Callable<Integer> {
         @Spec
