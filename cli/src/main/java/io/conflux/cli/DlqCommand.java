@@ -132,14 +132,12 @@ final class DlqCommand {
                 List<DeadLetter> letters = reader.read(topics, Long.MAX_VALUE);
                 ReplayLog log = new ReplayLog(access);
                 ReplayPlan plan = ReplayPlan.of(letters, selection, log.read(admin));
-                plan.skipped().forEach(s -> out.println("skipped " + s.letter().id() + ": " + s.why()));
+                plan.skipped().forEach(s -> out.println(DeadLetterTable.skipped(s)));
                 if (!plan.send().isEmpty()) {
                     log.ensureTopic(admin);
                     try (Replayer replayer = new Replayer(access, log)) {
                         for (DeadLetter letter : plan.send()) {
-                            Replayer.Replayed r = replayer.replay(letter);
-                            out.println("replayed " + letter.id() + " key " + (letter.key() == null ? "-" : letter.keyText())
-                                    + " -> " + r.mark().to());
+                            out.println(DeadLetterTable.replayed(replayer.replay(letter)));
                             out.flush();
                         }
                     }

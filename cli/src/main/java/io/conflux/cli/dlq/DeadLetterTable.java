@@ -8,8 +8,9 @@ import java.time.temporal.ChronoUnit;
  * ({@code <dlq topic>/<partition>@<offset>}), when it was dead-lettered (UTC, seconds), its key, where it came from
  * ({@code <topic>/<partition>@<offset>}, {@code ?} when the headers do not say), when it was replayed ({@code -} if
  * never), and the failure ({@code <exception class>: <reason>}, then {@code ; cause <class>: <message>} when there was
- * a cause). Never the value: it may hold secrets ({@link #value} is for {@code --show-value}). Header text comes from
- * whoever wrote the record, so line breaks and other control characters are shown as spaces and {@code ?}.
+ * a cause); and the lines of {@code replay}. Never the value: it may hold secrets ({@link #value} is for
+ * {@code --show-value}). Header text comes from whoever wrote the record, so line breaks and other control characters
+ * are shown as spaces and {@code ?}.
  */
 public final class DeadLetterTable {
     private static final String ROW = "%-40s %-20s %-48s %-36s %-20s %s%n";
@@ -44,6 +45,17 @@ public final class DeadLetterTable {
                     .append(letter.cause() == null ? "" : letter.cause());
         }
         return clean(s.toString());
+    }
+
+    /** @return {@code replayed <dead letter> key <key> -> <topic>/<partition>@<offset>}, as {@code replay} prints it */
+    public static String replayed(Replayer.Replayed r) {
+        return "replayed " + r.letter().id() + " key " + (r.letter().key() == null ? "-" : clean(r.letter().keyText()))
+                + " -> " + r.mark().to();
+    }
+
+    /** @return {@code skipped <dead letter>: <why>}, as {@code replay} prints it */
+    public static String skipped(ReplayPlan.Skipped s) {
+        return "skipped " + s.letter().id() + ": " + clean(s.why());
     }
 
     /** @return the value as one indented line ({@code    value: <UTF-8 text>}), for {@code --show-value} */
