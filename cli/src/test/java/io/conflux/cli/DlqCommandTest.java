@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +59,11 @@ class DlqCommandTest {
     static Admin admin;
     static KafkaProducer<String, String> producer;
 
-    /** The time of this test's first dead letter; each next one is a second later. */
-    static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+    /**
+     * The time of a test's first dead letter; each next one is a second later. Recent: a record older than the topic's
+     * retention (7 days) is deleted by the broker's next retention check.
+     */
+    static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
 
     String original;
     String dlq;
@@ -102,7 +106,7 @@ class DlqCommandTest {
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("DEAD LETTER").contains("TIME", "KEY", "ORIGIN", "REPLAYED", "REASON");
-        assertThat(lines.get(1)).startsWith(dlq + "/0@0 ").contains(" 2026-01-01T10:00:00Z ", "Kustomization/apps/podinfo", original + "/2@40")
+        assertThat(lines.get(1)).startsWith(dlq + "/0@0 ").contains(" " + T0 + " ", "Kustomization/apps/podinfo", original + "/2@40")
                 .endsWith("java.lang.IllegalArgumentException: unknown revision main@sha1:zz; "
                         + "cause com.fasterxml.jackson.core.JsonParseException: Unexpected character");
         assertThat(lines.get(2)).startsWith(dlq + "/0@1 ").contains("HelmRelease/apps/redis", original + "/0@7", " - ")

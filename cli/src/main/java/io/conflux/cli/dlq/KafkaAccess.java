@@ -62,12 +62,16 @@ public record KafkaAccess(String bootstrapServers, Duration timeout) {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis())));
     }
 
-    /** @return a consumer of raw records without a group (partitions are assigned by hand; nothing is committed) */
+    /**
+     * @return a consumer of raw records without a group (partitions are assigned and positioned by hand; nothing is
+     *         committed; {@code auto.offset.reset=none}, so it never jumps to the end on its own)
+     */
     public KafkaConsumer<byte[], byte[]> consumer() {
         return create(() -> new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "conflux-dlq",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none",
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis(),
                 ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer()));

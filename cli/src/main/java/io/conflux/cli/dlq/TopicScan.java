@@ -25,25 +25,26 @@ final class TopicScan {
      * Hands each record of {@code partitions} from {@code max(beginning, end - last)} up to the end offset to
      * {@code sink}, in offset order within a partition.
      *
-     * @param consumer   a consumer without a group; its assignment is replaced
+     * @param consumer   a consumer without a group, {@code auto.offset.reset=none} (a lost position fails rather than
+     *                   skipping to the end); its assignment is replaced
      * @param last       how many of each partition's last offsets to read ({@link Long#MAX_VALUE}: all)
      * @param noProgress how long the positions may stand still before giving up
      * @throws DlqException when the positions make no progress for {@code noProgress}
      */
     static void read(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions, long last,
                      Duration noProgress, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-        consumer.assign(partitions);
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        List<TopicPartition> open = new ArrayList<>();
+        Map<TopicPartition, Long> from = new HashMap<>();
         for (TopicPartition p : partitions) {
-            long from = last == Long.MAX_VALUE ? begin.get(p) : Math.max(begin.get(p), end.get(p) - last);
-            if (from < end.get(p)) {
-                consumer.seek(p, from);
-                open.add(p);
+            long start = last == Long.MAX_VALUE ? begin.get(p) : Math.max(begin.get(p), end.get(p) - last);
+            if (start < end.get(p)) {
+                from.put(p, start);
             }
         }
+        List<TopicPartition> open = new ArrayList<>(from.keySet());
         consumer.assign(open);
+        from.forEach(consumer::seek);
         long progressAt = System.nanoTime();
         Map<TopicPartition, Long> positions = new HashMap<>();
         while (!open.isEmpty()) {
