@@ -1,5 +1,6 @@
 package io.conflux.cli.local;
 
+import io.conflux.cli.dlq.KafkaAccess;
 import io.conflux.embedded.EmbeddedKafka;
 import io.conflux.embedded.EmbeddedPostgres;
 import io.conflux.embedded.InMemoryKubernetes;
@@ -98,8 +99,8 @@ public final class LocalInstallation implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
         resources.add(kafka);
         kafkaBootstrapServers = kafka.bootstrapServers();
-        // how `conflux dlq` run in this directory finds this Kafka (KafkaAccess.BOOTSTRAP_FILE)
-        writeFile(work.resolve("kafka-bootstrap-servers"), kafkaBootstrapServers + "\n");
+        // how `conflux dlq` run in this directory finds this Kafka
+        writeFile(work.resolve(KafkaAccess.BOOTSTRAP_FILE), kafkaBootstrapServers + "\n");
         if (o.kubeconfig() == null) {
             InMemoryKubernetes cluster = InMemoryKubernetes.start();
             resources.add(cluster);
