@@ -76,7 +76,7 @@ public class OutboxRelay implements AutoCloseable {
     Duration sendTimeout;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    Optional<String> bootstrapServers;
 
     private Predicate<String> owns;
     private Map<String, Object> producerConfig;
@@ -117,7 +117,9 @@ public class OutboxRelay implements AutoCloseable {
         checkTable(table.get());
         owns = ownership::owns;
         long timeout = sendTimeout.toMillis();
-        producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        String servers = bootstrapServers.orElseThrow(() -> new IllegalStateException(
+                "kafka.bootstrap.servers is not set but conflux.outbox.table is: the outbox relay needs Kafka"));
+        producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, timeout / 2));

@@ -1,5 +1,6 @@
 package io.conflux.service;
 
+import io.quarkus.arc.Unremovable;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,9 +15,10 @@ import org.apache.kafka.common.TopicPartition;
  * Feeds {@link Ownership} from the consumer group of the service's ownership channel. Wire it on exactly one
  * incoming channel: {@code mp.messaging.incoming.<channel>.consumer-rebalance-listener.name=conflux-ownership}.
  * Called on the Kafka polling thread; callbacks registered on {@link Ownership} run there too, so they must only
- * schedule work, not do it.
+ * schedule work, not do it. Unremovable: SmallRye looks it up by its identifier at run time only.
  */
 @ApplicationScoped
+@Unremovable
 @Identifier(OwnershipListener.NAME)
 public class OwnershipListener implements KafkaConsumerRebalanceListener {
     /** The identifier to name in {@code consumer-rebalance-listener.name}. */

@@ -71,7 +71,7 @@ public class StatusPatcher {
         }
         String body = Serialization.asJson(Map.of("status", status));
         PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
-        return Uni.createFrom().item(() -> {
+        Uni<Boolean> once = Uni.createFrom().item(() -> {
                     try {
                         client.genericKubernetesResources(apiVersion, key.kind()).inNamespace(key.namespace())
                                 .withName(key.name()).subresource("status").patch(merge, body);
@@ -82,9 +82,12 @@ public class StatusPatcher {
                         }
                         throw e;
                     }
-                })
-                .onFailure(e -> Transient.is(e) || (e instanceof KubernetesClientException k && k.getCode() == 409))
-                .retry().withBackOff(initialBackoff, maxBackoff).withJitter(0.5).atMost(Math.max(0, maxAttempts - 1))
+                });
+        if (maxAttempts <= 1) {
+            return once.await().indefinitely();
+        }
+        return once.onFailure(e -> Transient.is(e) || (e instanceof KubernetesClientException k && k.getCode() == 409))
+                .retry().withBackOff(initialBackoff, maxBackoff).withJitter(0.5).atMost(maxAttempts - 1L)
                 .await().indefinitely();
     }
 }
