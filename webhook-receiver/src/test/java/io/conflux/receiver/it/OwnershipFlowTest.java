@@ -76,7 +76,7 @@ import org.junit.jupiter.api.Test;
  * {@code SourceRevision} of the pushed commit.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedInfrastructure.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(EmbeddedInfrastructure.class)
 class OwnershipFlowTest {
     private static final String NS = "default";
     private static final String TOKEN = "ownership-webhook-token";
