@@ -38,19 +38,22 @@ public class DeliveryApi {
      * @param alert      {@code namespace/name} of the Alert
      * @param provider   {@code namespace/name} of the Provider
      * @param type       provider type
-     * @param status     {@code PENDING}, {@code SENT}, {@code FAILED}, {@code DUPLICATE}
+     * @param status     {@code PENDING}, {@code SENT}, {@code FAILED}, {@code RETRYING}, {@code DUPLICATE}
      * @param attempts   HTTP calls made
      * @param lastStatus HTTP status of the last call, or null
      * @param lastError  error of the last call, or null
+     * @param identity   the notification's identity (SHA-256 hex of object, revision, reason, severity, message)
+     * @param resends    sendings begun again after an interruption (possible at-least-once duplicates)
      * @param createdAt  RFC 3339
      * @param updatedAt  RFC 3339
      */
     public record Delivery(long id, String object, String reason, String message, String revision, String alert,
                            String provider, String type, String status, int attempts, Integer lastStatus,
-                           String lastError, String createdAt, String updatedAt) {
+                           String lastError, String identity, int resends, String createdAt, String updatedAt) {
         static Delivery of(DeliveryRecord r) {
             return new Delivery(r.id, r.objectKey, r.reason, r.message, r.revision, r.alert, r.provider,
-                    r.providerType, r.status, r.attempts, r.lastStatus, r.lastError, r.createdAt.toString(),
+                    r.providerType, r.status, r.attempts, r.lastStatus, r.lastError, r.identity, r.resends,
+                    r.createdAt.toString(),
                     r.updatedAt.toString());
         }
     }
@@ -84,6 +87,20 @@ public class DeliveryApi {
     @Path("/deliveries")
     public Uni<List<Delivery>> deliveries(@QueryParam("limit") Integer limit) {
         return store.recentDeliveries(checked(limit)).map(rows -> rows.stream().map(Delivery::of).toList());
+    }
+
+    /**
+     * {@code GET /api/deliveries/summary}: the figures of exactly-once notification over all recorded deliveries,
+     * {@code {"sent", "duplicates", "resends", "failed", "retrying", "pending"}} — {@code duplicates} counts the
+     * repeats recognised and not posted, {@code resends} the sendings begun again after an interruption, each a
+     * possible at-least-once duplicate ({@link DeliveryStore.Summary}).
+     *
+     * @return the counts
+     */
+    @GET
+    @Path("/deliveries/summary")
+    public Uni<DeliveryStore.Summary> summary() {
+        return store.summary();
     }
 
     /**

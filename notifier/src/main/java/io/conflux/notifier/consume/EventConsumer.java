@@ -2,29 +2,45 @@ package io.conflux.notifier.consume;
 
 import io.conflux.model.topic.FluxEvent;
 import io.conflux.notifier.dispatch.Dispatcher;
+import io.conflux.service.Ownership;
+import io.conflux.service.Retrying;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Consumes {@code conflux.events} (group {@code conflux-notifier}): each event is dispatched to the matching
- * Alerts' Providers. The record is acknowledged — and its offset committed — only once the deliveries are
- * recorded in PostgreSQL; a failed Uni sends the record to {@code conflux.events.dlq}. Redelivered records are
- * harmless: deliveries already sent are recognised and not sent again.
+ * Consumes {@code conflux.events} (group {@code conflux-notifier}), the channel that defines the notifier's
+ * {@link Ownership} (its three consumers' partitions together): each event is dispatched to the matching Alerts'
+ * Providers. The record is acknowledged — and its offset committed — only once the deliveries are final and recorded
+ * in PostgreSQL. The work is wrapped in service-common's {@link Retrying}: PostgreSQL down, a Provider unavailable
+ * through its whole retry policy, or the notification in flight in another process are transient — retried with
+ * backoff ({@code conflux.retry.*}) while this replica owns the record's key, never dead-lettered; only poison (a bug,
+ * an undecodable record) reaches {@code conflux.events.dlq}. Redelivered records are harmless: a notification already
+ * sent is recognised by its identity and not sent again ({@code dispatch.DeliveryDecision}).
  */
 @ApplicationScoped
 public class EventConsumer {
     @Inject
     Dispatcher dispatcher;
+    @Inject
+    Retrying retrying;
+    @Inject
+    Ownership ownership;
 
     /**
      * @param record a record of {@code conflux.events}; key {@code Kind/namespace/name}, value the event
-     * @return completes when the event's deliveries are recorded
+     * @return completes when the event's deliveries are final and recorded (or the key is no longer owned here)
      */
     @Incoming("events")
     public Uni<Void> onEvent(ConsumerRecord<String, FluxEvent> record) {
-        return dispatcher.onEvent(record.partition(), record.offset(), record.value());
+        // the Alerts done survive the retries of this record, so that a retry does not count them as duplicates
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        String key = record.key();
+        return retrying.untilDone(() -> dispatcher.onEvent(record.partition(), record.offset(), record.value(), done),
+                () -> key == null || ownership.owns(key));
     }
 }

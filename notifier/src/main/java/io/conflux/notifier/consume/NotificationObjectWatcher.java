@@ -3,19 +3,19 @@ package io.conflux.notifier.consume;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.notification.Alert;
 import io.conflux.model.notification.Provider;
 import io.conflux.model.notification.ReceiverStatus;
+import io.conflux.notifier.dispatch.NotificationObjects;
 import io.conflux.notifier.dispatch.ObjectValidation;
+import io.conflux.service.Ownership;
+import io.conflux.service.StatusPatcher;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +26,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -35,7 +36,10 @@ import org.jboss.logging.Logger;
  * cluster. Their informer caches are what events are matched against, and each object seen with a spec not yet
  * acknowledged gets a {@code Ready} condition through the status subresource: {@code True}/{@code Succeeded}
  * when the notifier accepts it, {@code False}/{@code ValidationFailed} with the reason otherwise (as Flux's
- * v1beta2 controllers wrote).
+ * v1beta2 controllers wrote), through service-common's {@link StatusPatcher}. Every replica caches every Alert and
+ * Provider (an event may match any of them), but only the replica owning an object's key ({@code Alert/<ns>/<name>},
+ * {@code Provider/<ns>/<name>}; {@link Ownership} of the {@code events} partitions) writes its status; a replica
+ * newly assigned partitions acknowledges the objects it now owns.
  */
 @ApplicationScoped
 public class NotificationObjectWatcher {
@@ -45,25 +49,42 @@ public class NotificationObjectWatcher {
 
     @Inject
     KubernetesClient client;
+    @Inject
+    NotificationObjects cache;
+    @Inject
+    StatusPatcher patcher;
+    @Inject
+    Ownership ownership;
 
     private SharedIndexInformer<Alert> alerts;
     private SharedIndexInformer<Provider> providers;
-    private final CompletableFuture<Void> synced = new CompletableFuture<>();
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "conflux-notification-status");
+        t.setDaemon(true);
+        return t;
+    });
 
     void start(@Observes StartupEvent event) {
         alerts = client.resources(Alert.class).inAnyNamespace().runnableInformer(0);
         providers = client.resources(Provider.class).inAnyNamespace().runnableInformer(0);
-        alerts.addEventHandler(new StatusHandler<>(Alert.class, ObjectValidation::validate));
-        providers.addEventHandler(new StatusHandler<>(Provider.class, ObjectValidation::validate));
+        StatusHandler<Alert> alertStatus = new StatusHandler<>("Alert", ObjectValidation::validate);
+        StatusHandler<Provider> providerStatus = new StatusHandler<>("Provider", ObjectValidation::validate);
+        alerts.addEventHandler(alertStatus);
+        providers.addEventHandler(providerStatus);
+        cache.use(alerts.getStore(), providers.getStore());
+        // called on the Kafka polling thread: only hand the work over
+        ownership.onAssigned(newlyOwned -> worker.execute(() -> {
+            cache.alerts().stream().filter(a -> newlyOwned.test(alertStatus.key(a).toString())).forEach(alertStatus::acknowledge);
+            cache.providers().stream().filter(p -> newlyOwned.test(providerStatus.key(p).toString())).forEach(providerStatus::acknowledge);
+        }));
         CompletableFuture.allOf(alerts.start().toCompletableFuture(), providers.start().toCompletableFuture())
                 .whenComplete((v, e) -> {
                     if (e != null) {
                         LOG.error("Alert/Provider informers failed to start", e);
-                        synced.completeExceptionally(e);
                     } else {
                         LOG.info("watching Alerts and Providers");
-                        synced.complete(null);
                     }
+                    cache.synced(e);
                 });
     }
 
@@ -74,31 +95,21 @@ public class NotificationObjectWatcher {
         if (providers != null) {
             providers.close();
         }
-    }
-
-    /** @return completes once both caches hold the cluster's Alerts and Providers */
-    public CompletionStage<Void> synced() {
-        return synced;
-    }
-
-    /** @return every Alert in the cache */
-    public List<Alert> alerts() {
-        return alerts.getStore().list();
-    }
-
-    /** @return the Provider {@code namespace/name} from the cache */
-    public Optional<Provider> provider(String namespace, String name) {
-        return Optional.ofNullable(providers.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+        worker.shutdownNow();
     }
 
     /** Writes {@code Ready} when an object's spec is new to the notifier or its verdict changed. */
     private final class StatusHandler<T extends CustomResource<?, ReceiverStatus>> implements ResourceEventHandler<T> {
-        private final Class<T> type;
+        private final String kind;
         private final Function<T, Optional<String>> validation;
 
-        StatusHandler(Class<T> type, Function<T, Optional<String>> validation) {
-            this.type = type;
+        StatusHandler(String kind, Function<T, Optional<String>> validation) {
+            this.kind = kind;
             this.validation = validation;
+        }
+
+        ObjectKey key(T object) {
+            return new ObjectKey(kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
         }
 
         @Override
@@ -113,11 +124,13 @@ public class NotificationObjectWatcher {
 
         @Override
         public void onDelete(T object, boolean deletedFinalStateUnknown) {
-            LOG.debugf("%s %s/%s deleted", type.getSimpleName(), object.getMetadata().getNamespace(),
-                    object.getMetadata().getName());
+            LOG.debugf("%s deleted", key(object));
         }
 
-        private void acknowledge(T object) {
+        void acknowledge(T object) {
+            if (!ownership.owns(key(object))) {
+                return;
+            }
             Optional<String> problem = validation.apply(object);
             long generation = object.getMetadata().getGeneration() == null ? 0 : object.getMetadata().getGeneration();
             boolean ready = problem.isEmpty();
@@ -134,17 +147,12 @@ public class NotificationObjectWatcher {
                 return;
             }
             List<Condition> conditions = Conditions.set(current, Conditions.ready(ready, generation, reason, message));
-            String body = Serialization.asJson(Map.of("status", Map.of("observedGeneration", generation,
-                    "conditions", conditions)));
             try {
-                client.resources(type).inNamespace(object.getMetadata().getNamespace())
-                        .withName(object.getMetadata().getName()).subresource("status")
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), body);
-                LOG.infof("%s %s/%s Ready=%s: %s", type.getSimpleName(), object.getMetadata().getNamespace(),
-                        object.getMetadata().getName(), ready, message);
+                if (patcher.patch(key(object), Map.of("observedGeneration", generation, "conditions", conditions))) {
+                    LOG.infof("%s Ready=%s: %s", key(object), ready, message);
+                }
             } catch (KubernetesClientException e) {
-                LOG.warnf("cannot write status of %s %s/%s: %s", type.getSimpleName(),
-                        object.getMetadata().getNamespace(), object.getMetadata().getName(), e.getMessage());
+                LOG.warnf("cannot write status of %s: %s", key(object), e.getMessage());
             }
         }
     }

@@ -72,7 +72,7 @@ public final class HttpDelivery {
             // message for a bad header value repeats the value, which comes from the Provider's Secret: not shown.
             String problem = e.getMessage() != null && e.getMessage().startsWith("invalid header value")
                     ? "invalid header value (from the Provider's headers Secret; not shown)" : e.getMessage();
-            return Uni.createFrom().item(new DeliveryOutcome(false, 1, null, mask(problem, endpoint)));
+            return Uni.createFrom().item(new DeliveryOutcome(false, 1, null, mask(problem, endpoint), false));
         }
         return attempt(client, endpoint, httpRequest, 1);
     }
@@ -83,11 +83,11 @@ public final class HttpDelivery {
                 .onItemOrFailure().transformToUni((response, failure) -> {
                     Result result = failure != null ? Result.of(unwrap(failure)) : Result.of(response);
                     if (result.success()) {
-                        return Uni.createFrom().item(new DeliveryOutcome(true, attempt, result.status(), null));
+                        return Uni.createFrom().item(new DeliveryOutcome(true, attempt, result.status(), null, false));
                     }
                     String error = mask(result.error(), endpoint);
                     if (!result.retryable() || attempt >= retry.maxAttempts()) {
-                        return Uni.createFrom().item(new DeliveryOutcome(false, attempt, result.status(), error));
+                        return Uni.createFrom().item(new DeliveryOutcome(false, attempt, result.status(), error, result.retryable()));
                     }
                     Duration delay = retry.delayAfter(attempt, result.retryAfter());
                     LOG.debugf("%s: attempt %d to %s failed (%s), retrying in %s", endpoint.key(), attempt,

@@ -3,7 +3,6 @@ package io.conflux.notifier.dispatch;
 import io.conflux.model.notification.Alert;
 import io.conflux.model.notification.Provider;
 import io.conflux.model.topic.FluxEvent;
-import io.conflux.notifier.consume.NotificationObjectWatcher;
 import io.conflux.notifier.deliver.DeliveryOutcome;
 import io.conflux.notifier.deliver.HttpDelivery;
 import io.conflux.notifier.deliver.Notifiers;
@@ -31,16 +30,21 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
  * What happens to one event of {@code conflux.events}: it is recorded as received, matched against the cached
  * Alerts ({@link AlertMatcher}), prepared per Alert ({@link NotificationEvent#forAlert}) and sent to each Alert's
- * Provider — unless the same event was already sent for that Alert within the duplicate window — with retries
- * and per-Provider spacing; every delivery is recorded. The returned Uni completes once all deliveries are
- * recorded, and fails with {@link DeliveryFailedException} when one exhausted its retries, so the Kafka offset is
- * committed only after the records are durable and a failed event lands in the dead-letter topic.
+ * Provider with retries and per-Provider spacing — exactly once per {@link NotificationEvent#identity identity} and
+ * Alert, as {@link DeliveryDecision} decides under a lock of the pair; every delivery is recorded. The returned Uni
+ * completes once all deliveries are final and recorded (sent, duplicate, refused by the Provider, Provider unusable),
+ * so the Kafka offset is committed only after the records are durable; it fails with {@link NotYetDeliveredException}
+ * (transient, retried by the handler, never dead-lettered) while a Provider is unavailable or the notification is in
+ * flight in another process.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -49,7 +53,7 @@ public class Dispatcher {
     @Inject
     ReactiveRunner runner;
     @Inject
-    NotificationObjectWatcher objects;
+    NotificationObjects objects;
     @Inject
     ProviderResolver resolver;
     @Inject
@@ -59,6 +63,12 @@ public class Dispatcher {
     @Inject
     NotifierConfig config;
 
+    /** This process's instance id, the owner of the {@code PENDING} rows it begins. */
+    private final String self = UUID.randomUUID().toString();
+    /** Rows this process is sending now. */
+    private final Set<Long> sending = ConcurrentHashMap.newKeySet();
+    /** Outcomes of sendings whose recording failed (PostgreSQL down), by row id, so a retry records, not resends. */
+    private final Map<Long, DeliveryOutcome> unrecorded = new ConcurrentHashMap<>();
     private Notifiers notifiers;
     private HttpDelivery http;
     private ProviderRateLimiter limiter;
@@ -72,13 +82,19 @@ public class Dispatcher {
     }
 
     /**
+     * Handles one record of {@code conflux.events}. Called again for the same record after a transient failure (see
+     * {@code consume.EventConsumer}), with the same {@code done} set, so that the Alerts already done are not visited
+     * twice (their repeat would be counted as a duplicate).
+     *
      * @param partition Kafka partition of the record
      * @param offset    Kafka offset of the record
      * @param event     the event
-     * @return completes when every delivery is recorded; fails with {@link DeliveryFailedException} when one
-     *         could not be delivered, or with the persistence failure
+     * @param done      {@code namespace/name} of the Alerts whose delivery of this record is final (sent, duplicate,
+     *                  failed, skipped); filled in by this call
+     * @return completes when every delivery is final and recorded; fails with {@link NotYetDeliveredException} when one
+     *         must be retried (Provider unavailable, in flight elsewhere), or with the persistence failure
      */
-    public Uni<Void> onEvent(int partition, long offset, FluxEvent event) {
+    public Uni<Void> onEvent(int partition, long offset, FluxEvent event, Set<String> done) {
         if (event == null || event.involvedObject() == null) {
             LOG.warnf("ignoring record %d/%d without an involved object", partition, offset);
             return Uni.createFrom().voidItem();
@@ -90,31 +106,37 @@ public class Dispatcher {
                     .chain(() -> Uni.createFrom().completionStage(objects.synced()).emitOn(onContext))
                     .chain(() -> blocking.call(() -> AlertMatcher.matching(event, objects.alerts(), this::labels)))
                     .chain(alerts -> {
-                        if (alerts.isEmpty()) {
-                            LOG.debugf("no Alert for %s", objectKey(event));
+                        List<Alert> open = alerts.stream().filter(a -> !done.contains(alertKey(a))).toList();
+                        if (open.isEmpty()) {
+                            LOG.debugf("no Alert (left) for %s", objectKey(event));
                             return Uni.createFrom().voidItem();
                         }
-                        return Multi.createFrom().iterable(alerts)
-                                .onItem().transformToUniAndConcatenate(alert -> deliver(event, alert, blocking, onContext))
+                        return Multi.createFrom().iterable(open)
+                                .onItem().transformToUniAndConcatenate(alert -> deliver(event, alert, blocking, onContext)
+                                        .invoke(retry -> {
+                                            if (retry.isEmpty()) {
+                                                done.add(alertKey(alert));
+                                            }
+                                        }))
                                 .collect().asList()
-                                .chain(failures -> fail(event, failures));
+                                .chain(retries -> retryLater(event, retries));
                     });
         });
     }
 
-    private static Uni<Void> fail(FluxEvent event, List<Optional<String>> results) {
-        List<String> failures = results.stream().flatMap(Optional::stream).toList();
-        if (failures.isEmpty()) {
+    private static Uni<Void> retryLater(FluxEvent event, List<Optional<String>> results) {
+        List<String> retries = results.stream().flatMap(Optional::stream).toList();
+        if (retries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().failure(new DeliveryFailedException(
-                "event for " + objectKey(event) + " not delivered: " + String.join("; ", failures)));
+        return Uni.createFrom().failure(new NotYetDeliveredException(
+                "event for " + objectKey(event) + " not delivered yet: " + String.join("; ", retries)));
     }
 
-    /** @return empty when done (sent, duplicate, skipped), or the reason an exhausted delivery failed */
+    /** @return empty when final (sent, duplicate, failed, skipped), or why it must be retried later */
     private Uni<Optional<String>> deliver(FluxEvent event, Alert alert, ReactiveRunner.Blocking blocking,
                                           Executor onContext) {
-        String alertKey = alert.getMetadata().getNamespace() + "/" + alert.getMetadata().getName();
+        String alertKey = alertKey(alert);
         String providerName = alert.getSpec().providerRef() == null ? null : alert.getSpec().providerRef().name();
         if (providerName == null) {
             return unusable(event, alertKey, "", null, "Alert " + alertKey + " has no spec.providerRef.name");
@@ -151,53 +173,79 @@ public class Dispatcher {
 
     private Uni<Optional<String>> sendOnce(FluxEvent event, String alertKey, String providerKey, String type,
                                            ProviderEndpoint endpoint, OutgoingRequest request, Executor onContext) {
-        String eventKey = NotificationEvent.duplicateKey(event);
-        OffsetDateTime since = OffsetDateTime.now(ZoneOffset.UTC).minus(config.duplicateWindow());
-        return store.latestLive(eventKey, alertKey, since).chain(existing -> {
-            if (existing.isPresent() && DeliveryRecord.SENT.equals(existing.get().status)) {
-                LOG.infof("not resending %s to %s for Alert %s: sent at %s", objectKey(event), providerKey, alertKey,
-                        existing.get().updatedAt);
-                return store.insert(record(event, eventKey, alertKey, providerKey, type, DeliveryRecord.DUPLICATE, null))
-                        .replaceWith(Optional.<String>empty());
-            }
-            Uni<DeliveryRecord> pending = existing.isPresent()
-                    ? Uni.createFrom().item(existing.get()) // interrupted before its outcome was recorded: resend
-                    : store.insert(record(event, eventKey, alertKey, providerKey, type, DeliveryRecord.PENDING, null));
-            return pending.chain(row -> limiter.acquire(providerKey)
-                    .chain(() -> http.send(endpoint, request))
-                    .emitOn(onContext)
-                    .chain(outcome -> finish(row, outcome, event, providerKey)));
-        });
+        DeliveryRecord template = record(event, NotificationEvent.identity(event), alertKey, providerKey, type, null, null);
+        boolean carriesRevision = template.revision != null;
+        return store.claim(template, self, latest -> DeliveryDecision.decide(latest, carriesRevision,
+                        OffsetDateTime.now(ZoneOffset.UTC), config.duplicateWindow(), config.pendingTakeover(), self,
+                        this::local))
+                .chain(claim -> {
+                    DeliveryRecord row = claim.row();
+                    return switch (claim.decision().kind()) {
+                        case DUPLICATE -> {
+                            DeliveryRecord sent = claim.decision().latest().orElseThrow();
+                            LOG.infof("duplicate notification of %s (%s) for Alert %s not posted to %s: sent at %s",
+                                    objectKey(event), event.reason(), alertKey, providerKey, sent.updatedAt);
+                            yield Uni.createFrom().item(Optional.<String>empty());
+                        }
+                        case IN_FLIGHT -> Uni.createFrom().item(Optional.of(providerKey + ": the notification of "
+                                + objectKey(event) + " for Alert " + alertKey + " is being sent by another notifier"
+                                + " (since " + row.updatedAt + ")"));
+                        case RECORD -> finish(row, unrecorded.get(row.id), event, providerKey);
+                        case SEND, RESUME, RESEND -> {
+                            if (claim.decision().kind() == DeliveryDecision.Kind.RESEND) {
+                                LOG.warnf("sending the notification of %s (%s) for Alert %s to %s again: an earlier"
+                                        + " sending was interrupted before its outcome was recorded (at-least-once"
+                                        + " duplicate %d of this delivery)", objectKey(event), event.reason(), alertKey,
+                                        providerKey, row.resends);
+                            }
+                            sending.add(row.id);
+                            yield limiter.acquire(providerKey)
+                                    .chain(() -> http.send(endpoint, request))
+                                    .emitOn(onContext)
+                                    .chain(outcome -> finish(row, outcome, event, providerKey)
+                                            .onFailure().invoke(() -> unrecorded.put(row.id, outcome)))
+                                    .onTermination().invoke(() -> sending.remove(row.id));
+                        }
+                    };
+                });
+    }
+
+    private DeliveryDecision.Local local(long id) {
+        return unrecorded.containsKey(id) ? DeliveryDecision.Local.HELD
+                : sending.contains(id) ? DeliveryDecision.Local.SENDING : DeliveryDecision.Local.NONE;
     }
 
     private Uni<Optional<String>> finish(DeliveryRecord row, DeliveryOutcome outcome, FluxEvent event,
                                          String providerKey) {
-        String status = outcome.delivered() ? DeliveryRecord.SENT : DeliveryRecord.FAILED;
+        String status = outcome.delivered() ? DeliveryRecord.SENT
+                : outcome.unavailable() ? DeliveryRecord.RETRYING : DeliveryRecord.FAILED;
         if (outcome.delivered()) {
             LOG.infof("sent %s event of %s to %s (%d attempt(s))", event.reason(), objectKey(event), providerKey,
                     outcome.attempts());
         } else {
-            LOG.warnf("failed to send %s event of %s to %s after %d attempt(s): %s", event.reason(), objectKey(event),
-                    providerKey, outcome.attempts(), outcome.error());
+            LOG.warnf("%s %s event of %s to %s after %d attempt(s): %s", outcome.unavailable()
+                            ? "will retry sending" : "failed to send", event.reason(), objectKey(event), providerKey,
+                    outcome.attempts(), outcome.error());
         }
         return store.finish(row.id, status, outcome.attempts(), outcome.statusCode(), outcome.error())
-                .replaceWith(outcome.delivered() ? Optional.<String>empty()
-                        : Optional.of(providerKey + ": " + outcome.error()));
+                .invoke(() -> unrecorded.remove(row.id))
+                .replaceWith(outcome.unavailable() ? Optional.of(providerKey + ": " + outcome.error())
+                        : Optional.<String>empty());
     }
 
     /** Records a delivery that could not even be attempted (configuration problem); not a dead letter. */
     private Uni<Optional<String>> unusable(FluxEvent event, String alertKey, String providerKey, String type,
                                            String problem) {
         LOG.errorf("cannot notify Alert %s of %s: %s", alertKey, objectKey(event), problem);
-        DeliveryRecord row = record(event, NotificationEvent.duplicateKey(event), alertKey, providerKey, type,
+        DeliveryRecord row = record(event, NotificationEvent.identity(event), alertKey, providerKey, type,
                 DeliveryRecord.FAILED, problem);
         return store.insert(row).replaceWith(Optional.<String>empty());
     }
 
-    private static DeliveryRecord record(FluxEvent event, String eventKey, String alertKey, String providerKey,
+    private static DeliveryRecord record(FluxEvent event, String identity, String alertKey, String providerKey,
                                          String type, String status, String error) {
         DeliveryRecord row = new DeliveryRecord();
-        row.eventKey = eventKey;
+        row.identity = identity;
         row.objectKey = objectKey(event);
         row.reason = event.reason();
         row.message = event.message();
@@ -229,6 +277,10 @@ public class Dispatcher {
             LOG.warnf("cannot read %s %s/%s: %s", object.kind(), object.namespace(), object.name(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private static String alertKey(Alert alert) {
+        return alert.getMetadata().getNamespace() + "/" + alert.getMetadata().getName();
     }
 
     private static String objectKey(FluxEvent event) {

@@ -19,6 +19,12 @@ public interface NotifierConfig {
     /** @return how long the same event for the same Alert is sent only once */
     Duration duplicateWindow();
 
+    /**
+     * @return how long a {@code PENDING} delivery begun by another notifier process may stay untouched before it is
+     *         taken to be interrupted (a crash) and sent again; younger, it is in flight there and waited for
+     */
+    Duration pendingTakeover();
+
     /** @return least time between two calls to one Provider; zero disables the limit */
     Duration providerMinInterval();
 

@@ -4,14 +4,10 @@ import io.conflux.model.meta.GoDuration;
 import io.conflux.model.notification.Provider;
 import io.conflux.model.notification.ProviderSpec;
 import io.conflux.notifier.deliver.ProviderEndpoint;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.conflux.service.SecretReader;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -27,12 +23,13 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * {@code username}, {@code password}, {@code proxy} and (a Conflux addition) {@code channel} win over the spec's
  * fields and {@code headers} (a YAML map)
  * adds request headers; {@code spec.certSecretRef} key {@code ca.crt} (or the older {@code caFile}) is the CA to
- * trust; {@code spec.timeout} (Go duration) limits each call. Blocking.
+ * trust; {@code spec.timeout} (Go duration) limits each call. Secrets are read through service-common's
+ * {@link SecretReader}; an API server failure propagates (a transient failure the events handler retries). Blocking.
  */
 @ApplicationScoped
 public class ProviderResolver {
     @Inject
-    KubernetesClient client;
+    SecretReader secrets;
     @Inject
     NotifierConfig config;
 
@@ -84,18 +81,8 @@ public class ProviderResolver {
     }
 
     private Map<String, String> secretData(String namespace, String name) {
-        Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-        if (secret == null) {
-            throw new IllegalArgumentException("Secret " + namespace + "/" + name + " not found");
-        }
-        Map<String, String> out = new HashMap<>();
-        if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-        }
-        if (secret.getStringData() != null) {
-            out.putAll(secret.getStringData());
-        }
-        return out;
+        return secrets.secretData(namespace, name)
+                .orElseThrow(() -> new IllegalArgumentException("Secret " + namespace + "/" + name + " not found"));
     }
 
     /**

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 /**
  * Turns an event as received into the event a Provider is sent for one Alert, following Flux's
  * notification-controller ({@code internal/server/event_handlers.go}, {@code excludeInternalMetadata} and
- * {@code combineEventMetadata}, RFC 0008), and computes the key duplicate events are recognised by
- * ({@code internal/server/event_server.go}, {@code eventKeyFunc}).
+ * {@code combineEventMetadata}, RFC 0008), and computes the identity duplicate notifications are recognised by
+ * ({@link #identity}, after {@code eventKeyFunc} of {@code internal/server/event_server.go}).
  */
 public final class NotificationEvent {
     /** API group of Flux's event API; metadata keys under it come from the involved object's annotations. */
@@ -120,20 +120,25 @@ public final class NotificationEvent {
     }
 
     /**
-     * The duplicate key: SHA-256 (hex) over the involved object's kind, namespace and name, the reason, the
-     * message and the revision. Flux's {@code eventKeyFunc} uses the same fields but the reason; Conflux adds it
-     * so that two different outcomes with the same text are not merged.
+     * The identity of a notification: SHA-256 (hex) over the involved object's kind, namespace and name, its revision
+     * ({@link #revision}), the reason, the severity and the message — what one outcome of one object at one revision
+     * is. A Kafka record redelivered, or the same event published twice (an outbox relayed again after a crash), has the
+     * same identity, and so has the same outcome reported again; Conflux posts each identity once per Alert (see
+     * {@code dispatch.DeliveryDecision}). Flux's {@code eventKeyFunc} ({@code internal/server/event_server.go}) uses
+     * object, message and revision; Conflux adds the reason and the severity, so that two different outcomes with the
+     * same text are never merged. The timestamp and the other metadata are not part of it.
      *
      * @param event an event as received
      * @return 64 lower-case hex digits
      */
-    public static String duplicateKey(FluxEvent event) {
+    public static String identity(FluxEvent event) {
         FluxEvent.InvolvedObject o = event.involvedObject();
         StringBuilder key = new StringBuilder("event")
                 .append("/name=").append(o == null ? "" : o.name())
                 .append("/namespace=").append(o == null ? "" : o.namespace())
                 .append("/kind=").append(o == null ? "" : o.kind())
                 .append("/reason=").append(event.reason())
+                .append("/severity=").append(event.severity())
                 .append("/message=").append(event.message());
         String revision = revision(event);
         if (revision != null) {

@@ -28,7 +28,7 @@ class ProviderSecretMessagesTest {
         kube = InMemoryKubernetes.start();
         kube.client().resource(new NamespaceBuilder().withNewMetadata().withName("team").endMetadata().build()).create();
         resolver = new ProviderResolver();
-        resolver.client = kube.client();
+        resolver.secrets = new io.conflux.service.SecretReader(kube.client());
     }
 
     @AfterAll

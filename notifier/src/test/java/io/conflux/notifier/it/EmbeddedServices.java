@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Starts a real Kafka broker, a real PostgreSQL and the in-memory Kubernetes API (with Conflux's CRDs and a
  * {@code flux-system} namespace) for {@code @QuarkusTest}s, and points the notifier at them. Retries are made
- * fast (3 attempts, 10 ms backoff) and the per-Provider spacing is off.
+ * fast (3 attempts, 10 ms backoff; the handler's transient retries 50 ms to 0.5 s) and the per-Provider spacing is off.
  */
 public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
     static volatile EmbeddedKafka kafka;
@@ -36,6 +36,8 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
         kube.client().resource(new NamespaceBuilder().withNewMetadata().withName("flux-system").endMetadata().build())
                 .create();
         Map<String, String> config = new java.util.LinkedHashMap<>(postgres.quarkusDatasource());
+        // a free port rather than 8081: other modules' tests may run on the same machine at the same time
+        config.put("quarkus.http.test-port", String.valueOf(io.conflux.embedded.Ports.freePort()));
         config.putAll(Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "quarkus.kubernetes-client.api-server-url", kube.url(),
@@ -43,7 +45,9 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
                 "conflux.notifier.retry.max-attempts", "3",
                 "conflux.notifier.retry.initial-backoff", "0.01S",
                 "conflux.notifier.retry.max-backoff", "0.05S",
-                "conflux.notifier.provider-min-interval", "0S"));
+                "conflux.notifier.provider-min-interval", "0S",
+                "conflux.retry.initial-backoff", "0.05S",
+                "conflux.retry.max-backoff", "0.5S"));
         return config;
     }
 

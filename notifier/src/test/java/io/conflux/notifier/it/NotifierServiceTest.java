@@ -29,6 +29,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -39,7 +40,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -48,8 +48,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The notifier end to end with a real Kafka broker, a real PostgreSQL and an in-memory Kubernetes API: Alerts and
- * Providers get Ready, events from {@code conflux.events} reach a local Slack stand-in once, transient failures are
- * retried, and a delivery that exhausts its retries is kept in PostgreSQL and lands in {@code conflux.events.dlq}.
+ * Providers get Ready, events from {@code conflux.events} reach a local Slack stand-in once (also when two consumers
+ * handle the same event at once), transient failures are retried, a Provider outage holds the event until the
+ * Provider is back and a Provider refusing the request is a failed delivery — neither is dead-lettered.
  */
 @QuarkusTest
 @QuarkusTestResource(value = EmbeddedServices.class, restrictToAnnotatedClass = true)
@@ -64,12 +65,16 @@ class NotifierServiceTest {
     static HttpSink hmac;
     static HttpSink quiet;
     static HttpSink held;
+    static HttpSink refusing;
+    static HttpSink twice;
     static KafkaProducer<String, String> producer;
 
     @Inject
     Dispatcher dispatcher;
     @Inject
     DeliveryStore store;
+    @Inject
+    io.conflux.service.Ownership ownership;
 
     @TestHTTPResource("/api/deliveries?limit=100")
     URI deliveriesApi;
@@ -86,6 +91,8 @@ class NotifierServiceTest {
         hmac = HttpSink.start();
         quiet = HttpSink.start();
         held = HttpSink.start();
+        refusing = HttpSink.start().otherwise(HttpSink.Response.of(403));
+        twice = HttpSink.start();
         Properties props = new Properties();
         props.put("bootstrap.servers", EmbeddedServices.kafka.bootstrapServers());
         props.put("key.serializer", StringSerializer.class.getName());
@@ -104,6 +111,12 @@ class NotifierServiceTest {
         client.resource(alert("apps", "slack", "apps")).create();
         client.resource(alert("flaky", "flaky", "retry")).create();
         client.resource(alert("down", "down", "broken")).create();
+        client.resource(provider("refusing", new ProviderSpec("slack", null, null, refusing.url("/hook"), null, null,
+                null, null, null))).create();
+        client.resource(alert("refusing", "refusing", "refused")).create();
+        client.resource(provider("twice", new ProviderSpec("slack", null, null, twice.url("/hook"), null, null,
+                null, null, null))).create();
+        client.resource(alert("twice", "twice", "twice")).create();
 
         client.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("hmac").endMetadata()
                 .withStringData(Map.of("token", "k3y", "headers", "X-Team: payments\nX-Env: test\n")).build()).create();
@@ -148,6 +161,8 @@ class NotifierServiceTest {
         hmac.close();
         quiet.close();
         held.close();
+        refusing.close();
+        twice.close();
     }
 
     private static Provider provider(String name, ProviderSpec spec) {
@@ -247,6 +262,22 @@ class NotifierServiceTest {
     }
 
     @Test
+    void theThreeConsumersTogetherOwnEveryPartitionOfTheEventsTopic() throws Exception {
+        int partitions;
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                EmbeddedServices.kafka.bootstrapServers()))) {
+            partitions = admin.describeTopics(List.of("conflux.events")).allTopicNames().get()
+                    .get("conflux.events").partitions().size();
+        }
+        java.util.Set<Integer> all = java.util.stream.IntStream.range(0, partitions).boxed()
+                .collect(java.util.stream.Collectors.toSet());
+        // one replica with events$1..events$3: each consumer's assignment adds to the same Ownership
+        await("every partition owned", () -> ownership.partitions().equals(all));
+        assertThat(partitions).isGreaterThan(1);
+        assertThat(ownership.owns("Kustomization/flux-system/apps")).isTrue();
+    }
+
+    @Test
     void anEventIsPostedToSlackOnceEvenWhenItComesAgain() throws Exception {
         FluxEvent event = event("apps", "Deployment/default/web configured");
         RecordMetadata first = produce(event);
@@ -266,7 +297,7 @@ class NotifierServiceTest {
                 "revision", "main@sha1:0123456789abcdef0123456789abcdef01234567", "cluster", "test"));
 
         // The same record handled again (a redelivery after a crash before the offset commit) ...
-        dispatcher.onEvent(first.partition(), first.offset(), event).await().atMost(PATIENCE);
+        dispatcher.onEvent(first.partition(), first.offset(), event, new HashSet<>()).await().atMost(PATIENCE);
         // ... and the same event published again (a restarted emitter) are not posted again.
         produce(event);
         await("two DUPLICATE records", () -> count(deliveriesOf("Kustomization/flux-system/apps"), "DUPLICATE") == 2);
@@ -298,14 +329,73 @@ class NotifierServiceTest {
     }
 
     @Test
-    void aDeliveryThatExhaustsItsRetriesIsKeptAndDeadLettered() throws Exception {
-        produce(event("broken", "will not arrive"));
-        await("the FAILED record", () -> count(deliveriesOf("Kustomization/flux-system/broken"), "FAILED") == 1);
-        JsonNode delivery = deliveriesOf("Kustomization/flux-system/broken").get(0);
-        assertThat(delivery.get("attempts").asInt()).isEqualTo(3);
-        assertThat(delivery.get("lastError").asText()).contains("HTTP 503");
-        assertThat(down.requests()).hasSize(3);
+    void aProviderOutageIsRetriedUntilItEndsAndNeverDeadLettered() throws Exception {
+        produce(event("broken", "arrives after the outage"));
+        await("the RETRYING record after a whole retry policy", () ->
+                count(deliveriesOf("Kustomization/flux-system/broken"), "RETRYING") == 1
+                        && deliveriesOf("Kustomization/flux-system/broken").get(0).get("attempts").asInt() >= 3);
+        JsonNode waiting = deliveriesOf("Kustomization/flux-system/broken").get(0);
+        assertThat(waiting.get("lastError").asText()).contains("HTTP 503");
+        assertThat(waiting.get("lastStatus").asInt()).isEqualTo(503);
 
+        down.otherwise(HttpSink.Response.of(200));
+        await("the SENT record once the Provider is back",
+                () -> count(deliveriesOf("Kustomization/flux-system/broken"), "SENT") == 1);
+        List<JsonNode> rows = deliveriesOf("Kustomization/flux-system/broken");
+        assertThat(rows).as("one delivery, resumed, no duplicate").hasSize(1);
+        assertThat(rows.get(0).get("attempts").asInt()).isGreaterThan(3);
+        assertThat(rows.get(0).get("resends").asInt()).isZero();
+        assertThat(deadLetters("Kustomization/flux-system/broken")).isEmpty();
+    }
+
+    @Test
+    void aProviderRefusingTheRequestIsAFailedDeliveryNotRetriedNotDeadLettered() throws Exception {
+        produce(event("refused", "forbidden"));
+        await("the FAILED record", () -> count(deliveriesOf("Kustomization/flux-system/refused"), "FAILED") == 1);
+        JsonNode delivery = deliveriesOf("Kustomization/flux-system/refused").get(0);
+        assertThat(delivery.get("attempts").asInt()).isEqualTo(1);
+        assertThat(delivery.get("lastStatus").asInt()).isEqualTo(403);
+        // a later record of the same key is handled: the refused one did not hold the partition
+        produce(event("refused", "after the refusal"));
+        await("the next event's record", () -> deliveriesOf("Kustomization/flux-system/refused").size() == 2);
+        assertThat(refusing.requests()).hasSize(2);
+        assertThat(deadLetters("Kustomization/flux-system/refused")).isEmpty();
+    }
+
+    @Test
+    void theSameEventHandledTwiceAtOnceIsPostedOnceAndCounted() throws Exception {
+        FluxEvent event = event("twice", "handled by two consumers at once");
+        DeliveryStore.Summary before = summary();
+        // two consumers with the same event at the same time (a rebalance, an outbox relayed twice): one posts it,
+        // the other waits for it (a transient failure its handler retries, as EventConsumer's Retrying does here)
+        java.util.concurrent.CountDownLatch gate = twice.hold();
+        var first = dispatcher.onEvent(0, 1_000_000, event, new HashSet<>()).subscribeAsCompletionStage();
+        await("the first post", () -> !twice.requests().isEmpty());
+        var second = dispatcher.onEvent(1, 1_000_000, event, new HashSet<>()).subscribeAsCompletionStage();
+        assertThat(second).failsWithin(PATIENCE).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(io.conflux.notifier.dispatch.NotYetDeliveredException.class);
+        gate.countDown();
+        first.get(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        dispatcher.onEvent(1, 1_000_000, event, new HashSet<>()).await().atMost(PATIENCE);
+
+        assertThat(twice.requests()).hasSize(1);
+        assertThat(deliveriesOf("Kustomization/flux-system/twice")).extracting(d -> d.get("status").asText())
+                .containsExactlyInAnyOrder("SENT", "DUPLICATE");
+        DeliveryStore.Summary after = summary();
+        assertThat(after.duplicates() - before.duplicates()).isEqualTo(1);
+        assertThat(after.sent() - before.sent()).isEqualTo(1);
+    }
+
+    private DeliveryStore.Summary summary() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(root.resolve("api/deliveries/summary")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readValue(response.body(), DeliveryStore.Summary.class);
+    }
+
+    /** @return the records of {@code conflux.events.dlq} with that key, read from the beginning */
+    private static List<ConsumerRecord<String, String>> deadLetters(String key) {
         Properties props = new Properties();
         props.put("bootstrap.servers", EmbeddedServices.kafka.bootstrapServers());
         props.put("group.id", "dlq-reader-" + UUID.randomUUID());
@@ -315,17 +405,16 @@ class NotifierServiceTest {
         List<ConsumerRecord<String, String>> dead = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of("conflux.events.dlq"));
-            await("the dead letter", () -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(dead::add);
-                return dead.stream().anyMatch(r -> "Kustomization/flux-system/broken".equals(r.key()));
-            });
+            // whatever is in the topic: a few polls past the assignment
+            for (int i = 0; i < 15; i++) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        dead.add(r);
+                    }
+                });
+            }
         }
-        ConsumerRecord<String, String> letter = dead.stream()
-                .filter(r -> "Kustomization/flux-system/broken".equals(r.key())).findFirst().orElseThrow();
-        assertThat(JSON.readTree(letter.value()).get("message").asText()).isEqualTo("will not arrive");
-        Header reason = letter.headers().lastHeader("dead-letter-reason");
-        assertThat(reason).isNotNull();
-        assertThat(new String(reason.value(), StandardCharsets.UTF_8)).contains("HTTP 503");
+        return dead;
     }
 
     @Test

@@ -63,16 +63,18 @@ class NotificationEventTest {
     }
 
     @Test
-    void duplicateKeyDependsOnObjectReasonMessageAndRevisionOnly() {
+    void identityDependsOnObjectRevisionReasonSeverityAndMessageOnly() {
         FluxEvent base = event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"), "applied", "ReconciliationSucceeded");
         FluxEvent laterSame = new FluxEvent(APPS, "info", "2026-11-21T23:00:00Z", "applied", "ReconciliationSucceeded",
                 Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc", "x", "y"), "other", "pod-2");
 
-        assertThat(NotificationEvent.duplicateKey(base)).hasSize(64).isEqualTo(NotificationEvent.duplicateKey(laterSame));
-        assertThat(NotificationEvent.duplicateKey(base))
-                .isNotEqualTo(NotificationEvent.duplicateKey(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:def"), "applied", "ReconciliationSucceeded")))
-                .isNotEqualTo(NotificationEvent.duplicateKey(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"), "other", "ReconciliationSucceeded")))
-                .isNotEqualTo(NotificationEvent.duplicateKey(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"), "applied", "Progressing")));
+        assertThat(NotificationEvent.identity(base)).hasSize(64).isEqualTo(NotificationEvent.identity(laterSame));
+        assertThat(NotificationEvent.identity(base))
+                .isNotEqualTo(NotificationEvent.identity(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:def"), "applied", "ReconciliationSucceeded")))
+                .isNotEqualTo(NotificationEvent.identity(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"), "other", "ReconciliationSucceeded")))
+                .isNotEqualTo(NotificationEvent.identity(event(Map.of("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc"), "applied", "Progressing")))
+                .isNotEqualTo(NotificationEvent.identity(new FluxEvent(APPS, "error", base.timestamp(), "applied",
+                        "ReconciliationSucceeded", base.metadata(), base.reportingController(), null)));
     }
 
     @Test

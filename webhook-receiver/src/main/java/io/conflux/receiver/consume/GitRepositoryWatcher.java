@@ -5,7 +5,7 @@ import io.conflux.model.source.GitRepository;
 import io.conflux.model.topic.Trigger;
 import io.conflux.receiver.decide.PollScheduler;
 import io.conflux.receiver.decide.SourceCache;
-import io.conflux.receiver.produce.StatusWriter;
+import io.conflux.receiver.decide.SourceStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -22,7 +22,9 @@ import org.jboss.logging.Logger;
  * Watches the management cluster's {@code GitRepository}s ({@code source.toolkit.fluxcd.io/v1}, all namespaces):
  * a new one or a spec change ({@code metadata.generation}) is polled at once, a changed
  * {@code reconcile.fluxcd.io/requestedAt} annotation ({@code flux reconcile source git}) too, with trigger
- * {@code manual}; a deleted one stops being polled. The informer's store is the {@link SourceCache}.
+ * {@code manual}; a deleted one stops being polled. Every replica watches every GitRepository (its store is the
+ * {@link SourceCache}, which the webhook selection reads), but only the replica owning an object's key reconciles it:
+ * {@link PollScheduler#pollNow} ignores the others.
  */
 @ApplicationScoped
 public class GitRepositoryWatcher {
@@ -74,6 +76,6 @@ public class GitRepositoryWatcher {
 
     private static String requestedAt(GitRepository g) {
         Map<String, String> annotations = g.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(StatusWriter.REQUESTED_AT);
+        return annotations == null ? null : annotations.get(SourceStatus.REQUESTED_AT);
     }
 }

@@ -9,11 +9,11 @@ import io.conflux.model.notification.ReceiverSpec;
 import io.conflux.receiver.decide.HookRegistry;
 import io.conflux.receiver.decide.RateLimiter;
 import io.conflux.receiver.decide.ReceiverConfig;
-import io.conflux.receiver.decide.RevisionResolver;
 import io.conflux.receiver.decide.WebhookPath;
 import io.conflux.receiver.decide.WebhookVerifier;
 import io.conflux.receiver.produce.StatusWriter;
-import io.fabric8.kubernetes.api.model.Secret;
+import io.conflux.service.Ownership;
+import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -24,7 +24,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
@@ -38,7 +40,10 @@ import org.jboss.logging.Logger;
  * or blank token, which Flux accepts: the path of such a Receiver would be computable by anyone from its name and
  * namespace, so it is not served (no path registered, {@code status.webhookPath} cleared); an unsupported type
  * gives {@code NotSupported}. Every
- * Receiver is recomputed each {@code conflux.receiver.receiver-resync}, so a rotated token is picked up.
+ * Receiver is recomputed each {@code conflux.receiver.receiver-resync}, so a rotated token is picked up. Every replica
+ * serves every Receiver's path (a webhook may reach any of them); only the replica owning the Receiver's key
+ * ({@code Receiver/<ns>/<name>}, {@link Ownership}) writes its status, and a newly owning replica writes it as soon as
+ * the partition is assigned. The token Secret is read through service-common's {@link SecretReader}.
  */
 @ApplicationScoped
 public class ReceiverWatcher {
@@ -56,6 +61,10 @@ public class ReceiverWatcher {
     StatusWriter status;
     @Inject
     ReceiverConfig config;
+    @Inject
+    SecretReader secrets;
+    @Inject
+    Ownership ownership;
 
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "conflux-receiver-refresh");
@@ -85,6 +94,10 @@ public class ReceiverWatcher {
                 LOG.infof("%s deleted", key);
             }
         });
+        // a newly owned Receiver gets its status now rather than at the next resync (called on the Kafka polling
+        // thread: only hand the work over)
+        ownership.onAssigned(newlyOwned -> worker.execute(() -> informer.getStore().list().stream()
+                .filter(r -> newlyOwned.test(keyOf(r).toString())).forEach(this::refresh)));
         informer.start();
         LOG.info("watching Receivers");
     }
@@ -120,7 +133,7 @@ public class ReceiverWatcher {
             boolean current = st != null && path.equals(st.webhookPath())
                     && Objects.equals(st.observedGeneration(), r.getMetadata().getGeneration())
                     && Conditions.isReady(st.conditions(), r.getMetadata().getGeneration());
-            if (!current) {
+            if (!current && ownership.owns(key)) {
                 status.receiverReady(r, path);
                 LOG.infof("%s: Receiver initialized for path: %s", key, path);
             }
@@ -137,16 +150,16 @@ public class ReceiverWatcher {
             failed(r, TOKEN_NOT_FOUND, "spec.secretRef is not set");
             return null;
         }
-        Secret secret;
+        Optional<Map<String, byte[]>> secret;
         try {
-            secret = client.secrets().inNamespace(ns).withName(secretName).get();
-        } catch (KubernetesClientException e) {
+            secret = secrets.secretBytes(ns, secretName);
+        } catch (KubernetesClientException | IllegalArgumentException e) {
             failed(r, TOKEN_NOT_FOUND, "unable to read token from secret '" + ns + "/" + secretName + "': " + e.getMessage());
             return null;
         }
-        byte[] token = secret == null ? null : RevisionResolver.decode(secret).get("token");
+        byte[] token = secret.map(data -> data.get("token")).orElse(null);
         if (token == null) {
-            failed(r, TOKEN_NOT_FOUND, secret == null ? "unable to read token from secret '" + ns + "/" + secretName + "': not found"
+            failed(r, TOKEN_NOT_FOUND, secret.isEmpty() ? "unable to read token from secret '" + ns + "/" + secretName + "': not found"
                     : "invalid '" + ns + "/" + secretName + "' secret data: required field 'token'");
             return null;
         }
@@ -163,7 +176,7 @@ public class ReceiverWatcher {
         var st = r.getStatus();
         boolean same = st != null && Conditions.find(st.conditions(), Condition.READY)
                 .filter(c -> !c.isTrue() && reason.equals(c.reason()) && message.equals(c.message())).isPresent();
-        if (!same) {
+        if (!same && ownership.owns(keyOf(r))) {
             status.receiverFailed(r, reason, message);
         }
         LOG.warnf("%s: %s: %s", keyOf(r), reason, message);

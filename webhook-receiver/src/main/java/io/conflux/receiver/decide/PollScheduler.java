@@ -2,23 +2,27 @@ package io.conflux.receiver.decide;
 
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.topic.Trigger;
+import io.conflux.service.Ownership;
+import io.conflux.service.Requeue;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.PreDestroy;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * When each GitRepository is reconciled: at once on creation and spec change, then every {@code spec.interval}
- * after the end of its last reconciliation (whatever triggered it, as Flux requeues), never while suspended or
- * after deletion. One pending timer per source.
+ * When each GitRepository this replica owns ({@link Ownership}, the partitions of {@code conflux.reconcile-requests}
+ * assigned to it) is reconciled: at once on creation, spec change, a {@code requestedAt} annotation, a reconcile
+ * request or a newly assigned partition, then every {@code spec.interval} after the end of its last reconciliation
+ * (whatever triggered it, as Flux requeues), never while suspended or after deletion. One pending run per source, in
+ * service-common's {@link Requeue}: rescheduled after every outcome — after the interval, or after
+ * {@code conflux.receiver.requeue-after-failure} (at most the interval) when the reconcile failed on infrastructure.
+ * A source not owned is never scheduled; the timers of a revoked partition's sources are cancelled, and a newly
+ * assigned partition's sources are reconciled at once (their state is in PostgreSQL's {@code source_state}, so an
+ * unchanged revision is not published again).
  */
 @ApplicationScoped
 public class PollScheduler {
@@ -30,74 +34,94 @@ public class PollScheduler {
     SourceCache sources;
     @Inject
     ReceiverConfig config;
+    @Inject
+    Requeue requeue;
+    @Inject
+    Ownership ownership;
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "conflux-poll-timer");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Map<ObjectKey, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
-
-    /** Reconciles the source as soon as possible (in the background), replacing its pending timer. */
-    public void pollNow(ObjectKey key, Trigger trigger, String deliveryId) {
-        schedule(key, Duration.ZERO, trigger, deliveryId);
-    }
-
-    /** Forgets a deleted source's timer. */
-    public void cancel(ObjectKey key) {
-        ScheduledFuture<?> f = pending.remove(key);
-        if (f != null) {
-            f.cancel(false);
-        }
+    @PostConstruct
+    void init() {
+        ownership.onAssigned(newlyOwned -> sources.list().stream().map(SourceCache::keyOf)
+                .filter(key -> newlyOwned.test(key.toString()))
+                .forEach(key -> pollNow(key, Trigger.POLL, null)));
+        ownership.onRevoked(noLongerOwned -> requeue.cancelIf(noLongerOwned));
     }
 
     /**
-     * Reconciles now and schedules the next poll after {@code spec.interval}.
+     * Reconciles the source as soon as possible (in the background), replacing its pending run, when this replica
+     * owns it.
+     *
+     * @return whether it was scheduled (false: another replica owns it)
+     */
+    public boolean pollNow(ObjectKey key, Trigger trigger, String deliveryId) {
+        if (!ownership.owns(key)) {
+            return false;
+        }
+        schedule(key, Duration.ZERO, trigger, deliveryId);
+        return true;
+    }
+
+    /** Forgets a deleted source's pending run. */
+    public void cancel(ObjectKey key) {
+        requeue.cancel(key.toString());
+    }
+
+    /** @return when the next run of the source is due, if one is pending */
+    public Optional<java.time.Instant> next(ObjectKey key) {
+        return requeue.next(key.toString());
+    }
+
+    /**
+     * Reconciles now (the caller owns the key) and schedules the next poll after {@code spec.interval} (after
+     * {@code requeue-after-failure} when it failed).
      *
      * @see SourceReconciler#reconcile(ObjectKey, Trigger, String)
      */
     public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId) {
         return reconciler.reconcile(key, trigger, deliveryId)
-                .invoke(outcome -> after(key, outcome))
+                .invoke(outcome -> after(key, next(outcome)))
                 .onFailure().invoke(e -> {
-                    LOG.errorf(e, "%s: reconciliation failed", key);
-                    after(key, null);
+                    LOG.warnf("%s: reconciliation failed, retried in %s: %s", key, afterFailure(key), e.toString());
+                    after(key, afterFailure(key));
                 });
     }
 
     private void schedule(ObjectKey key, Duration delay, Trigger trigger, String deliveryId) {
-        ScheduledFuture<?> next = timer.schedule(() -> fire(key, trigger, deliveryId), delay.toMillis(), TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> previous = pending.put(key, next);
-        if (previous != null && previous != next) {
-            previous.cancel(false);
-        }
+        AtomicBoolean first = new AtomicBoolean(true);
+        // the first run carries its trigger (and delivery id); the periodic ones after it are polls
+        requeue.schedule(key.toString(), delay, () -> {
+            if (!ownership.owns(key)) {
+                return Uni.createFrom().nullItem();
+            }
+            boolean initial = first.getAndSet(false);
+            return reconciler.reconcile(key, initial ? trigger : Trigger.POLL, initial ? deliveryId : null)
+                    .map(this::next);
+        }, afterFailure(key));
     }
 
-    private void fire(ObjectKey key, Trigger trigger, String deliveryId) {
-        reconcileNow(key, trigger, deliveryId).subscribe().with(outcome -> { }, failure -> { });
-    }
-
-    private void after(ObjectKey key, ReconcileOutcome outcome) {
-        if (outcome != null && (outcome.result() == ReconcileOutcome.Result.NOT_FOUND
-                || outcome.result() == ReconcileOutcome.Result.SUSPENDED)) {
+    private void after(ObjectKey key, Duration wait) {
+        if (wait == null) {
             cancel(key);
-            return;
-        }
-        if (timer.isShutdown()) {
-            return;
-        }
-        Duration interval = sources.get(key)
-                .map(g -> Intervals.parse(g.getSpec() == null ? null : g.getSpec().interval(), config.fallbackInterval()))
-                .orElse(null);
-        if (interval == null) {
-            cancel(key);
-        } else {
-            schedule(key, interval, Trigger.POLL, null);
+        } else if (ownership.owns(key)) {
+            schedule(key, wait, Trigger.POLL, null);
         }
     }
 
-    @PreDestroy
-    void stop() {
-        timer.shutdownNow();
+    /** @return the wait before the next poll after {@code outcome}, null when there is none (deleted, suspended) */
+    private Duration next(ReconcileOutcome outcome) {
+        if (outcome.result() == ReconcileOutcome.Result.NOT_FOUND || outcome.result() == ReconcileOutcome.Result.SUSPENDED) {
+            return null;
+        }
+        return interval(outcome.source()).orElse(null);
+    }
+
+    private Optional<Duration> interval(ObjectKey key) {
+        return sources.get(key)
+                .map(g -> Intervals.parse(g.getSpec() == null ? null : g.getSpec().interval(), config.fallbackInterval()));
+    }
+
+    private Duration afterFailure(ObjectKey key) {
+        Duration retry = config.requeueAfterFailure();
+        return interval(key).filter(i -> i.compareTo(retry) < 0).orElse(retry);
     }
 }

@@ -27,6 +27,13 @@ public interface ReceiverConfig {
     @WithName("fallback-interval")
     Duration fallbackInterval();
 
+    /**
+     * {@code conflux.receiver.requeue-after-failure}: wait before the next reconcile of a source whose reconcile
+     * failed on infrastructure (PostgreSQL, the API server, a full or timed-out queue), at most its interval.
+     */
+    @WithName("requeue-after-failure")
+    Duration requeueAfterFailure();
+
     /** {@code conflux.receiver.receiver-resync}: period at which every Receiver is recomputed. */
     @WithName("receiver-resync")
     Duration receiverResync();

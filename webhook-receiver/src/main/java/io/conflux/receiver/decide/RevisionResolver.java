@@ -13,23 +13,23 @@ import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.source.Revision;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.conflux.service.SecretReader;
+import io.conflux.service.Transient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Resolves what a GitRepository points at now, as Flux's source-controller would check out, with
  * {@code git ls-remote} only: the URL must be an http, https or ssh URL (Flux's CRD pattern, {@link GitRepositoryUrl};
  * a {@code file://} URL or a local path never reaches the disk), then it is rewritten by the operator's
  * {@code conflux.git.url-rewrites}, credentials come from
- * {@code spec.secretRef} (HTTPS {@code username}/{@code password} or {@code bearerToken}; SSH {@code identity},
+ * {@code spec.secretRef} (read through service-common's {@link SecretReader}; an API server outage is not a source
+ * failure but a transient one, see {@link Transient}) (HTTPS {@code username}/{@code password} or {@code bearerToken}; SSH {@code identity},
  * {@code password} and {@code known_hosts}, host key checked strictly), the call is bounded by {@code spec.timeout}
  * (default {@code conflux.receiver.default-timeout}) and {@code conflux.git.max-fetch-size}, and the ref is chosen with Flux's
  * precedence {@code commit}, {@code name}, {@code semver}, {@code tag}, {@code branch} (default {@code master}).
@@ -43,7 +43,7 @@ public class RevisionResolver {
     public static final String URL_INVALID = "URLInvalid";
 
     @Inject
-    KubernetesClient client;
+    SecretReader secrets;
     @Inject
     GitConfig git;
     @Inject
@@ -97,28 +97,21 @@ public class RevisionResolver {
             return GitCredentials.NONE;
         }
         String ns = repo.getMetadata().getNamespace();
-        Secret secret;
+        Optional<Map<String, byte[]>> data;
         try {
-            secret = client.secrets().inNamespace(ns).withName(secretRef.name()).get();
+            data = secrets.secretBytes(ns, secretRef.name());
         } catch (KubernetesClientException e) {
+            if (Transient.is(e)) {
+                throw e; // the API server is down or busy: the reconcile fails and is requeued, nothing is reported
+            }
             throw new SourceFailure(AUTHENTICATION_FAILED, "failed to get secret '" + ns + "/" + secretRef.name() + "': " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new SourceFailure(AUTHENTICATION_FAILED, e.getMessage());
         }
-        if (secret == null) {
+        if (data.isEmpty()) {
             throw new SourceFailure(AUTHENTICATION_FAILED, "failed to get secret '" + ns + "/" + secretRef.name() + "': not found");
         }
-        return GitCredentials.fromSecretData(decode(secret));
-    }
-
-    /** @return the Secret's {@code data} (base64-decoded) overlaid with its {@code stringData} */
-    public static Map<String, byte[]> decode(Secret secret) {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        if (secret.getData() != null) {
-            secret.getData().forEach((k, v) -> out.put(k, Base64.getMimeDecoder().decode(v == null ? "" : v)));
-        }
-        if (secret.getStringData() != null) {
-            secret.getStringData().forEach((k, v) -> out.put(k, v == null ? new byte[0] : v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
-        return out;
+        return GitCredentials.fromSecretData(data.get());
     }
 
     /** Resolving failed; {@link #reason()} is the Flux condition reason. */

@@ -7,8 +7,10 @@ import io.conflux.model.topic.Trigger;
 import io.conflux.receiver.decide.HookRegistry.Hook;
 import io.conflux.receiver.decide.Verdict.DeliveryKey;
 import io.conflux.receiver.persist.WebhookDelivery;
-import io.conflux.receiver.produce.ReconcileRequester;
-import io.conflux.receiver.produce.ReconcileRequester.Outcome;
+import io.conflux.model.topic.SourceReconcileRequest;
+import io.conflux.model.topic.Topics;
+import io.conflux.receiver.decide.ReconcileAnnotator.Outcome;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -17,7 +19,6 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +36,12 @@ import org.jboss.logging.Logger;
  * "already processed", no effect; a request without one is processed every time, as Flux does). The claim is
  * idempotency, not protection: the id is not signed, and a verified request can do no more than ask for a
  * reconciliation. Then, as Flux's notification-controller does, the Receiver's resources are asked to reconcile and
- * nothing in the body is read: each selected GitRepository ({@link ResourceSelection}) is polled at once in the
- * background (ls-remote through {@link RevisionResolver}: its revision is what the remote's ref resolves to, whatever
- * commit the payload names); every selected object of another kind (Kustomization, HelmRelease, HelmRepository,
- * OCIRepository, ...) is annotated with {@code reconcile.fluxcd.io/requestedAt} ({@link ReconcileRequester}; a missing
+ * nothing in the body is read: for each selected GitRepository ({@link ResourceSelection}) a
+ * {@link SourceReconcileRequest} is added to the outbox ({@code conflux.reconcile-requests}), in the same transaction
+ * as the delivery's claim, so that whichever replica answers the webhook, the replica owning the source reconciles it
+ * (ls-remote through {@link RevisionResolver}: its revision is what the remote's ref resolves to, whatever commit the
+ * payload names); every selected object of another kind (Kustomization, HelmRelease, HelmRepository,
+ * OCIRepository, ...) is annotated with {@code reconcile.fluxcd.io/requestedAt} ({@link ReconcileAnnotator}; a missing
  * object or an unserved kind is reported in the answer's {@code requested} and logged, the rest still triggered). If
  * the API server fails an annotation, the claim is released so the sender's retry is processed, and 500 is answered.
  */
@@ -56,11 +59,11 @@ public class WebhookHandler {
     @Inject
     SourceCache sources;
     @Inject
-    PollScheduler scheduler;
+    Outbox outbox;
     @Inject
     ReactiveRunner runner;
     @Inject
-    ReconcileRequester requester;
+    ReconcileAnnotator requester;
 
     /**
      * The answer to a webhook request.
@@ -112,8 +115,11 @@ public class WebhookHandler {
                 break;
         }
         DeliveryKey delivery = verdict.delivery();
+        Set<ObjectKey> selected = ResourceSelection.select(hook.receiver().namespace(), hook.spec().resources(), sources.list());
         if (delivery == null) {
-            return dispatch(hook, verdict, null).onFailure().recoverWithItem(e -> {
+            Uni<Void> requested = selected.isEmpty() ? Uni.createFrom().voidItem()
+                    : runner.run(b -> Panache.withTransaction(() -> requestReconciles(selected, null)));
+            return requested.chain(() -> dispatch(hook, verdict, null, selected)).onFailure().recoverWithItem(e -> {
                 LOG.errorf(e, "%s: request failed", hook.receiver());
                 return Reply.of(500, "error", "processing failed: " + e.getMessage());
             });
@@ -121,14 +127,15 @@ public class WebhookHandler {
         String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return runner.run(b -> Panache.withTransaction(() ->
-                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)))
+                        WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)
+                                .call(claimed -> claimed ? requestReconciles(selected, deliveryId) : Uni.createFrom().voidItem())))
                 .chain(claimed -> {
                     if (!claimed) {
                         LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());
                         Reply reply = Reply.of(200, "duplicate", "delivery " + deliveryId + " was already processed");
                         return item(reply);
                     }
-                    return dispatch(hook, verdict, deliveryId)
+                    return dispatch(hook, verdict, deliveryId, selected)
                             .call(reply -> runner.run(b -> Panache.withTransaction(() -> reply.status() >= 500
                                     ? WebhookDelivery.release(delivery.key()).replaceWithVoid()
                                     : WebhookDelivery.complete(delivery.key(), json(reply.body())).replaceWithVoid())))
@@ -141,19 +148,25 @@ public class WebhookHandler {
                 });
     }
 
-    private Uni<Reply> dispatch(Hook hook, Verdict verdict, String deliveryId) {
+    /** Adds one reconcile request per selected GitRepository to the outbox, inside the caller's transaction. */
+    private Uni<Void> requestReconciles(Set<ObjectKey> selected, String deliveryId) {
+        String requestedAt = Instant.now().toString();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ObjectKey key : selected) {
+            SourceReconcileRequest request = new SourceReconcileRequest(key.toString(), Trigger.WEBHOOK, deliveryId, requestedAt);
+            chain = chain.chain(() -> outbox.add(Topics.RECONCILE_REQUESTS, key.toString(), request));
+        }
+        return chain;
+    }
+
+    private Uni<Reply> dispatch(Hook hook, Verdict verdict, String deliveryId, Set<ObjectKey> selected) {
         List<ReconcileRequest> requests = ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources());
         Instant requestedAt = Instant.now();
         Uni<List<Outcome>> annotations = requests.isEmpty() ? item(List.of())
                 : runner.run(b -> b.call(() -> requester.request(requests, requestedAt)));
-        Set<ObjectKey> selected = ResourceSelection.select(hook.receiver().namespace(), hook.spec().resources(), sources.list());
-        List<String> polling = new ArrayList<>();
-        for (ObjectKey key : selected) {
-            scheduler.pollNow(key, Trigger.WEBHOOK, deliveryId);
-            polling.add(key.toString());
-        }
-        LOG.infof("%s: %s event, %d source(s) polled, %d other resource entr%s to annotate", hook.receiver(),
-                verdict.event() == null ? "generic" : verdict.event(), polling.size(), requests.size(),
+        List<String> polling = selected.stream().map(ObjectKey::toString).sorted().toList();
+        LOG.infof("%s: %s event, reconcile of %d source(s) requested, %d other resource entr%s to annotate",
+                hook.receiver(), verdict.event() == null ? "generic" : verdict.event(), polling.size(), requests.size(),
                 requests.size() == 1 ? "y" : "ies");
         return annotations.map(outcomes -> {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -166,12 +179,12 @@ public class WebhookHandler {
             for (Outcome o : outcomes) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("result", o.result().name().toLowerCase(java.util.Locale.ROOT));
-                if (o.result() == ReconcileRequester.Result.ANNOTATED) {
+                if (o.result() == ReconcileAnnotator.Result.ANNOTATED) {
                     entry.put("requestedAt", requestedAt.toString());
                 } else {
                     entry.put("message", o.message());
                 }
-                failed |= o.result() == ReconcileRequester.Result.FAILED;
+                failed |= o.result() == ReconcileAnnotator.Result.FAILED;
                 requested.put(o.object(), entry);
             }
             body.put("requested", requested);

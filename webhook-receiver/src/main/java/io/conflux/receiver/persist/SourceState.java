@@ -11,8 +11,9 @@ import java.time.OffsetDateTime;
 
 /**
  * Table {@code source_state}: per GitRepository ({@code GitRepository/<ns>/<name>}), the last revision resolved, for
- * which generation, why, and when it reached {@code conflux.source-revisions} ({@code publishedAt} null: recorded
- * but not yet acknowledged by Kafka, so it is published again on the next reconciliation). Call inside
+ * which generation, why, and when its {@code conflux.source-revisions} record was added to the outbox
+ * ({@code publishedAt}, set in the same transaction as the outbox row; null: recorded but not yet handed over, so it
+ * is published on the next reconciliation). Call inside
  * {@code Panache.withSession}/{@code withTransaction}.
  */
 @Entity
@@ -38,7 +39,7 @@ public class SourceState extends PanacheEntityBase {
     /** When this revision was first seen (written as {@code artifact.lastUpdateTime}). */
     @Column(name = "observed_at")
     public OffsetDateTime observedAt;
-    /** When Kafka acknowledged it, or null. */
+    /** When its record was added to the outbox (the same transaction), or null. */
     @Column(name = "published_at")
     public OffsetDateTime publishedAt;
 
@@ -67,7 +68,8 @@ public class SourceState extends PanacheEntityBase {
     }
 
     /**
-     * Marks the recorded revision as acknowledged by Kafka (only if it is still the recorded one).
+     * Marks the recorded revision as handed to the outbox (only if it is still the recorded one); call in the
+     * transaction that adds the outbox row.
      *
      * @return the number of rows updated (0 or 1)
      */

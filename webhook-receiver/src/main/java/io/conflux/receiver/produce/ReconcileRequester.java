@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.source.HelmRepository;
+import io.conflux.receiver.decide.ReconcileAnnotator;
 import io.conflux.receiver.decide.ReconcileRequest;
+import io.conflux.receiver.decide.SourceStatus;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -39,7 +41,7 @@ import org.jboss.logging.Logger;
  * Blocking (fabric8 calls).
  */
 @ApplicationScoped
-public class ReconcileRequester {
+public class ReconcileRequester implements ReconcileAnnotator {
     private static final Logger LOG = Logger.getLogger(ReconcileRequester.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, Class<? extends HasMetadata>> TYPED = Map.of(
@@ -50,35 +52,7 @@ public class ReconcileRequester {
     @Inject
     KubernetesClient client;
 
-    /** What became of one object (or of a {@code *} entry that named none). */
-    public enum Result {
-        /** The annotation was set. */
-        ANNOTATED,
-        /** No such object ({@code *}: no object of the kind carries the labels); Flux logs it as an error. */
-        NOT_FOUND,
-        /** The kind is not served by the API server in that apiVersion, or has no apiVersion: nothing to annotate. */
-        SKIPPED,
-        /** The API server refused or failed the request; the sender may retry. */
-        FAILED
-    }
-
-    /**
-     * @param object  {@code Kind/namespace/name} ({@code name} is {@code *} for a wildcard that named nothing or
-     *                could not be listed)
-     * @param result  what happened
-     * @param message why, for every result but {@link Result#ANNOTATED}
-     */
-    public record Outcome(String object, Result result, String message) {
-    }
-
-    /**
-     * Annotates every object the requests name, each independently: a missing or unserved one is reported and the
-     * others are still annotated, as Flux goes on through {@code spec.resources} after an error.
-     *
-     * @param requests    the resolved entries ({@code decide.ResourceSelection#requests})
-     * @param requestedAt the value to set, the time of the webhook request
-     * @return one outcome per object annotated or failed, in order
-     */
+    @Override
     public List<Outcome> request(List<ReconcileRequest> requests, Instant requestedAt) {
         String patch = patch(requestedAt.toString());
         List<Outcome> out = new ArrayList<>();
@@ -92,7 +66,7 @@ public class ReconcileRequester {
             }
             for (Outcome o : outcomes) {
                 switch (o.result()) {
-                    case ANNOTATED -> LOG.infof("%s annotated with %s=%s", o.object(), StatusWriter.REQUESTED_AT, requestedAt);
+                    case ANNOTATED -> LOG.infof("%s annotated with %s=%s", o.object(), SourceStatus.REQUESTED_AT, requestedAt);
                     case SKIPPED -> LOG.warnf("%s skipped: %s", o.object(), o.message());
                     default -> LOG.errorf("%s: %s", o.object(), o.message());
                 }
@@ -186,7 +160,7 @@ public class ReconcileRequester {
 
     private static String patch(String requestedAt) {
         try {
-            return JSON.writeValueAsString(Map.of("metadata", Map.of("annotations", Map.of(StatusWriter.REQUESTED_AT, requestedAt))));
+            return JSON.writeValueAsString(Map.of("metadata", Map.of("annotations", Map.of(SourceStatus.REQUESTED_AT, requestedAt))));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -243,6 +243,11 @@ class WebhookFuzzTest {
         }
 
         @Override
+        public Duration requeueAfterFailure() {
+            return Duration.ofSeconds(30);
+        }
+
+        @Override
         public Optional<Path> controlTokenFile() {
             return Optional.empty();
         }

@@ -17,7 +17,9 @@ import java.util.stream.Stream;
 /**
  * Real infrastructure for the receiver's Quarkus tests, in process: a KRaft Kafka broker, PostgreSQL from Maven
  * binaries, and an in-memory Kubernetes API with Conflux's CRDs. A local directory stands in for
- * {@code https://github.com/} through {@code conflux.git.url-rewrites}.
+ * {@code https://github.com/} through {@code conflux.git.url-rewrites}. One instance serves every {@code @QuarkusTest}
+ * class of the module (they share one application: a restarted test application keeps the first one's Kubernetes
+ * API URL), so each class names its objects apart.
  */
 public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManager {
     static EmbeddedKafka kafka;
@@ -29,6 +31,13 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
     /** The control API's bearer token, written to the file {@code conflux.receiver.control-token-file} names. */
     static final String CONTROL_TOKEN = "control-" + java.util.UUID.randomUUID();
 
+    // what this instance started: another test class's instance may have replaced the static fields meanwhile, and
+    // its infrastructure must not be closed by this one's stop()
+    private EmbeddedKafka ownKafka;
+    private EmbeddedPostgres ownPostgres;
+    private InMemoryKubernetes ownKube;
+    private Path ownDir;
+
     @Override
     public Map<String, String> start() {
         try {
@@ -38,9 +47,10 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        postgres = EmbeddedPostgres.start(dir.resolve("postgres"));
-        kube = InMemoryKubernetes.start();
+        kafka = ownKafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        postgres = ownPostgres = EmbeddedPostgres.start(dir.resolve("postgres"));
+        kube = ownKube = InMemoryKubernetes.start();
+        ownDir = dir;
         kube.installCrds(Path.of("..", "deploy", "crds"));
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
@@ -52,22 +62,25 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
         config.put("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
         config.put("conflux.git.url-rewrites.\"https://github.com/\"", github.toUri().toString());
         config.put("conflux.receiver.control-token-file", dir.resolve("control-token").toString());
+        // transient failures retried quickly (the handler's Retrying, status patches)
+        config.put("conflux.retry.initial-backoff", "0.1S");
+        config.put("conflux.retry.max-backoff", "1S");
         return config;
     }
 
     @Override
     public void stop() {
-        if (kube != null) {
-            kube.close();
+        if (ownKube != null) {
+            ownKube.close();
         }
-        if (kafka != null) {
-            kafka.close();
+        if (ownKafka != null) {
+            ownKafka.close();
         }
-        if (postgres != null) {
-            postgres.close();
+        if (ownPostgres != null) {
+            ownPostgres.close();
         }
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
+        if (ownDir != null) {
+            try (Stream<Path> files = Files.walk(ownDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException ignored) {
                 // best effort: a temp directory

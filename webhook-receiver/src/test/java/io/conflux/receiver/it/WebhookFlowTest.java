@@ -65,7 +65,7 @@ import org.junit.jupiter.api.Test;
  * needs its bearer token.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedInfrastructure.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(EmbeddedInfrastructure.class)
 class WebhookFlowTest {
     private static final String NS = "default";
     private static final String TOKEN = "s3cr3t-webhook-token";
