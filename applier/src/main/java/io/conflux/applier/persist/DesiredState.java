@@ -22,6 +22,11 @@ public class DesiredState extends PanacheEntityBase {
     public long generation;
     public String sourceRevision;
     public String bundleDigest;
+    /**
+     * The renderer's sequence of the source artifact rendered ({@code RenderResult.sourceSequence}): grows with every
+     * revision of the source; null when the source has no such order (a HelmRepository chart, a failure).
+     */
+    public Long sourceSequence;
     public Integer objectCount;
     public String reason;
     @Column(columnDefinition = "text")
@@ -40,6 +45,7 @@ public class DesiredState extends PanacheEntityBase {
             s.generation = generation;
             s.sourceRevision = result.sourceRevision();
             s.bundleDigest = result.bundleDigest();
+            s.sourceSequence = result.sourceSequence();
             s.objectCount = result.objectCount();
             s.reason = result.reason();
             s.error = result.error();
