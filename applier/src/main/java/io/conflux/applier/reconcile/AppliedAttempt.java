@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code lastAttemptedRevision}, {@code inventory}, {@code observedGeneration}, {@code lastHandledReconcileAt}; one event
  * with the change set and "Reconciliation finished in …, next run in …" (kustomize-controller's message) or the error;
  * the next run after {@code spec.interval} or, failed, {@code spec.retryInterval}. A periodic run that found no drift
- * on an object already Ready for this generation writes only its history row (no status, no event), as Flux emits no
+ * on an object whose status already reports this revision applied and Ready for this generation writes only its history
+ * row (no status, no event), as Flux emits no
  * event for an unchanged reconcile; one that corrected drift records the fields that drifted.
  *
  * @param history   the history row of this attempt
@@ -55,7 +56,7 @@ public record AppliedAttempt(ReconcileHistory history, InventoryRecord inventory
         Duration nextRun = Records.nextRunIn(r, ok);
         ReconcileHistory history = Records.history(r.key(), desired, reason, ok, readyMessage, took);
         Records.counts(history, result);
-        if (periodic && ok && result.changeSet().isEmpty() && Conditions.isReady(Records.conditions(r), desired.generation)) {
+        if (periodic && ok && result.changeSet().isEmpty() && reports(r, desired)) {
             return new AppliedAttempt(history, null, null, List.of(), nextRun);
         }
         if (periodic && ok) {
@@ -87,6 +88,16 @@ public record AppliedAttempt(ReconcileHistory history, InventoryRecord inventory
         FluxEvent event = Events.of(r.object(), ok ? FluxEvent.INFO : FluxEvent.ERROR, reason, eventMessage, revision,
                 controller);
         return new AppliedAttempt(history, inventory, status, List.of(event), nextRun);
+    }
+
+    /**
+     * @return whether {@code r}'s status already reports {@code desired} applied: Ready for its generation, with its
+     *         revision as last applied and attempted (a status write that failed after an apply leaves it behind)
+     */
+    private static boolean reports(Reconcilable r, DesiredState desired) {
+        return Conditions.isReady(Records.conditions(r), desired.generation) && r.status() != null
+                && java.util.Objects.equals(desired.sourceRevision, r.status().lastAppliedRevision())
+                && java.util.Objects.equals(desired.sourceRevision, r.status().lastAttemptedRevision());
     }
 
     @Override

@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * Starts a real Kafka broker, a real PostgreSQL (with the renderer's {@code bundle} table, which the applier only
  * reads) and the in-memory Kubernetes API with Conflux's CRDs — management and target cluster at once — for the
- * applier's {@code @QuarkusTest}s. Health polls are made fast (50 ms).
+ * applier's {@code @QuarkusTest}s, once for all of them (they share one application and use objects of their own).
+ * Health polls are made fast (50 ms).
  */
 public class ApplierServices implements QuarkusTestResourceLifecycleManager {
     static volatile EmbeddedKafka kafka;

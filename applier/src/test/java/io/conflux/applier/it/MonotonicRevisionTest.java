@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * a later revision r3 still applies.
  */
 @QuarkusTest
-@QuarkusTestResource(value = ApplierServices.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(ApplierServices.class)
 class MonotonicRevisionTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 

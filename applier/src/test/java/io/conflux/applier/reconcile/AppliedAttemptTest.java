@@ -92,6 +92,12 @@ class AppliedAttemptTest {
         assertThat(quiet.events()).isEmpty();
         assertThat(quiet.nextRun()).isEqualTo(Duration.ofMinutes(5));
 
+        // a status left behind (its write failed after the apply) is written by the next periodic run
+        Reconcilable behind = Fixtures.kustomization("\"interval\":\"5m\"", Fixtures.readyStatus("True", 2)
+                .replace(REVISION, "main@sha1:older"));
+        assertThat(AppliedAttempt.of(behind, desired, null, unchanged, "ReconciliationSucceeded", true, Duration.ZERO,
+                CONTROLLER).status()).containsEntry("lastAppliedRevision", REVISION);
+
         ApplyResult drifted = ApplyResult.of(List.of(new Change("ConfigMap/default/cm", Change.Action.CONFIGURED,
                 List.of("data.a"))), List.of(CM), null);
         AppliedAttempt corrected = AppliedAttempt.of(r, desired, null, drifted, "ReconciliationSucceeded", true,
