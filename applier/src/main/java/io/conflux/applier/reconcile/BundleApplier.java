@@ -78,6 +78,20 @@ public class BundleApplier {
         }
     }
 
+    /**
+     * Deletes {@code owned} from {@code r}'s target cluster as its service account (objects that no longer carry
+     * {@code r}'s owner labels are left alone, like every prune).
+     *
+     * @return the outcome; a refused request or an unusable kubeconfig is a failed result naming it
+     */
+    ApplyResult prune(Reconcilable r, List<InventoryEntry> owned) {
+        try {
+            return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, true));
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return ApplyResult.of(List.of(), owned, e.getMessage());
+        }
+    }
+
     /** @return an applier of {@code target} with the configured field manager */
     ObjectApplier applier(KubernetesClient target) {
         return new ObjectApplier(target, config.fieldManager());

@@ -3,8 +3,6 @@ package io.conflux.applier.reconcile;
 import io.conflux.applier.apply.ApplyResult;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.persist.DesiredState;
-import io.conflux.applier.persist.InventoryRecord;
-import io.conflux.applier.persist.ReleaseState;
 import io.conflux.applier.persist.StateStore;
 import io.conflux.applier.produce.EventProducer;
 import io.conflux.model.meta.ObjectKey;
@@ -13,7 +11,6 @@ import io.conflux.model.topic.RenderResult;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.ReactiveRunner.Blocking;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
@@ -21,7 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -52,12 +51,16 @@ public class Reconciler {
     @Inject
     StatusWriter statusWriter;
     @Inject
+    FinalizerPatch finalizers;
+    @Inject
     EventProducer events;
     @Inject
     ApplierConfig config;
 
     private final KeyedSerialQueue queue = new KeyedSerialQueue();
     private final Requeue requeue = new Requeue();
+    /** Per object being finalized: how many finalizations failed in a row (the backoff's exponent). */
+    private final Map<ObjectKey, Integer> finalizeFailures = new ConcurrentHashMap<>();
     private Function<ObjectKey, Optional<Reconcilable>> lookup = k -> Optional.empty();
     private Supplier<List<Reconcilable>> all = List::of;
 
@@ -104,14 +107,23 @@ public class Reconciler {
     }
 
     /**
+     * An object is being deleted ({@code metadata.deletionTimestamp} set): finalizes it now.
+     */
+    public void onDeleting(ObjectKey key) {
+        trigger(key, "deletion");
+    }
+
+    /**
      * Runs {@code key} now, replacing its pending run; later runs are periodic (drift correction) and follow each
      * outcome's next run.
      */
     void trigger(ObjectKey key, String why) {
         AtomicBoolean first = new AtomicBoolean(true);
         Duration afterFailure = lookup.apply(key).map(r -> Records.nextRunIn(r, false)).orElse(Records.DEFAULT_INTERVAL);
-        requeue.schedule(key.toString(), Duration.ZERO, () -> runSerially(key, first.getAndSet(false) ? why : null),
-                afterFailure);
+        requeue.schedule(key.toString(), Duration.ZERO, () -> {
+            boolean periodic = !first.getAndSet(false);
+            return runSerially(key, periodic ? "periodic run" : why, blocking -> reconcile(key, periodic, blocking));
+        }, afterFailure);
     }
 
     /** @return when {@code key} runs next, empty when no run is scheduled */
@@ -119,13 +131,12 @@ public class Reconciler {
         return requeue.next(key.toString());
     }
 
-    /** One run of {@code key} in its serial queue; {@code why} null for a periodic run. */
-    private Uni<Duration> runSerially(ObjectKey key, String why) {
+    /** One run of {@code key} in its serial queue, on a safe Vert.x context. */
+    private Uni<Duration> runSerially(ObjectKey key, String why, Function<Blocking, Uni<Duration>> work) {
         AtomicReference<Duration> next = new AtomicReference<>();
-        return queue.submit(key.toString(), () -> runner.run(blocking -> reconcile(key, why == null, blocking))
-                        .invoke(next::set).replaceWithVoid())
+        return queue.submit(key.toString(), () -> runner.run(work).invoke(next::set).replaceWithVoid())
                 .map(v -> next.get())
-                .onFailure().invoke(e -> LOG.errorf(e, "reconciling %s (%s) failed", key, why == null ? "periodic run" : why));
+                .onFailure().invoke(e -> LOG.errorf(e, "reconciling %s (%s) failed", key, why));
     }
 
     /**
@@ -141,7 +152,14 @@ public class Reconciler {
         }
         Reconcilable r = found.get();
         Run run = new Run(periodic, System.nanoTime(), blocking);
-        return store.load(key.toString())
+        if (r.deleting()) {
+            return r.hasFinalizer() ? finalizeDeleted(r, run, false) : Uni.createFrom().nullItem();
+        }
+        Uni<Void> finalizer = r.hasFinalizer() ? Uni.createFrom().voidItem() : blocking.call(() -> {
+            finalizers.add(r.object());
+            return null;
+        });
+        return finalizer.chain(() -> store.load(key.toString()))
                 .chain(stored -> stored.desired() == null ? Uni.createFrom().<Attempt>nullItem()
                         : Decision.before(r, stored, periodic, lookup, run.took(), config.reportingController())
                                 .map(attempt -> Uni.createFrom().item(attempt))
@@ -181,35 +199,68 @@ public class Reconciler {
     }
 
     /**
-     * An object was deleted: as Flux's finalizers do, a HelmRelease's objects and (with {@code prune: true}) a
-     * Kustomization's objects are deleted from the target cluster (as its service account, if any), and its desired
-     * state, inventory and release state forgotten. The deletes run outside any database session.
+     * Finalizes an object being deleted, as kustomize-controller's and helm-controller's {@code finalize}: unless it is
+     * suspended or does not prune, its objects are deleted from the target cluster (as its service account); once that
+     * succeeded its desired state, inventory and release state are dropped and then its finalizer removed (so a failure
+     * between the two prunes again, idempotently, rather than forgetting rows of a live object). A failed prune keeps
+     * everything, reports {@code Ready=False} and is tried again with an exponential backoff.
+     *
+     * @param gone whether the object is already gone from the API server (deleted without the finalizer): then there is
+     *             no finalizer to remove and no status to write
+     * @return the time until the next try, null once finalized
+     */
+    private Uni<Duration> finalizeDeleted(Reconcilable r, Run run, boolean gone) {
+        ObjectKey key = r.key();
+        return store.load(key.toString())
+                .chain(stored -> {
+                    if (gone && stored.desired() == null && stored.inventory() == null) {
+                        return Uni.createFrom().<DeletionAttempt>nullItem();
+                    }
+                    List<InventoryEntry> owned = Records.previous(r, stored.inventory());
+                    boolean prune = r.prune() && !r.suspended() && !owned.isEmpty();
+                    return (prune ? run.blocking().call(() -> applier.prune(r, owned)) : Uni.createFrom().<ApplyResult>nullItem())
+                            .map(pruned -> DeletionAttempt.of(r, pruned, finalizeFailures.getOrDefault(key, 0),
+                                    config.finalizeInitialBackoff(), config.finalizeMaxBackoff(), run.took(),
+                                    config.reportingController()));
+                })
+                .chain(attempt -> {
+                    if (attempt == null) {
+                        return Uni.createFrom().<Duration>nullItem();
+                    }
+                    log(key, attempt);
+                    if (attempt.finalized()) {
+                        finalizeFailures.remove(key);
+                        return store.forget(key.toString(), attempt.rows())
+                                .chain(() -> gone ? Uni.createFrom().voidItem() : run.blocking().call(() -> {
+                                    finalizers.remove(r.object());
+                                    return null;
+                                }))
+                                .chain(() -> publish(attempt.events()))
+                                .map(v -> (Duration) null);
+                    }
+                    finalizeFailures.merge(key, 1, Integer::sum);
+                    return store.save(attempt.rows(), null, null)
+                            .chain(() -> gone ? Uni.createFrom().voidItem() : run.blocking().call(() -> {
+                                statusWriter.patch(key, attempt.status());
+                                return null;
+                            }))
+                            .chain(() -> publish(attempt.events()))
+                            .map(v -> attempt.nextRun());
+                });
+    }
+
+    /**
+     * An object left the API server. Normally it was finalized first (its rows are gone: nothing to do but cancel its
+     * runs). An object deleted without the finalizer (before this applier ever reconciled it, or added by a version
+     * without finalizers) is finalized now from its last known state, retried with backoff like any finalization.
      *
      * @param last the object's last known state
      */
     public void onDeleted(Reconcilable last) {
         ObjectKey key = last.key();
         requeue.cancel(key.toString());
-        queue.submit(key.toString(), () -> runner.run(blocking ->
-                Panache.withSession(() -> InventoryRecord.<InventoryRecord>findById(key.toString()))
-                        .chain(inventory -> {
-                            List<InventoryEntry> owned = Records.previous(last, inventory);
-                            return !last.prune() || owned.isEmpty() ? Uni.createFrom().item(ApplyResult.of(List.of(), owned, null))
-                                    : blocking.call(() -> {
-                                        try {
-                                            return applier.onTarget(last, target -> applier.applier(target)
-                                                    .apply(List.of(), last.ownerLabels(), owned, true));
-                                        } catch (IllegalStateException | KubernetesClientException e) {
-                                            return ApplyResult.of(List.of(), owned, e.getMessage());
-                                        }
-                                    });
-                        })
-                        .chain(result -> {
-                            LOG.infof("%s deleted: %s", key, result.succeeded() ? result.changeSet().replace('\n', ';') : result.error());
-                            return Panache.withTransaction(() -> InventoryRecord.deleteById(key.toString())
-                                    .chain(() -> DesiredState.deleteById(key.toString()))
-                                    .chain(() -> ReleaseState.deleteById(key.toString()))).replaceWithVoid();
-                        })))
-                .subscribe().with(v -> { }, e -> LOG.errorf(e, "garbage collection of %s failed", key));
+        requeue.schedule(key.toString(), Duration.ZERO, () -> runSerially(key, "deletion",
+                blocking -> finalizeDeleted(last, new Run(false, System.nanoTime(), blocking), true)),
+                config.finalizeInitialBackoff());
     }
 }
