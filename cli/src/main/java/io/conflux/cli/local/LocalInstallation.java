@@ -1,5 +1,6 @@
 package io.conflux.cli.local;
 
+import io.conflux.cli.dlq.KafkaAccess;
 import io.conflux.embedded.EmbeddedKafka;
 import io.conflux.embedded.EmbeddedPostgres;
 import io.conflux.embedded.InMemoryKubernetes;
@@ -30,7 +31,8 @@ import org.jboss.logging.Logger;
  * is given), and the four services, each its own JVM started from its packaged {@code quarkus-run.jar}.
  * The webhook-receiver's control API ({@code /api/*}) gets a random bearer token, written to
  * {@code <workDir>/control-token} (owner read/write only) and named by {@code conflux.receiver.control-token-file};
- * callers send it as {@code Authorization: Bearer} ({@link #controlToken()}).
+ * callers send it as {@code Authorization: Bearer} ({@link #controlToken()}). Kafka's bootstrap servers are written to
+ * {@code <workDir>/kafka-bootstrap-servers} ({@code host:port}), where {@code conflux dlq} finds them.
  * Closing stops everything in reverse order.
  */
 public final class LocalInstallation implements AutoCloseable {
@@ -97,6 +99,8 @@ public final class LocalInstallation implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
         resources.add(kafka);
         kafkaBootstrapServers = kafka.bootstrapServers();
+        // how `conflux dlq` run in this directory finds this Kafka
+        writeFile(work.resolve(KafkaAccess.BOOTSTRAP_FILE), kafkaBootstrapServers + "\n");
         if (o.kubeconfig() == null) {
             InMemoryKubernetes cluster = InMemoryKubernetes.start();
             resources.add(cluster);
@@ -184,6 +188,14 @@ public final class LocalInstallation implements AutoCloseable {
             throw new UncheckedIOException("cannot write the control API token " + file, e);
         }
         return token;
+    }
+
+    private static void writeFile(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     /** @return the bearer token of the webhook-receiver's control API ({@code Authorization: Bearer <token>}) */
