@@ -1,8 +1,12 @@
 package io.conflux.applier.persist;
 
+import io.conflux.model.topic.FluxEvent;
+import io.conflux.model.topic.Topics;
+import io.conflux.service.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.List;
 
 /**
@@ -12,6 +16,8 @@ import java.util.List;
  */
 @ApplicationScoped
 public class StateStore {
+    @Inject
+    Outbox outbox;
 
     /**
      * @param objectKey {@code Kind/namespace/name}
@@ -25,15 +31,19 @@ public class StateStore {
     }
 
     /**
-     * Writes the outcome of one attempt in one transaction: its history rows in order, then the inventory and release
-     * state when given (inserted or updated by their key).
+     * Writes the outcome of one attempt in one transaction: its history rows in order, the inventory and release
+     * state when given (inserted or updated by their key), and its events into the outbox ({@code applier_outbox},
+     * published to {@code conflux.events} by the relay once committed) — so the events of an attempt exist exactly
+     * when its state does.
      *
      * @param rows      history rows, inserted in order
      * @param inventory the object's new inventory row, or null to leave it
      * @param release   the HelmRelease's new release state, or null to leave it
+     * @param events    the attempt's events, in order
      * @return a Uni completing once the transaction committed
      */
-    public Uni<Void> save(List<ReconcileHistory> rows, InventoryRecord inventory, ReleaseState release) {
+    public Uni<Void> save(List<ReconcileHistory> rows, InventoryRecord inventory, ReleaseState release,
+                          List<FluxEvent> events) {
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (ReconcileHistory row : rows) {
@@ -45,26 +55,34 @@ public class StateStore {
             if (release != null) {
                 chain = chain.chain(() -> session.merge(release)).replaceWithVoid();
             }
-            return chain;
+            return publish(chain, events);
         }));
+    }
+
+    private Uni<Void> publish(Uni<Void> chain, List<FluxEvent> events) {
+        for (FluxEvent event : events) {
+            var o = event.involvedObject();
+            chain = chain.chain(() -> outbox.add(Topics.EVENTS, o.kind() + "/" + o.namespace() + "/" + o.name(), event));
+        }
+        return chain;
     }
 
     /**
      * Forgets a deleted object: its desired state, inventory and release state, in one transaction, together with the
-     * history rows of its finalization. History rows of earlier attempts are kept.
+     * history rows and events (outbox) of its finalization. History rows of earlier attempts are kept.
      *
      * @return a Uni completing once the transaction committed
      */
-    public Uni<Void> forget(String objectKey, List<ReconcileHistory> rows) {
+    public Uni<Void> forget(String objectKey, List<ReconcileHistory> rows, List<FluxEvent> events) {
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (ReconcileHistory row : rows) {
                 chain = chain.chain(() -> session.persist(row));
             }
-            return chain.chain(() -> InventoryRecord.deleteById(objectKey))
+            return publish(chain.chain(() -> InventoryRecord.deleteById(objectKey))
                     .chain(() -> DesiredState.deleteById(objectKey))
                     .chain(() -> ReleaseState.deleteById(objectKey))
-                    .replaceWithVoid();
+                    .replaceWithVoid(), events);
         }));
     }
 }

@@ -4,16 +4,17 @@ import io.conflux.applier.apply.ApplyResult;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.StateStore;
-import io.conflux.applier.produce.EventProducer;
 import io.conflux.model.meta.ObjectKey;
-import io.conflux.model.topic.FluxEvent;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.Ownership;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.ReactiveRunner.Blocking;
+import io.conflux.service.Requeue;
+import io.conflux.service.StatusPatcher;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.PreDestroy;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -25,16 +26,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Orchestrates the reconcile of one object in kustomize-controller's named steps, and does nothing else: load (the
  * stored desired state, inventory and release state, in one short session) → decide ({@link Decision}: stale render,
  * suspended, render failure, {@code dependsOn}, older revision, already applied) → act (the object's
- * {@link ReconcileStrategy}, blocking, outside any session) → record (the {@link Attempt}'s rows in one transaction) →
- * status (a merge patch after that commit) → events → requeue (the attempt's next run, whatever the outcome; a run
- * that fails is run again after {@code spec.retryInterval}). Work on one object is serialized; objects proceed in
- * parallel.
+ * {@link ReconcileStrategy}, blocking, outside any session) → record (the {@link Attempt}'s rows and its events,
+ * through the outbox, in one transaction) → status ({@link StatusPatcher}, after that commit) → requeue (the attempt's
+ * next run, whatever the outcome; a run that fails is run again after {@code spec.retryInterval}). Only the owner of
+ * an object's key ({@link Ownership}) schedules, reconciles, finalizes and writes status for it. Work on one object is
+ * serialized in a bounded queue ({@code conflux.queue.*}); objects proceed in parallel.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -49,27 +52,42 @@ public class Reconciler {
     @Inject
     BundleApplier applier;
     @Inject
-    StatusWriter statusWriter;
+    StatusPatcher statusPatcher;
     @Inject
     FinalizerPatch finalizers;
     @Inject
-    EventProducer events;
-    @Inject
     ApplierConfig config;
+    @Inject
+    Ownership ownership;
+    @Inject
+    Requeue requeue;
+    @ConfigProperty(name = "conflux.queue.job-timeout")
+    Duration jobTimeout;
+    @ConfigProperty(name = "conflux.queue.max-waiting-per-key")
+    int maxWaitingPerKey;
 
-    private final KeyedSerialQueue queue = new KeyedSerialQueue();
-    private final Requeue requeue = new Requeue();
+    private KeyedSerialQueue queue;
     /** Per object being finalized: how many finalizations failed in a row (the backoff's exponent). */
     private final Map<ObjectKey, Integer> finalizeFailures = new ConcurrentHashMap<>();
     private Function<ObjectKey, Optional<Reconcilable>> lookup = k -> Optional.empty();
     private Supplier<List<Reconcilable>> all = List::of;
 
-    @PreDestroy
-    void close() {
-        requeue.close();
+    /**
+     * Bounds the per-object queue ({@code conflux.queue.*}) and follows ownership: a newly owned object is reconciled
+     * from its stored state (which re-arms its timer), an object no longer owned loses its timer.
+     */
+    @PostConstruct
+    void init() {
+        queue = new KeyedSerialQueue(jobTimeout, maxWaitingPerKey);
+        ownership.onAssigned(newlyOwned -> all.get().stream().filter(r -> newlyOwned.test(r.key().toString()))
+                .forEach(r -> trigger(r.key(), "assignment")));
+        ownership.onRevoked(requeue::cancelIf);
     }
 
-    /** Connects the reconciler to the watched objects (the informers' caches). */
+    /**
+     * Connects the reconciler to the watched objects (the informers' caches), which hold every object, owned or not:
+     * ownership is checked where work is scheduled ({@link #trigger}).
+     */
     public void useCaches(Function<ObjectKey, Optional<Reconcilable>> lookup, Supplier<List<Reconcilable>> all) {
         this.lookup = lookup;
         this.all = all;
@@ -118,6 +136,10 @@ public class Reconciler {
      * outcome's next run.
      */
     void trigger(ObjectKey key, String why) {
+        if (!ownership.owns(key)) {
+            LOG.debugf("%s: not owned here, %s ignored", key, why);
+            return;
+        }
         AtomicBoolean first = new AtomicBoolean(true);
         Duration afterFailure = lookup.apply(key).map(r -> Records.nextRunIn(r, false)).orElse(Records.DEFAULT_INTERVAL);
         requeue.schedule(key.toString(), Duration.ZERO, () -> {
@@ -171,23 +193,15 @@ public class Reconciler {
     private Uni<Duration> record(Reconcilable r, Attempt attempt, Blocking blocking) {
         log(r.key(), attempt);
         Uni<Void> recorded = attempt.rows().isEmpty() && attempt.inventory() == null && attempt.release() == null
+                && attempt.events().isEmpty()
                 ? Uni.createFrom().voidItem()
-                : store.save(attempt.rows(), attempt.inventory(), attempt.release());
+                : store.save(attempt.rows(), attempt.inventory(), attempt.release(), attempt.events());
         return recorded
                 .chain(() -> attempt.status() == null ? Uni.createFrom().voidItem() : blocking.call(() -> {
-                    statusWriter.patch(r.key(), attempt.status());
+                    statusPatcher.patch(r.key(), attempt.status());
                     return null;
                 }))
-                .chain(() -> publish(attempt.events()))
                 .map(v -> attempt.nextRun());
-    }
-
-    private Uni<Void> publish(List<FluxEvent> toSend) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (FluxEvent event : toSend) {
-            chain = chain.chain(() -> events.send(event));
-        }
-        return chain;
     }
 
     private static void log(ObjectKey key, Attempt attempt) {
@@ -230,21 +244,19 @@ public class Reconciler {
                     log(key, attempt);
                     if (attempt.finalized()) {
                         finalizeFailures.remove(key);
-                        return store.forget(key.toString(), attempt.rows())
+                        return store.forget(key.toString(), attempt.rows(), attempt.events())
                                 .chain(() -> gone ? Uni.createFrom().voidItem() : run.blocking().call(() -> {
                                     finalizers.remove(r.object());
                                     return null;
                                 }))
-                                .chain(() -> publish(attempt.events()))
                                 .map(v -> (Duration) null);
                     }
                     finalizeFailures.merge(key, 1, Integer::sum);
-                    return store.save(attempt.rows(), null, null)
+                    return store.save(attempt.rows(), null, null, attempt.events())
                             .chain(() -> gone ? Uni.createFrom().voidItem() : run.blocking().call(() -> {
-                                statusWriter.patch(key, attempt.status());
+                                statusPatcher.patch(key, attempt.status());
                                 return null;
                             }))
-                            .chain(() -> publish(attempt.events()))
                             .map(v -> attempt.nextRun());
                 });
     }
@@ -259,6 +271,9 @@ public class Reconciler {
     public void onDeleted(Reconcilable last) {
         ObjectKey key = last.key();
         requeue.cancel(key.toString());
+        if (!ownership.owns(key)) {
+            return;
+        }
         requeue.schedule(key.toString(), Duration.ZERO, () -> runSerially(key, "deletion",
                 blocking -> finalizeDeleted(last, new Run(false, System.nanoTime(), blocking), true)),
                 config.finalizeInitialBackoff());

@@ -45,7 +45,9 @@ public class ApplierServices implements QuarkusTestResourceLifecycleManager {
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "quarkus.kubernetes-client.api-server-url", kube.url(),
                 "quarkus.kubernetes-client.namespace", "default",
-                "conflux.applier.health-poll-interval", "0.05S"));
+                "conflux.applier.health-poll-interval", "0.05S",
+                // the tests hand render results to the reconciler directly, not through a consumer group
+                "conflux.ownership.mode", "all"));
         return config;
     }
 
