@@ -8,6 +8,7 @@ import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
 import io.conflux.applier.apply.TargetClusters;
 import io.conflux.model.meta.GoDuration;
+import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.annotation.PostConstruct;
@@ -23,8 +24,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Applies and prunes bundles on an object's target cluster (the management cluster, or {@code spec.kubeConfig}'s) as
- * its service account ({@link TargetClusters}), for both strategies and for finalization. Blocking: call on a worker
+ * Applies and prunes bundles on an object's target cluster (the management cluster, or {@code spec.kubeConfig}'s, read
+ * through {@link SecretReader}) as its service account ({@link TargetClusters}), for both strategies and for finalization. Blocking: call on a worker
  * thread, outside any database session.
  */
 @ApplicationScoped
@@ -35,12 +36,14 @@ public class BundleApplier {
     ApplierConfig config;
     @Inject
     ObjectMapper json;
+    @Inject
+    SecretReader secrets;
 
     private TargetClusters targets;
 
     @PostConstruct
     void init() {
-        targets = new TargetClusters(client, config.defaultServiceAccount(), config.insecureKubeconfigExec());
+        targets = new TargetClusters(client, secrets, config.defaultServiceAccount(), config.insecureKubeconfigExec());
     }
 
     @PreDestroy
