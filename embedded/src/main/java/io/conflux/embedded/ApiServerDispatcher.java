@@ -33,7 +33,11 @@ import java.util.Optional;
  *       it, see {@link ManagedFields} (the mock replaced the whole object);</li>
  *   <li>some immutable fields are enforced with the real {@code 422 Invalid} answer, see {@link ImmutableFields};</li>
  *   <li>an {@link Authorizer} decides on every request, seeing the {@code Impersonate-User}/{@code -Group}
- *       headers; a denial is a {@code 403 Forbidden} Status.</li>
+ *       headers; a denial is a {@code 403 Forbidden} Status;</li>
+ *   <li>finalizers, see {@link Finalizers}: deleting an object that has {@code metadata.finalizers} only sets its
+ *       {@code deletionTimestamp} (watchers see it MODIFIED); a write leaving such an object without finalizers
+ *       removes it (DELETED); a write adding a finalizer to it is refused {@code 422 Invalid}. The cascades of a
+ *       deleted Namespace or CRD still remove their objects at once.</li>
  * </ul>
  * Requests are serialized: the in-memory store is not meant for concurrent mutation.
  */
@@ -112,6 +116,10 @@ final class ApiServerDispatcher extends Dispatcher {
                 .filter(t -> (t.plural() + "." + t.group()).equals(path.name())).findFirst();
         }
         MockResponse response;
+        if ("DELETE".equals(method) && target.name() != null && target.subresource() == null
+            && (response = Finalizers.delete(delegate, request, target)) != null) {
+            return versioned(response, target, path, requestedApiVersion);
+        }
         if (isApply(request) && target.name() != null) {
             response = apply(request, target, body);
         } else if (isMergePatch(request) && target.name() != null) {
@@ -122,6 +130,9 @@ final class ApiServerDispatcher extends Dispatcher {
             response = update(request, target, body);
         } else {
             response = delegate.dispatch(forwarded);
+        }
+        if (write && target.name() != null && target.subresource() == null && response.code() == 200) {
+            response = Finalizers.completeDeletion(delegate, request, target, response);
         }
         if (!"GET".equals(method) && path.plural().equals("customresourcedefinitions")) {
             reloadCrds(request);
@@ -134,8 +145,14 @@ final class ApiServerDispatcher extends Dispatcher {
             && target.plural().equals("namespaces") && target.name() != null) {
             deleteNamespaceContents(request, target.name());
         }
+        return versioned(response, target, path, requestedApiVersion);
+    }
+
+    /** @return {@code response} in the {@code apiVersion} the client asked for when it differs from the stored one */
+    private static MockResponse versioned(MockResponse response, ResourcePath target, ResourcePath path,
+                                          String requestedApiVersion) {
         if (!target.version().equals(path.version())) {
-            response = response.getWebSocketListener() == null
+            return response.getWebSocketListener() == null
                 ? rewriteResponse(response, requestedApiVersion)
                 : response.withWebSocketUpgrade(new VersionRewritingWatch(response.getWebSocketListener(),
                     requestedApiVersion));
@@ -215,7 +232,7 @@ final class ApiServerDispatcher extends Dispatcher {
         return body;
     }
 
-    private static MockResponse status(int code, String reason, String message) {
+    static MockResponse status(int code, String reason, String message) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure").put("message", message)
             .put("reason", reason).put("code", code);
@@ -294,6 +311,10 @@ final class ApiServerDispatcher extends Dispatcher {
         Optional<ImmutableFields.Violation> violation = ImmutableFields.check(target.group(), target.plural(), before, after);
         if (violation.isPresent()) {
             return Optional.of(invalid(violation.get()));
+        }
+        Optional<String> refused = Finalizers.check(before, after);
+        if (refused.isPresent()) {
+            return Optional.of(status(422, "Invalid", refused.get()));
         }
         ManagedFields.update(before, after, updateManager(request));
         return Optional.empty();
@@ -402,6 +423,10 @@ final class ApiServerDispatcher extends Dispatcher {
             if (violation.isPresent()) {
                 return invalid(violation.get());
             }
+            Optional<String> refused = Finalizers.check(existing, merged);
+            if (refused.isPresent()) {
+                return status(422, "Invalid", refused.get());
+            }
         }
         Json.object(merged, "metadata").remove("resourceVersion");
         ResourcePath put = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
@@ -463,7 +488,7 @@ final class ApiServerDispatcher extends Dispatcher {
         return response.setBody(text);
     }
 
-    private static RecordedRequest copy(RecordedRequest original, HttpMethod method, String path, String body) {
+    static RecordedRequest copy(RecordedRequest original, HttpMethod method, String path, String body) {
         Headers.Builder headers = Headers.builder();
         for (Map.Entry<String, java.util.List<String>> h : original.getHeaders().toMultimap().entrySet()) {
             for (String v : h.getValue()) {

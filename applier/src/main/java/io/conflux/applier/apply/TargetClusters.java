@@ -1,13 +1,12 @@
 package io.conflux.applier.apply;
 
 import io.conflux.model.kustomize.KubeConfigReference;
-import io.fabric8.kubernetes.api.model.Secret;
+import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -26,13 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * commands or plugins ({@code exec}, {@code auth-provider}, unless {@code allowExec}) or that names local files is
  * refused with an {@link IllegalStateException} naming the Secret and the field, never a value.
  *
- * <p>Clients are cached per Secret {@code resourceVersion}, so a rotated kubeconfig is picked up; impersonating clients
+ * <p>Secrets are read through service-common's {@link SecretReader}. Clients are cached per kubeconfig content (its
+ * SHA-256), so a rotated kubeconfig is picked up; impersonating clients
  * are cached with the client they are built on. Each use holds a {@link Lease}: the client of a rotated Secret is
  * closed, with its impersonating clients, once the last lease on it is closed, never under a reconcile still using it.
  * Blocking.
  */
 public final class TargetClusters implements AutoCloseable {
     private final KubernetesClient management;
+    private final SecretReader secrets;
     private final Optional<String> defaultServiceAccount;
     private final boolean allowExec;
     /** Guarded by {@code this}: the current client of each kubeconfig Secret ({@code namespace/name}). */
@@ -47,7 +48,19 @@ public final class TargetClusters implements AutoCloseable {
      *                              {@code --insecure-kubeconfig-exec}); false refuses them
      */
     public TargetClusters(KubernetesClient management, Optional<String> defaultServiceAccount, boolean allowExec) {
+        this(management, new SecretReader(management), defaultServiceAccount, allowExec);
+    }
+
+    /**
+     * @param management            the management cluster's client (never closed here)
+     * @param secrets               reads the kubeconfig Secrets of the management cluster
+     * @param defaultServiceAccount the service account impersonated when an object names none, or empty for none
+     * @param allowExec             whether kubeconfigs may use {@code exec} and {@code auth-provider}
+     */
+    public TargetClusters(KubernetesClient management, SecretReader secrets, Optional<String> defaultServiceAccount,
+                          boolean allowExec) {
         this.management = management;
+        this.secrets = secrets;
         this.defaultServiceAccount = defaultServiceAccount.filter(s -> !s.isBlank());
         this.allowExec = allowExec;
         this.managementTarget = new Target("management", management, false);
@@ -177,19 +190,21 @@ public final class TargetClusters implements AutoCloseable {
             return managementTarget;
         }
         String name = kubeConfig.secretRef().name();
-        Secret secret = management.secrets().inNamespace(namespace).withName(name).get();
         String where = "kubeconfig Secret '" + namespace + "/" + name + "'";
-        if (secret == null || secret.getData() == null) {
-            throw new IllegalStateException(where + " not found");
+        Map<String, String> data;
+        try {
+            data = secrets.secretData(namespace, name).orElseThrow(() -> new IllegalStateException(where + " not found"));
+        } catch (IllegalArgumentException notBase64) {
+            throw new IllegalStateException(where + " is not base64");
         }
         String key = kubeConfig.secretRef().key() != null ? kubeConfig.secretRef().key()
-                : secret.getData().containsKey("value") ? "value" : "value.yaml";
-        String encoded = secret.getData().get(key);
-        if (encoded == null) {
+                : data.containsKey("value") ? "value" : "value.yaml";
+        String kubeconfig = data.get(key);
+        if (kubeconfig == null) {
             throw new IllegalStateException(where + " has no key '" + key + "'");
         }
         String cacheKey = namespace + "/" + name;
-        String version = secret.getMetadata().getResourceVersion();
+        String version = sha256(kubeconfig);
         synchronized (this) {
             Target current = remote.get(cacheKey);
             if (current != null && current.version.equals(version)) {
@@ -197,7 +212,7 @@ public final class TargetClusters implements AutoCloseable {
                 return current;
             }
         }
-        KubernetesClient client = build(where + " key '" + key + "'", encoded);
+        KubernetesClient client = build(where + " key '" + key + "'", kubeconfig);
         Target stale = null;
         Target chosen;
         synchronized (this) {
@@ -223,13 +238,16 @@ public final class TargetClusters implements AutoCloseable {
         return chosen;
     }
 
-    private KubernetesClient build(String where, String encoded) {
-        String kubeconfig;
+    private static String sha256(String text) {
         try {
-            kubeconfig = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(where + " is not base64");
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    private KubernetesClient build(String where, String kubeconfig) {
         Optional<String> refusal = KubeconfigCheck.refusal(kubeconfig, allowExec);
         if (refusal.isPresent()) {
             throw new IllegalStateException(where + ": " + refusal.get());

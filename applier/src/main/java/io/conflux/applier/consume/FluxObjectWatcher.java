@@ -77,8 +77,10 @@ public class FluxObjectWatcher {
     }
 
     /**
-     * Calls {@link Reconciler#onObserved} for every object listed or created, and {@link Reconciler#onReady} when an
-     * object turns Ready or applies a new revision while Ready.
+     * Calls {@link Reconciler#onObserved} for every object listed or created (one being deleted at start-up is
+     * finalized by that run), {@link Reconciler#onDeleting} when an object gets its {@code deletionTimestamp},
+     * {@link Reconciler#onReady} when an object turns Ready or applies a new revision while Ready, and
+     * {@link Reconciler#onDeleted} when it is gone.
      */
     private final class ReadinessHandler<T extends CustomResource<?, KustomizationStatus>> implements ResourceEventHandler<T> {
         @Override
@@ -91,6 +93,10 @@ public class FluxObjectWatcher {
 
         @Override
         public void onUpdate(T before, T after) {
+            if (after.getMetadata().getDeletionTimestamp() != null && before.getMetadata().getDeletionTimestamp() == null) {
+                reconciler.onDeleting(keyOf(after));
+                return;
+            }
             if (ready(after) && (!ready(before) || !Objects.equals(appliedRevision(before), appliedRevision(after)))) {
                 reconciler.onReady(keyOf(after));
             }

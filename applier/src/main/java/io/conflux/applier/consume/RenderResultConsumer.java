@@ -2,6 +2,8 @@ package io.conflux.applier.consume;
 
 import io.conflux.applier.reconcile.Reconciler;
 import io.conflux.model.topic.RenderResult;
+import io.conflux.service.Ownership;
+import io.conflux.service.Retrying;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,8 +11,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code conflux.render-results}: each result is reconciled; the offset is committed once the outcome is
- * persisted, written to the object's status and published (at-least-once; reconciling is idempotent).
+ * Consumes {@code conflux.render-results}: each result is stored as its object's desired state and the object
+ * reconciled in the background; the offset is committed once the desired state is stored (at-least-once; recording
+ * and reconciling are idempotent). Transient failures (PostgreSQL, Kafka, API server) are retried with backoff while
+ * this replica owns the key ({@link Retrying}), never dead-lettered; a poison message goes to
+ * {@code conflux.render-results.dlq}.
  */
 @ApplicationScoped
 public class RenderResultConsumer {
@@ -18,10 +23,15 @@ public class RenderResultConsumer {
 
     @Inject
     Reconciler reconciler;
+    @Inject
+    Retrying retrying;
+    @Inject
+    Ownership ownership;
 
     @Incoming("render-results")
     public Uni<Void> onRenderResult(RenderResult result) {
-        return reconciler.onRenderResult(result)
-                .onFailure().invoke(e -> LOG.errorf(e, "reconciling %s at %s failed", result.object(), result.sourceRevision()));
+        return retrying.untilDone(() -> reconciler.onRenderResult(result), () -> ownership.owns(result.object()))
+                .onFailure().invoke(e -> LOG.errorf(e, "storing the render result of %s at %s failed", result.object(),
+                        result.sourceRevision()));
     }
 }

@@ -22,5 +22,7 @@ public class InventoryRecord extends PanacheEntityBase {
     public String appliedDigest;
     public long appliedGeneration;
     public String appliedRevision;
+    /** The source sequence of the desired state applied last ({@link DesiredState#sourceSequence}), or null. */
+    public Long appliedSequence;
     public OffsetDateTime updatedAt;
 }

@@ -42,6 +42,17 @@ public interface ApplierConfig {
     @WithName("insecure-kubeconfig-exec")
     boolean insecureKubeconfigExec();
 
+    /**
+     * {@code conflux.applier.finalize-initial-backoff}: time before a failed finalization (the prune of a deleted
+     * object's objects) is tried again; doubled after each further failure up to {@link #finalizeMaxBackoff()}.
+     */
+    @WithName("finalize-initial-backoff")
+    java.time.Duration finalizeInitialBackoff();
+
+    /** {@code conflux.applier.finalize-max-backoff}: the longest time between two tries of a failing finalization. */
+    @WithName("finalize-max-backoff")
+    java.time.Duration finalizeMaxBackoff();
+
     /** {@code conflux.applier.reporting-controller}: {@code reportingController} of the events emitted. */
     @WithName("reporting-controller")
     String reportingController();

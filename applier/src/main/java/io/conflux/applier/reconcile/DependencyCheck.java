@@ -1,6 +1,5 @@
 package io.conflux.applier.reconcile;
 
-import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.DependencyReference;
 import io.conflux.model.meta.ObjectKey;
@@ -55,21 +54,11 @@ public final class DependencyCheck {
             if (!ready) {
                 return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "' is not ready");
             }
-            Optional<String> source = sourceOf(r);
-            if (revision != null && source.isPresent() && source.equals(sourceOf(dep.get()))
+            Optional<String> source = r.source();
+            if (revision != null && source.isPresent() && source.equals(dep.get().source())
                     && !revision.equals(status.lastAppliedRevision())) {
                 return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "' revision is not up to date");
             }
-        }
-        return Optional.empty();
-    }
-
-    /** @return {@code Kind/namespace/name} of a Kustomization's source; empty for other kinds */
-    private static Optional<String> sourceOf(Reconcilable r) {
-        if (r.object() instanceof Kustomization k && k.getSpec().sourceRef() != null) {
-            var ref = k.getSpec().sourceRef();
-            String namespace = ref.namespace() == null || ref.namespace().isEmpty() ? r.key().namespace() : ref.namespace();
-            return Optional.of(ref.kind() + "/" + namespace + "/" + ref.name());
         }
         return Optional.empty();
     }

@@ -6,6 +6,7 @@ import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.topic.FluxEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,13 +23,18 @@ import java.util.function.Function;
  * {@code reconcile.fluxcd.io/requestedAt} request was handled, failure or not (so {@code flux reconcile} returns).
  * Conflux keeps a history row for every attempt; only the status write and the event of a failure that repeats the
  * one already reported (same reason, message, generation and revision, no new request) are left out, so that an
- * at-least-once redelivery or a retry changes nothing twice.
+ * at-least-once redelivery or a retry changes nothing twice. The object runs again after {@code spec.retryInterval}
+ * (default: the interval), as kustomize-controller requeues a failed reconcile; a dependency turning Ready triggers it
+ * before that.
  *
  * @param history  the history row of this attempt, always recorded
  * @param status   the status merge patch, or null when the status already says all of it
  * @param repeated whether the object already reports this very failure (no new event then)
+ * @param events   the failure's event: one for a new failure whose cause is an event, else none
+ * @param nextRun  the time until the next run
  */
-record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boolean repeated) {
+public record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boolean repeated,
+                            List<FluxEvent> events, Duration nextRun) implements Attempt {
 
     /**
      * Why an attempt stops before applying.
@@ -37,7 +43,7 @@ record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boole
      * @param message the condition's and event's message
      * @param emit    whether the failure is an event ({@code DependencyNotReady} is not: it resolves itself)
      */
-    record Cause(String reason, String message, boolean emit) {
+    public record Cause(String reason, String message, boolean emit) {
     }
 
     /**
@@ -54,8 +60,11 @@ record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boole
                 .map(message -> new Cause(FluxReasons.DEPENDENCY_NOT_READY, message, false));
     }
 
-    /** @return what the failed attempt {@code cause} of {@code r} at {@code desired} writes, having taken {@code took} */
-    static FailedAttempt of(Reconcilable r, DesiredState desired, Cause cause, Duration took) {
+    /**
+     * @param controller the events' {@code reportingController}
+     * @return what the failed attempt {@code cause} of {@code r} at {@code desired} writes, having taken {@code took}
+     */
+    static FailedAttempt of(Reconcilable r, DesiredState desired, Cause cause, Duration took, String controller) {
         List<Condition> conditions = r.status() == null ? null : r.status().conditions();
         Optional<Condition> current = Conditions.find(conditions, Condition.READY);
         // a new revision is a new attempt (Flux records every attempted revision in status.lastAttemptedRevision)
@@ -66,9 +75,10 @@ record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boole
                         || (r.status() != null && desired.sourceRevision.equals(r.status().lastAttemptedRevision())));
         boolean requestHandled = r.requestedAt() == null
                 || (r.status() != null && r.requestedAt().equals(r.status().lastHandledReconcileAt()));
-        ReconcileHistory history = Reconciler.history(r.key(), desired, cause.reason(), false, cause.message(), took);
+        ReconcileHistory history = Records.history(r.key(), desired, cause.reason(), false, cause.message(), took);
+        Duration nextRun = Records.nextRunIn(r, false);
         if (repeated && requestHandled) {
-            return new FailedAttempt(history, null, true);
+            return new FailedAttempt(history, null, true, List.of(), nextRun);
         }
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", desired.generation);
@@ -80,6 +90,15 @@ record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boole
         if (r.requestedAt() != null && !Objects.equals(r.requestedAt(), r.status() == null ? null : r.status().lastHandledReconcileAt())) {
             status.put("lastHandledReconcileAt", r.requestedAt());
         }
-        return new FailedAttempt(history, status, repeated);
+        List<FluxEvent> events = cause.emit() && !repeated
+                ? List.of(Events.of(r.object(), FluxEvent.ERROR, cause.reason(), cause.message(), desired.sourceRevision,
+                        controller))
+                : List.of();
+        return new FailedAttempt(history, status, repeated, events, nextRun);
+    }
+
+    @Override
+    public List<ReconcileHistory> rows() {
+        return List.of(history);
     }
 }

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -132,8 +131,12 @@ class TargetClustersTest {
         String name = secret(Files.readString(cluster.writeKubeconfig(dir.resolve("kubeconfig"))));
         try (TargetClusters targets = new TargetClusters(client)) {
             TargetClusters.Lease inUse = targets.forObject("apps", ref(name), "deployer");
+            // a rotation changes the kubeconfig (clients are cached by its content)
             client.secrets().inNamespace("apps").withName(name).edit(s -> {
-                s.getMetadata().setLabels(Map.of("rotated", "yes"));
+                String rotated = new String(Base64.getDecoder().decode(s.getData().get("value")),
+                        StandardCharsets.UTF_8) + "\n# rotated\n";
+                s.getData().put("value", Base64.getEncoder().encodeToString(
+                        rotated.getBytes(StandardCharsets.UTF_8)));
                 return s;
             });
             KubernetesClient old = inUse.client();

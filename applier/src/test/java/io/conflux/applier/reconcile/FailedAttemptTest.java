@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class FailedAttemptTest {
     static final String REVISION = "main@sha1:0123456789abcdef0123456789abcdef01234567";
     static final String NOT_READY = "dependency 'flux-system/infra' is not ready";
+    static final String CONTROLLER = "conflux-applier";
 
     @Test
     void aDependencyNotReadyIsReadyFalseWithReasonDependencyNotReadyAndNoEvent() {
@@ -26,12 +27,14 @@ class FailedAttemptTest {
         Optional<FailedAttempt.Cause> cause = FailedAttempt.before(apps, desired(null), lookup(infra));
 
         assertThat(cause).contains(new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false));
-        FailedAttempt attempt = FailedAttempt.of(apps, desired(null), cause.orElseThrow(), Duration.ofMillis(5));
+        FailedAttempt attempt = FailedAttempt.of(apps, desired(null), cause.orElseThrow(), Duration.ofMillis(5), CONTROLLER);
         assertThat(attempt.repeated()).isFalse();
         assertThat(ready(attempt)).extracting(Condition::status, Condition::reason, Condition::message, Condition::observedGeneration)
                 .containsExactly("False", "DependencyNotReady", NOT_READY, 2L);
         assertThat(attempt.status()).containsEntry("lastAttemptedRevision", REVISION).containsEntry("observedGeneration", 2L)
                 .doesNotContainKey("lastHandledReconcileAt");
+        assertThat(attempt.events()).isEmpty(); // DependencyNotReady resolves itself: no event
+        assertThat(attempt.nextRun()).isEqualTo(Duration.ofMinutes(10)); // retryInterval, defaulting to the interval
 
         assertThat(FailedAttempt.before(apps, desired(null), lookup(infra("True")))).isEmpty();
     }
@@ -47,7 +50,7 @@ class FailedAttemptTest {
     void aRepeatedFailureIsStillAHistoryRowButNeitherAStatusWriteNorAnEvent() {
         Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), null);
         FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
-                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ofMillis(7));
+                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ofMillis(7), CONTROLLER);
 
         assertThat(attempt.repeated()).isTrue();
         assertThat(attempt.status()).isNull();
@@ -65,7 +68,7 @@ class FailedAttemptTest {
         String requestedAt = "2026-12-04T19:00:00.000000000Z";
         Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), requestedAt);
         FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
-                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ZERO);
+                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ZERO, CONTROLLER);
 
         assertThat(attempt.repeated()).isTrue(); // no second event
         assertThat(attempt.status()).containsEntry("lastHandledReconcileAt", requestedAt);
@@ -74,17 +77,25 @@ class FailedAttemptTest {
         Reconcilable handled = kustomization(readyFalse("DependencyNotReady", NOT_READY).replace("\"conditions\"",
                 "\"lastHandledReconcileAt\":\"" + requestedAt + "\",\"conditions\""), requestedAt);
         assertThat(FailedAttempt.of(handled, desired(null), new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false),
-                Duration.ZERO).status()).isNull();
+                Duration.ZERO, CONTROLLER).status()).isNull();
     }
 
     @Test
     void aFirstFailureOnARequestedReconcileWritesLastHandledReconcileAt() {
         Reconcilable apps = kustomization(null, "now");
         FailedAttempt attempt = FailedAttempt.of(apps, desired("bad"), new FailedAttempt.Cause("BuildFailed", "bad", true),
-                Duration.ZERO);
+                Duration.ZERO, CONTROLLER);
         assertThat(attempt.repeated()).isFalse();
         assertThat(attempt.status()).containsEntry("lastHandledReconcileAt", "now");
         assertThat(ready(attempt).reason()).isEqualTo("BuildFailed");
+        assertThat(attempt.events()).singleElement().satisfies(e -> {
+            assertThat(e.severity()).isEqualTo("error");
+            assertThat(e.reason()).isEqualTo("BuildFailed");
+            assertThat(e.message()).isEqualTo("bad");
+            assertThat(e.reportingController()).isEqualTo(CONTROLLER);
+            assertThat(e.metadata()).containsEntry("kustomize.toolkit.fluxcd.io/revision", REVISION);
+        });
+        assertThat(attempt.nextRun()).isEqualTo(Duration.ofMinutes(10));
     }
 
     @SuppressWarnings("unchecked")

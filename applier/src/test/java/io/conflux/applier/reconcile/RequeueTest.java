@@ -13,14 +13,14 @@ class RequeueTest {
     @Test
     void aFailedApplyOrHealthCheckIsRetriedAtTheRetryIntervalASuccessRunsAgainAtTheInterval() {
         Reconcilable r = kustomization("\"interval\":\"10m\",\"retryInterval\":\"45s\"");
-        assertThat(Reconciler.nextRunIn(r, false)).isEqualTo(Duration.ofSeconds(45));
-        assertThat(Reconciler.nextRunIn(r, true)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(Records.nextRunIn(r, false)).isEqualTo(Duration.ofSeconds(45));
+        assertThat(Records.nextRunIn(r, true)).isEqualTo(Duration.ofMinutes(10));
     }
 
     @Test
     void theRetryIntervalDefaultsToTheInterval() {
-        assertThat(Reconciler.nextRunIn(kustomization("\"interval\":\"1m30s\""), false)).isEqualTo(Duration.ofSeconds(90));
-        assertThat(Reconciler.nextRunIn(kustomization("\"prune\":true"), false)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(Records.nextRunIn(kustomization("\"interval\":\"1m30s\""), false)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Records.nextRunIn(kustomization("\"prune\":true"), false)).isEqualTo(Duration.ofMinutes(10));
     }
 
     private static Reconcilable kustomization(String spec) {

@@ -1,0 +1,126 @@
+package io.conflux.applier.reconcile;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.applier.apply.ApplyOptions;
+import io.conflux.applier.apply.ApplyResult;
+import io.conflux.applier.apply.InventoryEntry;
+import io.conflux.applier.apply.ObjectApplier;
+import io.conflux.applier.apply.TargetClusters;
+import io.conflux.model.meta.GoDuration;
+import io.conflux.service.SecretReader;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Applies and prunes bundles on an object's target cluster (the management cluster, or {@code spec.kubeConfig}'s, read
+ * through {@link SecretReader}) as its service account ({@link TargetClusters}), for both strategies and for finalization. Blocking: call on a worker
+ * thread, outside any database session.
+ */
+@ApplicationScoped
+public class BundleApplier {
+    @Inject
+    KubernetesClient client;
+    @Inject
+    ApplierConfig config;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    SecretReader secrets;
+
+    private TargetClusters targets;
+
+    @PostConstruct
+    void init() {
+        targets = new TargetClusters(client, secrets, config.defaultServiceAccount(), config.insecureKubeconfigExec());
+    }
+
+    @PreDestroy
+    void close() {
+        targets.close();
+    }
+
+    /**
+     * Runs {@code work} with a client of {@code r}'s target cluster, held for the whole of it.
+     *
+     * @return what {@code work} returned
+     * @throws IllegalStateException     when the kubeconfig Secret is missing or refused (message names Secret and field)
+     * @throws KubernetesClientException when the target cluster refuses a request
+     */
+    <T> T onTarget(Reconcilable r, Function<KubernetesClient, T> work) {
+        try (TargetClusters.Lease lease = targets.forObject(r.key().namespace(), r.kubeConfig(), r.serviceAccountName())) {
+            return work.apply(lease.client());
+        }
+    }
+
+    /**
+     * Applies {@code objects} on {@code target}, pruning what left {@code previous} when {@code r} prunes.
+     *
+     * @param staged   whether CRDs and Namespaces are applied and awaited first (kustomize-controller's stages)
+     * @param deadline the end of {@code spec.timeout}
+     * @return the outcome; never throws for a refused request (a failed result naming it)
+     */
+    ApplyResult apply(Reconcilable r, KubernetesClient target, List<Map<String, Object>> objects,
+                      List<InventoryEntry> previous, boolean staged, Instant deadline) {
+        try {
+            return applier(target).apply(objects, r.ownerLabels(), previous,
+                    new ApplyOptions(r.prune(), r.force(), remaining(deadline), staged, config.healthPollInterval()));
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return ApplyResult.of(List.of(), previous, e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes {@code owned} from {@code r}'s target cluster as its service account (objects that no longer carry
+     * {@code r}'s owner labels are left alone, like every prune).
+     *
+     * @return the outcome; a refused request or an unusable kubeconfig is a failed result naming it
+     */
+    ApplyResult prune(Reconcilable r, List<InventoryEntry> owned) {
+        try {
+            return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, true));
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return ApplyResult.of(List.of(), owned, e.getMessage());
+        }
+    }
+
+    /** @return an applier of {@code target} with the configured field manager */
+    ObjectApplier applier(KubernetesClient target) {
+        return new ObjectApplier(target, config.fieldManager());
+    }
+
+    /** @return {@code spec.timeout}, defaulting to the interval (kustomize-controller's) */
+    Duration timeout(Reconcilable r) {
+        return GoDuration.parseOr(r.timeout(), GoDuration.parseOr(r.interval(), Records.DEFAULT_INTERVAL));
+    }
+
+    /** @return the time left until {@code deadline}, zero once it has passed */
+    static Duration remaining(Instant deadline) {
+        Duration left = Duration.between(Instant.now(), deadline);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    /**
+     * @param content a bundle: a JSON array of objects
+     * @return its objects
+     * @throws UncheckedIOException when it is not a JSON array of objects
+     */
+    List<Map<String, Object>> parse(String content) {
+        try {
+            return json.readValue(content, new TypeReference<>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
