@@ -185,9 +185,9 @@ class FaultInjectionTest {
             orderError = e.getMessage();
         }
         return new StormReport(settings, Duration.ofNanos(System.nanoTime() - started), stormTime, convergeTime,
-            commits, accepted, refused, faults.kills(), faults.replicaStarts(), faults.postgresRestarts(),
-            faults.kafkaRestarts(), ready, all.size(), notConverged, expected.compare(client), order, orderError,
-            NotificationCount.of(slack.all(), NS, all, repo.head()), faults.failures());
+            commits, accepted, refused, faults.kills(), faults.replicaStarts(), faults.failedStarts(),
+            faults.postgresRestarts(), faults.kafkaRestarts(), ready, all.size(), notConverged,
+            expected.compare(client), order, orderError, NotificationCount.of(slack.all(), NS, all, repo.head()), faults.failures());
     }
 
     /** Waits until every Kustomization in {@code names} is Ready at {@code sha} or {@code until} passed. */

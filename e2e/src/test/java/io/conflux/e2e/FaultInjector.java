@@ -4,10 +4,12 @@ import io.conflux.cli.local.LocalInstallation;
 import io.conflux.cli.local.ServiceReplica;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,8 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * The faults of a run, injected into a {@link LocalInstallation} from a thread of its own while the storm runs:
  * every {@code killInterval} a {@code kill -9} of a random running service replica (of any service), which is started
- * again {@code restartDelay} later; and, when asked, one restart of PostgreSQL and one of the Kafka broker, each
- * down for {@code outage}. {@link #close()} stops the kills and waits until every replica runs again.
+ * again {@code restartDelay} later (and again, with backoff, when that start fails); and, when asked, one restart of
+ * PostgreSQL and one of the Kafka broker, each down for {@code outage}. {@link #close()} stops the kills and waits until every replica runs again.
  *
  * <p>Counts what was done ({@link #kills()}, {@link #replicaStarts()}, {@link #postgresRestarts()},
  * {@link #kafkaRestarts()}) and remembers failures to start a replica again ({@link #failures()}), which end the run
@@ -25,6 +27,7 @@ import org.jboss.logging.Logger;
  */
 final class FaultInjector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FaultInjector.class);
+    private static final int MAX_STARTS = 5;
 
     private final LocalInstallation conflux;
     private final FaultsSettings settings;
@@ -34,10 +37,11 @@ final class FaultInjector implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicInteger kills = new AtomicInteger();
     private final AtomicInteger replicaStarts = new AtomicInteger();
+    private final AtomicInteger failedStarts = new AtomicInteger();
     private final AtomicInteger postgresRestarts = new AtomicInteger();
     private final AtomicInteger kafkaRestarts = new AtomicInteger();
-    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final List<java.util.concurrent.Future<?>> pending = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private final List<Future<?>> pending = Collections.synchronizedList(new ArrayList<>());
 
     FaultInjector(LocalInstallation conflux, FaultsSettings settings) {
         this.conflux = conflux;
@@ -90,6 +94,11 @@ final class FaultInjector implements AutoCloseable {
         return replicaStarts.get();
     }
 
+    /** @return starts of a killed replica that failed (and were tried again) */
+    int failedStarts() {
+        return failedStarts.get();
+    }
+
     /** @return PostgreSQL restarts done */
     int postgresRestarts() {
         return postgresRestarts.get();
@@ -114,11 +123,11 @@ final class FaultInjector implements AutoCloseable {
         stopped.set(true);
         killer.shutdownNow();
         long deadline = System.nanoTime() + bound.toNanos();
-        List<java.util.concurrent.Future<?>> waiting;
+        List<Future<?>> waiting;
         synchronized (pending) {
             waiting = List.copyOf(pending);
         }
-        for (java.util.concurrent.Future<?> f : waiting) {
+        for (Future<?> f : waiting) {
             try {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
@@ -154,17 +163,44 @@ final class FaultInjector implements AutoCloseable {
         }
         kills.incrementAndGet();
         LOG.infof("faults: kill -9 %s", victim.name());
-        pending.add(restarts.submit(() -> {
-            sleep(settings.restartDelay());
+        pending.add(restarts.submit(() -> startAgain(victim)));
+    }
+
+    /**
+     * Starts a killed replica again as a process supervisor would (Kubernetes restarting a crashed container): after
+     * {@code restartDelay}, then after twice the previous delay while a start fails, at most {@value #MAX_STARTS}
+     * times; failed starts are counted, and a replica that never starts again is a failure of the run.
+     */
+    private void startAgain(ServiceReplica victim) {
+        Duration delay = settings.restartDelay();
+        for (int attempt = 1; ; attempt++) {
+            sleep(delay);
             try {
                 victim.start();
                 replicaStarts.incrementAndGet();
                 LOG.infof("faults: %s runs again", victim.name());
+                return;
             } catch (RuntimeException e) {
-                failures.add(victim.name() + " did not start again: " + e.getMessage().lines().findFirst().orElse(""));
-                LOG.errorf("faults: %s did not start again: %s", victim.name(), e.getMessage());
+                failedStarts.incrementAndGet();
+                String reason = firstCause(e);
+                LOG.warnf("faults: start %d of %s failed: %s", attempt, victim.name(), reason);
+                if (attempt == MAX_STARTS || Thread.currentThread().isInterrupted()) {
+                    failures.add(victim.name() + " did not start again in " + attempt + " tries; last: " + reason);
+                    return;
+                }
+                delay = delay.multipliedBy(2);
             }
-        }));
+        }
+    }
+
+    /** @return the exception's first message line and its root cause's, e.g. Flyway's connection timeout */
+    private static String firstCause(Throwable e) {
+        String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root == e ? first : first + " (" + root + ")";
     }
 
     private static void sleep(Duration d) {

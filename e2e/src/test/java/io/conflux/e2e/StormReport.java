@@ -16,6 +16,7 @@ import java.util.List;
  * @param webhooksFailed push webhooks refused or not delivered (e.g. the receiver replica was down)
  * @param kills          {@code kill -9}s of service replicas
  * @param replicaStarts  replicas started again after a kill
+ * @param failedStarts   starts after a kill that failed (tried again with backoff)
  * @param pgRestarts     PostgreSQL restarts
  * @param kafkaRestarts  Kafka broker restarts
  * @param ready          Kustomizations Ready at the last commit (root included)
@@ -28,8 +29,8 @@ import java.util.List;
  * @param faultFailures  replicas that did not start again after a kill
  */
 record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime, Duration convergeTime, int commits,
-                   int webhooks, int webhooksFailed, int kills, int replicaStarts, int pgRestarts, int kafkaRestarts,
-                   int ready, int total, List<String> notConverged, ExpectedObjects.Comparison objects,
+                   int webhooks, int webhooksFailed, int kills, int replicaStarts, int failedStarts, int pgRestarts,
+                   int kafkaRestarts, int ready, int total, List<String> notConverged, ExpectedObjects.Comparison objects,
                    AppliedOrder order, String orderError, NotificationCount notifications,
                    List<String> faultFailures) {
 
@@ -73,7 +74,8 @@ record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime
         rows.add(row("replicas per service / partitions", settings.replicas() + " / " + settings.partitions()));
         rows.add(row("commits pushed (storm time)", commits + " (" + seconds(stormTime) + ")"));
         rows.add(row("push webhooks accepted / failed", webhooks + " / " + webhooksFailed));
-        rows.add(row("kill -9 of a service replica / started again", kills + " / " + replicaStarts));
+        rows.add(row("kill -9 of a replica / started again / failed starts", kills + " / " + replicaStarts + " / "
+            + failedStarts));
         rows.add(row("PostgreSQL restarts / Kafka restarts", pgRestarts + " / " + kafkaRestarts));
         rows.add(row("Kustomizations Ready at last commit", ready + " / " + total + " (" + percent(ready, total) + ")"));
         rows.add(row("objects expected / present / equal", objects.expected() + " / " + objects.present() + " / "
