@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,8 +135,7 @@ final class ExpectedObjects {
             if (!have.isObject()) {
                 return false;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = want.fields(); it.hasNext(); ) {
-                var field = it.next();
+            for (Map.Entry<String, JsonNode> field : want.properties()) {
                 JsonNode h = have.get(field.getKey());
                 if (h == null || !contains(h, field.getValue())) {
                     return false;

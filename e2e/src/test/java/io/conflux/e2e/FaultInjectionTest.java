@@ -75,7 +75,7 @@ class FaultInjectionTest {
         try (SlackSink slack = new SlackSink();
              LocalInstallation conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
                  Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
-                 Duration.ofMinutes(5), Duration.ofSeconds(1)).withReplicas(settings.replicas(), settings.partitions()));
+                 Duration.ofMinutes(10), Duration.ofSeconds(1)).withReplicas(settings.replicas(), settings.partitions()));
              FaultInjector faults = new FaultInjector(conflux, settings)) {
             KubernetesClient client = conflux.client();
             Bootstrap.slackAlert(client, NS, slack.url(), List.of(NS));

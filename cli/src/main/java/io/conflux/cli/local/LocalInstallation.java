@@ -164,8 +164,6 @@ public final class LocalInstallation implements AutoCloseable {
 
         Path tokenFile = work.resolve("control-token");
         controlToken = writeControlToken(tokenFile);
-        List<CompletableFuture<Void>> starting = new ArrayList<>();
-        List<ServiceReplica> all = new ArrayList<>();
         for (String service : SERVICES) {
             List<ServiceReplica> replicas = new ArrayList<>();
             for (int i = 0; i < o.replicas(); i++) {
@@ -187,24 +185,29 @@ public final class LocalInstallation implements AutoCloseable {
                 ServiceReplica replica = new ServiceReplica(service, i, o.projectRoot(), config, serviceEnv, log,
                         o.readyTimeout());
                 replicas.add(replica);
-                all.add(replica);
                 resources.add(replica);
-                starting.add(CompletableFuture.runAsync(replica::start));
             }
             services.put(service, List.copyOf(replicas));
         }
-        RuntimeException failure = null;
-        for (int i = 0; i < starting.size(); i++) {
-            try {
-                starting.get(i).join();
-                ServiceReplica replica = all.get(i);
-                LOG.infof("%s ready on port %d", replica.name(), replica.launcher().httpPort());
-            } catch (CompletionException e) {
-                failure = e.getCause() instanceof RuntimeException r ? r : e;
+        // in waves, replica i of every service at once: N replicas starting together would only compete for the CPU
+        for (int wave = 0; wave < o.replicas(); wave++) {
+            Map<ServiceReplica, CompletableFuture<Void>> starting = new LinkedHashMap<>();
+            for (List<ServiceReplica> replicas : services.values()) {
+                ServiceReplica replica = replicas.get(wave);
+                starting.put(replica, CompletableFuture.runAsync(replica::start));
             }
-        }
-        if (failure != null) {
-            throw failure;
+            RuntimeException failure = null;
+            for (var entry : starting.entrySet()) {
+                try {
+                    entry.getValue().join();
+                    LOG.infof("%s ready on port %d", entry.getKey().name(), entry.getKey().launcher().httpPort());
+                } catch (CompletionException e) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 
