@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * Ready at the last commit; every object on the cluster equal to the last commit's render, none missing, none left
  * unpruned ({@link ExpectedObjects}); no revision applied after a newer one ({@link AppliedOrder}); a success
  * notification of every Kustomization at the last commit, duplicates of a (object, revision, outcome) counted
- * ({@link NotificationCount}). The test fails naming every check that does not hold.
+ * ({@link NotificationCount}); no record dead-lettered, since every fault is transient ({@link DeadLetters}). The
+ * test fails naming every check that does not hold.
  *
  * <p>Tagged {@code faults}: the default build excludes it, the Maven profile {@code faults} runs it (see the README's
  * "Fault injection"). Sizes and rhythm: {@link FaultsSettings}.
@@ -184,10 +185,17 @@ class FaultInjectionTest {
         } catch (java.sql.SQLException e) {
             orderError = e.getMessage();
         }
+        Map<String, Long> deadLetters = null;
+        try {
+            deadLetters = DeadLetters.count(conflux.kafkaBootstrapServers());
+        } catch (IllegalStateException e) {
+            LOG.warnf("fault injection: %s", e.getMessage());
+        }
         return new StormReport(settings, Duration.ofNanos(System.nanoTime() - started), stormTime, convergeTime,
             commits, accepted, refused, faults.kills(), faults.replicaStarts(), faults.failedStarts(),
             faults.postgresRestarts(), faults.kafkaRestarts(), ready, all.size(), notConverged,
-            expected.compare(client), order, orderError, NotificationCount.of(slack.all(), NS, all, repo.head()), faults.failures());
+            expected.compare(client), order, orderError, NotificationCount.of(slack.all(), NS, all, repo.head()),
+            deadLetters, faults.failures());
     }
 
     /** Waits until every Kustomization in {@code names} is Ready at {@code sha} or {@code until} passed. */

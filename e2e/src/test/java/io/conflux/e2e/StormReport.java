@@ -26,13 +26,14 @@ import java.util.List;
  * @param order          applied-revision order from the applier's history; null when it could not be read
  * @param orderError     why the history could not be read, or null
  * @param notifications  the Slack notifications
+ * @param deadLetters    records per dead-letter topic ({@link DeadLetters}); null when they could not be counted
  * @param faultFailures  replicas that did not start again after a kill
  */
 record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime, Duration convergeTime, int commits,
                    int webhooks, int webhooksFailed, int kills, int replicaStarts, int failedStarts, int pgRestarts,
                    int kafkaRestarts, int ready, int total, List<String> notConverged, ExpectedObjects.Comparison objects,
                    AppliedOrder order, String orderError, NotificationCount notifications,
-                   List<String> faultFailures) {
+                   java.util.Map<String, Long> deadLetters, List<String> faultFailures) {
 
     /** @return the violated end checks, one line each; empty when the run passed */
     List<String> violations() {
@@ -62,6 +63,10 @@ record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime
             v.add(notifications.missing().size() + " Kustomizations without a success notification at the last commit: "
                 + limit(notifications.missing()));
         }
+        long dead = deadLettered();
+        if (dead > 0) {
+            v.add(dead + " records dead-lettered though every fault was transient: " + deadLetters);
+        }
         if (!faultFailures.isEmpty()) {
             v.add("replicas that did not start again: " + faultFailures);
         }
@@ -87,6 +92,7 @@ record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime
         rows.add(row("notifications delivered / distinct / duplicates", notifications.delivered() + " / "
             + notifications.distinct() + " / " + notifications.duplicates()));
         rows.add(row("Kustomizations without success notification", Integer.toString(notifications.missing().size())));
+        rows.add(row("records dead-lettered", deadLetters == null ? "not counted" : Long.toString(deadLettered())));
         rows.add(row("converged after last commit", convergeTime == null ? "no" : seconds(convergeTime)));
         rows.add(row("run time", seconds(runTime)));
         int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
@@ -101,6 +107,10 @@ record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime
             + " checks fail\n");
         violations.forEach(v -> out.append("  - ").append(v).append('\n'));
         return out.toString();
+    }
+
+    private long deadLettered() {
+        return deadLetters == null ? 0 : deadLetters.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private static String[] row(String figure, String value) {
