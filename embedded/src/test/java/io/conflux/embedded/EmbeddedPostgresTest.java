@@ -30,6 +30,10 @@ class EmbeddedPostgresTest {
                     assertThat(rs.getString(2)).isEqualTo("conflux");
                     assertThat(rs.getString(3)).startsWith("PostgreSQL 16");
                 }
+                try (ResultSet rs = s.executeQuery("SHOW max_connections")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).isEqualTo(EmbeddedPostgres.MAX_CONNECTIONS);
+                }
             }
         }
         try (EmbeddedPostgres again = EmbeddedPostgres.start(data);
