@@ -32,6 +32,10 @@ import org.jboss.logging.Logger;
  * first start like {@code kafka-storage format --standalone} and reused (same cluster id, same ports if still free)
  * by later starts. While a broker runs, Kafka's {@code Exit} procedures are replaced so that a fatal Kafka error
  * throws instead of terminating the JVM.
+ *
+ * <p>{@link #stop()} and {@link #startAgain()} restart the broker as an operator would (a clean shutdown, then a
+ * new broker process on the same data directory, ports and cluster id), so that clients configured with
+ * {@link #bootstrapServers()} reconnect to it; fault-injection tests use them.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -44,13 +48,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         java.util.logging.Logger.getLogger("org.apache.kafka"),
         java.util.logging.Logger.getLogger("state.change.logger"));
 
-    private final Server server;
+    private final Properties serverProps;
     private final String bootstrapServers;
+    private Server server;
+    private boolean running;
     private boolean closed;
 
-    private EmbeddedKafka(Server server, String bootstrapServers) {
+    private EmbeddedKafka(Server server, Properties serverProps, String bootstrapServers) {
         this.server = server;
+        this.serverProps = serverProps;
         this.bootstrapServers = bootstrapServers;
+        this.running = true;
     }
 
     /**
@@ -101,7 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Server server = newRaftServer(props);
             server.startup();
             String bootstrap = "127.0.0.1:" + brokerPort;
-            EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap);
+            EmbeddedKafka kafka = new EmbeddedKafka(server, props, bootstrap);
             try {
                 awaitReady(bootstrap);
             } catch (RuntimeException e) {
@@ -120,13 +128,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** Shuts the broker down and waits for it to stop. Idempotent. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
+    /** @return whether the broker is running (started and neither stopped nor closed since) */
+    public synchronized boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * Shuts the broker down cleanly (controlled shutdown) and waits for it to stop, keeping its data directory and
+     * ports for {@link #startAgain()}. Clients see the broker unreachable until then. Idempotent.
+     */
+    public synchronized void stop() {
+        if (!running) {
             return;
         }
-        closed = true;
+        running = false;
         try {
             server.shutdown();
             server.awaitShutdown();
@@ -134,6 +149,47 @@ public final class EmbeddedKafka implements AutoCloseable {
             Exit.resetExitProcedure();
             Exit.resetHaltProcedure();
         }
+    }
+
+    /**
+     * Starts a stopped broker again with the same configuration — data directory (so topics, records and committed
+     * offsets are kept), cluster id and listener ports — and waits (up to 60 s) until it answers a cluster
+     * description request. Does nothing when the broker runs.
+     *
+     * @throws IllegalStateException if the broker was closed, a port is taken meanwhile (the message names it) or the
+     *                               broker does not become ready
+     */
+    public synchronized void startAgain() {
+        if (closed) {
+            throw new IllegalStateException("Kafka on " + bootstrapServers + " was closed; start a new one instead");
+        }
+        if (running) {
+            return;
+        }
+        installExitProcedures();
+        Server restarted = newRaftServer(serverProps);
+        try {
+            restarted.startup();
+        } catch (RuntimeException e) {
+            Exit.resetExitProcedure();
+            Exit.resetHaltProcedure();
+            throw new IllegalStateException("Kafka could not start again on " + bootstrapServers + " (listeners "
+                + serverProps.getProperty("listeners") + "): " + e.getMessage(), e);
+        }
+        server = restarted;
+        running = true;
+        awaitReady(bootstrapServers);
+        LOG.debugf("Kafka broker running again on %s", bootstrapServers);
+    }
+
+    /** Shuts the broker down and waits for it to stop; it cannot be started again. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
     }
 
     private static Properties config(Path dir, int brokerPort, int controllerPort, int partitions) {

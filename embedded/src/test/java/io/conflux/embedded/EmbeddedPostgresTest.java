@@ -1,11 +1,13 @@
 package io.conflux.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +30,10 @@ class EmbeddedPostgresTest {
                     assertThat(rs.getString(2)).isEqualTo("conflux");
                     assertThat(rs.getString(3)).startsWith("PostgreSQL 16");
                 }
+                try (ResultSet rs = s.executeQuery("SHOW max_connections")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).isEqualTo(EmbeddedPostgres.MAX_CONNECTIONS);
+                }
             }
         }
         try (EmbeddedPostgres again = EmbeddedPostgres.start(data);
@@ -36,6 +42,41 @@ class EmbeddedPostgresTest {
              ResultSet rs = s.executeQuery("SELECT v FROM t")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).isEqualTo("kept");
+        }
+    }
+
+    @Test
+    void stopsAndStartsAgainOnTheSamePortAndData(@TempDir Path dir) throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start(dir.resolve("pg"))) {
+            String url = pg.jdbcUrl();
+            try (Connection c = DriverManager.getConnection(url, pg.username(), pg.password());
+                 Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (v text)");
+                s.execute("INSERT INTO t VALUES ('kept')");
+            }
+            try (Connection open = DriverManager.getConnection(url, pg.username(), pg.password())) {
+                pg.stop();
+                assertThat(pg.isRunning()).isFalse();
+                // the open connection was cut by the fast shutdown, and nothing listens on the port
+                assertThatThrownBy(() -> open.createStatement().executeQuery("SELECT 1")).isInstanceOf(SQLException.class);
+                assertThatThrownBy(() -> DriverManager.getConnection(url, pg.username(), pg.password()))
+                    .isInstanceOf(SQLException.class);
+                pg.stop();
+
+                pg.startAgain();
+                pg.startAgain();
+            }
+            assertThat(pg.isRunning()).isTrue();
+            assertThat(pg.jdbcUrl()).isEqualTo(url);
+            try (Connection c = DriverManager.getConnection(url, pg.username(), pg.password());
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT v FROM t")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("kept");
+            }
+            pg.close();
+            assertThat(pg.isRunning()).isFalse();
+            assertThatThrownBy(pg::startAgain).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         }
     }
 }

@@ -34,6 +34,13 @@ import org.jboss.logging.Logger;
  * callers send it as {@code Authorization: Bearer} ({@link #controlToken()}). Kafka's bootstrap servers are written to
  * {@code <workDir>/kafka-bootstrap-servers} ({@code host:port}), where {@code conflux dlq} finds them.
  * Closing stops everything in reverse order.
+ *
+ * <p>Each service may run as several replicas ({@link Options#replicas()}): processes of the same module with the
+ * same configuration (so the same Kafka consumer groups), each on its own HTTP port, log file
+ * ({@code logs/<service>.log} for replica 0, {@code logs/<service>-<i>.log} for replica i) and, for the renderer, its
+ * own mirrors directory; {@link #replicas(String)} gives them for a {@code kill -9} and a start again, and
+ * {@link #kafka()} and {@link #postgres()} can be stopped and started again, which is what the fault-injection suite
+ * does.
  */
 public final class LocalInstallation implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalInstallation.class);
@@ -41,12 +48,12 @@ public final class LocalInstallation implements AutoCloseable {
     public static final List<String> SERVICES = List.of("webhook-receiver", "renderer", "applier", "notifier");
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final Map<String, ServiceLauncher> services = new LinkedHashMap<>();
+    private final Map<String, List<ServiceReplica>> services = new LinkedHashMap<>();
     private KubernetesClient client;
     private Path kubeconfig;
     private String controlToken;
     private EmbeddedPostgres postgres;
-    private String kafkaBootstrapServers;
+    private EmbeddedKafka kafka;
 
     /**
      * What to start.
@@ -60,13 +67,40 @@ public final class LocalInstallation implements AutoCloseable {
      * @param rolloutTime   with the in-memory cluster: how long its {@link WorkloadController} takes to turn a
      *                      workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job) or CRD healthy after a
      *                      create or spec change; ignored with a real cluster
+     * @param replicas      processes per service, at least 1; {@code ports} applies to replica 0, the others get
+     *                      free ports
+     * @param partitions    partition count of the topics Kafka auto-creates (the services' topics), at least 1
      */
     public record Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
-                          Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime) {
+                          Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
+                          int partitions) {
+        /** Checks the counts. */
+        public Options {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be >= 1: " + replicas);
+            }
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
+            }
+        }
+
+        /** Options with one replica per service and {@link EmbeddedKafka#DEFAULT_PARTITIONS} partitions. */
+        public Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
+                       Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime) {
+            this(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime, 1,
+                EmbeddedKafka.DEFAULT_PARTITIONS);
+        }
+
         /** Options whose in-memory cluster turns workloads healthy at once ({@code rolloutTime} zero). */
         public Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
                        Map<String, Integer> ports, Duration readyTimeout) {
             this(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, Duration.ZERO);
+        }
+
+        /** @return a copy with {@code replicas} processes per service over topics of {@code partitions} partitions */
+        public Options withReplicas(int replicas, int partitions) {
+            return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
+                replicas, partitions);
         }
     }
 
@@ -96,10 +130,11 @@ public final class LocalInstallation implements AutoCloseable {
     private void startAll(Options o) throws RuntimeException {
         Path work = o.workDir().toAbsolutePath();
         CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> EmbeddedPostgres.start(work.resolve("postgres")));
-        EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), o.partitions());
         resources.add(kafka);
+        this.kafka = kafka;
         kafkaBootstrapServers = kafka.bootstrapServers();
-        // how `conflux dlq` run in this directory finds this Kafka
+        // how `conflux dlq` run in this directory finds this Kafka (a restart keeps the broker's ports)
         writeFile(work.resolve(KafkaAccess.BOOTSTRAP_FILE), kafkaBootstrapServers + "\n");
         if (o.kubeconfig() == null) {
             InMemoryKubernetes cluster = InMemoryKubernetes.start();
@@ -132,40 +167,52 @@ public final class LocalInstallation implements AutoCloseable {
         // the renderer stores bundles holding Secrets only encrypted, and the applier opens them: one key per directory
         String bundleKeys = BundleKeyFile.keys(work);
 
-        Map<String, CompletableFuture<ServiceLauncher>> starting = new LinkedHashMap<>();
+        Path tokenFile = work.resolve("control-token");
+        controlToken = writeControlToken(tokenFile);
         for (String service : SERVICES) {
-            Map<String, String> config = new LinkedHashMap<>(common);
-            if (o.ports().containsKey(service)) {
-                config.put("quarkus.http.port", Integer.toString(o.ports().get(service)));
+            List<ServiceReplica> replicas = new ArrayList<>();
+            for (int i = 0; i < o.replicas(); i++) {
+                Map<String, String> config = new LinkedHashMap<>(common);
+                if (i == 0 && o.ports().containsKey(service)) {
+                    config.put("quarkus.http.port", Integer.toString(o.ports().get(service)));
+                }
+                if (service.equals("webhook-receiver")) {
+                    config.put("conflux.receiver.control-token-file", tokenFile.toString());
+                }
+                if (service.equals("renderer")) {
+                    // a mirror directory is one process's cache: replicas never share one
+                    config.put("conflux.renderer.mirrors-dir", work.resolve(i == 0 ? "mirrors" : "mirrors-" + i).toString());
+                }
+                Path log = work.resolve("logs").resolve(i == 0 ? service + ".log" : service + "-" + i + ".log");
+                // conflux.bundles.encryption-keys, through the environment: a -D would show the key in the process list
+                Map<String, String> serviceEnv = service.equals("renderer") || service.equals("applier")
+                        ? Map.of("KUBECONFIG", kubeconfig.toString(), "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys) : env;
+                ServiceReplica replica = new ServiceReplica(service, i, o.projectRoot(), config, serviceEnv, log,
+                        o.readyTimeout());
+                replicas.add(replica);
+                resources.add(replica);
             }
-            if (service.equals("webhook-receiver")) {
-                Path tokenFile = work.resolve("control-token");
-                controlToken = writeControlToken(tokenFile);
-                config.put("conflux.receiver.control-token-file", tokenFile.toString());
-            }
-            if (service.equals("renderer")) {
-                config.put("conflux.renderer.mirrors-dir", work.resolve("mirrors").toString());
-            }
-            Path log = work.resolve("logs").resolve(service + ".log");
-            // conflux.bundles.encryption-keys, through the environment: a -D would show the key in the process list
-            Map<String, String> serviceEnv = service.equals("renderer") || service.equals("applier")
-                    ? Map.of("KUBECONFIG", kubeconfig.toString(), "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys) : env;
-            starting.put(service, CompletableFuture.supplyAsync(() ->
-                    ServiceLauncher.start(o.projectRoot(), service, config, serviceEnv, log, o.readyTimeout())));
+            services.put(service, List.copyOf(replicas));
         }
-        RuntimeException failure = null;
-        for (var entry : starting.entrySet()) {
-            try {
-                ServiceLauncher launcher = entry.getValue().join();
-                services.put(entry.getKey(), launcher);
-                resources.add(launcher);
-                LOG.infof("%s ready on port %d", entry.getKey(), launcher.httpPort());
-            } catch (CompletionException e) {
-                failure = e.getCause() instanceof RuntimeException r ? r : e;
+        // in waves, replica i of every service at once: N replicas starting together would only compete for the CPU
+        for (int wave = 0; wave < o.replicas(); wave++) {
+            Map<ServiceReplica, CompletableFuture<Void>> starting = new LinkedHashMap<>();
+            for (List<ServiceReplica> replicas : services.values()) {
+                ServiceReplica replica = replicas.get(wave);
+                starting.put(replica, CompletableFuture.runAsync(replica::start));
             }
-        }
-        if (failure != null) {
-            throw failure;
+            RuntimeException failure = null;
+            for (var entry : starting.entrySet()) {
+                try {
+                    entry.getValue().join();
+                    LOG.infof("%s ready on port %d", entry.getKey().name(), entry.getKey().launcher().httpPort());
+                } catch (CompletionException e) {
+                    failure = e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 
@@ -215,7 +262,12 @@ public final class LocalInstallation implements AutoCloseable {
 
     /** @return the Kafka cluster the services use ({@code host:port}), e.g. for a test that reads the topics */
     public String kafkaBootstrapServers() {
-        return kafkaBootstrapServers;
+        return kafka.bootstrapServers();
+    }
+
+    /** @return the installation's Kafka broker, e.g. to stop and start it again */
+    public EmbeddedKafka kafka() {
+        return kafka;
     }
 
     /** @return the management cluster's kubeconfig file */
@@ -223,13 +275,26 @@ public final class LocalInstallation implements AutoCloseable {
         return kubeconfig;
     }
 
-    /** @return the running service, by module name (e.g. {@code webhook-receiver}) */
+    /**
+     * @return a running replica of the service, by module name (e.g. {@code webhook-receiver}): the first one alive,
+     *         or replica 0 when none is
+     * @throws IllegalArgumentException when there is no such service
+     */
     public ServiceLauncher service(String name) {
-        ServiceLauncher s = services.get(name);
-        if (s == null) {
+        List<ServiceReplica> replicas = replicas(name);
+        return replicas.stream().filter(ServiceReplica::isAlive).findFirst().orElse(replicas.get(0)).launcher();
+    }
+
+    /**
+     * @return the service's replicas, by module name, in replica order
+     * @throws IllegalArgumentException when there is no such service
+     */
+    public List<ServiceReplica> replicas(String name) {
+        List<ServiceReplica> replicas = services.get(name);
+        if (replicas == null) {
             throw new IllegalArgumentException("no service " + name);
         }
-        return s;
+        return replicas;
     }
 
     /** Stops the services, the API server, Kafka and PostgreSQL, in reverse start order. */
