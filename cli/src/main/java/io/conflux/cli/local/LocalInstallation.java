@@ -133,9 +133,8 @@ public final class LocalInstallation implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), o.partitions());
         resources.add(kafka);
         this.kafka = kafka;
-        kafkaBootstrapServers = kafka.bootstrapServers();
         // how `conflux dlq` run in this directory finds this Kafka (a restart keeps the broker's ports)
-        writeFile(work.resolve(KafkaAccess.BOOTSTRAP_FILE), kafkaBootstrapServers + "\n");
+        writeFile(work.resolve(KafkaAccess.BOOTSTRAP_FILE), kafka.bootstrapServers() + "\n");
         if (o.kubeconfig() == null) {
             InMemoryKubernetes cluster = InMemoryKubernetes.start();
             resources.add(cluster);
