@@ -7,18 +7,13 @@ import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.source.HelmRepositoryReconciler;
 import io.conflux.renderer.render.RenderCoordinator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -32,20 +27,16 @@ public class FluxObjectWatcher {
     private static final Logger LOG = Logger.getLogger(FluxObjectWatcher.class);
 
     @Inject
-    KubernetesClient client;
-    @Inject
     RenderCoordinator coordinator;
     @Inject
     HelmRepositoryReconciler helmRepositoryReconciler;
 
-    private SharedIndexInformer<Kustomization> kustomizations;
-    private SharedIndexInformer<GitRepository> gitRepositories;
-    private SharedIndexInformer<HelmRelease> helmReleases;
-    private SharedIndexInformer<HelmRepository> helmRepositories;
+    @Inject
+    InformerCaches caches;
 
     void start(@Observes StartupEvent event) {
         // A GitRepository's status may name the artifact the renderer last fetched (before a restart).
-        gitRepositories = client.resources(GitRepository.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
+        caches.gitRepositoryInformer().addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(GitRepository repo) {
                 coordinator.onGitRepository(repo);
@@ -63,20 +54,10 @@ public class FluxObjectWatcher {
                         e -> LOG.errorf(e, "artifact of GitRepository %s not deleted", repo.getMetadata().getName()));
             }
         });
-        kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
-        coordinator.useCaches(() -> kustomizations.getStore().list(),
-                key -> Optional.ofNullable(gitRepositories.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
-        kustomizations.addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
+        caches.kustomizationInformer().addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName()))));
-        kustomizations.start();
-        helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0);
-        coordinator.useHelmRepositories((ns, name) -> Optional.ofNullable(
-                helmRepositories.getStore().getByKey(Cache.namespaceKeyFunc(ns, name))));
-        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
-        coordinator.useHelmReleases(() -> helmReleases.getStore().list(), key -> Optional.ofNullable(
-                helmReleases.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
         // A HelmRepository that appears or changes has its index fetched (status) ...
-        helmRepositories.addEventHandler(new ResourceEventHandler<>() {
+        caches.helmRepositoryInformer().addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(HelmRepository repo) {
                 helmRepositoryReconciler.onChange(repo);
@@ -97,23 +78,14 @@ public class FluxObjectWatcher {
             }
         });
         // ... and re-renders the HelmReleases whose chart it serves.
-        helmRepositories.addEventHandler(handler(repo -> helmReleases.getStore().list().stream()
+        caches.helmRepositoryInformer().addEventHandler(handler(repo -> caches.helmReleases().stream()
                 .filter(hr -> servedBy(hr, repo))
                 .forEach(hr -> coordinator.onHelmRelease(hr)
                         .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", hr.getMetadata().getName())))));
-        helmRepositories.start();
-        helmReleases.addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
+        caches.helmReleaseInformer().addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName()))));
-        helmReleases.start();
+        caches.start();
         LOG.info("watching Kustomizations, GitRepositories, HelmReleases and HelmRepositories");
-    }
-
-    void stop(@Observes ShutdownEvent event) {
-        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {kustomizations, gitRepositories, helmReleases, helmRepositories}) {
-            if (informer != null) {
-                informer.close();
-            }
-        }
     }
 
     /** @return a handler calling {@code onChange} on add, and on updates that change generation or requestedAt */

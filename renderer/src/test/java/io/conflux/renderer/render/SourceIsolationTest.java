@@ -18,7 +18,6 @@ import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
-import io.conflux.renderer.produce.RenderResultProducer;
 import io.conflux.renderer.source.StatusPatch;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -37,8 +36,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -69,9 +66,10 @@ class SourceIsolationTest {
     BundleStore bundleStore;
     private final ObjectMapper json = new ObjectMapper();
     private final List<RenderResult> published = new CopyOnWriteArrayList<>();
-    private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
+    private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
+    private final List<Kustomization> kustomizations = watched.kustomizations;
     /** Stands for the informer cache of GitRepositories (read on the event loop, so never a call to the API). */
-    private final Map<ObjectKey, GitRepository> repositories = new ConcurrentHashMap<>();
+    private final Map<ObjectKey, GitRepository> repositories = watched.gitRepositories;
     private RenderCoordinator coordinator;
     private String r1;
 
@@ -89,11 +87,13 @@ class SourceIsolationTest {
         Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
         Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: private\n");
         r1 = "main@sha1:" + TestRepositories.commit(work, "main");
-        coordinator = coordinator(Map.of(LOCAL, tmp.resolve("repos").toUri().toString()));
+        coordinator = TestCoordinators.coordinator(tmp, client, runner, bundleStore,
+                Map.of(LOCAL, tmp.resolve("repos").toUri().toString()), watched, published);
     }
 
     @AfterEach
     void stop() throws Exception {
+        coordinator.close();
         kube.close();
         try (Stream<Path> files = Files.walk(tmp)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -117,7 +117,7 @@ class SourceIsolationTest {
         kustomizations.add(kustomization("team-a"));
         await(coordinator.onSourceRevision(revision("team-a", url, r1)));
 
-        assertThat(coordinator.knownRevision(new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
+        assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
         assertThat(published).singleElement().satisfies(r -> {
             assertThat(r.object()).isEqualTo("Kustomization/team-a/apps");
             assertThat(r.bundleDigest()).isNotNull();
@@ -135,7 +135,7 @@ class SourceIsolationTest {
             createGitRepository("team-a", url, "git-auth");
             kustomizations.add(kustomization("team-a"));
             await(coordinator.onSourceRevision(revision("team-a", url, r1)));
-            assertThat(coordinator.knownRevision(new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
+            assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
             assertThat(published).singleElement().satisfies(r -> assertThat(r.bundleDigest()).isNotNull());
             published.clear();
 
@@ -151,16 +151,14 @@ class SourceIsolationTest {
             assertThat(published).isEmpty();
 
             // B writes A's revision into its own status (as the receiver would after an ls-remote) and changes its
-            // Kustomization: the render reads B's mirror, which has nothing, never A's
+            // Kustomization: a render reads only the artifact the renderer stored for B, and it stored none (its
+            // fetch failed), so nothing of A's is read: the Kustomization waits for an artifact of its own
             StatusPatch.merge(client, json, GitRepository.class, "team-b", "apps", Map.of("artifact",
                     Map.of("revision", r1, "url", url, "lastUpdateTime", Conditions.now())));
             cached("team-b");
             await(coordinator.onKustomizationChanged(kustomization("team-b")));
-            assertThat(published).singleElement().satisfies(r -> {
-                assertThat(r.object()).isEqualTo("Kustomization/team-b/apps");
-                assertThat(r.bundleDigest()).isNull();
-                assertThat(r.error()).contains(url);
-            });
+            assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
+            assertThat(published).isEmpty();
         }
     }
 
@@ -172,7 +170,7 @@ class SourceIsolationTest {
         Condition down = ready("team-b");
         assertThat(down.status()).isEqualTo("False");
         assertThat(down.message()).contains(message);
-        assertThat(coordinator.knownRevision(new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
+        assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
         assertThat(published).isEmpty();
         // nothing was cloned from the local path
         Path mirrors = tmp.resolve("mirrors");
@@ -183,26 +181,6 @@ class SourceIsolationTest {
         }
     }
 
-    private RenderCoordinator coordinator(Map<String, String> rewrites) {
-        RenderCoordinator c = new RenderCoordinator();
-        c.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"), rewrites);
-        c.json = json;
-        c.client = client;
-        c.secrets = new ClusterData();
-        c.secrets.client = client;
-        c.producer = new RenderResultProducer() {
-            @Override
-            public Uni<Void> send(RenderResult result) {
-                published.add(result);
-                return Uni.createFrom().voidItem();
-            }
-        };
-        c.runner = runner;
-        c.bundleStore = bundleStore;
-        c.init();
-        c.useCaches(() -> List.copyOf(kustomizations), key -> Optional.ofNullable(repositories.get(key)));
-        return c;
-    }
 
     /** Creates GitRepository {@code <namespace>/apps} of {@code url} (branch main), with Secret {@code secret} or none. */
     private void createGitRepository(String namespace, String url, String secret) {

@@ -19,7 +19,6 @@ import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
-import io.conflux.renderer.produce.RenderResultProducer;
 import io.conflux.renderer.source.StatusPatch;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -70,9 +69,11 @@ class SourceOutageTest {
     BundleStore bundleStore;
     private final ObjectMapper json = new ObjectMapper();
     private final List<RenderResult> published = new CopyOnWriteArrayList<>();
-    private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
-    private final Map<ObjectKey, GitRepository> repositories = new java.util.concurrent.ConcurrentHashMap<>();
+    private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
+    private final List<Kustomization> kustomizations = watched.kustomizations;
+    private final Map<ObjectKey, GitRepository> repositories = watched.gitRepositories;
     private RenderCoordinator coordinator;
+    private final List<RenderCoordinator> coordinators = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -87,6 +88,7 @@ class SourceOutageTest {
 
     @AfterEach
     void stop() throws Exception {
+        coordinators.forEach(RenderCoordinator::close);
         kube.close();
         try (Stream<Path> files = Files.walk(tmp)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -126,7 +128,7 @@ class SourceOutageTest {
             assertThat(condition("FetchFailed")).map(Condition::status).contains("True");
             assertThat(artifact()).isEqualTo(good);
             // the source's latest revision stays r1 and no failed render of its Kustomization is published
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r1);
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r1);
             assertThat(published).isEmpty();
 
             // the credentials are right again: the same revision is fetched, Ready=True with r2's artifact
@@ -140,7 +142,7 @@ class SourceOutageTest {
             Artifact fetched = artifact();
             assertThat(fetched.revision()).isEqualTo(r2);
             assertThat(fetched.digest()).startsWith("sha256:").isNotEqualTo(good.digest());
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
 
             // r3 is pushed and the server goes away before the renderer fetches it: r2 stays the artifact
             Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app3\n");
@@ -152,7 +154,7 @@ class SourceOutageTest {
             assertThat(ready().reason()).isEqualTo("GitOperationFailed");
             assertThat(ready().message()).contains(url);
             assertThat(artifact()).isEqualTo(fetched);
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
             assertThat(published).isEmpty();
         }
     }
@@ -226,7 +228,7 @@ class SourceOutageTest {
                             r1, Trigger.POLL, null, null))) {
                 await(coordinator.onSourceRevision(forged));
                 assertThat(published).as(forged.toString()).isEmpty();
-                assertThat(coordinator.knownRevision(SOURCE)).as(forged.toString()).contains(r1);
+                assertThat(TestCoordinators.storedRevision(runner, SOURCE)).as(forged.toString()).contains(r1);
                 assertThat(artifact()).as(forged.toString()).isEqualTo(good);
                 assertThat(ready().status()).as(forged.toString()).isEqualTo("True");
             }
@@ -240,7 +242,7 @@ class SourceOutageTest {
             assertThat(published).isEmpty();
             receiverStored(r2, url);
             await(coordinator.onSourceRevision(revision(url, r2)));
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
             assertThat(published).singleElement().satisfies(r -> {
                 assertThat(r.sourceRevision()).isEqualTo(r2);
                 assertThat(r.bundleDigest()).isNotNull();
@@ -311,25 +313,11 @@ class SourceOutageTest {
         return runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(NS, "apps"))).await().atMost(WAIT);
     }
 
+
+    /** @return a coordinator over this test's cluster and objects, with its mirrors in the test's directory */
     private RenderCoordinator coordinator() {
-        RenderCoordinator c = new RenderCoordinator();
-        c.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"));
-        c.json = json;
-        c.client = client;
-        c.secrets = new ClusterData();
-        c.secrets.client = client;
-        c.producer = new RenderResultProducer() {
-            @Override
-            public Uni<Void> send(RenderResult result) {
-                published.add(result);
-                return Uni.createFrom().voidItem();
-            }
-        };
-        c.runner = runner;
-        c.bundleStore = bundleStore;
-        c.init();
-        // as the informer's cache: renders look GitRepositories up on the event loop, where the client must not block
-        c.useCaches(() -> List.copyOf(kustomizations), key -> Optional.ofNullable(repositories.get(key)));
+        RenderCoordinator c = TestCoordinators.coordinator(tmp, client, runner, bundleStore, Map.of(), watched, published);
+        coordinators.add(c);
         return c;
     }
 
