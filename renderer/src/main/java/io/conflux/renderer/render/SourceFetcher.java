@@ -30,8 +30,8 @@ import org.jboss.logging.Logger;
  * The fetch half of Flux's source-controller for GitRepositories, as the renderer does it: fetches a published
  * revision into the GitRepository's mirror, checks it is the tip of the tracked ref ({@link SourceTip}), digests the
  * artifact content ({@link ArtifactDigest}: revision, includes, ignore rules), stores the artifact in PostgreSQL
- * ({@link SourceArtifact}, with its sequence number) and writes the outcome to the GitRepository's status
- * ({@link GitArtifacts}). Like source-controller, which stores each artifact it fetches and serves the last one through
+ * ({@link SourceArtifact}, with its sequence number) and then — once it is durable — writes the outcome to the
+ * GitRepository's status ({@link GitArtifacts}). Like source-controller, which stores each artifact it fetches and serves the last one through
  * an outage, a failed fetch turns the GitRepository {@code Ready=False} with the last stored artifact, read back from
  * PostgreSQL (so that it survives a restart, and another replica's fetch counts); nothing is stored then, so nothing is
  * rendered: a source outage is not its Kustomizations'.
@@ -82,11 +82,16 @@ public final class SourceFetcher {
                         return Uni.createFrom().item(false);
                     }
                     if (outcome.fetched()) {
-                        return blocking.call(() -> artifacts.fetched(source, revision.url(), revision.revision(), outcome.digest()))
+                        // the status reports the artifact only once it is stored: a failed store leaves the status
+                        // as it was, and the redelivered revision is fetched and stored again
+                        return blocking.call(() -> artifacts.artifactOf(source, revision.url(), revision.revision(), outcome.digest()))
                                 // Panache's static operations look up the session when called: build them inside the transaction.
-                                .chain(artifact -> Panache.withTransaction(() ->
+                                .call(artifact -> Panache.withTransaction(() ->
                                         SourceArtifact.store(source.namespace(), source.name(), artifact)))
-                                .replaceWith(true);
+                                .chain(artifact -> blocking.call(() -> {
+                                    artifacts.fetched(source, artifact);
+                                    return true;
+                                }));
                     }
                     return Panache.withSession(() -> SourceArtifact.last(source.namespace(), source.name()))
                             .onFailure().recoverWithItem(e -> {

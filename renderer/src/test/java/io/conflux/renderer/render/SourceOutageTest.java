@@ -1,6 +1,7 @@
 package io.conflux.renderer.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.embedded.InMemoryKubernetes;
@@ -289,6 +290,49 @@ class SourceOutageTest {
             await(coordinator.onSourceRevision(revision(url, "main@sha1:" + tagged)));
             assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("main@sha1:" + tagged));
         }
+    }
+
+    /**
+     * #12: the GitRepository's status reports a fetched artifact only once it is stored. Before, the digest and
+     * {@code Ready=True} were written first; when storing then failed, nothing was rendered, and the status already
+     * claimed the artifact, so nothing fetched it again. PostgreSQL refuses the store here (a trigger): the status
+     * stays as the receiver wrote it and nothing is published; the redelivered revision is stored, reported and rendered.
+     */
+    @Test
+    void theStatusReportsAFetchedArtifactOnlyOnceItIsStored() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            createGitRepository(url);
+            receiverStored(r1, url);
+            kustomizations.add(kustomization());
+            sql("CREATE OR REPLACE FUNCTION conflux_test_refuse() RETURNS trigger AS $$"
+                    + " BEGIN RAISE EXCEPTION 'source_artifact refused by the test'; END $$ LANGUAGE plpgsql");
+            sql("CREATE TRIGGER conflux_test_refuse BEFORE INSERT OR UPDATE ON source_artifact"
+                    + " FOR EACH ROW EXECUTE FUNCTION conflux_test_refuse()");
+            try {
+                assertThatThrownBy(() -> await(coordinator.onSourceRevision(revision(url, r1))))
+                        .hasStackTraceContaining("source_artifact refused by the test");
+                assertThat(artifact().revision()).isEqualTo(r1);
+                assertThat(artifact().digest()).as("digest written although the artifact is not stored").isNull();
+                assertThat(published).isEmpty();
+            } finally {
+                sql("DROP TRIGGER IF EXISTS conflux_test_refuse ON source_artifact");
+            }
+
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            assertThat(artifact().digest()).startsWith("sha256:");
+            assertThat(stored().revision).isEqualTo(r1);
+            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
+        }
+    }
+
+    private void sql(String statement) {
+        runner.run(blocking -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery(statement).executeUpdate()))).await().atMost(WAIT);
     }
 
     /** A deleted GitRepository's artifact goes with it: one created again under the name inherits nothing. */
