@@ -1,9 +1,10 @@
 package io.conflux.renderer.render;
 
 import io.conflux.model.topic.RenderResult;
+import io.conflux.model.topic.Topics;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.RenderRecord;
-import io.conflux.renderer.produce.RenderResultProducer;
+import io.conflux.service.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
@@ -16,7 +17,9 @@ import org.jboss.logging.Logger;
 /**
  * Records renders: whether one is needed at all (the render records: idempotency and monotonic revisions), and the
  * render itself — its bundle (by digest, {@link BundleStore}), its {@code render_record} row and its
- * {@code conflux.render-results} record. Runs inside a {@code ReactiveRunner} pipeline (Panache).
+ * {@code conflux.render-results} record, in one transaction: the record goes through the transactional {@link Outbox}
+ * (table {@code renderer_outbox}), so a render is recorded and published together or not at all; while Kafka is down
+ * the record waits in the outbox. Runs inside a {@code ReactiveRunner} pipeline (Panache).
  */
 public final class RenderRecorder {
     private static final Logger LOG = Logger.getLogger(RenderRecorder.class);
@@ -24,15 +27,15 @@ public final class RenderRecorder {
     static final String BUNDLE_NOT_STORED = "BundleNotStored";
 
     private final BundleStore bundleStore;
-    private final RenderResultProducer producer;
+    private final Outbox outbox;
 
     /**
      * @param bundleStore where bundles are stored
-     * @param producer    publishes render results
+     * @param outbox      the service's outbox, which publishes render results once their transaction committed
      */
-    RenderRecorder(BundleStore bundleStore, RenderResultProducer producer) {
+    RenderRecorder(BundleStore bundleStore, Outbox outbox) {
         this.bundleStore = bundleStore;
-        this.producer = producer;
+        this.outbox = outbox;
     }
 
     /**
@@ -62,10 +65,12 @@ public final class RenderRecorder {
     }
 
     /**
-     * Stores the bundle, writes the render record and publishes the result. A bundle that may not be stored (a Secret
-     * and no encryption key) turns the render into a retryable {@code BundleNotStored} failure.
+     * Stores the bundle, writes the render record and adds the result to the outbox, in one transaction. A bundle that
+     * may not be stored (a Secret and no encryption key) turns the render into a retryable {@code BundleNotStored}
+     * failure.
      *
-     * @return a Uni completing when recorded and published; failing with the database's or Kafka's failure
+     * @return a Uni completing when committed (the relay publishes the result then); failing with the database's
+     *         failure, when nothing of it is written
      */
     Uni<Void> record(RenderInput input, RenderOutcome rendered) {
         RenderOutcome outcome = rendered.bundle() == null ? rendered : bundleStore.refusal(rendered.bundle().content())
@@ -99,8 +104,8 @@ public final class RenderRecorder {
         return Panache.withTransaction(() -> (bundle == null ? Uni.createFrom().voidItem()
                         : bundleStore.store(bundle.digest(), bundle.content(), bundle.objectCount()))
                         .chain(() -> r.persistAndFlush())
-                        .chain(() -> bundle == null ? Uni.createFrom().voidItem() : bundleStore.prune(objectKey).replaceWithVoid()))
-                .invoke(() -> LOG.debugf("%s: recorded, publishing", objectKey))
-                .chain(() -> producer.send(result));
+                        .chain(() -> bundle == null ? Uni.createFrom().voidItem() : bundleStore.prune(objectKey).replaceWithVoid())
+                        .chain(() -> outbox.add(Topics.RENDER_RESULTS, objectKey, result)))
+                .invoke(() -> LOG.debugf("%s: recorded, in the outbox", objectKey));
     }
 }

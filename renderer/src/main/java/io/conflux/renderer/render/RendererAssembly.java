@@ -5,8 +5,8 @@ import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.SourceTree;
 import io.conflux.renderer.persist.BundleStore;
-import io.conflux.renderer.produce.RenderResultProducer;
 import io.conflux.renderer.source.GitArtifacts;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,9 +25,9 @@ public class RendererAssembly {
     @Produces
     @Singleton
     RenderCoordinator produce(RendererConfig config, ObjectMapper json, KubernetesClient client, ClusterData data,
-                              BundleStore bundleStore, RenderResultProducer producer, ReactiveRunner runner,
+                              BundleStore bundleStore, Outbox outbox, ReactiveRunner runner,
                               WatchedObjects watched) {
-        return coordinator(config, json, client, data, bundleStore, producer, runner, watched);
+        return coordinator(config, json, client, data, bundleStore, outbox, runner, watched);
     }
 
     void dispose(@Disposes RenderCoordinator coordinator) {
@@ -40,13 +40,13 @@ public class RendererAssembly {
      * @param client      the management cluster (GitRepository status)
      * @param data        Secret and ConfigMap data (credentials, variables, values)
      * @param bundleStore stores bundles
-     * @param producer    publishes render results
+     * @param outbox      the outbox render results go through
      * @param runner      runs pipelines on safe Vert.x contexts
      * @param watched     the Flux objects on the cluster
      * @return a coordinator, to be closed
      */
     public static RenderCoordinator coordinator(RendererConfig config, ObjectMapper json, KubernetesClient client,
-                                                ClusterData data, BundleStore bundleStore, RenderResultProducer producer,
+                                                ClusterData data, BundleStore bundleStore, Outbox outbox,
                                                 ReactiveRunner runner, WatchedObjects watched) {
         GitMirror mirror = new GitMirror(config.renderer().mirrorsDir(), new GitUrlRewriter(config.git().urlRewrites()),
                 config.renderer().gitTimeout(), config.git().maxFetchSize().asLongValue());
@@ -59,7 +59,7 @@ public class RendererAssembly {
                 new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json),
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
                 data::data, data::configMapData);
-        return new RenderCoordinator(fetcher, kustomizations, helmReleases, new RenderRecorder(bundleStore, producer),
+        return new RenderCoordinator(fetcher, kustomizations, helmReleases, new RenderRecorder(bundleStore, outbox),
                 runner, watched, builds::close);
     }
 }

@@ -18,6 +18,7 @@ import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.source.StatusPatch;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -61,8 +62,10 @@ class MonotonicRevisionTest {
     ReactiveRunner runner;
     @Inject
     BundleStore bundleStore;
+    @Inject
+    Outbox outbox;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<RenderResult> published = new CopyOnWriteArrayList<>();
+    private TestCoordinators.Published published;
     private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
     private final List<Kustomization> kustomizations = watched.kustomizations;
     private final Map<ObjectKey, GitRepository> repositories = watched.gitRepositories;
@@ -70,6 +73,7 @@ class MonotonicRevisionTest {
 
     @BeforeEach
     void start() throws Exception {
+        published = new TestCoordinators.Published(runner);
         tmp = Files.createTempDirectory("conflux-monotonic");
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
@@ -111,9 +115,9 @@ class MonotonicRevisionTest {
             await(y.onKustomizationChanged(kustomization(2)));
 
             // two replicas: x handles the new revision, y the spec edit with only r1 in its past
-            assertThat(published.stream().filter(r -> r.generation() == 2).map(RenderResult::sourceRevision))
+            assertThat(published.list().stream().filter(r -> r.generation() == 2).map(RenderResult::sourceRevision))
                     .containsExactly(r2);
-            List<Long> sequences = published.stream().map(RenderResult::sourceSequence).toList();
+            List<Long> sequences = published.list().stream().map(RenderResult::sourceSequence).toList();
             assertThat(sequences).doesNotContainNull().isSorted();
             assertThat(sequences.get(sequences.size() - 1)).isGreaterThan(sequences.get(0));
         }
@@ -122,13 +126,7 @@ class MonotonicRevisionTest {
     /** The render records refuse, for one generation, a lower source sequence number than one recorded. */
     @Test
     void aLowerSourceSequenceThanOneRecordedForTheGenerationIsNeverRendered() {
-        RenderRecorder recorder = new RenderRecorder(bundleStore, new io.conflux.renderer.produce.RenderResultProducer() {
-            @Override
-            public Uni<Void> send(RenderResult result) {
-                published.add(result);
-                return Uni.createFrom().voidItem();
-            }
-        });
+        RenderRecorder recorder = new RenderRecorder(bundleStore, outbox);
         String key = "Kustomization/" + NS + "/sequence-" + System.nanoTime();
         RenderInput newer = new RenderInput(key, 3, "main@sha1:" + "b".repeat(40), 41L, "", "", "");
         RenderInput older = new RenderInput(key, 3, "main@sha1:" + "a".repeat(40), 40L, "", "", "");
@@ -140,11 +138,11 @@ class MonotonicRevisionTest {
                 .contains("sequence 41");
         assertThat(runner.run(blocking -> recorder.needless(newer)).await().atMost(WAIT)).contains("already rendered");
         assertThat(runner.run(blocking -> recorder.needless(nextGeneration)).await().atMost(WAIT)).isEmpty();
-        assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceSequence()).isEqualTo(41L));
+        assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceSequence()).isEqualTo(41L));
     }
 
     private RenderCoordinator coordinator(Path dir) {
-        RenderCoordinator c = TestCoordinators.coordinator(dir, client, runner, bundleStore, Map.of(), watched, published);
+        RenderCoordinator c = TestCoordinators.coordinator(dir, client, runner, bundleStore, outbox, Map.of(), watched);
         coordinators.add(c);
         return c;
     }

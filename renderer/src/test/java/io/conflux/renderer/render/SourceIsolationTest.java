@@ -13,12 +13,12 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
-import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.source.StatusPatch;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,8 +63,10 @@ class SourceIsolationTest {
     ReactiveRunner runner;
     @Inject
     BundleStore bundleStore;
+    @Inject
+    Outbox outbox;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<RenderResult> published = new CopyOnWriteArrayList<>();
+    private TestCoordinators.Published published;
     private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
     private final List<Kustomization> kustomizations = watched.kustomizations;
     /** Stands for the informer cache of GitRepositories (read on the event loop, so never a call to the API). */
@@ -75,6 +76,7 @@ class SourceIsolationTest {
 
     @BeforeEach
     void start() throws Exception {
+        published = new TestCoordinators.Published(runner);
         tmp = Files.createTempDirectory("conflux-source-isolation");
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
@@ -87,8 +89,8 @@ class SourceIsolationTest {
         Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
         Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: private\n");
         r1 = "main@sha1:" + TestRepositories.commit(work, "main");
-        coordinator = TestCoordinators.coordinator(tmp, client, runner, bundleStore,
-                Map.of(LOCAL, tmp.resolve("repos").toUri().toString()), watched, published);
+        coordinator = TestCoordinators.coordinator(tmp, client, runner, bundleStore, outbox,
+                Map.of(LOCAL, tmp.resolve("repos").toUri().toString()), watched);
     }
 
     @AfterEach
@@ -118,7 +120,7 @@ class SourceIsolationTest {
         await(coordinator.onSourceRevision(revision("team-a", url, r1)));
 
         assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
-        assertThat(published).singleElement().satisfies(r -> {
+        assertThat(published.list()).singleElement().satisfies(r -> {
             assertThat(r.object()).isEqualTo("Kustomization/team-a/apps");
             assertThat(r.bundleDigest()).isNotNull();
             assertThat(r.error()).isNull();
@@ -136,7 +138,7 @@ class SourceIsolationTest {
             kustomizations.add(kustomization("team-a"));
             await(coordinator.onSourceRevision(revision("team-a", url, r1)));
             assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
-            assertThat(published).singleElement().satisfies(r -> assertThat(r.bundleDigest()).isNotNull());
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.bundleDigest()).isNotNull());
             published.clear();
 
             // tenant B names the same URL with no secretRef: its fetch is refused by the server
@@ -148,7 +150,7 @@ class SourceIsolationTest {
             assertThat(down.status()).isEqualTo("False");
             assertThat(down.reason()).isEqualTo("GitOperationFailed");
             assertThat(server.rejected().size()).isGreaterThan(refused);
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
 
             // B writes A's revision into its own status (as the receiver would after an ls-remote) and changes its
             // Kustomization: a render reads only the artifact the renderer stored for B, and it stored none (its
@@ -158,7 +160,7 @@ class SourceIsolationTest {
             cached("team-b");
             await(coordinator.onKustomizationChanged(kustomization("team-b")));
             assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
         }
     }
 
@@ -171,7 +173,7 @@ class SourceIsolationTest {
         assertThat(down.status()).isEqualTo("False");
         assertThat(down.message()).contains(message);
         assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
-        assertThat(published).isEmpty();
+        assertThat(published.list()).isEmpty();
         // nothing was cloned from the local path
         Path mirrors = tmp.resolve("mirrors");
         if (Files.exists(mirrors)) {

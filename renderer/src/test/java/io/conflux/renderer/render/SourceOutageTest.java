@@ -15,12 +15,12 @@ import io.conflux.model.source.Artifact;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
-import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.renderer.source.StatusPatch;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -68,8 +68,10 @@ class SourceOutageTest {
     ReactiveRunner runner;
     @Inject
     BundleStore bundleStore;
+    @Inject
+    Outbox outbox;
     private final ObjectMapper json = new ObjectMapper();
-    private final List<RenderResult> published = new CopyOnWriteArrayList<>();
+    private TestCoordinators.Published published;
     private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
     private final List<Kustomization> kustomizations = watched.kustomizations;
     private final Map<ObjectKey, GitRepository> repositories = watched.gitRepositories;
@@ -78,6 +80,7 @@ class SourceOutageTest {
 
     @BeforeEach
     void start() throws Exception {
+        published = new TestCoordinators.Published(runner);
         tmp = Files.createTempDirectory("conflux-source-outage");
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
@@ -130,7 +133,7 @@ class SourceOutageTest {
             assertThat(artifact()).isEqualTo(good);
             // the source's latest revision stays r1 and no failed render of its Kustomization is published
             assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r1);
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
 
             // the credentials are right again: the same revision is fetched, Ready=True with r2's artifact
             secret("s3cret");
@@ -156,7 +159,7 @@ class SourceOutageTest {
             assertThat(ready().message()).contains(url);
             assertThat(artifact()).isEqualTo(fetched);
             assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
         }
     }
 
@@ -191,7 +194,7 @@ class SourceOutageTest {
             assertThat(ready().reason()).isEqualTo("GitOperationFailed");
             assertThat(condition("FetchFailed")).map(Condition::status).contains("True");
             assertThat(artifact()).isEqualTo(good);
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
         }
     }
 
@@ -228,7 +231,7 @@ class SourceOutageTest {
                     new SourceRevision(SOURCE.toString(), 1L, server.url("acme/other"), GitRepositoryRef.branch("main"),
                             r1, Trigger.POLL, null, null))) {
                 await(coordinator.onSourceRevision(forged));
-                assertThat(published).as(forged.toString()).isEmpty();
+                assertThat(published.list()).as(forged.toString()).isEmpty();
                 assertThat(TestCoordinators.storedRevision(runner, SOURCE)).as(forged.toString()).contains(r1);
                 assertThat(artifact()).as(forged.toString()).isEqualTo(good);
                 assertThat(ready().status()).as(forged.toString()).isEqualTo("True");
@@ -240,11 +243,11 @@ class SourceOutageTest {
             kustomizations.clear();
             kustomizations.add(kustomization("again"));
             await(coordinator.onSourceRevision(revision(url, r1)));
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
             receiverStored(r2, url);
             await(coordinator.onSourceRevision(revision(url, r2)));
             assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
-            assertThat(published).singleElement().satisfies(r -> {
+            assertThat(published.list()).singleElement().satisfies(r -> {
                 assertThat(r.sourceRevision()).isEqualTo(r2);
                 assertThat(r.bundleDigest()).isNotNull();
             });
@@ -272,9 +275,9 @@ class SourceOutageTest {
             createGitRepository(url, new GitRepositoryRef(null, "v1.0.0", null, null, null));
             kustomizations.add(kustomization());
             await(coordinator.onSourceRevision(revision(url, "v1.0.0@sha1:" + later)));
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
             await(coordinator.onSourceRevision(revision(url, "v1.0.0@sha1:" + tagged)));
-            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("v1.0.0@sha1:" + tagged));
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("v1.0.0@sha1:" + tagged));
 
             // pinned to the earlier commit: that commit is the tip, although main has moved on
             repositories.put(SOURCE, client.resources(GitRepository.class).inNamespace(NS).withName("apps").edit(g -> {
@@ -286,9 +289,9 @@ class SourceOutageTest {
             kustomizations.clear();
             kustomizations.add(kustomization("pinned"));
             await(coordinator.onSourceRevision(revision(url, "main@sha1:" + later)));
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
             await(coordinator.onSourceRevision(revision(url, "main@sha1:" + tagged)));
-            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("main@sha1:" + tagged));
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("main@sha1:" + tagged));
         }
     }
 
@@ -318,7 +321,7 @@ class SourceOutageTest {
                         .hasStackTraceContaining("source_artifact refused by the test");
                 assertThat(artifact().revision()).isEqualTo(r1);
                 assertThat(artifact().digest()).as("digest written although the artifact is not stored").isNull();
-                assertThat(published).isEmpty();
+                assertThat(published.list()).isEmpty();
             } finally {
                 sql("DROP TRIGGER IF EXISTS conflux_test_refuse ON source_artifact");
             }
@@ -326,7 +329,7 @@ class SourceOutageTest {
             await(coordinator.onSourceRevision(revision(url, r1)));
             assertThat(artifact().digest()).startsWith("sha256:");
             assertThat(stored().revision).isEqualTo(r1);
-            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
         }
     }
 
@@ -360,7 +363,7 @@ class SourceOutageTest {
 
     /** @return a coordinator over this test's cluster and objects, with its mirrors in the test's directory */
     private RenderCoordinator coordinator() {
-        RenderCoordinator c = TestCoordinators.coordinator(tmp, client, runner, bundleStore, Map.of(), watched, published);
+        RenderCoordinator c = TestCoordinators.coordinator(tmp, client, runner, bundleStore, outbox, Map.of(), watched);
         coordinators.add(c);
         return c;
     }

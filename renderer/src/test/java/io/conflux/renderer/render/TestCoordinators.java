@@ -9,11 +9,11 @@ import io.conflux.model.source.HelmRepository;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
-import io.conflux.renderer.produce.RenderResultProducer;
+import io.conflux.model.topic.Topics;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.mutiny.Uni;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Builds a {@link RenderCoordinator} for {@code @QuarkusTest}s (which share the module's application, its database and
- * {@link BundleStore}) against a test's own API server, Git mirrors and objects; the results it publishes are collected
- * in a list.
+ * Builds a {@link RenderCoordinator} for {@code @QuarkusTest}s (which share the module's application, its database,
+ * {@link BundleStore} and {@link Outbox}) against a test's own API server, Git mirrors and objects; what it publishes is
+ * read back from the outbox table ({@link Published}).
  */
 final class TestCoordinators {
     private TestCoordinators() {
@@ -65,23 +65,57 @@ final class TestCoordinators {
      * @param runner      the application's runner
      * @param bundleStore the application's bundle store
      * @param rewrites    the operator's URL rewrites
+     * @param outbox      the application's outbox
      * @param watched     the objects it sees
-     * @param published   collects what it publishes
      * @return a coordinator
      */
     static RenderCoordinator coordinator(Path dir, KubernetesClient client, ReactiveRunner runner, BundleStore bundleStore,
-                                         Map<String, String> rewrites, Watched watched, List<RenderResult> published) {
+                                         Outbox outbox, Map<String, String> rewrites, Watched watched) {
         ClusterData data = new ClusterData();
         data.client = client;
-        RenderResultProducer producer = new RenderResultProducer() {
-            @Override
-            public Uni<Void> send(RenderResult result) {
-                published.add(result);
-                return Uni.createFrom().voidItem();
-            }
-        };
         return RendererAssembly.coordinator(TestRendererConfig.of(dir.resolve("mirrors"), dir.resolve("charts"), rewrites),
-                new ObjectMapper(), client, data, bundleStore, producer, runner, watched);
+                new ObjectMapper(), client, data, bundleStore, outbox, runner, watched);
+    }
+
+    /**
+     * The {@code conflux.render-results} records added to the outbox since this was created or last {@link #clear}ed,
+     * oldest first: what the relay publishes (module tests have no broker, so the rows stay).
+     */
+    static final class Published {
+        private final ReactiveRunner runner;
+        private final ObjectMapper json = new ObjectMapper();
+        private long after;
+
+        /** @param runner the application's runner */
+        Published(ReactiveRunner runner) {
+            this.runner = runner;
+            clear();
+        }
+
+        /** @return the records added since the last {@link #clear} */
+        List<RenderResult> list() {
+            List<Object> values = runner.run(blocking -> Panache.withSession(() -> Panache.getSession().chain(s -> s
+                            .createNativeQuery("SELECT value FROM renderer_outbox WHERE topic = ?1 AND id > ?2 ORDER BY id")
+                            .setParameter(1, Topics.RENDER_RESULTS)
+                            .setParameter(2, after)
+                            .getResultList())))
+                    .await().atMost(Duration.ofSeconds(60));
+            return values.stream().map(v -> {
+                try {
+                    return json.readValue(String.valueOf(v), RenderResult.class);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+
+        /** Forgets the records added so far. */
+        void clear() {
+            Object max = runner.run(blocking -> Panache.withSession(() -> Panache.getSession().chain(s -> s
+                            .createNativeQuery("SELECT coalesce(max(id), 0) FROM renderer_outbox").getSingleResult())))
+                    .await().atMost(Duration.ofSeconds(60));
+            after = ((Number) max).longValue();
+        }
     }
 
     /** @return the revision of the artifact stored for {@code source}, which its objects render, if one is stored */
