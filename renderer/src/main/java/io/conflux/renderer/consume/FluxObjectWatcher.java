@@ -45,6 +45,11 @@ public class FluxObjectWatcher {
             @Override
             public void onUpdate(GitRepository before, GitRepository after) {
                 coordinator.onGitRepository(after);
+                // the source's owner stored a new artifact (it writes the status after storing): render ours
+                if (!Objects.equals(artifact(before), artifact(after))) {
+                    coordinator.onSourceStored(after).subscribe().with(v -> { }, e -> LOG.errorf(e,
+                            "rendering the objects of GitRepository %s failed", after.getMetadata().getName()));
+                }
             }
 
             @Override
@@ -55,7 +60,8 @@ public class FluxObjectWatcher {
             }
         });
         caches.kustomizationInformer().addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
-                .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName()))));
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName())),
+                coordinator::onDeleted));
         // A HelmRepository that appears or changes has its index fetched (status) ...
         caches.helmRepositoryInformer().addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -81,15 +87,20 @@ public class FluxObjectWatcher {
         caches.helmRepositoryInformer().addEventHandler(handler(repo -> caches.helmReleases().stream()
                 .filter(hr -> servedBy(hr, repo))
                 .forEach(hr -> coordinator.onHelmRelease(hr)
-                        .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", hr.getMetadata().getName())))));
+                        .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", hr.getMetadata().getName()))),
+                repo -> { }));
         caches.helmReleaseInformer().addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
-                .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName()))));
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName())),
+                coordinator::onDeleted));
         caches.start();
         LOG.info("watching Kustomizations, GitRepositories, HelmReleases and HelmRepositories");
     }
 
-    /** @return a handler calling {@code onChange} on add, and on updates that change generation or requestedAt */
-    static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> onChange) {
+    /**
+     * @return a handler calling {@code onChange} on add, and on updates that change generation or requestedAt, and
+     *         {@code onDelete} on delete
+     */
+    static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> onChange, Consumer<T> onDelete) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -106,7 +117,8 @@ public class FluxObjectWatcher {
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                // The applier garbage-collects what a deleted object applied; nothing to render.
+                // The applier garbage-collects what a deleted object applied; nothing to render, its timer stops.
+                onDelete.accept(obj);
             }
         };
     }
@@ -121,6 +133,11 @@ public class FluxObjectWatcher {
         }
         Object ns = ref.get("namespace") == null ? hr.getMetadata().getNamespace() : ref.get("namespace");
         return repo.getMetadata().getName().equals(ref.get("name")) && repo.getMetadata().getNamespace().equals(ns);
+    }
+
+    /** @return the GitRepository's {@code status.artifact}, null when it has none */
+    private static Object artifact(GitRepository repository) {
+        return repository.getStatus() == null ? null : repository.getStatus().artifact();
     }
 
     private static String requestedAt(HasMetadata o) {

@@ -5,7 +5,10 @@ import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.topic.SourceRevision;
+import io.conflux.model.meta.GoDuration;
 import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.Ownership;
+import io.conflux.service.Requeue;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -13,14 +16,10 @@ import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,7 +27,9 @@ import org.jboss.logging.Logger;
  * Kustomization whose {@code sourceRef} names that source, or names a GitRepository that includes it
  * ({@code spec.include}, at any depth: Flux's including artifact changes with the included one), and every HelmRelease
  * whose chart it holds renders. A new or changed Kustomization or HelmRelease renders, and each renders again after
- * its interval (a retryable failure after {@code retryInterval}).
+ * its interval (a retryable failure, or a render that failed outright, after {@code retryInterval}) through the
+ * service's {@link Requeue}, whatever the outcome. Only objects this replica owns ({@link Ownership}: the Kafka
+ * partition of their key) are rendered; a rebalance renders the newly owned ones and stops the others' timers.
  *
  * <p>Jobs are serialized per key: the fetches of one GitRepository, the renders of one object. A render reads,
  * inside its object's job, the object from the cache and the latest stored artifact of its source
@@ -46,14 +47,10 @@ public final class RenderCoordinator implements AutoCloseable {
     private final RenderRecorder recorder;
     private final ReactiveRunner runner;
     private final WatchedObjects watched;
+    private final KeyedSerialQueue queue;
+    private final Requeue requeue;
+    private final Ownership ownership;
     private final AutoCloseable resources;
-    private final KeyedSerialQueue queue = new KeyedSerialQueue();
-    private final Map<String, ScheduledFuture<?>> nextRenders = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "conflux-render-timer");
-        t.setDaemon(true);
-        return t;
-    });
 
     /**
      * @param fetcher        fetches and stores source revisions
@@ -62,22 +59,52 @@ public final class RenderCoordinator implements AutoCloseable {
      * @param recorder       records and publishes renders
      * @param runner         runs the jobs' pipelines (Panache)
      * @param watched        the Flux objects on the cluster
+     * @param queue          serializes the jobs of one key (bounded: {@code conflux.queue.*})
+     * @param requeue        the service's timers: every render is followed by the next one
+     * @param ownership      which objects this replica renders; newly owned ones render at once, timers of objects
+     *                       no longer owned stop
      * @param resources      closed with the coordinator (the build threads)
      */
     RenderCoordinator(SourceFetcher fetcher, KustomizationRendering kustomizations, HelmReleaseRendering helmReleases,
-                      RenderRecorder recorder, ReactiveRunner runner, WatchedObjects watched, AutoCloseable resources) {
+                      RenderRecorder recorder, ReactiveRunner runner, WatchedObjects watched, KeyedSerialQueue queue,
+                      Requeue requeue, Ownership ownership, AutoCloseable resources) {
         this.fetcher = fetcher;
         this.kustomizations = kustomizations;
         this.helmReleases = helmReleases;
         this.recorder = recorder;
         this.runner = runner;
         this.watched = watched;
+        this.queue = queue;
+        this.requeue = requeue;
+        this.ownership = ownership;
         this.resources = resources;
+        ownership.onAssigned(this::resume);
+        ownership.onRevoked(requeue::cancelIf);
     }
 
     /**
-     * A source moved: fetches and stores the revision ({@link SourceFetcher}); when stored, renders what reads the
-     * source.
+     * Keys became this replica's (a rebalance): renders each newly owned Kustomization and HelmRelease, from
+     * PostgreSQL's stored artifacts and render records, which also arms its timer. Runs on Kafka's polling thread: the
+     * renders are only scheduled there.
+     */
+    private void resume(Predicate<String> newlyOwned) {
+        List<HasMetadata> objects = new ArrayList<>(watched.kustomizations());
+        objects.addAll(watched.helmReleases());
+        int resumed = 0;
+        for (HasMetadata o : objects) {
+            ObjectKey key = FluxMetadata.objectKey(o);
+            if (newlyOwned.test(key.toString())) {
+                schedule(key, Duration.ZERO);
+                resumed++;
+            }
+        }
+        LOG.infof("resuming %d newly owned object(s)", resumed);
+    }
+
+    /**
+     * A source moved: fetches and stores the revision ({@link SourceFetcher}) — on the replica owning the GitRepository,
+     * which Kafka gives its records to; when stored, renders what reads the source and this replica owns (the other
+     * replicas render theirs when they see the GitRepository's status change, {@link #onSourceStored}).
      *
      * @return a Uni completing when the fetch's outcome is stored and written and those renders are recorded and
      *         published; failing when the database or Kafka fails
@@ -93,6 +120,23 @@ public final class RenderCoordinator implements AutoCloseable {
     /** A GitRepository was seen on the cluster: its status may name the last artifact fetched before a restart. */
     public void onGitRepository(GitRepository repository) {
         fetcher.seen(repository);
+    }
+
+    /**
+     * The artifact in a GitRepository's status changed: its owner stored a new artifact (it writes the status only
+     * after storing), or the receiver wrote a new revision. Renders the objects this replica owns that read the source;
+     * each reads the latest stored artifact in its own job, so a revision not stored yet renders nothing new. As
+     * kustomize-controller watches its sources' artifacts.
+     *
+     * @return a Uni completing when those renders are recorded (or found needless)
+     */
+    public Uni<Void> onSourceStored(GitRepository repository) {
+        return renderAll(FluxMetadata.objectKey(repository));
+    }
+
+    /** A Kustomization or HelmRelease was deleted: its timer stops. */
+    public void onDeleted(HasMetadata object) {
+        requeue.cancel(FluxMetadata.key(object));
     }
 
     /**
@@ -151,10 +195,57 @@ public final class RenderCoordinator implements AutoCloseable {
     }
 
     /**
-     * Renders {@code key} in its serialized job, reading the object from the cache then ({@code seen} when the cache
-     * does not have it) and its source's latest stored artifact.
+     * Renders {@code key} now if this replica owns it, then arms its timer whatever the outcome: after its
+     * {@code interval} (a retryable failure: {@code retryInterval}), and after {@code retryInterval} when the render
+     * itself failed (database down, queue full or timed out).
+     *
+     * @return a Uni completing when rendered, failing with the render's failure
      */
     private Uni<Void> render(ObjectKey key, HasMetadata seen) {
+        if (!ownership.owns(key)) {
+            return Uni.createFrom().voidItem();
+        }
+        return renderOnce(key, seen)
+                .onItemOrFailure().invoke((next, failure) -> {
+                    if (failure != null) {
+                        LOG.warnf("%s: render failed, again in %s: %s", key, retryOf(seen), failure.toString());
+                    }
+                    schedule(key, failure != null ? retryOf(seen) : next);
+                })
+                .replaceWithVoid();
+    }
+
+    /** Arms {@code key}'s timer: its next render after {@code delay} (none when null). */
+    private void schedule(ObjectKey key, Duration delay) {
+        Optional<HasMetadata> object = current(key);
+        if (delay == null || object.isEmpty() || !ownership.owns(key)) {
+            requeue.cancel(key.toString());
+            return;
+        }
+        requeue.schedule(key.toString(), delay, () -> ownership.owns(key)
+                ? current(key).map(o -> renderOnce(key, o)).orElse(Uni.createFrom().nullItem())
+                : Uni.createFrom().nullItem(), retryOf(object.get()));
+    }
+
+    /** @return Flux's {@code retryInterval} of {@code object}, else its {@code interval}, else the default */
+    private static Duration retryOf(HasMetadata object) {
+        Duration interval = FluxMetadata.DEFAULT_INTERVAL;
+        if (object instanceof Kustomization k && k.getSpec() != null) {
+            interval = GoDuration.parseOr(k.getSpec().retryInterval(), GoDuration.parseOr(k.getSpec().interval(), interval));
+        } else if (object instanceof HelmRelease hr && hr.getSpec() != null) {
+            interval = GoDuration.parseOr(hr.getSpec().interval(), interval);
+        }
+        return interval;
+    }
+
+    /**
+     * Renders {@code key} once in its serialized job, reading the object from the cache then ({@code seen} when the
+     * cache does not have it) and its source's latest stored artifact.
+     *
+     * @return a Uni of the wait before the next render (null: none, until an event)
+     */
+    private Uni<Duration> renderOnce(ObjectKey key, HasMetadata seen) {
+        AtomicReference<Duration> next = new AtomicReference<>();
         return queue.submit(key.toString(), () -> runner.run(blocking -> {
             HasMetadata object = current(key).orElse(seen);
             String namespace = sourceNamespace(object);
@@ -164,25 +255,25 @@ public final class RenderCoordinator implements AutoCloseable {
                             ? helmReleases.plan(hr, sources) : kustomizations.plan((Kustomization) object, sources)))
                     .chain(plan -> {
                         if (plan instanceof RenderPlan.Render render) {
-                            return run(key, render, blocking);
+                            return run(key, render, blocking, next);
                         }
                         LOG.debugf("%s", ((RenderPlan.Wait) plan).why());
                         return Uni.createFrom().voidItem();
                     });
-        }));
+        })).replaceWith(next::get);
     }
 
-    private Uni<Void> run(ObjectKey key, RenderPlan.Render plan, ReactiveRunner.Blocking blocking) {
+    private Uni<Void> run(ObjectKey key, RenderPlan.Render plan, ReactiveRunner.Blocking blocking, AtomicReference<Duration> next) {
         Uni<Optional<String>> before = plan.known().map(recorder::needless).orElse(Uni.createFrom().item(Optional.empty()));
         return before.chain(needless -> {
             if (needless.isPresent()) {
                 LOG.debugf("%s: not rendering: %s", key, needless.get());
                 // Flux rebuilds every interval: look again then, in case the cluster inputs change.
-                renderAgain(key, plan.interval());
+                next.set(plan.interval());
                 return Uni.createFrom().voidItem();
             }
             return blocking.call(() -> plan.work().get())
-                    .invoke(rendered -> renderAgain(key, plan.next(rendered.outcome())))
+                    .invoke(rendered -> next.set(plan.next(rendered.outcome())))
                     .chain(rendered -> (plan.known().isPresent() ? Uni.createFrom().item(Optional.<String>empty())
                             : recorder.needless(rendered.input()))
                             .chain(after -> {
@@ -193,21 +284,6 @@ public final class RenderCoordinator implements AutoCloseable {
                                 return recorder.record(rendered.input(), rendered.outcome());
                             }));
         });
-    }
-
-    /**
-     * Renders {@code key} again after {@code delay} (replacing any earlier schedule): Flux retries a failed
-     * Kustomization after {@code retryInterval} and rebuilds every {@code interval}.
-     */
-    private void renderAgain(ObjectKey key, Duration delay) {
-        ScheduledFuture<?> next = timer.schedule(() -> current(key).map(o -> render(key, o))
-                        .orElse(Uni.createFrom().voidItem())
-                        .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s again failed", key)),
-                delay.toMillis(), TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> previous = nextRenders.put(key.toString(), next);
-        if (previous != null) {
-            previous.cancel(false);
-        }
     }
 
     /** @return the object of {@code key} in the cache */
@@ -226,10 +302,9 @@ public final class RenderCoordinator implements AutoCloseable {
         return source == null ? null : source.namespace();
     }
 
-    /** Stops the timers and the build threads. */
+    /** Stops the build threads (the timers are the service's {@link Requeue}). */
     @Override
     public void close() {
-        timer.shutdownNow();
         try {
             resources.close();
         } catch (Exception e) {

@@ -1,6 +1,5 @@
 package io.conflux.renderer.source;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.FluxReasons;
@@ -8,8 +7,8 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Artifact;
 import io.conflux.model.source.GitRepository;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.conflux.service.StatusPatcher;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +21,7 @@ import org.jboss.logging.Logger;
  * The fetch half of Flux's source-controller GitRepository reconciler ({@code reconcileSource}), as the renderer sees
  * it: the webhook-receiver resolves a revision with ls-remote and writes it to the status, the renderer fetches it.
  * This class remembers, per GitRepository, the last artifact whose content was fetched, and writes the outcome of each
- * fetch to the status (JSON merge patch, {@link StatusPatch}). Its memory is a cache: as source-controller stores each
+ * fetch to the status (JSON merge patch, service-common's {@link StatusPatcher}). Its memory is a cache: as source-controller stores each
  * artifact it fetches, the caller stores the artifact {@link #artifactOf} returns (table {@code source_artifact}) before
  * {@link #fetched} reports it, and
  * hands a stored one back through {@link #stored} before reporting a failure, so that a restarted renderer still
@@ -43,16 +42,16 @@ public final class GitArtifacts {
     public static final String FETCH_FAILED = "FetchFailed";
 
     private final KubernetesClient client;
-    private final ObjectMapper json;
+    private final StatusPatcher status;
     private final Map<ObjectKey, Artifact> fetched = new ConcurrentHashMap<>();
 
     /**
-     * @param client the management cluster
-     * @param json   serializes the status patches
+     * @param client the management cluster, where GitRepositories are read
+     * @param status writes their status (conflicts and transient failures retried)
      */
-    public GitArtifacts(KubernetesClient client, ObjectMapper json) {
+    public GitArtifacts(KubernetesClient client, StatusPatcher status) {
         this.client = client;
-        this.json = json;
+        this.status = status;
     }
 
     /** @return the last artifact of {@code source} whose content was fetched, if any is known */
@@ -183,10 +182,12 @@ public final class GitArtifacts {
         }
     }
 
-    private void patch(ObjectKey source, Map<String, Object> status) {
+    private void patch(ObjectKey source, Map<String, Object> fields) {
         try {
-            StatusPatch.merge(client, json, GitRepository.class, source.namespace(), source.name(), status);
-        } catch (KubernetesClientException | UncheckedIOException e) {
+            if (!status.patch(source, fields)) {
+                LOG.debugf("status of %s not written: the GitRepository is gone", source);
+            }
+        } catch (KubernetesClientException e) {
             LOG.warnf("status of %s not written: %s", source, e.getMessage());
         }
     }

@@ -2,7 +2,6 @@ package io.conflux.renderer.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.git.testing.LocalHttpGitServer;
 import io.conflux.model.kustomize.Kustomization;
@@ -17,7 +16,6 @@ import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
-import io.conflux.renderer.source.StatusPatch;
 import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -65,7 +63,6 @@ class SourceIsolationTest {
     BundleStore bundleStore;
     @Inject
     Outbox outbox;
-    private final ObjectMapper json = new ObjectMapper();
     private TestCoordinators.Published published;
     private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
     private final List<Kustomization> kustomizations = watched.kustomizations;
@@ -155,7 +152,7 @@ class SourceIsolationTest {
             // B writes A's revision into its own status (as the receiver would after an ls-remote) and changes its
             // Kustomization: a render reads only the artifact the renderer stored for B, and it stored none (its
             // fetch failed), so nothing of A's is read: the Kustomization waits for an artifact of its own
-            StatusPatch.merge(client, json, GitRepository.class, "team-b", "apps", Map.of("artifact",
+            TestCoordinators.patchStatus(client, "team-b", "apps", Map.of("artifact",
                     Map.of("revision", r1, "url", url, "lastUpdateTime", Conditions.now())));
             cached("team-b");
             await(coordinator.onKustomizationChanged(kustomization("team-b")));

@@ -3,7 +3,6 @@ package io.conflux.renderer.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.git.testing.LocalHttpGitServer;
 import io.conflux.model.kustomize.Kustomization;
@@ -19,7 +18,6 @@ import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
-import io.conflux.renderer.source.StatusPatch;
 import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -70,7 +68,6 @@ class SourceOutageTest {
     BundleStore bundleStore;
     @Inject
     Outbox outbox;
-    private final ObjectMapper json = new ObjectMapper();
     private TestCoordinators.Published published;
     private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
     private final List<Kustomization> kustomizations = watched.kustomizations;
@@ -399,7 +396,7 @@ class SourceOutageTest {
         artifact.put("lastUpdateTime", Conditions.now());
         artifact.put("url", url);
         artifact.put("digest", null);
-        StatusPatch.merge(client, json, GitRepository.class, NS, "apps", Map.of(
+        TestCoordinators.patchStatus(client, NS, "apps", Map.of(
                 "conditions", Conditions.set(conditions, Conditions.ready(true, 1, "Succeeded",
                         "stored artifact for revision '" + revision + "'")),
                 "artifact", artifact));

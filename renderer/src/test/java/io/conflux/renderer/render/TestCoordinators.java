@@ -10,8 +10,13 @@ import io.conflux.model.topic.RenderResult;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.model.topic.Topics;
+import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Outbox;
+import io.conflux.service.Ownership;
 import io.conflux.service.ReactiveRunner;
+import io.conflux.service.Requeue;
+import io.conflux.service.SecretReader;
+import io.conflux.service.StatusPatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import java.nio.file.Path;
@@ -71,10 +76,21 @@ final class TestCoordinators {
      */
     static RenderCoordinator coordinator(Path dir, KubernetesClient client, ReactiveRunner runner, BundleStore bundleStore,
                                          Outbox outbox, Map<String, String> rewrites, Watched watched) {
-        ClusterData data = new ClusterData();
-        data.client = client;
+        Requeue requeue = new Requeue();
+        RendererAssembly.Parts parts = new RendererAssembly.Parts(new SecretReader(client), statusPatcher(client),
+                bundleStore, outbox, runner, requeue, Ownership.everything(), new KeyedSerialQueue(Duration.ofMinutes(5), 100));
         return RendererAssembly.coordinator(TestRendererConfig.of(dir.resolve("mirrors"), dir.resolve("charts"), rewrites),
-                new ObjectMapper(), client, data, bundleStore, outbox, runner, watched);
+                new ObjectMapper(), client, parts, watched, requeue);
+    }
+
+    /** @return a status patcher of {@code client} retrying briefly */
+    static StatusPatcher statusPatcher(KubernetesClient client) {
+        return new StatusPatcher(client, Duration.ofMillis(50), Duration.ofMillis(200), 3);
+    }
+
+    /** Merge-patches the status of GitRepository {@code namespace/name} (what the receiver or another replica writes). */
+    static void patchStatus(KubernetesClient client, String namespace, String name, Map<String, Object> status) {
+        statusPatcher(client).patch(new ObjectKey(GitRepository.KIND, namespace, name), status);
     }
 
     /**
