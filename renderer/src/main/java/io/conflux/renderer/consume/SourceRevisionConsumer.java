@@ -29,6 +29,23 @@ public class SourceRevisionConsumer {
     @Inject
     Ownership ownership;
 
+    /** For CDI. */
+    public SourceRevisionConsumer() {
+    }
+
+    /**
+     * For code built by hand (tests).
+     *
+     * @param coordinator handles the revisions
+     * @param retrying    retries transient failures
+     * @param ownership   whether the revision's GitRepository is still this replica's
+     */
+    public SourceRevisionConsumer(RenderCoordinator coordinator, Retrying retrying, Ownership ownership) {
+        this.coordinator = coordinator;
+        this.retrying = retrying;
+        this.ownership = ownership;
+    }
+
     /**
      * @return a Uni completing when the revision is handled (or its key moved to another replica during retries);
      *         failing with a poison failure only

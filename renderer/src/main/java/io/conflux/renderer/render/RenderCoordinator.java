@@ -106,15 +106,20 @@ public final class RenderCoordinator implements AutoCloseable {
      * which Kafka gives its records to; when stored, renders what reads the source and this replica owns (the other
      * replicas render theirs when they see the GitRepository's status change, {@link #onSourceStored}).
      *
-     * @return a Uni completing when the fetch's outcome is stored and written and those renders are recorded and
-     *         published; failing when the database or Kafka fails
+     * @return a Uni completing when the fetch's outcome is stored and written and those renders are done; failing when
+     *         fetching, storing or writing the status fails (a failed render is retried by its own timer)
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
         AtomicBoolean stored = new AtomicBoolean();
         return queue.submit(source.toString(), () -> runner.run(blocking -> fetcher.fetch(revision, blocking))
                         .invoke(stored::set).replaceWithVoid())
-                .chain(() -> stored.get() ? renderAll(source) : Uni.createFrom().voidItem());
+                // a render that fails is rendered again by its timer (render arms it whatever the outcome): it does
+                // not fail the revision, which is fetched and stored
+                .chain(() -> stored.get() ? renderAll(source).onFailure().recoverWithUni(e -> {
+                    LOG.warnf("%s: some renders failed, each again after its retryInterval: %s", source, e.toString());
+                    return Uni.createFrom().voidItem();
+                }) : Uni.createFrom().voidItem());
     }
 
     /** A GitRepository was seen on the cluster: its status may name the last artifact fetched before a restart. */

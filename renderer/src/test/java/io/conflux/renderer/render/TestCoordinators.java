@@ -77,10 +77,28 @@ final class TestCoordinators {
     static RenderCoordinator coordinator(Path dir, KubernetesClient client, ReactiveRunner runner, BundleStore bundleStore,
                                          Outbox outbox, Map<String, String> rewrites, Watched watched) {
         Requeue requeue = new Requeue();
+        return coordinator(dir, client, runner, bundleStore, outbox, rewrites, watched, requeue, Ownership.everything(),
+                requeue);
+    }
+
+    /**
+     * As {@link #coordinator(Path, KubernetesClient, ReactiveRunner, BundleStore, Outbox, Map, Watched)}, with the
+     * test's own timers (closed by the test) and ownership.
+     */
+    static RenderCoordinator coordinator(Path dir, KubernetesClient client, ReactiveRunner runner, BundleStore bundleStore,
+                                         Outbox outbox, Map<String, String> rewrites, Watched watched, Requeue requeue,
+                                         Ownership ownership) {
+        return coordinator(dir, client, runner, bundleStore, outbox, rewrites, watched, requeue, ownership, () -> { });
+    }
+
+    private static RenderCoordinator coordinator(Path dir, KubernetesClient client, ReactiveRunner runner,
+                                                 BundleStore bundleStore, Outbox outbox, Map<String, String> rewrites,
+                                                 Watched watched, Requeue requeue, Ownership ownership,
+                                                 AutoCloseable more) {
         RendererAssembly.Parts parts = new RendererAssembly.Parts(new SecretReader(client), statusPatcher(client),
-                bundleStore, outbox, runner, requeue, Ownership.everything(), new KeyedSerialQueue(Duration.ofMinutes(5), 100));
+                bundleStore, outbox, runner, requeue, ownership, new KeyedSerialQueue(Duration.ofMinutes(5), 100));
         return RendererAssembly.coordinator(TestRendererConfig.of(dir.resolve("mirrors"), dir.resolve("charts"), rewrites),
-                new ObjectMapper(), client, parts, watched, requeue);
+                new ObjectMapper(), client, parts, watched, more);
     }
 
     /** @return a status patcher of {@code client} retrying briefly */
