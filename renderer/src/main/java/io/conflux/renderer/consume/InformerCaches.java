@@ -86,6 +86,11 @@ public class InformerCaches implements WatchedObjects {
     }
 
     @Override
+    public List<GitRepository> gitRepositories() {
+        return gitRepositories.getStore().list();
+    }
+
+    @Override
     public Optional<GitRepository> gitRepository(ObjectKey key) {
         return byKey(gitRepositories, key.namespace(), key.name());
     }

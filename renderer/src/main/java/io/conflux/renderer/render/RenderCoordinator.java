@@ -5,6 +5,7 @@ import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.topic.SourceRevision;
+import io.conflux.model.topic.Trigger;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Ownership;
@@ -136,7 +137,32 @@ public final class RenderCoordinator implements AutoCloseable {
      * @return a Uni completing when those renders are recorded (or found needless)
      */
     public Uni<Void> onSourceStored(GitRepository repository) {
-        return renderAll(FluxMetadata.objectKey(repository));
+        ObjectKey source = FluxMetadata.objectKey(repository);
+        List<Uni<Void>> work = new ArrayList<>();
+        work.add(renderAll(source));
+        // as source-controller requeues a GitRepository when one it includes changes: the including repositories this
+        // replica owns are fetched again at their current revision (one whose fetch failed for want of the included
+        // artifact is stored now), so their artifacts carry the included one's
+        for (GitRepository including : includersOf(source)) {
+            work.add(onSourceRevision(new SourceRevision(FluxMetadata.key(including), FluxMetadata.generation(including),
+                    including.getSpec().url(), including.getSpec().ref(), including.getStatus().artifact().revision(),
+                    Trigger.POLL, null, null)));
+        }
+        return Uni.join().all(work).andCollectFailures().replaceWithVoid();
+    }
+
+    /**
+     * @return the GitRepositories this replica owns that include {@code source} directly and whose status names a
+     *         revision to fetch
+     */
+    private List<GitRepository> includersOf(ObjectKey source) {
+        return watched.gitRepositories().stream()
+                .filter(g -> g.getSpec() != null && g.getSpec().include() != null && g.getStatus() != null
+                        && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null)
+                .filter(g -> g.getSpec().include().stream().anyMatch(i -> i.repository() != null
+                        && source.equals(new ObjectKey(GitRepository.KIND, g.getMetadata().getNamespace(), i.repository().name()))))
+                .filter(g -> ownership.owns(FluxMetadata.objectKey(g)))
+                .toList();
     }
 
     /** A Kustomization or HelmRelease was deleted: its timer stops. */

@@ -19,6 +19,9 @@ public interface WatchedObjects {
     /** @return every HelmRelease */
     List<HelmRelease> helmReleases();
 
+    /** @return every GitRepository */
+    List<GitRepository> gitRepositories();
+
     /** @return the GitRepository of {@code key} ({@code GitRepository/<namespace>/<name>}), if it exists */
     Optional<GitRepository> gitRepository(ObjectKey key);
 

@@ -54,6 +54,11 @@ final class TestCoordinators {
         }
 
         @Override
+        public List<GitRepository> gitRepositories() {
+            return List.copyOf(gitRepositories.values());
+        }
+
+        @Override
         public Optional<GitRepository> gitRepository(ObjectKey key) {
             return Optional.ofNullable(gitRepositories.get(key));
         }
