@@ -17,7 +17,9 @@ import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -52,6 +54,8 @@ public final class RenderCoordinator implements AutoCloseable {
     private final Requeue requeue;
     private final Ownership ownership;
     private final AutoCloseable resources;
+    /** Per GitRepository, the last revision record handled here (its owner), fetched again when an include changes. */
+    private final Map<ObjectKey, SourceRevision> lastRecords = new ConcurrentHashMap<>();
 
     /**
      * @param fetcher        fetches and stores source revisions
@@ -112,6 +116,7 @@ public final class RenderCoordinator implements AutoCloseable {
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
+        lastRecords.put(source, revision);
         AtomicBoolean stored = new AtomicBoolean();
         return queue.submit(source.toString(), () -> runner.run(blocking -> fetcher.fetch(revision, blocking))
                         .invoke(stored::set).replaceWithVoid())
@@ -144,21 +149,24 @@ public final class RenderCoordinator implements AutoCloseable {
         // replica owns are fetched again at their current revision (one whose fetch failed for want of the included
         // artifact is stored now), so their artifacts carry the included one's
         for (GitRepository including : includersOf(source)) {
-            work.add(onSourceRevision(new SourceRevision(FluxMetadata.key(including), FluxMetadata.generation(including),
-                    including.getSpec().url(), including.getSpec().ref(), including.getStatus().artifact().revision(),
-                    Trigger.POLL, null, null)));
+            ObjectKey key = FluxMetadata.objectKey(including);
+            SourceRevision last = lastRecords.get(key);
+            work.add(onSourceRevision(last != null ? last : new SourceRevision(key.toString(),
+                    FluxMetadata.generation(including), including.getSpec().url(), including.getSpec().ref(),
+                    including.getStatus().artifact().revision(), Trigger.POLL, null, null)));
         }
         return Uni.join().all(work).andCollectFailures().replaceWithVoid();
     }
 
     /**
-     * @return the GitRepositories this replica owns that include {@code source} directly and whose status names a
-     *         revision to fetch
+     * @return the GitRepositories this replica owns that include {@code source} directly and have a revision to fetch:
+     *         the last record handled here (a failed fetch leaves no revision in the status), else their status's
      */
     private List<GitRepository> includersOf(ObjectKey source) {
         return watched.gitRepositories().stream()
-                .filter(g -> g.getSpec() != null && g.getSpec().include() != null && g.getStatus() != null
-                        && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null)
+                .filter(g -> g.getSpec() != null && g.getSpec().include() != null
+                        && (lastRecords.containsKey(FluxMetadata.objectKey(g)) || g.getStatus() != null
+                        && g.getStatus().artifact() != null && g.getStatus().artifact().revision() != null))
                 .filter(g -> g.getSpec().include().stream().anyMatch(i -> i.repository() != null
                         && source.equals(new ObjectKey(GitRepository.KIND, g.getMetadata().getNamespace(), i.repository().name()))))
                 .filter(g -> ownership.owns(FluxMetadata.objectKey(g)))
