@@ -55,9 +55,12 @@ public final class Transient {
             return code == 429 || code >= 500 || (code <= 0 && k.getCause() instanceof IOException);
         }
         if (t instanceof PgException pg) {
-            String state = pg.getSqlState();
-            return state != null && (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")
-                    || state.equals("40001") || state.equals("40P01"));
+            return transientSqlState(pg.getSqlState());
+        }
+        // Hibernate Reactive reports a PgException as a java.sql.SQLException carrying its SQLSTATE (the PgException
+        // is not kept as a cause), e.g. LockAcquisitionException(SQLException 40001)
+        if (t instanceof java.sql.SQLException sql) {
+            return transientSqlState(sql.getSQLState());
         }
         String type = t.getClass().getName();
         if (type.equals("io.vertx.sqlclient.ClosedConnectionException")) {
@@ -67,5 +70,11 @@ public final class Transient {
         return type.startsWith("io.vertx.") && message != null
                 && (message.contains("Connection is closed") || message.contains("Connection was closed")
                 || message.contains("Timeout"));
+    }
+
+    /** @return whether a PostgreSQL SQLSTATE is transient: connection, shutdown, resources, serialization, deadlock */
+    private static boolean transientSqlState(String state) {
+        return state != null && (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")
+                || state.equals("40001") || state.equals("40P01"));
     }
 }

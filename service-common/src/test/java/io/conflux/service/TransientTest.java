@@ -51,6 +51,11 @@ class TransientTest {
             assertThat(Transient.is(refused)).as(String.valueOf(refused.getCause())).isTrue();
             // as Hibernate Reactive reports it: wrapped
             assertThat(Transient.is(new HibernateException("could not execute", refused.getCause()))).isTrue();
+            // as Hibernate Reactive reports a PgException: an SQLException with its SQLSTATE, the PgException dropped
+            assertThat(Transient.is(new HibernateException("could not execute",
+                    new java.sql.SQLException("could not serialize access", "40001")))).isTrue();
+            assertThat(Transient.is(new HibernateException("could not execute",
+                    new java.sql.SQLException("syntax error", "42601")))).isFalse();
             assertThat(syntax).isNotNull();
             assertThat(Transient.is(syntax)).as(String.valueOf(syntax.getCause())).isFalse();
         } finally {

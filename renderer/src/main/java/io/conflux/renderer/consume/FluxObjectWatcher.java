@@ -7,18 +7,13 @@ import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.source.HelmRepositoryReconciler;
 import io.conflux.renderer.render.RenderCoordinator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -32,20 +27,16 @@ public class FluxObjectWatcher {
     private static final Logger LOG = Logger.getLogger(FluxObjectWatcher.class);
 
     @Inject
-    KubernetesClient client;
-    @Inject
     RenderCoordinator coordinator;
     @Inject
     HelmRepositoryReconciler helmRepositoryReconciler;
 
-    private SharedIndexInformer<Kustomization> kustomizations;
-    private SharedIndexInformer<GitRepository> gitRepositories;
-    private SharedIndexInformer<HelmRelease> helmReleases;
-    private SharedIndexInformer<HelmRepository> helmRepositories;
+    @Inject
+    InformerCaches caches;
 
     void start(@Observes StartupEvent event) {
         // A GitRepository's status may name the artifact the renderer last fetched (before a restart).
-        gitRepositories = client.resources(GitRepository.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
+        caches.gitRepositoryInformer().addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(GitRepository repo) {
                 coordinator.onGitRepository(repo);
@@ -54,6 +45,11 @@ public class FluxObjectWatcher {
             @Override
             public void onUpdate(GitRepository before, GitRepository after) {
                 coordinator.onGitRepository(after);
+                // the source's owner stored a new artifact (it writes the status after storing): render ours
+                if (!Objects.equals(artifact(before), artifact(after))) {
+                    coordinator.onSourceStored(after).subscribe().with(v -> { }, e -> LOG.errorf(e,
+                            "rendering the objects of GitRepository %s failed", after.getMetadata().getName()));
+                }
             }
 
             @Override
@@ -63,20 +59,11 @@ public class FluxObjectWatcher {
                         e -> LOG.errorf(e, "artifact of GitRepository %s not deleted", repo.getMetadata().getName()));
             }
         });
-        kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
-        coordinator.useCaches(() -> kustomizations.getStore().list(),
-                key -> Optional.ofNullable(gitRepositories.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
-        kustomizations.addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
-                .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName()))));
-        kustomizations.start();
-        helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0);
-        coordinator.useHelmRepositories((ns, name) -> Optional.ofNullable(
-                helmRepositories.getStore().getByKey(Cache.namespaceKeyFunc(ns, name))));
-        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
-        coordinator.useHelmReleases(() -> helmReleases.getStore().list(), key -> Optional.ofNullable(
-                helmReleases.getStore().getByKey(Cache.namespaceKeyFunc(key.namespace(), key.name()))));
+        caches.kustomizationInformer().addEventHandler(handler(k -> coordinator.onKustomizationChanged(k)
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", k.getMetadata().getName())),
+                coordinator::onDeleted));
         // A HelmRepository that appears or changes has its index fetched (status) ...
-        helmRepositories.addEventHandler(new ResourceEventHandler<>() {
+        caches.helmRepositoryInformer().addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(HelmRepository repo) {
                 helmRepositoryReconciler.onChange(repo);
@@ -97,27 +84,23 @@ public class FluxObjectWatcher {
             }
         });
         // ... and re-renders the HelmReleases whose chart it serves.
-        helmRepositories.addEventHandler(handler(repo -> helmReleases.getStore().list().stream()
+        caches.helmRepositoryInformer().addEventHandler(handler(repo -> caches.helmReleases().stream()
                 .filter(hr -> servedBy(hr, repo))
                 .forEach(hr -> coordinator.onHelmRelease(hr)
-                        .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", hr.getMetadata().getName())))));
-        helmRepositories.start();
-        helmReleases.addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
-                .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName()))));
-        helmReleases.start();
+                        .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", hr.getMetadata().getName()))),
+                repo -> { }));
+        caches.helmReleaseInformer().addEventHandler(handler(hr -> coordinator.onHelmRelease(hr)
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName())),
+                coordinator::onDeleted));
+        caches.start();
         LOG.info("watching Kustomizations, GitRepositories, HelmReleases and HelmRepositories");
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {kustomizations, gitRepositories, helmReleases, helmRepositories}) {
-            if (informer != null) {
-                informer.close();
-            }
-        }
-    }
-
-    /** @return a handler calling {@code onChange} on add, and on updates that change generation or requestedAt */
-    static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> onChange) {
+    /**
+     * @return a handler calling {@code onChange} on add, and on updates that change generation or requestedAt, and
+     *         {@code onDelete} on delete
+     */
+    static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> onChange, Consumer<T> onDelete) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
@@ -134,7 +117,8 @@ public class FluxObjectWatcher {
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                // The applier garbage-collects what a deleted object applied; nothing to render.
+                // The applier garbage-collects what a deleted object applied; nothing to render, its timer stops.
+                onDelete.accept(obj);
             }
         };
     }
@@ -149,6 +133,11 @@ public class FluxObjectWatcher {
         }
         Object ns = ref.get("namespace") == null ? hr.getMetadata().getNamespace() : ref.get("namespace");
         return repo.getMetadata().getName().equals(ref.get("name")) && repo.getMetadata().getNamespace().equals(ns);
+    }
+
+    /** @return the GitRepository's {@code status.artifact}, null when it has none */
+    private static Object artifact(GitRepository repository) {
+        return repository.getStatus() == null ? null : repository.getStatus().artifact();
     }
 
     private static String requestedAt(HasMetadata o) {

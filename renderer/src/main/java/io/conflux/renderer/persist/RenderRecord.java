@@ -38,6 +38,11 @@ public class RenderRecord extends PanacheEntityBase {
      * {@code ,}; empty without includes.
      */
     public String includedRevisions = "";
+    /**
+     * The sequence number of the source artifact rendered ({@code source_artifact.sequence}), null when the render read
+     * none (a chart from a HelmRepository, a failure before any source).
+     */
+    public Long sourceSequence;
     public String bundleDigest;
     public String reason;
     @Column(columnDefinition = "text")
@@ -56,5 +61,18 @@ public class RenderRecord extends PanacheEntityBase {
         return count("objectKey = ?1 and generation = ?2 and sourceRevision = ?3 and requestedAt = ?4"
                         + " and includedRevisions = ?5 and inputDigest = ?6 and deterministic = true",
                 objectKey, generation, sourceRevision, requestedAt, includedRevisions, inputDigest).map(n -> n > 0);
+    }
+
+    /**
+     * @return the highest source sequence number recorded (so published) for {@code objectKey} at {@code generation};
+     *         null item when none is
+     */
+    public static Uni<Long> highestSequence(String objectKey, long generation) {
+        return io.quarkus.hibernate.reactive.panache.Panache.getSession().chain(session -> session.createQuery(
+                        "select max(r.sourceSequence) from RenderRecord r where r.objectKey = ?1 and r.generation = ?2",
+                        Long.class)
+                .setParameter(1, objectKey)
+                .setParameter(2, generation)
+                .getSingleResultOrNull());
     }
 }

@@ -35,6 +35,12 @@ public class SourceArtifact extends PanacheEntityBase {
     public String url;
     /** {@code status.artifact.lastUpdateTime}, RFC 3339 text as written to the status. */
     public String lastUpdateTime;
+    /**
+     * The artifact's number in sequence {@code source_artifact_sequence}: taken anew whenever another revision (or URL)
+     * is stored for the GitRepository, kept when the same one is stored again; so a later artifact of a source always
+     * has a higher number, also across a delete and re-create of the GitRepository.
+     */
+    public long sequence;
 
     /** @return the row as Flux's {@code status.artifact} */
     public Artifact artifact() {
@@ -46,6 +52,11 @@ public class SourceArtifact extends PanacheEntityBase {
         return find("namespace = ?1 and name = ?2", namespace, name).firstResult();
     }
 
+    /** @return the last artifacts fetched of the GitRepositories of {@code namespace} (includes are in the same namespace) */
+    public static Uni<java.util.List<SourceArtifact>> inNamespace(String namespace) {
+        return list("namespace", namespace);
+    }
+
     /** Deletes the artifact stored for GitRepository {@code namespace/name}, if any; must run inside a transaction. */
     public static Uni<Void> forget(String namespace, String name) {
         return delete("namespace = ?1 and name = ?2", namespace, name).replaceWithVoid();
@@ -54,14 +65,17 @@ public class SourceArtifact extends PanacheEntityBase {
     /**
      * Records {@code artifact} as the last one fetched of GitRepository {@code namespace/name}, replacing the previous
      * one ({@code insert … on conflict do update}, so that the first fetches of a repository by two replicas cannot
-     * collide); must run inside a transaction.
+     * collide); must run inside a transaction. Another revision or URL than the stored one takes the next number of
+     * {@code source_artifact_sequence} ({@link #sequence}); the same one keeps its number.
      */
     public static Uni<Void> store(String namespace, String name, Artifact artifact) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                        "insert into source_artifact (namespace, name, revision, digest, url, last_update_time)"
-                                + " values (:namespace, :name, :revision, :digest, :url, :time)"
+                        "insert into source_artifact (namespace, name, revision, digest, url, last_update_time, sequence)"
+                                + " values (:namespace, :name, :revision, :digest, :url, :time, nextval('source_artifact_sequence'))"
                                 + " on conflict (namespace, name) do update set revision = excluded.revision,"
-                                + " digest = excluded.digest, url = excluded.url, last_update_time = excluded.last_update_time")
+                                + " digest = excluded.digest, url = excluded.url, last_update_time = excluded.last_update_time,"
+                                + " sequence = case when source_artifact.revision = excluded.revision"
+                                + " and source_artifact.url = excluded.url then source_artifact.sequence else excluded.sequence end")
                 .setParameter("namespace", namespace)
                 .setParameter("name", name)
                 .setParameter("revision", artifact.revision())

@@ -10,7 +10,6 @@ import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryInclude;
 import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.source.Revision;
-import io.conflux.model.topic.SourceRevision;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,37 +30,40 @@ import java.util.function.Function;
  * renders the including one's Kustomizations again.
  */
 final class GitSources {
-    /** Where a GitRepository is now. */
-    record At(String url, String revision) {
+    /**
+     * Where a GitRepository is now: its latest stored artifact ({@link StoredSources}).
+     *
+     * @param url      the URL the revision was fetched from
+     * @param revision e.g. {@code main@sha1:<40 hex>}
+     * @param sequence the artifact's sequence number: grows with every new revision stored for any source
+     */
+    record At(String url, String revision, long sequence) {
     }
 
     private final Function<ObjectKey, Optional<GitRepository>> repositories;
-    private final Function<ObjectKey, Optional<SourceRevision>> latest;
+    private final Function<ObjectKey, Optional<At>> latest;
     private final BiFunction<String, String, Map<String, String>> secrets;
 
     /**
      * @param repositories the GitRepositories, by key (the informer cache)
-     * @param latest       the latest revision published on Kafka for a GitRepository, if seen
+     * @param latest       the latest stored artifact of a GitRepository, if one is stored ({@link StoredSources})
      * @param secrets      Secret data by (namespace, name), decoded; null when the Secret does not exist (blocking)
      */
     GitSources(Function<ObjectKey, Optional<GitRepository>> repositories,
-               Function<ObjectKey, Optional<SourceRevision>> latest,
+               Function<ObjectKey, Optional<At>> latest,
                BiFunction<String, String, Map<String, String>> secrets) {
         this.repositories = repositories;
         this.latest = latest;
         this.secrets = secrets;
     }
 
-    /** @return the latest revision of {@code source} seen on Kafka, else the one in its status, if any */
+    /**
+     * @return the latest artifact stored of {@code source}, if any. Only a stored artifact counts: a revision in the
+     *         GitRepository's status that the renderer has not fetched is not rendered (as kustomize-controller reads
+     *         only the artifact source-controller stored)
+     */
     Optional<At> known(ObjectKey source) {
-        Optional<SourceRevision> seen = latest.apply(source);
-        if (seen.isPresent()) {
-            return Optional.of(new At(seen.get().url(), seen.get().revision()));
-        }
-        return repositories.apply(source)
-                .filter(g -> g.getStatus() != null && g.getStatus().artifact() != null
-                        && g.getStatus().artifact().revision() != null)
-                .map(g -> new At(g.getSpec().url(), g.getStatus().artifact().revision()));
+        return latest.apply(source);
     }
 
     /** @return whether {@code source} includes {@code included}, directly or through other includes */

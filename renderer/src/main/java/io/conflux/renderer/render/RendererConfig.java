@@ -7,8 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** The renderer's configuration keys; documented in {@code application.properties}. */
-@ConfigMapping(prefix = "conflux")
+/**
+ * The renderer's configuration keys; documented in {@code application.properties}. Two mappings, {@code conflux.renderer}
+ * and {@code conflux.git}, not one of {@code conflux}: a mapping of the whole {@code conflux} prefix would refuse
+ * service-common's keys ({@code conflux.ownership.*}, {@code conflux.outbox.*}, …) as unknown. The service's instance
+ * is produced from the two ({@link RendererAssembly#rendererConfig}).
+ */
 public interface RendererConfig {
 
     /** {@code conflux.renderer.*} */
@@ -18,6 +22,7 @@ public interface RendererConfig {
     Git git();
 
     /** Renderer keys. */
+    @ConfigMapping(prefix = "conflux.renderer")
     interface Renderer {
         /** {@code conflux.renderer.mirrors-dir}: where the bare Git mirrors live. */
         @WithName("mirrors-dir")
@@ -55,6 +60,7 @@ public interface RendererConfig {
     }
 
     /** Git keys shared with the webhook-receiver. */
+    @ConfigMapping(prefix = "conflux.git")
     interface Git {
         /** {@code conflux.git.url-rewrites."<insteadOf prefix>"=<base>}: git insteadOf rewrites. */
         @WithName("url-rewrites")

@@ -1,6 +1,5 @@
 package io.conflux.renderer.source;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.FluxReasons;
@@ -8,8 +7,8 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Artifact;
 import io.conflux.model.source.GitRepository;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.conflux.service.StatusPatcher;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +21,9 @@ import org.jboss.logging.Logger;
  * The fetch half of Flux's source-controller GitRepository reconciler ({@code reconcileSource}), as the renderer sees
  * it: the webhook-receiver resolves a revision with ls-remote and writes it to the status, the renderer fetches it.
  * This class remembers, per GitRepository, the last artifact whose content was fetched, and writes the outcome of each
- * fetch to the status (JSON merge patch, {@link StatusPatch}). Its memory is a cache: as source-controller stores each
- * artifact it fetches, the caller stores the artifact {@link #fetched} returns (table {@code source_artifact}) and
+ * fetch to the status (JSON merge patch, service-common's {@link StatusPatcher}). Its memory is a cache: as source-controller stores each
+ * artifact it fetches, the caller stores the artifact {@link #artifactOf} returns (table {@code source_artifact}) before
+ * {@link #fetched} reports it, and
  * hands a stored one back through {@link #stored} before reporting a failure, so that a restarted renderer still
  * serves the last good artifact after the receiver has written a new revision, and cleared its digest, in the status.
  * <ul>
@@ -42,16 +42,16 @@ public final class GitArtifacts {
     public static final String FETCH_FAILED = "FetchFailed";
 
     private final KubernetesClient client;
-    private final ObjectMapper json;
+    private final StatusPatcher status;
     private final Map<ObjectKey, Artifact> fetched = new ConcurrentHashMap<>();
 
     /**
-     * @param client the management cluster
-     * @param json   serializes the status patches
+     * @param client the management cluster, where GitRepositories are read
+     * @param status writes their status (conflicts and transient failures retried)
      */
-    public GitArtifacts(KubernetesClient client, ObjectMapper json) {
+    public GitArtifacts(KubernetesClient client, StatusPatcher status) {
         this.client = client;
-        this.json = json;
+        this.status = status;
     }
 
     /** @return the last artifact of {@code source} whose content was fetched, if any is known */
@@ -85,25 +85,38 @@ public final class GitArtifacts {
     }
 
     /**
-     * The content of {@code revision} was fetched and digested: records it as the last good artifact and writes its
-     * digest, and, when the status shows a failed fetch, the artifact and {@code Ready=True}. A status naming another
-     * revision with no failed fetch (the receiver moved on) is left as it is.
+     * The artifact of a fetched revision, to be stored before anything reports it: its {@code lastUpdateTime} is kept
+     * from the last fetched artifact or the status when they name the same revision, else now. Records nothing and
+     * writes nothing; reads the GitRepository.
      *
      * @param digest the {@code ArtifactDigest} of the content, null when it could not be computed
-     * @return the artifact recorded as the last good one, for the caller to store
+     * @return the artifact, for the caller to store and then hand to {@link #fetched}
      */
-    public Artifact fetched(ObjectKey source, String url, String revision, String digest) {
+    public Artifact artifactOf(ObjectKey source, String url, String revision, String digest) {
         Artifact before = fetched.get(source);
         GitRepository current = get(source);
         Artifact shown = current == null || current.getStatus() == null ? null : current.getStatus().artifact();
         String since = before != null && revision.equals(before.revision()) ? before.lastUpdateTime()
                 : shown != null && revision.equals(shown.revision()) && shown.lastUpdateTime() != null
                 ? shown.lastUpdateTime() : Conditions.now();
-        Artifact artifact = new Artifact(revision, digest, since, url, null);
+        return new Artifact(revision, digest, since, url, null);
+    }
+
+    /**
+     * The artifact of a fetched revision was stored: records it as the last good artifact and writes its digest, and,
+     * when the status shows a failed fetch, the artifact and {@code Ready=True}. A status naming another revision with
+     * no failed fetch (the receiver moved on) is left as it is. Called only once the artifact is durable, so that the
+     * status never reports an artifact a restarted renderer would not find.
+     */
+    public void fetched(ObjectKey source, Artifact artifact) {
         fetched.put(source, artifact);
+        GitRepository current = get(source);
         if (current == null || current.getStatus() == null) {
-            return artifact;
+            return;
         }
+        String revision = artifact.revision();
+        String digest = artifact.digest();
+        Artifact shown = current.getStatus().artifact();
         List<Condition> conditions = current.getStatus().conditions();
         boolean failed = Conditions.find(conditions, FETCH_FAILED).filter(Condition::isTrue).isPresent();
         boolean named = shown != null && revision.equals(shown.revision());
@@ -125,7 +138,6 @@ public final class GitArtifacts {
                 LOG.infof("%s: fetched %s again, Ready=True", source, revision);
             }
         }
-        return artifact;
     }
 
     /**
@@ -170,10 +182,12 @@ public final class GitArtifacts {
         }
     }
 
-    private void patch(ObjectKey source, Map<String, Object> status) {
+    private void patch(ObjectKey source, Map<String, Object> fields) {
         try {
-            StatusPatch.merge(client, json, GitRepository.class, source.namespace(), source.name(), status);
-        } catch (KubernetesClientException | UncheckedIOException e) {
+            if (!status.patch(source, fields)) {
+                LOG.debugf("status of %s not written: the GitRepository is gone", source);
+            }
+        } catch (KubernetesClientException e) {
             LOG.warnf("status of %s not written: %s", source, e.getMessage());
         }
     }

@@ -1,13 +1,16 @@
 package io.conflux.renderer.source;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.service.LeaderElection;
+import io.conflux.service.SecretReader;
+import io.conflux.service.StatusPatcher;
 import io.conflux.helm.HelmException;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.model.source.HelmRepository;
-import io.conflux.renderer.render.ClusterData;
 import io.conflux.renderer.render.HelmReleaseRenderer;
 import io.conflux.renderer.render.RendererConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,6 +41,9 @@ import org.jboss.logging.Logger;
  * fetches the index now and is acknowledged in {@code status.lastHandledReconcileAt}, as source-controller does. The
  * charts themselves are fetched by the HelmReleases that use them. OCI HelmRepositories have no index and, as in Flux,
  * get no status but {@code lastHandledReconcileAt}. A suspended HelmRepository is left alone.
+ *
+ * <p>An index fetch has no owner by key: only the replica holding the renderer's {@code Lease}
+ * ({@link LeaderElection}) fetches; the others look again each interval, so a new leader takes over.
  */
 @ApplicationScoped
 public class HelmRepositoryReconciler {
@@ -52,10 +59,16 @@ public class HelmRepositoryReconciler {
     @Inject
     RendererConfig config;
     @Inject
-    ClusterData clusterData;
+    SecretReader secrets;
+    @Inject
+    StatusPatcher status;
+    @Inject
+    LeaderElection leader;
     @Inject
     ObjectMapper json;
 
+    /** Whether this replica fetches indexes now: it holds the Lease ({@link LeaderElection#isLeader}). */
+    BooleanSupplier leading;
     private HelmReleaseRenderer charts;
     private final Map<String, ScheduledFuture<?>> next = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -67,6 +80,9 @@ public class HelmRepositoryReconciler {
     @PostConstruct
     void init() {
         charts = new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json);
+        if (leading == null) {
+            leading = leader::isLeader;
+        }
     }
 
     @PreDestroy
@@ -109,6 +125,14 @@ public class HelmRepositoryReconciler {
         if (repository == null || Boolean.TRUE.equals(repository.getSpec().suspend())) {
             return;
         }
+        Duration interval = GoDuration.parseOr(repository.getSpec().interval(), DEFAULT_INTERVAL);
+        if (!leading.getAsBoolean()) {
+            // look again within a lease duration: this replica may lead by then
+            LOG.debugf("HelmRepository %s: not the leader, not fetching its index", key(repository));
+            Duration leaseDuration = leader == null ? interval : leader.leaseDuration();
+            schedule(repository, interval.compareTo(leaseDuration) < 0 ? interval : leaseDuration);
+            return;
+        }
         String requestedAt = repository.getMetadata().getAnnotations() == null ? null
                 : repository.getMetadata().getAnnotations().get(Kustomization.REQUESTED_AT_ANNOTATION);
         if (HelmReleaseRenderer.isOci(repository)) {
@@ -125,7 +149,7 @@ public class HelmRepositoryReconciler {
         }
         Condition ready;
         try {
-            String revision = charts.indexRevision(repository, clusterData::data);
+            String revision = charts.indexRevision(repository, (ns, name) -> secrets.secretData(ns, name).orElse(null));
             ready = Conditions.ready(true, generation, SUCCEEDED, "stored artifact: revision '" + revision + "'");
             Map<String, Object> artifact = new LinkedHashMap<>();
             artifact.put("revision", revision);
@@ -143,16 +167,15 @@ public class HelmRepositoryReconciler {
                 || !Objects.equals(before.message(), ready.message()))) {
             LOG.infof("HelmRepository %s: Ready=%s %s", key(repository), ready.status(), ready.message());
         }
-        schedule(repository, GoDuration.parseOr(repository.getSpec().interval(), DEFAULT_INTERVAL));
+        schedule(repository, interval);
     }
 
     /** Merge-patches {@code status} into the HelmRepository's status; a failure is logged. @return whether written */
-    private boolean writeStatus(HelmRepository repository, Map<String, Object> status) {
+    private boolean writeStatus(HelmRepository repository, Map<String, Object> fields) {
         try {
-            StatusPatch.merge(client, json, HelmRepository.class, repository.getMetadata().getNamespace(),
-                    repository.getMetadata().getName(), status);
-            return true;
-        } catch (KubernetesClientException | java.io.UncheckedIOException e) {
+            return status.patch(new ObjectKey("HelmRepository", repository.getMetadata().getNamespace(),
+                    repository.getMetadata().getName()), fields);
+        } catch (KubernetesClientException e) {
             LOG.warnf("status of HelmRepository %s not written: %s", key(repository), e.getMessage());
             return false;
         }

@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 /**
  * The renderer's database for {@code @QuarkusTest}s that build renderer parts by hand but persist through Panache: a
  * real PostgreSQL from Maven binaries (Flyway migrates the renderer's tables at start), and an in-memory Kubernetes API
- * with Conflux's CRDs for the application's own watchers. No Kafka: the source-revisions and render-results channels are
- * disabled (the tests replace the producer). Declared unrestricted on every {@code @QuarkusTest} of the module, so they
+ * with Conflux's CRDs for the application's own watchers. No Kafka: the source-revisions channel is disabled, and the
+ * render results the tests cause stay in the outbox table, where they read them. Declared unrestricted on every {@code @QuarkusTest} of the module, so they
  * share one application: a restarted application kept the first one's API server URL.
  */
 public class EmbeddedDatabase implements QuarkusTestResourceLifecycleManager {
@@ -42,7 +42,10 @@ public class EmbeddedDatabase implements QuarkusTestResourceLifecycleManager {
                 Map.entry("mp.messaging.incoming.source-revisions.enabled", "false"),
                 Map.entry("conflux.renderer.mirrors-dir", dir.resolve("mirrors").toString()),
                 Map.entry("conflux.renderer.charts-dir", dir.resolve("charts").toString()),
-                Map.entry("mp.messaging.outgoing.render-results.enabled", "false"),
+                // every key is this process's; the outbox relay finds no broker, so render results stay in
+                // renderer_outbox, where the tests read them (TestCoordinators.Published)
+                Map.entry("conflux.ownership.mode", "all"),
+                Map.entry("conflux.outbox.send-timeout", "1s"),
                 Map.entry("quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN")));
         return config;
     }

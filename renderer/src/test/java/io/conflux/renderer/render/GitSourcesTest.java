@@ -7,15 +7,11 @@ import io.conflux.git.GitException;
 import io.conflux.git.GitSource;
 import io.conflux.model.meta.LocalObjectReference;
 import io.conflux.model.meta.ObjectKey;
-import io.conflux.model.source.Artifact;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryInclude;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
-import io.conflux.model.source.GitRepositoryStatus;
 import io.conflux.model.source.Revision;
-import io.conflux.model.topic.SourceRevision;
-import io.conflux.model.topic.Trigger;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,7 +28,8 @@ class GitSourcesTest {
     private static final String C = "c".repeat(40);
 
     private final Map<ObjectKey, GitRepository> repositories = new HashMap<>();
-    private final Map<ObjectKey, SourceRevision> latest = new HashMap<>();
+    /** The stored artifacts (table {@code source_artifact}). */
+    private final Map<ObjectKey, GitSources.At> latest = new HashMap<>();
     private final Map<String, Map<String, String>> secrets = new HashMap<>();
     private final GitSources sources = new GitSources(k -> Optional.ofNullable(repositories.get(k)),
             k -> Optional.ofNullable(latest.get(k)), (ns, name) -> secrets.get(ns + "/" + name));
@@ -41,14 +38,15 @@ class GitSourcesTest {
         return new ObjectKey(GitRepository.KIND, NS, name);
     }
 
-    private void repository(String name, String secret, String status, GitRepositoryInclude... includes) {
+    /** A GitRepository {@code name} with {@code stored} its stored artifact's revision (none when null). */
+    private void repository(String name, String secret, String stored, GitRepositoryInclude... includes) {
         GitRepository g = new GitRepository();
         g.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).build());
         g.setSpec(new GitRepositorySpec("ssh://git@git.example.com/acme/" + name, GitRepositoryRef.branch("main"), "1m",
                 "30s", secret == null ? null : new LocalObjectReference(secret), null, "*.md\n",
                 includes.length == 0 ? null : List.of(includes)));
-        if (status != null) {
-            g.setStatus(new GitRepositoryStatus(1L, List.of(), new Artifact(status, null, null, null, null)));
+        if (stored != null) {
+            latest.put(key(name), new GitSources.At(g.getSpec().url(), stored, latest.size() + 1));
         }
         repositories.put(key(name), g);
     }
@@ -63,8 +61,7 @@ class GitSourcesTest {
         repository("apps", "ssh-auth", "main@sha1:" + A, include("shared", "deploy", "base/shared"));
         repository("shared", null, "main@sha1:" + B, include("common", null, null));
         repository("common", null, null);
-        latest.put(key("common"), new SourceRevision(key("common").toString(), 1L, "https://example.com/common",
-                GitRepositoryRef.branch("main"), "main@sha1:" + C, Trigger.POLL, null, null));
+        latest.put(key("common"), new GitSources.At("https://example.com/common", "main@sha1:" + C, 7));
 
         GitSource source = sources.resolve(key("apps"), "ssh://git@git.example.com/acme/apps", new Revision("main", A));
         assertThat(source.name()).isEqualTo("apps");

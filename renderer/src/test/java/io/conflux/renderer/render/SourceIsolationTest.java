@@ -2,7 +2,6 @@ package io.conflux.renderer.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.git.testing.LocalHttpGitServer;
 import io.conflux.model.kustomize.Kustomization;
@@ -13,13 +12,11 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
-import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
-import io.conflux.renderer.produce.RenderResultProducer;
-import io.conflux.renderer.source.StatusPatch;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -37,9 +34,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,16 +61,19 @@ class SourceIsolationTest {
     ReactiveRunner runner;
     @Inject
     BundleStore bundleStore;
-    private final ObjectMapper json = new ObjectMapper();
-    private final List<RenderResult> published = new CopyOnWriteArrayList<>();
-    private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
+    @Inject
+    Outbox outbox;
+    private TestCoordinators.Published published;
+    private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
+    private final List<Kustomization> kustomizations = watched.kustomizations;
     /** Stands for the informer cache of GitRepositories (read on the event loop, so never a call to the API). */
-    private final Map<ObjectKey, GitRepository> repositories = new ConcurrentHashMap<>();
+    private final Map<ObjectKey, GitRepository> repositories = watched.gitRepositories;
     private RenderCoordinator coordinator;
     private String r1;
 
     @BeforeEach
     void start() throws Exception {
+        published = new TestCoordinators.Published(runner);
         tmp = Files.createTempDirectory("conflux-source-isolation");
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
@@ -89,11 +86,13 @@ class SourceIsolationTest {
         Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
         Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: private\n");
         r1 = "main@sha1:" + TestRepositories.commit(work, "main");
-        coordinator = coordinator(Map.of(LOCAL, tmp.resolve("repos").toUri().toString()));
+        coordinator = TestCoordinators.coordinator(tmp, client, runner, bundleStore, outbox,
+                Map.of(LOCAL, tmp.resolve("repos").toUri().toString()), watched);
     }
 
     @AfterEach
     void stop() throws Exception {
+        coordinator.close();
         kube.close();
         try (Stream<Path> files = Files.walk(tmp)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -117,8 +116,8 @@ class SourceIsolationTest {
         kustomizations.add(kustomization("team-a"));
         await(coordinator.onSourceRevision(revision("team-a", url, r1)));
 
-        assertThat(coordinator.knownRevision(new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
-        assertThat(published).singleElement().satisfies(r -> {
+        assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
+        assertThat(published.list()).singleElement().satisfies(r -> {
             assertThat(r.object()).isEqualTo("Kustomization/team-a/apps");
             assertThat(r.bundleDigest()).isNotNull();
             assertThat(r.error()).isNull();
@@ -135,8 +134,8 @@ class SourceIsolationTest {
             createGitRepository("team-a", url, "git-auth");
             kustomizations.add(kustomization("team-a"));
             await(coordinator.onSourceRevision(revision("team-a", url, r1)));
-            assertThat(coordinator.knownRevision(new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
-            assertThat(published).singleElement().satisfies(r -> assertThat(r.bundleDigest()).isNotNull());
+            assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-a", "apps"))).contains(r1);
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.bundleDigest()).isNotNull());
             published.clear();
 
             // tenant B names the same URL with no secretRef: its fetch is refused by the server
@@ -148,19 +147,17 @@ class SourceIsolationTest {
             assertThat(down.status()).isEqualTo("False");
             assertThat(down.reason()).isEqualTo("GitOperationFailed");
             assertThat(server.rejected().size()).isGreaterThan(refused);
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
 
             // B writes A's revision into its own status (as the receiver would after an ls-remote) and changes its
-            // Kustomization: the render reads B's mirror, which has nothing, never A's
-            StatusPatch.merge(client, json, GitRepository.class, "team-b", "apps", Map.of("artifact",
+            // Kustomization: a render reads only the artifact the renderer stored for B, and it stored none (its
+            // fetch failed), so nothing of A's is read: the Kustomization waits for an artifact of its own
+            TestCoordinators.patchStatus(client, "team-b", "apps", Map.of("artifact",
                     Map.of("revision", r1, "url", url, "lastUpdateTime", Conditions.now())));
             cached("team-b");
             await(coordinator.onKustomizationChanged(kustomization("team-b")));
-            assertThat(published).singleElement().satisfies(r -> {
-                assertThat(r.object()).isEqualTo("Kustomization/team-b/apps");
-                assertThat(r.bundleDigest()).isNull();
-                assertThat(r.error()).contains(url);
-            });
+            assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
+            assertThat(published.list()).isEmpty();
         }
     }
 
@@ -172,8 +169,8 @@ class SourceIsolationTest {
         Condition down = ready("team-b");
         assertThat(down.status()).isEqualTo("False");
         assertThat(down.message()).contains(message);
-        assertThat(coordinator.knownRevision(new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
-        assertThat(published).isEmpty();
+        assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
+        assertThat(published.list()).isEmpty();
         // nothing was cloned from the local path
         Path mirrors = tmp.resolve("mirrors");
         if (Files.exists(mirrors)) {
@@ -183,26 +180,6 @@ class SourceIsolationTest {
         }
     }
 
-    private RenderCoordinator coordinator(Map<String, String> rewrites) {
-        RenderCoordinator c = new RenderCoordinator();
-        c.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"), rewrites);
-        c.json = json;
-        c.client = client;
-        c.secrets = new ClusterData();
-        c.secrets.client = client;
-        c.producer = new RenderResultProducer() {
-            @Override
-            public Uni<Void> send(RenderResult result) {
-                published.add(result);
-                return Uni.createFrom().voidItem();
-            }
-        };
-        c.runner = runner;
-        c.bundleStore = bundleStore;
-        c.init();
-        c.useCaches(() -> List.copyOf(kustomizations), key -> Optional.ofNullable(repositories.get(key)));
-        return c;
-    }
 
     /** Creates GitRepository {@code <namespace>/apps} of {@code url} (branch main), with Secret {@code secret} or none. */
     private void createGitRepository(String namespace, String url, String secret) {

@@ -1,8 +1,8 @@
 package io.conflux.renderer.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.git.testing.LocalHttpGitServer;
 import io.conflux.model.kustomize.Kustomization;
@@ -14,13 +14,11 @@ import io.conflux.model.source.Artifact;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
-import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.SourceArtifact;
-import io.conflux.renderer.produce.RenderResultProducer;
-import io.conflux.renderer.source.StatusPatch;
+import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -68,14 +66,18 @@ class SourceOutageTest {
     ReactiveRunner runner;
     @Inject
     BundleStore bundleStore;
-    private final ObjectMapper json = new ObjectMapper();
-    private final List<RenderResult> published = new CopyOnWriteArrayList<>();
-    private final List<Kustomization> kustomizations = new CopyOnWriteArrayList<>();
-    private final Map<ObjectKey, GitRepository> repositories = new java.util.concurrent.ConcurrentHashMap<>();
+    @Inject
+    Outbox outbox;
+    private TestCoordinators.Published published;
+    private final TestCoordinators.Watched watched = new TestCoordinators.Watched();
+    private final List<Kustomization> kustomizations = watched.kustomizations;
+    private final Map<ObjectKey, GitRepository> repositories = watched.gitRepositories;
     private RenderCoordinator coordinator;
+    private final List<RenderCoordinator> coordinators = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
+        published = new TestCoordinators.Published(runner);
         tmp = Files.createTempDirectory("conflux-source-outage");
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
@@ -87,6 +89,7 @@ class SourceOutageTest {
 
     @AfterEach
     void stop() throws Exception {
+        coordinators.forEach(RenderCoordinator::close);
         kube.close();
         try (Stream<Path> files = Files.walk(tmp)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -126,8 +129,8 @@ class SourceOutageTest {
             assertThat(condition("FetchFailed")).map(Condition::status).contains("True");
             assertThat(artifact()).isEqualTo(good);
             // the source's latest revision stays r1 and no failed render of its Kustomization is published
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r1);
-            assertThat(published).isEmpty();
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r1);
+            assertThat(published.list()).isEmpty();
 
             // the credentials are right again: the same revision is fetched, Ready=True with r2's artifact
             secret("s3cret");
@@ -140,7 +143,7 @@ class SourceOutageTest {
             Artifact fetched = artifact();
             assertThat(fetched.revision()).isEqualTo(r2);
             assertThat(fetched.digest()).startsWith("sha256:").isNotEqualTo(good.digest());
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
 
             // r3 is pushed and the server goes away before the renderer fetches it: r2 stays the artifact
             Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app3\n");
@@ -152,8 +155,8 @@ class SourceOutageTest {
             assertThat(ready().reason()).isEqualTo("GitOperationFailed");
             assertThat(ready().message()).contains(url);
             assertThat(artifact()).isEqualTo(fetched);
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
-            assertThat(published).isEmpty();
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
+            assertThat(published.list()).isEmpty();
         }
     }
 
@@ -188,7 +191,7 @@ class SourceOutageTest {
             assertThat(ready().reason()).isEqualTo("GitOperationFailed");
             assertThat(condition("FetchFailed")).map(Condition::status).contains("True");
             assertThat(artifact()).isEqualTo(good);
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
         }
     }
 
@@ -225,8 +228,8 @@ class SourceOutageTest {
                     new SourceRevision(SOURCE.toString(), 1L, server.url("acme/other"), GitRepositoryRef.branch("main"),
                             r1, Trigger.POLL, null, null))) {
                 await(coordinator.onSourceRevision(forged));
-                assertThat(published).as(forged.toString()).isEmpty();
-                assertThat(coordinator.knownRevision(SOURCE)).as(forged.toString()).contains(r1);
+                assertThat(published.list()).as(forged.toString()).isEmpty();
+                assertThat(TestCoordinators.storedRevision(runner, SOURCE)).as(forged.toString()).contains(r1);
                 assertThat(artifact()).as(forged.toString()).isEqualTo(good);
                 assertThat(ready().status()).as(forged.toString()).isEqualTo("True");
             }
@@ -237,11 +240,11 @@ class SourceOutageTest {
             kustomizations.clear();
             kustomizations.add(kustomization("again"));
             await(coordinator.onSourceRevision(revision(url, r1)));
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
             receiverStored(r2, url);
             await(coordinator.onSourceRevision(revision(url, r2)));
-            assertThat(coordinator.knownRevision(SOURCE)).contains(r2);
-            assertThat(published).singleElement().satisfies(r -> {
+            assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
+            assertThat(published.list()).singleElement().satisfies(r -> {
                 assertThat(r.sourceRevision()).isEqualTo(r2);
                 assertThat(r.bundleDigest()).isNotNull();
             });
@@ -269,9 +272,9 @@ class SourceOutageTest {
             createGitRepository(url, new GitRepositoryRef(null, "v1.0.0", null, null, null));
             kustomizations.add(kustomization());
             await(coordinator.onSourceRevision(revision(url, "v1.0.0@sha1:" + later)));
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
             await(coordinator.onSourceRevision(revision(url, "v1.0.0@sha1:" + tagged)));
-            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("v1.0.0@sha1:" + tagged));
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("v1.0.0@sha1:" + tagged));
 
             // pinned to the earlier commit: that commit is the tip, although main has moved on
             repositories.put(SOURCE, client.resources(GitRepository.class).inNamespace(NS).withName("apps").edit(g -> {
@@ -283,10 +286,53 @@ class SourceOutageTest {
             kustomizations.clear();
             kustomizations.add(kustomization("pinned"));
             await(coordinator.onSourceRevision(revision(url, "main@sha1:" + later)));
-            assertThat(published).isEmpty();
+            assertThat(published.list()).isEmpty();
             await(coordinator.onSourceRevision(revision(url, "main@sha1:" + tagged)));
-            assertThat(published).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("main@sha1:" + tagged));
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo("main@sha1:" + tagged));
         }
+    }
+
+    /**
+     * #12: the GitRepository's status reports a fetched artifact only once it is stored. Before, the digest and
+     * {@code Ready=True} were written first; when storing then failed, nothing was rendered, and the status already
+     * claimed the artifact, so nothing fetched it again. PostgreSQL refuses the store here (a trigger): the status
+     * stays as the receiver wrote it and nothing is published; the redelivered revision is stored, reported and rendered.
+     */
+    @Test
+    void theStatusReportsAFetchedArtifactOnlyOnceItIsStored() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            createGitRepository(url);
+            receiverStored(r1, url);
+            kustomizations.add(kustomization());
+            sql("CREATE OR REPLACE FUNCTION conflux_test_refuse() RETURNS trigger AS $$"
+                    + " BEGIN RAISE EXCEPTION 'source_artifact refused by the test'; END $$ LANGUAGE plpgsql");
+            sql("CREATE TRIGGER conflux_test_refuse BEFORE INSERT OR UPDATE ON source_artifact"
+                    + " FOR EACH ROW EXECUTE FUNCTION conflux_test_refuse()");
+            try {
+                assertThatThrownBy(() -> await(coordinator.onSourceRevision(revision(url, r1))))
+                        .hasStackTraceContaining("source_artifact refused by the test");
+                assertThat(artifact().revision()).isEqualTo(r1);
+                assertThat(artifact().digest()).as("digest written although the artifact is not stored").isNull();
+                assertThat(published.list()).isEmpty();
+            } finally {
+                sql("DROP TRIGGER IF EXISTS conflux_test_refuse ON source_artifact");
+            }
+
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            assertThat(artifact().digest()).startsWith("sha256:");
+            assertThat(stored().revision).isEqualTo(r1);
+            assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
+        }
+    }
+
+    private void sql(String statement) {
+        runner.run(blocking -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery(statement).executeUpdate()))).await().atMost(WAIT);
     }
 
     /** A deleted GitRepository's artifact goes with it: one created again under the name inherits nothing. */
@@ -311,25 +357,11 @@ class SourceOutageTest {
         return runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(NS, "apps"))).await().atMost(WAIT);
     }
 
+
+    /** @return a coordinator over this test's cluster and objects, with its mirrors in the test's directory */
     private RenderCoordinator coordinator() {
-        RenderCoordinator c = new RenderCoordinator();
-        c.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"));
-        c.json = json;
-        c.client = client;
-        c.secrets = new ClusterData();
-        c.secrets.client = client;
-        c.producer = new RenderResultProducer() {
-            @Override
-            public Uni<Void> send(RenderResult result) {
-                published.add(result);
-                return Uni.createFrom().voidItem();
-            }
-        };
-        c.runner = runner;
-        c.bundleStore = bundleStore;
-        c.init();
-        // as the informer's cache: renders look GitRepositories up on the event loop, where the client must not block
-        c.useCaches(() -> List.copyOf(kustomizations), key -> Optional.ofNullable(repositories.get(key)));
+        RenderCoordinator c = TestCoordinators.coordinator(tmp, client, runner, bundleStore, outbox, Map.of(), watched);
+        coordinators.add(c);
         return c;
     }
 
@@ -364,7 +396,7 @@ class SourceOutageTest {
         artifact.put("lastUpdateTime", Conditions.now());
         artifact.put("url", url);
         artifact.put("digest", null);
-        StatusPatch.merge(client, json, GitRepository.class, NS, "apps", Map.of(
+        TestCoordinators.patchStatus(client, NS, "apps", Map.of(
                 "conditions", Conditions.set(conditions, Conditions.ready(true, 1, "Succeeded",
                         "stored artifact for revision '" + revision + "'")),
                 "artifact", artifact));

@@ -10,12 +10,14 @@ import io.conflux.model.meta.Conditions;
 import io.conflux.model.source.Artifact;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.HelmRepositorySpec;
-import io.conflux.renderer.render.ClusterData;
+import io.conflux.service.SecretReader;
+import io.conflux.service.StatusPatcher;
 import io.conflux.renderer.render.TestRendererConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -58,7 +60,9 @@ class HelmRepositoryReconcilerTest {
         reconciler = new HelmRepositoryReconciler();
         reconciler.client = client;
         reconciler.json = new ObjectMapper();
-        reconciler.clusterData = new ClusterData();
+        reconciler.secrets = new SecretReader(client);
+        reconciler.status = new StatusPatcher(client, Duration.ofMillis(50), Duration.ofMillis(200), 3);
+        reconciler.leading = () -> true;
         reconciler.config = TestRendererConfig.of(tmp.resolve("mirrors"), tmp.resolve("charts"));
         reconciler.init();
     }
