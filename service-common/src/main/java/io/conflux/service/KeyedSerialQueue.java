@@ -24,14 +24,6 @@ public final class KeyedSerialQueue {
     private final int maxWaitingPerKey;
 
     /**
-     * No timeout and no bound: the behaviour before #12, kept so that callers compile while they move to
-     * {@link #KeyedSerialQueue(Duration, int)} with their configured values.
-     */
-    public KeyedSerialQueue() {
-        this(null, Integer.MAX_VALUE);
-    }
-
-    /**
      * @param jobTimeout       longest a job may run before it fails with a {@code TimeoutException}; null: no limit
      * @param maxWaitingPerKey most jobs that may wait behind the running one of a key, at least 1
      * @throws IllegalArgumentException when {@code maxWaitingPerKey < 1} or the timeout is not positive

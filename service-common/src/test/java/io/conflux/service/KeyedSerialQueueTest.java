@@ -13,7 +13,7 @@ class KeyedSerialQueueTest {
 
     @Test
     void jobsOfOneKeyRunInOrderEvenWhenTheFirstFails() {
-        KeyedSerialQueue queue = new KeyedSerialQueue();
+        KeyedSerialQueue queue = new KeyedSerialQueue(Duration.ofMinutes(1), 10);
         List<String> log = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> gate = new CompletableFuture<>();
         Uni<Void> first = queue.submit("a", () -> Uni.createFrom().completionStage(gate)
