@@ -15,14 +15,12 @@ import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
-import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -75,7 +73,7 @@ class MonotonicRevisionTest {
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
         client = kube.client();
-        runner.run(blocking -> Panache.withTransaction(() -> SourceArtifact.delete("namespace", NS))).await().atMost(WAIT);
+        TestCoordinators.forgetNamespace(runner, NS);
     }
 
     @AfterEach

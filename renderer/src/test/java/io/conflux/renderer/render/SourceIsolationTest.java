@@ -15,7 +15,6 @@ import io.conflux.model.source.GitRepositorySpec;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.renderer.persist.BundleStore;
-import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -23,7 +22,6 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -80,7 +78,7 @@ class SourceIsolationTest {
         client = kube.client();
         for (String ns : List.of("team-a", "team-b")) {
             client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
-            runner.run(blocking -> Panache.withTransaction(() -> SourceArtifact.delete("namespace", ns))).await().atMost(WAIT);
+            TestCoordinators.forgetNamespace(runner, ns);
         }
         Path work = Files.createDirectories(tmp.resolve("repos/acme/private"));
         Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");

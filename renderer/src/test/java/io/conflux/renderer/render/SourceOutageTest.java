@@ -83,7 +83,7 @@ class SourceOutageTest {
         kube.installCrds(Path.of("..", "deploy", "crds"));
         client = kube.client();
         // each test starts with no artifact stored for its GitRepository
-        runner.run(blocking -> Panache.withTransaction(() -> SourceArtifact.delete("namespace", NS))).await().atMost(WAIT);
+        TestCoordinators.forgetNamespace(runner, NS);
         coordinator = coordinator();
     }
 

@@ -8,6 +8,7 @@ import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.renderer.persist.BundleStore;
+import io.conflux.renderer.persist.RenderRecord;
 import io.conflux.renderer.persist.SourceArtifact;
 import io.conflux.model.topic.Topics;
 import io.conflux.service.KeyedSerialQueue;
@@ -162,5 +163,16 @@ final class TestCoordinators {
         SourceArtifact stored = runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(source.namespace(), source.name())))
                 .await().atMost(Duration.ofSeconds(60));
         return Optional.ofNullable(stored).map(a -> a.revision);
+    }
+
+    /**
+     * Forgets what earlier tests stored for the objects of {@code namespace}: their source artifacts and render records.
+     * Two tests committing the same tree within one second get the same commit sha, so without this a render recorded
+     * by an earlier test would count as already settled and the later test would see nothing published.
+     */
+    static void forgetNamespace(ReactiveRunner runner, String namespace) {
+        runner.run(blocking -> Panache.withTransaction(() -> SourceArtifact.delete("namespace", namespace)
+                        .chain(() -> RenderRecord.delete("objectKey like ?1", "%/" + namespace + "/%"))))
+                .await().atMost(Duration.ofSeconds(60));
     }
 }
