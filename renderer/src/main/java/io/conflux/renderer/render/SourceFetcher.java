@@ -87,13 +87,13 @@ public final class SourceFetcher {
                         return blocking.call(() -> artifacts.artifactOf(source, revision.url(), revision.revision(), outcome.digest()))
                                 // Panache's static operations look up the session when called: build them inside the transaction.
                                 .call(artifact -> Panache.withTransaction(() ->
-                                        SourceArtifact.store(source.namespace(), source.name(), artifact)))
+                                        SourceArtifact.store(source, artifact)))
                                 .chain(artifact -> blocking.call(() -> {
                                     artifacts.fetched(source, artifact);
                                     return true;
                                 }));
                     }
-                    return Panache.withSession(() -> SourceArtifact.last(source.namespace(), source.name()))
+                    return Panache.withSession(() -> SourceArtifact.last(source))
                             .onFailure().recoverWithItem(e -> {
                                 LOG.warnf("last artifact of %s not read: %s", source, e.getMessage());
                                 return null;
@@ -123,7 +123,7 @@ public final class SourceFetcher {
      */
     Uni<Void> forget(ObjectKey source, ReactiveRunner.Blocking blocking) {
         artifacts.forget(source);
-        return Panache.withTransaction(() -> SourceArtifact.forget(source.namespace(), source.name()))
+        return Panache.withTransaction(() -> SourceArtifact.forget(source))
                 .chain(() -> blocking.call(() -> {
                     try {
                         mirror.forget(source);

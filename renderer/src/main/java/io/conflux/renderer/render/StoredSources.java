@@ -26,8 +26,9 @@ record StoredSources(Map<ObjectKey, GitSources.At> artifacts) {
      * @return a Uni of the snapshot (failing with the database's failure)
      */
     static Uni<StoredSources> of(String namespace) {
-        return SourceArtifact.inNamespace(namespace).map(rows -> new StoredSources(rows.stream().collect(Collectors.toMap(
-                r -> new ObjectKey(GitRepository.KIND, r.namespace, r.name),
+        return SourceArtifact.inNamespace(namespace).map(rows -> new StoredSources(rows.stream()
+                .filter(r -> GitRepository.KIND.equals(r.kind)).collect(Collectors.toMap(
+                r -> new ObjectKey(r.kind, r.namespace, r.name),
                 r -> new GitSources.At(r.url, r.revision, r.sequence)))));
     }
 

@@ -354,7 +354,7 @@ class SourceOutageTest {
     }
 
     private SourceArtifact stored() {
-        return runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(NS, "apps"))).await().atMost(WAIT);
+        return runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(new ObjectKey(GitRepository.KIND, NS, "apps")))).await().atMost(WAIT);
     }
 
 

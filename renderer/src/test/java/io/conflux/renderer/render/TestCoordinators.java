@@ -160,7 +160,7 @@ final class TestCoordinators {
 
     /** @return the revision of the artifact stored for {@code source}, which its objects render, if one is stored */
     static Optional<String> storedRevision(ReactiveRunner runner, ObjectKey source) {
-        SourceArtifact stored = runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(source.namespace(), source.name())))
+        SourceArtifact stored = runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(source)))
                 .await().atMost(Duration.ofSeconds(60));
         return Optional.ofNullable(stored).map(a -> a.revision);
     }
