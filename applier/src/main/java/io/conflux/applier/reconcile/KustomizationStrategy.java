@@ -1,7 +1,9 @@
 package io.conflux.applier.reconcile;
 
 import io.conflux.applier.apply.ApplyResult;
+import io.conflux.applier.apply.HealthCheckExprs;
 import io.conflux.applier.apply.HealthChecker;
+import io.conflux.applier.cel.CelExpressionException;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.persist.BundleReader;
 import io.conflux.applier.persist.DesiredState;
@@ -27,7 +29,8 @@ import java.util.Objects;
  * A Kustomization's act step, kustomize-controller's {@code apply} and {@code checkHealth}: the bundle is applied in
  * stages (CRDs and Namespaces first) and pruned with {@code spec.prune} on the target cluster as
  * {@code spec.serviceAccountName}; then {@code spec.wait} (every applied object) and {@code spec.healthChecks}
- * ({@code name: '*'} for every object of the kind in the namespace) are awaited until Current. {@code spec.timeout}
+ * ({@code name: '*'} for every object of the kind in the namespace) are awaited until Current — by kstatus, or by
+ * {@code spec.healthCheckExprs} for the group and kind they name ({@link HealthCheckExprs}). {@code spec.timeout}
  * (default: the interval) bounds the stages and the health checks together; a timeout is {@code HealthCheckFailed}.
  */
 @ApplicationScoped
@@ -88,8 +91,14 @@ public final class KustomizationStrategy implements ReconcileStrategy<Reconcilab
                 objects.add(InventoryEntry.of(c.apiVersion(), c.kind(), namespace, c.name()));
             }
         }
+        HealthCheckExprs exprs;
+        try {
+            exprs = HealthCheckExprs.of(k.getSpec().healthCheckExprs());
+        } catch (CelExpressionException e) {
+            return applied.failedWith(FluxReasons.INVALID_CEL_EXPRESSION, e.getMessage());
+        }
         Duration timeout = applier.timeout(r);
-        return new HealthChecker(target, config.healthPollInterval()).await(objects, BundleApplier.remaining(deadline))
+        return new HealthChecker(target, config.healthPollInterval(), exprs).await(objects, BundleApplier.remaining(deadline))
                 .map(message -> applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed after "
                         + GoDuration.format(timeout) + ": " + message))
                 .orElse(applied);
