@@ -15,6 +15,8 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.validator.CelValidatorFactory;
+import dev.cel.validator.validators.HomogeneousLiteralValidator;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -24,8 +26,9 @@ import java.util.Map;
 
 /**
  * Flux's CEL environment on Google's cel-java, as fluxcd/pkg {@code runtime/cel.NewExpression} builds it on cel-go:
- * the standard macros, homogeneous aggregate literals, cross-type numeric comparisons, optional types, and the
- * {@code strings}, {@code sets} and {@code encoders} extensions. Two ways in, as Flux's two callers:
+ * the standard macros, cross-type numeric comparisons, optional types, the {@code strings}, {@code sets} and
+ * {@code encoders} extensions, and homogeneous aggregate literals for compiled expressions (a type-checker rule, so,
+ * as in cel-go, not for parsed-only ones). Two ways in, as Flux's two callers:
  * <ul>
  *   <li>{@link #parse} for {@code spec.healthCheckExprs}: parsed only, not type-checked (Flux's status evaluator cannot
  *       declare the variables, since a custom resource may have any top-level fields): every top-level field of the
@@ -47,7 +50,6 @@ public final class FluxCel {
 
     private static final CelOptions OPTIONS = CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
-            .enableHomogeneousLiterals(true)
             .enableOptionalSyntax(true)
             .comprehensionMaxIterations(MAX_ITERATIONS)
             .build();
@@ -94,7 +96,10 @@ public final class FluxCel {
             for (String v : variables) {
                 builder.addVar(v, MapType.create(SimpleType.STRING, SimpleType.DYN));
             }
-            CelAbstractSyntaxTree ast = builder.build().compile(source).getAst();
+            CelCompiler compiler = builder.build();
+            CelAbstractSyntaxTree ast = CelValidatorFactory.standardCelValidatorBuilder(compiler, RUNTIME)
+                    .addAstValidators(HomogeneousLiteralValidator.newInstance()).build()
+                    .validate(compiler.compile(source).getAst()).getAst();
             if (!ast.getResultType().equals(SimpleType.BOOL)) {
                 throw new IllegalArgumentException("the CEL expression yields " + ast.getResultType().name() + ", not a bool");
             }

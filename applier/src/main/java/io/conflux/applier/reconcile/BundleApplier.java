@@ -7,6 +7,7 @@ import io.conflux.applier.apply.ApplyResult;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
 import io.conflux.applier.apply.TargetClusters;
+import io.conflux.applier.apply.TerminationWait;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -92,6 +94,24 @@ public class BundleApplier {
             return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, true));
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), owned, e.getMessage());
+        }
+    }
+
+    /**
+     * Waits, up to {@code r}'s {@code spec.timeout}, until {@code deleted} are gone from {@code r}'s target cluster
+     * (the {@code WaitForTermination} deletion policy), polling every {@code conflux.applier.health-poll-interval}.
+     *
+     * @return empty once they are gone, else what is still there at the timeout; a refused read or an unusable
+     *         kubeconfig is a message naming it
+     */
+    Optional<String> awaitTermination(Reconcilable r, List<InventoryEntry> deleted) {
+        if (deleted.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return onTarget(r, target -> new TerminationWait(target, config.healthPollInterval()).await(deleted, timeout(r)));
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return Optional.of("waiting for termination failed: " + e.getMessage());
         }
     }
 

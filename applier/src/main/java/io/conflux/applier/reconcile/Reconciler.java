@@ -214,7 +214,8 @@ public class Reconciler {
 
     /**
      * Finalizes an object being deleted, as kustomize-controller's and helm-controller's {@code finalize}: unless it is
-     * suspended or does not prune, its objects are deleted from the target cluster (as its service account); once that
+     * suspended or its deletion policy keeps them ({@link DeletionAttempt#plan}), its objects are deleted from the target
+     * cluster (as its service account) and, with {@code WaitForTermination}, awaited until gone; once that
      * succeeded its desired state, inventory and release state are dropped and then its finalizer removed (so a failure
      * between the two prunes again, idempotently, rather than forgetting rows of a live object). A failed prune keeps
      * everything, reports {@code Ready=False} and is tried again with an exponential backoff.
@@ -231,11 +232,14 @@ public class Reconciler {
                         return Uni.createFrom().<DeletionAttempt>nullItem();
                     }
                     List<InventoryEntry> owned = Records.previous(r, stored.inventory());
-                    boolean prune = r.prune() && !r.suspended() && !owned.isEmpty();
-                    return (prune ? run.blocking().call(() -> applier.prune(r, owned)) : Uni.createFrom().<ApplyResult>nullItem())
-                            .map(pruned -> DeletionAttempt.of(r, pruned, finalizeFailures.getOrDefault(key, 0),
-                                    config.finalizeInitialBackoff(), config.finalizeMaxBackoff(), run.took(),
-                                    config.reportingController()));
+                    DeletionAttempt.Plan plan = DeletionAttempt.plan(r, owned);
+                    return (plan.delete() ? run.blocking().call(() -> applier.prune(r, owned)) : Uni.createFrom().<ApplyResult>nullItem())
+                            .chain(pruned -> (plan.waitForTermination() && pruned != null && pruned.succeeded()
+                                    ? run.blocking().call(() -> applier.awaitTermination(r, DeletionAttempt.deleted(owned, pruned)).orElse(null))
+                                    : Uni.createFrom().<String>nullItem())
+                                    .map(notTerminated -> DeletionAttempt.of(r, plan, pruned, notTerminated,
+                                            finalizeFailures.getOrDefault(key, 0), config.finalizeInitialBackoff(),
+                                            config.finalizeMaxBackoff(), run.took(), config.reportingController())));
                 })
                 .chain(attempt -> {
                     if (attempt == null) {
