@@ -8,6 +8,9 @@ import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
 import io.conflux.applier.apply.TargetClusters;
 import io.conflux.applier.apply.TerminationWait;
+import io.conflux.applier.apply.ToolkitObjects;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -81,6 +84,34 @@ public class BundleApplier {
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), previous, e.getMessage());
         }
+    }
+
+    /**
+     * Leaves out of {@code objects} what Conflux plays itself ({@link ToolkitObjects}): on the management cluster
+     * ({@code r} sets no {@code spec.kubeConfig}), the toolkit CRDs it already has and Flux's controller Deployments.
+     * A remote target cluster is not Conflux's, so there everything is applied as Flux would.
+     *
+     * @param target the management cluster's client when {@code r} has no kubeConfig
+     * @return the selection; reads the named CRDs from {@code target}
+     * @throws KubernetesClientException when the CRDs cannot be read
+     */
+    ToolkitObjects.Selection selectToolkitObjects(Reconcilable r, KubernetesClient target,
+                                                  List<Map<String, Object>> objects) {
+        if (r.kubeConfig() != null) {
+            return ToolkitObjects.Selection.all(objects);
+        }
+        Map<String, ToolkitObjects.ServedCrd> served = new java.util.HashMap<>();
+        for (String name : ToolkitObjects.toolkitCrdNames(objects)) {
+            CustomResourceDefinition crd = target.apiextensions().v1().customResourceDefinitions().withName(name).get();
+            if (crd != null) {
+                served.put(name, new ToolkitObjects.ServedCrd(
+                        crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getServed()))
+                                .map(CustomResourceDefinitionVersion::getName).toList(),
+                        crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getStorage()))
+                                .map(CustomResourceDefinitionVersion::getName).findFirst().orElse("")));
+            }
+        }
+        return ToolkitObjects.select(objects, served);
     }
 
     /**

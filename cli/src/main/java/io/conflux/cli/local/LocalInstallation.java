@@ -213,6 +213,11 @@ public final class LocalInstallation implements AutoCloseable {
                 throw failure;
             }
         }
+        // where `conflux check` finds the services' /q/health/ready: "<name> <base url>" per replica
+        StringBuilder known = new StringBuilder();
+        services.values().forEach(replicas -> replicas.forEach(r -> known.append(r.name()).append(" http://127.0.0.1:")
+                .append(r.launcher().httpPort()).append('\n')));
+        writeFile(work.resolve("services"), known.toString());
     }
 
     /**

@@ -6,6 +6,7 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.render.WatchedObjects;
+import io.conflux.service.Watches;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -26,6 +27,8 @@ import java.util.Optional;
 public class InformerCaches implements WatchedObjects {
     @Inject
     KubernetesClient client;
+    @Inject
+    Watches watches;
 
     private SharedIndexInformer<Kustomization> kustomizations;
     private SharedIndexInformer<HelmRelease> helmReleases;
@@ -34,10 +37,14 @@ public class InformerCaches implements WatchedObjects {
 
     @PostConstruct
     void create() {
-        kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
-        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
-        gitRepositories = client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0);
-        helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0);
+        kustomizations = watches.watch(Kustomization.class,
+                client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0));
+        helmReleases = watches.watch(HelmRelease.class,
+                client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0));
+        gitRepositories = watches.watch(GitRepository.class,
+                client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0));
+        helmRepositories = watches.watch(HelmRepository.class,
+                client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0));
     }
 
     /** @return the Kustomization informer, unstarted until {@link #start} */
