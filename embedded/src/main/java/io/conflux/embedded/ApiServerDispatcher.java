@@ -74,7 +74,8 @@ final class ApiServerDispatcher extends Dispatcher {
         if (path == null || path.plural() == null) {
             return delegate.dispatch(request);
         }
-        for (AccessRequest access : accessRequests(request, path)) {
+        java.util.List<AccessRequest> accesses = accessRequests(request, path);
+        for (AccessRequest access : accesses) {
             if (!authorizer.allows(access, () -> rbacPolicy(request))) {
                 return status(403, "Forbidden", access.forbiddenMessage());
             }
@@ -88,6 +89,16 @@ final class ApiServerDispatcher extends Dispatcher {
         Optional<CrdRegistry.CustomType> custom = registry.custom(target.group(), target.plural());
         if (custom.isPresent() && !custom.get().storageVersion().equals(target.version())) {
             target = target.withVersion(custom.get().storageVersion());
+        }
+        if (isApply(request) && path.name() != null && path.subresource() == null && authorizer != Authorizer.ALLOW_ALL
+            && !exists(request, target)) {
+            // an apply that creates needs create as well, as kube-apiserver checks on create-on-update
+            AccessRequest patch = accesses.get(accesses.size() - 1);
+            AccessRequest create = new AccessRequest(patch.user(), patch.groups(), "create", patch.group(),
+                patch.resource(), patch.namespace(), null, null);
+            if (!authorizer.allows(create, () -> rbacPolicy(request))) {
+                return status(403, "Forbidden", create.forbiddenMessage());
+            }
         }
         String method = request.getMethod();
         boolean write = "POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method);

@@ -110,6 +110,29 @@ class RbacTest {
     }
 
     @Test
+    void aServerSideApplyThatCreatesNeedsCreateAsWellAsPatch() {
+        try (InMemoryKubernetes kube = InMemoryKubernetes.start()) {
+            kube.authorize(Authorizer.RBAC);
+            kube.client().resource(clusterRole("apply", rule("", "configmaps", "get", "patch"))).create();
+            kube.client().resource(clusterBinding("apply", "ServiceAccount", "applier", "conflux")).create();
+            kube.client().resource(configMap("existing")).create();
+            try (KubernetesClient sa = client(kube, InMemoryKubernetes.serviceAccountToken("conflux", "applier"))) {
+                sa.resource(configMap("existing")).fieldManager("conflux").forceConflicts().serverSideApply();
+                assertThatThrownBy(() -> sa.resource(configMap("new")).fieldManager("conflux").forceConflicts()
+                        .serverSideApply())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403))
+                    .hasMessageContaining("cannot create resource \"configmaps\"");
+                assertThat(kube.client().configMaps().inNamespace("default").withName("new").get()).isNull();
+            }
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name) {
+        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
+            .withData(Map.of("k", "v")).build();
+    }
+
+    @Test
     void impersonationNeedsTheImpersonateVerbOnTheImpersonatedServiceAccount() {
         try (InMemoryKubernetes kube = InMemoryKubernetes.start()) {
             kube.authorize(Authorizer.RBAC);
