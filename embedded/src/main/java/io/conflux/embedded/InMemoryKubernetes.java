@@ -49,6 +49,9 @@ public final class InMemoryKubernetes implements AutoCloseable {
     /** Name of the context, cluster and user written by {@link #writeKubeconfig(Path)}. */
     public static final String CONTEXT = "conflux-local";
 
+    /** The ClusterRole that exists from the start, as in a new cluster: every verb on every resource. */
+    public static final String CLUSTER_ADMIN = "cluster-admin";
+
     /** Namespaces that exist from the start, as in a new cluster. */
     public static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
 
@@ -91,6 +94,13 @@ public final class InMemoryKubernetes implements AutoCloseable {
         for (String ns : INITIAL_NAMESPACES) {
             kube.client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
+        // the bootstrap ClusterRole every cluster has (kube-apiserver's bootstrap policy), which charts bind to
+        kube.client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+            .withNewMetadata().withName(CLUSTER_ADMIN).addToLabels("kubernetes.io/bootstrapping", "rbac-defaults")
+            .endMetadata()
+            .addNewRule().withApiGroups("*").withResources("*").withVerbs("*").endRule()
+            .addNewRule().withNonResourceURLs("*").withVerbs("*").endRule()
+            .build()).create();
         return kube;
     }
 
