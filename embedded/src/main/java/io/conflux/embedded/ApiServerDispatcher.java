@@ -49,6 +49,10 @@ final class ApiServerDispatcher extends Dispatcher {
     private final CrdRegistry registry = new CrdRegistry();
     private final Discovery discovery = new Discovery(registry);
     private Authorizer authorizer = Authorizer.ALLOW_ALL;
+    /** The RBAC objects as last read, null when they may have changed since. */
+    private RbacPolicy rbacPolicy;
+    /** Whether the last request wrote RBAC objects or namespaces. */
+    private boolean rbacChanging;
 
     ApiServerDispatcher(Dispatcher delegate) {
         this.delegate = delegate;
@@ -74,6 +78,7 @@ final class ApiServerDispatcher extends Dispatcher {
         if (path == null || path.plural() == null) {
             return delegate.dispatch(request);
         }
+        forgetRbacPolicy(request, path);
         java.util.List<AccessRequest> accesses = accessRequests(request, path);
         for (AccessRequest access : accesses) {
             if (!authorizer.allows(access, () -> rbacPolicy(request))) {
@@ -191,8 +196,34 @@ final class ApiServerDispatcher extends Dispatcher {
         return "PATCH".equals(request.getMethod()) && type != null && type.startsWith("application/json-patch");
     }
 
-    /** @return the RBAC objects stored now, read through the store as {@code request}'s copies */
+    /**
+     * @return the RBAC objects stored now, read through the store as {@code request}'s copies; kept until a request
+     *         writes to the rbac.authorization.k8s.io group or deletes a namespace ({@link #forgetRbacPolicy})
+     */
     private RbacPolicy rbacPolicy(RecordedRequest request) {
+        if (rbacPolicy == null) {
+            rbacPolicy = readRbacPolicy(request);
+        }
+        return rbacPolicy;
+    }
+
+    /**
+     * Drops the cached RBAC policy when the previous request may have changed it, and marks this one when it may (any
+     * write to RBAC objects or namespaces): requests are served one at a time, so the next one reads afresh.
+     */
+    private void forgetRbacPolicy(RecordedRequest request, ResourcePath path) {
+        if (rbacChanging) {
+            rbacPolicy = null;
+            rbacChanging = false;
+        }
+        if (!"GET".equals(request.getMethod())
+            && ("rbac.authorization.k8s.io".equals(path.group()) || "namespaces".equals(path.plural()))) {
+            rbacPolicy = null;
+            rbacChanging = true;
+        }
+    }
+
+    private RbacPolicy readRbacPolicy(RecordedRequest request) {
         return new RbacPolicy(
             rbacItems(request, "clusterroles", io.fabric8.kubernetes.api.model.rbac.ClusterRole.class),
             rbacItems(request, "roles", io.fabric8.kubernetes.api.model.rbac.Role.class),
