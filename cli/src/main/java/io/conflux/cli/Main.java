@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, GetCommand.class, ReconcileCommand.class, SuspendCommand.Suspend.class,
                 SuspendCommand.Resume.class, TreeCommand.class, HistoryCommand.class, EventsCommand.class,
                 DeliveriesCommand.class, DlqCommand.class, KustomizeCommand.class, CheckCommand.class, BootstrapCommand.class,
+                InstallCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -17,9 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * is set, as in Flux — the cluster of the kubeconfig stored in that Secret (key from {@code secretRef.key}, else
  * {@code value}, else {@code value.yaml}), in the object's namespace. When {@code spec.serviceAccountName} is set, or
  * else a default service account is configured (Flux's {@code --default-service-account}), requests to that cluster
- * impersonate {@code system:serviceaccount:<namespace>:<name>} with the groups {@code system:serviceaccounts} and
- * {@code system:serviceaccounts:<namespace>} (what the API server gives a service account's token), so the target
- * cluster's RBAC decides what the object may apply, prune and read.
+ * impersonate the user {@code system:serviceaccount:<namespace>:<name>} and no group, as Flux's controllers do: the API
+ * server then gives it the groups {@code system:serviceaccounts} and {@code system:serviceaccounts:<namespace>} of a
+ * service account's token, and the applier needs only {@code impersonate} on {@code serviceaccounts} (never on
+ * {@code groups}, which would let it impersonate any group), so the target cluster's RBAC decides what the object may
+ * apply, prune and read.
  *
  * <p>A tenant's kubeconfig is checked ({@link KubeconfigCheck}) before a client is built from it: one whose users run
  * commands or plugins ({@code exec}, {@code auth-provider}, unless {@code allowExec}) or that names local files is
@@ -105,7 +107,7 @@ public final class TargetClusters implements AutoCloseable {
             return new Lease(target, target.client);
         }
         try {
-            return new Lease(target, target.impersonating(namespace, username(namespace, account.get())));
+            return new Lease(target, target.impersonating(username(namespace, account.get())));
         } catch (RuntimeException e) {
             release(target);
             throw e;
@@ -164,11 +166,10 @@ public final class TargetClusters implements AutoCloseable {
             this.owned = owned;
         }
 
-        KubernetesClient impersonating(String namespace, String user) {
+        KubernetesClient impersonating(String user) {
             return impersonating.computeIfAbsent(user, k -> new KubernetesClientBuilder()
                     .withConfig(new ConfigBuilder(client.getConfiguration())
                             .withImpersonateUsername(user)
-                            .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace)
                             .build())
                     .build());
         }
