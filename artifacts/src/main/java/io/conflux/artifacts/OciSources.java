@@ -76,7 +76,24 @@ public final class OciSources {
         OciManifest manifest = client.manifest(url.repository(), digest);
         OciManifest.Layer layer = manifest.select(spec.layerSelectorOrDefault().mediaType(), url + "@" + digest);
         byte[] blob = client.blob(url.repository(), layer.digest(), maxBytes);
-        return new FetchedArtifact(revision, blob, manifest.annotations());
+        return new FetchedArtifact(revision, artifact(spec, blob, url + "@" + digest, maxBytes), manifest.annotations());
+    }
+
+    /**
+     * The artifact source-controller stores for a layer: with {@code operation: copy} the layer as it is; with
+     * {@code extract} (default) the layer's files less those its root {@code .sourceignore} and {@code spec.ignore}
+     * leave out, packed again ({@link Tarballs#pack}, reproducible).
+     */
+    private static byte[] artifact(OCIRepositorySpec spec, byte[] layer, String where, long maxBytes) {
+        if (OCILayerSelector.COPY.equals(spec.layerSelectorOrDefault().operationOrDefault())) {
+            return layer;
+        }
+        java.util.Map<String, byte[]> files = Tarballs.read(layer, maxBytes, where);
+        byte[] ignoreFile = files.get(IgnoreRules.FILE);
+        IgnoreRules ignore = IgnoreRules.of(ignoreFile == null ? null
+                : new String(ignoreFile, java.nio.charset.StandardCharsets.UTF_8), spec.ignore());
+        files.keySet().removeIf(ignore::ignored);
+        return Tarballs.pack(files);
     }
 
     private static OCIRepositorySpec spec(OCIRepository repo) {

@@ -95,6 +95,44 @@ public final class Tarballs {
         return files;
     }
 
+    /**
+     * Reads a tar+gzip's regular files into memory, with the bounds of {@link #extract}.
+     *
+     * @return relative path → content
+     * @throws ArtifactException as {@link #extract}
+     */
+    public static Map<String, byte[]> read(byte[] tgz, long maxBytes, String what) {
+        Map<String, byte[]> files = new TreeMap<>();
+        long total = 0;
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(tgz)))) {
+            TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                String name = entry.getName();
+                String relative = name.startsWith("./") ? name.substring(2) : name;
+                if (name.startsWith("/") || relative.equals("..") || relative.startsWith("../") || relative.contains("/../")) {
+                    throw new ArtifactException(ArtifactException.OCI_LAYER_FAILED,
+                            what + ": entry '" + name + "' leaves the artifact root");
+                }
+                if (entry.isSymbolicLink() || entry.isLink()) {
+                    throw new ArtifactException(ArtifactException.OCI_LAYER_FAILED,
+                            what + ": entry '" + name + "' is a link, which Conflux does not extract");
+                }
+                if (entry.isFile()) {
+                    total += entry.getSize();
+                    if (total > maxBytes) {
+                        throw new ArtifactException(ArtifactException.OCI_LAYER_FAILED,
+                                what + ": content is larger than " + maxBytes + " bytes");
+                    }
+                    files.put(relative, readBounded(tar, entry.getSize()));
+                }
+            }
+        } catch (IOException e) {
+            throw new ArtifactException(ArtifactException.OCI_LAYER_FAILED,
+                    what + ": not a tar+gzip archive: " + e.getMessage(), e);
+        }
+        return files;
+    }
+
     private static byte[] readBounded(InputStream in, long size) throws IOException {
         if (size > Integer.MAX_VALUE - 16) {
             throw new IOException("entry too large");
