@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * <b>Test utility</b> (this module's test jar): a real S3-compatible server, S3Proxy over jclouds' transient
  * (in-memory) blob store, on 127.0.0.1 over plain HTTP, checking AWS V2/V4 signatures against one access key.
- * {@link #start} runs it in the test's JVM; {@link #startProcess} in a child JVM on the test's class path, for Quarkus
+ * {@link #start} runs it in the test's JVM; {@link #startProcess} in a child JVM on the artifacts module's test class
+ * path ({@code artifacts/target/s3proxy.classpath}, written by its build), for Quarkus
  * tests, whose class loading keeps jclouds' Guice injector from starting in process. Buckets and objects are written
  * through the S3 API with the server's key ({@link #createBucket}, {@link #put}), as an operator's upload would be.
  */
@@ -84,7 +85,8 @@ public final class LocalS3Server implements AutoCloseable {
     }
 
     /**
-     * Starts a server in a child JVM ({@code org.gaul.s3proxy.Main} on this JVM's class path, transient store), and
+     * Starts a server in a child JVM ({@code org.gaul.s3proxy.Main}, transient store; run from a module directory beside
+     * {@code artifacts}), and
      * waits until it accepts connections (at most a minute).
      *
      * @return the running server; {@link #close()} it (the child is destroyed)
@@ -102,7 +104,12 @@ public final class LocalS3Server implements AutoCloseable {
                     "jclouds.provider=transient",
                     "jclouds.identity=conflux",
                     "jclouds.credential=conflux", ""));
-            String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            // the artifacts module's test class path, written by its build (maven-dependency-plugin build-classpath)
+            Path written = Paths.get("..", "artifacts", "target", "s3proxy.classpath");
+            if (!Files.isRegularFile(written)) {
+                throw new IllegalStateException(written.toAbsolutePath() + " is missing: build the artifacts module (-am)");
+            }
+            String classPath = Files.readString(written).strip();
             Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", classPath, "org.gaul.s3proxy.Main", "--properties", properties.toString())
                     .redirectErrorStream(true)
