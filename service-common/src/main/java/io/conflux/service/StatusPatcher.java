@@ -27,7 +27,7 @@ public class StatusPatcher {
             "HelmRelease", "helm.toolkit.fluxcd.io/v2",
             "GitRepository", "source.toolkit.fluxcd.io/v1",
             "HelmRepository", "source.toolkit.fluxcd.io/v1",
-            "OCIRepository", "source.toolkit.fluxcd.io/v1beta2",
+            "OCIRepository", "source.toolkit.fluxcd.io/v1",
             "Bucket", "source.toolkit.fluxcd.io/v1",
             "Receiver", "notification.toolkit.fluxcd.io/v1",
             "Alert", "notification.toolkit.fluxcd.io/v1beta3",

@@ -99,6 +99,9 @@ public class InformerCaches implements WatchedObjects {
 
     @Override
     public Optional<GitRepository> gitRepository(ObjectKey key) {
+        if (!GitRepository.KIND.equals(key.kind())) {
+            return Optional.empty(); // an OCIRepository or Bucket may share a GitRepository's name
+        }
         return byKey(gitRepositories, key.namespace(), key.name());
     }
 

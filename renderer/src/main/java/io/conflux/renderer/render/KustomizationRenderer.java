@@ -69,12 +69,49 @@ public final class KustomizationRenderer {
      * cannot be fetched or included fails with {@code ArtifactFailed}, retried.
      */
     public RenderOutcome render(GitSource source, KustomizationSpec spec, PostBuild.VariableSource variables) {
-        Revision revision = source.revision();
-        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
-            Path root = Files.createDirectories(fs.getPath("/source"));
+        return render(source.revision().toString(), root -> {
             try {
                 sources.write(source, root);
             } catch (GitException | UncheckedIOException e) {
+                throw new ArtifactUnavailable(e.getMessage());
+            }
+        }, spec, variables);
+    }
+
+    /** Writes a source's artifact content into an empty root directory; blocking. */
+    @FunctionalInterface
+    public interface ArtifactWriter {
+        /**
+         * @param root the directory to fill
+         * @throws ArtifactUnavailable when the content cannot be had (the render fails {@code ArtifactFailed})
+         * @throws IOException         when the in-memory file system fails
+         */
+        void write(Path root) throws IOException;
+    }
+
+    /** The artifact's content cannot be had; the message says why (file, URL, revision). */
+    public static final class ArtifactUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message why */
+        public ArtifactUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * As {@link #render(GitSource, KustomizationSpec, PostBuild.VariableSource)} for any source kind: {@code writer} puts
+     * the artifact's content (a GitRepository's tree, an OCIRepository's or Bucket's extracted tarball) under the root.
+     *
+     * @param revision the source revision, for messages
+     */
+    public RenderOutcome render(String revision, ArtifactWriter writer, KustomizationSpec spec,
+                                PostBuild.VariableSource variables) {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            Path root = Files.createDirectories(fs.getPath("/source"));
+            try {
+                writer.write(root);
+            } catch (ArtifactUnavailable e) {
                 return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
             }
             String path = spec.path() == null || spec.path().isBlank() ? "./" : spec.path();

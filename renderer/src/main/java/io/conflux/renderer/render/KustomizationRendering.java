@@ -32,6 +32,7 @@ public final class KustomizationRendering {
     private final Function<ObjectKey, Optional<GitRepository>> repositories;
     private final BiFunction<String, String, Map<String, String>> secrets;
     private final BiFunction<String, String, Map<String, String>> configMaps;
+    private final ArtifactSourceRendering artifacts;
 
     /**
      * @param renderer           builds a Kustomization from a source tree
@@ -51,6 +52,7 @@ public final class KustomizationRendering {
         this.repositories = repositories;
         this.secrets = secrets;
         this.configMaps = configMaps;
+        this.artifacts = new ArtifactSourceRendering(renderer, builds);
     }
 
     /**
@@ -69,8 +71,8 @@ public final class KustomizationRendering {
         }
         ObjectKey source = sourceOf(k);
         if (source == null) {
-            return FluxMetadata.refusal(k, FluxReasons.ARTIFACT_FAILED,
-                    "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository", interval);
+            return FluxMetadata.refusal(k, FluxReasons.ARTIFACT_FAILED, "source kind '" + k.getSpec().sourceRef().kind()
+                    + "' is not supported; use GitRepository, OCIRepository or Bucket", interval);
         }
         Optional<String> denied = crossNamespaceRefs.refused(k);
         if (denied.isPresent()) {
@@ -88,7 +90,9 @@ public final class KustomizationRendering {
                 FluxMetadata.requestedAt(k), sources.includedRevisions(source), ClusterInputs.digest(k.getSpec(), variables));
         return new RenderPlan.Render(Optional.of(input), () -> {
             LOG.debugf("%s: rendering %s", key, input.revision());
-            return new RenderPlan.Rendered(input, build(k, sources, source, at.get(), variables));
+            return new RenderPlan.Rendered(input, ArtifactSourceRendering.handles(source)
+                    ? artifacts.build(k, source, at.get(), stored.content(source), variables)
+                    : build(k, sources, source, at.get(), variables));
         }, interval, GoDuration.parseOr(k.getSpec().retryInterval(), interval));
     }
 
@@ -106,12 +110,15 @@ public final class KustomizationRendering {
         return builds.within(FluxMetadata.key(k), timeout, () -> renderer.render(gitSource, k.getSpec(), variables));
     }
 
-    /** @return the GitRepository {@code k}'s {@code sourceRef} names, or null when it names another kind */
+    /**
+     * @return the source {@code k}'s {@code sourceRef} names — a GitRepository, or an OCIRepository or Bucket
+     *         ({@link ArtifactSourceRendering}) — or null when it names another kind
+     */
     static ObjectKey sourceOf(Kustomization k) {
         var ref = k.getSpec().sourceRef();
-        if (ref == null || !GitRepository.KIND.equals(ref.kind())) {
+        if (ref == null || !GitRepository.KIND.equals(ref.kind()) && !ArtifactSourceRendering.handles(ref.kind())) {
             return null;
         }
-        return new ObjectKey(GitRepository.KIND, ref.namespaceOr(k.getMetadata().getNamespace()), ref.name());
+        return new ObjectKey(ref.kind(), ref.namespaceOr(k.getMetadata().getNamespace()), ref.name());
     }
 }

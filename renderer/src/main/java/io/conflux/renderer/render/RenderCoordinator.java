@@ -288,8 +288,11 @@ public final class RenderCoordinator implements AutoCloseable {
         return queue.submit(key.toString(), () -> runner.run(blocking -> {
             HasMetadata object = current(key).orElse(seen);
             String namespace = sourceNamespace(object);
+            ObjectKey artifactSource = object instanceof Kustomization k ? KustomizationRendering.sourceOf(k) : null;
             Uni<StoredSources> stored = namespace == null ? Uni.createFrom().item(StoredSources.NONE)
-                    : Panache.withSession(() -> StoredSources.of(namespace));
+                    : Panache.withSession(() -> StoredSources.of(namespace).chain(s ->
+                            ArtifactSourceRendering.handles(artifactSource) ? s.withContent(artifactSource)
+                                    : Uni.createFrom().item(s)));
             return stored.chain(sources -> blocking.call(() -> object instanceof HelmRelease hr
                             ? helmReleases.plan(hr, sources) : kustomizations.plan((Kustomization) object, sources)))
                     .chain(plan -> {

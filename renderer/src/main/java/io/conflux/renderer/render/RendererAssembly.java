@@ -121,8 +121,10 @@ public class RendererAssembly {
         BoundedBuild builds = new BoundedBuild(config.renderer().buildWorkers(), config.renderer().buildQueue());
         BiFunction<String, String, Map<String, String>> secretData = (ns, name) -> parts.secrets().secretData(ns, name).orElse(null);
         BiFunction<String, String, Map<String, String>> configMaps = (ns, name) -> parts.secrets().configMapData(ns, name).orElse(null);
+        ArtifactFetcher artifactSources = new ArtifactFetcher(client, parts.status(), parts.secrets(),
+                config.git().maxFetchSize().asLongValue());
         SourceFetcher fetcher = new SourceFetcher(mirror, new GitArtifacts(client, parts.status()), watched::gitRepository,
-                secretData);
+                secretData, artifactSources);
         KustomizationRendering kustomizations = new KustomizationRendering(new KustomizationRenderer(mirror, json), builds,
                 crossNamespaceRefs, watched::gitRepository, secretData, configMaps);
         HelmReleaseRendering helmReleases = new HelmReleaseRendering(
