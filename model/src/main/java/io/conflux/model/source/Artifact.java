@@ -2,6 +2,7 @@ package io.conflux.model.source;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
 
 /**
  * Flux's {@code meta.Artifact} as written in source status.
@@ -11,8 +12,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param lastUpdateTime RFC 3339 time the revision was first seen
  * @param url            where the artifact can be fetched; for Conflux the repository URL
  * @param path           artifact path; Conflux leaves it null
+ * @param metadata       Flux's {@code artifact.metadata}: annotations of the artifact, e.g.
+ *                       {@code org.opencontainers.image.revision} (the origin revision source-watcher sets on an
+ *                       ExternalArtifact from {@code originRevision}); null when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Artifact(String revision, String digest, String lastUpdateTime, String url, String path) {
+public record Artifact(String revision, String digest, String lastUpdateTime, String url, String path,
+                       Map<String, String> metadata) {
+
+    /** An artifact without metadata (a GitRepository's). */
+    public Artifact(String revision, String digest, String lastUpdateTime, String url, String path) {
+        this(revision, digest, lastUpdateTime, url, path, null);
+    }
 }
