@@ -3,6 +3,8 @@ package io.conflux.renderer.consume;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
+import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.render.WatchedObjects;
@@ -18,7 +20,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The informers on the management cluster's Kustomizations, HelmReleases, GitRepositories and HelmRepositories (all
+ * The informers on the management cluster's Kustomizations, HelmReleases, GitRepositories, HelmRepositories,
+ * ArtifactGenerators and ExternalArtifacts (all
  * namespaces, storage versions), and their caches as the renderer's {@link WatchedObjects}. Created unstarted, so that
  * {@link FluxObjectWatcher} adds its handlers first; {@link #start} starts them.
  */
@@ -31,6 +34,8 @@ public class InformerCaches implements WatchedObjects {
     private SharedIndexInformer<HelmRelease> helmReleases;
     private SharedIndexInformer<GitRepository> gitRepositories;
     private SharedIndexInformer<HelmRepository> helmRepositories;
+    private SharedIndexInformer<ArtifactGenerator> artifactGenerators;
+    private SharedIndexInformer<ExternalArtifact> externalArtifacts;
 
     @PostConstruct
     void create() {
@@ -38,6 +43,8 @@ public class InformerCaches implements WatchedObjects {
         helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
         gitRepositories = client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0);
         helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0);
+        artifactGenerators = client.resources(ArtifactGenerator.class).inAnyNamespace().runnableInformer(0);
+        externalArtifacts = client.resources(ExternalArtifact.class).inAnyNamespace().runnableInformer(0);
     }
 
     /** @return the Kustomization informer, unstarted until {@link #start} */
@@ -60,17 +67,30 @@ public class InformerCaches implements WatchedObjects {
         return helmRepositories;
     }
 
+    /** @return the ArtifactGenerator informer, unstarted until {@link #start} */
+    SharedIndexInformer<ArtifactGenerator> artifactGeneratorInformer() {
+        return artifactGenerators;
+    }
+
+    /** @return the ExternalArtifact informer, unstarted until {@link #start} */
+    SharedIndexInformer<ExternalArtifact> externalArtifactInformer() {
+        return externalArtifacts;
+    }
+
     /** Starts the informers: sources first, so that the objects reading them find them in the cache. */
     void start() {
         gitRepositories.start();
         helmRepositories.start();
+        externalArtifacts.start();
+        artifactGenerators.start();
         kustomizations.start();
         helmReleases.start();
     }
 
     @PreDestroy
     void close() {
-        for (SharedIndexInformer<?> informer : List.of(kustomizations, helmReleases, gitRepositories, helmRepositories)) {
+        for (SharedIndexInformer<?> informer : List.of(kustomizations, helmReleases, gitRepositories, helmRepositories,
+                artifactGenerators, externalArtifacts)) {
             informer.close();
         }
     }
@@ -88,6 +108,16 @@ public class InformerCaches implements WatchedObjects {
     @Override
     public List<GitRepository> gitRepositories() {
         return gitRepositories.getStore().list();
+    }
+
+    @Override
+    public List<ArtifactGenerator> artifactGenerators() {
+        return artifactGenerators.getStore().list();
+    }
+
+    @Override
+    public Optional<ArtifactGenerator> artifactGenerator(ObjectKey key) {
+        return byKey(artifactGenerators, key.namespace(), key.name());
     }
 
     @Override

@@ -69,13 +69,38 @@ public final class KustomizationRenderer {
      * cannot be fetched or included fails with {@code ArtifactFailed}, retried.
      */
     public RenderOutcome render(GitSource source, KustomizationSpec spec, PostBuild.VariableSource variables) {
-        Revision revision = source.revision();
+        return render(root -> sources.write(source, root), source.revision().toString(), spec, variables);
+    }
+
+    /**
+     * Writes a source artifact's content into a directory.
+     */
+    @FunctionalInterface
+    public interface Content {
+        /**
+         * @param root an existing, empty directory
+         * @throws GitException         when a Git source cannot be read
+         * @throws UncheckedIOException when the content cannot be written
+         * @throws IOException          when the content cannot be read
+         */
+        void write(Path root) throws IOException;
+    }
+
+    /**
+     * As {@link #render(GitSource, KustomizationSpec, PostBuild.VariableSource)} for an artifact whose content
+     * {@code content} writes (an ExternalArtifact's stored files), at {@code revision} (for messages). Content that
+     * cannot be written fails with {@code ArtifactFailed}.
+     */
+    public RenderOutcome render(Content content, String revision, KustomizationSpec spec, PostBuild.VariableSource variables) {
         try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
             Path root = Files.createDirectories(fs.getPath("/source"));
             try {
-                sources.write(source, root);
+                content.write(root);
             } catch (GitException | UncheckedIOException e) {
                 return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
+            } catch (IOException e) {
+                return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, "cannot read revision " + revision + ": "
+                        + e.getMessage());
             }
             String path = spec.path() == null || spec.path().isBlank() ? "./" : spec.path();
             Path dir = root.resolve(path.startsWith("/") ? path.substring(1) : path).normalize();

@@ -32,6 +32,7 @@ public final class KustomizationRendering {
     private final Function<ObjectKey, Optional<GitRepository>> repositories;
     private final BiFunction<String, String, Map<String, String>> secrets;
     private final BiFunction<String, String, Map<String, String>> configMaps;
+    private final ExternalArtifactRendering externalArtifacts;
 
     /**
      * @param renderer           builds a Kustomization from a source tree
@@ -40,17 +41,20 @@ public final class KustomizationRendering {
      * @param repositories       the GitRepositories by key (the informer cache)
      * @param secrets            decoded Secret data by namespace and name, null when absent (blocking)
      * @param configMaps         ConfigMap data by namespace and name, null when absent (blocking)
+     * @param externalArtifacts  plans the renders whose {@code sourceRef} is an ExternalArtifact
      */
     KustomizationRendering(KustomizationRenderer renderer, BoundedBuild builds, CrossNamespaceRefs crossNamespaceRefs,
                            Function<ObjectKey, Optional<GitRepository>> repositories,
                            BiFunction<String, String, Map<String, String>> secrets,
-                           BiFunction<String, String, Map<String, String>> configMaps) {
+                           BiFunction<String, String, Map<String, String>> configMaps,
+                           ExternalArtifactRendering externalArtifacts) {
         this.renderer = renderer;
         this.builds = builds;
         this.crossNamespaceRefs = crossNamespaceRefs;
         this.repositories = repositories;
         this.secrets = secrets;
         this.configMaps = configMaps;
+        this.externalArtifacts = externalArtifacts;
     }
 
     /**
@@ -68,9 +72,12 @@ public final class KustomizationRendering {
             return new RenderPlan.Wait(key + " is suspended");
         }
         ObjectKey source = sourceOf(k);
+        if (source == null && ExternalArtifactRendering.sourceOf(k) != null) {
+            return planExternalArtifact(k, stored, interval);
+        }
         if (source == null) {
             return FluxMetadata.refusal(k, FluxReasons.ARTIFACT_FAILED,
-                    "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository", interval);
+                    "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository or ExternalArtifact", interval);
         }
         Optional<String> denied = crossNamespaceRefs.refused(k);
         if (denied.isPresent()) {
@@ -90,6 +97,15 @@ public final class KustomizationRendering {
             LOG.debugf("%s: rendering %s", key, input.revision());
             return new RenderPlan.Rendered(input, build(k, sources, source, at.get(), variables));
         }, interval, GoDuration.parseOr(k.getSpec().retryInterval(), interval));
+    }
+
+    /** A Kustomization of an ExternalArtifact (#13): refused across namespaces when locked down, else its plan. */
+    private RenderPlan planExternalArtifact(Kustomization k, StoredSources stored, Duration interval) {
+        Optional<String> denied = crossNamespaceRefs.refused(k);
+        if (denied.isPresent()) {
+            return FluxMetadata.refusal(k, CrossNamespaceRefs.ACCESS_DENIED, denied.get(), interval);
+        }
+        return externalArtifacts.plan(k, stored);
     }
 
     /** Builds {@code k} at {@code at} with everything its source includes, bounded by {@code spec.timeout}; blocking. */

@@ -3,6 +3,8 @@ package io.conflux.renderer.render;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
+import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
@@ -54,6 +56,7 @@ public final class RenderCoordinator implements AutoCloseable {
     private final Requeue requeue;
     private final Ownership ownership;
     private final AutoCloseable resources;
+    private final ArtifactGenerators generators;
     /** Per GitRepository, the last revision record handled here (its owner), fetched again when an include changes. */
     private final Map<ObjectKey, SourceRevision> lastRecords = new ConcurrentHashMap<>();
 
@@ -69,10 +72,11 @@ public final class RenderCoordinator implements AutoCloseable {
      * @param ownership      which objects this replica renders; newly owned ones render at once, timers of objects
      *                       no longer owned stop
      * @param resources      closed with the coordinator (the build threads)
+     * @param generators     generates the ExternalArtifacts of ArtifactGenerators
      */
     RenderCoordinator(SourceFetcher fetcher, KustomizationRendering kustomizations, HelmReleaseRendering helmReleases,
                       RenderRecorder recorder, ReactiveRunner runner, WatchedObjects watched, KeyedSerialQueue queue,
-                      Requeue requeue, Ownership ownership, AutoCloseable resources) {
+                      Requeue requeue, Ownership ownership, AutoCloseable resources, ArtifactGenerators generators) {
         this.fetcher = fetcher;
         this.kustomizations = kustomizations;
         this.helmReleases = helmReleases;
@@ -83,6 +87,7 @@ public final class RenderCoordinator implements AutoCloseable {
         this.requeue = requeue;
         this.ownership = ownership;
         this.resources = resources;
+        this.generators = generators;
         ownership.onAssigned(this::resume);
         ownership.onRevoked(requeue::cancelIf);
     }
@@ -100,6 +105,13 @@ public final class RenderCoordinator implements AutoCloseable {
             ObjectKey key = FluxMetadata.objectKey(o);
             if (newlyOwned.test(key.toString())) {
                 schedule(key, Duration.ZERO);
+                resumed++;
+            }
+        }
+        for (ArtifactGenerator g : watched.artifactGenerators()) {
+            ObjectKey key = FluxMetadata.objectKey(g);
+            if (newlyOwned.test(key.toString())) {
+                generate(key).subscribe().with(v -> { }, e -> LOG.warnf("%s: generation failed: %s", key, e.toString()));
                 resumed++;
             }
         }
@@ -122,7 +134,8 @@ public final class RenderCoordinator implements AutoCloseable {
                         .invoke(stored::set).replaceWithVoid())
                 // a render that fails is rendered again by its timer (render arms it whatever the outcome): it does
                 // not fail the revision, which is fetched and stored
-                .chain(() -> stored.get() ? renderAll(source).onFailure().recoverWithUni(e -> {
+                .chain(() -> stored.get() ? Uni.join().all(renderAll(source), generateReaders(source))
+                        .andCollectFailures().replaceWithVoid().onFailure().recoverWithUni(e -> {
                     LOG.warnf("%s: some renders failed, each again after its retryInterval: %s", source, e.toString());
                     return Uni.createFrom().voidItem();
                 }) : Uni.createFrom().voidItem());
@@ -145,6 +158,7 @@ public final class RenderCoordinator implements AutoCloseable {
         ObjectKey source = FluxMetadata.objectKey(repository);
         List<Uni<Void>> work = new ArrayList<>();
         work.add(renderAll(source));
+        work.add(generateReaders(source));
         // as source-controller requeues a GitRepository when one it includes changes: the including repositories this
         // replica owns are fetched again at their current revision (one whose fetch failed for want of the included
         // artifact is stored now), so their artifacts carry the included one's
@@ -171,6 +185,51 @@ public final class RenderCoordinator implements AutoCloseable {
                         && source.equals(new ObjectKey(GitRepository.KIND, g.getMetadata().getNamespace(), i.repository().name()))))
                 .filter(g -> ownership.owns(FluxMetadata.objectKey(g)))
                 .toList();
+    }
+
+    /**
+     * An ArtifactGenerator was created, its spec changed or a reconcile was requested: this replica generates it if it
+     * owns it ({@link ArtifactGenerators}), then renders the Kustomizations of the ExternalArtifacts that changed.
+     *
+     * @return a Uni completing when generated and those renders are done
+     */
+    public Uni<Void> onArtifactGenerator(ArtifactGenerator generator) {
+        return generate(FluxMetadata.objectKey(generator));
+    }
+
+    /**
+     * An ArtifactGenerator was deleted: its owner deletes its ExternalArtifacts and their stored artifacts.
+     *
+     * @return a Uni completing when they are gone
+     */
+    public Uni<Void> onArtifactGeneratorDeleted(ArtifactGenerator generator) {
+        return ownership.owns(FluxMetadata.objectKey(generator)) ? generators.forget(generator) : Uni.createFrom().voidItem();
+    }
+
+    /**
+     * The artifact in an ExternalArtifact's status changed (its generator's owner stored a new one, then wrote it):
+     * renders the Kustomizations this replica owns that read it, and generates the generators reading it.
+     *
+     * @return a Uni completing when those renders are done
+     */
+    public Uni<Void> onExternalArtifactStored(ExternalArtifact artifact) {
+        ObjectKey source = FluxMetadata.objectKey(artifact);
+        return Uni.join().all(renderAll(source), generateReaders(source)).andCollectFailures().replaceWithVoid();
+    }
+
+    /** Generates {@code generator} (if owned here), then renders what reads the ExternalArtifacts that changed. */
+    private Uni<Void> generate(ObjectKey generator) {
+        return generators.generate(generator).chain(changed -> changed.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(changed.stream().map(this::renderAll).toList()).andCollectFailures().replaceWithVoid());
+    }
+
+    /** Generates every generator this replica owns that reads {@code source}. */
+    private Uni<Void> generateReaders(ObjectKey source) {
+        List<ObjectKey> readers = generators.readersOf(source);
+        if (readers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join().all(readers.stream().map(this::generate).toList()).andCollectFailures().replaceWithVoid();
     }
 
     /** A Kustomization or HelmRelease was deleted: its timer stops. */
@@ -218,7 +277,8 @@ public final class RenderCoordinator implements AutoCloseable {
         List<Uni<Void>> renders = new ArrayList<>();
         for (Kustomization k : watched.kustomizations()) {
             ObjectKey own = KustomizationRendering.sourceOf(k);
-            if (source.equals(own) || own != null && includes.includes(own, source)) {
+            if (source.equals(own) || own != null && includes.includes(own, source)
+                    || source.equals(ExternalArtifactRendering.sourceOf(k))) {
                 renders.add(render(FluxMetadata.objectKey(k), k));
             }
         }
@@ -338,6 +398,9 @@ public final class RenderCoordinator implements AutoCloseable {
     private static String sourceNamespace(HasMetadata object) {
         ObjectKey source = object instanceof HelmRelease hr ? HelmReleaseRenderer.gitRepositoryOf(hr)
                 : KustomizationRendering.sourceOf((Kustomization) object);
+        if (source == null && object instanceof Kustomization k) {
+            source = ExternalArtifactRendering.sourceOf(k);
+        }
         return source == null ? null : source.namespace();
     }
 

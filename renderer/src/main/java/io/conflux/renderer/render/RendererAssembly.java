@@ -5,6 +5,10 @@ import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.SourceTree;
 import io.conflux.renderer.persist.BundleStore;
+import io.conflux.renderer.persist.GeneratedArtifact;
+import io.conflux.renderer.source.GeneratedArtifacts;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import java.util.Optional;
 import io.conflux.renderer.source.GitArtifacts;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Outbox;
@@ -123,8 +127,16 @@ public class RendererAssembly {
         BiFunction<String, String, Map<String, String>> configMaps = (ns, name) -> parts.secrets().configMapData(ns, name).orElse(null);
         SourceFetcher fetcher = new SourceFetcher(mirror, new GitArtifacts(client, parts.status()), watched::gitRepository,
                 secretData);
-        KustomizationRendering kustomizations = new KustomizationRendering(new KustomizationRenderer(mirror, json), builds,
-                crossNamespaceRefs, watched::gitRepository, secretData, configMaps);
+        KustomizationRenderer kustomizationRenderer = new KustomizationRenderer(mirror, json);
+        ExternalArtifactRendering externalArtifacts = new ExternalArtifactRendering(kustomizationRenderer, builds,
+                key -> Optional.ofNullable(parts.runner().run(blocking -> Panache.withSession(() ->
+                        GeneratedArtifact.of(key.namespace(), key.name()))).await().atMost(config.renderer().gitTimeout())),
+                secretData, configMaps);
+        KustomizationRendering kustomizations = new KustomizationRendering(kustomizationRenderer, builds,
+                crossNamespaceRefs, watched::gitRepository, secretData, configMaps, externalArtifacts);
+        ArtifactGenerators generators = new ArtifactGenerators(new SourceTree(mirror), watched::gitRepository, secretData,
+                new GeneratedArtifacts(client, parts.status()), watched, crossNamespaceRefs, parts.runner(), parts.queue(),
+                parts.ownership());
         HelmReleaseRendering helmReleases = new HelmReleaseRendering(
                 new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json),
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
@@ -134,6 +146,6 @@ public class RendererAssembly {
                 parts.requeue(), parts.ownership(), () -> {
                     builds.close();
                     more.close();
-                });
+                }, generators);
     }
 }

@@ -3,6 +3,7 @@ package io.conflux.renderer.render;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
 import java.util.List;
@@ -36,5 +37,15 @@ public interface WatchedObjects {
     /** @return the HelmRelease of {@code key}, if it exists */
     default Optional<HelmRelease> helmRelease(ObjectKey key) {
         return helmReleases().stream().filter(hr -> key.equals(FluxMetadata.objectKey(hr))).findFirst();
+    }
+
+    /** @return every ArtifactGenerator (none where they are not watched) */
+    default List<ArtifactGenerator> artifactGenerators() {
+        return List.of();
+    }
+
+    /** @return the ArtifactGenerator of {@code key}, if it exists */
+    default Optional<ArtifactGenerator> artifactGenerator(ObjectKey key) {
+        return artifactGenerators().stream().filter(g -> key.equals(FluxMetadata.objectKey(g))).findFirst();
     }
 }
