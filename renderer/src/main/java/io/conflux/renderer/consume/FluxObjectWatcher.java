@@ -124,9 +124,13 @@ public class FluxObjectWatcher {
                 }
             }
         });
+        // A HelmChart created or changed is pulled or packaged by its owner, then every interval.
+        caches.helmChartInformer().addEventHandler(handler(c -> coordinator.onHelmChart(c)
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "reconciling HelmChart %s failed", c.getMetadata().getName())),
+                coordinator::onHelmChartDeleted));
         caches.start();
-        LOG.info("watching Kustomizations, GitRepositories, HelmReleases, HelmRepositories, ArtifactGenerators and"
-                + " ExternalArtifacts");
+        LOG.info("watching Kustomizations, GitRepositories, HelmReleases, HelmRepositories, ArtifactGenerators,"
+                + " ExternalArtifacts and HelmCharts");
     }
 
     /**

@@ -6,6 +6,7 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.render.WatchedObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -21,7 +22,7 @@ import java.util.Optional;
 
 /**
  * The informers on the management cluster's Kustomizations, HelmReleases, GitRepositories, HelmRepositories,
- * ArtifactGenerators and ExternalArtifacts (all
+ * ArtifactGenerators, ExternalArtifacts and HelmCharts (all
  * namespaces, storage versions), and their caches as the renderer's {@link WatchedObjects}. Created unstarted, so that
  * {@link FluxObjectWatcher} adds its handlers first; {@link #start} starts them.
  */
@@ -36,6 +37,7 @@ public class InformerCaches implements WatchedObjects {
     private SharedIndexInformer<HelmRepository> helmRepositories;
     private SharedIndexInformer<ArtifactGenerator> artifactGenerators;
     private SharedIndexInformer<ExternalArtifact> externalArtifacts;
+    private SharedIndexInformer<HelmChart> helmCharts;
 
     @PostConstruct
     void create() {
@@ -45,6 +47,7 @@ public class InformerCaches implements WatchedObjects {
         helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0);
         artifactGenerators = client.resources(ArtifactGenerator.class).inAnyNamespace().runnableInformer(0);
         externalArtifacts = client.resources(ExternalArtifact.class).inAnyNamespace().runnableInformer(0);
+        helmCharts = client.resources(HelmChart.class).inAnyNamespace().runnableInformer(0);
     }
 
     /** @return the Kustomization informer, unstarted until {@link #start} */
@@ -72,6 +75,11 @@ public class InformerCaches implements WatchedObjects {
         return artifactGenerators;
     }
 
+    /** @return the HelmChart informer, unstarted until {@link #start} */
+    SharedIndexInformer<HelmChart> helmChartInformer() {
+        return helmCharts;
+    }
+
     /** @return the ExternalArtifact informer, unstarted until {@link #start} */
     SharedIndexInformer<ExternalArtifact> externalArtifactInformer() {
         return externalArtifacts;
@@ -83,6 +91,7 @@ public class InformerCaches implements WatchedObjects {
         helmRepositories.start();
         externalArtifacts.start();
         artifactGenerators.start();
+        helmCharts.start();
         kustomizations.start();
         helmReleases.start();
     }
@@ -90,7 +99,7 @@ public class InformerCaches implements WatchedObjects {
     @PreDestroy
     void close() {
         for (SharedIndexInformer<?> informer : List.of(kustomizations, helmReleases, gitRepositories, helmRepositories,
-                artifactGenerators, externalArtifacts)) {
+                artifactGenerators, externalArtifacts, helmCharts)) {
             informer.close();
         }
     }
@@ -108,6 +117,16 @@ public class InformerCaches implements WatchedObjects {
     @Override
     public List<GitRepository> gitRepositories() {
         return gitRepositories.getStore().list();
+    }
+
+    @Override
+    public List<HelmChart> helmCharts() {
+        return helmCharts.getStore().list();
+    }
+
+    @Override
+    public Optional<HelmChart> helmChart(ObjectKey key) {
+        return byKey(helmCharts, key.namespace(), key.name());
     }
 
     @Override

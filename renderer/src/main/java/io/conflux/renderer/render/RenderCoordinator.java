@@ -6,6 +6,7 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.model.meta.GoDuration;
@@ -57,6 +58,7 @@ public final class RenderCoordinator implements AutoCloseable {
     private final Ownership ownership;
     private final AutoCloseable resources;
     private final ArtifactGenerators generators;
+    private final HelmCharts helmCharts;
     /** Per GitRepository, the last revision record handled here (its owner), fetched again when an include changes. */
     private final Map<ObjectKey, SourceRevision> lastRecords = new ConcurrentHashMap<>();
 
@@ -73,10 +75,12 @@ public final class RenderCoordinator implements AutoCloseable {
      *                       no longer owned stop
      * @param resources      closed with the coordinator (the build threads)
      * @param generators     generates the ExternalArtifacts of ArtifactGenerators
+     * @param helmCharts     reconciles HelmCharts
      */
     RenderCoordinator(SourceFetcher fetcher, KustomizationRendering kustomizations, HelmReleaseRendering helmReleases,
                       RenderRecorder recorder, ReactiveRunner runner, WatchedObjects watched, KeyedSerialQueue queue,
-                      Requeue requeue, Ownership ownership, AutoCloseable resources, ArtifactGenerators generators) {
+                      Requeue requeue, Ownership ownership, AutoCloseable resources, ArtifactGenerators generators,
+                      HelmCharts helmCharts) {
         this.fetcher = fetcher;
         this.kustomizations = kustomizations;
         this.helmReleases = helmReleases;
@@ -88,6 +92,7 @@ public final class RenderCoordinator implements AutoCloseable {
         this.ownership = ownership;
         this.resources = resources;
         this.generators = generators;
+        this.helmCharts = helmCharts;
         ownership.onAssigned(this::resume);
         ownership.onRevoked(requeue::cancelIf);
     }
@@ -112,6 +117,13 @@ public final class RenderCoordinator implements AutoCloseable {
             ObjectKey key = FluxMetadata.objectKey(g);
             if (newlyOwned.test(key.toString())) {
                 generate(key).subscribe().with(v -> { }, e -> LOG.warnf("%s: generation failed: %s", key, e.toString()));
+                resumed++;
+            }
+        }
+        for (HelmChart c : watched.helmCharts()) {
+            if (newlyOwned.test(FluxMetadata.key(c))) {
+                helmCharts.reconcile(c).subscribe().with(v -> { }, e -> LOG.warnf("%s: reconcile failed: %s",
+                        FluxMetadata.key(c), e.toString()));
                 resumed++;
             }
         }
@@ -230,6 +242,21 @@ public final class RenderCoordinator implements AutoCloseable {
             return Uni.createFrom().voidItem();
         }
         return Uni.join().all(readers.stream().map(this::generate).toList()).andCollectFailures().replaceWithVoid();
+    }
+
+    /**
+     * A HelmChart was created, changed or a reconcile requested: its owner pulls or packages it and writes its status,
+     * then again every interval ({@link HelmCharts}).
+     *
+     * @return a Uni completing when its status is written
+     */
+    public Uni<Void> onHelmChart(HelmChart chart) {
+        return helmCharts.reconcile(chart);
+    }
+
+    /** A HelmChart was deleted: its timer stops. */
+    public void onHelmChartDeleted(HelmChart chart) {
+        helmCharts.deleted(chart);
     }
 
     /** A Kustomization or HelmRelease was deleted: its timer stops. */

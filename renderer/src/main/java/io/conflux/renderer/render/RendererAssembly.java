@@ -137,8 +137,12 @@ public class RendererAssembly {
         ArtifactGenerators generators = new ArtifactGenerators(new SourceTree(mirror), watched::gitRepository, secretData,
                 new GeneratedArtifacts(client, parts.status()), watched, crossNamespaceRefs, parts.runner(), parts.queue(),
                 parts.ownership());
-        HelmReleaseRendering helmReleases = new HelmReleaseRendering(
-                new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json),
+        HelmReleaseRenderer helmReleaseRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(),
+                config.renderer().helmTimeout(), json);
+        HelmCharts helmCharts = new HelmCharts(helmReleaseRenderer, new SourceTree(mirror), watched::gitRepository,
+                watched::helmRepository, secretData, parts.status(), parts.runner(), parts.queue(), parts.requeue(),
+                parts.ownership(), watched::helmChart);
+        HelmReleaseRendering helmReleases = new HelmReleaseRendering(helmReleaseRenderer,
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
                 secretData, configMaps);
         return new RenderCoordinator(fetcher, kustomizations, helmReleases,
@@ -146,6 +150,6 @@ public class RendererAssembly {
                 parts.requeue(), parts.ownership(), () -> {
                     builds.close();
                     more.close();
-                }, generators);
+                }, generators, helmCharts);
     }
 }
