@@ -73,6 +73,7 @@ class HelmChartsTest {
         client = kube.client();
         client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
         TestCoordinators.forgetNamespace(runner, NS);
+        Files.createDirectories(tmp.resolve("repos"));
         coordinator = TestCoordinators.coordinator(tmp, client, runner, bundleStore, outbox,
                 Map.of(LOCAL, tmp.resolve("repos").toUri().toString()), watched);
     }
