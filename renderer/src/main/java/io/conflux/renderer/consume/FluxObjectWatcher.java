@@ -114,7 +114,10 @@ public class FluxObjectWatcher {
 
             @Override
             public void onDelete(ExternalArtifact artifact, boolean deletedFinalStateUnknown) {
-                // its generator's owner deletes it with its stored artifact; nothing to render
+                // deleted by its generator's owner (no longer an output), or by someone else: then its generator,
+                // if it still exists, applies it again
+                coordinator.onExternalArtifactDeleted(artifact).subscribe().with(v -> { }, e -> LOG.errorf(e,
+                        "regenerating after ExternalArtifact %s was deleted failed", artifact.getMetadata().getName()));
             }
 
             private void stored(ExternalArtifact artifact) {

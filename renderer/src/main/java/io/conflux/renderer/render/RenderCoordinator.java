@@ -229,6 +229,22 @@ public final class RenderCoordinator implements AutoCloseable {
         return Uni.join().all(renderAll(source), generateReaders(source)).andCollectFailures().replaceWithVoid();
     }
 
+    /**
+     * An ExternalArtifact was deleted: when it names a generator that still exists, that generator is generated again
+     * on its owner, which applies it again if it is still one of its outputs (source-watcher corrects such drift); a
+     * generator that deleted it itself, or is gone, generates nothing new.
+     *
+     * @return a Uni completing when generated
+     */
+    public Uni<Void> onExternalArtifactDeleted(ExternalArtifact artifact) {
+        var ref = artifact.getSpec() == null ? null : artifact.getSpec().sourceRef();
+        if (ref == null || !ArtifactGenerator.KIND.equals(ref.kind()) || ref.name() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return generate(new ObjectKey(ArtifactGenerator.KIND, ref.namespaceOr(artifact.getMetadata().getNamespace()),
+                ref.name()));
+    }
+
     /** Generates {@code generator} (if owned here), then renders what reads the ExternalArtifacts that changed. */
     private Uni<Void> generate(ObjectKey generator) {
         return generators.generate(generator).chain(changed -> changed.isEmpty() ? Uni.createFrom().voidItem()

@@ -212,6 +212,21 @@ class ArtifactGeneratorTest {
     }
 
     @Test
+    void anExternalArtifactDeletedBySomeoneElseIsAppliedAgain() throws Exception {
+        createGenerator(spec(null));
+        await(coordinator.onSourceRevision(revision(commit())));
+        ExternalArtifact apps = externalArtifact("apps");
+        published.clear();
+
+        client.resource(apps).delete();
+        await(coordinator.onExternalArtifactDeleted(apps));
+
+        ExternalArtifact again = externalArtifact("apps");
+        assertThat(again.getStatus().artifact().revision()).isEqualTo(apps.getStatus().artifact().revision());
+        assertThat(published.list()).isEmpty();
+    }
+
+    @Test
     void aDeletedGeneratorTakesItsExternalArtifacts() throws Exception {
         createGenerator(spec(null));
         await(coordinator.onSourceRevision(revision(commit())));
