@@ -22,16 +22,20 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class StatusPatcher {
     /** Flux kind → the apiVersion whose status Conflux writes. */
-    public static final Map<String, String> API_VERSIONS = Map.of(
-            "Kustomization", "kustomize.toolkit.fluxcd.io/v1",
-            "HelmRelease", "helm.toolkit.fluxcd.io/v2",
-            "GitRepository", "source.toolkit.fluxcd.io/v1",
-            "HelmRepository", "source.toolkit.fluxcd.io/v1",
-            "OCIRepository", "source.toolkit.fluxcd.io/v1",
-            "Bucket", "source.toolkit.fluxcd.io/v1",
-            "Receiver", "notification.toolkit.fluxcd.io/v1",
-            "Alert", "notification.toolkit.fluxcd.io/v1beta3",
-            "Provider", "notification.toolkit.fluxcd.io/v1beta3");
+    public static final Map<String, String> API_VERSIONS = Map.ofEntries(
+            Map.entry("Kustomization", "kustomize.toolkit.fluxcd.io/v1"),
+            Map.entry("HelmRelease", "helm.toolkit.fluxcd.io/v2"),
+            Map.entry("GitRepository", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("HelmRepository", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("OCIRepository", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("Bucket", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("Receiver", "notification.toolkit.fluxcd.io/v1"),
+            Map.entry("Alert", "notification.toolkit.fluxcd.io/v1beta3"),
+            Map.entry("Provider", "notification.toolkit.fluxcd.io/v1beta3"),
+            // wt-gen (#13): source-watcher's generator, its ExternalArtifacts, HelmCharts
+            Map.entry("ArtifactGenerator", "source.extensions.fluxcd.io/v1beta1"),
+            Map.entry("ExternalArtifact", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("HelmChart", "source.toolkit.fluxcd.io/v1"));
 
     @Inject
     KubernetesClient client;

@@ -13,8 +13,10 @@ import java.util.Map;
  * @param url            where the artifact can be fetched; for Conflux the repository URL
  * @param path           artifact path; Conflux leaves it null
  * @param size           bytes of the stored artifact tarball, null when unknown (OCIRepository, Bucket)
- * @param metadata       Flux's {@code artifact.metadata}: for an OCIRepository the manifest's annotations
- *                       ({@code org.opencontainers.image.*}); null otherwise
+ * @param metadata       Flux's {@code artifact.metadata}: annotations of the artifact, e.g. an OCIRepository
+ *                       manifest's ({@code org.opencontainers.image.*}) or {@code org.opencontainers.image.revision},
+ *                       the origin revision source-watcher sets on an ExternalArtifact from {@code originRevision};
+ *                       null when none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -24,5 +26,11 @@ public record Artifact(String revision, String digest, String lastUpdateTime, St
     /** An artifact without size or metadata (GitRepository, HelmRepository). */
     public Artifact(String revision, String digest, String lastUpdateTime, String url, String path) {
         this(revision, digest, lastUpdateTime, url, path, null, null);
+    }
+
+    /** An artifact with metadata and no size (an ExternalArtifact's). */
+    public Artifact(String revision, String digest, String lastUpdateTime, String url, String path,
+                    Map<String, String> metadata) {
+        this(revision, digest, lastUpdateTime, url, path, null, metadata);
     }
 }

@@ -3,7 +3,10 @@ package io.conflux.renderer.consume;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
+import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.render.WatchedObjects;
 import io.conflux.service.Watches;
@@ -19,7 +22,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The informers on the management cluster's Kustomizations, HelmReleases, GitRepositories and HelmRepositories (all
+ * The informers on the management cluster's Kustomizations, HelmReleases, GitRepositories, HelmRepositories,
+ * ArtifactGenerators, ExternalArtifacts and HelmCharts (all
  * namespaces, storage versions), and their caches as the renderer's {@link WatchedObjects}. Created unstarted, so that
  * {@link FluxObjectWatcher} adds its handlers first; {@link #start} starts them.
  */
@@ -34,6 +38,9 @@ public class InformerCaches implements WatchedObjects {
     private SharedIndexInformer<HelmRelease> helmReleases;
     private SharedIndexInformer<GitRepository> gitRepositories;
     private SharedIndexInformer<HelmRepository> helmRepositories;
+    private SharedIndexInformer<ArtifactGenerator> artifactGenerators;
+    private SharedIndexInformer<ExternalArtifact> externalArtifacts;
+    private SharedIndexInformer<HelmChart> helmCharts;
 
     @PostConstruct
     void create() {
@@ -45,6 +52,12 @@ public class InformerCaches implements WatchedObjects {
                 client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0));
         helmRepositories = watches.watch(HelmRepository.class,
                 client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0));
+        artifactGenerators = watches.watch(ArtifactGenerator.class,
+                client.resources(ArtifactGenerator.class).inAnyNamespace().runnableInformer(0));
+        externalArtifacts = watches.watch(ExternalArtifact.class,
+                client.resources(ExternalArtifact.class).inAnyNamespace().runnableInformer(0));
+        helmCharts = watches.watch(HelmChart.class,
+                client.resources(HelmChart.class).inAnyNamespace().runnableInformer(0));
     }
 
     /** @return the Kustomization informer, unstarted until {@link #start} */
@@ -67,17 +80,36 @@ public class InformerCaches implements WatchedObjects {
         return helmRepositories;
     }
 
+    /** @return the ArtifactGenerator informer, unstarted until {@link #start} */
+    SharedIndexInformer<ArtifactGenerator> artifactGeneratorInformer() {
+        return artifactGenerators;
+    }
+
+    /** @return the HelmChart informer, unstarted until {@link #start} */
+    SharedIndexInformer<HelmChart> helmChartInformer() {
+        return helmCharts;
+    }
+
+    /** @return the ExternalArtifact informer, unstarted until {@link #start} */
+    SharedIndexInformer<ExternalArtifact> externalArtifactInformer() {
+        return externalArtifacts;
+    }
+
     /** Starts the informers: sources first, so that the objects reading them find them in the cache. */
     void start() {
         gitRepositories.start();
         helmRepositories.start();
+        externalArtifacts.start();
+        artifactGenerators.start();
+        helmCharts.start();
         kustomizations.start();
         helmReleases.start();
     }
 
     @PreDestroy
     void close() {
-        for (SharedIndexInformer<?> informer : List.of(kustomizations, helmReleases, gitRepositories, helmRepositories)) {
+        for (SharedIndexInformer<?> informer : List.of(kustomizations, helmReleases, gitRepositories, helmRepositories,
+                artifactGenerators, externalArtifacts, helmCharts)) {
             informer.close();
         }
     }
@@ -95,6 +127,26 @@ public class InformerCaches implements WatchedObjects {
     @Override
     public List<GitRepository> gitRepositories() {
         return gitRepositories.getStore().list();
+    }
+
+    @Override
+    public List<HelmChart> helmCharts() {
+        return helmCharts.getStore().list();
+    }
+
+    @Override
+    public Optional<HelmChart> helmChart(ObjectKey key) {
+        return byKey(helmCharts, key.namespace(), key.name());
+    }
+
+    @Override
+    public List<ArtifactGenerator> artifactGenerators() {
+        return artifactGenerators.getStore().list();
+    }
+
+    @Override
+    public Optional<ArtifactGenerator> artifactGenerator(ObjectKey key) {
+        return byKey(artifactGenerators, key.namespace(), key.name());
     }
 
     @Override

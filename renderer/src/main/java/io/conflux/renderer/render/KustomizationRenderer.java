@@ -113,6 +113,9 @@ public final class KustomizationRenderer {
                 writer.write(root);
             } catch (ArtifactUnavailable e) {
                 return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
+            } catch (IOException e) {
+                return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, "cannot read revision " + revision + ": "
+                        + e.getMessage());
             }
             String path = spec.path() == null || spec.path().isBlank() ? "./" : spec.path();
             Path dir = root.resolve(path.startsWith("/") ? path.substring(1) : path).normalize();

@@ -33,6 +33,7 @@ public final class KustomizationRendering {
     private final BiFunction<String, String, Map<String, String>> secrets;
     private final BiFunction<String, String, Map<String, String>> configMaps;
     private final ArtifactSourceRendering artifacts;
+    private final ExternalArtifactRendering externalArtifacts;
 
     /**
      * @param renderer           builds a Kustomization from a source tree
@@ -41,11 +42,13 @@ public final class KustomizationRendering {
      * @param repositories       the GitRepositories by key (the informer cache)
      * @param secrets            decoded Secret data by namespace and name, null when absent (blocking)
      * @param configMaps         ConfigMap data by namespace and name, null when absent (blocking)
+     * @param externalArtifacts  plans the renders whose {@code sourceRef} is an ExternalArtifact
      */
     KustomizationRendering(KustomizationRenderer renderer, BoundedBuild builds, CrossNamespaceRefs crossNamespaceRefs,
                            Function<ObjectKey, Optional<GitRepository>> repositories,
                            BiFunction<String, String, Map<String, String>> secrets,
-                           BiFunction<String, String, Map<String, String>> configMaps) {
+                           BiFunction<String, String, Map<String, String>> configMaps,
+                           ExternalArtifactRendering externalArtifacts) {
         this.renderer = renderer;
         this.builds = builds;
         this.crossNamespaceRefs = crossNamespaceRefs;
@@ -53,6 +56,7 @@ public final class KustomizationRendering {
         this.secrets = secrets;
         this.configMaps = configMaps;
         this.artifacts = new ArtifactSourceRendering(renderer, builds);
+        this.externalArtifacts = externalArtifacts;
     }
 
     /**
@@ -70,9 +74,12 @@ public final class KustomizationRendering {
             return new RenderPlan.Wait(key + " is suspended");
         }
         ObjectKey source = sourceOf(k);
+        if (source == null && ExternalArtifactRendering.sourceOf(k) != null) {
+            return planExternalArtifact(k, stored, interval);
+        }
         if (source == null) {
             return FluxMetadata.refusal(k, FluxReasons.ARTIFACT_FAILED, "source kind '" + k.getSpec().sourceRef().kind()
-                    + "' is not supported; use GitRepository, OCIRepository or Bucket", interval);
+                    + "' is not supported; use GitRepository, OCIRepository, Bucket or ExternalArtifact", interval);
         }
         Optional<String> denied = crossNamespaceRefs.refused(k);
         if (denied.isPresent()) {
@@ -94,6 +101,15 @@ public final class KustomizationRendering {
                     ? artifacts.build(k, source, at.get(), stored.content(source), variables)
                     : build(k, sources, source, at.get(), variables));
         }, interval, GoDuration.parseOr(k.getSpec().retryInterval(), interval));
+    }
+
+    /** A Kustomization of an ExternalArtifact (#13): refused across namespaces when locked down, else its plan. */
+    private RenderPlan planExternalArtifact(Kustomization k, StoredSources stored, Duration interval) {
+        Optional<String> denied = crossNamespaceRefs.refused(k);
+        if (denied.isPresent()) {
+            return FluxMetadata.refusal(k, CrossNamespaceRefs.ACCESS_DENIED, denied.get(), interval);
+        }
+        return externalArtifacts.plan(k, stored);
     }
 
     /** Builds {@code k} at {@code at} with everything its source includes, bounded by {@code spec.timeout}; blocking. */

@@ -5,6 +5,10 @@ import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.SourceTree;
 import io.conflux.renderer.persist.BundleStore;
+import io.conflux.renderer.persist.GeneratedArtifact;
+import io.conflux.renderer.source.GeneratedArtifacts;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import java.util.Optional;
 import io.conflux.renderer.source.GitArtifacts;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Outbox;
@@ -125,10 +129,22 @@ public class RendererAssembly {
                 config.git().maxFetchSize().asLongValue());
         SourceFetcher fetcher = new SourceFetcher(mirror, new GitArtifacts(client, parts.status()), watched::gitRepository,
                 secretData, artifactSources);
-        KustomizationRendering kustomizations = new KustomizationRendering(new KustomizationRenderer(mirror, json), builds,
-                crossNamespaceRefs, watched::gitRepository, secretData, configMaps);
-        HelmReleaseRendering helmReleases = new HelmReleaseRendering(
-                new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json),
+        KustomizationRenderer kustomizationRenderer = new KustomizationRenderer(mirror, json);
+        ExternalArtifactRendering externalArtifacts = new ExternalArtifactRendering(kustomizationRenderer, builds,
+                key -> Optional.ofNullable(parts.runner().run(blocking -> Panache.withSession(() ->
+                        GeneratedArtifact.of(key.namespace(), key.name()))).await().atMost(config.renderer().gitTimeout())),
+                secretData, configMaps);
+        KustomizationRendering kustomizations = new KustomizationRendering(kustomizationRenderer, builds,
+                crossNamespaceRefs, watched::gitRepository, secretData, configMaps, externalArtifacts);
+        ArtifactGenerators generators = new ArtifactGenerators(new SourceTree(mirror), watched::gitRepository, secretData,
+                new GeneratedArtifacts(client, parts.status()), watched, crossNamespaceRefs, parts.runner(), parts.queue(),
+                parts.ownership());
+        HelmReleaseRenderer helmReleaseRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(),
+                config.renderer().helmTimeout(), json);
+        HelmCharts helmCharts = new HelmCharts(helmReleaseRenderer, new SourceTree(mirror), watched::gitRepository,
+                watched::helmRepository, secretData, parts.status(), parts.runner(), parts.queue(), parts.requeue(),
+                parts.ownership(), watched::helmChart);
+        HelmReleaseRendering helmReleases = new HelmReleaseRendering(helmReleaseRenderer,
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
                 secretData, configMaps);
         return new RenderCoordinator(fetcher, kustomizations, helmReleases,
@@ -136,6 +152,6 @@ public class RendererAssembly {
                 parts.requeue(), parts.ownership(), () -> {
                     builds.close();
                     more.close();
-                });
+                }, generators, helmCharts);
     }
 }

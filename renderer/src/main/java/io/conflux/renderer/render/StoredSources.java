@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * The latest stored artifacts ({@code source_artifact}) of the sources of one namespace (every kind: GitRepository,
- * OCIRepository, Bucket, …), read once inside an object's serialized job so that a render and its record agree on one
+ * OCIRepository, Bucket, ExternalArtifact, …), read once inside an object's serialized job so that a render and its record agree on one
  * revision per source, whatever arrives meanwhile. As kustomize-controller reads the artifact source-controller
  * stored, not a revision seen elsewhere. For an OCIRepository or Bucket the render also needs the stored content
  * ({@code source_content}), read with {@link #withContent}.
