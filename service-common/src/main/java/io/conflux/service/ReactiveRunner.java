@@ -22,24 +22,52 @@ public class ReactiveRunner {
 
     /**
      * @param work builds the pipeline, given a way to run blocking code
-     * @return a Uni that runs {@code work} on its own context when subscribed
+     * @return a Uni that runs {@code work} on its own context when subscribed; the OpenTelemetry context current when
+     *         {@code run} is called is current on that context too (so spans and outbox rows of the work belong to the
+     *         caller's trace, {@link TraceContext})
      */
     public <T> Uni<T> run(Function<Blocking, Uni<T>> work) {
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
         return Uni.createFrom().emitter(em -> {
             Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
             VertxContextSafetyToggle.setContextSafe(context, true);
             Blocking blocking = new Blocking(context);
             context.runOnContext(v -> {
+                // on a duplicated context Quarkus keeps the OpenTelemetry context in the Vert.x context's local data,
+                // so it stays current for the continuations and blocking steps of this pipeline; the scope is closed
+                // when the pipeline ends
+                io.opentelemetry.context.Scope scope = trace == io.opentelemetry.context.Context.root() ? null
+                        : trace.makeCurrent();
                 Uni<T> pipeline;
                 try {
                     pipeline = work.apply(blocking);
                 } catch (RuntimeException e) {
+                    close(scope);
                     em.fail(e);
                     return;
                 }
-                pipeline.subscribe().with(em::complete, em::fail);
+                // the caller's continuation runs inside complete/fail: it still sees the context, closed after it
+                pipeline.subscribe().with(item -> {
+                    try {
+                        em.complete(item);
+                    } finally {
+                        close(scope);
+                    }
+                }, failure -> {
+                    try {
+                        em.fail(failure);
+                    } finally {
+                        close(scope);
+                    }
+                });
             });
         });
+    }
+
+    private static void close(io.opentelemetry.context.Scope scope) {
+        if (scope != null) {
+            scope.close();
+        }
     }
 
     /** Runs blocking code on the worker pool and resumes on the pipeline's context. */

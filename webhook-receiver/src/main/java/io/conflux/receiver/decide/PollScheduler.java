@@ -78,7 +78,17 @@ public class PollScheduler {
      * @see SourceReconciler#reconcile(ObjectKey, Trigger, String)
      */
     public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId) {
-        return reconciler.reconcile(key, trigger, deliveryId)
+        return reconcileNow(key, trigger, deliveryId, null);
+    }
+
+    /**
+     * As {@link #reconcileNow(ObjectKey, Trigger, String)}, for a webhook's request.
+     *
+     * @param webhookReceivedAt RFC 3339 time the webhook was received, carried to the published revision; null for
+     *                          other triggers
+     */
+    public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId, String webhookReceivedAt) {
+        return reconciler.reconcile(key, trigger, deliveryId, webhookReceivedAt)
                 .invoke(outcome -> after(key, next(outcome)))
                 .onFailure().invoke(e -> {
                     LOG.warnf("%s: reconciliation failed, retried in %s: %s", key, afterFailure(key), e.toString());
