@@ -125,11 +125,11 @@ public class Requeue implements AutoCloseable {
                 return;
             }
             running = true;
-            Supplier<Uni<Duration>> next = fired ? run : first;
+            Supplier<Uni<Duration>> job = fired ? run : first;
             fired = true;
             Uni<Duration> work;
             try {
-                work = Uni.createFrom().deferred(next::get);
+                work = Uni.createFrom().deferred(job::get);
             } catch (RuntimeException e) {
                 done(null, e);
                 return;
