@@ -33,41 +33,22 @@ public class ReactiveRunner {
             VertxContextSafetyToggle.setContextSafe(context, true);
             Blocking blocking = new Blocking(context);
             context.runOnContext(v -> {
-                // on a duplicated context Quarkus keeps the OpenTelemetry context in the Vert.x context's local data,
-                // so it stays current for the continuations and blocking steps of this pipeline; the scope is closed
-                // when the pipeline ends
-                io.opentelemetry.context.Scope scope = trace == io.opentelemetry.context.Context.root() ? null
-                        : trace.makeCurrent();
+                // on this fresh duplicated context Quarkus keeps the OpenTelemetry context in the Vert.x context's
+                // local data, so it stays current for the continuations and blocking steps of the pipeline and ends
+                // with the context (not closed here: instrumented clients nest their own spans on the same context)
+                if (trace != io.opentelemetry.context.Context.root()) {
+                    trace.makeCurrent();
+                }
                 Uni<T> pipeline;
                 try {
                     pipeline = work.apply(blocking);
                 } catch (RuntimeException e) {
-                    close(scope);
                     em.fail(e);
                     return;
                 }
-                // the caller's continuation runs inside complete/fail: it still sees the context, closed after it
-                pipeline.subscribe().with(item -> {
-                    try {
-                        em.complete(item);
-                    } finally {
-                        close(scope);
-                    }
-                }, failure -> {
-                    try {
-                        em.fail(failure);
-                    } finally {
-                        close(scope);
-                    }
-                });
+                pipeline.subscribe().with(em::complete, em::fail);
             });
         });
-    }
-
-    private static void close(io.opentelemetry.context.Scope scope) {
-        if (scope != null) {
-            scope.close();
-        }
     }
 
     /** Runs blocking code on the worker pool and resumes on the pipeline's context. */
