@@ -97,8 +97,11 @@ public final class TraceContext {
             return work;
         }
         return () -> {
-            try (Scope ignored = captured.makeCurrent()) {
+            Scope scope = captured.makeCurrent();
+            try {
                 return work.get();
+            } finally {
+                scope.close();
             }
         };
     }

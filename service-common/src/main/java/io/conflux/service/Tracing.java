@@ -46,12 +46,15 @@ public class Tracing {
                     .setSpanKind(SpanKind.CONSUMER).setAttribute("conflux.object", key == null ? "" : key)
                     .startSpan();
             Uni<T> uni;
-            try (Scope ignored = parent.with(span).makeCurrent()) {
+            Scope scope = parent.with(span).makeCurrent();
+            try {
                 uni = work.get();
             } catch (RuntimeException e) {
                 span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
                 span.end();
                 throw e;
+            } finally {
+                scope.close();
             }
             return uni.onItemOrFailure().invoke((item, failure) -> {
                 if (failure != null) {
@@ -60,27 +63,5 @@ public class Tracing {
                 span.end();
             });
         });
-    }
-
-    /**
-     * A span around synchronous work in the current context (e.g. one apply in the applier).
-     *
-     * @param name the span's name
-     * @param key  the object, attribute {@code conflux.object}
-     * @return the started span, made current until the returned scope is closed; end it after closing
-     */
-    public SpanScope start(String name, String key) {
-        OpenTelemetry otel = openTelemetry.isResolvable() ? openTelemetry.get() : OpenTelemetry.noop();
-        Span span = otel.getTracer("io.conflux").spanBuilder(name).setAttribute("conflux.object", key).startSpan();
-        return new SpanScope(span, span.makeCurrent());
-    }
-
-    /** A started span and the scope making it current; {@link #close()} closes the scope and ends the span. */
-    public record SpanScope(Span span, Scope scope) implements AutoCloseable {
-        @Override
-        public void close() {
-            scope.close();
-            span.end();
-        }
     }
 }
