@@ -81,12 +81,13 @@ public class FluxMetrics {
      * Records the conditions of a status as written: {@code Ready} always, {@code Reconciling}/{@code Stalled} when
      * present. A status without a {@code conditions} list (a patch of other fields) records nothing.
      *
-     * @param key    the object
-     * @param status the status fields as patched ({@code conditions}: a list of maps with {@code type} and
-     *               {@code status}, Kubernetes' {@code metav1.Condition})
+     * @param key   the object
+     * @param patch the status fields as patched, or {@code {"status": {...}}} ({@code conditions}: a list of maps
+     *              with {@code type} and {@code status}, Kubernetes' {@code metav1.Condition}, as JSON reads them)
      */
-    public void recordConditions(ObjectKey key, Map<String, Object> status) {
-        if (registry == null || status == null || !(status.get("conditions") instanceof List<?> conditions)) {
+    public void recordConditions(ObjectKey key, Map<?, ?> patch) {
+        Object status = patch == null ? null : patch.containsKey("status") ? patch.get("status") : patch;
+        if (registry == null || !(status instanceof Map<?, ?> fields) || !(fields.get("conditions") instanceof List<?> conditions)) {
             return;
         }
         boolean ready = false;

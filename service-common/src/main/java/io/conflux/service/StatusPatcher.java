@@ -93,7 +93,8 @@ public class StatusPatcher {
                 .retry().withBackOff(initialBackoff, maxBackoff).withJitter(0.5).atMost(maxAttempts - 1L)
                 .await().indefinitely();
         if (patched && metrics != null) {
-            metrics.recordConditions(key, status);
+            // the conditions as the API server got them (services pass records or maps)
+            metrics.recordConditions(key, Serialization.unmarshal(body, Map.class));
         }
         return patched;
     }
