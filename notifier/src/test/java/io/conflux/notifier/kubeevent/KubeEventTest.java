@@ -26,13 +26,13 @@ class KubeEventTest {
                 .containsEntry("action", "HealthCheckFailed").containsEntry("note", "timeout")
                 .containsEntry("reportingController", "conflux-applier").containsEntry("reportingInstance", "applier-0")
                 .containsEntry("eventTime", "2026-12-06T10:00:00.000000Z");
-        assertThat((Map<?, ?>) e.get("regarding")).containsEntry("kind", "Kustomization")
+        assertThat(map(e.get("regarding"))).containsEntry("kind", "Kustomization")
                 .containsEntry("namespace", "flux-system").containsEntry("name", "apps")
                 .containsEntry("apiVersion", "kustomize.toolkit.fluxcd.io/v1").containsEntry("resourceVersion", "42");
-        Map<?, ?> metadata = (Map<?, ?>) e.get("metadata");
+        Map<String, Object> metadata = map(e.get("metadata"));
         assertThat(metadata.get("namespace")).isEqualTo("flux-system");
         assertThat(metadata.get("name").toString()).matches("apps\\.[0-9a-f]{16}");
-        assertThat((Map<?, ?>) metadata.get("annotations")).containsEntry("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc");
+        assertThat(map(metadata.get("annotations"))).containsEntry("kustomize.toolkit.fluxcd.io/revision", "main@sha1:abc");
         assertThat(KubeEvent.create(event("info", "ReconciliationSucceeded", "ok", "2026-12-06T10:00:00Z"), "c", "i"))
                 .containsEntry("type", "Normal");
     }
@@ -54,15 +54,15 @@ class KubeEventTest {
 
         Map<String, Object> second = KubeEvent.repeat(created,
                 event("error", "HealthCheckFailed", "timeout", "2026-12-06T10:05:00Z")).orElseThrow();
-        assertThat((Map<?, ?>) second.get("series")).containsEntry("count", 2L)
+        assertThat(map(second.get("series"))).containsEntry("count", 2L)
                 .containsEntry("lastObservedTime", "2026-12-06T10:05:00.000000Z");
 
         Map<String, Object> withSeries = Map.of("eventTime", "2026-12-06T10:00:00.000000Z", "series",
                 Map.of("count", 2, "lastObservedTime", "2026-12-06T10:05:00.000000Z"));
         assertThat(KubeEvent.repeat(withSeries, event("error", "HealthCheckFailed", "timeout", "2026-12-06T10:05:00Z")))
                 .isEmpty();
-        assertThat((Map<?, ?>) KubeEvent.repeat(withSeries,
-                event("error", "HealthCheckFailed", "timeout", "2026-12-06T10:07:00Z")).orElseThrow().get("series"))
+        assertThat(map(KubeEvent.repeat(withSeries,
+                event("error", "HealthCheckFailed", "timeout", "2026-12-06T10:07:00Z")).orElseThrow().get("series")))
                 .containsEntry("count", 3L);
     }
 
@@ -76,6 +76,11 @@ class KubeEventTest {
         assertThat(KubeEvent.namespace(clusterScoped)).isEqualTo("default");
         Map<String, Object> e = KubeEvent.create(clusterScoped, "conflux-notifier", "notifier-0");
         assertThat(e).containsEntry("reportingController", "conflux-notifier").containsEntry("reportingInstance", "notifier-0");
-        assertThat((Map<?, ?>) e.get("metadata")).doesNotContainKey("annotations");
+        assertThat(map(e.get("metadata"))).doesNotContainKey("annotations");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
     }
 }
