@@ -1,6 +1,7 @@
 package io.conflux.notifier.produce;
 
 import io.conflux.model.topic.FluxEvent;
+import io.conflux.notifier.dispatch.NotifierConfig;
 import io.conflux.notifier.kubeevent.KubeEvent;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.Transient;
@@ -15,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,14 +39,8 @@ public class KubernetesEventWriter {
     @Inject
     ReactiveRunner runner;
 
-    @ConfigProperty(name = "conflux.notifier.kubernetes-events.enabled")
-    boolean enabled;
-
-    @ConfigProperty(name = "conflux.notifier.kubernetes-events.reporting-controller")
-    String defaultController;
-
-    @ConfigProperty(name = "conflux.notifier.kubernetes-events.reporting-instance")
-    Optional<String> defaultInstance;
+    @Inject
+    NotifierConfig config;
 
     /**
      * @param event a Conflux event; one without an involved object writes nothing
@@ -54,7 +48,8 @@ public class KubernetesEventWriter {
      *         a transient API server failure
      */
     public Uni<Void> write(FluxEvent event) {
-        if (!enabled || event == null || event.involvedObject() == null || event.involvedObject().name() == null) {
+        if (!config.kubernetesEvents().enabled() || event == null || event.involvedObject() == null
+                || event.involvedObject().name() == null) {
             return Uni.createFrom().voidItem();
         }
         return runner.run(blocking -> blocking.call(() -> {
@@ -72,7 +67,8 @@ public class KubernetesEventWriter {
             if (existing == null) {
                 try {
                     events.resource(Serialization.unmarshal(Serialization.asJson(KubeEvent.create(event,
-                            defaultController, instance())), GenericKubernetesResource.class)).create();
+                            config.kubernetesEvents().reportingController(), instance())),
+                            GenericKubernetesResource.class)).create();
                     return;
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != 409) {
@@ -97,7 +93,7 @@ public class KubernetesEventWriter {
     }
 
     private String instance() {
-        return defaultInstance.filter(s -> !s.isBlank()).orElseGet(() -> {
+        return config.kubernetesEvents().reportingInstance().filter(s -> !s.isBlank()).orElseGet(() -> {
             String host = System.getenv("HOSTNAME");
             return host == null || host.isBlank() ? "conflux-notifier" : host;
         });
