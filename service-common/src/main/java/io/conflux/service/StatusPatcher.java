@@ -17,7 +17,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Writes the status of any Flux object as a JSON merge patch of its {@code status} subresource (absent fields are
  * kept, lists replaced), as Flux's controllers do with their status patch helper. Blocking: call it from a worker
  * thread. Conflicts (409), 429, 5xx and timeouts are retried with backoff ({@code conflux.retry.initial-backoff},
- * {@code conflux.retry.max-backoff}) up to {@code conflux.status.max-attempts} attempts in all.
+ * {@code conflux.retry.max-backoff}) up to {@code conflux.status.max-attempts} attempts in all. A patched status
+ * carrying {@code conditions} is recorded as Flux's {@code gotk_reconcile_condition} series ({@link FluxMetrics}): the
+ * status each service writes is the one its metrics report.
  */
 @ApplicationScoped
 public class StatusPatcher {
@@ -48,6 +50,9 @@ public class StatusPatcher {
 
     @ConfigProperty(name = "conflux.status.max-attempts")
     int maxAttempts;
+
+    @Inject
+    FluxMetrics metrics;
 
     /** For CDI. */
     public StatusPatcher() {
@@ -87,11 +92,14 @@ public class StatusPatcher {
                         throw e;
                     }
                 });
-        if (maxAttempts <= 1) {
-            return once.await().indefinitely();
-        }
-        return once.onFailure(e -> Transient.is(e) || (e instanceof KubernetesClientException k && k.getCode() == 409))
+        boolean patched = maxAttempts <= 1 ? once.await().indefinitely()
+                : once.onFailure(e -> Transient.is(e) || (e instanceof KubernetesClientException k && k.getCode() == 409))
                 .retry().withBackOff(initialBackoff, maxBackoff).withJitter(0.5).atMost(maxAttempts - 1L)
                 .await().indefinitely();
+        if (patched && metrics != null) {
+            // the conditions as the API server got them (services pass records or maps)
+            metrics.recordConditions(key, Serialization.unmarshal(body, Map.class));
+        }
+        return patched;
     }
 }

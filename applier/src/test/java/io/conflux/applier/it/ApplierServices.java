@@ -43,6 +43,8 @@ public class ApplierServices implements QuarkusTestResourceLifecycleManager {
         sql("CREATE TABLE IF NOT EXISTS bundle (digest VARCHAR(80) PRIMARY KEY, content TEXT NOT NULL,"
                 + " object_count INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL)");
         Map<String, String> config = new LinkedHashMap<>(postgres.quarkusDatasource());
+        // a free port rather than 8081 (ObservabilityTest scrapes /q/metrics): other modules' tests may hold 8081
+        config.put("quarkus.http.test-port", String.valueOf(io.conflux.embedded.Ports.freePort()));
         config.putAll(Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "quarkus.kubernetes-client.api-server-url", kube.url(),

@@ -314,6 +314,55 @@ class NotifierServiceTest {
         });
         assertThat(messages).as("both Kafka records, the handled-again one once").hasSize(2)
                 .containsOnly("Deployment/default/web configured");
+
+        // deliveries are counted by outcome on /q/metrics (conflux_deliveries_total, PipelineMetrics)
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(root.resolve("q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        List<String> deliveries = metrics.body().lines().filter(l -> l.startsWith("conflux_deliveries_total{")).toList();
+        assertThat(deliveries).anyMatch(l -> l.contains("outcome=\"SENT\"") && l.contains("provider=\"slack\""));
+        assertThat(deliveries).anyMatch(l -> l.contains("outcome=\"DUPLICATE\"") && l.contains("provider=\"slack\""));
+    }
+
+    @Test
+    void aFailedKustomizationGetsAKubernetesEventOnItselfCountedAsASeriesOnRepeats() throws Exception {
+        FluxEvent failed = error("failing", "health check failed after 30s: Deployment/default/web not ready");
+        RecordMetadata first = produce(failed);
+        var events = EmbeddedServices.client().genericKubernetesResources("events.k8s.io/v1", "Event").inNamespace(NS);
+        await("the Kubernetes Event", () -> events.list().getItems().stream()
+                .anyMatch(e -> regarding(e).equals("Kustomization/failing")));
+        var event = events.list().getItems().stream().filter(e -> regarding(e).equals("Kustomization/failing"))
+                .findFirst().orElseThrow();
+        Map<String, Object> body = event.getAdditionalProperties();
+        assertThat(body).containsEntry("type", "Warning").containsEntry("reason", "HealthCheckFailed")
+                .containsEntry("note", "health check failed after 30s: Deployment/default/web not ready")
+                .containsEntry("reportingController", "conflux-applier").containsKey("reportingInstance")
+                .doesNotContainKey("series");
+        assertThat(body.get("eventTime").toString()).startsWith("2026-11-21T22:00:00.000000");
+        assertThat(event.getMetadata().getAnnotations())
+                .containsEntry("kustomize.toolkit.fluxcd.io/revision", "main@sha1:0123456789abcdef0123456789abcdef01234567");
+
+        // the same record handled again (a redelivery) counts nothing ...
+        dispatcher.onEvent(first.partition(), first.offset(), failed, new HashSet<>()).await().atMost(PATIENCE);
+        produce(failed);
+        // ... the same failure observed later is the second of a series, as client-go's recorder counts repeats
+        FluxEvent again = new FluxEvent(failed.involvedObject(), failed.severity(), "2026-11-21T22:05:00Z",
+                failed.message(), failed.reason(), failed.metadata(), failed.reportingController(), null);
+        produce(again);
+        await("the series of two", () -> {
+            Object series = events.withName(event.getMetadata().getName()).get().getAdditionalProperties().get("series");
+            return series instanceof Map<?, ?> m && Integer.valueOf(2).equals(((Number) m.get("count")).intValue());
+        });
+        Map<?, ?> series = (Map<?, ?>) events.withName(event.getMetadata().getName()).get().getAdditionalProperties()
+                .get("series");
+        assertThat(series.get("lastObservedTime").toString()).startsWith("2026-11-21T22:05:00.000000");
+        assertThat(events.list().getItems().stream().filter(e -> regarding(e).equals("Kustomization/failing")))
+                .as("one Event for the repeated failure").hasSize(1);
+    }
+
+    private static String regarding(io.fabric8.kubernetes.api.model.GenericKubernetesResource event) {
+        Object regarding = event.getAdditionalProperties().get("regarding");
+        return regarding instanceof Map<?, ?> r ? r.get("kind") + "/" + r.get("name") : "";
     }
 
     @Test

@@ -12,11 +12,13 @@ import io.conflux.model.topic.Trigger;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Ownership;
+import io.conflux.service.PipelineMetrics;
 import io.conflux.service.Requeue;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,8 @@ public final class RenderCoordinator implements AutoCloseable {
     private final HelmCharts helmCharts;
     /** Per GitRepository, the last revision record handled here (its owner), fetched again when an include changes. */
     private final Map<ObjectKey, SourceRevision> lastRecords = new ConcurrentHashMap<>();
+    /** Render duration and bundle size ({@code conflux_render_duration_seconds}, {@code conflux_bundle_size_bytes}). */
+    private volatile PipelineMetrics metrics = new PipelineMetrics(null);
 
     /**
      * @param fetcher        fetches and stores source revisions
@@ -95,6 +99,11 @@ public final class RenderCoordinator implements AutoCloseable {
         this.helmCharts = helmCharts;
         ownership.onAssigned(this::resume);
         ownership.onRevoked(requeue::cancelIf);
+    }
+
+    /** Records render durations and bundle sizes in {@code metrics} from now on (none until called). */
+    void metrics(PipelineMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /**
@@ -417,7 +426,15 @@ public final class RenderCoordinator implements AutoCloseable {
                 next.set(plan.interval());
                 return Uni.createFrom().voidItem();
             }
+            long started = System.nanoTime();
             return blocking.call(() -> plan.work().get())
+                    .invoke(rendered -> {
+                        Bundle bundle = rendered.outcome().bundle();
+                        metrics.renderDuration(key.kind(), bundle != null, Duration.ofNanos(System.nanoTime() - started));
+                        if (bundle != null) {
+                            metrics.bundleSize(key.kind(), bundle.content().getBytes(StandardCharsets.UTF_8).length);
+                        }
+                    })
                     .invoke(rendered -> next.set(plan.next(rendered.outcome())))
                     .chain(rendered -> (plan.known().isPresent() ? Uni.createFrom().item(Optional.<String>empty())
                             : recorder.needless(rendered.input()))
@@ -426,9 +443,22 @@ public final class RenderCoordinator implements AutoCloseable {
                                     LOG.debugf("%s: not recording: %s", key, after.get());
                                     return Uni.createFrom().voidItem();
                                 }
-                                return recorder.record(rendered.input(), rendered.outcome());
+                                return recorder.record(rendered.input(), rendered.outcome(),
+                                        webhookReceivedAt(rendered.input().revision()));
                             }));
         });
+    }
+
+    /**
+     * @return when the webhook announcing {@code revision} was received, if this replica handled the revision's record
+     *         and it came from a webhook; null otherwise (the latency is then not measured)
+     */
+    private String webhookReceivedAt(String revision) {
+        if (revision == null || revision.isEmpty()) {
+            return null;
+        }
+        return lastRecords.values().stream().filter(r -> revision.equals(r.revision()) && r.webhookReceivedAt() != null)
+                .map(SourceRevision::webhookReceivedAt).findFirst().orElse(null);
     }
 
     /** @return the object of {@code key} in the cache */

@@ -13,6 +13,7 @@ import io.conflux.renderer.source.GitArtifacts;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Outbox;
 import io.conflux.service.Ownership;
+import io.conflux.service.PipelineMetrics;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.Requeue;
 import io.conflux.service.SecretReader;
@@ -62,6 +63,8 @@ public class RendererAssembly {
     Requeue requeue;
     @Inject
     Ownership ownership;
+    @Inject
+    PipelineMetrics metrics;
 
     /** @return the service's configuration, from its two mappings */
     @Produces
@@ -84,8 +87,10 @@ public class RendererAssembly {
     @Produces
     @Singleton
     RenderCoordinator produce() {
-        return coordinator(config, json, client, new Parts(secrets, status, bundleStore, outbox, runner, requeue,
-                ownership, new KeyedSerialQueue(jobTimeout, maxWaitingPerKey)), watched, () -> { });
+        RenderCoordinator coordinator = coordinator(config, json, client, new Parts(secrets, status, bundleStore, outbox,
+                runner, requeue, ownership, new KeyedSerialQueue(jobTimeout, maxWaitingPerKey)), watched, () -> { });
+        coordinator.metrics(metrics);
+        return coordinator;
     }
 
     void dispose(@Disposes RenderCoordinator coordinator) {

@@ -8,6 +8,7 @@ import io.conflux.receiver.decide.ArtifactSourceCache;
 import io.conflux.receiver.decide.PollScheduler;
 import io.conflux.service.Ownership;
 import io.conflux.service.Retrying;
+import io.conflux.service.Tracing;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +31,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ReconcileRequestConsumer {
     private static final Logger LOG = Logger.getLogger(ReconcileRequestConsumer.class);
+
+    @Inject
+    Tracing tracing;
 
     @Inject
     PollScheduler scheduler;
@@ -60,7 +64,11 @@ public class ReconcileRequestConsumer {
         Trigger trigger = request == null || request.trigger() == null ? Trigger.MANUAL : request.trigger();
         String deliveryId = request == null ? null : request.deliveryId();
         LOG.debugf("%s: reconcile requested (%s%s)", key, trigger.json(), deliveryId == null ? "" : ", delivery " + deliveryId);
-        return retrying.untilDone(() -> scheduler.reconcileNow(key, trigger, deliveryId), () -> ownership.owns(key))
+        // a webhook's request time is when the receiver accepted the push: the start of the webhook-to-applied latency
+        String webhookReceivedAt = trigger == Trigger.WEBHOOK && request != null ? request.requestedAt() : null;
+        return tracing.consume(record.topic() + " process", key.toString(), record.headers(),
+                        () -> retrying.untilDone(() -> scheduler.reconcileNow(key, trigger, deliveryId, webhookReceivedAt),
+                                () -> ownership.owns(key)))
                 .replaceWithVoid();
     }
 }

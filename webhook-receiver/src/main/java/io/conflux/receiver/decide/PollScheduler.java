@@ -87,7 +87,17 @@ public class PollScheduler {
      * @see SourceReconciler#reconcile(ObjectKey, Trigger, String)
      */
     public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId) {
-        return reconcile(key, trigger, deliveryId)
+        return reconcileNow(key, trigger, deliveryId, null);
+    }
+
+    /**
+     * As {@link #reconcileNow(ObjectKey, Trigger, String)}, for a webhook's request.
+     *
+     * @param webhookReceivedAt RFC 3339 time the webhook was received, carried to the published revision; null for
+     *                          other triggers
+     */
+    public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId, String webhookReceivedAt) {
+        return reconcile(key, trigger, deliveryId, webhookReceivedAt)
                 .invoke(outcome -> after(key, next(outcome)))
                 .onFailure().invoke(e -> {
                     LOG.warnf("%s: reconciliation failed, retried in %s: %s", key, afterFailure(key), e.toString());
@@ -109,9 +119,9 @@ public class PollScheduler {
     }
 
     /** The GitRepository reconciler, or the OCIRepository/Bucket one for those kinds. */
-    private Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, String deliveryId) {
+    private Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, String deliveryId, String webhookReceivedAt) {
         return ArtifactSourceCache.handles(key.kind()) ? artifactReconciler.reconcile(key, trigger, deliveryId)
-                : reconciler.reconcile(key, trigger, deliveryId);
+                : reconciler.reconcile(key, trigger, deliveryId, webhookReceivedAt);
     }
 
     private void after(ObjectKey key, Duration wait) {
