@@ -113,7 +113,7 @@ public class PollScheduler {
                 return Uni.createFrom().nullItem();
             }
             boolean initial = first.getAndSet(false);
-            return reconcile(key, initial ? trigger : Trigger.POLL, initial ? deliveryId : null)
+            return reconcile(key, initial ? trigger : Trigger.POLL, initial ? deliveryId : null, null)
                     .map(this::next);
         }, afterFailure(key));
     }
