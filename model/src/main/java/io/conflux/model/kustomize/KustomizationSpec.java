@@ -13,6 +13,8 @@ import java.util.Map;
  * API docs for each field. Durations are Go duration strings ({@code 10m}, {@code 1h0m0s}).
  * {@code wait} is {@link #waitForResources()} (a record cannot have a component named {@code wait}).
  * {@code patchesStrategicMerge} and {@code patchesJson6902} are the v1beta2 fields still found in repositories.
+ * {@code ignoreMissingComponents} (Flux 2.6+): {@code components} whose directory is missing from the source are left
+ * out instead of failing the build.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -40,11 +42,17 @@ public record KustomizationSpec(
         List<CrossNamespaceObjectReference> healthChecks,
         KubeConfigReference kubeConfig,
         String serviceAccountName,
-        Map<String, Object> decryption) {
+        Map<String, Object> decryption,
+        Boolean ignoreMissingComponents) {
 
     /** @return whether reconciliation is suspended */
     public boolean suspended() {
         return Boolean.TRUE.equals(suspend);
+    }
+
+    /** @return whether {@code components} missing from the source are left out ({@code spec.ignoreMissingComponents}) */
+    public boolean ignoresMissingComponents() {
+        return Boolean.TRUE.equals(ignoreMissingComponents);
     }
 
     /** @return whether objects that left the bundle are deleted */

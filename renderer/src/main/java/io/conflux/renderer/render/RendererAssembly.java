@@ -123,7 +123,8 @@ public class RendererAssembly {
         BiFunction<String, String, Map<String, String>> configMaps = (ns, name) -> parts.secrets().configMapData(ns, name).orElse(null);
         SourceFetcher fetcher = new SourceFetcher(mirror, new GitArtifacts(client, parts.status()), watched::gitRepository,
                 secretData);
-        KustomizationRendering kustomizations = new KustomizationRendering(new KustomizationRenderer(mirror, json), builds,
+        KustomizationRendering kustomizations = new KustomizationRendering(new KustomizationRenderer(mirror, json,
+                config.renderer().strictPostBuildSubstitutions()), builds,
                 crossNamespaceRefs, watched::gitRepository, secretData, configMaps);
         HelmReleaseRendering helmReleases = new HelmReleaseRendering(
                 new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json),
