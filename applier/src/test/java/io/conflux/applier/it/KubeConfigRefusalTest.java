@@ -40,7 +40,7 @@ class KubeConfigRefusalTest {
         ApplierServices.bundle(digest, "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"remote-wi\","
                 + "\"namespace\":\"default\"},\"data\":{\"where\":\"remote only\"}}]", 1);
         RenderResult result = new RenderResult(KEY, generation, "main@sha1:r1", digest, 1, null, null,
-                "2026-12-06T16:00:00Z", 1);
+                "2026-12-06T16:00:00Z", 1L);
 
         for (int i = 0; i < 6 && readyCondition(kube) == null; i++) {
             reconciler.onRenderResult(result).await().atMost(PATIENCE);
