@@ -1,6 +1,7 @@
 package io.conflux.notifier.consume;
 
 import io.conflux.model.topic.FluxEvent;
+import io.conflux.notifier.dispatch.NotifierConfig;
 import io.conflux.notifier.dispatch.UnsupportedFieldEvents;
 import io.conflux.notifier.persist.UnsupportedFieldReports;
 import io.conflux.service.Ownership;
@@ -23,7 +24,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,8 +63,8 @@ public class UnsupportedFieldWatcher {
     Retrying retrying;
     @Inject
     UnsupportedFieldReports reports;
-    @ConfigProperty(name = "conflux.notifier.report-unsupported-fields")
-    boolean enabled;
+    @Inject
+    NotifierConfig config;
 
     private final String instance = "conflux-notifier-" + UUID.randomUUID().toString().substring(0, 8);
     private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
@@ -75,7 +75,7 @@ public class UnsupportedFieldWatcher {
     });
 
     void start(@Observes StartupEvent event) {
-        if (!enabled) {
+        if (!config.reportUnsupportedFields()) {
             LOG.info("unsupported-field reports are off (conflux.notifier.report-unsupported-fields=false)");
             return;
         }
