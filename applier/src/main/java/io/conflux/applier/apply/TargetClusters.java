@@ -23,6 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code groups}, which would let it impersonate any group), so the target cluster's RBAC decides what the object may
  * apply, prune and read.
  *
+ * <p>{@code spec.kubeConfig.configMapRef} (Flux 2.6+, a remote cluster reached with workload identity) is not
+ * implemented: such an object is refused with an {@link IllegalStateException} naming the field, never applied to the
+ * management cluster instead.
+ *
  * <p>A tenant's kubeconfig is checked ({@link KubeconfigCheck}) before a client is built from it: one whose users run
  * commands or plugins ({@code exec}, {@code auth-provider}, unless {@code allowExec}) or that names local files is
  * refused with an {@link IllegalStateException} naming the Secret and the field, never a value.
@@ -184,6 +188,12 @@ public final class TargetClusters implements AutoCloseable {
     }
 
     private Target acquire(String namespace, KubeConfigReference kubeConfig) {
+        if (kubeConfig != null && kubeConfig.secretRef() == null && kubeConfig.configMapRef() != null) {
+            String name = kubeConfig.configMapRef().name();
+            throw new IllegalStateException("spec.kubeConfig.configMapRef (ConfigMap '" + namespace + "/" + name
+                    + "', workload identity) is not supported by Conflux; nothing is applied: use"
+                    + " spec.kubeConfig.secretRef with a kubeconfig Secret");
+        }
         if (kubeConfig == null || kubeConfig.secretRef() == null) {
             synchronized (this) {
                 managementTarget.leases++;

@@ -15,6 +15,8 @@ import java.util.Map;
  * {@code patchesStrategicMerge} and {@code patchesJson6902} are the v1beta2 fields still found in repositories.
  * {@code healthCheckExprs} (CEL health checks of custom resources, by group and kind) and {@code deletionPolicy}
  * ({@code MirrorPrune} when unset: see {@link #deletionPolicyOrDefault()}) are Flux 2.5+ fields.
+ * {@code ignoreMissingComponents} (Flux 2.6+): {@code components} whose directory is missing from the source are left
+ * out instead of failing the build.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -44,7 +46,8 @@ public record KustomizationSpec(
         String serviceAccountName,
         Map<String, Object> decryption,
         List<CustomHealthCheck> healthCheckExprs,
-        String deletionPolicy) {
+        String deletionPolicy,
+        Boolean ignoreMissingComponents) {
 
     /** {@code spec.deletionPolicy}: delete the inventory iff {@code spec.prune} (the default). */
     public static final String MIRROR_PRUNE = "MirrorPrune";
@@ -58,6 +61,11 @@ public record KustomizationSpec(
     /** @return whether reconciliation is suspended */
     public boolean suspended() {
         return Boolean.TRUE.equals(suspend);
+    }
+
+    /** @return whether {@code components} missing from the source are left out ({@code spec.ignoreMissingComponents}) */
+    public boolean ignoresMissingComponents() {
+        return Boolean.TRUE.equals(ignoreMissingComponents);
     }
 
     /** @return whether objects that left the bundle are deleted */

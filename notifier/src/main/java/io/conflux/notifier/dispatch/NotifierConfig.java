@@ -41,6 +41,12 @@ public interface NotifierConfig {
     /** @return Kubernetes Events of the events ({@code produce.KubernetesEventWriter}) */
     KubernetesEvents kubernetesEvents();
 
+    /**
+     * @return {@code conflux.notifier.report-unsupported-fields}: whether Flux objects are watched for spec fields
+     *         Conflux does not act on, each generation reported once as an {@code UnsupportedField} Warning event
+     */
+    boolean reportUnsupportedFields();
+
     /** {@code conflux.notifier.retry.*}. */
     interface Retry {
         /** @return calls in all for one delivery, at least 1 */

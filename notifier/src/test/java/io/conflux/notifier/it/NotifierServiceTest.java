@@ -241,6 +241,62 @@ class NotifierServiceTest {
         return deliveries.stream().filter(d -> d.get("status").asText().equals(status)).count();
     }
 
+    /**
+     * Issue #13, nothing ignored in silence: a Flux object carrying spec fields Conflux does not act on gets one
+     * {@code UnsupportedField} Warning event per generation naming them, published on {@code conflux.events} (so this
+     * notifier receives it like any event); a metadata-only change does not report again, a spec change does.
+     */
+    @Test
+    void unsupportedFieldsAreReportedOncePerGenerationOnTheEventsTopic() throws Exception {
+        var repositories = EmbeddedServices.client().genericKubernetesResources("source.toolkit.fluxcd.io/v1", "GitRepository")
+                .inNamespace(NS);
+        repositories.resource(new GenericKubernetesResourceBuilder()
+                .withApiVersion("source.toolkit.fluxcd.io/v1").withKind("GitRepository")
+                .withNewMetadata().withNamespace(NS).withName("submodules").endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("interval", "10m", "url", "https://github.com/acme/app",
+                        "ref", Map.of("branch", "main"), "recurseSubmodules", true)))
+                .build()).create();
+        String object = "GitRepository/" + NS + "/submodules";
+        await("the UnsupportedField event of generation 1", () -> unsupportedFieldEvents(object).size() == 1);
+        JsonNode first = unsupportedFieldEvents(object).get(0);
+        assertThat(first.get("severity").asText()).isEqualTo("error");
+        assertThat(first.get("message").asText()).startsWith("Conflux does not act on spec.recurseSubmodules (");
+
+        repositories.withName("submodules").edit(r -> {
+            r.getMetadata().setLabels(Map.of("touched", "yes"));
+            return r;
+        });
+        repositories.withName("submodules").edit(r -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = new java.util.LinkedHashMap<>((Map<String, Object>) r.getAdditionalProperties().get("spec"));
+            spec.put("sparseCheckout", List.of("deploy"));
+            r.getAdditionalProperties().put("spec", spec);
+            return r;
+        });
+        await("the UnsupportedField event of generation 2", () -> unsupportedFieldEvents(object).size() == 2);
+        assertThat(unsupportedFieldEvents(object)).extracting(e -> e.get("message").asText())
+                .filteredOn(m -> m.contains("spec.sparseCheckout")).hasSize(1)
+                .allSatisfy(m -> assertThat(m).contains("spec.recurseSubmodules"));
+        assertThat(unsupportedFieldEvents(object)).as("generation 1 (and its label change) reported once")
+                .filteredOn(e -> !e.get("message").asText().contains("spec.sparseCheckout")).hasSize(1);
+    }
+
+    private List<JsonNode> unsupportedFieldEvents(String object) {
+        try {
+            HttpResponse<String> events = HttpClient.newHttpClient().send(HttpRequest.newBuilder(eventsApi).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            List<JsonNode> out = new ArrayList<>();
+            JSON.readTree(events.body()).forEach(e -> {
+                if (e.get("object").asText().equals(object) && "UnsupportedField".equals(e.get("reason").asText())) {
+                    out.add(e);
+                }
+            });
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void alertsAndProvidersAreMarkedReady() throws Exception {
         await("Ready Providers", () -> ready(Provider.class, "slack") && ready(Provider.class, "down"));

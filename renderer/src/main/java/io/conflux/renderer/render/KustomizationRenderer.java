@@ -37,14 +37,28 @@ import java.util.Map;
 public final class KustomizationRenderer {
     private final SourceTree sources;
     private final ObjectMapper json;
+    private final boolean strictSubstitutions;
 
     /**
+     * With Flux's default strictness ({@link PostBuild#FLUX_DEFAULT_STRICT}).
+     *
      * @param mirror Git mirrors to read revisions from
      * @param json   serializer of the bundle
      */
     public KustomizationRenderer(GitMirror mirror, ObjectMapper json) {
+        this(mirror, json, PostBuild.FLUX_DEFAULT_STRICT);
+    }
+
+    /**
+     * @param mirror              Git mirrors to read revisions from
+     * @param json                serializer of the bundle
+     * @param strictSubstitutions {@code conflux.renderer.strict-post-build-substitutions}: an undefined postBuild
+     *                            variable without a default fails the render
+     */
+    public KustomizationRenderer(GitMirror mirror, ObjectMapper json, boolean strictSubstitutions) {
         this.sources = new SourceTree(mirror);
         this.json = json;
+        this.strictSubstitutions = strictSubstitutions;
     }
 
     /**
@@ -65,7 +79,8 @@ public final class KustomizationRenderer {
      * ({@link SourceIgnore}: defaults, {@code .sourceignore}, {@code GitRepository.spec.ignore}), decrypted with
      * {@code spec.decryption}'s Secret read from {@code variables} (kind {@code Secret}), then {@code commonMetadata}
      * and {@code postBuild} substitution with {@code substituteFrom} read from {@code variables}; a missing
-     * non-optional source fails with {@code BuildFailed} and is retried (the object may appear later). A source that
+     * non-optional source, or in strict mode an undefined variable without a default, fails with {@code BuildFailed}
+     * naming it and is retried (the object or key may appear later). A source that
      * cannot be fetched or included fails with {@code ArtifactFailed}, retried.
      */
     public RenderOutcome render(GitSource source, KustomizationSpec spec, PostBuild.VariableSource variables) {
@@ -135,8 +150,13 @@ public final class KustomizationRenderer {
                 } catch (PostBuild.SubstitutionException e) {
                     return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, e.getMessage());
                 }
-                List<Map<String, Object>> objects = PostBuild.apply(decrypted, spec.commonMetadata(), vars,
-                        spec.postBuild() != null);
+                List<Map<String, Object>> objects;
+                try {
+                    objects = PostBuild.apply(decrypted, spec.commonMetadata(), vars,
+                            PostBuild.substitutes(spec.postBuild(), vars), strictSubstitutions);
+                } catch (PostBuild.UndefinedVariableException e) {
+                    return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, e.getMessage());
+                }
                 return RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size()));
             } catch (BuildCancelledException e) {
                 return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, relative(e.getMessage()));

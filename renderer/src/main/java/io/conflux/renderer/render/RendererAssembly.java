@@ -134,7 +134,8 @@ public class RendererAssembly {
                 config.git().maxFetchSize().asLongValue());
         SourceFetcher fetcher = new SourceFetcher(mirror, new GitArtifacts(client, parts.status()), watched::gitRepository,
                 secretData, artifactSources);
-        KustomizationRenderer kustomizationRenderer = new KustomizationRenderer(mirror, json);
+        KustomizationRenderer kustomizationRenderer = new KustomizationRenderer(mirror, json,
+                config.renderer().strictPostBuildSubstitutions());
         ExternalArtifactRendering externalArtifacts = new ExternalArtifactRendering(kustomizationRenderer, builds,
                 key -> Optional.ofNullable(parts.runner().run(blocking -> Panache.withSession(() ->
                         GeneratedArtifact.of(key.namespace(), key.name()))).await().atMost(config.renderer().gitTimeout())),
