@@ -40,13 +40,13 @@ public final class KustomizationRenderer {
     private final boolean strictSubstitutions;
 
     /**
-     * With Flux's default strictness ({@link PostBuild#FLUX_DEFAULT_STRICT}).
+     * With the default strictness ({@link PostBuild#DEFAULT_STRICT}).
      *
      * @param mirror Git mirrors to read revisions from
      * @param json   serializer of the bundle
      */
     public KustomizationRenderer(GitMirror mirror, ObjectMapper json) {
-        this(mirror, json, PostBuild.FLUX_DEFAULT_STRICT);
+        this(mirror, json, PostBuild.DEFAULT_STRICT);
     }
 
     /**

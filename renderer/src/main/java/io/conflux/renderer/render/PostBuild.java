@@ -47,10 +47,11 @@ public final class PostBuild {
     }
 
     /**
-     * Kustomize-controller's default of {@code StrictPostBuildSubstitutions}: on since kustomize-controller v1.9
-     * ("opt-out from v1.9"); the renderer's key {@code conflux.renderer.strict-post-build-substitutions} sets it.
+     * Conflux's default of {@code StrictPostBuildSubstitutions}: off, as in Flux 2.7 and earlier (kustomize-controller
+     * turned it on by default in v1.9), so that every repository written for those renders unchanged; the renderer's key
+     * {@code conflux.renderer.strict-post-build-substitutions} sets it.
      */
-    public static final boolean FLUX_DEFAULT_STRICT = true;
+    public static final boolean DEFAULT_STRICT = false;
 
     /** {@code spec.postBuild.substituteStrategy} that substitutes even when no variable is defined. */
     public static final String STRATEGY_ALWAYS = "Always";

@@ -339,7 +339,8 @@ class KustomizationRendererTest {
 
     private KustomizationRenderer renderer() {
         GitUrlRewriter rewriter = new GitUrlRewriter(Map.of("https://github.com/", tmp.resolve("src/github.com").toUri().toString()));
-        return new KustomizationRenderer(new GitMirror(tmp.resolve("mirrors"), rewriter, Duration.ofSeconds(20)), json);
+        // strict postBuild substitution, so that a test meaning an undefined variable fails (the default is lenient)
+        return new KustomizationRenderer(new GitMirror(tmp.resolve("mirrors"), rewriter, Duration.ofSeconds(20)), json, true);
     }
 
     private String repoFrom(String fixture, String path, String branch) throws Exception {

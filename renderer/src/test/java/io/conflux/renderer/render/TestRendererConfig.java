@@ -68,7 +68,7 @@ public final class TestRendererConfig {
 
                     @Override
                     public boolean strictPostBuildSubstitutions() {
-                        return PostBuild.FLUX_DEFAULT_STRICT;
+                        return PostBuild.DEFAULT_STRICT;
                     }
                 };
             }
