@@ -119,4 +119,31 @@ class CheckCommandTest {
                 "✔ services: applier ready", "✔ all checks passed");
         assertThat(passing.exitCode()).as(passing.out()).isZero();
     }
+
+    @Test
+    void listsTheFieldsConfluxDoesNotActOnAsWarnings() {
+        cluster.create("""
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: podinfo, namespace: apps}
+                spec:
+                  interval: 5m
+                  chartRef: {kind: OCIRepository, name: podinfo}
+                  dependsOn: [{name: redis, readyExpr: "dep.status.ready"}]
+                  maxHistory: 3
+                  intervall: 1m
+                """);
+        try {
+            Run run = check();
+            assertThat(run.out()).as(run.err()).contains(
+                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.chartRef (not supported yet (issue #15)",
+                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.maxHistory (history is kept in PostgreSQL)",
+                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.intervall (not a HelmRelease field Conflux"
+                            + " knows: a typo, or a field of a newer Flux release)");
+            assertThat(run.out()).doesNotContain("spec.dependsOn").doesNotContain("spec.interval (");
+        } finally {
+            cluster.client.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease").inNamespace("apps")
+                    .withName("podinfo").delete();
+        }
+    }
 }

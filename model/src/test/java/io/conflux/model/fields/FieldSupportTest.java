@@ -23,18 +23,19 @@ class FieldSupportTest {
                  "metadata": {"name": "apps", "namespace": "flux-system"},
                  "spec": {"interval": "10m", "path": "./apps", "prune": true,
                           "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
-                          "healthCheckExprs": [{"apiVersion": "v1", "kind": "X", "current": "true"}],
+                          "healthCheckExprs": [{"apiVersion": "v1", "kind": "X", "current": "true", "currrent": "x"}],
+                          "deletionPolicy": "Orphan", "buildMetadata": ["originAnnotations"],
                           "dependsOn": [{"name": "infra", "readyExpr": "dep.status.ready"}, {"name": "crds", "readyExpr": "x"}],
                           "kubeConfig": {"configMapRef": {"name": "aks"}},
                           "postBuild": {"substitute": {"any_name": "kept"}, "substituteFrom": [{"kind": "ConfigMap", "name": "v"}]},
                           "prunne": true},
                  "status": {"whatever": 1}}""");
         List<UnsupportedField> found = FieldSupport.unsupported("Kustomization", "kustomize.toolkit.fluxcd.io/v1", kustomization);
-        assertThat(found).extracting(UnsupportedField::path).containsExactly("spec.healthCheckExprs",
-                "spec.dependsOn[].readyExpr", "spec.kubeConfig.configMapRef", "spec.prunne");
-        assertThat(found).extracting(UnsupportedField::known).containsExactly(true, true, true, false);
+        assertThat(found).extracting(UnsupportedField::path).containsExactly("spec.healthCheckExprs[].currrent",
+                "spec.buildMetadata", "spec.kubeConfig.configMapRef", "spec.prunne");
+        assertThat(found).extracting(UnsupportedField::known).containsExactly(false, true, true, false);
         assertThat(found.get(3).reason()).contains("typo").contains("newer Flux release");
-        assertThat(FieldSupport.message(found)).startsWith("Conflux does not act on spec.healthCheckExprs (")
+        assertThat(FieldSupport.message(found)).startsWith("Conflux does not act on spec.healthCheckExprs[].currrent (")
                 .contains("spec.kubeConfig.configMapRef (workload identity is not implemented");
     }
 
@@ -51,12 +52,27 @@ class FieldSupportTest {
     }
 
     @Test
-    void aKindConfluxDoesNotServeReportsItsSpecOnce() throws Exception {
+    void sourcesOfIssue13AreCheckedFieldByField() throws Exception {
         Map<String, Object> oci = object("""
                 {"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "OCIRepository",
-                 "spec": {"url": "oci://ghcr.io/org/manifests", "ref": {"tag": "latest"}}}""");
+                 "spec": {"url": "oci://ghcr.io/org/manifests", "ref": {"tag": "latest"}, "interval": "5m",
+                          "layerSelector": {"mediaType": "application/vnd.cncf.flux.content.v1.tar+gzip"},
+                          "verify": {"provider": "cosign"}}}""");
         assertThat(FieldSupport.unsupported("OCIRepository", "source.toolkit.fluxcd.io/v1", oci))
-                .singleElement().extracting(UnsupportedField::path).isEqualTo("spec");
+                .singleElement().extracting(UnsupportedField::path).isEqualTo("spec.verify");
+        Map<String, Object> generator = object("""
+                {"apiVersion": "source.extensions.fluxcd.io/v1beta1", "kind": "ArtifactGenerator",
+                 "spec": {"sources": [{"alias": "repo", "kind": "GitRepository", "name": "monorepo"}],
+                          "artifacts": [{"name": "apps", "copy": [{"from": "@repo/apps/**", "to": "@artifact/",
+                                                                   "strategy": "Merge"}]}],
+                          "pathPattern": "@repo/{name}"}}""");
+        assertThat(FieldSupport.unsupported("ArtifactGenerator", "source.extensions.fluxcd.io/v1beta1", generator))
+                .singleElement().extracting(UnsupportedField::path).isEqualTo("spec.pathPattern");
+        Map<String, Object> chart = object("""
+                {"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmChart",
+                 "spec": {"chart": "podinfo", "sourceRef": {"kind": "HelmRepository", "name": "podinfo"},
+                          "interval": "5m", "valuesFiles": ["values.yaml"]}}""");
+        assertThat(FieldSupport.unsupported("HelmChart", "source.toolkit.fluxcd.io/v1", chart)).isEmpty();
     }
 
     @Test
