@@ -571,8 +571,10 @@ class WebhookFlowTest {
                 new ResourceSelector(null, "Kustomization", "apps-ks", null, null),
                 new ResourceSelector(null, "Kustomization", "missing-ks", null, null),
                 new ResourceSelector("helm.toolkit.fluxcd.io/v2", "HelmRelease", "*", NS, Map.of("team", "web")),
-                // a Flux kind the in-memory API server has no CRD for
-                new ResourceSelector(null, "OCIRepository", "manifests", null, null));
+                // a Flux kind Conflux serves, with no such object
+                new ResourceSelector(null, "OCIRepository", "manifests", null, null),
+                // a Flux kind the API server has no CRD for (image automation is not Conflux's)
+                new ResourceSelector(null, "ImageRepository", "podinfo", null, null));
 
         HttpResponse<String> first = post(path, "", Map.of());
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
@@ -582,7 +584,8 @@ class WebhookFlowTest {
         assertThat(requested.has("HelmRelease/default/redis")).as(first.body()).isFalse();
         assertThat(requested.path("Kustomization/default/missing-ks").path("result").asText()).isEqualTo("not_found");
         assertThat(requested.path("Kustomization/default/missing-ks").path("message").asText()).contains("not found");
-        assertThat(requested.path("OCIRepository/default/manifests").path("result").asText()).isEqualTo("skipped");
+        assertThat(requested.path("OCIRepository/default/manifests").path("result").asText()).isEqualTo("not_found");
+        assertThat(requested.path("ImageRepository/default/podinfo").path("result").asText()).isEqualTo("skipped");
         String requestedAt = requested.path("Kustomization/default/apps-ks").path("requestedAt").asText();
         assertThat(Instant.parse(requestedAt)).isBefore(Instant.now().plusSeconds(1));
         assertThat(requestedAt(kube, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", "apps-ks")).isEqualTo(requestedAt);
