@@ -7,9 +7,12 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.Headers;
 
@@ -62,7 +65,8 @@ public class Tracing {
      * @param name    the span's name, {@code <topic> process} by OpenTelemetry's messaging conventions
      * @param key     the record key ({@code Kind/namespace/name}), set as attribute {@value #OBJECT}
      * @param headers the record's headers (its {@code traceparent} is the parent); null: a new trace
-     * @param work    the handler's work, assembled with the span current (called again on each subscription)
+     * @param work    the handler's work, assembled and subscribed with the span current (called again on each
+     *                subscription)
      * @return the work's Uni; the span ends when it terminates (failed: status ERROR)
      */
     public <T> Uni<T> consume(String name, String key, Headers headers, Supplier<Uni<T>> work) {
@@ -75,33 +79,53 @@ public class Tracing {
      *
      * @param name the span's name (low cardinality: {@code render}, {@code apply}, {@code deliver})
      * @param key  the object worked on ({@code Kind/namespace/name}), set as attribute {@value #OBJECT}
-     * @param work the work, assembled with the span current (called again on each subscription)
-     * @return the work's Uni; the span, child of the context current at subscription (none: a new trace), ends when
-     *         it terminates (failed: status ERROR)
+     * @param work the work, assembled and subscribed with the span current (called again on each subscription)
+     * @return the work's Uni; the span, child of the context current when {@code span} is called (none: a new
+     *         trace), starts at each subscription and ends when the work terminates (failed: status ERROR) or is
+     *         cancelled
      */
     public <T> Uni<T> span(String name, String key, Supplier<Uni<T>> work) {
-        return Uni.createFrom().deferred(() -> within(Context.current(), SpanKind.INTERNAL, name, key, work));
+        Context parent = Context.current();
+        return Uni.createFrom().deferred(() -> within(parent, SpanKind.INTERNAL, name, key, work));
     }
 
+    /**
+     * Starts the span and makes it current while {@code work} is assembled and subscribed to, so that work deferred
+     * to its subscription (e.g. {@link Retrying}'s) and pipelines started then ({@link ReactiveRunner}, which keep
+     * the context current where they run) belong to the span.
+     */
     private <T> Uni<T> within(Context parent, SpanKind kind, String name, String key, Supplier<Uni<T>> work) {
         Span span = otel().getTracer(SCOPE).spanBuilder(name).setParent(parent).setSpanKind(kind)
                 .setAttribute(OBJECT, key == null ? "" : key).startSpan();
-        Uni<T> uni;
-        Scope scope = parent.with(span).makeCurrent();
-        try {
-            uni = work.get();
-        } catch (RuntimeException e) {
-            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
-            span.end();
-            throw e;
-        } finally {
-            scope.close();
-        }
-        return uni.onItemOrFailure().invoke((item, failure) -> {
-            if (failure != null) {
-                span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
+        AtomicBoolean ended = new AtomicBoolean();
+        Consumer<Throwable> end = failure -> {
+            if (ended.compareAndSet(false, true)) {
+                if (failure != null) {
+                    span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
+                }
+                span.end();
             }
-            span.end();
+        };
+        return Uni.createFrom().emitter(emitter -> {
+            Scope scope = parent.with(span).makeCurrent();
+            try {
+                Cancellable subscription = work.get().subscribe().with(item -> {
+                    end.accept(null);
+                    emitter.complete(item);
+                }, failure -> {
+                    end.accept(failure);
+                    emitter.fail(failure);
+                });
+                emitter.onTermination(() -> {
+                    subscription.cancel();
+                    end.accept(null);
+                });
+            } catch (RuntimeException e) {
+                end.accept(e);
+                emitter.fail(e);
+            } finally {
+                scope.close();
+            }
         });
     }
 
