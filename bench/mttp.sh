@@ -27,16 +27,11 @@ if [ -z "$kustomizations" ] && [ -z "$helmreleases" ]; then
   helmreleases=100
 fi
 
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/runtime-classpath.txt ]; then
-  echo "building the services and conflux-bench..."
-  ./mvnw -q -B -pl webhook-receiver,renderer,applier,notifier,bench -am package -DskipTests
-fi
+. bench/lib.sh
+build_bench
 
 run() {
-  java -cp "bench/target/classes:$(cat bench/target/runtime-classpath.txt)" \
-    -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-    -Dlogging.configuration="file:$root/cli/src/main/resources/logging.properties" \
-    io.conflux.bench.MttpBenchmark --project="$root" --kind="$1" --count="$2" --timeout="$timeout"
+  bench_java MttpBenchmark --kind="$1" --count="$2" --timeout="$timeout"
 }
 status=0
 for n in ${kustomizations//,/ }; do run kustomizations "$n" || status=1; done

@@ -9,12 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/runtime-classpath.txt ]; then
-  echo "building the services and conflux-bench..."
-  ./mvnw -q -B -pl webhook-receiver,renderer,applier,notifier,bench -am package -DskipTests
-fi
+. bench/lib.sh
+build_bench
 
-java -cp "bench/target/classes:$(cat bench/target/runtime-classpath.txt)" \
-  -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-  -Dlogging.configuration="file:$root/cli/src/main/resources/logging.properties" \
-  io.conflux.bench.PushLatencyBenchmark --project="$root" "$@"
+bench_java PushLatencyBenchmark "$@"

@@ -38,6 +38,63 @@ public final class MttpBenchmark {
     /** The namespace every app lands in, as flux-benchmark's single tenant namespace. */
     static final String APP_NAMESPACE = "bench";
 
+    /** One app's Kustomization; {@code %1$d} the index, {@code %2$s} the target namespace. */
+    private static final String KUSTOMIZATION = """
+            ---
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata:
+              name: podinfo-%1$d
+              namespace: flux-system
+            spec:
+              interval: 60m
+              retryInterval: 2m
+              timeout: 5m
+              path: ./apps/podinfo
+              prune: true
+              wait: true
+              targetNamespace: %2$s
+              sourceRef:
+                kind: GitRepository
+                name: bench
+              postBuild:
+                substitute:
+                  INDEX: "%1$dapp"
+            """;
+    /** The local Helm repository of podinfo's chart; {@code %s} its URL. */
+    private static final String HELM_REPOSITORY = """
+            ---
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: HelmRepository
+            metadata:
+              name: podinfo
+              namespace: flux-system
+            spec:
+              interval: 60m
+              url: %s
+            """;
+    /** One app's HelmRelease; {@code %1$d} the index, {@code %2$s} the target namespace. */
+    private static final String HELM_RELEASE = """
+            ---
+            apiVersion: helm.toolkit.fluxcd.io/v2
+            kind: HelmRelease
+            metadata:
+              name: podinfo-%1$d
+              namespace: flux-system
+            spec:
+              interval: 60m
+              targetNamespace: %2$s
+              releaseName: podinfo-%1$d
+              chart:
+                spec:
+                  chart: podinfo
+                  sourceRef:
+                    kind: HelmRepository
+                    name: podinfo
+              values:
+                replicaCount: 0
+            """;
+
     private MttpBenchmark() {
     }
 
@@ -57,13 +114,12 @@ public final class MttpBenchmark {
         LocalChartRepository charts = kind.equals("helmreleases")
                 ? LocalChartRepository.start(project.resolve("../shared/fixtures/repos/podinfo/charts/podinfo").normalize())
                 : null;
+        boolean allReady;
         try {
             Path repo = work.resolve("git/bench");
-            writeRepository(repo.resolve("tree"), kind, count, charts == null ? null : charts.url());
-            String sha = FixtureRepositories.create(repo.resolve("tree"), repo, "main");
-            try (LocalInstallation conflux = LocalInstallation.start(new LocalInstallation.Options(project, work,
-                    Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
-                    Duration.ofMinutes(5)))) {
+            writeRepository(work.resolve("tree"), kind, count, charts == null ? null : charts.url());
+            String sha = FixtureRepositories.create(work.resolve("tree"), repo, "main");
+            try (LocalInstallation conflux = LocalRun.start(project, work)) {
                 double servicesUp = (System.nanoTime() - startNanos) / 1e9;
                 long bootstrap = System.nanoTime();
                 Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "bench",
@@ -79,20 +135,17 @@ public final class MttpBenchmark {
                 }
                 double toReady = (System.nanoTime() - bootstrap) / 1e9;
                 ProcessSampler.Figures figures = sampler.stop();
-                if (seen < count) {
-                    System.out.printf("%s=%d: only %d Ready after %.0f s (timeout); services up %.1f s; peak RSS %d MiB;"
-                            + " CPU %.0f s%n", kind, count, seen, toReady, servicesUp, figures.peakRssMiB(), figures.cpuSeconds());
-                    System.exit(1);
-                }
-                System.out.printf("%s=%d all Ready in %.1f s; services up %.1f s; peak RSS %d MiB (%d processes);"
-                        + " CPU %.1f s%n", kind, count, toReady, servicesUp, figures.peakRssMiB(), figures.processes(),
-                        figures.cpuSeconds());
+                allReady = seen >= count;
+                System.out.printf("%s=%d %s in %.1f s; services up %.1f s; peak RSS %d MiB (%d processes); CPU %.1f s%n",
+                        kind, count, allReady ? "all Ready" : "TIMEOUT, only " + seen + " Ready", toReady, servicesUp,
+                        figures.peakRssMiB(), figures.processes(), figures.cpuSeconds());
             }
         } finally {
             if (charts != null) {
                 charts.close();
             }
         }
+        System.exit(allReady ? 0 : 1);
     }
 
     private static long readyKustomizations(LocalInstallation conflux, String revision) {
@@ -124,66 +177,15 @@ public final class MttpBenchmark {
                   name: %s
                 """.formatted(APP_NAMESPACE));
         StringBuilder objects = new StringBuilder();
+        String template = KUSTOMIZATION;
         if (kind.equals("kustomizations")) {
             writeApp(tree.resolve("apps/podinfo"));
-            for (int i = 0; i < count; i++) {
-                objects.append("""
-                        ---
-                        apiVersion: kustomize.toolkit.fluxcd.io/v1
-                        kind: Kustomization
-                        metadata:
-                          name: podinfo-%1$d
-                          namespace: flux-system
-                        spec:
-                          interval: 60m
-                          retryInterval: 2m
-                          timeout: 5m
-                          path: ./apps/podinfo
-                          prune: true
-                          wait: true
-                          targetNamespace: %2$s
-                          sourceRef:
-                            kind: GitRepository
-                            name: bench
-                          postBuild:
-                            substitute:
-                              INDEX: "%1$dapp"
-                        """.formatted(i, APP_NAMESPACE));
-            }
         } else {
-            objects.append("""
-                    ---
-                    apiVersion: source.toolkit.fluxcd.io/v1
-                    kind: HelmRepository
-                    metadata:
-                      name: podinfo
-                      namespace: flux-system
-                    spec:
-                      interval: 60m
-                      url: %s
-                    """.formatted(chartUrl));
-            for (int i = 0; i < count; i++) {
-                objects.append("""
-                        ---
-                        apiVersion: helm.toolkit.fluxcd.io/v2
-                        kind: HelmRelease
-                        metadata:
-                          name: podinfo-%1$d
-                          namespace: flux-system
-                        spec:
-                          interval: 60m
-                          targetNamespace: %2$s
-                          releaseName: podinfo-%1$d
-                          chart:
-                            spec:
-                              chart: podinfo
-                              sourceRef:
-                                kind: HelmRepository
-                                name: podinfo
-                          values:
-                            replicaCount: 0
-                        """.formatted(i, APP_NAMESPACE));
-            }
+            objects.append(HELM_REPOSITORY.formatted(chartUrl));
+            template = HELM_RELEASE;
+        }
+        for (int i = 0; i < count; i++) {
+            objects.append(template.formatted(i, APP_NAMESPACE));
         }
         Files.writeString(cluster.resolve(kind + ".yaml"), objects.toString());
     }

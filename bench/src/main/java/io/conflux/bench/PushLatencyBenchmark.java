@@ -58,9 +58,7 @@ public final class PushLatencyBenchmark {
         writeTree(tree, "0");
         Path repo = work.resolve("git/latency");
         String sha = FixtureRepositories.create(tree, repo, "main");
-        try (LocalInstallation conflux = LocalInstallation.start(new LocalInstallation.Options(project, work,
-                Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
-                Duration.ofMinutes(5)))) {
+        try (LocalInstallation conflux = LocalRun.start(project, work)) {
             String token = UUID.randomUUID().toString();
             Bootstrap.githubReceiver(conflux.client(), "flux-system", "latency", token, List.of("latency"));
             Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "latency",
