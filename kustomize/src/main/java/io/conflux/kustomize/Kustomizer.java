@@ -37,19 +37,31 @@ public final class Kustomizer {
   public static final String MANAGED_BY = "kustomize-v5.7.1";
 
   private final LoadRestrictions restrictions;
+  /** kustomize's {@code --reorder none} (krusty's default Options): input order unless sortOptions says otherwise. */
+  private final boolean inputOrder;
 
-  private Kustomizer(LoadRestrictions restrictions) {
+  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder) {
     this.restrictions = restrictions;
+    this.inputOrder = inputOrder;
   }
 
   /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}. */
   public static Kustomizer create() {
-    return new Kustomizer(LoadRestrictions.ROOT_ONLY);
+    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false);
   }
 
   /** A copy with other load restrictions ({@link LoadRestrictions#NONE} is what Flux uses). */
   public Kustomizer withLoadRestrictions(LoadRestrictions r) {
-    return new Kustomizer(java.util.Objects.requireNonNull(r));
+    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder);
+  }
+
+  /**
+   * A copy that keeps the depth-first input order when the kustomization has no {@code sortOptions}, like
+   * {@code kustomize build --reorder none} and krusty's {@code MakeDefaultOptions} (follows api/krusty/kustomizer.go
+   * applySortOrder). Package-private: used by the conformance runner for kustomize's own test expectations.
+   */
+  Kustomizer withInputOrder() {
+    return new Kustomizer(restrictions, true);
   }
 
   /**
@@ -85,14 +97,14 @@ public final class Kustomizer {
     KustTarget kt = new KustTarget(loader, stack);
     Accumulator ra = kt.accumulateTarget();
     try {
-      return finish(kt, ra);
+      return finish(kt, ra, inputOrder);
     } catch (KustomizeException e) {
       throw kt.located(e);
     }
   }
 
   /** The steps done once at the top: hash suffixes, name references, vars, local-config removal, order. */
-  private static ResourceList finish(KustTarget kt, Accumulator ra) {
+  private static ResourceList finish(KustTarget kt, Accumulator ra, boolean inputOrder) {
     ResMap m = ra.resMap();
     for (Resource r : m.resources()) {
       if (r.needsHashSuffix()) {
@@ -110,7 +122,7 @@ public final class Kustomizer {
       }
     }
     m.setAll(kept);
-    sort(kt.kustomization(), m);
+    sort(kt.kustomization(), m, inputOrder);
     List<String> buildMetadata = kt.kustomization().strings("buildMetadata");
     List<Map<String, Object>> out = new ArrayList<>();
     for (Resource r : m.resources()) {
@@ -134,8 +146,11 @@ public final class Kustomizer {
     return new ResourceList(out);
   }
 
-  private static void sort(Kustomization k, ResMap m) {
+  private static void sort(Kustomization k, ResMap m, boolean inputOrder) {
     Map<String, Object> sortOptions = k.map("sortOptions");
+    if (sortOptions == null && inputOrder) {
+      return;
+    }
     String order = sortOptions == null ? "legacy" : Objects2.string(sortOptions, "order");
     if ("fifo".equals(order)) {
       return;
