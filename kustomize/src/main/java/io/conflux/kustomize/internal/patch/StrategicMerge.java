@@ -146,6 +146,9 @@ public final class StrategicMerge {
     for (Object p : patch) {
       keyless |= p instanceof Map<?, ?> pm && pm.get(key) == null;
     }
+    if (keyless && (destList == null || destList.isEmpty()) && s.keys().size() == 1) {
+      return keylessIntoNothing(patch, key);
+    }
     // like kyaml, a patch element without the merge key makes the target's elements drop out
     List<Object> server = destList == null || keyless ? new ArrayList<>() : new ArrayList<>(destList);
     List<String> serverOrder = new ArrayList<>();
@@ -201,6 +204,40 @@ public final class StrategicMerge {
     }
     List<Object> out = new ArrayList<>(patched);
     out.addAll(serverOnly);
+    return out;
+  }
+
+  /**
+   * A merge-key list patched into a target without that list, when some patch element lacks the key (e.g. an
+   * {@code env} entry with only {@code valueFrom}). kyaml's element setter without keys replaces what it has
+   * collected, so keyed elements accumulate in order (same key merged) and each keyless element replaces them
+   * all; an element left empty by null values is dropped. Matched against {@code kubectl kustomize} v1.35.
+   */
+  private List<Object> keylessIntoNothing(List<?> patch, String key) {
+    List<Object> out = new ArrayList<>();
+    for (Object pe : patch) {
+      Object v = stripDirectives(pe);
+      if (v instanceof Map<?, ?> m && m.isEmpty()) {
+        continue;
+      }
+      if (pe instanceof Map<?, ?> pm && pm.get(key) == null) {
+        out.clear();
+        out.add(v);
+        continue;
+      }
+      Object id = pe instanceof Map<?, ?> pm ? pm.get(key) : null;
+      int at = -1;
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i) instanceof Map<?, ?> om && id != null && Objects.equals(text(om.get(key)), text(id))) {
+          at = i;
+        }
+      }
+      if (at >= 0) {
+        out.set(at, merge(out.get(at), pe, new ArrayList<>()));
+      } else {
+        out.add(v);
+      }
+    }
     return out;
   }
 

@@ -215,9 +215,16 @@ public final class Resource {
     return nameSuffixes;
   }
 
-  /** True when both the prefix and the suffix lists end the same way (Resource.PrefixesSuffixesEquals). */
-  public boolean prefixesSuffixesEquals(Resource o) {
-    return sameEndingSubSlice(namePrefixes, o.namePrefixes) && sameEndingSubSlice(nameSuffixes, o.nameSuffixes);
+  /**
+   * True when both the prefix and the suffix lists end the same way (follows api/resource Resource.PrefixesSuffixesEquals);
+   * with {@code allowEmpty}, an empty prefix (suffix) list on either side matches any prefixes (suffixes).
+   */
+  public boolean prefixesSuffixesEquals(Resource o, boolean allowEmpty) {
+    boolean prefixes = allowEmpty && (namePrefixes.isEmpty() || o.namePrefixes.isEmpty())
+        || sameEndingSubSlice(namePrefixes, o.namePrefixes);
+    boolean suffixes = allowEmpty && (nameSuffixes.isEmpty() || o.nameSuffixes.isEmpty())
+        || sameEndingSubSlice(nameSuffixes, o.nameSuffixes);
+    return prefixes && suffixes;
   }
 
   private static boolean sameEndingSubSlice(List<String> a, List<String> b) {

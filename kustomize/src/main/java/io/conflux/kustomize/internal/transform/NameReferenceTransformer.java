@@ -151,7 +151,11 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       if (c.size() == 1) {
         return c.get(0);
       }
-      c = sieve(c, r -> r.prefixesSuffixesEquals(referrer));
+      // kustomize sieves twice: an empty prefix/suffix list matches any first, exact lists only if still ambiguous
+      c = sieve(c, r -> r.prefixesSuffixesEquals(referrer, true));
+      if (c.size() > 1) {
+        c = sieve(c, r -> r.prefixesSuffixesEquals(referrer, false));
+      }
       if (c.size() == 1) {
         return c.get(0);
       }
