@@ -70,7 +70,7 @@ record ConformanceCase(String name, Path dir) {
             all = false;
           }
         }
-        return new Outcome(true, false, all, null);
+        return new Outcome(true, false, all, e.getMessage());
       }
     }
     String expectedText = Files.readString(dir.resolve("expected.yaml"));

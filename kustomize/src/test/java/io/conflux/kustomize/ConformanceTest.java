@@ -36,7 +36,18 @@ class ConformanceTest {
   @TestFactory
   Stream<DynamicTest> conformance() throws IOException {
     Assumptions.assumeTrue(Files.isDirectory(CASES), "conformance cases not found at " + CASES.toAbsolutePath());
-    return suite("Conformance", CASES, MIN_PASSED, 0);
+    return suite("Conformance", CASES, MIN_PASSED, 0, false);
+  }
+
+  /** Issue #16's regression cases (src/test/resources/regressions): all must pass, error messages included. */
+  @TestFactory
+  Stream<DynamicTest> regressions() throws Exception {
+    Path root = Path.of(ConformanceTest.class.getResource("/regressions").toURI());
+    long count;
+    try (Stream<Path> s = Files.list(root)) {
+      count = s.filter(Files::isDirectory).count();
+    }
+    return suite("Regressions", root, (int) count, 0, true);
   }
 
   @TestFactory
@@ -45,11 +56,11 @@ class ConformanceTest {
     try (Stream<String> lines = Files.lines(KRUSTY.resolve("unparsed.tsv"))) {
       excluded = lines.filter(l -> l.contains("\texcluded\t")).count();
     }
-    return suite("Krusty conformance", KRUSTY.resolve("cases"), MIN_PASSED_KRUSTY, excluded);
+    return suite("Krusty conformance", KRUSTY.resolve("cases"), MIN_PASSED_KRUSTY, excluded, false);
   }
 
-  private static Stream<DynamicTest> suite(String title, Path root, int minPassed, long excluded)
-      throws IOException {
+  private static Stream<DynamicTest> suite(String title, Path root, int minPassed, long excluded,
+      boolean strictMessages) throws IOException {
     List<String> passed = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     List<String> textIdentical = new ArrayList<>();
@@ -68,6 +79,10 @@ class ConformanceTest {
         }
         if (o.messageMatched()) {
           messageMatched.add(name);
+        }
+        if (o.passed() && strictMessages && Files.exists(c.resolve("expected-error")) && !o.messageMatched()) {
+          o = new ConformanceCase.Outcome(false, false, false, "the error message lacks "
+              + Files.readString(c.resolve("expected-error")).trim() + ": " + o.problem());
         }
         if (o.passed()) {
           passed.add(name);

@@ -202,6 +202,10 @@ public final class KustTarget {
       Resource r = new Resource(obj);
       if (Objects2.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
         r.setAnnotations(r.annotations());
+      } else if (r.object().get("metadata") instanceof Map<?, ?> meta && meta.containsKey("annotations")
+          && meta.get("annotations") == null) {
+        // kustomize's resource factory drops a null annotations field (labels: null is kept), as kubectl kustomize v1.35
+        meta.remove("annotations");
       }
       validate(r, p);
       r.setOrigin(origin);

@@ -68,6 +68,7 @@ public final class Kustomization {
     } else {
       throw new KustomizeException(loader.display(file) + ": a kustomization must be a single YAML mapping", file, -1, null);
     }
+    Yaml11Fields.apply(text, loader.display(file), file, fields);
     Kustomization k = new Kustomization(fields, file, loader.display(file));
     k.fix(loader);
     return k;
