@@ -152,6 +152,17 @@ public final class Kustomizer {
       return;
     }
     String order = sortOptions == null ? "legacy" : Objects2.string(sortOptions, "order");
+    if (sortOptions != null) {
+      // as plugin/builtin/sortordertransformer validate()
+      if (!"fifo".equals(order) && !"legacy".equals(order)) {
+        throw new KustomizeException(k.file() + ": the field 'sortOptions.order' must be one of [fifo, legacy]",
+            k.file(), -1, null);
+      }
+      if ("fifo".equals(order) && sortOptions.get("legacySortOptions") != null) {
+        throw new KustomizeException(k.file() + ": the field 'sortOptions.legacySortOptions' is set but the selected"
+            + " sort order is 'fifo', not 'legacy'", k.file(), -1, null);
+      }
+    }
     if ("fifo".equals(order)) {
       return;
     }

@@ -68,9 +68,10 @@ public final class Kustomization {
     } else {
       throw new KustomizeException(loader.display(file) + ": a kustomization must be a single YAML mapping", file, -1, null);
     }
-    Yaml11Fields.apply(text, loader.display(file), file, fields);
     Kustomization k = new Kustomization(fields, file, loader.display(file));
     k.fix(loader);
+    // after fix(): unknown fields are refused before the file is read a second time
+    Yaml11Fields.apply(text, loader.display(file), file, fields);
     return k;
   }
 
