@@ -756,6 +756,7 @@ def git_out(git, *args):
 
 # --------------------------------------------------------------------------------------------- main
 
+REMOTE = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)(?:https?://|github\.com/|git::|ssh://)', re.M)
 NETWORK_FILES = {'remoteloader_test.go': 'network (remote git/HTTP resources)'}
 EXEC_FILES = {'fnplugin_test.go': 'KRM function plugin (exec or container)',
               'helmchartinflationgenerator_test.go': 'helm binary (exec)',
@@ -800,6 +801,12 @@ def main():
                 continue
             if not it.cases:
                 listed.append((base, 'unparsed', 'no build found'))
+                continue
+            remote = [c for c in it.cases if any(
+                os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
+                and REMOTE.search(content) for p, content in c.files.items())]
+            if remote:
+                listed.append((base, 'excluded', 'network (a remote resource or schema in the kustomization)'))
                 continue
             for k, c in enumerate(it.cases):
                 c.name = base if len(it.cases) == 1 else f'{base}_{k + 1}'

@@ -57,9 +57,9 @@ public final class ConfigMapSecretGenerator {
     for (DataSources.Pair p : pairs) {
       if (kind.equals("Secret")) {
         byte[] bytes = p.bytes() != null ? p.bytes() : p.value().getBytes(StandardCharsets.UTF_8);
-        data.put(p.key(), Base64.getEncoder().encodeToString(bytes));
+        data.put(p.key(), encodeBase64(bytes));
       } else if (p.bytes() != null && !isUtf8(p.bytes())) {
-        binary.put(p.key(), Base64.getEncoder().encodeToString(p.bytes()));
+        binary.put(p.key(), encodeBase64(p.bytes()));
       } else {
         data.put(p.key(), p.value());
       }
@@ -86,5 +86,23 @@ public final class ConfigMapSecretGenerator {
     } catch (CharacterCodingException e) {
       return false;
     }
+  }
+
+  /**
+   * Base64 as kyaml's datamap.go encodeBase64 writes Secret data and ConfigMap binaryData: when the encoding is 70
+   * characters or longer it is cut into lines of 70, each (the last too) followed by a newline, which kustomize
+   * then prints as a literal block and hashes as such.
+   */
+  static String encodeBase64(byte[] bytes) {
+    String enc = Base64.getEncoder().encodeToString(bytes);
+    final int lineLen = 70;
+    if (enc.length() < lineLen) {
+      return enc;
+    }
+    StringBuilder out = new StringBuilder(enc.length() + enc.length() / lineLen + 1);
+    for (int i = 0; i < enc.length(); i += lineLen) {
+      out.append(enc, i, Math.min(enc.length(), i + lineLen)).append('\n');
+    }
+    return out.toString();
   }
 }
