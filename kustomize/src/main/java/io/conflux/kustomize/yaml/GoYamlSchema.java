@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.ConstructNode;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -124,8 +125,65 @@ final class GoYamlSchema implements Schema {
     });
     m.put(Tag.FLOAT, node -> floatValue(value(node)));
     m.put(TIMESTAMP, node -> timestamp(value(node)));
-    m.put(Tag.STR, GoYamlSchema::value);
+    m.put(Tag.STR, this::string);
     return m;
+  }
+
+  /** Code points of the text being read, or -1 when unknown (then block scalars at its end are taken as read). */
+  private final int textLength;
+  private final boolean endsWithBreak;
+
+  /** A schema for reading a text of unknown length. */
+  GoYamlSchema() {
+    this(null);
+  }
+
+  /** A schema for reading {@code text} (its end decides the chomping of a block scalar ending there). */
+  GoYamlSchema(String text) {
+    this.textLength = text == null ? -1 : text.codePointCount(0, text.length());
+    this.endsWithBreak = text == null || text.endsWith("\n") || text.endsWith("\r");
+  }
+
+  /**
+   * A string scalar as go-yaml v3 (kyaml) reads it where it departs from the YAML spec SnakeYAML follows:
+   * a block scalar ending the text without a final line break has no trailing newline (the clip chomping has no
+   * break to keep), and a folded scalar keeps an extra newline where a line that is not more-indented is followed
+   * by a more-indented one (matched against kubectl kustomize v1.35).
+   */
+  private Object string(Node node) {
+    ScalarNode n = (ScalarNode) node;
+    String v = n.getValue();
+    ScalarStyle style = n.getScalarStyle();
+    if (style == ScalarStyle.FOLDED && v.indexOf('\n') >= 0) {
+      v = goFolded(v);
+    }
+    if ((style == ScalarStyle.LITERAL || style == ScalarStyle.FOLDED) && !endsWithBreak && v.endsWith("\n")
+        && n.getEndMark().map(mark -> mark.getIndex() >= textLength).orElse(false)) {
+      v = v.substring(0, v.length() - 1);
+    }
+    return v;
+  }
+
+  /** go-yaml's folding of more-indented lines: one more newline before each run that follows a plain line. */
+  static String goFolded(String v) {
+    String[] lines = v.split("\n", -1);
+    StringBuilder out = new StringBuilder(v.length() + 8);
+    boolean previousPlain = false;
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      boolean blankLed = !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t');
+      if (i > 0) {
+        out.append('\n');
+        if (blankLed && previousPlain) {
+          out.append('\n');
+        }
+      }
+      out.append(line);
+      if (!line.isEmpty()) {
+        previousPlain = !blankLed;
+      }
+    }
+    return out.toString();
   }
 
   private static String value(Node node) {

@@ -97,7 +97,7 @@ public final class KYaml {
 
   private static List<Object> parseDocuments(String text, String fileName, Path file, boolean cancellable) {
     LoadSettings settings = YamlBounds.MANIFESTS.settings(fileName)
-        .setSchema(new GoYamlSchema())
+        .setSchema(new GoYamlSchema(text))
         .setAllowDuplicateKeys(true)
         .build();
     List<Object> docs = new ArrayList<>();
