@@ -1,6 +1,6 @@
 package io.conflux.kustomize;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.generate.Hasher;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
@@ -151,7 +151,7 @@ public final class Kustomizer {
     if (sortOptions == null && inputOrder) {
       return;
     }
-    String order = sortOptions == null ? "legacy" : Objects2.string(sortOptions, "order");
+    String order = sortOptions == null ? "legacy" : JsonTrees.string(sortOptions, "order");
     if (sortOptions != null) {
       // as plugin/builtin/sortordertransformer validate()
       if (!"fifo".equals(order) && !"legacy".equals(order)) {
@@ -166,7 +166,7 @@ public final class Kustomizer {
     if ("fifo".equals(order)) {
       return;
     }
-    Map<String, Object> legacy = sortOptions == null ? null : Objects2.map(sortOptions, "legacySortOptions");
+    Map<String, Object> legacy = sortOptions == null ? null : JsonTrees.map(sortOptions, "legacySortOptions");
     if (legacy != null) {
       new LegacyOrder(strings(legacy.get("orderFirst")), strings(legacy.get("orderLast"))).transform(m);
     } else {

@@ -147,15 +147,18 @@ final class GoYamlSchema implements Schema {
   /**
    * A string scalar as go-yaml v3 (kyaml) reads it where it departs from the YAML spec SnakeYAML follows:
    * a block scalar ending the text without a final line break has no trailing newline (the clip chomping has no
-   * break to keep), and a folded scalar keeps an extra newline where a line that is not more-indented is followed
-   * by a more-indented one (matched against kubectl kustomize v1.35).
+   * break to keep). A folded scalar gets an extra newline where a line that is not more-indented is followed by a
+   * tab-led one (go-yaml's reading), and before a space-led run too when the value is printed as a literal block
+   * (kyaml keeps the folded style and go-yaml prints it so; the value it keeps has one newline there, which shows
+   * when it is printed double-quoted). Matched against kubectl kustomize v1.35, so the text printed is the same.
    */
   private Object string(Node node) {
     ScalarNode n = (ScalarNode) node;
     String v = n.getValue();
     ScalarStyle style = n.getScalarStyle();
     if (style == ScalarStyle.FOLDED && v.indexOf('\n') >= 0) {
-      v = goFolded(v);
+      String printedAsLiteral = goFolded(v, true);
+      v = YamlEmitter.literalAllowed(printedAsLiteral) ? printedAsLiteral : goFolded(v, false);
     }
     if ((style == ScalarStyle.LITERAL || style == ScalarStyle.FOLDED) && !endsWithBreak && v.endsWith("\n")
         && n.getEndMark().map(mark -> mark.getIndex() >= textLength).orElse(false)) {
@@ -164,17 +167,21 @@ final class GoYamlSchema implements Schema {
     return v;
   }
 
-  /** go-yaml's folding of more-indented lines: one more newline before each run that follows a plain line. */
-  static String goFolded(String v) {
+  /**
+   * One more newline before each run of more-indented lines (tab-led; space-led too when {@code spaces}) that follows
+   * a plain line.
+   */
+  static String goFolded(String v, boolean spaces) {
     String[] lines = v.split("\n", -1);
     StringBuilder out = new StringBuilder(v.length() + 8);
     boolean previousPlain = false;
     for (int i = 0; i < lines.length; i++) {
       String line = lines[i];
       boolean blankLed = !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t');
+      boolean counted = !line.isEmpty() && (line.charAt(0) == '\t' || spaces && line.charAt(0) == ' ');
       if (i > 0) {
         out.append('\n');
-        if (blankLed && previousPlain) {
+        if (counted && previousPlain) {
           out.append('\n');
         }
       }

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.build;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
 import io.conflux.kustomize.internal.patch.Patch;
@@ -75,7 +75,7 @@ final class BuiltinTransformers {
         }
       }
       fss.addAll(FieldSpec.listOf(label.get("fields")));
-      add(ts, "LabelTransformer", new MapEntriesTransformer(Objects2.stringMap(label.get("pairs")), dedupe(fss)));
+      add(ts, "LabelTransformer", new MapEntriesTransformer(JsonTrees.stringMap(label.get("pairs")), dedupe(fss)));
     }
     Map<String, String> commonLabels = kustomization.stringMap("commonLabels");
     if (!commonLabels.isEmpty()) {
@@ -108,7 +108,7 @@ final class BuiltinTransformers {
           throw new KustomizeException("replicas[" + i + "].count is not an integer");
         }
       }
-      add(ts, "ReplicaCountTransformer", new ReplicaCountTransformer(Objects2.string(entry, "name"), n, tc.get("replicas")));
+      add(ts, "ReplicaCountTransformer", new ReplicaCountTransformer(JsonTrees.string(entry, "name"), n, tc.get("replicas")));
     }
     for (Map<String, Object> image : kustomization.maps("images")) {
       add(ts, "ImageTagTransformer", ImageTagTransformer.of(image, tc.get("images")));
@@ -137,8 +137,8 @@ final class BuiltinTransformers {
   private record Patches(Loader loader, Kustomization kustomization) {
 
     private Patch of(Map<String, Object> entry) {
-      String path = Objects2.string(entry, "path");
-      String inline = Objects2.string(entry, "patch");
+      String path = JsonTrees.string(entry, "path");
+      String inline = JsonTrees.string(entry, "patch");
       if (path != null && inline != null) {
         throw new KustomizeException(loader.display(kustomization.file()) + ": patch and path can't be set at the same time");
       }

@@ -2,7 +2,7 @@ package io.conflux.kustomize.internal.build;
 
 import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
 import io.conflux.kustomize.internal.generate.ConfigMapSecretGenerator;
 import io.conflux.kustomize.internal.generate.GeneratorOptions;
@@ -50,7 +50,7 @@ public final class KustTarget {
 
   private Schema loadSchema(Schema parentSchema) {
     Map<String, Object> openapi = kustomization.map("openapi");
-    String path = openapi == null ? null : Objects2.string(openapi, "path");
+    String path = openapi == null ? null : JsonTrees.string(openapi, "path");
     if (path == null) {
       return parentSchema;
     }
@@ -200,7 +200,7 @@ public final class KustTarget {
     DuplicateKeys.check(text, loader.display(p), p);
     for (Map<String, Object> obj : objects) {
       Resource r = new Resource(obj);
-      if (Objects2.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
+      if (JsonTrees.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
         r.setAnnotations(r.annotations());
       } else if (r.object().get("metadata") instanceof Map<?, ?> meta && meta.containsKey("annotations")
           && meta.get("annotations") == null) {
@@ -218,7 +218,7 @@ public final class KustTarget {
     if (r.kind().isEmpty()) {
       throw new KustomizeException(loader.display(p) + ": missing Resource metadata: an object has no 'kind'", p, -1, null);
     }
-    if (r.name().isEmpty() && Objects2.string(Objects2.map(r.object(), "metadata"), "generateName") == null) {
+    if (r.name().isEmpty() && JsonTrees.string(JsonTrees.map(r.object(), "metadata"), "generateName") == null) {
       throw new KustomizeException(loader.display(p) + ": missing metadata.name in object of kind " + r.kind(), p, -1,
           null);
     }
@@ -324,10 +324,10 @@ public final class KustTarget {
       recordTransformation(ra, configuredIn, "builtin", t.kind(), null);
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
-      BuildCancelledException.checkpoint(pc.origin() + " (" + Objects2.string(pc.config(), "kind") + ")");
+      BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
       BuiltinPlugins.transformer(loader, pc.config(), tc, schema).transform(ra.resMap());
-      recordTransformation(ra, pc.origin(), Objects2.string(pc.config(), "apiVersion"),
-          Objects2.string(pc.config(), "kind"), Objects2.string(Objects2.map(pc.config(), "metadata"), "name"));
+      recordTransformation(ra, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
+          JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"));
     }
   }
 

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.generate;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Resource;
 import io.conflux.kustomize.internal.build.Loader;
 import java.nio.charset.CharacterCodingException;
@@ -26,17 +26,17 @@ public final class ConfigMapSecretGenerator {
    * @param global the kustomization's generatorOptions
    */
   public static Resource generate(Loader loader, String kind, Map<String, Object> args, GeneratorOptions global) {
-    String name = Objects2.string(args, "name");
+    String name = JsonTrees.string(args, "name");
     if (name == null || name.isEmpty()) {
       throw new io.conflux.kustomize.KustomizeException("a " + kind + " generator needs a name");
     }
-    GeneratorOptions options = GeneratorOptions.of(Objects2.map(args, "options")).withGlobal(global);
+    GeneratorOptions options = GeneratorOptions.of(JsonTrees.map(args, "options")).withGlobal(global);
     Map<String, Object> obj = new LinkedHashMap<>();
     obj.put("apiVersion", "v1");
     obj.put("kind", kind);
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("name", name);
-    String namespace = Objects2.string(args, "namespace");
+    String namespace = JsonTrees.string(args, "namespace");
     if (namespace != null && !namespace.isEmpty()) {
       meta.put("namespace", namespace);
     }
@@ -48,7 +48,7 @@ public final class ConfigMapSecretGenerator {
     }
     obj.put("metadata", meta);
     if (kind.equals("Secret")) {
-      String type = Objects2.string(args, "type");
+      String type = JsonTrees.string(args, "type");
       obj.put("type", type == null || type.isEmpty() ? "Opaque" : type);
     }
     List<DataSources.Pair> pairs = DataSources.load(loader, args, name);
@@ -75,7 +75,7 @@ public final class ConfigMapSecretGenerator {
     }
     Resource r = new Resource(obj);
     r.setNeedsHashSuffix(!options.disableNameSuffixHash());
-    r.setBehavior(Objects2.string(args, "behavior"));
+    r.setBehavior(JsonTrees.string(args, "behavior"));
     return r;
   }
 

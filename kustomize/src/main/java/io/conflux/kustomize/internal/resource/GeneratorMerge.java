@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.resource;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,8 +40,8 @@ final class GeneratorMerge {
   static void mergeData(Resource res, Resource old) {
     for (String field : new String[] {"data", "binaryData"}) {
       Map<String, Object> merged = new LinkedHashMap<>();
-      Map<String, Object> o = Objects2.map(old.object(), field);
-      Map<String, Object> n = Objects2.map(res.object(), field);
+      Map<String, Object> o = JsonTrees.map(old.object(), field);
+      Map<String, Object> n = JsonTrees.map(res.object(), field);
       if (o != null) {
         merged.putAll(o);
       }

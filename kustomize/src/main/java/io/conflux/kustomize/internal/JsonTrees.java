@@ -6,9 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Helpers over JSON-compatible object trees (maps, lists, scalars). */
-public final class Objects2 {
-  private Objects2() {}
+/**
+ * Reading, copying and comparing JSON-compatible object trees (maps with string keys, lists, strings, Long/Double,
+ * Boolean, null) as YAML documents become once parsed: typed lookups ({@code string}, {@code map}, {@code list}),
+ * deep copies, scalar text as kustomize prints it.
+ */
+public final class JsonTrees {
+  private JsonTrees() {}
 
   /** A deep, mutable copy of a tree; numbers are normalised to Long/Double. */
   @SuppressWarnings("unchecked")
