@@ -805,6 +805,15 @@ def main():
             remote = [c for c in it.cases if any(
                 os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
                 and REMOTE.search(content) for p, content in c.files.items())]
+            above = [c for c in it.cases if any(
+                os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
+                and any(os.path.normpath(os.path.join(os.path.dirname(p), m)).startswith('..')
+                        for m in re.findall(r'^\s*-\s*((?:\.\./)+\S*)\s*$', content, re.M))
+                for p, content in c.files.items())]
+            if above:
+                listed.append((base, 'unparsed', "a path above the root: kustomize's in-memory file system "
+                               "reads '/..' as '/', a real one does not"))
+                continue
             if remote:
                 listed.append((base, 'excluded', 'network (a remote resource or schema in the kustomization)'))
                 continue

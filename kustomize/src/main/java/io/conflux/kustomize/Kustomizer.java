@@ -95,6 +95,7 @@ public final class Kustomizer {
     Deque<Path> stack = new ArrayDeque<>();
     stack.push(loader.root());
     KustTarget kt = new KustTarget(loader, stack);
+    checkOpenApi(kt.kustomization());
     Accumulator ra = kt.accumulateTarget();
     try {
       return finish(kt, ra, inputOrder);
@@ -144,6 +145,28 @@ public final class Kustomizer {
       out.add(r.object());
     }
     return new ResourceList(out);
+  }
+
+  /**
+   * The top kustomization's {@code openapi} field as kyaml's openapi.SetSchema takes it: a custom schema
+   * ({@code path}) and a built-in {@code version} together are refused, and the only built-in version is kustomize
+   * v5.7's v1.21.2.
+   */
+  private static void checkOpenApi(Kustomization k) {
+    Map<String, Object> openapi = k.map("openapi");
+    if (openapi == null) {
+      return;
+    }
+    boolean version = openapi.containsKey("version");
+    if (openapi.containsKey("path") && version) {
+      throw new KustomizeException(k.file() + ": openapi: builtin version and custom schema provided, cannot use both",
+          k.file(), -1, null);
+    }
+    String v = JsonTrees.string(openapi, "version");
+    if (version && v != null && !v.isEmpty() && !v.equals("v1.21.2")) {
+      throw new KustomizeException(k.file() + ": openapi: the specified OpenAPI version is not built in (" + v
+          + "; kustomize v5.7 has v1.21.2)", k.file(), -1, null);
+    }
   }
 
   private static void sort(Kustomization k, ResMap m, boolean inputOrder) {

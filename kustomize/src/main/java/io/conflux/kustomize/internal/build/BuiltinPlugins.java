@@ -144,12 +144,7 @@ final class BuiltinPlugins {
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchTransformer": {
-        String path = JsonTrees.string(config, "path");
-        String inline = JsonTrees.string(config, "patch");
-        Patch patch = path != null
-            ? Patch.of(loader.display(loader.resolve(path)), KYaml.parseDocuments(loader.readText(path),
-                loader.display(loader.resolve(path)), loader.resolve(path)))
-            : Patch.of("inline patch", KYaml.parseDocuments(inline == null ? "" : inline, "inline patch", null));
+        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "patch");
         return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")),
             PatchTransformer.option(config, "allowNameChange"), PatchTransformer.option(config, "allowKindChange"),
             schema);
@@ -170,12 +165,7 @@ final class BuiltinPlugins {
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchJson6902Transformer": {
-        String path = JsonTrees.string(config, "path");
-        String inline = JsonTrees.string(config, "jsonOp");
-        Patch patch = path != null
-            ? Patch.of(loader.display(loader.resolve(path)), KYaml.parseDocuments(loader.readText(path),
-                loader.display(loader.resolve(path)), loader.resolve(path)))
-            : Patch.of("inline patch", KYaml.parseDocuments(inline == null ? "" : inline, "inline patch", null));
+        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "jsonOp");
         return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")), false, false, schema);
       }
       default:

@@ -321,21 +321,26 @@ public final class KustTarget {
     for (BuiltinTransformers.Named t : ts) {
       BuildCancelledException.checkpoint(configuredIn + " (" + t.kind() + ")");
       t.transformer().transform(ra.resMap());
-      recordTransformation(ra, configuredIn, "builtin", t.kind(), null);
+      recordTransformation(ra, configuredIn, "builtin", t.kind(), null, null);
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
       BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
       BuiltinPlugins.transformer(loader, pc.config(), tc, schema).transform(ra.resMap());
       recordTransformation(ra, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
-          JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"));
+          JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"),
+          JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "namespace"));
     }
   }
 
-  /** Notes on every resource that a transformer ran (buildMetadata: transformerAnnotations). */
+  /**
+   * Notes on every resource that a transformer ran (buildMetadata: transformerAnnotations); the config's id as
+   * kustomize's resource.Origin writes it: apiVersion, kind, then name and namespace when set.
+   */
   private static void recordTransformation(Accumulator ra, String configuredIn, String apiVersion, String kind,
-      String name) {
+      String name, String namespace) {
     String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n    apiVersion: " + apiVersion
-        + "\n    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n");
+        + "\n    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n")
+        + (namespace == null || namespace.isEmpty() ? "" : "    namespace: " + namespace + "\n");
     for (Resource r : ra.resMap().resources()) {
       r.transformations().add(entry);
     }

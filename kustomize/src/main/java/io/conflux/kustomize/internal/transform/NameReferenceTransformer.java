@@ -56,6 +56,11 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       List<Object> subjects = JsonTrees.list(referrer.object(), "subjects");
       if (subjects != null) {
         for (Object s : subjects) {
+          if (s instanceof Map<?, ?> sm && sm.containsKey("namespace") && !(sm.get("namespace") instanceof String)
+              && "ServiceAccount".equals(JsonTrees.string(s, "kind"))) {
+            // as reswrangler.getNamespacesForRoleBinding
+            throw new KustomizeException("Invalid Input: namespace is blank for resource \"" + referrerId + "\"");
+          }
           String ns = JsonTrees.string(s, "namespace");
           if (ns != null && "ServiceAccount".equals(JsonTrees.string(s, "kind"))) {
             roleBindingNamespaces.add(ns);
