@@ -81,6 +81,10 @@ final class Yaml11Fields {
         stringList(v, "Kustomization." + key, display, file, fields.get(key));
       } else if (key.equals("generatorOptions") && v instanceof MappingNode m) {
         options(m, "GeneratorOptions", display, file, asMap(fields.get(key)));
+      } else if (key.equals("replacements") && v instanceof SequenceNode seq) {
+        replacements(seq, display, file, fields.get(key));
+      } else if (key.equals("sortOptions") && v instanceof MappingNode m) {
+        strings(m, Set.of("order"), "SortOptions.sortOptions", display, file, asMap(fields.get(key)));
       } else if (TYPES.containsKey(key) && v instanceof SequenceNode seq) {
         elements(seq, TYPES.get(key) + "." + key, display, file, fields.get(key));
       }
@@ -122,6 +126,78 @@ final class Yaml11Fields {
               }
             }
           }
+        }
+      }
+    }
+  }
+
+  private static final Set<String> SELECTOR_STRINGS = Set.of("group", "version", "kind", "name", "namespace",
+      "fieldPath", "labelSelector", "annotationSelector");
+
+  /** replacements: source, targets[].select/reject (ResId/Selector strings), fieldPaths, options.delimiter. */
+  private static void replacements(SequenceNode seq, String display, Path file, Object parsed) {
+    List<?> list = parsed instanceof List<?> l ? l : List.of();
+    for (int i = 0; i < seq.getValue().size(); i++) {
+      if (!(seq.getValue().get(i) instanceof MappingNode m)) {
+        continue;
+      }
+      Map<String, Object> element = i < list.size() ? asMap(list.get(i)) : null;
+      String where = "Replacement.replacements";
+      for (NodeTuple t : m.getValue()) {
+        if (!(t.getKeyNode() instanceof ScalarNode k)) {
+          continue;
+        }
+        Object sub = element == null ? null : element.get(k.getValue());
+        if (k.getValue().equals("path")) {
+          Object fixed = string(t.getValueNode(), where + ".path", display, file);
+          if (fixed != null && element != null) {
+            element.put("path", fixed);
+          }
+        } else if (k.getValue().equals("source") && t.getValueNode() instanceof MappingNode src) {
+          strings(src, SELECTOR_STRINGS, where + ".source", display, file, asMap(sub));
+        } else if (k.getValue().equals("targets") && t.getValueNode() instanceof SequenceNode targets) {
+          List<?> parsedTargets = sub instanceof List<?> l ? l : List.of();
+          for (int j = 0; j < targets.getValue().size(); j++) {
+            if (!(targets.getValue().get(j) instanceof MappingNode target)) {
+              continue;
+            }
+            Map<String, Object> pt = j < parsedTargets.size() ? asMap(parsedTargets.get(j)) : null;
+            for (NodeTuple tt : target.getValue()) {
+              if (!(tt.getKeyNode() instanceof ScalarNode tk)) {
+                continue;
+              }
+              Object ts = pt == null ? null : pt.get(tk.getValue());
+              String at = where + ".targets." + tk.getValue();
+              if (tk.getValue().equals("select") && tt.getValueNode() instanceof MappingNode sel) {
+                strings(sel, SELECTOR_STRINGS, "Selector." + at + ".ResId", display, file, asMap(ts));
+              } else if (tk.getValue().equals("reject") && tt.getValueNode() instanceof SequenceNode rejects) {
+                List<?> pr = ts instanceof List<?> l ? l : List.of();
+                for (int r = 0; r < rejects.getValue().size(); r++) {
+                  if (rejects.getValue().get(r) instanceof MappingNode rej) {
+                    strings(rej, SELECTOR_STRINGS, "Selector." + at + ".ResId", display, file,
+                        r < pr.size() ? asMap(pr.get(r)) : null);
+                  }
+                }
+              } else if (tk.getValue().equals("fieldPaths")) {
+                stringList(tt.getValueNode(), at, display, file, ts);
+              } else if (tk.getValue().equals("options") && tt.getValueNode() instanceof MappingNode opts) {
+                strings(opts, Set.of("delimiter"), at + ".delimiter", display, file, asMap(ts));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The string fields {@code names} of a mapping. */
+  private static void strings(MappingNode m, Set<String> names, String where, String display, Path file,
+      Map<String, Object> parsed) {
+    for (NodeTuple t : m.getValue()) {
+      if (t.getKeyNode() instanceof ScalarNode k && names.contains(k.getValue())) {
+        Object fixed = string(t.getValueNode(), where + "." + k.getValue(), display, file);
+        if (fixed != null && parsed != null) {
+          parsed.put(k.getValue(), fixed);
         }
       }
     }
