@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.Test;
 class HelmReleaseLifecycleTest {
     static final Duration PATIENCE = Duration.ofSeconds(60);
     static Path chart;
+    /** The HelmReleases a test created, deleted after it: their 1s interval would otherwise run on in other tests. */
+    final List<String> created = new ArrayList<>();
 
     @Inject
     Reconciler reconciler;
@@ -115,6 +118,12 @@ class HelmReleaseLifecycleTest {
                 """);
     }
 
+    @AfterEach
+    void deleteReleases() {
+        KubernetesClient kube = ApplierServices.kube.client();
+        created.forEach(name -> kube.resources(HelmRelease.class).inNamespace("default").withName(name).delete());
+    }
+
     @Test
     void deletingAReleaseKeepsItsCrdsAndKeepObjects() {
         KubernetesClient kube = ApplierServices.kube.client();
@@ -132,6 +141,22 @@ class HelmReleaseLifecycleTest {
         assertThat(kube.apps().deployments().inNamespace("default").withName("uninstall").get()).isNull();
         assertThat(kube.genericKubernetesResources("example.com/v1", "Doohickey").inNamespace("default")
                 .withName("uninstall").get()).isNull();
+    }
+
+    @Test
+    void aReleaseWhosePodsNeverBecomeReadyFailsItsInstallAndIsUninstalled() {
+        KubernetesClient kube = ApplierServices.kube.client();
+        // Helm's wait is on by default; no kubelet runs here, so the Deployment never becomes available
+        render(kube, "unhealthy", "\"timeout\":\"1s\",\"install\":{\"remediation\":{\"retries\":1}}",
+                () -> condition(kube, "unhealthy", "Remediated") != null);
+        Condition released = condition(kube, "unhealthy", "Released");
+        assertThat(released.status()).isEqualTo("False");
+        assertThat(released.reason()).isEqualTo("InstallFailed");
+        assertThat(released.message()).startsWith("Helm install failed for release default/unhealthy with chart 1.0.0:"
+                + " health check failed after 1s: timeout waiting for: [").contains("Deployment/default/unhealthy status: 'InProgress'");
+        assertThat(condition(kube, "unhealthy", "Remediated").reason()).isEqualTo("UninstallSucceeded");
+        assertThat(statusOf(condition(kube, "unhealthy", Condition.READY))).isEqualTo("False");
+        assertThat(kube.configMaps().inNamespace("default").withName("unhealthy-plain").get()).isNull();
     }
 
     @Test
@@ -185,10 +210,17 @@ class HelmReleaseLifecycleTest {
 
     /** Creates HelmRelease default/name (disableWait: no kubelet on this cluster), renders the chart, awaits Ready. */
     private void install(KubernetesClient kube, String name, String spec) {
+        render(kube, name, "\"install\":{\"disableWait\":true}" + (spec.isEmpty() ? "" : "," + spec),
+                () -> "True".equals(statusOf(condition(kube, name, Condition.READY))));
+    }
+
+    /** Creates HelmRelease default/name with {@code spec} fields, renders the chart, hands it over until {@code done}. */
+    private void render(KubernetesClient kube, String name, String spec, java.util.function.BooleanSupplier done) {
         kube.resource(Serialization.unmarshal("{\"apiVersion\":\"helm.toolkit.fluxcd.io/v2\",\"kind\":\"HelmRelease\","
                 + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\"},\"spec\":{\"interval\":\"1s\","
                 + "\"chart\":{\"spec\":{\"chart\":\"fixture\",\"sourceRef\":{\"kind\":\"HelmRepository\",\"name\":\"repo\"}}},"
-                + "\"install\":{\"disableWait\":true}" + (spec.isEmpty() ? "" : "," + spec) + "}}", HelmRelease.class)).create();
+                + spec + "}}", HelmRelease.class)).create();
+        created.add(name);
         long generation = release(kube, name).getMetadata().getGeneration();
         ChartRenderer.Release rendered = new ChartRenderer().render(chart, name, "default", Map.of());
         List<Map<String, Object>> objects = new ArrayList<>(rendered.all());
@@ -202,15 +234,15 @@ class HelmReleaseLifecycleTest {
         ApplierServices.bundle(digest, bundle, objects.size());
         RenderResult result = new RenderResult("HelmRelease/default/" + name, generation, "1.0.0", digest, objects.size(),
                 null, null, "2026-12-06T16:00:00Z", 1L);
-        for (int i = 0; i < 6 && !"True".equals(statusOf(condition(kube, name, Condition.READY))); i++) {
+        for (int i = 0; i < 6 && !done.getAsBoolean(); i++) {
             reconciler.onRenderResult(result).await().atMost(PATIENCE);
             try {
-                Await.until(Duration.ofSeconds(10), () -> "True".equals(statusOf(condition(kube, name, Condition.READY))));
+                Await.until(Duration.ofSeconds(10), done);
             } catch (AssertionError notYet) {
                 // delivered again: the informer may not have seen the HelmRelease yet
             }
         }
-        Await.until(PATIENCE, () -> "True".equals(statusOf(condition(kube, name, Condition.READY))));
+        Await.until(PATIENCE, done);
     }
 
     /** Scales the Deployment as an HPA does: an update by another field manager. */
