@@ -17,8 +17,9 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>Objects come in Helm's manifest order (Helm's install order by kind, then by template file).</li>
- *   <li>Hooks ({@code helm.sh/hook} annotation, including {@code test} hooks) are left out: Helm keeps them
- *       out of the release manifest and runs them separately.</li>
+ *   <li>Hooks ({@code helm.sh/hook} annotation, including {@code test} hooks) are kept apart from the manifest
+ *       ({@link Release#hooks()}): Helm keeps them out of the release manifest and runs them separately;
+ *       {@link #template} leaves them out.</li>
  *   <li>With {@code includeCrds} (the default), the chart's {@code crds/} files (and its subcharts') come
  *       first, as helm-controller installs them before the release ({@code install.crds: Create}). CRDs of
  *       subcharts disabled by their {@code condition} or {@code tags} are left out, as Helm does.</li>
@@ -66,8 +67,12 @@ public final class ChartRenderer {
    *
    * @param crds the {@code crds/} objects of the chart and its enabled subcharts; empty unless {@code includeCrds}
    * @param manifest the objects of the release manifest, in Helm's manifest order, hooks excluded
+   * @param hooks the hook objects (annotation {@code helm.sh/hook}, test hooks included) in Helm's manifest order
+   * @param chartMetadata the chart's {@code Chart.yaml} as a tree (empty when it has none)
+   * @param chartValues the chart's default values ({@code values.yaml} as a tree; empty when it has none)
    */
-  public record Release(List<Map<String, Object>> crds, List<Map<String, Object>> manifest) {
+  public record Release(List<Map<String, Object>> crds, List<Map<String, Object>> manifest,
+      List<Map<String, Object>> hooks, Map<String, Object> chartMetadata, Map<String, Object> chartValues) {
 
     /** @return the CRDs followed by the manifest, the order helm-controller installs them in */
     public List<Map<String, Object>> all() {
@@ -137,9 +142,18 @@ public final class ChartRenderer {
       }
     }
     List<Map<String, Object>> crds = new ArrayList<>();
+    ChartFiles files;
+    try {
+      files = ChartFiles.read(chart);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof HelmException) {
+        throw (HelmException) e;
+      }
+      throw new HelmException("failed to read " + what + ": " + e.getMessage(), e);
+    }
     if (includeCrds) {
       try {
-        for (Map.Entry<String, byte[]> crd : ChartFiles.read(chart).crds(values == null ? Map.of() : values)) {
+        for (Map.Entry<String, byte[]> crd : files.crds(values == null ? Map.of() : values)) {
           addObjects(crds, new String(crd.getValue(), StandardCharsets.UTF_8), what + ", file " + crd.getKey());
         }
       } catch (IOException | RuntimeException e) {
@@ -150,11 +164,18 @@ public final class ChartRenderer {
       }
     }
     List<Map<String, Object>> objects = new ArrayList<>();
-    addObjects(objects, manifest, what);
-    return new Release(List.copyOf(crds), List.copyOf(objects));
+    List<Map<String, Object>> hooks = new ArrayList<>();
+    addObjects(objects, hooks, manifest, what);
+    return new Release(List.copyOf(crds), List.copyOf(objects), List.copyOf(hooks), files.metadata(),
+        files.defaultValues());
   }
 
   private static void addObjects(List<Map<String, Object>> out, String yaml, String what) {
+    addObjects(out, out, yaml, what);
+  }
+
+  private static void addObjects(List<Map<String, Object>> out, List<Map<String, Object>> hooks, String yaml,
+      String what) {
     List<Object> docs;
     try {
       docs = Yaml.loadAll(yaml);
@@ -172,10 +193,10 @@ public final class ChartRenderer {
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> object = (Map<String, Object>) map;
-      if (object.isEmpty() || isHook(object)) {
+      if (object.isEmpty()) {
         continue;
       }
-      out.add(object);
+      (isHook(object) ? hooks : out).add(object);
     }
   }
 

@@ -9,6 +9,7 @@ import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.SourceIgnore;
 import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.LocalObjectReference;
 import io.conflux.model.meta.ObjectKey;
@@ -588,7 +589,7 @@ class HelmReleaseRendererTest {
 
     private List<Map<String, Object>> objects(HelmReleaseRenderer.Rendered rendered) throws IOException {
         assertThat(rendered.outcome().bundle()).as(rendered.outcome().message()).isNotNull();
-        return json.readValue(rendered.outcome().bundle().content(), new TypeReference<>() { });
+        return ReleaseBundle.parse(json, rendered.outcome().bundle().content()).objects();
     }
 
     private static Object at(Map<String, Object> object, String... path) {
