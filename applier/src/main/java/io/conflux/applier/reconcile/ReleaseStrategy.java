@@ -9,11 +9,14 @@ import io.conflux.applier.persist.InventoryRecord;
 import io.conflux.applier.persist.ReleaseState;
 import io.conflux.applier.persist.StoredState;
 import io.conflux.applier.release.HelmReasons;
+import io.conflux.applier.release.HookRunner;
+import io.conflux.applier.release.ReleaseHooks;
 import io.conflux.applier.release.ReleaseAction;
 import io.conflux.applier.release.ReleaseCounters;
 import io.conflux.applier.release.ReleaseOutcome;
 import io.conflux.applier.release.ReleaseRun;
 import io.conflux.applier.release.Remediation;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -24,12 +27,14 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * A HelmRelease's act step. A bundle not yet released for this generation is installed or upgraded with
  * helm-controller's remediation ({@link ReleaseRun}; failure counters per generation and bundle, rollback to the last
- * released bundle): a {@link ReleaseAttempt}. Retries exhausted ({@code Stalled}) means nothing more happens until the
+ * released bundle) and the chart's hooks and tests around each action ({@link ReleaseHooks}): a {@link ReleaseAttempt}
+ * ({@link TestReport} adds the tests' {@code TestSuccess} condition). Retries exhausted ({@code Stalled}) means nothing more happens until the
  * spec, chart or values change. A bundle already released is re-applied like a Kustomization's (drift correction,
  * no health checks, as Conflux does not wait for a release's objects): an {@link AppliedAttempt} with helm-controller's
  * {@code InstallSucceeded}/{@code UpgradeSucceeded}.
@@ -84,6 +89,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
         ReleaseAction action = inventory == null || inventory.appliedDigest == null ? ReleaseAction.INSTALL : ReleaseAction.UPGRADE;
         boolean rollback = action == ReleaseAction.UPGRADE && Remediation.ROLLBACK.equals(upgrade.strategy());
         ReleaseCounters counters = state.counters();
+        AtomicReference<ReleaseHooks> hooks = new AtomicReference<>();
         return Panache.withSession(() -> bundles.content(desired.bundleDigest).chain(content -> rollback
                         ? bundles.content(inventory.appliedDigest)
                                 .onFailure(IllegalStateException.class).recoverWithNull() // gone: the rollback fails, named
@@ -91,12 +97,17 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                         : Uni.createFrom().item(new Contents(content, null))))
                 .chain(contents -> run.blocking().call(() -> {
                     List<InventoryEntry> previous = Records.previous(r, inventory);
+                    ReleaseBundle bundle = applier.bundle(contents.desired());
+                    ReleaseBundle lastGood = contents.lastGood() == null ? null : applier.bundle(contents.lastGood());
                     try {
                         return applier.onTarget(r, target -> {
                             ReleaseNamespace.ensure(target, r.object());
-                            return new ReleaseRun(applier.applier(target), r.ownerLabels(), applier.timeout(r))
-                                    .run(action, applier.parse(contents.desired()),
-                                            contents.lastGood() == null ? null : applier.parse(contents.lastGood()),
+                            ReleaseHooks releaseHooks = new ReleaseHooks(new HookRunner(target, config.fieldManager(),
+                                    config.healthPollInterval()), bundle.hooks(), lastGood == null ? List.of() : lastGood.hooks(),
+                                    ReleaseHooks.Settings.of(r.object().getSpec()), applier.timeout(r));
+                            hooks.set(releaseHooks);
+                            return new ReleaseRun(applier.applier(target), r.ownerLabels(), applier.timeout(r), releaseHooks)
+                                    .run(action, bundle.objects(), lastGood == null ? null : lastGood.objects(),
                                             previous, counters, install, upgrade);
                         });
                     } catch (IllegalStateException | KubernetesClientException e) {
@@ -108,8 +119,9 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                 }))
                 .map(outcome -> {
                     LOG.debugf("%s %s: %s", key, outcome.readyReason(), outcome.releaseMessage(r.releaseName(), desired.sourceRevision));
-                    return ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
-                            config.releaseRetryInterval(), config.reportingController());
+                    return TestReport.add(ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
+                            config.releaseRetryInterval(), config.reportingController()), r, desired, outcome,
+                            hooks.get() == null ? java.util.Optional.empty() : hooks.get().tests(), config.reportingController());
                 });
     }
 

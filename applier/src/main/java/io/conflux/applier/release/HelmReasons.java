@@ -23,6 +23,10 @@ public final class HelmReasons {
     public static final String ROLLBACK_FAILED = "RollbackFailed";
     public static final String UNINSTALL_SUCCEEDED = "UninstallSucceeded";
     public static final String UNINSTALL_FAILED = "UninstallFailed";
+    /** Condition: the last Helm tests of the release succeeded (True) or failed (False). */
+    public static final String TEST_SUCCESS = "TestSuccess";
+    public static final String TEST_SUCCEEDED = "TestSucceeded";
+    public static final String TEST_FAILED = "TestFailed";
     /** Stalled reason once the retries of the failing action are used up. */
     public static final String RETRIES_EXCEEDED = "RetriesExceeded";
 }

@@ -20,6 +20,7 @@ public final class ReleaseRun {
     private final ObjectApplier applier;
     private final Map<String, String> ownerLabels;
     private final Duration waitTimeout;
+    private final ReleaseHooks hooks;
 
     /**
      * @param applier     applies to the release's target cluster
@@ -27,9 +28,17 @@ public final class ReleaseRun {
      * @param waitTimeout how long objects recreated by the applier may take to go
      */
     public ReleaseRun(ObjectApplier applier, Map<String, String> ownerLabels, Duration waitTimeout) {
+        this(applier, ownerLabels, waitTimeout, ReleaseHooks.NONE);
+    }
+
+    /**
+     * @param hooks the release's hooks and tests, run around each action ({@link ReleaseHooks})
+     */
+    public ReleaseRun(ObjectApplier applier, Map<String, String> ownerLabels, Duration waitTimeout, ReleaseHooks hooks) {
         this.applier = applier;
         this.ownerLabels = ownerLabels;
         this.waitTimeout = waitTimeout;
+        this.hooks = hooks;
     }
 
     /**
@@ -46,7 +55,7 @@ public final class ReleaseRun {
                               List<InventoryEntry> previous, ReleaseCounters counters, Remediation install,
                               Remediation upgrade) {
         ApplyOptions prune = new ApplyOptions(true, false, waitTimeout);
-        ApplyResult attempt = applier.apply(objects, ownerLabels, previous, prune);
+        ApplyResult attempt = hooks.release(action, previous, () -> applier.apply(objects, ownerLabels, previous, prune));
         if (attempt.succeeded()) {
             return new ReleaseOutcome(action, attempt, null, null, counters, false, false);
         }
@@ -58,13 +67,14 @@ public final class ReleaseRun {
             return new ReleaseOutcome(action, attempt, null, null, failed, retry, false);
         }
         if (action == ReleaseAction.INSTALL || Remediation.UNINSTALL.equals(remediation.strategy())) {
-            ApplyResult uninstall = applier.apply(List.of(), ownerLabels, attempt.inventory(), prune);
+            ApplyResult uninstall = hooks.uninstall(hooks.hooks(), attempt.inventory(),
+                    () -> applier.apply(List.of(), ownerLabels, attempt.inventory(), prune));
             return new ReleaseOutcome(action, attempt, uninstall, uninstall.succeeded()
                     ? HelmReasons.UNINSTALL_SUCCEEDED : HelmReasons.UNINSTALL_FAILED, failed, retry, uninstall.succeeded());
         }
         ApplyResult rollback = lastGood == null
                 ? ApplyResult.of(List.of(), attempt.inventory(), "missing target release for rollback")
-                : applier.apply(lastGood, ownerLabels, attempt.inventory(), prune);
+                : hooks.rollback(attempt.inventory(), () -> applier.apply(lastGood, ownerLabels, attempt.inventory(), prune));
         return new ReleaseOutcome(action, attempt, rollback, rollback.succeeded()
                 ? HelmReasons.ROLLBACK_SUCCEEDED : HelmReasons.ROLLBACK_FAILED, failed, retry, false);
     }
