@@ -19,7 +19,9 @@ import java.util.Objects;
  *   <li>Objects come in Helm's manifest order (Helm's install order by kind, then by template file).</li>
  *   <li>Hooks ({@code helm.sh/hook} annotation, including {@code test} hooks) are kept apart from the manifest
  *       ({@link Release#hooks()}): Helm keeps them out of the release manifest and runs them separately;
- *       {@link #template} leaves them out.</li>
+ *       {@link #template} leaves them out. helm-java prints no hooks, so they are rendered from a copy of the
+ *       chart that hides the annotation from Helm ({@link DeferredHooks}); like the manifest, they come in Helm's
+ *       install order by kind.</li>
  *   <li>With {@code includeCrds} (the default), the chart's {@code crds/} files (and its subcharts') come
  *       first, as helm-controller installs them before the release ({@code install.crds: Create}). CRDs of
  *       subcharts disabled by their {@code condition} or {@code tags} are left out, as Helm does.</li>
@@ -117,11 +119,14 @@ public final class ChartRenderer {
     }
     String manifest;
     Path valuesFile = null;
+    Path work = null;
     try {
       valuesFile = Files.createTempFile("conflux-helm-values-", ".yaml");
       Files.writeString(valuesFile, Yaml.json(values == null ? Map.of() : values), StandardCharsets.UTF_8);
+      work = Files.createTempDirectory("conflux-helm-hooks-");
+      Path rendered = DeferredHooks.prepare(chart, work).orElse(chart);
       synchronized (HELM_LOCK) {
-        manifest = new Helm(chart.toAbsolutePath()).template()
+        manifest = new Helm(rendered.toAbsolutePath()).template()
             .withName(releaseName)
             .withNamespace(namespace)
             .withKubeVersion(kubeVersion)
@@ -133,6 +138,9 @@ public final class ChartRenderer {
     } catch (IllegalStateException e) {
       throw new HelmException("failed to render " + what + ": " + String.valueOf(e.getMessage()).strip(), e);
     } finally {
+      if (work != null) {
+        DeferredHooks.delete(work);
+      }
       if (valuesFile != null) {
         try {
           Files.deleteIfExists(valuesFile);
@@ -196,7 +204,13 @@ public final class ChartRenderer {
       if (object.isEmpty()) {
         continue;
       }
-      (isHook(object) ? hooks : out).add(object);
+      if (DeferredHooks.isDeferred(object)) {
+        hooks.add(DeferredHooks.restore(object));
+      } else if (isHook(object)) {
+        hooks.add(object);
+      } else {
+        out.add(object);
+      }
     }
   }
 
