@@ -106,9 +106,11 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                                     config.healthPollInterval()), bundle.hooks(), lastGood == null ? List.of() : lastGood.hooks(),
                                     ReleaseHooks.Settings.of(r.object().getSpec()), applier.timeout(r));
                             hooks.set(releaseHooks);
-                            return new ReleaseRun(applier.applier(target), r.ownerLabels(), applier.timeout(r), releaseHooks)
-                                    .run(action, bundle.objects(), lastGood == null ? null : lastGood.objects(),
-                                            previous, counters, install, upgrade);
+                            ReleaseOutcome outcome = new ReleaseRun(applier.applier(target), r.ownerLabels(),
+                                    applier.timeout(r), releaseHooks).run(action, bundle.objects(),
+                                    lastGood == null ? null : lastGood.objects(), previous, counters, install, upgrade);
+                            HelmStorage.record(target, r, outcome, bundle, lastGood, releaseHooks.results());
+                            return outcome;
                         });
                     } catch (IllegalStateException | KubernetesClientException e) {
                         ApplyResult failed = ApplyResult.of(List.of(), previous, e.getMessage());
