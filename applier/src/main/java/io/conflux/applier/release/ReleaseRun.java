@@ -14,7 +14,8 @@ import java.util.Map;
  * counts against the action's {@code retries}; it is remediated when retries are left or
  * {@code remediateLastFailure} holds — an install by uninstalling (deleting what the attempt applied), an upgrade
  * by rolling back (re-applying the last successfully released bundle, pruning what the failed upgrade added) or by
- * uninstalling when its strategy says so. Blocking: call from a worker thread, outside any database session.
+ * uninstalling when its strategy says so. Each action runs inside its chart hooks ({@link ReleaseHooks}: a failed hook or
+ * test fails it like a failed apply). Blocking: call from a worker thread, outside any database session.
  */
 public final class ReleaseRun {
     private final ObjectApplier applier;
