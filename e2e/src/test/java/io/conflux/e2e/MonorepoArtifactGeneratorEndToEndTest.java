@@ -52,8 +52,9 @@ class MonorepoArtifactGeneratorEndToEndTest {
         repo = work.resolve("git/mono");
         FixtureRepositories.create(PROJECT.resolve("e2e/src/test/resources/monorepo"), repo, "main");
         git = LocalHttpGitServer.start(work.resolve("git"), null, null);
+        // each service may take over two minutes to start on a CI host shared with other builds
         conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
-                Map.of("https://git.conflux.local/", git.url("")), null, Map.of(), Duration.ofMinutes(3)));
+                Map.of("https://git.conflux.local/", git.url("")), null, Map.of(), Duration.ofMinutes(6)));
         Bootstrap.gitOps(conflux.client(), new Bootstrap.Source(NS, "flux-system",
                 "https://git.conflux.local/mono", "main", "./clusters/mono", "1m"));
     }
