@@ -16,6 +16,9 @@ import io.conflux.model.source.ExternalArtifact;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +26,9 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * rules — and five {@code Kustomization}s with {@code sourceRef.kind: ExternalArtifact} chained by {@code dependsOn}:
  * configs checks its {@code Widget} (whose CRD the crds layer brings) with {@code healthCheckExprs}, apps waits for
  * configs through a {@code readyExpr}. A sixth Kustomization, faulty, applies a Widget whose {@code failed}
- * expression holds.
+ * expression holds. The test stands in for the widget controller: it writes each Widget's status subresource from its
+ * {@code spec.health} ({@link #reportWidgetStatus}).
  */
 class MonorepoArtifactGeneratorEndToEndTest {
     static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
@@ -45,6 +52,7 @@ class MonorepoArtifactGeneratorEndToEndTest {
     static LocalHttpGitServer git;
     static LocalInstallation conflux;
     static Path repo;
+    static ScheduledExecutorService widgetController;
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,10 +65,41 @@ class MonorepoArtifactGeneratorEndToEndTest {
                 Map.of("https://git.conflux.local/", git.url("")), null, Map.of(), Duration.ofMinutes(6)));
         Bootstrap.gitOps(conflux.client(), new Bootstrap.Source(NS, "flux-system",
                 "https://git.conflux.local/mono", "main", "./clusters/mono", "1m"));
+        widgetController = Executors.newSingleThreadScheduledExecutor();
+        widgetController.scheduleWithFixedDelay(MonorepoArtifactGeneratorEndToEndTest::reportWidgetStatus, 1, 1,
+                TimeUnit.SECONDS);
+    }
+
+    /**
+     * What the widget controller of the controllers layer would do: every Widget without a status gets one from its
+     * {@code spec.health} ({@code ok}: phase Running, Ready=True; otherwise phase Failed, Ready=False), written to the
+     * status subresource. Until the CRD is applied there is nothing to do.
+     */
+    static void reportWidgetStatus() {
+        try {
+            for (GenericKubernetesResource w : conflux.client().genericKubernetesResources("example.conflux.io/v1", "Widget")
+                    .inNamespace("mono-apps").list().getItems()) {
+                if (w.getAdditionalProperties().get("status") != null) {
+                    continue;
+                }
+                boolean ok = w.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec && "ok".equals(spec.get("health"));
+                String status = ok
+                        ? "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"Provisioned\"}]}}"
+                        : "{\"status\":{\"phase\":\"Failed\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\"QuotaExceeded\"}]}}";
+                conflux.client().genericKubernetesResources("example.conflux.io/v1", "Widget").inNamespace("mono-apps")
+                        .withName(w.getMetadata().getName()).subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), status);
+            }
+        } catch (KubernetesClientException e) {
+            // the CRD or the namespace is not there yet: the next run tries again
+        }
     }
 
     @AfterAll
     static void stop() {
+        if (widgetController != null) {
+            widgetController.shutdownNow();
+        }
         if (conflux != null) {
             conflux.close();
         }
