@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.applier.apply.ApplyOptions;
 import io.conflux.applier.apply.ApplyResult;
+import io.conflux.applier.apply.CrdPolicy;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
 import io.conflux.applier.apply.TargetClusters;
@@ -116,13 +117,17 @@ public class BundleApplier {
 
     /**
      * Deletes {@code owned} from {@code r}'s target cluster as its service account (objects that no longer carry
-     * {@code r}'s owner labels are left alone, like every prune).
+     * {@code r}'s owner labels are left alone, like every prune). A HelmRelease's uninstall follows Helm: its
+     * CustomResourceDefinitions and objects annotated {@code helm.sh/resource-policy: keep} are left in place
+     * (reported {@code skipped}).
      *
      * @return the outcome; a refused request or an unusable kubeconfig is a failed result naming it
      */
     ApplyResult prune(Reconcilable r, List<InventoryEntry> owned) {
+        ApplyOptions options = r instanceof Reconcilable.OfHelmRelease
+                ? ApplyOptions.helm(true, false, Duration.ZERO, CrdPolicy.SKIP) : new ApplyOptions(true, false, Duration.ZERO);
         try {
-            return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, true));
+            return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, options));
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), owned, e.getMessage());
         }

@@ -13,6 +13,7 @@ import java.util.Map;
  * as is {@code chartRef} (a direct reference to an {@code OCIRepository} or {@code HelmChart}).
  * {@code postRenderers} run in order on Helm's rendered manifests. {@code install} and {@code upgrade} (with their
  * {@code remediation}) are kept as trees. {@code serviceAccountName} is impersonated on the target cluster.
+ * {@code driftDetection} ({@code mode}, {@code ignore}) is kept as a tree for the applier to read.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -21,5 +22,6 @@ public record HelmReleaseSpec(Map<String, Object> chart, String interval, String
                               List<Map<String, Object>> valuesFrom, List<DependencyReference> dependsOn,
                               Map<String, Object> install, Map<String, Object> upgrade, Boolean suspend,
                               Map<String, Object> kubeConfig, Map<String, Object> chartRef,
-                              List<PostRenderer> postRenderers, String serviceAccountName) {
+                              List<PostRenderer> postRenderers, String serviceAccountName,
+                              Map<String, Object> driftDetection) {
 }
