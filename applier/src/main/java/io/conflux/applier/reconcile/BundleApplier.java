@@ -1,6 +1,5 @@
 package io.conflux.applier.reconcile;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.applier.apply.ApplyOptions;
 import io.conflux.applier.apply.ApplyResult;
@@ -12,6 +11,7 @@ import io.conflux.applier.apply.TerminationWait;
 import io.conflux.applier.apply.ToolkitObjects;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,7 +20,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -168,15 +167,20 @@ public class BundleApplier {
     }
 
     /**
-     * @param content a bundle: a JSON array of objects
-     * @return its objects
-     * @throws UncheckedIOException when it is not a JSON array of objects
+     * @param content a bundle: a JSON array of objects, or a HelmRelease's {@link ReleaseBundle} object
+     * @return its objects (a HelmRelease's hooks left out)
+     * @throws UncheckedIOException when it is neither
      */
     List<Map<String, Object>> parse(String content) {
-        try {
-            return json.readValue(content, new TypeReference<>() { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return bundle(content).objects();
+    }
+
+    /**
+     * @param content a bundle of either shape ({@link ReleaseBundle#parse})
+     * @return the bundle
+     * @throws UncheckedIOException when it is neither shape
+     */
+    ReleaseBundle bundle(String content) {
+        return ReleaseBundle.parse(json, content);
     }
 }

@@ -11,6 +11,8 @@ import io.conflux.applier.persist.ReleaseState;
 import io.conflux.applier.persist.StoredState;
 import io.conflux.applier.release.DriftDetection;
 import io.conflux.applier.release.HelmReasons;
+import io.conflux.applier.release.HookRunner;
+import io.conflux.applier.release.ReleaseHooks;
 import io.conflux.applier.release.ReleaseAction;
 import io.conflux.applier.release.ReleaseCounters;
 import io.conflux.applier.release.ReleaseDrift;
@@ -18,6 +20,7 @@ import io.conflux.applier.release.ReleaseOptions;
 import io.conflux.applier.release.ReleaseOutcome;
 import io.conflux.applier.release.ReleaseRun;
 import io.conflux.applier.release.Remediation;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -28,13 +31,17 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * A HelmRelease's act step. A bundle not yet released for this generation is installed or upgraded with
+ * A HelmRelease's act step. A bundle not yet released for this generation is installed or upgraded with
  * helm-controller's options ({@link ReleaseOptions}: CRD policy, wait with kstatus and timeout, force, cleanupOnFail)
  * and remediation ({@link ReleaseRun}; failure counters per generation and bundle, rollback to the last released
- * bundle): a {@link ReleaseAttempt}. Retries exhausted ({@code Stalled}) means nothing more happens until the spec,
+ * bundle), with the chart's hooks and tests around each action ({@link ReleaseHooks}; {@link TestReport} adds the
+ * tests' {@code TestSuccess} condition) and Helm's release records written ({@link HelmStorage}): a
+ * {@link ReleaseAttempt}. Retries exhausted ({@code Stalled}) means nothing more happens until the spec,
  * chart or values change. A bundle already released is handled by {@code spec.driftDetection}
  * ({@link DriftDetection}): {@code disabled} (the default) applies nothing; {@code warn} compares the release's objects
  * with the cluster and reports drift ({@link DriftReport}); {@code enabled} also re-applies the drifted objects — an
@@ -96,6 +103,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
         ReleaseOptions options = action == ReleaseAction.INSTALL ? installOptions : upgradeOptions;
         boolean rollback = action == ReleaseAction.UPGRADE && Remediation.ROLLBACK.equals(upgrade.strategy());
         ReleaseCounters counters = state.counters();
+        AtomicReference<ReleaseHooks> hooks = new AtomicReference<>();
         return Panache.withSession(() -> bundles.content(desired.bundleDigest).chain(content -> rollback
                         ? bundles.content(inventory.appliedDigest)
                                 .onFailure(IllegalStateException.class).recoverWithNull() // gone: the rollback fails, named
@@ -103,14 +111,21 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                         : Uni.createFrom().item(new Contents(content, null))))
                 .chain(contents -> run.blocking().call(() -> {
                     List<InventoryEntry> previous = Records.previous(r, inventory);
+                    ReleaseBundle bundle = applier.bundle(contents.desired());
+                    ReleaseBundle lastGood = contents.lastGood() == null ? null : applier.bundle(contents.lastGood());
                     try {
                         return applier.onTarget(r, target -> {
                             ReleaseNamespace.ensure(target, r.object());
-                            return new ReleaseRun(applier.applier(target),
-                                    new HealthChecker(target, config.healthPollInterval()), r.ownerLabels())
-                                    .run(action, applier.parse(contents.desired()),
-                                            contents.lastGood() == null ? null : applier.parse(contents.lastGood()),
+                            ReleaseHooks releaseHooks = new ReleaseHooks(new HookRunner(target, config.fieldManager(),
+                                    config.healthPollInterval()), bundle.hooks(), lastGood == null ? List.of() : lastGood.hooks(),
+                                    ReleaseHooks.Settings.of(r.object().getSpec()), options.timeout());
+                            hooks.set(releaseHooks);
+                            ReleaseOutcome outcome = new ReleaseRun(applier.applier(target),
+                                    new HealthChecker(target, config.healthPollInterval()), r.ownerLabels(), releaseHooks)
+                                    .run(action, bundle.objects(), lastGood == null ? null : lastGood.objects(),
                                             previous, counters, install, upgrade, options);
+                            HelmStorage.record(target, r, outcome, bundle, lastGood, releaseHooks.results());
+                            return outcome;
                         });
                     } catch (IllegalStateException | KubernetesClientException e) {
                         ApplyResult failed = ApplyResult.of(List.of(), previous, e.getMessage());
@@ -121,8 +136,9 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                 }))
                 .map(outcome -> {
                     LOG.debugf("%s %s: %s", key, outcome.readyReason(), outcome.releaseMessage(r.releaseName(), desired.sourceRevision));
-                    return ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
-                            config.releaseRetryInterval(), config.reportingController());
+                    return TestReport.add(ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
+                            config.releaseRetryInterval(), config.reportingController()), r, desired, outcome,
+                            hooks.get() == null ? java.util.Optional.empty() : hooks.get().tests(), config.reportingController());
                 });
     }
 

@@ -33,6 +33,10 @@ public final class HelmReasons {
     public static final String DRIFT_CORRECTED = "DriftCorrected";
     /** Warning event reason when correcting drift failed. */
     public static final String DRIFT_CORRECTION_FAILED = "DriftCorrectionFailed";
+    /** Condition: the last Helm tests of the release succeeded (True) or failed (False). */
+    public static final String TEST_SUCCESS = "TestSuccess";
+    public static final String TEST_SUCCEEDED = "TestSucceeded";
+    public static final String TEST_FAILED = "TestFailed";
     /** Stalled reason once the retries of the failing action are used up. */
     public static final String RETRIES_EXCEEDED = "RetriesExceeded";
 }

@@ -27,12 +27,15 @@ import java.util.stream.Collectors;
  * an install by uninstalling (deleting what the attempt applied), an upgrade by rolling back (re-applying the last
  * successfully released bundle, pruning what the failed upgrade added) or by uninstalling when its strategy says so;
  * the remediation is not awaited. A failed upgrade not remediated deletes the objects it created when
- * {@code cleanupOnFail} holds. Blocking: call from a worker thread, outside any database session.
+ * {@code cleanupOnFail} holds. Each action runs inside its chart hooks ({@link ReleaseHooks}: pre-hooks, then the apply and
+ * the wait, then post-hooks and tests; a failed hook or test fails it like a failed apply). Blocking: call from a worker
+ * thread, outside any database session.
  */
 public final class ReleaseRun {
     private final ObjectApplier applier;
     private final HealthChecker health;
     private final Map<String, String> ownerLabels;
+    private final ReleaseHooks hooks;
 
     /**
      * @param applier     applies to the release's target cluster
@@ -40,9 +43,17 @@ public final class ReleaseRun {
      * @param ownerLabels helm-controller's labels for the release's objects
      */
     public ReleaseRun(ObjectApplier applier, HealthChecker health, Map<String, String> ownerLabels) {
+        this(applier, health, ownerLabels, ReleaseHooks.NONE);
+    }
+
+    /**
+     * @param hooks the release's hooks and tests, run around each action ({@link ReleaseHooks})
+     */
+    public ReleaseRun(ObjectApplier applier, HealthChecker health, Map<String, String> ownerLabels, ReleaseHooks hooks) {
         this.applier = applier;
         this.health = health;
         this.ownerLabels = ownerLabels;
+        this.hooks = hooks;
     }
 
     /**
@@ -60,11 +71,13 @@ public final class ReleaseRun {
                               List<InventoryEntry> previous, ReleaseCounters counters, Remediation install,
                               Remediation upgrade, ReleaseOptions options) {
         long deadline = System.nanoTime() + options.timeout().toNanos();
-        ApplyResult attempt = applier.apply(objects, ownerLabels, previous,
-                ApplyOptions.helm(true, options.force(), options.timeout(), options.crds()));
-        if (attempt.succeeded() && options.await()) {
-            attempt = await(attempt, options, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        }
+        ApplyResult attempt = hooks.release(action, previous, () -> {
+            ApplyResult applied = applier.apply(objects, ownerLabels, previous,
+                    ApplyOptions.helm(true, options.force(), options.timeout(), options.crds()));
+            return applied.succeeded() && options.await()
+                    ? await(applied, options, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                    : applied;
+        });
         if (attempt.succeeded()) {
             return new ReleaseOutcome(action, attempt, null, null, counters, false, false);
         }
@@ -78,13 +91,14 @@ public final class ReleaseRun {
                     null, failed, retry, false);
         }
         if (action == ReleaseAction.INSTALL || Remediation.UNINSTALL.equals(remediation.strategy())) {
-            ApplyResult uninstall = applier.apply(List.of(), ownerLabels, attempt.inventory(), remediate);
+            ApplyResult uninstall = hooks.uninstall(hooks.hooks(), attempt.inventory(),
+                    () -> applier.apply(List.of(), ownerLabels, attempt.inventory(), remediate));
             return new ReleaseOutcome(action, attempt, uninstall, uninstall.succeeded()
                     ? HelmReasons.UNINSTALL_SUCCEEDED : HelmReasons.UNINSTALL_FAILED, failed, retry, uninstall.succeeded());
         }
         ApplyResult rollback = lastGood == null
                 ? ApplyResult.of(List.of(), attempt.inventory(), "missing target release for rollback")
-                : applier.apply(lastGood, ownerLabels, attempt.inventory(), remediate);
+                : hooks.rollback(attempt.inventory(), () -> applier.apply(lastGood, ownerLabels, attempt.inventory(), remediate));
         return new ReleaseOutcome(action, attempt, rollback, rollback.succeeded()
                 ? HelmReasons.ROLLBACK_SUCCEEDED : HelmReasons.ROLLBACK_FAILED, failed, retry, false);
     }

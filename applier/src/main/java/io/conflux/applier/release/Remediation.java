@@ -6,8 +6,8 @@ import java.util.Map;
  * A HelmRelease's {@code spec.install.remediation} or {@code spec.upgrade.remediation}, with helm-controller's
  * defaults: {@code retries} 0 (a negative number retries forever); the install strategy is always an uninstall, the
  * upgrade {@code strategy} is {@code rollback} (or {@code uninstall}); {@code remediateLastFailure} defaults to false
- * for installs and, for upgrades, to whether {@code retries} is greater than 0. {@code ignoreTestFailures} has no
- * meaning here (Conflux runs no Helm tests).
+ * for installs and, for upgrades, to whether {@code retries} is greater than 0. {@code ignoreTestFailures} is read by
+ * {@link ReleaseHooks.Settings}.
  *
  * @param retries              how many times a failed action is tried again; negative: without end
  * @param remediateLastFailure whether the failure that exhausts the retries is remediated too
