@@ -38,6 +38,8 @@ import java.util.Optional;
  *       {@code deletionTimestamp} (watchers see it MODIFIED); a write leaving such an object without finalizers
  *       removes it (DELETED); a write adding a finalizer to it is refused {@code 422 Invalid}. The cascades of a
  *       deleted Namespace or CRD still remove their objects at once.</li>
+ *   <li>core/v1 {@code Event}s are a view of the {@code events.k8s.io/v1} store, as on kube-apiserver, see
+ *       {@link CoreEventsView}.</li>
  * </ul>
  * Requests are serialized: the in-memory store is not meant for concurrent mutation.
  */
@@ -120,6 +122,9 @@ final class ApiServerDispatcher extends Dispatcher {
             if (!authorizer.allows(access, () -> rbacPolicy(request))) {
                 return status(403, "Forbidden", access.forbiddenMessage());
             }
+        }
+        if (CoreEventsView.handles(path)) {
+            return CoreEventsView.dispatch(delegate, request, path);
         }
         String requestedApiVersion = path.apiVersion();
         boolean clusterScoped = registry.clusterScoped(path.group(), path.plural());
