@@ -85,9 +85,12 @@ class TracingTest {
     void aSpanIsAChildOfTheContextCurrentWhenTheWorkIsHandedOverAndEndsWithAFailure() {
         Span handing = sdk.getTracer("test").spanBuilder("conflux.render-results process").startSpan();
         Uni<String> apply;
-        try (Scope ignored = Context.current().with(handing).makeCurrent()) {
+        Scope handed = Context.current().with(handing).makeCurrent();
+        try {
             apply = tracing.span("apply", "Kustomization/apps/podinfo",
                     () -> Uni.createFrom().failure(new IllegalStateException("refused")));
+        } finally {
+            handed.close();
         }
         handing.end();
         // subscribed later, elsewhere (a queue's worker): the parent is still the one it was handed over in

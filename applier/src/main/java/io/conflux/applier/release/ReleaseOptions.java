@@ -33,10 +33,10 @@ public record ReleaseOptions(CrdPolicy crds, boolean await, boolean awaitJobs, b
      */
     public static ReleaseOptions install(Map<String, Object> install, String specTimeout) {
         Map<String, Object> i = install == null ? Map.of() : install;
-        CrdPolicy otherwise = bool(i.get("skipCRDs"), false, "spec.install.skipCRDs") ? CrdPolicy.SKIP : CrdPolicy.CREATE;
+        CrdPolicy otherwise = SpecBoolean.of(i.get("skipCRDs"), false, "spec.install.skipCRDs") ? CrdPolicy.SKIP : CrdPolicy.CREATE;
         return new ReleaseOptions(CrdPolicy.of(i.get("crds"), otherwise, "spec.install.crds"),
-                !bool(i.get("disableWait"), false, "spec.install.disableWait"),
-                !bool(i.get("disableWaitForJobs"), false, "spec.install.disableWaitForJobs"), false, false,
+                !SpecBoolean.of(i.get("disableWait"), false, "spec.install.disableWait"),
+                !SpecBoolean.of(i.get("disableWaitForJobs"), false, "spec.install.disableWaitForJobs"), false, false,
                 timeout(i.get("timeout"), specTimeout, "spec.install.timeout"));
     }
 
@@ -48,10 +48,10 @@ public record ReleaseOptions(CrdPolicy crds, boolean await, boolean awaitJobs, b
     public static ReleaseOptions upgrade(Map<String, Object> upgrade, String specTimeout) {
         Map<String, Object> u = upgrade == null ? Map.of() : upgrade;
         return new ReleaseOptions(CrdPolicy.of(u.get("crds"), CrdPolicy.SKIP, "spec.upgrade.crds"),
-                !bool(u.get("disableWait"), false, "spec.upgrade.disableWait"),
-                !bool(u.get("disableWaitForJobs"), false, "spec.upgrade.disableWaitForJobs"),
-                bool(u.get("force"), false, "spec.upgrade.force"),
-                bool(u.get("cleanupOnFail"), false, "spec.upgrade.cleanupOnFail"),
+                !SpecBoolean.of(u.get("disableWait"), false, "spec.upgrade.disableWait"),
+                !SpecBoolean.of(u.get("disableWaitForJobs"), false, "spec.upgrade.disableWaitForJobs"),
+                SpecBoolean.of(u.get("force"), false, "spec.upgrade.force"),
+                SpecBoolean.of(u.get("cleanupOnFail"), false, "spec.upgrade.cleanupOnFail"),
                 timeout(u.get("timeout"), specTimeout, "spec.upgrade.timeout"));
     }
 
@@ -68,19 +68,5 @@ public record ReleaseOptions(CrdPolicy crds, boolean await, boolean awaitJobs, b
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(field + " must be a duration such as 5m, not '" + value + "'");
         }
-    }
-
-    private static boolean bool(Object value, boolean otherwise, String field) {
-        if (value == null) {
-            return otherwise;
-        }
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        String s = String.valueOf(value).trim();
-        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(s);
-        }
-        throw new IllegalArgumentException(field + " must be true or false, not '" + value + "'");
     }
 }

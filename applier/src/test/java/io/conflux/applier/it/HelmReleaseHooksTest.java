@@ -34,7 +34,8 @@ class HelmReleaseHooksTest {
     @Test
     void hooksAndTestsRunAndTheReleaseIsRecordedForHelm() {
         KubernetesClient kube = ApplierServices.kube.client();
-        try (WorkloadController workloads = WorkloadController.start(kube, Duration.ZERO)) {
+        WorkloadController workloads = WorkloadController.start(kube, Duration.ZERO);
+        try {
             kube.resource(Serialization.unmarshal("""
                     apiVersion: helm.toolkit.fluxcd.io/v2
                     kind: HelmRelease
@@ -94,6 +95,8 @@ class HelmReleaseHooksTest {
             assertThat(record).isNotNull();
             assertThat(record.getType()).isEqualTo("helm.sh/release.v1");
             assertThat(record.getMetadata().getLabels()).containsEntry("status", "deployed").containsEntry("owner", "helm");
+        } finally {
+            workloads.close();
         }
     }
 

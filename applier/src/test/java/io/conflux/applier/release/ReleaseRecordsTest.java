@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the helm checks are skipped without it) through the server's kubeconfig.
  */
 class ReleaseRecordsTest {
+    private static final TypeReference<Map<String, Object>> VALUES = new TypeReference<>() { };
     static final Path HELM = Path.of(System.getProperty("user.home"), ".cache/conflux-ref/bin/helm");
     static InMemoryKubernetes cluster;
     static KubernetesClient client;
@@ -92,9 +93,9 @@ class ReleaseRecordsTest {
         assertThat(history).extracting(h -> h.get("revision") + " " + h.get("status") + " " + h.get("chart"))
                 .containsExactly("2 superseded hooked-1.1.0", "3 failed hooked-1.2.0", "4 deployed hooked-1.1.0");
         assertThat(history.get(1).get("description")).isEqualTo("Upgrade \"app\" failed: pre-upgrade hook failed");
-        assertThat(json.readValue(helm(kubeconfig, "get", "values", "app", "-n", ns, "-o", "json"), Map.class))
+        assertThat(json.readValue(helm(kubeconfig, "get", "values", "app", "-n", ns, "-o", "json"), VALUES))
                 .isEqualTo(Map.of("message", "two"));
-        assertThat(json.readValue(helm(kubeconfig, "get", "values", "app", "-n", ns, "--revision", "3", "-o", "json"), Map.class))
+        assertThat(json.readValue(helm(kubeconfig, "get", "values", "app", "-n", ns, "--revision", "3", "-o", "json"), VALUES))
                 .isEqualTo(Map.of("message", "three"));
         assertThat(helm(kubeconfig, "get", "manifest", "app", "-n", ns)).contains("name: \"app-settings\"")
                 .contains("message: \"two\"").doesNotContain("three");
