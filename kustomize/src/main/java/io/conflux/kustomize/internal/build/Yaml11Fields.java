@@ -55,6 +55,9 @@ final class Yaml11Fields {
    * @throws KustomizeException naming the file and the Go struct field, like kustomize's message
    */
   static void apply(String text, String display, Path file, Map<String, Object> fields) {
+    if (!mayReadDifferently(fields)) {
+      return; // no scalar YAML 1.1 reads otherwise: no second parse (a huge file costs one parse, not two)
+    }
     Optional<Node> root;
     try {
       root = new Compose(LoadSettings.builder().setLabel(display).build()).composeString(text);
@@ -89,6 +92,38 @@ final class Yaml11Fields {
         elements(seq, TYPES.get(key) + "." + key, display, file, fields.get(key));
       }
     }
+  }
+
+  /**
+   * @return whether some key or value of the first parse could read differently under YAML 1.1: a non-string scalar
+   *     (a number, boolean or timestamp, which a string field may hold as written text) or a string YAML 1.1 would
+   *     resolve to a bool, number or timestamp when written plain
+   */
+  static boolean mayReadDifferently(Object parsed) {
+    if (parsed == null) {
+      return false;
+    }
+    if (parsed instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (mayReadDifferently(e.getKey()) || mayReadDifferently(e.getValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (parsed instanceof List<?> list) {
+      for (Object o : list) {
+        if (mayReadDifferently(o)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (parsed instanceof String s) {
+      return BOOL.contains(s) || FLOAT.matcher(s).matches() || SPECIAL.matcher(s).matches() || INT.matcher(s).matches()
+          || TIMESTAMP.matcher(s).matches() || s.indexOf('_') >= 0;
+    }
+    return true;
   }
 
   private static void elements(SequenceNode seq, String where, String display, Path file, Object parsed) {
