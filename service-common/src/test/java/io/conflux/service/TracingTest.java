@@ -2,18 +2,14 @@ package io.conflux.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.conflux.service.testing.SpanCollector;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.smallrye.mutiny.Uni;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
@@ -29,28 +25,9 @@ class TracingTest {
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String PRODUCER_SPAN = "00f067aa0ba902b7";
 
-    private final List<SpanData> ended = new CopyOnWriteArrayList<>();
-    private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-            .addSpanProcessor(new SpanProcessor() {
-                @Override
-                public void onStart(Context parentContext, ReadWriteSpan span) {
-                }
-
-                @Override
-                public boolean isStartRequired() {
-                    return false;
-                }
-
-                @Override
-                public void onEnd(ReadableSpan span) {
-                    ended.add(span.toSpanData());
-                }
-
-                @Override
-                public boolean isEndRequired() {
-                    return true;
-                }
-            }).build()).build();
+    private final SpanCollector collector = new SpanCollector();
+    private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(collector).build()).build();
     private final Tracing tracing = new Tracing(sdk);
 
     @AfterEach
@@ -71,8 +48,8 @@ class TracingTest {
                 })).await().indefinitely();
 
         assertThat(result).isEqualTo("done");
-        assertThat(ended).hasSize(1);
-        SpanData consumed = ended.get(0);
+        assertThat(collector.spans()).hasSize(1);
+        SpanData consumed = collector.spans().get(0);
         assertThat(consumed.getTraceId()).isEqualTo(TRACE_ID);
         assertThat(consumed.getParentSpanId()).isEqualTo(PRODUCER_SPAN);
         assertThat(consumed.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Tracing.OBJECT)))
@@ -96,7 +73,8 @@ class TracingTest {
         // subscribed later, elsewhere (a queue's worker): the parent is still the one it was handed over in
         assertThat(apply.onFailure().recoverWithItem("failed").await().indefinitely()).isEqualTo("failed");
 
-        SpanData applied = ended.stream().filter(s -> s.getName().equals("apply")).findFirst().orElseThrow();
+        SpanData applied = collector.spans().stream().filter(s -> s.getName().equals("apply")).findFirst()
+                .orElseThrow();
         assertThat(applied.getParentSpanId()).isEqualTo(handing.getSpanContext().getSpanId());
         assertThat(applied.getTraceId()).isEqualTo(handing.getSpanContext().getTraceId());
         assertThat(applied.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
