@@ -79,4 +79,25 @@ class TracingTest {
         assertThat(applied.getTraceId()).isEqualTo(handing.getSpanContext().getTraceId());
         assertThat(applied.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
     }
+
+    @Test
+    void workHandedOverOutsideATraceNeverRunsInTheSpanOfTheThreadThatRunsIt() {
+        // a job submitted with no trace (an informer's event) waits behind another key's job and starts where that one
+        // completes, inside its span
+        java.util.function.Supplier<String> job = TraceContext.wrap(TraceContext::traceparent);
+        AtomicReference<String> detached = new AtomicReference<>("not run");
+        Span running = sdk.getTracer("test").spanBuilder("render").startSpan();
+        Scope inside = Context.current().with(running).makeCurrent();
+        try {
+            assertThat(TraceContext.traceparent()).as("the running job's span is current").isNotNull();
+            assertThat(job.get()).as("the handed-over job's context").isNull();
+            TraceContext.detached(() -> detached.set(TraceContext.traceparent()));
+            assertThat(detached.get()).as("an informer event handled outside any trace").isNull();
+            assertThat(TraceContext.traceparent()).as("the thread's own span is current again")
+                    .contains(running.getSpanContext().getSpanId());
+        } finally {
+            inside.close();
+            running.end();
+        }
+    }
 }
