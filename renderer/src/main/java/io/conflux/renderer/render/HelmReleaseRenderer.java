@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.conflux.git.GitException;
+import io.conflux.helm.Capabilities;
 import io.conflux.helm.ChartDirectory;
 import io.conflux.helm.ChartRenderer;
 import io.conflux.helm.ChartRepository;
@@ -102,6 +103,8 @@ public final class HelmReleaseRenderer {
     private final ChartRenderer helm = new ChartRenderer();
     private final ObjectMapper json;
     private final HelmPostRenderer postRenderer;
+    /** The capabilities of the render running on this thread (one render per call, on the caller's thread). */
+    private final ThreadLocal<Capabilities> capabilities = ThreadLocal.withInitial(() -> Capabilities.DEFAULT);
 
     /**
      * @param chartCache     directory of downloaded charts (by HelmRepository, then digest); Git charts are copied under
@@ -206,10 +209,35 @@ public final class HelmReleaseRenderer {
      * @param configMapData data of a ConfigMap by namespace and name (null when absent)
      * @return the bundle or a failure naming the repository URL, GitRepository and chart path, or values source
      */
-    @SuppressWarnings("unchecked")
     public Rendered render(HelmRelease hr, ChartSources sources,
                            BiFunction<String, String, Map<String, String>> secretData,
                            BiFunction<String, String, Map<String, String>> configMapData) {
+        return render(hr, sources, secretData, configMapData, Capabilities.DEFAULT);
+    }
+
+    /**
+     * As {@link #render(HelmRelease, ChartSources, BiFunction, BiFunction)}, for a target cluster of the given
+     * {@code .Capabilities} (its discovery, {@link ClusterCapabilities}).
+     *
+     * @param capabilities the target cluster's, or {@link Capabilities#DEFAULT}
+     * @return the bundle or a failure
+     */
+    @SuppressWarnings("unchecked")
+    public Rendered render(HelmRelease hr, ChartSources sources,
+                           BiFunction<String, String, Map<String, String>> secretData,
+                           BiFunction<String, String, Map<String, String>> configMapData, Capabilities capabilities) {
+        this.capabilities.set(capabilities);
+        try {
+            return renderFor(hr, sources, secretData, configMapData);
+        } finally {
+            this.capabilities.remove();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Rendered renderFor(HelmRelease hr, ChartSources sources,
+                               BiFunction<String, String, Map<String, String>> secretData,
+                               BiFunction<String, String, Map<String, String>> configMapData) {
         String namespace = hr.getMetadata().getNamespace();
         HelmReleaseSpec spec = hr.getSpec();
         if ((spec.chart() == null) == (spec.chartRef() == null)) {
@@ -454,7 +482,7 @@ public final class HelmReleaseRenderer {
         String configDigest = digest(values);
         String releaseNamespace = spec.targetNamespace() == null || spec.targetNamespace().isEmpty() ? namespace : spec.targetNamespace();
         String release = ReleaseNames.of(hr.getMetadata().getName(), spec.targetNamespace(), spec.releaseName());
-        ChartRenderer.Release rendered = helm.render(chart, release, releaseNamespace, values);
+        ChartRenderer.Release rendered = helm.render(chart, release, releaseNamespace, values, capabilities.get());
         List<Map<String, Object>> manifest;
         try {
             manifest = postRenderer.apply(rendered.manifest(), spec.postRenderers());

@@ -1,6 +1,7 @@
 package io.conflux.renderer.render;
 
 import io.conflux.git.SourceTree;
+import io.conflux.helm.Capabilities;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.model.meta.ObjectKey;
@@ -31,6 +32,7 @@ public final class HelmReleaseRendering {
     private final BiFunction<String, String, Map<String, String>> secrets;
     private final BiFunction<String, String, Map<String, String>> configMaps;
     private final Function<ObjectKey, Optional<HelmChart>> helmCharts;
+    private final ClusterCapabilities managementCluster;
 
     /**
      * @param renderer           renders charts
@@ -41,14 +43,17 @@ public final class HelmReleaseRendering {
      * @param secrets            decoded Secret data by namespace and name, null when absent (blocking)
      * @param configMaps         ConfigMap data by namespace and name, null when absent (blocking)
      * @param helmCharts         the HelmCharts by key (the informer cache), for a {@code chartRef} to one
+     * @param managementCluster  the management cluster's {@code .Capabilities}, for HelmReleases without
+     *                           {@code spec.kubeConfig} (those with one see Helm's defaults, reported in the README)
      */
     HelmReleaseRendering(HelmReleaseRenderer renderer, SourceTree sourceTree, CrossNamespaceRefs crossNamespaceRefs,
                          Function<ObjectKey, Optional<GitRepository>> repositories,
                          BiFunction<String, String, Optional<HelmRepository>> helmRepositories,
                          BiFunction<String, String, Map<String, String>> secrets,
                          BiFunction<String, String, Map<String, String>> configMaps,
-                         Function<ObjectKey, Optional<HelmChart>> helmCharts) {
+                         Function<ObjectKey, Optional<HelmChart>> helmCharts, ClusterCapabilities managementCluster) {
         this.renderer = renderer;
+        this.managementCluster = managementCluster;
         this.helmCharts = helmCharts;
         this.sourceTree = sourceTree;
         this.crossNamespaceRefs = crossNamespaceRefs;
@@ -94,7 +99,8 @@ public final class HelmReleaseRendering {
                 source -> stored.content(source).map(c -> new HelmReleaseRenderer.OciArtifact(c.revision(), c.content())),
                 helmCharts);
         return new RenderPlan.Render(Optional.empty(), () -> {
-            HelmReleaseRenderer.Rendered rendered = renderer.render(hr, charts, secrets, configMaps);
+            Capabilities capabilities = hr.getSpec().kubeConfig() == null ? managementCluster.read() : Capabilities.DEFAULT;
+            HelmReleaseRenderer.Rendered rendered = renderer.render(hr, charts, secrets, configMaps, capabilities);
             RenderInput input = new RenderInput(key, FluxMetadata.generation(hr),
                     rendered.revision() == null ? "" : rendered.revision(), sequence, FluxMetadata.requestedAt(hr), "",
                     rendered.configDigest() == null ? "" : rendered.configDigest());
