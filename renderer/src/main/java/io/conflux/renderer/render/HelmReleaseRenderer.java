@@ -16,6 +16,7 @@ import io.conflux.helm.HelmException;
 import io.conflux.helm.HelmValues;
 import io.conflux.helm.HelmValues.ValuesReference;
 import io.conflux.helm.ReleaseNames;
+import io.conflux.helm.RepositoryTransport;
 import io.conflux.helm.ResolvedChart;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.model.helm.HelmRelease;
@@ -47,6 +48,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 
 /**
  * Renders a Flux {@code HelmRelease} as helm-controller would install it. The chart comes from
@@ -72,7 +74,10 @@ import java.util.stream.Stream;
  *   <li>a {@code HelmChart}: the chart it names, once it is {@code Ready} with an artifact, pulled or packaged from
  *       its own source as it pulls it ({@link HelmCharts}: chart, version, valuesFiles, reconcileStrategy).</li>
  * </ul>
- * A source that has no artifact yet is {@code Ready=False SourceNotReady} and tried again. A {@code Bucket} source
+ * A source that has no artifact yet is {@code Ready=False SourceNotReady} and tried again. A HelmRepository is
+ * reached as source-controller reaches it ({@link RepositoryTransport}): {@code certSecretRef} ({@code ca.crt},
+ * {@code tls.crt}/{@code tls.key}), {@code insecure} (plain HTTP to an OCI registry), {@code passCredentials}
+ * (credentials also to chart URLs on other hosts). Charts see the {@code .Capabilities} they are rendered with. A {@code Bucket} source
  * and an {@code ExternalArtifact} chartRef are refused with {@code NotSupported}. {@code chart.spec.valuesFiles} (with {@code ignoreMissingValuesFiles}) replace the chart's
  * default values as source-controller builds such a chart ({@link ChartValuesFiles}): files inside the chart for a
  * HelmRepository, paths from the repository root for a GitRepository; as in Flux, an edited values file in Git reaches
@@ -576,11 +581,23 @@ public final class HelmReleaseRenderer {
             }
             auth = Optional.of(new Credentials(data.get("username"), data.get("password")));
         }
+        SSLContext tls = null;
+        if (spec.certSecretRef() != null) {
+            String ns = repository.getMetadata().getNamespace();
+            Map<String, String> data = secretData.apply(ns, spec.certSecretRef().name());
+            if (data == null) {
+                throw new HelmException("Secret '" + ns + "/" + spec.certSecretRef().name()
+                        + "' (spec.certSecretRef) of HelmRepository '" + repository.getMetadata().getName() + "' not found");
+            }
+            tls = RepositoryTransport.sslContext(spec.certSecretRef().name(), data);
+        }
+        RepositoryTransport transport = new RepositoryTransport(tls, Boolean.TRUE.equals(spec.passCredentials()),
+                Boolean.TRUE.equals(spec.insecure()));
         Duration timeout = GoDuration.parseOr(spec.timeout(), defaultTimeout);
         Path cache = repositoryCache(repository);
         return isOci(repository)
-                ? ChartRepository.oci(spec.url(), auth, timeout, cache, false)
-                : ChartRepository.http(spec.url(), auth, timeout, cache);
+                ? ChartRepository.oci(spec.url(), auth, timeout, cache, transport)
+                : ChartRepository.http(spec.url(), auth, timeout, cache, transport);
     }
 
     /**
