@@ -55,4 +55,24 @@ final class HelmStorage {
             return null;
         }
     }
+
+    /**
+     * Deletes every release record of {@code r}'s release (helm-controller's uninstall without {@code keepHistory});
+     * a refusal is logged as a warning naming the release, as a record that cannot be written is.
+     *
+     * @param target the release's target cluster
+     * @param r      the HelmRelease
+     */
+    static void forget(KubernetesClient target, Reconcilable.OfHelmRelease r) {
+        HelmReleaseSpec spec = r.object().getSpec();
+        String[] release = r.releaseName().split("/", 2);
+        String storage = spec.storageNamespace() == null || spec.storageNamespace().isEmpty()
+                ? r.key().namespace() : spec.storageNamespace();
+        try {
+            new ReleaseRecords(target).forget(new ReleaseRecords.Target(release[1], release[0], storage, 0));
+        } catch (KubernetesClientException e) {
+            LOG.warnf("%s: Helm release records of %s not deleted in namespace %s: %s", r.key(), r.releaseName(),
+                    storage, e.getMessage());
+        }
+    }
 }

@@ -115,6 +115,17 @@ public final class ReleaseRecords {
     }
 
     /**
+     * Deletes every record of the release (an uninstall without {@code keepHistory}).
+     *
+     * @param target the release
+     */
+    public void forget(Target target) {
+        for (Secret s : records(target)) {
+            client.secrets().inNamespace(target.storageNamespace()).resource(s).delete();
+        }
+    }
+
+    /**
      * @param target the release
      * @return {@code status.history} made of its records ({@link ReleaseSnapshots}), newest first, at most
      *         {@code maxHistory}; records that do not decode are left out
