@@ -498,9 +498,10 @@ class HelmReleaseRendererTest {
             assertThat(rendered.outcome().message()).isNull();
             ReleaseBundle bundle = ReleaseBundle.parse(json, rendered.outcome().bundle().content());
 
+            // the chart's crds/ first, then the release manifest
             assertThat(bundle.objects()).extracting(o -> o.get("kind") + "/" + at(o, "metadata", "name"))
-                    .containsExactly("ConfigMap/podinfo-settings");
-            assertThat(rendered.outcome().bundle().objectCount()).isEqualTo(1);
+                    .containsExactly("CustomResourceDefinition/gizmos.example.com", "ConfigMap/podinfo-settings");
+            assertThat(rendered.outcome().bundle().objectCount()).isEqualTo(2);
             assertThat(bundle.hooks()).extracting(o -> o.get("kind") + "/" + at(o, "metadata", "name"))
                     .containsExactlyInAnyOrder("Job/podinfo-migrate", "Job/podinfo-notify", "Pod/podinfo-test-connection");
             Map<String, Object> migrate = find(bundle.hooks(), "Job", "podinfo-migrate");
