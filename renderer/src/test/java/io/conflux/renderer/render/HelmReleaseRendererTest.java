@@ -516,6 +516,32 @@ class HelmReleaseRendererTest {
     }
 
     @Test
+    void podinfosTestHooksAreKeptForTheApplierToRun() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                test: {enable: true}
+                """));
+        assertThat(rendered.outcome().message()).isNull();
+        ReleaseBundle bundle = ReleaseBundle.parse(json, rendered.outcome().bundle().content());
+        // templates/tests: grpc, jwt and service are on by default (Helm 2's test-success, which Helm 3+ runs as test)
+        assertThat(bundle.hooks()).hasSize(3).allSatisfy(hook -> {
+            assertThat(hook.get("kind")).isEqualTo("Pod");
+            assertThat(at(hook, "metadata", "annotations", "helm.sh/hook")).isEqualTo("test-success");
+            assertThat(at(hook, "metadata", "annotations", "helm.sh/hook-delete-policy"))
+                    .isEqualTo("before-hook-creation,hook-succeeded");
+            assertThat(at(hook, "metadata", "namespace")).isEqualTo("apps");
+        });
+        assertThat(bundle.hooks()).extracting(h -> String.valueOf(at(h, "metadata", "name")))
+                .anySatisfy(n -> assertThat(n).startsWith("podinfo-grpc-test"))
+                .anySatisfy(n -> assertThat(n).startsWith("podinfo-jwt-test"))
+                .anySatisfy(n -> assertThat(n).startsWith("podinfo-service-test"));
+        assertThat(bundle.objects()).noneMatch(o -> at(o, "metadata", "annotations", "helm.sh/hook") != null);
+    }
+
+    @Test
     void aBundleOfTheEarlierArrayShapeStillReads() {
         ReleaseBundle old = ReleaseBundle.parse(json, "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}]");
         assertThat(old.objects()).hasSize(1);
