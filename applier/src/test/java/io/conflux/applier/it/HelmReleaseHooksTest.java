@@ -101,7 +101,7 @@ class HelmReleaseHooksTest {
                     .inNamespace("default").withName("hooked").get().get("status");
             assertThat(status).containsEntry("lastAttemptedConfigDigest",
                     "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-            assertThat(status.get("history")).asList().singleElement().satisfies(snapshot -> {
+            assertThat(status.get("history")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).singleElement().satisfies(snapshot -> {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> s = (Map<String, Object>) snapshot;
                 assertThat(s).containsEntry("name", "hooked").containsEntry("namespace", "default").containsEntry("version", 1)
