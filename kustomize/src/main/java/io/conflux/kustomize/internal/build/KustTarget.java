@@ -137,6 +137,8 @@ public final class KustTarget {
   }
 
   private void accumulateResources(Accumulator ra) {
+    // nothing renames the resources already accumulated while more are loaded: one id set for the whole loop
+    ResMap.Appender appender = ra.resMap().appender();
     for (String path : kustomization.strings("resources")) {
       if (Loader.isRemote(path)) {
         loader.resolve(path);
@@ -147,11 +149,11 @@ public final class KustTarget {
         KustTarget subTarget = subTarget(p, false);
         Accumulator[] sub = new Accumulator[1];
         withStack(subTarget, () -> sub[0] = subTarget.accumulateTarget());
-        appendInto(ra, sub[0], path);
+        appendInto(ra, appender, sub[0], path);
       } else {
         for (Resource r : loadResources(path)) {
           try {
-            ra.resMap().append(r);
+            appender.append(r);
           } catch (KustomizeException e) {
             throw new KustomizeException(loader.display(p) + ": " + e.getMessage(), p, -1, e);
           }
@@ -172,9 +174,9 @@ public final class KustTarget {
     }
   }
 
-  private void appendInto(Accumulator ra, Accumulator sub, String path) {
+  private void appendInto(Accumulator ra, ResMap.Appender appender, Accumulator sub, String path) {
     try {
-      ra.resMap().appendAll(sub.resMap());
+      appender.appendAll(sub.resMap());
     } catch (KustomizeException e) {
       throw new KustomizeException("accumulating resources from '" + path + "': " + e.getMessage(), e);
     }
