@@ -44,50 +44,59 @@ public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs,
         continue;
       }
       r.storePreviousId();
-      Gvk gvk = r.gvk();
-      Map<String, Object> obj = r.object();
-      if (!gvk.isClusterScoped()) {
-        if (!unsetOnly || r.namespace().isEmpty()) {
-          r.setNamespace(namespace);
-        }
+      filter(r);
+      if (m.matchingCurrentId(r.curId()::matches).size() != 1) {
+        throw new KustomizeException("namespace transformation produces ID conflict: " + r.curId());
       }
-      if (gvk.kind().equals("RoleBinding") || gvk.kind().equals("ClusterRoleBinding")) {
-        List<Object> subjects = JsonTrees.list(obj, "subjects");
-        if (subjects != null) {
-          for (Object s : subjects) {
-            if (s instanceof Map<?, ?> sm && subjectSelected(sm)) {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> subject = (Map<String, Object>) sm;
-              if (!unsetOnly || JsonTrees.string(subject, "namespace") == null) {
-                subject.put("namespace", namespace);
-              }
+    }
+  }
+
+  /**
+   * The namespace filter alone on one resource (api/filters/namespace Filter): metadata.namespace of a namespaced
+   * kind, RoleBinding/ClusterRoleBinding subjects, then the field specs; no previous id is stored and no id conflict
+   * is checked (the transformer's part, see {@link #transform}).
+   */
+  public void filter(Resource r) {
+    Gvk gvk = r.gvk();
+    Map<String, Object> obj = r.object();
+    if (!gvk.isClusterScoped()) {
+      if (!unsetOnly || r.namespace().isEmpty()) {
+        r.setNamespace(namespace);
+      }
+    }
+    if (gvk.kind().equals("RoleBinding") || gvk.kind().equals("ClusterRoleBinding")) {
+      List<Object> subjects = JsonTrees.list(obj, "subjects");
+      if (subjects != null) {
+        for (Object s : subjects) {
+          if (s instanceof Map<?, ?> sm && subjectSelected(sm)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> subject = (Map<String, Object>) sm;
+            if (!unsetOnly || JsonTrees.string(subject, "namespace") == null) {
+              subject.put("namespace", namespace);
             }
           }
         }
       }
-      for (FieldSpec fs : fieldSpecs) {
-        if (fs.path().equals("metadata/namespace")) {
-          continue;
-        }
-        if (fs.path().equals("subjects") && (fs.gvk().kind().equals("RoleBinding")
-            || fs.gvk().kind().equals("ClusterRoleBinding"))) {
-          continue;
-        }
-        if (fs.path().equals("metadata/name") && fs.gvk().kind().equals("Namespace")
-            && !"v1".equals(JsonTrees.string(obj, "apiVersion"))) {
-          continue;
-        }
-        FieldWalker.walk(obj, gvk, fs, FieldWalker.CreateKind.SCALAR, slot -> {
-          Object cur = slot.get();
-          if (unsetOnly && cur != null && !String.valueOf(cur).isEmpty()) {
-            return;
-          }
-          slot.set(namespace);
-        });
+    }
+    for (FieldSpec fs : fieldSpecs) {
+      if (fs.path().equals("metadata/namespace")) {
+        continue;
       }
-      if (m.matchingCurrentId(r.curId()::matches).size() != 1) {
-        throw new KustomizeException("namespace transformation produces ID conflict: " + r.curId());
+      if (fs.path().equals("subjects") && (fs.gvk().kind().equals("RoleBinding")
+          || fs.gvk().kind().equals("ClusterRoleBinding"))) {
+        continue;
       }
+      if (fs.path().equals("metadata/name") && fs.gvk().kind().equals("Namespace")
+          && !"v1".equals(JsonTrees.string(obj, "apiVersion"))) {
+        continue;
+      }
+      FieldWalker.walk(obj, gvk, fs, FieldWalker.CreateKind.SCALAR, slot -> {
+        Object cur = slot.get();
+        if (unsetOnly && cur != null && !String.valueOf(cur).isEmpty()) {
+          return;
+        }
+        slot.set(namespace);
+      });
     }
   }
 }
