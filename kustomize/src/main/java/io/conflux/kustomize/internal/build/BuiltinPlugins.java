@@ -107,9 +107,18 @@ final class BuiltinPlugins {
         + "transformers are (no exec or KRM function plugins)");
   }
 
-  /** A transformer config as a transformer. */
+  /**
+   * A builtin transformer's config as a transformer: the one configuration path of every builtin transformer, for a
+   * {@code transformers:} entry and for the kustomization fields alike ({@link BuiltinTransformers} turns those into
+   * such configs, as kustomize's kusttarget_configplugin.go does).
+   *
+   * @param loader the loader of the kustomization the config is used by
+   * @param file the file the config comes from, named in patch messages
+   * @throws KustomizeException when the config is malformed or names an unsupported kind
+   */
   @SuppressWarnings("unchecked")
-  static Transformer transformer(Loader loader, Map<String, Object> config, TransformerConfig tc, Schema schema) {
+  static Transformer transformer(Loader loader, Path file, Map<String, Object> config, TransformerConfig tc,
+      Schema schema) {
     String kind = JsonTrees.string(config, "kind");
     List<FieldSpec> fieldSpecs = FieldSpec.listOf(config.get("fieldSpecs"));
     switch (kind == null ? "" : kind) {
@@ -146,18 +155,16 @@ final class BuiltinPlugins {
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchTransformer": {
-        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "patch");
+        Patch patch = new BuiltinTransformers.Patches(loader, file).of(config, "patch");
         return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")),
             PatchTransformer.option(config, "allowNameChange"), PatchTransformer.option(config, "allowKindChange"),
             schema);
       }
       case "PatchStrategicMergeTransformer": {
         List<Transformer> ts = new ArrayList<>();
+        BuiltinTransformers.Patches patches = new BuiltinTransformers.Patches(loader, file);
         for (Object p : JsonTrees.list(config, "paths") == null ? List.of() : JsonTrees.list(config, "paths")) {
-          String path = String.valueOf(p);
-          ts.add(new PatchTransformer(Patch.of(loader.display(loader.resolve(path)),
-              KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)), loader.resolve(path))),
-              null, false, false, schema));
+          ts.add(new PatchTransformer(patches.load(String.valueOf(p), true), null, false, false, schema));
         }
         String inline = JsonTrees.string(config, "patches");
         if (inline != null) {
@@ -167,7 +174,7 @@ final class BuiltinPlugins {
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchJson6902Transformer": {
-        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "jsonOp");
+        Patch patch = new BuiltinTransformers.Patches(loader, file).of(config, "jsonOp");
         return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")), false, false, schema);
       }
       case "ValueAddTransformer":

@@ -338,7 +338,7 @@ public final class KustTarget {
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
       BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
-      BuiltinPlugins.transformer(loader, pc.config(), tc, buildSchema.schema).transform(ra.resMap());
+      BuiltinPlugins.transformer(loader, loader.root(), pc.config(), tc, buildSchema.schema).transform(ra.resMap());
       recordTransformation(ra, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
           JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"),
           JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "namespace"));
