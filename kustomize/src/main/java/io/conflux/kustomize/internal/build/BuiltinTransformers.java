@@ -42,33 +42,34 @@ final class BuiltinTransformers {
   static List<Named> of(Loader loader, Kustomization kustomization, TransformerConfig tc, Schema schema) {
     List<Named> ts = new ArrayList<>();
     Path file = kustomization.file();
-    for (String entry : kustomization.strings("patchesStrategicMerge")) {
+    Kustomization.Fields k = kustomization.fields();
+    for (String entry : k.patchesStrategicMerge()) {
       add(ts, loader, file, tc, schema, config("PatchStrategicMergeTransformer", "paths", List.of(entry)));
     }
-    for (Map<String, Object> entry : kustomization.maps("patches")) {
+    for (Map<String, Object> entry : k.patches()) {
       Map<String, Object> c = config("PatchTransformer", null, null);
       c.putAll(entry);
       add(ts, loader, file, tc, schema, c);
     }
-    String namespace = kustomization.string("namespace");
+    String namespace = k.namespace();
     if (namespace != null && !namespace.isEmpty()) {
       Map<String, Object> c = config("NamespaceTransformer", "metadata", new LinkedHashMap<>(Map.of("namespace", namespace)));
       c.put("fieldSpecs", FieldSpec.toMaps(tc.get("namespace")));
       add(ts, loader, file, tc, schema, c);
     }
-    String prefix = kustomization.string("namePrefix");
+    String prefix = k.namePrefix();
     if (prefix != null && !prefix.isEmpty()) {
       Map<String, Object> c = config("PrefixTransformer", "prefix", prefix);
       c.put("fieldSpecs", FieldSpec.toMaps(tc.get("namePrefix")));
       add(ts, loader, file, tc, schema, c);
     }
-    String suffix = kustomization.string("nameSuffix");
+    String suffix = k.nameSuffix();
     if (suffix != null && !suffix.isEmpty()) {
       Map<String, Object> c = config("SuffixTransformer", "suffix", suffix);
       c.put("fieldSpecs", FieldSpec.toMaps(tc.get("nameSuffix")));
       add(ts, loader, file, tc, schema, c);
     }
-    for (Map<String, Object> label : kustomization.maps("labels")) {
+    for (Map<String, Object> label : k.labels()) {
       List<FieldSpec> fss = new ArrayList<>();
       if (Boolean.TRUE.equals(label.get("includeSelectors"))) {
         fss.addAll(tc.get("commonLabels"));
@@ -84,7 +85,7 @@ final class BuiltinTransformers {
       c.put("fieldSpecs", FieldSpec.toMaps(dedupe(fss)));
       add(ts, loader, file, tc, schema, c);
     }
-    Map<String, String> commonLabels = kustomization.stringMap("commonLabels");
+    Map<String, String> commonLabels = k.commonLabels();
     if (!commonLabels.isEmpty()) {
       List<FieldSpec> fss = new ArrayList<>(tc.get("commonLabels"));
       fss.addAll(tc.get("metadataLabels"));
@@ -92,13 +93,13 @@ final class BuiltinTransformers {
       c.put("fieldSpecs", FieldSpec.toMaps(dedupe(fss)));
       add(ts, loader, file, tc, schema, c);
     }
-    Map<String, String> commonAnnotations = kustomization.stringMap("commonAnnotations");
+    Map<String, String> commonAnnotations = k.commonAnnotations();
     if (!commonAnnotations.isEmpty()) {
       Map<String, Object> c = config("AnnotationsTransformer", "annotations", new LinkedHashMap<>(commonAnnotations));
       c.put("fieldSpecs", FieldSpec.toMaps(tc.get("commonAnnotations")));
       add(ts, loader, file, tc, schema, c);
     }
-    for (Map<String, Object> entry : kustomization.maps("patchesJson6902")) {
+    for (Map<String, Object> entry : k.patchesJson6902()) {
       if (PatchTransformer.targetOf(entry) == null) {
         throw new KustomizeException(loader.display(kustomization.file()) + ": patchesJson6902 entry needs a target");
       }
@@ -107,7 +108,7 @@ final class BuiltinTransformers {
       putIfSet(c, "jsonOp", entry.get("patch"));
       add(ts, loader, file, tc, schema, c);
     }
-    List<Map<String, Object>> replicas = kustomization.maps("replicas");
+    List<Map<String, Object>> replicas = k.replicas();
     for (int i = 0; i < replicas.size(); i++) {
       Map<String, Object> entry = replicas.get(i);
       Object count = entry.get("count");
@@ -126,10 +127,10 @@ final class BuiltinTransformers {
       replica.put("count", n);
       add(ts, loader, file, tc, schema, config("ReplicaCountTransformer", "replica", replica));
     }
-    for (Map<String, Object> image : kustomization.maps("images")) {
+    for (Map<String, Object> image : k.images()) {
       add(ts, loader, file, tc, schema, config("ImageTagTransformer", "imageTag", image));
     }
-    for (Map<String, Object> entry : kustomization.maps("replacements")) {
+    for (Map<String, Object> entry : k.replacements()) {
       add(ts, loader, file, tc, schema, config("ReplacementTransformer", "replacements", List.of(entry)));
     }
     return ts;
