@@ -5,8 +5,10 @@ import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
 import io.conflux.kustomize.internal.resource.Gvk;
+import io.conflux.kustomize.internal.resource.ResId;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,16 +41,29 @@ public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs,
     if (namespace == null || namespace.isEmpty()) {
       return;
     }
+    // How many resources have each current id (as ResId.matches compares them). Only r changes in each step, so
+    // moving r's count keeps the map exact: the conflict check costs O(1) per resource instead of a scan.
+    Map<List<Object>, Integer> idCounts = new HashMap<>();
+    for (Resource r : m.resources()) {
+      idCounts.merge(idKey(r.curId()), 1, Integer::sum);
+    }
     for (Resource r : m.resources()) {
       if (r.isEmpty()) {
         continue;
       }
+      idCounts.merge(idKey(r.curId()), -1, Integer::sum);
       r.storePreviousId();
       filter(r);
-      if (m.matchingCurrentId(r.curId()::matches).size() != 1) {
-        throw new KustomizeException("namespace transformation produces ID conflict: " + r.curId());
+      ResId id = r.curId();
+      if (idCounts.merge(idKey(id), 1, Integer::sum) != 1) {
+        throw new KustomizeException("namespace transformation produces ID conflict: " + id);
       }
     }
+  }
+
+  /** What {@link ResId#matches} compares: gvk, name, effective namespace. */
+  private static List<Object> idKey(ResId id) {
+    return List.of(id.gvk(), id.name(), id.effectiveNamespace());
   }
 
   /**
