@@ -109,7 +109,7 @@ public final class MttpBenchmark {
             throw new IllegalArgumentException("--kind must be kustomizations or helmreleases: " + kind);
         }
         Path work = Files.createTempDirectory("conflux-mttp");
-        ProcessSampler sampler = ProcessSampler.start(Duration.ofMillis(250));
+        ProcessSampler sampler = ProcessSampler.start(Duration.ofMillis(250), work.toString());
         long startNanos = System.nanoTime();
         LocalChartRepository charts = kind.equals("helmreleases")
                 ? LocalChartRepository.start(project.resolve("../shared/fixtures/repos/podinfo/charts/podinfo").normalize())
@@ -136,9 +136,11 @@ public final class MttpBenchmark {
                 double toReady = (System.nanoTime() - bootstrap) / 1e9;
                 ProcessSampler.Figures figures = sampler.stop();
                 allReady = seen >= count;
-                System.out.printf("%s=%d %s in %.1f s; services up %.1f s; peak RSS %d MiB (%d processes); CPU %.1f s%n",
+                System.out.printf("%s=%d %s in %.1f s; services up %.1f s (their JVMs %.1f s); peak memory %d MiB "
+                        + "(%d processes; per part %s); CPU %.1f s%n",
                         kind, count, allReady ? "all Ready" : "TIMEOUT, only " + seen + " Ready", toReady, servicesUp,
-                        figures.peakRssMiB(), figures.processes(), figures.cpuSeconds());
+                        conflux.servicesStartTime().toMillis() / 1e3, figures.peakMiB(), figures.processes(),
+                        figures.peakMiBByPart(), figures.cpuSeconds());
             }
         } finally {
             if (charts != null) {
