@@ -130,12 +130,20 @@ final class ProcessSampler {
         maxProcesses.accumulateAndGet(processes.size(), Math::max);
     }
 
-    /** {@code host} for this JVM's helpers, the module of a {@code <module>/target/quarkus-app} JVM, else the program's name. */
+    /**
+     * The module of a JVM started from {@code <module>/target/quarkus-app} (its working directory, or its jar's path),
+     * else the program's name; {@code host} for a {@code java} that is neither (this JVM).
+     */
     private static String part(ProcessHandle p) {
-        String line = commandLine(p);
-        int app = line.indexOf("/target/quarkus-app/");
+        String where = commandLine(p);
+        try {
+            where = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")) + "/ " + where;
+        } catch (IOException | RuntimeException e) {
+            // gone, or not ours to read: the command line alone
+        }
+        int app = where.indexOf("/target/quarkus-app/");
         if (app > 0) {
-            String before = line.substring(0, app);
+            String before = where.substring(0, app);
             return before.substring(before.lastIndexOf('/') + 1);
         }
         String command = p.info().command().orElse("");

@@ -148,12 +148,16 @@ public final class LocalInstallation implements AutoCloseable {
     /**
      * The service JVMs' options unless {@link Options#jvmOptions()} says otherwise: sized for one machine running all
      * four services beside Kafka and PostgreSQL, where the JVM's own defaults (a heap of a quarter of the machine's
-     * memory per JVM, G1 with its regions and remembered sets) multiply by four. The serial collector suits a
-     * service with a small heap and few cores; {@code -XX:+ExitOnOutOfMemoryError} makes a heap too small show as a
-     * crashed replica with the error in its log, not as a JVM that limps on. See bench/README.md for the figures.
+     * memory per JVM, G1, both JIT compilers) multiply by four. The serial collector with a small, quickly returned
+     * heap suits a service with little live data; the C1 compiler alone ({@code TieredStopAtLevel=1}) spares the CPU
+     * and memory C2 takes while four JVMs warm up on a few cores; one Netty arena each instead of two per core;
+     * {@code -XX:+ExitOnOutOfMemoryError} makes a heap too small show as a crashed replica with the error in its log,
+     * not as a JVM that limps on. Figures: bench/README.md, "Footprint and start-up".
      */
-    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx384m", "-Xss512k",
-            "-XX:ReservedCodeCacheSize=64m", "-XX:+ExitOnOutOfMemoryError");
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx256m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=48m",
+            "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
+            "-XX:+ExitOnOutOfMemoryError");
 
     /** The services' default HTTP ports, as their {@code application.properties} set them. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("webhook-receiver", 9292, "renderer", 9293,
