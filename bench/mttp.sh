@@ -5,6 +5,7 @@
 #
 # Usage, from the project root:
 #   bash bench/mttp.sh [--kustomizations=100,1000,10000] [--helmreleases=100,1000] [--timeout=30m]
+#                      [--service-jvm-options="-XX:+UseSerialGC -Xmx256m ..."]
 # With no option: --kustomizations=100,1000 --helmreleases=100. Each N runs in a fresh installation, one after
 # another. Environment: BENCH_SKIP_BUILD=1 reuses the built modules as they are.
 set -euo pipefail
@@ -14,11 +15,13 @@ cd "$root"
 kustomizations=""
 helmreleases=""
 timeout=30m
+jvm_options=()
 for arg in "$@"; do
   case "$arg" in
     --kustomizations=*) kustomizations="${arg#*=}" ;;
     --helmreleases=*) helmreleases="${arg#*=}" ;;
     --timeout=*) timeout="${arg#*=}" ;;
+    --service-jvm-options=*) jvm_options=("$arg") ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -31,7 +34,7 @@ fi
 build_bench
 
 run() {
-  bench_java MttpBenchmark --kind="$1" --count="$2" --timeout="$timeout"
+  bench_java MttpBenchmark --kind="$1" --count="$2" --timeout="$timeout" ${jvm_options[@]+"${jvm_options[@]}"}
 }
 status=0
 for n in ${kustomizations//,/ }; do run kustomizations "$n" || status=1; done

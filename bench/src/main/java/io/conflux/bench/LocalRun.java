@@ -3,6 +3,7 @@ package io.conflux.bench;
 import io.conflux.cli.local.LocalInstallation;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,8 +28,18 @@ final class LocalRun {
      * @throws IllegalStateException when a part cannot start (see {@link LocalInstallation#start})
      */
     static LocalInstallation start(Path project, Path work) {
+        return start(project, work, LocalInstallation.DEFAULT_JVM_OPTIONS);
+    }
+
+    /**
+     * Starts the installation with other options for the service JVMs.
+     *
+     * @param jvmOptions options of every service JVM (see {@link LocalInstallation.Options#jvmOptions()})
+     * @throws IllegalStateException when a part cannot start (see {@link LocalInstallation#start})
+     */
+    static LocalInstallation start(Path project, Path work, List<String> jvmOptions) {
         return LocalInstallation.start(new LocalInstallation.Options(project, work,
                 Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
-                READY_TIMEOUT));
+                READY_TIMEOUT).withJvmOptions(jvmOptions));
     }
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -31,7 +32,8 @@ import java.util.function.LongSupplier;
  * (user + system) of those processes from the start to the end of the run.
  *
  * <p>Usage (from the project root, through {@code bench/mttp.sh}):
- * {@code MttpBenchmark --project=. --kind=kustomizations|helmreleases --count=N [--timeout=30m]}. Linux only
+ * {@code MttpBenchmark --project=. --kind=kustomizations|helmreleases --count=N [--timeout=30m]
+ * [--service-jvm-options="-Xmx256m ..."]} (the last replaces {@link LocalInstallation#DEFAULT_JVM_OPTIONS}). Linux only
  * ({@code /proc}).
  */
 public final class MttpBenchmark {
@@ -108,8 +110,11 @@ public final class MttpBenchmark {
         if (!kind.equals("kustomizations") && !kind.equals("helmreleases")) {
             throw new IllegalArgumentException("--kind must be kustomizations or helmreleases: " + kind);
         }
+        List<String> jvmOptions = options.containsKey("service-jvm-options")
+                ? List.of(options.get("service-jvm-options").trim().split("\\s+"))
+                : LocalInstallation.DEFAULT_JVM_OPTIONS;
         Path work = Files.createTempDirectory("conflux-mttp");
-        ProcessSampler sampler = ProcessSampler.start(Duration.ofMillis(250));
+        ProcessSampler sampler = ProcessSampler.start(Duration.ofMillis(250), work.toString());
         long startNanos = System.nanoTime();
         LocalChartRepository charts = kind.equals("helmreleases")
                 ? LocalChartRepository.start(project.resolve("../shared/fixtures/repos/podinfo/charts/podinfo").normalize())
@@ -119,7 +124,7 @@ public final class MttpBenchmark {
             Path repo = work.resolve("git/bench");
             writeRepository(work.resolve("tree"), kind, count, charts == null ? null : charts.url());
             String sha = FixtureRepositories.create(work.resolve("tree"), repo, "main");
-            try (LocalInstallation conflux = LocalRun.start(project, work)) {
+            try (LocalInstallation conflux = LocalRun.start(project, work, jvmOptions)) {
                 double servicesUp = (System.nanoTime() - startNanos) / 1e9;
                 long bootstrap = System.nanoTime();
                 Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "bench",
@@ -136,9 +141,11 @@ public final class MttpBenchmark {
                 double toReady = (System.nanoTime() - bootstrap) / 1e9;
                 ProcessSampler.Figures figures = sampler.stop();
                 allReady = seen >= count;
-                System.out.printf("%s=%d %s in %.1f s; services up %.1f s; peak RSS %d MiB (%d processes); CPU %.1f s%n",
+                System.out.printf("%s=%d %s in %.1f s; services up %.1f s (their JVMs %.1f s); peak memory %d MiB "
+                        + "(%d processes; per part %s); CPU %.1f s%n",
                         kind, count, allReady ? "all Ready" : "TIMEOUT, only " + seen + " Ready", toReady, servicesUp,
-                        figures.peakRssMiB(), figures.processes(), figures.cpuSeconds());
+                        conflux.servicesStartTime().toMillis() / 1e3, figures.peakMiB(), figures.processes(),
+                        figures.peakMiBByPart(), figures.cpuSeconds());
             }
         } finally {
             if (charts != null) {

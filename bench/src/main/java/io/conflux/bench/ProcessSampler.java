@@ -1,39 +1,63 @@
 package io.conflux.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Samples, from Linux's {@code /proc}, the resident set size summed over this JVM and all its descendant processes
- * (peak over the samples), and the CPU time (user + system) they used: for a live descendant its
- * {@code utime + stime + cutime + cstime} at the last sample (so PostgreSQL's ended backends count), plus this JVM's
- * own {@code utime + stime} and the {@code cutime + cstime} it collected from children that exited.
+ * Samples, from Linux's {@code /proc}, the memory of a local installation's processes and the CPU time they used.
+ * The processes: this JVM and all its descendants (the service JVMs), plus every process whose command line holds
+ * one of the given markers and its descendants — PostgreSQL, which {@code pg_ctl} starts as a daemon, so it is no
+ * descendant; its marker is the run's work directory, in the postmaster's {@code -D} argument, and its backends are
+ * the postmaster's children.
  *
- * <p>Figures: {@code peakRssMiB} in MiB (2^20 bytes), {@code cpuSeconds} in seconds, {@code processes} the most
- * processes seen in one sample. Clock ticks are taken as 100 per second ({@code getconf CLK_TCK} on Linux/x86-64 and
- * arm64).
+ * <p>Memory is the proportional set size ({@code Pss} of {@code /proc/<pid>/smaps_rollup}): a process's private
+ * pages plus its share of pages mapped by several processes, so the sum over processes counts PostgreSQL's shared
+ * buffers and the JVMs' shared libraries once, as the machine pays for them (a sum of RSS would count them once per
+ * process). Per part — {@code host} (this JVM: Kafka, the API server), each service module, {@code postgres} — the
+ * peak of that part's sum is kept as well; the parts' peaks need not fall in the same sample, so they may add up to
+ * more than the total's peak.
+ *
+ * <p>CPU: for a live process its {@code utime + stime + cutime + cstime} at the last sample (so PostgreSQL's ended
+ * backends count), plus this JVM's own {@code utime + stime} and the {@code cutime + cstime} it collected from
+ * children that exited. Clock ticks are taken as 100 per second ({@code getconf CLK_TCK} on Linux/x86-64 and arm64).
  */
 final class ProcessSampler {
     private static final double CLOCK_TICKS_PER_SECOND = 100.0;
 
-    /** What was measured; see the class comment for the units. */
-    record Figures(long peakRssMiB, double cpuSeconds, int processes) {
+    /**
+     * What was measured.
+     *
+     * @param peakMiB     the peak over the samples of the summed proportional set size, MiB (2^20 bytes)
+     * @param peakMiBByPart per part ({@code host}, a module name such as {@code renderer}, {@code postgres}), the
+     *                    peak of that part's sum, MiB, in the order the parts were first seen
+     * @param cpuSeconds  user + system CPU seconds of all the processes over the run
+     * @param processes   the most processes seen in one sample
+     */
+    record Figures(long peakMiB, Map<String, Long> peakMiBByPart, double cpuSeconds, int processes) {
     }
 
     private final Thread thread;
-    private final AtomicLong peakRssKiB = new AtomicLong();
+    private final Set<String> markers;
+    private final AtomicLong peakKiB = new AtomicLong();
+    private final Map<String, Long> peakKiBByPart = new LinkedHashMap<>();
     private final AtomicLong maxProcesses = new AtomicLong();
     private final Map<Long, Long> lastTicks = new HashMap<>();
     private final long startTicks;
     private volatile boolean running = true;
 
-    private ProcessSampler(Duration period) {
+    private ProcessSampler(Duration period, Set<String> markers) {
+        this.markers = markers;
         this.startTicks = totalTicks();
         this.thread = new Thread(() -> {
             while (running) {
@@ -50,9 +74,14 @@ final class ProcessSampler {
         thread.start();
     }
 
-    /** Starts sampling every {@code period}. */
-    static ProcessSampler start(Duration period) {
-        return new ProcessSampler(period);
+    /**
+     * Starts sampling every {@code period}.
+     *
+     * @param markers strings whose presence in a process's command line (arguments joined by spaces) makes it and
+     *                its descendants part of the installation, e.g. the run's work directory
+     */
+    static ProcessSampler start(Duration period, String... markers) {
+        return new ProcessSampler(period, new LinkedHashSet<>(java.util.List.of(markers)));
     }
 
     /** Takes a last sample, stops and returns the figures. */
@@ -62,31 +91,77 @@ final class ProcessSampler {
         thread.join();
         sample();
         double cpu = (totalTicks() - startTicks) / CLOCK_TICKS_PER_SECOND;
-        return new Figures(peakRssKiB.get() / 1024, cpu, (int) maxProcesses.get());
+        Map<String, Long> parts = new LinkedHashMap<>();
+        synchronized (this) {
+            peakKiBByPart.forEach((part, kib) -> parts.put(part, kib / 1024));
+        }
+        return new Figures(peakKiB.get() / 1024, parts, cpu, (int) maxProcesses.get());
     }
 
     private synchronized void sample() {
-        long rss = 0;
-        int count = 0;
+        Map<Long, String> processes = new LinkedHashMap<>();
+        ProcessHandle self = ProcessHandle.current();
+        processes.put(self.pid(), "host");
+        self.descendants().forEach(p -> processes.put(p.pid(), part(p)));
+        if (!markers.isEmpty()) {
+            ProcessHandle.allProcesses().filter(p -> !processes.containsKey(p.pid()))
+                .filter(p -> markers.stream().anyMatch(commandLine(p)::contains))
+                .forEach(root -> Stream.concat(Stream.of(root), root.descendants())
+                    .forEach(p -> processes.putIfAbsent(p.pid(), part(root))));
+        }
+        long total = 0;
+        Map<String, Long> byPart = new TreeMap<>();
         Map<Long, Long> alive = new HashMap<>();
-        for (ProcessHandle p : (Iterable<ProcessHandle>) Stream.concat(Stream.of(ProcessHandle.current()),
-                ProcessHandle.current().descendants())::iterator) {
-            Path proc = Path.of("/proc", Long.toString(p.pid()));
-            rss += rssKiB(proc);
+        for (Map.Entry<Long, String> p : processes.entrySet()) {
+            Path proc = Path.of("/proc", Long.toString(p.getKey()));
+            long kib = pssKiB(proc);
+            total += kib;
+            byPart.merge(p.getValue(), kib, Long::sum);
             long[] ticks = ticks(proc);
             if (ticks != null) {
                 // a process's own time and that of the children it reaped (PostgreSQL's backends)
-                alive.put(p.pid(), p.pid() == ProcessHandle.current().pid() ? ticks[0] : ticks[0] + ticks[1]);
+                alive.put(p.getKey(), p.getKey() == self.pid() ? ticks[0] : ticks[0] + ticks[1]);
             }
-            count++;
         }
         lastTicks.clear();
         lastTicks.putAll(alive);
-        peakRssKiB.accumulateAndGet(rss, Math::max);
-        maxProcesses.accumulateAndGet(count, Math::max);
+        peakKiB.accumulateAndGet(total, Math::max);
+        byPart.forEach((part, kib) -> peakKiBByPart.merge(part, kib, Math::max));
+        maxProcesses.accumulateAndGet(processes.size(), Math::max);
     }
 
-    /** Own and live descendants' ticks (with those of the children they reaped) at the last sample, plus this JVM's reaped children. */
+    /**
+     * The module of a JVM started from {@code <module>/target/quarkus-app} (its working directory, or its jar's path),
+     * else the program's name; {@code host} for a {@code java} that is neither (this JVM).
+     */
+    private static String part(ProcessHandle p) {
+        String where = commandLine(p);
+        try {
+            where = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")) + "/ " + where;
+        } catch (IOException | RuntimeException e) {
+            // gone, or not ours to read: the command line alone
+        }
+        int app = where.indexOf("/target/quarkus-app/");
+        if (app > 0) {
+            String before = where.substring(0, app);
+            return before.substring(before.lastIndexOf('/') + 1);
+        }
+        String command = p.info().command().orElse("");
+        String name = command.substring(command.lastIndexOf('/') + 1);
+        return name.isEmpty() || name.equals("java") ? "host" : name;
+    }
+
+    /** The command line from {@code /proc/<pid>/cmdline} (arguments joined by spaces), empty when unreadable. */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Own and live processes' ticks (with those of the children they reaped) at the last sample, plus this JVM's reaped children. */
     private synchronized long totalTicks() {
         long[] self = ticks(Path.of("/proc/self"));
         long reaped = self == null ? 0 : self[1];
@@ -100,7 +175,17 @@ final class ProcessSampler {
         return live + reaped;
     }
 
-    private static long rssKiB(Path proc) {
+    /** {@code Pss} of {@code smaps_rollup} in KiB (falls back to {@code VmRSS} of {@code status}); 0 when gone. */
+    private static long pssKiB(Path proc) {
+        try {
+            for (String line : Files.readAllLines(proc.resolve("smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    return Long.parseLong(line.replaceAll("\\D+", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no smaps_rollup (kernel < 4.14), or the process ended between the listing and the read
+        }
         try {
             for (String line : Files.readAllLines(proc.resolve("status"))) {
                 if (line.startsWith("VmRSS:")) {

@@ -65,6 +65,11 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "5m", description = "how long to wait for convergence, Go duration (default: ${DEFAULT-VALUE})")
     String timeout;
 
+    @Option(names = "--service-jvm-options", split = " ", paramLabel = "OPTIONS",
+            description = "options of the four service JVMs, space-separated, replacing the defaults (a serial "
+                + "collector and a bounded heap; the README's configuration section lists them)")
+    List<String> serviceJvmOptions;
+
     @Option(names = "--exit", description = "stop everything after printing the tables (exit code 0 when all are Ready)")
     boolean exit;
 
@@ -104,7 +109,8 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("► starting Kafka, PostgreSQL, " + (kubeconfig == null ? "in-memory Kubernetes API, " : "")
                 + "webhook-receiver, renderer, applier, notifier (logs in " + work.resolve("logs") + ")");
         LocalInstallation installation = LocalInstallation.start(new LocalInstallation.Options(root, work, rewrites,
-                kubeconfig, anyPorts ? Map.of() : LocalInstallation.DEFAULT_PORTS, Duration.ofMinutes(3)));
+                kubeconfig, anyPorts ? Map.of() : LocalInstallation.DEFAULT_PORTS, Duration.ofMinutes(3))
+                .withJvmOptions(serviceJvmOptions == null ? LocalInstallation.DEFAULT_JVM_OPTIONS : serviceJvmOptions));
         Runtime.getRuntime().addShutdownHook(new Thread(installation::close));
         var client = installation.client();
         if ("edge-site".equals(example) && kubeconfig == null) {

@@ -21,8 +21,11 @@ import org.jboss.logging.Logger;
  * JVM and waits until its readiness endpoint {@code http://127.0.0.1:<quarkus.http.port>/q/health/ready}
  * answers 200.
  *
- * <p>The child runs {@code java -D<key>=<value>... -jar quarkus-run.jar} with the java executable of this JVM,
- * working directory = the jar's module directory ({@code quarkus-app/../..}), extra environment variables added to
+ * <p>The child runs {@code java <jvm options>... -D<key>=<value>... -jar quarkus-run.jar} with the java executable of
+ * this JVM, plus {@code -XX:SharedArchiveFile=app-cds.jsa} when Quarkus wrote that AppCDS archive next to the jar
+ * ({@code quarkus.package.jar.appcds.enabled}; the JVM falls back to no archive by itself when it does not match,
+ * {@code -Xshare:auto}),
+ * working directory = the jar's directory (the archive names the jar relative to it), extra environment variables added to
  * this JVM's environment, and stdout + stderr appended to a log file. If the configuration has no
  * {@code quarkus.http.port} (or 0), a free port is chosen and passed. {@link #close()} stops the child and its
  * descendants (SIGTERM, then SIGKILL after 10 s); so does a JVM shutdown hook if the caller never closes.
@@ -31,6 +34,8 @@ public final class ServiceLauncher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ServiceLauncher.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** The AppCDS archive Quarkus writes beside {@code quarkus-run.jar} when {@code quarkus.package.jar.appcds.enabled}. */
+    static final String APP_CDS_ARCHIVE = "app-cds.jsa";
 
     private final String name;
     private final Process process;
@@ -61,13 +66,32 @@ public final class ServiceLauncher implements AutoCloseable {
      */
     public static ServiceLauncher start(Path projectRoot, String module, Map<String, String> config,
                                         Map<String, String> env, Path logFile, Duration readyTimeout) {
-        return start(quarkusRunJar(projectRoot, module), config, env, logFile, readyTimeout);
+        return start(quarkusRunJar(projectRoot, module), List.of(), config, env, logFile, readyTimeout);
+    }
+
+    /**
+     * Starts {@code module}'s packaged service with JVM options; see {@link #start(Path, List, Map, Map, Path, Duration)}.
+     *
+     * @param projectRoot the Maven project root (contains the module directories)
+     * @param module      module directory name, e.g. {@code renderer}
+     */
+    public static ServiceLauncher start(Path projectRoot, String module, List<String> jvmOptions,
+                                        Map<String, String> config, Map<String, String> env, Path logFile,
+                                        Duration readyTimeout) {
+        return start(quarkusRunJar(projectRoot, module), jvmOptions, config, env, logFile, readyTimeout);
+    }
+
+    /** Starts {@code java -jar jar} without JVM options; see {@link #start(Path, List, Map, Map, Path, Duration)}. */
+    public static ServiceLauncher start(Path jar, Map<String, String> config, Map<String, String> env, Path logFile,
+                                        Duration readyTimeout) {
+        return start(jar, List.of(), config, env, logFile, readyTimeout);
     }
 
     /**
      * Starts {@code java -jar jar} and waits until it is ready.
      *
      * @param jar          the runnable jar ({@code quarkus-run.jar})
+     * @param jvmOptions   options for the child JVM, e.g. {@code -Xmx256m}, placed before the {@code -D} settings
      * @param config       configuration passed as {@code -Dkey=value} system properties (keys and values as-is,
      *                     no shell quoting needed)
      * @param env          extra environment variables for the child, e.g. {@code KUBECONFIG}
@@ -79,8 +103,8 @@ public final class ServiceLauncher implements AutoCloseable {
      *                                  is then stopped); the message includes the tail of the log
      * @throws UncheckedIOException     if the process cannot be started or the log not created
      */
-    public static ServiceLauncher start(Path jar, Map<String, String> config, Map<String, String> env, Path logFile,
-                                        Duration readyTimeout) {
+    public static ServiceLauncher start(Path jar, List<String> jvmOptions, Map<String, String> config,
+                                        Map<String, String> env, Path logFile, Duration readyTimeout) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("service jar not found: " + jar.toAbsolutePath()
                 + " (build the module with mvn package first)");
@@ -92,23 +116,30 @@ public final class ServiceLauncher implements AutoCloseable {
             props.put("quarkus.http.port", portValue);
         }
         int port = Integer.parseInt(portValue.trim());
+        Path jarDir = jar.toAbsolutePath().getParent();
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
+        command.addAll(jvmOptions);
+        if (Files.isRegularFile(jarDir.resolve(APP_CDS_ARCHIVE))) {
+            // the archive holds the class path as Quarkus' build ran it: quarkus-run.jar, relative to quarkus-app
+            command.add("-XX:SharedArchiveFile=" + APP_CDS_ARCHIVE);
+            command.add("-Xshare:auto");
+        }
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
-        command.add(jar.toAbsolutePath().toString());
-        Path workDir = jar.toAbsolutePath().getParent();
-        for (int i = 0; i < 2 && workDir.getParent() != null; i++) {
-            workDir = workDir.getParent();
+        command.add(jar.getFileName().toString());
+        Path moduleDir = jarDir;
+        for (int i = 0; i < 2 && moduleDir.getParent() != null; i++) {
+            moduleDir = moduleDir.getParent();
         }
-        String name = workDir.getFileName() == null ? jar.toString() : workDir.getFileName().toString();
+        String name = moduleDir.getFileName() == null ? jar.toString() : moduleDir.getFileName().toString();
         Process process;
         try {
             Path parent = logFile.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command).directory(jarDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(env);

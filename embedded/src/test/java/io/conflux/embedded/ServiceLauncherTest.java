@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -91,6 +92,30 @@ class ServiceLauncherTest {
         }
         assertThat(service.isAlive()).isFalse();
         assertThat(ProcessHandle.of(service.pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void passesJvmOptionsAndTheAppCdsArchiveBesideTheJar() throws Exception {
+        Path jar = ServiceLauncher.quarkusRunJar(project, "fake");
+        Path archive = jar.resolveSibling(ServiceLauncher.APP_CDS_ARCHIVE);
+        // as Quarkus' build does: run the jar from its directory once, dumping the classes it loaded at exit
+        Process dump = new ProcessBuilder(ServiceLauncher.javaExecutable(), "-XX:ArchiveClassesAtExit=" + archive.getFileName(),
+            "-Dconflux.fail=true", "-jar", jar.getFileName().toString()).directory(jar.getParent().toFile())
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        dump.waitFor();
+        assertThat(archive).isRegularFile();
+        Path log = project.resolve("logs/cds.log");
+        ServiceLauncher service = ServiceLauncher.start(jar, List.of("-Xmx64m", "-Xlog:class+load=info"), Map.of(),
+            Map.of(), log, Duration.ofSeconds(30));
+        try {
+            assertThat(ProcessHandle.of(service.pid()).orElseThrow().info().arguments().orElseThrow())
+                .contains("-Xmx64m", "-XX:SharedArchiveFile=" + ServiceLauncher.APP_CDS_ARCHIVE);
+            assertThat(Files.readString(log)).as("the service's own class comes from the archive")
+                .containsPattern("FakeService source: shared objects file");
+        } finally {
+            service.close();
+            Files.delete(archive);
+        }
     }
 
     @Test

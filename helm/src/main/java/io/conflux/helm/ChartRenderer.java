@@ -110,6 +110,20 @@ public final class ChartRenderer {
    * @throws HelmException as {@link #template}
    */
   public Release render(Path chart, String releaseName, String namespace, Map<String, Object> values) {
+    return render(chart, releaseName, namespace, values, Capabilities.DEFAULT);
+  }
+
+  /**
+   * As {@link #render(Path, String, String, Map)}, for a cluster of the given capabilities: its
+   * {@code KubeVersion} (instead of this renderer's) and its {@code APIVersions} ({@link Capabilities}).
+   *
+   * @param capabilities the target cluster's, or {@link Capabilities#DEFAULT}
+   * @return the render
+   * @throws HelmException as {@link #template}
+   */
+  public Release render(Path chart, String releaseName, String namespace, Map<String, Object> values,
+      Capabilities capabilities) {
+    Objects.requireNonNull(capabilities, "capabilities");
     Objects.requireNonNull(chart, "chart");
     Objects.requireNonNull(releaseName, "releaseName");
     Objects.requireNonNull(namespace, "namespace");
@@ -124,12 +138,12 @@ public final class ChartRenderer {
       valuesFile = Files.createTempFile("conflux-helm-values-", ".yaml");
       Files.writeString(valuesFile, Yaml.json(values == null ? Map.of() : values), StandardCharsets.UTF_8);
       work = Files.createTempDirectory("conflux-helm-hooks-");
-      Path rendered = DeferredHooks.prepare(chart, work).orElse(chart);
+      Path rendered = DeferredHooks.prepare(chart, work, capabilities).orElse(chart);
       synchronized (HELM_LOCK) {
         manifest = new Helm(rendered.toAbsolutePath()).template()
             .withName(releaseName)
             .withNamespace(namespace)
-            .withKubeVersion(kubeVersion)
+            .withKubeVersion(capabilities.kubeVersion() == null ? kubeVersion : capabilities.kubeVersion())
             .withValuesFile(valuesFile)
             .call();
       }

@@ -64,6 +64,7 @@ public final class ChartRepository {
   private final Duration timeout;
   private final Path cacheDir;
   private final HttpClient client;
+  private final boolean passCredentials;
   /** For an OCI repository: the registry client and the repository path prefix (e.g. {@code stefanprodan/charts}). */
   private final OciRegistry oci;
   private final String ociHost;
@@ -72,16 +73,20 @@ public final class ChartRepository {
   private String indexRevision;
 
   private ChartRepository(String url, URI base, Optional<Credentials> auth, Duration timeout, Path cacheDir,
-      OciRegistry oci, String ociHost, String ociPrefix) {
+      OciRegistry oci, String ociHost, String ociPrefix, RepositoryTransport transport) {
     this.url = url;
     this.base = base;
     this.auth = auth;
     this.timeout = timeout;
     this.cacheDir = cacheDir;
-    this.client = HttpClient.newBuilder()
+    HttpClient.Builder http = HttpClient.newBuilder()
         .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
+        .followRedirects(HttpClient.Redirect.NORMAL);
+    if (transport.sslContext() != null) {
+      http.sslContext(transport.sslContext());
+    }
+    this.client = http.build();
+    this.passCredentials = transport.passCredentials();
     this.oci = oci;
     this.ociHost = ociHost;
     this.ociPrefix = ociPrefix;
@@ -98,6 +103,20 @@ public final class ChartRepository {
    * @throws HelmException when the URL is not HTTP(S) (an {@code oci://} URL gets its own message)
    */
   public static ChartRepository http(String url, Optional<Credentials> auth, Duration timeout, Path cacheDir) {
+    return http(url, auth, timeout, cacheDir, RepositoryTransport.DEFAULT);
+  }
+
+  /**
+   * As {@link #http(String, Optional, Duration, Path)}, reached with {@code transport}: its TLS context, and the
+   * credentials sent with chart downloads from other hosts too when {@code passCredentials}.
+   *
+   * @param transport TLS and credential passing ({@code plainHttp} is for OCI registries and ignored here)
+   * @return the repository
+   * @throws HelmException as {@link #http(String, Optional, Duration, Path)}
+   */
+  public static ChartRepository http(String url, Optional<Credentials> auth, Duration timeout, Path cacheDir,
+      RepositoryTransport transport) {
+    Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(timeout, "timeout");
@@ -120,7 +139,7 @@ public final class ChartRepository {
     URI base = uri.getRawPath() == null || uri.getRawPath().endsWith("/")
         ? uri
         : URI.create(uri.toString().replaceFirst("([^?#]*)(.*)", "$1/$2"));
-    return new ChartRepository(url, base, auth, timeout, cacheDir, null, null, null);
+    return new ChartRepository(url, base, auth, timeout, cacheDir, null, null, null, transport);
   }
 
   /**
@@ -141,6 +160,20 @@ public final class ChartRepository {
    */
   public static ChartRepository oci(String url, Optional<Credentials> auth, Duration timeout, Path cacheDir,
       boolean plainHttp) {
+    return oci(url, auth, timeout, cacheDir, new RepositoryTransport(null, false, plainHttp));
+  }
+
+  /**
+   * As {@link #oci(String, Optional, Duration, Path, boolean)}, reached with {@code transport}: its TLS context and
+   * {@code plainHttp} ({@code passCredentials} does not apply: a registry's blobs come with its own tokens).
+   *
+   * @param transport TLS and plain HTTP
+   * @return the repository
+   * @throws HelmException as {@link #oci(String, Optional, Duration, Path, boolean)}
+   */
+  public static ChartRepository oci(String url, Optional<Credentials> auth, Duration timeout, Path cacheDir,
+      RepositoryTransport transport) {
+    Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(timeout, "timeout");
@@ -157,8 +190,8 @@ public final class ChartRepository {
       throw new HelmException("invalid OCI Helm repository URL " + url
           + ": expected oci://<host>/<lower-case path> without tag or digest");
     }
-    return new ChartRepository(url, null, auth, timeout, cacheDir, new OciRegistry(host, plainHttp, auth, timeout),
-        host, prefix);
+    return new ChartRepository(url, null, auth, timeout, cacheDir,
+        new OciRegistry(host, transport.plainHttp(), auth, timeout, transport.sslContext()), host, prefix, transport);
   }
 
   /** @return the repository URL as given */
@@ -362,7 +395,7 @@ public final class ChartRepository {
       }
       URI uri = URI.create(chart.url());
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", USER_AGENT);
-      if (sameOrigin(uri)) {
+      if (passCredentials || sameOrigin(uri)) {
         auth.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
       }
       HttpResponse<InputStream> response = send(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream(),

@@ -39,9 +39,21 @@ final class DeferredHooks {
    * @throws HelmException when the chart cannot be read or copied
    */
   static Optional<Path> prepare(Path chart, Path work) {
+    return prepare(chart, work, Capabilities.DEFAULT);
+  }
+
+  /**
+   * As {@link #prepare(Path, Path)}; the copy is also made, with {@link Capabilities#rewrite} applied to every template
+   * file, when {@code capabilities} carries API versions and a template asks for them.
+   *
+   * @param capabilities the target cluster's capabilities
+   * @return the rewritten copy, else empty (render {@code chart})
+   * @throws HelmException when the chart cannot be read or copied
+   */
+  static Optional<Path> prepare(Path chart, Path work, Capabilities capabilities) {
     try {
       Path dir = Files.isDirectory(chart) ? chart : ChartValuesFiles.unpack(chart, work.resolve("unpacked"));
-      if (!hasHooks(dir)) {
+      if (!hasHooks(dir) && !(capabilities.rewrites() && names(dir, Capabilities.HAS))) {
         return Optional.empty();
       }
       Path copy = work.resolve("chart");
@@ -53,7 +65,7 @@ final class DeferredHooks {
           } else if (Files.isRegularFile(p)) {
             if (isTemplate(dir.relativize(p))) {
               String text = Files.readString(p, StandardCharsets.UTF_8);
-              Files.writeString(target, text.replace(HOOK, DEFERRED), StandardCharsets.UTF_8);
+              Files.writeString(target, capabilities.rewrite(text.replace(HOOK, DEFERRED)), StandardCharsets.UTF_8);
             } else {
               Files.copy(p, target);
             }
@@ -107,10 +119,15 @@ final class DeferredHooks {
   }
 
   private static boolean hasHooks(Path dir) throws IOException {
+    return names(dir, HOOK);
+  }
+
+  /** @return whether a template file of the chart contains {@code text} */
+  private static boolean names(Path dir, String text) throws IOException {
     try (Stream<Path> walk = Files.walk(dir)) {
       List<Path> templates = walk.filter(Files::isRegularFile).filter(p -> isTemplate(dir.relativize(p))).toList();
       for (Path p : templates) {
-        if (Files.readString(p, StandardCharsets.UTF_8).contains(HOOK)) {
+        if (Files.readString(p, StandardCharsets.UTF_8).contains(text)) {
           return true;
         }
       }

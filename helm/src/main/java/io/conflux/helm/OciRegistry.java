@@ -45,14 +45,23 @@ final class OciRegistry {
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
   OciRegistry(String host, boolean plainHttp, Optional<Credentials> auth, Duration timeout) {
+    this(host, plainHttp, auth, timeout, null);
+  }
+
+  /** @param sslContext the TLS context, null for the JVM's default */
+  OciRegistry(String host, boolean plainHttp, Optional<Credentials> auth, Duration timeout,
+      javax.net.ssl.SSLContext sslContext) {
     this.scheme = plainHttp ? "http" : "https";
     this.host = host;
     this.auth = auth;
     this.timeout = timeout;
-    this.client = HttpClient.newBuilder()
+    HttpClient.Builder http = HttpClient.newBuilder()
         .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+        .followRedirects(HttpClient.Redirect.NEVER);
+    if (sslContext != null) {
+      http.sslContext(sslContext);
+    }
+    this.client = http.build();
   }
 
   /** Thrown with an HTTP status that callers turn into a {@link HelmException} with context. */

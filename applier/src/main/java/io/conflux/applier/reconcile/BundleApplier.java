@@ -12,6 +12,10 @@ import io.conflux.applier.apply.ToolkitObjects;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.conflux.model.helm.ReleaseBundle;
+import io.conflux.model.helm.HelmReleaseSpec;
+import io.conflux.applier.release.ReleaseOptions;
+import io.conflux.applier.release.ReleaseHooks;
+import io.conflux.applier.release.HookRunner;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -128,6 +132,40 @@ public class BundleApplier {
         try {
             return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, options));
         } catch (IllegalStateException | KubernetesClientException e) {
+            return ApplyResult.of(List.of(), owned, e.getMessage());
+        }
+    }
+
+    /**
+     * Uninstalls a deleted HelmRelease, as helm-controller's uninstall of a HelmRelease being deleted: the
+     * {@code pre-delete} hooks of the last released bundle (by weight, with their delete policies), the release's
+     * objects pruned as {@link #prune} does (CRDs and {@code helm.sh/resource-policy: keep} objects stay), the
+     * {@code post-delete} hooks, then Helm's release records deleted ({@link HelmStorage#forget}).
+     * {@code spec.uninstall.disableHooks} skips the hooks; they run within {@code spec.uninstall.timeout}, else
+     * {@code spec.timeout}, else 5m. A failed hook fails the uninstall (nothing after it runs), which is tried again.
+     *
+     * @param released the bundle last released, null when it is not stored any more (then no hooks run)
+     * @return the prune's outcome, or the hook's failure; never throws for a refused request
+     */
+    ApplyResult uninstall(Reconcilable.OfHelmRelease r, List<InventoryEntry> owned, ReleaseBundle released) {
+        ApplyOptions options = ApplyOptions.helm(true, false, Duration.ZERO, CrdPolicy.SKIP);
+        HelmReleaseSpec spec = r.object().getSpec();
+        try {
+            Duration timeout = GoDuration.parseOr(spec.uninstall() == null || spec.uninstall().get("timeout") == null
+                    ? null : String.valueOf(spec.uninstall().get("timeout")), GoDuration.parseOr(spec.timeout(),
+                    ReleaseOptions.DEFAULT_TIMEOUT));
+            return onTarget(r, target -> {
+                List<Map<String, Object>> hooks = released == null ? List.of() : released.hooks();
+                ReleaseHooks releaseHooks = new ReleaseHooks(new HookRunner(target, config.fieldManager(),
+                        config.healthPollInterval()), hooks, List.of(), ReleaseHooks.Settings.of(spec), timeout);
+                ApplyResult result = releaseHooks.uninstall(hooks, owned,
+                        () -> applier(target).apply(List.of(), r.ownerLabels(), owned, options));
+                if (result.succeeded()) {
+                    HelmStorage.forget(target, r);
+                }
+                return result;
+            });
+        } catch (IllegalStateException | IllegalArgumentException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), owned, e.getMessage());
         }
     }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -17,7 +18,8 @@ import org.jboss.logging.Logger;
  * namespace), {@code spec.maxHistory} (default {@value ReleaseRecords#DEFAULT_MAX_HISTORY}; 0 keeps every record).
  * The records are a view for the helm CLI, not Conflux's state (that is in PostgreSQL): a record that cannot be written
  * (e.g. the service account may not write Secrets in the storage namespace) is logged as a warning naming the release
- * and the API server's refusal, and does not fail the release.
+ * and the API server's refusal, and does not fail the release. The records written are read back as
+ * {@code status.history} ({@link ReleaseRecords#snapshots}).
  */
 final class HelmStorage {
     private static final Logger LOG = Logger.getLogger(HelmStorage.class);
@@ -32,8 +34,10 @@ final class HelmStorage {
      * @param bundle   the bundle released
      * @param lastGood the bundle rolled back to, or null
      * @param hooks    the hook runs of the attempt
+     * @return {@code status.history} read back from the records (empty after an uninstall), or null when the records
+     *         could not be written or read (the status then keeps its history)
      */
-    static void record(KubernetesClient target, Reconcilable.OfHelmRelease r, ReleaseOutcome outcome, ReleaseBundle bundle,
+    static List<Map<String, Object>> record(KubernetesClient target, Reconcilable.OfHelmRelease r, ReleaseOutcome outcome, ReleaseBundle bundle,
                        ReleaseBundle lastGood, List<HookRunner.Result> hooks) {
         HelmReleaseSpec spec = r.object().getSpec();
         String[] release = r.releaseName().split("/", 2);
@@ -41,10 +45,33 @@ final class HelmStorage {
                 ? r.key().namespace() : spec.storageNamespace();
         int maxHistory = spec.maxHistory() == null ? ReleaseRecords.DEFAULT_MAX_HISTORY : spec.maxHistory();
         try {
-            new ReleaseRecords(target).record(new ReleaseRecords.Target(release[1], release[0], storage, maxHistory),
-                    outcome, bundle, lastGood, hooks);
+            ReleaseRecords records = new ReleaseRecords(target);
+            ReleaseRecords.Target where = new ReleaseRecords.Target(release[1], release[0], storage, maxHistory);
+            records.record(where, outcome, bundle, lastGood, hooks);
+            return records.snapshots(where);
         } catch (KubernetesClientException | UncheckedIOException e) {
             LOG.warnf("%s: Helm release records of %s not written in namespace %s: %s", r.key(), r.releaseName(),
+                    storage, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Deletes every release record of {@code r}'s release (helm-controller's uninstall without {@code keepHistory});
+     * a refusal is logged as a warning naming the release, as a record that cannot be written is.
+     *
+     * @param target the release's target cluster
+     * @param r      the HelmRelease
+     */
+    static void forget(KubernetesClient target, Reconcilable.OfHelmRelease r) {
+        HelmReleaseSpec spec = r.object().getSpec();
+        String[] release = r.releaseName().split("/", 2);
+        String storage = spec.storageNamespace() == null || spec.storageNamespace().isEmpty()
+                ? r.key().namespace() : spec.storageNamespace();
+        try {
+            new ReleaseRecords(target).forget(new ReleaseRecords.Target(release[1], release[0], storage, 0));
+        } catch (KubernetesClientException e) {
+            LOG.warnf("%s: Helm release records of %s not deleted in namespace %s: %s", r.key(), r.releaseName(),
                     storage, e.getMessage());
         }
     }

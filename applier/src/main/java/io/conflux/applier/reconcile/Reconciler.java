@@ -2,6 +2,7 @@ package io.conflux.applier.reconcile;
 
 import io.conflux.applier.apply.ApplyResult;
 import io.conflux.applier.apply.InventoryEntry;
+import io.conflux.applier.persist.BundleReader;
 import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.StateStore;
 import io.conflux.model.meta.ObjectKey;
@@ -54,6 +55,8 @@ public class Reconciler {
     Strategies strategies;
     @Inject
     BundleApplier applier;
+    @Inject
+    BundleReader bundles;
     @Inject
     StatusPatcher statusPatcher;
     @Inject
@@ -271,7 +274,20 @@ public class Reconciler {
                     }
                     List<InventoryEntry> owned = Records.previous(r, stored.inventory());
                     DeletionAttempt.Plan plan = DeletionAttempt.plan(r, owned);
-                    return (plan.delete() ? run.blocking().call(() -> applier.prune(r, owned)) : Uni.createFrom().<ApplyResult>nullItem())
+                    Uni<ApplyResult> deletion;
+                    if (!plan.delete()) {
+                        deletion = Uni.createFrom().nullItem();
+                    } else if (r instanceof Reconcilable.OfHelmRelease hr && stored.inventory() != null
+                            && stored.inventory().appliedDigest != null) {
+                        // the hooks of the release last installed: its pre-/post-delete hooks run around the prune
+                        deletion = Panache.withSession(() -> bundles.content(stored.inventory().appliedDigest))
+                                .onFailure(IllegalStateException.class).recoverWithNull()
+                                .chain(content -> run.blocking().call(() -> applier.uninstall(hr, owned,
+                                        content == null ? null : applier.bundle(content))));
+                    } else {
+                        deletion = run.blocking().call(() -> applier.prune(r, owned));
+                    }
+                    return deletion
                             .chain(pruned -> (plan.waitForTermination() && pruned != null && pruned.succeeded()
                                     ? run.blocking().call(() -> applier.awaitTermination(r, DeletionAttempt.deleted(owned, pruned)).orElse(null))
                                     : Uni.createFrom().<String>nullItem())

@@ -10,6 +10,7 @@ import io.conflux.applier.persist.InventoryRecord;
 import io.conflux.applier.persist.ReleaseState;
 import io.conflux.applier.persist.StoredState;
 import io.conflux.applier.release.DriftDetection;
+import io.conflux.applier.release.FluxDigest;
 import io.conflux.applier.release.HelmReasons;
 import io.conflux.applier.release.HookRunner;
 import io.conflux.applier.release.ReleaseHooks;
@@ -104,6 +105,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
         boolean rollback = action == ReleaseAction.UPGRADE && Remediation.ROLLBACK.equals(upgrade.strategy());
         ReleaseCounters counters = state.counters();
         AtomicReference<ReleaseHooks> hooks = new AtomicReference<>();
+        AtomicReference<ReleaseRecordsView> view = new AtomicReference<>();
         return Panache.withSession(() -> bundles.content(desired.bundleDigest).chain(content -> rollback
                         ? bundles.content(inventory.appliedDigest)
                                 .onFailure(IllegalStateException.class).recoverWithNull() // gone: the rollback fails, named
@@ -124,7 +126,8 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                                     new HealthChecker(target, config.healthPollInterval()), r.ownerLabels(), releaseHooks)
                                     .run(action, bundle.objects(), lastGood == null ? null : lastGood.objects(),
                                             previous, counters, install, upgrade, options);
-                            HelmStorage.record(target, r, outcome, bundle, lastGood, releaseHooks.results());
+                            view.set(new ReleaseRecordsView(HelmStorage.record(target, r, outcome, bundle, lastGood,
+                                    releaseHooks.results()), bundle.release()));
                             return outcome;
                         });
                     } catch (IllegalStateException | KubernetesClientException e) {
@@ -136,10 +139,34 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                 }))
                 .map(outcome -> {
                     LOG.debugf("%s %s: %s", key, outcome.readyReason(), outcome.releaseMessage(r.releaseName(), desired.sourceRevision));
-                    return TestReport.add(ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
-                            config.releaseRetryInterval(), config.reportingController()), r, desired, outcome,
+                    ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
+                            config.releaseRetryInterval(), config.reportingController());
+                    if (view.get() != null) {
+                        view.get().addTo(attempt.status());
+                    }
+                    return TestReport.add(attempt, r, desired, outcome,
                             hooks.get() == null ? java.util.Optional.empty() : hooks.get().tests(), config.reportingController());
                 });
+    }
+
+    /**
+     * What helm-controller writes from the release it attempted: {@code status.history} (the snapshots of Helm's
+     * records; left as it is when they could not be written), {@code lastAttemptedConfigDigest} (Flux's digest of the
+     * values) and {@code lastAttemptedRevisionDigest} (the OCIRepository artifact digest; removed for other sources).
+     *
+     * @param history the snapshots, newest first, or null when the records were not written
+     * @param release the release part of the bundle attempted, null for a bundle stored before it had one
+     */
+    private record ReleaseRecordsView(List<Map<String, Object>> history, ReleaseBundle.Release release) {
+        void addTo(Map<String, Object> status) {
+            if (history != null) {
+                status.put("history", history);
+            }
+            if (release != null) {
+                status.put("lastAttemptedConfigDigest", FluxDigest.values(release.config()));
+                status.put("lastAttemptedRevisionDigest", release.ociDigest());
+            }
+        }
     }
 
     /** What a periodic run of a released bundle found and did. */

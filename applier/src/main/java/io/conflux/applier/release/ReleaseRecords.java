@@ -45,6 +45,12 @@ public final class ReleaseRecords {
     public static final String TYPE = "helm.sh/release.v1";
     /** helm-controller's default {@code spec.maxHistory}. */
     public static final int DEFAULT_MAX_HISTORY = 5;
+    /**
+     * Conflux's one field in a record beside Helm's: the OCIRepository artifact digest the chart came from
+     * ({@code spec.chartRef}), for {@code status.history[].ociDigest}; absent for other sources. Helm ignores
+     * fields it does not know when it reads a record.
+     */
+    public static final String OCI_DIGEST = "conflux_oci_digest";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KubernetesClient client;
@@ -106,6 +112,34 @@ public final class ReleaseRecords {
         }
         trim(target);
         return version;
+    }
+
+    /**
+     * Deletes every record of the release (an uninstall without {@code keepHistory}).
+     *
+     * @param target the release
+     */
+    public void forget(Target target) {
+        for (Secret s : records(target)) {
+            client.secrets().inNamespace(target.storageNamespace()).resource(s).delete();
+        }
+    }
+
+    /**
+     * @param target the release
+     * @return {@code status.history} made of its records ({@link ReleaseSnapshots}), newest first, at most
+     *         {@code maxHistory}; records that do not decode are left out
+     */
+    public List<Map<String, Object>> snapshots(Target target) {
+        List<Map<String, Object>> decoded = new ArrayList<>();
+        for (Secret s : records(target)) {
+            try {
+                decoded.add(decode(s));
+            } catch (UncheckedIOException ignored) {
+                // a record someone else wrote badly is not part of the release's history
+            }
+        }
+        return ReleaseSnapshots.of(decoded, target.maxHistory());
     }
 
     /**
@@ -223,6 +257,9 @@ public final class ReleaseRecords {
         record.put("version", version);
         record.put("namespace", target.namespace());
         record.put("apply_method", "ssa");
+        if (release != null && release.ociDigest() != null) {
+            record.put(OCI_DIGEST, release.ociDigest());
+        }
         String now = String.valueOf(Instant.now().getEpochSecond());
         Secret secret = new SecretBuilder().withNewMetadata()
                 .withName("sh.helm.release.v1." + target.name() + ".v" + version)

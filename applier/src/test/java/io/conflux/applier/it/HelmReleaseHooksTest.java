@@ -15,6 +15,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +96,22 @@ class HelmReleaseHooksTest {
             assertThat(record).isNotNull();
             assertThat(record.getType()).isEqualTo("helm.sh/release.v1");
             assertThat(record.getMetadata().getLabels()).containsEntry("status", "deployed").containsEntry("owner", "helm");
+            // status.history as helm-controller v2 writes it, from the record: the test hook's run in its snapshot
+            Map<String, Object> status = kube.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease")
+                    .inNamespace("default").withName("hooked").get().get("status");
+            assertThat(status).containsEntry("lastAttemptedConfigDigest",
+                    "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+            assertThat(status.get("history")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).singleElement().satisfies(snapshot -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> s = (Map<String, Object>) snapshot;
+                assertThat(s).containsEntry("name", "hooked").containsEntry("namespace", "default").containsEntry("version", 1)
+                        .containsEntry("status", "deployed").containsEntry("chartName", "hooked")
+                        .containsEntry("chartVersion", "1.0.0").doesNotContainKey("ociDigest");
+                assertThat(s.get("testHooks")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                        .containsOnlyKeys("hooked-test-connection")
+                        .extractingByKey("hooked-test-connection").asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                        .containsEntry("phase", "Succeeded");
+            });
         } finally {
             workloads.close();
         }

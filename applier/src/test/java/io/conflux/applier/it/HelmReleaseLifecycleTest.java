@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.applier.reconcile.Reconciler;
 import io.conflux.helm.ChartRenderer;
 import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.topic.RenderResult;
@@ -72,6 +73,28 @@ class HelmReleaseLifecycleTest {
                       schema:
                         openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
                 """);
+        // delete hooks: ConfigMaps, done once created (no kubelet runs Jobs here)
+        Files.writeString(chart.resolve("templates/delete-hooks.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: {{ .Release.Name }}-pre-delete
+                  namespace: {{ .Release.Namespace }}
+                  annotations:
+                    helm.sh/hook: pre-delete
+                data:
+                  k: v
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: {{ .Release.Name }}-post-delete
+                  namespace: {{ .Release.Namespace }}
+                  annotations:
+                    helm.sh/hook: post-delete
+                data:
+                  k: v
+                """);
         Files.writeString(chart.resolve("templates/objects.yaml"), """
                 apiVersion: example.com/v1
                 kind: Doohickey
@@ -132,8 +155,17 @@ class HelmReleaseLifecycleTest {
         assertThat(kube.genericKubernetesResources("example.com/v1", "Doohickey").inNamespace("default")
                 .withName("uninstall").get()).isNotNull();
 
+        assertThat(kube.secrets().inNamespace("default").withName("sh.helm.release.v1.uninstall.v1").get()).isNotNull();
+        assertThat(kube.configMaps().inNamespace("default").withName("uninstall-pre-delete").get()).isNull();
+
         kube.resources(HelmRelease.class).inNamespace("default").withName("uninstall").delete();
         Await.until(PATIENCE, () -> release(kube, "uninstall") == null);
+
+        // the release's pre-delete and post-delete hooks ran around the uninstall; its Helm records are gone
+        assertThat(kube.configMaps().inNamespace("default").withName("uninstall-pre-delete").get()).isNotNull();
+        assertThat(kube.configMaps().inNamespace("default").withName("uninstall-post-delete").get()).isNotNull();
+        assertThat(kube.secrets().inNamespace("default").withLabel("owner", "helm").withLabel("name", "uninstall")
+                .list().getItems()).isEmpty();
 
         assertThat(kube.apiextensions().v1().customResourceDefinitions().withName("doohickeys.example.com").get()).isNotNull();
         assertThat(kube.configMaps().inNamespace("default").withName("uninstall-kept").get()).isNotNull();
@@ -224,12 +256,8 @@ class HelmReleaseLifecycleTest {
         long generation = release(kube, name).getMetadata().getGeneration();
         ChartRenderer.Release rendered = new ChartRenderer().render(chart, name, "default", Map.of());
         List<Map<String, Object>> objects = new ArrayList<>(rendered.all());
-        String bundle;
-        try {
-            bundle = json.writeValueAsString(objects);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        String bundle = new ReleaseBundle(objects, rendered.hooks(), new ReleaseBundle.Release(rendered.chartMetadata(),
+                rendered.chartValues(), Map.of(), List.of())).write(json);
         String digest = "sha256:helm-" + name;
         ApplierServices.bundle(digest, bundle, objects.size());
         RenderResult result = new RenderResult("HelmRelease/default/" + name, generation, "1.0.0", digest, objects.size(),

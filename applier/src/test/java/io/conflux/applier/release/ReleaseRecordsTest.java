@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,60 @@ class ReleaseRecordsTest {
                 .contains("message: \"two\"").doesNotContain("three");
         assertThat(helm(kubeconfig, "get", "hooks", "app", "-n", ns)).contains("name: \"app-migrate\"")
                 .contains("pre-install,pre-upgrade");
+    }
+
+    @Test
+    void statusHistoryIsTheRecordsNewestFirstInHelmControllersSnapshotShape() {
+        String ns = namespace("records-history");
+        ReleaseRecords records = new ReleaseRecords(client);
+        ReleaseRecords.Target target = new ReleaseRecords.Target("app", ns, ns, 3);
+        String oci = "sha256:" + "ab".repeat(32);
+        ReleaseBundle v1 = bundle(ns, "1.0.0", "one");
+        ReleaseBundle v2 = withTest(bundle(ns, "1.1.0+abababababab", "two"), oci);
+        records.record(target, released(ReleaseAction.INSTALL), v1, null, List.of());
+        Map<String, Object> testPod = v2.hooks().get(1);
+        Instant started = Instant.parse("2026-12-07T01:02:03.456Z");
+        HookRunner.Result tests = new HookRunner.Result("test", List.of(new HookRunner.Execution(Hook.of(testPod),
+                started, started.plusSeconds(2), "Succeeded")), null);
+        records.record(target, released(ReleaseAction.UPGRADE), v2, null, List.of(tests));
+        records.record(target, rolledBack(), bundle(ns, "1.2.0", "three"), v2, List.of());
+
+        List<Map<String, Object>> history = records.snapshots(target);
+        // maxHistory 3: revisions 4 (the rollback to 2), 3 (failed), 2; revision 1 is gone from storage and history
+        assertThat(history).extracting(h -> h.get("version") + " " + h.get("status") + " " + h.get("chartVersion"))
+                .containsExactly("4 deployed 1.1.0+abababababab", "3 failed 1.2.0", "2 superseded 1.1.0+abababababab");
+        Map<String, Object> latest = history.get(0);
+        assertThat(latest).containsEntry("name", "app").containsEntry("namespace", ns).containsEntry("chartName", "hooked")
+                .containsEntry("appVersion", "2.0").containsEntry("ociDigest", oci)
+                // Go's json.Encoder of {"message":"two"} with its newline, as fluxcd/pkg/chartutil.DigestValues
+                .containsEntry("configDigest", "sha256:eba19403c303faf6f431dff0d07bad2451de1629d7cce4de7e8dca3c71eabb53");
+        assertThat(String.valueOf(latest.get("digest"))).matches("sha256:[0-9a-f]{64}");
+        assertThat(String.valueOf(latest.get("firstDeployed"))).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        assertThat(history.get(1)).doesNotContainKey("ociDigest").doesNotContainKey("testHooks");
+        assertThat(history.get(2).get("testHooks")).isEqualTo(Map.of("app-test", Map.of(
+                "lastStarted", "2026-12-07T01:02:03Z", "lastCompleted", "2026-12-07T01:02:05Z", "phase", "Succeeded")));
+        assertThat(history.get(0).get("firstDeployed")).isEqualTo(history.get(2).get("firstDeployed"));
+        assertThat(history).extracting(h -> h.get("digest")).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void fluxValuesDigestIsGoJsonEncodingWithSortedKeysAndHtmlEscapes() {
+        assertThat(FluxDigest.values(Map.of("replicaCount", 2, "ui", Map.of("message", "<b>&"), "list", List.of(1, "x"))))
+                .isEqualTo("sha256:5835776d1491a0e6a389436d164ba07412c59cf2d533664edf9052e4b8b9b7a7");
+        assertThat(FluxDigest.values(Map.of()))
+                .isEqualTo("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
+
+    private static ReleaseBundle withTest(ReleaseBundle bundle, String ociDigest) {
+        Map<String, Object> test = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "app-test",
+                "namespace", bundle.objects().get(0).get("metadata") instanceof Map<?, ?> m ? m.get("namespace") : "",
+                "annotations", Map.of("helm.sh/hook", "test")), "spec", Map.of("restartPolicy", "Never",
+                "containers", List.of(Map.of("name", "t", "image", "busybox"))));
+        List<Map<String, Object>> hooks = new ArrayList<>(bundle.hooks());
+        hooks.add(test);
+        ReleaseBundle.Release r = bundle.release();
+        return new ReleaseBundle(bundle.objects(), hooks, new ReleaseBundle.Release(r.chartMetadata(), r.chartValues(),
+                r.config(), r.valuesFromSecrets(), ociDigest));
     }
 
     @Test

@@ -60,6 +60,7 @@ public final class LocalInstallation implements AutoCloseable {
     private String controlToken;
     private EmbeddedPostgres postgres;
     private EmbeddedKafka kafka;
+    private Duration servicesStartTime = Duration.ZERO;
 
     /**
      * What to start.
@@ -79,10 +80,11 @@ public final class LocalInstallation implements AutoCloseable {
      * @param serviceProperties configuration keys passed to every replica of every service (as {@code -D} system
      *                      properties, after the connection keys, which they may override), e.g. the
      *                      {@code quarkus.otel.*} keys that turn trace export on; empty by default
+     * @param jvmOptions    options of every service JVM (heap, collector), {@link #DEFAULT_JVM_OPTIONS} by default
      */
     public record Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
                           Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
-                          int partitions, Map<String, String> serviceProperties) {
+                          int partitions, Map<String, String> serviceProperties, List<String> jvmOptions) {
         /** Checks the counts. */
         public Options {
             if (replicas < 1) {
@@ -92,6 +94,15 @@ public final class LocalInstallation implements AutoCloseable {
                 throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
             }
             serviceProperties = Map.copyOf(serviceProperties);
+            jvmOptions = List.copyOf(jvmOptions);
+        }
+
+        /** Options with the {@link #DEFAULT_JVM_OPTIONS}. */
+        public Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
+                       Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
+                       int partitions, Map<String, String> serviceProperties) {
+            this(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime, replicas, partitions,
+                serviceProperties, DEFAULT_JVM_OPTIONS);
         }
 
         /** Options without extra service properties. */
@@ -118,15 +129,35 @@ public final class LocalInstallation implements AutoCloseable {
         /** @return a copy with {@code replicas} processes per service over topics of {@code partitions} partitions */
         public Options withReplicas(int replicas, int partitions) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, serviceProperties);
+                replicas, partitions, serviceProperties, jvmOptions);
         }
 
         /** @return a copy passing {@code properties} to every service (see {@link #serviceProperties()}) */
         public Options withServiceProperties(Map<String, String> properties) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, properties);
+                replicas, partitions, properties, jvmOptions);
+        }
+
+        /** @return a copy starting every service JVM with {@code options} instead (see {@link #jvmOptions()}) */
+        public Options withJvmOptions(List<String> options) {
+            return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
+                replicas, partitions, serviceProperties, options);
         }
     }
+
+    /**
+     * The service JVMs' options unless {@link Options#jvmOptions()} says otherwise: sized for one machine running all
+     * four services beside Kafka and PostgreSQL, where the JVM's own defaults (a heap of a quarter of the machine's
+     * memory per JVM, G1, both JIT compilers) multiply by four. The serial collector with a small, quickly returned
+     * heap suits a service with little live data; the C1 compiler alone ({@code TieredStopAtLevel=1}) spares the CPU
+     * and memory C2 takes while four JVMs warm up on a few cores; one Netty arena each instead of two per core;
+     * {@code -XX:+ExitOnOutOfMemoryError} makes a heap too small show as a crashed replica with the error in its log,
+     * not as a JVM that limps on. Figures: bench/README.md, "Footprint and start-up".
+     */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx256m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=48m",
+            "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
+            "-XX:+ExitOnOutOfMemoryError");
 
     /** The services' default HTTP ports, as their {@code application.properties} set them. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("webhook-receiver", 9292, "renderer", 9293,
@@ -220,14 +251,15 @@ public final class LocalInstallation implements AutoCloseable {
                 Map<String, String> serviceEnv = service.equals("renderer") || service.equals("applier")
                         ? Map.of("KUBECONFIG", serviceKubeconfig, "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys)
                         : Map.of("KUBECONFIG", serviceKubeconfig);
-                ServiceReplica replica = new ServiceReplica(service, i, o.projectRoot(), config, serviceEnv, log,
-                        o.readyTimeout());
+                ServiceReplica replica = new ServiceReplica(service, i, o.projectRoot(), o.jvmOptions(), config,
+                        serviceEnv, log, o.readyTimeout());
                 replicas.add(replica);
                 resources.add(replica);
             }
             services.put(service, List.copyOf(replicas));
         }
         // in waves, replica i of every service at once: N replicas starting together would only compete for the CPU
+        long servicesStarting = System.nanoTime();
         for (int wave = 0; wave < o.replicas(); wave++) {
             Map<ServiceReplica, CompletableFuture<Void>> starting = new LinkedHashMap<>();
             for (List<ServiceReplica> replicas : services.values()) {
@@ -247,11 +279,20 @@ public final class LocalInstallation implements AutoCloseable {
                 throw failure;
             }
         }
+        servicesStartTime = Duration.ofNanos(System.nanoTime() - servicesStarting);
         // where `conflux check` finds the services' /q/health/ready: "<name> <base url>" per replica
         StringBuilder known = new StringBuilder();
         services.values().forEach(replicas -> replicas.forEach(r -> known.append(r.name()).append(" http://127.0.0.1:")
                 .append(r.launcher().httpPort()).append('\n')));
         writeFile(work.resolve("services"), known.toString());
+    }
+
+    /**
+     * @return how long the services took from the launch of their JVMs until every replica was ready (Kafka,
+     *         PostgreSQL and the API server were up before), as {@link #start} measured it
+     */
+    public Duration servicesStartTime() {
+        return servicesStartTime;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.conflux.embedded.ServiceLauncher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,7 @@ public final class ServiceReplica implements AutoCloseable {
     private final String service;
     private final int index;
     private final Path projectRoot;
+    private final List<String> jvmOptions;
     private final Map<String, String> config;
     private final Map<String, String> env;
     private final Path logFile;
@@ -39,17 +41,19 @@ public final class ServiceReplica implements AutoCloseable {
      * @param service      module name, e.g. {@code renderer}
      * @param index        replica number, from 0
      * @param projectRoot  the Conflux checkout holding {@code <service>/target/quarkus-app}
+     * @param jvmOptions   options of the child JVM (heap size, collector), before its {@code -D} settings
      * @param config       {@code -D} settings of the child (an absent or zero {@code quarkus.http.port} picks a free
      *                     port on the first start, which later starts keep)
      * @param env          extra environment variables of the child
      * @param logFile      stdout and stderr of every start, appended
      * @param readyTimeout how long a start may take until {@code /q/health/ready} answers 200
      */
-    ServiceReplica(String service, int index, Path projectRoot, Map<String, String> config, Map<String, String> env,
-                   Path logFile, Duration readyTimeout) {
+    ServiceReplica(String service, int index, Path projectRoot, List<String> jvmOptions, Map<String, String> config,
+                   Map<String, String> env, Path logFile, Duration readyTimeout) {
         this.service = service;
         this.index = index;
         this.projectRoot = projectRoot;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.config = new LinkedHashMap<>(config);
         this.env = Map.copyOf(env);
         this.logFile = logFile;
@@ -75,7 +79,7 @@ public final class ServiceReplica implements AutoCloseable {
      * Starts the replica and waits until it is ready; does nothing when it runs.
      *
      * @throws IllegalStateException when it exits before it is ready or is not ready in time (see
-     *                               {@link ServiceLauncher#start(Path, String, Map, Map, Path, Duration)})
+     *                               {@link ServiceLauncher#start(Path, String, List, Map, Map, Path, Duration)})
      */
     public synchronized void start() {
         if (launcher != null && launcher.isAlive()) {
@@ -84,7 +88,8 @@ public final class ServiceReplica implements AutoCloseable {
         if (launcher != null) {
             launcher.close();
         }
-        ServiceLauncher started = ServiceLauncher.start(projectRoot, service, config, env, logFile, readyTimeout);
+        ServiceLauncher started = ServiceLauncher.start(projectRoot, service, jvmOptions, config, env, logFile,
+                readyTimeout);
         config.put("quarkus.http.port", Integer.toString(started.httpPort()));
         launcher = started;
         starts++;

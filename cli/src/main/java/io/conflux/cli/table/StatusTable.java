@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,12 +46,33 @@ public final class StatusTable {
     /** @return every HelmRelease, sorted by namespace and name */
     public static List<Row> helmReleases(KubernetesClient client) {
         List<Row> rows = new ArrayList<>();
+        Map<String, String> latest = new java.util.HashMap<>();
+        for (var g : client.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease").inAnyNamespace()
+                .list().getItems()) {
+            latestChartVersion(g.get("status")).ifPresent(v -> latest.put(g.getMetadata().getNamespace() + "/"
+                    + g.getMetadata().getName(), v));
+        }
         for (HelmRelease h : client.resources(HelmRelease.class).inAnyNamespace().list().getItems()) {
             var s = h.getStatus();
+            String fromHistory = latest.get(h.getMetadata().getNamespace() + "/" + h.getMetadata().getName());
             rows.add(row("HelmRelease", h.getMetadata().getNamespace(), h.getMetadata().getName(),
-                    s == null ? null : s.lastAppliedRevision(), false, s == null ? null : s.conditions()));
+                    fromHistory != null ? fromHistory : s == null ? null : s.lastAppliedRevision(), false,
+                    s == null ? null : s.conditions()));
         }
         return sorted(rows);
+    }
+
+    /**
+     * @param status a HelmRelease's status as a tree
+     * @return the {@code chartVersion} of the latest (first) snapshot of {@code status.history}, as {@code flux get hr}
+     *         shows it, if there is one
+     */
+    static java.util.Optional<String> latestChartVersion(Object status) {
+        if (status instanceof Map<?, ?> s && s.get("history") instanceof List<?> history && !history.isEmpty()
+                && history.get(0) instanceof Map<?, ?> snapshot && snapshot.get("chartVersion") != null) {
+            return java.util.Optional.of(String.valueOf(snapshot.get("chartVersion")));
+        }
+        return java.util.Optional.empty();
     }
 
     /** @return every GitRepository, sorted by namespace and name */

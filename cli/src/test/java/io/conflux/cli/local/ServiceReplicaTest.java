@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -44,7 +45,7 @@ class ServiceReplicaTest {
     void isKilledWithoutGraceAndStartsAgainOnTheSamePortAndLog(@TempDir Path project) throws Exception {
         buildFakeService(project);
         Path log = project.resolve("logs/fake.log");
-        try (ServiceReplica replica = new ServiceReplica("fake", 1, project, Map.of(), Map.of(), log,
+        try (ServiceReplica replica = new ServiceReplica("fake", 1, project, List.of("-Xmx64m"), Map.of(), Map.of(), log,
                 Duration.ofSeconds(30))) {
             assertThat(replica.isAlive()).isFalse();
             assertThat(replica.kill()).isFalse();
@@ -53,6 +54,8 @@ class ServiceReplicaTest {
             ServiceLauncher first = replica.launcher();
             int port = first.httpPort();
             assertThat(replica.isAlive()).isTrue();
+            assertThat(ProcessHandle.of(first.pid()).orElseThrow().info().arguments().orElseThrow())
+                .as("the replica's JVM options reach the child JVM").contains("-Xmx64m");
             assertThat(ready(port)).isEqualTo(200);
 
             assertThat(replica.kill()).isTrue();

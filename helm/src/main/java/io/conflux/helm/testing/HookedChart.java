@@ -19,6 +19,8 @@ import java.nio.file.Path;
  *       {@code hook-delete-policy: hook-succeeded};</li>
  *   <li>{@code templates/tests/test-connection.yaml}: Pod {@code <release>-test-connection}, a {@code test} hook
  *       ({@code restartPolicy: Never}); with value {@code failTests: true} it fails.</li>
+ *   <li>{@code crds/gizmos.yaml}: CustomResourceDefinition {@code gizmos.example.com}, installed before the release
+ *       and never deleted with it;</li>
  * </ul>
  * Default values: {@code message: hello}, {@code failMigration: false}, {@code failTests: false}.
  */
@@ -46,6 +48,23 @@ public final class HookedChart {
                     version: %s
                     appVersion: "2.0"
                     """.formatted(version));
+            Files.createDirectories(chart.resolve("crds"));
+            Files.writeString(chart.resolve("crds/gizmos.yaml"), """
+                    apiVersion: apiextensions.k8s.io/v1
+                    kind: CustomResourceDefinition
+                    metadata:
+                      name: gizmos.example.com
+                    spec:
+                      group: example.com
+                      scope: Namespaced
+                      names: {kind: Gizmo, listKind: GizmoList, plural: gizmos, singular: gizmo}
+                      versions:
+                        - name: v1
+                          served: true
+                          storage: true
+                          schema:
+                            openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+                    """);
             Files.writeString(chart.resolve("values.yaml"), "message: hello\nfailMigration: false\nfailTests: false\n");
             Files.writeString(chart.resolve("templates/configmap.yaml"), """
                     apiVersion: v1

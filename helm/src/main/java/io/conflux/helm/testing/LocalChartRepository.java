@@ -90,8 +90,23 @@ public final class LocalChartRepository implements AutoCloseable {
     private String username;
     private String password;
     private String index;
+    private javax.net.ssl.SSLContext tls;
+    private boolean needClientAuth;
 
     private Builder() {
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP.
+     *
+     * @param serverContext the server's TLS context (its key and certificate; its trust for client certificates)
+     * @param needClientAuth whether a client certificate the context trusts is required
+     * @return this
+     */
+    public Builder tls(javax.net.ssl.SSLContext serverContext, boolean needClientAuth) {
+      this.tls = Objects.requireNonNull(serverContext, "serverContext");
+      this.needClientAuth = needClientAuth;
+      return this;
     }
 
     /**
@@ -173,7 +188,23 @@ public final class LocalChartRepository implements AutoCloseable {
             : new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).build()).dumpToString(indexDoc);
         files.put("index.yaml", indexText.getBytes(StandardCharsets.UTF_8));
         files.putAll(extraFiles);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server;
+        if (tls == null) {
+          server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } else {
+          com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+          boolean need = needClientAuth;
+          https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters params) {
+              javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+              p.setNeedClientAuth(need);
+              params.setSSLParameters(p);
+            }
+          });
+          server = https;
+        }
         String authorization = username == null ? null : "Basic " + Base64.getEncoder()
             .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         LocalChartRepository repo = new LocalChartRepository(server, workDir, files, authorization);
@@ -235,9 +266,10 @@ public final class LocalChartRepository implements AutoCloseable {
     }
   }
 
-  /** @return the repository URL, {@code http://127.0.0.1:<port>} (no trailing slash) */
+  /** @return the repository URL, {@code http://127.0.0.1:<port>} ({@code https} with TLS; no trailing slash) */
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:"
+        + server.getAddress().getPort();
   }
 
   /**

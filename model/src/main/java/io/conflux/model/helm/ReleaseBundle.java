@@ -45,11 +45,20 @@ public record ReleaseBundle(List<Map<String, Object>> objects, List<Map<String, 
      *                          what {@code helm get values} prints)
      * @param valuesFromSecrets names of the Secrets ({@code namespace/name}) {@code config} took values from; a bundle
      *                          naming one is stored only encrypted (the renderer's BundleStore)
+     * @param ociDigest         the digest ({@code sha256:<hex>}) of the OCIRepository artifact the chart came from
+     *                          ({@code spec.chartRef}), helm-controller's {@code lastAttemptedRevisionDigest} and
+     *                          snapshot {@code ociDigest}; null for other sources
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Release(Map<String, Object> chartMetadata, Map<String, Object> chartValues,
-                          Map<String, Object> config, List<String> valuesFromSecrets) {
+                          Map<String, Object> config, List<String> valuesFromSecrets, String ociDigest) {
+
+        /** A release whose chart did not come from an OCIRepository. */
+        public Release(Map<String, Object> chartMetadata, Map<String, Object> chartValues,
+                       Map<String, Object> config, List<String> valuesFromSecrets) {
+            this(chartMetadata, chartValues, config, valuesFromSecrets, null);
+        }
     }
 
     /** Canonical form: null lists become empty. */

@@ -34,9 +34,15 @@ public record CrossNamespaceRefs(boolean blocked) {
 
     /**
      * @param hr a HelmRelease
-     * @return why its {@code spec.chart.spec.sourceRef} may not be followed, or empty when it may
+     * @return why its {@code spec.chart.spec.sourceRef} or {@code spec.chartRef} may not be followed, or empty when
+     *         it may
      */
     public Optional<String> refused(HelmRelease hr) {
+        Map<String, Object> chartRef = hr.getSpec() == null ? null : hr.getSpec().chartRef();
+        if (chartRef != null) {
+            return refused(hr.getMetadata().getNamespace(), text(chartRef.get("kind")), text(chartRef.get("namespace")),
+                    text(chartRef.get("name")));
+        }
         Map<String, Object> chart = hr.getSpec() == null ? null : hr.getSpec().chart();
         if (chart == null || !(chart.get("spec") instanceof Map<?, ?> spec) || !(spec.get("sourceRef") instanceof Map<?, ?> ref)) {
             return Optional.empty();

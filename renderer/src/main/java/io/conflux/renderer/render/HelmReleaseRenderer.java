@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import io.conflux.git.GitException;
+import io.conflux.helm.Capabilities;
 import io.conflux.helm.ChartDirectory;
 import io.conflux.helm.ChartRenderer;
 import io.conflux.helm.ChartRepository;
@@ -15,6 +16,7 @@ import io.conflux.helm.HelmException;
 import io.conflux.helm.HelmValues;
 import io.conflux.helm.HelmValues.ValuesReference;
 import io.conflux.helm.ReleaseNames;
+import io.conflux.helm.RepositoryTransport;
 import io.conflux.helm.ResolvedChart;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.model.helm.HelmRelease;
@@ -24,6 +26,8 @@ import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
+import io.conflux.model.source.HelmChartSpec;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.Revision;
 import java.io.IOException;
@@ -44,6 +48,7 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 
 /**
  * Renders a Flux {@code HelmRelease} as helm-controller would install it. The chart comes from
@@ -57,8 +62,23 @@ import java.util.stream.Stream;
  *       {@code chart.spec.reconcileStrategy: Revision} it carries the commit as build metadata
  *       ({@code 6.14.1+4e5cbb7b97d0}, see {@link ChartDirectory}) so every new commit is a new revision.</li>
  * </ul>
- * A {@code Bucket} source and {@code spec.chartRef} ({@code OCIRepository}, {@code HelmChart}) are refused with
- * {@code NotSupported}. {@code chart.spec.valuesFiles} (with {@code ignoreMissingValuesFiles}) replace the chart's
+ * Or from {@code spec.chartRef} (helm-controller v2, {@code ChartReference}; exactly one of {@code chart} and
+ * {@code chartRef}, else {@code InvalidChartReference} with the CEL rule's message):
+ * <ul>
+ *   <li>an {@code OCIRepository}: its latest stored artifact is the packaged chart (the layer of media type
+ *       {@code application/vnd.cncf.helm.chart.content.v1.tar+gzip}, selected with {@code layerSelector} and
+ *       {@code operation: copy} as Flux documents it); as helm-controller's {@code mutateChartWithSourceRevision}, the
+ *       chart version gets the first 12 hex characters of the artifact digest as build metadata
+ *       ({@code 6.5.0+a1b2c3d4e5f6}), a {@code <tag>@<digest>} revision whose semver tag differs from the chart's
+ *       version fails, and the digest is kept as the release's {@code ociDigest};</li>
+ *   <li>a {@code HelmChart}: the chart it names, once it is {@code Ready} with an artifact, pulled or packaged from
+ *       its own source as it pulls it ({@link HelmCharts}: chart, version, valuesFiles, reconcileStrategy).</li>
+ * </ul>
+ * A source that has no artifact yet is {@code Ready=False SourceNotReady} and tried again. A HelmRepository is
+ * reached as source-controller reaches it ({@link RepositoryTransport}): {@code certSecretRef} ({@code ca.crt},
+ * {@code tls.crt}/{@code tls.key}), {@code insecure} (plain HTTP to an OCI registry), {@code passCredentials}
+ * (credentials also to chart URLs on other hosts). Charts see the {@code .Capabilities} they are rendered with. A {@code Bucket} source
+ * and an {@code ExternalArtifact} chartRef are refused with {@code NotSupported}. {@code chart.spec.valuesFiles} (with {@code ignoreMissingValuesFiles}) replace the chart's
  * default values as source-controller builds such a chart ({@link ChartValuesFiles}): files inside the chart for a
  * HelmRepository, paths from the repository root for a GitRepository; as in Flux, an edited values file in Git reaches
  * the release with a new chart version or under {@code reconcileStrategy: Revision}. Values are merged from
@@ -74,12 +94,22 @@ public final class HelmReleaseRenderer {
     /** {@code chart.spec.reconcileStrategy} value making every source revision a new chart revision. */
     public static final String RECONCILE_STRATEGY_REVISION = "Revision";
     private static final String HELM_REPOSITORY = "HelmRepository";
+    /** helm-controller's reason for a chart reference it cannot use (both or neither of chart and chartRef). */
+    public static final String INVALID_CHART_REFERENCE = "InvalidChartReference";
+    /** helm-controller's reason while the chart's source has no artifact. */
+    public static final String SOURCE_NOT_READY = "SourceNotReady";
+    /** The message of helm-controller's CEL rule on {@code spec} (chart XOR chartRef). */
+    static final String CHART_XOR_CHART_REF = "either chart or chartRef must be set";
+    private static final String OCI_REPOSITORY = "OCIRepository";
+    private static final String HELM_CHART = "HelmChart";
 
     private final Path chartCache;
     private final Duration defaultTimeout;
     private final ChartRenderer helm = new ChartRenderer();
     private final ObjectMapper json;
     private final HelmPostRenderer postRenderer;
+    /** The capabilities of the render running on this thread (one render per call, on the caller's thread). */
+    private final ThreadLocal<Capabilities> capabilities = ThreadLocal.withInitial(() -> Capabilities.DEFAULT);
 
     /**
      * @param chartCache     directory of downloaded charts (by HelmRepository, then digest); Git charts are copied under
@@ -106,6 +136,15 @@ public final class HelmReleaseRenderer {
     public record Rendered(RenderOutcome outcome, String revision, String configDigest) {
     }
 
+    /**
+     * The latest stored artifact of an {@code OCIRepository}.
+     *
+     * @param revision the artifact revision, {@code <tag>@sha256:<hex>} or {@code sha256:<hex>}
+     * @param content  the stored bytes: the chart archive ({@code .tgz}) under {@code operation: copy}
+     */
+    public record OciArtifact(String revision, byte[] content) {
+    }
+
     /** Reads a GitRepository's current revision, as the Kustomizations of that GitRepository see it. */
     @FunctionalInterface
     public interface GitSource {
@@ -123,8 +162,33 @@ public final class HelmReleaseRenderer {
      *
      * @param helmRepositories finds a HelmRepository by namespace and name
      * @param git              reads GitRepositories
+     * @param ociArtifacts     the latest stored artifact of an OCIRepository by key, empty when none is stored
+     * @param helmCharts       finds a HelmChart by key
      */
-    public record ChartSources(BiFunction<String, String, Optional<HelmRepository>> helmRepositories, GitSource git) {
+    public record ChartSources(BiFunction<String, String, Optional<HelmRepository>> helmRepositories, GitSource git,
+                               Function<ObjectKey, Optional<OciArtifact>> ociArtifacts,
+                               Function<ObjectKey, Optional<HelmChart>> helmCharts) {
+
+        /** Sources without OCIRepository artifacts or HelmCharts (a chartRef then finds none). */
+        public ChartSources(BiFunction<String, String, Optional<HelmRepository>> helmRepositories, GitSource git) {
+            this(helmRepositories, git, key -> Optional.empty(), key -> Optional.empty());
+        }
+    }
+
+    /**
+     * @param hr the HelmRelease
+     * @return the object {@code spec.chartRef} names ({@code OCIRepository}, {@code HelmChart}, … in its namespace,
+     *         default the HelmRelease's), or null when it has none
+     */
+    public static ObjectKey chartRefOf(HelmRelease hr) {
+        HelmReleaseSpec spec = hr.getSpec();
+        if (spec == null || spec.chartRef() == null) {
+            return null;
+        }
+        Object namespace = spec.chartRef().get("namespace") == null ? hr.getMetadata().getNamespace()
+                : spec.chartRef().get("namespace");
+        return new ObjectKey(String.valueOf(spec.chartRef().get("kind")), String.valueOf(namespace),
+                String.valueOf(spec.chartRef().get("name")));
     }
 
     /**
@@ -150,15 +214,43 @@ public final class HelmReleaseRenderer {
      * @param configMapData data of a ConfigMap by namespace and name (null when absent)
      * @return the bundle or a failure naming the repository URL, GitRepository and chart path, or values source
      */
-    @SuppressWarnings("unchecked")
     public Rendered render(HelmRelease hr, ChartSources sources,
                            BiFunction<String, String, Map<String, String>> secretData,
                            BiFunction<String, String, Map<String, String>> configMapData) {
+        return render(hr, sources, secretData, configMapData, Capabilities.DEFAULT);
+    }
+
+    /**
+     * As {@link #render(HelmRelease, ChartSources, BiFunction, BiFunction)}, for a target cluster of the given
+     * {@code .Capabilities} (its discovery, {@link ClusterCapabilities}).
+     *
+     * @param capabilities the target cluster's, or {@link Capabilities#DEFAULT}
+     * @return the bundle or a failure
+     */
+    @SuppressWarnings("unchecked")
+    public Rendered render(HelmRelease hr, ChartSources sources,
+                           BiFunction<String, String, Map<String, String>> secretData,
+                           BiFunction<String, String, Map<String, String>> configMapData, Capabilities capabilities) {
+        this.capabilities.set(capabilities);
+        try {
+            return renderFor(hr, sources, secretData, configMapData);
+        } finally {
+            this.capabilities.remove();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Rendered renderFor(HelmRelease hr, ChartSources sources,
+                               BiFunction<String, String, Map<String, String>> secretData,
+                               BiFunction<String, String, Map<String, String>> configMapData) {
         String namespace = hr.getMetadata().getNamespace();
         HelmReleaseSpec spec = hr.getSpec();
+        if ((spec.chart() == null) == (spec.chartRef() == null)) {
+            return failed(INVALID_CHART_REFERENCE, "invalid chart reference: " + CHART_XOR_CHART_REF
+                    + (spec.chart() == null ? " (neither is)" : " (both are): remove one of spec.chart and spec.chartRef"), null);
+        }
         if (spec.chartRef() != null) {
-            return failed(FluxReasons.NOT_SUPPORTED, "spec.chartRef (" + spec.chartRef().get("kind") + " '"
-                    + spec.chartRef().get("name") + "') is not supported yet; use spec.chart with a HelmRepository or GitRepository", null);
+            return fromChartRef(hr, sources, chartRefOf(hr), secretData, configMapData);
         }
         Map<String, Object> chartSpec = spec.chart() == null ? null : (Map<String, Object>) spec.chart().get("spec");
         if (chartSpec == null || chartSpec.get("chart") == null) {
@@ -176,6 +268,89 @@ public final class HelmReleaseRenderer {
                     sourceNamespace, sourceName), chartName, secretData, configMapData);
             default -> failed(FluxReasons.NOT_SUPPORTED, "chart source kind '" + sourceKind
                     + "' is not supported; use HelmRepository or GitRepository", null);
+        };
+    }
+
+    private Rendered fromChartRef(HelmRelease hr, ChartSources sources, ObjectKey ref,
+                                  BiFunction<String, String, Map<String, String>> secretData,
+                                  BiFunction<String, String, Map<String, String>> configMapData) {
+        String named = ref.kind() + " '" + ref.namespace() + "/" + ref.name() + "'";
+        return switch (ref.kind()) {
+            case OCI_REPOSITORY -> sources.ociArtifacts().apply(ref)
+                    .map(artifact -> fromOciArtifact(hr, named, artifact, secretData, configMapData))
+                    .orElseGet(() -> new Rendered(RenderOutcome.retryable(SOURCE_NOT_READY, named
+                            + " is not ready: no artifact stored yet"), null, null));
+            case HELM_CHART -> fromHelmChart(hr, sources, ref, named, secretData, configMapData);
+            default -> failed(FluxReasons.NOT_SUPPORTED, "spec.chartRef.kind '" + ref.kind()
+                    + "' is not supported by Conflux; use OCIRepository or HelmChart", null);
+        };
+    }
+
+    /** Renders the chart archive an OCIRepository stored, its version carrying the artifact digest. */
+    private Rendered fromOciArtifact(HelmRelease hr, String named, OciArtifact artifact,
+                                     BiFunction<String, String, Map<String, String>> secretData,
+                                     BiFunction<String, String, Map<String, String>> configMapData) {
+        Path work = workDirectory("oci-chart-");
+        String version = null;
+        try {
+            Path archive = Files.write(work.resolve("chart.tgz"), artifact.content());
+            ChartDirectory chart = ChartDirectory.find(ChartValuesFiles.unpack(archive, work.resolve("unpacked")), ".");
+            OciChartVersion mutated = OciChartVersion.of(chart.version(), artifact.revision());
+            version = mutated.version();
+            Path dir = chart.copyTo(work.resolve(chart.name()), version);
+            return renderChart(hr, dir, version, mutated.digest(), secretData, configMapData);
+        } catch (HelmException e) {
+            return failed(FluxReasons.ARTIFACT_FAILED, "Could not load chart: " + named + " at " + artifact.revision()
+                    + ": " + e.getMessage(), version);
+        } catch (IOException e) {
+            return failed(FluxReasons.ARTIFACT_FAILED, "Could not load chart: " + named + ": " + e.getMessage(), version);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /**
+     * Renders the chart a HelmChart names once it is Ready with an artifact, fetched from its source as the HelmChart
+     * fetches it (the chart cache of its HelmRepository, or the stored artifact of its GitRepository).
+     */
+    private Rendered fromHelmChart(HelmRelease hr, ChartSources sources, ObjectKey ref, String named,
+                                   BiFunction<String, String, Map<String, String>> secretData,
+                                   BiFunction<String, String, Map<String, String>> configMapData) {
+        Optional<HelmChart> found = sources.helmCharts().apply(ref);
+        if (found.isEmpty()) {
+            return new Rendered(RenderOutcome.retryable(FluxReasons.ARTIFACT_FAILED, "could not get Source object: "
+                    + named + " not found"), null, null);
+        }
+        HelmChart helmChart = found.get();
+        HelmChartSpec spec = helmChart.getSpec();
+        boolean ready = helmChart.getStatus() != null && helmChart.getStatus().artifact() != null
+                && helmChart.getStatus().conditions() != null && helmChart.getStatus().conditions().stream()
+                .anyMatch(c -> "Ready".equals(c.type()) && "True".equals(c.status()));
+        if (spec == null || spec.sourceRef() == null || !ready) {
+            return new Rendered(RenderOutcome.retryable(SOURCE_NOT_READY, named + " is not ready"), null, null);
+        }
+        Map<String, Object> chartSpec = new LinkedHashMap<>();
+        chartSpec.put("chart", spec.chart());
+        if (spec.version() != null) {
+            chartSpec.put("version", spec.version());
+        }
+        if (spec.reconcileStrategy() != null) {
+            chartSpec.put("reconcileStrategy", spec.reconcileStrategy());
+        }
+        if (spec.valuesFiles() != null) {
+            chartSpec.put("valuesFiles", spec.valuesFiles());
+        }
+        if (spec.ignoreMissingValuesFiles() != null) {
+            chartSpec.put("ignoreMissingValuesFiles", spec.ignoreMissingValuesFiles());
+        }
+        String kind = spec.sourceRef().kind();
+        return switch (kind) {
+            case HELM_REPOSITORY -> fromHelmRepository(hr, sources, chartSpec, ref.namespace(), spec.sourceRef().name(),
+                    spec.chart(), secretData, configMapData);
+            case GitRepository.KIND -> fromGitRepository(hr, sources, chartSpec, new ObjectKey(GitRepository.KIND,
+                    ref.namespace(), spec.sourceRef().name()), spec.chart(), secretData, configMapData);
+            default -> failed(FluxReasons.NOT_SUPPORTED, named + ": source kind '" + kind
+                    + "' is not supported by Conflux; use HelmRepository or GitRepository", null);
         };
     }
 
@@ -299,13 +474,20 @@ public final class HelmReleaseRenderer {
     private Rendered renderChart(HelmRelease hr, Path chart, String version,
                                  BiFunction<String, String, Map<String, String>> secretData,
                                  BiFunction<String, String, Map<String, String>> configMapData) {
+        return renderChart(hr, chart, version, null, secretData, configMapData);
+    }
+
+    /** As above; {@code ociDigest} is the OCIRepository artifact digest the chart came from, null otherwise. */
+    private Rendered renderChart(HelmRelease hr, Path chart, String version, String ociDigest,
+                                 BiFunction<String, String, Map<String, String>> secretData,
+                                 BiFunction<String, String, Map<String, String>> configMapData) {
         HelmReleaseSpec spec = hr.getSpec();
         String namespace = hr.getMetadata().getNamespace();
         Map<String, Object> values = values(spec, namespace, secretData, configMapData);
         String configDigest = digest(values);
         String releaseNamespace = spec.targetNamespace() == null || spec.targetNamespace().isEmpty() ? namespace : spec.targetNamespace();
         String release = ReleaseNames.of(hr.getMetadata().getName(), spec.targetNamespace(), spec.releaseName());
-        ChartRenderer.Release rendered = helm.render(chart, release, releaseNamespace, values);
+        ChartRenderer.Release rendered = helm.render(chart, release, releaseNamespace, values, capabilities.get());
         List<Map<String, Object>> manifest;
         try {
             manifest = postRenderer.apply(rendered.manifest(), spec.postRenderers());
@@ -325,7 +507,7 @@ public final class HelmReleaseRenderer {
             hooks.add(withNamespace(o, releaseNamespace));
         }
         ReleaseBundle bundle = new ReleaseBundle(objects, hooks, new ReleaseBundle.Release(rendered.chartMetadata(),
-                rendered.chartValues(), values, secretSources(spec, namespace, secretData)));
+                rendered.chartValues(), values, secretSources(spec, namespace, secretData), ociDigest));
         try {
             return new Rendered(RenderOutcome.of(Bundle.of(bundle.write(json), objects.size())), version, configDigest);
         } catch (UncheckedIOException e) {
@@ -399,11 +581,23 @@ public final class HelmReleaseRenderer {
             }
             auth = Optional.of(new Credentials(data.get("username"), data.get("password")));
         }
+        SSLContext tls = null;
+        if (spec.certSecretRef() != null) {
+            String ns = repository.getMetadata().getNamespace();
+            Map<String, String> data = secretData.apply(ns, spec.certSecretRef().name());
+            if (data == null) {
+                throw new HelmException("Secret '" + ns + "/" + spec.certSecretRef().name()
+                        + "' (spec.certSecretRef) of HelmRepository '" + repository.getMetadata().getName() + "' not found");
+            }
+            tls = RepositoryTransport.sslContext(spec.certSecretRef().name(), data);
+        }
+        RepositoryTransport transport = new RepositoryTransport(tls, Boolean.TRUE.equals(spec.passCredentials()),
+                Boolean.TRUE.equals(spec.insecure()));
         Duration timeout = GoDuration.parseOr(spec.timeout(), defaultTimeout);
         Path cache = repositoryCache(repository);
         return isOci(repository)
-                ? ChartRepository.oci(spec.url(), auth, timeout, cache, false)
-                : ChartRepository.http(spec.url(), auth, timeout, cache);
+                ? ChartRepository.oci(spec.url(), auth, timeout, cache, transport)
+                : ChartRepository.http(spec.url(), auth, timeout, cache, transport);
     }
 
     /**

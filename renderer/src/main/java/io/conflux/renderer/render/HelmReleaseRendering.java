@@ -1,10 +1,12 @@
 package io.conflux.renderer.render;
 
 import io.conflux.git.SourceTree;
+import io.conflux.helm.Capabilities;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.Revision;
 import java.nio.file.Path;
@@ -17,7 +19,8 @@ import java.util.function.Function;
 /**
  * Plans and runs the render of one HelmRelease, as helm-controller's reconcile does up to the Helm action: the chart
  * from its HelmRepository (index and chart download) or from the latest stored artifact of its GitRepository, values
- * merged with {@code valuesFrom} ({@link HelmReleaseRenderer}). The input is known only after rendering: the chart
+ * merged with {@code valuesFrom} ({@link HelmReleaseRenderer}); or from {@code spec.chartRef}: the stored chart
+ * artifact of an OCIRepository, or the chart of a Ready HelmChart. The input is known only after rendering: the chart
  * version and the values digest (helm-controller upgrades when either changes).
  */
 public final class HelmReleaseRendering {
@@ -28,6 +31,8 @@ public final class HelmReleaseRendering {
     private final BiFunction<String, String, Optional<HelmRepository>> helmRepositories;
     private final BiFunction<String, String, Map<String, String>> secrets;
     private final BiFunction<String, String, Map<String, String>> configMaps;
+    private final Function<ObjectKey, Optional<HelmChart>> helmCharts;
+    private final ClusterCapabilities managementCluster;
 
     /**
      * @param renderer           renders charts
@@ -37,13 +42,19 @@ public final class HelmReleaseRendering {
      * @param helmRepositories   the HelmRepositories by namespace and name (the informer cache)
      * @param secrets            decoded Secret data by namespace and name, null when absent (blocking)
      * @param configMaps         ConfigMap data by namespace and name, null when absent (blocking)
+     * @param helmCharts         the HelmCharts by key (the informer cache), for a {@code chartRef} to one
+     * @param managementCluster  the management cluster's {@code .Capabilities}, for HelmReleases without
+     *                           {@code spec.kubeConfig} (those with one see Helm's defaults, reported in the README)
      */
     HelmReleaseRendering(HelmReleaseRenderer renderer, SourceTree sourceTree, CrossNamespaceRefs crossNamespaceRefs,
                          Function<ObjectKey, Optional<GitRepository>> repositories,
                          BiFunction<String, String, Optional<HelmRepository>> helmRepositories,
                          BiFunction<String, String, Map<String, String>> secrets,
-                         BiFunction<String, String, Map<String, String>> configMaps) {
+                         BiFunction<String, String, Map<String, String>> configMaps,
+                         Function<ObjectKey, Optional<HelmChart>> helmCharts, ClusterCapabilities managementCluster) {
         this.renderer = renderer;
+        this.managementCluster = managementCluster;
+        this.helmCharts = helmCharts;
         this.sourceTree = sourceTree;
         this.crossNamespaceRefs = crossNamespaceRefs;
         this.repositories = repositories;
@@ -55,8 +66,9 @@ public final class HelmReleaseRendering {
     /**
      * Decides what to do with {@code hr} given the stored sources.
      *
-     * @param stored the latest stored artifacts of the namespace of the GitRepository holding its chart (none when the
-     *               chart comes from a HelmRepository)
+     * @param stored the latest stored artifacts of the namespace of the GitRepository holding its chart, or of its
+     *               {@code chartRef}'s namespace with the OCIRepository's content (none when the chart comes from a
+     *               HelmRepository)
      * @return {@link RenderPlan.Wait} when suspended, or when its chart's GitRepository has no stored artifact yet;
      *         otherwise the render (its input known once rendered: chart version, values digest, and the GitRepository
      *         artifact's sequence number when the chart comes from one)
@@ -76,12 +88,19 @@ public final class HelmReleaseRendering {
         if (gitSource != null && at.isEmpty()) {
             return new RenderPlan.Wait(key + " waits for an artifact of " + gitSource);
         }
+        ObjectKey chartRef = HelmReleaseRenderer.chartRefOf(hr);
+        if (at.isEmpty() && chartRef != null) {
+            at = stored.at(chartRef);
+        }
         Long sequence = at.map(GitSources.At::sequence).orElse(null);
         GitSources sources = new GitSources(repositories, stored::at, secrets);
         HelmReleaseRenderer.ChartSources charts = new HelmReleaseRenderer.ChartSources(helmRepositories,
-                (source, root) -> checkout(sources, stored, source, root));
+                (source, root) -> checkout(sources, stored, source, root),
+                source -> stored.content(source).map(c -> new HelmReleaseRenderer.OciArtifact(c.revision(), c.content())),
+                helmCharts);
         return new RenderPlan.Render(Optional.empty(), () -> {
-            HelmReleaseRenderer.Rendered rendered = renderer.render(hr, charts, secrets, configMaps);
+            Capabilities capabilities = hr.getSpec().kubeConfig() == null ? managementCluster.read() : Capabilities.DEFAULT;
+            HelmReleaseRenderer.Rendered rendered = renderer.render(hr, charts, secrets, configMaps, capabilities);
             RenderInput input = new RenderInput(key, FluxMetadata.generation(hr),
                     rendered.revision() == null ? "" : rendered.revision(), sequence, FluxMetadata.requestedAt(hr), "",
                     rendered.configDigest() == null ? "" : rendered.configDigest());

@@ -357,7 +357,7 @@ public final class RenderCoordinator implements AutoCloseable {
         }
         int kustomizationCount = renders.size();
         for (HelmRelease hr : watched.helmReleases()) {
-            if (source.equals(HelmReleaseRenderer.gitRepositoryOf(hr))) {
+            if (source.equals(HelmReleaseRenderer.gitRepositoryOf(hr)) || source.equals(HelmReleaseRenderer.chartRefOf(hr))) {
                 renders.add(render(FluxMetadata.objectKey(hr), hr));
             }
         }
@@ -421,7 +421,8 @@ public final class RenderCoordinator implements AutoCloseable {
         return queue.submit(key.toString(), () -> tracing.span("render", key.toString(), () -> runner.run(blocking -> {
             HasMetadata object = current(key).orElse(seen);
             String namespace = sourceNamespace(object);
-            ObjectKey artifactSource = object instanceof Kustomization k ? KustomizationRendering.sourceOf(k) : null;
+            ObjectKey artifactSource = object instanceof Kustomization k ? KustomizationRendering.sourceOf(k)
+                    : HelmReleaseRenderer.chartRefOf((HelmRelease) object);
             Uni<StoredSources> stored = namespace == null ? Uni.createFrom().item(StoredSources.NONE)
                     : Panache.withSession(() -> StoredSources.of(namespace).chain(s ->
                             ArtifactSourceRendering.handles(artifactSource) ? s.withContent(artifactSource)
@@ -491,10 +492,13 @@ public final class RenderCoordinator implements AutoCloseable {
         };
     }
 
-    /** @return the namespace of the GitRepository {@code object} reads, null when it reads none */
+    /**
+     * @return the namespace of the GitRepository {@code object} reads (or of a HelmRelease's {@code chartRef}, whose
+     *         OCIRepository content or HelmChart source is stored there), null when it reads none
+     */
     private static String sourceNamespace(HasMetadata object) {
-        ObjectKey source = object instanceof HelmRelease hr ? HelmReleaseRenderer.gitRepositoryOf(hr)
-                : KustomizationRendering.sourceOf((Kustomization) object);
+        ObjectKey source = object instanceof HelmRelease hr ? Optional.ofNullable(HelmReleaseRenderer.gitRepositoryOf(hr))
+                .orElse(HelmReleaseRenderer.chartRefOf(hr)) : KustomizationRendering.sourceOf((Kustomization) object);
         if (source == null && object instanceof Kustomization k) {
             source = ExternalArtifactRendering.sourceOf(k);
         }

@@ -156,7 +156,8 @@ public class RendererAssembly {
                 parts.ownership(), watched::helmChart);
         HelmReleaseRendering helmReleases = new HelmReleaseRendering(helmReleaseRenderer,
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
-                secretData, configMaps);
+                secretData, configMaps, watched::helmChart,
+                new ClusterCapabilities(client, config.renderer().discoveryCache()));
         return new RenderCoordinator(fetcher, kustomizations, helmReleases,
                 new RenderRecorder(parts.bundleStore(), parts.outbox()), parts.runner(), watched, parts.queue(),
                 parts.requeue(), parts.ownership(), () -> {

@@ -41,6 +41,13 @@ public interface RendererConfig {
         Duration helmTimeout();
 
         /**
+         * {@code conflux.renderer.discovery-cache}: how long one read of the management cluster's API discovery is
+         * used as the {@code .Capabilities} of the HelmReleases rendered for it ({@link ClusterCapabilities}).
+         */
+        @WithName("discovery-cache")
+        Duration discoveryCache();
+
+        /**
          * {@code conflux.renderer.build-workers}: threads running Kustomization builds at once; a build that outlives
          * its {@code spec.timeout} is stopped and frees its thread ({@link BoundedBuild}).
          */

@@ -7,14 +7,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.SourceIgnore;
+import io.conflux.artifacts.FetchedArtifact;
+import io.conflux.artifacts.OciSources;
+import io.conflux.artifacts.SecretLookup;
 import io.conflux.helm.testing.HookedChart;
+import io.conflux.helm.testing.LocalOciRegistry;
 import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.LocalObjectReference;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.source.HelmRepository;
+import io.conflux.model.source.OCILayerSelector;
+import io.conflux.model.source.OCIRepository;
+import io.conflux.model.source.OCIRepositoryRef;
+import io.conflux.model.source.OCIRepositorySpec;
 import io.conflux.model.source.HelmRepositorySpec;
 import io.conflux.model.source.Revision;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -196,7 +205,7 @@ class HelmReleaseRendererTest {
     }
 
     @Test
-    void bucketAndChartRefAreRefusedClearly() throws Exception {
+    void bucketAndExternalArtifactChartRefAreRefusedClearly() throws Exception {
         HelmReleaseRenderer.Rendered bucket = render(release("""
                 chart:
                   spec:
@@ -208,11 +217,128 @@ class HelmReleaseRendererTest {
         assertThat(bucket.outcome().deterministic()).isTrue();
 
         HelmReleaseRenderer.Rendered chartRef = render(release("""
-                chartRef: {kind: OCIRepository, name: podinfo}
+                chartRef: {kind: ExternalArtifact, name: podinfo}
                 """));
         assertThat(chartRef.outcome().reason()).isEqualTo(FluxReasons.NOT_SUPPORTED);
-        assertThat(chartRef.outcome().message()).contains("spec.chartRef (OCIRepository 'podinfo') is not supported yet");
+        assertThat(chartRef.outcome().message()).contains("spec.chartRef.kind 'ExternalArtifact' is not supported");
         assertThat(checkedOut).isEmpty();
+    }
+
+    @Test
+    void chartAndChartRefTogetherOrNeitherAreAnInvalidChartReference() throws Exception {
+        HelmReleaseRenderer.Rendered both = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                chartRef: {kind: OCIRepository, name: podinfo}
+                """));
+        assertThat(both.outcome().reason()).isEqualTo(HelmReleaseRenderer.INVALID_CHART_REFERENCE);
+        assertThat(both.outcome().message()).contains("either chart or chartRef must be set")
+                .contains("remove one of spec.chart and spec.chartRef");
+        assertThat(both.outcome().deterministic()).isTrue();
+        HelmReleaseRenderer.Rendered neither = render(release("values: {a: 1}\n"));
+        assertThat(neither.outcome().reason()).isEqualTo(HelmReleaseRenderer.INVALID_CHART_REFERENCE);
+        assertThat(checkedOut).isEmpty();
+    }
+
+    @Test
+    void chartRefToAnOciRepositoryRendersItsStoredHelmChartLayerWithTheDigestInTheVersion() throws Exception {
+        try (LocalOciRegistry registry = LocalOciRegistry.start(FIXTURES.resolve("podinfo/charts/podinfo"))) {
+            // the OCIRepository as Flux documents it for a chartRef: the Helm chart layer, copied as it is
+            OCIRepository oci = new OCIRepository();
+            oci.setMetadata(new ObjectMetaBuilder().withNamespace("apps").withName("podinfo").build());
+            oci.setSpec(new OCIRepositorySpec("oci://" + registry.host() + "/charts/podinfo",
+                    new OCIRepositoryRef(null, ">=6.0.0", null, null),
+                    new OCILayerSelector("application/vnd.cncf.helm.chart.content.v1.tar+gzip", "copy"),
+                    null, null, null, null, null, null, true, "1m", "10s", null, null));
+            SecretLookup none = name -> Optional.empty();
+            FetchedArtifact fetched = OciSources.fetch(oci, OciSources.revision(oci, none), none, 10 << 20);
+            assertThat(fetched.tarball()).isEqualTo(registry.archive("podinfo", "6.14.1"));
+            String manifestDigest = fetched.revision().substring(fetched.revision().indexOf('@') + 1);
+            assertThat(fetched.revision()).isEqualTo("6.14.1@" + manifestDigest);
+
+            ObjectKey key = new ObjectKey("OCIRepository", "apps", "podinfo");
+            HelmReleaseRenderer.Rendered rendered = renderer().render(release("""
+                            chartRef: {kind: OCIRepository, name: podinfo}
+                            values: {replicaCount: 2}
+                            """), new HelmReleaseRenderer.ChartSources((ns, n) -> Optional.empty(),
+                            (source, root) -> Optional.empty(),
+                            k -> key.equals(k) ? Optional.of(new HelmReleaseRenderer.OciArtifact(fetched.revision(),
+                                    fetched.tarball())) : Optional.empty(), k -> Optional.empty()),
+                    (ns, n) -> null, (ns, n) -> null);
+
+            assertThat(rendered.outcome().message()).isNull();
+            String hex = manifestDigest.substring("sha256:".length(), "sha256:".length() + 12);
+            assertThat(rendered.revision()).isEqualTo("6.14.1+" + hex);
+            Map<String, Object> deployment = find(objects(rendered), "Deployment", "podinfo");
+            assertThat(at(deployment, "spec", "replicas")).isEqualTo(2);
+            assertThat(labels(deployment)).containsEntry("helm.sh/chart", "podinfo-6.14.1_" + hex);
+            ReleaseBundle bundle = ReleaseBundle.parse(json, rendered.outcome().bundle().content());
+            assertThat(bundle.release().ociDigest()).isEqualTo(manifestDigest);
+            assertThat(bundle.release().chartMetadata()).containsEntry("version", "6.14.1+" + hex);
+        }
+    }
+
+    @Test
+    void chartRefToAnOciRepositoryWithoutArtifactIsSourceNotReadyAndRetried() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chartRef: {kind: OCIRepository, name: podinfo, namespace: flux-system}
+                """));
+        assertThat(rendered.outcome().reason()).isEqualTo(HelmReleaseRenderer.SOURCE_NOT_READY);
+        assertThat(rendered.outcome().message()).isEqualTo("OCIRepository 'flux-system/podinfo' is not ready: no artifact stored yet");
+        assertThat(rendered.outcome().deterministic()).isFalse();
+    }
+
+    @Test
+    void chartRefToAReadyHelmChartRendersItsChartFromItsGitRepository() throws Exception {
+        HelmChart ready = helmChart("True");
+        HelmReleaseRenderer.Rendered rendered = renderWithHelmChart(ready);
+        assertThat(rendered.outcome().message()).isNull();
+        assertThat(rendered.revision()).isEqualTo("6.14.1");
+        assertThat(checkedOut).containsExactly(SOURCE);
+        assertThat(labels(find(objects(rendered), "Deployment", "podinfo"))).containsEntry("helm.sh/chart", "podinfo-6.14.1");
+
+        checkedOut.clear();
+        HelmReleaseRenderer.Rendered notReady = renderWithHelmChart(helmChart("False"));
+        assertThat(notReady.outcome().reason()).isEqualTo(HelmReleaseRenderer.SOURCE_NOT_READY);
+        assertThat(notReady.outcome().message()).isEqualTo("HelmChart 'flux-system/podinfo' is not ready");
+        assertThat(checkedOut).isEmpty();
+    }
+
+    private HelmReleaseRenderer.Rendered renderWithHelmChart(HelmChart chart) throws Exception {
+        String head;
+        try (Git git = Git.open(work.toFile())) {
+            head = git.getRepository().resolve("HEAD").name();
+        }
+        Revision revision = new Revision("master", head);
+        HelmReleaseRenderer.GitSource git = (source, root) -> {
+            checkedOut.add(source);
+            mirror.checkout(source, URL, revision, root);
+            return Optional.of(revision);
+        };
+        ObjectKey key = new ObjectKey("HelmChart", "flux-system", "podinfo");
+        return renderer().render(release("""
+                        chartRef: {kind: HelmChart, name: podinfo, namespace: flux-system}
+                        """), new HelmReleaseRenderer.ChartSources((ns, n) -> Optional.empty(), git, k -> Optional.empty(),
+                        k -> key.equals(k) ? Optional.of(chart) : Optional.empty()),
+                (ns, n) -> null, (ns, n) -> null);
+    }
+
+    private static HelmChart helmChart(String ready) {
+        return Serialization.unmarshal("""
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmChart
+                metadata: {name: podinfo, namespace: flux-system, generation: 1}
+                spec:
+                  chart: ./charts/podinfo
+                  sourceRef: {kind: GitRepository, name: podinfo}
+                  interval: 1m
+                status:
+                  conditions:
+                  - {type: Ready, status: "%s", reason: ChartPackageSucceeded, message: packaged}
+                  artifact: {revision: 6.14.1, digest: "sha256:00", lastUpdateTime: "2026-12-07T00:00:00Z", url: x, path: y}
+                """.formatted(ready), HelmChart.class);
     }
 
     @Test
@@ -372,9 +498,10 @@ class HelmReleaseRendererTest {
             assertThat(rendered.outcome().message()).isNull();
             ReleaseBundle bundle = ReleaseBundle.parse(json, rendered.outcome().bundle().content());
 
+            // the chart's crds/ first, then the release manifest
             assertThat(bundle.objects()).extracting(o -> o.get("kind") + "/" + at(o, "metadata", "name"))
-                    .containsExactly("ConfigMap/podinfo-settings");
-            assertThat(rendered.outcome().bundle().objectCount()).isEqualTo(1);
+                    .containsExactly("CustomResourceDefinition/gizmos.example.com", "ConfigMap/podinfo-settings");
+            assertThat(rendered.outcome().bundle().objectCount()).isEqualTo(2);
             assertThat(bundle.hooks()).extracting(o -> o.get("kind") + "/" + at(o, "metadata", "name"))
                     .containsExactlyInAnyOrder("Job/podinfo-migrate", "Job/podinfo-notify", "Pod/podinfo-test-connection");
             Map<String, Object> migrate = find(bundle.hooks(), "Job", "podinfo-migrate");
@@ -386,6 +513,32 @@ class HelmReleaseRendererTest {
             assertThat(bundle.release().config()).isEqualTo(Map.of("message", "bonjour"));
             assertThat(bundle.release().valuesFromSecrets()).isEmpty();
         }
+    }
+
+    @Test
+    void podinfosTestHooksAreKeptForTheApplierToRun() throws Exception {
+        HelmReleaseRenderer.Rendered rendered = render(release("""
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                test: {enable: true}
+                """));
+        assertThat(rendered.outcome().message()).isNull();
+        ReleaseBundle bundle = ReleaseBundle.parse(json, rendered.outcome().bundle().content());
+        // templates/tests: grpc, jwt and service are on by default (Helm 2's test-success, which Helm 3+ runs as test)
+        assertThat(bundle.hooks()).hasSize(3).allSatisfy(hook -> {
+            assertThat(hook.get("kind")).isEqualTo("Pod");
+            assertThat(at(hook, "metadata", "annotations", "helm.sh/hook")).isEqualTo("test-success");
+            assertThat(at(hook, "metadata", "annotations", "helm.sh/hook-delete-policy"))
+                    .isEqualTo("before-hook-creation,hook-succeeded");
+            assertThat(at(hook, "metadata", "namespace")).isEqualTo("apps");
+        });
+        assertThat(bundle.hooks()).extracting(h -> String.valueOf(at(h, "metadata", "name")))
+                .anySatisfy(n -> assertThat(n).startsWith("podinfo-grpc-test"))
+                .anySatisfy(n -> assertThat(n).startsWith("podinfo-jwt-test"))
+                .anySatisfy(n -> assertThat(n).startsWith("podinfo-service-test"));
+        assertThat(bundle.objects()).noneMatch(o -> at(o, "metadata", "annotations", "helm.sh/hook") != null);
     }
 
     @Test

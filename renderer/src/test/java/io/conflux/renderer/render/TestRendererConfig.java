@@ -52,6 +52,11 @@ public final class TestRendererConfig {
                     }
 
                     @Override
+                    public Duration discoveryCache() {
+                        return Duration.ZERO;
+                    }
+
+                    @Override
                     public int buildWorkers() {
                         return 2;
                     }

@@ -1,0 +1,132 @@
+package io.conflux.applier.release;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A HelmRelease's {@code status.history} as helm-controller v2 writes it ({@code api/v2/snapshot_types.go},
+ * {@code Snapshot}; {@code internal/release/observation.go}, {@code ObservedToSnapshot}), made from the release records
+ * in Helm's storage ({@link ReleaseRecords}, decoded): one snapshot per record, newest (highest version) first, at most
+ * {@code maxHistory} (0: every record kept). Each snapshot has {@code digest} ({@code sha256:} of the record's JSON),
+ * {@code name}, {@code namespace}, {@code version}, {@code status} (Helm's: {@code deployed}, {@code superseded},
+ * {@code failed}, …), {@code chartName}, {@code chartVersion}, {@code appVersion} (when the chart has one),
+ * {@code configDigest} ({@link FluxDigest#values} of the record's {@code config}), {@code firstDeployed},
+ * {@code lastDeployed} and {@code deleted} (when set; RFC 3339 in seconds, as {@code metav1.Time}), {@code testHooks}
+ * (the chart's test hooks that ran: name → {@code lastStarted}, {@code lastCompleted}, {@code phase}) and
+ * {@code ociDigest} (the OCIRepository artifact digest the chart came from, {@link ReleaseRecords#OCI_DIGEST}).
+ * helm-controller's own truncation (up to the previous deployed snapshot) is not followed: Conflux keeps the snapshots
+ * of the records Helm's storage keeps. A pure function.
+ */
+public final class ReleaseSnapshots {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ReleaseSnapshots() {
+    }
+
+    /**
+     * @param records    decoded release records of one release, any order
+     * @param maxHistory how many snapshots are kept (0: all)
+     * @return the snapshots, newest first, as JSON trees
+     */
+    public static List<Map<String, Object>> of(List<Map<String, Object>> records, int maxHistory) {
+        List<Map<String, Object>> sorted = new ArrayList<>(records);
+        sorted.sort(Comparator.comparingInt((Map<String, Object> r) -> number(r.get("version"))).reversed());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> record : sorted) {
+            if (maxHistory > 0 && out.size() == maxHistory) {
+                break;
+            }
+            out.add(snapshot(record));
+        }
+        return List.copyOf(out);
+    }
+
+    /** @return the snapshot of one decoded record */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> snapshot(Map<String, Object> record) {
+        Map<String, Object> info = record.get("info") instanceof Map<?, ?> i ? (Map<String, Object>) i : Map.of();
+        Map<String, Object> chart = record.get("chart") instanceof Map<?, ?> c ? (Map<String, Object>) c : Map.of();
+        Map<String, Object> metadata = chart.get("metadata") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        Map<String, Object> config = record.get("config") instanceof Map<?, ?> c ? (Map<String, Object>) c : Map.of();
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("digest", recordDigest(record));
+        s.put("name", String.valueOf(record.get("name")));
+        s.put("namespace", String.valueOf(record.get("namespace")));
+        s.put("version", number(record.get("version")));
+        s.put("status", String.valueOf(info.getOrDefault("status", "unknown")));
+        s.put("chartName", String.valueOf(metadata.getOrDefault("name", "")));
+        s.put("chartVersion", String.valueOf(metadata.getOrDefault("version", "")));
+        if (metadata.get("appVersion") != null && !String.valueOf(metadata.get("appVersion")).isEmpty()) {
+            s.put("appVersion", String.valueOf(metadata.get("appVersion")));
+        }
+        s.put("configDigest", FluxDigest.values(config));
+        s.put("firstDeployed", seconds(info.get("first_deployed")));
+        s.put("lastDeployed", seconds(info.get("last_deployed")));
+        if (info.get("deleted") != null && !String.valueOf(info.get("deleted")).isEmpty()) {
+            s.put("deleted", seconds(info.get("deleted")));
+        }
+        Map<String, Object> tests = testHooks(record);
+        if (!tests.isEmpty()) {
+            s.put("testHooks", tests);
+        }
+        if (record.get(ReleaseRecords.OCI_DIGEST) instanceof String oci && !oci.isEmpty()) {
+            s.put("ociDigest", oci);
+        }
+        return s;
+    }
+
+    /** @return the test hooks of the record that ran, by name, in helm-controller's {@code TestHookStatus} shape */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> testHooks(Map<String, Object> record) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (!(record.get("hooks") instanceof List<?> hooks)) {
+            return out;
+        }
+        for (Object h : hooks) {
+            if (!(h instanceof Map<?, ?> hook) || !(hook.get("events") instanceof List<?> events) || !events.contains("test")
+                    || !(hook.get("last_run") instanceof Map<?, ?> run) || run.get("phase") == null
+                    || String.valueOf(run.get("phase")).isEmpty()) {
+                continue;
+            }
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("lastStarted", seconds(run.get("started_at")));
+            status.put("lastCompleted", seconds(run.get("completed_at")));
+            status.put("phase", String.valueOf(run.get("phase")));
+            out.put(String.valueOf(((Map<String, Object>) hook).get("name")), status);
+        }
+        return out;
+    }
+
+    private static String recordDigest(Map<String, Object> record) {
+        try {
+            return FluxDigest.sha256(JSON.writeValueAsString(record).getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("release record cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** @return an RFC 3339 time in whole seconds ({@code metav1.Time}'s format), null when absent or unreadable */
+    private static String seconds(Object time) {
+        if (time == null || String.valueOf(time).isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(String.valueOf(time)).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static int number(Object value) {
+        return value instanceof Number n ? n.intValue() : 0;
+    }
+}
