@@ -48,10 +48,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code kubectl events --for kustomization/<name>} lists (core/v1 view of the events.k8s.io/v1 store).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Disabled("not yet passing (#14): in 3 of 4 runs on the shared, overloaded machine a service of this installation "
-        + "(trace export on) failed to start, Flyway's JDBC connection acquisition timing out; in the run that "
-        + "started, kubectlEventsListsTheNotifiersEventForTheFailedKustomization passed and no webhook server span "
-        + "reached the OTLP receiver within a minute (not diagnosed yet)")
+@Disabled("not verified green yet (#14). Fixed: no span ever reached the OTLP receiver (its proto classes could not "
+        + "load, protobuf runtime older than their gencode); two render spans per Kustomization in a push's trace (the "
+        + "renderer rendered again on its own status write, inside the leftover context). The last run failed only "
+        + "because the trace was read before an open parent span was exported; the await now waits for every parent, "
+        + "not run yet")
 class ObservabilityEndToEndTest {
     static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
     static final String NS = "observed";
@@ -87,9 +88,11 @@ class ObservabilityEndToEndTest {
                 "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
                 "quarkus.otel.exporter.otlp.traces.endpoint", otlp.endpoint(),
                 "quarkus.otel.bsp.schedule.delay", "200ms");
+        // a start bound, not an assertion: on the shared 2-core machine a service took 184 s to start (as
+        // BootstrappedRepositoryEndToEndTest, which also starts its own installation)
         conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
                 Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
-                Duration.ofMinutes(3)).withServiceProperties(tracing));
+                Duration.ofMinutes(6)).withServiceProperties(tracing));
         client = conflux.client();
         apply("""
                 apiVersion: v1
@@ -157,11 +160,15 @@ class ObservabilityEndToEndTest {
         String traceId = request.traceId();
         String object = "Kustomization/" + NS + "/app";
 
-        // wait until the whole chain, down to the delivery to Slack, is exported
+        // wait until the whole chain, down to the delivery to Slack, is exported, and every span's parent too: a
+        // child ends (and is exported) before its parent, which may still be open when the delivery arrives
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             List<ReceivedSpan> trace = otlp.trace(traceId);
             assertThat(trace).as(describe(trace)).anySatisfy(s -> assertThat(s.name() + " " + s.service() + " "
                     + s.attribute("conflux.object")).isEqualTo("deliver conflux-notifier " + object));
+            Set<String> exported = trace.stream().map(ReceivedSpan::spanId).collect(Collectors.toSet());
+            assertThat(trace).as(describe(trace)).allSatisfy(s -> assertThat(s.parentSpanId().isEmpty()
+                    || exported.contains(s.parentSpanId())).as(s + ": parent exported").isTrue());
         });
         List<ReceivedSpan> trace = otlp.trace(traceId);
         String shown = describe(trace);
@@ -195,9 +202,16 @@ class ObservabilityEndToEndTest {
                 .allSatisfy(s -> assertThat(s.parentSpanId()).as("the event's record carries the apply span")
                         .isEqualTo(apply.spanId()));
         Set<String> notifiedIds = notified.stream().map(ReceivedSpan::spanId).collect(Collectors.toSet());
-        assertThat(trace.stream().filter(s -> s.name().equals("deliver")).toList()).as(shown).isNotEmpty()
+        assertThat(trace.stream().filter(s -> s.name().equals("deliver")
+                && s.attribute("conflux.object").equals(object)).toList()).as(shown).isNotEmpty()
                 .allSatisfy(d -> assertThat(d.parentSpanId()).as("a delivery is a child of its event's record span")
                         .isIn(notifiedIds));
+        // the push also renders the broken Kustomization of the same source: its delivery is in the trace too, under
+        // its own event's record span
+        Set<String> events = trace.stream().filter(s -> s.name().equals("conflux.events process"))
+                .map(ReceivedSpan::spanId).collect(Collectors.toSet());
+        assertThat(trace.stream().filter(s -> s.name().equals("deliver")).toList()).as(shown)
+                .allSatisfy(d -> assertThat(d.parentSpanId()).isIn(events));
         assertThat(slack.about("app", NS)).as("the delivery the deliver span stands for")
                 .anySatisfy(m -> assertThat(m.toString()).contains(sha));
     }

@@ -21,7 +21,8 @@ import java.util.zip.GZIPInputStream;
  * An OTLP/HTTP trace receiver on 127.0.0.1 (a stand-in for an OpenTelemetry collector): every {@code POST} body
  * (binary protobuf, gzip or not) is decoded as an {@code ExportTraceServiceRequest} with OpenTelemetry's own proto
  * classes and its spans kept, with the {@code service.name} of their resource. The services export to it with
- * {@code quarkus.otel.exporter.otlp.traces.protocol=http/protobuf} and the endpoint {@link #endpoint()}.
+ * {@code quarkus.otel.exporter.otlp.traces.protocol=http/protobuf} and the endpoint {@link #endpoint()}. A request
+ * that cannot be decoded is answered 400 and listed in {@link #failures()}.
  */
 final class OtlpTraceReceiver implements AutoCloseable {
     /** One received span; ids in lower-case hex, {@code parentSpanId} empty for a root span. */
@@ -57,7 +58,9 @@ final class OtlpTraceReceiver implements AutoCloseable {
                 try (InputStream body = gzip ? new GZIPInputStream(raw) : raw) {
                     collect(ExportTraceServiceRequest.parseFrom(body));
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // LinkageError: proto classes that cannot load (a protobuf runtime older than their gencode) must
+                // show as a failure, not leave the exporter's request unanswered and the receiver silently empty
                 failures.add(exchange.getRequestURI() + ": " + e);
                 code = 400;
                 answer = new byte[0];

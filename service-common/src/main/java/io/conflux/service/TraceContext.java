@@ -5,6 +5,7 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -89,19 +90,62 @@ public final class TraceContext {
     /**
      * @param work work to run later, possibly on another thread
      * @return the same work, run with the caller's current context made current (the caller's context is captured
-     *         now)
+     *         now). Work handed over outside any trace runs with the empty context, never with whatever context the
+     *         thread running it has current then (a queue starts a key's next job where the previous one completed,
+     *         inside that job's span)
      */
     public static <T> Supplier<T> wrap(Supplier<T> work) {
         Context captured = Context.current();
-        if (captured == Context.root()) {
-            return work;
-        }
         return () -> {
             Scope scope = captured.makeCurrent();
             try {
                 return work.get();
             } finally {
                 scope.close();
+            }
+        };
+    }
+
+    /**
+     * Runs {@code work} outside any trace: with the empty context current, whatever the calling thread has current.
+     * For work an informer event starts (a watch event belongs to no push: the thread delivering it may still carry
+     * the context of a span that ran there, which would tie unrelated work into that span's trace).
+     *
+     * @param work the work, run now on the calling thread
+     */
+    public static void detached(Runnable work) {
+        Scope scope = Context.root().makeCurrent();
+        try {
+            work.run();
+        } finally {
+            scope.close();
+        }
+    }
+
+    /**
+     * @param handler an informer's event handler
+     * @return the same handler, each of its calls {@link #detached(Runnable) detached} from any trace
+     */
+    public static <T> ResourceEventHandler<T> detached(ResourceEventHandler<T> handler) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                detached(() -> handler.onAdd(obj));
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                detached(() -> handler.onUpdate(oldObj, newObj));
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                detached(() -> handler.onDelete(obj, deletedFinalStateUnknown));
+            }
+
+            @Override
+            public void onNothing() {
+                detached(handler::onNothing);
             }
         };
     }

@@ -2,18 +2,14 @@ package io.conflux.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.conflux.service.testing.SpanCollector;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.smallrye.mutiny.Uni;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;
@@ -29,28 +25,9 @@ class TracingTest {
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String PRODUCER_SPAN = "00f067aa0ba902b7";
 
-    private final List<SpanData> ended = new CopyOnWriteArrayList<>();
-    private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-            .addSpanProcessor(new SpanProcessor() {
-                @Override
-                public void onStart(Context parentContext, ReadWriteSpan span) {
-                }
-
-                @Override
-                public boolean isStartRequired() {
-                    return false;
-                }
-
-                @Override
-                public void onEnd(ReadableSpan span) {
-                    ended.add(span.toSpanData());
-                }
-
-                @Override
-                public boolean isEndRequired() {
-                    return true;
-                }
-            }).build()).build();
+    private final SpanCollector collector = new SpanCollector();
+    private final OpenTelemetrySdk sdk = OpenTelemetrySdk.builder()
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(collector).build()).build();
     private final Tracing tracing = new Tracing(sdk);
 
     @AfterEach
@@ -71,8 +48,8 @@ class TracingTest {
                 })).await().indefinitely();
 
         assertThat(result).isEqualTo("done");
-        assertThat(ended).hasSize(1);
-        SpanData consumed = ended.get(0);
+        assertThat(collector.spans()).hasSize(1);
+        SpanData consumed = collector.spans().get(0);
         assertThat(consumed.getTraceId()).isEqualTo(TRACE_ID);
         assertThat(consumed.getParentSpanId()).isEqualTo(PRODUCER_SPAN);
         assertThat(consumed.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey(Tracing.OBJECT)))
@@ -96,9 +73,31 @@ class TracingTest {
         // subscribed later, elsewhere (a queue's worker): the parent is still the one it was handed over in
         assertThat(apply.onFailure().recoverWithItem("failed").await().indefinitely()).isEqualTo("failed");
 
-        SpanData applied = ended.stream().filter(s -> s.getName().equals("apply")).findFirst().orElseThrow();
+        SpanData applied = collector.spans().stream().filter(s -> s.getName().equals("apply")).findFirst()
+                .orElseThrow();
         assertThat(applied.getParentSpanId()).isEqualTo(handing.getSpanContext().getSpanId());
         assertThat(applied.getTraceId()).isEqualTo(handing.getSpanContext().getTraceId());
         assertThat(applied.getStatus().getStatusCode()).isEqualTo(io.opentelemetry.api.trace.StatusCode.ERROR);
+    }
+
+    @Test
+    void workHandedOverOutsideATraceNeverRunsInTheSpanOfTheThreadThatRunsIt() {
+        // a job submitted with no trace (an informer's event) waits behind another key's job and starts where that one
+        // completes, inside its span
+        java.util.function.Supplier<String> job = TraceContext.wrap(TraceContext::traceparent);
+        AtomicReference<String> detached = new AtomicReference<>("not run");
+        Span running = sdk.getTracer("test").spanBuilder("render").startSpan();
+        Scope inside = Context.current().with(running).makeCurrent();
+        try {
+            assertThat(TraceContext.traceparent()).as("the running job's span is current").isNotNull();
+            assertThat(job.get()).as("the handed-over job's context").isNull();
+            TraceContext.detached(() -> detached.set(TraceContext.traceparent()));
+            assertThat(detached.get()).as("an informer event handled outside any trace").isNull();
+            assertThat(TraceContext.traceparent()).as("the thread's own span is current again")
+                    .contains(running.getSpanContext().getSpanId());
+        } finally {
+            inside.close();
+            running.end();
+        }
     }
 }

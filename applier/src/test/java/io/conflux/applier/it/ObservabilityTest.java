@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.service.TraceContext;
+import io.conflux.service.testing.SpanCollector;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;

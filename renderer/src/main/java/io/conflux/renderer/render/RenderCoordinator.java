@@ -183,15 +183,23 @@ public final class RenderCoordinator implements AutoCloseable {
      * The artifact in a GitRepository's status changed: its owner stored a new artifact (it writes the status only
      * after storing), or the receiver wrote a new revision. Renders the objects this replica owns that read the source;
      * each reads the latest stored artifact in its own job, so a revision not stored yet renders nothing new. As
-     * kustomize-controller watches its sources' artifacts.
+     * kustomize-controller watches its sources' artifacts. Not when the artifact's revision is the one this replica's
+     * last record of the source carries: {@link #onSourceRevision} fetched (or is fetching) it here and renders its
+     * readers once stored, inside that record's trace; a second render of each, started by the status this replica
+     * wrote, would only find the first one's result (or race it, and carry the push's render result out of its trace).
      *
      * @return a Uni completing when those renders are recorded (or found needless)
      */
     public Uni<Void> onSourceStored(GitRepository repository) {
         ObjectKey source = FluxMetadata.objectKey(repository);
         List<Uni<Void>> work = new ArrayList<>();
-        work.add(renderAll(source));
-        work.add(generateReaders(source));
+        SourceRevision handledHere = lastRecords.get(source);
+        String stored = repository.getStatus() == null || repository.getStatus().artifact() == null ? null
+                : repository.getStatus().artifact().revision();
+        if (stored == null || handledHere == null || !stored.equals(handledHere.revision())) {
+            work.add(renderAll(source));
+            work.add(generateReaders(source));
+        }
         // as source-controller requeues a GitRepository when one it includes changes: the including repositories this
         // replica owns are fetched again at their current revision (one whose fetch failed for want of the included
         // artifact is stored now), so their artifacts carry the included one's
@@ -202,7 +210,8 @@ public final class RenderCoordinator implements AutoCloseable {
                     FluxMetadata.generation(including), including.getSpec().url(), including.getSpec().ref(),
                     including.getStatus().artifact().revision(), Trigger.POLL, null, null)));
         }
-        return Uni.join().all(work).andCollectFailures().replaceWithVoid();
+        return work.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(work).andCollectFailures().replaceWithVoid();
     }
 
     /**

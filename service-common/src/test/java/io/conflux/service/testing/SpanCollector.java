@@ -1,19 +1,22 @@
-package io.conflux.applier.it;
+package io.conflux.service.testing;
 
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The applier tests' span exporter: a {@link SpanProcessor} bean (Quarkus adds every such bean to its tracer provider)
- * keeping every ended span in memory, so a test can follow a trace id through the service.
+ * A test's span exporter, shipped in service-common's test-jar: a {@link SpanProcessor} keeping every ended span in
+ * memory (as OpenTelemetry's {@link SpanData}), so a test can follow a trace id. Thread-safe; nothing is ever dropped.
+ *
+ * <p>Hand-built tracer providers add it with {@code SdkTracerProvider.builder().addSpanProcessor(collector)}
+ * ({@code TracingTest}). In a {@code @QuarkusTest} it must be a bean (Quarkus adds every {@link SpanProcessor} bean to
+ * its tracer provider); the test-jar is not a bean archive, so the service's tests produce it, e.g.
+ * {@code @Produces @Singleton SpanCollector spans() { return new SpanCollector(); }}.
  */
-@Singleton
 public class SpanCollector implements SpanProcessor {
     private final List<SpanData> ended = new CopyOnWriteArrayList<>();
 
