@@ -85,6 +85,9 @@ final class ApiServerDispatcher extends Dispatcher {
             target = target.withoutNamespace();
         }
         Optional<CrdRegistry.CustomType> custom = registry.custom(target.group(), target.plural());
+        if (custom.isPresent() && !custom.get().servedVersions().contains(path.version())) {
+            return status(404, "NotFound", "the server could not find the requested resource");
+        }
         if (custom.isPresent() && !custom.get().storageVersion().equals(target.version())) {
             target = target.withVersion(custom.get().storageVersion());
         }
@@ -104,6 +107,10 @@ final class ApiServerDispatcher extends Dispatcher {
             body = activeNamespace(body);
         }
         if ("POST".equals(method) && target.subresource() == null && read(body) instanceof ObjectNode created) {
+            Optional<MockResponse> refused = admit(request, target, null, created);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
             ManagedFields.update(null, created, updateManager(request));
             body = write(created);
         }
@@ -128,6 +135,8 @@ final class ApiServerDispatcher extends Dispatcher {
             response = jsonPatch(request, target, body);
         } else if ("PUT".equals(method) && target.name() != null && target.subresource() == null) {
             response = update(request, target, body);
+        } else if ("PUT".equals(method) && target.name() != null && "status".equals(target.subresource())) {
+            response = updateStatus(request, target, body);
         } else {
             response = delegate.dispatch(forwarded);
         }
@@ -263,11 +272,10 @@ final class ApiServerDispatcher extends Dispatcher {
         JsonNode merged = Json.mergePatch(before.deepCopy(), patch);
         if (merged instanceof ObjectNode o) {
             Json.object(o, "metadata").remove("resourceVersion");
-            if (target.subresource() == null) {
-                Optional<MockResponse> refused = recordUpdate(request, target, before, o);
-                if (refused.isPresent()) {
-                    return refused.get();
-                }
+            Optional<MockResponse> refused = target.subresource() == null ? recordUpdate(request, target, before, o)
+                : admit(request, target, before, o);
+            if (refused.isPresent()) {
+                return refused.get();
             }
         }
         return delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(merged)));
@@ -316,8 +324,64 @@ final class ApiServerDispatcher extends Dispatcher {
         if (refused.isPresent()) {
             return Optional.of(status(422, "Invalid", refused.get()));
         }
+        Optional<MockResponse> inadmissible = admit(request, target, before, after);
+        if (inadmissible.isPresent()) {
+            return inadmissible;
+        }
         ManagedFields.update(before, after, updateManager(request));
         return Optional.empty();
+    }
+
+    /**
+     * Admission of a write of {@code target} (main resource or subresource): for a CustomResourceDefinition its
+     * update rules and status ({@link CrdLifecycle}); for a custom resource pruning, defaulting and validation
+     * against the schema of the version the client wrote ({@link CustomResourceAdmission}); nothing else for
+     * built-in kinds. May change {@code after}.
+     *
+     * @param before the stored object, null on a create
+     * @param after  the whole object to be stored
+     * @return a refusal to answer with, or empty
+     */
+    private Optional<MockResponse> admit(RecordedRequest request, ResourcePath target, ObjectNode before,
+                                         ObjectNode after) {
+        if ("apiextensions.k8s.io".equals(target.group()) && "customresourcedefinitions".equals(target.plural())) {
+            return CrdLifecycle.admit(before, after, "status".equals(target.subresource()));
+        }
+        Optional<CrdRegistry.CustomType> type = registry.custom(target.group(), target.plural());
+        if (type.isEmpty() || target.subresource() != null && !"status".equals(target.subresource())) {
+            return Optional.empty();
+        }
+        ResourcePath requested = ResourcePath.parse(request.getPath());
+        return CustomResourceAdmission.admit(type.get(), requested == null ? target.version() : requested.version(),
+            before, after);
+    }
+
+    /**
+     * PUT of the {@code status} subresource: the stored object with the body's status, admitted as a whole (the
+     * main resource's fields stay as stored), then stored.
+     */
+    private MockResponse updateStatus(RecordedRequest request, ResourcePath target, String body) {
+        ResourcePath object = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
+            target.name(), null, null);
+        MockResponse current = delegate.dispatch(copy(request, HttpMethod.GET, object.render(), ""));
+        if (current.code() != 200 || !(read(body) instanceof ObjectNode written)) {
+            return delegate.dispatch(copy(request, request.method(), target.render(), body));
+        }
+        ObjectNode before = (ObjectNode) read(current.getBody().readUtf8());
+        ObjectNode after = before.deepCopy();
+        if (written.has("status")) {
+            after.set("status", written.get("status"));
+        } else {
+            after.remove("status");
+        }
+        if (written.path("metadata").hasNonNull("resourceVersion")) {
+            Json.object(after, "metadata").set("resourceVersion", written.get("metadata").get("resourceVersion"));
+        }
+        Optional<MockResponse> refused = admit(request, target, before, after);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(after)));
     }
 
     private static MockResponse invalid(ImmutableFields.Violation v) {
@@ -406,6 +470,10 @@ final class ApiServerDispatcher extends Dispatcher {
             if (target.group().isEmpty() && target.plural().equals("namespaces")) {
                 Json.object(created, "status").put("phase", "Active");
             }
+            Optional<MockResponse> refused = admit(request, target, null, created);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
             return delegate.dispatch(copy(request, HttpMethod.POST, target.collection().render(), write(created)));
         }
         ObjectNode existing = (ObjectNode) read(current.getBody().readUtf8());
@@ -427,6 +495,10 @@ final class ApiServerDispatcher extends Dispatcher {
             if (refused.isPresent()) {
                 return status(422, "Invalid", refused.get());
             }
+        }
+        Optional<MockResponse> inadmissible = admit(request, target, existing, merged);
+        if (inadmissible.isPresent()) {
+            return inadmissible.get();
         }
         Json.object(merged, "metadata").remove("resourceVersion");
         ResourcePath put = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),

@@ -1,0 +1,274 @@
+package io.conflux.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The in-memory API server validates, prunes and defaults Flux objects against Flux's real CRDs from deploy/crds
+ * as kube-apiserver does, and keeps CRDs' status and update rules. One fresh server per test (CRDs are changed).
+ */
+class CustomResourceSchemaTest {
+
+    static final ResourceDefinitionContext KS = context("kustomize.toolkit.fluxcd.io", "v1", "Kustomization", "kustomizations");
+    static final ResourceDefinitionContext GIT = context("source.toolkit.fluxcd.io", "v1", "GitRepository", "gitrepositories");
+    static final ResourceDefinitionContext GIT_BETA = context("source.toolkit.fluxcd.io", "v1beta2", "GitRepository", "gitrepositories");
+
+    InMemoryKubernetes kube;
+    KubernetesClient client;
+
+    @BeforeEach
+    void start() {
+        kube = InMemoryKubernetes.start();
+        client = kube.client();
+        kube.installCrds(InMemoryKubernetesTest.CRDS);
+    }
+
+    @AfterEach
+    void stop() {
+        kube.close();
+    }
+
+    static ResourceDefinitionContext context(String group, String version, String kind, String plural) {
+        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
+            .withPlural(plural).withNamespaced(true).build();
+    }
+
+    static GenericKubernetesResource object(String apiVersion, String kind, String name, Map<String, Object> spec) {
+        return new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
+            .withNewMetadata().withNamespace("default").withName(name).endMetadata()
+            .addToAdditionalProperties("spec", spec).build();
+    }
+
+    static GenericKubernetesResource kustomization(String name, Map<String, Object> spec) {
+        return object("kustomize.toolkit.fluxcd.io/v1", "Kustomization", name, spec);
+    }
+
+    static Map<String, Object> sourceRef() {
+        return Map.of("kind", "GitRepository", "name", "repo");
+    }
+
+    static Status refused(ThrowingCallable call) {
+        KubernetesClientException[] caught = new KubernetesClientException[1];
+        assertThatThrownBy(call).isInstanceOfSatisfying(KubernetesClientException.class, e -> caught[0] = e);
+        assertThat(caught[0].getCode()).isEqualTo(422);
+        assertThat(caught[0].getStatus().getReason()).isEqualTo("Invalid");
+        return caught[0].getStatus();
+    }
+
+    @Test
+    void aMissingRequiredFieldIsRefusedWithKubeApiserversStatus() {
+        Status status = refused(() -> client.resource(kustomization("no-prune",
+            Map.of("interval", "10m", "path", "./apps", "sourceRef", sourceRef()))).create());
+        assertThat(status.getMessage()).isEqualTo(
+            "Kustomization.kustomize.toolkit.fluxcd.io \"no-prune\" is invalid: spec.prune: Required value");
+        assertThat(status.getDetails().getName()).isEqualTo("no-prune");
+        assertThat(status.getDetails().getGroup()).isEqualTo("kustomize.toolkit.fluxcd.io");
+        assertThat(status.getDetails().getKind()).isEqualTo("Kustomization");
+        assertThat(status.getDetails().getCauses()).extracting(StatusCause::getReason, StatusCause::getField,
+            StatusCause::getMessage).containsExactly(tuple("FieldValueRequired", "spec.prune", "Required value"));
+        assertThat(client.genericKubernetesResources(KS).inNamespace("default").withName("no-prune").get()).isNull();
+    }
+
+    @Test
+    void typePatternEnumAndNestedFieldsAreCheckedOnEveryWriteWithTheirPaths() {
+        Status status = refused(() -> client.resource(kustomization("bad", Map.of("interval", 5, "prune", true,
+            "sourceRef", Map.of("kind", "ConfigMap", "name", "repo"),
+            "healthChecks", List.of(Map.of("kind", "Deployment")),
+            "timeout", "soon"))).serverSideApply());
+        assertThat(status.getDetails().getCauses()).extracting(StatusCause::getField, StatusCause::getReason)
+            .containsExactlyInAnyOrder(
+                tuple("spec.interval", "FieldValueTypeInvalid"),
+                tuple("spec.sourceRef.kind", "FieldValueNotSupported"),
+                tuple("spec.healthChecks[0].name", "FieldValueRequired"),
+                tuple("spec.timeout", "FieldValueInvalid"));
+        assertThat(status.getMessage()).startsWith("Kustomization.kustomize.toolkit.fluxcd.io \"bad\" is invalid: [")
+            .contains("spec.interval: Invalid value: \"integer\": spec.interval in body must be of type string: \"integer\"")
+            .contains("spec.sourceRef.kind: Unsupported value: \"ConfigMap\": supported values: \"OCIRepository\", "
+                + "\"GitRepository\", \"Bucket\", \"ExternalArtifact\"")
+            .contains("spec.timeout: Invalid value: \"soon\": spec.timeout in body should match "
+                + "'^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$'");
+
+        Status url = refused(() -> client.resource(object("source.toolkit.fluxcd.io/v1", "GitRepository", "local",
+            Map.of("interval", "1m", "url", "file:///etc"))).create());
+        assertThat(url.getDetails().getCauses()).extracting(StatusCause::getField).containsExactly("spec.url");
+
+        // an update (merge patch) is checked as well, and a valid one passes
+        client.resource(kustomization("good", Map.of("interval", "10m", "prune", true, "sourceRef", sourceRef())))
+            .create();
+        var good = client.genericKubernetesResources(KS).inNamespace("default").withName("good");
+        Status patched = refused(() -> good.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"prune\":\"yes\"}}"));
+        assertThat(patched.getDetails().getCauses()).extracting(StatusCause::getField).containsExactly("spec.prune");
+        good.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"prune\":false}}");
+        assertThat(good.get().<Boolean>get("spec", "prune")).isFalse();
+    }
+
+    @Test
+    void unknownFieldsArePrunedAndDefaultsFilledIn() {
+        client.resource(object("source.toolkit.fluxcd.io/v1", "GitRepository", "repo",
+            Map.of("interval", "1m", "url", "https://example.com/repo", "notAFluxField", "x",
+                "ref", Map.of("branch", "main", "typo", 1)))).serverSideApply();
+        GenericKubernetesResource stored = client.genericKubernetesResources(GIT).inNamespace("default")
+            .withName("repo").get();
+        Map<String, Object> spec = stored.get("spec");
+        assertThat(spec).doesNotContainKey("notAFluxField").containsEntry("ref", Map.of("branch", "main"));
+        // Flux's defaults: spec.timeout 60s (source-controller), applied by the API server
+        assertThat(spec).containsEntry("timeout", "60s");
+
+        // the status subresource is pruned and defaulted too
+        client.genericKubernetesResources(GIT).inNamespace("default").withName("repo").subresource("status")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"observedGeneration\":1,\"made\":\"up\"}}");
+        Map<String, Object> st = client.genericKubernetesResources(GIT).inNamespace("default").withName("repo").get()
+            .get("status");
+        assertThat(st).containsEntry("observedGeneration", 1).doesNotContainKey("made");
+    }
+
+    @Test
+    void statusWritesAreValidatedAgainstTheStatusSchema() {
+        client.resource(object("source.toolkit.fluxcd.io/v1", "GitRepository", "repo",
+            Map.of("interval", "1m", "url", "https://example.com/repo"))).create();
+        var repo = client.genericKubernetesResources(GIT).inNamespace("default").withName("repo");
+        Status status = refused(() -> repo.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"Maybe\",\"reason\":\"Test\","
+                + "\"message\":\"\",\"lastTransitionTime\":\"yesterday\"}]}}"));
+        assertThat(status.getDetails().getCauses()).extracting(StatusCause::getField, StatusCause::getReason)
+            .containsExactlyInAnyOrder(
+                tuple("status.conditions[0].status", "FieldValueNotSupported"),
+                tuple("status.conditions[0].lastTransitionTime", "FieldValueInvalid"));
+        assertThat(status.getMessage()).contains("status.conditions[0].lastTransitionTime: Invalid value: "
+            + "\"yesterday\": status.conditions[0].lastTransitionTime in body must be of type date-time: \"yesterday\"");
+        repo.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"conditions\":[" + InMemoryKubernetesTest.CONDITION.formatted("Ready", "True") + "]}}");
+        assertThat(repo.get().<String>get("status", "conditions", 0, "status")).isEqualTo("True");
+    }
+
+    @Test
+    void xKubernetesValidationsRulesAreEvaluatedWithCel() {
+        Status kubeConfig = refused(() -> client.resource(kustomization("remote", Map.of("interval", "10m",
+            "prune", true, "sourceRef", sourceRef(), "kubeConfig", Map.of()))).create());
+        assertThat(kubeConfig.getDetails().getCauses()).extracting(StatusCause::getField, StatusCause::getMessage)
+            .containsExactly(tuple("spec.kubeConfig", "Invalid value: \"object\": exactly one of "
+                + "spec.kubeConfig.configMapRef or spec.kubeConfig.secretRef must be specified"));
+
+        Status chart = refused(() -> client.resource(object("helm.toolkit.fluxcd.io/v2", "HelmRelease", "both",
+            Map.of("interval", "10m", "chartRef", Map.of("kind", "OCIRepository", "name", "podinfo"),
+                "chart", Map.of("spec", Map.of("chart", "podinfo",
+                    "sourceRef", Map.of("kind", "HelmRepository", "name", "podinfo")))))).create());
+        assertThat(chart.getDetails().getCauses()).extracting(StatusCause::getField, StatusCause::getMessage)
+            .containsExactly(tuple("spec", "Invalid value: \"object\": either chart or chartRef must be set"));
+
+        client.resource(kustomization("remote", Map.of("interval", "10m", "prune", true, "sourceRef", sourceRef(),
+            "kubeConfig", Map.of("secretRef", Map.of("name", "kubeconfig"))))).create();
+    }
+
+    @Test
+    void everyServedVersionIsValidatedWithItsOwnSchema() {
+        // v1beta2 of GitRepository still has spec.gitImplementation, which v1 dropped
+        client.resource(object("source.toolkit.fluxcd.io/v1beta2", "GitRepository", "old",
+            Map.of("interval", "1m", "url", "ssh://git@example.com/repo", "gitImplementation", "go-git"))).create();
+        assertThat(client.genericKubernetesResources(GIT_BETA).inNamespace("default").withName("old").get()
+            .<String>get("spec", "gitImplementation")).isEqualTo("go-git");
+        client.resource(object("source.toolkit.fluxcd.io/v1", "GitRepository", "new",
+            Map.of("interval", "1m", "url", "ssh://git@example.com/repo", "gitImplementation", "go-git"))).create();
+        assertThat(client.genericKubernetesResources(GIT).inNamespace("default").withName("new").get()
+            .<Map<String, Object>>get("spec")).doesNotContainKey("gitImplementation");
+    }
+
+    @Test
+    void crdsAreEstablishedWithAcceptedNamesAndStoredVersions() {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
+            .withName("kustomizations.kustomize.toolkit.fluxcd.io").get();
+        assertThat(crd.getStatus().getConditions()).extracting(CustomResourceDefinitionCondition::getType,
+            CustomResourceDefinitionCondition::getStatus, CustomResourceDefinitionCondition::getReason)
+            .containsExactlyInAnyOrder(tuple("NamesAccepted", "True", "NoConflicts"),
+                tuple("Established", "True", "InitialNamesAccepted"));
+        assertThat(crd.getStatus().getAcceptedNames().getKind()).isEqualTo("Kustomization");
+        assertThat(crd.getStatus().getAcceptedNames().getShortNames()).containsExactly("ks");
+        assertThat(crd.getStatus().getStoredVersions()).containsExactly("v1");
+        // installing again keeps it so
+        kube.installCrds(InMemoryKubernetesTest.CRDS);
+        assertThat(client.apiextensions().v1().customResourceDefinitions()
+            .withName("kustomizations.kustomize.toolkit.fluxcd.io").get().getStatus().getStoredVersions())
+            .containsExactly("v1");
+    }
+
+    @Test
+    void aCrdUpdateDroppingAStoredVersionIsRefused() {
+        var crds = client.apiextensions().v1().customResourceDefinitions();
+        // move the storage version to v1beta2: objects may now be stored in v1 and in v1beta2
+        CustomResourceDefinition crd = crds.withName("kustomizations.kustomize.toolkit.fluxcd.io").get();
+        crd.getSpec().getVersions().forEach(v -> v.setStorage(v.getName().equals("v1beta2")));
+        crd.getMetadata().setManagedFields(null);
+        crd.getMetadata().setResourceVersion(null);
+        client.resource(crd).fieldManager("conflux").forceConflicts().serverSideApply();
+        assertThat(crds.withName(crd.getMetadata().getName()).get().getStatus().getStoredVersions())
+            .containsExactly("v1", "v1beta2");
+
+        CustomResourceDefinition dropped = crds.withName(crd.getMetadata().getName()).get();
+        dropped.getSpec().getVersions().removeIf(v -> v.getName().equals("v1"));
+        dropped.getMetadata().setManagedFields(null);
+        dropped.getMetadata().setResourceVersion(null);
+        Status status = refused(() -> client.resource(dropped).fieldManager("conflux").forceConflicts()
+            .serverSideApply());
+        assertThat(status.getMessage()).isEqualTo("CustomResourceDefinition.apiextensions.k8s.io "
+            + "\"kustomizations.kustomize.toolkit.fluxcd.io\" is invalid: status.storedVersions[0]: "
+            + "Invalid value: \"v1\": must appear in spec.versions");
+        assertThat(crds.withName(crd.getMetadata().getName()).get().getSpec().getVersions()).hasSize(2);
+
+        // two storage versions are refused too
+        CustomResourceDefinition two = crds.withName(crd.getMetadata().getName()).get();
+        two.getSpec().getVersions().forEach(v -> v.setStorage(true));
+        two.getMetadata().setManagedFields(null);
+        two.getMetadata().setResourceVersion(null);
+        assertThat(refused(() -> client.resource(two).update()).getDetails().getCauses())
+            .extracting(StatusCause::getField).containsExactly("spec.versions");
+    }
+
+    @Test
+    void versionsNotServedAreGoneFromPathsAndDiscovery() throws Exception {
+        client.resource(object("source.toolkit.fluxcd.io/v1", "GitRepository", "repo",
+            Map.of("interval", "1m", "url", "https://example.com/repo"))).create();
+        var crds = client.apiextensions().v1().customResourceDefinitions();
+        CustomResourceDefinition crd = crds.withName("gitrepositories.source.toolkit.fluxcd.io").get();
+        crd.getSpec().getVersions().forEach(v -> v.setServed(!v.getName().equals("v1beta2")));
+        crd.getMetadata().setManagedFields(null);
+        crd.getMetadata().setResourceVersion(null);
+        client.resource(crd).fieldManager("conflux").forceConflicts().serverSideApply();
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(kube.url() + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(get.apply("/apis/source.toolkit.fluxcd.io/v1beta2/namespaces/default/gitrepositories/repo")
+            .statusCode()).isEqualTo(404);
+        assertThat(get.apply("/apis/source.toolkit.fluxcd.io/v1beta2/gitrepositories").statusCode()).isEqualTo(404);
+        assertThat(get.apply("/apis/source.toolkit.fluxcd.io/v1/namespaces/default/gitrepositories/repo")
+            .statusCode()).isEqualTo(200);
+        // v1beta2 is still served for the other kinds of the group, no longer for GitRepository
+        assertThat(get.apply("/apis/source.toolkit.fluxcd.io/v1beta2").body()).contains("\"HelmRepository\"")
+            .doesNotContain("\"GitRepository\"");
+    }
+}
