@@ -50,7 +50,7 @@ class ReconcileCommandTest {
                 apiVersion: kustomize.toolkit.fluxcd.io/v1
                 kind: Kustomization
                 metadata: {name: paused, namespace: flux-system}
-                spec: {interval: 10m, path: ./apps, suspend: true, sourceRef: {kind: GitRepository, name: podinfo}}
+                spec: {interval: 10m, path: ./apps, prune: true, suspend: true, sourceRef: {kind: GitRepository, name: podinfo}}
                 """);
         cluster.create("""
                 apiVersion: helm.toolkit.fluxcd.io/v2
