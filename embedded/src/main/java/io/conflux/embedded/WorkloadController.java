@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
  * and kubelets. After {@code rolloutTime}, every Deployment, StatefulSet, ReplicaSet and DaemonSet gets the status of
  * a rollout whose pods all started ({@code observedGeneration} = {@code metadata.generation}, all replicas updated,
  * ready and available, a {@code Available=True} condition for Deployments), every Job gets {@code Complete=True},
- * and every CustomResourceDefinition gets {@code Established=True} — the statuses kstatus (and so Flux's
+ * (a CustomResourceDefinition is {@code Established} at once, by the API server itself) — the statuses kstatus (and so Flux's
  * {@code wait}/{@code healthChecks}) reads as Current. Without it, nothing on the in-memory cluster ever becomes
  * healthy. The status is written through the status subresource; objects whose status is already current for their
  * generation are left alone, so a spec change (new generation) rolls out again after {@code rolloutTime}.
@@ -35,8 +35,7 @@ public final class WorkloadController implements AutoCloseable {
             context("apps", "v1", "StatefulSet", "statefulsets", true),
             context("apps", "v1", "ReplicaSet", "replicasets", true),
             context("apps", "v1", "DaemonSet", "daemonsets", true),
-            context("batch", "v1", "Job", "jobs", true),
-            context("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false));
+            context("batch", "v1", "Job", "jobs", true));
 
     private final KubernetesClient client;
     private final Duration rolloutTime;
@@ -136,8 +135,6 @@ public final class WorkloadController implements AutoCloseable {
                 status.put("succeeded", 1);
                 status.put("conditions", List.of(condition("Complete", "CompletionsReached", now)));
             }
-            case "CustomResourceDefinition" -> status.put("conditions", List.of(
-                    condition("NamesAccepted", "NoConflicts", now), condition("Established", "InitialNamesAccepted", now)));
             default -> {
                 return Map.of();
             }
