@@ -38,6 +38,13 @@ import java.util.Optional;
  *       {@code deletionTimestamp} (watchers see it MODIFIED); a write leaving such an object without finalizers
  *       removes it (DELETED); a write adding a finalizer to it is refused {@code 422 Invalid}. The cascades of a
  *       deleted Namespace or CRD still remove their objects at once.</li>
+ *   <li>custom resources are pruned, defaulted and validated against the schema of the CRD version written, on every
+ *       create, update, patch and apply of the main resource and of {@code status}
+ *       ({@link CustomResourceAdmission}; {@code 422 Invalid} with kube-apiserver's causes); a JSON patch
+ *       (RFC 6902) of {@code status} is not checked;</li>
+ *   <li>CRDs: status {@code Established}/{@code NamesAccepted}, {@code acceptedNames} and
+ *       {@code storedVersions} kept by the server, and its update rules ({@link CrdLifecycle}); a version with
+ *       {@code served: false} answers 404 on its paths and is not in discovery.</li>
  * </ul>
  * Requests are serialized: the in-memory store is not meant for concurrent mutation.
  */

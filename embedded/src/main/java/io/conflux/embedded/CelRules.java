@@ -181,7 +181,7 @@ final class CelRules {
         }
         if (node.isObject()) {
             Map<String, Object> map = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> map.put(e.getKey(), toCel(e.getValue())));
+            node.properties().forEach(e -> map.put(e.getKey(), toCel(e.getValue())));
             return map;
         }
         if (node.isArray()) {
