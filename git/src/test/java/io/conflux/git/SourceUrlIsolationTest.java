@@ -48,8 +48,10 @@ class SourceUrlIsolationTest {
     @Test
     void theCrdCarriesTheSamePatternOnEveryVersion() throws Exception {
         String crd = Files.readString(Path.of("..", "deploy", "crds", "gitrepositories.yaml"));
-        assertThat(crd.split("\n")).filteredOn(line -> line.trim().startsWith("pattern:"))
-                .hasSize(3).allSatisfy(line -> assertThat(line.trim()).isEqualTo("pattern: " + GitRepositoryUrl.PATTERN.pattern()));
+        // Flux v2.7's CRD serves v1 and v1beta2; spec.url carries the pattern in both
+        assertThat(crd.split("\n")).filteredOn(line -> line.matches("^    name: v.*$")).hasSize(2);
+        assertThat(crd.split("\n")).filteredOn(line -> line.trim().equals("pattern: " + GitRepositoryUrl.PATTERN.pattern()))
+                .hasSize(2);
     }
 
     @Test
