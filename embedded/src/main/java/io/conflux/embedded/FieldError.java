@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * @param field   the field path as kube-apiserver writes it: {@code spec.prune}, {@code spec.healthChecks[0].name},
  *                {@code spec.values[key]} for a map entry; never empty (the root is {@code <nil>} there, not used here)
- * @param pointer the same place as a JSON pointer into the object, to compare it between the old and new object
+ * @param pointer the place whose value decides the error, as a JSON pointer into the object, to compare it between
+ *                the old and new object (validation ratcheting): the field itself, or for a missing required field
+ *                the object that lacks it
  * @param reason  Kubernetes' {@code CauseType}: {@code FieldValueRequired}, {@code FieldValueInvalid},
  *                {@code FieldValueTypeInvalid}, {@code FieldValueNotSupported}, {@code FieldValueTooLong},
  *                {@code FieldValueTooMany}, {@code FieldValueForbidden}, {@code FieldValueDuplicate}

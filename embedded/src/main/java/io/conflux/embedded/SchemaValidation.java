@@ -247,8 +247,9 @@ final class SchemaValidation {
             String name = required.asText();
             if (!(root && TYPE_META.contains(name)) && (!object.has(name) || object.get(name).isNull()
                 && !schema.path("properties").path(name).path("nullable").asBoolean(false))) {
-                SchemaPath p = path.property(name);
-                errors.add(new FieldError(p.display(), p.pointer(), "FieldValueRequired", "Required value"));
+                // reported at the field, ratcheted (on updates) by the object that lacks it, as Kubernetes does
+                errors.add(new FieldError(path.property(name).display(), path.pointer(), "FieldValueRequired",
+                    "Required value"));
             }
         }
         if (schema.has("maxProperties") && object.size() > schema.get("maxProperties").asLong()) {
@@ -263,8 +264,7 @@ final class SchemaValidation {
         if (schema.path("x-kubernetes-embedded-resource").asBoolean(false)) {
             for (String name : new String[] {"apiVersion", "kind"}) {
                 if (!object.hasNonNull(name) || object.get(name).asText().isEmpty()) {
-                    SchemaPath p = path.property(name);
-                    errors.add(new FieldError(p.display(), p.pointer(), "FieldValueRequired",
+                    errors.add(new FieldError(path.property(name).display(), path.pointer(), "FieldValueRequired",
                         "Required value: must not be empty"));
                 }
             }

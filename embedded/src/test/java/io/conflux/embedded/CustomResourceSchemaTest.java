@@ -161,6 +161,20 @@ class CustomResourceSchemaTest {
     }
 
     @Test
+    void anUpdateIsRefusedOnlyForWhatItChanges() {
+        client.resource(object("source.toolkit.fluxcd.io/v1", "GitRepository", "repo",
+            Map.of("interval", "1m", "url", "https://example.com/repo"))).create();
+        var repo = client.genericKubernetesResources(GIT).inNamespace("default").withName("repo");
+        // a new status.artifact must be whole: Flux requires digest, lastUpdateTime, path, revision and url
+        Status status = refused(() -> repo.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"artifact\":{\"revision\":\"main@sha1:abc\",\"url\":\"http://a\","
+                + "\"lastUpdateTime\":\"2026-12-06T00:00:00Z\"}}}"));
+        assertThat(status.getDetails().getCauses()).extracting(StatusCause::getField)
+            .containsExactlyInAnyOrder("status.artifact.digest", "status.artifact.path");
+        assertThat(repo.get().getAdditionalProperties().get("status")).isNull();
+    }
+
+    @Test
     void xKubernetesValidationsRulesAreEvaluatedWithCel() {
         Status kubeConfig = refused(() -> client.resource(kustomization("remote", Map.of("interval", "10m",
             "prune", true, "sourceRef", sourceRef(), "kubeConfig", Map.of()))).create());
