@@ -4,6 +4,8 @@ import io.conflux.cli.table.StatusTable;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
@@ -13,6 +15,9 @@ final class GetCommand implements Callable<Integer> {
 
     @Parameters(index = "0", description = "kustomizations (ks), sources (gitrepositories) or helmreleases (hr)")
     String what;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     KubeconfigOption kubeconfig = new KubeconfigOption();
@@ -26,7 +31,8 @@ final class GetCommand implements Callable<Integer> {
                 case "helmreleases", "helmrelease", "hr" -> StatusTable.helmReleases(client);
                 default -> throw new IllegalArgumentException("unknown kind: " + what + " (kustomizations, sources, helmreleases)");
             };
-            System.out.print(StatusTable.format(rows));
+            spec.commandLine().getOut().print(StatusTable.format(rows));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

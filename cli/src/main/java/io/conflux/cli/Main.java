@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "GitOps control plane speaking Flux's API.",
         subcommands = {UpCommand.class, GetCommand.class, ReconcileCommand.class, SuspendCommand.Suspend.class,
                 SuspendCommand.Resume.class, TreeCommand.class, HistoryCommand.class, EventsCommand.class,
-                DeliveriesCommand.class, DlqCommand.class, KustomizeCommand.class,
+                DeliveriesCommand.class, DlqCommand.class, KustomizeCommand.class, CheckCommand.class, BootstrapCommand.class,
+                InstallCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -310,7 +310,7 @@ class KustomizationBehaviourEndToEndTest {
                 "owner", "platform-team",        // ${owner:=platform-team}, owner unset
                 "zone", "eu-west-1",             // ${region:=nowhere}, region set
                 "literal", "${cluster_name}",    // $${cluster_name} is the escape for a literal ${cluster_name}
-                "unset", "before--after"));      // an unset variable without default is empty (non-strict)
+                "unset", "before--after"));      // ${not_defined_anywhere:-}: unset, empty default (strict mode is on)
         ConfigMap verbatim = client.configMaps().inNamespace(NS).withName("verbatim").get();
         assertThat(verbatim.getData()).containsEntry("cluster", "${cluster_name}");
     }

@@ -56,6 +56,10 @@ final class ApiServerDispatcher extends Dispatcher {
     private final CrdRegistry registry = new CrdRegistry();
     private final Discovery discovery = new Discovery(registry);
     private Authorizer authorizer = Authorizer.ALLOW_ALL;
+    /** The RBAC objects as last read, null when they may have changed since. */
+    private RbacPolicy rbacPolicy;
+    /** Whether the last request wrote RBAC objects or namespaces. */
+    private boolean rbacChanging;
 
     ApiServerDispatcher(Dispatcher delegate) {
         this.delegate = delegate;
@@ -81,9 +85,12 @@ final class ApiServerDispatcher extends Dispatcher {
         if (path == null || path.plural() == null) {
             return delegate.dispatch(request);
         }
-        AccessRequest access = accessRequest(request, path);
-        if (!authorizer.allows(access)) {
-            return status(403, "Forbidden", access.forbiddenMessage());
+        forgetRbacPolicy(request, path);
+        java.util.List<AccessRequest> accesses = accessRequests(request, path);
+        for (AccessRequest access : accesses) {
+            if (!authorizer.allows(access, () -> rbacPolicy(request))) {
+                return status(403, "Forbidden", access.forbiddenMessage());
+            }
         }
         String requestedApiVersion = path.apiVersion();
         boolean clusterScoped = registry.clusterScoped(path.group(), path.plural());
@@ -97,6 +104,16 @@ final class ApiServerDispatcher extends Dispatcher {
         }
         if (custom.isPresent() && !custom.get().storageVersion().equals(target.version())) {
             target = target.withVersion(custom.get().storageVersion());
+        }
+        if (isApply(request) && path.name() != null && path.subresource() == null && authorizer != Authorizer.ALLOW_ALL
+            && !exists(request, target)) {
+            // an apply that creates needs create as well, as kube-apiserver checks on create-on-update
+            AccessRequest patch = accesses.get(accesses.size() - 1);
+            AccessRequest create = new AccessRequest(patch.user(), patch.groups(), "create", patch.group(),
+                patch.resource(), patch.namespace(), null, null);
+            if (!authorizer.allows(create, () -> rbacPolicy(request))) {
+                return status(403, "Forbidden", create.forbiddenMessage());
+            }
         }
         String method = request.getMethod();
         boolean write = "POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method);
@@ -193,6 +210,58 @@ final class ApiServerDispatcher extends Dispatcher {
     private static boolean isJsonPatch(RecordedRequest request) {
         String type = request.getHeader("Content-Type");
         return "PATCH".equals(request.getMethod()) && type != null && type.startsWith("application/json-patch");
+    }
+
+    /**
+     * @return the RBAC objects stored now, read through the store as {@code request}'s copies; kept until a request
+     *         writes to the rbac.authorization.k8s.io group or deletes a namespace ({@link #forgetRbacPolicy})
+     */
+    private RbacPolicy rbacPolicy(RecordedRequest request) {
+        if (rbacPolicy == null) {
+            rbacPolicy = readRbacPolicy(request);
+        }
+        return rbacPolicy;
+    }
+
+    /**
+     * Drops the cached RBAC policy when the previous request may have changed it, and marks this one when it may (any
+     * write to RBAC objects or namespaces): requests are served one at a time, so the next one reads afresh.
+     */
+    private void forgetRbacPolicy(RecordedRequest request, ResourcePath path) {
+        if (rbacChanging) {
+            rbacPolicy = null;
+            rbacChanging = false;
+        }
+        if (!"GET".equals(request.getMethod())
+            && ("rbac.authorization.k8s.io".equals(path.group()) || "namespaces".equals(path.plural()))) {
+            rbacPolicy = null;
+            rbacChanging = true;
+        }
+    }
+
+    private RbacPolicy readRbacPolicy(RecordedRequest request) {
+        return new RbacPolicy(
+            rbacItems(request, "clusterroles", io.fabric8.kubernetes.api.model.rbac.ClusterRole.class),
+            rbacItems(request, "roles", io.fabric8.kubernetes.api.model.rbac.Role.class),
+            rbacItems(request, "clusterrolebindings", io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding.class),
+            rbacItems(request, "rolebindings", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class));
+    }
+
+    private <T> java.util.List<T> rbacItems(RecordedRequest request, String plural, Class<T> type) {
+        MockResponse list = delegate.dispatch(copy(request, HttpMethod.GET,
+            "/apis/rbac.authorization.k8s.io/v1/" + plural, ""));
+        java.util.List<T> items = new java.util.ArrayList<>();
+        if (list.code() != 200 || list.getBody() == null) {
+            return items;
+        }
+        try {
+            for (JsonNode item : read(list.getBody().readUtf8()).path("items")) {
+                items.add(Json.MAPPER.treeToValue(item, type));
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot read the stored " + plural, e);
+        }
+        return items;
     }
 
     private boolean exists(RecordedRequest request, ResourcePath target) {
@@ -419,7 +488,13 @@ final class ApiServerDispatcher extends Dispatcher {
         return slash < 0 ? agent : agent.substring(0, slash);
     }
 
-    private static AccessRequest accessRequest(RecordedRequest request, ResourcePath path) {
+    /**
+     * What the authorizer decides on for {@code request}: when a non-admin user impersonates another identity, first
+     * its {@code impersonate} permission on each impersonated user ({@code users}, or {@code serviceaccounts} in the
+     * account's namespace) and group ({@code groups}), as kube-apiserver's impersonation filter checks; then the request
+     * itself as the effective identity.
+     */
+    private static java.util.List<AccessRequest> accessRequests(RecordedRequest request, ResourcePath path) {
         java.util.List<String> users = new java.util.ArrayList<>();
         java.util.List<String> groups = new java.util.ArrayList<>();
         request.getHeaders().toMultimap().forEach((header, values) -> {
@@ -429,6 +504,24 @@ final class ApiServerDispatcher extends Dispatcher {
                 groups.addAll(values);
             }
         });
+        String authenticated = authenticatedUser(request.getHeader("Authorization"));
+        java.util.List<AccessRequest> checks = new java.util.ArrayList<>();
+        if (!AccessRequest.ADMIN.equals(authenticated)) {
+            for (String user : users) {
+                if (user.startsWith(RbacPolicy.SERVICE_ACCOUNT_PREFIX)) {
+                    String[] account = user.substring(RbacPolicy.SERVICE_ACCOUNT_PREFIX.length()).split(":", 2);
+                    checks.add(new AccessRequest(authenticated, java.util.List.of(), "impersonate", "", "serviceaccounts",
+                        account[0], account.length > 1 ? account[1] : "", null));
+                } else {
+                    checks.add(new AccessRequest(authenticated, java.util.List.of(), "impersonate", "", "users", null,
+                        user, null));
+                }
+            }
+            for (String group : groups) {
+                checks.add(new AccessRequest(authenticated, java.util.List.of(), "impersonate", "", "groups", null,
+                    group, null));
+            }
+        }
         String verb = switch (request.getMethod()) {
             case "GET" -> path.name() != null ? "get"
                 : request.getPath().matches(".*[?&]watch=(true|1).*") ? "watch" : "list";
@@ -438,8 +531,25 @@ final class ApiServerDispatcher extends Dispatcher {
             case "DELETE" -> path.name() == null ? "deletecollection" : "delete";
             default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
         };
-        return new AccessRequest(users.isEmpty() ? AccessRequest.ADMIN : users.get(0), java.util.List.copyOf(groups),
-            verb, path.group(), path.plural(), path.namespace(), path.name());
+        checks.add(new AccessRequest(users.isEmpty() ? authenticated : users.get(0),
+            java.util.List.copyOf(groups),
+            verb, path.group(), path.plural(), path.namespace(), path.name(), path.subresource()));
+        return checks;
+    }
+
+    /**
+     * @param authorization the {@code Authorization} header, may be null
+     * @return the user a bearer token authenticates: a service account's user name for a token made by
+     *         {@link InMemoryKubernetes#serviceAccountToken}, else {@value AccessRequest#ADMIN}
+     */
+    private static String authenticatedUser(String authorization) {
+        if (authorization != null && authorization.startsWith("Bearer ")) {
+            String token = authorization.substring("Bearer ".length()).trim();
+            if (token.startsWith(RbacPolicy.SERVICE_ACCOUNT_PREFIX)) {
+                return token;
+            }
+        }
+        return AccessRequest.ADMIN;
     }
 
     private static boolean isApply(RecordedRequest request) {

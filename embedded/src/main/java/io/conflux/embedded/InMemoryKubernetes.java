@@ -52,6 +52,9 @@ public final class InMemoryKubernetes implements AutoCloseable {
     /** Name of the context, cluster and user written by {@link #writeKubeconfig(Path)}. */
     public static final String CONTEXT = "conflux-local";
 
+    /** The ClusterRole that exists from the start, as in a new cluster: every verb on every resource. */
+    public static final String CLUSTER_ADMIN = "cluster-admin";
+
     /** Namespaces that exist from the start, as in a new cluster. */
     public static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
 
@@ -94,6 +97,13 @@ public final class InMemoryKubernetes implements AutoCloseable {
         for (String ns : INITIAL_NAMESPACES) {
             kube.client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
+        // the bootstrap ClusterRole every cluster has (kube-apiserver's bootstrap policy), which charts bind to
+        kube.client.resource(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+            .withNewMetadata().withName(CLUSTER_ADMIN).addToLabels("kubernetes.io/bootstrapping", "rbac-defaults")
+            .endMetadata()
+            .addNewRule().withApiGroups("*").withResources("*").withVerbs("*").endRule()
+            .addNewRule().withNonResourceURLs("*").withVerbs("*").endRule()
+            .build()).create();
         return kube;
     }
 
@@ -106,6 +116,20 @@ public final class InMemoryKubernetes implements AutoCloseable {
      */
     public void authorize(Authorizer authorizer) {
         dispatcher.authorizer(authorizer);
+    }
+
+    /**
+     * The bearer token that authenticates as service account {@code namespace/name} (user
+     * {@code system:serviceaccount:<namespace>:<name>}, groups {@code system:serviceaccounts} and
+     * {@code system:serviceaccounts:<namespace>}) — the stand-in for the token a pod of that service account mounts.
+     * Such a client may do only what RBAC grants it once {@link Authorizer#RBAC} is the authorizer.
+     *
+     * @param namespace the service account's namespace
+     * @param name      the service account's name
+     * @return the token, for {@link #writeKubeconfig(Path, String)} or a client's {@code oauthToken}
+     */
+    public static String serviceAccountToken(String namespace, String name) {
+        return RbacPolicy.SERVICE_ACCOUNT_PREFIX + namespace + ":" + name;
     }
 
     /** @return the API server's base URL, {@code http://127.0.0.1:<port>} (no trailing slash) */
@@ -128,6 +152,19 @@ public final class InMemoryKubernetes implements AutoCloseable {
      * @throws UncheckedIOException if the file cannot be written
      */
     public Path writeKubeconfig(Path file) {
+        return writeKubeconfig(file, "conflux-local");
+    }
+
+    /**
+     * Like {@link #writeKubeconfig(Path)}, authenticating with {@code token} (e.g. a
+     * {@link #serviceAccountToken service account's}).
+     *
+     * @param file  where to write; overwritten if it exists
+     * @param token the bearer token
+     * @return {@code file}
+     * @throws UncheckedIOException if the file cannot be written
+     */
+    public Path writeKubeconfig(Path file, String token) {
         String yaml = "apiVersion: v1\n"
             + "kind: Config\n"
             + "clusters:\n"
@@ -145,7 +182,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
             + "users:\n"
             + "- name: " + CONTEXT + "\n"
             + "  user:\n"
-            + "    token: conflux-local\n";
+            + "    token: " + token + "\n";
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

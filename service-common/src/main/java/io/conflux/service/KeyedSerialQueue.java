@@ -41,11 +41,13 @@ public final class KeyedSerialQueue {
 
     /**
      * @param key the object key
-     * @param job the work, subscribed once the previous job of the key finished
+     * @param job the work, subscribed once the previous job of the key finished, with the caller's OpenTelemetry
+     *            context current while it is assembled ({@link TraceContext#wrap})
      * @return a Uni completing when this job finished (failing with its failure, a {@code TimeoutException} after
      *         the job timeout, or at once with {@link QueueFullException} when the key's backlog is full)
      */
-    public synchronized Uni<Void> submit(String key, Supplier<Uni<Void>> job) {
+    public synchronized Uni<Void> submit(String key, Supplier<Uni<Void>> submitted) {
+        Supplier<Uni<Void>> job = TraceContext.wrap(submitted);
         int queued = waiting.getOrDefault(key, 0);
         if (queued >= maxWaitingPerKey) {
             return Uni.createFrom().failure(new QueueFullException(key, maxWaitingPerKey));

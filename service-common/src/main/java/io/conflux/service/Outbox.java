@@ -14,7 +14,9 @@ import java.util.Optional;
  *
  * <p>The table is {@code conflux.outbox.table}, created by the service's own Flyway migration:
  * {@code CREATE TABLE <service>_outbox (id BIGSERIAL PRIMARY KEY, topic VARCHAR(255) NOT NULL,
- * record_key VARCHAR(1024) NOT NULL, value TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())}.
+ * record_key VARCHAR(1024) NOT NULL, value TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())}, and
+ * {@code trace_context VARCHAR(512)} (migration {@code V<n>_2__outbox_trace_context.sql}): the W3C {@code traceparent}
+ * of the span current when the row was added, null when tracing is off ({@link TraceContext}).
  */
 @ApplicationScoped
 public class Outbox {
@@ -31,7 +33,8 @@ public class Outbox {
     /**
      * Inserts a row into the outbox inside the caller's Panache transaction (call it within
      * {@code Panache.withTransaction}); after the insert the relay is nudged, so that the record usually leaves
-     * right after the commit — at the latest after {@code conflux.outbox.poll-interval}.
+     * right after the commit — at the latest after {@code conflux.outbox.poll-interval}. The current span's
+     * {@code traceparent} is kept with the row and sent as the record's header.
      *
      * @param topic the Kafka topic ({@code io.conflux.model.topic.Topics})
      * @param key   the record key ({@code Kind/namespace/name})
@@ -52,11 +55,13 @@ public class Outbox {
             return Uni.createFrom().failure(new IllegalArgumentException(
                     "cannot serialize the " + topic + " record of " + key + " to JSON", e));
         }
+        String traceparent = TraceContext.traceparent();
         return Panache.getSession().chain(s -> s.createNativeQuery(
-                        "INSERT INTO " + table.get() + " (topic, record_key, value) VALUES (?1, ?2, ?3)")
+                        "INSERT INTO " + table.get() + " (topic, record_key, value, trace_context) VALUES (?1, ?2, ?3, ?4)")
                 .setParameter(1, topic)
                 .setParameter(2, key)
                 .setParameter(3, json)
+                .setParameter(4, traceparent)
                 .executeUpdate())
                 .invoke(relay::nudge)
                 .replaceWithVoid();

@@ -43,7 +43,8 @@ import org.jboss.logging.Logger;
  * <p>One poll walks the table in id order, a page of {@code conflux.outbox.batch-size} rows at a time. Per page,
  * in one transaction, it locks the owned rows with {@code SELECT … FOR UPDATE SKIP LOCKED} (so two relays —
  * overlapping during a rebalance — never publish a row concurrently), publishes them with a kafka-clients producer
- * ({@code acks=all}, idempotent, String key and JSON text value), waits for every acknowledgement, deletes them and
+ * ({@code acks=all}, idempotent, String key and JSON text value, the row's {@code trace_context} as the record's W3C
+ * {@code traceparent} header so that the consumer's span joins the producer's trace), waits for every acknowledgement, deletes them and
  * commits. A key one of whose rows was locked by another relay is skipped for the rest of the poll, so a key's
  * rows never overtake each other. When Kafka fails, the transaction is rolled back: the rows stay and the next poll
  * publishes them again (records of the page acknowledged before the failure are then duplicated — consumers are
@@ -201,7 +202,7 @@ public class OutboxRelay implements AutoCloseable {
         try {
             Transaction tx = conn.begin().await().indefinitely();
             try {
-                RowSet<Row> rows = conn.preparedQuery("SELECT id, topic, record_key, value FROM " + t
+                RowSet<Row> rows = conn.preparedQuery("SELECT id, topic, record_key, value, trace_context FROM " + t
                                 + " WHERE id = ANY($1) ORDER BY id FOR UPDATE SKIP LOCKED")
                         .execute(Tuple.tuple().addArrayOfLong(candidates.keySet().toArray(Long[]::new)))
                         .await().indefinitely();
@@ -217,8 +218,10 @@ public class OutboxRelay implements AutoCloseable {
                     if (row == null || blocked.contains(c.getValue())) {
                         continue;
                     }
-                    acks.add(producer().send(new ProducerRecord<>(row.getString("topic"), row.getString("record_key"),
-                            row.getString("value"))));
+                    ProducerRecord<String, String> record = new ProducerRecord<>(row.getString("topic"),
+                            row.getString("record_key"), row.getString("value"));
+                    TraceContext.inject(record.headers(), row.getString("trace_context"));
+                    acks.add(producer().send(record));
                     sent.add(c.getKey());
                 }
                 for (Future<RecordMetadata> ack : acks) {

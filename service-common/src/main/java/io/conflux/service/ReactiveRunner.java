@@ -22,14 +22,23 @@ public class ReactiveRunner {
 
     /**
      * @param work builds the pipeline, given a way to run blocking code
-     * @return a Uni that runs {@code work} on its own context when subscribed
+     * @return a Uni that runs {@code work} on its own context when subscribed; the OpenTelemetry context current when
+     *         {@code run} is called is current on that context too (so spans and outbox rows of the work belong to the
+     *         caller's trace, {@link TraceContext})
      */
     public <T> Uni<T> run(Function<Blocking, Uni<T>> work) {
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
         return Uni.createFrom().emitter(em -> {
             Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
             VertxContextSafetyToggle.setContextSafe(context, true);
             Blocking blocking = new Blocking(context);
             context.runOnContext(v -> {
+                // on this fresh duplicated context Quarkus keeps the OpenTelemetry context in the Vert.x context's
+                // local data, so it stays current for the continuations and blocking steps of the pipeline and ends
+                // with the context (not closed here: instrumented clients nest their own spans on the same context)
+                if (trace != io.opentelemetry.context.Context.root()) {
+                    trace.makeCurrent();
+                }
                 Uni<T> pipeline;
                 try {
                     pipeline = work.apply(blocking);

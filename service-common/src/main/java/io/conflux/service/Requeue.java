@@ -43,11 +43,13 @@ public class Requeue implements AutoCloseable {
      *
      * @param key          the object key
      * @param delay        wait before the run, zero or positive
-     * @param run          the work; its item is the wait before the next run (null: not again)
+     * @param run          the work; its item is the wait before the next run (null: not again). Its first run has
+     *                     the caller's OpenTelemetry context current (a webhook's trace goes on through the run it
+     *                     asked for); later, periodic runs start without one
      * @param afterFailure wait before the next run when the run failed or threw
      */
     public void schedule(String key, Duration delay, Supplier<Uni<Duration>> run, Duration afterFailure) {
-        Entry entry = new Entry(key, run, afterFailure, Instant.now().plus(delay));
+        Entry entry = new Entry(key, TraceContext.wrap(run), run, afterFailure, Instant.now().plus(delay));
         Entry previous = entries.put(key, entry);
         if (previous != null) {
             previous.cancel();
@@ -84,14 +86,17 @@ public class Requeue implements AutoCloseable {
 
     private final class Entry {
         final String key;
+        final Supplier<Uni<Duration>> first;
         final Supplier<Uni<Duration>> run;
         final Duration afterFailure;
+        volatile boolean fired;
         volatile Instant due;
         volatile boolean running;
         private ScheduledFuture<?> future;
 
-        Entry(String key, Supplier<Uni<Duration>> run, Duration afterFailure, Instant due) {
+        Entry(String key, Supplier<Uni<Duration>> first, Supplier<Uni<Duration>> run, Duration afterFailure, Instant due) {
             this.key = key;
+            this.first = first;
             this.run = run;
             this.afterFailure = afterFailure;
             this.due = due;
@@ -120,9 +125,11 @@ public class Requeue implements AutoCloseable {
                 return;
             }
             running = true;
+            Supplier<Uni<Duration>> job = fired ? run : first;
+            fired = true;
             Uni<Duration> work;
             try {
-                work = Uni.createFrom().deferred(run::get);
+                work = Uni.createFrom().deferred(job::get);
             } catch (RuntimeException e) {
                 done(null, e);
                 return;

@@ -17,21 +17,27 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Writes the status of any Flux object as a JSON merge patch of its {@code status} subresource (absent fields are
  * kept, lists replaced), as Flux's controllers do with their status patch helper. Blocking: call it from a worker
  * thread. Conflicts (409), 429, 5xx and timeouts are retried with backoff ({@code conflux.retry.initial-backoff},
- * {@code conflux.retry.max-backoff}) up to {@code conflux.status.max-attempts} attempts in all.
+ * {@code conflux.retry.max-backoff}) up to {@code conflux.status.max-attempts} attempts in all. A patched status
+ * carrying {@code conditions} is recorded as Flux's {@code gotk_reconcile_condition} series ({@link FluxMetrics}): the
+ * status each service writes is the one its metrics report.
  */
 @ApplicationScoped
 public class StatusPatcher {
     /** Flux kind → the apiVersion whose status Conflux writes. */
-    public static final Map<String, String> API_VERSIONS = Map.of(
-            "Kustomization", "kustomize.toolkit.fluxcd.io/v1",
-            "HelmRelease", "helm.toolkit.fluxcd.io/v2",
-            "GitRepository", "source.toolkit.fluxcd.io/v1",
-            "HelmRepository", "source.toolkit.fluxcd.io/v1",
-            "OCIRepository", "source.toolkit.fluxcd.io/v1beta2",
-            "Bucket", "source.toolkit.fluxcd.io/v1",
-            "Receiver", "notification.toolkit.fluxcd.io/v1",
-            "Alert", "notification.toolkit.fluxcd.io/v1beta3",
-            "Provider", "notification.toolkit.fluxcd.io/v1beta3");
+    public static final Map<String, String> API_VERSIONS = Map.ofEntries(
+            Map.entry("Kustomization", "kustomize.toolkit.fluxcd.io/v1"),
+            Map.entry("HelmRelease", "helm.toolkit.fluxcd.io/v2"),
+            Map.entry("GitRepository", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("HelmRepository", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("OCIRepository", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("Bucket", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("Receiver", "notification.toolkit.fluxcd.io/v1"),
+            Map.entry("Alert", "notification.toolkit.fluxcd.io/v1beta3"),
+            Map.entry("Provider", "notification.toolkit.fluxcd.io/v1beta3"),
+            // wt-gen (#13): source-watcher's generator, its ExternalArtifacts, HelmCharts
+            Map.entry("ArtifactGenerator", "source.extensions.fluxcd.io/v1beta1"),
+            Map.entry("ExternalArtifact", "source.toolkit.fluxcd.io/v1"),
+            Map.entry("HelmChart", "source.toolkit.fluxcd.io/v1"));
 
     @Inject
     KubernetesClient client;
@@ -44,6 +50,9 @@ public class StatusPatcher {
 
     @ConfigProperty(name = "conflux.status.max-attempts")
     int maxAttempts;
+
+    @Inject
+    FluxMetrics metrics;
 
     /** For CDI. */
     public StatusPatcher() {
@@ -83,11 +92,14 @@ public class StatusPatcher {
                         throw e;
                     }
                 });
-        if (maxAttempts <= 1) {
-            return once.await().indefinitely();
-        }
-        return once.onFailure(e -> Transient.is(e) || (e instanceof KubernetesClientException k && k.getCode() == 409))
+        boolean patched = maxAttempts <= 1 ? once.await().indefinitely()
+                : once.onFailure(e -> Transient.is(e) || (e instanceof KubernetesClientException k && k.getCode() == 409))
                 .retry().withBackOff(initialBackoff, maxBackoff).withJitter(0.5).atMost(maxAttempts - 1L)
                 .await().indefinitely();
+        if (patched && metrics != null) {
+            // the conditions as the API server got them (services pass records or maps)
+            metrics.recordConditions(key, Serialization.unmarshal(body, Map.class));
+        }
+        return patched;
     }
 }

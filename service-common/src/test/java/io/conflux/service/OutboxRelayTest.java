@@ -53,7 +53,7 @@ class OutboxRelayTest {
                 .setPassword(pg.password())).using(vertx.getDelegate()).build());
         pool.query("CREATE TABLE " + TABLE + " (id BIGSERIAL PRIMARY KEY, topic VARCHAR(255) NOT NULL,"
                 + " record_key VARCHAR(1024) NOT NULL, value TEXT NOT NULL,"
-                + " created_at TIMESTAMPTZ NOT NULL DEFAULT now())").execute().await().indefinitely();
+                + " created_at TIMESTAMPTZ NOT NULL DEFAULT now(), trace_context VARCHAR(512))").execute().await().indefinitely();
     }
 
     @AfterAll
@@ -133,6 +133,25 @@ class OutboxRelayTest {
             values.add("\"" + key + "#" + i + "\"");
         }
         return values;
+    }
+
+    @Test
+    void sendsEachRowsTraceContextAsTheTraceparentHeader() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        pool.preparedQuery("INSERT INTO " + TABLE + " (topic, record_key, value, trace_context) VALUES ($1, $2, $3, $4)")
+                .execute(Tuple.of("outbox-trace", "Kustomization/a/traced", "\"traced\"", traceparent))
+                .await().indefinitely();
+        insert("outbox-trace", "Kustomization/a/untraced", "\"untraced\"");
+        try (OutboxRelay relay = relay(k -> true, 10)) {
+            assertThat(relay.publishPending()).isEqualTo(2);
+        }
+        List<ConsumerRecord<String, String>> records = consume("outbox-trace", 2);
+        assertThat(records).hasSize(2);
+        Map<String, String> headers = new HashMap<>();
+        records.forEach(r -> headers.put(r.key(), TraceContext.traceparent(r.headers())));
+        assertThat(headers.get("Kustomization/a/traced")).isEqualTo(traceparent);
+        assertThat(headers.get("Kustomization/a/untraced")).isNull();
+        assertThat(TraceContext.traceIds(List.of(traceparent))).containsExactly("4bf92f3577b34da6a3ce929d0e0e4736");
     }
 
     @Test

@@ -11,30 +11,44 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Waits until objects on a cluster are Current by {@link HealthStatus}, as kustomize-controller does for
- * {@code spec.wait} (every applied object) and {@code spec.healthChecks}, polling until {@code spec.timeout}.
- * Blocking: call from a worker thread.
+ * Waits until objects on a cluster are Current, as kustomize-controller does for {@code spec.wait} (every applied
+ * object) and {@code spec.healthChecks}, polling until {@code spec.timeout}: by {@code spec.healthCheckExprs}
+ * ({@link HealthCheckExprs}) for the objects of a group and kind it names, by kstatus ({@link HealthStatus}) for the
+ * others. Blocking: call from a worker thread.
  */
 public final class HealthChecker {
     /** fabric8's JSON (de)serialization of Kubernetes objects, for tree conversions. */
     private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
     private final KubernetesClient client;
     private final Duration pollInterval;
+    private final HealthCheckExprs exprs;
 
     /**
      * @param client       the target cluster
      * @param pollInterval time between two rounds of reads
      */
     public HealthChecker(KubernetesClient client, Duration pollInterval) {
+        this(client, pollInterval, HealthCheckExprs.NONE);
+    }
+
+    /**
+     * @param client       the target cluster
+     * @param pollInterval time between two rounds of reads
+     * @param exprs        the Kustomization's {@code spec.healthCheckExprs}, deciding for the kinds they name
+     */
+    public HealthChecker(KubernetesClient client, Duration pollInterval, HealthCheckExprs exprs) {
         this.client = client;
         this.pollInterval = pollInterval;
+        this.exprs = exprs;
     }
 
     /**
      * @param objects the objects to check
      * @param timeout how long to wait for all of them
      * @return empty when all are Current, else Flux's message: {@code timeout waiting for: [Kind/ns/name status: 'InProgress']}
-     *         or {@code Kind/ns/name status: 'Failed'}
+     *         (an object whose health check expression failed to evaluate:
+     *         {@code Kind/ns/name status: 'Unknown': spec.healthCheckExprs[i].current: <error>}) or
+     *         {@code Kind/ns/name status: 'Failed': <message>}
      */
     public Optional<String> await(List<InventoryEntry> objects, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -50,11 +64,13 @@ public final class HealthChecker {
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> tree = new LinkedHashMap<>(KUBERNETES_JSON.convertValue(live, Map.class));
-                HealthStatus.Result status = HealthStatus.of(tree);
+                HealthStatus.Result status = exprs.evaluate(tree).orElseGet(() -> HealthStatus.of(tree));
                 if (status.failed()) {
                     return Optional.of(e.subject() + " status: 'Failed': " + status.message());
                 }
-                if (!status.current()) {
+                if (status.unknown()) {
+                    pending.add(e.subject() + " status: 'Unknown': " + status.message());
+                } else if (!status.current()) {
                     pending.add(e.subject() + " status: 'InProgress'");
                 }
             }

@@ -23,18 +23,28 @@ public final class HealthStatus {
      * @param current whether the object reached its desired state
      * @param failed  whether it will not get there (a failed Job, a Ready=False with a terminal reason)
      * @param message kstatus-like detail, e.g. {@code Deployment does not have minimum availability}
+     * @param unknown whether the status could not be computed (kstatus' {@code Unknown}: a health check expression
+     *                failed to evaluate); such an object is not Current and is waited for, like an InProgress one
      */
-    public record Result(boolean current, boolean failed, String message) {
+    public record Result(boolean current, boolean failed, String message, boolean unknown) {
+        /** @return kstatus' Current */
         static Result isCurrent() {
-            return new Result(true, false, "Resource is current");
+            return new Result(true, false, "Resource is current", false);
         }
 
+        /** @return kstatus' InProgress with {@code message} */
         static Result inProgress(String message) {
-            return new Result(false, false, message);
+            return new Result(false, false, message, false);
         }
 
+        /** @return kstatus' Failed with {@code message} */
         static Result isFailed(String message) {
-            return new Result(false, true, message);
+            return new Result(false, true, message, false);
+        }
+
+        /** @return kstatus' Unknown with {@code message} (why the status could not be computed) */
+        static Result unknown(String message) {
+            return new Result(false, false, message, true);
         }
     }
 

@@ -17,9 +17,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * is set, as in Flux — the cluster of the kubeconfig stored in that Secret (key from {@code secretRef.key}, else
  * {@code value}, else {@code value.yaml}), in the object's namespace. When {@code spec.serviceAccountName} is set, or
  * else a default service account is configured (Flux's {@code --default-service-account}), requests to that cluster
- * impersonate {@code system:serviceaccount:<namespace>:<name>} with the groups {@code system:serviceaccounts} and
- * {@code system:serviceaccounts:<namespace>} (what the API server gives a service account's token), so the target
- * cluster's RBAC decides what the object may apply, prune and read.
+ * impersonate the user {@code system:serviceaccount:<namespace>:<name>} and no group, as Flux's controllers do: the API
+ * server then gives it the groups {@code system:serviceaccounts} and {@code system:serviceaccounts:<namespace>} of a
+ * service account's token, and the applier needs only {@code impersonate} on {@code serviceaccounts} (never on
+ * {@code groups}, which would let it impersonate any group), so the target cluster's RBAC decides what the object may
+ * apply, prune and read.
+ *
+ * <p>{@code spec.kubeConfig.configMapRef} (Flux 2.6+, a remote cluster reached with workload identity) is not
+ * implemented: such an object is refused with an {@link IllegalStateException} naming the field, never applied to the
+ * management cluster instead.
  *
  * <p>A tenant's kubeconfig is checked ({@link KubeconfigCheck}) before a client is built from it: one whose users run
  * commands or plugins ({@code exec}, {@code auth-provider}, unless {@code allowExec}) or that names local files is
@@ -105,7 +111,7 @@ public final class TargetClusters implements AutoCloseable {
             return new Lease(target, target.client);
         }
         try {
-            return new Lease(target, target.impersonating(namespace, username(namespace, account.get())));
+            return new Lease(target, target.impersonating(username(namespace, account.get())));
         } catch (RuntimeException e) {
             release(target);
             throw e;
@@ -164,11 +170,10 @@ public final class TargetClusters implements AutoCloseable {
             this.owned = owned;
         }
 
-        KubernetesClient impersonating(String namespace, String user) {
+        KubernetesClient impersonating(String user) {
             return impersonating.computeIfAbsent(user, k -> new KubernetesClientBuilder()
                     .withConfig(new ConfigBuilder(client.getConfiguration())
                             .withImpersonateUsername(user)
-                            .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace)
                             .build())
                     .build());
         }
@@ -183,6 +188,12 @@ public final class TargetClusters implements AutoCloseable {
     }
 
     private Target acquire(String namespace, KubeConfigReference kubeConfig) {
+        if (kubeConfig != null && kubeConfig.secretRef() == null && kubeConfig.configMapRef() != null) {
+            String name = kubeConfig.configMapRef().name();
+            throw new IllegalStateException("spec.kubeConfig.configMapRef (ConfigMap '" + namespace + "/" + name
+                    + "', workload identity) is not supported by Conflux; nothing is applied: use"
+                    + " spec.kubeConfig.secretRef with a kubeconfig Secret");
+        }
         if (kubeConfig == null || kubeConfig.secretRef() == null) {
             synchronized (this) {
                 managementTarget.leases++;

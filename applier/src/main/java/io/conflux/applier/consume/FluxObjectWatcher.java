@@ -9,6 +9,7 @@ import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.service.Watches;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -35,14 +36,18 @@ public class FluxObjectWatcher {
     @Inject
     KubernetesClient client;
     @Inject
+    Watches watches;
+    @Inject
     Reconciler reconciler;
 
     private SharedIndexInformer<Kustomization> kustomizations;
     private SharedIndexInformer<HelmRelease> helmReleases;
 
     void start(@Observes StartupEvent event) {
-        kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
-        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
+        kustomizations = watches.watch(Kustomization.class,
+                client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0));
+        helmReleases = watches.watch(HelmRelease.class,
+                client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0));
         reconciler.useCaches(key -> lookup(key).flatMap(Reconcilable::of), this::all);
         kustomizations.addEventHandler(new ReadinessHandler<>());
         helmReleases.addEventHandler(new ReadinessHandler<>());

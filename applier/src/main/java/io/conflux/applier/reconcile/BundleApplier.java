@@ -7,6 +7,10 @@ import io.conflux.applier.apply.ApplyResult;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
 import io.conflux.applier.apply.TargetClusters;
+import io.conflux.applier.apply.TerminationWait;
+import io.conflux.applier.apply.ToolkitObjects;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -82,6 +87,34 @@ public class BundleApplier {
     }
 
     /**
+     * Leaves out of {@code objects} what Conflux plays itself ({@link ToolkitObjects}): on the management cluster
+     * ({@code r} sets no {@code spec.kubeConfig}), the toolkit CRDs it already has and Flux's controller Deployments.
+     * A remote target cluster is not Conflux's, so there everything is applied as Flux would.
+     *
+     * @param target the management cluster's client when {@code r} has no kubeConfig
+     * @return the selection; reads the named CRDs from {@code target}
+     * @throws KubernetesClientException when the CRDs cannot be read
+     */
+    ToolkitObjects.Selection selectToolkitObjects(Reconcilable r, KubernetesClient target,
+                                                  List<Map<String, Object>> objects) {
+        if (r.kubeConfig() != null) {
+            return ToolkitObjects.Selection.all(objects);
+        }
+        Map<String, ToolkitObjects.ServedCrd> served = new java.util.HashMap<>();
+        for (String name : ToolkitObjects.toolkitCrdNames(objects)) {
+            CustomResourceDefinition crd = target.apiextensions().v1().customResourceDefinitions().withName(name).get();
+            if (crd != null) {
+                served.put(name, new ToolkitObjects.ServedCrd(
+                        crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getServed()))
+                                .map(CustomResourceDefinitionVersion::getName).toList(),
+                        crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getStorage()))
+                                .map(CustomResourceDefinitionVersion::getName).findFirst().orElse("")));
+            }
+        }
+        return ToolkitObjects.select(objects, served);
+    }
+
+    /**
      * Deletes {@code owned} from {@code r}'s target cluster as its service account (objects that no longer carry
      * {@code r}'s owner labels are left alone, like every prune).
      *
@@ -92,6 +125,24 @@ public class BundleApplier {
             return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, true));
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), owned, e.getMessage());
+        }
+    }
+
+    /**
+     * Waits, up to {@code r}'s {@code spec.timeout}, until {@code deleted} are gone from {@code r}'s target cluster
+     * (the {@code WaitForTermination} deletion policy), polling every {@code conflux.applier.health-poll-interval}.
+     *
+     * @return empty once they are gone, else what is still there at the timeout; a refused read or an unusable
+     *         kubeconfig is a message naming it
+     */
+    Optional<String> awaitTermination(Reconcilable r, List<InventoryEntry> deleted) {
+        if (deleted.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return onTarget(r, target -> new TerminationWait(target, config.healthPollInterval()).await(deleted, timeout(r)));
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return Optional.of("waiting for termination failed: " + e.getMessage());
         }
     }
 

@@ -1,13 +1,18 @@
 package io.conflux.applier.reconcile;
 
+import io.conflux.applier.cel.CelExpression;
+import io.conflux.applier.cel.CelExpressionException;
+import io.conflux.applier.cel.FluxCel;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.DependencyReference;
 import io.conflux.model.meta.ObjectKey;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -19,9 +24,56 @@ import java.util.function.Function;
  * Kustomizations of the same source ({@code sourceRef} kind, namespace and name), has applied the very source revision
  * the dependent is about to apply (kustomize-controller: "dependency '…' revision is not up to date"). Conflux also
  * reports dependency cycles instead of waiting on them forever.
+ * <p>
+ * A dependency with {@code readyExpr} (Flux 2.7) is ready when that CEL expression yields true over {@code dep} (the
+ * dependency) and {@code self} (the dependent), each the whole object as a map ({@link FluxCel#compileBool}); the
+ * expression then <em>replaces</em> the built-in check (Ready, generation, revision), as kustomize-controller v1.7 and
+ * helm-controller v1.4 do with their {@code AdditiveCELDependencyCheck} feature gate at its default, off. An
+ * expression that fails to evaluate (e.g. a field the object lacks) is a dependency not ready, with the error; one that
+ * does not compile is reported by {@link #invalidExpression} before any dependency is looked at.
  */
 public final class DependencyCheck {
+    /** The {@code readyExpr} variable holding the dependent. */
+    public static final String SELF = "self";
+    /** The {@code readyExpr} variable holding the dependency. */
+    public static final String DEP = "dep";
+    /**
+     * Whether a {@code readyExpr} adds to the built-in check instead of replacing it: Flux's
+     * {@code AdditiveCELDependencyCheck} feature gate, off by default in Flux 2.7 and here.
+     */
+    static final boolean ADDITIVE_CEL_DEPENDENCY_CHECK = false;
+    /** fabric8's JSON (de)serialization of Kubernetes objects, to give CEL the objects as maps. */
+    private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
+
     private DependencyCheck() {
+    }
+
+    /**
+     * Compiles every {@code spec.dependsOn[i].readyExpr} of {@code r}, as kustomize-controller's
+     * {@code evalReadyExpr} does (a terminal {@code InvalidCELExpression} error).
+     *
+     * @return empty when every expression compiles to a bool, else the message naming
+     *         {@code spec.dependsOn[i].readyExpr} and cel-java's issue
+     */
+    public static Optional<String> invalidExpression(Reconcilable r) {
+        List<DependencyReference> deps = r.dependsOn();
+        if (deps == null) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < deps.size(); i++) {
+            if (deps.get(i).hasReadyExpr()) {
+                try {
+                    readyExpr(i, deps.get(i));
+                } catch (CelExpressionException e) {
+                    return Optional.of(e.getMessage());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static CelExpression readyExpr(int index, DependencyReference d) throws CelExpressionException {
+        return FluxCel.compileBool("spec.dependsOn[" + index + "].readyExpr", d.readyExpr(), SELF, DEP);
     }
 
     /**
@@ -40,11 +92,25 @@ public final class DependencyCheck {
         if (cycle.isPresent()) {
             return cycle;
         }
-        for (DependencyReference d : deps) {
+        for (int i = 0; i < deps.size(); i++) {
+            DependencyReference d = deps.get(i);
             ObjectKey key = dependencyKey(r.key(), d);
             Optional<Reconcilable> dep = lookup.apply(key);
             if (dep.isEmpty()) {
                 return Optional.of("unable to get '" + key.namespace() + "/" + key.name() + "' dependency: not found");
+            }
+            if (d.hasReadyExpr()) {
+                try {
+                    if (!readyExpr(i, d).evaluate(Map.of(SELF, tree(r), DEP, tree(dep.get())))) {
+                        return Optional.of("dependency '" + key.namespace() + "/" + key.name()
+                                + "' is not ready according to readyExpr eval");
+                    }
+                } catch (CelExpressionException e) {
+                    return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "': " + e.getMessage());
+                }
+                if (!ADDITIVE_CEL_DEPENDENCY_CHECK) {
+                    continue;
+                }
             }
             var status = dep.get().status();
             boolean ready = status != null
@@ -61,6 +127,11 @@ public final class DependencyCheck {
             }
         }
         return Optional.empty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> tree(Reconcilable r) {
+        return KUBERNETES_JSON.convertValue(r.object(), Map.class);
     }
 
     /** @return the objects among {@code all} that list {@code key} in their dependsOn */

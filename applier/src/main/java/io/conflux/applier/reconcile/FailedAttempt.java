@@ -1,5 +1,7 @@
 package io.conflux.applier.reconcile;
 
+import io.conflux.applier.apply.HealthCheckExprs;
+import io.conflux.applier.cel.CelExpressionException;
 import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.ReconcileHistory;
 import io.conflux.model.meta.Condition;
@@ -47,17 +49,34 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
     }
 
     /**
-     * kustomize-controller's checks before applying, in its order: the artifact/build (here: the render result), then
-     * {@code checkDependencies}.
+     * kustomize-controller's checks before applying, in its order: the CEL expressions of the spec
+     * ({@code spec.healthCheckExprs}, {@code spec.dependsOn[].readyExpr}: {@code InvalidCELExpression}, emitted as an
+     * error event), the artifact/build (here: the render result), then {@code checkDependencies}.
      *
      * @return the cause that stops this attempt, or empty when it may apply
      */
     static Optional<Cause> before(Reconcilable r, DesiredState desired, Function<ObjectKey, Optional<Reconcilable>> lookup) {
+        Optional<String> invalid = invalidExpression(r);
+        if (invalid.isPresent()) {
+            return Optional.of(new Cause(FluxReasons.INVALID_CEL_EXPRESSION, invalid.get(), true));
+        }
         if (desired.error != null) {
             return Optional.of(new Cause(desired.reason, desired.error, true));
         }
         return DependencyCheck.blocking(r, desired.sourceRevision, lookup)
                 .map(message -> new Cause(FluxReasons.DEPENDENCY_NOT_READY, message, false));
+    }
+
+    /** @return the first CEL expression of {@code r}'s spec that does not parse or compile, as a message naming it */
+    private static Optional<String> invalidExpression(Reconcilable r) {
+        if (r instanceof Reconcilable.OfKustomization k) {
+            try {
+                HealthCheckExprs.of(k.object().getSpec().healthCheckExprs());
+            } catch (CelExpressionException e) {
+                return Optional.of(e.getMessage());
+            }
+        }
+        return DependencyCheck.invalidExpression(r);
     }
 
     /**

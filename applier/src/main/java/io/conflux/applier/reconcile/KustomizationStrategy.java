@@ -1,8 +1,11 @@
 package io.conflux.applier.reconcile;
 
 import io.conflux.applier.apply.ApplyResult;
+import io.conflux.applier.apply.HealthCheckExprs;
 import io.conflux.applier.apply.HealthChecker;
+import io.conflux.applier.cel.CelExpressionException;
 import io.conflux.applier.apply.InventoryEntry;
+import io.conflux.applier.apply.ToolkitObjects;
 import io.conflux.applier.persist.BundleReader;
 import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.StoredState;
@@ -27,8 +30,11 @@ import java.util.Objects;
  * A Kustomization's act step, kustomize-controller's {@code apply} and {@code checkHealth}: the bundle is applied in
  * stages (CRDs and Namespaces first) and pruned with {@code spec.prune} on the target cluster as
  * {@code spec.serviceAccountName}; then {@code spec.wait} (every applied object) and {@code spec.healthChecks}
- * ({@code name: '*'} for every object of the kind in the namespace) are awaited until Current. {@code spec.timeout}
+ * ({@code name: '*'} for every object of the kind in the namespace) are awaited until Current — by kstatus, or by
+ * {@code spec.healthCheckExprs} for the group and kind they name ({@link HealthCheckExprs}). {@code spec.timeout}
  * (default: the interval) bounds the stages and the health checks together; a timeout is {@code HealthCheckFailed}.
+ * On the management cluster, the toolkit CRDs Conflux serves and Flux's controller Deployments are left out of the
+ * apply, the inventory and the prune ({@link ToolkitObjects}), reported by {@link SkippedObjectsReport}.
  */
 @ApplicationScoped
 public final class KustomizationStrategy implements ReconcileStrategy<Reconcilable.OfKustomization> {
@@ -44,16 +50,26 @@ public final class KustomizationStrategy implements ReconcileStrategy<Reconcilab
         DesiredState desired = stored.desired();
         return Panache.withSession(() -> bundles.content(desired.bundleDigest))
                 .chain(content -> run.blocking().call(() -> apply(r, content, Records.previous(r, stored.inventory()))))
-                .map(result -> AppliedAttempt.of(r, desired, stored.inventory(), result,
-                        FluxReasons.RECONCILIATION_SUCCEEDED, run.periodic(), run.took(), config.reportingController()));
+                .map(outcome -> SkippedObjectsReport.report(AppliedAttempt.of(r, desired, stored.inventory(),
+                        outcome.result(), FluxReasons.RECONCILIATION_SUCCEEDED, run.periodic(), run.took(),
+                        config.reportingController()), r, outcome.skipped(), desired.sourceRevision,
+                        config.reportingController()));
     }
 
-    private ApplyResult apply(Reconcilable.OfKustomization r, String content, List<InventoryEntry> previous) {
+    /** What an apply came to, and the bundle's objects {@link ToolkitObjects} kept out of it. */
+    private record Outcome(ApplyResult result, List<ToolkitObjects.Skipped> skipped) {
+    }
+
+    private Outcome apply(Reconcilable.OfKustomization r, String content, List<InventoryEntry> previous) {
         Instant deadline = Instant.now().plus(applier.timeout(r));
-        List<Map<String, Object>> objects = applier.parse(content);
+        List<Map<String, Object>> bundle = applier.parse(content);
+        List<ToolkitObjects.Skipped> skipped = new ArrayList<>();
         try {
-            return applier.onTarget(r, target -> {
-                ApplyResult applied = applier.apply(r, target, objects, previous, true, deadline);
+            ApplyResult result = applier.onTarget(r, target -> {
+                ToolkitObjects.Selection selection = applier.selectToolkitObjects(r, target, bundle);
+                skipped.addAll(selection.skipped());
+                List<Map<String, Object>> objects = selection.apply();
+                ApplyResult applied = applier.apply(r, target, objects, selection.keep(previous), true, deadline);
                 if (!applied.succeeded()) {
                     return applied;
                 }
@@ -63,8 +79,9 @@ public final class KustomizationStrategy implements ReconcileStrategy<Reconcilab
                     return applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed: " + message(e));
                 }
             });
+            return new Outcome(result, skipped);
         } catch (IllegalStateException | KubernetesClientException e) {
-            return ApplyResult.of(List.of(), previous, e.getMessage());
+            return new Outcome(ApplyResult.of(List.of(), previous, e.getMessage()), skipped);
         }
     }
 
@@ -88,8 +105,14 @@ public final class KustomizationStrategy implements ReconcileStrategy<Reconcilab
                 objects.add(InventoryEntry.of(c.apiVersion(), c.kind(), namespace, c.name()));
             }
         }
+        HealthCheckExprs exprs;
+        try {
+            exprs = HealthCheckExprs.of(k.getSpec().healthCheckExprs());
+        } catch (CelExpressionException e) {
+            return applied.failedWith(FluxReasons.INVALID_CEL_EXPRESSION, e.getMessage());
+        }
         Duration timeout = applier.timeout(r);
-        return new HealthChecker(target, config.healthPollInterval()).await(objects, BundleApplier.remaining(deadline))
+        return new HealthChecker(target, config.healthPollInterval(), exprs).await(objects, BundleApplier.remaining(deadline))
                 .map(message -> applied.failedWith(FluxReasons.HEALTH_CHECK_FAILED, "health check failed after "
                         + GoDuration.format(timeout) + ": " + message))
                 .orElse(applied);

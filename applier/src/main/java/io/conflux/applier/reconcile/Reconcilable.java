@@ -5,6 +5,7 @@ import io.conflux.applier.release.HelmReasons;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.KubeConfigReference;
 import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.kustomize.KustomizationSpec;
 import io.conflux.model.kustomize.KustomizationStatus;
 import io.conflux.model.meta.DependencyReference;
 import io.conflux.model.meta.ObjectKey;
@@ -54,6 +55,13 @@ public sealed interface Reconcilable permits Reconcilable.OfKustomization, Recon
 
     /** @return whether objects that left the bundle are deleted ({@code spec.prune}; always for HelmReleases) */
     boolean prune();
+
+    /**
+     * @return {@code spec.deletionPolicy}: {@code MirrorPrune} (the default: delete the inventory iff {@link #prune()}),
+     *         {@code Delete}, {@code WaitForTermination} or {@code Orphan}, or an unknown string as written;
+     *         HelmReleases have none ({@code MirrorPrune}, and they always prune)
+     */
+    String deletionPolicy();
 
     /** @return {@code spec.retryInterval}, Go duration or null (HelmReleases have none) */
     String retryInterval();
@@ -142,6 +150,11 @@ public sealed interface Reconcilable permits Reconcilable.OfKustomization, Recon
             return object.getSpec().pruneEnabled();
         }
 
+        @Override
+        public String deletionPolicy() {
+            return object.getSpec().deletionPolicyOrDefault();
+        }
+
         /** @return {@code Finalized} (Conflux's), or kustomize-controller's {@code PruneFailed} */
         @Override
         public String deletionReason(boolean succeeded) {
@@ -222,6 +235,11 @@ public sealed interface Reconcilable permits Reconcilable.OfKustomization, Recon
         @Override
         public boolean prune() {
             return true;
+        }
+
+        @Override
+        public String deletionPolicy() {
+            return KustomizationSpec.MIRROR_PRUNE;
         }
 
         /** @return helm-controller's {@code UninstallSucceeded} or {@code UninstallFailed} */

@@ -7,7 +7,9 @@ import io.conflux.applier.persist.StateStore;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.FluxMetrics;
 import io.conflux.service.Ownership;
+import io.conflux.service.PipelineMetrics;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.ReactiveRunner.Blocking;
 import io.conflux.service.Requeue;
@@ -61,6 +63,10 @@ public class Reconciler {
     Ownership ownership;
     @Inject
     Requeue requeue;
+    @Inject
+    FluxMetrics fluxMetrics;
+    @Inject
+    PipelineMetrics pipelineMetrics;
     @ConfigProperty(name = "conflux.queue.job-timeout")
     Duration jobTimeout;
     @ConfigProperty(name = "conflux.queue.max-waiting-per-key")
@@ -69,6 +75,8 @@ public class Reconciler {
     private KeyedSerialQueue queue;
     /** Per object being finalized: how many finalizations failed in a row (the backoff's exponent). */
     private final Map<ObjectKey, Integer> finalizeFailures = new ConcurrentHashMap<>();
+    /** Per object, the last render result carrying a webhook's receive time, until its revision is applied. */
+    private final Map<ObjectKey, RenderResult> fromWebhooks = new ConcurrentHashMap<>();
     private Function<ObjectKey, Optional<Reconcilable>> lookup = k -> Optional.empty();
     private Supplier<List<Reconcilable>> all = List::of;
 
@@ -104,6 +112,9 @@ public class Reconciler {
      */
     public Uni<Void> onRenderResult(RenderResult result) {
         ObjectKey key = result.objectKey();
+        if (result.webhookReceivedAt() != null && result.sourceRevision() != null) {
+            fromWebhooks.put(key, result);
+        }
         return runner.run(blocking -> Panache.withTransaction(() -> DesiredState.record(result)).replaceWithVoid())
                 .invoke(() -> trigger(key, "render result"));
     }
@@ -186,7 +197,25 @@ public class Reconciler {
                         : Decision.before(r, stored, periodic, lookup, run.took(), config.reportingController())
                                 .map(attempt -> Uni.createFrom().item(attempt))
                                 .orElseGet(() -> r.act(strategies, stored, run)))
-                .chain(attempt -> attempt == null ? Uni.createFrom().<Duration>nullItem() : record(r, attempt, blocking));
+                .chain(attempt -> attempt == null ? Uni.createFrom().<Duration>nullItem()
+                        : record(r, attempt, blocking).invoke(() -> observe(r, attempt, run)));
+    }
+
+    /**
+     * Flux's {@code gotk_reconcile_duration_seconds} and {@code gotk_suspend_status} of the attempt (its conditions are
+     * recorded by the {@link StatusPatcher}), and {@code conflux_webhook_to_applied_seconds} when it applied a revision
+     * a webhook announced.
+     */
+    private void observe(Reconcilable r, Attempt attempt, Run run) {
+        ObjectKey key = r.key();
+        fluxMetrics.recordDuration(key, run.took());
+        fluxMetrics.recordSuspend(key, r.suspended());
+        RenderResult announced = fromWebhooks.get(key);
+        if (announced != null && !attempt.rows().isEmpty() && attempt.rows().get(0).ready
+                && announced.sourceRevision().equals(attempt.rows().get(0).sourceRevision)
+                && fromWebhooks.remove(key, announced)) {
+            pipelineMetrics.webhookToApplied(key.kind(), announced.webhookReceivedAt(), java.time.Instant.now());
+        }
     }
 
     /** Records the attempt (one transaction), then writes its status and publishes its events. */
@@ -214,7 +243,8 @@ public class Reconciler {
 
     /**
      * Finalizes an object being deleted, as kustomize-controller's and helm-controller's {@code finalize}: unless it is
-     * suspended or does not prune, its objects are deleted from the target cluster (as its service account); once that
+     * suspended or its deletion policy keeps them ({@link DeletionAttempt#plan}), its objects are deleted from the target
+     * cluster (as its service account) and, with {@code WaitForTermination}, awaited until gone; once that
      * succeeded its desired state, inventory and release state are dropped and then its finalizer removed (so a failure
      * between the two prunes again, idempotently, rather than forgetting rows of a live object). A failed prune keeps
      * everything, reports {@code Ready=False} and is tried again with an exponential backoff.
@@ -231,11 +261,14 @@ public class Reconciler {
                         return Uni.createFrom().<DeletionAttempt>nullItem();
                     }
                     List<InventoryEntry> owned = Records.previous(r, stored.inventory());
-                    boolean prune = r.prune() && !r.suspended() && !owned.isEmpty();
-                    return (prune ? run.blocking().call(() -> applier.prune(r, owned)) : Uni.createFrom().<ApplyResult>nullItem())
-                            .map(pruned -> DeletionAttempt.of(r, pruned, finalizeFailures.getOrDefault(key, 0),
-                                    config.finalizeInitialBackoff(), config.finalizeMaxBackoff(), run.took(),
-                                    config.reportingController()));
+                    DeletionAttempt.Plan plan = DeletionAttempt.plan(r, owned);
+                    return (plan.delete() ? run.blocking().call(() -> applier.prune(r, owned)) : Uni.createFrom().<ApplyResult>nullItem())
+                            .chain(pruned -> (plan.waitForTermination() && pruned != null && pruned.succeeded()
+                                    ? run.blocking().call(() -> applier.awaitTermination(r, DeletionAttempt.deleted(owned, pruned)).orElse(null))
+                                    : Uni.createFrom().<String>nullItem())
+                                    .map(notTerminated -> DeletionAttempt.of(r, plan, pruned, notTerminated,
+                                            finalizeFailures.getOrDefault(key, 0), config.finalizeInitialBackoff(),
+                                            config.finalizeMaxBackoff(), run.took(), config.reportingController())));
                 })
                 .chain(attempt -> {
                     if (attempt == null) {
@@ -244,6 +277,8 @@ public class Reconciler {
                     log(key, attempt);
                     if (attempt.finalized()) {
                         finalizeFailures.remove(key);
+                        fromWebhooks.remove(key);
+                        fluxMetrics.forget(key);
                         return store.forget(key.toString(), attempt.rows(), attempt.events())
                                 .chain(() -> gone ? Uni.createFrom().voidItem() : run.blocking().call(() -> {
                                     finalizers.remove(r.object());

@@ -54,6 +54,18 @@ class TargetClustersTest {
         assertThat(marker).doesNotExist();
     }
 
+    /** Flux 2.6+'s workload-identity kubeconfig is refused naming the field, never the management cluster instead. */
+    @Test
+    void aConfigMapRefKubeconfigIsRefusedNotTheManagementCluster() {
+        try (TargetClusters targets = new TargetClusters(client)) {
+            assertThatThrownBy(() -> targets.forObject("apps", new KubeConfigReference(null,
+                    new io.conflux.model.meta.LocalObjectReference("aks-prod")), null))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("spec.kubeConfig.configMapRef (ConfigMap 'apps/aks-prod', workload identity)"
+                            + " is not supported by Conflux; nothing is applied");
+        }
+    }
+
     @Test
     void withInsecureKubeconfigExecTheCommandRuns(@TempDir Path dir) throws Exception {
         Path marker = dir.resolve("allowed-" + UUID.randomUUID());

@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * Starts a real Kafka broker, a real PostgreSQL (with the renderer's {@code bundle} table, which the applier only
- * reads) and the in-memory Kubernetes API with Conflux's CRDs — management and target cluster at once — for the
+ * reads) and the in-memory Kubernetes API with Conflux's CRDs and the tests' own ({@code src/test/resources/crds}) —
+ * management and target cluster at once — for the
  * applier's {@code @QuarkusTest}s, once for all of them (they share one application and use objects of their own).
  * Health polls are made fast (50 ms).
  */
@@ -38,9 +39,12 @@ public class ApplierServices implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         kube.installCrds(Path.of("..", "deploy", "crds"));
+        kube.installCrds(Path.of("src", "test", "resources", "crds")); // test kinds: example.com Widget
         sql("CREATE TABLE IF NOT EXISTS bundle (digest VARCHAR(80) PRIMARY KEY, content TEXT NOT NULL,"
                 + " object_count INTEGER NOT NULL, created_at TIMESTAMPTZ NOT NULL)");
         Map<String, String> config = new LinkedHashMap<>(postgres.quarkusDatasource());
+        // a free port rather than 8081 (ObservabilityTest scrapes /q/metrics): other modules' tests may hold 8081
+        config.put("quarkus.http.test-port", String.valueOf(io.conflux.embedded.Ports.freePort()));
         config.putAll(Map.of(
                 "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 "quarkus.kubernetes-client.api-server-url", kube.url(),

@@ -61,6 +61,73 @@ class DeletionAttemptTest {
     }
 
     @Test
+    void theDeletionPolicyDecidesWhetherTheInventoryIsDeletedAsKustomizeController() {
+        List<InventoryEntry> owned = List.of(InventoryEntry.of("v1", "ConfigMap", "default", "cm"));
+        assertThat(DeletionAttempt.plan(Fixtures.kustomization("\"prune\":true", null), owned))
+                .extracting(DeletionAttempt.Plan::delete, DeletionAttempt.Plan::waitForTermination).containsExactly(true, false);
+        DeletionAttempt.Plan mirrorNoPrune = DeletionAttempt.plan(Fixtures.kustomization("\"prune\":false", null), owned);
+        assertThat(mirrorNoPrune.delete()).isFalse();
+        assertThat(mirrorNoPrune.kept()).isEqualTo("prune disabled (deletionPolicy MirrorPrune): 1 objects left in place");
+        assertThat(DeletionAttempt.plan(policy("MirrorPrune", true), owned).delete()).isTrue();
+        assertThat(DeletionAttempt.plan(policy("Delete", false), owned))
+                .extracting(DeletionAttempt.Plan::delete, DeletionAttempt.Plan::waitForTermination).containsExactly(true, false);
+        assertThat(DeletionAttempt.plan(policy("WaitForTermination", false), owned))
+                .extracting(DeletionAttempt.Plan::delete, DeletionAttempt.Plan::waitForTermination).containsExactly(true, true);
+        DeletionAttempt.Plan orphan = DeletionAttempt.plan(policy("Orphan", true), owned);
+        assertThat(orphan.delete()).isFalse();
+        assertThat(orphan.kept()).isEqualTo("deletionPolicy Orphan: 1 objects left in place");
+        DeletionAttempt.Plan unknown = DeletionAttempt.plan(policy("Shred", true), owned);
+        assertThat(unknown.delete()).isFalse();
+        assertThat(unknown.kept()).startsWith("spec.deletionPolicy 'Shred' is not one of MirrorPrune, Delete,");
+        // a HelmRelease always uninstalls
+        assertThat(DeletionAttempt.plan(Fixtures.helmRelease("", null), owned).delete()).isTrue();
+    }
+
+    @Test
+    void nothingIsDeletedWhenSuspendedOrNothingWasApplied() {
+        List<InventoryEntry> owned = List.of(InventoryEntry.of("v1", "ConfigMap", "default", "cm"));
+        DeletionAttempt.Plan suspended = DeletionAttempt.plan(Fixtures.kustomization(
+                "\"prune\":true,\"suspend\":true,\"deletionPolicy\":\"Delete\"", null), owned);
+        assertThat(suspended.delete()).isFalse();
+        assertThat(suspended.kept()).startsWith("suspended");
+        assertThat(DeletionAttempt.plan(policy("WaitForTermination", true), List.of()))
+                .extracting(DeletionAttempt.Plan::delete, DeletionAttempt.Plan::kept).containsExactly(false, null);
+    }
+
+    @Test
+    void anOrphaningFinalizationSaysSoInItsHistoryWithoutAnEvent() {
+        Reconcilable r = policy("Orphan", true);
+        DeletionAttempt attempt = DeletionAttempt.of(r, DeletionAttempt.plan(r, List.of(InventoryEntry.of("v1", "ConfigMap",
+                "default", "cm"))), null, null, 0, INITIAL, MAX, Duration.ZERO, CONTROLLER);
+        assertThat(attempt.finalized()).isTrue();
+        assertThat(attempt.history().message).isEqualTo("finalized, deletionPolicy Orphan: 1 objects left in place");
+        assertThat(attempt.events()).isEmpty();
+    }
+
+    @Test
+    void objectsNotTerminatedInTimeDoNotHoldTheFinalizerBackButAreAnErrorEvent() {
+        Reconcilable r = policy("WaitForTermination", false);
+        List<InventoryEntry> owned = List.of(InventoryEntry.of("v1", "ConfigMap", "default", "cm"),
+                InventoryEntry.of("v1", "ConfigMap", "default", "skipped"));
+        ApplyResult pruned = ApplyResult.of(List.of(new Change("ConfigMap/default/cm", Change.Action.DELETED),
+                new Change("ConfigMap/default/skipped", Change.Action.SKIPPED)), List.of(), null);
+        assertThat(DeletionAttempt.deleted(owned, pruned)).extracting(InventoryEntry::name).containsExactly("cm");
+
+        DeletionAttempt attempt = DeletionAttempt.of(r, DeletionAttempt.plan(r, owned), pruned,
+                "timeout waiting for termination of: [ConfigMap/default/cm]", 0, INITIAL, MAX, Duration.ZERO, CONTROLLER);
+        assertThat(attempt.finalized()).isTrue();
+        assertThat(attempt.events()).extracting(FluxEvent::severity).containsExactly(FluxEvent.INFO, FluxEvent.ERROR);
+        assertThat(attempt.events().get(1).message())
+                .isEqualTo("failed to wait for resources termination: timeout waiting for termination of: [ConfigMap/default/cm]");
+        assertThat(attempt.history().message).contains("failed to wait for resources termination");
+    }
+
+    private static Reconcilable policy(String policy, boolean prune) {
+        return Fixtures.kustomization("\"prune\":" + prune + ",\"deletionPolicy\":\"" + policy + "\"",
+                Fixtures.readyStatus("True", 2));
+    }
+
+    @Test
     void aHelmReleaseUninstallHasHelmControllersReasons() {
         Reconcilable r = Fixtures.helmRelease("", null);
         assertThat(DeletionAttempt.of(r, ApplyResult.of(List.of(), List.of(), "boom"), 0, INITIAL, MAX, Duration.ZERO,

@@ -64,6 +64,82 @@ class DependencyCheckTest {
                 .contains("dependency cycle: default/a -> default/b -> default/c -> default/a");
     }
 
+    @Test
+    void aReadyExprReplacesTheBuiltInCheckAsFluxsAdditiveGateDefaultsToOff() {
+        // the dependency is not Ready, but the expression only asks for matching version labels
+        Reconcilable backend = labelled(k("backend", List.of(), "False"), "v1.2.3");
+        Reconcilable frontend = labelled(withReadyExpr(k("frontend", List.of("backend"), null),
+                "dep.metadata.labels['app/version'] == self.metadata.labels['app/version']"), "v1.2.3");
+        assertThat(DependencyCheck.invalidExpression(frontend)).isEmpty();
+        assertThat(DependencyCheck.blocking(frontend, "main@sha1:new", lookup(frontend, backend))).isEmpty();
+
+        Reconcilable olderBackend = labelled(k("backend", List.of(), "True"), "v1.2.2");
+        assertThat(DependencyCheck.blocking(frontend, "r", lookup(frontend, olderBackend)))
+                .contains("dependency 'default/backend' is not ready according to readyExpr eval");
+    }
+
+    @Test
+    void aReadyExprOverTheDependencysStatusDecidesLikeTheBuiltInCheck() {
+        Reconcilable apps = withReadyExpr(k("apps", List.of("infra"), null),
+                "dep.status.conditions.filter(e, e.type == 'Ready').all(e, e.status == 'True')"
+                        + " && dep.metadata.generation == dep.status.conditions[0].observedGeneration");
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, k("infra", List.of(), "True")))).isEmpty();
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, k("infra", List.of(), "False"))))
+                .contains("dependency 'default/infra' is not ready according to readyExpr eval");
+    }
+
+    @Test
+    void aReadyExprThatFailsToEvaluateIsADependencyNotReadyNamingTheField() {
+        Reconcilable apps = withReadyExpr(k("apps", List.of("infra"), null), "dep.status.lastAppliedRevision == 'r'");
+        // no status at all on the dependency: the field is missing
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, k("infra", List.of(), null)))).get().asString()
+                .startsWith("dependency 'default/infra': spec.dependsOn[0].readyExpr: failed to evaluate the CEL expression");
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, k("infra", List.of(), "True")))).isEmpty();
+    }
+
+    @Test
+    void aReadyExprThatDoesNotCompileOrIsNotABoolIsInvalidNamingItsIndex() {
+        Reconcilable syntax = withReadyExpr(k("apps", List.of("infra", "db"), null), "dep.status.(");
+        assertThat(DependencyCheck.invalidExpression(syntax)).get().asString()
+                .startsWith("spec.dependsOn[0].readyExpr: failed to parse the CEL expression");
+        Reconcilable unknownVariable = withReadyExpr(k("apps", List.of("infra"), null), "deps.metadata.name == 'x'");
+        assertThat(DependencyCheck.invalidExpression(unknownVariable)).get().asString()
+                .startsWith("spec.dependsOn[0].readyExpr:").contains("undeclared reference to 'deps'");
+        Reconcilable notBool = withReadyExpr(k("apps", List.of("infra"), null), "dep.metadata.name");
+        assertThat(DependencyCheck.invalidExpression(notBool)).get().asString()
+                .startsWith("spec.dependsOn[0].readyExpr:").contains("not a bool");
+    }
+
+    @Test
+    void anInvalidExpressionStopsTheAttemptAsInvalidCelExpressionBeforeTheDependenciesAreLookedAt() {
+        Reconcilable apps = withReadyExpr(k("apps", List.of("infra"), null), "dep.status.(");
+        var desired = Fixtures.desired("Kustomization/default/apps", 1, "sha256:d", 1L);
+        assertThat(FailedAttempt.before(apps, desired, lookup(apps))).get()
+                .extracting(FailedAttempt.Cause::reason, FailedAttempt.Cause::emit)
+                .containsExactly("InvalidCELExpression", true);
+        Reconcilable health = Fixtures.kustomization("\"healthCheckExprs\":[{\"apiVersion\":\"example.com/v1\","
+                + "\"kind\":\"Widget\",\"current\":\"status.ready ==\"}]", null);
+        var cause = FailedAttempt.before(health, desired, lookup(health)).orElseThrow();
+        assertThat(cause.reason()).isEqualTo("InvalidCELExpression");
+        assertThat(cause.message()).startsWith("spec.healthCheckExprs[0].current: failed to parse the CEL expression");
+    }
+
+    private static Reconcilable withReadyExpr(Reconcilable r, String readyExpr) {
+        String json = Serialization.asJson(r.object());
+        int at = json.indexOf("\"dependsOn\":[{");
+        String first = json.substring(at);
+        int close = first.indexOf('}');
+        json = json.substring(0, at) + first.substring(0, close) + ",\"readyExpr\":" + Serialization.asJson(readyExpr)
+                + first.substring(close);
+        return Reconcilable.of(Serialization.unmarshal(json, Kustomization.class)).orElseThrow();
+    }
+
+    private static Reconcilable labelled(Reconcilable r, String version) {
+        String json = Serialization.asJson(r.object()).replace("\"metadata\":{", "\"metadata\":{\"labels\":{\"app/version\":\""
+                + version + "\"},");
+        return Reconcilable.of(Serialization.unmarshal(json, Kustomization.class)).orElseThrow();
+    }
+
     private static Function<ObjectKey, Optional<Reconcilable>> lookup(Reconcilable... all) {
         Map<String, Reconcilable> byName = List.of(all).stream().collect(Collectors.toMap(r -> r.key().name(), r -> r));
         return key -> Optional.ofNullable(byName.get(key.name()));

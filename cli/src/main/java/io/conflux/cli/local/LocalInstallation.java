@@ -3,6 +3,7 @@ package io.conflux.cli.local;
 import io.conflux.cli.dlq.KafkaAccess;
 import io.conflux.embedded.EmbeddedKafka;
 import io.conflux.embedded.EmbeddedPostgres;
+import io.conflux.cli.install.ConfluxChart;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.embedded.WorkloadController;
 import io.conflux.embedded.ServiceLauncher;
@@ -47,10 +48,15 @@ public final class LocalInstallation implements AutoCloseable {
     /** The services, in start order. */
     public static final List<String> SERVICES = List.of("webhook-receiver", "renderer", "applier", "notifier");
 
+    /** The namespace of the services' ServiceAccounts and Leases, and of the bootstrap objects. */
+    static final String FLUX_SYSTEM = "flux-system";
+
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, List<ServiceReplica>> services = new LinkedHashMap<>();
     private KubernetesClient client;
     private Path kubeconfig;
+    /** Per service, the kubeconfig of its ServiceAccount (in-memory cluster only; else every service uses {@link #kubeconfig}). */
+    private final Map<String, Path> serviceKubeconfigs = new LinkedHashMap<>();
     private String controlToken;
     private EmbeddedPostgres postgres;
     private EmbeddedKafka kafka;
@@ -141,6 +147,13 @@ public final class LocalInstallation implements AutoCloseable {
             cluster.installCrds(o.projectRoot().resolve("deploy/crds"));
             resources.add(WorkloadController.start(cluster.client(), o.rolloutTime()));
             kubeconfig = cluster.writeKubeconfig(work.resolve("kubeconfig"));
+            // each service runs under its chart ServiceAccount with RBAC enforced, as on a cluster: a verb missing
+            // from its ClusterRole fails here as it would there
+            ServiceAccounts.install(cluster, new ConfluxChart(o.projectRoot()), FLUX_SYSTEM);
+            for (String service : SERVICES) {
+                serviceKubeconfigs.put(service, cluster.writeKubeconfig(work.resolve("kubeconfig-" + service),
+                        InMemoryKubernetes.serviceAccountToken(FLUX_SYSTEM, ConfluxChart.objectName(service))));
+            }
         } else {
             kubeconfig = o.kubeconfig().toAbsolutePath();
         }
@@ -162,7 +175,7 @@ public final class LocalInstallation implements AutoCloseable {
         common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         common.putAll(pg.quarkusDatasource());
         o.urlRewrites().forEach((prefix, base) -> common.put("conflux.git.url-rewrites.\"" + prefix + "\"", base));
-        Map<String, String> env = Map.of("KUBECONFIG", kubeconfig.toString());
+
         // the renderer stores bundles holding Secrets only encrypted, and the applier opens them: one key per directory
         String bundleKeys = BundleKeyFile.keys(work);
 
@@ -184,8 +197,10 @@ public final class LocalInstallation implements AutoCloseable {
                 }
                 Path log = work.resolve("logs").resolve(i == 0 ? service + ".log" : service + "-" + i + ".log");
                 // conflux.bundles.encryption-keys, through the environment: a -D would show the key in the process list
+                String serviceKubeconfig = serviceKubeconfigs.getOrDefault(service, kubeconfig).toString();
                 Map<String, String> serviceEnv = service.equals("renderer") || service.equals("applier")
-                        ? Map.of("KUBECONFIG", kubeconfig.toString(), "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys) : env;
+                        ? Map.of("KUBECONFIG", serviceKubeconfig, "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys)
+                        : Map.of("KUBECONFIG", serviceKubeconfig);
                 ServiceReplica replica = new ServiceReplica(service, i, o.projectRoot(), config, serviceEnv, log,
                         o.readyTimeout());
                 replicas.add(replica);
@@ -213,6 +228,11 @@ public final class LocalInstallation implements AutoCloseable {
                 throw failure;
             }
         }
+        // where `conflux check` finds the services' /q/health/ready: "<name> <base url>" per replica
+        StringBuilder known = new StringBuilder();
+        services.values().forEach(replicas -> replicas.forEach(r -> known.append(r.name()).append(" http://127.0.0.1:")
+                .append(r.launcher().httpPort()).append('\n')));
+        writeFile(work.resolve("services"), known.toString());
     }
 
     /**

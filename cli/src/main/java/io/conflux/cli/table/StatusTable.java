@@ -16,6 +16,8 @@ import java.util.Optional;
  * revision, suspended, ready and message.
  */
 public final class StatusTable {
+    /** The applier's condition naming what it left out of a Kustomization's apply ({@code SkippedObjectsReport}). */
+    static final String SKIPPED = "ToolkitObjectsSkipped";
     private StatusTable() {
     }
 
@@ -66,8 +68,14 @@ public final class StatusTable {
     private static Row row(String kind, String namespace, String name, String revision, boolean suspended,
                            List<Condition> conditions) {
         Optional<Condition> ready = Conditions.find(conditions, Condition.READY);
+        String message = ready.map(Condition::message).orElse("waiting to be reconciled");
+        // the applier's report of the toolkit CRDs and Flux controllers it did not apply (a bootstrapped repository)
+        Optional<Condition> skipped = Conditions.find(conditions, SKIPPED);
+        if (skipped.isPresent() && skipped.get().isTrue()) {
+            message = message + " (skipped: " + skipped.get().message() + ")";
+        }
         return new Row(kind, namespace, name, revision == null ? "" : revision, suspended,
-                ready.map(Condition::status).orElse("Unknown"), ready.map(Condition::message).orElse("waiting to be reconciled"));
+                ready.map(Condition::status).orElse("Unknown"), message);
     }
 
     private static List<Row> sorted(List<Row> rows) {

@@ -341,6 +341,42 @@ public final class LocalOciRegistry implements AutoCloseable {
     }
   }
 
+  /** Config media type of a Flux artifact ({@code flux push artifact}). */
+  public static final String FLUX_CONFIG_TYPE = "application/vnd.cncf.flux.config.v1+json";
+  /** Content layer media type of a Flux artifact ({@code flux push artifact}). */
+  public static final String FLUX_CONTENT_TYPE = "application/vnd.cncf.flux.content.v1.tar+gzip";
+
+  /**
+   * Pushes an artifact as {@code flux push artifact} does: an OCI image manifest with an empty
+   * {@code application/vnd.cncf.flux.config.v1+json} config and one
+   * {@code application/vnd.cncf.flux.content.v1.tar+gzip} layer, annotated; tagging {@code repository:tag} (a tag
+   * pushed again moves to the new manifest). Served by {@code GET/HEAD /v2/<repository>/...}.
+   *
+   * @param repository  e.g. {@code manifests/app}
+   * @param tag         e.g. {@code latest} or {@code 1.0.0}
+   * @param layer       the layer's content, a tar+gzip of the artifact's files
+   * @param annotations manifest annotations, e.g. {@code org.opencontainers.image.source}
+   * @return the manifest's digest, {@code sha256:<hex>}
+   */
+  public String pushArtifact(String repository, String tag, byte[] layer, Map<String, String> annotations) {
+    byte[] config = "{}".getBytes(StandardCharsets.UTF_8);
+    String configDigest = digest(config);
+    String layerDigest = digest(layer);
+    content.put(configDigest, config);
+    content.put(layerDigest, layer.clone());
+    String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MANIFEST_TYPE + "\","
+        + "\"config\":{\"mediaType\":\"" + FLUX_CONFIG_TYPE + "\",\"digest\":\"" + configDigest + "\",\"size\":"
+        + config.length + "},"
+        + "\"layers\":[{\"mediaType\":\"" + FLUX_CONTENT_TYPE + "\",\"digest\":\"" + layerDigest + "\",\"size\":"
+        + layer.length + "}],"
+        + "\"annotations\":" + json(new LinkedHashMap<>(annotations)) + "}";
+    byte[] manifestBytes = manifest.getBytes(StandardCharsets.UTF_8);
+    String manifestDigest = digest(manifestBytes);
+    content.put(manifestDigest, manifestBytes);
+    tags.computeIfAbsent(repository, k -> new ConcurrentHashMap<>()).put(tag, manifestDigest);
+    return manifestDigest;
+  }
+
   /** @return {@code oci://127.0.0.1:<port>/charts}, the URL of a {@code HelmRepository} of type oci */
   public String url() {
     return "oci://" + host() + "/charts";

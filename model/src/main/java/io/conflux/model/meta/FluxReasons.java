@@ -15,6 +15,11 @@ public final class FluxReasons {
     public static final String BUILD_FAILED = "BuildFailed";
     public static final String ARTIFACT_FAILED = "ArtifactFailed";
     public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
+    /**
+     * A CEL expression of the spec ({@code spec.healthCheckExprs}, {@code spec.dependsOn[].readyExpr}) does not parse
+     * or compile ({@code meta.InvalidCELExpressionReason}).
+     */
+    public static final String INVALID_CEL_EXPRESSION = "InvalidCELExpression";
     public static final String PRUNE_FAILED = "PruneFailed";
     public static final String SUCCEEDED = "Succeeded";
     public static final String GIT_OPERATION_FAILED = "GitOperationFailed";

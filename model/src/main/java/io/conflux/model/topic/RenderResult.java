@@ -20,12 +20,22 @@ import io.conflux.model.meta.ObjectKey;
  *                       every new revision the renderer fetches (table {@code source_artifact}), so that the applier
  *                       never applies, for one generation, a revision older than one it applied; null when the
  *                       source has no such order (a chart from a HelmRepository, a failure before any source)
+ * @param webhookReceivedAt RFC 3339 time the webhook announcing {@code sourceRevision} was received, when the
+ *                       renderer saw the revision arrive through one ({@code SourceRevision.webhookReceivedAt}); null
+ *                       otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RenderResult(String object, Long generation, String sourceRevision, String bundleDigest,
                            Integer objectCount, String reason, String error, String renderedAt,
-                           Long sourceSequence) {
+                           Long sourceSequence, String webhookReceivedAt) {
+
+    /** A result without a webhook receive time. */
+    public RenderResult(String object, Long generation, String sourceRevision, String bundleDigest,
+                        Integer objectCount, String reason, String error, String renderedAt, Long sourceSequence) {
+        this(object, generation, sourceRevision, bundleDigest, objectCount, reason, error, renderedAt, sourceSequence,
+                null);
+    }
 
     /** @return {@link #object} parsed */
     public ObjectKey objectKey() {

@@ -16,11 +16,20 @@ import io.conflux.model.source.GitRepositoryRef;
  * @param trigger    webhook, poll or manual
  * @param deliveryId the webhook delivery id (e.g. {@code X-GitHub-Delivery}), null for polls
  * @param observedAt RFC 3339 time the revision was seen
+ * @param webhookReceivedAt RFC 3339 time the webhook that led to this revision was received (the
+ *                   {@code SourceReconcileRequest.requestedAt} of a {@code webhook} request), null otherwise; the
+ *                   start of {@code conflux_webhook_to_applied_seconds}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SourceRevision(String source, Long generation, String url, GitRepositoryRef ref, String revision,
-                             Trigger trigger, String deliveryId, String observedAt) {
+                             Trigger trigger, String deliveryId, String observedAt, String webhookReceivedAt) {
+
+    /** A revision not led to by a webhook ({@code webhookReceivedAt} null). */
+    public SourceRevision(String source, Long generation, String url, GitRepositoryRef ref, String revision,
+                          Trigger trigger, String deliveryId, String observedAt) {
+        this(source, generation, url, ref, revision, trigger, deliveryId, observedAt, null);
+    }
 
     /** @return {@link #source} parsed */
     public ObjectKey sourceKey() {

@@ -11,6 +11,7 @@ import io.conflux.notifier.dispatch.NotificationObjects;
 import io.conflux.notifier.dispatch.ObjectValidation;
 import io.conflux.service.Ownership;
 import io.conflux.service.StatusPatcher;
+import io.conflux.service.Watches;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -50,6 +51,8 @@ public class NotificationObjectWatcher {
     @Inject
     KubernetesClient client;
     @Inject
+    Watches watches;
+    @Inject
     NotificationObjects cache;
     @Inject
     StatusPatcher patcher;
@@ -65,8 +68,10 @@ public class NotificationObjectWatcher {
     });
 
     void start(@Observes StartupEvent event) {
-        alerts = client.resources(Alert.class).inAnyNamespace().runnableInformer(0);
-        providers = client.resources(Provider.class).inAnyNamespace().runnableInformer(0);
+        alerts = watches.watch(Alert.class,
+                client.resources(Alert.class).inAnyNamespace().runnableInformer(0));
+        providers = watches.watch(Provider.class,
+                client.resources(Provider.class).inAnyNamespace().runnableInformer(0));
         StatusHandler<Alert> alertStatus = new StatusHandler<>("Alert", ObjectValidation::validate);
         StatusHandler<Provider> providerStatus = new StatusHandler<>("Provider", ObjectValidation::validate);
         alerts.addEventHandler(alertStatus);

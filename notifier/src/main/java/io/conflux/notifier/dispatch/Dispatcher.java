@@ -14,6 +14,7 @@ import io.conflux.notifier.match.AlertMatcher;
 import io.conflux.notifier.match.NotificationEvent;
 import io.conflux.notifier.persist.DeliveryRecord;
 import io.conflux.notifier.persist.DeliveryStore;
+import io.conflux.service.PipelineMetrics;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -62,6 +63,8 @@ public class Dispatcher {
     KubernetesClient client;
     @Inject
     NotifierConfig config;
+    @Inject
+    PipelineMetrics metrics;
 
     /** This process's instance id, the owner of the {@code PENDING} rows it begins. */
     private final String self = UUID.randomUUID().toString();
@@ -185,6 +188,7 @@ public class Dispatcher {
                             DeliveryRecord sent = claim.decision().latest().orElseThrow();
                             LOG.infof("duplicate notification of %s (%s) for Alert %s not posted to %s: sent at %s",
                                     objectKey(event), event.reason(), alertKey, providerKey, sent.updatedAt);
+                            metrics.delivery(type, DeliveryRecord.DUPLICATE);
                             yield Uni.createFrom().item(Optional.<String>empty());
                         }
                         case IN_FLIGHT -> Uni.createFrom().item(Optional.of(providerKey + ": the notification of "
@@ -229,6 +233,7 @@ public class Dispatcher {
         }
         return store.finish(row.id, status, outcome.attempts(), outcome.statusCode(), outcome.error())
                 .invoke(() -> unrecorded.remove(row.id))
+                .invoke(() -> metrics.delivery(row.providerType, status))
                 .replaceWith(outcome.unavailable() ? Optional.of(providerKey + ": " + outcome.error())
                         : Optional.<String>empty());
     }
@@ -239,7 +244,8 @@ public class Dispatcher {
         LOG.errorf("cannot notify Alert %s of %s: %s", alertKey, objectKey(event), problem);
         DeliveryRecord row = record(event, NotificationEvent.identity(event), alertKey, providerKey, type,
                 DeliveryRecord.FAILED, problem);
-        return store.insert(row).replaceWith(Optional.<String>empty());
+        return store.insert(row).invoke(() -> metrics.delivery(type, DeliveryRecord.FAILED))
+                .replaceWith(Optional.<String>empty());
     }
 
     private static DeliveryRecord record(FluxEvent event, String identity, String alertKey, String providerKey,

@@ -2,6 +2,7 @@ package io.conflux.notifier.dispatch;
 
 import io.smallrye.config.ConfigMapping;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The notifier's own configuration, keys {@code conflux.notifier.*} (documented in application.properties). */
 @ConfigMapping(prefix = "conflux.notifier")
@@ -37,6 +38,15 @@ public interface NotifierConfig {
     /** @return the number of rows the REST listings return when no {@code limit} is given */
     int defaultListLimit();
 
+    /** @return Kubernetes Events of the events ({@code produce.KubernetesEventWriter}) */
+    KubernetesEvents kubernetesEvents();
+
+    /**
+     * @return {@code conflux.notifier.report-unsupported-fields}: whether Flux objects are watched for spec fields
+     *         Conflux does not act on, each generation reported once as an {@code UnsupportedField} Warning event
+     */
+    boolean reportUnsupportedFields();
+
     /** {@code conflux.notifier.retry.*}. */
     interface Retry {
         /** @return calls in all for one delivery, at least 1 */
@@ -47,6 +57,18 @@ public interface NotifierConfig {
 
         /** @return longest wait between two calls (also caps {@code Retry-After}) */
         Duration maxBackoff();
+    }
+
+    /** {@code conflux.notifier.kubernetes-events.*}. */
+    interface KubernetesEvents {
+        /** @return whether every event is written as an {@code events.k8s.io/v1} Event on its involved object */
+        boolean enabled();
+
+        /** @return {@code reportingController} of an Event whose Conflux event names none */
+        String reportingController();
+
+        /** @return {@code reportingInstance} of an Event whose Conflux event names none; empty: {@code $HOSTNAME} */
+        Optional<String> reportingInstance();
     }
 
     /** {@code conflux.notifier.slack.*}. */

@@ -241,6 +241,62 @@ class NotifierServiceTest {
         return deliveries.stream().filter(d -> d.get("status").asText().equals(status)).count();
     }
 
+    /**
+     * Issue #13, nothing ignored in silence: a Flux object carrying spec fields Conflux does not act on gets one
+     * {@code UnsupportedField} Warning event per generation naming them, published on {@code conflux.events} (so this
+     * notifier receives it like any event); a metadata-only change does not report again, a spec change does.
+     */
+    @Test
+    void unsupportedFieldsAreReportedOncePerGenerationOnTheEventsTopic() throws Exception {
+        var repositories = EmbeddedServices.client().genericKubernetesResources("source.toolkit.fluxcd.io/v1", "GitRepository")
+                .inNamespace(NS);
+        repositories.resource(new GenericKubernetesResourceBuilder()
+                .withApiVersion("source.toolkit.fluxcd.io/v1").withKind("GitRepository")
+                .withNewMetadata().withNamespace(NS).withName("submodules").endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("interval", "10m", "url", "https://github.com/acme/app",
+                        "ref", Map.of("branch", "main"), "recurseSubmodules", true)))
+                .build()).create();
+        String object = "GitRepository/" + NS + "/submodules";
+        await("the UnsupportedField event of generation 1", () -> unsupportedFieldEvents(object).size() == 1);
+        JsonNode first = unsupportedFieldEvents(object).get(0);
+        assertThat(first.get("severity").asText()).isEqualTo("error");
+        assertThat(first.get("message").asText()).startsWith("Conflux does not act on spec.recurseSubmodules (");
+
+        repositories.withName("submodules").edit(r -> {
+            r.getMetadata().setLabels(Map.of("touched", "yes"));
+            return r;
+        });
+        repositories.withName("submodules").edit(r -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = new java.util.LinkedHashMap<>((Map<String, Object>) r.getAdditionalProperties().get("spec"));
+            spec.put("sparseCheckout", List.of("deploy"));
+            r.getAdditionalProperties().put("spec", spec);
+            return r;
+        });
+        await("the UnsupportedField event of generation 2", () -> unsupportedFieldEvents(object).size() == 2);
+        assertThat(unsupportedFieldEvents(object)).extracting(e -> e.get("message").asText())
+                .filteredOn(m -> m.contains("spec.sparseCheckout")).hasSize(1)
+                .allSatisfy(m -> assertThat(m).contains("spec.recurseSubmodules"));
+        assertThat(unsupportedFieldEvents(object)).as("generation 1 (and its label change) reported once")
+                .filteredOn(e -> !e.get("message").asText().contains("spec.sparseCheckout")).hasSize(1);
+    }
+
+    private List<JsonNode> unsupportedFieldEvents(String object) {
+        try {
+            HttpResponse<String> events = HttpClient.newHttpClient().send(HttpRequest.newBuilder(eventsApi).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            List<JsonNode> out = new ArrayList<>();
+            JSON.readTree(events.body()).forEach(e -> {
+                if (e.get("object").asText().equals(object) && "UnsupportedField".equals(e.get("reason").asText())) {
+                    out.add(e);
+                }
+            });
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void alertsAndProvidersAreMarkedReady() throws Exception {
         await("Ready Providers", () -> ready(Provider.class, "slack") && ready(Provider.class, "down"));
@@ -314,6 +370,55 @@ class NotifierServiceTest {
         });
         assertThat(messages).as("both Kafka records, the handled-again one once").hasSize(2)
                 .containsOnly("Deployment/default/web configured");
+
+        // deliveries are counted by outcome on /q/metrics (conflux_deliveries_total, PipelineMetrics)
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(root.resolve("q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        List<String> deliveries = metrics.body().lines().filter(l -> l.startsWith("conflux_deliveries_total{")).toList();
+        assertThat(deliveries).anyMatch(l -> l.contains("outcome=\"SENT\"") && l.contains("provider=\"slack\""));
+        assertThat(deliveries).anyMatch(l -> l.contains("outcome=\"DUPLICATE\"") && l.contains("provider=\"slack\""));
+    }
+
+    @Test
+    void aFailedKustomizationGetsAKubernetesEventOnItselfCountedAsASeriesOnRepeats() throws Exception {
+        FluxEvent failed = error("failing", "health check failed after 30s: Deployment/default/web not ready");
+        RecordMetadata first = produce(failed);
+        var events = EmbeddedServices.client().genericKubernetesResources("events.k8s.io/v1", "Event").inNamespace(NS);
+        await("the Kubernetes Event", () -> events.list().getItems().stream()
+                .anyMatch(e -> regarding(e).equals("Kustomization/failing")));
+        var event = events.list().getItems().stream().filter(e -> regarding(e).equals("Kustomization/failing"))
+                .findFirst().orElseThrow();
+        Map<String, Object> body = event.getAdditionalProperties();
+        assertThat(body).containsEntry("type", "Warning").containsEntry("reason", "HealthCheckFailed")
+                .containsEntry("note", "health check failed after 30s: Deployment/default/web not ready")
+                .containsEntry("reportingController", "conflux-applier").containsKey("reportingInstance")
+                .doesNotContainKey("series");
+        assertThat(body.get("eventTime").toString()).startsWith("2026-11-21T22:00:00.000000");
+        assertThat(event.getMetadata().getAnnotations())
+                .containsEntry("kustomize.toolkit.fluxcd.io/revision", "main@sha1:0123456789abcdef0123456789abcdef01234567");
+
+        // the same record handled again (a redelivery) counts nothing ...
+        dispatcher.onEvent(first.partition(), first.offset(), failed, new HashSet<>()).await().atMost(PATIENCE);
+        produce(failed);
+        // ... the same failure observed later is the second of a series, as client-go's recorder counts repeats
+        FluxEvent again = new FluxEvent(failed.involvedObject(), failed.severity(), "2026-11-21T22:05:00Z",
+                failed.message(), failed.reason(), failed.metadata(), failed.reportingController(), null);
+        produce(again);
+        await("the series of two", () -> {
+            Object series = events.withName(event.getMetadata().getName()).get().getAdditionalProperties().get("series");
+            return series instanceof Map<?, ?> m && Integer.valueOf(2).equals(((Number) m.get("count")).intValue());
+        });
+        Map<?, ?> series = (Map<?, ?>) events.withName(event.getMetadata().getName()).get().getAdditionalProperties()
+                .get("series");
+        assertThat(series.get("lastObservedTime").toString()).startsWith("2026-11-21T22:05:00.000000");
+        assertThat(events.list().getItems().stream().filter(e -> regarding(e).equals("Kustomization/failing")))
+                .as("one Event for the repeated failure").hasSize(1);
+    }
+
+    private static String regarding(io.fabric8.kubernetes.api.model.GenericKubernetesResource event) {
+        Object regarding = event.getAdditionalProperties().get("regarding");
+        return regarding instanceof Map<?, ?> r ? r.get("kind") + "/" + r.get("name") : "";
     }
 
     @Test

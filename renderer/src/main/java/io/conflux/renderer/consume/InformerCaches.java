@@ -3,9 +3,13 @@ package io.conflux.renderer.consume;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
+import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.renderer.render.WatchedObjects;
+import io.conflux.service.Watches;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -18,7 +22,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The informers on the management cluster's Kustomizations, HelmReleases, GitRepositories and HelmRepositories (all
+ * The informers on the management cluster's Kustomizations, HelmReleases, GitRepositories, HelmRepositories,
+ * ArtifactGenerators, ExternalArtifacts and HelmCharts (all
  * namespaces, storage versions), and their caches as the renderer's {@link WatchedObjects}. Created unstarted, so that
  * {@link FluxObjectWatcher} adds its handlers first; {@link #start} starts them.
  */
@@ -26,18 +31,33 @@ import java.util.Optional;
 public class InformerCaches implements WatchedObjects {
     @Inject
     KubernetesClient client;
+    @Inject
+    Watches watches;
 
     private SharedIndexInformer<Kustomization> kustomizations;
     private SharedIndexInformer<HelmRelease> helmReleases;
     private SharedIndexInformer<GitRepository> gitRepositories;
     private SharedIndexInformer<HelmRepository> helmRepositories;
+    private SharedIndexInformer<ArtifactGenerator> artifactGenerators;
+    private SharedIndexInformer<ExternalArtifact> externalArtifacts;
+    private SharedIndexInformer<HelmChart> helmCharts;
 
     @PostConstruct
     void create() {
-        kustomizations = client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0);
-        helmReleases = client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0);
-        gitRepositories = client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0);
-        helmRepositories = client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0);
+        kustomizations = watches.watch(Kustomization.class,
+                client.resources(Kustomization.class).inAnyNamespace().runnableInformer(0));
+        helmReleases = watches.watch(HelmRelease.class,
+                client.resources(HelmRelease.class).inAnyNamespace().runnableInformer(0));
+        gitRepositories = watches.watch(GitRepository.class,
+                client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0));
+        helmRepositories = watches.watch(HelmRepository.class,
+                client.resources(HelmRepository.class).inAnyNamespace().runnableInformer(0));
+        artifactGenerators = watches.watch(ArtifactGenerator.class,
+                client.resources(ArtifactGenerator.class).inAnyNamespace().runnableInformer(0));
+        externalArtifacts = watches.watch(ExternalArtifact.class,
+                client.resources(ExternalArtifact.class).inAnyNamespace().runnableInformer(0));
+        helmCharts = watches.watch(HelmChart.class,
+                client.resources(HelmChart.class).inAnyNamespace().runnableInformer(0));
     }
 
     /** @return the Kustomization informer, unstarted until {@link #start} */
@@ -60,17 +80,36 @@ public class InformerCaches implements WatchedObjects {
         return helmRepositories;
     }
 
+    /** @return the ArtifactGenerator informer, unstarted until {@link #start} */
+    SharedIndexInformer<ArtifactGenerator> artifactGeneratorInformer() {
+        return artifactGenerators;
+    }
+
+    /** @return the HelmChart informer, unstarted until {@link #start} */
+    SharedIndexInformer<HelmChart> helmChartInformer() {
+        return helmCharts;
+    }
+
+    /** @return the ExternalArtifact informer, unstarted until {@link #start} */
+    SharedIndexInformer<ExternalArtifact> externalArtifactInformer() {
+        return externalArtifacts;
+    }
+
     /** Starts the informers: sources first, so that the objects reading them find them in the cache. */
     void start() {
         gitRepositories.start();
         helmRepositories.start();
+        externalArtifacts.start();
+        artifactGenerators.start();
+        helmCharts.start();
         kustomizations.start();
         helmReleases.start();
     }
 
     @PreDestroy
     void close() {
-        for (SharedIndexInformer<?> informer : List.of(kustomizations, helmReleases, gitRepositories, helmRepositories)) {
+        for (SharedIndexInformer<?> informer : List.of(kustomizations, helmReleases, gitRepositories, helmRepositories,
+                artifactGenerators, externalArtifacts, helmCharts)) {
             informer.close();
         }
     }
@@ -91,7 +130,30 @@ public class InformerCaches implements WatchedObjects {
     }
 
     @Override
+    public List<HelmChart> helmCharts() {
+        return helmCharts.getStore().list();
+    }
+
+    @Override
+    public Optional<HelmChart> helmChart(ObjectKey key) {
+        return byKey(helmCharts, key.namespace(), key.name());
+    }
+
+    @Override
+    public List<ArtifactGenerator> artifactGenerators() {
+        return artifactGenerators.getStore().list();
+    }
+
+    @Override
+    public Optional<ArtifactGenerator> artifactGenerator(ObjectKey key) {
+        return byKey(artifactGenerators, key.namespace(), key.name());
+    }
+
+    @Override
     public Optional<GitRepository> gitRepository(ObjectKey key) {
+        if (!GitRepository.KIND.equals(key.kind())) {
+            return Optional.empty(); // an OCIRepository or Bucket may share a GitRepository's name
+        }
         return byKey(gitRepositories, key.namespace(), key.name());
     }
 

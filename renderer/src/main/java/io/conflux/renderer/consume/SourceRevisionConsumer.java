@@ -4,6 +4,8 @@ import io.conflux.model.topic.SourceRevision;
 import io.conflux.renderer.render.RenderCoordinator;
 import io.conflux.service.Ownership;
 import io.conflux.service.Retrying;
+import io.conflux.service.Tracing;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,6 +30,8 @@ public class SourceRevisionConsumer {
     Retrying retrying;
     @Inject
     Ownership ownership;
+    @Inject
+    Tracing tracing;
 
     /** For CDI. */
     public SourceRevisionConsumer() {
@@ -47,10 +51,23 @@ public class SourceRevisionConsumer {
     }
 
     /**
+     * @param record a record of {@code conflux.source-revisions}; its {@code traceparent} header, if any, is the
+     *               parent of the span of its handling
      * @return a Uni completing when the revision is handled (or its key moved to another replica during retries);
      *         failing with a poison failure only
      */
     @Incoming("source-revisions")
+    public Uni<Void> onRecord(ConsumerRecord<String, SourceRevision> record) {
+        return tracing.consume(record.topic() + " process", record.key(), record.headers(),
+                () -> onSourceRevision(record.value()));
+    }
+
+    /**
+     * The handling of one revision, in the span of its record ({@link #onRecord}).
+     *
+     * @return a Uni completing when the revision is handled (or its key moved to another replica during retries);
+     *         failing with a poison failure only
+     */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         return retrying.untilDone(() -> coordinator.onSourceRevision(revision)
                                 .onFailure().invoke(e -> LOG.warnf("fetching %s at %s failed: %s", revision.source(),

@@ -45,6 +45,16 @@ public record CrossNamespaceRefs(boolean blocked) {
                 text(ref.get("name")));
     }
 
+    /**
+     * @param generator an ArtifactGenerator
+     * @param source    one of its {@code spec.sources}
+     * @return why the source may not be read, or empty when it may (source-watcher's {@code --no-cross-namespace-refs})
+     */
+    public Optional<String> refused(io.conflux.model.source.ArtifactGenerator generator,
+                                    io.conflux.model.source.ArtifactGeneratorSpec.Source source) {
+        return refused(generator.getMetadata().getNamespace(), source.kind(), source.namespace(), source.name());
+    }
+
     private Optional<String> refused(String namespace, String kind, String refNamespace, String name) {
         if (!blocked || refNamespace == null || refNamespace.isEmpty() || refNamespace.equals(namespace)) {
             return Optional.empty();

@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * kustomization file is listed as a directory and not descended into); then the Flux-level fields of the
  * {@code Kustomization} are merged into it: {@code targetNamespace} → {@code namespace}, {@code namePrefix},
  * {@code nameSuffix}, {@code patches}, {@code patchesStrategicMerge}, {@code patchesJson6902},
- * {@code images} and {@code components} appended to the file's own.
+ * {@code images} and {@code components} appended to the file's own — with {@code ignoreMissingComponents}, a
+ * {@code spec.components} entry whose path does not exist under {@code spec.path} is left out (the file's own
+ * components are kept as written, as in Flux).
  *
  * <p>The tree must be a scratch copy (the renderer's in-memory checkout): the file is rewritten in place.
  */
@@ -56,7 +58,7 @@ public final class FluxKustomizationGenerator {
                 kustomization = docs.isEmpty() ? new LinkedHashMap<>() : new LinkedHashMap<>(docs.get(0));
                 target = existing;
             }
-            merge(kustomization, spec);
+            merge(kustomization, spec, dir);
             Files.writeString(target, KYaml.dumpAll(List.of(kustomization)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -99,7 +101,7 @@ public final class FluxKustomizationGenerator {
     }
 
     @SuppressWarnings("unchecked")
-    private static void merge(Map<String, Object> k, KustomizationSpec spec) {
+    private static void merge(Map<String, Object> k, KustomizationSpec spec, Path dir) {
         if (notEmpty(spec.targetNamespace())) {
             k.put("namespace", spec.targetNamespace());
         }
@@ -147,7 +149,13 @@ public final class FluxKustomizationGenerator {
             }
         }
         if (spec.components() != null) {
-            list(k, "components").addAll(spec.components());
+            List<Object> components = list(k, "components");
+            for (String component : spec.components()) {
+                if (spec.ignoresMissingComponents() && !Files.exists(dir.resolve(component).normalize())) {
+                    continue;
+                }
+                components.add(component);
+            }
         }
     }
 

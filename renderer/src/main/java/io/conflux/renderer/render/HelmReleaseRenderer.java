@@ -335,6 +335,29 @@ public final class HelmReleaseRenderer {
         return open(repository, secretData).indexRevision();
     }
 
+    /**
+     * A chart pulled from a HelmRepository, for a HelmChart's status.
+     *
+     * @param name    the chart's name
+     * @param version the version resolved
+     * @param archive the downloaded archive ({@code .tgz})
+     */
+    public record PulledChart(String name, String version, Path archive) {
+    }
+
+    /**
+     * Resolves {@code chart} at {@code range} in {@code repository}'s index (or registry) and downloads it, as
+     * source-controller pulls a HelmChart's chart; blocking.
+     *
+     * @throws HelmException naming the URL, chart or version when it cannot be resolved or downloaded
+     */
+    public PulledChart pull(HelmRepository repository, String chart, String range,
+                            BiFunction<String, String, Map<String, String>> secretData) {
+        ChartRepository charts = open(repository, secretData);
+        ResolvedChart resolved = charts.resolve(chart, range == null ? "" : range);
+        return new PulledChart(resolved.name(), resolved.version(), charts.fetch(resolved));
+    }
+
     /** @return whether the HelmRepository is an OCI registry ({@code type: oci} or an {@code oci://} URL) */
     public static boolean isOci(HelmRepository repository) {
         return "oci".equals(repository.getSpec().type()) || String.valueOf(repository.getSpec().url()).startsWith("oci://");

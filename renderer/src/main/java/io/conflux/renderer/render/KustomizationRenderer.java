@@ -37,14 +37,28 @@ import java.util.Map;
 public final class KustomizationRenderer {
     private final SourceTree sources;
     private final ObjectMapper json;
+    private final boolean strictSubstitutions;
 
     /**
+     * With the default strictness ({@link PostBuild#DEFAULT_STRICT}).
+     *
      * @param mirror Git mirrors to read revisions from
      * @param json   serializer of the bundle
      */
     public KustomizationRenderer(GitMirror mirror, ObjectMapper json) {
+        this(mirror, json, PostBuild.DEFAULT_STRICT);
+    }
+
+    /**
+     * @param mirror              Git mirrors to read revisions from
+     * @param json                serializer of the bundle
+     * @param strictSubstitutions {@code conflux.renderer.strict-post-build-substitutions}: an undefined postBuild
+     *                            variable without a default fails the render
+     */
+    public KustomizationRenderer(GitMirror mirror, ObjectMapper json, boolean strictSubstitutions) {
         this.sources = new SourceTree(mirror);
         this.json = json;
+        this.strictSubstitutions = strictSubstitutions;
     }
 
     /**
@@ -65,17 +79,58 @@ public final class KustomizationRenderer {
      * ({@link SourceIgnore}: defaults, {@code .sourceignore}, {@code GitRepository.spec.ignore}), decrypted with
      * {@code spec.decryption}'s Secret read from {@code variables} (kind {@code Secret}), then {@code commonMetadata}
      * and {@code postBuild} substitution with {@code substituteFrom} read from {@code variables}; a missing
-     * non-optional source fails with {@code BuildFailed} and is retried (the object may appear later). A source that
+     * non-optional source, or in strict mode an undefined variable without a default, fails with {@code BuildFailed}
+     * naming it and is retried (the object or key may appear later). A source that
      * cannot be fetched or included fails with {@code ArtifactFailed}, retried.
      */
     public RenderOutcome render(GitSource source, KustomizationSpec spec, PostBuild.VariableSource variables) {
-        Revision revision = source.revision();
-        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
-            Path root = Files.createDirectories(fs.getPath("/source"));
+        return render(source.revision().toString(), root -> {
             try {
                 sources.write(source, root);
             } catch (GitException | UncheckedIOException e) {
+                throw new ArtifactUnavailable(e.getMessage());
+            }
+        }, spec, variables);
+    }
+
+    /** Writes a source's artifact content into an empty root directory; blocking. */
+    @FunctionalInterface
+    public interface ArtifactWriter {
+        /**
+         * @param root the directory to fill
+         * @throws ArtifactUnavailable when the content cannot be had (the render fails {@code ArtifactFailed})
+         * @throws IOException         when the in-memory file system fails
+         */
+        void write(Path root) throws IOException;
+    }
+
+    /** The artifact's content cannot be had; the message says why (file, URL, revision). */
+    public static final class ArtifactUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message why */
+        public ArtifactUnavailable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * As {@link #render(GitSource, KustomizationSpec, PostBuild.VariableSource)} for any source kind: {@code writer} puts
+     * the artifact's content (a GitRepository's tree, an OCIRepository's or Bucket's extracted tarball) under the root.
+     *
+     * @param revision the source revision, for messages
+     */
+    public RenderOutcome render(String revision, ArtifactWriter writer, KustomizationSpec spec,
+                                PostBuild.VariableSource variables) {
+        try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+            Path root = Files.createDirectories(fs.getPath("/source"));
+            try {
+                writer.write(root);
+            } catch (ArtifactUnavailable e) {
                 return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, e.getMessage());
+            } catch (IOException e) {
+                return RenderOutcome.failed(FluxReasons.ARTIFACT_FAILED, "cannot read revision " + revision + ": "
+                        + e.getMessage());
             }
             String path = spec.path() == null || spec.path().isBlank() ? "./" : spec.path();
             Path dir = root.resolve(path.startsWith("/") ? path.substring(1) : path).normalize();
@@ -95,8 +150,13 @@ public final class KustomizationRenderer {
                 } catch (PostBuild.SubstitutionException e) {
                     return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, e.getMessage());
                 }
-                List<Map<String, Object>> objects = PostBuild.apply(decrypted, spec.commonMetadata(), vars,
-                        spec.postBuild() != null);
+                List<Map<String, Object>> objects;
+                try {
+                    objects = PostBuild.apply(decrypted, spec.commonMetadata(), vars,
+                            PostBuild.substitutes(spec.postBuild(), vars), strictSubstitutions);
+                } catch (PostBuild.UndefinedVariableException e) {
+                    return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, e.getMessage());
+                }
                 return RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size()));
             } catch (BuildCancelledException e) {
                 return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, relative(e.getMessage()));

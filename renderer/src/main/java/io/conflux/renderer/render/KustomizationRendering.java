@@ -32,6 +32,8 @@ public final class KustomizationRendering {
     private final Function<ObjectKey, Optional<GitRepository>> repositories;
     private final BiFunction<String, String, Map<String, String>> secrets;
     private final BiFunction<String, String, Map<String, String>> configMaps;
+    private final ArtifactSourceRendering artifacts;
+    private final ExternalArtifactRendering externalArtifacts;
 
     /**
      * @param renderer           builds a Kustomization from a source tree
@@ -40,17 +42,21 @@ public final class KustomizationRendering {
      * @param repositories       the GitRepositories by key (the informer cache)
      * @param secrets            decoded Secret data by namespace and name, null when absent (blocking)
      * @param configMaps         ConfigMap data by namespace and name, null when absent (blocking)
+     * @param externalArtifacts  plans the renders whose {@code sourceRef} is an ExternalArtifact
      */
     KustomizationRendering(KustomizationRenderer renderer, BoundedBuild builds, CrossNamespaceRefs crossNamespaceRefs,
                            Function<ObjectKey, Optional<GitRepository>> repositories,
                            BiFunction<String, String, Map<String, String>> secrets,
-                           BiFunction<String, String, Map<String, String>> configMaps) {
+                           BiFunction<String, String, Map<String, String>> configMaps,
+                           ExternalArtifactRendering externalArtifacts) {
         this.renderer = renderer;
         this.builds = builds;
         this.crossNamespaceRefs = crossNamespaceRefs;
         this.repositories = repositories;
         this.secrets = secrets;
         this.configMaps = configMaps;
+        this.artifacts = new ArtifactSourceRendering(renderer, builds);
+        this.externalArtifacts = externalArtifacts;
     }
 
     /**
@@ -68,9 +74,12 @@ public final class KustomizationRendering {
             return new RenderPlan.Wait(key + " is suspended");
         }
         ObjectKey source = sourceOf(k);
+        if (source == null && ExternalArtifactRendering.sourceOf(k) != null) {
+            return planExternalArtifact(k, stored, interval);
+        }
         if (source == null) {
-            return FluxMetadata.refusal(k, FluxReasons.ARTIFACT_FAILED,
-                    "source kind '" + k.getSpec().sourceRef().kind() + "' is not supported; use GitRepository", interval);
+            return FluxMetadata.refusal(k, FluxReasons.ARTIFACT_FAILED, "source kind '" + k.getSpec().sourceRef().kind()
+                    + "' is not supported; use GitRepository, OCIRepository, Bucket or ExternalArtifact", interval);
         }
         Optional<String> denied = crossNamespaceRefs.refused(k);
         if (denied.isPresent()) {
@@ -88,8 +97,19 @@ public final class KustomizationRendering {
                 FluxMetadata.requestedAt(k), sources.includedRevisions(source), ClusterInputs.digest(k.getSpec(), variables));
         return new RenderPlan.Render(Optional.of(input), () -> {
             LOG.debugf("%s: rendering %s", key, input.revision());
-            return new RenderPlan.Rendered(input, build(k, sources, source, at.get(), variables));
+            return new RenderPlan.Rendered(input, ArtifactSourceRendering.handles(source)
+                    ? artifacts.build(k, source, at.get(), stored.content(source), variables)
+                    : build(k, sources, source, at.get(), variables));
         }, interval, GoDuration.parseOr(k.getSpec().retryInterval(), interval));
+    }
+
+    /** A Kustomization of an ExternalArtifact (#13): refused across namespaces when locked down, else its plan. */
+    private RenderPlan planExternalArtifact(Kustomization k, StoredSources stored, Duration interval) {
+        Optional<String> denied = crossNamespaceRefs.refused(k);
+        if (denied.isPresent()) {
+            return FluxMetadata.refusal(k, CrossNamespaceRefs.ACCESS_DENIED, denied.get(), interval);
+        }
+        return externalArtifacts.plan(k, stored);
     }
 
     /** Builds {@code k} at {@code at} with everything its source includes, bounded by {@code spec.timeout}; blocking. */
@@ -106,12 +126,15 @@ public final class KustomizationRendering {
         return builds.within(FluxMetadata.key(k), timeout, () -> renderer.render(gitSource, k.getSpec(), variables));
     }
 
-    /** @return the GitRepository {@code k}'s {@code sourceRef} names, or null when it names another kind */
+    /**
+     * @return the source {@code k}'s {@code sourceRef} names — a GitRepository, or an OCIRepository or Bucket
+     *         ({@link ArtifactSourceRendering}) — or null when it names another kind
+     */
     static ObjectKey sourceOf(Kustomization k) {
         var ref = k.getSpec().sourceRef();
-        if (ref == null || !GitRepository.KIND.equals(ref.kind())) {
+        if (ref == null || !GitRepository.KIND.equals(ref.kind()) && !ArtifactSourceRendering.handles(ref.kind())) {
             return null;
         }
-        return new ObjectKey(GitRepository.KIND, ref.namespaceOr(k.getMetadata().getNamespace()), ref.name());
+        return new ObjectKey(ref.kind(), ref.namespaceOr(k.getMetadata().getNamespace()), ref.name());
     }
 }

@@ -9,23 +9,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What kustomize-controller does to the built objects before applying them:
  * {@code spec.commonMetadata} labels and annotations added to every object (not to selectors or templates), and
- * {@code spec.postBuild} variable substitution on each object's YAML — {@code ${var}} replaced by its value,
- * {@code ${var:=default}} by the default when the variable is unset, {@code $${var}} left as the literal
- * {@code ${var}}, an unset variable without default replaced by the empty string (Flux's non-strict mode).
- * Variables come from {@code substituteFrom} ConfigMaps and Secrets in order (later ones win), then the inline
- * {@code substitute} map, which takes precedence. Objects labelled or annotated
- * {@code kustomize.toolkit.fluxcd.io/substitute: disabled} are left as they are.
+ * {@code spec.postBuild} variable substitution on each object's YAML with every form of Flux's envsubst
+ * ({@link Envsubst}: {@code ${var}}, defaults, substrings, replacements, prefix/suffix removal, case changes,
+ * {@code $${var}} for a literal {@code ${var}}). In strict mode (kustomize-controller's
+ * {@code StrictPostBuildSubstitutions} feature gate, {@code conflux.renderer.strict-post-build-substitutions}) an
+ * undefined variable without a default fails the render naming the variable and the object; otherwise it becomes the
+ * empty string. Variables come from {@code substituteFrom} ConfigMaps and Secrets in order (later ones win; a missing
+ * one with {@code optional: true} defines nothing), then the inline {@code substitute} map, which takes precedence;
+ * line breaks are removed from every value, as Flux does. As in Flux ({@code substituteStrategy: WithVariables}, the
+ * default), nothing is substituted when no variable is defined; {@code substituteStrategy: Always} substitutes anyway
+ * (so that {@code ${var:=default}} expands). Objects labelled or annotated
+ * {@code kustomize.toolkit.fluxcd.io/substitute: disabled} are left as they are. Follows fluxcd/pkg
+ * {@code kustomize/kustomize_varsub.go} and kustomize-controller's "Post build variable substitution".
  */
 public final class PostBuild {
     /** The label/annotation that turns substitution off for one object. */
     public static final String SUBSTITUTE_ANNOTATION = Kustomization.GROUP + "/substitute";
-    private static final Pattern VARIABLE = Pattern.compile("\\$(\\$?)\\{([_a-zA-Z][_a-zA-Z0-9]*)(?::=([^}]*))?}");
     private static final Pattern NAME = Pattern.compile("[_a-zA-Z][_a-zA-Z0-9]*");
 
     private PostBuild() {
@@ -41,6 +45,16 @@ public final class PostBuild {
          */
         Map<String, String> data(String kind, String name);
     }
+
+    /**
+     * Conflux's default of {@code StrictPostBuildSubstitutions}: off, as in Flux 2.7 and earlier (kustomize-controller
+     * turned it on by default in v1.9), so that every repository written for those renders unchanged; the renderer's key
+     * {@code conflux.renderer.strict-post-build-substitutions} sets it.
+     */
+    public static final boolean DEFAULT_STRICT = false;
+
+    /** {@code spec.postBuild.substituteStrategy} that substitutes even when no variable is defined. */
+    public static final String STRATEGY_ALWAYS = "Always";
 
     /** A {@code substituteFrom} object that is missing and not optional, or an invalid variable name. */
     public static final class SubstitutionException extends RuntimeException {
@@ -68,11 +82,11 @@ public final class PostBuild {
                     throw new SubstitutionException("substitute from '" + ref.kind() + "/" + ref.name() + "' error: "
                             + ref.kind().toLowerCase(java.util.Locale.ROOT) + "s \"" + ref.name() + "\" not found");
                 }
-                vars.putAll(data);
+                data.forEach((k, v) -> vars.put(k, v == null ? "" : v.replace("\n", "")));
             }
         }
         if (postBuild.substitute() != null) {
-            vars.putAll(postBuild.substitute());
+            postBuild.substitute().forEach((k, v) -> vars.put(k, v == null ? "" : v.replace("\n", "")));
         }
         for (String name : vars.keySet()) {
             if (!NAME.matcher(name).matches()) {
@@ -83,12 +97,37 @@ public final class PostBuild {
     }
 
     /**
-     * Applies {@code commonMetadata} and substitutes {@code vars} in every object.
+     * As {@link #apply(List, CommonMetadata, Map, boolean, boolean)} in non-strict mode.
      *
      * @return new objects (the input is not modified)
      */
     public static List<Map<String, Object>> apply(List<Map<String, Object>> objects, CommonMetadata metadata,
                                                   Map<String, String> vars, boolean substitute) {
+        return apply(objects, metadata, vars, substitute, false);
+    }
+
+    /**
+     * Whether kustomize-controller substitutes at all: {@code spec.postBuild} is set, and either a variable is defined
+     * or {@code substituteStrategy} is {@code Always}.
+     *
+     * @param postBuild {@code spec.postBuild}, may be null
+     * @param vars      the variables {@link #variables} found
+     */
+    public static boolean substitutes(io.conflux.model.kustomize.PostBuild postBuild, Map<String, String> vars) {
+        return postBuild != null && (!vars.isEmpty() || STRATEGY_ALWAYS.equals(postBuild.substituteStrategy()));
+    }
+
+    /**
+     * Applies {@code commonMetadata} and, when {@code substitute}, expands {@code vars} in every object.
+     *
+     * @param strict whether an undefined variable without a default fails
+     * @return new objects (the input is not modified)
+     * @throws KustomizeException when an object's text does not parse as envsubst or the result as YAML (naming the
+     *                            object, never a value)
+     * @throws UndefinedVariableException in strict mode, naming the variable and the object
+     */
+    public static List<Map<String, Object>> apply(List<Map<String, Object>> objects, CommonMetadata metadata,
+                                                  Map<String, String> vars, boolean substitute, boolean strict) {
         List<Map<String, Object>> out = new ArrayList<>(objects.size());
         for (Map<String, Object> object : objects) {
             Map<String, Object> o = deepCopy(object);
@@ -98,7 +137,7 @@ public final class PostBuild {
             }
             if (substitute && !disabled(o)) {
                 String yaml = KYaml.dumpAll(List.of(o));
-                String replaced = substitute(yaml, vars);
+                String replaced = substitute(yaml, vars, strict, kindAndName(o));
                 if (!replaced.equals(yaml)) {
                     o = reparse(replaced, kindAndName(o));
                 }
@@ -108,23 +147,29 @@ public final class PostBuild {
         return out;
     }
 
-    /** @return {@code text} with Flux's variable rules applied */
+    /** @return {@code text} with Flux's variable rules applied, non-strict ({@link Envsubst}) */
     public static String substitute(String text, Map<String, String> vars) {
-        Matcher m = VARIABLE.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String replacement;
-            if (!m.group(1).isEmpty()) {
-                replacement = m.group().substring(1);
-            } else if (vars.containsKey(m.group(2))) {
-                replacement = vars.get(m.group(2));
-            } else {
-                replacement = m.group(3) == null ? "" : m.group(3);
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        return substitute(text, vars, false, "text");
+    }
+
+    /** Strict mode: an object references a variable that is not defined, without a default. */
+    public static final class UndefinedVariableException extends RuntimeException {
+        UndefinedVariableException(String message) {
+            super(message);
         }
-        m.appendTail(out);
-        return out.toString();
+    }
+
+    private static String substitute(String text, Map<String, String> vars, boolean strict, String subject) {
+        try {
+            return Envsubst.expand(text, vars, strict);
+        } catch (Envsubst.VariableNotSet e) {
+            throw new UndefinedVariableException("post build failed for '" + subject + "': variable substitution failed: "
+                    + e.getMessage() + " (define it in spec.postBuild.substitute or substituteFrom, or give it a "
+                    + "default: ${" + e.variable() + ":=value})");
+        } catch (Envsubst.EnvsubstException e) {
+            throw new KustomizeException("post build failed for '" + subject + "': variable substitution failed: "
+                    + e.getMessage());
+        }
     }
 
     @SuppressWarnings("unchecked")

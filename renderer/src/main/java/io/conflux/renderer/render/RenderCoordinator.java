@@ -3,17 +3,22 @@ package io.conflux.renderer.render;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
+import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Ownership;
+import io.conflux.service.PipelineMetrics;
 import io.conflux.service.Requeue;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,8 +59,12 @@ public final class RenderCoordinator implements AutoCloseable {
     private final Requeue requeue;
     private final Ownership ownership;
     private final AutoCloseable resources;
+    private final ArtifactGenerators generators;
+    private final HelmCharts helmCharts;
     /** Per GitRepository, the last revision record handled here (its owner), fetched again when an include changes. */
     private final Map<ObjectKey, SourceRevision> lastRecords = new ConcurrentHashMap<>();
+    /** Render duration and bundle size ({@code conflux_render_duration_seconds}, {@code conflux_bundle_size_bytes}). */
+    private volatile PipelineMetrics metrics = new PipelineMetrics(null);
 
     /**
      * @param fetcher        fetches and stores source revisions
@@ -69,10 +78,13 @@ public final class RenderCoordinator implements AutoCloseable {
      * @param ownership      which objects this replica renders; newly owned ones render at once, timers of objects
      *                       no longer owned stop
      * @param resources      closed with the coordinator (the build threads)
+     * @param generators     generates the ExternalArtifacts of ArtifactGenerators
+     * @param helmCharts     reconciles HelmCharts
      */
     RenderCoordinator(SourceFetcher fetcher, KustomizationRendering kustomizations, HelmReleaseRendering helmReleases,
                       RenderRecorder recorder, ReactiveRunner runner, WatchedObjects watched, KeyedSerialQueue queue,
-                      Requeue requeue, Ownership ownership, AutoCloseable resources) {
+                      Requeue requeue, Ownership ownership, AutoCloseable resources, ArtifactGenerators generators,
+                      HelmCharts helmCharts) {
         this.fetcher = fetcher;
         this.kustomizations = kustomizations;
         this.helmReleases = helmReleases;
@@ -83,8 +95,15 @@ public final class RenderCoordinator implements AutoCloseable {
         this.requeue = requeue;
         this.ownership = ownership;
         this.resources = resources;
+        this.generators = generators;
+        this.helmCharts = helmCharts;
         ownership.onAssigned(this::resume);
         ownership.onRevoked(requeue::cancelIf);
+    }
+
+    /** Records render durations and bundle sizes in {@code metrics} from now on (none until called). */
+    void metrics(PipelineMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /**
@@ -100,6 +119,20 @@ public final class RenderCoordinator implements AutoCloseable {
             ObjectKey key = FluxMetadata.objectKey(o);
             if (newlyOwned.test(key.toString())) {
                 schedule(key, Duration.ZERO);
+                resumed++;
+            }
+        }
+        for (ArtifactGenerator g : watched.artifactGenerators()) {
+            ObjectKey key = FluxMetadata.objectKey(g);
+            if (newlyOwned.test(key.toString())) {
+                generate(key).subscribe().with(v -> { }, e -> LOG.warnf("%s: generation failed: %s", key, e.toString()));
+                resumed++;
+            }
+        }
+        for (HelmChart c : watched.helmCharts()) {
+            if (newlyOwned.test(FluxMetadata.key(c))) {
+                helmCharts.reconcile(c).subscribe().with(v -> { }, e -> LOG.warnf("%s: reconcile failed: %s",
+                        FluxMetadata.key(c), e.toString()));
                 resumed++;
             }
         }
@@ -122,7 +155,8 @@ public final class RenderCoordinator implements AutoCloseable {
                         .invoke(stored::set).replaceWithVoid())
                 // a render that fails is rendered again by its timer (render arms it whatever the outcome): it does
                 // not fail the revision, which is fetched and stored
-                .chain(() -> stored.get() ? renderAll(source).onFailure().recoverWithUni(e -> {
+                .chain(() -> stored.get() ? Uni.join().all(renderAll(source), generateReaders(source))
+                        .andCollectFailures().replaceWithVoid().onFailure().recoverWithUni(e -> {
                     LOG.warnf("%s: some renders failed, each again after its retryInterval: %s", source, e.toString());
                     return Uni.createFrom().voidItem();
                 }) : Uni.createFrom().voidItem());
@@ -145,6 +179,7 @@ public final class RenderCoordinator implements AutoCloseable {
         ObjectKey source = FluxMetadata.objectKey(repository);
         List<Uni<Void>> work = new ArrayList<>();
         work.add(renderAll(source));
+        work.add(generateReaders(source));
         // as source-controller requeues a GitRepository when one it includes changes: the including repositories this
         // replica owns are fetched again at their current revision (one whose fetch failed for want of the included
         // artifact is stored now), so their artifacts carry the included one's
@@ -171,6 +206,82 @@ public final class RenderCoordinator implements AutoCloseable {
                         && source.equals(new ObjectKey(GitRepository.KIND, g.getMetadata().getNamespace(), i.repository().name()))))
                 .filter(g -> ownership.owns(FluxMetadata.objectKey(g)))
                 .toList();
+    }
+
+    /**
+     * An ArtifactGenerator was created, its spec changed or a reconcile was requested: this replica generates it if it
+     * owns it ({@link ArtifactGenerators}), then renders the Kustomizations of the ExternalArtifacts that changed.
+     *
+     * @return a Uni completing when generated and those renders are done
+     */
+    public Uni<Void> onArtifactGenerator(ArtifactGenerator generator) {
+        return generate(FluxMetadata.objectKey(generator));
+    }
+
+    /**
+     * An ArtifactGenerator was deleted: its owner deletes its ExternalArtifacts and their stored artifacts.
+     *
+     * @return a Uni completing when they are gone
+     */
+    public Uni<Void> onArtifactGeneratorDeleted(ArtifactGenerator generator) {
+        return ownership.owns(FluxMetadata.objectKey(generator)) ? generators.forget(generator) : Uni.createFrom().voidItem();
+    }
+
+    /**
+     * The artifact in an ExternalArtifact's status changed (its generator's owner stored a new one, then wrote it):
+     * renders the Kustomizations this replica owns that read it, and generates the generators reading it.
+     *
+     * @return a Uni completing when those renders are done
+     */
+    public Uni<Void> onExternalArtifactStored(ExternalArtifact artifact) {
+        ObjectKey source = FluxMetadata.objectKey(artifact);
+        return Uni.join().all(renderAll(source), generateReaders(source)).andCollectFailures().replaceWithVoid();
+    }
+
+    /**
+     * An ExternalArtifact was deleted: when it names a generator that still exists, that generator is generated again
+     * on its owner, which applies it again if it is still one of its outputs (source-watcher corrects such drift); a
+     * generator that deleted it itself, or is gone, generates nothing new.
+     *
+     * @return a Uni completing when generated
+     */
+    public Uni<Void> onExternalArtifactDeleted(ExternalArtifact artifact) {
+        var ref = artifact.getSpec() == null ? null : artifact.getSpec().sourceRef();
+        if (ref == null || !ArtifactGenerator.KIND.equals(ref.kind()) || ref.name() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return generate(new ObjectKey(ArtifactGenerator.KIND, ref.namespaceOr(artifact.getMetadata().getNamespace()),
+                ref.name()));
+    }
+
+    /** Generates {@code generator} (if owned here), then renders what reads the ExternalArtifacts that changed. */
+    private Uni<Void> generate(ObjectKey generator) {
+        return generators.generate(generator).chain(changed -> changed.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(changed.stream().map(this::renderAll).toList()).andCollectFailures().replaceWithVoid());
+    }
+
+    /** Generates every generator this replica owns that reads {@code source}. */
+    private Uni<Void> generateReaders(ObjectKey source) {
+        List<ObjectKey> readers = generators.readersOf(source);
+        if (readers.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join().all(readers.stream().map(this::generate).toList()).andCollectFailures().replaceWithVoid();
+    }
+
+    /**
+     * A HelmChart was created, changed or a reconcile requested: its owner pulls or packages it and writes its status,
+     * then again every interval ({@link HelmCharts}).
+     *
+     * @return a Uni completing when its status is written
+     */
+    public Uni<Void> onHelmChart(HelmChart chart) {
+        return helmCharts.reconcile(chart);
+    }
+
+    /** A HelmChart was deleted: its timer stops. */
+    public void onHelmChartDeleted(HelmChart chart) {
+        helmCharts.deleted(chart);
     }
 
     /** A Kustomization or HelmRelease was deleted: its timer stops. */
@@ -218,7 +329,8 @@ public final class RenderCoordinator implements AutoCloseable {
         List<Uni<Void>> renders = new ArrayList<>();
         for (Kustomization k : watched.kustomizations()) {
             ObjectKey own = KustomizationRendering.sourceOf(k);
-            if (source.equals(own) || own != null && includes.includes(own, source)) {
+            if (source.equals(own) || own != null && includes.includes(own, source)
+                    || source.equals(ExternalArtifactRendering.sourceOf(k))) {
                 renders.add(render(FluxMetadata.objectKey(k), k));
             }
         }
@@ -288,8 +400,11 @@ public final class RenderCoordinator implements AutoCloseable {
         return queue.submit(key.toString(), () -> runner.run(blocking -> {
             HasMetadata object = current(key).orElse(seen);
             String namespace = sourceNamespace(object);
+            ObjectKey artifactSource = object instanceof Kustomization k ? KustomizationRendering.sourceOf(k) : null;
             Uni<StoredSources> stored = namespace == null ? Uni.createFrom().item(StoredSources.NONE)
-                    : Panache.withSession(() -> StoredSources.of(namespace));
+                    : Panache.withSession(() -> StoredSources.of(namespace).chain(s ->
+                            ArtifactSourceRendering.handles(artifactSource) ? s.withContent(artifactSource)
+                                    : Uni.createFrom().item(s)));
             return stored.chain(sources -> blocking.call(() -> object instanceof HelmRelease hr
                             ? helmReleases.plan(hr, sources) : kustomizations.plan((Kustomization) object, sources)))
                     .chain(plan -> {
@@ -311,7 +426,15 @@ public final class RenderCoordinator implements AutoCloseable {
                 next.set(plan.interval());
                 return Uni.createFrom().voidItem();
             }
+            long started = System.nanoTime();
             return blocking.call(() -> plan.work().get())
+                    .invoke(rendered -> {
+                        Bundle bundle = rendered.outcome().bundle();
+                        metrics.renderDuration(key.kind(), bundle != null, Duration.ofNanos(System.nanoTime() - started));
+                        if (bundle != null) {
+                            metrics.bundleSize(key.kind(), bundle.content().getBytes(StandardCharsets.UTF_8).length);
+                        }
+                    })
                     .invoke(rendered -> next.set(plan.next(rendered.outcome())))
                     .chain(rendered -> (plan.known().isPresent() ? Uni.createFrom().item(Optional.<String>empty())
                             : recorder.needless(rendered.input()))
@@ -320,9 +443,22 @@ public final class RenderCoordinator implements AutoCloseable {
                                     LOG.debugf("%s: not recording: %s", key, after.get());
                                     return Uni.createFrom().voidItem();
                                 }
-                                return recorder.record(rendered.input(), rendered.outcome());
+                                return recorder.record(rendered.input(), rendered.outcome(),
+                                        webhookReceivedAt(rendered.input().revision()));
                             }));
         });
+    }
+
+    /**
+     * @return when the webhook announcing {@code revision} was received, if this replica handled the revision's record
+     *         and it came from a webhook; null otherwise (the latency is then not measured)
+     */
+    private String webhookReceivedAt(String revision) {
+        if (revision == null || revision.isEmpty()) {
+            return null;
+        }
+        return lastRecords.values().stream().filter(r -> revision.equals(r.revision()) && r.webhookReceivedAt() != null)
+                .map(SourceRevision::webhookReceivedAt).findFirst().orElse(null);
     }
 
     /** @return the object of {@code key} in the cache */
@@ -338,6 +474,9 @@ public final class RenderCoordinator implements AutoCloseable {
     private static String sourceNamespace(HasMetadata object) {
         ObjectKey source = object instanceof HelmRelease hr ? HelmReleaseRenderer.gitRepositoryOf(hr)
                 : KustomizationRendering.sourceOf((Kustomization) object);
+        if (source == null && object instanceof Kustomization k) {
+            source = ExternalArtifactRendering.sourceOf(k);
+        }
         return source == null ? null : source.namespace();
     }
 

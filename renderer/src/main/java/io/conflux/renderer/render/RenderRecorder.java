@@ -73,6 +73,15 @@ public final class RenderRecorder {
      *         failure, when nothing of it is written
      */
     Uni<Void> record(RenderInput input, RenderOutcome rendered) {
+        return record(input, rendered, null);
+    }
+
+    /**
+     * As {@link #record(RenderInput, RenderOutcome)}, the result carrying {@code webhookReceivedAt}.
+     *
+     * @param webhookReceivedAt RFC 3339 time the webhook announcing the rendered revision was received, or null
+     */
+    Uni<Void> record(RenderInput input, RenderOutcome rendered, String webhookReceivedAt) {
         RenderOutcome outcome = rendered.bundle() == null ? rendered : bundleStore.refusal(rendered.bundle().content())
                 .map(why -> RenderOutcome.retryable(BUNDLE_NOT_STORED, why)).orElse(rendered);
         String objectKey = input.objectKey();
@@ -93,7 +102,7 @@ public final class RenderRecorder {
         RenderResult result = new RenderResult(objectKey, input.generation(), revision.isEmpty() ? null : revision,
                 r.bundleDigest, outcome.bundle() == null ? null : outcome.bundle().objectCount(),
                 outcome.reason(), outcome.message(), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
-                input.sourceSequence());
+                input.sourceSequence(), outcome.bundle() == null ? null : webhookReceivedAt);
         if (outcome.bundle() != null) {
             LOG.infof("%s rendered at %s: %d objects, %s", objectKey, revision, outcome.bundle().objectCount(), r.bundleDigest);
         } else {

@@ -5,10 +5,15 @@ import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.SourceTree;
 import io.conflux.renderer.persist.BundleStore;
+import io.conflux.renderer.persist.GeneratedArtifact;
+import io.conflux.renderer.source.GeneratedArtifacts;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import java.util.Optional;
 import io.conflux.renderer.source.GitArtifacts;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Outbox;
 import io.conflux.service.Ownership;
+import io.conflux.service.PipelineMetrics;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.Requeue;
 import io.conflux.service.SecretReader;
@@ -58,6 +63,8 @@ public class RendererAssembly {
     Requeue requeue;
     @Inject
     Ownership ownership;
+    @Inject
+    PipelineMetrics metrics;
 
     /** @return the service's configuration, from its two mappings */
     @Produces
@@ -80,8 +87,10 @@ public class RendererAssembly {
     @Produces
     @Singleton
     RenderCoordinator produce() {
-        return coordinator(config, json, client, new Parts(secrets, status, bundleStore, outbox, runner, requeue,
-                ownership, new KeyedSerialQueue(jobTimeout, maxWaitingPerKey)), watched, () -> { });
+        RenderCoordinator coordinator = coordinator(config, json, client, new Parts(secrets, status, bundleStore, outbox,
+                runner, requeue, ownership, new KeyedSerialQueue(jobTimeout, maxWaitingPerKey)), watched, () -> { });
+        coordinator.metrics(metrics);
+        return coordinator;
     }
 
     void dispose(@Disposes RenderCoordinator coordinator) {
@@ -121,12 +130,27 @@ public class RendererAssembly {
         BoundedBuild builds = new BoundedBuild(config.renderer().buildWorkers(), config.renderer().buildQueue());
         BiFunction<String, String, Map<String, String>> secretData = (ns, name) -> parts.secrets().secretData(ns, name).orElse(null);
         BiFunction<String, String, Map<String, String>> configMaps = (ns, name) -> parts.secrets().configMapData(ns, name).orElse(null);
+        ArtifactFetcher artifactSources = new ArtifactFetcher(client, parts.status(), parts.secrets(),
+                config.git().maxFetchSize().asLongValue());
         SourceFetcher fetcher = new SourceFetcher(mirror, new GitArtifacts(client, parts.status()), watched::gitRepository,
-                secretData);
-        KustomizationRendering kustomizations = new KustomizationRendering(new KustomizationRenderer(mirror, json), builds,
-                crossNamespaceRefs, watched::gitRepository, secretData, configMaps);
-        HelmReleaseRendering helmReleases = new HelmReleaseRendering(
-                new HelmReleaseRenderer(config.renderer().chartsDir(), config.renderer().helmTimeout(), json),
+                secretData, artifactSources);
+        KustomizationRenderer kustomizationRenderer = new KustomizationRenderer(mirror, json,
+                config.renderer().strictPostBuildSubstitutions());
+        ExternalArtifactRendering externalArtifacts = new ExternalArtifactRendering(kustomizationRenderer, builds,
+                key -> Optional.ofNullable(parts.runner().run(blocking -> Panache.withSession(() ->
+                        GeneratedArtifact.of(key.namespace(), key.name()))).await().atMost(config.renderer().gitTimeout())),
+                secretData, configMaps);
+        KustomizationRendering kustomizations = new KustomizationRendering(kustomizationRenderer, builds,
+                crossNamespaceRefs, watched::gitRepository, secretData, configMaps, externalArtifacts);
+        ArtifactGenerators generators = new ArtifactGenerators(new SourceTree(mirror), watched::gitRepository, secretData,
+                new GeneratedArtifacts(client, parts.status()), watched, crossNamespaceRefs, parts.runner(), parts.queue(),
+                parts.ownership());
+        HelmReleaseRenderer helmReleaseRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(),
+                config.renderer().helmTimeout(), json);
+        HelmCharts helmCharts = new HelmCharts(helmReleaseRenderer, new SourceTree(mirror), watched::gitRepository,
+                watched::helmRepository, secretData, parts.status(), parts.runner(), parts.queue(), parts.requeue(),
+                parts.ownership(), watched::helmChart);
+        HelmReleaseRendering helmReleases = new HelmReleaseRendering(helmReleaseRenderer,
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
                 secretData, configMaps);
         return new RenderCoordinator(fetcher, kustomizations, helmReleases,
@@ -134,6 +158,6 @@ public class RendererAssembly {
                 parts.requeue(), parts.ownership(), () -> {
                     builds.close();
                     more.close();
-                });
+                }, generators, helmCharts);
     }
 }

@@ -57,6 +57,15 @@ public interface RendererConfig {
          */
         @WithName("no-cross-namespace-refs")
         boolean noCrossNamespaceRefs();
+
+        /**
+         * {@code conflux.renderer.strict-post-build-substitutions}: an undefined {@code spec.postBuild} variable
+         * without a default fails the render naming the variable and the object (kustomize-controller's
+         * {@code StrictPostBuildSubstitutions} feature gate, on by default since its v1.9); false substitutes the empty
+         * string.
+         */
+        @WithName("strict-post-build-substitutions")
+        boolean strictPostBuildSubstitutions();
     }
 
     /** Git keys shared with the webhook-receiver. */

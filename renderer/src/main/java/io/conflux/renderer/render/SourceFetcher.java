@@ -49,15 +49,18 @@ public final class SourceFetcher {
     private final GitArtifacts artifacts;
     private final Function<ObjectKey, Optional<GitRepository>> repositories;
     private final BiFunction<String, String, Map<String, String>> secrets;
+    private final ArtifactFetcher artifactSources;
 
     /**
      * @param mirror       the renderer's Git mirrors
      * @param artifacts    writes the fetch outcomes to the GitRepositories' status
      * @param repositories the GitRepositories by key (the informer cache)
      * @param secrets      decoded Secret data by namespace and name, null when absent (blocking)
+     * @param artifactSources fetches the revisions of OCIRepositories and Buckets
      */
     SourceFetcher(GitMirror mirror, GitArtifacts artifacts, Function<ObjectKey, Optional<GitRepository>> repositories,
-                  BiFunction<String, String, Map<String, String>> secrets) {
+                  BiFunction<String, String, Map<String, String>> secrets, ArtifactFetcher artifactSources) {
+        this.artifactSources = artifactSources;
         this.mirror = mirror;
         this.sourceTree = new SourceTree(mirror);
         this.tips = new SourceTip(mirror);
@@ -67,13 +70,17 @@ public final class SourceFetcher {
     }
 
     /**
-     * Fetches {@code revision}; must run in a {@link ReactiveRunner} pipeline.
+     * Fetches {@code revision}; must run in a {@link ReactiveRunner} pipeline. A revision of an OCIRepository or Bucket
+     * is {@link ArtifactFetcher}'s.
      *
      * @return a Uni of whether the revision's artifact was stored (then its GitRepository's objects render); false when
      *         the fetch failed (status written) or the record was refused; failing when the database fails
      */
     Uni<Boolean> fetch(SourceRevision revision, ReactiveRunner.Blocking blocking) {
         ObjectKey source = revision.sourceKey();
+        if (ArtifactFetcher.handles(source.kind())) {
+            return artifactSources.fetch(revision, blocking); // OCIRepository, Bucket (wt-oci)
+        }
         return Panache.withSession(() -> StoredSources.of(source.namespace()))
                 .chain(stored -> blocking.call(() -> fetch(source, revision, stored)))
                 .chain(outcome -> {

@@ -3,7 +3,9 @@ package io.conflux.renderer.render;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.HelmChart;
 import io.conflux.model.source.HelmRepository;
 import java.util.List;
 import java.util.Optional;
@@ -36,5 +38,25 @@ public interface WatchedObjects {
     /** @return the HelmRelease of {@code key}, if it exists */
     default Optional<HelmRelease> helmRelease(ObjectKey key) {
         return helmReleases().stream().filter(hr -> key.equals(FluxMetadata.objectKey(hr))).findFirst();
+    }
+
+    /** @return every HelmChart (none where they are not watched) */
+    default List<HelmChart> helmCharts() {
+        return List.of();
+    }
+
+    /** @return the HelmChart of {@code key}, if it exists */
+    default Optional<HelmChart> helmChart(ObjectKey key) {
+        return helmCharts().stream().filter(c -> key.equals(FluxMetadata.objectKey(c))).findFirst();
+    }
+
+    /** @return every ArtifactGenerator (none where they are not watched) */
+    default List<ArtifactGenerator> artifactGenerators() {
+        return List.of();
+    }
+
+    /** @return the ArtifactGenerator of {@code key}, if it exists */
+    default Optional<ArtifactGenerator> artifactGenerator(ObjectKey key) {
+        return artifactGenerators().stream().filter(g -> key.equals(FluxMetadata.objectKey(g))).findFirst();
     }
 }

@@ -2,6 +2,7 @@ package io.conflux.renderer.source;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.service.FluxMetrics;
 import io.conflux.service.LeaderElection;
 import io.conflux.service.SecretReader;
 import io.conflux.service.StatusPatcher;
@@ -66,6 +67,8 @@ public class HelmRepositoryReconciler {
     LeaderElection leader;
     @Inject
     ObjectMapper json;
+    @Inject
+    FluxMetrics metrics;
 
     /** Whether this replica fetches indexes now: it holds the Lease ({@link LeaderElection#isLeader}). */
     BooleanSupplier leading;
@@ -97,6 +100,9 @@ public class HelmRepositoryReconciler {
 
     /** A HelmRepository was deleted: stop fetching it. */
     public void onDelete(HelmRepository repository) {
+        if (metrics != null) {
+            metrics.forget(objectKey(repository));
+        }
         ScheduledFuture<?> f = next.remove(key(repository));
         if (f != null) {
             f.cancel(false);
@@ -112,6 +118,23 @@ public class HelmRepositoryReconciler {
     }
 
     private void reconcile(HelmRepository seen) {
+        long started = System.nanoTime();
+        try {
+            reconcileOnce(seen);
+        } finally {
+            if (metrics != null && seen.getSpec() != null && leading != null && leading.getAsBoolean()) {
+                // Flux's gotk_* series of the HelmRepository, on the replica that fetches its index
+                metrics.recordSuspend(objectKey(seen), Boolean.TRUE.equals(seen.getSpec().suspend()));
+                metrics.recordDuration(objectKey(seen), Duration.ofNanos(System.nanoTime() - started));
+            }
+        }
+    }
+
+    private static ObjectKey objectKey(HelmRepository r) {
+        return new ObjectKey("HelmRepository", r.getMetadata().getNamespace(), r.getMetadata().getName());
+    }
+
+    private void reconcileOnce(HelmRepository seen) {
         var resource = client.resources(HelmRepository.class).inNamespace(seen.getMetadata().getNamespace())
                 .withName(seen.getMetadata().getName());
         HelmRepository repository;

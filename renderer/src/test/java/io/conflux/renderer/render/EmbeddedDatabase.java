@@ -34,6 +34,8 @@ public class EmbeddedDatabase implements QuarkusTestResourceLifecycleManager {
         postgres = EmbeddedPostgres.start(dir.resolve("postgres"));
         kube = InMemoryKubernetes.start();
         kube.installCrds(Path.of("..", "deploy", "crds"));
+        // the source-watcher kinds (#13) until deploy/crds ships them
+        kube.installCrds(Path.of("src", "test", "resources", "crds-wt-gen"));
         Map<String, String> config = new java.util.LinkedHashMap<>(postgres.quarkusDatasource());
         config.putAll(Map.ofEntries(
                 Map.entry("quarkus.kubernetes-client.api-server-url", kube.url()),

@@ -227,6 +227,110 @@ class KustomizationRendererTest {
                 .contains("\"matchLabels\":{\"app\":\"web\"}");
     }
 
+    /**
+     * {@code spec.ignoreMissingComponents} (Flux 2.6+): a listed component that is not in the source is left out; without
+     * the field the same spec fails the build naming the component.
+     */
+    @Test
+    void ignoreMissingComponentsSkipsAbsentComponentsOnly() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("src/github.com/acme/components"));
+        Files.createDirectories(work.resolve("app"));
+        Files.createDirectories(work.resolve("components/debug"));
+        Files.writeString(work.resolve("app/app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n");
+        Files.writeString(work.resolve("components/debug/kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1alpha1
+                kind: Component
+                patches:
+                  - target: {kind: ConfigMap, name: settings}
+                    patch: |
+                      - op: replace
+                        path: /data/level
+                        value: debug
+                """);
+        String sha = TestRepositories.commit(work, "main");
+        String fields = "\"path\": \"./app\", \"components\": [\"../components/debug\", \"../components/tls\"]";
+        KustomizationSpec ignoring = Serialization.unmarshal("{" + fields + ", \"ignoreMissingComponents\": true}",
+                KustomizationSpec.class);
+        KustomizationSpec strict = Serialization.unmarshal("{" + fields + "}", KustomizationSpec.class);
+
+        RenderOutcome skipped = renderer().render(source("acme/components"), "https://github.com/acme/components",
+                new Revision("main", sha), ignoring);
+        assertThat(skipped.message()).isNull();
+        assertThat(find(objects(skipped), "ConfigMap").get("data")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                .containsEntry("level", "debug");
+
+        RenderOutcome failed = renderer().render(source("acme/components"), "https://github.com/acme/components",
+                new Revision("main", sha), strict);
+        assertThat(failed.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
+        assertThat(failed.message()).contains("components/tls");
+    }
+
+    /**
+     * postBuild through a whole render: Flux's forms expand, an undefined variable without default fails in strict mode
+     * naming the variable and the object (not the value), {@code substituteStrategy: Always} expands defaults with no
+     * variable defined, and without it nothing is substituted when no variable is defined (Flux's WithVariables).
+     */
+    @Test
+    void postBuildFormsStrictModeAndSubstituteStrategy() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("src/github.com/acme/postbuild"));
+        Files.writeString(work.resolve("cm.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: vars
+                data:
+                  region: "${region/-west-/-w-}"
+                  upper: "${region^^}"
+                  short: "${region:0:2}"
+                  env: "${env:=dev}"
+                """);
+        Files.writeString(work.resolve("more.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: more
+                data:
+                  zone: "${zone}"
+                """);
+        String sha = TestRepositories.commit(work, "main");
+        Revision revision = new Revision("main", sha);
+        String url = "https://github.com/acme/postbuild";
+
+        KustomizationSpec defined = Serialization.unmarshal(
+                "{\"path\": \"./\", \"postBuild\": {\"substitute\": {\"region\": \"eu-west-1\", \"zone\": \"a\"}}}",
+                KustomizationSpec.class);
+        RenderOutcome ok = renderer().render(source("acme/postbuild"), url, revision, defined);
+        assertThat(ok.message()).isNull();
+        Map<String, Object> vars = objects(ok).stream().filter(o -> "vars".equals(meta(o).get("name"))).findFirst().orElseThrow();
+        assertThat(vars.get("data")).isEqualTo(Map.of("region", "eu-w-1", "upper", "EU-WEST-1", "short", "eu", "env", "dev"));
+
+        KustomizationSpec missing = Serialization.unmarshal(
+                "{\"path\": \"./\", \"postBuild\": {\"substitute\": {\"region\": \"s3cr3t-value\"}}}",
+                KustomizationSpec.class);
+        RenderOutcome strict = renderer().render(source("acme/postbuild"), url, revision, missing);
+        assertThat(strict.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
+        assertThat(strict.message()).contains("ConfigMap/more").contains("variable not set (strict mode): \"zone\"")
+                .doesNotContain("s3cr3t-value");
+
+        KustomizationSpec always = Serialization.unmarshal(
+                "{\"path\": \"./\", \"postBuild\": {\"substituteStrategy\": \"Always\", \"substitute\": {}}}",
+                KustomizationSpec.class);
+        RenderOutcome lenient = new KustomizationRenderer(new GitMirror(tmp.resolve("mirrors"), new GitUrlRewriter(
+                Map.of("https://github.com/", tmp.resolve("src/github.com").toUri().toString())), Duration.ofSeconds(20)),
+                json, false).render(source("acme/postbuild"), url, revision, always);
+        assertThat(lenient.message()).isNull();
+        Map<String, Object> expanded = objects(lenient).stream().filter(o -> "vars".equals(meta(o).get("name"))).findFirst().orElseThrow();
+        assertThat(expanded.get("data")).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("env", "dev")
+                .containsEntry("short", null);
+
+        KustomizationSpec noVariables = Serialization.unmarshal("{\"path\": \"./\", \"postBuild\": {\"substitute\": {}}}",
+                KustomizationSpec.class);
+        RenderOutcome untouched = renderer().render(source("acme/postbuild"), url, revision, noVariables);
+        assertThat(untouched.message()).isNull();
+        assertThat(objects(untouched).stream().filter(o -> "more".equals(meta(o).get("name"))).findFirst().orElseThrow()
+                .get("data")).isEqualTo(Map.of("zone", "${zone}"));
+    }
+
     /** @return GitRepository {@code default/<last path segment of repo>}, whose mirror is read */
     private static ObjectKey source(String repo) {
         String name = repo.replaceAll(".*/", "").replace(".git", "");
@@ -235,7 +339,8 @@ class KustomizationRendererTest {
 
     private KustomizationRenderer renderer() {
         GitUrlRewriter rewriter = new GitUrlRewriter(Map.of("https://github.com/", tmp.resolve("src/github.com").toUri().toString()));
-        return new KustomizationRenderer(new GitMirror(tmp.resolve("mirrors"), rewriter, Duration.ofSeconds(20)), json);
+        // strict postBuild substitution, so that a test meaning an undefined variable fails (the default is lenient)
+        return new KustomizationRenderer(new GitMirror(tmp.resolve("mirrors"), rewriter, Duration.ofSeconds(20)), json, true);
     }
 
     private String repoFrom(String fixture, String path, String branch) throws Exception {

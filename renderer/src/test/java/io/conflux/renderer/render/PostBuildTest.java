@@ -78,6 +78,43 @@ class PostBuildTest {
         assertThat(((Map<?, ?>) ((Map<?, ?>) objects.get(0).get("spec"))).get("replicas")).isEqualTo("${replicas}");
     }
 
+    /** Flux drops line breaks from every variable value, from substituteFrom and from substitute alike. */
+    @Test
+    void lineBreaksAreRemovedFromValues() {
+        var postBuild = new io.conflux.model.kustomize.PostBuild(Map.of("inline", "a\nb\n"),
+                List.of(new SubstituteReference("Secret", "s", null)));
+        assertThat(PostBuild.variables(postBuild, (k, n) -> Map.of("token", "t0k3n\n")))
+                .containsEntry("inline", "ab").containsEntry("token", "t0k3n");
+    }
+
+    /** Strict mode names the variable and the object; a default or a disabled object is fine; values never shown. */
+    @Test
+    void strictModeFailsOnAnUndefinedVariableNamingItAndTheObject() {
+        List<Map<String, Object>> objects = KYaml.parseAll("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: settings
+                data:
+                  region: "${region:=eu-west-1}"
+                  zone: "${zone}"
+                  secret: "${known}"
+                """, "settings.yaml");
+        assertThatThrownBy(() -> PostBuild.apply(objects, null, Map.of("known", "s3cr3t"), true, true))
+                .isInstanceOf(PostBuild.UndefinedVariableException.class)
+                .hasMessageStartingWith("post build failed for 'ConfigMap/settings': variable substitution failed: "
+                        + "variable not set (strict mode): \"zone\"")
+                .message().doesNotContain("s3cr3t");
+        Map<?, ?> lenient = (Map<?, ?>) PostBuild.apply(objects, null, Map.of("known", "k"), true, false).get(0).get("data");
+        assertThat(lenient.get("region")).isEqualTo("eu-west-1");
+        assertThat(lenient.get("secret")).isEqualTo("k");
+        assertThat(lenient.get("zone")).as("empty (null once unquoted in the YAML, as in Flux)").isIn("", null);
+        assertThatThrownBy(() -> PostBuild.apply(KYaml.parseAll("kind: ConfigMap\nmetadata: {name: odd}\ndata: {x: '${-x}'}\n",
+                "odd.yaml"), null, Map.of("a", "b"), true, true))
+                .isInstanceOf(io.conflux.kustomize.KustomizeException.class)
+                .hasMessage("post build failed for 'ConfigMap/odd': variable substitution failed: unable to parse variable name");
+    }
+
     /** A substituted value that breaks the YAML is not quoted back (it usually comes from a Secret). */
     @Test
     void invalidYamlAfterSubstitutionNamesObjectAndLineNotTheValue() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.topic.RenderResult;
@@ -43,6 +44,12 @@ final class TestCoordinators {
         final List<HelmRelease> helmReleases = new CopyOnWriteArrayList<>();
         final Map<ObjectKey, GitRepository> gitRepositories = new ConcurrentHashMap<>();
         final Map<String, HelmRepository> helmRepositories = new ConcurrentHashMap<>();
+        final List<ArtifactGenerator> artifactGenerators = new CopyOnWriteArrayList<>();
+
+        @Override
+        public List<ArtifactGenerator> artifactGenerators() {
+            return List.copyOf(artifactGenerators);
+        }
 
         @Override
         public List<Kustomization> kustomizations() {

@@ -65,6 +65,11 @@ public final class TestRendererConfig {
                     public boolean noCrossNamespaceRefs() {
                         return false;
                     }
+
+                    @Override
+                    public boolean strictPostBuildSubstitutions() {
+                        return PostBuild.DEFAULT_STRICT;
+                    }
                 };
             }
 

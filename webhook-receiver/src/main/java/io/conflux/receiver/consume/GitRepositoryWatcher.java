@@ -6,6 +6,7 @@ import io.conflux.model.topic.Trigger;
 import io.conflux.receiver.decide.PollScheduler;
 import io.conflux.receiver.decide.SourceCache;
 import io.conflux.receiver.decide.SourceStatus;
+import io.conflux.service.Watches;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -33,6 +34,8 @@ public class GitRepositoryWatcher {
     @Inject
     KubernetesClient client;
     @Inject
+    Watches watches;
+    @Inject
     SourceCache cache;
     @Inject
     PollScheduler scheduler;
@@ -40,7 +43,8 @@ public class GitRepositoryWatcher {
     private SharedIndexInformer<GitRepository> informer;
 
     void start(@Observes StartupEvent event) {
-        informer = client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0);
+        informer = watches.watch(GitRepository.class,
+                client.resources(GitRepository.class).inAnyNamespace().runnableInformer(0));
         cache.use(informer.getStore());
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override

@@ -14,6 +14,7 @@ import io.conflux.receiver.decide.WebhookVerifier;
 import io.conflux.receiver.produce.StatusWriter;
 import io.conflux.service.Ownership;
 import io.conflux.service.SecretReader;
+import io.conflux.service.Watches;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -54,6 +55,8 @@ public class ReceiverWatcher {
     @Inject
     KubernetesClient client;
     @Inject
+    Watches watches;
+    @Inject
     HookRegistry hooks;
     @Inject
     RateLimiter limiter;
@@ -74,7 +77,8 @@ public class ReceiverWatcher {
     private SharedIndexInformer<Receiver> informer;
 
     void start(@Observes StartupEvent event) {
-        informer = client.resources(Receiver.class).inAnyNamespace().runnableInformer(config.receiverResync().toMillis());
+        informer = watches.watch(Receiver.class,
+                client.resources(Receiver.class).inAnyNamespace().runnableInformer(config.receiverResync().toMillis()));
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Receiver r) {

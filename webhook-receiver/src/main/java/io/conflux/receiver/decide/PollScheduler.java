@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * When each GitRepository this replica owns ({@link Ownership}, the partitions of {@code conflux.reconcile-requests}
+ * When each GitRepository, OCIRepository and Bucket this replica owns ({@link Ownership}, the partitions of {@code conflux.reconcile-requests}
  * assigned to it) is reconciled: at once on creation, spec change, a {@code requestedAt} annotation, a reconcile
  * request or a newly assigned partition, then every {@code spec.interval} after the end of its last reconciliation
  * (whatever triggered it, as Flux requeues), never while suspended or after deletion. One pending run per source, in
@@ -33,6 +33,10 @@ public class PollScheduler {
     @Inject
     SourceCache sources;
     @Inject
+    ArtifactSourceReconciler artifactReconciler;
+    @Inject
+    ArtifactSourceCache artifactSources;
+    @Inject
     ReceiverConfig config;
     @Inject
     Requeue requeue;
@@ -41,9 +45,14 @@ public class PollScheduler {
 
     @PostConstruct
     void init() {
-        ownership.onAssigned(newlyOwned -> sources.list().stream().map(SourceCache::keyOf)
-                .filter(key -> newlyOwned.test(key.toString()))
-                .forEach(key -> pollNow(key, Trigger.POLL, null)));
+        ownership.onAssigned(newlyOwned -> {
+            sources.list().stream().map(SourceCache::keyOf)
+                    .filter(key -> newlyOwned.test(key.toString()))
+                    .forEach(key -> pollNow(key, Trigger.POLL, null));
+            artifactSources.list().stream().map(ArtifactSourceCache::keyOf)
+                    .filter(key -> newlyOwned.test(key.toString()))
+                    .forEach(key -> pollNow(key, Trigger.POLL, null));
+        });
         ownership.onRevoked(noLongerOwned -> requeue.cancelIf(noLongerOwned));
     }
 
@@ -78,7 +87,17 @@ public class PollScheduler {
      * @see SourceReconciler#reconcile(ObjectKey, Trigger, String)
      */
     public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId) {
-        return reconciler.reconcile(key, trigger, deliveryId)
+        return reconcileNow(key, trigger, deliveryId, null);
+    }
+
+    /**
+     * As {@link #reconcileNow(ObjectKey, Trigger, String)}, for a webhook's request.
+     *
+     * @param webhookReceivedAt RFC 3339 time the webhook was received, carried to the published revision; null for
+     *                          other triggers
+     */
+    public Uni<ReconcileOutcome> reconcileNow(ObjectKey key, Trigger trigger, String deliveryId, String webhookReceivedAt) {
+        return reconcile(key, trigger, deliveryId, webhookReceivedAt)
                 .invoke(outcome -> after(key, next(outcome)))
                 .onFailure().invoke(e -> {
                     LOG.warnf("%s: reconciliation failed, retried in %s: %s", key, afterFailure(key), e.toString());
@@ -94,9 +113,15 @@ public class PollScheduler {
                 return Uni.createFrom().nullItem();
             }
             boolean initial = first.getAndSet(false);
-            return reconciler.reconcile(key, initial ? trigger : Trigger.POLL, initial ? deliveryId : null)
+            return reconcile(key, initial ? trigger : Trigger.POLL, initial ? deliveryId : null, null)
                     .map(this::next);
         }, afterFailure(key));
+    }
+
+    /** The GitRepository reconciler, or the OCIRepository/Bucket one for those kinds. */
+    private Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, String deliveryId, String webhookReceivedAt) {
+        return ArtifactSourceCache.handles(key.kind()) ? artifactReconciler.reconcile(key, trigger, deliveryId)
+                : reconciler.reconcile(key, trigger, deliveryId, webhookReceivedAt);
     }
 
     private void after(ObjectKey key, Duration wait) {
@@ -116,6 +141,10 @@ public class PollScheduler {
     }
 
     private Optional<Duration> interval(ObjectKey key) {
+        if (ArtifactSourceCache.handles(key.kind())) {
+            return artifactSources.get(key)
+                    .map(o -> Intervals.parse(ArtifactSourceCache.interval(o), config.fallbackInterval()));
+        }
         return sources.get(key)
                 .map(g -> Intervals.parse(g.getSpec() == null ? null : g.getSpec().interval(), config.fallbackInterval()));
     }

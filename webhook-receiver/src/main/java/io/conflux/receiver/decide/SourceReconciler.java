@@ -11,6 +11,7 @@ import io.conflux.receiver.decide.RevisionResolver.SourceFailure;
 import io.conflux.model.topic.Topics;
 import io.conflux.receiver.persist.SourceState;
 import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.FluxMetrics;
 import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.ReactiveRunner.Blocking;
@@ -57,6 +58,8 @@ public class SourceReconciler {
     Outbox outbox;
     @Inject
     ReactiveRunner runner;
+    @Inject
+    FluxMetrics metrics;
     @ConfigProperty(name = "conflux.queue.job-timeout")
     Duration jobTimeout;
     @ConfigProperty(name = "conflux.queue.max-waiting-per-key")
@@ -77,13 +80,43 @@ public class SourceReconciler {
      *         service-common's {@code Transient}): the steps done are kept and the rest is repeated next time
      */
     public Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, String deliveryId) {
+        return reconcile(key, trigger, deliveryId, null);
+    }
+
+    /**
+     * As {@link #reconcile(ObjectKey, Trigger, String)}.
+     *
+     * @param webhookReceivedAt RFC 3339 time the webhook asking for this reconcile was received, carried in the
+     *                          published {@code SourceRevision} (the start of {@code conflux_webhook_to_applied_seconds});
+     *                          null for polls and manual requests
+     */
+    public Uni<ReconcileOutcome> reconcile(ObjectKey key, Trigger trigger, String deliveryId, String webhookReceivedAt) {
         AtomicReference<ReconcileOutcome> outcome = new AtomicReference<>();
-        return queue.submit(key.toString(), () -> runner.run(blocking -> attempt(blocking, key, trigger, deliveryId))
-                        .invoke(outcome::set).replaceWithVoid())
+        return queue.submit(key.toString(), () -> {
+                    long started = System.nanoTime();
+                    return runner.run(blocking -> attempt(blocking, key, trigger, deliveryId, webhookReceivedAt))
+                            .invoke(outcome::set)
+                            .invoke(o -> record(key, o, Duration.ofNanos(System.nanoTime() - started)))
+                            .replaceWithVoid();
+                })
                 .map(v -> outcome.get());
     }
 
-    private Uni<ReconcileOutcome> attempt(Blocking blocking, ObjectKey key, Trigger trigger, String deliveryId) {
+    /** Flux's {@code gotk_*} series of the GitRepository after one reconcile (gone: its series are removed). */
+    private void record(ObjectKey key, ReconcileOutcome outcome, Duration took) {
+        if (metrics == null) {
+            return;
+        }
+        if (outcome.result() == Result.NOT_FOUND) {
+            metrics.forget(key);
+            return;
+        }
+        metrics.recordSuspend(key, outcome.result() == Result.SUSPENDED);
+        metrics.recordDuration(key, took);
+    }
+
+    private Uni<ReconcileOutcome> attempt(Blocking blocking, ObjectKey key, Trigger trigger, String deliveryId,
+                                          String webhookReceivedAt) {
         GitRepository repo = sources.get(key).orElse(null);
         if (repo == null) {
             return Uni.createFrom().item(new ReconcileOutcome(key, Result.NOT_FOUND, null, "GitRepository not found"));
@@ -93,7 +126,7 @@ public class SourceReconciler {
         }
         return Panache.withSession(() -> SourceState.find(key.toString()))
                 .chain(state -> blocking.call(() -> resolver.resolve(repo))
-                        .chain(revision -> store(blocking, repo, key, revision, trigger, deliveryId, state)))
+                        .chain(revision -> store(blocking, repo, key, revision, trigger, deliveryId, webhookReceivedAt, state)))
                 .onFailure(SourceFailure.class).recoverWithUni(e -> blocking.call(() -> {
                     SourceFailure f = e;
                     LOG.warnf("%s: %s: %s", key, f.reason(), f.getMessage());
@@ -103,7 +136,8 @@ public class SourceReconciler {
     }
 
     private Uni<ReconcileOutcome> store(Blocking blocking, GitRepository repo, ObjectKey key, Revision revision,
-                                        Trigger trigger, String deliveryId, SourceState state) {
+                                        Trigger trigger, String deliveryId, String webhookReceivedAt,
+                                        SourceState state) {
         long generation = repo.getMetadata().getGeneration() == null ? 0 : repo.getMetadata().getGeneration();
         String text = revision.toString();
         String uid = repo.getMetadata().getUid();
@@ -113,7 +147,7 @@ public class SourceReconciler {
             // The renderer could not fetch it and serves the last good artifact: publish it again so that it tries
             // again (source-controller retries a failed fetch every interval); the status stays the renderer's.
             SourceRevision again = sourceRevision(repo, key, generation, text, trigger, deliveryId,
-                    state.observedAt.toInstant().toString());
+                    state.observedAt.toInstant().toString(), null);
             return Panache.withTransaction(() -> outbox.add(Topics.SOURCE_REVISIONS, key.toString(), again))
                     .invoke(() -> LOG.infof("%s: published %s again, the renderer could not fetch it", key, text))
                     .replaceWith(new ReconcileOutcome(key, Result.PUBLISHED, text, null));
@@ -130,7 +164,8 @@ public class SourceReconciler {
         }
         OffsetDateTime observedAt = same ? state.observedAt : OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
         String observed = observedAt.toInstant().toString();
-        SourceRevision record = sourceRevision(repo, key, generation, text, trigger, deliveryId, observed);
+        SourceRevision record = sourceRevision(repo, key, generation, text, trigger, deliveryId, observed,
+                webhookReceivedAt);
         return Panache.withTransaction(() -> SourceState.record(key.toString(), uid, text, generation,
                         trigger.json(), deliveryId, observedAt))
                 .chain(() -> blocking.call(() -> status.patch(key, SourceStatus.stored(repo, revision, observed))))
@@ -144,9 +179,10 @@ public class SourceReconciler {
 
     /** @return the {@code conflux.source-revisions} record of {@code repo} at {@code revision} ({@code spec.ref} defaulted) */
     private static SourceRevision sourceRevision(GitRepository repo, ObjectKey key, long generation, String revision,
-                                                 Trigger trigger, String deliveryId, String observedAt) {
+                                                 Trigger trigger, String deliveryId, String observedAt,
+                                                 String webhookReceivedAt) {
         GitRepositoryRef ref = repo.getSpec().ref() == null ? GitRepositoryRef.DEFAULT : repo.getSpec().ref();
         return new SourceRevision(key.toString(), generation, repo.getSpec().url(), ref, revision, trigger, deliveryId,
-                observedAt);
+                observedAt, trigger == Trigger.WEBHOOK ? webhookReceivedAt : null);
     }
 }

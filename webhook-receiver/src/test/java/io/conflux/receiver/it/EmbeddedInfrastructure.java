@@ -52,6 +52,8 @@ public class EmbeddedInfrastructure implements QuarkusTestResourceLifecycleManag
         kube = ownKube = InMemoryKubernetes.start();
         ownDir = dir;
         kube.installCrds(Path.of("..", "deploy", "crds"));
+        // wt-oci: OCIRepository and Bucket, until deploy/crds ships them
+        kube.installCrds(Path.of("..", "artifacts", "src", "test", "resources", "crds"));
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         config.putAll(postgres.quarkusDatasource());

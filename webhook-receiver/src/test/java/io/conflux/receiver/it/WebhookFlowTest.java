@@ -67,6 +67,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(EmbeddedInfrastructure.class)
 class WebhookFlowTest {
+    private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
     private static final String NS = "default";
     private static final String TOKEN = "s3cr3t-webhook-token";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -146,7 +147,10 @@ class WebhookFlowTest {
         String delivery = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
         String push = "{\"ref\":\"refs/heads/main\",\"before\":\"" + first.name() + "\",\"after\":\"" + second.name()
                 + "\",\"repository\":{\"clone_url\":\"https://github.com/acme/infra.git\"}}";
-        HttpResponse<String> accepted = post(path, push, signed(push, TOKEN, "push", delivery));
+        // the push comes with a W3C trace context (a proxy in front of the receiver traced it): one trace from here on
+        Map<String, String> traced = new java.util.HashMap<>(signed(push, TOKEN, "push", delivery));
+        traced.put("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01");
+        HttpResponse<String> accepted = post(path, push, traced);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
         // the push only asks for a reconciliation: the source is polled (ls-remote) in the background
         assertThat(JSON.readTree(accepted.body()).path("polling").toString()).contains("GitRepository/default/infra");
@@ -157,6 +161,13 @@ class WebhookFlowTest {
         assertThat(webhookRecord.key()).isEqualTo("GitRepository/default/infra");
         assertThat(value(webhookRecord).path("revision").asText()).isEqualTo(pushed);
         assertThat(value(webhookRecord).path("trigger").asText()).isEqualTo("webhook");
+        // the webhook's receive time rides along (start of conflux_webhook_to_applied_seconds), and its trace:
+        // request span → reconcile-requests record (outbox) → the owner's reconcile span → this record (outbox)
+        assertThat(value(webhookRecord).path("webhookReceivedAt").asText()).isNotEmpty();
+        String traceparent = io.conflux.service.TraceContext.traceparent(webhookRecord.headers());
+        assertThat(traceparent).as("traceparent header of the published revision").isNotNull();
+        assertThat(io.conflux.service.TraceContext.traceIds(List.of(traceparent))).containsExactly(TRACE_ID);
+        assertThat(traceparent).doesNotContain("00f067aa0ba902b7");
         // status was written before the record was published
         assertThat(kube.resources(GitRepository.class).inNamespace(NS).withName("infra").get()
                 .getStatus().artifact().revision()).isEqualTo(pushed);
@@ -560,8 +571,10 @@ class WebhookFlowTest {
                 new ResourceSelector(null, "Kustomization", "apps-ks", null, null),
                 new ResourceSelector(null, "Kustomization", "missing-ks", null, null),
                 new ResourceSelector("helm.toolkit.fluxcd.io/v2", "HelmRelease", "*", NS, Map.of("team", "web")),
-                // a Flux kind the in-memory API server has no CRD for
-                new ResourceSelector(null, "OCIRepository", "manifests", null, null));
+                // a Flux kind Conflux serves, with no such object
+                new ResourceSelector(null, "OCIRepository", "manifests", null, null),
+                // a Flux kind the API server has no CRD for (image automation is not Conflux's)
+                new ResourceSelector(null, "ImageRepository", "podinfo", null, null));
 
         HttpResponse<String> first = post(path, "", Map.of());
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
@@ -571,7 +584,8 @@ class WebhookFlowTest {
         assertThat(requested.has("HelmRelease/default/redis")).as(first.body()).isFalse();
         assertThat(requested.path("Kustomization/default/missing-ks").path("result").asText()).isEqualTo("not_found");
         assertThat(requested.path("Kustomization/default/missing-ks").path("message").asText()).contains("not found");
-        assertThat(requested.path("OCIRepository/default/manifests").path("result").asText()).isEqualTo("skipped");
+        assertThat(requested.path("OCIRepository/default/manifests").path("result").asText()).isEqualTo("not_found");
+        assertThat(requested.path("ImageRepository/default/podinfo").path("result").asText()).isEqualTo("skipped");
         String requestedAt = requested.path("Kustomization/default/apps-ks").path("requestedAt").asText();
         assertThat(Instant.parse(requestedAt)).isBefore(Instant.now().plusSeconds(1));
         assertThat(requestedAt(kube, "kustomize.toolkit.fluxcd.io/v1", "Kustomization", "apps-ks")).isEqualTo(requestedAt);

@@ -1,0 +1,149 @@
+package io.conflux.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.conflux.cli.TestCluster.Run;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionConditionBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionStatusBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code conflux check} against an in-memory management cluster with Conflux's CRDs and a stand-in service answering
+ * {@code /q/health/ready}: every kind of problem is named, and the exit code is 1 until none is left.
+ */
+class CheckCommandTest {
+    @TempDir
+    static Path dir;
+    static TestCluster cluster;
+    static HttpServer service;
+    static final AtomicReference<String> HEALTH = new AtomicReference<>();
+
+    @BeforeAll
+    static void start() throws IOException {
+        System.setProperty("conflux.home", Path.of("..").toAbsolutePath().normalize().toString());
+        cluster = new TestCluster(dir);
+        service = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        service.createContext("/q/health/ready", exchange -> {
+            String body = HEALTH.get();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(body.contains("\"DOWN\"") ? 503 : 200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        service.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        service.stop(0);
+        cluster.close();
+        System.clearProperty("conflux.home");
+    }
+
+    private static void establishAll() {
+        for (CustomResourceDefinition crd : cluster.client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
+            crd.setStatus(new CustomResourceDefinitionStatusBuilder().withConditions(new CustomResourceDefinitionConditionBuilder()
+                    .withType("Established").withStatus("True").withReason("InitialNamesAccepted").build()).build());
+            cluster.client.apiextensions().v1().customResourceDefinitions().resource(crd).updateStatus();
+        }
+    }
+
+    private Run check() {
+        return cluster.conflux("check", "--service",
+                "applier=http://127.0.0.1:" + service.getAddress().getPort(), "--timeout", "5s");
+    }
+
+    @Test
+    void namesEveryProblemAndPassesOnceAllAreGone() {
+        HEALTH.set("{\"status\":\"DOWN\",\"checks\":[{\"name\":\"conflux-watches\",\"status\":\"DOWN\",\"data\":"
+                + "{\"watches\":2,\"Kustomization (kustomize.toolkit.fluxcd.io/v1)\":\"404 the server could not find"
+                + " the requested resource (3 failures since 2026-12-06T19:00:00Z)\"}}]}");
+        cluster.create("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: kustomize-controller, namespace: flux-system, labels: {app.kubernetes.io/part-of: flux}}
+                spec: {selector: {matchLabels: {app: kc}}, template: {metadata: {labels: {app: kc}},
+                  spec: {containers: [{name: manager, image: ghcr.io/fluxcd/kustomize-controller:v0.31.0}]}}}
+                """);
+        cluster.create("""
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: flux-system, namespace: flux-system}
+                spec: {interval: 10m, path: ./clusters/c, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+                """);
+        cluster.patchStatus(FluxObjectKind.KUSTOMIZATION, "flux-system", "flux-system", "{\"conditions\":["
+                + "{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\"DependencyNotReady\",\"message\":\"dependency"
+                + " 'flux-system/infra' is not ready\",\"lastTransitionTime\":\"2026-12-06T19:00:00Z\"},"
+                + "{\"type\":\"ToolkitObjectsSkipped\",\"status\":\"True\",\"reason\":\"FluxControllerSkipped\","
+                + "\"message\":\"Deployment/flux-system/source-controller not applied\","
+                + "\"lastTransitionTime\":\"2026-12-06T19:00:00Z\"}]}");
+
+        Run failing = check();
+        assertThat(failing.exitCode()).as(failing.err()).isEqualTo(1);
+        assertThat(failing.out()).contains(
+                "✔ cluster: reachable",
+                "✗ crds: gitrepositories.source.toolkit.fluxcd.io is not Established",
+                "✗ flux-controllers: Deployment/flux-system/kustomize-controller (0 ready) runs Flux beside Conflux",
+                "! flux-controllers: Kustomization/flux-system/flux-system skipped: Deployment/flux-system/source-controller"
+                        + " not applied",
+                "✗ objects: Kustomization/flux-system/flux-system: Ready=False DependencyNotReady: dependency"
+                        + " 'flux-system/infra' is not ready",
+                "✗ services: applier not ready (HTTP 503): conflux-watches; watches: 2; Kustomization"
+                        + " (kustomize.toolkit.fluxcd.io/v1): 404 the server could not find the requested resource");
+
+        Run get = cluster.conflux("get", "ks");
+        assertThat(get.out()).contains("dependency 'flux-system/infra' is not ready (skipped: "
+                + "Deployment/flux-system/source-controller not applied)");
+
+        establishAll();
+        cluster.client.apps().deployments().inNamespace("flux-system").withName("kustomize-controller").delete();
+        cluster.patchStatus(FluxObjectKind.KUSTOMIZATION, "flux-system", "flux-system", "{\"conditions\":["
+                + "{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"ReconciliationSucceeded\",\"message\":\"Applied\","
+                + "\"lastTransitionTime\":\"2026-12-06T19:00:00Z\"}]}");
+        HEALTH.set("{\"status\":\"UP\",\"checks\":[{\"name\":\"conflux-watches\",\"status\":\"UP\",\"data\":{\"watches\":2}}]}");
+
+        Run passing = check();
+        assertThat(passing.out()).contains("✔ crds: kustomizations.kustomize.toolkit.fluxcd.io serves v1",
+                "✔ services: applier ready", "✔ all checks passed");
+        assertThat(passing.exitCode()).as(passing.out()).isZero();
+    }
+
+    @Test
+    void listsTheFieldsConfluxDoesNotActOnAsWarnings() {
+        cluster.create("""
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: podinfo, namespace: apps}
+                spec:
+                  interval: 5m
+                  chartRef: {kind: OCIRepository, name: podinfo}
+                  dependsOn: [{name: redis, readyExpr: "dep.status.ready"}]
+                  maxHistory: 3
+                  intervall: 1m
+                """);
+        try {
+            Run run = check();
+            assertThat(run.out()).as(run.err()).contains(
+                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.chartRef (not supported yet (issue #15)",
+                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.maxHistory (history is kept in PostgreSQL)",
+                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.intervall (not a HelmRelease field Conflux"
+                            + " knows: a typo, or a field of a newer Flux release)");
+            assertThat(run.out()).doesNotContain("spec.dependsOn").doesNotContain("spec.interval (");
+        } finally {
+            cluster.client.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease").inNamespace("apps")
+                    .withName("podinfo").delete();
+        }
+    }
+}

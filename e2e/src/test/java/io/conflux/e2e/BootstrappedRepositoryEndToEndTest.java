@@ -1,0 +1,105 @@
+package io.conflux.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.conflux.cli.bootstrap.BootstrapObjects;
+import io.conflux.cli.bootstrap.DeployKey;
+import io.conflux.cli.local.FixtureRepositories;
+import io.conflux.cli.local.LocalInstallation;
+import io.conflux.git.testing.LocalSshGitServer;
+import io.conflux.git.testing.SshKeys;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.Condition;
+import io.conflux.model.meta.Conditions;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue #13: repositories bootstrapped by {@code flux bootstrap} (fixtures in {@code resources/bootstrapped}, Flux
+ * v0.32.0 — {@code v1beta1}/{@code v1beta2} CRDs only — and v2.7.5) run unchanged. The {@code flux-system}
+ * GitRepository reads its {@code ssh://} URL (rewritten to the git module's SSH server) with the deploy-key Secret in
+ * Flux's format; the bootstrap Kustomization applies {@code gotk-components.yaml} without Flux's controllers and
+ * without replacing Conflux's CRDs, which keep serving every version; the app layer below it ({@code dependsOn}
+ * flux-system) is applied.
+ */
+@Disabled("does not pass yet (issue #13): in the CI dry run of 2026-12-06 both repositories timed out with the flux-system"
+        + " Kustomization missing; the receiver, run under its chart ClusterRole, was refused `get gitrepositories` (fixed"
+        + " since in the chart) and the test was not run again")
+class BootstrappedRepositoryEndToEndTest {
+    static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
+    static final String ORG = "ssh://git@github.com/conflux-fixtures/";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v0.32", "v2.7"})
+    void aBootstrappedRepositoryRunsWithoutFluxsControllersAndKeepsConfluxsCrds(String version) throws Exception {
+        Path work = PROJECT.resolve("e2e/target/bootstrapped-" + version + "-" + System.currentTimeMillis());
+        Path repos = work.resolve("ssh-repos");
+        FixtureRepositories.create(PROJECT.resolve("e2e/src/test/resources/bootstrapped/flux-" + version),
+                repos.resolve("conflux-fixtures/fleet-" + version), "main");
+        SshKeys deployKey = SshKeys.generate();
+        try (LocalSshGitServer git = LocalSshGitServer.start(repos, deployKey.keyPair().getPublic());
+             LocalInstallation conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
+                     Map.of(ORG, git.url("conflux-fixtures/")), null, Map.of(), Duration.ofMinutes(3)))) {
+            KubernetesClient client = conflux.client();
+            // what `conflux bootstrap git --private-key-file` creates: Flux's Secret, GitRepository and Kustomization
+            for (HasMetadata object : BootstrapObjects.of(ORG + "fleet-" + version, "main", "clusters/edge",
+                    DeployKey.read(deployKey.privateKey(), "identity"), git.knownHosts())) {
+                client.resource(object).fieldManager("conflux").forceConflicts().serverSideApply();
+            }
+
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(readyMessage(client, "flux-system")).startsWith("True");
+                assertThat(readyMessage(client, "apps")).startsWith("True");
+                ConfigMap settings = client.configMaps().inNamespace("default").withName("edge-settings").get();
+                assertThat(settings).isNotNull();
+                assertThat(settings.getData()).containsEntry("bootstrappedBy", "flux-" + version);
+            });
+
+            assertThat(client.apps().deployments().inAnyNamespace().withLabel("app.kubernetes.io/part-of", "flux")
+                    .list().getItems()).isEmpty();
+            Kustomization bootstrap = client.resources(Kustomization.class).inNamespace("flux-system")
+                    .withName("flux-system").get();
+            Condition skipped = Conditions.find(bootstrap.getStatus().conditions(), "ToolkitObjectsSkipped")
+                    .orElseThrow();
+            assertThat(skipped.message()).contains(
+                    "Deployment/flux-system/source-controller not applied",
+                    "Deployment/flux-system/kustomize-controller not applied",
+                    "CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io (versions v1beta1, v1beta2");
+            assertThat(bootstrap.getStatus().inventory().entries()).extracting(e -> e.id())
+                    .noneMatch(id -> id.endsWith("_apps_Deployment"))
+                    .noneMatch(id -> id.startsWith("_kustomizations.kustomize.toolkit.fluxcd.io_"))
+                    .contains("flux-system_source-controller__ServiceAccount");
+            for (String crd : new String[] {"kustomizations.kustomize.toolkit.fluxcd.io",
+                    "gitrepositories.source.toolkit.fluxcd.io"}) {
+                CustomResourceDefinition served = client.apiextensions().v1().customResourceDefinitions().withName(crd)
+                        .get();
+                assertThat(served.getSpec().getVersions()).extracting(CustomResourceDefinitionVersion::getName)
+                        .contains("v1", "v1beta2");
+                assertThat(served.getSpec().getVersions()).filteredOn(CustomResourceDefinitionVersion::getStorage)
+                        .extracting(CustomResourceDefinitionVersion::getName).containsExactly("v1");
+            }
+            assertThat(Files.readString(work.resolve("services"))).contains("applier http://127.0.0.1:");
+        }
+    }
+
+    /** @return {@code <Ready status> <reason>: <message>} of the Kustomization, or "missing" */
+    private static String readyMessage(KubernetesClient client, String name) {
+        Kustomization k = client.resources(Kustomization.class).inNamespace("flux-system").withName(name).get();
+        if (k == null || k.getStatus() == null) {
+            return "missing " + name;
+        }
+        return Conditions.find(k.getStatus().conditions(), Condition.READY)
+                .map(c -> c.status() + " " + c.reason() + ": " + c.message()).orElse("no Ready condition on " + name);
+    }
+}
