@@ -206,6 +206,46 @@ class CustomResourceSchemaTest {
             .<Map<String, Object>>get("spec")).doesNotContainKey("gitImplementation");
     }
 
+    /**
+     * Versions Flux v2.7 dropped but Conflux serves (from Flux v2.6.4's CRDs) take objects written for Flux v0.x, such
+     * as the fixtures' v2beta1 HelmRelease, validated and pruned with that version's own schema.
+     */
+    @Test
+    void olderVersionsConfluxKeepsServingTakeObjectsOfFluxV0Repositories() throws Exception {
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+            .withName("goldpinger").endMetadata().build()).create();
+        java.nio.file.Path fixture = java.nio.file.Path.of("..", "..", "shared", "fixtures", "repos", "ecs-apps-example",
+            "sites", "new_york", "goldpinger-helm.yaml");
+        try (var in = java.nio.file.Files.newInputStream(fixture)) {
+            for (var object : client.load(in).items()) {
+                if (!object.getKind().equals("Namespace")) {
+                    client.resource(object).create();
+                }
+            }
+        }
+        var hr = client.genericKubernetesResources(context("helm.toolkit.fluxcd.io", "v2beta1", "HelmRelease",
+            "helmreleases")).inNamespace("goldpinger").withName("okgolove").get();
+        assertThat(hr.<Object>get("spec", "install", "remediation", "retries")).isEqualTo(3);
+
+        // v2beta1's chart.spec.valuesFile (gone from v2) is kept; a v1beta1 Kustomization keeps spec.validation
+        var old = object("helm.toolkit.fluxcd.io/v2beta1", "HelmRelease", "old", Map.of("interval", "10m",
+            "chart", Map.of("spec", Map.of("chart", "podinfo", "valuesFile", "values-prod.yaml",
+                "sourceRef", Map.of("kind", "HelmRepository", "name", "podinfo")))));
+        client.resource(old).create();
+        assertThat(client.genericKubernetesResources(context("helm.toolkit.fluxcd.io", "v2beta1", "HelmRelease",
+            "helmreleases")).inNamespace("default").withName("old").get()
+            .<String>get("spec", "chart", "spec", "valuesFile")).isEqualTo("values-prod.yaml");
+        client.resource(object("kustomize.toolkit.fluxcd.io/v1beta1", "Kustomization", "old", Map.of("interval", "10m",
+            "prune", true, "validation", "client", "sourceRef", sourceRef()))).create();
+        assertThat(client.genericKubernetesResources(context("kustomize.toolkit.fluxcd.io", "v1beta1", "Kustomization",
+            "kustomizations")).inNamespace("default").withName("old").get().<String>get("spec", "validation"))
+            .isEqualTo("client");
+        // and validated by it: v1beta1's spec.validation enum
+        Status status = refused(() -> client.resource(object("kustomize.toolkit.fluxcd.io/v1beta1", "Kustomization",
+            "bad", Map.of("interval", "10m", "prune", true, "validation", "always", "sourceRef", sourceRef()))).create());
+        assertThat(status.getDetails().getCauses()).extracting(StatusCause::getField).containsExactly("spec.validation");
+    }
+
     @Test
     void crdsAreEstablishedWithAcceptedNamesAndStoredVersions() {
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
@@ -245,7 +285,7 @@ class CustomResourceSchemaTest {
         assertThat(status.getMessage()).isEqualTo("CustomResourceDefinition.apiextensions.k8s.io "
             + "\"kustomizations.kustomize.toolkit.fluxcd.io\" is invalid: status.storedVersions[0]: "
             + "Invalid value: \"v1\": must appear in spec.versions");
-        assertThat(crds.withName(crd.getMetadata().getName()).get().getSpec().getVersions()).hasSize(2);
+        assertThat(crds.withName(crd.getMetadata().getName()).get().getSpec().getVersions()).hasSize(3);
 
         // two storage versions are refused too
         CustomResourceDefinition two = crds.withName(crd.getMetadata().getName()).get();
