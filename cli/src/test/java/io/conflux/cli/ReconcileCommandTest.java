@@ -139,7 +139,7 @@ class ReconcileCommandTest {
     @Test
     void reconcileHelmReleaseInItsNamespace() throws Exception {
         Run run = cluster.answering(FluxObjectKind.HELM_RELEASE, "apps", "podinfo",
-                requested -> status(requested, true, "Helm upgrade succeeded", "\"lastAppliedRevision\":\"6.5.4\""),
+                requested -> status(requested, true, "Helm upgrade succeeded", "\"lastAttemptedRevision\":\"6.5.4\""),
                 () -> cluster.conflux("reconcile", "hr", "podinfo", "-n", "apps", "--timeout", "20s"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();

@@ -47,8 +47,9 @@ public final class StatusTable {
         List<Row> rows = new ArrayList<>();
         for (HelmRelease h : client.resources(HelmRelease.class).inAnyNamespace().list().getItems()) {
             var s = h.getStatus();
+            // flux get hr's revision without history: lastAttemptedRevision (v2 has no lastAppliedRevision)
             rows.add(row("HelmRelease", h.getMetadata().getNamespace(), h.getMetadata().getName(),
-                    s == null ? null : s.lastAppliedRevision(), false, s == null ? null : s.conditions()));
+                    s == null ? null : s.lastAttemptedRevision(), false, s == null ? null : s.conditions()));
         }
         return sorted(rows);
     }
