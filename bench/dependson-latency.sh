@@ -10,10 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ] || [ ! -f bench/target/runtime-classpath.txt ]; then
-  echo "building the services and conflux-bench..."
-  ./mvnw -q -B -pl webhook-receiver,renderer,applier,notifier,bench -am package -DskipTests
-fi
+. bench/lib.sh
+build_bench
 
-java -cp "bench/target/classes:$(cat bench/target/runtime-classpath.txt)" io.conflux.bench.DependsOnLatencyBenchmark \
-  --project="$root" "$@"
+bench_java DependsOnLatencyBenchmark "$@"

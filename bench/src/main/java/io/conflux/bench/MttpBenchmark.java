@@ -1,0 +1,265 @@
+package io.conflux.bench;
+
+import io.conflux.cli.local.Bootstrap;
+import io.conflux.cli.local.FixtureRepositories;
+import io.conflux.cli.local.LocalInstallation;
+import io.conflux.helm.testing.LocalChartRepository;
+import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.Conditions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The Mean Time To Production benchmark of issue #17, shaped like Flux's fluxcd/flux-benchmark: a repository with one
+ * {@code GitRepository} and N {@code Kustomization}s in {@code flux-system} (each {@code path: ./apps/podinfo},
+ * {@code targetNamespace: bench}, {@code wait: true}, {@code prune: true}, postBuild {@code INDEX}; the app is a
+ * ServiceAccount, a Service, a Deployment scaled to zero and an Ingress), or N {@code HelmRelease}s of podinfo's chart
+ * (from {@code ../shared/fixtures/repos/podinfo/charts/podinfo}, served by a {@link LocalChartRepository}), run by a
+ * fresh local installation with the embedded defaults (as {@code conflux up}: Kafka, PostgreSQL, the in-memory
+ * Kubernetes API and the four services).
+ *
+ * <p>Prints one line per run: N, seconds from the bootstrap (the {@code flux-system} GitRepository and Kustomization
+ * applied) until every Kustomization/HelmRelease is Ready at the repository's revision, seconds until the services
+ * were up (Kafka, PostgreSQL and all four services ready), the peak resident set size summed over every process of
+ * the installation (this JVM, which hosts Kafka and the API server as {@code conflux up}'s does, and all its
+ * descendants: the four service JVMs and PostgreSQL), sampled every 250 ms from {@code /proc}, and the CPU seconds
+ * (user + system) of those processes from the start to the end of the run.
+ *
+ * <p>Usage (from the project root, through {@code bench/mttp.sh}):
+ * {@code MttpBenchmark --project=. --kind=kustomizations|helmreleases --count=N [--timeout=30m]}. Linux only
+ * ({@code /proc}).
+ */
+public final class MttpBenchmark {
+    /** The namespace every app lands in, as flux-benchmark's single tenant namespace. */
+    static final String APP_NAMESPACE = "bench";
+
+    /** One app's Kustomization; {@code %1$d} the index, {@code %2$s} the target namespace. */
+    private static final String KUSTOMIZATION = """
+            ---
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata:
+              name: podinfo-%1$d
+              namespace: flux-system
+            spec:
+              interval: 60m
+              retryInterval: 2m
+              timeout: 5m
+              path: ./apps/podinfo
+              prune: true
+              wait: true
+              targetNamespace: %2$s
+              sourceRef:
+                kind: GitRepository
+                name: bench
+              postBuild:
+                substitute:
+                  INDEX: "%1$dapp"
+            """;
+    /** The local Helm repository of podinfo's chart; {@code %s} its URL. */
+    private static final String HELM_REPOSITORY = """
+            ---
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: HelmRepository
+            metadata:
+              name: podinfo
+              namespace: flux-system
+            spec:
+              interval: 60m
+              url: %s
+            """;
+    /** One app's HelmRelease; {@code %1$d} the index, {@code %2$s} the target namespace. */
+    private static final String HELM_RELEASE = """
+            ---
+            apiVersion: helm.toolkit.fluxcd.io/v2
+            kind: HelmRelease
+            metadata:
+              name: podinfo-%1$d
+              namespace: flux-system
+            spec:
+              interval: 60m
+              targetNamespace: %2$s
+              releaseName: podinfo-%1$d
+              chart:
+                spec:
+                  chart: podinfo
+                  sourceRef:
+                    kind: HelmRepository
+                    name: podinfo
+              values:
+                replicaCount: 0
+            """;
+
+    private MttpBenchmark() {
+    }
+
+    /** Entry point; see the class comment for the arguments. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = BenchMain.parse(args);
+        Path project = Path.of(options.getOrDefault("project", ".")).toAbsolutePath().normalize();
+        String kind = options.getOrDefault("kind", "kustomizations");
+        int count = Integer.parseInt(options.getOrDefault("count", "100"));
+        Duration timeout = Duration.parse("PT" + options.getOrDefault("timeout", "30m").toUpperCase());
+        if (!kind.equals("kustomizations") && !kind.equals("helmreleases")) {
+            throw new IllegalArgumentException("--kind must be kustomizations or helmreleases: " + kind);
+        }
+        Path work = Files.createTempDirectory("conflux-mttp");
+        ProcessSampler sampler = ProcessSampler.start(Duration.ofMillis(250));
+        long startNanos = System.nanoTime();
+        LocalChartRepository charts = kind.equals("helmreleases")
+                ? LocalChartRepository.start(project.resolve("../shared/fixtures/repos/podinfo/charts/podinfo").normalize())
+                : null;
+        boolean allReady;
+        try {
+            Path repo = work.resolve("git/bench");
+            writeRepository(work.resolve("tree"), kind, count, charts == null ? null : charts.url());
+            String sha = FixtureRepositories.create(work.resolve("tree"), repo, "main");
+            try (LocalInstallation conflux = LocalRun.start(project, work)) {
+                double servicesUp = (System.nanoTime() - startNanos) / 1e9;
+                long bootstrap = System.nanoTime();
+                Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "bench",
+                        "https://git.conflux.local/bench", "main", "./clusters/bench", "60m"));
+                String revision = "main@sha1:" + sha;
+                LongSupplier ready = kind.equals("kustomizations")
+                        ? () -> readyKustomizations(conflux, revision)
+                        : () -> readyHelmReleases(conflux);
+                long deadline = bootstrap + timeout.toNanos();
+                long seen = 0;
+                while (System.nanoTime() < deadline && (seen = ready.getAsLong()) < count) {
+                    Thread.sleep(count > 1000 ? 1000 : 250);
+                }
+                double toReady = (System.nanoTime() - bootstrap) / 1e9;
+                ProcessSampler.Figures figures = sampler.stop();
+                allReady = seen >= count;
+                System.out.printf("%s=%d %s in %.1f s; services up %.1f s; peak RSS %d MiB (%d processes); CPU %.1f s%n",
+                        kind, count, allReady ? "all Ready" : "TIMEOUT, only " + seen + " Ready", toReady, servicesUp,
+                        figures.peakRssMiB(), figures.processes(), figures.cpuSeconds());
+            }
+        } finally {
+            if (charts != null) {
+                charts.close();
+            }
+        }
+        System.exit(allReady ? 0 : 1);
+    }
+
+    private static long readyKustomizations(LocalInstallation conflux, String revision) {
+        return conflux.client().resources(Kustomization.class).inNamespace("flux-system").list().getItems().stream()
+                .filter(k -> k.getMetadata().getName().startsWith("podinfo-"))
+                .filter(k -> k.getStatus() != null && revision.equals(k.getStatus().lastAppliedRevision())
+                        && Conditions.isReady(k.getStatus().conditions(), k.getMetadata().getGeneration()))
+                .count();
+    }
+
+    private static long readyHelmReleases(LocalInstallation conflux) {
+        return conflux.client().resources(HelmRelease.class).inNamespace("flux-system").list().getItems().stream()
+                .filter(h -> h.getStatus() != null
+                        && Conditions.isReady(h.getStatus().conditions(), h.getMetadata().getGeneration()))
+                .count();
+    }
+
+    /**
+     * Writes the benchmark repository: {@code clusters/bench/} with the {@code bench} Namespace and the N objects,
+     * {@code apps/podinfo/} with the app's four objects (Kustomizations only).
+     */
+    static void writeRepository(Path tree, String kind, int count, String chartUrl) throws IOException {
+        Path cluster = tree.resolve("clusters/bench");
+        Files.createDirectories(cluster);
+        Files.writeString(cluster.resolve("namespace.yaml"), """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: %s
+                """.formatted(APP_NAMESPACE));
+        StringBuilder objects = new StringBuilder();
+        String template = KUSTOMIZATION;
+        if (kind.equals("kustomizations")) {
+            writeApp(tree.resolve("apps/podinfo"));
+        } else {
+            objects.append(HELM_REPOSITORY.formatted(chartUrl));
+            template = HELM_RELEASE;
+        }
+        for (int i = 0; i < count; i++) {
+            objects.append(template.formatted(i, APP_NAMESPACE));
+        }
+        Files.writeString(cluster.resolve(kind + ".yaml"), objects.toString());
+    }
+
+    /** The app: a ServiceAccount, a Service, a Deployment scaled to zero and an Ingress, named by {@code INDEX}. */
+    private static void writeApp(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("kustomization.yaml"), """
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - app.yaml
+                """);
+        Files.writeString(dir.resolve("app.yaml"), """
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata:
+                  name: podinfo-${INDEX}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: podinfo-${INDEX}
+                spec:
+                  selector:
+                    app: podinfo-${INDEX}
+                  ports:
+                    - name: http
+                      port: 9898
+                      targetPort: http
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: podinfo-${INDEX}
+                spec:
+                  replicas: 0
+                  selector:
+                    matchLabels:
+                      app: podinfo-${INDEX}
+                  template:
+                    metadata:
+                      labels:
+                        app: podinfo-${INDEX}
+                    spec:
+                      serviceAccountName: podinfo-${INDEX}
+                      containers:
+                        - name: podinfo
+                          image: ghcr.io/stefanprodan/podinfo:6.5.3
+                          ports:
+                            - name: http
+                              containerPort: 9898
+                          resources:
+                            requests:
+                              cpu: 1m
+                              memory: 16Mi
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: podinfo-${INDEX}
+                spec:
+                  ingressClassName: nginx
+                  rules:
+                    - host: podinfo-${INDEX}.local
+                      http:
+                        paths:
+                          - path: /
+                            pathType: ImplementationSpecific
+                            backend:
+                              service:
+                                name: podinfo-${INDEX}
+                                port:
+                                  number: 9898
+                """);
+    }
+}

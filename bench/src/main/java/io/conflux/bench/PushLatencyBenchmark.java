@@ -1,0 +1,181 @@
+package io.conflux.bench;
+
+import io.conflux.cli.local.Bootstrap;
+import io.conflux.cli.local.FixtureRepositories;
+import io.conflux.cli.local.LocalInstallation;
+import io.conflux.model.kustomize.Kustomization;
+import io.conflux.model.meta.Conditions;
+import io.conflux.model.notification.Receiver;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The push-latency benchmark of issue #17: one Kustomization whose source is a local Git repository, on a fresh
+ * local installation with the embedded defaults; then R rounds of: commit a new value of a ConfigMap, send the
+ * GitHub {@code push} webhook for it (signed with {@code X-Hub-Signature-256}, as GitHub does) to the
+ * {@code Receiver}'s path, and time from the start of the webhook request to the moment a watch on the cluster sees
+ * the ConfigMap with the new value. Prints each round and then p50, p90, p99 and max in milliseconds (nearest-rank
+ * percentiles).
+ *
+ * <p>Usage (from the project root, through {@code bench/push-latency.sh}):
+ * {@code PushLatencyBenchmark --project=. [--pushes=20] [--pause=1s]} ({@code pause} between rounds, after the change
+ * was seen).
+ */
+public final class PushLatencyBenchmark {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private PushLatencyBenchmark() {
+    }
+
+    /** Entry point; see the class comment for the arguments. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = BenchMain.parse(args);
+        Path project = Path.of(options.getOrDefault("project", ".")).toAbsolutePath().normalize();
+        int pushes = Integer.parseInt(options.getOrDefault("pushes", "20"));
+        Duration pause = Duration.parse("PT" + options.getOrDefault("pause", "1s").toUpperCase());
+        Path work = Files.createTempDirectory("conflux-push-latency");
+        Path tree = work.resolve("tree");
+        writeTree(tree, "0");
+        Path repo = work.resolve("git/latency");
+        String sha = FixtureRepositories.create(tree, repo, "main");
+        try (LocalInstallation conflux = LocalRun.start(project, work)) {
+            String token = UUID.randomUUID().toString();
+            Bootstrap.githubReceiver(conflux.client(), "flux-system", "latency", token, List.of("latency"));
+            Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "latency",
+                    "https://git.conflux.local/latency", "main", "./deploy", "60m"));
+            awaitReady(conflux, "main@sha1:" + sha);
+            String url = "http://127.0.0.1:" + conflux.service("webhook-receiver").httpPort() + webhookPath(conflux);
+            Map<String, Long> seen = new ConcurrentHashMap<>();
+            Watch watch = conflux.client().configMaps().inNamespace("flux-system").withName("latency")
+                    .watch(new Watcher<ConfigMap>() {
+                        @Override
+                        public void eventReceived(Action action, ConfigMap cm) {
+                            if (cm.getData() != null && cm.getData().get("round") != null) {
+                                seen.putIfAbsent(cm.getData().get("round"), System.nanoTime());
+                            }
+                        }
+
+                        @Override
+                        public void onClose(WatcherException cause) {
+                        }
+                    });
+            List<Long> latencies = new ArrayList<>();
+            try {
+                String before = sha;
+                for (int round = 1; round <= pushes; round++) {
+                    String value = Integer.toString(round);
+                    writeTree(repo, value);
+                    String after = FixtureRepositories.commitAll(repo, "round " + round);
+                    String body = push(before, after);
+                    long sent = System.nanoTime();
+                    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                            .header("Content-Type", "application/json")
+                            .header("X-GitHub-Event", "push")
+                            .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+                            .header("X-Hub-Signature-256", "sha256=" + hmac(token, body))
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() / 100 != 2) {
+                        throw new IllegalStateException("webhook answered " + response.statusCode() + ": " + response.body());
+                    }
+                    long deadline = sent + Duration.ofMinutes(2).toNanos();
+                    while (!seen.containsKey(value) && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
+                    Long at = seen.get(value);
+                    if (at == null) {
+                        throw new IllegalStateException("round " + round + ": the change was not applied within 2 minutes");
+                    }
+                    long ms = (at - sent) / 1_000_000;
+                    latencies.add(ms);
+                    System.out.printf("push %d: webhook → applied %d ms%n", round, ms);
+                    before = after;
+                    Thread.sleep(pause.toMillis());
+                }
+            } finally {
+                watch.close();
+            }
+            List<Long> sorted = latencies.stream().sorted().toList();
+            System.out.printf("push → applied over %d pushes: p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n", sorted.size(),
+                    rank(sorted, 0.50), rank(sorted, 0.90), rank(sorted, 0.99), sorted.get(sorted.size() - 1));
+        }
+    }
+
+    /** Nearest-rank percentile of sorted samples. */
+    static long rank(List<Long> sorted, double p) {
+        int index = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static void writeTree(Path tree, String round) throws IOException {
+        Files.createDirectories(tree.resolve("deploy"));
+        Files.writeString(tree.resolve("deploy/configmap.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: latency
+                  namespace: flux-system
+                data:
+                  round: "%s"
+                """.formatted(round), StandardCharsets.UTF_8);
+    }
+
+    private static String push(String before, String after) {
+        return """
+                {"ref":"refs/heads/main","before":"%s","after":"%s","created":false,"deleted":false,
+                 "repository":{"full_name":"bench/latency","clone_url":"https://git.conflux.local/latency"},
+                 "head_commit":{"id":"%s","message":"bench"},"pusher":{"name":"bench"}}
+                """.formatted(before, after, after);
+    }
+
+    private static String hmac(String key, String body) throws GeneralSecurityException {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String webhookPath(LocalInstallation conflux) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            Receiver r = conflux.client().resources(Receiver.class).inNamespace("flux-system").withName("latency").get();
+            if (r != null && r.getStatus() != null && r.getStatus().webhookPath() != null) {
+                return r.getStatus().webhookPath();
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the Receiver got no status.webhookPath within 2 minutes");
+    }
+
+    private static void awaitReady(LocalInstallation conflux, String revision) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            Kustomization k = conflux.client().resources(Kustomization.class).inNamespace("flux-system")
+                    .withName("latency").get();
+            if (k != null && k.getStatus() != null && revision.equals(k.getStatus().lastAppliedRevision())
+                    && Conditions.isReady(k.getStatus().conditions(), k.getMetadata().getGeneration())) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the Kustomization did not become Ready at " + revision + " within 5 minutes");
+    }
+}
