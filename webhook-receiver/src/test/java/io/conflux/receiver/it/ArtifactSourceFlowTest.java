@@ -152,7 +152,10 @@ class ArtifactSourceFlowTest {
                                                                                         Class<T> type, String name,
                                                                                         String revision) {
         T o = kube.resources(type).inNamespace(NS).withName(name).get();
-        Condition ready = o == null ? null : readyCondition(kube, type, name, "Unknown");
+        // one read: the status and the object returned are the same snapshot
+        List<Condition> conditions = o instanceof OCIRepository r ? (r.getStatus() == null ? null : r.getStatus().conditions())
+                : o instanceof Bucket b && b.getStatus() != null ? b.getStatus().conditions() : null;
+        Condition ready = Conditions.find(conditions, "Ready").filter(c -> "Unknown".equals(c.status())).orElse(null);
         return ready != null && "Progressing".equals(ready.reason())
                 && ready.message().equals("building artifact: new upstream revision '" + revision + "'") ? o : null;
     }
