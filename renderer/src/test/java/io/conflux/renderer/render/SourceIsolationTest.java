@@ -150,8 +150,10 @@ class SourceIsolationTest {
             // B writes A's revision into its own status (as the receiver would after an ls-remote) and changes its
             // Kustomization: a render reads only the artifact the renderer stored for B, and it stored none (its
             // fetch failed), so nothing of A's is read: the Kustomization waits for an artifact of its own
+            String zeros = "0".repeat(64);
             TestCoordinators.patchStatus(client, "team-b", "apps", Map.of("artifact",
-                    Map.of("revision", r1, "url", url, "lastUpdateTime", Conditions.now())));
+                    Map.of("revision", r1, "url", url, "lastUpdateTime", Conditions.now(), "digest", "sha256:" + zeros,
+                            "path", "gitrepository/team-b/apps/" + zeros + ".tar.gz")));
             cached("team-b");
             await(coordinator.onKustomizationChanged(kustomization("team-b")));
             assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();

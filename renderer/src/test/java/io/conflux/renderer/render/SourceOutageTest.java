@@ -385,21 +385,18 @@ class SourceOutageTest {
                 .withStringData(Map.of("username", "git", "password", password)).build()).createOr(r -> r.update());
     }
 
-    /** What the receiver's StatusWriter.sourceStored writes after ls-remote, before publishing. */
+    /**
+     * What the receiver writes after ls-remote, before publishing: {@code Ready=Unknown} {@code Progressing}; it never
+     * writes {@code status.artifact} (Flux's schema requires the digest and path only the renderer knows).
+     */
     private void receiverStored(String revision, String url) {
         GitRepository g = client.resources(GitRepository.class).inNamespace(NS).withName("apps").get();
         List<Condition> conditions = new java.util.ArrayList<>(g.getStatus() == null || g.getStatus().conditions() == null
                 ? List.of() : g.getStatus().conditions());
         conditions.removeIf(c -> "FetchFailed".equals(c.type()));
-        Map<String, Object> artifact = new java.util.LinkedHashMap<>();
-        artifact.put("revision", revision);
-        artifact.put("lastUpdateTime", Conditions.now());
-        artifact.put("url", url);
-        artifact.put("digest", null);
-        TestCoordinators.patchStatus(client, NS, "apps", Map.of(
-                "conditions", Conditions.set(conditions, Conditions.ready(true, 1, "Succeeded",
-                        "stored artifact for revision '" + revision + "'")),
-                "artifact", artifact));
+        TestCoordinators.patchStatus(client, NS, "apps", Map.of("conditions", Conditions.set(conditions,
+                new Condition("Ready", "Unknown", 1L, Conditions.now(), "Progressing",
+                        "building artifact: new upstream revision '" + revision + "'"))));
     }
 
     private static SourceRevision revision(String url, String revision) {
