@@ -421,7 +421,7 @@ final class ApiServerDispatcher extends Dispatcher {
     private Optional<MockResponse> admit(RecordedRequest request, ResourcePath target, ObjectNode before,
                                          ObjectNode after) {
         if ("apiextensions.k8s.io".equals(target.group()) && "customresourcedefinitions".equals(target.plural())) {
-            return CrdLifecycle.admit(before, after, "status".equals(target.subresource()));
+            return CrdLifecycle.admit(before, after, "status".equals(target.subresource()), registry.all());
         }
         Optional<CrdRegistry.CustomType> type = registry.custom(target.group(), target.plural());
         if (type.isEmpty() || target.subresource() != null && !"status".equals(target.subresource())) {

@@ -25,7 +25,15 @@ import java.util.Set;
  *       {@code spec.names}, conditions {@code NamesAccepted} ({@code NoConflicts}) and {@code Established}
  *       ({@code InitialNamesAccepted}) True, each {@code lastTransitionTime} kept while the status is unchanged,
  *       and {@code storedVersions}: the stored list plus the current storage version (never shrunk by a write of
- *       the main resource).</li>
+ *       the main resource);</li>
+ *   <li>as kube-apiserver's naming controller ({@code apiextensions-apiserver/pkg/controller/status}), refuses names
+ *       another CRD of the same group already holds: a plural, singular or short name equal to another's plural,
+ *       singular or short name, or a kind equal to another's kind or list kind (and the other way round) gives
+ *       {@code NamesAccepted=False} (reason {@code PluralConflict}, {@code SingularConflict},
+ *       {@code ShortNamesConflict}, {@code KindConflict} or {@code ListKindConflict}, message
+ *       {@code "<name>" is already in use}), the conflicting names are left out of {@code acceptedNames}, and a CRD
+ *       not Established before stays {@code Established=False} ({@code NotAccepted}) — the one way a CRD is held
+ *       un-Established on a real API server.</li>
  * </ul>
  */
 final class CrdLifecycle {
@@ -40,9 +48,11 @@ final class CrdLifecycle {
      * @param after  the CRD to be stored (whole object), modified in place
      * @param status whether the write is to the {@code status} subresource (its {@code storedVersions} is then the
      *               client's, checked, not merged)
+     * @param others the other stored CRDs (any group; those of other groups are ignored)
      * @return a {@code 422 Invalid} answer, or empty when {@code after} may be stored
      */
-    static Optional<MockResponse> admit(ObjectNode before, ObjectNode after, boolean status) {
+    static Optional<MockResponse> admit(ObjectNode before, ObjectNode after, boolean status,
+                                        List<CrdRegistry.CustomType> others) {
         String name = after.path("metadata").path("name").asText();
         List<FieldError> errors = new ArrayList<>();
         JsonNode versions = after.path("spec").path("versions");
@@ -90,14 +100,41 @@ final class CrdLifecycle {
         }
         ArrayNode storedNode = st.putArray("storedVersions");
         stored.forEach(storedNode::add);
-        st.set("acceptedNames", after.path("spec").path("names").deepCopy());
         JsonNode oldConditions = before == null ? Json.MAPPER.createArrayNode()
             : before.path("status").path("conditions");
+        Optional<String[]> conflict = NameConflicts.find(name, after.path("spec"), others);
         ArrayNode conditions = st.putArray("conditions");
-        conditions.add(condition(oldConditions, "NamesAccepted", "NoConflicts", "no conflicts found"));
-        conditions.add(condition(oldConditions, "Established", "InitialNamesAccepted",
-            "the initial names have been accepted"));
+        if (conflict.isEmpty()) {
+            st.set("acceptedNames", after.path("spec").path("names").deepCopy());
+            conditions.add(condition(oldConditions, "NamesAccepted", "NoConflicts", "no conflicts found"));
+            conditions.add(condition(oldConditions, "Established", "InitialNamesAccepted",
+                "the initial names have been accepted"));
+            return Optional.empty();
+        }
+        st.set("acceptedNames", NameConflicts.accepted(after.path("spec"), others));
+        conditions.add(falseCondition(oldConditions, "NamesAccepted", conflict.get()[0], conflict.get()[1]));
+        boolean wasEstablished = false;
+        for (JsonNode o : oldConditions) {
+            wasEstablished |= "Established".equals(o.path("type").asText()) && "True".equals(o.path("status").asText());
+        }
+        conditions.add(wasEstablished
+            ? condition(oldConditions, "Established", "InitialNamesAccepted", "the initial names have been accepted")
+            : falseCondition(oldConditions, "Established", "NotAccepted", "not all names are accepted"));
         return Optional.empty();
+    }
+
+    private static ObjectNode falseCondition(JsonNode old, String type, String reason, String message) {
+        ObjectNode c = Json.MAPPER.createObjectNode();
+        c.put("type", type).put("status", "False");
+        String since = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        for (JsonNode o : old) {
+            if (type.equals(o.path("type").asText()) && "False".equals(o.path("status").asText())
+                && o.hasNonNull("lastTransitionTime")) {
+                since = o.get("lastTransitionTime").asText();
+            }
+        }
+        c.put("lastTransitionTime", since).put("reason", reason).put("message", message);
+        return c;
     }
 
     private static ObjectNode condition(JsonNode old, String type, String reason, String message) {

@@ -265,6 +265,36 @@ class CustomResourceSchemaTest {
     }
 
     @Test
+    void aCrdWhoseNamesAnotherCrdOfTheGroupHoldsIsNeverEstablished() {
+        var crds = client.apiextensions().v1().customResourceDefinitions();
+        // "ks" is the short name of kustomizations.kustomize.toolkit.fluxcd.io
+        CustomResourceDefinition clash = crds.withName("kustomizations.kustomize.toolkit.fluxcd.io").get();
+        clash.getMetadata().setName("kaystacks.kustomize.toolkit.fluxcd.io");
+        clash.getMetadata().setResourceVersion(null);
+        clash.getMetadata().setManagedFields(null);
+        clash.getMetadata().setUid(null);
+        clash.setStatus(null);
+        clash.getSpec().getNames().setPlural("kaystacks");
+        clash.getSpec().getNames().setSingular("kaystack");
+        clash.getSpec().getNames().setKind("KayStack");
+        clash.getSpec().getNames().setListKind("KayStackList");
+        clash.getSpec().getNames().setShortNames(List.of("ks"));
+        client.resource(clash).create();
+
+        CustomResourceDefinition stored = crds.withName("kaystacks.kustomize.toolkit.fluxcd.io").get();
+        assertThat(stored.getStatus().getConditions()).extracting(CustomResourceDefinitionCondition::getType,
+            CustomResourceDefinitionCondition::getStatus, CustomResourceDefinitionCondition::getReason,
+            CustomResourceDefinitionCondition::getMessage)
+            .containsExactlyInAnyOrder(tuple("NamesAccepted", "False", "ShortNamesConflict", "\"ks\" is already in use"),
+                tuple("Established", "False", "NotAccepted", "not all names are accepted"));
+        assertThat(stored.getStatus().getAcceptedNames().getKind()).isEqualTo("KayStack");
+        assertThat(stored.getStatus().getAcceptedNames().getShortNames()).isEmpty();
+        // the CRD holding the name keeps it
+        assertThat(crds.withName("kustomizations.kustomize.toolkit.fluxcd.io").get().getStatus().getConditions())
+            .extracting(CustomResourceDefinitionCondition::getStatus).containsOnly("True");
+    }
+
+    @Test
     void aCrdUpdateDroppingAStoredVersionIsRefused() {
         var crds = client.apiextensions().v1().customResourceDefinitions();
         // move the storage version to v1beta2: objects may now be stored in v1 and in v1beta2
