@@ -22,7 +22,7 @@ class TreeCommandTest {
     static TestCluster cluster;
 
     @BeforeAll
-    static void start() {
+    static void start() throws java.io.IOException {
         cluster = new TestCluster(dir);
         for (String[] ks : new String[][] {{"flux-system", "flux-system"}, {"flux-system", "apps"}}) {
             cluster.create("""
