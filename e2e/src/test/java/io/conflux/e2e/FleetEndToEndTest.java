@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conflux.cli.local.FixtureRepositories;
 import io.conflux.cli.local.LocalInstallation;
 import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.embedded.WorkloadController;
 import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +71,8 @@ class FleetEndToEndTest {
     static LocalChartRepository charts;
     static Path repository;
     static final Map<String, InMemoryKubernetes> targets = new LinkedHashMap<>();
+    /** The clusters' kubelets, as far as health goes: workloads turn ready, Jobs complete (HelmReleases wait for them). */
+    static final List<WorkloadController> workloads = new ArrayList<>();
 
     @BeforeAll
     static void start() throws IOException {
@@ -80,6 +84,7 @@ class FleetEndToEndTest {
                 CHARTS.resolve("ingress-nginx"));
         for (String cluster : CLUSTERS) {
             targets.put(cluster, InMemoryKubernetes.start());
+            workloads.add(WorkloadController.start(targets.get(cluster).client(), Duration.ZERO));
         }
         conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
                 Map.of("https://github.com/", mirror.toUri().toString()), null, Map.of(), Duration.ofMinutes(3)));
@@ -118,6 +123,7 @@ class FleetEndToEndTest {
         if (conflux != null) {
             conflux.close();
         }
+        workloads.forEach(WorkloadController::close);
         targets.values().forEach(InMemoryKubernetes::close);
         if (charts != null) {
             charts.close();

@@ -45,6 +45,8 @@ import java.util.Optional;
  *   <li>CRDs: status {@code Established}/{@code NamesAccepted}, {@code acceptedNames} and
  *       {@code storedVersions} kept by the server, and its update rules ({@link CrdLifecycle}); a version with
  *       {@code served: false} answers 404 on its paths and is not in discovery.</li>
+ *   <li>core/v1 {@code Event}s are a view of the {@code events.k8s.io/v1} store, as on kube-apiserver, see
+ *       {@link CoreEventsView}.</li>
  * </ul>
  * Requests are serialized: the in-memory store is not meant for concurrent mutation.
  */
@@ -70,8 +72,44 @@ final class ApiServerDispatcher extends Dispatcher {
         this.authorizer = java.util.Objects.requireNonNull(authorizer);
     }
 
+    /**
+     * Answers a request; every answer with a body that names no {@code Content-Type} (the mock server's CRUD answers)
+     * says {@code application/json}, which is what it is: a Go client such as the helm CLI asks for protobuf first and
+     * decodes an answer without the header as protobuf.
+     */
     @Override
     public synchronized MockResponse dispatch(RecordedRequest request) {
+        MockResponse response = answer(request);
+        if (response.getWebSocketListener() == null && response.getHeaders().get("Content-Type") == null) {
+            response.setHeader("Content-Type", "application/json");
+        }
+        return typedList(request, response);
+    }
+
+    /**
+     * The mock server answers a list with {@code kind: List}; a real API server with {@code <Kind>List}, which a Go
+     * client's typed lists ({@code SecretList}, as the helm CLI reads its release records) need to decode.
+     */
+    private MockResponse typedList(RecordedRequest request, MockResponse response) {
+        ResourcePath path = ResourcePath.parse(request.getPath());
+        if (!"GET".equals(request.getMethod()) || path == null || path.plural() == null || path.name() != null
+            || response.getWebSocketListener() != null || response.getBody() == null || response.code() != 200) {
+            return response;
+        }
+        String text = response.getBody().readUtf8();
+        JsonNode node = text.isBlank() ? null : read(text);
+        if (node instanceof ObjectNode list && "List".equals(list.path("kind").asText())) {
+            Optional<String> kind = BuiltInKinds.kind(path.group(), path.plural())
+                .or(() -> registry.custom(path.group(), path.plural()).map(CrdRegistry.CustomType::kind));
+            if (kind.isPresent()) {
+                list.put("kind", kind.get() + "List");
+                text = write(list);
+            }
+        }
+        return response.setBody(text);
+    }
+
+    private MockResponse answer(RecordedRequest request) {
         if ("GET".equals(request.getMethod())) {
             String rawPath = request.getPath();
             int q = rawPath.indexOf('?');
@@ -91,6 +129,9 @@ final class ApiServerDispatcher extends Dispatcher {
             if (!authorizer.allows(access, () -> rbacPolicy(request))) {
                 return status(403, "Forbidden", access.forbiddenMessage());
             }
+        }
+        if (CoreEventsView.handles(path)) {
+            return CoreEventsView.dispatch(delegate, request, path);
         }
         String requestedApiVersion = path.apiVersion();
         boolean clusterScoped = registry.clusterScoped(path.group(), path.plural());

@@ -23,19 +23,28 @@ import org.jboss.logging.Logger;
  * and kubelets. After {@code rolloutTime}, every Deployment, StatefulSet, ReplicaSet and DaemonSet gets the status of
  * a rollout whose pods all started ({@code observedGeneration} = {@code metadata.generation}, all replicas updated,
  * ready and available, a {@code Available=True} condition for Deployments), every Job gets {@code Complete=True},
+ * every Pod runs (phase {@code Running}, {@code Ready=True}) or, with {@code restartPolicy} {@code Never} or
+ * {@code OnFailure}, has run (phase {@code Succeeded}: a Helm hook or test Pod)
  * (a CustomResourceDefinition is {@code Established} at once, by the API server itself) — the statuses kstatus (and so Flux's
  * {@code wait}/{@code healthChecks}) reads as Current. Without it, nothing on the in-memory cluster ever becomes
  * healthy. The status is written through the status subresource; objects whose status is already current for their
  * generation are left alone, so a spec change (new generation) rolls out again after {@code rolloutTime}.
+ *
+ * <p>A test makes a Job or Pod fail instead by annotating it (or a Job's {@code spec.template}) with
+ * {@value #OUTCOME_ANNOTATION}{@code : Failed}: the Job gets {@code failed: 1} and {@code Failed=True}
+ * ({@code BackoffLimitExceeded}), the Pod phase {@code Failed}.
  */
 public final class WorkloadController implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WorkloadController.class);
+    /** Annotation making a Job or Pod fail ({@code Failed}) rather than complete. */
+    public static final String OUTCOME_ANNOTATION = "embedded.conflux.io/outcome";
     private static final List<ResourceDefinitionContext> KINDS = List.of(
             context("apps", "v1", "Deployment", "deployments", true),
             context("apps", "v1", "StatefulSet", "statefulsets", true),
             context("apps", "v1", "ReplicaSet", "replicasets", true),
             context("apps", "v1", "DaemonSet", "daemonsets", true),
-            context("batch", "v1", "Job", "jobs", true));
+            context("batch", "v1", "Job", "jobs", true),
+            context("", "v1", "Pod", "pods", true));
 
     private final KubernetesClient client;
     private final Duration rolloutTime;
@@ -132,14 +141,40 @@ public final class WorkloadController implements AutoCloseable {
                 status.put("numberMisscheduled", 0);
             }
             case "Job" -> {
-                status.put("succeeded", 1);
-                status.put("conditions", List.of(condition("Complete", "CompletionsReached", now)));
+                if (fails(obj, spec)) {
+                    status.put("failed", 1);
+                    status.put("conditions", List.of(condition("Failed", "BackoffLimitExceeded", now)));
+                } else {
+                    status.put("succeeded", 1);
+                    status.put("conditions", List.of(condition("Complete", "CompletionsReached", now)));
+                }
+            }
+            case "Pod" -> {
+                boolean runsOnce = "Never".equals(spec.get("restartPolicy")) || "OnFailure".equals(spec.get("restartPolicy"));
+                if (fails(obj, Map.of())) {
+                    status.put("phase", "Failed");
+                } else if (runsOnce) {
+                    status.put("phase", "Succeeded");
+                } else {
+                    status.put("phase", "Running");
+                    status.put("conditions", List.of(condition("Ready", "PodReady", now)));
+                }
             }
             default -> {
                 return Map.of();
             }
         }
         return healthy(current, status, generation) ? Map.of() : status;
+    }
+
+    /** @return whether the object, or the Job's pod template ({@code spec}), is annotated to fail */
+    private static boolean fails(GenericKubernetesResource obj, Map<?, ?> spec) {
+        Map<String, String> annotations = obj.getMetadata().getAnnotations();
+        if (annotations != null && "Failed".equals(annotations.get(OUTCOME_ANNOTATION))) {
+            return true;
+        }
+        return spec.get("template") instanceof Map<?, ?> template && template.get("metadata") instanceof Map<?, ?> metadata
+                && metadata.get("annotations") instanceof Map<?, ?> a && "Failed".equals(a.get(OUTCOME_ANNOTATION));
     }
 
     private static boolean healthy(Map<?, ?> current, Map<String, Object> desired, long generation) {
@@ -150,6 +185,10 @@ public final class WorkloadController implements AutoCloseable {
         for (Map.Entry<String, Object> e : desired.entrySet()) {
             if (e.getKey().equals("conditions")) {
                 if (!(current.get("conditions") instanceof List<?> have) || have.size() != ((List<?>) e.getValue()).size()) {
+                    return false;
+                }
+            } else if (e.getValue() instanceof String text) {
+                if (!text.equals(current.get(e.getKey()))) {
                     return false;
                 }
             } else if (!e.getKey().equals("observedGeneration")

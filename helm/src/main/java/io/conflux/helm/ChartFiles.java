@@ -78,6 +78,16 @@ final class ChartFiles {
     return doc instanceof Map<?, ?> ? asMap(doc) : new LinkedHashMap<>();
   }
 
+  /** @return the chart's {@code Chart.yaml} as a tree, empty when there is none */
+  Map<String, Object> metadata() {
+    return yamlMap("Chart.yaml");
+  }
+
+  /** @return the chart's {@code values.yaml} as a tree, empty when there is none */
+  Map<String, Object> defaultValues() {
+    return yamlMap("values.yaml");
+  }
+
   private record Subchart(String path, ChartFiles files) {
   }
 

@@ -17,8 +17,11 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>Objects come in Helm's manifest order (Helm's install order by kind, then by template file).</li>
- *   <li>Hooks ({@code helm.sh/hook} annotation, including {@code test} hooks) are left out: Helm keeps them
- *       out of the release manifest and runs them separately.</li>
+ *   <li>Hooks ({@code helm.sh/hook} annotation, including {@code test} hooks) are kept apart from the manifest
+ *       ({@link Release#hooks()}): Helm keeps them out of the release manifest and runs them separately;
+ *       {@link #template} leaves them out. helm-java prints no hooks, so they are rendered from a copy of the
+ *       chart that hides the annotation from Helm ({@link DeferredHooks}); like the manifest, they come in Helm's
+ *       install order by kind.</li>
  *   <li>With {@code includeCrds} (the default), the chart's {@code crds/} files (and its subcharts') come
  *       first, as helm-controller installs them before the release ({@code install.crds: Create}). CRDs of
  *       subcharts disabled by their {@code condition} or {@code tags} are left out, as Helm does.</li>
@@ -66,8 +69,12 @@ public final class ChartRenderer {
    *
    * @param crds the {@code crds/} objects of the chart and its enabled subcharts; empty unless {@code includeCrds}
    * @param manifest the objects of the release manifest, in Helm's manifest order, hooks excluded
+   * @param hooks the hook objects (annotation {@code helm.sh/hook}, test hooks included) in Helm's manifest order
+   * @param chartMetadata the chart's {@code Chart.yaml} as a tree (empty when it has none)
+   * @param chartValues the chart's default values ({@code values.yaml} as a tree; empty when it has none)
    */
-  public record Release(List<Map<String, Object>> crds, List<Map<String, Object>> manifest) {
+  public record Release(List<Map<String, Object>> crds, List<Map<String, Object>> manifest,
+      List<Map<String, Object>> hooks, Map<String, Object> chartMetadata, Map<String, Object> chartValues) {
 
     /** @return the CRDs followed by the manifest, the order helm-controller installs them in */
     public List<Map<String, Object>> all() {
@@ -112,11 +119,14 @@ public final class ChartRenderer {
     }
     String manifest;
     Path valuesFile = null;
+    Path work = null;
     try {
       valuesFile = Files.createTempFile("conflux-helm-values-", ".yaml");
       Files.writeString(valuesFile, Yaml.json(values == null ? Map.of() : values), StandardCharsets.UTF_8);
+      work = Files.createTempDirectory("conflux-helm-hooks-");
+      Path rendered = DeferredHooks.prepare(chart, work).orElse(chart);
       synchronized (HELM_LOCK) {
-        manifest = new Helm(chart.toAbsolutePath()).template()
+        manifest = new Helm(rendered.toAbsolutePath()).template()
             .withName(releaseName)
             .withNamespace(namespace)
             .withKubeVersion(kubeVersion)
@@ -128,6 +138,9 @@ public final class ChartRenderer {
     } catch (IllegalStateException e) {
       throw new HelmException("failed to render " + what + ": " + String.valueOf(e.getMessage()).strip(), e);
     } finally {
+      if (work != null) {
+        DeferredHooks.delete(work);
+      }
       if (valuesFile != null) {
         try {
           Files.deleteIfExists(valuesFile);
@@ -137,9 +150,18 @@ public final class ChartRenderer {
       }
     }
     List<Map<String, Object>> crds = new ArrayList<>();
+    ChartFiles files;
+    try {
+      files = ChartFiles.read(chart);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof HelmException) {
+        throw (HelmException) e;
+      }
+      throw new HelmException("failed to read " + what + ": " + e.getMessage(), e);
+    }
     if (includeCrds) {
       try {
-        for (Map.Entry<String, byte[]> crd : ChartFiles.read(chart).crds(values == null ? Map.of() : values)) {
+        for (Map.Entry<String, byte[]> crd : files.crds(values == null ? Map.of() : values)) {
           addObjects(crds, new String(crd.getValue(), StandardCharsets.UTF_8), what + ", file " + crd.getKey());
         }
       } catch (IOException | RuntimeException e) {
@@ -150,11 +172,18 @@ public final class ChartRenderer {
       }
     }
     List<Map<String, Object>> objects = new ArrayList<>();
-    addObjects(objects, manifest, what);
-    return new Release(List.copyOf(crds), List.copyOf(objects));
+    List<Map<String, Object>> hooks = new ArrayList<>();
+    addObjects(objects, hooks, manifest, what);
+    return new Release(List.copyOf(crds), List.copyOf(objects), List.copyOf(hooks), files.metadata(),
+        files.defaultValues());
   }
 
   private static void addObjects(List<Map<String, Object>> out, String yaml, String what) {
+    addObjects(out, out, yaml, what);
+  }
+
+  private static void addObjects(List<Map<String, Object>> out, List<Map<String, Object>> hooks, String yaml,
+      String what) {
     List<Object> docs;
     try {
       docs = Yaml.loadAll(yaml);
@@ -172,10 +201,16 @@ public final class ChartRenderer {
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> object = (Map<String, Object>) map;
-      if (object.isEmpty() || isHook(object)) {
+      if (object.isEmpty()) {
         continue;
       }
-      out.add(object);
+      if (DeferredHooks.isDeferred(object)) {
+        hooks.add(DeferredHooks.restore(object));
+      } else if (isHook(object)) {
+        hooks.add(object);
+      } else {
+        out.add(object);
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 package io.conflux.kustomize;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.generate.Hasher;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
@@ -37,19 +37,31 @@ public final class Kustomizer {
   public static final String MANAGED_BY = "kustomize-v5.7.1";
 
   private final LoadRestrictions restrictions;
+  /** kustomize's {@code --reorder none} (krusty's default Options): input order unless sortOptions says otherwise. */
+  private final boolean inputOrder;
 
-  private Kustomizer(LoadRestrictions restrictions) {
+  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder) {
     this.restrictions = restrictions;
+    this.inputOrder = inputOrder;
   }
 
   /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}. */
   public static Kustomizer create() {
-    return new Kustomizer(LoadRestrictions.ROOT_ONLY);
+    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false);
   }
 
   /** A copy with other load restrictions ({@link LoadRestrictions#NONE} is what Flux uses). */
   public Kustomizer withLoadRestrictions(LoadRestrictions r) {
-    return new Kustomizer(java.util.Objects.requireNonNull(r));
+    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder);
+  }
+
+  /**
+   * A copy that keeps the depth-first input order when the kustomization has no {@code sortOptions}, like
+   * {@code kustomize build --reorder none} and krusty's {@code MakeDefaultOptions} (follows api/krusty/kustomizer.go
+   * applySortOrder). Package-private: used by the conformance runner for kustomize's own test expectations.
+   */
+  Kustomizer withInputOrder() {
+    return new Kustomizer(restrictions, true);
   }
 
   /**
@@ -83,16 +95,17 @@ public final class Kustomizer {
     Deque<Path> stack = new ArrayDeque<>();
     stack.push(loader.root());
     KustTarget kt = new KustTarget(loader, stack);
+    checkOpenApi(kt.kustomization());
     Accumulator ra = kt.accumulateTarget();
     try {
-      return finish(kt, ra);
+      return finish(kt, ra, inputOrder);
     } catch (KustomizeException e) {
       throw kt.located(e);
     }
   }
 
   /** The steps done once at the top: hash suffixes, name references, vars, local-config removal, order. */
-  private static ResourceList finish(KustTarget kt, Accumulator ra) {
+  private static ResourceList finish(KustTarget kt, Accumulator ra, boolean inputOrder) {
     ResMap m = ra.resMap();
     for (Resource r : m.resources()) {
       if (r.needsHashSuffix()) {
@@ -110,7 +123,7 @@ public final class Kustomizer {
       }
     }
     m.setAll(kept);
-    sort(kt.kustomization(), m);
+    sort(kt.kustomization(), m, inputOrder);
     List<String> buildMetadata = kt.kustomization().strings("buildMetadata");
     List<Map<String, Object>> out = new ArrayList<>();
     for (Resource r : m.resources()) {
@@ -134,13 +147,49 @@ public final class Kustomizer {
     return new ResourceList(out);
   }
 
-  private static void sort(Kustomization k, ResMap m) {
+  /**
+   * The top kustomization's {@code openapi} field as kyaml's openapi.SetSchema takes it: a custom schema
+   * ({@code path}) and a built-in {@code version} together are refused, and the only built-in version is kustomize
+   * v5.7's v1.21.2.
+   */
+  private static void checkOpenApi(Kustomization k) {
+    Map<String, Object> openapi = k.map("openapi");
+    if (openapi == null) {
+      return;
+    }
+    boolean version = openapi.containsKey("version");
+    if (openapi.containsKey("path") && version) {
+      throw new KustomizeException(k.file() + ": openapi: builtin version and custom schema provided, cannot use both",
+          k.file(), -1, null);
+    }
+    String v = JsonTrees.string(openapi, "version");
+    if (version && v != null && !v.isEmpty() && !v.equals("v1.21.2")) {
+      throw new KustomizeException(k.file() + ": openapi: the specified OpenAPI version is not built in (" + v
+          + "; kustomize v5.7 has v1.21.2)", k.file(), -1, null);
+    }
+  }
+
+  private static void sort(Kustomization k, ResMap m, boolean inputOrder) {
     Map<String, Object> sortOptions = k.map("sortOptions");
-    String order = sortOptions == null ? "legacy" : Objects2.string(sortOptions, "order");
+    if (sortOptions == null && inputOrder) {
+      return;
+    }
+    String order = sortOptions == null ? "legacy" : JsonTrees.string(sortOptions, "order");
+    if (sortOptions != null) {
+      // as plugin/builtin/sortordertransformer validate()
+      if (!"fifo".equals(order) && !"legacy".equals(order)) {
+        throw new KustomizeException(k.file() + ": the field 'sortOptions.order' must be one of [fifo, legacy]",
+            k.file(), -1, null);
+      }
+      if ("fifo".equals(order) && sortOptions.get("legacySortOptions") != null) {
+        throw new KustomizeException(k.file() + ": the field 'sortOptions.legacySortOptions' is set but the selected"
+            + " sort order is 'fifo', not 'legacy'", k.file(), -1, null);
+      }
+    }
     if ("fifo".equals(order)) {
       return;
     }
-    Map<String, Object> legacy = sortOptions == null ? null : Objects2.map(sortOptions, "legacySortOptions");
+    Map<String, Object> legacy = sortOptions == null ? null : JsonTrees.map(sortOptions, "legacySortOptions");
     if (legacy != null) {
       new LegacyOrder(strings(legacy.get("orderFirst")), strings(legacy.get("orderLast"))).transform(m);
     } else {

@@ -1,6 +1,6 @@
 package io.conflux.kustomize;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.yaml.KYaml;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,7 +20,7 @@ public final class ResourceList {
   public ResourceList(List<Map<String, Object>> objects) {
     List<Map<String, Object>> copy = new ArrayList<>(objects.size());
     for (Map<String, Object> o : objects) {
-      copy.add(Objects2.unmodifiableDeepCopy(o));
+      copy.add(JsonTrees.unmodifiableDeepCopy(o));
     }
     this.objects = Collections.unmodifiableList(copy);
   }

@@ -2,13 +2,11 @@ package io.conflux.kustomize;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.conflux.kustomize.yaml.KYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -16,66 +14,100 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Builds every case of the shared kustomize conformance suite ({@code ../../shared/conformance/kustomize/cases},
- * taken from kustomize's api/krusty tests, expectations from kubectl kustomize v1.35) and compares
- * the result with {@code expected.yaml} as parsed data, document by document, in order.
+ * taken from kustomize's api/krusty tests, expectations from kubectl kustomize v1.35) and of the generated
+ * corpus ({@code conformance/krusty/cases}: every test function of kustomize v5.7's api/krusty and its
+ * examples, made by {@code conformance/generate.sh}), and compares the result with {@code expected.yaml} as
+ * parsed data, document by document, in order — or, for {@code expected-error}, requires the build to fail.
  *
- * <p>A case that does not match is reported as aborted (with the difference) rather than failed;
- * the final summary test fails when fewer than {@link #MIN_PASSED} cases pass, so a regression
- * breaks the build.
+ * <p>A case that does not match is reported as aborted (with the difference) rather than failed; each
+ * suite's summary test fails when fewer cases pass than its recorded threshold, so a regression breaks the
+ * build. The summary prints {@code N passed, N failed, N excluded} (excluded and unparsed tests are listed
+ * with their reasons in {@code conformance/krusty/unparsed.tsv}).
  */
 class ConformanceTest {
-  /** The number of cases passing when this threshold was last raised; never lower it. */
+  /** The number of shared cases passing when this threshold was last raised; never lower it. */
   static final int MIN_PASSED = 79;
+  /** The number of generated krusty cases passing when this threshold was last raised; never lower it. */
+  static final int MIN_PASSED_KRUSTY = 285;
 
   private static final Path CASES = Path.of("../../shared/conformance/kustomize/cases");
-
-  private final List<String> passed = new ArrayList<>();
-  private final List<String> failed = new ArrayList<>();
-  private final List<String> textIdentical = new ArrayList<>();
+  private static final Path KRUSTY = Path.of("conformance/krusty");
 
   @TestFactory
   Stream<DynamicTest> conformance() throws IOException {
     Assumptions.assumeTrue(Files.isDirectory(CASES), "conformance cases not found at " + CASES.toAbsolutePath());
+    return suite("Conformance", CASES, MIN_PASSED, 0, false);
+  }
+
+  /** Issue #16's regression cases (src/test/resources/regressions): all must pass, byte for byte and error messages included. */
+  @TestFactory
+  Stream<DynamicTest> regressions() throws Exception {
+    Path root = Path.of(ConformanceTest.class.getResource("/regressions").toURI());
+    long count;
+    try (Stream<Path> s = Files.list(root)) {
+      count = s.filter(Files::isDirectory).count();
+    }
+    return suite("Regressions", root, (int) count, 0, true);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> krusty() throws IOException {
+    long excluded;
+    try (Stream<String> lines = Files.lines(KRUSTY.resolve("unparsed.tsv"))) {
+      excluded = lines.filter(l -> l.contains("\texcluded\t")).count();
+    }
+    return suite("Krusty conformance", KRUSTY.resolve("cases"), MIN_PASSED_KRUSTY, excluded, false);
+  }
+
+  private static Stream<DynamicTest> suite(String title, Path root, int minPassed, long excluded,
+      boolean strictMessages) throws IOException {
+    List<String> passed = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    List<String> textIdentical = new ArrayList<>();
+    List<String> messageMatched = new ArrayList<>();
     List<Path> cases;
-    try (Stream<Path> s = Files.list(CASES)) {
+    try (Stream<Path> s = Files.list(root)) {
       cases = s.filter(Files::isDirectory).sorted().toList();
     }
     List<DynamicTest> tests = new ArrayList<>();
     for (Path c : cases) {
-      tests.add(DynamicTest.dynamicTest(c.getFileName().toString(), () -> runCase(c)));
+      String name = c.getFileName().toString();
+      tests.add(DynamicTest.dynamicTest(name, () -> {
+        ConformanceCase.Outcome o = new ConformanceCase(name, c).run();
+        if (o.textIdentical()) {
+          textIdentical.add(name);
+        }
+        if (o.messageMatched()) {
+          messageMatched.add(name);
+        }
+        if (o.passed() && strictMessages && Files.exists(c.resolve("expected.yaml")) && !o.textIdentical()) {
+          o = new ConformanceCase.Outcome(false, false, false, "the same objects, but the text differs from "
+              + "expected.yaml");
+        }
+        if (o.passed() && strictMessages && Files.exists(c.resolve("expected-error")) && !o.messageMatched()) {
+          o = new ConformanceCase.Outcome(false, false, false, "the error message lacks "
+              + Files.readString(c.resolve("expected-error")).trim() + ": " + o.problem());
+        }
+        if (o.passed()) {
+          passed.add(name);
+          return;
+        }
+        failed.add(name + " — " + firstLine(o.problem()));
+        if (Boolean.getBoolean("conformance.verbose")) {
+          System.out.println("=== " + name + "\n" + o.problem());
+        }
+        Assumptions.abort(o.problem());
+      }));
     }
     tests.add(DynamicTest.dynamicTest("summary", () -> {
-      System.out.println("Conformance: " + passed.size() + " passed, " + failed.size() + " failed");
-      System.out.println("Conformance output text identical to the reference: " + textIdentical.size());
+      System.out.println(title + ": " + passed.size() + " passed, " + failed.size() + " failed, " + excluded
+          + " excluded");
+      System.out.println(title + " output text identical to the expectation: " + textIdentical.size()
+          + "; expected errors whose message fragments match: " + messageMatched.size());
       failed.forEach(f -> System.out.println("  failing: " + f));
-      assertTrue(passed.size() >= MIN_PASSED, "conformance regressed: " + passed.size() + " < " + MIN_PASSED);
+      assertTrue(passed.size() >= minPassed, title + " regressed: " + passed.size() + " < " + minPassed);
     }));
     return tests.stream();
-  }
-
-  private void runCase(Path c) throws IOException {
-    String name = c.getFileName().toString();
-    String cmd = Files.readString(c.resolve("cmd")).trim();
-    List<Map<String, Object>> expected = KYaml.parseAll(Files.readString(c.resolve("expected.yaml")), "expected.yaml");
-    String problem;
-    try {
-      ResourceList built = Kustomizer.create().build(c.resolve("input").resolve(cmd));
-      problem = Compare.difference(expected, built.objects());
-      if (built.toYaml().equals(Files.readString(c.resolve("expected.yaml")))) {
-        textIdentical.add(name);
-      }
-    } catch (KustomizeException e) {
-      problem = "build failed: " + e.getMessage();
-    }
-    if (problem == null) {
-      passed.add(name);
-    } else {
-      failed.add(name + " — " + firstLine(problem));
-      if (Boolean.getBoolean("conformance.verbose")) {
-        System.out.println("=== " + name + "\n" + problem);
-      }
-      Assumptions.abort(problem);
-    }
   }
 
   private static String firstLine(String s) {

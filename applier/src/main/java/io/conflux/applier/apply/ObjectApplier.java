@@ -32,7 +32,8 @@ import java.util.Set;
  * inventory that left the bundle, Namespaces last — only objects still labelled as this owner's, and not annotated
  * {@code kustomize.toolkit.fluxcd.io/prune: disabled} or {@code kustomize.toolkit.fluxcd.io/reconcile: disabled}
  * (ssa's {@code DeleteAll} with kustomize-controller's inclusions and exclusions); the others are reported
- * {@code skipped}.
+ * {@code skipped}. With {@link ApplyOptions#helmCrds()} (a Helm release), the CRD policy applies and CRDs and
+ * {@code helm.sh/resource-policy: keep} objects are never pruned.
  * <ul>
  *   <li>Before an existing object is applied, kubectl's field managers are taken over ({@link FieldManagerTakeover}),
  *       unless it is annotated {@code kustomize.toolkit.fluxcd.io/ssa: Merge}.</li>
@@ -49,7 +50,10 @@ import java.util.Set;
 public final class ObjectApplier {
     /** fabric8's JSON (de)serialization of Kubernetes objects, for tree conversions. */
     private static final KubernetesSerialization KUBERNETES_JSON = new KubernetesSerialization();
-    private static final Set<String> FIRST_KINDS = Set.of("CustomResourceDefinition", "Namespace");
+    private static final String CRD = "CustomResourceDefinition";
+    private static final Set<String> FIRST_KINDS = Set.of(CRD, "Namespace");
+    /** Helm's annotation {@code helm.sh/resource-policy}: {@code keep} leaves the object when the release lets go of it. */
+    public static final String HELM_RESOURCE_POLICY = "helm.sh/resource-policy";
     /** Annotation {@code kustomize.toolkit.fluxcd.io/force: enabled}: recreate this object on immutable changes. */
     public static final String FORCE_ANNOTATION = Kustomization.GROUP + "/force";
     private static final java.util.regex.Pattern IMMUTABLE = java.util.regex.Pattern.compile(".*(is\\simmutable|immutable\\sfield).*",
@@ -102,6 +106,9 @@ public final class ObjectApplier {
         List<Map<String, Object>> others = new ArrayList<>();
         for (Map<String, Object> object : objects) {
             String kind = String.valueOf(object.get("kind"));
+            if (options.helmCrds() == CrdPolicy.SKIP && CRD.equals(kind)) {
+                continue;
+            }
             (FIRST_KINDS.contains(kind) ? definitions : isClass(kind) ? classes : others).add(object);
         }
         List<Change> changes = new ArrayList<>();
@@ -128,7 +135,7 @@ public final class ObjectApplier {
             stale.sort(Comparator.comparingInt(e -> "Namespace".equals(e.kind()) && e.group().isEmpty() ? 1 : 0));
             for (InventoryEntry e : stale) {
                 try {
-                    Change.Action action = pruneOne(e, ownerLabels);
+                    Change.Action action = pruneOne(e, ownerLabels, options.helm());
                     if (action != null) {
                         changes.add(new Change(e.subject(), action));
                     }
@@ -255,7 +262,8 @@ public final class ObjectApplier {
                 : op.inNamespace(desired.getMetadata().getNamespace());
         GenericKubernetesResource existing = target.get();
         if (excluded(desired) || excluded(existing)
-                || ("IfNotPresent".equalsIgnoreCase(annotation(desired, Kustomization.SSA_ANNOTATION)) && existing != null)) {
+                || ("IfNotPresent".equalsIgnoreCase(annotation(desired, Kustomization.SSA_ANNOTATION)) && existing != null)
+                || (existing != null && options.helmCrds() == CrdPolicy.CREATE && CRD.equals(desired.getKind()))) {
             return new Change(subject, Change.Action.UNCHANGED);
         }
         if (existing != null && !FieldManagerTakeover.merges(desired) && !FieldManagerTakeover.merges(existing)) {
@@ -312,15 +320,21 @@ public final class ObjectApplier {
      * {@code kustomize.toolkit.fluxcd.io/prune: disabled} or {@code kustomize.toolkit.fluxcd.io/reconcile: disabled}
      * (its {@code Exclusions}), is skipped.
      *
+     * With {@code helm} (a Helm release's prune or uninstall), CustomResourceDefinitions and objects annotated
+     * {@code helm.sh/resource-policy: keep} are skipped too, as Helm never deletes them.
+     *
      * @return {@code DELETED}, {@code SKIPPED}, or null when the object is already gone
      */
-    private Change.Action pruneOne(InventoryEntry e, Map<String, String> ownerLabels) {
+    private Change.Action pruneOne(InventoryEntry e, Map<String, String> ownerLabels, boolean helm) {
         var kind = client.genericKubernetesResources(e.apiVersion(), e.kind());
         Resource<GenericKubernetesResource> target = e.namespace().isEmpty() ? kind.withName(e.name())
                 : kind.inNamespace(e.namespace()).withName(e.name());
         GenericKubernetesResource live = target.get();
         if (live == null) {
             return null;
+        }
+        if (helm && (CRD.equals(e.kind()) || "keep".equals(annotation(live, HELM_RESOURCE_POLICY)))) {
+            return Change.Action.SKIPPED;
         }
         if (!ownedBy(live, ownerLabels) || inMetadata(live, Kustomization.PRUNE_ANNOTATION, "disabled")
                 || inMetadata(live, Kustomization.RECONCILE_ANNOTATION, "disabled")) {

@@ -1,9 +1,9 @@
 package io.conflux.applier.reconcile;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.applier.apply.ApplyOptions;
 import io.conflux.applier.apply.ApplyResult;
+import io.conflux.applier.apply.CrdPolicy;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ObjectApplier;
 import io.conflux.applier.apply.TargetClusters;
@@ -11,6 +11,7 @@ import io.conflux.applier.apply.TerminationWait;
 import io.conflux.applier.apply.ToolkitObjects;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.service.SecretReader;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,7 +20,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,13 +116,17 @@ public class BundleApplier {
 
     /**
      * Deletes {@code owned} from {@code r}'s target cluster as its service account (objects that no longer carry
-     * {@code r}'s owner labels are left alone, like every prune).
+     * {@code r}'s owner labels are left alone, like every prune). A HelmRelease's uninstall follows Helm: its
+     * CustomResourceDefinitions and objects annotated {@code helm.sh/resource-policy: keep} are left in place
+     * (reported {@code skipped}).
      *
      * @return the outcome; a refused request or an unusable kubeconfig is a failed result naming it
      */
     ApplyResult prune(Reconcilable r, List<InventoryEntry> owned) {
+        ApplyOptions options = r instanceof Reconcilable.OfHelmRelease
+                ? ApplyOptions.helm(true, false, Duration.ZERO, CrdPolicy.SKIP) : new ApplyOptions(true, false, Duration.ZERO);
         try {
-            return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, true));
+            return onTarget(r, target -> applier(target).apply(List.of(), r.ownerLabels(), owned, options));
         } catch (IllegalStateException | KubernetesClientException e) {
             return ApplyResult.of(List.of(), owned, e.getMessage());
         }
@@ -163,15 +167,20 @@ public class BundleApplier {
     }
 
     /**
-     * @param content a bundle: a JSON array of objects
-     * @return its objects
-     * @throws UncheckedIOException when it is not a JSON array of objects
+     * @param content a bundle: a JSON array of objects, or a HelmRelease's {@link ReleaseBundle} object
+     * @return its objects (a HelmRelease's hooks left out)
+     * @throws UncheckedIOException when it is neither
      */
     List<Map<String, Object>> parse(String content) {
-        try {
-            return json.readValue(content, new TypeReference<>() { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return bundle(content).objects();
+    }
+
+    /**
+     * @param content a bundle of either shape ({@link ReleaseBundle#parse})
+     * @return the bundle
+     * @throws UncheckedIOException when it is neither shape
+     */
+    ReleaseBundle bundle(String content) {
+        return ReleaseBundle.parse(json, content);
     }
 }

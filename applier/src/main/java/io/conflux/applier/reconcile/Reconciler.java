@@ -14,6 +14,7 @@ import io.conflux.service.ReactiveRunner;
 import io.conflux.service.ReactiveRunner.Blocking;
 import io.conflux.service.Requeue;
 import io.conflux.service.StatusPatcher;
+import io.conflux.service.Tracing;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PostConstruct;
@@ -67,6 +68,8 @@ public class Reconciler {
     FluxMetrics fluxMetrics;
     @Inject
     PipelineMetrics pipelineMetrics;
+    @Inject
+    Tracing tracing;
     @ConfigProperty(name = "conflux.queue.job-timeout")
     Duration jobTimeout;
     @ConfigProperty(name = "conflux.queue.max-waiting-per-key")
@@ -164,10 +167,16 @@ public class Reconciler {
         return requeue.next(key.toString());
     }
 
-    /** One run of {@code key} in its serial queue, on a safe Vert.x context. */
+    /**
+     * One run of {@code key} in its serial queue, on a safe Vert.x context, as one span {@code apply} (a deletion:
+     * {@code finalize}), child of the context the run was scheduled in (the render result's record, for a run it
+     * triggered): the span stays current through the run, so the events it publishes carry it on to the notifier.
+     */
     private Uni<Duration> runSerially(ObjectKey key, String why, Function<Blocking, Uni<Duration>> work) {
         AtomicReference<Duration> next = new AtomicReference<>();
-        return queue.submit(key.toString(), () -> runner.run(work).invoke(next::set).replaceWithVoid())
+        String span = "deletion".equals(why) ? "finalize" : "apply";
+        return queue.submit(key.toString(), () -> tracing.span(span, key.toString(), () -> runner.run(work))
+                        .invoke(next::set).replaceWithVoid())
                 .map(v -> next.get())
                 .onFailure().invoke(e -> LOG.errorf(e, "reconciling %s (%s) failed", key, why));
     }

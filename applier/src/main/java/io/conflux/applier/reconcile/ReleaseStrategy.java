@@ -1,6 +1,7 @@
 package io.conflux.applier.reconcile;
 
 import io.conflux.applier.apply.ApplyResult;
+import io.conflux.applier.apply.HealthChecker;
 import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.apply.ReleaseNamespace;
 import io.conflux.applier.persist.BundleReader;
@@ -8,12 +9,18 @@ import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.InventoryRecord;
 import io.conflux.applier.persist.ReleaseState;
 import io.conflux.applier.persist.StoredState;
+import io.conflux.applier.release.DriftDetection;
 import io.conflux.applier.release.HelmReasons;
+import io.conflux.applier.release.HookRunner;
+import io.conflux.applier.release.ReleaseHooks;
 import io.conflux.applier.release.ReleaseAction;
 import io.conflux.applier.release.ReleaseCounters;
+import io.conflux.applier.release.ReleaseDrift;
+import io.conflux.applier.release.ReleaseOptions;
 import io.conflux.applier.release.ReleaseOutcome;
 import io.conflux.applier.release.ReleaseRun;
 import io.conflux.applier.release.Remediation;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -21,18 +28,25 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * A HelmRelease's act step. A bundle not yet released for this generation is installed or upgraded with
- * helm-controller's remediation ({@link ReleaseRun}; failure counters per generation and bundle, rollback to the last
- * released bundle): a {@link ReleaseAttempt}. Retries exhausted ({@code Stalled}) means nothing more happens until the
- * spec, chart or values change. A bundle already released is re-applied like a Kustomization's (drift correction,
- * no health checks, as Conflux does not wait for a release's objects): an {@link AppliedAttempt} with helm-controller's
- * {@code InstallSucceeded}/{@code UpgradeSucceeded}.
+ * A HelmRelease's act step. A bundle not yet released for this generation is installed or upgraded with
+ * helm-controller's options ({@link ReleaseOptions}: CRD policy, wait with kstatus and timeout, force, cleanupOnFail)
+ * and remediation ({@link ReleaseRun}; failure counters per generation and bundle, rollback to the last released
+ * bundle), with the chart's hooks and tests around each action ({@link ReleaseHooks}; {@link TestReport} adds the
+ * tests' {@code TestSuccess} condition) and Helm's release records written ({@link HelmStorage}): a
+ * {@link ReleaseAttempt}. Retries exhausted ({@code Stalled}) means nothing more happens until the spec,
+ * chart or values change. A bundle already released is handled by {@code spec.driftDetection}
+ * ({@link DriftDetection}): {@code disabled} (the default) applies nothing; {@code warn} compares the release's objects
+ * with the cluster and reports drift ({@link DriftReport}); {@code enabled} also re-applies the drifted objects — an
+ * {@link AppliedAttempt} with helm-controller's {@code InstallSucceeded}/{@code UpgradeSucceeded}. A malformed field
+ * of these fails the HelmRelease ({@code Ready=False}, {@code ReconciliationFailed}) naming it.
  */
 @ApplicationScoped
 public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfHelmRelease> {
@@ -73,17 +87,23 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
         }
         Remediation install;
         Remediation upgrade;
+        ReleaseOptions installOptions;
+        ReleaseOptions upgradeOptions;
         try {
             install = Remediation.install(r.object().getSpec().install());
             upgrade = Remediation.upgrade(r.object().getSpec().upgrade());
+            installOptions = ReleaseOptions.install(r.object().getSpec().install(), r.object().getSpec().timeout());
+            upgradeOptions = ReleaseOptions.upgrade(r.object().getSpec().upgrade(), r.object().getSpec().timeout());
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(FailedAttempt.of(r, desired, new FailedAttempt.Cause(FluxReasons.RECONCILIATION_FAILED,
                     "HelmRelease " + key.namespace() + "/" + key.name() + ": " + e.getMessage(), true), run.took(),
                     config.reportingController()));
         }
         ReleaseAction action = inventory == null || inventory.appliedDigest == null ? ReleaseAction.INSTALL : ReleaseAction.UPGRADE;
+        ReleaseOptions options = action == ReleaseAction.INSTALL ? installOptions : upgradeOptions;
         boolean rollback = action == ReleaseAction.UPGRADE && Remediation.ROLLBACK.equals(upgrade.strategy());
         ReleaseCounters counters = state.counters();
+        AtomicReference<ReleaseHooks> hooks = new AtomicReference<>();
         return Panache.withSession(() -> bundles.content(desired.bundleDigest).chain(content -> rollback
                         ? bundles.content(inventory.appliedDigest)
                                 .onFailure(IllegalStateException.class).recoverWithNull() // gone: the rollback fails, named
@@ -91,13 +111,21 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                         : Uni.createFrom().item(new Contents(content, null))))
                 .chain(contents -> run.blocking().call(() -> {
                     List<InventoryEntry> previous = Records.previous(r, inventory);
+                    ReleaseBundle bundle = applier.bundle(contents.desired());
+                    ReleaseBundle lastGood = contents.lastGood() == null ? null : applier.bundle(contents.lastGood());
                     try {
                         return applier.onTarget(r, target -> {
                             ReleaseNamespace.ensure(target, r.object());
-                            return new ReleaseRun(applier.applier(target), r.ownerLabels(), applier.timeout(r))
-                                    .run(action, applier.parse(contents.desired()),
-                                            contents.lastGood() == null ? null : applier.parse(contents.lastGood()),
-                                            previous, counters, install, upgrade);
+                            ReleaseHooks releaseHooks = new ReleaseHooks(new HookRunner(target, config.fieldManager(),
+                                    config.healthPollInterval()), bundle.hooks(), lastGood == null ? List.of() : lastGood.hooks(),
+                                    ReleaseHooks.Settings.of(r.object().getSpec()), options.timeout());
+                            hooks.set(releaseHooks);
+                            ReleaseOutcome outcome = new ReleaseRun(applier.applier(target),
+                                    new HealthChecker(target, config.healthPollInterval()), r.ownerLabels(), releaseHooks)
+                                    .run(action, bundle.objects(), lastGood == null ? null : lastGood.objects(),
+                                            previous, counters, install, upgrade, options);
+                            HelmStorage.record(target, r, outcome, bundle, lastGood, releaseHooks.results());
+                            return outcome;
                         });
                     } catch (IllegalStateException | KubernetesClientException e) {
                         ApplyResult failed = ApplyResult.of(List.of(), previous, e.getMessage());
@@ -108,31 +136,68 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                 }))
                 .map(outcome -> {
                     LOG.debugf("%s %s: %s", key, outcome.readyReason(), outcome.releaseMessage(r.releaseName(), desired.sourceRevision));
-                    return ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
-                            config.releaseRetryInterval(), config.reportingController());
+                    return TestReport.add(ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
+                            config.releaseRetryInterval(), config.reportingController()), r, desired, outcome,
+                            hooks.get() == null ? java.util.Optional.empty() : hooks.get().tests(), config.reportingController());
                 });
     }
 
-    /** Re-applies the released bundle (a periodic run, or a request): drift is corrected as for a Kustomization. */
+    /** What a periodic run of a released bundle found and did. */
+    private record DriftOutcome(ApplyResult result, List<ReleaseDrift.Drifted> drifted, ApplyResult correction) {
+    }
+
+    /**
+     * A released bundle's periodic run (or a request): by {@code spec.driftDetection}, nothing is applied
+     * ({@code disabled}), drift is reported ({@code warn}), or reported and corrected ({@code enabled}).
+     */
     private Uni<Attempt> reapply(Reconcilable.OfHelmRelease r, StoredState stored, Run run) {
         DesiredState desired = stored.desired();
         String successReason = stored.release() != null && ReleaseAction.INSTALL.toString().equals(stored.release().lastAction)
                 ? HelmReasons.INSTALL_SUCCEEDED : HelmReasons.UPGRADE_SUCCEEDED;
-        return Panache.withSession(() -> bundles.content(desired.bundleDigest))
-                .chain(content -> run.blocking().call(() -> {
-                    List<InventoryEntry> previous = Records.previous(r, stored.inventory());
-                    Instant deadline = Instant.now().plus(applier.timeout(r));
-                    List<Map<String, Object>> objects = applier.parse(content);
-                    try {
-                        return applier.onTarget(r, target -> {
-                            ReleaseNamespace.ensure(target, r.object());
-                            return applier.apply(r, target, objects, previous, false, deadline);
-                        });
-                    } catch (IllegalStateException | KubernetesClientException e) {
-                        return ApplyResult.of(List.of(), previous, e.getMessage());
-                    }
-                }))
-                .map(result -> AppliedAttempt.of(r, desired, stored.inventory(), result, successReason, run.periodic(),
-                        run.took(), config.reportingController()));
+        DriftDetection detection;
+        ReleaseOptions options;
+        try {
+            detection = DriftDetection.of(r.object().getSpec().driftDetection());
+            options = ReleaseOptions.upgrade(r.object().getSpec().upgrade(), r.object().getSpec().timeout());
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(FailedAttempt.of(r, desired, new FailedAttempt.Cause(FluxReasons.RECONCILIATION_FAILED,
+                    "HelmRelease " + r.key().namespace() + "/" + r.key().name() + ": " + e.getMessage(), true), run.took(),
+                    config.reportingController()));
+        }
+        List<InventoryEntry> previous = Records.previous(r, stored.inventory());
+        Uni<DriftOutcome> outcome = !detection.detects()
+                ? Uni.createFrom().item(new DriftOutcome(ApplyResult.of(List.of(), previous, null), List.of(), null))
+                : Panache.withSession(() -> bundles.content(desired.bundleDigest))
+                        .chain(content -> run.blocking().call(() -> detect(r, detection, applier.parse(content), previous,
+                                options.timeout())));
+        return outcome.map(o -> {
+            AppliedAttempt attempt = AppliedAttempt.of(r, desired, stored.inventory(), o.result(), successReason,
+                    run.periodic(), run.took(), config.reportingController());
+            if (!o.drifted().isEmpty() && !detection.corrects()) {
+                attempt.history().message = "drift detected, not corrected (driftDetection.mode warn): "
+                        + DriftReport.summary(o.drifted());
+            }
+            return DriftReport.report(attempt, r, detection, o.drifted(), o.correction(), desired.sourceRevision,
+                    config.reportingController());
+        });
+    }
+
+    private DriftOutcome detect(Reconcilable.OfHelmRelease r, DriftDetection detection, List<Map<String, Object>> objects,
+                                List<InventoryEntry> previous, Duration timeout) {
+        try {
+            return applier.onTarget(r, target -> {
+                List<ReleaseDrift.Drifted> drifted = new ReleaseDrift(target, detection).detect(objects, previous);
+                if (drifted.isEmpty() || !detection.corrects()) {
+                    return new DriftOutcome(ApplyResult.of(List.of(), previous, null), drifted, null);
+                }
+                ApplyResult correction = ReleaseDrift.correct(applier.applier(target), drifted, r.ownerLabels(), previous,
+                        timeout);
+                // a failed correction leaves Ready as it is (helm-controller): reported by an event, not as a failure
+                return new DriftOutcome(new ApplyResult(correction.changes(), previous, null, null), drifted, correction);
+            });
+        } catch (IllegalStateException | KubernetesClientException e) {
+            return new DriftOutcome(ApplyResult.of(List.of(), previous, "drift detection failed: " + e.getMessage()),
+                    List.of(), null);
+        }
     }
 }

@@ -23,6 +23,20 @@ public final class HelmReasons {
     public static final String ROLLBACK_FAILED = "RollbackFailed";
     public static final String UNINSTALL_SUCCEEDED = "UninstallSucceeded";
     public static final String UNINSTALL_FAILED = "UninstallFailed";
+    /** Condition: the cluster state of the release drifted (True) or not (False), with drift detection on. */
+    public static final String DRIFTED = "Drifted";
+    /** Drifted reason, and the Warning event's, when drift was found. */
+    public static final String DRIFT_DETECTED = "DriftDetected";
+    /** Drifted reason when the cluster state matches the release. */
+    public static final String NO_DRIFT_DETECTED = "NoDriftDetected";
+    /** Event reason once drift was corrected ({@code driftDetection.mode: enabled}). */
+    public static final String DRIFT_CORRECTED = "DriftCorrected";
+    /** Warning event reason when correcting drift failed. */
+    public static final String DRIFT_CORRECTION_FAILED = "DriftCorrectionFailed";
+    /** Condition: the last Helm tests of the release succeeded (True) or failed (False). */
+    public static final String TEST_SUCCESS = "TestSuccess";
+    public static final String TEST_SUCCEEDED = "TestSucceeded";
+    public static final String TEST_FAILED = "TestFailed";
     /** Stalled reason once the retries of the failing action are used up. */
     public static final String RETRIES_EXCEEDED = "RetriesExceeded";
 }

@@ -6,8 +6,8 @@ import java.util.Map;
  * A HelmRelease's {@code spec.install.remediation} or {@code spec.upgrade.remediation}, with helm-controller's
  * defaults: {@code retries} 0 (a negative number retries forever); the install strategy is always an uninstall, the
  * upgrade {@code strategy} is {@code rollback} (or {@code uninstall}); {@code remediateLastFailure} defaults to false
- * for installs and, for upgrades, to whether {@code retries} is greater than 0. {@code ignoreTestFailures} has no
- * meaning here (Conflux runs no Helm tests).
+ * for installs and, for upgrades, to whether {@code retries} is greater than 0. {@code ignoreTestFailures} is read by
+ * {@link ReleaseHooks.Settings}.
  *
  * @param retries              how many times a failed action is tried again; negative: without end
  * @param remediateLastFailure whether the failure that exhausts the retries is remediated too
@@ -26,7 +26,7 @@ public record Remediation(int retries, boolean remediateLastFailure, String stra
     public static Remediation install(Map<String, Object> install) {
         Map<?, ?> r = remediation(install, "install");
         int retries = integer(r.get("retries"), "spec.install.remediation.retries");
-        return new Remediation(retries, bool(r.get("remediateLastFailure"), false, "spec.install.remediation.remediateLastFailure"),
+        return new Remediation(retries, SpecBoolean.of(r.get("remediateLastFailure"), false, "spec.install.remediation.remediateLastFailure"),
                 UNINSTALL);
     }
 
@@ -42,7 +42,7 @@ public record Remediation(int retries, boolean remediateLastFailure, String stra
         if (!ROLLBACK.equals(s) && !UNINSTALL.equals(s)) {
             throw new IllegalArgumentException("spec.upgrade.remediation.strategy must be rollback or uninstall, not '" + s + "'");
         }
-        return new Remediation(retries, bool(r.get("remediateLastFailure"), retries > 0,
+        return new Remediation(retries, SpecBoolean.of(r.get("remediateLastFailure"), retries > 0,
                 "spec.upgrade.remediation.remediateLastFailure"), s);
     }
 
@@ -78,19 +78,5 @@ public record Remediation(int retries, boolean remediateLastFailure, String stra
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(field + " must be an integer, not '" + value + "'");
         }
-    }
-
-    private static boolean bool(Object value, boolean otherwise, String field) {
-        if (value == null) {
-            return otherwise;
-        }
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        String s = String.valueOf(value).trim();
-        if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-            return Boolean.parseBoolean(s);
-        }
-        throw new IllegalArgumentException(field + " must be true or false, not '" + value + "'");
     }
 }

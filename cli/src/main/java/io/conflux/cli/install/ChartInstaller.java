@@ -9,14 +9,19 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Applies a rendered chart to a cluster as {@code conflux install} does: server-side apply with field manager
  * {@value #FIELD_MANAGER} (conflicts forced, so a re-install takes its fields back), CustomResourceDefinitions first,
- * then the release namespace (created if absent), then the other objects in Helm's install order.
+ * then the release namespace (created if absent), then the other objects in Helm's install order. Before applying,
+ * each object's kind is checked against API discovery, read once per install and group version, so an object of a
+ * kind the cluster does not serve fails naming it before anything of its kind is sent.
  */
 public final class ChartInstaller {
 
@@ -40,9 +45,12 @@ public final class ChartInstaller {
      * @throws io.fabric8.kubernetes.client.KubernetesClientException naming the object the API server refused
      */
     public void apply(String namespace, List<Map<String, Object>> objects, Consumer<String> progress) {
+        // discovery once per install: each group version's resources are read the first time an object needs them
+        // (the CRDs' group before they are applied, the others after, when the cluster serves what they define)
+        Map<String, Set<String>> servedKinds = new HashMap<>();
         List<Map<String, Object>> crds = objects.stream().filter(ChartInstaller::isCrd).toList();
         for (Map<String, Object> crd : crds) {
-            progress.accept(applyOne(crd));
+            progress.accept(applyOne(crd, servedKinds));
         }
         if (client.namespaces().withName(namespace).get() == null) {
             client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
@@ -50,17 +58,23 @@ public final class ChartInstaller {
         }
         for (Map<String, Object> object : objects) {
             if (!isCrd(object)) {
-                progress.accept(applyOne(object));
+                progress.accept(applyOne(object, servedKinds));
             }
         }
     }
 
-    private String applyOne(Map<String, Object> object) {
+    /** @return the kinds the cluster serves in {@code apiVersion} (empty when it does not serve it) */
+    private Set<String> servedKinds(String apiVersion) {
+        io.fabric8.kubernetes.api.model.APIResourceList served = client.getApiResources(apiVersion);
+        return served == null ? Set.of() : served.getResources().stream()
+                .map(io.fabric8.kubernetes.api.model.APIResource::getKind).collect(Collectors.toUnmodifiableSet());
+    }
+
+    private String applyOne(Map<String, Object> object, Map<String, Set<String>> servedKinds) {
         GenericKubernetesResource resource = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
         String ns = resource.getMetadata().getNamespace();
         String name = resource.getKind() + "/" + (ns == null ? "" : ns + "/") + resource.getMetadata().getName();
-        io.fabric8.kubernetes.api.model.APIResourceList served = client.getApiResources(resource.getApiVersion());
-        if (served == null || served.getResources().stream().noneMatch(r -> resource.getKind().equals(r.getKind()))) {
+        if (!servedKinds.computeIfAbsent(resource.getApiVersion(), this::servedKinds).contains(resource.getKind())) {
             throw new IllegalStateException(name + ": the cluster does not serve " + resource.getApiVersion()
                     + " (install the operator that defines it, or disable it in the values)");
         }

@@ -76,10 +76,13 @@ public final class LocalInstallation implements AutoCloseable {
      * @param replicas      processes per service, at least 1; {@code ports} applies to replica 0, the others get
      *                      free ports
      * @param partitions    partition count of the topics Kafka auto-creates (the services' topics), at least 1
+     * @param serviceProperties configuration keys passed to every replica of every service (as {@code -D} system
+     *                      properties, after the connection keys, which they may override), e.g. the
+     *                      {@code quarkus.otel.*} keys that turn trace export on; empty by default
      */
     public record Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
                           Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
-                          int partitions) {
+                          int partitions, Map<String, String> serviceProperties) {
         /** Checks the counts. */
         public Options {
             if (replicas < 1) {
@@ -88,6 +91,15 @@ public final class LocalInstallation implements AutoCloseable {
             if (partitions < 1) {
                 throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
             }
+            serviceProperties = Map.copyOf(serviceProperties);
+        }
+
+        /** Options without extra service properties. */
+        public Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
+                       Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
+                       int partitions) {
+            this(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime, replicas, partitions,
+                Map.of());
         }
 
         /** Options with one replica per service and {@link EmbeddedKafka#DEFAULT_PARTITIONS} partitions. */
@@ -106,7 +118,13 @@ public final class LocalInstallation implements AutoCloseable {
         /** @return a copy with {@code replicas} processes per service over topics of {@code partitions} partitions */
         public Options withReplicas(int replicas, int partitions) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions);
+                replicas, partitions, serviceProperties);
+        }
+
+        /** @return a copy passing {@code properties} to every service (see {@link #serviceProperties()}) */
+        public Options withServiceProperties(Map<String, String> properties) {
+            return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
+                replicas, partitions, properties);
         }
     }
 
@@ -175,6 +193,7 @@ public final class LocalInstallation implements AutoCloseable {
         common.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         common.putAll(pg.quarkusDatasource());
         o.urlRewrites().forEach((prefix, base) -> common.put("conflux.git.url-rewrites.\"" + prefix + "\"", base));
+        common.putAll(o.serviceProperties());
 
         // the renderer stores bundles holding Secrets only encrypted, and the applier opens them: one key per directory
         String bundleKeys = BundleKeyFile.keys(work);

@@ -116,6 +116,27 @@ class ConfluxChartTest {
                 assertForbidden(() -> notifier.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
                         .inNamespace("default").withName("x").delete());
                 assertForbidden(() -> receiver.apps().deployments().inAnyNamespace().list());
+                // a Receiver's named Kustomization gets reconcile.fluxcd.io/requestedAt (fabric8 reads it before the patch)
+                kube.client().resource("""
+                        apiVersion: kustomize.toolkit.fluxcd.io/v1
+                        kind: Kustomization
+                        metadata: {name: app, namespace: default}
+                        spec: {interval: 10m, path: ./, prune: true, sourceRef: {kind: GitRepository, name: app}}
+                        """).create();
+                receiver.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+                        .inNamespace("default").withName("app").patch(
+                                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                                "{\"metadata\":{\"annotations\":{\"reconcile.fluxcd.io/requestedAt\":\"now\"}}}");
+                // a Receiver may name Flux's image automation kinds (its CRD's enum): allowed, then 404 without the CRD
+                assertThatThrownBy(() -> receiver.genericKubernetesResources(
+                        new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                                .withGroup("image.toolkit.fluxcd.io").withVersion("v1beta2").withKind("ImageRepository")
+                                .withPlural("imagerepositories").withNamespaced(true).build()).inNamespace("default").withName("app")
+                        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{}"))
+                        .isInstanceOfSatisfying(KubernetesClientException.class,
+                                e -> assertThat(e.getCode()).as(e.getMessage()).isNotEqualTo(403));
                 assertThat(renderer.leases().inNamespace("flux-system").withName("conflux-renderer").get()).isNull();
                 assertForbidden(() -> notifier.leases().inNamespace("flux-system").list());
             }

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.ConstructNode;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
@@ -124,8 +125,72 @@ final class GoYamlSchema implements Schema {
     });
     m.put(Tag.FLOAT, node -> floatValue(value(node)));
     m.put(TIMESTAMP, node -> timestamp(value(node)));
-    m.put(Tag.STR, GoYamlSchema::value);
+    m.put(Tag.STR, this::string);
     return m;
+  }
+
+  /** Code points of the text being read, or -1 when unknown (then block scalars at its end are taken as read). */
+  private final int textLength;
+  private final boolean endsWithBreak;
+
+  /** A schema for reading a text of unknown length. */
+  GoYamlSchema() {
+    this(null);
+  }
+
+  /** A schema for reading {@code text} (its end decides the chomping of a block scalar ending there). */
+  GoYamlSchema(String text) {
+    this.textLength = text == null ? -1 : text.codePointCount(0, text.length());
+    this.endsWithBreak = text == null || text.endsWith("\n") || text.endsWith("\r");
+  }
+
+  /**
+   * A string scalar as go-yaml v3 (kyaml) reads it where it departs from the YAML spec SnakeYAML follows:
+   * a block scalar ending the text without a final line break has no trailing newline (the clip chomping has no
+   * break to keep). A folded scalar gets an extra newline where a line that is not more-indented is followed by a
+   * tab-led one (go-yaml's reading), and before a space-led run too when the value is printed as a literal block
+   * (kyaml keeps the folded style and go-yaml prints it so; the value it keeps has one newline there, which shows
+   * when it is printed double-quoted). Matched against kubectl kustomize v1.35, so the text printed is the same.
+   */
+  private Object string(Node node) {
+    ScalarNode n = (ScalarNode) node;
+    String v = n.getValue();
+    ScalarStyle style = n.getScalarStyle();
+    if (style == ScalarStyle.FOLDED && v.indexOf('\n') >= 0) {
+      String printedAsLiteral = goFolded(v, true);
+      v = YamlEmitter.literalAllowed(printedAsLiteral) ? printedAsLiteral : goFolded(v, false);
+    }
+    if ((style == ScalarStyle.LITERAL || style == ScalarStyle.FOLDED) && !endsWithBreak && v.endsWith("\n")
+        && n.getEndMark().map(mark -> mark.getIndex() >= textLength).orElse(false)) {
+      v = v.substring(0, v.length() - 1);
+    }
+    return v;
+  }
+
+  /**
+   * One more newline before each run of more-indented lines (tab-led; space-led too when {@code spaces}) that follows
+   * a plain line.
+   */
+  static String goFolded(String v, boolean spaces) {
+    String[] lines = v.split("\n", -1);
+    StringBuilder out = new StringBuilder(v.length() + 8);
+    boolean previousPlain = false;
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      boolean blankLed = !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t');
+      boolean counted = !line.isEmpty() && (line.charAt(0) == '\t' || spaces && line.charAt(0) == ' ');
+      if (i > 0) {
+        out.append('\n');
+        if (counted && previousPlain) {
+          out.append('\n');
+        }
+      }
+      out.append(line);
+      if (!line.isEmpty()) {
+        previousPlain = !blankLed;
+      }
+    }
+    return out.toString();
   }
 
   private static String value(Node node) {

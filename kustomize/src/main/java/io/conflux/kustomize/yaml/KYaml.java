@@ -1,7 +1,7 @@
 package io.conflux.kustomize.yaml;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ public final class KYaml {
       if (m.isEmpty()) {
         continue;
       }
-      String kind = Objects2.string(m, "kind");
+      String kind = JsonTrees.string(m, "kind");
       if (kind != null && kind.endsWith("List") && m.containsKey("items")) {
         Object items = m.get("items");
         if (items == null) {
@@ -97,14 +97,14 @@ public final class KYaml {
 
   private static List<Object> parseDocuments(String text, String fileName, Path file, boolean cancellable) {
     LoadSettings settings = YamlBounds.MANIFESTS.settings(fileName)
-        .setSchema(new GoYamlSchema())
+        .setSchema(new GoYamlSchema(text))
         .setAllowDuplicateKeys(true)
         .build();
     List<Object> docs = new ArrayList<>();
     try {
       for (Object doc : YamlBounds.MANIFESTS.loadAll(settings, text, cancellable)) {
         if (doc != null) {
-          docs.add(Objects2.deepCopy(doc));
+          docs.add(JsonTrees.deepCopy(doc));
         }
       }
     } catch (MarkedYamlEngineException e) {

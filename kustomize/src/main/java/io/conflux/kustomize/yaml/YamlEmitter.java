@@ -1,6 +1,6 @@
 package io.conflux.kustomize.yaml;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +100,7 @@ final class YamlEmitter {
       writeFolded(scalarString(s, false), cont);
       out.append('\n');
     } else {
-      out.append(Objects2.scalarText(value)).append('\n');
+      out.append(JsonTrees.scalarText(value)).append('\n');
     }
   }
 
@@ -143,7 +143,7 @@ final class YamlEmitter {
   }
 
   /** go-yaml v2 allows a block scalar unless a space precedes a break or ends the text, or a character is special. */
-  private static boolean literalAllowed(String s) {
+  static boolean literalAllowed(String s) {
     if (s.contains(" \n") || s.endsWith(" ")) {
       return false;
     }

@@ -13,6 +13,10 @@ import java.util.Map;
  * as is {@code chartRef} (a direct reference to an {@code OCIRepository} or {@code HelmChart}).
  * {@code postRenderers} run in order on Helm's rendered manifests. {@code install} and {@code upgrade} (with their
  * {@code remediation}) are kept as trees. {@code serviceAccountName} is impersonated on the target cluster.
+ * {@code driftDetection} ({@code mode}, {@code ignore}) is kept as a tree for the applier to read.
+ * {@code test} ({@code enable}, {@code ignoreFailures}, {@code filters}), {@code rollback} and {@code uninstall}
+ * (their {@code disableHooks}) are trees too; {@code storageNamespace} (default: the HelmRelease's namespace) and
+ * {@code maxHistory} (default 5; 0 keeps every record) say where and how many of Helm's release Secrets are kept.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -21,5 +25,8 @@ public record HelmReleaseSpec(Map<String, Object> chart, String interval, String
                               List<Map<String, Object>> valuesFrom, List<DependencyReference> dependsOn,
                               Map<String, Object> install, Map<String, Object> upgrade, Boolean suspend,
                               Map<String, Object> kubeConfig, Map<String, Object> chartRef,
-                              List<PostRenderer> postRenderers, String serviceAccountName) {
+                              List<PostRenderer> postRenderers, String serviceAccountName,
+                              Map<String, Object> driftDetection, Map<String, Object> test,
+                              Map<String, Object> rollback, Map<String, Object> uninstall,
+                              String storageNamespace, Integer maxHistory) {
 }

@@ -15,6 +15,7 @@ import io.conflux.notifier.match.NotificationEvent;
 import io.conflux.notifier.persist.DeliveryRecord;
 import io.conflux.notifier.persist.DeliveryStore;
 import io.conflux.service.PipelineMetrics;
+import io.conflux.service.Tracing;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,7 +46,8 @@ import org.jboss.logging.Logger;
  * completes once all deliveries are final and recorded (sent, duplicate, refused by the Provider, Provider unusable),
  * so the Kafka offset is committed only after the records are durable; it fails with {@link NotYetDeliveredException}
  * (transient, retried by the handler, never dead-lettered) while a Provider is unavailable or the notification is in
- * flight in another process.
+ * flight in another process. Each Alert's delivery is one span {@code deliver} ({@link Tracing#span}), child of the
+ * record's span.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -65,6 +67,8 @@ public class Dispatcher {
     NotifierConfig config;
     @Inject
     PipelineMetrics metrics;
+    @Inject
+    Tracing tracing;
 
     /** This process's instance id, the owner of the {@code PENDING} rows it begins. */
     private final String self = UUID.randomUUID().toString();
@@ -115,7 +119,8 @@ public class Dispatcher {
                             return Uni.createFrom().voidItem();
                         }
                         return Multi.createFrom().iterable(open)
-                                .onItem().transformToUniAndConcatenate(alert -> deliver(event, alert, blocking, onContext)
+                                .onItem().transformToUniAndConcatenate(alert -> tracing.span("deliver", objectKey(event),
+                                                () -> deliver(event, alert, blocking, onContext))
                                         .invoke(retry -> {
                                             if (retry.isEmpty()) {
                                                 done.add(alertKey(alert));

@@ -55,7 +55,7 @@ public class BundleStore {
     }
 
     /**
-     * @param content a bundle's JSON array
+     * @param content a bundle's JSON (an array of objects, or a HelmRelease's {@code ReleaseBundle} object)
      * @return why the bundle may not be stored (it holds a Secret and no encryption key is configured), or empty
      */
     public Optional<String> refusal(String content) {
@@ -64,6 +64,26 @@ public class BundleStore {
         }
         return secretIn(content).map(secret -> "the bundle holds Secret " + secret + ", and bundles holding Secrets are"
                 + " stored only encrypted: set conflux.bundles.encryption-keys on the renderer and the applier");
+    }
+
+    /**
+     * @return the first Secret object anywhere in the bundle, else the first Secret a HelmRelease bundle's
+     *         {@code release.valuesFromSecrets} names (its values are in {@code release.config}, for Helm's release record)
+     */
+    private Optional<String> secretIn(String content) {
+        JsonNode root;
+        try {
+            root = json.readTree(content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Optional<String> object = find(root);
+        if (object.isPresent() || root == null || !root.isObject()) {
+            return object;
+        }
+        JsonNode named = root.path("release").path("valuesFromSecrets");
+        return named.isArray() && !named.isEmpty() ? Optional.of(named.get(0).asText() + " (HelmRelease valuesFrom)")
+                : Optional.empty();
     }
 
     /**
@@ -115,17 +135,6 @@ public class BundleStore {
                         LOG.debugf("%s: %d old bundles deleted", objectKey, deleted);
                     }
                 });
-    }
-
-    /** @return {@code namespace/name} (or {@code name}) of the first object of kind Secret anywhere in the bundle */
-    private Optional<String> secretIn(String content) {
-        JsonNode root;
-        try {
-            root = json.readTree(content);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return find(root);
     }
 
     private static Optional<String> find(JsonNode node) {

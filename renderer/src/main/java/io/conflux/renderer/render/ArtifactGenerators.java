@@ -2,6 +2,8 @@ package io.conflux.renderer.render;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import io.conflux.artifacts.ArtifactException;
+import io.conflux.artifacts.Tarballs;
 import io.conflux.git.GitException;
 import io.conflux.git.SourceTree;
 import io.conflux.model.meta.Conditions;
@@ -11,13 +13,16 @@ import io.conflux.model.source.Artifact;
 import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.ArtifactGeneratorSpec;
 import io.conflux.model.source.ArtifactGeneratorStatus;
+import io.conflux.model.source.Bucket;
 import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
+import io.conflux.model.source.OCIRepository;
 import io.conflux.model.source.Revision;
 import io.conflux.renderer.generate.ArtifactContent;
 import io.conflux.renderer.generate.GeneratorBuild;
 import io.conflux.renderer.persist.GeneratedArtifact;
 import io.conflux.renderer.persist.SourceArtifact;
+import io.conflux.renderer.persist.SourceContent;
 import io.conflux.renderer.source.GeneratedArtifacts;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Ownership;
@@ -50,7 +55,8 @@ import org.jboss.logging.Logger;
  * sources has stored a new artifact, when the generator is created or its spec changes (or
  * {@code reconcile.fluxcd.io/requestedAt}), and when the replica comes to own it. It reads the latest stored artifact
  * of each source ({@link SourceArtifact}; a GitRepository's content from its mirror at that revision with its includes,
- * {@link GitSources}; an ExternalArtifact's from {@link GeneratedArtifact}), builds every output by its copy rules
+ * {@link GitSources}; an ExternalArtifact's from {@link GeneratedArtifact}; an OCIRepository's or Bucket's tar+gzip
+ * from {@link SourceContent}, as {@link ArtifactFetcher} stored it), builds every output by its copy rules
  * ({@link GeneratorBuild}) and — only for an output whose revision, digest or origin revision differs from the stored
  * one — stores its content ({@link GeneratedArtifact}) and its artifact ({@link SourceArtifact}, kind
  * {@code ExternalArtifact}, so it gets a new sequence number) in one transaction. So a commit outside an output's paths
@@ -58,13 +64,18 @@ import org.jboss.logging.Logger;
  * ExternalArtifacts are applied with their status, those no longer generated are deleted, and the generator's status
  * written ({@link GeneratedArtifacts}).
  *
- * <p>A source kind Conflux cannot read yet (OCIRepository, Bucket, HelmChart) or a source with no stored artifact fails
- * the generation with {@code SourceFetchFailed}; an invalid spec with {@code ValidationFailed} and {@code Stalled};
+ * <p>Sources may be of kind GitRepository, OCIRepository, Bucket or ExternalArtifact, as source-watcher's; an output's
+ * {@code originRevision: "@alias"} takes the ExternalArtifact source's own origin revision, else the source's revision
+ * (source-watcher also reads an OCI artifact's {@code org.opencontainers.image.revision} annotation, which Conflux's
+ * stored artifact rows do not keep: an OCIRepository source gives its own revision). A source kind Conflux cannot read
+ * yet (HelmChart) or a source with no stored artifact or content fails the generation with {@code SourceFetchFailed}; an invalid spec with {@code ValidationFailed} and {@code Stalled};
  * copy rules that match nothing with {@code BuildFailed}. A failure stores nothing: the ExternalArtifacts keep their
  * last artifact. The annotation {@code source.extensions.fluxcd.io/reconcile: disabled} pauses a generator.
  */
 public final class ArtifactGenerators {
     private static final Logger LOG = Logger.getLogger(ArtifactGenerators.class);
+    /** Bound of an extracted OCIRepository or Bucket artifact (the stored tarball was bounded when fetched). */
+    private static final long MAX_EXTRACTED = 1L << 30;
     /** Flux's {@code ReconciliationFailedReason}. */
     static final String RECONCILIATION_FAILED = FluxReasons.RECONCILIATION_FAILED;
 
@@ -201,17 +212,20 @@ public final class ArtifactGenerators {
      *
      * @param artifacts  by alias, the source's stored artifact row
      * @param contents   by alias, the stored content of an ExternalArtifact source
+     * @param tarballs   by alias, the stored tar+gzip of an OCIRepository or Bucket source
      * @param namespaces by namespace, the GitRepository artifacts (for includes)
      * @param missing    why a source cannot be read, null when all can
      */
     private record ReadSources(Map<String, SourceArtifact> artifacts, Map<String, GeneratedArtifact> contents,
-                               Map<String, StoredSources> namespaces, String missing) {
+                               Map<String, SourceContent> tarballs, Map<String, StoredSources> namespaces,
+                               String missing) {
     }
 
     /** Must run in a Panache session. */
     private Uni<ReadSources> readSources(ArtifactGenerator generator) {
         Map<String, SourceArtifact> artifacts = new HashMap<>();
         Map<String, GeneratedArtifact> contents = new HashMap<>();
+        Map<String, SourceContent> tarballs = new HashMap<>();
         Map<String, StoredSources> namespaces = new HashMap<>();
         Uni<String> chain = Uni.createFrom().nullItem();
         for (ArtifactGeneratorSpec.Source s : generator.getSpec().sources()) {
@@ -220,9 +234,11 @@ public final class ArtifactGenerators {
                 if (missing != null) {
                     return Uni.createFrom().item(missing);
                 }
-                if (!GitRepository.KIND.equals(s.kind()) && !ExternalArtifact.KIND.equals(s.kind())) {
+                if (!GitRepository.KIND.equals(s.kind()) && !ExternalArtifact.KIND.equals(s.kind())
+                        && !isArchive(s.kind())) {
                     return Uni.createFrom().item("source kind '" + s.kind() + "' of alias '" + s.alias()
-                            + "' is not supported by Conflux yet; use GitRepository or ExternalArtifact");
+                            + "' is not supported by Conflux yet; use GitRepository, OCIRepository, Bucket or"
+                            + " ExternalArtifact");
                 }
                 return SourceArtifact.last(key).chain(row -> {
                     if (row == null) {
@@ -238,6 +254,16 @@ public final class ArtifactGenerators {
                             return null;
                         });
                     }
+                    if (isArchive(s.kind())) {
+                        return SourceContent.of(key).map(content -> {
+                            if (content == null || !content.revision().equals(row.revision)) {
+                                return "failed to get source " + key + ": the content of revision '" + row.revision
+                                        + "' is not stored";
+                            }
+                            tarballs.put(s.alias(), content);
+                            return null;
+                        });
+                    }
                     if (namespaces.containsKey(key.namespace())) {
                         return Uni.createFrom().nullItem();
                     }
@@ -248,7 +274,7 @@ public final class ArtifactGenerators {
                 });
             });
         }
-        return chain.map(missing -> new ReadSources(artifacts, contents, namespaces, missing));
+        return chain.map(missing -> new ReadSources(artifacts, contents, tarballs, namespaces, missing));
     }
 
     /** The outputs built, or why not. */
@@ -275,12 +301,16 @@ public final class ArtifactGenerators {
                         StoredSources stored = read.namespaces().get(key.namespace());
                         GitSources git = new GitSources(repositories, stored::at, secrets);
                         sourceTree.write(git.resolve(key, row.url, Revision.parse(row.revision)), root);
+                    } else if (isArchive(s.kind())) {
+                        Tarballs.extract(read.tarballs().get(s.alias()).content(), root, MAX_EXTRACTED,
+                                s.kind() + " " + key.namespace() + "/" + key.name() + " artifact " + row.revision);
                     } else {
                         GeneratedArtifact content = read.contents().get(s.alias());
                         ArtifactContent.unpack(content.content, root);
                         origin = content.originRevision;
                     }
-                } catch (GitException | IllegalArgumentException | UncheckedIOException | IOException e) {
+                } catch (GitException | ArtifactException | IllegalArgumentException | UncheckedIOException
+                         | IOException e) {
                     return Built.failed(GeneratorBuild.SOURCE_FETCH_FAILED, "failed to fetch source " + key + ": "
                             + e.getMessage());
                 }
@@ -388,6 +418,11 @@ public final class ArtifactGenerators {
     /** @return the artifact's file name: its digest's hex and {@code .zip} (Flux: {@code <hash>.tar.gz}) */
     private static String filename(String digest) {
         return digest.substring(digest.indexOf(':') + 1) + ".zip";
+    }
+
+    /** @return whether sources of {@code kind} are stored as a tar+gzip ({@link SourceContent}) */
+    private static boolean isArchive(String kind) {
+        return OCIRepository.KIND.equals(kind) || Bucket.KIND.equals(kind);
     }
 
     private static boolean paused(ArtifactGenerator g) {

@@ -19,6 +19,7 @@ import io.conflux.helm.ResolvedChart;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.helm.HelmReleaseSpec;
+import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.model.meta.ObjectKey;
@@ -26,6 +27,7 @@ import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmRepository;
 import io.conflux.model.source.Revision;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +64,9 @@ import java.util.stream.Stream;
  * the release with a new chart version or under {@code reconcileStrategy: Revision}. Values are merged from
  * {@code valuesFrom} in order then {@code values} on top of those defaults; the release name is
  * {@code [<targetNamespace>-]<name>} unless {@code releaseName} is set; {@code spec.postRenderers} are applied to the
- * release manifest ({@link HelmPostRenderer}); objects without a namespace get the release
+ * release manifest ({@link HelmPostRenderer}); the bundle is a {@link ReleaseBundle}: the objects, the chart's hooks
+ * (kept apart, for the applier to run) and what Helm's release record needs (chart metadata and default values, the
+ * user values); objects and hooks without a namespace get the release
  * namespace ({@code targetNamespace} or the HelmRelease's; the applier drops it again for cluster-scoped kinds).
  * Blocking; call from a worker thread.
  */
@@ -316,11 +320,32 @@ public final class HelmReleaseRenderer {
         for (Map<String, Object> o : manifest) {
             objects.add(withNamespace(o, releaseNamespace));
         }
-        try {
-            return new Rendered(RenderOutcome.of(Bundle.of(json.writeValueAsString(objects), objects.size())), version, configDigest);
-        } catch (JsonProcessingException e) {
-            return failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getOriginalMessage(), version);
+        List<Map<String, Object>> hooks = new ArrayList<>();
+        for (Map<String, Object> o : rendered.hooks()) {
+            hooks.add(withNamespace(o, releaseNamespace));
         }
+        ReleaseBundle bundle = new ReleaseBundle(objects, hooks, new ReleaseBundle.Release(rendered.chartMetadata(),
+                rendered.chartValues(), values, secretSources(spec, namespace, secretData)));
+        try {
+            return new Rendered(RenderOutcome.of(Bundle.of(bundle.write(json), objects.size())), version, configDigest);
+        } catch (UncheckedIOException e) {
+            return failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getCause().getMessage(), version);
+        }
+    }
+
+    /** @return {@code namespace/name} of each existing Secret {@code valuesFrom} names, in order */
+    private static List<String> secretSources(HelmReleaseSpec spec, String namespace,
+                                              BiFunction<String, String, Map<String, String>> secretData) {
+        List<String> out = new ArrayList<>();
+        if (spec.valuesFrom() != null) {
+            for (Map<String, Object> ref : spec.valuesFrom()) {
+                if ("Secret".equals(String.valueOf(ref.get("kind")))
+                        && secretData.apply(namespace, String.valueOf(ref.get("name"))) != null) {
+                    out.add(namespace + "/" + ref.get("name"));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.conflux.model.meta.GoDuration;
 import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Ownership;
 import io.conflux.service.PipelineMetrics;
+import io.conflux.service.Tracing;
 import io.conflux.service.Requeue;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -65,6 +66,8 @@ public final class RenderCoordinator implements AutoCloseable {
     private final Map<ObjectKey, SourceRevision> lastRecords = new ConcurrentHashMap<>();
     /** Render duration and bundle size ({@code conflux_render_duration_seconds}, {@code conflux_bundle_size_bytes}). */
     private volatile PipelineMetrics metrics = new PipelineMetrics(null);
+    /** The spans of renders ({@code render}); none until {@link #tracing(Tracing)}. */
+    private volatile Tracing tracing = Tracing.off();
 
     /**
      * @param fetcher        fetches and stores source revisions
@@ -104,6 +107,15 @@ public final class RenderCoordinator implements AutoCloseable {
     /** Records render durations and bundle sizes in {@code metrics} from now on (none until called). */
     void metrics(PipelineMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /**
+     * Traces every render from now on: one span {@code render} per Kustomization or HelmRelease render, child of the
+     * context the render was scheduled in (the source revision's record, for a render it triggered), current through
+     * the render so that the render result published through the outbox carries it on to the applier.
+     */
+    void tracing(Tracing tracing) {
+        this.tracing = tracing;
     }
 
     /**
@@ -397,7 +409,7 @@ public final class RenderCoordinator implements AutoCloseable {
      */
     private Uni<Duration> renderOnce(ObjectKey key, HasMetadata seen) {
         AtomicReference<Duration> next = new AtomicReference<>();
-        return queue.submit(key.toString(), () -> runner.run(blocking -> {
+        return queue.submit(key.toString(), () -> tracing.span("render", key.toString(), () -> runner.run(blocking -> {
             HasMetadata object = current(key).orElse(seen);
             String namespace = sourceNamespace(object);
             ObjectKey artifactSource = object instanceof Kustomization k ? KustomizationRendering.sourceOf(k) : null;
@@ -414,7 +426,7 @@ public final class RenderCoordinator implements AutoCloseable {
                         LOG.debugf("%s", ((RenderPlan.Wait) plan).why());
                         return Uni.createFrom().voidItem();
                     });
-        })).replaceWith(next::get);
+        }))).replaceWith(next::get);
     }
 
     private Uni<Void> run(ObjectKey key, RenderPlan.Render plan, ReactiveRunner.Blocking blocking, AtomicReference<Duration> next) {

@@ -14,6 +14,7 @@ import io.conflux.service.KeyedSerialQueue;
 import io.conflux.service.Outbox;
 import io.conflux.service.Ownership;
 import io.conflux.service.PipelineMetrics;
+import io.conflux.service.Tracing;
 import io.conflux.service.ReactiveRunner;
 import io.conflux.service.Requeue;
 import io.conflux.service.SecretReader;
@@ -65,6 +66,8 @@ public class RendererAssembly {
     Ownership ownership;
     @Inject
     PipelineMetrics metrics;
+    @Inject
+    Tracing tracing;
 
     /** @return the service's configuration, from its two mappings */
     @Produces
@@ -90,6 +93,7 @@ public class RendererAssembly {
         RenderCoordinator coordinator = coordinator(config, json, client, new Parts(secrets, status, bundleStore, outbox,
                 runner, requeue, ownership, new KeyedSerialQueue(jobTimeout, maxWaitingPerKey)), watched, () -> { });
         coordinator.metrics(metrics);
+        coordinator.tracing(tracing);
         return coordinator;
     }
 

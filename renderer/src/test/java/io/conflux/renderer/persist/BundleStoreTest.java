@@ -72,6 +72,19 @@ class BundleStoreTest {
     }
 
     @Test
+    void withoutAKeyAHelmReleaseBundleWithValuesFromASecretIsRefused() {
+        BundleStore store = store(List.of(), 5);
+        String objects = configMapBundle("values-" + UUID.randomUUID());
+        String fromSecret = "{\"objects\":" + objects + ",\"hooks\":[],\"release\":{\"config\":{\"password\":\"x\"},"
+                + "\"valuesFromSecrets\":[\"apps/db-values\"]}}";
+        assertThat(store.refusal(fromSecret)).hasValueSatisfying(message -> assertThat(message)
+                .startsWith("the bundle holds Secret apps/db-values (HelmRelease valuesFrom), and bundles holding Secrets"));
+        String fromConfigMaps = "{\"objects\":" + objects + ",\"hooks\":[],\"release\":{\"config\":{},"
+                + "\"valuesFromSecrets\":[]}}";
+        assertThat(store.refusal(fromConfigMaps)).isEmpty();
+    }
+
+    @Test
     void keepsTheLatestBundlesPerObjectAndWhatTheApplierStillReferences() {
         BundleStore store = store(List.of(BundleCipher.generateKey("k1")), 2);
         String object = "Kustomization/apps/" + UUID.randomUUID();

@@ -2,20 +2,29 @@ package io.conflux.renderer.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.conflux.artifacts.BucketSources;
+import io.conflux.artifacts.Tarballs;
+import io.conflux.artifacts.testing.LocalS3Server;
 import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.helm.testing.LocalOciRegistry;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.CrossNamespaceObjectReference;
+import io.conflux.model.meta.LocalObjectReference;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.ArtifactGeneratorSpec;
 import io.conflux.model.source.ArtifactGeneratorSpec.CopyOperation;
 import io.conflux.model.source.ArtifactGeneratorSpec.OutputArtifact;
+import io.conflux.model.source.Bucket;
+import io.conflux.model.source.BucketSpec;
 import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.GitRepositoryRef;
 import io.conflux.model.source.GitRepositorySpec;
+import io.conflux.model.source.OCIRepository;
+import io.conflux.model.source.OCIRepositorySpec;
 import io.conflux.model.topic.RenderResult;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
@@ -25,6 +34,7 @@ import io.conflux.service.Outbox;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -32,12 +42,14 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -240,6 +252,75 @@ class ArtifactGeneratorTest {
         assertThat(client.resources(ExternalArtifact.class).inNamespace(NS).list().getItems()).isEmpty();
         assertThat(stored("apps")).isNull();
         assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(ExternalArtifact.KIND, NS, "apps"))).isEmpty();
+    }
+
+    @Test
+    void ociRepositoryAndBucketSourcesAreComposedIntoOneExternalArtifact() throws Exception {
+        byte[] layer = Tarballs.pack(Map.of("deploy/oci-cm.yaml", configMap("oci-cm", "oci").getBytes(StandardCharsets.UTF_8),
+                "deploy/README.md", "left out\n".getBytes(StandardCharsets.UTF_8)));
+        try (LocalOciRegistry registry = LocalOciRegistry.start();
+             LocalS3Server s3 = LocalS3Server.startProcess("AKIDGENERATOR", "generator-secret")) {
+            String digest = registry.pushArtifact("manifests/app", "latest", layer, Map.of());
+            String ociUrl = "oci://" + registry.host() + "/manifests/app";
+            OCIRepository oci = new OCIRepository();
+            oci.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("app").build());
+            oci.setSpec(new OCIRepositorySpec(ociUrl, null, null, null, null, null, null, null, null, true, "1m", "10s",
+                    null, null));
+            client.resource(oci).create();
+            s3.createBucket("fleet");
+            s3.put("fleet", "apps/bucket-cm.yaml", configMap("bucket-cm", "bucket").getBytes(StandardCharsets.UTF_8));
+            client.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("s3-keys").endMetadata()
+                    .withStringData(Map.of("accesskey", "AKIDGENERATOR", "secretkey", "generator-secret")).build()).create();
+            Bucket bucket = new Bucket();
+            bucket.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("fleet").build());
+            bucket.setSpec(new BucketSpec(null, "fleet", s3.endpoint(), null, true, null, null,
+                    new LocalObjectReference("s3-keys"), null, null, null, "1m", "10s", null, null));
+            client.resource(bucket).create();
+            String bucketRevision = BucketSources.revision(bucket, name -> Optional.of(Map.of(
+                    "accesskey", "AKIDGENERATOR".getBytes(StandardCharsets.UTF_8),
+                    "secretkey", "generator-secret".getBytes(StandardCharsets.UTF_8))));
+            watched.kustomizations.clear();
+            watched.kustomizations.add(kustomization("composed", "./"));
+            createGenerator(new ArtifactGeneratorSpec(null, List.of(
+                    new ArtifactGeneratorSpec.Source("oci", "app", null, "OCIRepository"),
+                    new ArtifactGeneratorSpec.Source("bucket", "fleet", null, "Bucket")), null, List.of(
+                    new OutputArtifact("composed", null, "@oci", List.of(
+                            new CopyOperation("@oci/deploy/**", "@artifact/", List.of("*.md"), null),
+                            new CopyOperation("@bucket/apps/bucket-cm.yaml", "@artifact/bucket/bucket-cm.yaml", null, null))),
+                    new OutputArtifact("bucket-only", "@bucket", null, List.of(
+                            new CopyOperation("@bucket/apps/**", "@artifact/", null, null))))));
+
+            // the OCIRepository is stored first: the Bucket is not yet, the generator waits for it
+            String ociRevision = "latest@" + digest;
+            await(coordinator.onSourceRevision(sourceRevision("OCIRepository", "app", ociUrl, ociRevision)));
+            Condition waiting = Conditions.find(generator().getStatus().conditions(), "Ready").orElseThrow();
+            assertThat(waiting.status()).isEqualTo("False");
+            assertThat(waiting.reason()).isEqualTo("SourceFetchFailed");
+            assertThat(waiting.message()).contains("Bucket/" + NS + "/fleet");
+            assertThat(published.list()).isEmpty();
+
+            await(coordinator.onSourceRevision(sourceRevision("Bucket", "fleet", BucketSources.url(bucket.getSpec()),
+                    bucketRevision)));
+            assertThat(Conditions.find(generator().getStatus().conditions(), "Ready").orElseThrow().reason())
+                    .isEqualTo("Succeeded");
+            ExternalArtifact composed = externalArtifact("composed");
+            assertThat(composed.getStatus().artifact().revision()).isEqualTo("latest@" + composed.getStatus().artifact().digest());
+            assertThat(composed.getStatus().artifact().metadata())
+                    .containsEntry("org.opencontainers.image.revision", ociRevision);
+            assertThat(externalArtifact("bucket-only").getStatus().artifact().revision()).isEqualTo(bucketRevision);
+            // the composed artifact holds the OCI layer's manifest (not its README) and the Bucket's object
+            assertThat(published.list()).singleElement().satisfies(r -> {
+                assertThat(r.object()).isEqualTo("Kustomization/" + NS + "/composed");
+                assertThat(r.error()).isNull();
+                assertThat(r.objectCount()).isEqualTo(2);
+                assertThat(r.sourceRevision()).isEqualTo(composed.getStatus().artifact().revision());
+            });
+        }
+    }
+
+    private static SourceRevision sourceRevision(String kind, String name, String url, String revision) {
+        return new SourceRevision(new ObjectKey(kind, NS, name).toString(), 1L, url, null, revision, Trigger.POLL, null,
+                "2026-12-06T19:00:00Z"); // observedAt: the receiver's listing time, the artifact's lastUpdateTime
     }
 
     /** Outputs {@code apps} (the contents of apps/, origin revision of the repo) and {@code infra} (infra/ as a dir). */

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.build;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
 import io.conflux.kustomize.internal.resource.ResMap;
 import java.util.ArrayList;
@@ -38,14 +38,14 @@ public final class Accumulator {
    */
   public void mergeAccumulatedVars(List<Map<String, Object>> incoming) {
     for (Map<String, Object> v : incoming) {
-      checkUnique(Objects2.string(v, "name"));
+      checkUnique(JsonTrees.string(v, "name"));
       vars.add(v);
     }
   }
 
   private void checkUnique(String name) {
     for (Map<String, Object> existing : vars) {
-      if (Objects2.string(existing, "name").equals(name)) {
+      if (JsonTrees.string(existing, "name").equals(name)) {
         throw new KustomizeException("var '" + name + "' already encountered");
       }
     }
@@ -57,14 +57,14 @@ public final class Accumulator {
    */
   public void mergeVars(List<Map<String, Object>> incoming) {
     for (Map<String, Object> v : incoming) {
-      String name = Objects2.string(v, "name");
+      String name = JsonTrees.string(v, "name");
       if (name == null || name.isEmpty()) {
         throw new KustomizeException("a var needs a name (vars[" + incoming.indexOf(v) + "])");
       }
-      Object objref = Objects2.getIgnoreCase(v, "objref");
+      Object objref = JsonTrees.getIgnoreCase(v, "objref");
       io.conflux.kustomize.internal.resource.Gvk gvk = VarRef.gvk(objref);
-      String refName = Objects2.string(objref, "name");
-      String refNs = Objects2.string(objref, "namespace");
+      String refName = JsonTrees.string(objref, "name");
+      String refNs = JsonTrees.string(objref, "namespace");
       io.conflux.kustomize.internal.resource.ResId target =
           new io.conflux.kustomize.internal.resource.ResId(gvk, refName, refNs);
       boolean exactNs = refNs != null && !refNs.isEmpty() || gvk.isClusterScoped();
@@ -83,7 +83,7 @@ public final class Accumulator {
         matched.get(0).refVarNames().add(name);
       }
       for (Map<String, Object> existing : vars) {
-        if (Objects2.string(existing, "name").equals(name)) {
+        if (JsonTrees.string(existing, "name").equals(name)) {
           throw new KustomizeException("var '" + name + "' already encountered");
         }
       }

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.build;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
 import io.conflux.kustomize.internal.generate.ConfigMapSecretGenerator;
@@ -33,23 +33,28 @@ final class BuiltinPlugins {
 
   /** Runs a generator config; each result carries its origin annotation value. */
   static List<Resource> generate(Loader loader, Map<String, Object> config, String configuredIn) {
-    String kind = Objects2.string(config, "kind");
-    String name = Objects2.string(Objects2.map(config, "metadata"), "name");
+    String kind = JsonTrees.string(config, "kind");
+    String name = JsonTrees.string(JsonTrees.map(config, "metadata"), "name");
     String origin = "configuredIn: " + configuredIn + "\nconfiguredBy:\n  apiVersion: "
-        + Objects2.string(config, "apiVersion") + "\n  kind: " + kind + "\n" + (name == null ? "" : "  name: " + name + "\n");
+        + JsonTrees.string(config, "apiVersion") + "\n  kind: " + kind + "\n" + (name == null ? "" : "  name: " + name + "\n");
     List<Resource> out = new ArrayList<>();
     switch (kind == null ? "" : kind) {
       case "ConfigMapGenerator", "SecretGenerator" -> {
         Map<String, Object> args = new java.util.LinkedHashMap<>(config);
-        Map<String, Object> meta = Objects2.map(config, "metadata");
-        if (Objects2.string(args, "name") == null && name != null) {
+        Map<String, Object> meta = JsonTrees.map(config, "metadata");
+        if (JsonTrees.string(args, "name") == null && name != null) {
           args.put("name", name);
         }
-        if (Objects2.string(args, "namespace") == null && Objects2.string(meta, "namespace") != null) {
-          args.put("namespace", Objects2.string(meta, "namespace"));
+        if (JsonTrees.string(args, "namespace") == null && JsonTrees.string(meta, "namespace") != null) {
+          args.put("namespace", JsonTrees.string(meta, "namespace"));
         }
         Resource r = ConfigMapSecretGenerator.generate(loader, kind.equals("ConfigMapGenerator") ? "ConfigMap" : "Secret",
             args, GeneratorOptions.of(null));
+        r.setOrigin(origin);
+        out.add(r);
+      }
+      case "IAMPolicyGenerator" -> {
+        Resource r = new Resource(iamServiceAccount(config));
         r.setOrigin(origin);
         out.add(r);
       }
@@ -58,70 +63,101 @@ final class BuiltinPlugins {
     return out;
   }
 
+  /**
+   * The GKE workload-identity ServiceAccount of an IAMPolicyGenerator config (follows
+   * api/filters/iampolicygenerator): {@code kubernetesService.name}/{@code .namespace}, annotated
+   * {@code iam.gke.io/gcp-service-account: <serviceAccount.name>@<serviceAccount.projectId>.iam.gserviceaccount.com}.
+   *
+   * @throws KustomizeException for a {@code cloud} other than {@code gke}, as kustomize
+   */
+  private static Map<String, Object> iamServiceAccount(Map<String, Object> config) {
+    String cloud = JsonTrees.string(config, "cloud");
+    if (!"gke".equals(cloud)) {
+      throw new KustomizeException("IAMPolicyGenerator: cloud provider " + (cloud == null ? "" : cloud)
+          + " not supported yet");
+    }
+    Map<String, Object> service = JsonTrees.map(config, "kubernetesService");
+    Map<String, Object> account = JsonTrees.map(config, "serviceAccount");
+    Map<String, Object> annotations = new java.util.LinkedHashMap<>();
+    annotations.put("iam.gke.io/gcp-service-account", nullToEmpty(JsonTrees.string(account, "name")) + "@"
+        + nullToEmpty(JsonTrees.string(account, "projectId")) + ".iam.gserviceaccount.com");
+    Map<String, Object> meta = new java.util.LinkedHashMap<>();
+    meta.put("annotations", annotations);
+    meta.put("name", nullToEmpty(JsonTrees.string(service, "name")));
+    String ns = JsonTrees.string(service, "namespace");
+    if (ns != null && !ns.isEmpty()) {
+      meta.put("namespace", ns);
+    }
+    Map<String, Object> sa = new java.util.LinkedHashMap<>();
+    sa.put("apiVersion", "v1");
+    sa.put("kind", "ServiceAccount");
+    sa.put("metadata", meta);
+    return sa;
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
   private static KustomizeException unsupported(Map<String, Object> config) {
-    return new KustomizeException("plugin " + Objects2.string(config, "apiVersion") + "/"
-        + Objects2.string(config, "kind") + " is not supported: only kustomize's builtin generators and "
+    return new KustomizeException("plugin " + JsonTrees.string(config, "apiVersion") + "/"
+        + JsonTrees.string(config, "kind") + " is not supported: only kustomize's builtin generators and "
         + "transformers are (no exec or KRM function plugins)");
   }
 
   /** A transformer config as a transformer. */
   @SuppressWarnings("unchecked")
   static Transformer transformer(Loader loader, Map<String, Object> config, TransformerConfig tc, Schema schema) {
-    String kind = Objects2.string(config, "kind");
+    String kind = JsonTrees.string(config, "kind");
     List<FieldSpec> fieldSpecs = FieldSpec.listOf(config.get("fieldSpecs"));
     switch (kind == null ? "" : kind) {
       case "PrefixSuffixTransformer":
-        return new PrefixSuffixTransformer(Objects2.string(config, "prefix"), Objects2.string(config, "suffix"),
+        return new PrefixSuffixTransformer(JsonTrees.string(config, "prefix"), JsonTrees.string(config, "suffix"),
             fieldSpecs);
       case "PrefixTransformer":
-        return new PrefixSuffixTransformer(Objects2.string(config, "prefix"), "", fieldSpecs);
+        return new PrefixSuffixTransformer(JsonTrees.string(config, "prefix"), "", fieldSpecs);
       case "SuffixTransformer":
-        return new PrefixSuffixTransformer("", Objects2.string(config, "suffix"), fieldSpecs);
+        return new PrefixSuffixTransformer("", JsonTrees.string(config, "suffix"), fieldSpecs);
       case "NamespaceTransformer":
-        return new NamespaceTransformer(Objects2.string(Objects2.map(config, "metadata"), "namespace"),
+        return new NamespaceTransformer(JsonTrees.string(JsonTrees.map(config, "metadata"), "namespace"),
             fieldSpecs.isEmpty() ? tc.get("namespace") : fieldSpecs, Boolean.TRUE.equals(config.get("unsetOnly")),
-            Objects2.string(config, "setRoleBindingSubjects"));
+            JsonTrees.string(config, "setRoleBindingSubjects"));
       case "LabelTransformer":
-        return new MapEntriesTransformer(Objects2.stringMap(config.get("labels")), fieldSpecs);
+        return new MapEntriesTransformer(JsonTrees.stringMap(config.get("labels")), fieldSpecs);
       case "AnnotationsTransformer":
-        return new MapEntriesTransformer(Objects2.stringMap(config.get("annotations")), fieldSpecs);
+        return new MapEntriesTransformer(JsonTrees.stringMap(config.get("annotations")), fieldSpecs);
       case "ImageTagTransformer":
-        return ImageTagTransformer.of(Objects2.map(config, "imageTag"), fieldSpecs.isEmpty() ? tc.get("images")
+        return ImageTagTransformer.of(JsonTrees.map(config, "imageTag"), fieldSpecs.isEmpty() ? tc.get("images")
             : fieldSpecs);
       case "ReplicaCountTransformer": {
-        Map<String, Object> replica = Objects2.map(config, "replica");
+        Map<String, Object> replica = JsonTrees.map(config, "replica");
         Object count = replica == null ? null : replica.get("count");
-        return new ReplicaCountTransformer(Objects2.string(replica, "name"),
+        return new ReplicaCountTransformer(JsonTrees.string(replica, "name"),
             count instanceof Number n ? n.longValue() : 0, fieldSpecs.isEmpty() ? tc.get("replicas") : fieldSpecs);
       }
       case "ReplacementTransformer": {
         List<Transformer> ts = new ArrayList<>();
-        for (Object o : Objects2.list(config, "replacements") == null ? List.of()
-            : Objects2.list(config, "replacements")) {
+        for (Object o : JsonTrees.list(config, "replacements") == null ? List.of()
+            : JsonTrees.list(config, "replacements")) {
           ts.add(ReplacementTransformer.of(loader, (Map<String, Object>) o));
         }
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchTransformer": {
-        String path = Objects2.string(config, "path");
-        String inline = Objects2.string(config, "patch");
-        Patch patch = path != null
-            ? Patch.of(loader.display(loader.resolve(path)), KYaml.parseDocuments(loader.readText(path),
-                loader.display(loader.resolve(path)), loader.resolve(path)))
-            : Patch.of("inline patch", KYaml.parseDocuments(inline == null ? "" : inline, "inline patch", null));
-        return new PatchTransformer(patch, Selector.of(Objects2.map(config, "target")),
+        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "patch");
+        return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")),
             PatchTransformer.option(config, "allowNameChange"), PatchTransformer.option(config, "allowKindChange"),
             schema);
       }
       case "PatchStrategicMergeTransformer": {
         List<Transformer> ts = new ArrayList<>();
-        for (Object p : Objects2.list(config, "paths") == null ? List.of() : Objects2.list(config, "paths")) {
+        for (Object p : JsonTrees.list(config, "paths") == null ? List.of() : JsonTrees.list(config, "paths")) {
           String path = String.valueOf(p);
           ts.add(new PatchTransformer(Patch.of(loader.display(loader.resolve(path)),
               KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)), loader.resolve(path))),
               null, false, false, schema));
         }
-        String inline = Objects2.string(config, "patches");
+        String inline = JsonTrees.string(config, "patches");
         if (inline != null) {
           ts.add(new PatchTransformer(Patch.of("inline patch", KYaml.parseDocuments(inline, "inline patch", null)),
               null, false, false, schema));
@@ -129,13 +165,8 @@ final class BuiltinPlugins {
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchJson6902Transformer": {
-        String path = Objects2.string(config, "path");
-        String inline = Objects2.string(config, "jsonOp");
-        Patch patch = path != null
-            ? Patch.of(loader.display(loader.resolve(path)), KYaml.parseDocuments(loader.readText(path),
-                loader.display(loader.resolve(path)), loader.resolve(path)))
-            : Patch.of("inline patch", KYaml.parseDocuments(inline == null ? "" : inline, "inline patch", null));
-        return new PatchTransformer(patch, Selector.of(Objects2.map(config, "target")), false, false, schema);
+        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "jsonOp");
+        return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")), false, false, schema);
       }
       default:
         throw unsupported(config);

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.build;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
 import io.conflux.kustomize.internal.patch.Patch;
@@ -41,7 +41,7 @@ final class BuiltinTransformers {
    * @throws KustomizeException when a patch cannot be loaded or an entry is malformed
    */
   static List<Named> of(Loader loader, Kustomization kustomization, TransformerConfig tc, Schema schema) {
-    Patches patches = new Patches(loader, kustomization);
+    Patches patches = new Patches(loader, kustomization.file());
     List<Named> ts = new ArrayList<>();
     for (String entry : kustomization.strings("patchesStrategicMerge")) {
       add(ts, "PatchStrategicMergeTransformer", new PatchTransformer(patches.load(entry, true), null, false, false, schema));
@@ -75,7 +75,7 @@ final class BuiltinTransformers {
         }
       }
       fss.addAll(FieldSpec.listOf(label.get("fields")));
-      add(ts, "LabelTransformer", new MapEntriesTransformer(Objects2.stringMap(label.get("pairs")), dedupe(fss)));
+      add(ts, "LabelTransformer", new MapEntriesTransformer(JsonTrees.stringMap(label.get("pairs")), dedupe(fss)));
     }
     Map<String, String> commonLabels = kustomization.stringMap("commonLabels");
     if (!commonLabels.isEmpty()) {
@@ -108,7 +108,7 @@ final class BuiltinTransformers {
           throw new KustomizeException("replicas[" + i + "].count is not an integer");
         }
       }
-      add(ts, "ReplicaCountTransformer", new ReplicaCountTransformer(Objects2.string(entry, "name"), n, tc.get("replicas")));
+      add(ts, "ReplicaCountTransformer", new ReplicaCountTransformer(JsonTrees.string(entry, "name"), n, tc.get("replicas")));
     }
     for (Map<String, Object> image : kustomization.maps("images")) {
       add(ts, "ImageTagTransformer", ImageTagTransformer.of(image, tc.get("images")));
@@ -133,30 +133,42 @@ final class BuiltinTransformers {
     return out;
   }
 
-  /** Loads the patches of a kustomization: files or inline text. */
-  private record Patches(Loader loader, Kustomization kustomization) {
+  /**
+   * Loads patches, files or inline text, for the kustomization fields and for PatchTransformer and
+   * PatchJson6902Transformer configs alike (one rule: kustomize's PatchTransformer Config refuses both 'path' and
+   * 'patch', and neither).
+   *
+   * @param loader the loader of the kustomization directory
+   * @param file the kustomization or plugin config file the patch is named in, for messages
+   */
+  record Patches(Loader loader, Path file) {
 
-    private Patch of(Map<String, Object> entry) {
-      String path = Objects2.string(entry, "path");
-      String inline = Objects2.string(entry, "patch");
+    Patch of(Map<String, Object> entry) {
+      return of(entry, "patch");
+    }
+
+    /** As {@link #of(Map)} with the inline text under {@code inlineKey} ({@code jsonOp} for PatchJson6902Transformer). */
+    Patch of(Map<String, Object> entry, String inlineKey) {
+      String path = JsonTrees.string(entry, "path");
+      String inline = JsonTrees.string(entry, inlineKey);
       if (path != null && inline != null) {
-        throw new KustomizeException(loader.display(kustomization.file()) + ": patch and path can't be set at the same time");
+        throw new KustomizeException(loader.display(file) + ": patch and path can't be set at the same time");
       }
       if (path != null) {
         return load(path, false);
       }
       if (inline == null) {
-        throw new KustomizeException(loader.display(kustomization.file()) + ": a patch needs 'path' or 'patch'");
+        throw new KustomizeException(loader.display(file) + ": a patch needs 'path' or 'patch'");
       }
-      String name = loader.display(kustomization.file()) + " (inline patch)";
-      return Patch.of(name, KYaml.parseDocuments(inline, name, kustomization.file()));
+      String name = loader.display(file) + " (inline patch)";
+      return Patch.of(name, KYaml.parseDocuments(inline, name, file));
     }
 
     /** Loads a patch file; for patchesStrategicMerge an entry may also be inline YAML. */
     private Patch load(String entry, boolean mayBeInline) {
       if (mayBeInline && (entry.contains("\n") || !Files.exists(loader.resolve(entry)) && entry.contains(":"))) {
-        String name = loader.display(kustomization.file()) + " (inline patch)";
-        return Patch.of(name, KYaml.parseDocuments(entry, name, kustomization.file()));
+        String name = loader.display(file) + " (inline patch)";
+        return Patch.of(name, KYaml.parseDocuments(entry, name, file));
       }
       Path p = loader.checkedFile(entry);
       String name = loader.display(p);

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.build;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.NameBackRef;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
@@ -30,8 +30,8 @@ final class CrdConfig {
           continue;
         }
         for (Map.Entry<?, ?> def : defs.entrySet()) {
-          Map<String, Object> schema = Objects2.map(def.getValue(), "Schema");
-          Map<String, Object> props = Objects2.map(schema, "properties");
+          Map<String, Object> schema = JsonTrees.map(def.getValue(), "Schema");
+          Map<String, Object> props = JsonTrees.map(schema, "properties");
           if (props == null || !props.containsKey("apiVersion") || !props.containsKey("kind")) {
             continue;
           }
@@ -45,23 +45,23 @@ final class CrdConfig {
 
   private static void walk(Map<?, ?> defs, Map<String, Object> schema, String path, Gvk referrer,
       TransformerConfig config, Set<String> seen) {
-    Map<String, Object> props = Objects2.map(schema, "properties");
+    Map<String, Object> props = JsonTrees.map(schema, "properties");
     if (props == null) {
       return;
     }
     for (Map.Entry<String, Object> p : props.entrySet()) {
       String childPath = path.isEmpty() ? p.getKey() : path + "/" + p.getKey();
-      String refKind = Objects2.string(p.getValue(), "x-kubernetes-object-ref-kind");
+      String refKind = JsonTrees.string(p.getValue(), "x-kubernetes-object-ref-kind");
       if (refKind != null) {
-        String version = Objects2.string(p.getValue(), "x-kubernetes-object-ref-api-version");
-        String nameKey = Objects2.string(p.getValue(), "x-kubernetes-object-ref-name-key");
+        String version = JsonTrees.string(p.getValue(), "x-kubernetes-object-ref-api-version");
+        String nameKey = JsonTrees.string(p.getValue(), "x-kubernetes-object-ref-name-key");
         Gvk target = new Gvk("", version, refKind);
         config.addBackRef(new NameBackRef(target, List.of(
             new FieldSpec(referrer, childPath + "/" + (nameKey == null ? "name" : nameKey), false))));
       }
-      String ref = Objects2.string(p.getValue(), "$ref");
+      String ref = JsonTrees.string(p.getValue(), "$ref");
       if (ref != null && defs.get(ref) != null && seen.add(ref)) {
-        walk(defs, Objects2.map(defs.get(ref), "Schema"), childPath, referrer, config, seen);
+        walk(defs, JsonTrees.map(defs.get(ref), "Schema"), childPath, referrer, config, seen);
         seen.remove(ref);
       } else if (p.getValue() instanceof Map<?, ?>) {
         @SuppressWarnings("unchecked")

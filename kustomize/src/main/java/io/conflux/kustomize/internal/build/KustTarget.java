@@ -2,7 +2,7 @@ package io.conflux.kustomize.internal.build;
 
 import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.TransformerConfig;
 import io.conflux.kustomize.internal.generate.ConfigMapSecretGenerator;
 import io.conflux.kustomize.internal.generate.GeneratorOptions;
@@ -30,30 +30,41 @@ public final class KustTarget {
   private final Loader loader;
   private final Kustomization kustomization;
   private final Deque<Path> stack;
-  private final Schema schema;
+  /** The build's schema, shared by every kustomization of it. */
+  private final BuildSchema buildSchema;
+
+  /**
+   * The schema strategic merge uses in one build. Like kyaml's global openapi.SetSchema (kustomizer.go sets it from
+   * the top kustomization, kusttarget.go from each one accumulated, without reset), the first kustomization
+   * reached that sets {@code openapi} (a {@code path} or a {@code version}) decides it for the whole build — also
+   * for the patches of the kustomizations above it, which run after their resources are accumulated.
+   */
+  private static final class BuildSchema {
+    private Schema schema = Schema.builtin();
+    private boolean set;
+  }
 
   /** Loads the kustomization of {@code loader}'s directory; {@code stack} holds the directories being built. */
   public KustTarget(Loader loader, Deque<Path> stack) {
-    this(loader, stack, Schema.builtin());
+    this(loader, stack, new BuildSchema());
   }
 
-  /**
-   * Loads a kustomization that inherits {@code parentSchema} unless it sets its own {@code openapi}
-   * (kustomize's openapi field: a custom OpenAPI document replacing the built-in schema).
-   */
-  KustTarget(Loader loader, Deque<Path> stack, Schema parentSchema) {
+  private KustTarget(Loader loader, Deque<Path> stack, BuildSchema buildSchema) {
     this.loader = loader;
     this.stack = stack;
     this.kustomization = Kustomization.load(loader);
-    this.schema = loadSchema(parentSchema);
+    this.buildSchema = buildSchema;
+    Map<String, Object> openapi = kustomization.map("openapi");
+    if (!buildSchema.set && openapi != null && (openapi.containsKey("path") || openapi.containsKey("version"))) {
+      buildSchema.set = true;
+      String path = JsonTrees.string(openapi, "path");
+      if (path != null) {
+        buildSchema.schema = loadSchema(path);
+      }
+    }
   }
 
-  private Schema loadSchema(Schema parentSchema) {
-    Map<String, Object> openapi = kustomization.map("openapi");
-    String path = openapi == null ? null : Objects2.string(openapi, "path");
-    if (path == null) {
-      return parentSchema;
-    }
+  private Schema loadSchema(String path) {
     List<Object> docs = KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)),
         loader.resolve(path));
     if (docs.isEmpty() || !(docs.get(0) instanceof Map<?, ?>)) {
@@ -178,7 +189,7 @@ public final class KustTarget {
         throw new KustomizeException("cycle detected: '" + loader.display(real) + "' includes itself");
       }
     }
-    KustTarget sub = new KustTarget(loader.child(dir), stack, schema);
+    KustTarget sub = new KustTarget(loader.child(dir), stack, buildSchema);
     if (component && !sub.kustomization.isComponent()) {
       throw new KustomizeException("expected kind 'Component' for path '" + loader.display(dir)
           + "' but got 'Kustomization'");
@@ -200,8 +211,12 @@ public final class KustTarget {
     DuplicateKeys.check(text, loader.display(p), p);
     for (Map<String, Object> obj : objects) {
       Resource r = new Resource(obj);
-      if (Objects2.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
+      if (JsonTrees.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
         r.setAnnotations(r.annotations());
+      } else if (r.object().get("metadata") instanceof Map<?, ?> meta && meta.containsKey("annotations")
+          && meta.get("annotations") == null) {
+        // kustomize's resource factory drops a null annotations field (labels: null is kept), as kubectl kustomize v1.35
+        meta.remove("annotations");
       }
       validate(r, p);
       r.setOrigin(origin);
@@ -214,7 +229,7 @@ public final class KustTarget {
     if (r.kind().isEmpty()) {
       throw new KustomizeException(loader.display(p) + ": missing Resource metadata: an object has no 'kind'", p, -1, null);
     }
-    if (r.name().isEmpty() && Objects2.string(Objects2.map(r.object(), "metadata"), "generateName") == null) {
+    if (r.name().isEmpty() && JsonTrees.string(JsonTrees.map(r.object(), "metadata"), "generateName") == null) {
       throw new KustomizeException(loader.display(p) + ": missing metadata.name in object of kind " + r.kind(), p, -1,
           null);
     }
@@ -312,26 +327,31 @@ public final class KustTarget {
 
   private void runTransformers(Accumulator ra) {
     TransformerConfig tc = ra.config();
-    List<BuiltinTransformers.Named> ts = BuiltinTransformers.of(loader, kustomization, tc, schema);
+    List<BuiltinTransformers.Named> ts = BuiltinTransformers.of(loader, kustomization, tc, buildSchema.schema);
     String configuredIn = loader.relativeToBuildRoot(kustomization.file());
     for (BuiltinTransformers.Named t : ts) {
       BuildCancelledException.checkpoint(configuredIn + " (" + t.kind() + ")");
       t.transformer().transform(ra.resMap());
-      recordTransformation(ra, configuredIn, "builtin", t.kind(), null);
+      recordTransformation(ra, configuredIn, "builtin", t.kind(), null, null);
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
-      BuildCancelledException.checkpoint(pc.origin() + " (" + Objects2.string(pc.config(), "kind") + ")");
-      BuiltinPlugins.transformer(loader, pc.config(), tc, schema).transform(ra.resMap());
-      recordTransformation(ra, pc.origin(), Objects2.string(pc.config(), "apiVersion"),
-          Objects2.string(pc.config(), "kind"), Objects2.string(Objects2.map(pc.config(), "metadata"), "name"));
+      BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
+      BuiltinPlugins.transformer(loader, pc.config(), tc, buildSchema.schema).transform(ra.resMap());
+      recordTransformation(ra, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
+          JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"),
+          JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "namespace"));
     }
   }
 
-  /** Notes on every resource that a transformer ran (buildMetadata: transformerAnnotations). */
+  /**
+   * Notes on every resource that a transformer ran (buildMetadata: transformerAnnotations); the config's id as
+   * kustomize's resource.Origin writes it: apiVersion, kind, then name and namespace when set.
+   */
   private static void recordTransformation(Accumulator ra, String configuredIn, String apiVersion, String kind,
-      String name) {
+      String name, String namespace) {
     String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n    apiVersion: " + apiVersion
-        + "\n    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n");
+        + "\n    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n")
+        + (namespace == null || namespace.isEmpty() ? "" : "    namespace: " + namespace + "\n");
     for (Resource r : ra.resMap().resources()) {
       r.transformations().add(entry);
     }

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.build;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.yaml.KYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +70,8 @@ public final class Kustomization {
     }
     Kustomization k = new Kustomization(fields, file, loader.display(file));
     k.fix(loader);
+    // after fix(): unknown fields are refused before the file is read a second time
+    Yaml11Fields.apply(text, loader.display(file), file, fields);
     return k;
   }
 
@@ -103,8 +105,8 @@ public final class Kustomization {
             + "\"", file, -1, null);
       }
     }
-    String kind = Objects2.string(fields, "kind");
-    String apiVersion = Objects2.string(fields, "apiVersion");
+    String kind = JsonTrees.string(fields, "kind");
+    String apiVersion = JsonTrees.string(fields, "apiVersion");
     if (kind != null && !kind.isEmpty() && !kind.equals("Kustomization") && !kind.equals("Component")) {
       throw new KustomizeException(loader.display(file) + ": kind should be Kustomization or Component", file, -1, null);
     }
@@ -117,13 +119,13 @@ public final class Kustomization {
       throw new KustomizeException(loader.display(file)
           + ": apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1", file, -1, null);
     }
-    List<Object> bases = Objects2.list(fields, "bases");
+    List<Object> bases = JsonTrees.list(fields, "bases");
     if (bases != null) {
       List<Object> res = new ArrayList<>(strings("resources"));
       res.addAll(bases);
       fields.put("resources", res);
     }
-    List<Object> imageTags = Objects2.list(fields, "imageTags");
+    List<Object> imageTags = JsonTrees.list(fields, "imageTags");
     if (imageTags != null) {
       List<Object> images = new ArrayList<>(maps("images"));
       images.addAll(imageTags);
@@ -138,12 +140,12 @@ public final class Kustomization {
 
   /** True for {@code kind: Component}. */
   public boolean isComponent() {
-    return "Component".equals(Objects2.string(fields, "kind"));
+    return "Component".equals(JsonTrees.string(fields, "kind"));
   }
 
   /** A string field, null when absent. */
   public String string(String key) {
-    return Objects2.string(fields, key);
+    return JsonTrees.string(fields, key);
   }
 
   /** A raw field. */
@@ -158,7 +160,7 @@ public final class Kustomization {
     if (v instanceof List<?> l) {
       for (Object o : l) {
         if (o != null) {
-          out.add(o instanceof String s ? s : Objects2.scalarText(o));
+          out.add(o instanceof String s ? s : JsonTrees.scalarText(o));
         }
       }
     } else if (v != null) {
@@ -189,11 +191,11 @@ public final class Kustomization {
 
   /** A map of strings (labels, annotations), empty when absent. */
   public Map<String, String> stringMap(String key) {
-    return Objects2.stringMap(fields.get(key));
+    return JsonTrees.stringMap(fields.get(key));
   }
 
   /** A map field, null when absent. */
   public Map<String, Object> map(String key) {
-    return Objects2.map(fields, key);
+    return JsonTrees.map(fields, key);
   }
 }

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.build;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Gvk;
 
 /** Reads a var's objref (api/types/var.go Target.GVK): apiVersion, else group and version fields. */
@@ -17,7 +17,7 @@ final class VarRef {
   }
 
   private static String str(Object m, String key) {
-    Object v = Objects2.getIgnoreCase(m, key);
-    return v == null ? null : Objects2.scalarText(v);
+    Object v = JsonTrees.getIgnoreCase(m, key);
+    return v == null ? null : JsonTrees.scalarText(v);
   }
 }

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.fieldspec;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Gvk;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,9 @@ public record FieldSpec(Gvk gvk, String path, boolean create) {
 
   /** Reads {@code {group, version, kind, path, create}}; a missing path is Go's zero value, the empty path. */
   public static FieldSpec of(Map<String, Object> m) {
-    String path = Objects2.string(m, "path");
-    return new FieldSpec(new Gvk(Objects2.string(m, "group"), Objects2.string(m, "version"),
-        Objects2.string(m, "kind")), path == null ? "" : path, Boolean.TRUE.equals(m.get("create")));
+    String path = JsonTrees.string(m, "path");
+    return new FieldSpec(new Gvk(JsonTrees.string(m, "group"), JsonTrees.string(m, "version"),
+        JsonTrees.string(m, "kind")), path == null ? "" : path, Boolean.TRUE.equals(m.get("create")));
   }
 
   /** Reads a list of field specs; null gives an empty list. */

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.fieldspec;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Gvk;
 import io.conflux.kustomize.yaml.KYaml;
 import java.io.IOException;
@@ -77,8 +77,8 @@ public final class TransformerConfig {
       if (key.equals("nameReference")) {
         for (Object o : e.getValue() instanceof List<?> l ? l : List.of()) {
           Map<String, Object> ref = asMap(o);
-          Gvk gvk = new Gvk(Objects2.string(ref, "group"), Objects2.string(ref, "version"),
-              Objects2.string(ref, "kind"));
+          Gvk gvk = new Gvk(JsonTrees.string(ref, "group"), JsonTrees.string(ref, "version"),
+              JsonTrees.string(ref, "kind"));
           addBackRef(new NameBackRef(gvk, FieldSpec.listOf(ref.get("fieldSpecs"))));
         }
       } else if (specs.containsKey(key)) {

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.generate;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Resource;
 import io.conflux.kustomize.internal.build.Loader;
 import java.nio.charset.CharacterCodingException;
@@ -26,17 +26,17 @@ public final class ConfigMapSecretGenerator {
    * @param global the kustomization's generatorOptions
    */
   public static Resource generate(Loader loader, String kind, Map<String, Object> args, GeneratorOptions global) {
-    String name = Objects2.string(args, "name");
+    String name = JsonTrees.string(args, "name");
     if (name == null || name.isEmpty()) {
       throw new io.conflux.kustomize.KustomizeException("a " + kind + " generator needs a name");
     }
-    GeneratorOptions options = GeneratorOptions.of(Objects2.map(args, "options")).withGlobal(global);
+    GeneratorOptions options = GeneratorOptions.of(JsonTrees.map(args, "options")).withGlobal(global);
     Map<String, Object> obj = new LinkedHashMap<>();
     obj.put("apiVersion", "v1");
     obj.put("kind", kind);
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("name", name);
-    String namespace = Objects2.string(args, "namespace");
+    String namespace = JsonTrees.string(args, "namespace");
     if (namespace != null && !namespace.isEmpty()) {
       meta.put("namespace", namespace);
     }
@@ -48,7 +48,7 @@ public final class ConfigMapSecretGenerator {
     }
     obj.put("metadata", meta);
     if (kind.equals("Secret")) {
-      String type = Objects2.string(args, "type");
+      String type = JsonTrees.string(args, "type");
       obj.put("type", type == null || type.isEmpty() ? "Opaque" : type);
     }
     List<DataSources.Pair> pairs = DataSources.load(loader, args, name);
@@ -57,9 +57,9 @@ public final class ConfigMapSecretGenerator {
     for (DataSources.Pair p : pairs) {
       if (kind.equals("Secret")) {
         byte[] bytes = p.bytes() != null ? p.bytes() : p.value().getBytes(StandardCharsets.UTF_8);
-        data.put(p.key(), Base64.getEncoder().encodeToString(bytes));
+        data.put(p.key(), encodeBase64(bytes));
       } else if (p.bytes() != null && !isUtf8(p.bytes())) {
-        binary.put(p.key(), Base64.getEncoder().encodeToString(p.bytes()));
+        binary.put(p.key(), encodeBase64(p.bytes()));
       } else {
         data.put(p.key(), p.value());
       }
@@ -75,7 +75,7 @@ public final class ConfigMapSecretGenerator {
     }
     Resource r = new Resource(obj);
     r.setNeedsHashSuffix(!options.disableNameSuffixHash());
-    r.setBehavior(Objects2.string(args, "behavior"));
+    r.setBehavior(JsonTrees.string(args, "behavior"));
     return r;
   }
 
@@ -86,5 +86,23 @@ public final class ConfigMapSecretGenerator {
     } catch (CharacterCodingException e) {
       return false;
     }
+  }
+
+  /**
+   * Base64 as kyaml's datamap.go encodeBase64 writes Secret data and ConfigMap binaryData: when the encoding is 70
+   * characters or longer it is cut into lines of 70, each (the last too) followed by a newline, which kustomize
+   * then prints as a literal block and hashes as such.
+   */
+  static String encodeBase64(byte[] bytes) {
+    String enc = Base64.getEncoder().encodeToString(bytes);
+    final int lineLen = 70;
+    if (enc.length() < lineLen) {
+      return enc;
+    }
+    StringBuilder out = new StringBuilder(enc.length() + enc.length() / lineLen + 1);
+    for (int i = 0; i < enc.length(); i += lineLen) {
+      out.append(enc, i, Math.min(enc.length(), i + lineLen)).append('\n');
+    }
+    return out.toString();
   }
 }

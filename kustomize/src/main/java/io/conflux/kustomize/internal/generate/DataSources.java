@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.generate;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.build.Loader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ public final class DataSources {
       pairs.add(file(loader, String.valueOf(o)));
     }
     List<Object> envs = new ArrayList<>(list(args, "envs"));
-    String env = Objects2.string(args, "env");
+    String env = JsonTrees.string(args, "env");
     if (env != null && !env.isEmpty()) {
       envs.add(env);
     }
@@ -50,7 +50,7 @@ public final class DataSources {
   }
 
   private static List<Object> list(Map<String, Object> args, String key) {
-    List<Object> l = Objects2.list(args, key);
+    List<Object> l = JsonTrees.list(args, key);
     return l == null ? List.of() : l;
   }
 

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.generate;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,7 +16,7 @@ public record GeneratorOptions(Map<String, String> labels, Map<String, String> a
     if (m == null) {
       return new GeneratorOptions(Map.of(), Map.of(), false, false);
     }
-    return new GeneratorOptions(Objects2.stringMap(m.get("labels")), Objects2.stringMap(m.get("annotations")),
+    return new GeneratorOptions(JsonTrees.stringMap(m.get("labels")), JsonTrees.stringMap(m.get("annotations")),
         Boolean.TRUE.equals(m.get("disableNameSuffixHash")), Boolean.TRUE.equals(m.get("immutable")));
   }
 

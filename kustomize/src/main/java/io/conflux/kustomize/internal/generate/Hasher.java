@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.generate;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +22,7 @@ public final class Hasher {
 
   /** The 10-character suffix for an object. */
   public static String hash(Map<String, Object> object) {
-    String kind = Objects2.string(object, "kind");
+    String kind = JsonTrees.string(object, "kind");
     String name = "";
     Map<String, Object> m = new TreeMap<>();
     if ("ConfigMap".equals(kind)) {
@@ -121,7 +121,7 @@ public final class Hasher {
       } else if (v instanceof String s) {
         string(b, s);
       } else if (v instanceof Double d) {
-        b.append(Objects2.scalarText(d));
+        b.append(JsonTrees.scalarText(d));
       } else {
         b.append(v);
       }

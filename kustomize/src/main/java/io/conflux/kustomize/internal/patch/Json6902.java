@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.flipkart.zjsonpatch.JsonPatch;
 import com.flipkart.zjsonpatch.JsonPatchApplicationException;
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +33,8 @@ public final class Json6902 {
           + (operation instanceof List<?> ? "a sequence" : "a scalar"));
     }
     Map<String, Object> o = new java.util.LinkedHashMap<>((Map<String, Object>) op);
-    String kind = Objects2.string(o, "op");
-    String path = Objects2.string(o, "path");
+    String kind = JsonTrees.string(o, "op");
+    String path = JsonTrees.string(o, "path");
     if (path != null && ("remove".equals(kind) || "replace".equals(kind)) && doc.at(path).isMissingNode()) {
       if ("remove".equals(kind)) {
         throw new KustomizeException(patchName + ": unable to apply JSON patch to " + describe(doc)
@@ -75,7 +75,7 @@ public final class Json6902 {
       if (!(out instanceof Map<?, ?>)) {
         throw new KustomizeException(patchName + ": JSON patch did not produce an object");
       }
-      return (Map<String, Object>) Objects2.deepCopy(out);
+      return (Map<String, Object>) JsonTrees.deepCopy(out);
     } catch (JsonPatchApplicationException | IllegalArgumentException e) {
       throw new KustomizeException(patchName + ": unable to apply JSON patch to " + describe(source) + ": "
           + e.getMessage(), e);

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.patch;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +47,7 @@ public record ListStrategy(Kind kind, List<String> keys, Map<String, String> def
       if (v == null) {
         v = defaults.get(k);
       }
-      b.append(v == null || v instanceof Map || v instanceof List ? "" : Objects2.scalarText(v)).append('\u0000');
+      b.append(v == null || v instanceof Map || v instanceof List ? "" : JsonTrees.scalarText(v)).append('\u0000');
     }
     return b.toString();
   }
@@ -56,7 +56,7 @@ public record ListStrategy(Kind kind, List<String> keys, Map<String, String> def
   public String primary(Object element) {
     if (element instanceof Map<?, ?> m && m.get(key()) != null && !(m.get(key()) instanceof Map)
         && !(m.get(key()) instanceof List)) {
-      return Objects2.scalarText(m.get(key()));
+      return JsonTrees.scalarText(m.get(key()));
     }
     return null;
   }

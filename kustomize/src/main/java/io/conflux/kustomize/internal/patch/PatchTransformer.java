@@ -2,7 +2,7 @@ package io.conflux.kustomize.internal.patch;
 
 import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Gvk;
 import io.conflux.kustomize.internal.resource.ResId;
 import io.conflux.kustomize.internal.resource.ResMap;
@@ -45,9 +45,9 @@ public record PatchTransformer(Patch patch, Selector target, boolean allowNameCh
     }
     for (Map<String, Object> sm : patch.strategicMerge()) {
       if (target == null) {
-        Gvk gvk = Gvk.of(Objects2.string(sm, "apiVersion"), Objects2.string(sm, "kind"));
-        Map<String, Object> meta = Objects2.map(sm, "metadata");
-        ResId id = new ResId(gvk, Objects2.string(meta, "name"), Objects2.string(meta, "namespace"));
+        Gvk gvk = Gvk.of(JsonTrees.string(sm, "apiVersion"), JsonTrees.string(sm, "kind"));
+        Map<String, Object> meta = JsonTrees.map(sm, "metadata");
+        ResId id = new ResId(gvk, JsonTrees.string(meta, "name"), JsonTrees.string(meta, "namespace"));
         Resource r;
         try {
           r = m.getById(id);
@@ -68,11 +68,11 @@ public record PatchTransformer(Patch patch, Selector target, boolean allowNameCh
     String name = r.name();
     String namespace = r.namespace();
     String kind = r.kind();
-    String apiVersion = Objects2.string(r.object(), "apiVersion");
+    String apiVersion = JsonTrees.string(r.object(), "apiVersion");
     if (allowNameChange || allowKindChange) {
       r.storePreviousId();
     }
-    Map<String, Object> p = Objects2.copyMap(sm);
+    Map<String, Object> p = JsonTrees.copyMap(sm);
     if (target != null) {
       if (apiVersion != null) {
         p.put("apiVersion", apiVersion);
@@ -98,12 +98,12 @@ public record PatchTransformer(Patch patch, Selector target, boolean allowNameCh
 
   /** Reads the {@code options} of a patches entry. */
   public static boolean option(Map<String, Object> entry, String name) {
-    Map<String, Object> options = Objects2.map(entry, "options");
+    Map<String, Object> options = JsonTrees.map(entry, "options");
     return options != null && Boolean.TRUE.equals(options.get(name));
   }
 
   /** The target selector of a patches entry, or null. */
   public static Selector targetOf(Map<String, Object> entry) {
-    return Selector.of(Objects2.map(entry, "target"));
+    return Selector.of(JsonTrees.map(entry, "target"));
   }
 }

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.patch;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Gvk;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ public final class Schema {
 
   /** A schema read from an OpenAPI v2 document ({@code definitions} with x-kubernetes extensions). */
   public static Schema openApi(Map<String, Object> document) {
-    Map<String, Object> defs = Objects2.map(document, "definitions");
+    Map<String, Object> defs = JsonTrees.map(document, "definitions");
     return new Schema(defs == null ? Map.of() : defs);
   }
 
@@ -42,18 +42,18 @@ public final class Schema {
       if (node == null) {
         return ListStrategy.REPLACE;
       }
-      if (Objects2.get(node, "items") != null && Objects2.map(node, "properties") == null) {
-        node = resolve(Objects2.get(node, "items"));
+      if (JsonTrees.get(node, "items") != null && JsonTrees.map(node, "properties") == null) {
+        node = resolve(JsonTrees.get(node, "items"));
       }
-      node = Objects2.get(node, "properties", field);
+      node = JsonTrees.get(node, "properties", field);
     }
     node = resolve(node);
-    String strategy = Objects2.string(node, "x-kubernetes-patch-strategy");
+    String strategy = JsonTrees.string(node, "x-kubernetes-patch-strategy");
     if (strategy == null || !List.of(strategy.split(",")).contains("merge")) {
       return ListStrategy.REPLACE;
     }
-    String key = Objects2.string(node, "x-kubernetes-patch-merge-key");
-    if (Objects2.get(node, "x-kubernetes-list-map-keys") instanceof List<?> mapKeys && !mapKeys.isEmpty()) {
+    String key = JsonTrees.string(node, "x-kubernetes-patch-merge-key");
+    if (JsonTrees.get(node, "x-kubernetes-list-map-keys") instanceof List<?> mapKeys && !mapKeys.isEmpty()) {
       List<String> keys = new java.util.ArrayList<>();
       if (key != null) {
         keys.add(key);
@@ -70,10 +70,10 @@ public final class Schema {
 
   private Object definitionOf(Gvk gvk) {
     for (Object def : definitions.values()) {
-      if (Objects2.get(def, "x-kubernetes-group-version-kind") instanceof List<?> gvks) {
+      if (JsonTrees.get(def, "x-kubernetes-group-version-kind") instanceof List<?> gvks) {
         for (Object g : gvks) {
-          if (gvk.equals(new Gvk(Objects2.string(g, "group"), Objects2.string(g, "version"),
-              Objects2.string(g, "kind")))) {
+          if (gvk.equals(new Gvk(JsonTrees.string(g, "group"), JsonTrees.string(g, "version"),
+              JsonTrees.string(g, "kind")))) {
             return def;
           }
         }
@@ -84,7 +84,7 @@ public final class Schema {
 
   private Object resolve(Object node) {
     for (int i = 0; i < 32 && node != null; i++) {
-      String ref = Objects2.string(node, "$ref");
+      String ref = JsonTrees.string(node, "$ref");
       if (ref == null) {
         return node;
       }

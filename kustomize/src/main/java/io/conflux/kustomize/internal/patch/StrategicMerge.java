@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.patch;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.resource.Gvk;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,11 +49,11 @@ public final class StrategicMerge {
   @SuppressWarnings("unchecked")
   public static Map<String, Object> apply(Map<String, Object> target, Map<String, Object> patch, Gvk gvk,
       Schema schema) {
-    if ("replace".equals(Objects2.string(patch, "$patch"))) {
+    if ("replace".equals(JsonTrees.string(patch, "$patch"))) {
       // kustomize v5.7 leaves the object as it is for a top-level replace directive
-      return Objects2.copyMap(target);
+      return JsonTrees.copyMap(target);
     }
-    Object r = new StrategicMerge(gvk, schema).merge(Objects2.copyMap(target), patch, new ArrayList<>());
+    Object r = new StrategicMerge(gvk, schema).merge(JsonTrees.copyMap(target), patch, new ArrayList<>());
     return r == DELETE ? null : (Map<String, Object>) r;
   }
 
@@ -76,7 +76,7 @@ public final class StrategicMerge {
   }
 
   private Object mergeMap(Object dest, Map<String, Object> patch, List<String> path) {
-    String directive = Objects2.string(patch, "$patch");
+    String directive = JsonTrees.string(patch, "$patch");
     if ("delete".equals(directive)) {
       return DELETE;
     }
@@ -111,7 +111,7 @@ public final class StrategicMerge {
   }
 
   private static String text(Object o) {
-    return o == null ? null : Objects2.scalarText(o);
+    return o == null ? null : JsonTrees.scalarText(o);
   }
 
   private Object mergeList(Object dest, List<?> patch, List<String> path) {
@@ -121,7 +121,7 @@ public final class StrategicMerge {
       List<Object> out = new ArrayList<>();
       for (Object p : patch) {
         if (!containsScalar(out, p)) {
-          out.add(Objects2.deepCopy(p));
+          out.add(JsonTrees.deepCopy(p));
         }
       }
       if (destList != null) {
@@ -138,13 +138,16 @@ public final class StrategicMerge {
     }
     String key = s.key();
     for (Object p : patch) {
-      if (p instanceof Map<?, ?> pm && "replace".equals(Objects2.string(pm, "$patch"))) {
+      if (p instanceof Map<?, ?> pm && "replace".equals(JsonTrees.string(pm, "$patch"))) {
         return replaceList(patch);
       }
     }
     boolean keyless = false;
     for (Object p : patch) {
       keyless |= p instanceof Map<?, ?> pm && pm.get(key) == null;
+    }
+    if (keyless && (destList == null || destList.isEmpty()) && s.keys().size() == 1) {
+      return keylessIntoNothing(patch, key);
     }
     // like kyaml, a patch element without the merge key makes the target's elements drop out
     List<Object> server = destList == null || keyless ? new ArrayList<>() : new ArrayList<>(destList);
@@ -204,11 +207,45 @@ public final class StrategicMerge {
     return out;
   }
 
+  /**
+   * A merge-key list patched into a target without that list, when some patch element lacks the key (e.g. an
+   * {@code env} entry with only {@code valueFrom}). kyaml's element setter without keys replaces what it has
+   * collected, so keyed elements accumulate in order (same key merged) and each keyless element replaces them
+   * all; an element left empty by null values is dropped. Matched against {@code kubectl kustomize} v1.35.
+   */
+  private List<Object> keylessIntoNothing(List<?> patch, String key) {
+    List<Object> out = new ArrayList<>();
+    for (Object pe : patch) {
+      Object v = stripDirectives(pe);
+      if (v instanceof Map<?, ?> m && m.isEmpty()) {
+        continue;
+      }
+      if (pe instanceof Map<?, ?> pm && pm.get(key) == null) {
+        out.clear();
+        out.add(v);
+        continue;
+      }
+      Object id = pe instanceof Map<?, ?> pm ? pm.get(key) : null;
+      int at = -1;
+      for (int i = 0; i < out.size(); i++) {
+        if (out.get(i) instanceof Map<?, ?> om && id != null && Objects.equals(text(om.get(key)), text(id))) {
+          at = i;
+        }
+      }
+      if (at >= 0) {
+        out.set(at, merge(out.get(at), pe, new ArrayList<>()));
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
   private static List<Object> replaceList(List<?> patch) {
     List<Object> out = new ArrayList<>();
     for (Object p : patch) {
       if (p instanceof Map<?, ?> pm && pm.containsKey("$patch")) {
-        String d = Objects2.string(pm, "$patch");
+        String d = JsonTrees.string(pm, "$patch");
         if ("delete".equals(d) || "replace".equals(d) && pm.size() == 1) {
           continue;
         }

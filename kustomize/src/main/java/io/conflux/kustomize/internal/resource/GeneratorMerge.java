@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.resource;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,10 +12,12 @@ final class GeneratorMerge {
   private GeneratorMerge() {}
 
   /**
-   * Labels and annotations: old's overlaid by new's; name, namespace, previous ids and origin from
-   * old; behavior from new; the hash is added only when both want it.
+   * Labels and annotations: old's overlaid by new's; name, namespace and previous ids from old; behavior
+   * from new; the hash is added only when both want it. The origin annotation is old's for behavior merge
+   * and new's (old's when new has none) for replace, as reswrangler.appendReplaceOrMerge keeps it.
    */
   static void copyMergeMetaData(Resource res, Resource old) {
+    String origin = res.origin();
     Map<String, String> labels = new LinkedHashMap<>(old.labels());
     labels.putAll(res.labels());
     res.setLabels(labels);
@@ -29,14 +31,17 @@ final class GeneratorMerge {
     res.copyKustomizeFieldsFrom(old);
     res.setBehavior(behavior);
     res.setNeedsHashSuffix(needsHash && old.needsHashSuffix());
+    if ("replace".equals(behavior) && origin != null) {
+      res.setOrigin(origin);
+    }
   }
 
   /** data and binaryData: old's entries overlaid by new's. */
   static void mergeData(Resource res, Resource old) {
     for (String field : new String[] {"data", "binaryData"}) {
       Map<String, Object> merged = new LinkedHashMap<>();
-      Map<String, Object> o = Objects2.map(old.object(), field);
-      Map<String, Object> n = Objects2.map(res.object(), field);
+      Map<String, Object> o = JsonTrees.map(old.object(), field);
+      Map<String, Object> n = JsonTrees.map(res.object(), field);
       if (o != null) {
         merged.putAll(o);
       }

@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.resource;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +39,7 @@ public final class Resource {
 
   /** A deep copy, with kustomize-specific state copied too. */
   public Resource deepCopy() {
-    Resource r = new Resource(Objects2.copyMap(object));
+    Resource r = new Resource(JsonTrees.copyMap(object));
     r.copyKustomizeFieldsFrom(this);
     return r;
   }
@@ -63,35 +63,35 @@ public final class Resource {
 
   /** The current group, version and kind. */
   public Gvk gvk() {
-    return Gvk.of(Objects2.string(object, "apiVersion"), Objects2.string(object, "kind"));
+    return Gvk.of(JsonTrees.string(object, "apiVersion"), JsonTrees.string(object, "kind"));
   }
 
   /** The kind, empty when unset. */
   public String kind() {
-    String k = Objects2.string(object, "kind");
+    String k = JsonTrees.string(object, "kind");
     return k == null ? "" : k;
   }
 
   /** metadata.name, empty when unset. */
   public String name() {
-    String n = Objects2.string(Objects2.map(object, "metadata"), "name");
+    String n = JsonTrees.string(JsonTrees.map(object, "metadata"), "name");
     return n == null ? "" : n;
   }
 
   /** metadata.namespace, empty when unset. */
   public String namespace() {
-    String n = Objects2.string(Objects2.map(object, "metadata"), "namespace");
+    String n = JsonTrees.string(JsonTrees.map(object, "metadata"), "namespace");
     return n == null ? "" : n;
   }
 
   /** Sets metadata.name. */
   public void setName(String name) {
-    Objects2.mapOrCreate(object, "metadata").put("name", name);
+    JsonTrees.mapOrCreate(object, "metadata").put("name", name);
   }
 
   /** Sets the namespace; an empty one removes the field. */
   public void setNamespace(String namespace) {
-    Map<String, Object> meta = Objects2.mapOrCreate(object, "metadata");
+    Map<String, Object> meta = JsonTrees.mapOrCreate(object, "metadata");
     if (namespace == null || namespace.isEmpty()) {
       meta.remove("namespace");
     } else {
@@ -138,12 +138,12 @@ public final class Resource {
 
   /** metadata.labels as strings (a copy). */
   public Map<String, String> labels() {
-    return Objects2.stringMap(Objects2.get(object, "metadata", "labels"));
+    return JsonTrees.stringMap(JsonTrees.get(object, "metadata", "labels"));
   }
 
   /** metadata.annotations as strings (a copy). */
   public Map<String, String> annotations() {
-    return Objects2.stringMap(Objects2.get(object, "metadata", "annotations"));
+    return JsonTrees.stringMap(JsonTrees.get(object, "metadata", "annotations"));
   }
 
   /** Sets metadata.labels; an empty map removes the field. */
@@ -157,7 +157,7 @@ public final class Resource {
   }
 
   private void setStringMap(String field, Map<String, String> values) {
-    Map<String, Object> meta = Objects2.mapOrCreate(object, "metadata");
+    Map<String, Object> meta = JsonTrees.mapOrCreate(object, "metadata");
     if (values.isEmpty()) {
       meta.remove(field);
     } else {
@@ -215,9 +215,16 @@ public final class Resource {
     return nameSuffixes;
   }
 
-  /** True when both the prefix and the suffix lists end the same way (Resource.PrefixesSuffixesEquals). */
-  public boolean prefixesSuffixesEquals(Resource o) {
-    return sameEndingSubSlice(namePrefixes, o.namePrefixes) && sameEndingSubSlice(nameSuffixes, o.nameSuffixes);
+  /**
+   * True when both the prefix and the suffix lists end the same way (follows api/resource Resource.PrefixesSuffixesEquals);
+   * with {@code allowEmpty}, an empty prefix (suffix) list on either side matches any prefixes (suffixes).
+   */
+  public boolean prefixesSuffixesEquals(Resource o, boolean allowEmpty) {
+    boolean prefixes = allowEmpty && (namePrefixes.isEmpty() || o.namePrefixes.isEmpty())
+        || sameEndingSubSlice(namePrefixes, o.namePrefixes);
+    boolean suffixes = allowEmpty && (nameSuffixes.isEmpty() || o.nameSuffixes.isEmpty())
+        || sameEndingSubSlice(nameSuffixes, o.nameSuffixes);
+    return prefixes && suffixes;
   }
 
   private static boolean sameEndingSubSlice(List<String> a, List<String> b) {

@@ -3,7 +3,7 @@ package io.conflux.kustomize.internal.resource;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.Map;
 
 /**
@@ -20,9 +20,9 @@ public record Selector(String group, String version, String kind, String name, S
     if (m == null) {
       return null;
     }
-    return new Selector(Objects2.string(m, "group"), Objects2.string(m, "version"),
-        Objects2.string(m, "kind"), Objects2.string(m, "name"), Objects2.string(m, "namespace"),
-        Objects2.string(m, "labelSelector"), Objects2.string(m, "annotationSelector"));
+    return new Selector(JsonTrees.string(m, "group"), JsonTrees.string(m, "version"),
+        JsonTrees.string(m, "kind"), JsonTrees.string(m, "name"), JsonTrees.string(m, "namespace"),
+        JsonTrees.string(m, "labelSelector"), JsonTrees.string(m, "annotationSelector"));
   }
 
   /** True when {@code r} is selected: original or current name/namespace, current gvk, labels, annotations. */

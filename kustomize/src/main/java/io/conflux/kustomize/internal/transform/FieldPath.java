@@ -1,6 +1,6 @@
 package io.conflux.kustomize.internal.transform;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,8 +92,8 @@ public final class FieldPath {
       boolean found = false;
       for (int j = 0; j < list.size(); j++) {
         Object e = list.get(j);
-        boolean match = key.isEmpty() ? e != null && !(e instanceof Map) && Objects2.scalarText(e).equals(value)
-            : e instanceof Map<?, ?> m && m.get(key) != null && Objects2.scalarText(m.get(key)).equals(value);
+        boolean match = key.isEmpty() ? e != null && !(e instanceof Map) && JsonTrees.scalarText(e).equals(value)
+            : e instanceof Map<?, ?> m && m.get(key) != null && JsonTrees.scalarText(m.get(key)).equals(value);
         if (match) {
           found = true;
           find(listSlot(list, j), path, i + 1, create, out);

@@ -4,7 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.conflux.kustomize.KustomizeException;
 
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
 import io.conflux.kustomize.internal.resource.ResMap;
@@ -22,8 +22,8 @@ public record ImageTagTransformer(String name, String newName, String newTag, St
 
   /** Reads an {@code images} entry. */
   public static ImageTagTransformer of(Map<String, Object> image, List<FieldSpec> fieldSpecs) {
-    return new ImageTagTransformer(Objects2.string(image, "name"), Objects2.string(image, "newName"),
-        Objects2.string(image, "newTag"), Objects2.string(image, "digest"), fieldSpecs);
+    return new ImageTagTransformer(JsonTrees.string(image, "name"), JsonTrees.string(image, "newName"),
+        JsonTrees.string(image, "newTag"), JsonTrees.string(image, "digest"), fieldSpecs);
   }
 
   private Pattern namePattern() {

@@ -2,7 +2,7 @@ package io.conflux.kustomize.internal.transform;
 
 import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
 import io.conflux.kustomize.internal.fieldspec.NameBackRef;
@@ -53,11 +53,16 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
     }
     Set<String> roleBindingNamespaces = new HashSet<>();
     if (referrer.kind().equals("RoleBinding")) {
-      List<Object> subjects = Objects2.list(referrer.object(), "subjects");
+      List<Object> subjects = JsonTrees.list(referrer.object(), "subjects");
       if (subjects != null) {
         for (Object s : subjects) {
-          String ns = Objects2.string(s, "namespace");
-          if (ns != null && "ServiceAccount".equals(Objects2.string(s, "kind"))) {
+          if (s instanceof Map<?, ?> sm && sm.containsKey("namespace") && !(sm.get("namespace") instanceof String)
+              && "ServiceAccount".equals(JsonTrees.string(s, "kind"))) {
+            // as reswrangler.getNamespacesForRoleBinding
+            throw new KustomizeException("Invalid Input: namespace is blank for resource \"" + referrerId + "\"");
+          }
+          String ns = JsonTrees.string(s, "namespace");
+          if (ns != null && "ServiceAccount".equals(JsonTrees.string(s, "kind"))) {
             roleBindingNamespaces.add(ns);
           }
         }
@@ -110,7 +115,7 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
         return;
       }
       List<Resource> cands = candidates;
-      String ns = Objects2.string(map, "namespace");
+      String ns = JsonTrees.string(map, "namespace");
       if (ns != null) {
         cands = new ArrayList<>();
         for (Resource r : candidates) {
@@ -137,7 +142,7 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       List<Resource> c = sieve(from, r -> r.previousIds().stream().anyMatch(id -> id.name().equals(oldName)));
       c = sieve(c, r -> r.previousIds().stream().anyMatch(id -> id.gvk().isSelected(target)));
       if (fs.path().endsWith("roleRef/name")) {
-        String roleRefKind = Objects2.string(Objects2.map(referrer.object(), "roleRef"), "kind");
+        String roleRefKind = JsonTrees.string(JsonTrees.map(referrer.object(), "roleRef"), "kind");
         if (roleRefKind != null) {
           Gvk kindOnly = new Gvk("", "", roleRefKind);
           c = sieve(c, r -> r.previousIds().stream().anyMatch(id -> id.gvk().isSelected(kindOnly)));
@@ -151,7 +156,11 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       if (c.size() == 1) {
         return c.get(0);
       }
-      c = sieve(c, r -> r.prefixesSuffixesEquals(referrer));
+      // kustomize sieves twice: an empty prefix/suffix list matches any first, exact lists only if still ambiguous
+      c = sieve(c, r -> r.prefixesSuffixesEquals(referrer, true));
+      if (c.size() > 1) {
+        c = sieve(c, r -> r.prefixesSuffixesEquals(referrer, false));
+      }
       if (c.size() == 1) {
         return c.get(0);
       }

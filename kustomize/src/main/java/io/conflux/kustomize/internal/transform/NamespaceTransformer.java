@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.transform;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
 import io.conflux.kustomize.internal.resource.Gvk;
@@ -28,9 +28,9 @@ public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs,
 
   private boolean subjectSelected(Map<?, ?> subject) {
     return switch (roleBindingSubjects == null || roleBindingSubjects.isEmpty() ? "defaultOnly" : roleBindingSubjects) {
-      case "allServiceAccounts" -> "ServiceAccount".equals(Objects2.string(subject, "kind"));
+      case "allServiceAccounts" -> "ServiceAccount".equals(JsonTrees.string(subject, "kind"));
       case "none" -> false;
-      default -> "default".equals(Objects2.string(subject, "name"));
+      default -> "default".equals(JsonTrees.string(subject, "name"));
     };
   }
 
@@ -52,13 +52,13 @@ public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs,
         }
       }
       if (gvk.kind().equals("RoleBinding") || gvk.kind().equals("ClusterRoleBinding")) {
-        List<Object> subjects = Objects2.list(obj, "subjects");
+        List<Object> subjects = JsonTrees.list(obj, "subjects");
         if (subjects != null) {
           for (Object s : subjects) {
             if (s instanceof Map<?, ?> sm && subjectSelected(sm)) {
               @SuppressWarnings("unchecked")
               Map<String, Object> subject = (Map<String, Object>) sm;
-              if (!unsetOnly || Objects2.string(subject, "namespace") == null) {
+              if (!unsetOnly || JsonTrees.string(subject, "namespace") == null) {
                 subject.put("namespace", namespace);
               }
             }
@@ -74,7 +74,7 @@ public record NamespaceTransformer(String namespace, List<FieldSpec> fieldSpecs,
           continue;
         }
         if (fs.path().equals("metadata/name") && fs.gvk().kind().equals("Namespace")
-            && !"v1".equals(Objects2.string(obj, "apiVersion"))) {
+            && !"v1".equals(JsonTrees.string(obj, "apiVersion"))) {
           continue;
         }
         FieldWalker.walk(obj, gvk, fs, FieldWalker.CreateKind.SCALAR, slot -> {

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.transform;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldSpec;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
 import io.conflux.kustomize.internal.resource.ResMap;
@@ -27,7 +27,7 @@ public record RefVarTransformer(List<Map<String, Object>> vars, List<FieldSpec> 
     }
     Map<String, Object> values = new LinkedHashMap<>();
     for (Map<String, Object> v : vars) {
-      String name = Objects2.string(v, "name");
+      String name = JsonTrees.string(v, "name");
       List<Resource> matched = new ArrayList<>();
       for (Resource r : m.resources()) {
         if (r.refVarNames().contains(name)) {
@@ -37,7 +37,7 @@ public record RefVarTransformer(List<Map<String, Object>> vars, List<FieldSpec> 
       if (matched.isEmpty()) {
         throw new KustomizeException("var '" + name + "' cannot be mapped to a field in the set of known resources");
       }
-      Object fieldPathValue = Objects2.getIgnoreCase(Objects2.getIgnoreCase(v, "fieldref"), "fieldPath");
+      Object fieldPathValue = JsonTrees.getIgnoreCase(JsonTrees.getIgnoreCase(v, "fieldref"), "fieldPath");
       String fieldPath = fieldPathValue == null ? null : String.valueOf(fieldPathValue);
       if (fieldPath == null || fieldPath.isEmpty()) {
         fieldPath = "metadata.name";
@@ -103,7 +103,7 @@ public record RefVarTransformer(List<Map<String, Object>> vars, List<FieldSpec> 
             String name = input.substring(i + 2, close);
             if (values.containsKey(name)) {
               Object val = values.get(name);
-              out.append(val == null ? "" : Objects2.scalarText(val));
+              out.append(val == null ? "" : JsonTrees.scalarText(val));
             } else {
               out.append(input, i, close + 1);
             }

@@ -1,7 +1,7 @@
 package io.conflux.kustomize.internal.transform;
 
 import io.conflux.kustomize.KustomizeException;
-import io.conflux.kustomize.internal.Objects2;
+import io.conflux.kustomize.internal.JsonTrees;
 import io.conflux.kustomize.internal.fieldspec.FieldWalker;
 import io.conflux.kustomize.internal.resource.Gvk;
 import io.conflux.kustomize.internal.resource.LabelSelector;
@@ -26,7 +26,7 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
   /** A {@code replacements} entry: inline, or {@code path} to a file of one or more replacements. */
   @SuppressWarnings("unchecked")
   public static ReplacementTransformer of(Loader loader, Map<String, Object> entry) {
-    String path = Objects2.string(entry, "path");
+    String path = JsonTrees.string(entry, "path");
     if (path == null) {
       return new ReplacementTransformer(List.of(entry));
     }
@@ -53,30 +53,30 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
 
   @SuppressWarnings("unchecked")
   private static void apply(ResMap m, Map<String, Object> replacement) {
-    Map<String, Object> source = Objects2.map(replacement, "source");
+    Map<String, Object> source = JsonTrees.map(replacement, "source");
     if (source == null) {
       throw new KustomizeException("replacement has no source: " + replacement);
     }
     Object value = sourceValue(m, source);
-    List<Object> targets = Objects2.list(replacement, "targets");
+    List<Object> targets = JsonTrees.list(replacement, "targets");
     if (targets == null) {
       return;
     }
     for (Object t : targets) {
       Map<String, Object> target = (Map<String, Object>) t;
-      Map<String, Object> select = Objects2.map(target, "select");
+      Map<String, Object> select = JsonTrees.map(target, "select");
       if (select == null) {
         throw new KustomizeException("target must specify resources to select");
       }
       List<String> fieldPaths = new ArrayList<>();
-      List<Object> fps = Objects2.list(target, "fieldPaths");
+      List<Object> fps = JsonTrees.list(target, "fieldPaths");
       if (fps == null || fps.isEmpty()) {
         fieldPaths.add("metadata.name");
       } else {
         fps.forEach(f -> fieldPaths.add(String.valueOf(f)));
       }
-      Map<String, Object> options = Objects2.map(target, "options");
-      List<Object> rejects = Objects2.list(target, "reject");
+      Map<String, Object> options = JsonTrees.map(target, "options");
+      List<Object> rejects = JsonTrees.list(target, "reject");
       for (Resource r : m.resources()) {
         if (!selectedByLabelsAndAnnotations(r, select)) {
           continue;
@@ -109,15 +109,15 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
       if (o instanceof Map<?, ?> rm) {
         @SuppressWarnings("unchecked")
         Map<String, Object> reject = (Map<String, Object>) rm;
-        boolean hasId = Objects2.string(reject, "kind") != null || Objects2.string(reject, "name") != null
-            || Objects2.string(reject, "namespace") != null || Objects2.string(reject, "group") != null
-            || Objects2.string(reject, "version") != null;
+        boolean hasId = JsonTrees.string(reject, "kind") != null || JsonTrees.string(reject, "name") != null
+            || JsonTrees.string(reject, "namespace") != null || JsonTrees.string(reject, "group") != null
+            || JsonTrees.string(reject, "version") != null;
         if (hasId && ids.stream().anyMatch(id -> isSelectedBy(id, reject))) {
           if (selectedByLabelsAndAnnotations(r, reject)) {
             return true;
           }
-        } else if (!hasId && (Objects2.string(reject, "labelSelector") != null
-            || Objects2.string(reject, "annotationSelector") != null) && selectedByLabelsAndAnnotations(r, reject)) {
+        } else if (!hasId && (JsonTrees.string(reject, "labelSelector") != null
+            || JsonTrees.string(reject, "annotationSelector") != null) && selectedByLabelsAndAnnotations(r, reject)) {
           return true;
         }
       }
@@ -126,18 +126,18 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
   }
 
   private static boolean selectedByLabelsAndAnnotations(Resource r, Map<String, Object> select) {
-    String ls = Objects2.string(select, "labelSelector");
-    String as = Objects2.string(select, "annotationSelector");
+    String ls = JsonTrees.string(select, "labelSelector");
+    String as = JsonTrees.string(select, "annotationSelector");
     return (ls == null || LabelSelector.parse(ls).matches(r.labels()))
         && (as == null || LabelSelector.parse(as).matches(r.annotations()));
   }
 
   /** ResId.IsSelectedBy: set name/namespace equal, gvk selected. */
   static boolean isSelectedBy(ResId id, Map<String, Object> selector) {
-    String name = Objects2.string(selector, "name");
-    String namespace = Objects2.string(selector, "namespace");
-    Gvk gvk = new Gvk(Objects2.string(selector, "group"), Objects2.string(selector, "version"),
-        Objects2.string(selector, "kind"));
+    String name = JsonTrees.string(selector, "name");
+    String namespace = JsonTrees.string(selector, "namespace");
+    Gvk gvk = new Gvk(JsonTrees.string(selector, "group"), JsonTrees.string(selector, "version"),
+        JsonTrees.string(selector, "kind"));
     if (name != null && !name.isEmpty() && !name.equals(id.name())) {
       return false;
     }
@@ -161,7 +161,7 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
     if (matches.isEmpty()) {
       throw new KustomizeException("nothing selected by " + describe(source));
     }
-    String fieldPath = Objects2.string(source, "fieldPath");
+    String fieldPath = JsonTrees.string(source, "fieldPath");
     if (fieldPath == null || fieldPath.isEmpty()) {
       fieldPath = "metadata.name";
     }
@@ -172,10 +172,10 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
       throw new KustomizeException("fieldPath `" + fieldPath + "` is missing for replacement source "
           + matches.get(0).curId());
     }
-    Map<String, Object> options = Objects2.map(source, "options");
-    String delimiter = options == null ? null : Objects2.string(options, "delimiter");
+    Map<String, Object> options = JsonTrees.map(source, "options");
+    String delimiter = options == null ? null : JsonTrees.string(options, "delimiter");
     if (delimiter != null && !delimiter.isEmpty()) {
-      String[] parts = Objects2.scalarText(v).split(java.util.regex.Pattern.quote(delimiter), -1);
+      String[] parts = JsonTrees.scalarText(v).split(java.util.regex.Pattern.quote(delimiter), -1);
       int index = options.get("index") instanceof Number n ? n.intValue() : 0;
       if (index < 0 || index >= parts.length) {
         // Not the value: a replacement's source may be a Secret's data.
@@ -184,7 +184,7 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
       }
       return parts[index];
     }
-    return Objects2.deepCopy(v);
+    return JsonTrees.deepCopy(v);
   }
 
   private static String describe(Map<String, Object> s) {
@@ -192,17 +192,17 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
   }
 
   private static void setFieldValue(Map<String, Object> options, FieldWalker.Slot target, Object value) {
-    Object v = Objects2.deepCopy(value);
-    String delimiter = options == null ? null : Objects2.string(options, "delimiter");
+    Object v = JsonTrees.deepCopy(value);
+    String delimiter = options == null ? null : JsonTrees.string(options, "delimiter");
     Object cur = target.get();
     if (delimiter != null && !delimiter.isEmpty()) {
       if (cur instanceof Map || cur instanceof List) {
         throw new KustomizeException("delimiter option can only be used with scalar nodes");
       }
-      List<String> tv = new ArrayList<>(List.of((cur == null ? "" : Objects2.scalarText(cur))
+      List<String> tv = new ArrayList<>(List.of((cur == null ? "" : JsonTrees.scalarText(cur))
           .split(java.util.regex.Pattern.quote(delimiter), -1)));
       int index = options.get("index") instanceof Number n ? n.intValue() : 0;
-      String s = Objects2.scalarText(v);
+      String s = JsonTrees.scalarText(v);
       if (index < 0) {
         tv.add(0, s);
       } else if (index >= tv.size()) {
@@ -214,7 +214,7 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
     }
     if (cur != null && !(cur instanceof Map) && !(cur instanceof List) && !(v instanceof Map)
         && !(v instanceof List)) {
-      target.set(keepType(cur, Objects2.scalarText(v)));
+      target.set(keepType(cur, JsonTrees.scalarText(v)));
     } else {
       target.set(v);
     }

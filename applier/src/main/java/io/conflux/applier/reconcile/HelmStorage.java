@@ -1,0 +1,51 @@
+package io.conflux.applier.reconcile;
+
+import io.conflux.applier.release.HookRunner;
+import io.conflux.applier.release.ReleaseOutcome;
+import io.conflux.applier.release.ReleaseRecords;
+import io.conflux.model.helm.HelmReleaseSpec;
+import io.conflux.model.helm.ReleaseBundle;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes a HelmRelease's release records in Helm's storage ({@link ReleaseRecords}) after an install or upgrade: the
+ * release name and namespace as helm-controller names them, {@code spec.storageNamespace} (default the HelmRelease's
+ * namespace), {@code spec.maxHistory} (default {@value ReleaseRecords#DEFAULT_MAX_HISTORY}; 0 keeps every record).
+ * The records are a view for the helm CLI, not Conflux's state (that is in PostgreSQL): a record that cannot be written
+ * (e.g. the service account may not write Secrets in the storage namespace) is logged as a warning naming the release
+ * and the API server's refusal, and does not fail the release.
+ */
+final class HelmStorage {
+    private static final Logger LOG = Logger.getLogger(HelmStorage.class);
+
+    private HelmStorage() {
+    }
+
+    /**
+     * @param target   the release's target cluster
+     * @param r        the HelmRelease
+     * @param outcome  what the install or upgrade came to
+     * @param bundle   the bundle released
+     * @param lastGood the bundle rolled back to, or null
+     * @param hooks    the hook runs of the attempt
+     */
+    static void record(KubernetesClient target, Reconcilable.OfHelmRelease r, ReleaseOutcome outcome, ReleaseBundle bundle,
+                       ReleaseBundle lastGood, List<HookRunner.Result> hooks) {
+        HelmReleaseSpec spec = r.object().getSpec();
+        String[] release = r.releaseName().split("/", 2);
+        String storage = spec.storageNamespace() == null || spec.storageNamespace().isEmpty()
+                ? r.key().namespace() : spec.storageNamespace();
+        int maxHistory = spec.maxHistory() == null ? ReleaseRecords.DEFAULT_MAX_HISTORY : spec.maxHistory();
+        try {
+            new ReleaseRecords(target).record(new ReleaseRecords.Target(release[1], release[0], storage, maxHistory),
+                    outcome, bundle, lastGood, hooks);
+        } catch (KubernetesClientException | UncheckedIOException e) {
+            LOG.warnf("%s: Helm release records of %s not written in namespace %s: %s", r.key(), r.releaseName(),
+                    storage, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Regenerates conformance/krusty from a kustomize snapshot (see krusty_cases.py for the case layout).
+#   generate.sh GIT_DIR [TAG]
+# GIT_DIR: a kubernetes-sigs/kustomize git directory (e.g. from `git clone --bare`); TAG defaults to
+# kustomize/v5.7.1. The examples' expected output comes from the reference kubectl
+# (${CONFLUX_REF_KUBECTL:-~/.cache/conflux-ref/bin/kubectl}, ../../shared/tools/install-reference-tools.sh);
+# without it the examples are listed as unparsed.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+git_dir=${1:?usage: generate.sh GIT_DIR [TAG]}
+tag=${2:-kustomize/v5.7.1}
+kubectl=${CONFLUX_REF_KUBECTL:-$HOME/.cache/conflux-ref/bin/kubectl}
+if [ -x "$kubectl" ]; then
+  exec python3 "$here/krusty_cases.py" "$git_dir" "$tag" "$here/krusty" --reference "$kubectl"
+fi
+exec python3 "$here/krusty_cases.py" "$git_dir" "$tag" "$here/krusty"

@@ -1,0 +1,87 @@
+package io.conflux.kustomize;
+
+import io.conflux.kustomize.yaml.KYaml;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One conformance case directory, in the layout of {@code ../../shared/conformance/kustomize/cases} and of
+ * the generated {@code conformance/krusty/cases} ({@code conformance/krusty_cases.py}): {@code input/} the
+ * tree, {@code cmd} the directory to build relative to it, and either {@code expected.yaml} (the stream) or
+ * {@code expected-error} (the build must fail; each line is a fragment kustomize's message contains). An
+ * optional {@code options} file holds {@code key=value} lines: {@code reorder=none} (input order, krusty's
+ * default), {@code reorder=legacy|unspecified}, {@code loadRestrictor=none|rootOnly}, {@code plugins=enabled}
+ * (kustomize may load non-builtin plugins; builtin ones are all this engine has).
+ *
+ * @param name the directory name
+ * @param dir the case directory
+ */
+record ConformanceCase(String name, Path dir) {
+
+  /** What running one case gave. */
+  record Outcome(boolean passed, boolean textIdentical, boolean messageMatched, String problem) {}
+
+  /** The options file as a map (empty when absent). */
+  Map<String, String> options() throws IOException {
+    Map<String, String> out = new LinkedHashMap<>();
+    Path f = dir.resolve("options");
+    if (Files.exists(f)) {
+      for (String line : Files.readAllLines(f)) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          out.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The kustomizer these options ask for. */
+  Kustomizer kustomizer() throws IOException {
+    Map<String, String> o = options();
+    Kustomizer k = Kustomizer.create();
+    if ("none".equals(o.get("loadRestrictor"))) {
+      k = k.withLoadRestrictions(LoadRestrictions.NONE);
+    }
+    if ("none".equals(o.get("reorder"))) {
+      k = k.withInputOrder();
+    }
+    return k;
+  }
+
+  /** Builds the case and compares: data and order for a stream; failure (and message fragments) for an error. */
+  Outcome run() throws IOException {
+    Path target = dir.resolve("input").resolve(Files.readString(dir.resolve("cmd")).trim());
+    Path error = dir.resolve("expected-error");
+    if (Files.exists(error)) {
+      try {
+        ResourceList built = kustomizer().build(target);
+        return new Outcome(false, false, false, "expected the build to fail ("
+            + Files.readString(error).trim() + ") but it gave " + built.objects().size() + " objects:\n"
+            + built.toYaml());
+      } catch (KustomizeException e) {
+        boolean all = true;
+        for (String fragment : Files.readAllLines(error)) {
+          if (!fragment.isBlank() && !e.getMessage().contains(fragment.strip())) {
+            all = false;
+          }
+        }
+        return new Outcome(true, false, all, e.getMessage());
+      }
+    }
+    String expectedText = Files.readString(dir.resolve("expected.yaml"));
+    List<Map<String, Object>> expected = KYaml.parseAll(expectedText, "expected.yaml");
+    try {
+      ResourceList built = kustomizer().build(target);
+      String problem = Compare.difference(expected, built.objects());
+      boolean text = built.toYaml().equals(expectedText);
+      return new Outcome(problem == null, text, false, problem);
+    } catch (KustomizeException e) {
+      return new Outcome(false, false, false, "build failed: " + e.getMessage());
+    }
+  }
+}
