@@ -69,7 +69,7 @@ class ReconcileCommandTest {
     void reconcileSourceGitAnnotatesTheGitRepositoryAndWaitsForTheController() throws Exception {
         Run run = cluster.answering(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo",
                 requested -> status(requested, true, "stored artifact for revision '" + REVISION + "'",
-                        "\"artifact\":{\"revision\":\"" + REVISION + "\"}"),
+                        TestCluster.artifact(REVISION)),
                 () -> cluster.conflux("reconcile", "source", "git", "podinfo", "--timeout", "20s"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -159,7 +159,7 @@ class ReconcileCommandTest {
     @Test
     void withSourceReconcilesTheGitRepositoryFirst() throws Exception {
         Run run = cluster.answering(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo",
-                requested -> status(requested, true, "stored", "\"artifact\":{\"revision\":\"" + REVISION + "\"}"),
+                requested -> status(requested, true, "stored", TestCluster.artifact(REVISION)),
                 () -> answeringKustomization("with-source",
                         () -> cluster.conflux("reconcile", "ks", "with-source", "--with-source", "--timeout", "20s")));
 
