@@ -81,7 +81,7 @@ class DefinitionStageTest {
     }
 
     @Test
-    void aDefinitionNeverEstablishedFailsTheApplyAtTheTimeoutBeforeAnyCustomResource() {
+    void aDefinitionWhoseNamesConflictFailsTheApplyAtOnceBeforeAnyCustomResource() {
         // another CRD of the group holds the singular "gadget": the API server never establishes gadgets.example.com
         client.resource(Serialization.unmarshal(crd("gizmos", "Gizmo", "Cluster").replace("\"kind\":\"Gizmo\"}",
                 "\"kind\":\"Gizmo\",\"shortNames\":[\"gadget\"]}"), HasMetadata.class))
@@ -95,7 +95,9 @@ class DefinitionStageTest {
                 new ApplyOptions(true, false, Duration.ofMillis(800), true, Duration.ofMillis(100)));
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(result.error()).isEqualTo("timeout waiting for: [CustomResourceDefinition/gadgets.example.com status: 'InProgress']");
+        // kstatus calls a CRD with NamesAccepted=False Failed (it never becomes Established): no wait for the timeout
+        assertThat(result.error()).startsWith("CustomResourceDefinition/gadgets.example.com status: 'Failed': SingularConflict: ")
+                .contains("\"gadget\" is already in use");
         assertThat(result.changes()).extracting(Change::toString).containsExactly("CustomResourceDefinition/gadgets.example.com created");
         assertThat(result.inventory()).extracting(InventoryEntry::id)
                 .containsExactly("default_old__ConfigMap", "_gadgets.example.com_apiextensions.k8s.io_CustomResourceDefinition");
