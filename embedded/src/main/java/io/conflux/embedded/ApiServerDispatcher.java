@@ -45,6 +45,9 @@ import java.util.Optional;
  *   <li>CRDs: status {@code Established}/{@code NamesAccepted}, {@code acceptedNames} and
  *       {@code storedVersions} kept by the server, and its update rules ({@link CrdLifecycle}); a version with
  *       {@code served: false} answers 404 on its paths and is not in discovery.</li>
+ *   <li>a CRD removed, or a version of it no longer served, ends the watches open on it and its paths answer 404
+ *       (discovery drops it) until a CRD serving them is written again ({@link CustomWatches}), as on
+ *       kube-apiserver.</li>
  *   <li>core/v1 {@code Event}s are a view of the {@code events.k8s.io/v1} store, as on kube-apiserver, see
  *       {@link CoreEventsView}.</li>
  * </ul>
@@ -57,6 +60,7 @@ final class ApiServerDispatcher extends Dispatcher {
     private final Dispatcher delegate;
     private final CrdRegistry registry = new CrdRegistry();
     private final Discovery discovery = new Discovery(registry);
+    private final CustomWatches customWatches = new CustomWatches();
     private Authorizer authorizer = Authorizer.ALLOW_ALL;
     /** The RBAC objects as last read, null when they may have changed since. */
     private RbacPolicy rbacPolicy;
@@ -140,6 +144,9 @@ final class ApiServerDispatcher extends Dispatcher {
             target = target.withoutNamespace();
         }
         Optional<CrdRegistry.CustomType> custom = registry.custom(target.group(), target.plural());
+        if (custom.isEmpty() && customWatches.removed(target.group(), target.plural())) {
+            return status(404, "NotFound", "the server could not find the requested resource");
+        }
         if (custom.isPresent() && !custom.get().servedVersions().contains(path.version())) {
             return status(404, "NotFound", "the server could not find the requested resource");
         }
@@ -208,18 +215,25 @@ final class ApiServerDispatcher extends Dispatcher {
         if (write && target.name() != null && target.subresource() == null && response.code() == 200) {
             response = Finalizers.completeDeletion(delegate, request, target, response);
         }
-        if (!"GET".equals(method) && path.plural().equals("customresourcedefinitions")) {
-            reloadCrds(request);
-        }
         if (deletedType.isPresent() && response.code() == 200) {
+            // the CRD's objects go first, so that its watchers see them DELETED before their watches end, as with
+            // kube-apiserver's customresourcecleanup finalizer
             deleteAll(request, "/apis/" + deletedType.get().group() + "/" + deletedType.get().storageVersion() + "/"
                 + deletedType.get().plural());
+        }
+        if (!"GET".equals(method) && path.plural().equals("customresourcedefinitions")) {
+            reloadCrds(request);
         }
         if ("DELETE".equals(method) && response.code() == 200 && target.group().isEmpty()
             && target.plural().equals("namespaces") && target.name() != null) {
             deleteNamespaceContents(request, target.name());
         }
-        return versioned(response, target, path, requestedApiVersion);
+        MockResponse answered = versioned(response, target, path, requestedApiVersion);
+        if (custom.isPresent() && answered.getWebSocketListener() != null) {
+            answered = answered.withWebSocketUpgrade(customWatches.track(answered.getWebSocketListener(),
+                target.group(), target.plural(), path.version()));
+        }
+        return answered;
     }
 
     /** @return {@code response} in the {@code apiVersion} the client asked for when it differs from the stored one */
@@ -667,7 +681,10 @@ final class ApiServerDispatcher extends Dispatcher {
     private void reloadCrds(RecordedRequest request) {
         MockResponse list = delegate.dispatch(copy(request, HttpMethod.GET, CRD_PATH, ""));
         if (list.code() == 200 && list.getBody() != null) {
+            java.util.List<CrdRegistry.CustomType> before = registry.all();
             registry.reload(read(list.getBody().readUtf8()));
+            customWatches.crdsChanged(before, registry.all(), watch -> registry.custom(watch.group(), watch.plural())
+                .map(t -> t.servedVersions().contains(watch.version())).orElse(false));
         }
     }
 

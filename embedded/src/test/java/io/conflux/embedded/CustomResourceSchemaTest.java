@@ -355,4 +355,70 @@ class CustomResourceSchemaTest {
         assertThat(get.apply("/apis/source.toolkit.fluxcd.io/v1beta2").body()).contains("\"HelmRepository\"")
             .doesNotContain("\"GitRepository\"");
     }
+
+    /**
+     * As kube-apiserver: a CRD removed deletes its objects (watchers see them DELETED), ends the watches open on it,
+     * its paths answer 404 and discovery drops it, so an informer stops watching; written again, it serves, and the
+     * informer watches again by itself. A served version turned off ends the watches of that version too.
+     */
+    @Test
+    void aRemovedCrdEndsItsWatchesAnswers404AndLeavesDiscoveryUntilItIsBack() throws Exception {
+        var crds = client.apiextensions().v1().customResourceDefinitions();
+        String name = "kustomizations.kustomize.toolkit.fluxcd.io";
+        CustomResourceDefinition crd = crds.withName(name).get();
+        client.genericKubernetesResources(KS).inNamespace("default").resource(kustomization("apps",
+            Map.of("interval", "1m", "prune", true, "sourceRef", sourceRef()))).create();
+        var informer = client.genericKubernetesResources(KS).inAnyNamespace().runnableInformer(0);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(kube.url() + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        try {
+            informer.start().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            until(informer::isWatching);
+            assertThat(informer.getStore().list()).hasSize(1);
+
+            crds.withName(name).delete();
+            until(() -> !informer.isWatching());
+            assertThat(informer.getStore().list()).as("the objects went, DELETED, before the watch ended").isEmpty();
+            assertThat(get.apply("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations").statusCode()).isEqualTo(404);
+            assertThat(get.apply("/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/default/kustomizations/apps")
+                .statusCode()).isEqualTo(404);
+            assertThat(get.apply("/apis").body()).doesNotContain("kustomize.toolkit.fluxcd.io");
+
+            crd.getMetadata().setResourceVersion(null);
+            crd.getMetadata().setUid(null);
+            crd.getMetadata().setManagedFields(null);
+            crd.setStatus(null);
+            crds.resource(crd).create();
+            until(informer::isWatching);
+            assertThat(get.apply("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations").statusCode()).isEqualTo(200);
+            assertThat(get.apply("/apis").body()).contains("kustomize.toolkit.fluxcd.io");
+
+            CustomResourceDefinition stored = crds.withName(name).get();
+            stored.getSpec().getVersions().forEach(v -> v.setServed(!v.getName().equals("v1")));
+            stored.getMetadata().setManagedFields(null);
+            stored.getMetadata().setResourceVersion(null);
+            client.resource(stored).fieldManager("conflux").forceConflicts().serverSideApply();
+            until(() -> !informer.isWatching());
+            assertThat(get.apply("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations").statusCode()).isEqualTo(404);
+        } finally {
+            informer.close();
+        }
+    }
+
+    private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 60s");
+            }
+            Thread.sleep(50);
+        }
+    }
 }
