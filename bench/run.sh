@@ -4,7 +4,7 @@
 # can build, plus a synthetic overlay of 2,000 objects. Prints a table and the geometric-mean ratio.
 #
 # Usage, from the project root:  bash bench/run.sh [--warmup=5] [--iterations=5]
-#   [--iteration-seconds=1] [--forks=1] [--kubectl-runs=10] [--jmh-verbose]
+#   [--iteration-seconds=1] [--forks=1] [--kubectl-runs=10] [--jmh-verbose] [--synthetic-only]
 # Environment: KUBECTL=path uses that kubectl instead of the reference one;
 #   BENCH_SKIP_BUILD=1 reuses bench/target as it is.
 set -euo pipefail

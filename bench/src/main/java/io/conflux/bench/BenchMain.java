@@ -39,7 +39,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * prints a table with the ratio kubectl/java and the geometric mean of the ratios.
  *
  * <p>Usage: {@code BenchMain --kubectl=PATH --fixtures=DIR --work=DIR [--warmup=5] [--iterations=5]
- * [--iteration-seconds=1] [--forks=1] [--kubectl-runs=10] [--jmh-verbose]}. {@code run.sh} supplies
+ * [--iteration-seconds=1] [--forks=1] [--kubectl-runs=10] [--jmh-verbose] [--synthetic-only]}
+ * ({@code --synthetic-only}: the synthetic overlay alone, no fixture). {@code run.sh} supplies
  * the paths. kubectl is run once untimed, then {@code kubectl-runs} times, or at least 3 times and
  * until 60 s of kubectl time have been spent on that input, whichever stops first.
  */
@@ -81,13 +82,14 @@ public final class BenchMain {
     int forks = Integer.parseInt(opts.getOrDefault("forks", "1"));
     int kubectlRuns = Integer.parseInt(opts.getOrDefault("kubectl-runs", "10"));
     boolean jmhVerbose = opts.containsKey("jmh-verbose");
+    boolean syntheticOnly = opts.containsKey("synthetic-only");
 
     SyntheticOverlay synthetic = SyntheticOverlay.standard();
     Path syntheticDir = synthetic.writeTo(work.resolve("synthetic"));
     System.out.printf(Locale.ROOT, "synthetic overlay: %s (%d objects expected)%n", syntheticDir, synthetic.expectedObjects());
 
     Map<String, Path> inputs = new java.util.LinkedHashMap<>();
-    for (Path d : kustomizationDirs(fixtures)) {
+    for (Path d : syntheticOnly ? List.<Path>of() : kustomizationDirs(fixtures)) {
       inputs.put(fixtures.relativize(d).toString(), d);
     }
     inputs.put("synthetic overlay", syntheticDir);

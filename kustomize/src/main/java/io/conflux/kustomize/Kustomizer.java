@@ -124,7 +124,7 @@ public final class Kustomizer {
     }
     m.setAll(kept);
     sort(kt.kustomization(), m, inputOrder);
-    List<String> buildMetadata = kt.kustomization().strings("buildMetadata");
+    List<String> buildMetadata = kt.kustomization().fields().buildMetadata();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Resource r : m.resources()) {
       if (buildMetadata.contains("originAnnotations") && r.origin() != null) {
@@ -153,7 +153,7 @@ public final class Kustomizer {
    * v5.7's v1.21.2.
    */
   private static void checkOpenApi(Kustomization k) {
-    Map<String, Object> openapi = k.map("openapi");
+    Map<String, Object> openapi = k.fields().openapi();
     if (openapi == null) {
       return;
     }
@@ -170,7 +170,7 @@ public final class Kustomizer {
   }
 
   private static void sort(Kustomization k, ResMap m, boolean inputOrder) {
-    Map<String, Object> sortOptions = k.map("sortOptions");
+    Map<String, Object> sortOptions = k.fields().sortOptions();
     if (sortOptions == null && inputOrder) {
       return;
     }

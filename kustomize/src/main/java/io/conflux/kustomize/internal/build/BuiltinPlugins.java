@@ -18,7 +18,9 @@ import io.conflux.kustomize.internal.transform.PrefixSuffixTransformer;
 import io.conflux.kustomize.internal.transform.ReplacementTransformer;
 import io.conflux.kustomize.internal.transform.ReplicaCountTransformer;
 import io.conflux.kustomize.internal.transform.Transformer;
+import io.conflux.kustomize.internal.transform.ValueAddTransformer;
 import io.conflux.kustomize.yaml.KYaml;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -105,9 +107,18 @@ final class BuiltinPlugins {
         + "transformers are (no exec or KRM function plugins)");
   }
 
-  /** A transformer config as a transformer. */
+  /**
+   * A builtin transformer's config as a transformer: the one configuration path of every builtin transformer, for a
+   * {@code transformers:} entry and for the kustomization fields alike ({@link BuiltinTransformers} turns those into
+   * such configs, as kustomize's kusttarget_configplugin.go does).
+   *
+   * @param loader the loader of the kustomization the config is used by
+   * @param file the file the config comes from, named in patch messages
+   * @throws KustomizeException when the config is malformed or names an unsupported kind
+   */
   @SuppressWarnings("unchecked")
-  static Transformer transformer(Loader loader, Map<String, Object> config, TransformerConfig tc, Schema schema) {
+  static Transformer transformer(Loader loader, Path file, Map<String, Object> config, TransformerConfig tc,
+      Schema schema) {
     String kind = JsonTrees.string(config, "kind");
     List<FieldSpec> fieldSpecs = FieldSpec.listOf(config.get("fieldSpecs"));
     switch (kind == null ? "" : kind) {
@@ -144,18 +155,16 @@ final class BuiltinPlugins {
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchTransformer": {
-        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "patch");
+        Patch patch = new BuiltinTransformers.Patches(loader, file).of(config, "patch");
         return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")),
             PatchTransformer.option(config, "allowNameChange"), PatchTransformer.option(config, "allowKindChange"),
             schema);
       }
       case "PatchStrategicMergeTransformer": {
         List<Transformer> ts = new ArrayList<>();
+        BuiltinTransformers.Patches patches = new BuiltinTransformers.Patches(loader, file);
         for (Object p : JsonTrees.list(config, "paths") == null ? List.of() : JsonTrees.list(config, "paths")) {
-          String path = String.valueOf(p);
-          ts.add(new PatchTransformer(Patch.of(loader.display(loader.resolve(path)),
-              KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)), loader.resolve(path))),
-              null, false, false, schema));
+          ts.add(new PatchTransformer(patches.load(String.valueOf(p), true), null, false, false, schema));
         }
         String inline = JsonTrees.string(config, "patches");
         if (inline != null) {
@@ -165,11 +174,62 @@ final class BuiltinPlugins {
         return m -> ts.forEach(t -> t.transform(m));
       }
       case "PatchJson6902Transformer": {
-        Patch patch = new BuiltinTransformers.Patches(loader, loader.root()).of(config, "jsonOp");
+        Patch patch = new BuiltinTransformers.Patches(loader, file).of(config, "jsonOp");
         return new PatchTransformer(patch, Selector.of(JsonTrees.map(config, "target")), false, false, schema);
       }
+      case "ValueAddTransformer":
+        return valueAdd(loader, config);
       default:
         throw unsupported(config);
     }
+  }
+
+  /**
+   * A ValueAddTransformer config (plugin/builtin/valueaddtransformer Config): {@code value} trimmed, or the
+   * kustomization directory's name when blank; {@code targets} plus those of the file {@code targetFilePath}.
+   *
+   * @throws KustomizeException with kustomize's messages: no target, an empty fieldPath, a negative
+   *     filePathPosition, a targets file that cannot be read
+   */
+  @SuppressWarnings("unchecked")
+  private static Transformer valueAdd(Loader loader, Map<String, Object> config) {
+    String value = JsonTrees.string(config, "value");
+    value = value == null ? "" : value.strip();
+    if (value.isEmpty()) {
+      Path name = loader.root().getFileName();
+      value = name == null ? "/" : name.toString();
+    }
+    List<Object> rawTargets = new ArrayList<>(JsonTrees.list(config, "targets") == null ? List.of()
+        : JsonTrees.list(config, "targets"));
+    String targetFile = JsonTrees.string(config, "targetFilePath");
+    if (targetFile != null && !targetFile.isEmpty()) {
+      String display = loader.display(loader.resolve(targetFile));
+      for (Object doc : KYaml.parseDocuments(loader.readText(targetFile), display,
+          loader.resolve(targetFile))) {
+        List<Object> more = JsonTrees.list(doc, "targets");
+        if (more != null) {
+          rawTargets.addAll(more);
+        }
+      }
+    }
+    if (rawTargets.isEmpty()) {
+      throw new KustomizeException("ValueAddTransformer: must specify at least one target");
+    }
+    List<ValueAddTransformer.Target> targets = new ArrayList<>();
+    for (Object o : rawTargets) {
+      Map<String, Object> t = o instanceof Map<?, ?> ? (Map<String, Object>) o : Map.of();
+      String fieldPath = JsonTrees.string(t, "fieldPath");
+      if (fieldPath == null || fieldPath.isEmpty()) {
+        throw new KustomizeException("ValueAddTransformer: fieldPath cannot be empty");
+      }
+      Object pos = t.get("filePathPosition");
+      int position = pos instanceof Number n ? n.intValue() : 0;
+      if (position < 0) {
+        throw new KustomizeException("ValueAddTransformer: value of FilePathPosition (" + position
+            + ") cannot be negative");
+      }
+      targets.add(new ValueAddTransformer.Target(Selector.of(JsonTrees.map(t, "selector")), fieldPath, position));
+    }
+    return new ValueAddTransformer(value, List.copyOf(targets));
   }
 }

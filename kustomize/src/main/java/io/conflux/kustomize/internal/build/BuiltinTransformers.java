@@ -8,18 +8,12 @@ import io.conflux.kustomize.internal.patch.Patch;
 import io.conflux.kustomize.internal.patch.PatchTransformer;
 import io.conflux.kustomize.internal.patch.Schema;
 import io.conflux.kustomize.internal.resource.Gvk;
-import io.conflux.kustomize.internal.resource.Selector;
-import io.conflux.kustomize.internal.transform.ImageTagTransformer;
-import io.conflux.kustomize.internal.transform.MapEntriesTransformer;
-import io.conflux.kustomize.internal.transform.NamespaceTransformer;
-import io.conflux.kustomize.internal.transform.PrefixSuffixTransformer;
-import io.conflux.kustomize.internal.transform.ReplacementTransformer;
-import io.conflux.kustomize.internal.transform.ReplicaCountTransformer;
 import io.conflux.kustomize.internal.transform.Transformer;
 import io.conflux.kustomize.yaml.KYaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +22,11 @@ import java.util.Map;
  * api/internal/target/kusttarget_configplugin.go): patchesStrategicMerge, patches, namespace,
  * namePrefix, nameSuffix, labels, commonLabels, commonAnnotations, patchesJson6902, replicas,
  * images, replacements.
+ *
+ * <p>As in kustomize, each field is turned into the config of its builtin transformer plugin
+ * ({@code apiVersion: builtin}, {@code kind: PrefixTransformer}, …) and that config goes through the one
+ * configuration path of {@link BuiltinPlugins#transformer}, the path of a {@code transformers:} entry too; only the
+ * checks kustomize makes on the fields themselves (a patchesJson6902 target, a replicas count) are done here.
  */
 final class BuiltinTransformers {
   private BuiltinTransformers() {}
@@ -41,29 +40,36 @@ final class BuiltinTransformers {
    * @throws KustomizeException when a patch cannot be loaded or an entry is malformed
    */
   static List<Named> of(Loader loader, Kustomization kustomization, TransformerConfig tc, Schema schema) {
-    Patches patches = new Patches(loader, kustomization.file());
     List<Named> ts = new ArrayList<>();
-    for (String entry : kustomization.strings("patchesStrategicMerge")) {
-      add(ts, "PatchStrategicMergeTransformer", new PatchTransformer(patches.load(entry, true), null, false, false, schema));
+    Path file = kustomization.file();
+    Kustomization.Fields k = kustomization.fields();
+    for (String entry : k.patchesStrategicMerge()) {
+      add(ts, loader, file, tc, schema, config("PatchStrategicMergeTransformer", "paths", List.of(entry)));
     }
-    for (Map<String, Object> entry : kustomization.maps("patches")) {
-      add(ts, "PatchTransformer", new PatchTransformer(patches.of(entry), PatchTransformer.targetOf(entry),
-          PatchTransformer.option(entry, "allowNameChange"), PatchTransformer.option(entry, "allowKindChange"),
-          schema));
+    for (Map<String, Object> entry : k.patches()) {
+      Map<String, Object> c = config("PatchTransformer", null, null);
+      c.putAll(entry);
+      add(ts, loader, file, tc, schema, c);
     }
-    String namespace = kustomization.string("namespace");
+    String namespace = k.namespace();
     if (namespace != null && !namespace.isEmpty()) {
-      add(ts, "NamespaceTransformer", new NamespaceTransformer(namespace, tc.get("namespace"), false));
+      Map<String, Object> c = config("NamespaceTransformer", "metadata", new LinkedHashMap<>(Map.of("namespace", namespace)));
+      c.put("fieldSpecs", FieldSpec.toMaps(tc.get("namespace")));
+      add(ts, loader, file, tc, schema, c);
     }
-    String prefix = kustomization.string("namePrefix");
+    String prefix = k.namePrefix();
     if (prefix != null && !prefix.isEmpty()) {
-      add(ts, "PrefixTransformer", new PrefixSuffixTransformer(prefix, "", tc.get("namePrefix")));
+      Map<String, Object> c = config("PrefixTransformer", "prefix", prefix);
+      c.put("fieldSpecs", FieldSpec.toMaps(tc.get("namePrefix")));
+      add(ts, loader, file, tc, schema, c);
     }
-    String suffix = kustomization.string("nameSuffix");
+    String suffix = k.nameSuffix();
     if (suffix != null && !suffix.isEmpty()) {
-      add(ts, "SuffixTransformer", new PrefixSuffixTransformer("", suffix, tc.get("nameSuffix")));
+      Map<String, Object> c = config("SuffixTransformer", "suffix", suffix);
+      c.put("fieldSpecs", FieldSpec.toMaps(tc.get("nameSuffix")));
+      add(ts, loader, file, tc, schema, c);
     }
-    for (Map<String, Object> label : kustomization.maps("labels")) {
+    for (Map<String, Object> label : k.labels()) {
       List<FieldSpec> fss = new ArrayList<>();
       if (Boolean.TRUE.equals(label.get("includeSelectors"))) {
         fss.addAll(tc.get("commonLabels"));
@@ -75,26 +81,34 @@ final class BuiltinTransformers {
         }
       }
       fss.addAll(FieldSpec.listOf(label.get("fields")));
-      add(ts, "LabelTransformer", new MapEntriesTransformer(JsonTrees.stringMap(label.get("pairs")), dedupe(fss)));
+      Map<String, Object> c = config("LabelTransformer", "labels", new LinkedHashMap<>(JsonTrees.stringMap(label.get("pairs"))));
+      c.put("fieldSpecs", FieldSpec.toMaps(dedupe(fss)));
+      add(ts, loader, file, tc, schema, c);
     }
-    Map<String, String> commonLabels = kustomization.stringMap("commonLabels");
+    Map<String, String> commonLabels = k.commonLabels();
     if (!commonLabels.isEmpty()) {
       List<FieldSpec> fss = new ArrayList<>(tc.get("commonLabels"));
       fss.addAll(tc.get("metadataLabels"));
-      add(ts, "LabelTransformer", new MapEntriesTransformer(commonLabels, dedupe(fss)));
+      Map<String, Object> c = config("LabelTransformer", "labels", new LinkedHashMap<>(commonLabels));
+      c.put("fieldSpecs", FieldSpec.toMaps(dedupe(fss)));
+      add(ts, loader, file, tc, schema, c);
     }
-    Map<String, String> commonAnnotations = kustomization.stringMap("commonAnnotations");
+    Map<String, String> commonAnnotations = k.commonAnnotations();
     if (!commonAnnotations.isEmpty()) {
-      add(ts, "AnnotationsTransformer", new MapEntriesTransformer(commonAnnotations, tc.get("commonAnnotations")));
+      Map<String, Object> c = config("AnnotationsTransformer", "annotations", new LinkedHashMap<>(commonAnnotations));
+      c.put("fieldSpecs", FieldSpec.toMaps(tc.get("commonAnnotations")));
+      add(ts, loader, file, tc, schema, c);
     }
-    for (Map<String, Object> entry : kustomization.maps("patchesJson6902")) {
-      Selector target = PatchTransformer.targetOf(entry);
-      if (target == null) {
+    for (Map<String, Object> entry : k.patchesJson6902()) {
+      if (PatchTransformer.targetOf(entry) == null) {
         throw new KustomizeException(loader.display(kustomization.file()) + ": patchesJson6902 entry needs a target");
       }
-      add(ts, "PatchJson6902Transformer", new PatchTransformer(patches.of(entry), target, false, false, schema));
+      Map<String, Object> c = config("PatchJson6902Transformer", "target", entry.get("target"));
+      putIfSet(c, "path", entry.get("path"));
+      putIfSet(c, "jsonOp", entry.get("patch"));
+      add(ts, loader, file, tc, schema, c);
     }
-    List<Map<String, Object>> replicas = kustomization.maps("replicas");
+    List<Map<String, Object>> replicas = k.replicas();
     for (int i = 0; i < replicas.size(); i++) {
       Map<String, Object> entry = replicas.get(i);
       Object count = entry.get("count");
@@ -108,19 +122,39 @@ final class BuiltinTransformers {
           throw new KustomizeException("replicas[" + i + "].count is not an integer");
         }
       }
-      add(ts, "ReplicaCountTransformer", new ReplicaCountTransformer(JsonTrees.string(entry, "name"), n, tc.get("replicas")));
+      Map<String, Object> replica = new LinkedHashMap<>();
+      putIfSet(replica, "name", JsonTrees.string(entry, "name"));
+      replica.put("count", n);
+      add(ts, loader, file, tc, schema, config("ReplicaCountTransformer", "replica", replica));
     }
-    for (Map<String, Object> image : kustomization.maps("images")) {
-      add(ts, "ImageTagTransformer", ImageTagTransformer.of(image, tc.get("images")));
+    for (Map<String, Object> image : k.images()) {
+      add(ts, loader, file, tc, schema, config("ImageTagTransformer", "imageTag", image));
     }
-    for (Map<String, Object> entry : kustomization.maps("replacements")) {
-      add(ts, "ReplacementTransformer", ReplacementTransformer.of(loader, entry));
+    for (Map<String, Object> entry : k.replacements()) {
+      add(ts, loader, file, tc, schema, config("ReplacementTransformer", "replacements", List.of(entry)));
     }
     return ts;
   }
 
-  private static void add(List<Named> ts, String kind, Transformer t) {
-    ts.add(new Named(kind, t));
+  /** {@code {apiVersion: builtin, kind: KIND, KEY: VALUE}} (without the key when it is null), mutable. */
+  private static Map<String, Object> config(String kind, String key, Object value) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("apiVersion", "builtin");
+    c.put("kind", kind);
+    putIfSet(c, key, value);
+    return c;
+  }
+
+  private static void putIfSet(Map<String, Object> m, String key, Object value) {
+    if (key != null && value != null) {
+      m.put(key, value);
+    }
+  }
+
+  /** The field's plugin config through {@link BuiltinPlugins#transformer}, named by its kind. */
+  private static void add(List<Named> ts, Loader loader, Path file, TransformerConfig tc, Schema schema,
+      Map<String, Object> config) {
+    ts.add(new Named((String) config.get("kind"), BuiltinPlugins.transformer(loader, file, config, tc, schema)));
   }
 
   private static List<FieldSpec> dedupe(List<FieldSpec> in) {
@@ -165,7 +199,7 @@ final class BuiltinTransformers {
     }
 
     /** Loads a patch file; for patchesStrategicMerge an entry may also be inline YAML. */
-    private Patch load(String entry, boolean mayBeInline) {
+    Patch load(String entry, boolean mayBeInline) {
       if (mayBeInline && (entry.contains("\n") || !Files.exists(loader.resolve(entry)) && entry.contains(":"))) {
         String name = loader.display(file) + " (inline patch)";
         return Patch.of(name, KYaml.parseDocuments(entry, name, file));

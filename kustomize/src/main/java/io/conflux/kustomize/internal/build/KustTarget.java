@@ -54,7 +54,7 @@ public final class KustTarget {
     this.stack = stack;
     this.kustomization = Kustomization.load(loader);
     this.buildSchema = buildSchema;
-    Map<String, Object> openapi = kustomization.map("openapi");
+    Map<String, Object> openapi = kustomization.fields().openapi();
     if (!buildSchema.set && openapi != null && (openapi.containsKey("path") || openapi.containsKey("version"))) {
       buildSchema.set = true;
       String path = JsonTrees.string(openapi, "path");
@@ -118,26 +118,28 @@ public final class KustTarget {
   private void accumulate(Accumulator ra) {
     accumulateResources(ra);
     TransformerConfig tc = TransformerConfig.defaults();
-    for (String c : kustomization.strings("configurations")) {
+    for (String c : kustomization.fields().configurations()) {
       String text = loader.readText(c);
       for (Object doc : KYaml.parseDocuments(text, loader.display(loader.resolve(c)), loader.resolve(c))) {
         tc.merge(doc, c);
       }
     }
     ra.config().merge(tc);
-    CrdConfig.load(loader, kustomization.strings("crds"), ra.config());
+    CrdConfig.load(loader, kustomization.fields().crds(), ra.config());
     runGenerators(ra);
     accumulateComponents(ra);
     runTransformers(ra);
-    if (!kustomization.strings("validators").isEmpty()) {
+    if (!kustomization.fields().validators().isEmpty()) {
       throw new KustomizeException(loader.display(kustomization.file())
           + ": validators are not supported: only kustomize's builtin generators and transformers are");
     }
-    ra.mergeVars(kustomization.maps("vars"));
+    ra.mergeVars(kustomization.fields().vars());
   }
 
   private void accumulateResources(Accumulator ra) {
-    for (String path : kustomization.strings("resources")) {
+    // nothing renames the resources already accumulated while more are loaded: one id set for the whole loop
+    ResMap.Appender appender = ra.resMap().appender();
+    for (String path : kustomization.fields().resources()) {
       if (Loader.isRemote(path)) {
         loader.resolve(path);
       }
@@ -147,11 +149,11 @@ public final class KustTarget {
         KustTarget subTarget = subTarget(p, false);
         Accumulator[] sub = new Accumulator[1];
         withStack(subTarget, () -> sub[0] = subTarget.accumulateTarget());
-        appendInto(ra, sub[0], path);
+        appendInto(ra, appender, sub[0], path);
       } else {
         for (Resource r : loadResources(path)) {
           try {
-            ra.resMap().append(r);
+            appender.append(r);
           } catch (KustomizeException e) {
             throw new KustomizeException(loader.display(p) + ": " + e.getMessage(), p, -1, e);
           }
@@ -172,9 +174,9 @@ public final class KustTarget {
     }
   }
 
-  private void appendInto(Accumulator ra, Accumulator sub, String path) {
+  private void appendInto(Accumulator ra, ResMap.Appender appender, Accumulator sub, String path) {
     try {
-      ra.resMap().appendAll(sub.resMap());
+      appender.appendAll(sub.resMap());
     } catch (KustomizeException e) {
       throw new KustomizeException("accumulating resources from '" + path + "': " + e.getMessage(), e);
     }
@@ -236,7 +238,7 @@ public final class KustTarget {
   }
 
   private void accumulateComponents(Accumulator ra) {
-    for (String path : kustomization.strings("components")) {
+    for (String path : kustomization.fields().components()) {
       Path p = loader.resolve(path);
       refuseAbsolute("components", path);
       if (!Files.isDirectory(p)) {
@@ -258,17 +260,17 @@ public final class KustTarget {
   }
 
   private void runGenerators(Accumulator ra) {
-    GeneratorOptions global = GeneratorOptions.of(kustomization.map("generatorOptions"));
+    GeneratorOptions global = GeneratorOptions.of(kustomization.fields().generatorOptions());
     String configuredIn = loader.relativeToBuildRoot(kustomization.file());
-    for (Map<String, Object> args : kustomization.maps("configMapGenerator")) {
+    for (Map<String, Object> args : kustomization.fields().configMapGenerator()) {
       absorb(ra, ConfigMapSecretGenerator.generate(loader, "ConfigMap", args, global),
           generatorOrigin(configuredIn, "ConfigMapGenerator", null));
     }
-    for (Map<String, Object> args : kustomization.maps("secretGenerator")) {
+    for (Map<String, Object> args : kustomization.fields().secretGenerator()) {
       absorb(ra, ConfigMapSecretGenerator.generate(loader, "Secret", args, global),
           generatorOrigin(configuredIn, "SecretGenerator", null));
     }
-    if (!kustomization.maps("helmCharts").isEmpty() || kustomization.get("helmChartInflationGenerator") != null) {
+    if (!kustomization.fields().helmCharts().isEmpty() || kustomization.fields().helmChartInflationGenerator() != null) {
       throw new KustomizeException(loader.display(kustomization.file())
           + ": helmCharts are not supported by Conflux's kustomize (use a HelmRelease instead)");
     }
@@ -297,7 +299,9 @@ public final class KustTarget {
   /** The configs of the generators or transformers field: files, directories (built) or inline YAML. */
   private List<PluginConfig> pluginConfigs(String field) {
     List<PluginConfig> out = new ArrayList<>();
-    for (String entry : kustomization.strings(field)) {
+    List<String> entries = field.equals("generators") ? kustomization.fields().generators()
+        : kustomization.fields().transformers();
+    for (String entry : entries) {
       if (entry.contains("\n") || entry.contains(": ")) {
         for (Map<String, Object> c : KYaml.parseAll(entry, loader.display(kustomization.file()) + " (inline " + field
             + ")", kustomization.file())) {
@@ -336,7 +340,7 @@ public final class KustTarget {
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
       BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
-      BuiltinPlugins.transformer(loader, pc.config(), tc, buildSchema.schema).transform(ra.resMap());
+      BuiltinPlugins.transformer(loader, loader.root(), pc.config(), tc, buildSchema.schema).transform(ra.resMap());
       recordTransformation(ra, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
           JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"),
           JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "namespace"));

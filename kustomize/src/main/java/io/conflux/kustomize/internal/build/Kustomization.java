@@ -23,6 +23,8 @@ public final class Kustomization {
   private final Path file;
   /** The file as named in messages (relative to the build root), e.g. {@code base/kustomization.yaml}. */
   private final String name;
+  /** The typed fields, set at the end of {@link #load}. */
+  private Fields typed;
 
   private Kustomization(Map<String, Object> fields, Path file, String name) {
     this.fields = fields;
@@ -72,6 +74,7 @@ public final class Kustomization {
     k.fix(loader);
     // after fix(): unknown fields are refused before the file is read a second time
     Yaml11Fields.apply(text, loader.display(file), file, fields);
+    k.typed = k.read();
     return k;
   }
 
@@ -138,23 +141,77 @@ public final class Kustomization {
     return file;
   }
 
+  /** The typed fields, read when the file was loaded. */
+  public Fields fields() {
+    return typed;
+  }
+
   /** True for {@code kind: Component}. */
   public boolean isComponent() {
-    return "Component".equals(JsonTrees.string(fields, "kind"));
+    return typed.component();
   }
 
-  /** A string field, null when absent. */
-  public String string(String key) {
-    return JsonTrees.string(fields, key);
-  }
+  /**
+   * The fields of a kustomization file, typed (follows api/types/kustomization.go's Kustomization after
+   * FixKustomization: {@code bases} appended to {@code resources}, {@code imageTags} to {@code images}). Lists are
+   * empty and maps empty or null when the field is absent; the entries of list-of-mapping fields keep their YAML
+   * structure (read by each generator and transformer's config), with YAML 1.1 scalars already applied.
+   *
+   * @param component {@code kind: Component}
+   * @param resources {@code resources} then {@code bases}: files, directories or URLs
+   * @param components {@code components}: directories
+   * @param crds {@code crds}: CRD files whose schemas add name-reference and merge-key configuration
+   * @param configurations {@code configurations}: transformer configuration files
+   * @param generators {@code generators}: plugin config files, directories or inline YAML
+   * @param transformers {@code transformers}: likewise
+   * @param validators {@code validators}: refused when set (no validator runs)
+   * @param namespace {@code namespace}, null when absent
+   * @param namePrefix {@code namePrefix}, null when absent
+   * @param nameSuffix {@code nameSuffix}, null when absent
+   * @param commonLabels {@code commonLabels}, empty when absent
+   * @param commonAnnotations {@code commonAnnotations}, empty when absent
+   * @param labels {@code labels} entries ({@code pairs}, {@code includeSelectors}, {@code includeTemplates}, {@code fields})
+   * @param patches {@code patches} entries ({@code path} or {@code patch}, {@code target}, {@code options})
+   * @param patchesStrategicMerge {@code patchesStrategicMerge}: files or inline YAML
+   * @param patchesJson6902 {@code patchesJson6902} entries ({@code target}, {@code path} or {@code patch})
+   * @param images {@code images} then {@code imageTags} entries
+   * @param replicas {@code replicas} entries ({@code name}, {@code count})
+   * @param replacements {@code replacements} entries (inline or {@code path})
+   * @param vars {@code vars} entries
+   * @param configMapGenerator {@code configMapGenerator} entries
+   * @param secretGenerator {@code secretGenerator} entries
+   * @param generatorOptions {@code generatorOptions}, null when absent
+   * @param sortOptions {@code sortOptions}, null when absent
+   * @param buildMetadata {@code buildMetadata}: originAnnotations, transformerAnnotations, managedByLabel
+   * @param openapi {@code openapi} ({@code path} or {@code version}), null when absent
+   * @param helmCharts {@code helmCharts} entries (refused: not inflated)
+   * @param helmChartInflationGenerator the legacy {@code helmChartInflationGenerator} field, null when absent
+   */
+  public record Fields(boolean component, List<String> resources, List<String> components, List<String> crds,
+      List<String> configurations, List<String> generators, List<String> transformers, List<String> validators,
+      String namespace, String namePrefix, String nameSuffix, Map<String, String> commonLabels,
+      Map<String, String> commonAnnotations, List<Map<String, Object>> labels, List<Map<String, Object>> patches,
+      List<String> patchesStrategicMerge, List<Map<String, Object>> patchesJson6902, List<Map<String, Object>> images,
+      List<Map<String, Object>> replicas, List<Map<String, Object>> replacements, List<Map<String, Object>> vars,
+      List<Map<String, Object>> configMapGenerator, List<Map<String, Object>> secretGenerator,
+      Map<String, Object> generatorOptions, Map<String, Object> sortOptions, List<String> buildMetadata,
+      Map<String, Object> openapi, List<Map<String, Object>> helmCharts, Object helmChartInflationGenerator) {}
 
-  /** A raw field. */
-  public Object get(String key) {
-    return fields.get(key);
+  /** The typed view of the (fixed, YAML 1.1-read) field map; a field of the wrong shape fails the load. */
+  private Fields read() {
+    return new Fields("Component".equals(JsonTrees.string(fields, "kind")), strings("resources"),
+        strings("components"), strings("crds"), strings("configurations"), strings("generators"),
+        strings("transformers"), strings("validators"), JsonTrees.string(fields, "namespace"),
+        JsonTrees.string(fields, "namePrefix"), JsonTrees.string(fields, "nameSuffix"),
+        JsonTrees.stringMap(fields.get("commonLabels")), JsonTrees.stringMap(fields.get("commonAnnotations")),
+        maps("labels"), maps("patches"), strings("patchesStrategicMerge"), maps("patchesJson6902"), maps("images"),
+        maps("replicas"), maps("replacements"), maps("vars"), maps("configMapGenerator"), maps("secretGenerator"),
+        JsonTrees.map(fields, "generatorOptions"), JsonTrees.map(fields, "sortOptions"), strings("buildMetadata"),
+        JsonTrees.map(fields, "openapi"), maps("helmCharts"), fields.get("helmChartInflationGenerator"));
   }
 
   /** A list of strings (null entries dropped), empty when absent. */
-  public List<String> strings(String key) {
+  private List<String> strings(String key) {
     List<String> out = new ArrayList<>();
     Object v = fields.get(key);
     if (v instanceof List<?> l) {
@@ -171,7 +228,7 @@ public final class Kustomization {
 
   /** A list of maps, empty when absent. */
   @SuppressWarnings("unchecked")
-  public List<Map<String, Object>> maps(String key) {
+  private List<Map<String, Object>> maps(String key) {
     List<Map<String, Object>> out = new ArrayList<>();
     Object v = fields.get(key);
     if (v instanceof List<?> l) {
@@ -187,15 +244,5 @@ public final class Kustomization {
       throw new KustomizeException(name + ": kustomization field '" + key + "' must be a list", file, -1, null);
     }
     return out;
-  }
-
-  /** A map of strings (labels, annotations), empty when absent. */
-  public Map<String, String> stringMap(String key) {
-    return JsonTrees.stringMap(fields.get(key));
-  }
-
-  /** A map field, null when absent. */
-  public Map<String, Object> map(String key) {
-    return JsonTrees.map(fields, key);
   }
 }

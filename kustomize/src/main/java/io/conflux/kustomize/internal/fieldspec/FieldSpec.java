@@ -20,6 +20,34 @@ public record FieldSpec(Gvk gvk, String path, boolean create) {
         JsonTrees.string(m, "kind")), path == null ? "" : path, Boolean.TRUE.equals(m.get("create")));
   }
 
+  /** This spec as the map {@link #of} reads (empty group, version and kind and a false create left out). */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    if (!gvk.group().isEmpty()) {
+      m.put("group", gvk.group());
+    }
+    if (!gvk.version().isEmpty()) {
+      m.put("version", gvk.version());
+    }
+    if (!gvk.kind().isEmpty()) {
+      m.put("kind", gvk.kind());
+    }
+    m.put("path", path);
+    if (create) {
+      m.put("create", true);
+    }
+    return m;
+  }
+
+  /** {@link #toMap} of each spec, in order. */
+  public static List<Object> toMaps(List<FieldSpec> specs) {
+    List<Object> out = new ArrayList<>();
+    for (FieldSpec fs : specs) {
+      out.add(fs.toMap());
+    }
+    return out;
+  }
+
   /** Reads a list of field specs; null gives an empty list. */
   @SuppressWarnings("unchecked")
   public static List<FieldSpec> listOf(Object list) {

@@ -21,6 +21,10 @@ public final class Resource {
   private final List<String> namePrefixes = new ArrayList<>();
   private final List<String> nameSuffixes = new ArrayList<>();
   private final List<String> transformations = new ArrayList<>();
+  /** {@link #gvk()}'s memo: the strings it last parsed and the result. */
+  private String lastApiVersion;
+  private String lastKind;
+  private Gvk lastGvk;
 
   /** Wraps a mutable object tree. */
   public Resource(Map<String, Object> object) {
@@ -61,9 +65,21 @@ public final class Resource {
     transformations.addAll(other.transformations);
   }
 
-  /** The current group, version and kind. */
+  /**
+   * The current group, version and kind. The last one parsed is kept with the two strings it was parsed from and
+   * reused while the object holds those very strings (compared by identity: a changed field is a new string).
+   */
   public Gvk gvk() {
-    return Gvk.of(JsonTrees.string(object, "apiVersion"), JsonTrees.string(object, "kind"));
+    String apiVersion = JsonTrees.string(object, "apiVersion");
+    String kind = JsonTrees.string(object, "kind");
+    Gvk cached = lastGvk;
+    if (cached == null || apiVersion != lastApiVersion || kind != lastKind) {
+      cached = Gvk.of(apiVersion, kind);
+      lastGvk = cached;
+      lastApiVersion = apiVersion;
+      lastKind = kind;
+    }
+    return cached;
   }
 
   /** The kind, empty when unset. */

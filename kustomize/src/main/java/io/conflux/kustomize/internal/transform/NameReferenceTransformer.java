@@ -11,6 +11,7 @@ import io.conflux.kustomize.internal.resource.ResId;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +27,24 @@ import java.util.function.Predicate;
  */
 public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Transformer {
 
+  /**
+   * Fixes the references of every resource of {@code m}. The referrals are looked up by previous name in an index
+   * built once per call (previous ids do not change while references are fixed), so the pass costs about
+   * O(referrer fields + resources) instead of a scan of every resource per referrer and per field.
+   */
   @Override
   public void transform(ResMap m) {
+    Map<String, List<Resource>> byPreviousName = indexByPreviousName(m.resources());
     for (Resource referrer : m.resources()) {
       BuildCancelledException.checkpoint("name references");
-      List<Resource> candidates = couldBeReferencedBy(m, referrer);
+      Predicate<Resource> visible = couldBeReferencedBy(referrer);
       Gvk orgGvk = referrer.orgId().gvk();
       for (NameBackRef backRef : backRefs) {
         for (FieldSpec fs : backRef.referrers()) {
           if (!orgGvk.isSelected(fs.gvk())) {
             continue;
           }
-          Referral ref = new Referral(referrer, backRef.gvk(), fs, candidates);
+          Referral ref = new Referral(referrer, backRef.gvk(), fs, byPreviousName, visible);
           FieldSpec anyGvk = new FieldSpec(new Gvk("", "", ""), fs.path(), false);
           FieldWalker.walk(referrer.object(), referrer.gvk(), anyGvk, FieldWalker.CreateKind.NONE, ref::set);
         }
@@ -45,11 +52,34 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
     }
   }
 
-  /** resWrangler.SubsetThatCouldBeReferencedByResource. */
-  static List<Resource> couldBeReferencedBy(ResMap m, Resource referrer) {
+  /**
+   * Resources by each distinct name among their previous ids, every list in the resources' order (a referral is
+   * only ever found through a previous name, as nameref.selectReferral's first sieve).
+   */
+  private static Map<String, List<Resource>> indexByPreviousName(List<Resource> resources) {
+    Map<String, List<Resource>> index = new HashMap<>();
+    for (Resource r : resources) {
+      Set<String> names = new HashSet<>();
+      for (ResId id : r.previousIds()) {
+        if (names.add(id.name())) {
+          index.computeIfAbsent(id.name(), k -> new ArrayList<>()).add(r);
+        }
+      }
+    }
+    return index;
+  }
+
+  /**
+   * Which resources {@code referrer} could refer to, as a test on a candidate (resWrangler
+   * SubsetThatCouldBeReferencedByResource): all for a cluster-scoped referrer, else the cluster-scoped ones, those of
+   * the referrer's namespace and, for a RoleBinding, those in its ServiceAccount subjects' namespaces.
+   *
+   * @throws KustomizeException when a RoleBinding's ServiceAccount subject has a non-string namespace
+   */
+  static Predicate<Resource> couldBeReferencedBy(Resource referrer) {
     ResId referrerId = referrer.curId();
     if (referrerId.isClusterScoped()) {
-      return new ArrayList<>(m.resources());
+      return r -> true;
     }
     Set<String> roleBindingNamespaces = new HashSet<>();
     if (referrer.kind().equals("RoleBinding")) {
@@ -68,23 +98,20 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
         }
       }
     }
-    List<Resource> out = new ArrayList<>();
-    for (Resource r : m.resources()) {
+    return r -> {
       ResId id = r.curId();
-      if (id.isClusterScoped() || id.isNsEquals(referrerId) || roleBindingNamespaces.contains(r.namespace())) {
-        out.add(r);
-      }
-    }
-    return out;
+      return id.isClusterScoped() || id.isNsEquals(referrerId) || roleBindingNamespaces.contains(r.namespace());
+    };
   }
 
   /** One referrer field being fixed. */
-  private record Referral(Resource referrer, Gvk target, FieldSpec fs, List<Resource> candidates) {
+  private record Referral(Resource referrer, Gvk target, FieldSpec fs, Map<String, List<Resource>> byPreviousName,
+      Predicate<Resource> visible) {
 
     void set(FieldWalker.Slot slot) {
       Object v = slot.get();
       if (v instanceof String s) {
-        Resource r = select(s, candidates, false);
+        Resource r = select(s, visible, false);
         if (r != null && !r.name().equals(s)) {
           slot.set(r.name());
         }
@@ -96,7 +123,7 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
         for (int i = 0; i < l.size(); i++) {
           Object e = l.get(i);
           if (e instanceof String s) {
-            Resource r = select(s, candidates, false);
+            Resource r = select(s, visible, false);
             if (r != null && !r.name().equals(s)) {
               l.set(i, r.name());
             }
@@ -114,15 +141,10 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       if (!(nameValue instanceof String oldName)) {
         return;
       }
-      List<Resource> cands = candidates;
+      Predicate<Resource> cands = visible;
       String ns = JsonTrees.string(map, "namespace");
       if (ns != null) {
-        cands = new ArrayList<>();
-        for (Resource r : candidates) {
-          if (r.allIds().stream().anyMatch(id -> id.isNsEquals(new ResId(id.gvk(), id.name(), ns)))) {
-            cands.add(r);
-          }
-        }
+        cands = visible.and(r -> r.allIds().stream().anyMatch(id -> id.isNsEquals(new ResId(id.gvk(), id.name(), ns))));
       }
       Resource r = select(oldName, cands, true);
       if (r == null) {
@@ -137,9 +159,9 @@ public record NameReferenceTransformer(List<NameBackRef> backRefs) implements Tr
       }
     }
 
-    /** nameref.selectReferral. */
-    private Resource select(String oldName, List<Resource> from, boolean compareNamespaces) {
-      List<Resource> c = sieve(from, r -> r.previousIds().stream().anyMatch(id -> id.name().equals(oldName)));
+    /** nameref.selectReferral over the resources with the previous name {@code oldName} that pass {@code from}. */
+    private Resource select(String oldName, Predicate<Resource> from, boolean compareNamespaces) {
+      List<Resource> c = sieve(byPreviousName.getOrDefault(oldName, List.of()), from);
       c = sieve(c, r -> r.previousIds().stream().anyMatch(id -> id.gvk().isSelected(target)));
       if (fs.path().endsWith("roleRef/name")) {
         String roleRefKind = JsonTrees.string(JsonTrees.map(referrer.object(), "roleRef"), "kind");
