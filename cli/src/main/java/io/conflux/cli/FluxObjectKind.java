@@ -21,8 +21,12 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 enum FluxObjectKind {
     /** {@code kustomize.toolkit.fluxcd.io/v1 Kustomization}; success is {@code applied revision <lastAppliedRevision>}. */
     KUSTOMIZATION(Kustomization.class, "applied revision", "/status/lastAppliedRevision"),
-    /** {@code helm.toolkit.fluxcd.io/v2 HelmRelease}; success is {@code applied revision <lastAppliedRevision>}. */
-    HELM_RELEASE(HelmRelease.class, "applied revision", "/status/lastAppliedRevision"),
+    /**
+     * {@code helm.toolkit.fluxcd.io/v2 HelmRelease}; success is {@code applied revision <history[0].chartVersion>}, or
+     * {@code <lastAttemptedRevision>} without history, as flux's {@code getHelmReleaseRevision} (v2 has no
+     * {@code lastAppliedRevision}).
+     */
+    HELM_RELEASE(HelmRelease.class, "applied revision", "/status/history/0/chartVersion", "/status/lastAttemptedRevision"),
     /** {@code source.toolkit.fluxcd.io/v1 GitRepository}; success is {@code fetched revision <artifact.revision>}. */
     GIT_REPOSITORY(GitRepository.class, "fetched revision", "/status/artifact/revision"),
     /** {@code source.toolkit.fluxcd.io/v1 HelmRepository}; success is {@code fetched revision <artifact.revision>}. */
@@ -32,12 +36,13 @@ enum FluxObjectKind {
 
     private final Class<? extends CustomResource<?, ?>> type;
     private final String successVerb;
-    private final String revisionPointer;
+    private final String[] revisionPointers;
 
-    FluxObjectKind(Class<? extends CustomResource<?, ?>> type, String successVerb, String revisionPointer) {
+    /** @param revisionPointers JSON pointers to the revision, the first one present wins */
+    FluxObjectKind(Class<? extends CustomResource<?, ?>> type, String successVerb, String... revisionPointers) {
         this.type = type;
         this.successVerb = successVerb;
-        this.revisionPointer = revisionPointer;
+        this.revisionPointers = revisionPointers;
     }
 
     /** @return the Kubernetes kind, e.g. {@code Kustomization} */
@@ -65,6 +70,12 @@ enum FluxObjectKind {
      * @return what {@code flux reconcile} prints last, e.g. {@code applied revision main@sha1:<sha>}
      */
     String successMessage(JsonNode object) {
-        return successVerb + " " + object.at(revisionPointer).asText("");
+        for (String pointer : revisionPointers) {
+            JsonNode revision = object.at(pointer);
+            if (!revision.isMissingNode() && !revision.isNull()) {
+                return successVerb + " " + revision.asText("");
+            }
+        }
+        return successVerb + " ";
     }
 }

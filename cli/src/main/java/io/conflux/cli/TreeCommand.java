@@ -1,24 +1,32 @@
 package io.conflux.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.kustomize.KustomizationStatus;
 import io.conflux.model.kustomize.ResourceInventory.ResourceRef;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code conflux tree kustomization|helmrelease NAME}: the objects a Kustomization (or HelmRelease) applied, from its
- * {@code status.inventory}, descending into the Kustomizations and HelmReleases among them (Conflux writes an
- * inventory for HelmReleases too) — like {@code flux tree kustomization}: the root as {@code Kind/namespace/name},
- * then one {@code ├── Kind/namespace/name} line per entry ({@code Kind/name} for cluster-scoped ones), children
- * indented under their parent. An object without status or inventory shows no children; recursion stops at depth 20.
+ * {@code conflux tree kustomization|helmrelease NAME}: the objects a Kustomization (or HelmRelease) applied,
+ * descending into the Kustomizations and HelmReleases among them — like {@code flux tree kustomization}: the root as
+ * {@code Kind/namespace/name}, then one {@code ├── Kind/namespace/name} line per entry ({@code Kind/name} for
+ * cluster-scoped ones), children indented under their parent. A Kustomization's entries are its
+ * {@code status.inventory}; a HelmRelease's come from the applier's inventory row
+ * ({@code GET <applier-url>/api/inventory/HelmRelease/<namespace>/<name>}), because Flux's HelmRelease v2 status has
+ * no inventory. An object without inventory shows no children; an applier that cannot be reached is named on stderr
+ * and its HelmReleases show none; recursion stops at depth 20.
  */
 @Command(name = "tree", description = "Print the objects a Kustomization or HelmRelease manages, recursively.")
 final class TreeCommand implements Callable<Integer> {
@@ -30,6 +38,9 @@ final class TreeCommand implements Callable<Integer> {
     ObjectArguments object = new ObjectArguments();
     @Mixin
     KubeconfigOption kubeconfig = new KubeconfigOption();
+    @Option(names = "--applier-url", defaultValue = "http://127.0.0.1:9294",
+            description = "the applier's HTTP address, where HelmReleases' inventories are read (default: ${DEFAULT-VALUE})")
+    String applierUrl;
 
     @Override
     public Integer call() {
@@ -46,7 +57,7 @@ final class TreeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(KubernetesClient client, PrintWriter out, String kind, String namespace, String name,
+    private void print(KubernetesClient client, PrintWriter out, String kind, String namespace, String name,
                               String indent, int depth) {
         if (depth > MAX_DEPTH) {
             return;
@@ -71,16 +82,28 @@ final class TreeCommand implements Callable<Integer> {
     }
 
     /** @return the inventory entries of the Kustomization or HelmRelease, empty when it or its inventory is missing */
-    private static List<ResourceRef> inventory(KubernetesClient client, String kind, String namespace, String name) {
-        KustomizationStatus status;
+    private List<ResourceRef> inventory(KubernetesClient client, String kind, String namespace, String name) {
         if (Kustomization.KIND.equals(kind)) {
             Kustomization k = client.resources(Kustomization.class).inNamespace(namespace).withName(name).get();
-            status = k == null ? null : k.getStatus();
-        } else {
-            HelmRelease hr = client.resources(HelmRelease.class).inNamespace(namespace).withName(name).get();
-            status = hr == null ? null : hr.getStatus();
+            KustomizationStatus status = k == null ? null : k.getStatus();
+            return status == null || status.inventory() == null || status.inventory().entries() == null
+                    ? List.of() : status.inventory().entries();
         }
-        return status == null || status.inventory() == null || status.inventory().entries() == null
-                ? List.of() : status.inventory().entries();
+        URI uri = URI.create(applierUrl + "/api/inventory/" + HelmRelease.KIND + "/" + namespace + "/" + name);
+        try {
+            JsonNode entries = ServiceApi.get(uri).path("entries");
+            List<ResourceRef> refs = new ArrayList<>();
+            for (JsonNode e : entries) {
+                refs.add(new ResourceRef(e.path("id").asText(), e.path("v").asText()));
+            }
+            return refs;
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("HelmRelease/" + namespace + "/" + name + ": inventory not read from "
+                    + uri + ": " + e.getMessage());
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
     }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.conflux.cli.TestCluster.Run;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionConditionBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionStatusBuilder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -28,6 +26,7 @@ class CheckCommandTest {
     static TestCluster cluster;
     static HttpServer service;
     static final AtomicReference<String> HEALTH = new AtomicReference<>();
+    static final String GIT_CRD = "gitrepositories.source.toolkit.fluxcd.io";
 
     @BeforeAll
     static void start() throws IOException {
@@ -52,11 +51,11 @@ class CheckCommandTest {
         System.clearProperty("conflux.home");
     }
 
+    /** Writes every CRD again: the API server re-runs its naming checks and establishes what it now accepts. */
     private static void establishAll() {
-        for (CustomResourceDefinition crd : cluster.client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
-            crd.setStatus(new CustomResourceDefinitionStatusBuilder().withConditions(new CustomResourceDefinitionConditionBuilder()
-                    .withType("Established").withStatus("True").withReason("InitialNamesAccepted").build()).build());
-            cluster.client.apiextensions().v1().customResourceDefinitions().resource(crd).updateStatus();
+        var crds = cluster.client.apiextensions().v1().customResourceDefinitions();
+        for (CustomResourceDefinition crd : crds.list().getItems()) {
+            crds.resource(crd).update();
         }
     }
 
@@ -65,8 +64,35 @@ class CheckCommandTest {
                 "applier=http://127.0.0.1:" + service.getAddress().getPort(), "--timeout", "5s");
     }
 
+    /**
+     * Holds Conflux's GitRepository CRD un-Established as kube-apiserver's naming controller does (the one way on a
+     * real API server): it is written again while another CRD of its group holds its singular name.
+     */
+    private static void holdGitRepositoriesUnEstablished() {
+        var crds = cluster.client.apiextensions().v1().customResourceDefinitions();
+        CustomResourceDefinition git = crds.withName(GIT_CRD).get();
+        crds.withName(GIT_CRD).delete();
+        cluster.create("""
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: gitrepos.source.toolkit.fluxcd.io}
+                spec:
+                  group: source.toolkit.fluxcd.io
+                  scope: Namespaced
+                  names: {plural: gitrepos, singular: gitrepo, kind: GitRepo, shortNames: [gitrepository]}
+                  versions: [{name: v1, served: true, storage: true,
+                    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
+                """);
+        git.getMetadata().setResourceVersion(null);
+        git.getMetadata().setUid(null);
+        git.getMetadata().setCreationTimestamp(null);
+        git.setStatus(null);
+        crds.resource(git).create();
+    }
+
     @Test
     void namesEveryProblemAndPassesOnceAllAreGone() {
+        holdGitRepositoriesUnEstablished();
         HEALTH.set("{\"status\":\"DOWN\",\"checks\":[{\"name\":\"conflux-watches\",\"status\":\"DOWN\",\"data\":"
                 + "{\"watches\":2,\"Kustomization (kustomize.toolkit.fluxcd.io/v1)\":\"404 the server could not find"
                 + " the requested resource (3 failures since 2026-12-06T19:00:00Z)\"}}]}");
@@ -107,6 +133,8 @@ class CheckCommandTest {
         assertThat(get.out()).contains("dependency 'flux-system/infra' is not ready (skipped: "
                 + "Deployment/flux-system/source-controller not applied)");
 
+        cluster.client.apiextensions().v1().customResourceDefinitions().withName("gitrepos.source.toolkit.fluxcd.io")
+                .delete();
         establishAll();
         cluster.client.apps().deployments().inNamespace("flux-system").withName("kustomize-controller").delete();
         cluster.patchStatus(FluxObjectKind.KUSTOMIZATION, "flux-system", "flux-system", "{\"conditions\":["
@@ -132,20 +160,75 @@ class CheckCommandTest {
                   dependsOn: [{name: redis, readyExpr: "dep.status.ready"}]
                   maxHistory: 3
                   persistentClient: true
-                  intervall: 1m
+                  install: {replace: true}
                 """);
         try {
             Run run = check();
             assertThat(run.out()).as(run.err()).contains(
                     "! unsupported-fields: HelmRelease/apps/podinfo: spec.persistentClient (not applicable)",
-                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.intervall (not a HelmRelease field Conflux"
-                            + " knows: a typo, or a field of a newer Flux release)");
+                    "! unsupported-fields: HelmRelease/apps/podinfo: spec.install.replace (not read)");
+            // a typo (spec.intervall) never gets this far: Flux's schema prunes it on write, as kube-apiserver does
+            assertThat(cluster.client.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease")
+                    .inNamespace("apps").withName("podinfo").get().getAdditionalProperties().get("spec").toString())
+                    .contains("persistentClient");
             assertThat(run.out()).doesNotContain("spec.dependsOn").doesNotContain("spec.interval (")
                     .doesNotContain("spec.maxHistory") // acted on: Helm release records (issue #15)
                     .doesNotContain("spec.chartRef"); // acted on: OCIRepository and HelmChart (issue #15)
         } finally {
             cluster.client.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease").inNamespace("apps")
                     .withName("podinfo").delete();
+        }
+    }
+
+    /**
+     * Providers and Alerts have no status in Flux's v1beta3 (not listed as "not Ready"): an unusable one is listed by
+     * the notifier's {@code InvalidConfig} Warning Event on it, for the object's current generation only.
+     */
+    @Test
+    void listsTheProvidersTheNotifierReportedInvalidConfigForTheirCurrentGeneration() {
+        cluster.create("""
+                apiVersion: notification.toolkit.fluxcd.io/v1beta3
+                kind: Provider
+                metadata: {name: pager, namespace: flux-system}
+                spec: {type: pagerduty, address: "https://events.pagerduty.com"}
+                """);
+        var providers = cluster.client.genericKubernetesResources("notification.toolkit.fluxcd.io/v1beta3", "Provider")
+                .inNamespace("flux-system");
+        try {
+            var provider = providers.withName("pager").get();
+            cluster.create("""
+                    apiVersion: events.k8s.io/v1
+                    kind: Event
+                    metadata:
+                      name: pager.0123456789abcdef
+                      namespace: flux-system
+                      annotations: {notification.toolkit.fluxcd.io/generation: "%d"}
+                    eventTime: "2026-12-07T01:00:00.000000Z"
+                    reportingController: conflux-notifier
+                    reportingInstance: conflux-notifier-1
+                    action: InvalidConfig
+                    reason: InvalidConfig
+                    type: Warning
+                    note: "provider type 'pagerduty' is not supported"
+                    regarding: {apiVersion: notification.toolkit.fluxcd.io/v1beta3, kind: Provider, namespace: flux-system,
+                      name: pager, uid: %s}
+                    """.formatted(provider.getMetadata().getGeneration(), provider.getMetadata().getUid()));
+            Run run = check();
+            assertThat(run.out()).as(run.err()).contains(
+                    "✗ notification: Provider/flux-system/pager: InvalidConfig: provider type 'pagerduty' is not supported")
+                    .doesNotContain("objects: Provider/");
+
+            providers.withName("pager").edit(p -> {
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, Object> spec = (java.util.Map<String, Object>) p.getAdditionalProperties().get("spec");
+                spec.put("type", "slack");
+                return p;
+            });
+            Run fixed = check();
+            assertThat(fixed.out()).as("the Event is about the previous generation")
+                    .contains("✔ notification: 1 Providers and Alerts usable").doesNotContain("InvalidConfig");
+        } finally {
+            providers.withName("pager").delete();
         }
     }
 }

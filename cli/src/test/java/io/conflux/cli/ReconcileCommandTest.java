@@ -50,7 +50,7 @@ class ReconcileCommandTest {
                 apiVersion: kustomize.toolkit.fluxcd.io/v1
                 kind: Kustomization
                 metadata: {name: paused, namespace: flux-system}
-                spec: {interval: 10m, path: ./apps, suspend: true, sourceRef: {kind: GitRepository, name: podinfo}}
+                spec: {interval: 10m, path: ./apps, prune: true, suspend: true, sourceRef: {kind: GitRepository, name: podinfo}}
                 """);
         cluster.create("""
                 apiVersion: helm.toolkit.fluxcd.io/v2
@@ -69,7 +69,7 @@ class ReconcileCommandTest {
     void reconcileSourceGitAnnotatesTheGitRepositoryAndWaitsForTheController() throws Exception {
         Run run = cluster.answering(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo",
                 requested -> status(requested, true, "stored artifact for revision '" + REVISION + "'",
-                        "\"artifact\":{\"revision\":\"" + REVISION + "\"}"),
+                        TestCluster.artifact(REVISION)),
                 () -> cluster.conflux("reconcile", "source", "git", "podinfo", "--timeout", "20s"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -139,7 +139,7 @@ class ReconcileCommandTest {
     @Test
     void reconcileHelmReleaseInItsNamespace() throws Exception {
         Run run = cluster.answering(FluxObjectKind.HELM_RELEASE, "apps", "podinfo",
-                requested -> status(requested, true, "Helm upgrade succeeded", "\"lastAppliedRevision\":\"6.5.4\""),
+                requested -> status(requested, true, "Helm upgrade succeeded", "\"lastAttemptedRevision\":\"6.5.4\""),
                 () -> cluster.conflux("reconcile", "hr", "podinfo", "-n", "apps", "--timeout", "20s"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -159,7 +159,7 @@ class ReconcileCommandTest {
     @Test
     void withSourceReconcilesTheGitRepositoryFirst() throws Exception {
         Run run = cluster.answering(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo",
-                requested -> status(requested, true, "stored", "\"artifact\":{\"revision\":\"" + REVISION + "\"}"),
+                requested -> status(requested, true, "stored", TestCluster.artifact(REVISION)),
                 () -> answeringKustomization("with-source",
                         () -> cluster.conflux("reconcile", "ks", "with-source", "--with-source", "--timeout", "20s")));
 

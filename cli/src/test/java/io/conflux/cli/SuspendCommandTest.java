@@ -50,7 +50,7 @@ class SuspendCommandTest {
         String revision = "main@sha1:0123456789abcdef0123456789abcdef01234567";
         Run run = cluster.answering(FluxObjectKind.GIT_REPOSITORY, "flux-system", "podinfo",
                 requested -> TestCluster.status(requested, true, "stored artifact for revision '" + revision + "'",
-                        "\"artifact\":{\"revision\":\"" + revision + "\"}"),
+                        TestCluster.artifact(revision)),
                 () -> cluster.conflux("resume", "source", "git", "podinfo", "--timeout", "20s"));
 
         assertThat(run.exitCode()).as(run.err()).isZero();

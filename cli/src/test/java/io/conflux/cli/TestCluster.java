@@ -77,6 +77,7 @@ final class TestCluster implements AutoCloseable {
      */
     <T> T answering(FluxObjectKind kind, String namespace, String name, Function<String, String> answer,
                     Supplier<T> action) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread thread = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
@@ -93,7 +94,8 @@ final class TestCluster implements AutoCloseable {
                     if (Thread.currentThread().isInterrupted() || e.getCause() instanceof InterruptedException) {
                         return; // stopped in the middle of a request
                     }
-                    throw e;
+                    failure.set(e); // e.g. a status the API server refuses (422): fail the test with it, not a timeout
+                    return;
                 }
             }
         }, "test-controller-" + name);
@@ -104,7 +106,22 @@ final class TestCluster implements AutoCloseable {
         } finally {
             thread.interrupt();
             thread.join(5000);
+            if (failure.get() != null) {
+                throw new AssertionError("the stand-in controller of " + name + " failed", failure.get());
+            }
         }
+    }
+
+    /**
+     * @param revision the artifact's revision
+     * @return a {@code "artifact": {...}} member with every field Flux's source schemas require ({@code digest},
+     *         {@code lastUpdateTime}, {@code path}, {@code revision}, {@code url}): the API server refuses a status
+     *         whose artifact lacks one (422), as kube-apiserver does under Flux's CRDs
+     */
+    static String artifact(String revision) {
+        return "\"artifact\":{\"revision\":\"" + revision + "\",\"digest\":\"sha256:" + "0".repeat(64)
+                + "\",\"lastUpdateTime\":\"2024-05-01T10:00:00Z\",\"path\":\"gitrepository/flux-system/podinfo/"
+                + "0".repeat(64) + ".tar.gz\",\"url\":\"http://renderer.conflux/artifacts/x.tar.gz\"}";
     }
 
     /** @return a status JSON with {@code lastHandledReconcileAt} and a Ready condition, plus {@code extra} fields */

@@ -99,7 +99,7 @@ class HelmReleaseEndToEndTest {
             assertThat(hr.getStatus()).isNotNull();
             Condition ready = Conditions.find(hr.getStatus().conditions(), Condition.READY).orElseThrow();
             assertThat(ready.status()).as(ready.message()).isEqualTo("True");
-            assertThat(hr.getStatus().lastAppliedRevision()).matches("\\d+\\.\\d+\\.\\d+.*");
+            assertThat(hr.getStatus().lastAttemptedRevision()).matches("\\d+\\.\\d+\\.\\d+.*");
         });
         assertThat(client.apps().deployments().inNamespace("podinfo").withName("podinfo").get()).isNotNull();
         Ingress ingress = client.network().v1().ingresses().inNamespace("podinfo").withName("podinfo").get();

@@ -38,6 +38,16 @@ import java.util.Optional;
  *       {@code deletionTimestamp} (watchers see it MODIFIED); a write leaving such an object without finalizers
  *       removes it (DELETED); a write adding a finalizer to it is refused {@code 422 Invalid}. The cascades of a
  *       deleted Namespace or CRD still remove their objects at once.</li>
+ *   <li>custom resources are pruned, defaulted and validated against the schema of the CRD version written, on every
+ *       create, update, patch and apply of the main resource and of {@code status}
+ *       ({@link CustomResourceAdmission}; {@code 422 Invalid} with kube-apiserver's causes); a JSON patch
+ *       (RFC 6902) of {@code status} is not checked;</li>
+ *   <li>CRDs: status {@code Established}/{@code NamesAccepted}, {@code acceptedNames} and
+ *       {@code storedVersions} kept by the server, and its update rules ({@link CrdLifecycle}); a version with
+ *       {@code served: false} answers 404 on its paths and is not in discovery.</li>
+ *   <li>a CRD removed, or a version of it no longer served, ends the watches open on it and its paths answer 404
+ *       (discovery drops it) until a CRD serving them is written again ({@link CustomWatches}), as on
+ *       kube-apiserver.</li>
  *   <li>core/v1 {@code Event}s are a view of the {@code events.k8s.io/v1} store, as on kube-apiserver, see
  *       {@link CoreEventsView}.</li>
  * </ul>
@@ -50,6 +60,7 @@ final class ApiServerDispatcher extends Dispatcher {
     private final Dispatcher delegate;
     private final CrdRegistry registry = new CrdRegistry();
     private final Discovery discovery = new Discovery(registry);
+    private final CustomWatches customWatches = new CustomWatches();
     private Authorizer authorizer = Authorizer.ALLOW_ALL;
     /** The RBAC objects as last read, null when they may have changed since. */
     private RbacPolicy rbacPolicy;
@@ -133,6 +144,12 @@ final class ApiServerDispatcher extends Dispatcher {
             target = target.withoutNamespace();
         }
         Optional<CrdRegistry.CustomType> custom = registry.custom(target.group(), target.plural());
+        if (custom.isEmpty() && customWatches.removed(target.group(), target.plural())) {
+            return status(404, "NotFound", "the server could not find the requested resource");
+        }
+        if (custom.isPresent() && !custom.get().servedVersions().contains(path.version())) {
+            return status(404, "NotFound", "the server could not find the requested resource");
+        }
         if (custom.isPresent() && !custom.get().storageVersion().equals(target.version())) {
             target = target.withVersion(custom.get().storageVersion());
         }
@@ -162,6 +179,10 @@ final class ApiServerDispatcher extends Dispatcher {
             body = activeNamespace(body);
         }
         if ("POST".equals(method) && target.subresource() == null && read(body) instanceof ObjectNode created) {
+            Optional<MockResponse> refused = admit(request, target, null, created);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
             ManagedFields.update(null, created, updateManager(request));
             body = write(created);
         }
@@ -186,24 +207,33 @@ final class ApiServerDispatcher extends Dispatcher {
             response = jsonPatch(request, target, body);
         } else if ("PUT".equals(method) && target.name() != null && target.subresource() == null) {
             response = update(request, target, body);
+        } else if ("PUT".equals(method) && target.name() != null && "status".equals(target.subresource())) {
+            response = updateStatus(request, target, body);
         } else {
             response = delegate.dispatch(forwarded);
         }
         if (write && target.name() != null && target.subresource() == null && response.code() == 200) {
             response = Finalizers.completeDeletion(delegate, request, target, response);
         }
-        if (!"GET".equals(method) && path.plural().equals("customresourcedefinitions")) {
-            reloadCrds(request);
-        }
         if (deletedType.isPresent() && response.code() == 200) {
+            // the CRD's objects go first, so that its watchers see them DELETED before their watches end, as with
+            // kube-apiserver's customresourcecleanup finalizer
             deleteAll(request, "/apis/" + deletedType.get().group() + "/" + deletedType.get().storageVersion() + "/"
                 + deletedType.get().plural());
+        }
+        if (!"GET".equals(method) && path.plural().equals("customresourcedefinitions")) {
+            reloadCrds(request);
         }
         if ("DELETE".equals(method) && response.code() == 200 && target.group().isEmpty()
             && target.plural().equals("namespaces") && target.name() != null) {
             deleteNamespaceContents(request, target.name());
         }
-        return versioned(response, target, path, requestedApiVersion);
+        MockResponse answered = versioned(response, target, path, requestedApiVersion);
+        if (custom.isPresent() && answered.getWebSocketListener() != null) {
+            answered = answered.withWebSocketUpgrade(customWatches.track(answered.getWebSocketListener(),
+                target.group(), target.plural(), path.version()));
+        }
+        return answered;
     }
 
     /** @return {@code response} in the {@code apiVersion} the client asked for when it differs from the stored one */
@@ -373,11 +403,10 @@ final class ApiServerDispatcher extends Dispatcher {
         JsonNode merged = Json.mergePatch(before.deepCopy(), patch);
         if (merged instanceof ObjectNode o) {
             Json.object(o, "metadata").remove("resourceVersion");
-            if (target.subresource() == null) {
-                Optional<MockResponse> refused = recordUpdate(request, target, before, o);
-                if (refused.isPresent()) {
-                    return refused.get();
-                }
+            Optional<MockResponse> refused = target.subresource() == null ? recordUpdate(request, target, before, o)
+                : admit(request, target, before, o);
+            if (refused.isPresent()) {
+                return refused.get();
             }
         }
         return delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(merged)));
@@ -426,8 +455,64 @@ final class ApiServerDispatcher extends Dispatcher {
         if (refused.isPresent()) {
             return Optional.of(status(422, "Invalid", refused.get()));
         }
+        Optional<MockResponse> inadmissible = admit(request, target, before, after);
+        if (inadmissible.isPresent()) {
+            return inadmissible;
+        }
         ManagedFields.update(before, after, updateManager(request));
         return Optional.empty();
+    }
+
+    /**
+     * Admission of a write of {@code target} (main resource or subresource): for a CustomResourceDefinition its
+     * update rules and status ({@link CrdLifecycle}); for a custom resource pruning, defaulting and validation
+     * against the schema of the version the client wrote ({@link CustomResourceAdmission}); nothing else for
+     * built-in kinds. May change {@code after}.
+     *
+     * @param before the stored object, null on a create
+     * @param after  the whole object to be stored
+     * @return a refusal to answer with, or empty
+     */
+    private Optional<MockResponse> admit(RecordedRequest request, ResourcePath target, ObjectNode before,
+                                         ObjectNode after) {
+        if ("apiextensions.k8s.io".equals(target.group()) && "customresourcedefinitions".equals(target.plural())) {
+            return CrdLifecycle.admit(before, after, "status".equals(target.subresource()), registry.all());
+        }
+        Optional<CrdRegistry.CustomType> type = registry.custom(target.group(), target.plural());
+        if (type.isEmpty() || target.subresource() != null && !"status".equals(target.subresource())) {
+            return Optional.empty();
+        }
+        ResourcePath requested = ResourcePath.parse(request.getPath());
+        return CustomResourceAdmission.admit(type.get(), requested == null ? target.version() : requested.version(),
+            before, after);
+    }
+
+    /**
+     * PUT of the {@code status} subresource: the stored object with the body's status, admitted as a whole (the
+     * main resource's fields stay as stored), then stored.
+     */
+    private MockResponse updateStatus(RecordedRequest request, ResourcePath target, String body) {
+        ResourcePath object = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
+            target.name(), null, null);
+        MockResponse current = delegate.dispatch(copy(request, HttpMethod.GET, object.render(), ""));
+        if (current.code() != 200 || !(read(body) instanceof ObjectNode written)) {
+            return delegate.dispatch(copy(request, request.method(), target.render(), body));
+        }
+        ObjectNode before = (ObjectNode) read(current.getBody().readUtf8());
+        ObjectNode after = before.deepCopy();
+        if (written.has("status")) {
+            after.set("status", written.get("status"));
+        } else {
+            after.remove("status");
+        }
+        if (written.path("metadata").hasNonNull("resourceVersion")) {
+            Json.object(after, "metadata").set("resourceVersion", written.get("metadata").get("resourceVersion"));
+        }
+        Optional<MockResponse> refused = admit(request, target, before, after);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        return delegate.dispatch(copy(request, HttpMethod.PUT, target.render(), write(after)));
     }
 
     private static MockResponse invalid(ImmutableFields.Violation v) {
@@ -557,6 +642,10 @@ final class ApiServerDispatcher extends Dispatcher {
             if (target.group().isEmpty() && target.plural().equals("namespaces")) {
                 Json.object(created, "status").put("phase", "Active");
             }
+            Optional<MockResponse> refused = admit(request, target, null, created);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
             return delegate.dispatch(copy(request, HttpMethod.POST, target.collection().render(), write(created)));
         }
         ObjectNode existing = (ObjectNode) read(current.getBody().readUtf8());
@@ -579,6 +668,10 @@ final class ApiServerDispatcher extends Dispatcher {
                 return status(422, "Invalid", refused.get());
             }
         }
+        Optional<MockResponse> inadmissible = admit(request, target, existing, merged);
+        if (inadmissible.isPresent()) {
+            return inadmissible.get();
+        }
         Json.object(merged, "metadata").remove("resourceVersion");
         ResourcePath put = new ResourcePath(target.group(), target.version(), target.namespace(), target.plural(),
             target.name(), target.subresource(), null);
@@ -588,7 +681,10 @@ final class ApiServerDispatcher extends Dispatcher {
     private void reloadCrds(RecordedRequest request) {
         MockResponse list = delegate.dispatch(copy(request, HttpMethod.GET, CRD_PATH, ""));
         if (list.code() == 200 && list.getBody() != null) {
+            java.util.List<CrdRegistry.CustomType> before = registry.all();
             registry.reload(read(list.getBody().readUtf8()));
+            customWatches.crdsChanged(before, registry.all(), watch -> registry.custom(watch.group(), watch.plural())
+                .map(t -> t.servedVersions().contains(watch.version())).orElse(false));
         }
     }
 

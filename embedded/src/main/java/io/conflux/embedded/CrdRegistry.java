@@ -13,9 +13,26 @@ import java.util.Optional;
  */
 final class CrdRegistry {
 
-    /** A custom resource type as declared by its CRD. */
+    /**
+     * A custom resource type as declared by its CRD.
+     *
+     * @param servedVersions the versions with {@code served: true}, in the CRD's order; the others are not served
+     * @param storageVersion the version with {@code storage: true} (objects are stored in it, served or not)
+     * @param schemas        version name to its {@code schema.openAPIV3Schema} (absent when the CRD has none)
+     */
     record CustomType(String group, String plural, String singular, String kind, List<String> shortNames,
-                      List<String> servedVersions, String storageVersion, boolean namespaced) {
+                      List<String> servedVersions, String storageVersion, boolean namespaced,
+                      Map<String, JsonNode> schemas) {
+
+        /** @return the schema of {@code version}, if the CRD declares one */
+        Optional<JsonNode> schema(String version) {
+            return Optional.ofNullable(schemas.get(version));
+        }
+
+        /** @return the qualified kind as kube-apiserver names it in messages, e.g. {@code Kustomization.kustomize.toolkit.fluxcd.io} */
+        String qualifiedKind() {
+            return kind + "." + group;
+        }
     }
 
     private volatile Map<String, CustomType> types = Map.of();
@@ -30,7 +47,12 @@ final class CrdRegistry {
             String plural = names.path("plural").asText();
             String storage = null;
             List<String> served = new ArrayList<>();
+            Map<String, JsonNode> schemas = new LinkedHashMap<>();
             for (JsonNode v : spec.path("versions")) {
+                JsonNode schema = v.path("schema").path("openAPIV3Schema");
+                if (schema.isObject()) {
+                    schemas.put(v.path("name").asText(), schema);
+                }
                 if (v.path("served").asBoolean(true)) {
                     served.add(v.path("name").asText());
                 }
@@ -45,7 +67,8 @@ final class CrdRegistry {
             names.path("shortNames").forEach(s -> shortNames.add(s.asText()));
             String singular = names.path("singular").asText(names.path("kind").asText().toLowerCase());
             next.put(group + "/" + plural, new CustomType(group, plural, singular, names.path("kind").asText(),
-                List.copyOf(shortNames), List.copyOf(served), storage, !"Cluster".equals(spec.path("scope").asText())));
+                List.copyOf(shortNames), List.copyOf(served), storage, !"Cluster".equals(spec.path("scope").asText()),
+                Map.copyOf(schemas)));
         }
         types = Map.copyOf(next);
     }

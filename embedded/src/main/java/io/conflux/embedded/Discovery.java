@@ -55,7 +55,7 @@ final class Discovery {
         return null;
     }
 
-    /** group name to versions, newest CRD storage version first for custom groups. */
+    /** group name to served versions, the CRD storage version first (when served) for custom groups. */
     private Map<String, List<String>> groups() {
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (String gv : BuiltInKinds.BY_GROUP_VERSION.keySet()) {
@@ -65,8 +65,11 @@ final class Discovery {
             }
         }
         for (CrdRegistry.CustomType t : registry.all()) {
+            if (t.servedVersions().isEmpty()) {
+                continue;
+            }
             List<String> versions = groups.computeIfAbsent(t.group(), k -> new ArrayList<>());
-            if (!versions.contains(t.storageVersion())) {
+            if (!versions.contains(t.storageVersion()) && t.servedVersions().contains(t.storageVersion())) {
                 versions.add(0, t.storageVersion());
             }
             for (String v : t.servedVersions()) {

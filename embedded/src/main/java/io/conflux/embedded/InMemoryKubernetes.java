@@ -40,7 +40,10 @@ import org.jboss.logging.Logger;
  * {@code apiVersion} rewritten to the version asked for), namespaced objects can only be created in an existing namespace, and deleting a Namespace
  * deletes its contents at once, field ownership ({@code metadata.managedFields}) decides what server-side apply
  * keeps and removes, a Job's selector and template, a Deployment's selector and a Service's clusterIP are immutable
- * ({@code 422}), and an {@link Authorizer} may refuse requests ({@code 403}). The namespaces {@link #INITIAL_NAMESPACES} exist from the start.
+ * ({@code 422}), custom resources are pruned, defaulted and validated against their CRD's schema and
+ * {@code x-kubernetes-validations} ({@code 422 Invalid}, see {@link CustomResourceAdmission}), CRDs are
+ * {@code Established} with {@code storedVersions} kept and refused updates as on a real server (see
+ * {@link CrdLifecycle}), and an {@link Authorizer} may refuse requests ({@code 403}). The namespaces {@link #INITIAL_NAMESPACES} exist from the start.
  *
  * <p>State lives only in memory and is lost on {@link #close()}.
  */

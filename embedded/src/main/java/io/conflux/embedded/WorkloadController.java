@@ -24,8 +24,8 @@ import org.jboss.logging.Logger;
  * a rollout whose pods all started ({@code observedGeneration} = {@code metadata.generation}, all replicas updated,
  * ready and available, a {@code Available=True} condition for Deployments), every Job gets {@code Complete=True},
  * every Pod runs (phase {@code Running}, {@code Ready=True}) or, with {@code restartPolicy} {@code Never} or
- * {@code OnFailure}, has run (phase {@code Succeeded}: a Helm hook or test Pod),
- * and every CustomResourceDefinition gets {@code Established=True} — the statuses kstatus (and so Flux's
+ * {@code OnFailure}, has run (phase {@code Succeeded}: a Helm hook or test Pod)
+ * (a CustomResourceDefinition is {@code Established} at once, by the API server itself) — the statuses kstatus (and so Flux's
  * {@code wait}/{@code healthChecks}) reads as Current. Without it, nothing on the in-memory cluster ever becomes
  * healthy. The status is written through the status subresource; objects whose status is already current for their
  * generation are left alone, so a spec change (new generation) rolls out again after {@code rolloutTime}.
@@ -44,8 +44,7 @@ public final class WorkloadController implements AutoCloseable {
             context("apps", "v1", "ReplicaSet", "replicasets", true),
             context("apps", "v1", "DaemonSet", "daemonsets", true),
             context("batch", "v1", "Job", "jobs", true),
-            context("", "v1", "Pod", "pods", true),
-            context("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false));
+            context("", "v1", "Pod", "pods", true));
 
     private final KubernetesClient client;
     private final Duration rolloutTime;
@@ -161,8 +160,6 @@ public final class WorkloadController implements AutoCloseable {
                     status.put("conditions", List.of(condition("Ready", "PodReady", now)));
                 }
             }
-            case "CustomResourceDefinition" -> status.put("conditions", List.of(
-                    condition("NamesAccepted", "NoConflicts", now), condition("Established", "InitialNamesAccepted", now)));
             default -> {
                 return Map.of();
             }

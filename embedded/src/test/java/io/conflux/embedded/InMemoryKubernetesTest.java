@@ -58,6 +58,10 @@ class InMemoryKubernetesTest {
             .withKind("GitRepository").withPlural("gitrepositories").withNamespaced(true).build();
     }
 
+    /** A status condition as Flux's CRD schemas require it (type, status, reason, message, lastTransitionTime). */
+    static final String CONDITION = "{\"type\":\"%s\",\"status\":\"%s\",\"reason\":\"Test\",\"message\":\"\","
+        + "\"lastTransitionTime\":\"2026-12-06T00:00:00Z\"}";
+
     static GenericKubernetesResource gitRepository(String version, String ns, String name, String url) {
         return new GenericKubernetesResourceBuilder()
             .withApiVersion("source.toolkit.fluxcd.io/" + version).withKind("GitRepository")
@@ -214,51 +218,51 @@ class InMemoryKubernetesTest {
         var res = client.genericKubernetesResources(GIT_V1).inNamespace("default").withName("st");
 
         GenericKubernetesResource withStatus = res.get();
-        withStatus.setAdditionalProperty("status", Map.of("observedGeneration", 1, "phase", "one"));
+        withStatus.setAdditionalProperty("status", Map.of("observedGeneration", 1, "lastHandledReconcileAt", "one"));
         withStatus.setAdditionalProperty("spec", Map.of("url", "https://changed-by-status-write", "interval", "1m"));
         client.resource(withStatus).updateStatus();
         GenericKubernetesResource after = res.get();
-        assertThat(after.<String>get("status", "phase")).isEqualTo("one");
+        assertThat(after.<String>get("status", "lastHandledReconcileAt")).isEqualTo("one");
         assertThat(after.<String>get("spec", "url")).isEqualTo("https://a");
         assertThat(after.getMetadata().getGeneration()).isEqualTo(1L);
 
         GenericKubernetesResource patch = res.get();
-        patch.setAdditionalProperty("status", Map.of("observedGeneration", 1, "phase", "two"));
+        patch.setAdditionalProperty("status", Map.of("observedGeneration", 1, "lastHandledReconcileAt", "two"));
         client.resource(patch).patchStatus();
-        assertThat(res.get().<String>get("status", "phase")).isEqualTo("two");
+        assertThat(res.get().<String>get("status", "lastHandledReconcileAt")).isEqualTo("two");
 
         res.subresource("status").patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"three\"},\"spec\":{\"url\":\"https://x\"}}");
-        assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"status\":{\"lastHandledReconcileAt\":\"three\"},\"spec\":{\"url\":\"https://x\"}}");
+        assertThat(res.get().<String>get("status", "lastHandledReconcileAt")).isEqualTo("three");
         assertThat(res.get().<String>get("spec", "url")).isEqualTo("https://a");
 
         // JSON merge patch (RFC 7386): arrays are replaced, not merged; null removes a member
         var merge = io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE);
-        res.subresource("status").patch(merge, "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"},{\"type\":\"Stalled\",\"status\":\"True\"}]}}");
-        res.subresource("status").patch(merge, "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}],\"phase\":null}}");
+        res.subresource("status").patch(merge, "{\"status\":{\"conditions\":[" + CONDITION.formatted("Ready", "False") + "," + CONDITION.formatted("Stalled", "True") + "]}}");
+        res.subresource("status").patch(merge, "{\"status\":{\"conditions\":[" + CONDITION.formatted("Ready", "True") + "],\"lastHandledReconcileAt\":null}}");
         GenericKubernetesResource replaced = res.get();
         assertThat(replaced.<List<?>>get("status", "conditions")).hasSize(1);
         assertThat(replaced.<String>get("status", "conditions", 0, "status")).isEqualTo("True");
-        assertThat(replaced.<String>get("status", "phase")).isNull();
-        res.subresource("status").patch(merge, "{\"status\":{\"phase\":\"three\"}}");
+        assertThat(replaced.<String>get("status", "lastHandledReconcileAt")).isNull();
+        res.subresource("status").patch(merge, "{\"status\":{\"lastHandledReconcileAt\":\"three\"}}");
 
         // writes to the main resource ignore status: update (PUT) ...
         GenericKubernetesResource put = res.get();
-        put.setAdditionalProperty("status", Map.of("phase", "put-write"));
+        put.setAdditionalProperty("status", Map.of("lastHandledReconcileAt", "put-write"));
         client.resource(put).update();
-        assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
+        assertThat(res.get().<String>get("status", "lastHandledReconcileAt")).isEqualTo("three");
 
         // ... JSON merge patch ...
         res.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"status\":{\"phase\":\"merge-write\"}}");
-        assertThat(res.get().<String>get("status", "phase")).isEqualTo("three");
+            "{\"status\":{\"lastHandledReconcileAt\":\"merge-write\"}}");
+        assertThat(res.get().<String>get("status", "lastHandledReconcileAt")).isEqualTo("three");
 
         // ... and server-side apply
         GenericKubernetesResource main = gitRepository("v1", "default", "st", "https://b");
-        main.setAdditionalProperty("status", Map.of("phase", "main-write"));
+        main.setAdditionalProperty("status", Map.of("lastHandledReconcileAt", "main-write"));
         client.resource(main).fieldManager("conflux").forceConflicts().serverSideApply();
         GenericKubernetesResource last = res.get();
-        assertThat(last.<String>get("status", "phase")).isEqualTo("three");
+        assertThat(last.<String>get("status", "lastHandledReconcileAt")).isEqualTo("three");
         assertThat(last.<String>get("spec", "url")).isEqualTo("https://b");
         assertThat(last.getMetadata().getGeneration()).isEqualTo(2L);
     }

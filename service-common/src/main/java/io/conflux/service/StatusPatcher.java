@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Writes the status of any Flux object as a JSON merge patch of its {@code status} subresource (absent fields are
@@ -23,6 +24,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class StatusPatcher {
+    private static final Logger LOG = Logger.getLogger(StatusPatcher.class);
+
     /** Flux kind → the apiVersion whose status Conflux writes. */
     public static final Map<String, String> API_VERSIONS = Map.ofEntries(
             Map.entry("Kustomization", "kustomize.toolkit.fluxcd.io/v1"),
@@ -89,6 +92,9 @@ public class StatusPatcher {
                         if (e.getCode() == 404) {
                             return false;
                         }
+                        if (e.getCode() == 422) {
+                            logRefused(key, e);
+                        }
                         throw e;
                     }
                 });
@@ -101,5 +107,17 @@ public class StatusPatcher {
             metrics.recordConditions(key, Serialization.unmarshal(body, Map.class));
         }
         return patched;
+    }
+
+    /**
+     * A status the API server refused as invalid (422, e.g. a field Flux's CRD schema requires is missing) is logged
+     * as an error naming the object and each refused field ({@code details.causes[].field}, e.g.
+     * {@code status.artifact.path}), never lost in silence; the caller still gets the exception.
+     */
+    private static void logRefused(ObjectKey key, KubernetesClientException e) {
+        var details = e.getStatus() == null ? null : e.getStatus().getDetails();
+        String fields = details == null || details.getCauses() == null ? "?" : details.getCauses().stream()
+                .map(c -> c.getField() + ": " + c.getMessage()).collect(java.util.stream.Collectors.joining("; "));
+        LOG.errorf("status of %s refused by the API server (422 Invalid): %s", key, fields);
     }
 }

@@ -1,5 +1,6 @@
 package io.conflux.service;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -29,12 +30,14 @@ public class WatchReadiness implements HealthCheck {
 
     /**
      * @param failuresBeforeUnready {@code conflux.watch.failures-before-unready}
+     * @param client                the service's client, which probes a typed watch that stopped watching in silence
      * @return the service's one {@link Watches}
      */
     @Produces
     @Singleton
-    static Watches watches(@ConfigProperty(name = "conflux.watch.failures-before-unready") int failuresBeforeUnready) {
-        return new Watches(failuresBeforeUnready);
+    static Watches watches(@ConfigProperty(name = "conflux.watch.failures-before-unready") int failuresBeforeUnready,
+                           KubernetesClient client) {
+        return new Watches(failuresBeforeUnready, client);
     }
 
     @Override

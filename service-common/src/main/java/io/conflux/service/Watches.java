@@ -1,6 +1,8 @@
 package io.conflux.service;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -19,13 +21,29 @@ import org.jboss.logging.Logger;
  * {@code 403}/{@code 401} (RBAC denied), {@code 410} (resource version gone, again and again) — or it has failed
  * {@code failuresBeforeUnready} times in a row. A failed watch is logged once as an error naming it and its cause, and
  * listed by {@link #failed()} (the services' readiness check, {@link WatchReadiness}) until the informer watches again.
+ *
+ * <p>An informer that listed once and is no longer watching, with no failure reported, is probed: fabric8's watch
+ * manager re-opens an ended watch by itself and keeps retrying a refused one without telling the informer (its
+ * exception handler never sees the 404 of a removed CRD, as the watch stream simply ends, as kube-apiserver ends it).
+ * A watch given a probe ({@link #watch(String, SharedIndexInformer, Probe)}, or any typed watch when this object
+ * has a client) has it run at each {@link #failed()} while so: a list of at most one object of the watched resource;
+ * a refusal is recorded as a failure of the watch (so a 404 makes it failed at once), a success leaves it as is (a
+ * watch between two connections).
  * Thread-safe.
  */
 public final class Watches {
     private static final Logger LOG = Logger.getLogger(Watches.class);
 
     private final int failuresBeforeUnready;
+    private final KubernetesClient client;
     private final Map<String, State> watches = new ConcurrentHashMap<>();
+
+    /** Lists the watched resource once (at most one object), throwing the API server's refusal. */
+    @FunctionalInterface
+    public interface Probe {
+        /** @throws KubernetesClientException the API server's answer when it refuses the list */
+        void run();
+    }
 
     /**
      * @param failuresBeforeUnready failures in a row after which a watch failing with a retriable error (connection
@@ -33,11 +51,22 @@ public final class Watches {
      * @throws IllegalArgumentException when it is below 1
      */
     public Watches(int failuresBeforeUnready) {
+        this(failuresBeforeUnready, null);
+    }
+
+    /**
+     * @param failuresBeforeUnready as {@link #Watches(int)}
+     * @param client                the client typed watches ({@link #watch(Class, SharedIndexInformer)}) probe with
+     *                              when they stop watching in silence; null for none
+     * @throws IllegalArgumentException when {@code failuresBeforeUnready} is below 1
+     */
+    public Watches(int failuresBeforeUnready, KubernetesClient client) {
         if (failuresBeforeUnready < 1) {
             throw new IllegalArgumentException("conflux.watch.failures-before-unready must be at least 1, not "
                     + failuresBeforeUnready);
         }
         this.failuresBeforeUnready = failuresBeforeUnready;
+        this.client = client;
     }
 
     /**
@@ -64,7 +93,20 @@ public final class Watches {
      * @return {@code informer}
      */
     public <T> SharedIndexInformer<T> watch(String name, SharedIndexInformer<T> informer) {
-        State state = new State(name, informer);
+        return watch(name, informer, null);
+    }
+
+    /**
+     * Watches {@code informer} with a probe: call before starting it (it replaces its exception handler).
+     *
+     * @param name     names the watch in the readiness check and the log
+     * @param informer a not yet started informer
+     * @param probe    lists the watched resource, run when the informer stopped watching without a failure reported;
+     *                 null for none
+     * @return {@code informer}
+     */
+    public <T> SharedIndexInformer<T> watch(String name, SharedIndexInformer<T> informer, Probe probe) {
+        State state = new State(name, informer, probe);
         watches.put(name, state);
         informer.exceptionHandler((started, t) -> {
             state.failed(t);
@@ -80,7 +122,9 @@ public final class Watches {
      * @return {@code informer}
      */
     public <T extends HasMetadata> SharedIndexInformer<T> watch(Class<T> type, SharedIndexInformer<T> informer) {
-        return watch(HasMetadata.getKind(type) + " (" + HasMetadata.getApiVersion(type) + ")", informer);
+        Probe probe = client == null ? null : () -> client.resources(type).inAnyNamespace()
+                .list(new ListOptionsBuilder().withLimit(1L).build());
+        return watch(HasMetadata.getKind(type) + " (" + HasMetadata.getApiVersion(type) + ")", informer, probe);
     }
 
     /** Stops tracking the watch {@code name} (its informer closed). */
@@ -138,15 +182,17 @@ public final class Watches {
     private final class State {
         private final String name;
         private final SharedIndexInformer<?> informer;
+        private final Probe probe;
         private int failures;
         private Instant since;
         private String reason;
         private boolean lasting;
         private boolean reported;
 
-        State(String name, SharedIndexInformer<?> informer) {
+        State(String name, SharedIndexInformer<?> informer, Probe probe) {
             this.name = name;
             this.informer = informer;
+            this.probe = probe;
         }
 
         synchronized void failed(Throwable t) {
@@ -173,6 +219,13 @@ public final class Watches {
                 failures = 0;
                 reported = false;
                 return java.util.Optional.empty();
+            }
+            if (!counts() && probe != null && informer.hasSynced()) {
+                try {
+                    probe.run(); // fabric8 re-watches an ended watch by itself, reporting nothing: ask the server
+                } catch (KubernetesClientException e) {
+                    failed(e);
+                }
             }
             return counts() ? java.util.Optional.of(new Failed(name, reason, since, failures)) : java.util.Optional.empty();
         }

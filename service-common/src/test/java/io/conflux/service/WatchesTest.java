@@ -19,8 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #13, "no silent stall": a watch the API server refuses (RBAC) is reported as failed — by name, with the
- * server's message — and healthy again once the informer, which keeps retrying, watches.
+ * Issue #13, "no silent stall": a watch the API server refuses (RBAC) or whose resource is gone (its CRD removed) is
+ * reported as failed — by name, with the server's status code and message — and healthy again once the informer,
+ * which keeps retrying, watches.
  */
 class WatchesTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -62,6 +63,52 @@ class WatchesTest {
         } finally {
             kube.authorize(Authorizer.ALLOW_ALL);
             informer.close();
+        }
+    }
+
+    @Test
+    void aWatchWhoseCrdIsRemovedIsFailedUntilTheCrdIsBack() {
+        String crd = """
+                apiVersion: apiextensions.k8s.io/v1
+                kind: CustomResourceDefinition
+                metadata: {name: widgets.example.conflux.io}
+                spec:
+                  group: example.conflux.io
+                  scope: Namespaced
+                  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+                  versions:
+                    - name: v1
+                      served: true
+                      storage: true
+                      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+                """;
+        kube.client().resource(crd).serverSideApply();
+        Watches watches = new Watches(2);
+        ResourceDefinitionContext widgets = new ResourceDefinitionContext.Builder().withGroup("example.conflux.io")
+                .withVersion("v1").withPlural("widgets").withKind("Widget").withNamespaced(true).build();
+        // the watch stream just ends, as kube-apiserver ends it, and fabric8 re-opens it by itself without telling
+        // the informer: the probe (a list of one object) is what meets the 404
+        SharedIndexInformer<GenericKubernetesResource> informer = watches.watch("Widget (v1)", kube.client()
+                .genericKubernetesResources(widgets).inAnyNamespace().runnableInformer(0),
+                () -> kube.client().genericKubernetesResources(widgets).inAnyNamespace()
+                        .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build()));
+        try {
+            informer.start();
+            until(informer::isWatching);
+            assertThat(watches.failed()).isEmpty();
+
+            // as when a bundle replaces the CRD by an older release's without this version: the path is gone
+            kube.client().apiextensions().v1().customResourceDefinitions().withName("widgets.example.conflux.io").delete();
+            until(() -> !watches.failed().isEmpty());
+            Watches.Failed failed = watches.failed().get(0);
+            assertThat(failed.name()).isEqualTo("Widget (v1)");
+            assertThat(failed.reason()).startsWith("404 ");
+
+            kube.client().resource(crd).serverSideApply();
+            until(() -> informer.isWatching() && watches.failed().isEmpty());
+        } finally {
+            informer.close();
+            kube.client().apiextensions().v1().customResourceDefinitions().withName("widgets.example.conflux.io").delete();
         }
     }
 

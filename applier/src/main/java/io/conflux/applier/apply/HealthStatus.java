@@ -76,9 +76,7 @@ public final class HealthStatus {
             case "Service" -> service(spec, status);
             case "Namespace" -> status.get("phase") == null || "Active".equals(status.get("phase")) ? Result.isCurrent()
                     : Result.inProgress("Namespace is " + status.get("phase"));
-            case "CustomResourceDefinition" -> condition(status, "Established")
-                    .map(c -> "True".equals(c.get("status")) ? Result.isCurrent() : Result.inProgress("CRD is not established"))
-                    .orElse(Result.inProgress("CRD is not established"));
+            case "CustomResourceDefinition" -> crd(status);
             default -> condition(status, "Ready").map(c -> "True".equals(c.get("status")) ? Result.isCurrent()
                     : Result.inProgress(String.valueOf(Objects.requireNonNullElse(c.get("message"), "not Ready"))))
                     .orElse(Result.isCurrent());
@@ -138,6 +136,35 @@ public final class HealthStatus {
         }
         Object ingress = map(status.get("loadBalancer")).get("ingress");
         return ingress instanceof List<?> l && !l.isEmpty() ? Result.isCurrent() : Result.inProgress("Service has no load balancer address");
+    }
+
+    /**
+     * kstatus' rules for a CustomResourceDefinition (cli-utils {@code pkg/kstatus/status/core.go},
+     * {@code CRDConditions}), its conditions read in order: {@code NamesAccepted=False} is Failed (its names conflict
+     * with another CRD's: it will never be served), so is {@code Established=False} with a reason other than
+     * {@code Installing}; {@code Established=True} is Current; anything else is InProgress ({@code Install in progress}).
+     */
+    private static Result crd(Map<?, ?> status) {
+        if (status.get("conditions") instanceof List<?> conditions) {
+            for (Object o : conditions) {
+                if (!(o instanceof Map<?, ?> c)) {
+                    continue;
+                }
+                String message = c.get("reason") + ": " + Objects.requireNonNullElse(c.get("message"), "");
+                if ("NamesAccepted".equals(c.get("type")) && "False".equals(c.get("status"))) {
+                    return Result.isFailed(message);
+                }
+                if ("Established".equals(c.get("type"))) {
+                    if ("False".equals(c.get("status")) && !"Installing".equals(c.get("reason"))) {
+                        return Result.isFailed(message);
+                    }
+                    if ("True".equals(c.get("status"))) {
+                        return Result.isCurrent();
+                    }
+                }
+            }
+        }
+        return Result.inProgress("Install in progress");
     }
 
     private static java.util.Optional<Map<?, ?>> condition(Map<?, ?> status, String type) {

@@ -117,7 +117,8 @@ public class FluxObjectWatcher {
         }
 
         private String appliedRevision(T o) {
-            return o.getStatus() == null ? null : o.getStatus().lastAppliedRevision();
+            // a HelmRelease's v2 status has no lastAppliedRevision: the view reads Flux's fields of each kind
+            return Reconcilable.of(o).map(Reconcilable::appliedRevision).orElse(null);
         }
 
         private ObjectKey keyOf(T o) {

@@ -117,7 +117,7 @@ public record DeletionAttempt(ReconcileHistory history, boolean finalized, Map<S
     public static DeletionAttempt of(Reconcilable r, Plan plan, ApplyResult pruned, String notTerminated,
                                      int failuresBefore, Duration initialBackoff, Duration maxBackoff, Duration took,
                                      String controller) {
-        String revision = r.status() == null ? null : r.status().lastAppliedRevision();
+        String revision = r.appliedRevision();
         boolean ok = pruned == null || pruned.succeeded();
         String reason = r.deletionReason(ok);
         String terminated = notTerminated == null ? "" : "\nfailed to wait for resources termination: " + notTerminated;

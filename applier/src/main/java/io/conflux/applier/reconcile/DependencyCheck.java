@@ -116,13 +116,13 @@ public final class DependencyCheck {
             boolean ready = status != null
                     && Conditions.isReady(status.conditions(), dep.get().generation())
                     && (status.lastAttemptedRevision() == null
-                    || status.lastAttemptedRevision().equals(status.lastAppliedRevision()));
+                    || status.lastAttemptedRevision().equals(dep.get().appliedRevision()));
             if (!ready) {
                 return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "' is not ready");
             }
             Optional<String> source = r.source();
             if (revision != null && source.isPresent() && source.equals(dep.get().source())
-                    && !revision.equals(status.lastAppliedRevision())) {
+                    && !revision.equals(dep.get().appliedRevision())) {
                 return Optional.of("dependency '" + key.namespace() + "/" + key.name() + "' revision is not up to date");
             }
         }

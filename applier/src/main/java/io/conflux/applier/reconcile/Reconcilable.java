@@ -3,6 +3,7 @@ package io.conflux.applier.reconcile;
 import io.conflux.applier.persist.StoredState;
 import io.conflux.applier.release.HelmReasons;
 import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.meta.Conditions;
 import io.conflux.model.kustomize.KubeConfigReference;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.kustomize.KustomizationSpec;
@@ -114,6 +115,14 @@ public sealed interface Reconcilable permits Reconcilable.OfKustomization, Recon
     /** @return the current status, or null */
     default KustomizationStatus status() {
         return object().getStatus();
+    }
+
+    /**
+     * @return the revision last applied with success: a Kustomization's {@code status.lastAppliedRevision}; null when
+     *         none (or no status)
+     */
+    default String appliedRevision() {
+        return status() == null ? null : status().lastAppliedRevision();
     }
 
     /** @return the {@code reconcile.fluxcd.io/requestedAt} annotation, or null */
@@ -235,6 +244,20 @@ public sealed interface Reconcilable permits Reconcilable.OfKustomization, Recon
         @Override
         public boolean prune() {
             return true;
+        }
+
+        /**
+         * Flux's HelmRelease v2 status has no {@code lastAppliedRevision} (the API server prunes it): the release is
+         * applied at {@code status.lastAttemptedRevision} when {@code Ready=True} for the current generation, as
+         * helm-controller's dependency check reads a HelmRelease (Ready at its generation).
+         *
+         * @return {@code status.lastAttemptedRevision} when Ready for the current generation, else null
+         */
+        @Override
+        public String appliedRevision() {
+            var status = status();
+            return status != null && Conditions.isReady(status.conditions(), generation())
+                    ? status.lastAttemptedRevision() : null;
         }
 
         @Override

@@ -1,13 +1,11 @@
 package io.conflux.applier.reconcile;
 
-import io.conflux.applier.apply.InventoryEntry;
 import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.InventoryRecord;
 import io.conflux.applier.persist.ReconcileHistory;
 import io.conflux.applier.persist.ReleaseState;
 import io.conflux.applier.release.HelmReasons;
 import io.conflux.applier.release.ReleaseOutcome;
-import io.conflux.model.kustomize.ResourceInventory;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.topic.FluxEvent;
@@ -24,8 +22,8 @@ import java.util.Map;
  * UpgradeSucceeded|UpgradeFailed}; {@code Remediated} after a rollback or uninstall ({@code RollbackSucceeded}, …) and
  * cleared by a release; {@code Stalled} ({@code RetriesExceeded}) once the retries are exhausted; {@code Ready} with
  * the release's reason, or the remediation's when one ran; {@code lastAttemptedRevision},
- * {@code lastAttemptedGeneration}, {@code lastAttemptedReleaseAction}, {@code lastAppliedRevision} on success, the
- * failure counters ({@code failures}, {@code installFailures}, {@code upgradeFailures}) and {@code inventory}. One
+ * {@code lastAttemptedGeneration}, {@code lastAttemptedReleaseAction}, (no {@code lastAppliedRevision}: v2 has none), the
+ * failure counters ({@code failures}, {@code installFailures}, {@code upgradeFailures}); the inventory goes to the applier's row only. One
  * history row and one event for the release, one more of each for a remediation. Next run: {@code spec.interval} after
  * a release, {@code conflux.applier.release-retry-interval} when retries are left, none when stalled (until the spec,
  * chart or values change).
@@ -110,16 +108,14 @@ public record ReleaseAttempt(List<ReconcileHistory> rows, InventoryRecord invent
         status.put("lastAttemptedRevision", revision);
         status.put("lastAttemptedGeneration", generation);
         status.put("lastAttemptedReleaseAction", outcome.action().toString());
-        if (outcome.released()) {
-            status.put("lastAppliedRevision", revision);
-        }
         status.put("failures", outcome.counters().failures());
         status.put("installFailures", outcome.counters().installFailures());
         status.put("upgradeFailures", outcome.counters().upgradeFailures());
         if (r.requestedAt() != null) {
             status.put("lastHandledReconcileAt", r.requestedAt());
         }
-        status.put("inventory", new ResourceInventory(outcome.inventory().stream().map(InventoryEntry::toRef).toList()));
+        // no status.inventory nor lastAppliedRevision: Flux's HelmRelease v2 has neither (the API server prunes them);
+        // the inventory is the applier's row (Records.inventory), the applied revision Reconcilable.appliedRevision
 
         List<FluxEvent> events = new ArrayList<>();
         events.add(Events.of(r.object(), outcome.released() ? FluxEvent.INFO : FluxEvent.ERROR, outcome.releaseReason(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.embedded.WorkloadController;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -18,10 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A bundle holding a CustomResourceDefinition and custom resources of it, applied in kustomize-controller's stages.
- * The in-memory API server serves a custom resource as soon as its CRD is stored; a real one only once the CRD is
- * Established. The authorizer below plays that part: it refuses every request for a custom kind until the
- * {@link WorkloadController} (the stand-in for the apiextensions controller) has written the CRD's
- * {@code Established=True} status.
+ * The in-memory API server, as kube-apiserver, establishes a CRD on its write unless its names conflict with another
+ * CRD's of the group (then {@code NamesAccepted=False}, never Established). It serves a custom resource as soon as
+ * its CRD is stored; a real one only once the CRD is Established. The authorizer below makes sure the applier waits:
+ * it refuses every request for a custom kind until the applier has read the CRD back after writing it (its wait for
+ * {@code Established}).
  */
 class DefinitionStageTest {
     static final Map<String, String> OWNER = Map.of("kustomize.toolkit.fluxcd.io/name", "crds",
@@ -29,8 +31,8 @@ class DefinitionStageTest {
     InMemoryKubernetes cluster;
     WorkloadController controller;
     KubernetesClient client;
-    final Set<String> established = ConcurrentHashMap.newKeySet();
-    final Set<String> neverEstablished = ConcurrentHashMap.newKeySet();
+    final Set<String> written = ConcurrentHashMap.newKeySet();
+    final Set<String> checked = ConcurrentHashMap.newKeySet();
     final List<String> refused = new CopyOnWriteArrayList<>();
 
     @BeforeEach
@@ -38,13 +40,14 @@ class DefinitionStageTest {
         cluster = InMemoryKubernetes.start();
         client = cluster.client();
         cluster.authorize(request -> {
-            if ("customresourcedefinitions".equals(request.resource()) && "update".equals(request.verb())) {
-                if (neverEstablished.contains(request.name())) {
-                    return false;
+            if ("customresourcedefinitions".equals(request.resource()) && request.name() != null) {
+                if (Set.of("create", "update", "patch").contains(request.verb())) {
+                    written.add(request.name());
+                } else if ("get".equals(request.verb()) && written.contains(request.name())) {
+                    checked.add(request.name()); // the applier reads the status of the CRD it wrote
                 }
-                established.add(request.name()); // the controller's status write: Established from now on
             }
-            if (request.group().equals("example.com") && !established.contains(request.resource() + ".example.com")) {
+            if (request.group().equals("example.com") && !checked.contains(request.resource() + ".example.com")) {
                 refused.add(request.verb() + " " + request.resource() + "/" + request.name());
                 return false;
             }
@@ -78,8 +81,11 @@ class DefinitionStageTest {
     }
 
     @Test
-    void aDefinitionNeverEstablishedFailsTheApplyAtTheTimeoutBeforeAnyCustomResource() {
-        neverEstablished.add("gadgets.example.com");
+    void aDefinitionWhoseNamesConflictFailsTheApplyAtOnceBeforeAnyCustomResource() {
+        // another CRD of the group holds the singular "gadget": the API server never establishes gadgets.example.com
+        client.resource(Serialization.unmarshal(crd("gizmos", "Gizmo", "Cluster").replace("\"kind\":\"Gizmo\"}",
+                "\"kind\":\"Gizmo\",\"shortNames\":[\"gadget\"]}"), HasMetadata.class))
+                .create();
         InventoryEntry old = InventoryEntry.of("v1", "ConfigMap", "default", "old");
         ApplyResult result = new ObjectApplier(client, "conflux").apply(objects("""
                 [{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g"}},
@@ -89,7 +95,9 @@ class DefinitionStageTest {
                 new ApplyOptions(true, false, Duration.ofMillis(800), true, Duration.ofMillis(100)));
 
         assertThat(result.succeeded()).isFalse();
-        assertThat(result.error()).isEqualTo("timeout waiting for: [CustomResourceDefinition/gadgets.example.com status: 'InProgress']");
+        // kstatus calls a CRD with NamesAccepted=False Failed (it never becomes Established): no wait for the timeout
+        assertThat(result.error()).startsWith("CustomResourceDefinition/gadgets.example.com status: 'Failed': SingularConflict: ")
+                .contains("\"gadget\" is already in use");
         assertThat(result.changes()).extracting(Change::toString).containsExactly("CustomResourceDefinition/gadgets.example.com created");
         assertThat(result.inventory()).extracting(InventoryEntry::id)
                 .containsExactly("default_old__ConfigMap", "_gadgets.example.com_apiextensions.k8s.io_CustomResourceDefinition");

@@ -28,6 +28,27 @@ class HealthCheckTest {
         }
     }
 
+    /** kstatus' CRDConditions: a name conflict never resolves by waiting, so it is Failed, not InProgress. */
+    @Test
+    void kstatusRulesForCustomResourceDefinitions() {
+        HealthStatus.Result conflict = HealthStatus.of(yaml("{kind: CustomResourceDefinition, status: {conditions: ["
+                + "{type: NamesAccepted, status: 'False', reason: SingularConflict, message: '\"gadget\" is already in use'},"
+                + "{type: Established, status: 'False', reason: NotAccepted, message: not all names are accepted}]}}"));
+        assertThat(conflict.failed()).isTrue();
+        assertThat(conflict.current()).isFalse();
+        assertThat(conflict.message()).isEqualTo("SingularConflict: \"gadget\" is already in use");
+        assertThat(HealthStatus.of(yaml("{kind: CustomResourceDefinition, status: {conditions: ["
+                + "{type: Established, status: 'False', reason: Terminating, message: deleting}]}}")).failed()).isTrue();
+        HealthStatus.Result installing = HealthStatus.of(yaml("{kind: CustomResourceDefinition, status: {conditions: ["
+                + "{type: Established, status: 'False', reason: Installing, message: waiting}]}}"));
+        assertThat(installing.failed()).isFalse();
+        assertThat(installing.current()).isFalse();
+        assertThat(installing.message()).isEqualTo("Install in progress");
+        assertThat(HealthStatus.of(yaml("{kind: CustomResourceDefinition}")).current()).isFalse();
+        assertThat(HealthStatus.of(yaml("{kind: CustomResourceDefinition, status: {conditions: ["
+                + "{type: NamesAccepted, status: 'True'}, {type: Established, status: 'True'}]}}")).current()).isTrue();
+    }
+
     @Test
     void kstatusRulesForCommonKinds() {
         assertThat(HealthStatus.of(yaml("{kind: Deployment, metadata: {generation: 2}, spec: {replicas: 2},"

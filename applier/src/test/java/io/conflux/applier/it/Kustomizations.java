@@ -18,7 +18,8 @@ final class Kustomizations {
     }
 
     /**
-     * Creates Kustomization {@code default/name} with {@code spec} fields (besides interval, path and sourceRef).
+     * Creates Kustomization {@code default/name} with {@code spec} fields (besides interval, path and sourceRef; and
+     * {@code prune: false} unless {@code spec} sets it, as Flux's v1 schema requires the field).
      *
      * @return its generation
      */
@@ -26,6 +27,7 @@ final class Kustomizations {
         kube.resource(Serialization.unmarshal("{\"apiVersion\":\"kustomize.toolkit.fluxcd.io/v1\",\"kind\":\"Kustomization\","
                 + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"default\"},\"spec\":{\"interval\":\"10m\","
                 + "\"path\":\"./\",\"sourceRef\":{\"kind\":\"GitRepository\",\"name\":\"repo\"}"
+                + (spec.contains("\"prune\"") ? "" : ",\"prune\":false")
                 + (spec.isEmpty() ? "" : "," + spec) + "}}", Kustomization.class)).create();
         return get(kube, name).getMetadata().getGeneration();
     }

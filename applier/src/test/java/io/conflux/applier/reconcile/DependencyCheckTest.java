@@ -37,6 +37,24 @@ class DependencyCheckTest {
         assertThat(DependencyCheck.blocking(apps, "main@sha1:new", lookup(apps, otherSource))).isEmpty();
     }
 
+    /**
+     * Flux's HelmRelease v2 status has no {@code lastAppliedRevision} (the API server prunes it): a HelmRelease
+     * dependency is ready when {@code Ready=True} at its generation, applied at its {@code lastAttemptedRevision}.
+     */
+    @Test
+    void aHelmReleaseDependencyIsReadyByFluxsV2Fields() {
+        Reconcilable apps = k("apps", List.of("podinfo"), null);
+        String v2Status = "{\"lastAttemptedRevision\":\"6.5.4\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"%s\","
+                + "\"observedGeneration\":3}]}";
+        Reconcilable released = Fixtures.helmRelease("", v2Status.formatted("True"));
+        assertThat(released.appliedRevision()).isEqualTo("6.5.4");
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, released))).isEmpty();
+        Reconcilable failed = Fixtures.helmRelease("", v2Status.formatted("False"));
+        assertThat(failed.appliedRevision()).isNull();
+        assertThat(DependencyCheck.blocking(apps, "r", lookup(apps, failed)))
+                .contains("dependency 'default/podinfo' is not ready");
+    }
+
     @Test
     void aDependencyInAnotherNamespaceIsLookedUpThereNotInTheDependentsNamespace() {
         Reconcilable apps = withDependency(k("apps", List.of(), null), "infra", "flux-system");

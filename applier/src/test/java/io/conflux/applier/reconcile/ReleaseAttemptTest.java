@@ -44,7 +44,8 @@ class ReleaseAttemptTest {
                 .containsExactly("True", "InstallSucceeded");
         assertThat(Fixtures.condition(attempt.status(), "Ready").message())
                 .isEqualTo("Helm install succeeded for release default/podinfo with chart " + REVISION);
-        assertThat(attempt.status()).containsEntry("lastAppliedRevision", REVISION).containsEntry("failures", 0);
+        assertThat(attempt.status()).containsEntry("lastAttemptedRevision", REVISION)
+            .doesNotContainKeys("lastAppliedRevision", "inventory").containsEntry("failures", 0);
         assertThat(attempt.events()).singleElement().extracting(FluxEvent::severity, FluxEvent::reason)
                 .containsExactly(FluxEvent.INFO, "InstallSucceeded");
         assertThat(attempt.nextRun()).isEqualTo(Duration.ofMinutes(15));

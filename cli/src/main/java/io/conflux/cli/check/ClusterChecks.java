@@ -17,7 +17,8 @@ import java.util.Objects;
 /**
  * What {@code conflux check} reads from the management cluster, as {@code flux check} and {@code flux get all -A}
  * do: Conflux's CRDs installed, serving their versions and {@code Established}; Flux's controller Deployments (which
- * must not run beside Conflux) and the ones the applier skipped; every Flux object that is not Ready, with its reason.
+ * must not run beside Conflux) and the ones the applier skipped; every Flux object that is not Ready, with its reason;
+ * every Provider and Alert (static objects in Flux, without status) the notifier reported {@code InvalidConfig}.
  */
 public final class ClusterChecks {
     /** The condition the applier writes on a Kustomization that left toolkit CRDs or Flux controllers out. */
@@ -37,6 +38,16 @@ public final class ClusterChecks {
             kind("notification.toolkit.fluxcd.io", "v1", "receivers", "Receiver"),
             kind("notification.toolkit.fluxcd.io", "v1beta3", "providers", "Provider"),
             kind("notification.toolkit.fluxcd.io", "v1beta3", "alerts", "Alert"));
+
+    /**
+     * Flux kinds without status (notification-controller's static v1beta3 {@code Provider} and {@code Alert}): not
+     * listed for want of {@code Ready} but for their {@code InvalidConfig} Warning Events ({@link #invalidConfig}).
+     */
+    static final List<String> STATIC_KINDS = List.of("Provider", "Alert");
+    /** Reason of the Warning Event the notifier (as notification-controller) writes on an unusable Provider or Alert. */
+    public static final String INVALID_CONFIG = "InvalidConfig";
+    /** Annotation of that Event holding the object generation it is about. */
+    public static final String GENERATION_ANNOTATION = "notification.toolkit.fluxcd.io/generation";
 
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
@@ -149,6 +160,37 @@ public final class ClusterChecks {
     }
 
     /**
+     * @param objects Providers and Alerts as JSON (objects without status)
+     * @param events  {@code events.k8s.io/v1} Events as JSON
+     * @return a failure per object with a {@code Warning} {@value #INVALID_CONFIG} Event about it — same uid and,
+     *         when the Event carries {@value #GENERATION_ANNOTATION}, the object's current generation — with the
+     *         Event's note; one ok line when there is none
+     */
+    public static List<Finding> invalidConfig(List<JsonNode> objects, List<JsonNode> events) {
+        List<Finding> out = new ArrayList<>();
+        for (JsonNode o : objects) {
+            String uid = o.at("/metadata/uid").asText();
+            String generation = o.at("/metadata/generation").asText();
+            String subject = o.path("kind").asText() + "/" + o.at("/metadata/namespace").asText() + "/"
+                    + o.at("/metadata/name").asText();
+            events.stream()
+                    .filter(e -> INVALID_CONFIG.equals(e.path("reason").asText()) && "Warning".equals(e.path("type").asText()))
+                    .filter(e -> !uid.isEmpty() && uid.equals(e.at("/regarding/uid").asText()))
+                    .filter(e -> {
+                        JsonNode at = e.at("/metadata/annotations").path(GENERATION_ANNOTATION);
+                        return at.isMissingNode() || at.asText().equals(generation);
+                    })
+                    .map(e -> e.path("note").asText())
+                    .distinct()
+                    .forEach(note -> out.add(Finding.fail("notification", subject + ": " + INVALID_CONFIG + ": " + note)));
+        }
+        if (out.isEmpty()) {
+            out.add(Finding.ok("notification", objects.size() + " Providers and Alerts usable"));
+        }
+        return out;
+    }
+
+    /**
      * Reads the cluster and runs every check above.
      *
      * @param expected CRD name → served versions Conflux installs, or null when unknown (CRD check left out)
@@ -171,6 +213,7 @@ public final class ClusterChecks {
         }
         List<String> present = crds.stream().map(c -> c.getMetadata().getName()).toList();
         List<JsonNode> objects = new ArrayList<>();
+        List<JsonNode> staticObjects = new ArrayList<>();
         List<JsonNode> kustomizations = new ArrayList<>();
         for (ResourceDefinitionContext kind : FLUX_KINDS) {
             if (!present.contains(kind.getPlural() + "." + kind.getGroup())) {
@@ -179,7 +222,7 @@ public final class ClusterChecks {
             for (GenericKubernetesResource o : client.genericKubernetesResources(kind).inAnyNamespace().list()
                     .getItems()) {
                 JsonNode json = JSON.convertValue(o, JsonNode.class);
-                objects.add(json);
+                (STATIC_KINDS.contains(kind.getKind()) ? staticObjects : objects).add(json);
                 if ("Kustomization".equals(kind.getKind())) {
                     kustomizations.add(json);
                 }
@@ -189,6 +232,17 @@ public final class ClusterChecks {
                 .withLabel("app.kubernetes.io/part-of", "flux").list().getItems();
         out.addAll(fluxControllers(controllers, kustomizations));
         out.addAll(notReady(objects));
+        if (!staticObjects.isEmpty()) {
+            List<JsonNode> events;
+            try {
+                events = client.genericKubernetesResources("events.k8s.io/v1", "Event").inAnyNamespace()
+                        .list().getItems().stream().map(e -> JSON.convertValue(e, JsonNode.class)).toList();
+            } catch (KubernetesClientException e) {
+                out.add(Finding.warn("notification", "cannot list Events to check Providers and Alerts: " + e.getMessage()));
+                return out;
+            }
+            out.addAll(invalidConfig(staticObjects, events));
+        }
         return out;
     }
 }

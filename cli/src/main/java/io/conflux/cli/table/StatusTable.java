@@ -54,9 +54,11 @@ public final class StatusTable {
         }
         for (HelmRelease h : client.resources(HelmRelease.class).inAnyNamespace().list().getItems()) {
             var s = h.getStatus();
+            // flux get hr's revision: the latest history snapshot's chart version, else lastAttemptedRevision (v2 has
+            // no lastAppliedRevision)
             String fromHistory = latest.get(h.getMetadata().getNamespace() + "/" + h.getMetadata().getName());
             rows.add(row("HelmRelease", h.getMetadata().getNamespace(), h.getMetadata().getName(),
-                    fromHistory != null ? fromHistory : s == null ? null : s.lastAppliedRevision(), false,
+                    fromHistory != null ? fromHistory : s == null ? null : s.lastAttemptedRevision(), false,
                     s == null ? null : s.conditions()));
         }
         return sorted(rows);

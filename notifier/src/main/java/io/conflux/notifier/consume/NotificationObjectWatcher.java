@@ -1,18 +1,19 @@
 package io.conflux.notifier.consume;
 
-import io.conflux.model.meta.Condition;
-import io.conflux.model.meta.Conditions;
-import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.notification.Alert;
 import io.conflux.model.notification.Provider;
-import io.conflux.model.notification.ReceiverStatus;
+import io.conflux.model.topic.FluxEvent;
+import io.conflux.notifier.dispatch.InvalidConfigEvents;
 import io.conflux.notifier.dispatch.NotificationObjects;
 import io.conflux.notifier.dispatch.ObjectValidation;
+import io.conflux.notifier.dispatch.ProviderResolver;
+import io.conflux.notifier.persist.UnsupportedFieldReports;
 import io.conflux.service.Ownership;
-import io.conflux.service.StatusPatcher;
+import io.conflux.service.ReactiveRunner;
+import io.conflux.service.Retrying;
 import io.conflux.service.Watches;
-import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -22,10 +23,9 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,19 +34,21 @@ import org.jboss.logging.Logger;
 
 /**
  * Watches {@code Alert}s and {@code Provider}s ({@code notification.toolkit.fluxcd.io/v1beta3}) on the management
- * cluster. Their informer caches are what events are matched against, and each object seen with a spec not yet
- * acknowledged gets a {@code Ready} condition through the status subresource: {@code True}/{@code Succeeded}
- * when the notifier accepts it, {@code False}/{@code ValidationFailed} with the reason otherwise (as Flux's
- * v1beta2 controllers wrote), through service-common's {@link StatusPatcher}. Every replica caches every Alert and
- * Provider (an event may match any of them), but only the replica owning an object's key ({@code Alert/<ns>/<name>},
- * {@code Provider/<ns>/<name>}; {@link Ownership} of the {@code events} partitions) writes its status; a replica
- * newly assigned partitions acknowledges the objects it now owns.
+ * cluster. Their informer caches are what events are matched against. Flux's v1beta3 Providers and Alerts have no
+ * status (notification-controller made them static objects in Flux 2.1; their CRD schema has no {@code status}, so
+ * the API server would prune one): nothing is written on them. An object the notifier cannot use — unknown or
+ * unsupported provider type, a referenced Secret missing or unusable, an address that is not an http(s) URL, a bad
+ * timeout, a bad regular expression, no event source — is reported as notification-controller reports it: a
+ * {@code Warning} Kubernetes Event on the object, reason {@code InvalidConfig} ({@link InvalidConfigEvents}),
+ * published once per object generation through the notifier's outbox onto {@code conflux.events} (the notifier's
+ * Kubernetes Event writer makes it the Event), and a warning in the log. {@code conflux check} lists those Events.
+ * Every replica caches every Alert and Provider (an event may match any of them), but only the replica owning an
+ * object's key ({@code Alert/<ns>/<name>}, {@code Provider/<ns>/<name>}; {@link Ownership} of the {@code events}
+ * partitions) checks it; a replica newly assigned partitions checks the objects it now owns.
  */
 @ApplicationScoped
 public class NotificationObjectWatcher {
     private static final Logger LOG = Logger.getLogger(NotificationObjectWatcher.class);
-    /** Reason of a {@code Ready=False} condition for an object the notifier cannot use. */
-    public static final String VALIDATION_FAILED = "ValidationFailed";
 
     @Inject
     KubernetesClient client;
@@ -55,14 +57,21 @@ public class NotificationObjectWatcher {
     @Inject
     NotificationObjects cache;
     @Inject
-    StatusPatcher patcher;
+    ProviderResolver resolver;
+    @Inject
+    UnsupportedFieldReports reports;
+    @Inject
+    ReactiveRunner runner;
+    @Inject
+    Retrying retrying;
     @Inject
     Ownership ownership;
 
+    private final String instance = "conflux-notifier-" + UUID.randomUUID().toString().substring(0, 8);
     private SharedIndexInformer<Alert> alerts;
     private SharedIndexInformer<Provider> providers;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "conflux-notification-status");
+        Thread t = new Thread(r, "conflux-notification-objects");
         t.setDaemon(true);
         return t;
     });
@@ -72,15 +81,15 @@ public class NotificationObjectWatcher {
                 client.resources(Alert.class).inAnyNamespace().runnableInformer(0));
         providers = watches.watch(Provider.class,
                 client.resources(Provider.class).inAnyNamespace().runnableInformer(0));
-        StatusHandler<Alert> alertStatus = new StatusHandler<>("Alert", ObjectValidation::validate);
-        StatusHandler<Provider> providerStatus = new StatusHandler<>("Provider", ObjectValidation::validate);
-        alerts.addEventHandler(alertStatus);
-        providers.addEventHandler(providerStatus);
+        Checker<Alert> alertCheck = new Checker<>("Alert", ObjectValidation::validate);
+        Checker<Provider> providerCheck = new Checker<>("Provider", this::validate);
+        alerts.addEventHandler(alertCheck);
+        providers.addEventHandler(providerCheck);
         cache.use(alerts.getStore(), providers.getStore());
         // called on the Kafka polling thread: only hand the work over
         ownership.onAssigned(newlyOwned -> worker.execute(() -> {
-            cache.alerts().stream().filter(a -> newlyOwned.test(alertStatus.key(a).toString())).forEach(alertStatus::acknowledge);
-            cache.providers().stream().filter(p -> newlyOwned.test(providerStatus.key(p).toString())).forEach(providerStatus::acknowledge);
+            cache.alerts().stream().filter(a -> newlyOwned.test(alertCheck.key(a).toString())).forEach(alertCheck::check);
+            cache.providers().stream().filter(p -> newlyOwned.test(providerCheck.key(p).toString())).forEach(providerCheck::check);
         }));
         CompletableFuture.allOf(alerts.start().toCompletableFuture(), providers.start().toCompletableFuture())
                 .whenComplete((v, e) -> {
@@ -103,12 +112,29 @@ public class NotificationObjectWatcher {
         worker.shutdownNow();
     }
 
-    /** Writes {@code Ready} when an object's spec is new to the notifier or its verdict changed. */
-    private final class StatusHandler<T extends CustomResource<?, ReceiverStatus>> implements ResourceEventHandler<T> {
+    /** The spec checks, then the Provider resolved with its Secrets (missing Secret, bad key) and its address. */
+    private Optional<String> validate(Provider provider) {
+        Optional<String> problem = ObjectValidation.validate(provider);
+        if (problem.isPresent()) {
+            return problem;
+        }
+        try {
+            return ObjectValidation.validate(resolver.resolve(provider));
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        } catch (KubernetesClientException e) {
+            LOG.warnf("cannot check the Secrets of Provider %s/%s: %s", provider.getMetadata().getNamespace(),
+                    provider.getMetadata().getName(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Checks an object when its spec is new to the notifier, and reports it when it cannot be used. */
+    private final class Checker<T extends HasMetadata> implements ResourceEventHandler<T> {
         private final String kind;
         private final Function<T, Optional<String>> validation;
 
-        StatusHandler(String kind, Function<T, Optional<String>> validation) {
+        Checker(String kind, Function<T, Optional<String>> validation) {
             this.kind = kind;
             this.validation = validation;
         }
@@ -119,12 +145,14 @@ public class NotificationObjectWatcher {
 
         @Override
         public void onAdd(T object) {
-            acknowledge(object);
+            worker.execute(() -> check(object));
         }
 
         @Override
         public void onUpdate(T before, T after) {
-            acknowledge(after);
+            if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
+                worker.execute(() -> check(after));
+            }
         }
 
         @Override
@@ -132,33 +160,27 @@ public class NotificationObjectWatcher {
             LOG.debugf("%s deleted", key(object));
         }
 
-        void acknowledge(T object) {
-            if (!ownership.owns(key(object))) {
+        void check(T object) {
+            ObjectKey key = key(object);
+            if (!ownership.owns(key)) {
                 return;
             }
             Optional<String> problem = validation.apply(object);
-            long generation = object.getMetadata().getGeneration() == null ? 0 : object.getMetadata().getGeneration();
-            boolean ready = problem.isEmpty();
-            String reason = ready ? FluxReasons.SUCCEEDED : VALIDATION_FAILED;
-            String message = problem.orElse("Initialized");
-            List<Condition> current = object.getStatus() == null ? null : object.getStatus().conditions();
-            Optional<Condition> readyNow = Conditions.find(current, Condition.READY);
-            boolean upToDate = readyNow.isPresent()
-                    && Objects.equals(readyNow.get().observedGeneration(), generation)
-                    && readyNow.get().isTrue() == ready
-                    && Objects.equals(readyNow.get().reason(), reason)
-                    && Objects.equals(readyNow.get().message(), message);
-            if (upToDate) {
+            if (problem.isEmpty()) {
+                LOG.debugf("%s accepted", key);
                 return;
             }
-            List<Condition> conditions = Conditions.set(current, Conditions.ready(ready, generation, reason, message));
-            try {
-                if (patcher.patch(key(object), Map.of("observedGeneration", generation, "conditions", conditions))) {
-                    LOG.infof("%s Ready=%s: %s", key(object), ready, message);
-                }
-            } catch (KubernetesClientException e) {
-                LOG.warnf("cannot write status of %s: %s", key(object), e.getMessage());
-            }
+            long generation = object.getMetadata().getGeneration() == null ? 0 : object.getMetadata().getGeneration();
+            LOG.warnf("%s generation %d cannot be used (%s): %s", key, generation, InvalidConfigEvents.REASON,
+                    problem.get());
+            FluxEvent event = InvalidConfigEvents.of(object, problem.get(), instance);
+            String uid = String.valueOf(object.getMetadata().getUid());
+            retrying.untilDone(() -> runner.run(blocking -> reports.reportOnce(key + "#" + InvalidConfigEvents.REASON,
+                            key.toString(), uid, generation, event)), () -> ownership.owns(key))
+                    .subscribe().with(published -> LOG.debugf("%s %s event published: %s", key,
+                            InvalidConfigEvents.REASON, published),
+                            failure -> LOG.warnf("cannot report %s of %s: %s", InvalidConfigEvents.REASON, key,
+                                    failure.getMessage()));
         }
     }
 }

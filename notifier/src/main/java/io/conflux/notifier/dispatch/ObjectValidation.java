@@ -6,6 +6,9 @@ import io.conflux.model.notification.AlertSpec;
 import io.conflux.model.notification.Provider;
 import io.conflux.model.notification.ProviderSpec;
 import io.conflux.notifier.deliver.Notifiers;
+import io.conflux.notifier.deliver.ProviderEndpoint;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Checks that an {@code Alert} or {@code Provider} can be used before it is marked {@code Ready}: what Flux's
+ * Checks that an {@code Alert} or {@code Provider} can be used (else it is reported {@code InvalidConfig}): what Flux's
  * CRD validation and controllers reject (unknown provider type, no provider reference, no event sources, bad
  * regular expression, bad timeout).
  */
@@ -36,6 +39,28 @@ public final class ObjectValidation {
             } catch (IllegalArgumentException e) {
                 return Optional.of("invalid spec.timeout: " + e.getMessage());
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * @param endpoint the Provider resolved with its Secrets ({@link ProviderResolver})
+     * @return why its address cannot be posted to — not an absolute {@code http}/{@code https} URL — or empty when it
+     *         can or none is set (the message names the field, not the address, which may come from a Secret)
+     */
+    public static Optional<String> validate(ProviderEndpoint endpoint) {
+        String address = endpoint.address();
+        if (address == null || address.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            URI uri = new URI(address);
+            if (uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(java.util.Locale.ROOT))
+                    || uri.getHost() == null) {
+                return Optional.of("invalid address (spec.address or the Secret's 'address' key): not an absolute http or https URL");
+            }
+        } catch (URISyntaxException e) {
+            return Optional.of("invalid address (spec.address or the Secret's 'address' key): not a URL");
         }
         return Optional.empty();
     }

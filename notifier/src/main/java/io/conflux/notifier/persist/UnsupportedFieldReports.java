@@ -27,12 +27,27 @@ public class UnsupportedFieldReports {
      * @return true when the event was published (queued in the outbox), false when this generation was reported before
      */
     public Uni<Boolean> reportOnce(String key, String uid, long generation, FluxEvent event) {
+        return reportOnce(key, key, uid, generation, event);
+    }
+
+    /**
+     * As {@link #reportOnce(String, String, long, FluxEvent)} for a report other than the unsupported fields of an
+     * object (e.g. a Provider's {@code InvalidConfig}), recorded under its own key.
+     *
+     * @param report     the report's key in the table, e.g. {@code Provider/ns/name#InvalidConfig}
+     * @param key        the object key, {@code Kind/namespace/name}: the record key on {@code conflux.events}
+     * @param uid        the object's uid
+     * @param generation the object's {@code metadata.generation}
+     * @param event      the event to publish on {@code conflux.events}
+     * @return true when the event was published (queued in the outbox), false when this generation was reported before
+     */
+    public Uni<Boolean> reportOnce(String report, String key, String uid, long generation, FluxEvent event) {
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
                         "INSERT INTO unsupported_field_report (object_key, uid, generation, fields) VALUES (?1, ?2, ?3, ?4) "
                                 + "ON CONFLICT (object_key) DO UPDATE SET uid = EXCLUDED.uid, generation = EXCLUDED.generation, "
                                 + "fields = EXCLUDED.fields, reported_at = now() WHERE unsupported_field_report.uid <> EXCLUDED.uid "
                                 + "OR unsupported_field_report.generation < EXCLUDED.generation")
-                .setParameter(1, key)
+                .setParameter(1, report)
                 .setParameter(2, uid)
                 .setParameter(3, generation)
                 .setParameter(4, event.message())

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.LocalObjectReference;
 import io.conflux.model.notification.Alert;
 import io.conflux.model.notification.AlertSpec;
@@ -17,7 +16,6 @@ import io.conflux.notifier.persist.DeliveryStore;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.CustomResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,8 +45,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The notifier end to end with a real Kafka broker, a real PostgreSQL and an in-memory Kubernetes API: Alerts and
- * Providers get Ready, events from {@code conflux.events} reach a local Slack stand-in once (also when two consumers
+ * The notifier end to end with a real Kafka broker, a real PostgreSQL and an in-memory Kubernetes API: unusable
+ * Providers are reported with Warning Events, events from {@code conflux.events} reach a local Slack stand-in once (also when two consumers
  * handle the same event at once), transient failures are retried, a Provider outage holds the event until the
  * Provider is back and a Provider refusing the request is a failed delivery — neither is dead-lettered.
  */
@@ -75,6 +73,8 @@ class NotifierServiceTest {
     DeliveryStore store;
     @Inject
     io.conflux.service.Ownership ownership;
+    @Inject
+    io.conflux.notifier.dispatch.NotificationObjects objects;
 
     @TestHTTPResource("/api/deliveries?limit=100")
     URI deliveriesApi;
@@ -140,6 +140,8 @@ class NotifierServiceTest {
         client.resource(alert("held", "held", "held")).create();
         client.resource(provider("pager", new ProviderSpec("pagerduty", null, null, "https://events.pagerduty.com",
                 null, null, null, null, null))).create();
+        client.resource(provider("nosecret", new ProviderSpec("slack", null, null, null, null, null,
+                new LocalObjectReference("absent"), null, null))).create();
     }
 
     private static void kustomization(String name, Map<String, String> labels) {
@@ -213,11 +215,11 @@ class NotifierServiceTest {
         }
     }
 
-    private static <T extends CustomResource<?, io.conflux.model.notification.ReceiverStatus>> boolean ready(
-            Class<T> type, String name) {
-        T object = EmbeddedServices.client().resources(type).inNamespace(NS).withName(name).get();
-        return object != null && object.getStatus() != null
-                && Conditions.isReady(object.getStatus().conditions(), object.getMetadata().getGeneration());
+    /** Whether the notifier's caches hold the Provider (a static object: Flux's v1beta3 has no status to wait for). */
+    private boolean known(Class<?> type, String name) {
+        return (type == Provider.class ? objects.providers().stream().map(p -> p.getMetadata())
+                : objects.alerts().stream().map(a -> a.getMetadata()))
+                .anyMatch(m -> NS.equals(m.getNamespace()) && name.equals(m.getName()));
     }
 
     private List<JsonNode> deliveriesOf(String object) {
@@ -297,24 +299,38 @@ class NotifierServiceTest {
         }
     }
 
+    /**
+     * Flux's v1beta3 Providers and Alerts are static objects (no status in notification-controller since Flux 2.1):
+     * nothing is written on them; one the notifier cannot use — a type it does not deliver to, a missing Secret — is
+     * reported as notification-controller does, a {@code Warning} Kubernetes Event on it with reason
+     * {@code InvalidConfig} naming the problem (published once on {@code conflux.events}).
+     */
     @Test
-    void alertsAndProvidersAreMarkedReady() throws Exception {
-        await("Ready Providers", () -> ready(Provider.class, "slack") && ready(Provider.class, "down"));
-        await("Ready Alerts", () -> ready(Alert.class, "apps") && ready(Alert.class, "down"));
-        Provider p = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("slack").get();
-        assertThat(p.getStatus().conditions().get(0).reason()).isEqualTo("Succeeded");
-        assertThat(p.getStatus().observedGeneration()).isEqualTo(p.getMetadata().getGeneration());
+    void unusableProvidersGetAnInvalidConfigWarningEventAndNoStatus() throws Exception {
+        await("Providers and Alerts in the cache", () -> known(Provider.class, "slack") && known(Provider.class, "pager")
+                && known(Provider.class, "nosecret") && known(Alert.class, "apps"));
+        var events = EmbeddedServices.client().genericKubernetesResources("events.k8s.io/v1", "Event").inNamespace(NS);
+        await("the InvalidConfig Events", () -> events.list().getItems().stream()
+                .filter(e -> "InvalidConfig".equals(e.getAdditionalProperties().get("reason")))
+                .map(NotifierServiceTest::regarding).toList().containsAll(List.of("Provider/pager", "Provider/nosecret")));
+        Map<String, Object> pager = invalidConfig(events.list().getItems(), "Provider/pager");
+        assertThat(pager).containsEntry("type", "Warning");
+        assertThat(pager.get("note").toString()).contains("'pagerduty' is not supported");
+        assertThat(invalidConfig(events.list().getItems(), "Provider/nosecret").get("note").toString())
+                .isEqualTo("Secret flux-system/absent not found");
+        assertThat(events.list().getItems().stream().filter(e -> "InvalidConfig".equals(e.getAdditionalProperties().get("reason")))
+                .map(NotifierServiceTest::regarding)).as("usable Providers and Alerts are not reported")
+                .doesNotContain("Provider/slack", "Provider/hmac", "Alert/apps", "Alert/labelled");
+        Provider slackProvider = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("slack").get();
+        assertThat(slackProvider.getStatus()).as("no status on a v1beta3 Provider").isNull();
+        assertThat(EmbeddedServices.client().resources(Alert.class).inNamespace(NS).withName("apps").get().getStatus())
+                .isNull();
+    }
 
-        await("a verdict on the unsupported Provider", () -> {
-            Provider pager = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("pager").get();
-            return pager.getStatus() != null && pager.getStatus().conditions() != null;
-        });
-        var verdict = EmbeddedServices.client().resources(Provider.class).inNamespace(NS).withName("pager").get()
-                .getStatus().conditions().get(0);
-        assertThat(verdict.type()).isEqualTo("Ready");
-        assertThat(verdict.status()).isEqualTo("False");
-        assertThat(verdict.reason()).isEqualTo("ValidationFailed");
-        assertThat(verdict.message()).contains("pagerduty");
+    private static Map<String, Object> invalidConfig(List<io.fabric8.kubernetes.api.model.GenericKubernetesResource> events,
+                                                     String object) {
+        return events.stream().filter(e -> "InvalidConfig".equals(e.getAdditionalProperties().get("reason"))
+                && regarding(e).equals(object)).findFirst().orElseThrow().getAdditionalProperties();
     }
 
     @Test
@@ -524,7 +540,7 @@ class NotifierServiceTest {
 
     @Test
     void matchLabelsAreReadFromTheClusterAndGenericHmacUsesTheSecret() throws Exception {
-        await("Ready hmac Provider", () -> ready(Provider.class, "hmac") && ready(Alert.class, "labelled"));
+        await("the hmac Provider and Alert in the cache", () -> known(Provider.class, "hmac") && known(Alert.class, "labelled"));
         produce("sync-labels", error("web", "web is unhealthy"));
         produce("sync-labels", error("payments", "payments is unhealthy"));
         await("the generic-hmac post", () -> !hmac.requests().isEmpty());
@@ -547,7 +563,7 @@ class NotifierServiceTest {
 
     @Test
     void aSuspendedProviderIsSkippedAndAMissingOneIsRecordedAsFailed() throws Exception {
-        await("Ready quiet Provider", () -> ready(Provider.class, "quiet") && ready(Alert.class, "orphan"));
+        await("the quiet Provider and Alert in the cache", () -> known(Provider.class, "quiet") && known(Alert.class, "orphan"));
         produce("sync-quiet", event("quiet", "nobody listens"));
         produce("sync-quiet", event("orphan", "nobody is there"));
         await("the FAILED record", () -> count(deliveriesOf("Kustomization/flux-system/orphan"), "FAILED") == 1);
@@ -574,7 +590,7 @@ class NotifierServiceTest {
 
     @Test
     void aProviderThatHangsHoldsBackOnlyItsOwnPartition() throws Exception {
-        await("Ready held Provider", () -> ready(Provider.class, "held") && ready(Alert.class, "held"));
+        await("the held Provider and Alert in the cache", () -> known(Provider.class, "held") && known(Alert.class, "held"));
         java.util.concurrent.CountDownLatch gate = held.hold();
         try {
             FluxEvent stuck = event("held", "waiting for a slow service");

@@ -47,9 +47,9 @@ public class SourceArtifact extends PanacheEntityBase {
      */
     public long sequence;
 
-    /** @return the row as Flux's {@code status.artifact} */
+    /** @return the row as Flux's {@code status.artifact}, its path in source-controller's layout */
     public Artifact artifact() {
-        return new Artifact(revision, digest, lastUpdateTime, url, null);
+        return new Artifact(revision, digest, lastUpdateTime, url, Artifact.path(kind, namespace, name, digest));
     }
 
     /** @return the last artifact stored of {@code source}; null item when none is stored */

@@ -85,7 +85,8 @@ final class ArtifactFetcher {
             }
             if (outcome.fetched() != null) {
                 FetchedArtifact f = outcome.fetched();
-                Artifact artifact = new Artifact(f.revision(), f.digest(), revision.observedAt(), revision.url(), null,
+                Artifact artifact = new Artifact(f.revision(), f.digest(), revision.observedAt(), revision.url(),
+                        Artifact.path(source.kind(), source.namespace(), source.name(), f.digest()),
                         (long) f.tarball().length, f.metadata().isEmpty() ? null : f.metadata());
                 return Panache.withTransaction(() -> SourceContent.store(source,
                                         new SourceContent(f.revision(), artifact.digest(), f.tarball()))
@@ -179,6 +180,7 @@ final class ArtifactFetcher {
         m.put("digest", a.digest());
         m.put("lastUpdateTime", a.lastUpdateTime());
         m.put("url", a.url());
+        m.put("path", a.path());
         m.put("size", a.size());
         m.put("metadata", a.metadata());
         return m;

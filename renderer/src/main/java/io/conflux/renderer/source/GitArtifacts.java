@@ -19,16 +19,17 @@ import org.jboss.logging.Logger;
 
 /**
  * The fetch half of Flux's source-controller GitRepository reconciler ({@code reconcileSource}), as the renderer sees
- * it: the webhook-receiver resolves a revision with ls-remote and writes it to the status, the renderer fetches it.
+ * it: the webhook-receiver resolves a revision with ls-remote (status {@code Ready=Unknown}, {@code Progressing}), the
+ * renderer fetches it and writes the artifact.
  * This class remembers, per GitRepository, the last artifact whose content was fetched, and writes the outcome of each
  * fetch to the status (JSON merge patch, service-common's {@link StatusPatcher}). Its memory is a cache: as source-controller stores each
  * artifact it fetches, the caller stores the artifact {@link #artifactOf} returns (table {@code source_artifact}) before
  * {@link #fetched} reports it, and
  * hands a stored one back through {@link #stored} before reporting a failure, so that a restarted renderer still
- * serves the last good artifact after the receiver has written a new revision, and cleared its digest, in the status.
+ * serves the last good artifact.
  * <ul>
- *   <li>fetched: {@code status.artifact.digest}; and when the status shows a failed fetch, the artifact of the fetched
- *       revision, {@code Ready=True} reason {@code Succeeded} and no {@code FetchFailed} condition;</li>
+ *   <li>fetched: the whole {@code status.artifact} of the fetched revision (with Flux's required {@code digest} and
+ *       {@code path}), {@code Ready=True} reason {@code Succeeded} and no {@code FetchFailed} condition;</li>
  *   <li>failed: {@code Ready=False} and {@code FetchFailed=True}, reason {@code GitOperationFailed}, the message naming
  *       the URL and the cause (source-controller's wording), and {@code status.artifact} back to the last artifact
  *       fetched — none when no fetch of the repository succeeded yet — so that its consumers keep reading the last
@@ -99,44 +100,51 @@ public final class GitArtifacts {
         String since = before != null && revision.equals(before.revision()) ? before.lastUpdateTime()
                 : shown != null && revision.equals(shown.revision()) && shown.lastUpdateTime() != null
                 ? shown.lastUpdateTime() : Conditions.now();
-        return new Artifact(revision, digest, since, url, null);
+        return new Artifact(revision, digest, since, url, Artifact.path(GitRepository.KIND, source.namespace(),
+                source.name(), digest));
     }
 
     /**
-     * The artifact of a fetched revision was stored: records it as the last good artifact and writes its digest, and,
-     * when the status shows a failed fetch, the artifact and {@code Ready=True}. A status naming another revision with
-     * no failed fetch (the receiver moved on) is left as it is. Called only once the artifact is durable, so that the
-     * status never reports an artifact a restarted renderer would not find.
+     * The artifact of a fetched revision was stored: records it as the last good artifact and writes it whole to
+     * {@code status.artifact} ({@code revision}, {@code digest}, {@code lastUpdateTime}, {@code url}, {@code path}:
+     * every field Flux's schema requires) with {@code Ready=True} reason {@code Succeeded} message {@code stored
+     * artifact for revision '<rev>'} and no {@code FetchFailed}, as source-controller does once it has stored an
+     * artifact (the receiver only says {@code Progressing} until then). Nothing is written when the status already
+     * says exactly that, or when the digest could not be computed (the schema refuses an artifact without one; logged).
+     * Called only once the artifact is durable, so that the status never reports an artifact a restarted renderer
+     * would not find.
      */
     public void fetched(ObjectKey source, Artifact artifact) {
         fetched.put(source, artifact);
         GitRepository current = get(source);
-        if (current == null || current.getStatus() == null) {
+        if (current == null) {
+            return;
+        }
+        if (artifact.digest() == null) {
+            LOG.errorf("%s: status.artifact of %s not written: its digest could not be computed", source,
+                    artifact.revision());
             return;
         }
         String revision = artifact.revision();
-        String digest = artifact.digest();
-        Artifact shown = current.getStatus().artifact();
-        List<Condition> conditions = current.getStatus().conditions();
+        long generation = generation(current);
+        Artifact shown = current.getStatus() == null ? null : current.getStatus().artifact();
+        List<Condition> conditions = current.getStatus() == null || current.getStatus().conditions() == null
+                ? List.of() : current.getStatus().conditions();
         boolean failed = Conditions.find(conditions, FETCH_FAILED).filter(Condition::isTrue).isPresent();
-        boolean named = shown != null && revision.equals(shown.revision());
+        boolean written = shown != null && revision.equals(shown.revision()) && artifact.digest().equals(shown.digest())
+                && artifact.path() != null && artifact.path().equals(shown.path());
+        if (written && !failed && Conditions.isReady(conditions, generation)) {
+            return;
+        }
+        List<Condition> kept = new ArrayList<>(conditions);
+        kept.removeIf(c -> FETCH_FAILED.equals(c.type()));
         Map<String, Object> status = new LinkedHashMap<>();
-        if (!named && failed) {
-            status.put("artifact", artifact(artifact));
-        } else if (named && digest != null && !digest.equals(shown.digest())) {
-            status.put("artifact", Map.of("digest", digest));
-        }
-        if (failed && (named || status.containsKey("artifact"))) {
-            List<Condition> kept = new ArrayList<>(conditions);
-            kept.removeIf(c -> FETCH_FAILED.equals(c.type()));
-            status.put("conditions", Conditions.set(kept, Conditions.ready(true, generation(current),
-                    FluxReasons.SUCCEEDED, "stored artifact for revision '" + revision + "'")));
-        }
-        if (!status.isEmpty()) {
-            patch(source, status);
-            if (failed) {
-                LOG.infof("%s: fetched %s again, Ready=True", source, revision);
-            }
+        status.put("artifact", artifact(artifact));
+        status.put("conditions", Conditions.set(kept, Conditions.ready(true, generation, FluxReasons.SUCCEEDED,
+                "stored artifact for revision '" + revision + "'")));
+        patch(source, status);
+        if (failed) {
+            LOG.infof("%s: fetched %s again, Ready=True", source, revision);
         }
     }
 
@@ -170,6 +178,7 @@ public final class GitArtifacts {
         m.put("digest", a.digest());
         m.put("lastUpdateTime", a.lastUpdateTime());
         m.put("url", a.url());
+        m.put("path", a.path());
         return m;
     }
 

@@ -179,6 +179,10 @@ public class HelmRepositoryReconciler {
             artifact.put("digest", revision);
             artifact.put("lastUpdateTime", Conditions.now());
             artifact.put("url", repository.getSpec().url());
+            // source-controller's path of an index artifact: helmrepository/<ns>/<name>/index-<digest hex>.yaml
+            artifact.put("path", "helmrepository/" + repository.getMetadata().getNamespace() + "/"
+                    + repository.getMetadata().getName() + "/index-" + revision.substring(revision.indexOf(':') + 1)
+                    + ".yaml");
             status.put("artifact", artifact);
         } catch (HelmException | IllegalArgumentException e) {
             ready = Conditions.ready(false, generation, FETCH_FAILED, e.getMessage());

@@ -16,7 +16,7 @@ class CrossNamespaceRefsTest {
                 apiVersion: kustomize.toolkit.fluxcd.io/v1
                 kind: Kustomization
                 metadata: {name: apps, namespace: team-b}
-                spec: {interval: 10m, path: ./, sourceRef: %s}
+                spec: {interval: 10m, path: ./, prune: true, sourceRef: %s}
                 """.formatted(sourceRef), Kustomization.class);
     }
 

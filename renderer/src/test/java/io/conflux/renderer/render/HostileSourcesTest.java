@@ -69,6 +69,7 @@ class HostileSourcesTest {
                 spec:
                   interval: 10m
                   path: ./apps
+                  prune: true
                   sourceRef: {kind: GitRepository, name: flux-system}
                   postBuild:
                     substitute:
@@ -88,6 +89,7 @@ class HostileSourcesTest {
                 spec:
                   interval: 10m
                   path: ./apps
+                  prune: true
                   sourceRef: {kind: GitRepository, name: flux-system}
                 """));
         assertThat(good.message()).isNull();

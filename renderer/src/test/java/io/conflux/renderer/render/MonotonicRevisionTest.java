@@ -153,15 +153,11 @@ class MonotonicRevisionTest {
         repositories.put(SOURCE, client.resource(repo).create());
     }
 
+    /** What the receiver writes after ls-remote: {@code Ready=Unknown} {@code Progressing}, never the artifact. */
     private void receiverStored(String revision, String url) {
-        Map<String, Object> artifact = new java.util.LinkedHashMap<>();
-        artifact.put("revision", revision);
-        artifact.put("lastUpdateTime", Conditions.now());
-        artifact.put("url", url);
-        artifact.put("digest", null);
-        TestCoordinators.patchStatus(client, NS, "apps", Map.of(
-                "conditions", List.of(Conditions.ready(true, 1, "Succeeded", "stored artifact for revision '" + revision + "'")),
-                "artifact", artifact));
+        TestCoordinators.patchStatus(client, NS, "apps", Map.of("conditions", List.of(new io.conflux.model.meta.Condition(
+                "Ready", "Unknown", 1L, Conditions.now(), "Progressing",
+                "building artifact: new upstream revision '" + revision + "'"))));
     }
 
     private static SourceRevision revision(String url, String revision) {

@@ -241,12 +241,10 @@ class RetryAndOwnershipTest {
         repo.setSpec(new GitRepositorySpec(url, GitRepositoryRef.branch("main"), "1m", null,
                 new LocalObjectReference("git-auth"), null, null, null));
         watched.gitRepositories.put(SOURCE, client.resource(repo).create());
-        Map<String, Object> artifact = new java.util.LinkedHashMap<>();
-        artifact.put("revision", revision);
-        artifact.put("lastUpdateTime", Conditions.now());
-        artifact.put("url", url);
-        TestCoordinators.patchStatus(client, NS, "apps", Map.of("artifact", artifact,
-                "conditions", List.of(Conditions.ready(true, 1, "Succeeded", "stored artifact for revision '" + revision + "'"))));
+        // what the receiver writes after ls-remote: Progressing, never the artifact (the renderer writes it once stored)
+        TestCoordinators.patchStatus(client, NS, "apps", Map.of("conditions", List.of(new io.conflux.model.meta.Condition(
+                "Ready", "Unknown", 1L, Conditions.now(), "Progressing",
+                "building artifact: new upstream revision '" + revision + "'"))));
         return revision;
     }
 

@@ -150,8 +150,10 @@ class SourceIsolationTest {
             // B writes A's revision into its own status (as the receiver would after an ls-remote) and changes its
             // Kustomization: a render reads only the artifact the renderer stored for B, and it stored none (its
             // fetch failed), so nothing of A's is read: the Kustomization waits for an artifact of its own
+            String zeros = "0".repeat(64);
             TestCoordinators.patchStatus(client, "team-b", "apps", Map.of("artifact",
-                    Map.of("revision", r1, "url", url, "lastUpdateTime", Conditions.now())));
+                    Map.of("revision", r1, "url", url, "lastUpdateTime", Conditions.now(), "digest", "sha256:" + zeros,
+                            "path", "gitrepository/team-b/apps/" + zeros + ".tar.gz")));
             cached("team-b");
             await(coordinator.onKustomizationChanged(kustomization("team-b")));
             assertThat(TestCoordinators.storedRevision(runner, new ObjectKey(GitRepository.KIND, "team-b", "apps"))).isEmpty();
@@ -160,7 +162,13 @@ class SourceIsolationTest {
     }
 
     private void assertRefusedUnread(String url, String message) throws Exception {
-        createGitRepository("team-b", url, null);
+        // Flux's schema (every served version) refuses such a spec.url on write: the renderer meets one only in an
+        // object stored before that schema was installed, which the informer cache below stands for
+        createGitRepository("team-b", "https://git.example.invalid/acme/private", null);
+        GitRepository stored = repositories.get(new ObjectKey(GitRepository.KIND, "team-b", "apps"));
+        GitRepositorySpec spec = stored.getSpec();
+        stored.setSpec(new GitRepositorySpec(url, spec.ref(), spec.interval(), spec.timeout(), spec.secretRef(),
+                spec.suspend(), spec.ignore(), spec.include()));
         kustomizations.add(kustomization("team-b"));
         await(coordinator.onSourceRevision(revision("team-b", url, r1)));
 

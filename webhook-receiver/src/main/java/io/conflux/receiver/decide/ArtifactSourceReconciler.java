@@ -117,9 +117,8 @@ public class ArtifactSourceReconciler {
             if (trigger != Trigger.MANUAL && ArtifactSourceStatus.current(source, revision)) {
                 return Uni.createFrom().item(new ReconcileOutcome(key, Result.UNCHANGED, revision, null));
             }
-            String since = state.observedAt.toInstant().toString();
             return blocking.call(() -> {
-                status.patch(key, ArtifactSourceStatus.stored(source, url, revision, since));
+                status.patch(key, ArtifactSourceStatus.stored(source, url, revision));
                 return new ReconcileOutcome(key, Result.UNCHANGED, revision, null);
             });
         }
@@ -129,7 +128,7 @@ public class ArtifactSourceReconciler {
                 observed);
         return Panache.withTransaction(() -> SourceState.record(key.toString(), uid, revision, generation,
                         trigger.json(), deliveryId, observedAt))
-                .chain(() -> blocking.call(() -> status.patch(key, ArtifactSourceStatus.stored(source, url, revision, observed))))
+                .chain(() -> blocking.call(() -> status.patch(key, ArtifactSourceStatus.stored(source, url, revision))))
                 .chain(() -> Panache.withTransaction(() -> SourceState.markPublished(key.toString(), revision, generation,
                                 OffsetDateTime.now(ZoneOffset.UTC))
                         .chain(() -> outbox.add(Topics.SOURCE_REVISIONS, key.toString(), record))))

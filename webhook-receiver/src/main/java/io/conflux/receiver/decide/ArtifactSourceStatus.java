@@ -25,36 +25,30 @@ public final class ArtifactSourceStatus {
     }
 
     /**
-     * A revision was resolved: {@code observedGeneration}, {@code url}, {@code artifact} ({@code revision},
-     * {@code lastUpdateTime}, {@code url}; a new revision clears {@code digest}, {@code size} and {@code metadata}),
-     * {@code Ready=True} reason {@code Succeeded}, {@code FetchFailed} removed, {@code lastHandledReconcileAt}.
+     * A revision was resolved: {@code observedGeneration}, {@code url}, {@code FetchFailed} removed,
+     * {@code lastHandledReconcileAt}, and {@code Ready}: {@code True} reason {@code Succeeded} with Flux's message when
+     * {@code status.artifact} already names the revision (the renderer stored it), else {@code Unknown} reason
+     * {@code Progressing} message {@code building artifact: new upstream revision '<rev>'}. The receiver never writes
+     * {@code status.artifact}: Flux's schema requires its {@code digest} and {@code path}, which the renderer writes
+     * with the stored content.
      *
-     * @param source         the object as cached
-     * @param url            the source's URL ({@code spec.url}; a Bucket's {@code http(s)://endpoint/bucketName})
-     * @param revision       the revision
-     * @param lastUpdateTime RFC 3339 time the revision was first seen
+     * @param source   the object as cached
+     * @param url      the source's URL ({@code spec.url}; a Bucket's {@code http(s)://endpoint/bucketName})
+     * @param revision the revision
      * @return the status merge patch
      */
-    public static Map<String, Object> stored(HasMetadata source, String url, String revision, String lastUpdateTime) {
+    public static Map<String, Object> stored(HasMetadata source, String url, String revision) {
         long generation = generation(source);
         List<Condition> conditions = new ArrayList<>(conditions(source) == null ? List.of() : conditions(source));
         conditions.removeIf(c -> SourceStatus.FETCH_FAILED.equals(c.type()));
-        conditions = Conditions.set(conditions, Conditions.ready(true, generation, FluxReasons.SUCCEEDED,
-                readyMessage(source, revision)));
-        Map<String, Object> artifact = new LinkedHashMap<>();
-        artifact.put("revision", revision);
-        artifact.put("lastUpdateTime", lastUpdateTime);
-        artifact.put("url", url);
         Artifact current = artifact(source);
-        if (current == null || !revision.equals(current.revision())) {
-            artifact.put("digest", null); // the renderer digests the new revision's content; an old digest must go
-            artifact.put("size", null);
-            artifact.put("metadata", null);
-        }
+        conditions = Conditions.set(conditions, current != null && revision.equals(current.revision())
+                ? Conditions.ready(true, generation, FluxReasons.SUCCEEDED, readyMessage(source, revision))
+                : new Condition(Condition.READY, "Unknown", generation, Conditions.now(), SourceStatus.PROGRESSING,
+                        "building artifact: new upstream revision '" + revision + "'"));
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", generation);
         status.put("conditions", conditions);
-        status.put("artifact", artifact);
         status.put("url", url);
         handled(source, status);
         return status;

@@ -156,9 +156,8 @@ public class SourceReconciler {
             if (trigger != Trigger.MANUAL && SourceStatus.sourceCurrent(repo, revision)) {
                 return Uni.createFrom().item(new ReconcileOutcome(key, Result.UNCHANGED, text, null));
             }
-            String since = state.observedAt.toInstant().toString();
             return blocking.call(() -> {
-                status.patch(key, SourceStatus.stored(repo, revision, since));
+                status.patch(key, SourceStatus.stored(repo, revision));
                 return new ReconcileOutcome(key, Result.UNCHANGED, text, null);
             });
         }
@@ -168,7 +167,7 @@ public class SourceReconciler {
                 webhookReceivedAt);
         return Panache.withTransaction(() -> SourceState.record(key.toString(), uid, text, generation,
                         trigger.json(), deliveryId, observedAt))
-                .chain(() -> blocking.call(() -> status.patch(key, SourceStatus.stored(repo, revision, observed))))
+                .chain(() -> blocking.call(() -> status.patch(key, SourceStatus.stored(repo, revision))))
                 .chain(() -> Panache.withTransaction(() -> SourceState.markPublished(key.toString(), text, generation,
                                 OffsetDateTime.now(ZoneOffset.UTC))
                         .chain(() -> outbox.add(Topics.SOURCE_REVISIONS, key.toString(), record))))

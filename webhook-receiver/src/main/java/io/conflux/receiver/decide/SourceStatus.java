@@ -23,36 +23,36 @@ public final class SourceStatus {
     private SourceStatus() {
     }
 
+    /** Flux's {@code meta.ProgressingReason}: the reconciliation of a new revision is under way. */
+    public static final String PROGRESSING = "Progressing";
+
     /**
-     * A revision was resolved: {@code observedGeneration}, {@code artifact} ({@code revision}, {@code lastUpdateTime},
-     * {@code url}; a new revision clears {@code digest}, which the renderer fills in from the content), {@code Ready=True} reason {@code Succeeded} message {@code stored artifact for revision '<rev>'},
-     * {@code FetchFailed} removed, and {@code lastHandledReconcileAt} echoing a {@code requestedAt} annotation.
+     * A revision was resolved: {@code observedGeneration}, {@code FetchFailed} removed, {@code lastHandledReconcileAt}
+     * echoing a {@code requestedAt} annotation, and {@code Ready}: when {@code status.artifact} already names the
+     * revision (the renderer stored it), {@code True} reason {@code Succeeded} message {@code stored artifact for
+     * revision '<rev>'}; else {@code Unknown} reason {@code Progressing} message {@code building artifact: new upstream
+     * revision '<rev>'} (source-controller's wording while it builds an artifact). The receiver never writes
+     * {@code status.artifact}: Flux's schema requires its {@code digest} and {@code path}, which only the renderer
+     * knows once it has stored the content; until then the last stored artifact stays.
      *
-     * @param repo           the object as cached (its conditions are the base of the new list)
-     * @param revision       the revision
-     * @param lastUpdateTime RFC 3339 time the revision was first seen
+     * @param repo     the object as cached (its conditions are the base of the new list)
+     * @param revision the revision
      * @return the status merge patch
      */
-    public static Map<String, Object> stored(GitRepository repo, Revision revision, String lastUpdateTime) {
+    public static Map<String, Object> stored(GitRepository repo, Revision revision) {
         long generation = generation(repo);
         List<Condition> conditions = new ArrayList<>(repo.getStatus() == null || repo.getStatus().conditions() == null
                 ? List.of() : repo.getStatus().conditions());
         conditions.removeIf(c -> FETCH_FAILED.equals(c.type()));
-        conditions = Conditions.set(conditions, Conditions.ready(true, generation, FluxReasons.SUCCEEDED,
-                "stored artifact for revision '" + revision + "'"));
-        Map<String, Object> artifact = new LinkedHashMap<>();
-        artifact.put("revision", revision.toString());
-        artifact.put("lastUpdateTime", lastUpdateTime);
-        artifact.put("url", repo.getSpec().url());
-        boolean sameRevision = repo.getStatus() != null && repo.getStatus().artifact() != null
+        boolean stored = repo.getStatus() != null && repo.getStatus().artifact() != null
                 && revision.toString().equals(repo.getStatus().artifact().revision());
-        if (!sameRevision) {
-            artifact.put("digest", null); // the renderer digests the new revision's content; an old digest must go
-        }
+        conditions = Conditions.set(conditions, stored
+                ? Conditions.ready(true, generation, FluxReasons.SUCCEEDED, "stored artifact for revision '" + revision + "'")
+                : new Condition(Condition.READY, "Unknown", generation, Conditions.now(), PROGRESSING,
+                        "building artifact: new upstream revision '" + revision + "'"));
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", generation);
         status.put("conditions", conditions);
-        status.put("artifact", artifact);
         handled(repo, status);
         return status;
     }

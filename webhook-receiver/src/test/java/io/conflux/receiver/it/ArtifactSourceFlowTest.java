@@ -38,8 +38,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The receiver polls OCIRepositories and Buckets as source-controller does, against a real OCI registry
  * ({@link LocalOciRegistry}, artifacts pushed as {@code flux push artifact}) and a real S3 server (S3Proxy), on real
- * Kafka, PostgreSQL and the in-memory Kubernetes API: their status says {@code Ready=True} with Flux's revision
- * ({@code latest@sha256:…}, the semver-selected tag, {@code sha256:<index digest>}) and message, and a
+ * Kafka, PostgreSQL and the in-memory Kubernetes API: their status says {@code Ready=Unknown} {@code Progressing}
+ * with Flux's revision ({@code latest@sha256:…}, the semver-selected tag, {@code sha256:<index digest>}) in
+ * source-controller's message (the artifact is the renderer's to write once stored), and a
  * {@code SourceRevision} keyed {@code OCIRepository/<ns>/<name>} / {@code Bucket/<ns>/<name>} is published; a moved
  * tag is seen at the next reconcile; a field Conflux does not act on and refused credentials are {@code Ready=False}
  * with Flux's reason and a message naming the field.
@@ -62,14 +63,14 @@ class ArtifactSourceFlowTest {
             kube.resource(oci("oci-semver", new OCIRepositorySpec(url, new OCIRepositoryRef(null, ">=1.0.0 <2.0.0", null, null),
                     null, null, null, null, null, null, null, true, "1h", "10s", null, null))).create();
 
-            OCIRepository ready = await("oci-latest Ready", () -> readyOci(kube, "oci-latest"));
-            assertThat(ready.getStatus().artifact().revision()).isEqualTo("latest@" + latest);
-            assertThat(Conditions.find(ready.getStatus().conditions(), "Ready").map(Condition::message))
-                    .contains("stored artifact for digest 'latest@" + latest + "'");
+            // the receiver resolves and publishes; the artifact (digest, path) is the renderer's to write once stored
+            OCIRepository ready = await("oci-latest Progressing", () -> progressing(kube, OCIRepository.class,
+                    "oci-latest", "latest@" + latest));
+            assertThat(ready.getStatus().artifact()).isNull();
             assertThat(ready.getStatus().url()).isEqualTo(url);
             assertThat(ready.getStatus().observedGeneration()).isEqualTo(ready.getMetadata().getGeneration());
-            assertThat(await("oci-semver Ready", () -> readyOci(kube, "oci-semver")).getStatus().artifact().revision())
-                    .isEqualTo("1.1.0@" + v11);
+            assertThat(await("oci-semver Progressing", () -> progressing(kube, OCIRepository.class, "oci-semver",
+                    "1.1.0@" + v11))).isNotNull();
             assertThat(await("the OCIRepository's SourceRevision", () -> published("OCIRepository/default/oci-latest",
                     "latest@" + latest))).isTrue();
 
@@ -79,10 +80,8 @@ class ArtifactSourceFlowTest {
                 o.getMetadata().setAnnotations(Map.of("reconcile.fluxcd.io/requestedAt", "2026-12-06T19:00:00Z"));
                 return o;
             });
-            assertThat(await("the moved tag", () -> {
-                OCIRepository o = readyOci(kube, "oci-latest");
-                return o != null && ("latest@" + moved).equals(o.getStatus().artifact().revision()) ? o : null;
-            }).getStatus().lastHandledReconcileAt()).isEqualTo("2026-12-06T19:00:00Z");
+            assertThat(await("the moved tag", () -> progressing(kube, OCIRepository.class, "oci-latest",
+                    "latest@" + moved)).getStatus().lastHandledReconcileAt()).isEqualTo("2026-12-06T19:00:00Z");
             assertThat(await("the moved tag's SourceRevision", () -> published("OCIRepository/default/oci-latest",
                     "latest@" + moved))).isTrue();
 
@@ -108,14 +107,15 @@ class ArtifactSourceFlowTest {
             kube.resource(bucket("fleet", "s3-keys", s3.endpoint())).create();
             kube.resource(bucket("fleet-wrong", "s3-wrong", s3.endpoint())).create();
 
-            Bucket ready = await("the Bucket Ready", () -> {
+            Bucket ready = await("the Bucket Progressing", () -> {
                 Bucket b = kube.resources(Bucket.class).inNamespace(NS).withName("fleet").get();
-                return b != null && b.getStatus() != null && b.getStatus().artifact() != null ? b : null;
+                return b != null && b.getStatus() != null && Conditions.find(b.getStatus().conditions(), "Ready")
+                        .filter(c -> "Progressing".equals(c.reason())).isPresent() ? b : null;
             });
-            String revision = ready.getStatus().artifact().revision();
-            assertThat(revision).matches("sha256:[0-9a-f]{64}");
-            assertThat(Conditions.find(ready.getStatus().conditions(), "Ready").map(Condition::message))
-                    .contains("stored artifact: revision '" + revision + "'");
+            assertThat(ready.getStatus().artifact()).isNull();
+            String message = Conditions.find(ready.getStatus().conditions(), "Ready").orElseThrow().message();
+            assertThat(message).matches("building artifact: new upstream revision 'sha256:[0-9a-f]{64}'");
+            String revision = message.substring(message.indexOf('\'') + 1, message.length() - 1);
             assertThat(await("the Bucket's SourceRevision", () -> published("Bucket/default/fleet", revision))).isTrue();
 
             Condition refused = await("wrong keys refused", () -> readyCondition(kube, Bucket.class, "fleet-wrong", "False"));
@@ -144,10 +144,20 @@ class ArtifactSourceFlowTest {
                 + value + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static OCIRepository readyOci(KubernetesClient kube, String name) {
-        OCIRepository o = kube.resources(OCIRepository.class).inNamespace(NS).withName(name).get();
-        return o != null && o.getStatus() != null && o.getStatus().artifact() != null
-                && Conditions.isReady(o.getStatus().conditions(), o.getMetadata().getGeneration()) ? o : null;
+    /**
+     * @return the object once its {@code Ready} is {@code Unknown}, reason {@code Progressing}, message {@code building
+     *         artifact: new upstream revision '<revision>'} (what the receiver writes before the renderer stores it)
+     */
+    private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T progressing(KubernetesClient kube,
+                                                                                        Class<T> type, String name,
+                                                                                        String revision) {
+        T o = kube.resources(type).inNamespace(NS).withName(name).get();
+        // one read: the status and the object returned are the same snapshot
+        List<Condition> conditions = o instanceof OCIRepository r ? (r.getStatus() == null ? null : r.getStatus().conditions())
+                : o instanceof Bucket b && b.getStatus() != null ? b.getStatus().conditions() : null;
+        Condition ready = Conditions.find(conditions, "Ready").filter(c -> "Unknown".equals(c.status())).orElse(null);
+        return ready != null && "Progressing".equals(ready.reason())
+                && ready.message().equals("building artifact: new upstream revision '" + revision + "'") ? o : null;
     }
 
     private static <T extends io.fabric8.kubernetes.api.model.HasMetadata> Condition readyCondition(
