@@ -95,8 +95,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                     previous.load(in);
                 }
             }
-            int brokerPort = reusePort(previous.getProperty("conflux.broker.port"));
-            int controllerPort = reusePort(previous.getProperty("conflux.controller.port"));
+            int brokerPort = reusePort(previous.getProperty("conflux.broker.port"), -1);
+            // two calls for a free port may return the same one (the OS hands a released port out again)
+            int controllerPort = reusePort(previous.getProperty("conflux.controller.port"), brokerPort);
             Properties props = config(dir, brokerPort, controllerPort, partitions);
             String clusterId = previous.getProperty("conflux.cluster.id", Uuid.randomUuid().toString());
             props.setProperty("conflux.cluster.id", clusterId);
@@ -241,8 +242,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int reusePort(String previous) {
-        if (previous != null) {
+    /** The previous port when it is free again, else a free port; never {@code other}. */
+    private static int reusePort(String previous, int other) {
+        if (previous != null && Integer.parseInt(previous) != other) {
             int port = Integer.parseInt(previous);
             try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
                 return s.getLocalPort();
@@ -250,7 +252,11 @@ public final class EmbeddedKafka implements AutoCloseable {
                 LOG.debugf("port %d is taken, picking another", port);
             }
         }
-        return Ports.freePort();
+        int port = Ports.freePort();
+        while (port == other) {
+            port = Ports.freePort();
+        }
+        return port;
     }
 
     /** Same as {@code kafka-storage format --config F --cluster-id ID --standalone --ignore-formatted}. */
