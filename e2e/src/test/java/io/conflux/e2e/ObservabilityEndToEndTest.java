@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.conflux.cli.local.Bootstrap;
+import io.conflux.cli.local.BundleKeyFile;
 import io.conflux.cli.local.FixtureRepositories;
 import io.conflux.cli.local.LocalInstallation;
 import io.conflux.e2e.OtlpTraceReceiver.ReceivedSpan;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -45,14 +45,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code conflux.render-results process} span → {@code apply} → the notifier's {@code conflux.events process}
  * span → {@code deliver} to the Slack Provider, each the parent of the next as the context crosses Kafka headers and
  * outbox rows. A Kustomization whose build fails gets a Kubernetes Event from the notifier, which the reference
- * {@code kubectl events --for kustomization/<name>} lists (core/v1 view of the events.k8s.io/v1 store).
+ * {@code kubectl events --for kustomization/<name>} lists (core/v1 view of the events.k8s.io/v1 store). The services
+ * log in JSON ({@code quarkus.log.console.json.enabled}): every line of their logs is one JSON object, and none holds
+ * a secret value of the installation.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Disabled("not verified green yet (#14). Fixed: no span ever reached the OTLP receiver (its proto classes could not "
-        + "load, protobuf runtime older than their gencode); two render spans per Kustomization in a push's trace (the "
-        + "renderer rendered again on its own status write, inside the leftover context). The last run failed only "
-        + "because the trace was read before an open parent span was exported; the await now waits for every parent, "
-        + "not run yet")
 class ObservabilityEndToEndTest {
     static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
     static final String NS = "observed";
@@ -70,10 +67,11 @@ class ObservabilityEndToEndTest {
     static Path repo;
     static String firstSha;
     static String hookPath;
+    static Path work;
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = PROJECT.resolve("e2e/target/observability-" + System.currentTimeMillis());
+        work = PROJECT.resolve("e2e/target/observability-" + System.currentTimeMillis());
         Path fixture = work.resolve("fixture");
         write(fixture.resolve("app/kustomization.yaml"), "resources: [configmap.yaml]\n");
         write(fixture.resolve("app/configmap.yaml"), configMap("1"));
@@ -87,7 +85,8 @@ class ObservabilityEndToEndTest {
                 "quarkus.otel.sdk.disabled", "false",
                 "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
                 "quarkus.otel.exporter.otlp.traces.endpoint", otlp.endpoint(),
-                "quarkus.otel.bsp.schedule.delay", "200ms");
+                "quarkus.otel.bsp.schedule.delay", "200ms",
+                "quarkus.log.console.json.enabled", "true");
         // a start bound, not an assertion: on the shared 2-core machine a service took 184 s to start (as
         // BootstrappedRepositoryEndToEndTest, which also starts its own installation)
         conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
@@ -240,6 +239,36 @@ class ObservabilityEndToEndTest {
         assertThat(kubectl("get", "events.v1.events.k8s.io", "-n", NS, "-o",
                 "jsonpath={range .items[*]}{.regarding.name}/{.reason}{\"\\n\"}{end}"))
                 .contains("broken/" + ready.reason());
+    }
+
+    @Test
+    @Order(3)
+    void servicesLogOneJsonObjectPerLineAndNoSecretValue() throws Exception {
+        // the secrets of this installation: the Receiver's token, the control API's token, the bundle keys
+        List<String> secrets = new java.util.ArrayList<>(List.of(TOKEN, conflux.controlToken()));
+        for (String key : BundleKeyFile.keys(work).split(",")) {
+            secrets.add(key.substring(key.indexOf(':') + 1));
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String service : LocalInstallation.SERVICES) {
+            Path log = conflux.service(service).logFile();
+            List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+            assertThat(lines).as(log.toString()).isNotEmpty();
+            for (String line : lines) {
+                com.fasterxml.jackson.databind.JsonNode entry;
+                try {
+                    entry = json.readTree(line);
+                } catch (IOException e) {
+                    throw new AssertionError(log + ": a line that is not JSON: " + line, e);
+                }
+                assertThat(entry.isObject()).as(log + ": " + line).isTrue();
+                assertThat(entry.has("timestamp") && entry.has("level") && entry.has("message"))
+                        .as(log + ": " + line).isTrue();
+            }
+            String text = String.join("\n", lines);
+            assertThat(secrets).as(log + " holds no secret value").allSatisfy(secret -> assertThat(text)
+                    .doesNotContain(secret));
+        }
     }
 
     private static String kubectl(String... args) throws IOException, InterruptedException {
