@@ -23,8 +23,8 @@ import org.jboss.logging.Logger;
  *
  * <p>The child runs {@code java <jvm options>... -D<key>=<value>... -jar quarkus-run.jar} with the java executable of
  * this JVM, plus {@code -XX:SharedArchiveFile=app-cds.jsa} when Quarkus wrote that AppCDS archive next to the jar
- * ({@code quarkus.package.jar.appcds.enabled}; the JVM falls back to no archive by itself when it does not match,
- * {@code -Xshare:auto}),
+ * ({@code quarkus.package.jar.appcds.enabled}; under the JVM's default {@code -Xshare:auto} it runs without an archive
+ * that does not match, and a {@code -Xshare} among the JVM options still decides),
  * working directory = the jar's directory (the archive names the jar relative to it), extra environment variables added to
  * this JVM's environment, and stdout + stderr appended to a log file. If the configuration has no
  * {@code quarkus.http.port} (or 0), a free port is chosen and passed. {@link #close()} stops the child and its
@@ -123,7 +123,6 @@ public final class ServiceLauncher implements AutoCloseable {
         if (Files.isRegularFile(jarDir.resolve(APP_CDS_ARCHIVE))) {
             // the archive holds the class path as Quarkus' build ran it: quarkus-run.jar, relative to quarkus-app
             command.add("-XX:SharedArchiveFile=" + APP_CDS_ARCHIVE);
-            command.add("-Xshare:auto");
         }
         props.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
