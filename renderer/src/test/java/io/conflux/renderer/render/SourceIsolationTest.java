@@ -29,7 +29,6 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -92,9 +91,7 @@ class SourceIsolationTest {
     void stop() throws Exception {
         coordinator.close();
         kube.close();
-        try (Stream<Path> files = Files.walk(tmp)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TestCoordinators.deleteTree(tmp);
     }
 
     @Test

@@ -21,13 +21,17 @@ import io.conflux.service.SecretReader;
 import io.conflux.service.StatusPatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 /**
  * Builds a {@link RenderCoordinator} for {@code @QuarkusTest}s (which share the module's application, its database,
@@ -181,5 +185,12 @@ final class TestCoordinators {
         runner.run(blocking -> Panache.withTransaction(() -> SourceArtifact.delete("namespace", namespace)
                         .chain(() -> RenderRecord.delete("objectKey like ?1", "%/" + namespace + "/%"))))
                 .await().atMost(Duration.ofSeconds(60));
+    }
+
+    /** Deletes {@code dir} and everything under it, deepest first (a test's temporary tree); absent files are skipped. */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 }
