@@ -60,32 +60,26 @@ final class BuiltInKinds {
 
     /** @return the kind of a built-in resource by its group and plural, empty when it is not built in */
     static java.util.Optional<String> kind(String group, String plural) {
+        return find(group, plural).map(Kind::kind);
+    }
+
+    static boolean clusterScoped(String group, String plural) {
+        return find(group, plural).map(k -> !k.namespaced()).orElse(false);
+    }
+
+    /** @return the built-in resource of {@code group} (empty for core) named {@code plural}, in any version */
+    private static java.util.Optional<Kind> find(String group, String plural) {
         for (Map.Entry<String, List<Kind>> e : BY_GROUP_VERSION.entrySet()) {
             String gv = e.getKey();
             String g = gv.contains("/") ? gv.substring(0, gv.indexOf('/')) : "";
             if (g.equals(group)) {
                 for (Kind k : e.getValue()) {
                     if (k.plural().equals(plural)) {
-                        return java.util.Optional.of(k.kind());
+                        return java.util.Optional.of(k);
                     }
                 }
             }
         }
         return java.util.Optional.empty();
-    }
-
-    static boolean clusterScoped(String group, String plural) {
-        for (Map.Entry<String, List<Kind>> e : BY_GROUP_VERSION.entrySet()) {
-            String gv = e.getKey();
-            String g = gv.contains("/") ? gv.substring(0, gv.indexOf('/')) : "";
-            if (g.equals(group)) {
-                for (Kind k : e.getValue()) {
-                    if (k.plural().equals(plural)) {
-                        return !k.namespaced();
-                    }
-                }
-            }
-        }
-        return false;
     }
 }
