@@ -42,6 +42,8 @@ public final class KustTarget {
   private static final class BuildSchema {
     private Schema schema = Schema.builtin();
     private boolean set;
+    /** True once a resource file was loaded: a custom schema set after that is layered over the built-in one. */
+    private boolean resourcesLoaded;
   }
 
   /** Loads the kustomization of {@code loader}'s directory; {@code stack} holds the directories being built. */
@@ -59,12 +61,12 @@ public final class KustTarget {
       buildSchema.set = true;
       String path = JsonTrees.string(openapi, "path");
       if (path != null) {
-        buildSchema.schema = loadSchema(path);
+        buildSchema.schema = loadSchema(path, buildSchema.resourcesLoaded);
       }
     }
   }
 
-  private Schema loadSchema(String path) {
+  private Schema loadSchema(String path, boolean overBuiltin) {
     List<Object> docs = KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)),
         loader.resolve(path));
     if (docs.isEmpty() || !(docs.get(0) instanceof Map<?, ?>)) {
@@ -72,7 +74,7 @@ public final class KustTarget {
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> doc = (Map<String, Object>) docs.get(0);
-    return Schema.openApi(doc);
+    return overBuiltin ? Schema.openApiOverBuiltin(doc) : Schema.openApi(doc);
   }
 
   /** The parsed kustomization. */
@@ -206,6 +208,7 @@ public final class KustTarget {
   private List<Resource> loadResources(String path) {
     Path p = loader.checkedFile(path);
     BuildCancelledException.checkpoint(loader.display(p));
+    buildSchema.resourcesLoaded = true;
     String text = loader.readText(path);
     List<Resource> out = new ArrayList<>();
     String origin = "path: " + loader.relativeToBuildRoot(p) + "\n";
