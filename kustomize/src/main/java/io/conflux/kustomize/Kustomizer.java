@@ -8,6 +8,7 @@ import io.conflux.kustomize.internal.build.Accumulator;
 import io.conflux.kustomize.internal.build.KustTarget;
 import io.conflux.kustomize.internal.build.Kustomization;
 import io.conflux.kustomize.internal.build.Loader;
+import io.conflux.kustomize.internal.build.Remotes;
 import io.conflux.kustomize.internal.transform.LegacyOrder;
 import io.conflux.kustomize.internal.transform.NameReferenceTransformer;
 import io.conflux.kustomize.internal.transform.RefVarTransformer;
@@ -29,8 +30,9 @@ import java.util.Map;
  * at the top — appends content hashes to generated names, fixes name references, resolves vars,
  * drops {@code config.kubernetes.io/local-config} objects and sorts (legacy order unless
  * {@code sortOptions} says fifo). Files are read only through {@link Path}, so any
- * {@link java.nio.file.FileSystem} works (e.g. Jimfs). Remote resources and Helm charts are
- * refused. Instances are immutable and thread-safe.
+ * {@link java.nio.file.FileSystem} works (e.g. Jimfs). Remote resources, components and bases ({@link RemoteTarget}
+ * and HTTP(S) file URLs) are refused unless {@link #withRemoteFetcher} gives a fetcher; Helm charts are refused.
+ * Instances are immutable and thread-safe.
  */
 public final class Kustomizer {
   /** The value kustomize writes in the managed-by label when buildMetadata asks for it. */
@@ -39,20 +41,34 @@ public final class Kustomizer {
   private final LoadRestrictions restrictions;
   /** kustomize's {@code --reorder none} (krusty's default Options): input order unless sortOptions says otherwise. */
   private final boolean inputOrder;
+  /** Fetches remote targets; null refuses them. */
+  private final RemoteFetcher remoteFetcher;
 
-  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder) {
+  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder, RemoteFetcher remoteFetcher) {
     this.restrictions = restrictions;
     this.inputOrder = inputOrder;
+    this.remoteFetcher = remoteFetcher;
   }
 
-  /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}. */
+  /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}, refusing remote targets. */
   public static Kustomizer create() {
-    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false);
+    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false, null);
   }
 
   /** A copy with other load restrictions ({@link LoadRestrictions#NONE} is what Flux uses). */
   public Kustomizer withLoadRestrictions(LoadRestrictions r) {
-    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder);
+    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder, remoteFetcher);
+  }
+
+  /**
+   * A copy that fetches remote resources, components and bases through {@code fetcher} (kustomize always does;
+   * Flux's kustomize-controller does unless started with {@code --no-remote-bases}); each build clones a
+   * repository at most once and deletes its clones when it ends. A kustomization inside a clone is root-only and may
+   * not reference directories outside the clone. {@code null} refuses remote targets again (the default), with an
+   * error naming the kustomization and the target.
+   */
+  public Kustomizer withRemoteFetcher(RemoteFetcher fetcher) {
+    return new Kustomizer(restrictions, inputOrder, fetcher);
   }
 
   /**
@@ -61,7 +77,7 @@ public final class Kustomizer {
    * applySortOrder). Package-private: used by the conformance runner for kustomize's own test expectations.
    */
   Kustomizer withInputOrder() {
-    return new Kustomizer(restrictions, true);
+    return new Kustomizer(restrictions, true, remoteFetcher);
   }
 
   /**
@@ -91,16 +107,18 @@ public final class Kustomizer {
   }
 
   private ResourceList doBuild(Path dir) {
-    Loader loader = new Loader(dir, dir, restrictions);
-    Deque<Path> stack = new ArrayDeque<>();
-    stack.push(loader.root());
-    KustTarget kt = new KustTarget(loader, stack);
-    checkOpenApi(kt.kustomization());
-    Accumulator ra = kt.accumulateTarget();
-    try {
-      return finish(kt, ra, inputOrder);
-    } catch (KustomizeException e) {
-      throw kt.located(e);
+    try (Remotes remotes = remoteFetcher == null ? null : new Remotes(remoteFetcher)) {
+      Loader loader = new Loader(dir, dir, restrictions, remotes);
+      Deque<Path> stack = new ArrayDeque<>();
+      stack.push(loader.root());
+      KustTarget kt = new KustTarget(loader, stack);
+      checkOpenApi(kt.kustomization());
+      Accumulator ra = kt.accumulateTarget();
+      try {
+        return finish(kt, ra, inputOrder);
+      } catch (KustomizeException e) {
+        throw kt.located(e);
+      }
     }
   }
 

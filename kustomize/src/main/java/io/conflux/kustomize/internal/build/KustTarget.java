@@ -143,7 +143,8 @@ public final class KustTarget {
     ResMap.Appender appender = ra.resMap().appender();
     for (String path : kustomization.fields().resources()) {
       if (Loader.isRemote(path)) {
-        loader.resolve(path);
+        accumulateRemoteResource(ra, appender, path);
+        continue;
       }
       Path p = loader.resolve(path);
       if (Files.isDirectory(p)) {
@@ -162,6 +163,44 @@ public final class KustTarget {
         }
       }
     }
+  }
+
+  /**
+   * A remote resource, as kustomize's accumulateResources takes it: an HTTP(S) URL is first fetched as a file of
+   * objects; when that answers outside 2xx or does not hold objects, and the URL parses as a repository, or for any
+   * other remote target, the repository is cloned and the kustomization at its path is built as a base
+   * (api/internal/target/kusttarget.go accumulateResources, api/internal/loader/fileloader.go Load).
+   */
+  private void accumulateRemoteResource(Accumulator ra, ResMap.Appender appender, String path) {
+    if (!loader.fetchesRemotes()) {
+      loader.resolve(path);
+    }
+    if (io.conflux.kustomize.RemoteTarget.isHttpUrl(path)) {
+      boolean repo = io.conflux.kustomize.RemoteTarget.parse(path).isPresent();
+      try {
+        byte[] body = loader.remoteFile(path);
+        List<Resource> objects = parseResources(loader.decodeUtf8(body, loader.root().resolve("remote")), path, null,
+            "path: " + path + "\n");
+        for (Resource r : objects) {
+          appender.append(r);
+        }
+        return;
+      } catch (io.conflux.kustomize.RemoteFetcher.HttpStatusException e) {
+        if (!repo) {
+          throw new KustomizeException(loader.display(kustomization.file()) + ": resource '" + path + "': "
+              + e.getMessage(), e);
+        }
+      } catch (KustomizeException e) {
+        if (!repo) {
+          throw new KustomizeException(loader.display(kustomization.file()) + ": resource '" + path + "': "
+              + e.getMessage(), e);
+        }
+      }
+    }
+    KustTarget sub = subTarget(loader.remoteChild(path), false);
+    Accumulator[] acc = new Accumulator[1];
+    withStack(sub, () -> acc[0] = sub.accumulateTarget());
+    appendInto(ra, appender, acc[0], path);
   }
 
   /**
@@ -187,13 +226,18 @@ public final class KustTarget {
   }
 
   private KustTarget subTarget(Path dir, boolean component) {
-    Path real = loader.child(dir).root();
+    return subTarget(loader.child(dir), component);
+  }
+
+  private KustTarget subTarget(Loader child, boolean component) {
+    Path dir = child.root();
+    Path real = child.root();
     for (Path visited : stack) {
       if (visited.equals(real)) {
         throw new KustomizeException("cycle detected: '" + loader.display(real) + "' includes itself");
       }
     }
-    KustTarget sub = new KustTarget(loader.child(dir), stack, buildSchema);
+    KustTarget sub = new KustTarget(child, stack, buildSchema);
     if (component && !sub.kustomization.isComponent()) {
       throw new KustomizeException("expected kind 'Component' for path '" + loader.display(dir)
           + "' but got 'Kustomization'");
@@ -210,10 +254,14 @@ public final class KustTarget {
     BuildCancelledException.checkpoint(loader.display(p));
     buildSchema.resourcesLoaded = true;
     String text = loader.readText(path);
+    return parseResources(text, loader.display(p), p, "path: " + loader.relativeToBuildRoot(p) + "\n");
+  }
+
+  /** The objects of one resource file's text, validated, with origin; {@code p} is null for a remote file. */
+  private List<Resource> parseResources(String text, String display, Path p, String origin) {
     List<Resource> out = new ArrayList<>();
-    String origin = "path: " + loader.relativeToBuildRoot(p) + "\n";
-    List<Map<String, Object>> objects = KYaml.parseAll(text, loader.display(p), p);
-    DuplicateKeys.check(text, loader.display(p), p);
+    List<Map<String, Object>> objects = KYaml.parseAll(text, display, p);
+    DuplicateKeys.check(text, display, p);
     for (Map<String, Object> obj : objects) {
       Resource r = new Resource(obj);
       if (JsonTrees.get(r.object(), "metadata", "annotations") instanceof Map<?, ?>) {
@@ -223,25 +271,30 @@ public final class KustTarget {
         // kustomize's resource factory drops a null annotations field (labels: null is kept), as kubectl kustomize v1.35
         meta.remove("annotations");
       }
-      validate(r, p);
+      validate(r, display, p);
       r.setOrigin(origin);
       out.add(r);
     }
     return out;
   }
 
-  private void validate(Resource r, Path p) {
+  private void validate(Resource r, String display, Path p) {
     if (r.kind().isEmpty()) {
-      throw new KustomizeException(loader.display(p) + ": missing Resource metadata: an object has no 'kind'", p, -1, null);
+      throw new KustomizeException(display + ": missing Resource metadata: an object has no 'kind'", p, -1, null);
     }
     if (r.name().isEmpty() && JsonTrees.string(JsonTrees.map(r.object(), "metadata"), "generateName") == null) {
-      throw new KustomizeException(loader.display(p) + ": missing metadata.name in object of kind " + r.kind(), p, -1,
+      throw new KustomizeException(display + ": missing metadata.name in object of kind " + r.kind(), p, -1,
           null);
     }
   }
 
   private void accumulateComponents(Accumulator ra) {
     for (String path : kustomization.fields().components()) {
+      if (Loader.isRemote(path)) {
+        KustTarget sub = subTarget(loader.remoteChild(path), true);
+        withStack(sub, () -> sub.accumulateTarget(ra));
+        continue;
+      }
       Path p = loader.resolve(path);
       refuseAbsolute("components", path);
       if (!Files.isDirectory(p)) {

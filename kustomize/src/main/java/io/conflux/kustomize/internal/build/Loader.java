@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
 /**
  * Reads the files of one kustomization directory through {@link java.nio.file.Path} only,
  * enforcing the load restrictor (follows api/loader/fileloader.go and loadrestrictions.go).
- * Remote targets (URLs, git specs) are refused.
+ * Remote targets (URLs, git specs) are refused unless the build has {@link Remotes}; a kustomization inside a clone
+ * reads only files in or below its own directory and references only directories inside the clone, whatever the
+ * build's restrictions (fileloader.go newLoaderAtGitClone: "clones never allowed to escape root").
  */
 public final class Loader {
   private static final Pattern REMOTE = Pattern.compile(
@@ -24,20 +26,100 @@ public final class Loader {
   private final Path root;
   private final Path buildRoot;
   private final LoadRestrictions restrictions;
+  /** The build's remote targets, or null when remote targets are refused. */
+  private final Remotes remotes;
+  /** The clone this kustomization lies in, or null for a local one. */
+  private final Path clone;
+  /** The target this clone was made for (for messages), or null for a local one. */
+  private final String cloneOf;
 
   /**
    * @param root the kustomization directory this loader reads for
    * @param buildRoot the directory the build started in, for readable names in messages
    */
   public Loader(Path root, Path buildRoot, LoadRestrictions restrictions) {
+    this(root, buildRoot, restrictions, null, null, null);
+  }
+
+  /**
+   * @param root the kustomization directory this loader reads for
+   * @param buildRoot the directory the build started in, for readable names in messages
+   * @param remotes the build's remote targets, or null to refuse them
+   */
+  public Loader(Path root, Path buildRoot, LoadRestrictions restrictions, Remotes remotes) {
+    this(root, buildRoot, restrictions, remotes, null, null);
+  }
+
+  private Loader(Path root, Path buildRoot, LoadRestrictions restrictions, Remotes remotes, Path clone,
+      String cloneOf) {
     this.root = normalize(root);
     this.buildRoot = normalize(buildRoot);
     this.restrictions = restrictions;
+    this.remotes = remotes;
+    this.clone = clone;
+    this.cloneOf = cloneOf;
   }
 
-  /** A loader for another kustomization directory, same build root and restrictions. */
+  /**
+   * A loader for another kustomization directory, same build root and restrictions.
+   *
+   * @throws KustomizeException when this kustomization is in a clone and {@code dir} is not inside it
+   */
   public Loader child(Path dir) {
-    return new Loader(dir, buildRoot, restrictions);
+    Loader l = new Loader(dir, buildRoot, restrictions, remotes, clone, cloneOf);
+    if (clone != null && !l.root.startsWith(clone)) {
+      throw new KustomizeException("base '" + display(dir) + "' is outside of the repository cloned for '" + cloneOf
+          + "'");
+    }
+    return l;
+  }
+
+  /** True when the build fetches remote targets. */
+  public boolean fetchesRemotes() {
+    return remotes != null;
+  }
+
+  /**
+   * A loader for the kustomization of a remote repository (cloned once per build): root-only, confined to the clone.
+   *
+   * @throws KustomizeException when remote targets are refused, the target does not parse, the clone fails, or the
+   *     path in the repository is not a directory
+   */
+  public Loader remoteChild(String target) {
+    if (remotes == null) {
+      resolve(target);
+    }
+    io.conflux.kustomize.RemoteTarget t;
+    try {
+      t = io.conflux.kustomize.RemoteTarget.parseOrThrow(target);
+    } catch (IllegalArgumentException e) {
+      throw new KustomizeException(display(root.resolve("kustomization.yaml")) + ": remote target '" + target
+          + "': " + e.getMessage());
+    }
+    Path top = remotes.clone(t);
+    Path dir = top.resolve(t.path()).normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new KustomizeException("remote target '" + target + "': '" + (t.path().isEmpty() ? "." : t.path())
+          + "' is not a directory in the repository");
+    }
+    Loader l = new Loader(dir, buildRoot, LoadRestrictions.ROOT_ONLY, remotes, top, target);
+    if (!l.root.startsWith(normalize(top))) {
+      throw new KustomizeException("remote target '" + target + "': its path leaves the repository");
+    }
+    return l;
+  }
+
+  /**
+   * The body of an HTTP(S) resource URL.
+   *
+   * @throws io.conflux.kustomize.RemoteFetcher.HttpStatusException on a non-2xx answer
+   * @throws KustomizeException when remote targets are refused or the transfer fails
+   */
+  public byte[] remoteFile(String url) {
+    if (remotes == null) {
+      resolve(url);
+    }
+    return remotes.file(url);
   }
 
   /** The kustomization directory, absolute and normalized. */
@@ -61,14 +143,17 @@ public final class Loader {
 
   /** True for remote targets kustomize would fetch (URLs, git specs). */
   public static boolean isRemote(String target) {
-    return REMOTE.matcher(target).matches() || target.contains("://") || target.contains("?ref=");
+    return REMOTE.matcher(target).matches() || io.conflux.kustomize.RemoteTarget.looksRemote(target);
   }
 
   /** Resolves a path of the kustomization (relative to its directory). */
   public Path resolve(String relative) {
     if (isRemote(relative)) {
       throw new KustomizeException(display(root.resolve("kustomization.yaml")) + ": remote resource '" + relative
-          + "' is not supported: Conflux builds only local kustomizations (fetch the source into the artifact instead)");
+          + "' is not supported: " + (remotes == null
+              ? "this build does not fetch remote targets (Kustomizer.withRemoteFetcher; `conflux kustomize build` "
+                  + "fetches them, the renderer only with conflux.renderer.kustomize.remote-bases=true)"
+              : "only resources, components and bases may be remote"));
     }
     try {
       return root.getFileSystem().getPath(relative).isAbsolute()
@@ -80,9 +165,13 @@ public final class Loader {
     }
   }
 
-  /** A path as shown in messages: relative to the build root when below it. */
+  /** A path as shown in messages: relative to the build root when below it, or named after its remote target. */
   public String display(Path p) {
     Path n = p.toAbsolutePath().normalize();
+    if (clone != null && n.startsWith(clone)) {
+      String rel = clone.relativize(n).toString();
+      return cloneOf + " (" + (rel.isEmpty() ? "." : rel) + ")";
+    }
     try {
       String rel = buildRoot.relativize(n).toString();
       return rel.isEmpty() ? "." : rel;
@@ -164,7 +253,7 @@ public final class Loader {
       // not located in p: the error is in the kustomization naming it, which KustTarget puts in front
       throw new KustomizeException("'" + display(p) + "' is a directory, expected a file");
     }
-    if (restrictions == LoadRestrictions.ROOT_ONLY) {
+    if (restrictions == LoadRestrictions.ROOT_ONLY || clone != null) {
       Path real = normalize(p);
       if (!real.startsWith(root)) {
         throw new KustomizeException("security; file '" + display(real) + "' is not in or below '"
