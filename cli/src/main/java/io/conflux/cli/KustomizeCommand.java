@@ -1,10 +1,13 @@
 package io.conflux.cli;
 
+import io.conflux.git.GitUrlRewriter;
+import io.conflux.git.KustomizeRemoteFetcher;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.LoadRestrictions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,11 +30,20 @@ final class KustomizeCommand {
      *   <li>{@code --enable-helm}: accepted, so scripts written for kustomize run unchanged; the engine has no Helm
      *       chart inflation, so a kustomization with {@code helmCharts} still fails, naming the file.</li>
      *   <li>{@code --helm-command}: refused (exit code 2): no helm binary is ever run.</li>
+     *   <li>Remote bases, components and resource URLs are fetched, as kustomize does (kustomize has no flag to turn
+     *       them off): anonymously with JGit and the JDK's HTTP client ({@code KustomizeRemoteFetcher}), each fetch
+     *       bounded by the target's {@code ?timeout=} (at most {@value #REMOTE_TIMEOUT_SECONDS} s) and
+     *       {@value #REMOTE_MAX_BYTES} bytes; {@code file://} repositories are allowed, as in kustomize.</li>
      * </ul>
      * Exit codes: 0 built (stream on standard output), 1 the build failed (error on standard error), 2 bad flags.
      */
     @Command(name = "build", description = "Build a kustomization directory and print the YAML stream.")
     static final class Build implements Callable<Integer> {
+        /** Upper bound of one remote fetch, seconds (kustomize's own default per clone is 27 s). */
+        static final int REMOTE_TIMEOUT_SECONDS = 300;
+        /** Bound of the bytes one remote fetch receives. */
+        static final long REMOTE_MAX_BYTES = 512L * 1024 * 1024;
+
         @Spec
         CommandSpec spec;
 
@@ -70,6 +82,8 @@ final class KustomizeCommand {
             }
             try {
                 out.print(Kustomizer.create().withLoadRestrictions(restrictions)
+                        .withRemoteFetcher(new KustomizeRemoteFetcher(GitUrlRewriter.none(),
+                                Duration.ofSeconds(REMOTE_TIMEOUT_SECONDS), REMOTE_MAX_BYTES, true))
                         .build(dir.toAbsolutePath().normalize()).toYaml());
                 out.flush();
                 return 0;

@@ -12,6 +12,7 @@ import io.conflux.git.SourceTree;
 import io.conflux.kustomize.BuildCancelledException;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.Kustomizer;
+import io.conflux.kustomize.RemoteFetcher;
 import io.conflux.kustomize.LoadRestrictions;
 import io.conflux.kustomize.ResourceList;
 import io.conflux.model.kustomize.KustomizationSpec;
@@ -38,6 +39,8 @@ public final class KustomizationRenderer {
     private final SourceTree sources;
     private final ObjectMapper json;
     private final boolean strictSubstitutions;
+    /** Flux's load restrictions, with remote bases only when configured. */
+    private final Kustomizer kustomizer;
 
     /**
      * With the default strictness ({@link PostBuild#DEFAULT_STRICT}).
@@ -56,9 +59,22 @@ public final class KustomizationRenderer {
      *                            variable without a default fails the render
      */
     public KustomizationRenderer(GitMirror mirror, ObjectMapper json, boolean strictSubstitutions) {
+        this(mirror, json, strictSubstitutions, null);
+    }
+
+    /**
+     * @param mirror              Git mirrors to read revisions from
+     * @param json                serializer of the bundle
+     * @param strictSubstitutions {@code conflux.renderer.strict-post-build-substitutions}
+     * @param remoteBases         fetches remote kustomize bases ({@code conflux.renderer.kustomize.remote-bases=true}),
+     *                            or null to refuse them
+     */
+    public KustomizationRenderer(GitMirror mirror, ObjectMapper json, boolean strictSubstitutions,
+                                 RemoteFetcher remoteBases) {
         this.sources = new SourceTree(mirror);
         this.json = json;
         this.strictSubstitutions = strictSubstitutions;
+        this.kustomizer = Kustomizer.create().withLoadRestrictions(LoadRestrictions.NONE).withRemoteFetcher(remoteBases);
     }
 
     /**
@@ -142,7 +158,7 @@ public final class KustomizationRenderer {
                 FluxKustomizationGenerator.generate(dir, spec);
                 Decryption decryption = Decryption.of(spec, variables);
                 decryption.decryptSources(root, dir);
-                ResourceList built = Kustomizer.create().withLoadRestrictions(LoadRestrictions.NONE).build(dir);
+                ResourceList built = kustomizer.build(dir);
                 List<Map<String, Object>> decrypted = decryption.decryptObjects(built.objects());
                 Map<String, String> vars;
                 try {

@@ -3,6 +3,7 @@ package io.conflux.renderer.render;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.git.GitMirror;
 import io.conflux.git.GitUrlRewriter;
+import io.conflux.git.KustomizeRemoteFetcher;
 import io.conflux.git.SourceTree;
 import io.conflux.renderer.persist.BundleStore;
 import io.conflux.renderer.persist.GeneratedArtifact;
@@ -139,7 +140,10 @@ public class RendererAssembly {
         SourceFetcher fetcher = new SourceFetcher(mirror, new GitArtifacts(client, parts.status()), watched::gitRepository,
                 secretData, artifactSources);
         KustomizationRenderer kustomizationRenderer = new KustomizationRenderer(mirror, json,
-                config.renderer().strictPostBuildSubstitutions());
+                config.renderer().strictPostBuildSubstitutions(), config.renderer().kustomizeRemoteBases()
+                        ? new KustomizeRemoteFetcher(new GitUrlRewriter(config.git().urlRewrites()),
+                                config.renderer().gitTimeout(), config.git().maxFetchSize().asLongValue(), false)
+                        : null);
         ExternalArtifactRendering externalArtifacts = new ExternalArtifactRendering(kustomizationRenderer, builds,
                 key -> Optional.ofNullable(parts.runner().run(blocking -> Panache.withSession(() ->
                         GeneratedArtifact.of(key.namespace(), key.name()))).await().atMost(config.renderer().gitTimeout())),

@@ -73,6 +73,16 @@ public interface RendererConfig {
          */
         @WithName("strict-post-build-substitutions")
         boolean strictPostBuildSubstitutions();
+
+        /**
+         * {@code conflux.renderer.kustomize.remote-bases}: whether a kustomization may name remote bases, components
+         * and resource URLs, fetched at build time ({@link io.conflux.git.KustomizeRemoteFetcher}: anonymous, bounded
+         * by {@code conflux.renderer.git-timeout} and {@code conflux.git.max-fetch-size}, through
+         * {@code conflux.git.url-rewrites}, never {@code file://}). Flux's kustomize-controller allows them unless
+         * started with {@code --no-remote-bases}; false refuses them (the render fails BuildFailed naming the target).
+         */
+        @WithName("kustomize.remote-bases")
+        boolean kustomizeRemoteBases();
     }
 
     /** Git keys shared with the webhook-receiver. */

@@ -75,6 +75,11 @@ public final class TestRendererConfig {
                     public boolean strictPostBuildSubstitutions() {
                         return PostBuild.DEFAULT_STRICT;
                     }
+
+                    @Override
+                    public boolean kustomizeRemoteBases() {
+                        return false;
+                    }
                 };
             }
 
