@@ -200,11 +200,57 @@ class Case:
         self.error = None
         self.options = {}
         self.excluded = None
+        self.remote = {}  # URL -> content, served to the case offline (remote/http.tsv)
 
 
 class Closure:
     def __init__(self, toks):
         self.toks = toks
+
+
+class Elem:
+    """One element of a table test's composite literal: its fields' expressions, evaluated when used."""
+    def __init__(self, fields, env):
+        self.fields = fields  # name -> tokens
+        self.env = env
+
+
+class Table:
+    """A table test's slice or map literal: (key or None, Elem) in source order."""
+    def __init__(self, items):
+        self.items = items
+
+
+def match_back(toks, end):
+    """The index of the opening bracket matching the closing one at ``end``."""
+    depth = 0
+    for j in range(end, -1, -1):
+        t = toks[j]
+        if t.kind == 'op' and t.text in ')]}':
+            depth += 1
+        elif t.kind == 'op' and t.text in '([{':
+            depth -= 1
+            if depth == 0:
+                return j
+    raise Unparsed('unbalanced brackets')
+
+
+def top_split(toks, sep):
+    """Splits tokens at top-level ``sep`` operators."""
+    parts, cur, depth = [], [], 0
+    for k in toks:
+        if k.kind == 'op' and k.text in '([{':
+            depth += 1
+        elif k.kind == 'op' and k.text in ')]}':
+            depth -= 1
+        if depth == 0 and k.kind == 'op' and k.text == sep:
+            parts.append(cur)
+            cur = []
+        else:
+            cur.append(k)
+    if any(k.kind != 'nl' for k in cur):
+        parts.append(cur)
+    return [[k for k in p if k.kind != 'nl'] for p in parts if any(k.kind != 'nl' for k in p)]
 
 
 class Interp:
@@ -226,6 +272,8 @@ class Interp:
         self.harness_vars = set()
         self.skipped = None
         self.optvars = {}
+        self.in_loop = False
+        self.fresh_harness = False
 
     @staticmethod
     def make_options(method):
@@ -273,7 +321,11 @@ class Interp:
     # -- values
     def const(self, name, env):
         if name in env:
+            if isinstance(env[name], (Elem, Table, Closure)):
+                raise Unparsed('a table value used as a string: ' + name)
             return env[name]
+        if name in ('true', 'false'):
+            return name
         for f in [self.file] + list(self.pkg.values()):
             if name in f.consts:
                 return self.eval(f.consts[name], {})
@@ -326,6 +378,11 @@ class Interp:
                 raise Unparsed('fmt.Sprintf with a non-%s verb')
             it = iter(vals)
             return re.sub(r'%[sv%]', lambda m: '%' if m.group() == '%%' else next(it), fmt)
+        if len(toks) == 3 and toks[0].kind == 'ident' and toks[1].text == '.' and isinstance(env.get(toks[0].text), Elem):
+            elem = env[toks[0].text]
+            if toks[2].text not in elem.fields:
+                return ''  # a field left out of a literal: Go's zero value
+            return self.eval(elem.fields[toks[2].text], elem.env)
         if len(toks) == 3 and toks[0].kind == 'ident' and toks[1].text == '.' and toks[2].text == 'Root':
             return '/'
         raise Unparsed('expression ' + ' '.join(k.text for k in toks)[:60])
@@ -347,7 +404,13 @@ class Interp:
             return
         head = texts[0]
         if head in ('for',):
-            raise Unparsed('loop in the test body')
+            self.for_stmt(s, env)
+            return
+        if head == 'type':
+            return  # a struct type for a table test: its literals are read field by field
+        if len(texts) > 3 and s[0].kind == 'ident' and texts[1] in (':=', '=') and self.is_table_literal(s[2:]):
+            env[texts[0]] = self.table(s[2:], env)
+            return
         if head in ('switch', 'select', 'go', 'defer'):
             if head == 'defer':
                 return
@@ -374,7 +437,11 @@ class Interp:
             self.optvars[texts[0]] = self.make_options(texts[4])
             return
         if len(texts) >= 5 and texts[0] in self.optvars and texts[1] == '.' and texts[3] == '=':
-            self.set_option(self.optvars[texts[0]], texts[2], texts[-1])
+            try:
+                value = self.eval(s[4:], env)
+            except Unparsed:
+                value = texts[-1]
+            self.set_option(self.optvars[texts[0]], texts[2], value)
             return
         if 'PrepExecPlugin' in texts:
             raise Excluded('exec plugin (PrepExecPlugin)')
@@ -391,6 +458,10 @@ class Interp:
         # th := kusttest_test.MakeHarness(t) / MakeEnhancedHarness(t)...
         if len(texts) > 2 and texts[1] in (':=', '=') and any(x in texts for x in ('MakeHarness', 'MakeEnhancedHarness', 'MakeHarnessWithFs')):
             self.harness_vars.add(texts[0])
+            if self.in_loop:
+                # a harness made in a loop's body is a fresh file system for that iteration
+                self.files = {}
+                self.fresh_harness = True
             return
         # t.Run("name", func(t *testing.T) { ... })
         if texts[:3] == ['t', '.', 'Run']:
@@ -488,8 +559,110 @@ class Interp:
                 return f.funcs[name]
         return None
 
+    @staticmethod
+    def is_table_literal(toks):
+        t = [k.text for k in toks if k.kind != 'nl']
+        return len(t) > 3 and (t[:3] == ['[', ']', 'struct'] or t[:2] == ['map', '['] or
+                               t[:2] == ['[', ']'] and toks[-1].text == '}' and t[2] not in ('byte', 'string'))
+
+    def table(self, toks, env):
+        """A slice or map literal of structs: each element's keyed fields."""
+        toks = [k for k in toks if k.kind != 'nl']
+        if toks[-1].text != '}':
+            raise Unparsed('table literal')
+        start = match_back(toks, len(toks) - 1)
+        is_map = toks[0].text == 'map'
+        items = []
+        for el in top_split(toks[start + 1:-1], ','):
+            key = None
+            if is_map:
+                kv = top_split(el, ':')
+                if len(kv) < 2:
+                    raise Unparsed('map element without key')
+                key = self.eval(kv[0], env)
+                el = el[len(kv[0]) + 1:]
+            if el and el[0].text == '&':
+                el = el[1:]
+            if not el or el[-1].text != '}':
+                raise Unparsed('table element ' + ' '.join(k.text for k in el)[:40])
+            b = match_back(el, len(el) - 1)
+            fields = {}
+            for f in top_split(el[b + 1:-1], ','):
+                if len(f) < 3 or f[1].text != ':' or f[0].kind != 'ident':
+                    raise Unparsed('table element without field names')
+                fields[f[0].text] = f[2:]
+            items.append((key, Elem(fields, env)))
+        return Table(items)
+
+    def for_stmt(self, s, env):
+        """``for [K,] V := range TABLE { … }``: the body once per element, in source order (a map literal's order;
+        Go's is random, but every element is a build of its own)."""
+        toks = [k for k in s if k.kind != 'nl']
+        texts = [k.text for k in toks]
+        if 'range' not in texts or toks[-1].text != '}':
+            raise Unparsed('loop in the test body')
+        r = texts.index('range')
+        names = [t for t in texts[1:r - 1] if t != ',']
+        body_start = match_back(toks, len(toks) - 1)
+        expr = toks[r + 1:body_start]
+        if len(expr) == 1 and isinstance(env.get(expr[0].text), Table):
+            table = env[expr[0].text]
+        elif self.is_table_literal(expr):
+            table = self.table(expr, env)
+        else:
+            raise Unparsed('loop over ' + ' '.join(k.text for k in expr)[:40])
+        for key, elem in table.items:
+            sub = dict(env)
+            sub[names[-1]] = elem
+            if len(names) == 2 and names[0] != '_' and key is not None:
+                sub[names[0]] = key
+            saved = self.files
+            self.in_loop = True
+            try:
+                self.run(toks[body_start + 1:-1], sub)
+            except StopIteration:
+                pass
+            finally:
+                self.in_loop = False
+            if self.files is not saved and self.fresh_harness:
+                self.files = saved
+            self.fresh_harness = False
+
+    def condition(self, toks, env):
+        """A condition on strings or booleans (``a == b``, ``a != b``, ``x``, ``!x``), or None when not one."""
+        t = [k for k in toks if k.kind != 'nl']
+        try:
+            for op in ('==', '!='):
+                idx = [j for j, k in enumerate(t) if k.text == op]
+                if len(idx) == 1:
+                    a, b = self.eval(t[:idx[0]], env), self.eval(t[idx[0] + 1:], env)
+                    return (a == b) == (op == '==')
+            if t and t[0].text == '!':
+                v = self.eval(t[1:], env)
+                return v == 'false' if v in ('true', 'false') else None
+            v = self.eval(t, env)
+            return v == 'true' if v in ('true', 'false') else None
+        except Unparsed:
+            return None
+
     def if_stmt(self, s, env):
         texts = [k.text for k in s]
+        if '{' in texts and self.pending_err is None:
+            i = texts.index('{')
+            cond = self.condition(s[1:i], env)
+            if cond is not None:
+                end = matching(s, i)
+                if cond:
+                    self.run(s[i + 1:end], env)
+                    return
+                rest = s[end + 1:]
+                rt = [k.text for k in rest if k.kind != 'nl']
+                if rt[:2] == ['else', 'if']:
+                    self.if_stmt([k for k in rest if k.kind != 'nl'][1:], env)
+                elif rt[:1] == ['else']:
+                    r2 = [k for k in rest if k.kind != 'nl']
+                    self.run(r2[2:matching(r2, 1)], env)
+                return
         if self.pending_err is not None and 'err' in texts:
             self.record_err_message(s, env)
             return
@@ -661,7 +834,15 @@ def example_cases(git, tag, out_cases, listed, kubectl):
             listed.append((base, 'unparsed', str(e)))
             continue
         if not builds:
-            listed.append((base, 'unparsed', 'no kustomize build of a local directory'))
+            if all(kind.startswith('testE2E') for _, kind, _ in blocks):
+                listed.append((base, 'excluded', 'no kustomize build: an end-to-end run of alpha commands against a '
+                               'kind cluster'))
+            else:
+                listed.append((base, 'unparsed', 'no kustomize build of a local directory'))
+            continue
+        if any(os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
+               and REMOTE.search(content) for files, _ in builds for p, content in files.items()):
+            listed.append((base, 'excluded', 'network (a remote resource in the kustomization)'))
             continue
         for k, (files, d) in enumerate(builds):
             c = Case(base if len(builds) == 1 else f'{base}_{k + 1}')
@@ -675,9 +856,256 @@ def example_cases(git, tag, out_cases, listed, kubectl):
     return n
 
 
+RAW_KUSTOMIZE = 'https://raw.githubusercontent.com/kubernetes-sigs/kustomize/'
+# what the examples download, vendored from the snapshot: (url, ref read, commit), for SOURCE
+VENDORED = []
+
+
+def vendor_raw(url):
+    """The content of a raw.githubusercontent.com URL of kustomize's own repository, read from the snapshot.
+
+    ``master`` (what the examples name) is read at the tag being generated, so the corpus depends on the tag only;
+    any other ref (a tag or a commit) is read as named. Other hosts are excluded as network.
+    """
+    if not url.startswith(RAW_KUSTOMIZE):
+        raise Excluded('network (fetches a remote resource outside kustomize\'s repository)')
+    rest = url[len(RAW_KUSTOMIZE):]
+    parts = rest.split('/')
+    for k in range(1, len(parts)):
+        ref, path = '/'.join(parts[:k]), '/'.join(parts[k:])
+        read = Interp.pkg_tag if ref == 'master' else ref
+        r = subprocess.run(['git', '--git-dir', Interp.pkg_git, 'rev-parse', '--verify', '-q', read + '^{commit}'],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            continue
+        shown = subprocess.run(['git', '--git-dir', Interp.pkg_git, 'show', f'{read}:{path}'], capture_output=True,
+                               text=True)
+        if shown.returncode != 0:
+            raise Unparsed(f'downloaded file not in the snapshot at {read}: {path}')
+        VENDORED.append((url, read, r.stdout.strip()))
+        return shown.stdout
+    raise Unparsed('downloaded ref not in the snapshot: ' + rest)
+
+
+REMOTE_URL = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)((?:https?://|github\.com/|git::|ssh://)\S+)', re.M)
+GITHUB_RAW = re.compile(r'^https://github\.com/kubernetes-sigs/kustomize/raw/(.+)$')
+
+
+def vendor_remote(c):
+    """The remote files a case's kustomizations name, vendored from the snapshot into ``c.remote`` (served offline by
+    the runner); raises Excluded for anything else (a repository, another host)."""
+    for p, content in c.files.items():
+        if os.path.basename(p) not in ('kustomization.yaml', 'kustomization.yml', 'Kustomization'):
+            continue
+        for url in REMOTE_URL.findall(content):
+            m = GITHUB_RAW.match(url)
+            raw = RAW_KUSTOMIZE + m.group(1) if m else url
+            c.remote[url] = vendor_raw(raw)
+    c.options['remote'] = 'vendored'
+
+
+def brace_expand(word):
+    """Bash's brace expansion of one ``{a,b}`` group (what the examples' curl commands use)."""
+    m = re.search(r'\{([^{}]*)\}', word)
+    if not m:
+        return [(word, None)]
+    return [(word[:m.start()] + alt + word[m.end():], alt) for alt in m.group(1).split(',')]
+
+
+def replay_curl(args, expand, rel, files):
+    """``curl [-s] [--create-dirs] -o OUT URL``: the URL's files vendored from the snapshot (``#1`` in OUT is the
+    brace alternative, as curl's globbing has it)."""
+    import shlex
+    words = shlex.split(args)
+    out, url = None, None
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == '-o':
+            out = words[i + 1]
+            i += 2
+            continue
+        if w in ('-s', '--create-dirs', '-L', '-sL', '-Ls', '-fsSL'):
+            i += 1
+            continue
+        if w.startswith('-'):
+            raise Unparsed('curl option ' + w)
+        url = w
+        i += 1
+    if out is None or url is None:
+        raise Unparsed('curl without -o FILE URL')
+    url = expand(url)
+    for u, alt in brace_expand(url):
+        if u.endswith('.go'):
+            raise Excluded('Go plugin (downloads Go source to build a plugin)')
+        if '/plugin/' in u:
+            raise Excluded('exec plugin (downloads a plugin to run)')
+        dest = expand(out).replace('#1', alt if alt is not None else '')
+        files[rel(dest)] = vendor_raw(u)
+
+
+def sed_script(script):
+    """``s/A/B/[g]`` (any delimiter) as a Python substitution, or None for other sed scripts."""
+    if len(script) < 4 or script[0] != 's':
+        return None
+    d = script[1]
+    parts = re.split(r'(?<!\\)' + re.escape(d), script[2:])
+    if len(parts) != 3 or parts[2] not in ('', 'g'):
+        return None
+    pattern = parts[0].replace('\\' + d, d)
+    # basic regular expressions: \( \) group, ( ) literal; the examples use plain text and . * ^ $
+    pattern = re.sub(r'(?<!\\)([()+?{}|])', r'\\\1', pattern).replace('\\\\(', '(').replace('\\\\)', ')')
+    repl = re.sub(r'\\(\d)', r'\\g<\1>', parts[1].replace('\\' + d, d)).replace('&', r'\g<0>')
+    count = 0 if parts[2] == 'g' else 1
+
+    def apply(text):
+        return '\n'.join(re.sub(pattern, repl, line, count=count) for line in text.split('\n'))
+    return apply
+
+
+def replay_kustomize_edit(ln, expand, rel, files):
+    """``kustomize edit`` as the examples use it, on the kustomization.yaml of the current directory: ``add resource
+    F…``, ``set nameprefix P``, ``set namesuffix S``, ``set image NAME=NEW[:TAG]``, ``add configmap NAME --from-file
+    F…`` (merged into a generator of that name), ``add patch --path P --name N --kind K --group G --version V``.
+    The file is rewritten by PyYAML; the expectation is the reference's build of the result, so only the fields
+    count, not kustomize edit's formatting."""
+    import shlex
+    import yaml
+    try:
+        words = [expand(w) for w in shlex.split(ln)][2:]
+    except ValueError as e:
+        raise Unparsed('kustomize edit line: ' + str(e))
+    path = rel('kustomization.yaml')
+    k = yaml.safe_load(files.get(path, '')) or {}
+    if words[:2] == ['add', 'resource']:
+        for r in words[2:]:
+            k.setdefault('resources', [])
+            if r not in k['resources']:
+                k['resources'].append(r)
+    elif words[:2] in (['set', 'nameprefix'], ['set', 'namesuffix']) and len(words) == 3:
+        k['namePrefix' if words[1] == 'nameprefix' else 'nameSuffix'] = words[2]
+    elif words[:2] == ['set', 'image'] and len(words) >= 3:
+        images = k.setdefault('images', [])
+        for spec in words[2:]:
+            name, _, new = spec.partition('=')
+            entry = {'name': name}
+            if new:
+                if '@' in new:
+                    new_name, _, digest = new.partition('@')
+                    entry.update({'newName': new_name, 'digest': digest} if new_name != name else {'digest': digest})
+                else:
+                    m = re.match(r'^(.*?)(?::([^:/]+))?$', new)
+                    if m.group(1) != name:
+                        entry['newName'] = m.group(1)
+                    if m.group(2):
+                        entry['newTag'] = m.group(2)
+            images[:] = [i for i in images if i.get('name') != name] + [entry]
+    elif words[:2] == ['add', 'configmap']:
+        name, sources, i = None, [], 2
+        while i < len(words):
+            if words[i] == '--from-file':
+                sources.append(words[i + 1])
+                i += 2
+            elif words[i].startswith('--from-file='):
+                sources.append(words[i].split('=', 1)[1])
+                i += 1
+            elif words[i].startswith('-'):
+                raise Unparsed('kustomize edit add configmap option ' + words[i])
+            else:
+                name = words[i]
+                i += 1
+        gens = k.setdefault('configMapGenerator', [])
+        g = next((g for g in gens if g.get('name') == name), None)
+        if g is None:
+            g = {'name': name}
+            gens.append(g)
+        g.setdefault('files', []).extend(f for f in sources if f not in g.get('files', []))
+    elif words[:2] == ['add', 'patch']:
+        opts = {}
+        i = 2
+        while i < len(words):
+            if not words[i].startswith('--') or i + 1 >= len(words):
+                raise Unparsed('kustomize edit add patch argument ' + words[i])
+            opts[words[i][2:]] = words[i + 1]
+            i += 2
+        patch = {'path': opts.pop('path')} if 'path' in opts else {'patch': opts.pop('patch')}
+        target = {f: opts.pop(f) for f in ('group', 'version', 'kind', 'name', 'namespace') if f in opts}
+        if opts:
+            raise Unparsed('kustomize edit add patch options ' + ' '.join(opts))
+        if target:
+            patch['target'] = target
+        if patch not in k.setdefault('patches', []):
+            k['patches'].append(patch)
+    else:
+        raise Unparsed('kustomize edit ' + ' '.join(words[:2]))
+    files[path] = yaml.safe_dump(k, sort_keys=False, default_flow_style=False)
+
+
+def replay_tree_edit(ln, expand, rel, files):
+    """The examples' commands that edit the tree: ``sed -i[SUFFIX] 's/A/B/[g]' FILE…``, ``rm [-f|-rf] PATH…``,
+    ``touch FILE…``, ``cp SRC DST``, ``mv SRC DST``, ``echo TEXT >[>] FILE``; True when ``ln`` was one of them."""
+    import shlex
+    try:
+        words = shlex.split(ln)
+    except ValueError:
+        return False
+    if not words or any(w in ('|', '&&', ';', '||') for w in words):
+        return False
+    cmd = words[0]
+    if cmd == 'sed' and len(words) >= 4 and words[1].startswith('-i'):
+        apply = sed_script(words[2])
+        if apply is None:
+            raise Unparsed('sed script ' + words[2][:40])
+        for f in words[3:]:
+            p = rel(f)
+            if p not in files:
+                raise Unparsed('sed on a file the example does not have: ' + p)
+            if words[1] != '-i':
+                files[p + words[1][2:]] = files[p]
+            files[p] = apply(files[p])
+        return True
+    if cmd == 'rm':
+        for f in words[1:]:
+            if f.startswith('-'):
+                continue
+            p = rel(f)
+            for k in [k for k in files if k == p or k.startswith(p + '/')]:
+                del files[k]
+        return True
+    if cmd == 'touch':
+        for f in words[1:]:
+            files.setdefault(rel(f), '')
+        return True
+    if cmd in ('cp', 'mv') and len(words) == 3:
+        src, dst = rel(words[1]), rel(words[2])
+        if src not in files:
+            raise Unparsed(cmd + ' of a file the example does not have: ' + src)
+        if any(k.startswith(dst + '/') for k in files):
+            dst = dst + '/' + os.path.basename(src)
+        files[dst] = files[src]
+        if cmd == 'mv':
+            del files[src]
+        return True
+    m = re.match(r'^echo\s+(.*?)\s*(>>?)\s*(\S+)$', ln)
+    if m and cmd == 'echo':
+        text = ' '.join(shlex.split(expand(m.group(1)))) + '\n'
+        p = rel(m.group(3))
+        files[p] = (files.get(p, '') if m.group(2) == '>>' else '') + text
+        return True
+    return False
+
+
+def build_dir(arg, expand, rel):
+    """The directory a ``kustomize build ARG`` builds; a remote target is network."""
+    if NETWORK.search(expand(arg)):
+        raise Excluded('network (kustomize build of a remote target)')
+    return rel(arg)
+
+
 def replay_example(blocks):
     env = {'DEMO_HOME': ''}
     files, builds = {}, []
+    cwd = ['']
 
     def expand(v):
         v = re.sub(r'\$\(mktemp -d\)', '', v)
@@ -687,7 +1115,8 @@ def replay_example(blocks):
         return v.strip('"')
 
     def rel(p):
-        p = os.path.normpath('/' + expand(p)).lstrip('/')
+        e = expand(p)
+        p = os.path.normpath('/' + (e if e.startswith('/') else os.path.join(cwd[0], e))).lstrip('/')
         return p or '.'
 
     for label, kind, body in blocks:
@@ -696,7 +1125,20 @@ def replay_example(blocks):
         while i < len(lines):
             ln = lines[i].strip()
             i += 1
+            while ln.endswith('\\') and i < len(lines):
+                # a backslash-newline outside a heredoc joins the lines, as the shell reads them
+                ln = ln[:-1] + lines[i]
+                i += 1
+            ln = ln.strip()
             if not ln or ln.startswith('#'):
+                continue
+            m = re.match(r'^curl\s+(.*)$', ln)
+            if m:
+                replay_curl(m.group(1), expand, rel, files)
+                continue
+            m = re.match(r'^(\w+)=("[^"$]*"|[^\s$"]+)$', ln)
+            if m and NETWORK.search(ln):
+                env[m.group(1)] = m.group(2).strip('"')
                 continue
             if NETWORK.search(ln):
                 raise Excluded('network (fetches a remote resource)')
@@ -720,18 +1162,28 @@ def replay_example(blocks):
                 continue
             m = re.match(r'^(?:kustomize build|kubectl kustomize)\s+(\S+)(.*)$', ln)
             if m:
-                if m.group(2).strip() and not m.group(2).strip().startswith(('|', '>')):
+                if m.group(2).strip() and not m.group(2).strip().startswith(('|', '>', '#')):
                     raise Unparsed('build flags ' + m.group(2).strip())
-                builds.append((dict(files), rel(m.group(1))))
+                builds.append((dict(files), build_dir(m.group(1), expand, rel)))
                 continue
-            if re.match(r'^(mkdir|test|diff|grep|echo \S+$|expected=|\)|\(|done|for |if |fi|then|else|\[)', ln):
+            if re.match(r'^(mkdir|test|diff|grep|echo \S+$|expected=|\)|\(|done|for |if |fi|then|else|\[)', ln) \
+                    and 'kustomize build' not in ln and 'kubectl kustomize' not in ln:
+                continue
+            m = re.match(r'^cd\s+(\S+)$', ln)
+            if m:
+                cwd[0] = rel(m.group(1))
+                continue
+            if ln.startswith('kustomize edit '):
+                replay_kustomize_edit(ln, expand, rel, files)
+                continue
+            if replay_tree_edit(ln, expand, rel, files):
                 continue
             if re.match(r'^(cp|mv|rm|sed|echo .*>|touch|ln|chmod|kustomize edit|kustomize (create|localize))', ln):
                 raise Unparsed('shell command that changes the tree: ' + ln[:50])
             if 'kustomize build' in ln or 'kubectl kustomize' in ln:
                 m = re.search(r'(?:kustomize build|kubectl kustomize)\s+(\$\S+|\.\S*)', ln)
                 if m:
-                    builds.append((dict(files), rel(m.group(1).rstrip(')"'))))
+                    builds.append((dict(files), build_dir(m.group(1).rstrip(')"'), expand, rel)))
                 continue
     return builds
 
@@ -828,8 +1280,12 @@ def main():
                                "reads '/..' as '/', a real one does not"))
                 continue
             if remote:
-                listed.append((base, 'excluded', 'network (a remote resource or schema in the kustomization)'))
-                continue
+                try:
+                    for c in remote:
+                        vendor_remote(c)
+                except (Excluded, Unparsed):
+                    listed.append((base, 'excluded', 'network (a remote resource or schema in the kustomization)'))
+                    continue
             for k, c in enumerate(it.cases):
                 c.name = base if len(it.cases) == 1 else f'{base}_{k + 1}'
                 if c.error is not None and not c.error:
@@ -876,6 +1332,13 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
         if c.options:
             with open(os.path.join(d, 'options'), 'w') as fh:
                 fh.write(''.join(f'{k}={v}\n' for k, v in sorted(c.options.items())))
+        if c.remote:
+            os.makedirs(os.path.join(d, 'remote', 'files'))
+            with open(os.path.join(d, 'remote', 'http.tsv'), 'w') as fh:
+                for k, (url, content) in enumerate(sorted(c.remote.items())):
+                    fh.write(f'{url}\tfiles/{k}\n')
+                    with open(os.path.join(d, 'remote', 'files', str(k)), 'w') as body:
+                        body.write(content)
         if c.error is not None:
             with open(os.path.join(d, 'expected-error'), 'w') as fh:
                 fh.write(''.join(m.replace('\n', ' ') + '\n' for m in c.error))
@@ -889,6 +1352,10 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
             fh.write(f'{name}\t{status}\t{reason}\n')
     with open(os.path.join(out, 'SOURCE'), 'w') as fh:
         fh.write(f'kubernetes-sigs/kustomize {tag} {commit} (Apache-2.0)\n')
+        for read, sha in sorted({(r, c) for _, r, c in VENDORED}):
+            urls = sorted({u for u, r, _ in VENDORED if r == read})
+            fh.write(f'vendored from {read} ({sha}): {len(urls)} files the examples and tests download'
+                     f'{" (they name master; read at the tag)" if read == tag else ""}\n')
         fh.write(f'test functions: {total_tests}; cases: {len(cases)} ({n_examples} from examples/); '
                  f'excluded: {sum(1 for x in listed if x[1] == "excluded")}; '
                  f'unparsed: {sum(1 for x in listed if x[1] == "unparsed")}\n')

@@ -67,10 +67,19 @@ public final class KustTarget {
   }
 
   private Schema loadSchema(String path, boolean overBuiltin) {
-    List<Object> docs = KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)),
-        loader.resolve(path));
+    List<Object> docs;
+    if (io.conflux.kustomize.RemoteTarget.isHttpUrl(path)) {
+      // kustomize's loader reads an HTTP(S) openapi path like any file it loads (fileloader.go Load)
+      if (!loader.fetchesRemotes()) {
+        loader.resolve(path);
+      }
+      docs = KYaml.parseDocuments(loader.decodeUtf8(loader.remoteFile(path), loader.root().resolve("openapi")), path,
+          null);
+    } else {
+      docs = KYaml.parseDocuments(loader.readText(path), loader.display(loader.resolve(path)), loader.resolve(path));
+    }
     if (docs.isEmpty() || !(docs.get(0) instanceof Map<?, ?>)) {
-      throw new KustomizeException(loader.display(loader.resolve(path)) + ": an openapi schema must be a mapping");
+      throw new KustomizeException(path + ": an openapi schema must be a mapping");
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> doc = (Map<String, Object>) docs.get(0);
