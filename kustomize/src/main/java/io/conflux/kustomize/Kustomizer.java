@@ -44,20 +44,34 @@ public final class Kustomizer {
   /** Fetches remote targets; null refuses them. */
   private final RemoteFetcher remoteFetcher;
 
-  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder, RemoteFetcher remoteFetcher) {
+  /** kustomize's {@code --enable-managedby-label}: every object gets the managed-by label, as buildMetadata asks. */
+  private final boolean managedByLabel;
+
+  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder, RemoteFetcher remoteFetcher,
+      boolean managedByLabel) {
     this.restrictions = restrictions;
     this.inputOrder = inputOrder;
     this.remoteFetcher = remoteFetcher;
+    this.managedByLabel = managedByLabel;
+  }
+
+  /**
+   * A copy that adds {@code app.kubernetes.io/managed-by: }{@value #MANAGED_BY} to every object, like
+   * {@code kustomize build --enable-managedby-label} (krusty Options.AddManagedbyLabel). Package-private: used by the
+   * conformance runner.
+   */
+  Kustomizer withManagedByLabel() {
+    return new Kustomizer(restrictions, inputOrder, remoteFetcher, true);
   }
 
   /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}, refusing remote targets. */
   public static Kustomizer create() {
-    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false, null);
+    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false, null, false);
   }
 
   /** A copy with other load restrictions ({@link LoadRestrictions#NONE} is what Flux uses). */
   public Kustomizer withLoadRestrictions(LoadRestrictions r) {
-    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder, remoteFetcher);
+    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder, remoteFetcher, managedByLabel);
   }
 
   /**
@@ -68,7 +82,7 @@ public final class Kustomizer {
    * error naming the kustomization and the target.
    */
   public Kustomizer withRemoteFetcher(RemoteFetcher fetcher) {
-    return new Kustomizer(restrictions, inputOrder, fetcher);
+    return new Kustomizer(restrictions, inputOrder, fetcher, managedByLabel);
   }
 
   /**
@@ -77,7 +91,7 @@ public final class Kustomizer {
    * applySortOrder). Package-private: used by the conformance runner for kustomize's own test expectations.
    */
   Kustomizer withInputOrder() {
-    return new Kustomizer(restrictions, true, remoteFetcher);
+    return new Kustomizer(restrictions, true, remoteFetcher, managedByLabel);
   }
 
   /**
@@ -115,7 +129,7 @@ public final class Kustomizer {
       checkOpenApi(kt.kustomization());
       Accumulator ra = kt.accumulateTarget();
       try {
-        return finish(kt, ra, inputOrder);
+        return finish(kt, ra, inputOrder, managedByLabel);
       } catch (KustomizeException e) {
         throw kt.located(e);
       }
@@ -123,7 +137,7 @@ public final class Kustomizer {
   }
 
   /** The steps done once at the top: hash suffixes, name references, vars, local-config removal, order. */
-  private static ResourceList finish(KustTarget kt, Accumulator ra, boolean inputOrder) {
+  private static ResourceList finish(KustTarget kt, Accumulator ra, boolean inputOrder, boolean managedByLabel) {
     ResMap m = ra.resMap();
     for (Resource r : m.resources()) {
       if (r.needsHashSuffix()) {
@@ -155,7 +169,7 @@ public final class Kustomizer {
         a.put("alpha.config.kubernetes.io/transformations", String.join("", r.transformations()));
         r.setAnnotations(a);
       }
-      if (buildMetadata.contains("managedByLabel")) {
+      if (managedByLabel || buildMetadata.contains("managedByLabel")) {
         Map<String, String> l = new LinkedHashMap<>(r.labels());
         l.put("app.kubernetes.io/managed-by", MANAGED_BY);
         r.setLabels(l);

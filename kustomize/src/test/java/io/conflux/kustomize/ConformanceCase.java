@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code expected-error} (the build must fail; each line is a fragment kustomize's message contains). An
  * optional {@code options} file holds {@code key=value} lines: {@code reorder=none} (input order, krusty's
  * default), {@code reorder=legacy|unspecified}, {@code loadRestrictor=none|rootOnly}, {@code plugins=enabled}
- * (kustomize may load non-builtin plugins; builtin ones are all this engine has), {@code remote=vendored} (the
+ * (kustomize may load non-builtin plugins; builtin ones are all this engine has), {@code managedByLabel=true} (kustomize's
+ * {@code --enable-managedby-label}), {@code remote=vendored} (the
  * remote files the case names are served offline from its {@code remote/} directory, {@link VendoredRemotes}).
  *
  * @param name the directory name
@@ -50,6 +51,9 @@ record ConformanceCase(String name, Path dir) {
     }
     if ("none".equals(o.get("reorder"))) {
       k = k.withInputOrder();
+    }
+    if ("true".equals(o.get("managedByLabel"))) {
+      k = k.withManagedByLabel();
     }
     if ("vendored".equals(o.get("remote"))) {
       k = k.withRemoteFetcher(new VendoredRemotes(dir.resolve("remote")));

@@ -81,6 +81,9 @@ final class BuiltinTransformers {
         }
       }
       fss.addAll(FieldSpec.listOf(label.get("fields")));
+      // a configuration's `labels` field specs apply to every `labels` entry, selectors and templates included
+      // (kusttarget_configplugin.go LabelTransformer: fss.MergeAll(tc.Labels))
+      fss.addAll(tc.get("labels"));
       Map<String, Object> c = config("LabelTransformer", "labels", new LinkedHashMap<>(JsonTrees.stringMap(label.get("pairs"))));
       c.put("fieldSpecs", FieldSpec.toMaps(dedupe(fss)));
       add(ts, loader, file, tc, schema, c);

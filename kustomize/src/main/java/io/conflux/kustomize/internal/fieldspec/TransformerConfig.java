@@ -23,7 +23,7 @@ public final class TransformerConfig {
   private final List<NameBackRef> nameReference = new ArrayList<>();
 
   private static final String[] KEYS = {"namePrefix", "nameSuffix", "namespace", "commonLabels",
-      "metadataLabels", "commonAnnotations", "images", "replicas", "varReference"};
+      "metadataLabels", "labels", "commonAnnotations", "images", "replicas", "varReference"};
 
   private TransformerConfig() {
     for (String k : KEYS) {
