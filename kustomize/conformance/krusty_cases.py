@@ -863,6 +863,7 @@ def example_cases(git, tag, out_cases, listed, kubectl):
     for path in sorted(names):
         if not path.endswith('.md'):
             continue
+        EXAMPLE_FILES[0] += 1
         text = git_out(git, 'show', f'{tag}:{path}')
         base = 'examples__' + re.sub(r'\W', '_', path[len('examples/'):-3])
         blocks = BLOCK.findall(text)
@@ -901,6 +902,7 @@ def example_cases(git, tag, out_cases, listed, kubectl):
 
 
 RAW_KUSTOMIZE = 'https://raw.githubusercontent.com/kubernetes-sigs/kustomize/'
+EXAMPLE_FILES = [0]  # examples/*.md files read
 # what the examples download, vendored from the snapshot: (url, ref read, commit), for SOURCE
 VENDORED = []
 
@@ -1291,6 +1293,14 @@ def main():
             if n in NETWORK_FILES or n in EXEC_FILES:
                 listed.append((base, 'excluded', NETWORK_FILES.get(n) or EXEC_FILES[n]))
                 continue
+            btexts = {k.text for k in body}
+            if 'EnableExec' in btexts:
+                listed.append((base, 'excluded', 'exec plugin (EnableExec)'))
+                continue
+            if 'MakeFsOnDisk' in btexts and any(k.kind in ('str', 'raw') and REMOTE_URL.search(go_string(k))
+                                                for k in body):
+                listed.append((base, 'excluded', 'network (remote git resources, built on the real file system)'))
+                continue
             it = Interp(package, f, fn)
             try:
                 it.run(body, {})
@@ -1400,7 +1410,8 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
             urls = sorted({u for u, r, _ in VENDORED if r == read})
             fh.write(f'vendored from {read} ({sha}): {len(urls)} files the examples and tests download'
                      f'{" (they name master; read at the tag)" if read == tag else ""}\n')
-        fh.write(f'test functions: {total_tests}; cases: {len(cases)} ({n_examples} from examples/); '
+        fh.write(f'tests: {total_tests + EXAMPLE_FILES[0]} ({total_tests} test functions, {EXAMPLE_FILES[0]} example '
+                 f'files); cases: {len(cases)} ({n_examples} from examples/); '
                  f'excluded: {sum(1 for x in listed if x[1] == "excluded")}; '
                  f'unparsed: {sum(1 for x in listed if x[1] == "unparsed")}\n')
     print(open(os.path.join(out, 'SOURCE')).read(), end='')
