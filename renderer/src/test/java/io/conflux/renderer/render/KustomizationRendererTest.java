@@ -10,6 +10,7 @@ import io.conflux.git.GitSource;
 import io.conflux.git.testing.LocalSshGitServer;
 import io.conflux.git.testing.SshKeys;
 import io.conflux.git.GitUrlRewriter;
+import io.conflux.git.KustomizeRemoteFetcher;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.kustomize.KustomizationSpec;
 import io.conflux.model.meta.FluxReasons;
@@ -81,6 +82,36 @@ class KustomizationRendererTest {
         assertThat(outcome.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
         assertThat(outcome.message()).contains("bad.yaml");
         assertThat(outcome.deterministic()).isTrue();
+    }
+
+    @Test
+    void remoteBasesAreRefusedUnlessConfiguredAndThenFetchedThroughTheRewrite() throws Exception {
+        Path base = Files.createDirectories(tmp.resolve("src/github.com/acme/base/deploy"));
+        Files.writeString(base.resolve("kustomization.yaml"), "resources:\n  - cm.yaml\n");
+        Files.writeString(base.resolve("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-base\n");
+        TestRepositories.commit(tmp.resolve("src/github.com/acme/base"), "main");
+        Path work = Files.createDirectories(tmp.resolve("src/github.com/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"),
+                "namePrefix: x-\nresources:\n  - github.com/acme/base//deploy?ref=main\n");
+        String sha = TestRepositories.commit(work, "main");
+        KustomizationSpec spec = Serialization.unmarshal("{\"path\":\"./\"}", KustomizationSpec.class);
+
+        RenderOutcome refused = renderer().render(source("acme/apps"), "https://github.com/acme/apps",
+                new Revision("main", sha), spec);
+        assertThat(refused.bundle()).isNull();
+        assertThat(refused.reason()).isEqualTo(FluxReasons.BUILD_FAILED);
+        assertThat(refused.message()).contains("github.com/acme/base//deploy?ref=main")
+                .contains("conflux.renderer.kustomize.remote-bases");
+
+        GitUrlRewriter rewriter = new GitUrlRewriter(Map.of("https://github.com/",
+                tmp.resolve("src/github.com").toUri().toString()));
+        KustomizationRenderer withRemoteBases = new KustomizationRenderer(new GitMirror(tmp.resolve("mirrors"), rewriter,
+                Duration.ofSeconds(20)), json, true, new KustomizeRemoteFetcher(rewriter, Duration.ofSeconds(20),
+                10_000_000, false));
+        RenderOutcome built = withRemoteBases.render(source("acme/apps"), "https://github.com/acme/apps",
+                new Revision("main", sha), spec);
+        assertThat(built.message()).isNull();
+        assertThat(objects(built)).extracting(o -> meta(o).get("name")).containsExactly("x-from-base");
     }
 
     @Test
