@@ -31,8 +31,9 @@ final class ExecFunction {
   private static final String ANNOTATION = "config.kubernetes.io/function";
   private static final String LEGACY_ANNOTATION = "config.k8s.io/function";
   private static final String ID = "config.k8s.io/id";
+  private static final String ORIGIN = "config.kubernetes.io/origin";
   private static final List<String> INTERNAL = List.of("config.kubernetes.io/index",
-      "internal.config.kubernetes.io/index", ID);
+      "internal.config.kubernetes.io/index", ID, ORIGIN);
 
   private final Loader loader;
   private final Map<String, Object> config;
@@ -46,7 +47,7 @@ final class ExecFunction {
       List<String> args, List<String> env) {
     this.loader = loader;
     this.config = config;
-    this.origin = origin;
+    this.origin = customOrigin(origin, config);
     this.exec = exec;
     this.program = program;
     this.args = args;
@@ -101,15 +102,22 @@ final class ExecFunction {
     Map<String, Object> fc = withLocalConfig(JsonTrees.copyMap(config));
     List<Resource> out = new ArrayList<>();
     for (Map<String, Object> o : invoke(List.of(JsonTrees.copyMap(fc)), fc)) {
+      String own = JsonTrees.stringMap(JsonTrees.get(o, "metadata", "annotations")).get(ORIGIN);
       Resource r = new Resource(stripInternal(o));
-      r.setOrigin(origin);
+      r.setOrigin(own != null ? own : origin);
       out.add(r);
     }
     return out;
   }
 
-  /** Runs the function as a transformer over {@code m}, replacing its resources with the function's output. */
-  void transform(ResMap m) {
+  /**
+   * Runs the function as a transformer over {@code m}, replacing its resources with the function's output.
+   *
+   * @return the resources the function created (not among its input) that have its origin (no origin annotation
+   *     of their own), identity-compared
+   */
+  java.util.Set<Resource> transform(ResMap m) {
+    java.util.Set<Resource> created = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     List<Resource> before = m.resources();
     List<Map<String, Object>> items = new ArrayList<>();
     for (int i = 0; i < before.size(); i++) {
@@ -122,7 +130,9 @@ final class ExecFunction {
     }
     List<Resource> after = new ArrayList<>();
     for (Map<String, Object> o : invoke(items, withLocalConfig(JsonTrees.copyMap(config)))) {
-      String id = JsonTrees.stringMap(JsonTrees.get(o, "metadata", "annotations")).get(ID);
+      Map<String, String> annotations = JsonTrees.stringMap(JsonTrees.get(o, "metadata", "annotations"));
+      String id = annotations.get(ID);
+      String own = annotations.get(ORIGIN);
       Map<String, Object> clean = stripInternal(o);
       Resource r;
       int index = parseIndex(id);
@@ -132,10 +142,17 @@ final class ExecFunction {
       } else {
         r = new Resource(clean);
         r.setOrigin(origin);
+        if (own == null) {
+          created.add(r);
+        }
+      }
+      if (own != null) {
+        r.setOrigin(own);
       }
       after.add(r);
     }
     m.setAll(after);
+    return created;
   }
 
   private List<Map<String, Object>> invoke(List<Map<String, Object>> items, Map<String, Object> functionConfig) {
@@ -170,6 +187,20 @@ final class ExecFunction {
       return out;
     }
     return docs;
+  }
+
+  /**
+   * kustomize's resource.OriginFromCustomPlugin: where the config was read and its id (apiVersion when set, kind,
+   * name, namespace when set).
+   */
+  private static String customOrigin(String configuredIn, Map<String, Object> config) {
+    String apiVersion = JsonTrees.string(config, "apiVersion");
+    String name = JsonTrees.string(JsonTrees.map(config, "metadata"), "name");
+    String namespace = JsonTrees.string(JsonTrees.map(config, "metadata"), "namespace");
+    return "configuredIn: " + configuredIn + "\nconfiguredBy:\n"
+        + (apiVersion == null || apiVersion.isEmpty() ? "" : "  apiVersion: " + apiVersion + "\n")
+        + "  kind: " + JsonTrees.string(config, "kind") + "\n" + (name == null ? "" : "  name: " + name + "\n")
+        + (namespace == null || namespace.isEmpty() ? "" : "  namespace: " + namespace + "\n");
   }
 
   private static Map<String, Object> withLocalConfig(Map<String, Object> o) {

@@ -368,16 +368,17 @@ public final class KustTarget {
     for (BuiltinTransformers.Named t : ts) {
       BuildCancelledException.checkpoint(configuredIn + " (" + t.kind() + ")");
       t.transformer().transform(ra.resMap());
-      recordTransformation(ra, configuredIn, "builtin", t.kind(), null, null);
+      recordTransformation(ra, java.util.Set.of(), configuredIn, "builtin", t.kind(), null, null);
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
       BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
+      java.util.Set<Resource> generatedHere = java.util.Collections.emptySet();
       if (ExecFunction.isFunction(pc.config())) {
-        execFunction(pc).transform(ra.resMap());
+        generatedHere = execFunction(pc).transform(ra.resMap());
       } else {
         BuiltinPlugins.transformer(loader, loader.root(), pc.config(), tc, buildSchema.schema).transform(ra.resMap());
       }
-      recordTransformation(ra, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
+      recordTransformation(ra, generatedHere, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
           JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"),
           JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "namespace"));
     }
@@ -385,15 +386,21 @@ public final class KustTarget {
 
   /**
    * Notes on every resource that a transformer ran (buildMetadata: transformerAnnotations); the config's id as
-   * kustomize's resource.Origin writes it: apiVersion, kind, then name and namespace when set.
+   * kustomize's resource.Origin writes it: apiVersion (omitted when empty, as a KRM function config may have
+   * none), kind, then name and namespace when set. Resources the transformer itself created ({@code generatedHere}:
+   * a KRM function in the transformers field that outputs new objects) carry it as their origin instead, as
+   * kustomize's AddTransformerAnnotation skips a resource whose origin is the transformer.
    */
-  private static void recordTransformation(Accumulator ra, String configuredIn, String apiVersion, String kind,
+  private static void recordTransformation(Accumulator ra, java.util.Set<Resource> generatedHere, String configuredIn, String apiVersion, String kind,
       String name, String namespace) {
-    String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n    apiVersion: " + apiVersion
-        + "\n    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n")
+    String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n"
+        + (apiVersion == null || apiVersion.isEmpty() ? "" : "    apiVersion: " + apiVersion + "\n")
+        + "    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n")
         + (namespace == null || namespace.isEmpty() ? "" : "    namespace: " + namespace + "\n");
     for (Resource r : ra.resMap().resources()) {
-      r.transformations().add(entry);
+      if (!generatedHere.contains(r)) {
+        r.transformations().add(entry);
+      }
     }
   }
 }
