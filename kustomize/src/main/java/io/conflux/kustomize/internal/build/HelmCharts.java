@@ -157,11 +157,16 @@ final class HelmCharts {
     List<Resource> out = new ArrayList<>();
     String what = "helm template of chart " + name + " (" + loader.display(kustomizationFile) + ")";
     for (Map<String, Object> obj : KYaml.parseAll(manifest, what)) {
-      if (obj.get("metadata") instanceof Map<?, ?> meta && meta.containsKey("annotations")
+      // as a resource file (KustTarget.loadResources, kustomize's resource factory): annotations are set again
+      // (an empty map goes), a null annotations field is dropped
+      Resource r = new Resource(obj);
+      if (JsonTrees.get(obj, "metadata", "annotations") instanceof Map<?, ?>) {
+        r.setAnnotations(r.annotations());
+      } else if (obj.get("metadata") instanceof Map<?, ?> meta && meta.containsKey("annotations")
           && meta.get("annotations") == null) {
         meta.remove("annotations");
       }
-      out.add(new Resource(obj));
+      out.add(r);
     }
     return out;
   }
