@@ -37,6 +37,9 @@ final class KustomizeCommand {
      *       home are pulled from their {@code repo} into it, as {@code helm pull --untar}, with a
      *       {@value #HELM_TIMEOUT_SECONDS}s limit per request, archives cached in a temporary directory deleted after
      *       the build). Without it such a kustomization fails naming the file.</li>
+     *   <li>{@code --helm-kube-version}, {@code --helm-api-versions}: defaults for every chart's {@code kubeVersion} and
+     *       {@code apiVersions} ({@link HelmFlagDefaults}); {@code --helm-debug} is accepted and has no effect (said
+     *       on standard error).</li>
      *   <li>{@code --helm-command}: refused (exit code 2): no helm binary is ever run, and running the embedded Helm
      *       instead of the binary a script names (often to pin a Helm version) would silently give other output.</li>
      *   <li>{@code --enable-alpha-plugins} with {@code --enable-exec}: exec KRM functions of {@code generators} and
@@ -67,6 +70,21 @@ final class KustomizeCommand {
         @Option(names = "--enable-helm",
                 description = "inflate helmCharts with the embedded Helm library (no helm binary runs)")
         boolean enableHelm;
+
+        @Option(names = "--helm-kube-version", paramLabel = "VERSION", defaultValue = "",
+                description = "with --enable-helm: the Kubernetes version charts see (Capabilities.KubeVersion) unless"
+                        + " a chart sets kubeVersion")
+        String helmKubeVersion;
+
+        @Option(names = "--helm-api-versions", paramLabel = "GROUP/VERSION", split = ",",
+                description = "with --enable-helm: API versions added to Helm's defaults (Capabilities.APIVersions)"
+                        + " unless a chart sets apiVersions")
+        java.util.List<String> helmApiVersions = new java.util.ArrayList<>();
+
+        @Option(names = "--helm-debug",
+                description = "accepted for kustomize compatibility; no effect (the embedded Helm prints no debug"
+                        + " output), said on standard error")
+        boolean helmDebug;
 
         @Option(names = "--enable-alpha-plugins",
                 description = "allow non-builtin plugins; with --enable-exec, exec KRM functions run")
@@ -107,8 +125,13 @@ final class KustomizeCommand {
             try {
                 if (enableHelm) {
                     helmCache = Files.createTempDirectory("conflux-kustomize-helm-");
-                    kustomizer = kustomizer.withChartInflator(
-                            new KustomizeChartInflator(helmCache, Duration.ofSeconds(HELM_TIMEOUT_SECONDS)));
+                    kustomizer = kustomizer.withChartInflator(new HelmFlagDefaults(
+                            new KustomizeChartInflator(helmCache, Duration.ofSeconds(HELM_TIMEOUT_SECONDS)),
+                            helmKubeVersion, helmApiVersions));
+                }
+                if (helmDebug) {
+                    err.println("Note: --helm-debug has no effect: the embedded Helm prints no debug output");
+                    err.flush();
                 }
                 out.print(kustomizer.build(dir.toAbsolutePath().normalize()).toYaml());
                 out.flush();

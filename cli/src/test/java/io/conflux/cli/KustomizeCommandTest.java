@@ -77,12 +77,21 @@ class KustomizeCommandTest {
         Files.writeString(root.resolve("app/kustomization.yaml"),
                 "helmCharts:\n- name: hello\n  releaseName: r\n  valuesInline:\n    greeting: hello\n");
 
+        Files.writeString(chart.resolve("kube.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube\n"
+                + "data:\n  version: {{ .Capabilities.KubeVersion.Version | quote }}\n"
+                + "  v9: {{ .Capabilities.APIVersions.Has \"example.com/v9\" | quote }}\n");
         Run withHelm = run("kustomize", "build", "--enable-helm", root.resolve("app").toString());
+        Run withFlags = run("kustomize", "build", "--enable-helm", "--helm-kube-version=1.29.3",
+                "--helm-api-versions=example.com/v9", "--helm-debug", root.resolve("app").toString());
         Run withoutHelm = run("kustomize", "build", root.resolve("app").toString());
 
         assertThat(withHelm.code()).as(withHelm.err()).isZero();
-        assertThat(withHelm.out()).isEqualTo("apiVersion: v1\ndata:\n  greeting: hello\nkind: ConfigMap\nmetadata:\n"
+        assertThat(withHelm.out()).isEqualTo("apiVersion: v1\ndata:\n  v9: \"false\"\n  version: v1.35.0\nkind: ConfigMap\n"
+                + "metadata:\n  name: kube\n---\napiVersion: v1\ndata:\n  greeting: hello\nkind: ConfigMap\nmetadata:\n"
                 + "  name: r-cm\n");
+        assertThat(withFlags.code()).as(withFlags.err()).isZero();
+        assertThat(withFlags.out()).contains("  v9: \"true\"\n  version: v1.29.3\n");
+        assertThat(withFlags.err()).contains("--helm-debug has no effect");
         assertThat(withoutHelm.code()).isEqualTo(1);
         assertThat(withoutHelm.err()).contains("kustomization.yaml").contains("must specify --enable-helm");
     }
