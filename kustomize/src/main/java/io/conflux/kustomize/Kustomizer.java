@@ -5,6 +5,7 @@ import io.conflux.kustomize.internal.generate.Hasher;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
 import io.conflux.kustomize.internal.build.Accumulator;
+import io.conflux.kustomize.internal.build.Extensions;
 import io.conflux.kustomize.internal.build.KustTarget;
 import io.conflux.kustomize.internal.build.Kustomization;
 import io.conflux.kustomize.internal.build.Loader;
@@ -31,8 +32,9 @@ import java.util.Map;
  * drops {@code config.kubernetes.io/local-config} objects and sorts (legacy order unless
  * {@code sortOptions} says fifo). Files are read only through {@link Path}, so any
  * {@link java.nio.file.FileSystem} works (e.g. Jimfs). Remote resources, components and bases ({@link RemoteTarget}
- * and HTTP(S) file URLs) are refused unless {@link #withRemoteFetcher} gives a fetcher; Helm charts are refused.
- * Instances are immutable and thread-safe.
+ * and HTTP(S) file URLs) are refused unless {@link #withRemoteFetcher} gives a fetcher; Helm charts and exec KRM
+ * functions only run when enabled ({@link #withChartInflator}, {@link #withExecFunctions}). Instances are immutable
+ * and thread-safe.
  */
 public final class Kustomizer {
   /** The value kustomize writes in the managed-by label when buildMetadata asks for it. */
@@ -44,13 +46,16 @@ public final class Kustomizer {
   /** Fetches remote targets; null refuses them. */
   private final RemoteFetcher remoteFetcher;
 
+  /** Helm chart inflation and exec functions, both off unless enabled. */
+  private final Extensions extensions;
   /** kustomize's {@code --enable-managedby-label}: every object gets the managed-by label, as buildMetadata asks. */
   private final boolean managedByLabel;
 
-  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder, RemoteFetcher remoteFetcher,
-      boolean managedByLabel) {
+  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder, Extensions extensions,
+      RemoteFetcher remoteFetcher, boolean managedByLabel) {
     this.restrictions = restrictions;
     this.inputOrder = inputOrder;
+    this.extensions = extensions;
     this.remoteFetcher = remoteFetcher;
     this.managedByLabel = managedByLabel;
   }
@@ -61,17 +66,50 @@ public final class Kustomizer {
    * conformance runner.
    */
   Kustomizer withManagedByLabel() {
-    return new Kustomizer(restrictions, inputOrder, remoteFetcher, true);
+    return new Kustomizer(restrictions, inputOrder, extensions, remoteFetcher, true);
   }
 
-  /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}, refusing remote targets. */
+  /**
+   * A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}; no Helm chart inflation, no
+   * exec functions and no remote targets (what the renderer uses, as Flux's kustomize-controller, unless remote bases
+   * are configured).
+   */
   public static Kustomizer create() {
-    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false, null, false);
+    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false, Extensions.NONE, null, false);
   }
 
   /** A copy with other load restrictions ({@link LoadRestrictions#NONE} is what Flux uses). */
   public Kustomizer withLoadRestrictions(LoadRestrictions r) {
-    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder, remoteFetcher, managedByLabel);
+    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder, extensions, remoteFetcher, managedByLabel);
+  }
+
+  /**
+   * A copy that inflates {@code helmCharts} (and the legacy {@code helmChartInflationGenerator}) with
+   * {@code inflator}, as {@code kustomize build --enable-helm}. Without it such a kustomization fails, naming the
+   * file. Never used by the renderer: Flux's kustomize-controller does not enable Helm in kustomize builds.
+   *
+   * @param inflator renders charts (the helm module's {@code KustomizeChartInflator})
+   * @return the copy
+   */
+  public Kustomizer withChartInflator(ChartInflator inflator) {
+    return new Kustomizer(restrictions, inputOrder,
+        new Extensions(java.util.Objects.requireNonNull(inflator, "inflator"), extensions.execFunctions()),
+        remoteFetcher, managedByLabel);
+  }
+
+  /**
+   * A copy that runs exec KRM functions of {@code generators}/{@code transformers} entries, as {@code kustomize build
+   * --enable-alpha-plugins --enable-exec}. Without it such entries fail, naming the file. Only for a user's own trees
+   * ({@code conflux kustomize build}): the renderer and the services never enable it, since a tenant must not run
+   * commands.
+   *
+   * @param exec the permission (e.g. {@link ExecFunctions#enabled})
+   * @return the copy
+   */
+  public Kustomizer withExecFunctions(ExecFunctions exec) {
+    return new Kustomizer(restrictions, inputOrder,
+        new Extensions(extensions.chartInflator(), java.util.Objects.requireNonNull(exec, "exec")), remoteFetcher,
+        managedByLabel);
   }
 
   /**
@@ -82,7 +120,7 @@ public final class Kustomizer {
    * error naming the kustomization and the target.
    */
   public Kustomizer withRemoteFetcher(RemoteFetcher fetcher) {
-    return new Kustomizer(restrictions, inputOrder, fetcher, managedByLabel);
+    return new Kustomizer(restrictions, inputOrder, extensions, fetcher, managedByLabel);
   }
 
   /**
@@ -91,7 +129,7 @@ public final class Kustomizer {
    * applySortOrder). Package-private: used by the conformance runner for kustomize's own test expectations.
    */
   Kustomizer withInputOrder() {
-    return new Kustomizer(restrictions, true, remoteFetcher, managedByLabel);
+    return new Kustomizer(restrictions, true, extensions, remoteFetcher, managedByLabel);
   }
 
   /**
@@ -125,7 +163,7 @@ public final class Kustomizer {
       Loader loader = new Loader(dir, dir, restrictions, remotes);
       Deque<Path> stack = new ArrayDeque<>();
       stack.push(loader.root());
-      KustTarget kt = new KustTarget(loader, stack);
+      KustTarget kt = new KustTarget(loader, stack, extensions);
       checkOpenApi(kt.kustomization());
       Accumulator ra = kt.accumulateTarget();
       try {
