@@ -87,7 +87,7 @@ public final class ServicesJvmMain {
             Thread.currentThread().setContextClassLoader(loader);
             Class<?> quarkus = loader.loadClass("io.quarkus.runtime.Quarkus");
             Method run = quarkus.getMethod("run", Class.class, BiConsumer.class, String[].class);
-            System.out.println("services-jvm: starting " + name + " from " + appRoot);
+            System.out.println(java.time.LocalDateTime.now() + " services-jvm: starting " + name + " from " + appRoot);
             run.invoke(null, null, onExit, new String[0]);
         } catch (InvocationTargetException e) {
             exited(name, 1, e.getCause());
