@@ -7,6 +7,7 @@ import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Conditions;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +139,7 @@ public final class MttpBenchmark {
                         : () -> readyHelmReleases(conflux);
                 long deadline = bootstrap + timeout.toNanos();
                 long seen = 0;
-                while (System.nanoTime() < deadline && (seen = ready.getAsLong()) < count) {
+                while (System.nanoTime() < deadline && (seen = poll(ready, seen)) < count) {
                     Thread.sleep(count > 1000 ? 1000 : 250);
                 }
                 double toReady = (System.nanoTime() - bootstrap) / 1e9;
@@ -156,6 +157,19 @@ public final class MttpBenchmark {
             }
         }
         System.exit(allReady ? 0 : 1);
+    }
+
+    /**
+     * @return the Ready count, or {@code last} when the read failed (a list of 1,000 objects may time out on a loaded
+     *         machine: that is a slow poll, not the end of the run; the deadline still bounds it)
+     */
+    private static long poll(LongSupplier ready, long last) {
+        try {
+            return ready.getAsLong();
+        } catch (KubernetesClientException e) {
+            System.err.println("poll failed, trying again: " + e.getMessage());
+            return last;
+        }
     }
 
     private static long readyKustomizations(LocalInstallation conflux, String revision) {
