@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * versions Conflux serves and {@code Established}, the services' readiness ({@code /q/health/ready}: the services of
  * {@code .conflux/services}, written by {@code conflux up}, and every {@code --service name=url}) with their failed
  * watches, Flux's controller Deployments (none may run; those a Kustomization skipped are listed), the Flux objects
- * not Ready with their reason, and the fields Conflux does not act on. One line per finding ({@code ✔}, {@code !}
+ * not Ready with their reason (those pending past interval + timeout + {@code --stall-grace} as stalled, naming
+ * what they wait for), and the fields Conflux does not act on. One line per finding ({@code ✔}, {@code !}
  * warning, {@code ✗} failure); exit code 1 when any finding is a failure.
  */
 @Command(name = "check", description = "Check the prerequisites and the health of a Conflux installation.")
@@ -48,11 +49,17 @@ final class CheckCommand implements Callable<Integer> {
             description = "bound of each health request (Go duration, default 5s)")
     Duration timeout;
 
+    @Option(names = "--stall-grace", defaultValue = "1m", converter = GoDurationConverter.class,
+            description = "an object without a status for its generation past spec.interval + spec.timeout + this is "
+                    + "listed as stalled, with what it waits for (Go duration, default 1m: the applier's "
+                    + "conflux.applier.stall-audit.grace)")
+    Duration stallGrace;
+
     @Override
     public Integer call() {
         List<Finding> findings = new ArrayList<>();
         try (KubernetesClient client = kubeconfig.client()) {
-            findings.addAll(ClusterChecks.run(client, expectedCrds(client)));
+            findings.addAll(ClusterChecks.run(client, expectedCrds(client), stallGrace));
             findings.addAll(ServiceHealth.check(services(), timeout));
             findings.addAll(UnsupportedFields.check(client));
         }

@@ -231,4 +231,37 @@ class CheckCommandTest {
             providers.withName("pager").delete();
         }
     }
+
+    /**
+     * No silent stall (#13): an object pending past interval + timeout + grace whose status does not say why (the
+     * applier, whose audit would write it, is not running here) is listed as stalled, naming what it waits for.
+     */
+    @Test
+    void listsAnObjectPendingPastItsIntervalAsStalledNamingWhatItWaitsFor() throws InterruptedException {
+        cluster.create("""
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: stuck, namespace: flux-system}
+                spec: {interval: 1s, path: ./, prune: false, sourceRef: {kind: GitRepository, name: nowhere}}
+                """);
+        try {
+            String expected = "✗ objects: Kustomization/flux-system/stuck: stalled: ArtifactFailed: source"
+                    + " GitRepository/flux-system/nowhere not found; no Ready condition since ";
+            Run first = check();
+            Run run = first;
+            // interval 1s + timeout 1s + grace 0s from the creation: a bounded wait for the clock, not a timed assertion
+            for (int i = 0; i < 60 && !run.out().contains(expected); i++) {
+                Thread.sleep(500);
+                run = cluster.conflux("check", "--service", "applier=http://127.0.0.1:" + service.getAddress().getPort(),
+                        "--stall-grace", "0s");
+            }
+            assertThat(first.out()).as("within interval + timeout + the default grace: not yet stalled")
+                    .contains("✗ objects: Kustomization/flux-system/stuck: no Ready condition: not reconciled yet");
+            assertThat(run.out()).contains(expected).contains("past interval 1s + timeout 1s + grace 0s");
+            assertThat(run.exitCode()).isEqualTo(1);
+        } finally {
+            cluster.client.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+                    .inNamespace("flux-system").withName("stuck").delete();
+        }
+    }
 }

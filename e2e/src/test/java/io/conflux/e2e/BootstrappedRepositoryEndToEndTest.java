@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue #13: repositories bootstrapped by {@code flux bootstrap} (fixtures in {@code resources/bootstrapped}, Flux
- * v0.32.0 — {@code v1beta1}/{@code v1beta2} CRDs only — and v2.7.5) run unchanged. The {@code flux-system}
+ * v0.31.5 — rebuilt by {@code e2e/fixtures/assemble-flux-v0.31.sh}, skipped without it — and v0.32.0, both with
+ * {@code v1beta1}/{@code v1beta2} CRDs only, and v2.7.5) run unchanged. The {@code flux-system}
  * GitRepository reads its {@code ssh://} URL (rewritten to the git module's SSH server) with the deploy-key Secret in
  * Flux's format; the bootstrap Kustomization applies {@code gotk-components.yaml} without Flux's controllers and
  * without replacing Conflux's CRDs, which keep serving every version; the app layer below it ({@code dependsOn}
@@ -39,12 +40,11 @@ class BootstrappedRepositoryEndToEndTest {
     static final Duration READY_TIMEOUT = Duration.ofMinutes(6);
 
     @ParameterizedTest
-    @ValueSource(strings = {"v0.32", "v2.7"})
+    @ValueSource(strings = {"v0.31", "v0.32", "v2.7"})
     void aBootstrappedRepositoryRunsWithoutFluxsControllersAndKeepsConfluxsCrds(String version) throws Exception {
         Path work = PROJECT.resolve("e2e/target/bootstrapped-" + version + "-" + System.currentTimeMillis());
         Path repos = work.resolve("ssh-repos");
-        FixtureRepositories.create(PROJECT.resolve("e2e/src/test/resources/bootstrapped/flux-" + version),
-                repos.resolve("conflux-fixtures/fleet-" + version), "main");
+        FixtureRepositories.create(fixture(version, work), repos.resolve("conflux-fixtures/fleet-" + version), "main");
         SshKeys deployKey = SshKeys.generate();
         try (LocalSshGitServer git = LocalSshGitServer.start(repos, deployKey.keyPair().getPublic());
              LocalInstallation conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work,
@@ -74,7 +74,7 @@ class BootstrappedRepositoryEndToEndTest {
                     "Deployment/flux-system/source-controller not applied",
                     "Deployment/flux-system/kustomize-controller not applied",
                     "CustomResourceDefinition/kustomizations.kustomize.toolkit.fluxcd.io (versions "
-                            + (version.equals("v0.32") ? "v1beta1, v1beta2 (storage))" : "v1 (storage), v1beta2)")
+                            + (version.startsWith("v0.") ? "v1beta1, v1beta2 (storage))" : "v1 (storage), v1beta2)")
                             + " not applied");
             assertThat(bootstrap.getStatus().inventory().entries()).extracting(e -> e.id())
                     .noneMatch(id -> id.endsWith("_apps_Deployment"))
@@ -91,6 +91,37 @@ class BootstrappedRepositoryEndToEndTest {
             }
             assertThat(Files.readString(work.resolve("services"))).contains("applier#0 http://127.0.0.1:");
         }
+    }
+
+    /**
+     * The repository tree of {@code version}: committed whole for v0.32 and v2.7; for v0.31 the committed tree plus
+     * the {@code gotk-components.yaml} that {@code e2e/fixtures/assemble-flux-v0.31.sh} rebuilds from Flux's sources
+     * into {@code e2e/target/fixtures/flux-v0.31} (or {@code -Dconflux.e2e.flux-v0.31=DIR}): Flux's rebuilt file is not
+     * committed, so without it that case is skipped, saying how to make it.
+     */
+    private static Path fixture(String version, Path work) throws java.io.IOException {
+        Path committed = PROJECT.resolve("e2e/src/test/resources/bootstrapped/flux-" + version);
+        if (!version.equals("v0.31")) {
+            return committed;
+        }
+        String components = "clusters/edge/flux-system/gotk-components.yaml";
+        Path generated = Path.of(System.getProperty("conflux.e2e.flux-v0.31",
+                PROJECT.resolve("e2e/target/fixtures/flux-v0.31").toString())).resolve(components);
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(generated), "no " + generated
+                + ": run e2e/fixtures/assemble-flux-v0.31.sh --git-dirs 'DIR/{repo}' (Flux's repositories) first");
+        Path tree = work.resolve("fixture-" + version);
+        try (var files = Files.walk(committed)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = tree.resolve(committed.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Files.copy(generated, tree.resolve(components));
+        return tree;
     }
 
     /** @return {@code <Ready status> <reason>: <message>} of the Kustomization, or "missing" */

@@ -56,4 +56,18 @@ public interface ApplierConfig {
     /** {@code conflux.applier.reporting-controller}: {@code reportingController} of the events emitted. */
     @WithName("reporting-controller")
     String reportingController();
+
+    /**
+     * {@code conflux.applier.stall-audit.period}: time between two rounds of the no-silent-stall audit
+     * ({@code io.conflux.applier.audit.StallAuditor}); zero turns it off.
+     */
+    @WithName("stall-audit.period")
+    java.time.Duration stallAuditPeriod();
+
+    /**
+     * {@code conflux.applier.stall-audit.grace}: the margin beyond {@code spec.interval} + {@code spec.timeout} after
+     * which an object without a status for its generation is reported stalled.
+     */
+    @WithName("stall-audit.grace")
+    java.time.Duration stallAuditGrace();
 }

@@ -50,6 +50,10 @@ public class ApplierServices implements QuarkusTestResourceLifecycleManager {
                 "quarkus.kubernetes-client.api-server-url", kube.url(),
                 "quarkus.kubernetes-client.namespace", "default",
                 "conflux.applier.health-poll-interval", "0.05S",
+                // the stall audit (NoSilentStallTest) runs every second with a one-second grace: the other tests' objects
+                // have 10m intervals (HelmReleases 1s with Flux's 5m default timeout) and are never stalled in a test
+                "conflux.applier.stall-audit.period", "1S",
+                "conflux.applier.stall-audit.grace", "1S",
                 // the tests hand render results to the reconciler directly, not through a consumer group
                 "conflux.ownership.mode", "all"));
         return config;

@@ -8,7 +8,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.conflux.model.meta.ObjectKey;
+import io.conflux.model.meta.StallAudit;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Optional;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -120,10 +126,20 @@ public final class ClusterChecks {
 
     /**
      * @param objects Flux objects as JSON (any kinds)
+     * @param now     the time of the check
+     * @param grace   the stall audit's margin beyond interval + timeout ({@code conflux.applier.stall-audit.grace})
      * @return a failure per object not suspended whose {@code Ready} is not {@code True} for its generation, with
-     *         its reason and message (or "no Ready condition: not reconciled yet"); one ok line when all are Ready
+     *         its reason and message (or "no Ready condition: not reconciled yet"); an object pending past its
+     *         interval + timeout + grace whose status does not say so yet (the applier's audit has not run: the
+     *         applier is down, say) is listed as stalled with what it waits for ({@link StallAudit}); one ok line
+     *         when all are Ready
      */
-    public static List<Finding> notReady(List<JsonNode> objects) {
+    public static List<Finding> notReady(List<JsonNode> objects, Instant now, Duration grace) {
+        Map<ObjectKey, JsonNode> byKey = new HashMap<>();
+        for (JsonNode o : objects) {
+            byKey.put(new ObjectKey(o.path("kind").asText(), o.at("/metadata/namespace").asText(),
+                    o.at("/metadata/name").asText()), o);
+        }
         List<Finding> out = new ArrayList<>();
         List<JsonNode> sorted = new ArrayList<>(objects);
         sorted.sort(Comparator.comparing((JsonNode o) -> o.path("kind").asText())
@@ -141,7 +157,12 @@ public final class ClusterChecks {
                     ready = c;
                 }
             }
-            if (ready == null) {
+            Optional<StallAudit.Stall> stall = StallAudit.of(o, k -> Optional.ofNullable(byKey.get(k)), now, grace)
+                    .filter(st -> !st.reported());
+            if (stall.isPresent()) {
+                out.add(Finding.fail("objects", subject + ": stalled: " + stall.get().reason() + ": "
+                        + stall.get().message()));
+            } else if (ready == null) {
                 out.add(Finding.fail("objects", subject + ": no Ready condition: not reconciled yet"));
             } else if (!"True".equals(ready.path("status").asText())) {
                 out.add(Finding.fail("objects", subject + ": Ready=" + ready.path("status").asText() + " "
@@ -193,10 +214,11 @@ public final class ClusterChecks {
     /**
      * Reads the cluster and runs every check above.
      *
-     * @param expected CRD name → served versions Conflux installs, or null when unknown (CRD check left out)
+     * @param expected   CRD name → served versions Conflux installs, or null when unknown (CRD check left out)
+     * @param stallGrace the margin beyond interval + timeout after which a pending object is listed as stalled
      * @return the findings; a cluster that cannot be reached is one failure
      */
-    public static List<Finding> run(KubernetesClient client, Map<String, List<String>> expected) {
+    public static List<Finding> run(KubernetesClient client, Map<String, List<String>> expected, Duration stallGrace) {
         List<Finding> out = new ArrayList<>();
         List<CustomResourceDefinition> crds;
         try {
@@ -231,7 +253,7 @@ public final class ClusterChecks {
         List<Deployment> controllers = client.apps().deployments().inAnyNamespace()
                 .withLabel("app.kubernetes.io/part-of", "flux").list().getItems();
         out.addAll(fluxControllers(controllers, kustomizations));
-        out.addAll(notReady(objects));
+        out.addAll(notReady(objects, Instant.now(), stallGrace));
         if (!staticObjects.isEmpty()) {
             List<JsonNode> events;
             try {

@@ -44,7 +44,10 @@ import org.jboss.logging.Logger;
  * Kubernetes Event writer makes it the Event), and a warning in the log. {@code conflux check} lists those Events.
  * Every replica caches every Alert and Provider (an event may match any of them), but only the replica owning an
  * object's key ({@code Alert/<ns>/<name>}, {@code Provider/<ns>/<name>}; {@link Ownership} of the {@code events}
- * partitions) checks it; a replica newly assigned partitions checks the objects it now owns.
+ * partitions) checks it; a replica newly assigned partitions checks the objects it now owns. Every
+ * {@code conflux.notifier.invalid-config-recheck} the owned objects are checked again: one usable now (the Secret it
+ * lacked created) has its {@code InvalidConfig} Warning Events deleted, so {@code conflux check} lists only current
+ * problems.
  */
 @ApplicationScoped
 public class NotificationObjectWatcher {
@@ -70,6 +73,10 @@ public class NotificationObjectWatcher {
     private final String instance = "conflux-notifier-" + UUID.randomUUID().toString().substring(0, 8);
     private SharedIndexInformer<Alert> alerts;
     private SharedIndexInformer<Provider> providers;
+    @Inject
+    io.conflux.notifier.dispatch.NotifierConfig config;
+
+    private java.util.concurrent.ScheduledExecutorService recheck;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "conflux-notification-objects");
         t.setDaemon(true);
@@ -91,6 +98,19 @@ public class NotificationObjectWatcher {
             cache.alerts().stream().filter(a -> newlyOwned.test(alertCheck.key(a).toString())).forEach(alertCheck::check);
             cache.providers().stream().filter(p -> newlyOwned.test(providerCheck.key(p).toString())).forEach(providerCheck::check);
         }));
+        java.time.Duration every = config.invalidConfigRecheck();
+        if (!every.isZero() && !every.isNegative()) {
+            recheck = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "conflux-notification-recheck");
+                t.setDaemon(true);
+                return t;
+            });
+            // hand each round to the worker, where every check runs, one at a time
+            recheck.scheduleWithFixedDelay(() -> worker.execute(() -> {
+                cache.alerts().forEach(alertCheck::check);
+                cache.providers().forEach(providerCheck::check);
+            }), every.toMillis(), every.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         CompletableFuture.allOf(alerts.start().toCompletableFuture(), providers.start().toCompletableFuture())
                 .whenComplete((v, e) -> {
                     if (e != null) {
@@ -109,7 +129,34 @@ public class NotificationObjectWatcher {
         if (providers != null) {
             providers.close();
         }
+        if (recheck != null) {
+            recheck.shutdownNow();
+        }
         worker.shutdownNow();
+    }
+
+    /**
+     * An object usable (again): deletes its {@code InvalidConfig} Warning Events, which no longer hold, and forgets
+     * its report so that a later problem of the same generation is reported. Failures are logged; the next check
+     * tries again.
+     */
+    private void clearInvalidConfig(ObjectKey key, HasMetadata object) {
+        String uid = object.getMetadata().getUid();
+        try {
+            var events = client.genericKubernetesResources("events.k8s.io/v1", "Event")
+                    .inNamespace(object.getMetadata().getNamespace());
+            for (String name : InvalidConfigEvents.superseded(events.list().getItems(), uid)) {
+                events.withName(name).delete();
+                LOG.infof("%s is usable now: %s Event %s deleted", key, InvalidConfigEvents.REASON, name);
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warnf("cannot delete the %s Events of %s: %s", InvalidConfigEvents.REASON, key, e.getMessage());
+        }
+        retrying.untilDone(() -> runner.run(blocking -> reports.forget(key + "#" + InvalidConfigEvents.REASON)),
+                        () -> ownership.owns(key))
+                .subscribe().with(forgotten -> { },
+                        failure -> LOG.warnf("cannot forget the %s report of %s: %s", InvalidConfigEvents.REASON, key,
+                                failure.getMessage()));
     }
 
     /** The spec checks, then the Provider resolved with its Secrets (missing Secret, bad key) and its address. */
@@ -168,6 +215,7 @@ public class NotificationObjectWatcher {
             Optional<String> problem = validation.apply(object);
             if (problem.isEmpty()) {
                 LOG.debugf("%s accepted", key);
+                clearInvalidConfig(key, object);
                 return;
             }
             long generation = object.getMetadata().getGeneration() == null ? 0 : object.getMetadata().getGeneration();

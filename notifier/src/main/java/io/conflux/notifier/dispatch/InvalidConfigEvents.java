@@ -38,4 +38,23 @@ public final class InvalidConfigEvents {
         return new FluxEvent(involved, FluxEvent.ERROR, Instant.now().toString(), problem, REASON,
                 Map.of(GENERATION, Long.toString(generation)), UnsupportedFieldEvents.CONTROLLER, instance);
     }
+
+    /**
+     * The Kubernetes Events that no longer hold once an object is usable: {@code Warning} Events with reason
+     * {@value #REASON} about the object with uid {@code uid} ({@code regarding.uid}), whatever their generation.
+     *
+     * @param events {@code events.k8s.io/v1} Events of the object's namespace, as read from the API server
+     * @param uid    the Provider's or Alert's {@code metadata.uid}
+     * @return the names of those Events
+     */
+    public static java.util.List<String> superseded(java.util.List<io.fabric8.kubernetes.api.model.GenericKubernetesResource> events,
+                                                    String uid) {
+        return events.stream()
+                .filter(e -> REASON.equals(e.getAdditionalProperties().get("reason"))
+                        && "Warning".equals(e.getAdditionalProperties().get("type")))
+                .filter(e -> e.getAdditionalProperties().get("regarding") instanceof Map<?, ?> regarding
+                        && uid != null && uid.equals(regarding.get("uid")))
+                .map(e -> e.getMetadata().getName())
+                .toList();
+    }
 }

@@ -26,6 +26,13 @@ public interface NotifierConfig {
      */
     Duration pendingTakeover();
 
+    /**
+     * @return {@code conflux.notifier.invalid-config-recheck}: time between two checks of every owned Provider and
+     *         Alert, so that one made usable without a new generation (the Secret it lacked created) loses its
+     *         {@code InvalidConfig} Warning Events; zero turns the periodic check off
+     */
+    Duration invalidConfigRecheck();
+
     /** @return least time between two calls to one Provider; zero disables the limit */
     Duration providerMinInterval();
 

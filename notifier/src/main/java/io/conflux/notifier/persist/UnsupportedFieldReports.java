@@ -55,4 +55,18 @@ public class UnsupportedFieldReports {
                 .chain(changed -> changed == 0 ? Uni.createFrom().item(false)
                         : outbox.add(Topics.EVENTS, key, event).replaceWith(true)));
     }
+
+    /**
+     * Forgets a report (the object is usable again), so that the next problem of the same generation is reported.
+     *
+     * @param report the report's key, as given to {@link #reportOnce(String, String, String, long, FluxEvent)}
+     * @return true when there was one
+     */
+    public Uni<Boolean> forget(String report) {
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                        "DELETE FROM unsupported_field_report WHERE object_key = ?1")
+                .setParameter(1, report)
+                .executeUpdate()))
+                .map(deleted -> deleted > 0);
+    }
 }

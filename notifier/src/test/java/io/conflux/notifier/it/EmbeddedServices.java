@@ -46,6 +46,7 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
                 "conflux.notifier.retry.initial-backoff", "0.01S",
                 "conflux.notifier.retry.max-backoff", "0.05S",
                 "conflux.notifier.provider-min-interval", "0S",
+                "conflux.notifier.invalid-config-recheck", "0.5S",
                 "conflux.retry.initial-backoff", "0.05S",
                 "conflux.retry.max-backoff", "0.5S"));
         return config;

@@ -327,6 +327,35 @@ class NotifierServiceTest {
                 .isNull();
     }
 
+    /**
+     * {@code conflux check} lists only current problems (#13): once the Secret a Provider lacked is created — no new
+     * generation — the notifier's periodic check finds it usable and deletes its {@code InvalidConfig} Warning Event.
+     */
+    @Test
+    void anInvalidConfigEventIsDeletedOnceTheMissingSecretIsCreated() throws Exception {
+        var client = EmbeddedServices.client();
+        client.resource(provider("latesecret", new ProviderSpec("slack", null, null, null, null, null,
+                new LocalObjectReference("late"), null, null))).create();
+        var events = client.genericKubernetesResources("events.k8s.io/v1", "Event").inNamespace(NS);
+        try {
+            await("the InvalidConfig Event of Provider/latesecret", () -> events.list().getItems().stream()
+                    .anyMatch(e -> "InvalidConfig".equals(e.getAdditionalProperties().get("reason"))
+                            && regarding(e).equals("Provider/latesecret")));
+            assertThat(invalidConfig(events.list().getItems(), "Provider/latesecret").get("note").toString())
+                    .isEqualTo("Secret flux-system/late not found");
+            client.resource(new SecretBuilder().withNewMetadata().withNamespace(NS).withName("late").endMetadata()
+                    .addToStringData("address", "https://hooks.slack.com/services/T0/B0/LATE").build()).create();
+            await("the InvalidConfig Event of Provider/latesecret deleted", () -> events.list().getItems().stream()
+                    .noneMatch(e -> "InvalidConfig".equals(e.getAdditionalProperties().get("reason"))
+                            && regarding(e).equals("Provider/latesecret")));
+            assertThat(invalidConfig(events.list().getItems(), "Provider/nosecret").get("note").toString())
+                    .as("a Provider still unusable keeps its Event").isEqualTo("Secret flux-system/absent not found");
+        } finally {
+            client.resources(Provider.class).inNamespace(NS).withName("latesecret").delete();
+            client.secrets().inNamespace(NS).withName("late").delete();
+        }
+    }
+
     private static Map<String, Object> invalidConfig(List<io.fabric8.kubernetes.api.model.GenericKubernetesResource> events,
                                                      String object) {
         return events.stream().filter(e -> "InvalidConfig".equals(e.getAdditionalProperties().get("reason"))
