@@ -190,7 +190,7 @@ class HelmReleaseEndToEndTest {
             Condition ready = Conditions.find(hr.getStatus().conditions(), Condition.READY).orElseThrow();
             assertThat(ready.status()).isEqualTo("False");
             assertThat(ready.message()).contains("kubeconfig Secret 'podinfo/exec-kubeconfig' key 'value':"
-                    + " users[0].user.exec runs a command in the applier; refused");
+                    + " users[0].user.exec runs a command in the renderer; refused");
         });
         assertThat(marker).doesNotExist();
         assertThat(client.apps().deployments().inNamespace("podinfo").withName("remote-podinfo").get()).isNull();
