@@ -200,6 +200,7 @@ class Case:
         self.error = None
         self.options = {}
         self.excluded = None
+        self.executables = set()
 
 
 class Closure:
@@ -226,6 +227,8 @@ class Interp:
         self.harness_vars = set()
         self.skipped = None
         self.optvars = {}
+        self.helm = False           # a helm test: its builds inflate charts (options helm=enabled)
+        self.executables = set()    # files the test made executable (os.Chmod): exec KRM functions
 
     @staticmethod
     def make_options(method):
@@ -328,6 +331,11 @@ class Interp:
             return re.sub(r'%[sv%]', lambda m: '%' if m.group() == '%%' else next(it), fmt)
         if len(toks) == 3 and toks[0].kind == 'ident' and toks[1].text == '.' and toks[2].text == 'Root':
             return '/'
+        # exec/helm tests: the harness's root (th.GetRoot()) and a temporary directory (tmpDir.String())
+        if len(toks) == 5 and [k.text for k in toks[1:]] == ['.', 'GetRoot', '(', ')']:
+            return '/'
+        if len(toks) == 5 and [k.text for k in toks[1:]] == ['.', 'String', '(', ')'] and toks[0].text in env:
+            return env[toks[0].text]
         raise Unparsed('expression ' + ' '.join(k.text for k in toks)[:60])
 
     def args(self, toks, env):
@@ -378,6 +386,8 @@ class Interp:
             return
         if 'PrepExecPlugin' in texts:
             raise Excluded('exec plugin (PrepExecPlugin)')
+        if self.exec_or_helm_stmt(s, texts, env):
+            return
         if head in ('assert', 'require') and ('GetSchemaVersion' in texts or 'DefaultOpenAPI' in texts):
             return  # an assertion on kyaml's global schema state after the build; the build itself is the case
         if 'GetFSys' in texts or 'MkDir' in texts or 'fSys' in texts or 'filesys' in texts:
@@ -477,6 +487,64 @@ class Interp:
             return
         raise Unparsed('statement: ' + ' '.join(texts)[:60])
 
+    def exec_or_helm_stmt(self, s, texts, env):
+        """The statement shapes of fnplugin_test.go's exec tests and helmchartinflationgenerator_test.go: an on-disk
+        harness in a temporary directory, files made executable, exec enabled in the options, charts copied into the
+        harness, and the built stream compared as text (``m.AsYaml()`` then ``assert.Equal``). True when handled."""
+        if texts[:4] == ['fSys', ':=', 'filesys', '.'] and 'MakeFsOnDisk' in texts:
+            return True
+        if len(texts) > 4 and texts[1] in (':=', '=') and 'MakeHarnessWithFs' in texts:
+            self.harness_vars.add(texts[0])
+            return True
+        if len(texts) > 4 and texts[1] in (':=', '=') and 'MakeEnhancedHarnessWithTmpRoot' in texts:
+            self.harness_vars.add(texts[0])
+            self.helm = True
+            return True
+        if len(texts) > 5 and texts[1] == ',' and texts[3] == ':=' and 'NewTmpConfirmedDir' in texts:
+            env[texts[0]] = '/'
+            return True
+        # o.PluginConfig.FnpLoadingOptions.EnableExec = true
+        if len(texts) == 9 and texts[0] in self.optvars and texts[2:7] == ['PluginConfig', '.', 'FnpLoadingOptions',
+                                                                          '.', 'EnableExec'] and texts[8] == 'true':
+            self.optvars[texts[0]]['exec'] = 'enabled'
+            return True
+        if len(texts) == 8 and texts[1] == ':=' and texts[3:6] == ['.', 'MkDir', '(']:
+            env[texts[0]] = '/' + self.eval([s[6]], env).strip('/')
+            return True
+        if head_is(texts, 'require', 'NoError') or head_is(texts, 'assert', 'NoError'):
+            toks = [k for k in s if k.kind != 'nl']
+            inner = [k.text for k in toks[6:]]   # after `require.NoError(t,`
+            if inner[:3] == ['os', '.', 'Chmod']:
+                end = matching(toks, 9)
+                path = self.eval(split_args(toks[10:end])[0], env)
+                self.executables.add(os.path.normpath(path.lstrip('/')))
+                return True
+            if inner[:1] == ['err'] or inner[:3] in (['fSys', '.', 'Mkdir'], ['fSys', '.', 'RemoveAll'],
+                                                     ['fSys', '.', 'MkdirAll']):
+                return True
+        if 'ErrIfNoHelm' in texts:
+            self.helm = True
+            return True
+        if texts[0] == 'copyValuesFilesTestChartsIntoHarness':
+            # copies api/krusty/testdata/helmcharts to <root>/charts
+            d = 'api/krusty/testdata/helmcharts'
+            for f in git_out(self.pkg_git, 'ls-tree', '-r', '--name-only', f'{self.pkg_tag}:{d}').split():
+                self.write('charts/' + f, git_out(self.pkg_git, 'show', f'{self.pkg_tag}:{d}/{f}'))
+            return True
+        # yml, err := m.AsYaml(): the stream as text, asserted next
+        if len(texts) >= 8 and texts[1] == ',' and texts[3] == ':=' and texts[5:8] == ['.', 'AsYaml', '(']:
+            return True
+        if (head_is(texts, 'assert', 'Equal') or head_is(texts, 'require', 'Equal')) and self.pending is not None:
+            a = split_args(s[4:matching(s, 3)])
+            exp = [x for x in a[1:] if [k.text for k in x if k.kind != 'nl'][:1] != ['string']]
+            if len(exp) != 1:
+                raise Unparsed('assert.Equal without one expected string')
+            self.pending.expected = self.eval(exp[0], env)
+            self.cases.append(self.pending)
+            self.pending = None
+            return True
+        return False
+
     def assertion_on_err(self, s, env):
         return False
 
@@ -494,7 +562,8 @@ class Interp:
             self.record_err_message(s, env)
             return
         if 'ErrIfNoHelm' in texts:
-            raise Excluded('helm binary (exec)')
+            self.helm = True     # the test needs helm: its builds inflate charts (helm=enabled)
+            return
         i = texts.index('{')
         end = matching(s, i)
         body_texts = texts[i + 1:end]
@@ -532,6 +601,9 @@ class Interp:
             c.files = dict(self.files)
             c.dir = d
             c.options = dict(self.options)
+            c.executables = set(self.executables)
+            if self.helm:
+                c.options['helm'] = 'enabled'
             if method == 'Run':
                 self.pending = c
             else:
@@ -584,6 +656,10 @@ class Interp:
     def write(self, path, content):
         path = os.path.normpath(path.lstrip('/')) if path.strip('/') else '.'
         self.files[path] = content
+
+
+def head_is(texts, pkg, fn):
+    return texts[:3] == [pkg, '.', fn]
 
 
 def split_args(toks):
@@ -771,15 +847,67 @@ def git_out(git, *args):
 
 REMOTE = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)(?:https?://|github\.com/|git::|ssh://)', re.M)
 NETWORK_FILES = {'remoteloader_test.go': 'network (remote git/HTTP resources)'}
-EXEC_FILES = {'fnplugin_test.go': 'KRM function plugin (exec or container)',
-              'helmchartinflationgenerator_test.go': 'helm binary (exec)',
-              'chartinflatorplugin_test.go': 'exec plugin (ChartInflator)',
+EXEC_FILES = {'chartinflatorplugin_test.go': 'exec plugin (ChartInflator)',
               'pluginenv_test.go': 'exec plugin environment'}
+
+
+def helm_charts_of(files):
+    """The charts a case's kustomizations name: (kustomization dir, chart home, name, version, repo)."""
+    import yaml
+    out = []
+    for p, content in files.items():
+        if os.path.basename(p) not in ('kustomization.yaml', 'kustomization.yml', 'Kustomization'):
+            continue
+        try:
+            k = yaml.safe_load(content) or {}
+        except yaml.YAMLError:
+            continue
+        home = ((k.get('helmGlobals') or {}).get('chartHome')) or 'charts'
+        for c in k.get('helmCharts') or []:
+            out.append((os.path.dirname(p), home, str(c.get('name', '')), str(c.get('version', '') or ''),
+                        str(c.get('repo', '') or '')))
+        for c in k.get('helmChartInflationGenerator') or []:
+            out.append((os.path.dirname(p), c.get('chartHome') or home, str(c.get('chartName', '')),
+                        str(c.get('chartVersion', '') or ''), str(c.get('chartRepoUrl', '') or '')))
+    return out
+
+
+def vendor_charts(c, sources):
+    """Puts the remote charts a helm case pulls into its input where kustomize's helm pull would unpack them
+    (``<chartHome>/<name>-<version>/<name>`` when version and repo are set, else ``<chartHome>/<name>``), from a
+    git snapshot of the chart's sources: ``sources`` maps a repository URL (without trailing slash) to
+    (git dir, tag format, path format), the formats taking ``{name}`` and ``{version}``.
+    Raises Excluded when a chart has no source."""
+    for kdir, home, name, version, repo in helm_charts_of(c.files):
+        if not repo:
+            continue
+        rel = os.path.normpath(os.path.join(kdir, home, f'{name}-{version}' if version else '', name))
+        if any(p.startswith(rel + '/') for p in c.files):
+            continue
+        src = sources.get(repo.rstrip('/'))
+        if src is None or not version:
+            raise Excluded(f'network (helm chart {name} {version} from {repo}; no vendored source for it)')
+        git, tag_fmt, path_fmt = src
+        tag = tag_fmt.format(name=name, version=version)
+        root = path_fmt.format(name=name, version=version).rstrip('/')
+        for f in git_out(git, 'ls-tree', '-r', '--name-only', f'{tag}:{root}').split():
+            c.files[os.path.join(rel, f)] = git_out(git, 'show', f'{tag}:{root}/{f}')
 
 
 def main():
     git, tag, out = sys.argv[1], sys.argv[2], sys.argv[3]
-    kubectl = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == '--reference' else None
+    kubectl, sources = None, {}
+    rest = sys.argv[4:]
+    while rest:
+        if rest[0] == '--reference' and len(rest) > 1:
+            kubectl, rest = rest[1], rest[2:]
+        elif rest[0] == '--chart-source' and len(rest) > 1:
+            url, spec = rest[1].split('=', 1)
+            sources[url.rstrip('/')] = tuple(spec.split(':', 2))
+            rest = rest[2:]
+        else:
+            sys.exit('usage: krusty_cases.py GIT_DIR TAG OUT_DIR [--reference KUBECTL] '
+                     '[--chart-source REPO_URL=GIT_DIR:TAG_FORMAT:PATH_FORMAT]...')
     LEGACY_CONFIGS[0] = legacy_configs(git, tag)
     Interp.pkg_git, Interp.pkg_tag = git, tag
     names = [n for n in git_out(git, 'ls-tree', '--name-only', f'{tag}:api/krusty').split() if n.endswith('_test.go')]
@@ -794,6 +922,10 @@ def main():
             base = n[:-len('_test.go')] + '__' + fn
             if n in NETWORK_FILES or n in EXEC_FILES:
                 listed.append((base, 'excluded', NETWORK_FILES.get(n) or EXEC_FILES[n]))
+                continue
+            if n == 'fnplugin_test.go' and 'Container' in fn:
+                listed.append((base, 'excluded', 'KRM container function (needs a container runtime; Conflux runs '
+                               'exec functions only)'))
                 continue
             it = Interp(package, f, fn)
             try:
@@ -829,6 +961,13 @@ def main():
                 continue
             if remote:
                 listed.append((base, 'excluded', 'network (a remote resource or schema in the kustomization)'))
+                continue
+            try:
+                for c in it.cases:
+                    if c.options.get('helm') == 'enabled':
+                        vendor_charts(c, sources)
+            except Excluded as e:
+                listed.append((base, 'excluded', str(e)))
                 continue
             for k, c in enumerate(it.cases):
                 c.name = base if len(it.cases) == 1 else f'{base}_{k + 1}'
@@ -869,6 +1008,8 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
             os.makedirs(os.path.dirname(fp), exist_ok=True)
             with open(fp, 'w') as fh:
                 fh.write(content)
+            if p in getattr(c, 'executables', ()):
+                os.chmod(fp, 0o755)
         os.makedirs(os.path.join(d, 'input'), exist_ok=True)
         cmd = os.path.normpath(c.dir.lstrip('/')) if c.dir.strip('/') else '.'
         with open(os.path.join(d, 'cmd'), 'w') as fh:

@@ -1,10 +1,17 @@
 package io.conflux.cli;
 
+import io.conflux.helm.KustomizeChartInflator;
+import io.conflux.kustomize.ExecFunctions;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.LoadRestrictions;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,20 +25,37 @@ import picocli.CommandLine.Spec;
 final class KustomizeCommand {
 
     /**
-     * {@code build DIR [--load-restrictor=LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm]}, with the
-     * flags of {@code kustomize build} (kustomize/commands/build: flagloadrestrictor.go, flagenablehelm.go).
+     * {@code build DIR [--load-restrictor=LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm]
+     * [--enable-alpha-plugins --enable-exec]}, with the flags of {@code kustomize build} (kustomize/commands/build:
+     * flagloadrestrictor.go, flagenablehelm.go, flagsforfunctions.go).
      *
      * <ul>
      *   <li>{@code --load-restrictor}: {@code LoadRestrictionsRootOnly} (the default) or {@code LoadRestrictionsNone};
      *       any other value is refused with kustomize's message and exit code 2.</li>
-     *   <li>{@code --enable-helm}: accepted, so scripts written for kustomize run unchanged; the engine has no Helm
-     *       chart inflation, so a kustomization with {@code helmCharts} still fails, naming the file.</li>
-     *   <li>{@code --helm-command}: refused (exit code 2): no helm binary is ever run.</li>
+     *   <li>{@code --enable-helm}: {@code helmCharts} (and the legacy {@code helmChartInflationGenerator}) are
+     *       inflated with the embedded Helm library ({@link KustomizeChartInflator}; charts missing under the chart
+     *       home are pulled from their {@code repo} into it, as {@code helm pull --untar}, with a
+     *       {@value #HELM_TIMEOUT_SECONDS}s limit per request, archives cached in a temporary directory deleted after
+     *       the build). Without it such a kustomization fails naming the file.</li>
+     *   <li>{@code --helm-kube-version}, {@code --helm-api-versions}: defaults for every chart's {@code kubeVersion} and
+     *       {@code apiVersions} ({@link HelmFlagDefaults}); {@code --helm-debug} is accepted and has no effect (said
+     *       on standard error).</li>
+     *   <li>{@code --helm-command}: refused (exit code 2): no helm binary is ever run, and running the embedded Helm
+     *       instead of the binary a script names (often to pin a Helm version) would silently give other output.</li>
+     *   <li>{@code --enable-alpha-plugins} with {@code --enable-exec}: exec KRM functions of {@code generators} and
+     *       {@code transformers} run ({@link ExecFunctions}, {@value #EXEC_TIMEOUT_SECONDS}s each); either flag alone
+     *       leaves them refused, as kustomize. They run commands from the tree: use only on trees you trust.
+     *       Container functions are always refused (no container runtime).</li>
      * </ul>
      * Exit codes: 0 built (stream on standard output), 1 the build failed (error on standard error), 2 bad flags.
      */
     @Command(name = "build", description = "Build a kustomization directory and print the YAML stream.")
     static final class Build implements Callable<Integer> {
+        /** The limit for each chart repository request under {@code --enable-helm} (Flux's HelmRepository default). */
+        static final int HELM_TIMEOUT_SECONDS = 60;
+        /** How long one exec KRM function may run. */
+        static final int EXEC_TIMEOUT_SECONDS = 300;
+
         @Spec
         CommandSpec spec;
 
@@ -44,8 +68,32 @@ final class KustomizeCommand {
         String loadRestrictor;
 
         @Option(names = "--enable-helm",
-                description = "accepted for kustomize compatibility; helmCharts are not inflated by this engine")
+                description = "inflate helmCharts with the embedded Helm library (no helm binary runs)")
         boolean enableHelm;
+
+        @Option(names = "--helm-kube-version", paramLabel = "VERSION", defaultValue = "",
+                description = "with --enable-helm: the Kubernetes version charts see (Capabilities.KubeVersion) unless"
+                        + " a chart sets kubeVersion")
+        String helmKubeVersion;
+
+        @Option(names = "--helm-api-versions", paramLabel = "GROUP/VERSION", split = ",",
+                description = "with --enable-helm: API versions added to Helm's defaults (Capabilities.APIVersions)"
+                        + " unless a chart sets apiVersions")
+        java.util.List<String> helmApiVersions = new java.util.ArrayList<>();
+
+        @Option(names = "--helm-debug",
+                description = "accepted for kustomize compatibility; no effect (the embedded Helm prints no debug"
+                        + " output), said on standard error")
+        boolean helmDebug;
+
+        @Option(names = "--enable-alpha-plugins",
+                description = "allow non-builtin plugins; with --enable-exec, exec KRM functions run")
+        boolean enableAlphaPlugins;
+
+        @Option(names = "--enable-exec",
+                description = "with --enable-alpha-plugins: run exec KRM functions (commands from the tree:"
+                        + " only for trees you trust)")
+        boolean enableExec;
 
         @Option(names = "--helm-command", paramLabel = "PATH",
                 description = "refused: conflux runs no helm binary")
@@ -57,7 +105,7 @@ final class KustomizeCommand {
             PrintWriter err = spec.commandLine().getErr();
             if (helmCommand != null) {
                 err.println("Error: --helm-command is not supported: conflux kustomize build runs no helm binary"
-                        + " (and inflates no helmCharts; render charts with a HelmRelease)");
+                        + " (--enable-helm inflates helmCharts with the embedded Helm library)");
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }
@@ -68,15 +116,46 @@ final class KustomizeCommand {
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }
+            Kustomizer kustomizer = Kustomizer.create().withLoadRestrictions(restrictions);
+            if (enableAlphaPlugins && enableExec) {
+                kustomizer = kustomizer.withExecFunctions(
+                        ExecFunctions.enabled(Duration.ofSeconds(EXEC_TIMEOUT_SECONDS)));
+            }
+            Path helmCache = null;
             try {
-                out.print(Kustomizer.create().withLoadRestrictions(restrictions)
-                        .build(dir.toAbsolutePath().normalize()).toYaml());
+                if (enableHelm) {
+                    helmCache = Files.createTempDirectory("conflux-kustomize-helm-");
+                    kustomizer = kustomizer.withChartInflator(new HelmFlagDefaults(
+                            new KustomizeChartInflator(helmCache, Duration.ofSeconds(HELM_TIMEOUT_SECONDS)),
+                            helmKubeVersion, helmApiVersions));
+                }
+                if (helmDebug) {
+                    err.println("Note: --helm-debug has no effect: the embedded Helm prints no debug output");
+                    err.flush();
+                }
+                out.print(kustomizer.build(dir.toAbsolutePath().normalize()).toYaml());
                 out.flush();
                 return 0;
             } catch (KustomizeException e) {
                 err.println("Error: " + e.getMessage());
                 err.flush();
                 return 1;
+            } catch (IOException e) {
+                err.println("Error: cannot create a temporary directory for Helm charts: " + e.getMessage());
+                err.flush();
+                return 1;
+            } finally {
+                if (helmCache != null) {
+                    deleteTree(helmCache);
+                }
+            }
+        }
+
+        private static void deleteTree(Path root) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a leftover cache directory in the temporary directory is harmless
             }
         }
 

@@ -68,19 +68,55 @@ class KustomizeCommandTest {
     }
 
     @Test
-    void enableHelmIsAcceptedAndHelmChartsStillFailNamingTheFile(@TempDir Path root) throws IOException {
-        Path plain = Files.createDirectories(root.resolve("plain"));
-        Files.writeString(plain.resolve("kustomization.yaml"), "configMapGenerator:\n- name: c\n  literals:\n  - a=b\n");
-        Path charts = Files.createDirectories(root.resolve("charts"));
-        Files.writeString(charts.resolve("kustomization.yaml"), "helmCharts:\n- name: podinfo\n  releaseName: p\n");
+    void enableHelmInflatesHelmChartsAndWithoutItTheyFailNamingTheFile(@TempDir Path root) throws IOException {
+        Path chart = Files.createDirectories(root.resolve("app/charts/hello/templates"));
+        Files.writeString(chart.getParent().resolve("Chart.yaml"), "apiVersion: v2\nname: hello\nversion: 0.1.0\n");
+        Files.writeString(chart.getParent().resolve("values.yaml"), "greeting: hi\n");
+        Files.writeString(chart.resolve("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                + "  name: {{ .Release.Name }}-cm\ndata:\n  greeting: {{ .Values.greeting }}\n");
+        Files.writeString(root.resolve("app/kustomization.yaml"),
+                "helmCharts:\n- name: hello\n  releaseName: r\n  valuesInline:\n    greeting: hello\n");
 
-        Run withoutCharts = run("kustomize", "build", "--enable-helm", plain.toString());
-        Run withCharts = run("kustomize", "build", "--enable-helm", charts.toString());
+        Files.writeString(chart.resolve("kube.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube\n"
+                + "data:\n  version: {{ .Capabilities.KubeVersion.Version | quote }}\n"
+                + "  v9: {{ .Capabilities.APIVersions.Has \"example.com/v9\" | quote }}\n");
+        Run withHelm = run("kustomize", "build", "--enable-helm", root.resolve("app").toString());
+        Run withFlags = run("kustomize", "build", "--enable-helm", "--helm-kube-version=1.29.3",
+                "--helm-api-versions=example.com/v9", "--helm-debug", root.resolve("app").toString());
+        Run withoutHelm = run("kustomize", "build", root.resolve("app").toString());
 
-        assertThat(withoutCharts.code()).isZero();
-        assertThat(withoutCharts.out()).contains("name: c-");
-        assertThat(withCharts.code()).isEqualTo(1);
-        assertThat(withCharts.err()).contains("kustomization.yaml").contains("helmCharts are not supported");
+        assertThat(withHelm.code()).as(withHelm.err()).isZero();
+        assertThat(withHelm.out()).isEqualTo("apiVersion: v1\ndata:\n  v9: \"false\"\n  version: v1.35.0\nkind: ConfigMap\n"
+                + "metadata:\n  name: kube\n---\napiVersion: v1\ndata:\n  greeting: hello\nkind: ConfigMap\nmetadata:\n"
+                + "  name: r-cm\n");
+        assertThat(withFlags.code()).as(withFlags.err()).isZero();
+        assertThat(withFlags.out()).contains("  v9: \"true\"\n  version: v1.29.3\n");
+        assertThat(withFlags.err()).contains("--helm-debug has no effect");
+        assertThat(withoutHelm.code()).isEqualTo(1);
+        assertThat(withoutHelm.err()).contains("kustomization.yaml").contains("must specify --enable-helm");
+    }
+
+    @Test
+    void execFunctionsRunOnlyWithBothAlphaPluginsAndExecFlags(@TempDir Path root) throws IOException {
+        Path app = Files.createDirectories(root.resolve("app"));
+        Path marker = root.resolve("ran");
+        Path script = app.resolve("gen.sh");
+        Files.writeString(script, "#!/bin/sh\ntouch '" + marker + "'\n"
+                + "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: generated\\n'\n");
+        script.toFile().setExecutable(true);
+        Files.writeString(app.resolve("gen.yaml"), "apiVersion: example.com/v1\nkind: Gen\nmetadata:\n  name: g\n"
+                + "  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./gen.sh\n");
+        Files.writeString(app.resolve("kustomization.yaml"), "generators:\n- gen.yaml\n");
+
+        Run execOnly = run("kustomize", "build", "--enable-exec", app.toString());
+        assertThat(execOnly.code()).isEqualTo(1);
+        assertThat(execOnly.err()).contains("exec functions are not enabled");
+        assertThat(marker).doesNotExist();
+
+        Run both = run("kustomize", "build", "--enable-alpha-plugins", "--enable-exec", app.toString());
+        assertThat(both.code()).as(both.err()).isZero();
+        assertThat(both.out()).isEqualTo("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: generated\n");
+        assertThat(marker).exists();
     }
 
     @Test
@@ -92,5 +128,6 @@ class KustomizeCommandTest {
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.out()).isEmpty();
         assertThat(refused.err()).contains("--helm-command is not supported");
+        assertThat(refused.err()).contains("embedded Helm library");
     }
 }

@@ -5,6 +5,7 @@ import io.conflux.kustomize.internal.generate.Hasher;
 import io.conflux.kustomize.internal.resource.ResMap;
 import io.conflux.kustomize.internal.resource.Resource;
 import io.conflux.kustomize.internal.build.Accumulator;
+import io.conflux.kustomize.internal.build.Extensions;
 import io.conflux.kustomize.internal.build.KustTarget;
 import io.conflux.kustomize.internal.build.Kustomization;
 import io.conflux.kustomize.internal.build.Loader;
@@ -29,8 +30,9 @@ import java.util.Map;
  * at the top — appends content hashes to generated names, fixes name references, resolves vars,
  * drops {@code config.kubernetes.io/local-config} objects and sorts (legacy order unless
  * {@code sortOptions} says fifo). Files are read only through {@link Path}, so any
- * {@link java.nio.file.FileSystem} works (e.g. Jimfs). Remote resources and Helm charts are
- * refused. Instances are immutable and thread-safe.
+ * {@link java.nio.file.FileSystem} works (e.g. Jimfs). Remote resources are refused; Helm charts and exec KRM
+ * functions only run when enabled ({@link #withChartInflator}, {@link #withExecFunctions}). Instances are immutable
+ * and thread-safe.
  */
 public final class Kustomizer {
   /** The value kustomize writes in the managed-by label when buildMetadata asks for it. */
@@ -40,19 +42,53 @@ public final class Kustomizer {
   /** kustomize's {@code --reorder none} (krusty's default Options): input order unless sortOptions says otherwise. */
   private final boolean inputOrder;
 
-  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder) {
+  /** Helm chart inflation and exec functions, both off unless enabled. */
+  private final Extensions extensions;
+
+  private Kustomizer(LoadRestrictions restrictions, boolean inputOrder, Extensions extensions) {
     this.restrictions = restrictions;
     this.inputOrder = inputOrder;
+    this.extensions = extensions;
   }
 
-  /** A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}. */
+  /**
+   * A kustomizer with {@link LoadRestrictions#ROOT_ONLY}, like {@code kustomize build}; no Helm chart inflation and
+   * no exec functions (what the renderer uses, as Flux's kustomize-controller).
+   */
   public static Kustomizer create() {
-    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false);
+    return new Kustomizer(LoadRestrictions.ROOT_ONLY, false, Extensions.NONE);
   }
 
   /** A copy with other load restrictions ({@link LoadRestrictions#NONE} is what Flux uses). */
   public Kustomizer withLoadRestrictions(LoadRestrictions r) {
-    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder);
+    return new Kustomizer(java.util.Objects.requireNonNull(r), inputOrder, extensions);
+  }
+
+  /**
+   * A copy that inflates {@code helmCharts} (and the legacy {@code helmChartInflationGenerator}) with
+   * {@code inflator}, as {@code kustomize build --enable-helm}. Without it such a kustomization fails, naming the
+   * file. Never used by the renderer: Flux's kustomize-controller does not enable Helm in kustomize builds.
+   *
+   * @param inflator renders charts (the helm module's {@code KustomizeChartInflator})
+   * @return the copy
+   */
+  public Kustomizer withChartInflator(ChartInflator inflator) {
+    return new Kustomizer(restrictions, inputOrder,
+        new Extensions(java.util.Objects.requireNonNull(inflator, "inflator"), extensions.execFunctions()));
+  }
+
+  /**
+   * A copy that runs exec KRM functions of {@code generators}/{@code transformers} entries, as {@code kustomize build
+   * --enable-alpha-plugins --enable-exec}. Without it such entries fail, naming the file. Only for a user's own trees
+   * ({@code conflux kustomize build}): the renderer and the services never enable it, since a tenant must not run
+   * commands.
+   *
+   * @param exec the permission (e.g. {@link ExecFunctions#enabled})
+   * @return the copy
+   */
+  public Kustomizer withExecFunctions(ExecFunctions exec) {
+    return new Kustomizer(restrictions, inputOrder,
+        new Extensions(extensions.chartInflator(), java.util.Objects.requireNonNull(exec, "exec")));
   }
 
   /**
@@ -61,7 +97,7 @@ public final class Kustomizer {
    * applySortOrder). Package-private: used by the conformance runner for kustomize's own test expectations.
    */
   Kustomizer withInputOrder() {
-    return new Kustomizer(restrictions, true);
+    return new Kustomizer(restrictions, true, extensions);
   }
 
   /**
@@ -94,7 +130,7 @@ public final class Kustomizer {
     Loader loader = new Loader(dir, dir, restrictions);
     Deque<Path> stack = new ArrayDeque<>();
     stack.push(loader.root());
-    KustTarget kt = new KustTarget(loader, stack);
+    KustTarget kt = new KustTarget(loader, stack, extensions);
     checkOpenApi(kt.kustomization());
     Accumulator ra = kt.accumulateTarget();
     try {

@@ -15,12 +15,23 @@ import java.util.Map;
  * {@code expected-error} (the build must fail; each line is a fragment kustomize's message contains). An
  * optional {@code options} file holds {@code key=value} lines: {@code reorder=none} (input order, krusty's
  * default), {@code reorder=legacy|unspecified}, {@code loadRestrictor=none|rootOnly}, {@code plugins=enabled}
- * (kustomize may load non-builtin plugins; builtin ones are all this engine has).
+ * (kustomize may load non-builtin plugins), {@code exec=enabled} (exec KRM functions run, as
+ * {@code --enable-alpha-plugins --enable-exec}), {@code helm=enabled} (helmCharts are inflated, as
+ * {@code --enable-helm}: the case needs a {@link ChartInflator}, so it runs in the helm module's
+ * KrustyHelmConformanceTest).
  *
  * @param name the directory name
  * @param dir the case directory
+ * @param inflator the chart inflator for {@code helm=enabled} cases, or null where none is on the class path
  */
-record ConformanceCase(String name, Path dir) {
+record ConformanceCase(String name, Path dir, ChartInflator inflator) {
+  /** How long one exec function of a case may run. */
+  private static final java.time.Duration EXEC_TIMEOUT = java.time.Duration.ofMinutes(1);
+
+  /** Whether the case inflates Helm charts ({@code helm=enabled}). */
+  boolean needsHelm() throws IOException {
+    return "enabled".equals(options().get("helm"));
+  }
 
   /** What running one case gave. */
   record Outcome(boolean passed, boolean textIdentical, boolean messageMatched, String problem) {}
@@ -49,6 +60,12 @@ record ConformanceCase(String name, Path dir) {
     }
     if ("none".equals(o.get("reorder"))) {
       k = k.withInputOrder();
+    }
+    if ("enabled".equals(o.get("exec"))) {
+      k = k.withExecFunctions(ExecFunctions.enabled(EXEC_TIMEOUT));
+    }
+    if ("enabled".equals(o.get("helm")) && inflator != null) {
+      k = k.withChartInflator(inflator);
     }
     return k;
   }

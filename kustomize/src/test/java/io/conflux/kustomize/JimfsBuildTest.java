@@ -107,7 +107,8 @@ class JimfsBuildTest {
         .isInstanceOf(KustomizeException.class).hasMessageContaining("remote resource");
     write("helm/kustomization.yaml", "helmCharts:\n- name: podinfo\n  repo: https://stefanprodan.github.io/podinfo\n");
     assertThatThrownBy(() -> Kustomizer.create().build(root.resolve("helm")))
-        .isInstanceOf(KustomizeException.class).hasMessageContaining("helmCharts are not supported");
+        .isInstanceOf(KustomizeException.class).hasMessageContaining("helmCharts are not inflated in this build")
+        .hasMessageContaining("must specify --enable-helm");
   }
 
   @Test

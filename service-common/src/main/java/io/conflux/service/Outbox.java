@@ -32,8 +32,9 @@ public class Outbox {
 
     /**
      * Inserts a row into the outbox inside the caller's Panache transaction (call it within
-     * {@code Panache.withTransaction}); after the insert the relay is nudged, so that the record usually leaves
-     * right after the commit — at the latest after {@code conflux.outbox.poll-interval}. The current span's
+     * {@code Panache.withTransaction}), with {@link OutboxRelay#notifyStatement()} in the same transaction, so that
+     * the commit wakes the listening relays and the record usually leaves right after it — at the latest after
+     * {@code conflux.outbox.poll-interval}. The current span's
      * {@code traceparent} is kept with the row and sent as the record's header.
      *
      * @param topic the Kafka topic ({@code io.conflux.model.topic.Topics})
@@ -62,8 +63,8 @@ public class Outbox {
                 .setParameter(2, key)
                 .setParameter(3, json)
                 .setParameter(4, traceparent)
-                .executeUpdate())
-                .invoke(relay::nudge)
+                .executeUpdate()
+                .chain(() -> s.createNativeQuery(relay.notifyStatement()).getSingleResult()))
                 .replaceWithVoid();
     }
 }

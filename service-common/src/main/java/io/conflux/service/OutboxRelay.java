@@ -1,6 +1,7 @@
 package io.conflux.service;
 
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -50,12 +51,21 @@ import org.jboss.logging.Logger;
  * publishes them again (records of the page acknowledged before the failure are then duplicated — consumers are
  * idempotent). Polls run on one thread every {@code conflux.outbox.poll-interval} and when {@link #nudge()}d.
  *
+ * <p>A writer's commit wakes the relay at once: {@link Outbox#add} issues {@link #notifyStatement()} in the
+ * writer's transaction, and PostgreSQL delivers that {@code NOTIFY} on the table's channel only when the transaction
+ * commits (never for a rollback). The relay {@code LISTEN}s on one connection of its pool while it runs, and polls
+ * on each notification; if that connection is lost it listens again after a poll interval, the periodic poll
+ * covering the gap. A nudge sent before the commit would find nothing to publish, leaving the record for the next
+ * periodic poll, up to one poll interval per hop.
+ *
  * <p>In a service it starts at start-up only when {@code conflux.outbox.table} is set and non-empty; a send waits
  * at most {@code conflux.outbox.send-timeout}.
  */
 @ApplicationScoped
 public class OutboxRelay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** Bound of taking the listening connection and of its {@code LISTEN}; a failure retries after a poll interval. */
+    private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     @Inject
@@ -83,6 +93,7 @@ public class OutboxRelay implements AutoCloseable {
     private Map<String, Object> producerConfig;
     private KafkaProducer<String, String> producer;
     private ScheduledExecutorService thread;
+    private SqlConnection listener;
     private final AtomicBoolean nudged = new AtomicBoolean();
 
     /** For CDI; configured from the keys above. */
@@ -132,7 +143,20 @@ public class OutboxRelay implements AutoCloseable {
         return table == null ? Optional.empty() : table.filter(t -> !t.isBlank()).map(String::trim);
     }
 
-    /** Starts the poll loop on its own thread; idempotent. */
+    /**
+     * The statement a writer runs in its transaction after inserting rows, so that the commit wakes the relays
+     * listening on this table's channel: {@code SELECT pg_notify('<table>', '')::text} (the cast: a void column has no client type; PostgreSQL folds repeated
+     * notifications of one transaction into one).
+     *
+     * @return the SQL text, without parameters
+     * @throws IllegalStateException when no outbox table is configured
+     */
+    public String notifyStatement() {
+        String t = table().orElseThrow(() -> new IllegalStateException("conflux.outbox.table is not set"));
+        return "SELECT pg_notify('" + t + "', '')::text";
+    }
+
+    /** Starts the poll loop on its own thread and listens for commits of writers; idempotent. */
     public synchronized void start() {
         if (thread != null) {
             return;
@@ -143,7 +167,59 @@ public class OutboxRelay implements AutoCloseable {
             return t;
         });
         thread.scheduleWithFixedDelay(this::pollQuietly, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        thread.execute(this::listen);
     }
+
+    /** Takes a connection of the pool and LISTENs on the table's channel; on failure or loss, again later. */
+    private void listen() {
+        ScheduledExecutorService t;
+        synchronized (this) {
+            t = thread;
+            if (t == null || listener != null) {
+                return;
+            }
+        }
+        String channel = table().orElseThrow();
+        try {
+            SqlConnection conn = pool.getConnection().await().atMost(LISTEN_TIMEOUT);
+            PgConnection pg = PgConnection.cast(conn);
+            pg.notificationHandler(n -> nudge());
+            pg.closeHandler(() -> relisten(conn));
+            pg.exceptionHandler(e -> LOG.debugf("outbox %s: listening connection failed: %s", channel, e.toString()));
+            conn.query("LISTEN \"" + channel + "\"").execute().await().atMost(LISTEN_TIMEOUT);
+            synchronized (this) {
+                if (thread == null) {
+                    conn.closeAndForget();
+                    return;
+                }
+                listener = conn;
+            }
+            nudge(); // rows committed while nobody listened
+        } catch (RuntimeException e) {
+            LOG.debugf("outbox %s: cannot listen for commits (polling every %s meanwhile): %s", channel, pollInterval,
+                    e.toString());
+            t.schedule(this::listen, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void relisten(SqlConnection lost) {
+        ScheduledExecutorService t;
+        synchronized (this) {
+            if (listener != lost) {
+                return;
+            }
+            listener = null;
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.schedule(this::listen, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // closing
+            }
+        }
+    }
+
 
     /** Asks for a poll soon (coalesced); a no-op before {@link #start()}. */
     public void nudge() {
@@ -284,6 +360,11 @@ public class OutboxRelay implements AutoCloseable {
         if (thread != null) {
             thread.shutdownNow();
             thread = null;
+        }
+        if (listener != null) {
+            SqlConnection conn = listener;
+            listener = null;
+            conn.closeAndForget();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));

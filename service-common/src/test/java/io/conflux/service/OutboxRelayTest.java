@@ -8,6 +8,7 @@ import io.conflux.embedded.EmbeddedPostgres;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -133,6 +134,45 @@ class OutboxRelayTest {
             values.add("\"" + key + "#" + i + "\"");
         }
         return values;
+    }
+
+    @Test
+    void aWritersCommitWakesTheRelayWithoutWaitingForThePollInterval() throws Exception {
+        String key = "Kustomization/a/woken";
+        try (OutboxRelay relay = relay(k -> true, 10)) {
+            relay.start(); // polls once at start, then only every hour
+            awaitListening();
+            pool.withTransaction(c -> c.preparedQuery("INSERT INTO " + TABLE
+                            + " (topic, record_key, value) VALUES ($1, $2, $3)")
+                    .execute(Tuple.of("outbox-woken", key, "\"rolled-back\""))
+                    .chain(() -> c.query(relay.notifyStatement()).execute())
+                    .chain(() -> io.smallrye.mutiny.Uni.createFrom().failure(new IllegalStateException("rollback"))))
+                    .onFailure().recoverWithNull().await().indefinitely();
+            pool.withTransaction(c -> c.preparedQuery("INSERT INTO " + TABLE
+                            + " (topic, record_key, value) VALUES ($1, $2, $3)")
+                    .execute(Tuple.of("outbox-woken", key, "\"committed\""))
+                    .chain(() -> c.query(relay.notifyStatement()).execute()))
+                    .await().indefinitely();
+            for (int i = 0; i < 600 && !remainingKeys().isEmpty(); i++) {
+                Thread.sleep(50); // a liveness bound: without the commit's NOTIFY the next poll is an hour away
+            }
+            assertThat(remainingKeys()).as("rows left in the outbox").isEmpty();
+            List<ConsumerRecord<String, String>> records = consume("outbox-woken", 1);
+            assertThat(valuesOf(records, key)).containsExactly("\"committed\"");
+        }
+    }
+
+    /** Waits until a backend of the pool LISTENs (pg_stat_activity shows the LISTEN as its last query). */
+    private static void awaitListening() throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            RowSet<Row> rows = pool.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")
+                    .execute().await().indefinitely();
+            if (rows.size() > 0) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the relay never ran LISTEN");
     }
 
     @Test

@@ -32,6 +32,8 @@ public final class KustTarget {
   private final Deque<Path> stack;
   /** The build's schema, shared by every kustomization of it. */
   private final BuildSchema buildSchema;
+  /** What the build may do beyond the builtins (Helm charts, exec functions); shared by every kustomization. */
+  private final Extensions extensions;
 
   /**
    * The schema strategic merge uses in one build. Like kyaml's global openapi.SetSchema (kustomizer.go sets it from
@@ -46,11 +48,17 @@ public final class KustTarget {
 
   /** Loads the kustomization of {@code loader}'s directory; {@code stack} holds the directories being built. */
   public KustTarget(Loader loader, Deque<Path> stack) {
-    this(loader, stack, new BuildSchema());
+    this(loader, stack, Extensions.NONE);
   }
 
-  private KustTarget(Loader loader, Deque<Path> stack, BuildSchema buildSchema) {
+  /** As {@link #KustTarget(Loader, Deque)}, with {@code extensions} enabled for the whole build. */
+  public KustTarget(Loader loader, Deque<Path> stack, Extensions extensions) {
+    this(loader, stack, new BuildSchema(), extensions);
+  }
+
+  private KustTarget(Loader loader, Deque<Path> stack, BuildSchema buildSchema, Extensions extensions) {
     this.loader = loader;
+    this.extensions = java.util.Objects.requireNonNull(extensions, "extensions");
     this.stack = stack;
     this.kustomization = Kustomization.load(loader);
     this.buildSchema = buildSchema;
@@ -191,7 +199,7 @@ public final class KustTarget {
         throw new KustomizeException("cycle detected: '" + loader.display(real) + "' includes itself");
       }
     }
-    KustTarget sub = new KustTarget(loader.child(dir), stack, buildSchema);
+    KustTarget sub = new KustTarget(loader.child(dir), stack, buildSchema, extensions);
     if (component && !sub.kustomization.isComponent()) {
       throw new KustomizeException("expected kind 'Component' for path '" + loader.display(dir)
           + "' but got 'Kustomization'");
@@ -270,11 +278,30 @@ public final class KustTarget {
       absorb(ra, ConfigMapSecretGenerator.generate(loader, "Secret", args, global),
           generatorOrigin(configuredIn, "SecretGenerator", null));
     }
-    if (!kustomization.fields().helmCharts().isEmpty() || kustomization.fields().helmChartInflationGenerator() != null) {
-      throw new KustomizeException(loader.display(kustomization.file())
-          + ": helmCharts are not supported by Conflux's kustomize (use a HelmRelease instead)");
+    Map<String, Object> helmGlobals = new java.util.LinkedHashMap<>();
+    List<Map<String, Object>> charts = HelmCharts.charts(kustomization.fields(), helmGlobals);
+    if (!charts.isEmpty()) {
+      if (extensions.chartInflator() == null) {
+        throw new KustomizeException(loader.display(kustomization.file())
+            + ": helmCharts are not inflated in this build (kustomize: must specify --enable-helm; `conflux kustomize"
+            + " build --enable-helm` inflates them, Flux and Conflux's services do not: use a HelmRelease)",
+            kustomization.file(), -1, null);
+      }
+      HelmCharts helm = new HelmCharts(loader, kustomization.file(), extensions.chartInflator());
+      for (Map<String, Object> chart : charts) {
+        BuildCancelledException.checkpoint(configuredIn + " (HelmChartInflationGenerator)");
+        for (Resource r : helm.inflate(chart, helmGlobals)) {
+          absorb(ra, r, generatorOrigin(configuredIn, "HelmChartInflationGenerator", null));
+        }
+      }
     }
     for (PluginConfig pc : pluginConfigs("generators")) {
+      if (ExecFunction.isFunction(pc.config())) {
+        for (Resource r : execFunction(pc).generate()) {
+          absorb(ra, r, r.origin());
+        }
+        continue;
+      }
       for (Resource r : BuiltinPlugins.generate(loader, pc.config(), pc.origin())) {
         absorb(ra, r, r.origin());
       }
@@ -329,6 +356,11 @@ public final class KustTarget {
     return out;
   }
 
+  /** The KRM function a generators/transformers entry configures (refused unless exec functions are enabled). */
+  private ExecFunction execFunction(PluginConfig pc) {
+    return ExecFunction.of(loader, kustomization.file(), pc.config(), pc.origin(), extensions.execFunctions());
+  }
+
   private void runTransformers(Accumulator ra) {
     TransformerConfig tc = ra.config();
     List<BuiltinTransformers.Named> ts = BuiltinTransformers.of(loader, kustomization, tc, buildSchema.schema);
@@ -336,12 +368,17 @@ public final class KustTarget {
     for (BuiltinTransformers.Named t : ts) {
       BuildCancelledException.checkpoint(configuredIn + " (" + t.kind() + ")");
       t.transformer().transform(ra.resMap());
-      recordTransformation(ra, configuredIn, "builtin", t.kind(), null, null);
+      recordTransformation(ra, java.util.Set.of(), configuredIn, "builtin", t.kind(), null, null);
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
       BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
-      BuiltinPlugins.transformer(loader, loader.root(), pc.config(), tc, buildSchema.schema).transform(ra.resMap());
-      recordTransformation(ra, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
+      java.util.Set<Resource> generatedHere = java.util.Collections.emptySet();
+      if (ExecFunction.isFunction(pc.config())) {
+        generatedHere = execFunction(pc).transform(ra.resMap());
+      } else {
+        BuiltinPlugins.transformer(loader, loader.root(), pc.config(), tc, buildSchema.schema).transform(ra.resMap());
+      }
+      recordTransformation(ra, generatedHere, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
           JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"),
           JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "namespace"));
     }
@@ -349,15 +386,21 @@ public final class KustTarget {
 
   /**
    * Notes on every resource that a transformer ran (buildMetadata: transformerAnnotations); the config's id as
-   * kustomize's resource.Origin writes it: apiVersion, kind, then name and namespace when set.
+   * kustomize's resource.Origin writes it: apiVersion (omitted when empty, as a KRM function config may have
+   * none), kind, then name and namespace when set. Resources the transformer itself created ({@code generatedHere}:
+   * a KRM function in the transformers field that outputs new objects) carry it as their origin instead, as
+   * kustomize's AddTransformerAnnotation skips a resource whose origin is the transformer.
    */
-  private static void recordTransformation(Accumulator ra, String configuredIn, String apiVersion, String kind,
+  private static void recordTransformation(Accumulator ra, java.util.Set<Resource> generatedHere, String configuredIn, String apiVersion, String kind,
       String name, String namespace) {
-    String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n    apiVersion: " + apiVersion
-        + "\n    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n")
+    String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n"
+        + (apiVersion == null || apiVersion.isEmpty() ? "" : "    apiVersion: " + apiVersion + "\n")
+        + "    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n")
         + (namespace == null || namespace.isEmpty() ? "" : "    namespace: " + namespace + "\n");
     for (Resource r : ra.resMap().resources()) {
-      r.transformations().add(entry);
+      if (!generatedHere.contains(r)) {
+        r.transformations().add(entry);
+      }
     }
   }
 }

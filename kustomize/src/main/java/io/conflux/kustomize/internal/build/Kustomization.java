@@ -184,8 +184,11 @@ public final class Kustomization {
    * @param sortOptions {@code sortOptions}, null when absent
    * @param buildMetadata {@code buildMetadata}: originAnnotations, transformerAnnotations, managedByLabel
    * @param openapi {@code openapi} ({@code path} or {@code version}), null when absent
-   * @param helmCharts {@code helmCharts} entries (refused: not inflated)
-   * @param helmChartInflationGenerator the legacy {@code helmChartInflationGenerator} field, null when absent
+   * @param helmCharts {@code helmCharts} entries (api/types/helmchartargs.go HelmChart), inflated only by a build
+   *     given a {@link io.conflux.kustomize.ChartInflator}
+   * @param helmGlobals {@code helmGlobals} ({@code chartHome}, {@code configHome}), null when absent
+   * @param helmChartInflationGenerator the legacy {@code helmChartInflationGenerator} field (a list of
+   *     HelmChartArgs), null when absent
    */
   public record Fields(boolean component, List<String> resources, List<String> components, List<String> crds,
       List<String> configurations, List<String> generators, List<String> transformers, List<String> validators,
@@ -195,7 +198,8 @@ public final class Kustomization {
       List<Map<String, Object>> replicas, List<Map<String, Object>> replacements, List<Map<String, Object>> vars,
       List<Map<String, Object>> configMapGenerator, List<Map<String, Object>> secretGenerator,
       Map<String, Object> generatorOptions, Map<String, Object> sortOptions, List<String> buildMetadata,
-      Map<String, Object> openapi, List<Map<String, Object>> helmCharts, Object helmChartInflationGenerator) {}
+      Map<String, Object> openapi, List<Map<String, Object>> helmCharts, Map<String, Object> helmGlobals,
+      Object helmChartInflationGenerator) {}
 
   /** The typed view of the (fixed, YAML 1.1-read) field map; a field of the wrong shape fails the load. */
   private Fields read() {
@@ -207,7 +211,8 @@ public final class Kustomization {
         maps("labels"), maps("patches"), strings("patchesStrategicMerge"), maps("patchesJson6902"), maps("images"),
         maps("replicas"), maps("replacements"), maps("vars"), maps("configMapGenerator"), maps("secretGenerator"),
         JsonTrees.map(fields, "generatorOptions"), JsonTrees.map(fields, "sortOptions"), strings("buildMetadata"),
-        JsonTrees.map(fields, "openapi"), maps("helmCharts"), fields.get("helmChartInflationGenerator"));
+        JsonTrees.map(fields, "openapi"), maps("helmCharts"),
+        JsonTrees.map(fields, "helmGlobals"), fields.get("helmChartInflationGenerator"));
   }
 
   /** A list of strings (null entries dropped), empty when absent. */
