@@ -5,9 +5,10 @@
 #
 # Usage, from the project root:
 #   bash bench/mttp.sh [--kustomizations=100,1000,10000] [--helmreleases=100,1000] [--timeout=30m]
-#                      [--service-jvm-options="-XX:+UseSerialGC -Xmx256m ..."]
+#                      [--service-jvm-options="-XX:+UseSerialGC -Xmx640m ..."] [--separate-jvms]
 # With no option: --kustomizations=100,1000 --helmreleases=100. Each N runs in a fresh installation, one after
-# another. Environment: BENCH_SKIP_BUILD=1 reuses the built modules as they are.
+# another. The four services run in one JVM, as `conflux up` runs them; --separate-jvms gives each its own JVM.
+# Environment: BENCH_SKIP_BUILD=1 reuses the built modules as they are.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -21,7 +22,8 @@ for arg in "$@"; do
     --kustomizations=*) kustomizations="${arg#*=}" ;;
     --helmreleases=*) helmreleases="${arg#*=}" ;;
     --timeout=*) timeout="${arg#*=}" ;;
-    --service-jvm-options=*) jvm_options=("$arg") ;;
+    --service-jvm-options=*) jvm_options+=("$arg") ;;
+    --separate-jvms) jvm_options+=("$arg") ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * <p>Memory is the proportional set size ({@code Pss} of {@code /proc/<pid>/smaps_rollup}): a process's private
  * pages plus its share of pages mapped by several processes, so the sum over processes counts PostgreSQL's shared
  * buffers and the JVMs' shared libraries once, as the machine pays for them (a sum of RSS would count them once per
- * process). Per part — {@code host} (this JVM: Kafka, the API server), each service module, {@code postgres} — the
+ * process). Per part — {@code host} (this JVM: Kafka, the API server), each service module (or {@code services} when the four run in one JVM), {@code postgres} — the
  * peak of that part's sum is kept as well; the parts' peaks need not fall in the same sample, so they may add up to
  * more than the total's peak.
  *
@@ -140,6 +140,9 @@ final class ProcessSampler {
             where = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")) + "/ " + where;
         } catch (IOException | RuntimeException e) {
             // gone, or not ours to read: the command line alone
+        }
+        if (where.contains("io.conflux.cli.local.ServicesJvmMain")) {
+            return "services"; // the four services in one JVM (its class path names every module's quarkus-app)
         }
         int app = where.indexOf("/target/quarkus-app/");
         if (app > 0) {

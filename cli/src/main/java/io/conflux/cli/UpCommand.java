@@ -66,9 +66,14 @@ final class UpCommand implements Callable<Integer> {
     String timeout;
 
     @Option(names = "--service-jvm-options", split = " ", paramLabel = "OPTIONS",
-            description = "options of the four service JVMs, space-separated, replacing the defaults (a serial "
-                + "collector and a bounded heap; the README's configuration section lists them)")
+            description = "options of the services' JVM (of each of the four with --separate-jvms), space-separated, "
+                + "replacing the defaults (a serial collector and a bounded heap; the README's configuration section "
+                + "lists them)")
     List<String> serviceJvmOptions;
+
+    @Option(names = "--separate-jvms", description = "run each of the four services in a JVM of its own (as the "
+        + "end-to-end and fault tests do) instead of all four in one JVM, each in its own class loader")
+    boolean separateJvms;
 
     @Option(names = "--exit", description = "stop everything after printing the tables (exit code 0 when all are Ready)")
     boolean exit;
@@ -110,7 +115,9 @@ final class UpCommand implements Callable<Integer> {
                 + "webhook-receiver, renderer, applier, notifier (logs in " + work.resolve("logs") + ")");
         LocalInstallation installation = LocalInstallation.start(new LocalInstallation.Options(root, work, rewrites,
                 kubeconfig, anyPorts ? Map.of() : LocalInstallation.DEFAULT_PORTS, Duration.ofMinutes(3))
-                .withJvmOptions(serviceJvmOptions == null ? LocalInstallation.DEFAULT_JVM_OPTIONS : serviceJvmOptions));
+                .withOneJvm(!separateJvms)
+                .withJvmOptions(serviceJvmOptions != null ? serviceJvmOptions
+                        : separateJvms ? LocalInstallation.DEFAULT_JVM_OPTIONS : LocalInstallation.ONE_JVM_OPTIONS));
         Runtime.getRuntime().addShutdownHook(new Thread(installation::close));
         var client = installation.client();
         if ("edge-site".equals(example) && kubeconfig == null) {

@@ -67,8 +67,9 @@ class EdgeSiteEndToEndTest {
         appsSha = FixtureRepositories.head(site.appsRepo());
         podinfoSha = FixtureRepositories.head(site.podinfoRepo());
         slack = new SlackSink();
+        // the four services in one JVM, as `conflux up --example edge-site` runs them (the other classes: one JVM each)
         conflux = LocalInstallation.start(new LocalInstallation.Options(PROJECT, work, site.urlRewrites(), null, java.util.Map.of(),
-                Duration.ofMinutes(3)));
+                Duration.ofMinutes(3)).withOneJvm(true).withJvmOptions(LocalInstallation.ONE_JVM_OPTIONS));
         client = conflux.client();
         EdgeSiteExample.installPlatform(client, PROJECT);
         Bootstrap.slackAlert(client, NS, slack.url(), List.of(NS, "flux-system"));

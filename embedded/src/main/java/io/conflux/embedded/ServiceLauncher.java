@@ -132,30 +132,83 @@ public final class ServiceLauncher implements AutoCloseable {
             moduleDir = moduleDir.getParent();
         }
         String name = moduleDir.getFileName() == null ? jar.toString() : moduleDir.getFileName().toString();
-        Process process;
+        ServiceLauncher launcher = new ServiceLauncher(name, spawn(command, jarDir, env, logFile), port, logFile);
+        Runtime.getRuntime().addShutdownHook(launcher.shutdownHook);
+        try {
+            launcher.awaitReady(List.of(port), readyTimeout);
+        } catch (RuntimeException e) {
+            launcher.close();
+            throw e;
+        }
+        LOG.debugf("%s ready on port %d (pid %d)", name, port, launcher.process.pid());
+        return launcher;
+    }
+
+    private static Process spawn(List<String> command, Path workingDir, Map<String, String> env, Path logFile) {
         try {
             Path parent = logFile.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            ProcessBuilder pb = new ProcessBuilder(command).directory(jarDir.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().putAll(env);
-            process = pb.start();
+            return pb.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + jar, e);
+            throw new UncheckedIOException("cannot start " + command.get(command.size() - 1) + " in " + workingDir, e);
         }
-        ServiceLauncher launcher = new ServiceLauncher(name, process, port, logFile);
+    }
+
+    /**
+     * Starts {@code java <jvmOptions> -D<key>=<value>... -cp <classPath> <mainClass> <arguments>} (several services in
+     * one JVM, e.g. {@code conflux up}'s one-JVM mode) and waits until {@code /q/health/ready} answers 200 on every
+     * port of {@code readyPorts}, one deadline for all. Output, environment, stopping and the shutdown hook are as for
+     * {@link #start(Path, List, Map, Map, Path, Duration)}; the working directory is {@code workingDir}.
+     *
+     * @param name       name of the process in messages, e.g. {@code services}
+     * @param classPath  the child's class path entries (absolute or relative to {@code workingDir})
+     * @param readyPorts the HTTP ports (127.0.0.1) whose readiness to await, at least one; the first is
+     *                   {@link #httpPort()}, {@link #atPort(int)} gives launchers of the others
+     * @return the running process; close it to stop it
+     * @throws IllegalArgumentException if {@code readyPorts} is empty
+     * @throws IllegalStateException    as {@link #start(Path, List, Map, Map, Path, Duration)}
+     * @throws UncheckedIOException     if the process cannot be started or the log not created
+     */
+    public static ServiceLauncher startMain(String name, List<Path> classPath, String mainClass, List<String> arguments,
+                                            List<String> jvmOptions, Map<String, String> systemProperties,
+                                            Map<String, String> env, Path workingDir, Path logFile,
+                                            List<Integer> readyPorts, Duration readyTimeout) {
+        if (readyPorts.isEmpty()) {
+            throw new IllegalArgumentException("no port to await for " + name);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(jvmOptions);
+        systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-cp");
+        command.add(String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList()));
+        command.add(mainClass);
+        command.addAll(arguments);
+        ServiceLauncher launcher = new ServiceLauncher(name, spawn(command, workingDir, env, logFile),
+            readyPorts.get(0), logFile);
         Runtime.getRuntime().addShutdownHook(launcher.shutdownHook);
         try {
-            launcher.awaitReady(readyTimeout);
+            launcher.awaitReady(readyPorts, readyTimeout);
         } catch (RuntimeException e) {
             launcher.close();
             throw e;
         }
-        LOG.debugf("%s ready on port %d (pid %d)", name, port, process.pid());
+        LOG.debugf("%s ready on ports %s (pid %d)", name, readyPorts, launcher.process.pid());
         return launcher;
+    }
+
+    /**
+     * @return a launcher of the same process answering on another port (a second service of a JVM started by
+     *         {@link #startMain}); closing either stops the process
+     */
+    public ServiceLauncher atPort(int port) {
+        return new ServiceLauncher(name, process, port, logFile);
     }
 
     /** @return the child's HTTP port ({@code quarkus.http.port}) on 127.0.0.1 */
@@ -215,10 +268,16 @@ public final class ServiceLauncher implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI ready = URI.create(baseUrl() + "/q/health/ready");
+    private void awaitReady(List<Integer> ports, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        for (int port : ports) {
+            awaitReady(port, deadline, timeout);
+        }
+    }
+
+    private void awaitReady(int port, long deadline, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create("http://127.0.0.1:" + port + "/q/health/ready");
         int lastStatus = -1;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -5,6 +5,7 @@ import io.conflux.embedded.EmbeddedKafka;
 import io.conflux.embedded.EmbeddedPostgres;
 import io.conflux.cli.install.ConfluxChart;
 import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.embedded.Ports;
 import io.conflux.embedded.WorkloadController;
 import io.conflux.embedded.ServiceLauncher;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -29,7 +30,8 @@ import org.jboss.logging.Logger;
 /**
  * Conflux on one machine, as {@code conflux up} and the end-to-end tests run it: a real single-node Kafka (KRaft),
  * a real PostgreSQL, the management cluster (fabric8's in-memory API server with Flux's CRDs, unless a kubeconfig
- * is given), and the four services, each its own JVM started from its packaged {@code quarkus-run.jar}.
+ * is given), and the four services, each its own JVM started from its packaged {@code quarkus-run.jar}, or all four
+ * in one JVM ({@link Options#oneJvm()}, what {@code conflux up} runs by default).
  * The webhook-receiver's control API ({@code /api/*}) gets a random bearer token, written to
  * {@code <workDir>/control-token} (owner read/write only) and named by {@code conflux.receiver.control-token-file};
  * callers send it as {@code Authorization: Bearer} ({@link #controlToken()}). Kafka's bootstrap servers are written to
@@ -53,6 +55,8 @@ public final class LocalInstallation implements AutoCloseable {
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, List<ServiceReplica>> services = new LinkedHashMap<>();
+    /** With {@link Options#oneJvm()}: per service, a launcher of the one JVM answering on the service's port. */
+    private final Map<String, ServiceLauncher> oneJvm = new LinkedHashMap<>();
     private KubernetesClient client;
     private Path kubeconfig;
     /** Per service, the kubeconfig of its ServiceAccount (in-memory cluster only; else every service uses {@link #kubeconfig}). */
@@ -80,21 +84,40 @@ public final class LocalInstallation implements AutoCloseable {
      * @param serviceProperties configuration keys passed to every replica of every service (as {@code -D} system
      *                      properties, after the connection keys, which they may override), e.g. the
      *                      {@code quarkus.otel.*} keys that turn trace export on; empty by default
-     * @param jvmOptions    options of every service JVM (heap, collector), {@link #DEFAULT_JVM_OPTIONS} by default
+     * @param jvmOptions    options of every service JVM (heap, collector), {@link #DEFAULT_JVM_OPTIONS} by default;
+     *                      in one JVM, of that JVM ({@link #ONE_JVM_OPTIONS} is sized for it)
+     * @param oneJvm        the four services in one JVM ({@link ServicesJvm}: each packaged application in its own
+     *                      class loader, the same Kafka topics, one log {@code logs/services.log}) instead of one JVM
+     *                      each; needs {@code replicas} 1, and {@link #replicas(String)} (kill and restart of one
+     *                      service) is only for separate JVMs, which is why the fault tests keep them. False by
+     *                      default here; {@code conflux up} sets it unless {@code --separate-jvms}
      */
     public record Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
                           Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
-                          int partitions, Map<String, String> serviceProperties, List<String> jvmOptions) {
+                          int partitions, Map<String, String> serviceProperties, List<String> jvmOptions,
+                          boolean oneJvm) {
         /** Checks the counts. */
         public Options {
             if (replicas < 1) {
                 throw new IllegalArgumentException("replicas must be >= 1: " + replicas);
+            }
+            if (oneJvm && replicas != 1) {
+                throw new IllegalArgumentException("one JVM runs one replica of each service, not " + replicas
+                    + ": use separate JVMs for replicas");
             }
             if (partitions < 1) {
                 throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
             }
             serviceProperties = Map.copyOf(serviceProperties);
             jvmOptions = List.copyOf(jvmOptions);
+        }
+
+        /** Options with separate service JVMs. */
+        public Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
+                       Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
+                       int partitions, Map<String, String> serviceProperties, List<String> jvmOptions) {
+            this(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime, replicas, partitions,
+                serviceProperties, jvmOptions, false);
         }
 
         /** Options with the {@link #DEFAULT_JVM_OPTIONS}. */
@@ -129,19 +152,28 @@ public final class LocalInstallation implements AutoCloseable {
         /** @return a copy with {@code replicas} processes per service over topics of {@code partitions} partitions */
         public Options withReplicas(int replicas, int partitions) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, serviceProperties, jvmOptions);
+                replicas, partitions, serviceProperties, jvmOptions, oneJvm);
         }
 
         /** @return a copy passing {@code properties} to every service (see {@link #serviceProperties()}) */
         public Options withServiceProperties(Map<String, String> properties) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, properties, jvmOptions);
+                replicas, partitions, properties, jvmOptions, oneJvm);
         }
 
         /** @return a copy starting every service JVM with {@code options} instead (see {@link #jvmOptions()}) */
         public Options withJvmOptions(List<String> options) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, serviceProperties, options);
+                replicas, partitions, serviceProperties, options, oneJvm);
+        }
+
+        /**
+         * @return a copy running the four services in one JVM ({@code true}) or each in its own (see
+         *         {@link #oneJvm()}); the JVM options are kept, so set them after
+         */
+        public Options withOneJvm(boolean one) {
+            return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
+                replicas, partitions, serviceProperties, jvmOptions, one);
         }
     }
 
@@ -156,6 +188,15 @@ public final class LocalInstallation implements AutoCloseable {
      */
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx256m",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=48m",
+            "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
+            "-XX:+ExitOnOutOfMemoryError");
+
+    /**
+     * The options of the one services JVM ({@link Options#oneJvm()}): those of {@link #DEFAULT_JVM_OPTIONS} with room
+     * for four services' heaps and compiled code in one JVM. Figures: bench/README.md, "Footprint and start-up".
+     */
+    public static final List<String> ONE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx640m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=96m",
             "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
             "-XX:+ExitOnOutOfMemoryError");
 
@@ -231,6 +272,10 @@ public final class LocalInstallation implements AutoCloseable {
 
         Path tokenFile = work.resolve("control-token");
         controlToken = writeControlToken(tokenFile);
+        if (o.oneJvm()) {
+            startOneJvm(o, work, common, tokenFile, bundleKeys);
+            return;
+        }
         for (String service : SERVICES) {
             List<ServiceReplica> replicas = new ArrayList<>();
             for (int i = 0; i < o.replicas(); i++) {
@@ -284,6 +329,46 @@ public final class LocalInstallation implements AutoCloseable {
         StringBuilder known = new StringBuilder();
         services.values().forEach(replicas -> replicas.forEach(r -> known.append(r.name()).append(" http://127.0.0.1:")
                 .append(r.launcher().httpPort()).append('\n')));
+        writeFile(work.resolve("services"), known.toString());
+    }
+
+    /**
+     * The four services in one JVM ({@link ServicesJvm}): the same configuration as separate JVMs get, each service's
+     * in its own file, where the environment variables of separate JVMs become keys ({@code conflux.kubeconfig} for
+     * the service's ServiceAccount kubeconfig, {@code conflux.bundles.encryption-keys}).
+     */
+    private void startOneJvm(Options o, Path work, Map<String, String> common, Path tokenFile, String bundleKeys) {
+        Map<String, Map<String, String>> configs = new LinkedHashMap<>();
+        for (String service : SERVICES) {
+            Map<String, String> config = new LinkedHashMap<>(common);
+            Integer port = o.ports().get(service);
+            config.put("quarkus.http.port", Integer.toString(port != null ? port : Ports.freePort()));
+            if (service.equals("webhook-receiver")) {
+                config.put("conflux.receiver.control-token-file", tokenFile.toString());
+            }
+            if (service.equals("renderer")) {
+                config.put("conflux.renderer.mirrors-dir", work.resolve("mirrors").toString());
+            }
+            if (service.equals("renderer") || service.equals("applier")) {
+                config.put("conflux.bundles.encryption-keys", bundleKeys);
+            }
+            config.put("conflux.kubeconfig", serviceKubeconfigs.getOrDefault(service, kubeconfig).toString());
+            configs.put(service, config);
+        }
+        long servicesStarting = System.nanoTime();
+        // KUBECONFIG for whatever reads the environment first; each service's conflux.kubeconfig overrides it
+        ServiceLauncher jvm = ServicesJvm.start(o.projectRoot(), work, configs, o.jvmOptions(),
+                Map.of("KUBECONFIG", kubeconfig.toString()), work.resolve("logs").resolve("services.log"),
+                o.readyTimeout());
+        resources.add(jvm);
+        servicesStartTime = Duration.ofNanos(System.nanoTime() - servicesStarting);
+        StringBuilder known = new StringBuilder();
+        configs.forEach((service, config) -> {
+            ServiceLauncher view = jvm.atPort(Integer.parseInt(config.get("quarkus.http.port")));
+            oneJvm.put(service, view);
+            LOG.infof("%s ready on port %d (one JVM, pid %d)", service, view.httpPort(), view.pid());
+            known.append(service).append("#0 http://127.0.0.1:").append(view.httpPort()).append('\n');
+        });
         writeFile(work.resolve("services"), known.toString());
     }
 
@@ -356,10 +441,18 @@ public final class LocalInstallation implements AutoCloseable {
 
     /**
      * @return a running replica of the service, by module name (e.g. {@code webhook-receiver}): the first one alive,
-     *         or replica 0 when none is
+     *         or replica 0 when none is; in one JVM, that JVM's launcher answering on the service's port (its pid
+     *         and log are the JVM's, closing it stops all four)
      * @throws IllegalArgumentException when there is no such service
      */
     public ServiceLauncher service(String name) {
+        if (!oneJvm.isEmpty()) {
+            ServiceLauncher launcher = oneJvm.get(name);
+            if (launcher == null) {
+                throw new IllegalArgumentException("no service " + name);
+            }
+            return launcher;
+        }
         List<ServiceReplica> replicas = replicas(name);
         return replicas.stream().filter(ServiceReplica::isAlive).findFirst().orElse(replicas.get(0)).launcher();
     }
@@ -367,8 +460,13 @@ public final class LocalInstallation implements AutoCloseable {
     /**
      * @return the service's replicas, by module name, in replica order
      * @throws IllegalArgumentException when there is no such service
+     * @throws IllegalStateException    when the services run in one JVM ({@link Options#oneJvm()})
      */
     public List<ServiceReplica> replicas(String name) {
+        if (!oneJvm.isEmpty()) {
+            throw new IllegalStateException("the services run in one JVM: no replica of " + name
+                + " to kill or start alone (Options.oneJvm false gives separate JVMs)");
+        }
         List<ServiceReplica> replicas = services.get(name);
         if (replicas == null) {
             throw new IllegalArgumentException("no service " + name);

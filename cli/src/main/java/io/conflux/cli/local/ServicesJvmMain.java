@@ -1,0 +1,116 @@
+package io.conflux.cli.local;
+
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+
+/**
+ * The main class of the services JVM of {@code conflux up}'s one-JVM mode ({@link ServicesJvm}): runs several packaged
+ * Quarkus applications ({@code <module>/target/quarkus-app}) in this JVM, each in its own Quarkus
+ * {@code RunnerClassLoader}, as {@code java -jar quarkus-run.jar} would run each in a JVM of its own.
+ *
+ * <p>Arguments: one {@code <name>=<quarkus-app directory>} per application. The JVM's class path must hold Quarkus'
+ * boot libraries ({@code quarkus-app/lib/boot/*.jar}, the same for every application of one Quarkus version) and this
+ * class only: a {@code RunnerClassLoader}'s parent is the system class loader, so anything else there would be seen by
+ * every application. Each application starts on a thread of its own named {@code <name>-main}, which reads
+ * {@code quarkus/quarkus-application.dat} (what Quarkus' {@code QuarkusEntryPoint} does), makes the application's
+ * loader that thread's context class loader and runs {@code io.quarkus.runtime.Quarkus.run} with an exit handler
+ * instead of Quarkus' default {@code System.exit}. Configuration is per application through
+ * {@code io.conflux.service.ServiceConfigFile} (system properties are global here).
+ *
+ * <p>Shutdown: SIGTERM (or {@code System.exit}) runs every application's own shutdown hook, so all stop together.
+ * A crash: an application that fails to start or stops while the JVM is not shutting down ends the whole JVM with its
+ * exit code (1 for a zero code), after printing which one it was, so the launcher sees a dead process with the reason
+ * in its log rather than a JVM that runs with a service missing.
+ *
+ * <p>Self-contained on purpose (only the JDK, Quarkus reached by reflection, no nested classes): the launcher copies
+ * this one class file out as the JVM's own class path entry.
+ */
+public final class ServicesJvmMain {
+    private static final AtomicBoolean STOPPING = new AtomicBoolean();
+
+    private ServicesJvmMain() {
+    }
+
+    /**
+     * Starts the applications and waits for their threads.
+     *
+     * @param args {@code <name>=<quarkus-app directory>} per application
+     * @throws IllegalArgumentException for an argument without {@code =}
+     */
+    public static void main(String[] args) throws InterruptedException {
+        // what QuarkusEntryPoint sets before anything logs (the boot libraries hold the log manager)
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STOPPING.set(true), "services-jvm-stopping"));
+        try {
+            // Quarkus' "started in" counts from here, as from QuarkusEntryPoint's start (one clock for all four)
+            Class.forName("io.quarkus.bootstrap.runner.Timing").getMethod("staticInitStarted", boolean.class)
+                .invoke(null, false);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            System.err.println("services-jvm: no Quarkus start-up timing: " + e);
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("expected <name>=<quarkus-app directory>: " + arg);
+            }
+            String name = arg.substring(0, eq);
+            Path appRoot = Path.of(arg.substring(eq + 1)).toAbsolutePath();
+            Thread thread = new Thread(() -> run(name, appRoot), name + "-main");
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+    }
+
+    private static void run(String name, Path appRoot) {
+        BiConsumer<Integer, Throwable> onExit = (code, cause) -> exited(name, code, cause);
+        try {
+            Object application;
+            try (InputStream in = new BufferedInputStream(
+                    Files.newInputStream(appRoot.resolve("quarkus/quarkus-application.dat")), 24576)) {
+                Class<?> serialized = Class.forName("io.quarkus.bootstrap.runner.SerializedApplication");
+                application = serialized.getMethod("read", InputStream.class, Path.class).invoke(null, in, appRoot);
+            }
+            ClassLoader loader = (ClassLoader) application.getClass().getMethod("getRunnerClassLoader")
+                .invoke(application);
+            Thread.currentThread().setContextClassLoader(loader);
+            Class<?> quarkus = loader.loadClass("io.quarkus.runtime.Quarkus");
+            Method run = quarkus.getMethod("run", Class.class, BiConsumer.class, String[].class);
+            System.out.println(java.time.LocalDateTime.now() + " services-jvm: starting " + name + " from " + appRoot);
+            run.invoke(null, null, onExit, new String[0]);
+        } catch (InvocationTargetException e) {
+            exited(name, 1, e.getCause());
+        } catch (Exception | LinkageError e) {
+            exited(name, 1, e);
+        }
+    }
+
+    private static void exited(String name, int code, Throwable cause) {
+        if (STOPPING.get() && code == 0) {
+            return;
+        }
+        System.err.println("services-jvm: " + name + " exited with code " + code
+            + (STOPPING.get() ? " while stopping" : "; stopping the services JVM"));
+        if (cause != null) {
+            cause.printStackTrace();
+        }
+        if (!STOPPING.get()) {
+            int status = code == 0 ? 1 : code;
+            // System.exit waits for the shutdown hooks, which wait for this application's thread: not on it
+            Thread exit = new Thread(() -> System.exit(status), "services-jvm-exit");
+            exit.setDaemon(true);
+            exit.start();
+        }
+    }
+}
