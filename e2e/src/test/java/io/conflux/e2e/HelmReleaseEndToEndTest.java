@@ -2,6 +2,10 @@ package io.conflux.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.conflux.cli.local.FixtureRepositories;
 import io.conflux.cli.local.LocalInstallation;
@@ -17,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +43,7 @@ class HelmReleaseEndToEndTest {
     static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
     static final Path FIXTURES = PROJECT.resolve("../shared/fixtures/repos").normalize();
     static final Duration CONVERGE = Duration.ofMinutes(4);
+    static final Path HELM = Path.of(System.getProperty("user.home"), ".cache/conflux-ref/bin/helm");
 
     static LocalInstallation conflux;
     static LocalChartRepository charts;
@@ -128,8 +135,52 @@ class HelmReleaseEndToEndTest {
                         .contains("InstallSucceeded", "UpgradeSucceeded"));
     }
 
+    /**
+     * Issue #15: the reference helm ({@code helm list -A}, {@code helm history}, {@code helm get values}), run against
+     * the in-memory API server's kubeconfig, shows the release the services installed and upgraded: revision 1
+     * superseded by the deployed upgrade, with the HelmRelease's values (the staging patch and the host changed in Git).
+     */
     @Test
     @Order(3)
+    void theHelmCliShowsTheInstalledAndUpgradedRelease() throws Exception {
+        assumeTrue(Files.isExecutable(HELM), "reference helm not installed at " + HELM
+                + " (tools/install-reference-tools.sh; .ci/run installs it)");
+        JsonNode history = helmJson("history", "podinfo", "-n", "podinfo");
+        assertThat(history.size()).as(history.toString()).isGreaterThanOrEqualTo(2);
+        JsonNode first = history.get(0);
+        JsonNode last = history.get(history.size() - 1);
+        assertThat(first.path("revision").asInt()).isEqualTo(1);
+        assertThat(first.path("status").asText()).isEqualTo("superseded");
+        assertThat(first.path("description").asText()).isEqualTo("Install complete");
+        assertThat(last.path("status").asText()).isEqualTo("deployed");
+        assertThat(last.path("description").asText()).isEqualTo("Upgrade complete");
+        assertThat(last.path("chart").asText()).startsWith("podinfo-");
+        for (int i = 1; i < history.size() - 1; i++) {
+            assertThat(history.get(i).path("status").asText()).as(history.toString()).isIn("superseded", "failed");
+        }
+
+        JsonNode list = helmJson("list", "-A");
+        JsonNode podinfo = null;
+        for (JsonNode release : list) {
+            if (release.path("name").asText().equals("podinfo") && release.path("namespace").asText().equals("podinfo")) {
+                podinfo = release;
+            }
+        }
+        assertThat(podinfo).as(list.toString()).isNotNull();
+        assertThat(podinfo.path("revision").asText()).isEqualTo(last.path("revision").asText());
+        assertThat(podinfo.path("status").asText()).isEqualTo("deployed");
+        assertThat(podinfo.path("chart").asText()).isEqualTo(last.path("chart").asText());
+
+        JsonNode values = helmJson("get", "values", "podinfo", "-n", "podinfo");
+        assertThat(values.path("ingress").path("className").asText()).isEqualTo("nginx");
+        assertThat(values.path("ingress").path("hosts").get(0).path("host").asText()).isEqualTo("podinfo.staging.example.com");
+        assertThat(values.path("redis").path("tag").asText()).isEqualTo("7.0.6");
+        JsonNode installed = helmJson("get", "values", "podinfo", "-n", "podinfo", "--revision", "1");
+        assertThat(installed.path("ingress").path("hosts").get(0).path("host").asText()).isEqualTo("podinfo.staging");
+    }
+
+    @Test
+    @Order(4)
     void removingTheReleaseFromGitUninstallsItsObjects() throws Exception {
         Path base = repo.resolve("apps/base/podinfo/kustomization.yaml");
         Files.writeString(base, Files.readString(base).replace("  - release.yaml\n", ""));
@@ -153,7 +204,7 @@ class HelmReleaseEndToEndTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aReleaseWhoseKubeconfigRunsACommandIsRefusedAndNothingIsInstalled() throws Exception {
         Path marker = PROJECT.resolve("e2e/target/helm-kubeconfig-exec-" + System.nanoTime());
         String kubeconfig = Files.readString(conflux.kubeconfig()).replaceFirst("(?s)users:.*", """
@@ -190,9 +241,99 @@ class HelmReleaseEndToEndTest {
             Condition ready = Conditions.find(hr.getStatus().conditions(), Condition.READY).orElseThrow();
             assertThat(ready.status()).isEqualTo("False");
             assertThat(ready.message()).contains("kubeconfig Secret 'podinfo/exec-kubeconfig' key 'value':"
-                    + " users[0].user.exec runs a command in the applier; refused");
+                    + " users[0].user.exec runs a command in the renderer; refused");
         });
         assertThat(marker).doesNotExist();
         assertThat(client.apps().deployments().inNamespace("podinfo").withName("remote-podinfo").get()).isNull();
+    }
+
+    /**
+     * Issue #15: podinfo's test hooks run on the cluster with {@code spec.test.enable} and are reported as
+     * helm-controller does: {@code TestSuccess=True TestSucceeded} and the test Pods in the snapshot's {@code testHooks};
+     * with {@code faults.testFail} (a test Pod running {@code exit 1}, Failed as a kubelet reports it)
+     * {@code TestSuccess=False TestFailed}, the release {@code Ready} only with {@code test.ignoreFailures}.
+     */
+    @Test
+    @Order(6)
+    void podinfosTestHooksRunOnTheClusterAndAreReported() {
+        for (String name : new String[] {"tested", "tested-fault", "tested-ignored"}) {
+            client.resource("""
+                    apiVersion: helm.toolkit.fluxcd.io/v2
+                    kind: HelmRelease
+                    metadata: {name: %s, namespace: podinfo}
+                    spec:
+                      interval: 10m
+                      timeout: 2m
+                      chart:
+                        spec:
+                          chart: podinfo
+                          sourceRef: {kind: HelmRepository, name: podinfo}
+                      test: {enable: true, ignoreFailures: %s}
+                      values: {faults: {testFail: %s}}
+                    """.formatted(name, name.equals("tested-ignored"), !name.equals("tested"))).serverSideApply();
+        }
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("podinfo").withName("tested").get();
+            assertThat(hr.getStatus()).isNotNull();
+            Condition test = Conditions.find(hr.getStatus().conditions(), "TestSuccess").orElseThrow();
+            assertThat(test.status()).as(test.message()).isEqualTo("True");
+            assertThat(test.reason()).isEqualTo("TestSucceeded");
+            assertThat(test.message()).startsWith("Helm test succeeded for release podinfo/tested with chart ")
+                    .endsWith("test hooks completed successfully");
+            assertThat(Conditions.isReady(hr.getStatus().conditions(), hr.getMetadata().getGeneration())).isTrue();
+        });
+        Map<String, Object> status = client.genericKubernetesResources("helm.toolkit.fluxcd.io/v2", "HelmRelease")
+                .inNamespace("podinfo").withName("tested").get().get("status");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> snapshot = ((java.util.List<Map<String, Object>>) status.get("history")).get(0);
+        assertThat(snapshot.get("testHooks")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .isNotEmpty()
+                .allSatisfy((hook, run) -> {
+                    assertThat(String.valueOf(hook)).startsWith("tested-podinfo-");
+                    assertThat(run).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                            .containsEntry("phase", "Succeeded");
+                });
+        // podinfo's test Pods carry hook-delete-policy hook-succeeded: none is left on the cluster
+        assertThat(client.pods().inNamespace("podinfo").list().getItems())
+                .noneMatch(p -> p.getMetadata().getName().startsWith("tested-podinfo-") && p.getMetadata().getName().contains("-test-"));
+
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease fault = client.resources(HelmRelease.class).inNamespace("podinfo").withName("tested-fault").get();
+            assertThat(fault.getStatus()).isNotNull();
+            Condition test = Conditions.find(fault.getStatus().conditions(), "TestSuccess").orElseThrow();
+            assertThat(test.status()).isEqualTo("False");
+            assertThat(test.reason()).isEqualTo("TestFailed");
+            Condition ready = Conditions.find(fault.getStatus().conditions(), Condition.READY).orElseThrow();
+            assertThat(ready.status()).isEqualTo("False");
+
+            HelmRelease ignored = client.resources(HelmRelease.class).inNamespace("podinfo").withName("tested-ignored").get();
+            assertThat(ignored.getStatus()).isNotNull();
+            Condition ignoredTest = Conditions.find(ignored.getStatus().conditions(), "TestSuccess").orElseThrow();
+            assertThat(ignoredTest.status()).isEqualTo("False");
+            assertThat(ignoredTest.reason()).isEqualTo("TestFailed");
+            assertThat(Conditions.isReady(ignored.getStatus().conditions(), ignored.getMetadata().getGeneration()))
+                    .as("test.ignoreFailures").isTrue();
+        });
+        // the failed test Pod is kept (hook-delete-policy hook-succeeded only), Failed with exit code 1
+        assertThat(client.pods().inNamespace("podinfo").list().getItems())
+                .filteredOn(p -> p.getMetadata().getName().startsWith("tested-ignored-podinfo-fault-test-"))
+                .isNotEmpty()
+                .allSatisfy(p -> {
+                    assertThat(p.getStatus().getPhase()).isEqualTo("Failed");
+                    assertThat(p.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+                            .isEqualTo(1);
+                });
+    }
+
+    /** @return the JSON output of {@code helm <args> -o json} against the installation's kubeconfig */
+    private static JsonNode helmJson(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(HELM.toString(), "--kubeconfig", conflux.kubeconfig().toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("-o", "json"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + err).isZero();
+        return new ObjectMapper().readTree(out);
     }
 }

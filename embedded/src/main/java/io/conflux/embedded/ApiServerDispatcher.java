@@ -24,6 +24,7 @@ import java.util.Optional;
  *       for;</li>
  *   <li>API discovery ({@code /api}, {@code /api/v1}, {@code /apis}, {@code /apis/G}, {@code /apis/G/V}) is answered
  *       by {@link Discovery} for built-in kinds and every served version of every installed CRD;</li>
+ *   <li>{@code /version} is answered as kube-apiserver's, by {@link ServerVersion};</li>
  *   <li>creating a namespaced object in a namespace that does not exist fails with 404 (the mock accepts it);
  *       deleting a Namespace deletes the objects in it, deleting a CRD deletes its custom resources; new
  *       Namespaces get {@code status.phase: Active};</li>
@@ -117,7 +118,11 @@ final class ApiServerDispatcher extends Dispatcher {
         if ("GET".equals(request.getMethod())) {
             String rawPath = request.getPath();
             int q = rawPath.indexOf('?');
-            String answer = discovery.answer(q < 0 ? rawPath : rawPath.substring(0, q));
+            String bare = q < 0 ? rawPath : rawPath.substring(0, q);
+            String answer = discovery.answer(bare);
+            if (answer == null) {
+                answer = ServerVersion.answer(bare);
+            }
             if (answer != null) {
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                     .setBody(answer);

@@ -32,7 +32,10 @@ import org.jboss.logging.Logger;
  *
  * <p>A test makes a Job or Pod fail instead by annotating it (or a Job's {@code spec.template}) with
  * {@value #OUTCOME_ANNOTATION}{@code : Failed}: the Job gets {@code failed: 1} and {@code Failed=True}
- * ({@code BackoffLimitExceeded}), the Pod phase {@code Failed}.
+ * ({@code BackoffLimitExceeded}), the Pod phase {@code Failed}. A Pod that runs once ends as a kubelet reports it
+ * ({@link PodExit}): every container {@code terminated} with an exit code, phase {@code Succeeded} when all are 0,
+ * else {@code Failed}; a container whose command is a shell running only {@code exit <n>} (the shape of charts' failing
+ * test hooks, e.g. podinfo's {@code faults.testFail}) exits with {@code n}, every other with 0 — no image is run.
  */
 public final class WorkloadController implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WorkloadController.class);
@@ -151,10 +154,18 @@ public final class WorkloadController implements AutoCloseable {
             }
             case "Pod" -> {
                 boolean runsOnce = "Never".equals(spec.get("restartPolicy")) || "OnFailure".equals(spec.get("restartPolicy"));
-                if (fails(obj, Map.of())) {
-                    status.put("phase", "Failed");
-                } else if (runsOnce) {
-                    status.put("phase", "Succeeded");
+                if (runsOnce || fails(obj, Map.of())) {
+                    // as a kubelet reports a pod whose containers ran to the end: each one terminated with its exit code
+                    List<Map<String, Object>> containers = PodExit.containerStatuses(spec, fails(obj, Map.of()), now);
+                    boolean failed = containers.stream().anyMatch(c -> PodExit.exitCode(c) != 0);
+                    status.put("phase", failed ? "Failed" : "Succeeded");
+                    status.put("conditions", List.of(condition("Initialized", "PodCompleted", now),
+                            Map.of("type", "Ready", "status", "False", "reason", "PodCompleted", "lastTransitionTime", now),
+                            Map.of("type", "ContainersReady", "status", "False", "reason", "PodCompleted",
+                                    "lastTransitionTime", now),
+                            condition("PodScheduled", "Scheduled", now)));
+                    status.put("startTime", now);
+                    status.put("containerStatuses", containers);
                 } else {
                     status.put("phase", "Running");
                     status.put("conditions", List.of(condition("Ready", "PodReady", now)));
@@ -185,6 +196,10 @@ public final class WorkloadController implements AutoCloseable {
         for (Map.Entry<String, Object> e : desired.entrySet()) {
             if (e.getKey().equals("conditions")) {
                 if (!(current.get("conditions") instanceof List<?> have) || have.size() != ((List<?>) e.getValue()).size()) {
+                    return false;
+                }
+            } else if (e.getValue() instanceof List<?> want) {
+                if (!(current.get(e.getKey()) instanceof List<?> have) || have.size() != want.size()) {
                     return false;
                 }
             } else if (e.getValue() instanceof String text) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -97,6 +98,44 @@ class WorkloadControllerTest {
                     .withName("widgets.example.com").get();
             assertThat(crd.getStatus()).isNotNull();
             assertThat(crd.getStatus().getConditions()).anySatisfy(c -> assertThat(c.getType()).isEqualTo("Established"));
+        });
+    }
+
+    @Test
+    void podsThatRunOnceEndAsAKubeletReportsThemWithTheExitCodeOfAnExitScript() {
+        KubernetesClient client = kube.client();
+        client.resource("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: service-test, namespace: default, annotations: {helm.sh/hook: test}}
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: curl, image: curlimages/curl:7.69.0, command: [sh, -c, 'curl -s podinfo:9898 | grep version']}]
+                """).serverSideApply();
+        client.resource("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: fault-test, namespace: default, annotations: {helm.sh/hook: test-success}}
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: fault, image: alpine:3.11, command: [/bin/sh], args: [-c, exit 1]}]
+                """).serverSideApply();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Pod passed = client.pods().inNamespace("default").withName("service-test").get();
+            assertThat(passed.getStatus()).isNotNull();
+            assertThat(passed.getStatus().getPhase()).isEqualTo("Succeeded");
+            assertThat(passed.getStatus().getContainerStatuses()).singleElement().satisfies(c -> {
+                assertThat(c.getName()).isEqualTo("curl");
+                assertThat(c.getState().getTerminated().getExitCode()).isZero();
+                assertThat(c.getState().getTerminated().getReason()).isEqualTo("Completed");
+            });
+            Pod failed = client.pods().inNamespace("default").withName("fault-test").get();
+            assertThat(failed.getStatus()).isNotNull();
+            assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(failed.getStatus().getContainerStatuses()).singleElement().satisfies(c -> {
+                assertThat(c.getState().getTerminated().getExitCode()).isEqualTo(1);
+                assertThat(c.getState().getTerminated().getReason()).isEqualTo("Error");
+            });
         });
     }
 }

@@ -1,12 +1,11 @@
 package io.conflux.applier.apply;
 
 import io.conflux.model.kustomize.KubeConfigReference;
+import io.conflux.service.KubeconfigSecrets;
 import io.conflux.service.SecretReader;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -27,11 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * implemented: such an object is refused with an {@link IllegalStateException} naming the field, never applied to the
  * management cluster instead.
  *
- * <p>A tenant's kubeconfig is checked ({@link KubeconfigCheck}) before a client is built from it: one whose users run
+ * <p>The Secret is read, and a tenant's kubeconfig checked ({@code KubeconfigCheck}), by service-common's
+ * {@link KubeconfigSecrets} (the renderer reads the same Secrets for {@code .Capabilities}) before a client is built from it: one whose users run
  * commands or plugins ({@code exec}, {@code auth-provider}, unless {@code allowExec}) or that names local files is
  * refused with an {@link IllegalStateException} naming the Secret and the field, never a value.
  *
- * <p>Secrets are read through service-common's {@link SecretReader}. Clients are cached per kubeconfig content (its
+ * <p>Clients are cached per kubeconfig content (its
  * SHA-256), so a rotated kubeconfig is picked up; impersonating clients
  * are cached with the client they are built on. Each use holds a {@link Lease}: the client of a rotated Secret is
  * closed, with its impersonating clients, once the last lease on it is closed, never under a reconcile still using it.
@@ -39,9 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TargetClusters implements AutoCloseable {
     private final KubernetesClient management;
-    private final SecretReader secrets;
+    private final KubeconfigSecrets kubeconfigs;
     private final Optional<String> defaultServiceAccount;
-    private final boolean allowExec;
     /** Guarded by {@code this}: the current client of each kubeconfig Secret ({@code namespace/name}). */
     private final Map<String, Target> remote = new HashMap<>();
     private final Target managementTarget;
@@ -66,9 +65,8 @@ public final class TargetClusters implements AutoCloseable {
     public TargetClusters(KubernetesClient management, SecretReader secrets, Optional<String> defaultServiceAccount,
                           boolean allowExec) {
         this.management = management;
-        this.secrets = secrets;
+        this.kubeconfigs = new KubeconfigSecrets(secrets, allowExec, "applier");
         this.defaultServiceAccount = defaultServiceAccount.filter(s -> !s.isBlank());
-        this.allowExec = allowExec;
         this.managementTarget = new Target("management", management, false);
     }
 
@@ -188,34 +186,16 @@ public final class TargetClusters implements AutoCloseable {
     }
 
     private Target acquire(String namespace, KubeConfigReference kubeConfig) {
-        if (kubeConfig != null && kubeConfig.secretRef() == null && kubeConfig.configMapRef() != null) {
-            String name = kubeConfig.configMapRef().name();
-            throw new IllegalStateException("spec.kubeConfig.configMapRef (ConfigMap '" + namespace + "/" + name
-                    + "', workload identity) is not supported by Conflux; nothing is applied: use"
-                    + " spec.kubeConfig.secretRef with a kubeconfig Secret");
-        }
-        if (kubeConfig == null || kubeConfig.secretRef() == null) {
+        Optional<KubeconfigSecrets.Kubeconfig> read = kubeconfigs.read(namespace, kubeConfig);
+        if (read.isEmpty()) {
             synchronized (this) {
                 managementTarget.leases++;
             }
             return managementTarget;
         }
-        String name = kubeConfig.secretRef().name();
-        String where = "kubeconfig Secret '" + namespace + "/" + name + "'";
-        Map<String, String> data;
-        try {
-            data = secrets.secretData(namespace, name).orElseThrow(() -> new IllegalStateException(where + " not found"));
-        } catch (IllegalArgumentException notBase64) {
-            throw new IllegalStateException(where + " is not base64");
-        }
-        String key = kubeConfig.secretRef().key() != null ? kubeConfig.secretRef().key()
-                : data.containsKey("value") ? "value" : "value.yaml";
-        String kubeconfig = data.get(key);
-        if (kubeconfig == null) {
-            throw new IllegalStateException(where + " has no key '" + key + "'");
-        }
-        String cacheKey = namespace + "/" + name;
-        String version = sha256(kubeconfig);
+        KubeconfigSecrets.Kubeconfig kubeconfig = read.get();
+        String cacheKey = kubeconfig.secret();
+        String version = kubeconfig.version();
         synchronized (this) {
             Target current = remote.get(cacheKey);
             if (current != null && current.version.equals(version)) {
@@ -223,7 +203,7 @@ public final class TargetClusters implements AutoCloseable {
                 return current;
             }
         }
-        KubernetesClient client = build(where + " key '" + key + "'", kubeconfig);
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(kubeconfigs.config(kubeconfig)).build();
         Target stale = null;
         Target chosen;
         synchronized (this) {
@@ -247,30 +227,6 @@ public final class TargetClusters implements AutoCloseable {
             stale.close();
         }
         return chosen;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    private KubernetesClient build(String where, String kubeconfig) {
-        Optional<String> refusal = KubeconfigCheck.refusal(kubeconfig, allowExec);
-        if (refusal.isPresent()) {
-            throw new IllegalStateException(where + ": " + refusal.get());
-        }
-        Config config;
-        try {
-            config = Config.fromKubeconfig(kubeconfig);
-        } catch (RuntimeException e) {
-            // fabric8's messages may quote the kubeconfig: name the Secret, not the content
-            throw new IllegalStateException(where + " is not a valid kubeconfig (" + e.getClass().getSimpleName() + ")");
-        }
-        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     private void release(Target target) {

@@ -1,6 +1,8 @@
 package io.conflux.applier.reconcile;
 
 import io.conflux.applier.release.HookRunner;
+import io.conflux.applier.release.ReleaseAction;
+import io.conflux.applier.release.ReleaseHooks;
 import io.conflux.applier.release.ReleaseOutcome;
 import io.conflux.applier.release.ReleaseRecords;
 import io.conflux.model.helm.HelmReleaseSpec;
@@ -19,7 +21,9 @@ import org.jboss.logging.Logger;
  * The records are a view for the helm CLI, not Conflux's state (that is in PostgreSQL): a record that cannot be written
  * (e.g. the service account may not write Secrets in the storage namespace) is logged as a warning naming the release
  * and the API server's refusal, and does not fail the release. The records written are read back as
- * {@code status.history} ({@link ReleaseRecords#snapshots}).
+ * {@code status.history} ({@link ReleaseRecords#snapshots}), cut as helm-controller cuts it: the tests of the action's
+ * remediation ({@code ignoreTestFailures}, else {@code test.ignoreFailures}) decide whether a snapshot with failed tests
+ * may be the previous release.
  */
 final class HelmStorage {
     private static final Logger LOG = Logger.getLogger(HelmStorage.class);
@@ -48,7 +52,9 @@ final class HelmStorage {
             ReleaseRecords records = new ReleaseRecords(target);
             ReleaseRecords.Target where = new ReleaseRecords.Target(release[1], release[0], storage, maxHistory);
             records.record(where, outcome, bundle, lastGood, hooks);
-            return records.snapshots(where);
+            ReleaseHooks.Settings settings = ReleaseHooks.Settings.of(spec);
+            return records.snapshots(where, outcome.action() == ReleaseAction.INSTALL
+                    ? settings.ignoreInstallTests() : settings.ignoreUpgradeTests());
         } catch (KubernetesClientException | UncheckedIOException e) {
             LOG.warnf("%s: Helm release records of %s not written in namespace %s: %s", r.key(), r.releaseName(),
                     storage, e.getMessage());

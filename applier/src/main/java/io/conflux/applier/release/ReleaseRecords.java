@@ -37,8 +37,10 @@ import java.util.zip.GZIPOutputStream;
  * <p>As Helm's actions: a release writes revision N+1 {@code deployed} (the earlier {@code deployed} one becomes
  * {@code superseded}) or {@code failed}; a rollback writes one more revision {@code deployed} with the chart and values
  * of the release rolled back to ("Rollback to N"); an uninstall deletes every record of the release (helm-controller's
- * default, no {@code keepHistory}). Then the oldest records beyond {@code maxHistory} are deleted, never the deployed one
- * (Helm's {@code removeLeastRecent}); 0 keeps all. Blocking.
+ * default, no {@code keepHistory}). Before an upgrade's or a rollback's record is written, the oldest records are deleted
+ * so that {@code maxHistory} remain with it, never the latest deployed one (Helm's {@code storage.Create} with
+ * {@code MaxHistory}, {@code removeLeastRecent}; an install does not trim, as helm-controller sets {@code MaxHistory}
+ * only on upgrade and rollback); 0 keeps all. Blocking.
  */
 public final class ReleaseRecords {
     /** The Secret type of Helm 3/4 release records. */
@@ -99,18 +101,21 @@ public final class ReleaseRecords {
                 : action + " \"" + target.name() + "\" failed: " + outcome.attempt().error();
         int previouslyDeployed = existing.stream().filter(s -> "deployed".equals(s.getMetadata().getLabels().get("status")))
                 .mapToInt(ReleaseRecords::version).max().orElse(version - 1);
+        if (outcome.action() != ReleaseAction.INSTALL) {
+            makeRoom(target); // Helm's upgrade: storage.Create trims with the storage's MaxHistory; install does not
+        }
         if (outcome.released()) {
-            supersede(target, existing);
+            supersede(target, records(target));
         }
         write(target, version, status, description, firstDeployed == null ? now : firstDeployed, now, bundle, hooks);
         if (outcome.remediation() != null && HelmReasons.ROLLBACK_SUCCEEDED.equals(outcome.remediationReason())
                 && lastGood != null) {
+            makeRoom(target); // Helm's rollback creates its record the same way
             supersede(target, records(target));
             write(target, version + 1, "deployed", "Rollback to " + previouslyDeployed,
                     firstDeployed == null ? now : firstDeployed, Instant.now().toString(), lastGood, hooks);
             version++;
         }
-        trim(target);
         return version;
     }
 
@@ -126,11 +131,13 @@ public final class ReleaseRecords {
     }
 
     /**
-     * @param target the release
-     * @return {@code status.history} made of its records ({@link ReleaseSnapshots}), newest first, at most
-     *         {@code maxHistory}; records that do not decode are left out
+     * @param target      the release
+     * @param ignoreTests whether snapshots whose tests failed count as the previous release (helm-controller's
+     *                    {@code test.ignoreFailures}, or the last action's {@code remediation.ignoreTestFailures})
+     * @return {@code status.history} made of its records and cut as helm-controller cuts it
+     *         ({@link ReleaseSnapshots#of}), newest first; records that do not decode are left out
      */
-    public List<Map<String, Object>> snapshots(Target target) {
+    public List<Map<String, Object>> snapshots(Target target, boolean ignoreTests) {
         List<Map<String, Object>> decoded = new ArrayList<>();
         for (Secret s : records(target)) {
             try {
@@ -139,7 +146,7 @@ public final class ReleaseRecords {
                 // a record someone else wrote badly is not part of the release's history
             }
         }
-        return ReleaseSnapshots.of(decoded, target.maxHistory());
+        return ReleaseSnapshots.of(decoded, ignoreTests);
     }
 
     /**
@@ -212,14 +219,20 @@ public final class ReleaseRecords {
         }
     }
 
-    private void trim(Target target) {
+    /**
+     * Makes room for one more record as Helm's {@code storage.Create} does with {@code MaxHistory} (helm-controller sets
+     * it from {@code spec.maxHistory} for upgrades and rollbacks, {@code removeLeastRecent(name, max - 1)}): the oldest
+     * records are deleted until {@code maxHistory - 1} are left, skipping the latest {@code deployed} one, which stays
+     * however old it is; 0 keeps all.
+     */
+    private void makeRoom(Target target) {
         if (target.maxHistory() <= 0) {
             return;
         }
         List<Secret> all = records(target);
         int deployed = all.stream().filter(s -> "deployed".equals(s.getMetadata().getLabels().get("status")))
                 .mapToInt(ReleaseRecords::version).max().orElse(-1);
-        int excess = all.size() - target.maxHistory();
+        int excess = all.size() - (target.maxHistory() - 1);
         for (Secret s : all) {
             if (excess <= 0) {
                 break;

@@ -23,31 +23,53 @@ import java.util.Map;
  * {@code lastDeployed} and {@code deleted} (when set; RFC 3339 in seconds, as {@code metav1.Time}), {@code testHooks}
  * (the chart's test hooks that ran: name → {@code lastStarted}, {@code lastCompleted}, {@code phase}) and
  * {@code ociDigest} (the OCIRepository artifact digest the chart came from, {@link ReleaseRecords#OCI_DIGEST}).
- * helm-controller's own truncation (up to the previous deployed snapshot) is not followed: Conflux keeps the snapshots
- * of the records Helm's storage keeps. A pure function.
+ * The list is cut as helm-controller's {@code Snapshots.Truncate} cuts it once the release is in sync or before a
+ * remediation: the latest snapshot and those after it down to the previous one that is {@code deployed} or
+ * {@code superseded} (and, unless tests are ignored, has no test hook in phase {@code Failed}), so that a rollback target
+ * stays known; when there is none, the newest {@value #DEFAULT_MAX_HISTORY} (helm-controller's
+ * {@code defaultMaxHistory}, whatever {@code spec.maxHistory} says — that bounds Helm's storage, {@link ReleaseRecords}).
+ * Snapshots are made from the records Helm's storage still holds, so a snapshot whose record {@code maxHistory}
+ * trimmed is gone too (helm-controller keeps it in the status). A pure function.
  */
 public final class ReleaseSnapshots {
+    /** helm-controller's {@code defaultMaxHistory}: the bound of a history without a previous release. */
+    static final int DEFAULT_MAX_HISTORY = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ReleaseSnapshots() {
     }
 
     /**
-     * @param records    decoded release records of one release, any order
-     * @param maxHistory how many snapshots are kept (0: all)
-     * @return the snapshots, newest first, as JSON trees
+     * @param records     decoded release records of one release, any order
+     * @param ignoreTests whether a snapshot with a failed test hook may be the previous release (helm-controller's
+     *                    {@code test.ignoreFailures}, or the active remediation's {@code ignoreTestFailures})
+     * @return the snapshots, newest first, as JSON trees, cut as helm-controller's {@code Truncate}
      */
-    public static List<Map<String, Object>> of(List<Map<String, Object>> records, int maxHistory) {
+    public static List<Map<String, Object>> of(List<Map<String, Object>> records, boolean ignoreTests) {
         List<Map<String, Object>> sorted = new ArrayList<>(records);
         sorted.sort(Comparator.comparingInt((Map<String, Object> r) -> number(r.get("version"))).reversed());
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> record : sorted) {
-            if (maxHistory > 0 && out.size() == maxHistory) {
-                break;
-            }
             out.add(snapshot(record));
         }
-        return List.copyOf(out);
+        return List.copyOf(truncate(out, ignoreTests));
+    }
+
+    /** helm-controller's {@code Snapshots.Truncate} over snapshots sorted newest first. */
+    private static List<Map<String, Object>> truncate(List<Map<String, Object>> newestFirst, boolean ignoreTests) {
+        for (int i = 1; i < newestFirst.size(); i++) {
+            Map<String, Object> s = newestFirst.get(i);
+            boolean released = "deployed".equals(s.get("status")) || "superseded".equals(s.get("status"));
+            if (released && (ignoreTests || !hasFailedTest(s))) {
+                return newestFirst.subList(0, i + 1);
+            }
+        }
+        return newestFirst.size() > DEFAULT_MAX_HISTORY ? newestFirst.subList(0, DEFAULT_MAX_HISTORY) : newestFirst;
+    }
+
+    private static boolean hasFailedTest(Map<String, Object> snapshot) {
+        return snapshot.get("testHooks") instanceof Map<?, ?> tests && tests.values().stream()
+                .anyMatch(t -> t instanceof Map<?, ?> run && "Failed".equals(run.get("phase")));
     }
 
     /** @return the snapshot of one decoded record */

@@ -120,7 +120,7 @@ class ReleaseRecordsTest {
         records.record(target, released(ReleaseAction.UPGRADE), v2, null, List.of(tests));
         records.record(target, rolledBack(), bundle(ns, "1.2.0", "three"), v2, List.of());
 
-        List<Map<String, Object>> history = records.snapshots(target);
+        List<Map<String, Object>> history = records.snapshots(target, false);
         // maxHistory 3: revisions 4 (the rollback to 2), 3 (failed), 2; revision 1 is gone from storage and history
         assertThat(history).extracting(h -> h.get("version") + " " + h.get("status") + " " + h.get("chartVersion"))
                 .containsExactly("4 deployed 1.1.0+abababababab", "3 failed 1.2.0", "2 superseded 1.1.0+abababababab");
@@ -168,6 +168,48 @@ class ReleaseRecordsTest {
                 ApplyResult.of(List.of(), List.of(), null), HelmReasons.UNINSTALL_SUCCEEDED, ReleaseCounters.NONE, true, true);
         assertThat(records.record(target, uninstalled, bundle(ns, "1.0.0", "one"), null, List.of())).isZero();
         assertThat(records.records(target)).isEmpty();
+    }
+
+    /**
+     * Helm's storage bound, as helm-controller's upgrade sets it ({@code MaxHistory}, {@code storage.Create} →
+     * {@code removeLeastRecent(name, max - 1)} before the new record): with maxHistory 2 and two failed upgrades after
+     * the install, the deployed revision 1 stays however old and the failed revision 2 goes; a successful upgrade then
+     * removes failed revision 3, not revision 1. status.history is cut as helm-controller's {@code Truncate}: the latest
+     * down to the previous deployed or superseded one.
+     */
+    @Test
+    void maxHistoryKeepsTheDeployedRevisionAsHelmsStorageDoes() throws Exception {
+        String ns = namespace("records-bound");
+        ReleaseRecords records = new ReleaseRecords(client);
+        ReleaseRecords.Target target = new ReleaseRecords.Target("app", ns, ns, 2);
+        ReleaseOutcome failedUpgrade = new ReleaseOutcome(ReleaseAction.UPGRADE,
+                ApplyResult.of(List.of(), List.of(), "Deployment/app not ready"), null, null, new ReleaseCounters(0, 1, 1),
+                false, false);
+
+        records.record(target, released(ReleaseAction.INSTALL), bundle(ns, "1.0.0", "one"), null, List.of());
+        records.record(target, failedUpgrade, bundle(ns, "1.1.0", "two"), null, List.of());
+        assertThat(versionsAndStatuses(records.records(target))).containsExactly("1 deployed", "2 failed");
+        records.record(target, failedUpgrade, bundle(ns, "1.2.0", "three"), null, List.of());
+        assertThat(versionsAndStatuses(records.records(target))).containsExactly("1 deployed", "3 failed");
+        assertThat(records.snapshots(target, false)).extracting(h -> h.get("version") + " " + h.get("status"))
+                .containsExactly("3 failed", "1 deployed");
+
+        assertThat(records.record(target, released(ReleaseAction.UPGRADE), bundle(ns, "1.3.0", "four"), null, List.of()))
+                .isEqualTo(4);
+        assertThat(versionsAndStatuses(records.records(target))).containsExactly("1 superseded", "4 deployed");
+        assertThat(records.snapshots(target, false)).extracting(h -> h.get("version") + " " + h.get("status"))
+                .containsExactly("4 deployed", "1 superseded");
+
+        assumeTrue(Files.isExecutable(HELM), "reference helm not installed at " + HELM);
+        Path kubeconfig = cluster.writeKubeconfig(tmp.resolve("kubeconfig"));
+        List<Map<String, Object>> history = json.readValue(helm(kubeconfig, "history", "app", "-n", ns, "-o", "json"),
+                new TypeReference<>() { });
+        assertThat(history).extracting(h -> h.get("revision") + " " + h.get("status"))
+                .containsExactly("1 superseded", "4 deployed");
+    }
+
+    private static List<String> versionsAndStatuses(List<Secret> stored) {
+        return stored.stream().map(s -> s.getMetadata().getLabels().get("version") + " " + s.getMetadata().getLabels().get("status")).toList();
     }
 
     private static ReleaseOutcome released(ReleaseAction action) {

@@ -2,7 +2,9 @@ package io.conflux.renderer.render;
 
 import io.conflux.git.SourceTree;
 import io.conflux.helm.Capabilities;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.model.helm.HelmRelease;
+import io.conflux.model.kustomize.KubeConfigReference;
 import io.conflux.model.meta.GoDuration;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.GitRepository;
@@ -24,6 +26,9 @@ import java.util.function.Function;
  * version and the values digest (helm-controller upgrades when either changes).
  */
 public final class HelmReleaseRendering {
+    /** helm-controller's reason when the Helm configuration for the target cluster cannot be built. */
+    static final String INIT_FAILED = "InitFailed";
+    private static final ObjectMapper SPEC_JSON = new ObjectMapper();
     private final HelmReleaseRenderer renderer;
     private final SourceTree sourceTree;
     private final CrossNamespaceRefs crossNamespaceRefs;
@@ -32,7 +37,7 @@ public final class HelmReleaseRendering {
     private final BiFunction<String, String, Map<String, String>> secrets;
     private final BiFunction<String, String, Map<String, String>> configMaps;
     private final Function<ObjectKey, Optional<HelmChart>> helmCharts;
-    private final ClusterCapabilities managementCluster;
+    private final TargetCapabilities targets;
 
     /**
      * @param renderer           renders charts
@@ -43,17 +48,17 @@ public final class HelmReleaseRendering {
      * @param secrets            decoded Secret data by namespace and name, null when absent (blocking)
      * @param configMaps         ConfigMap data by namespace and name, null when absent (blocking)
      * @param helmCharts         the HelmCharts by key (the informer cache), for a {@code chartRef} to one
-     * @param managementCluster  the management cluster's {@code .Capabilities}, for HelmReleases without
-     *                           {@code spec.kubeConfig} (those with one see Helm's defaults, reported in the README)
+     * @param targets            the {@code .Capabilities} of the cluster a HelmRelease is installed on (the
+     *                           management cluster, or its {@code spec.kubeConfig}'s)
      */
     HelmReleaseRendering(HelmReleaseRenderer renderer, SourceTree sourceTree, CrossNamespaceRefs crossNamespaceRefs,
                          Function<ObjectKey, Optional<GitRepository>> repositories,
                          BiFunction<String, String, Optional<HelmRepository>> helmRepositories,
                          BiFunction<String, String, Map<String, String>> secrets,
                          BiFunction<String, String, Map<String, String>> configMaps,
-                         Function<ObjectKey, Optional<HelmChart>> helmCharts, ClusterCapabilities managementCluster) {
+                         Function<ObjectKey, Optional<HelmChart>> helmCharts, TargetCapabilities targets) {
         this.renderer = renderer;
-        this.managementCluster = managementCluster;
+        this.targets = targets;
         this.helmCharts = helmCharts;
         this.sourceTree = sourceTree;
         this.crossNamespaceRefs = crossNamespaceRefs;
@@ -99,8 +104,17 @@ public final class HelmReleaseRendering {
                 source -> stored.content(source).map(c -> new HelmReleaseRenderer.OciArtifact(c.revision(), c.content())),
                 helmCharts);
         return new RenderPlan.Render(Optional.empty(), () -> {
-            Capabilities capabilities = hr.getSpec().kubeConfig() == null ? managementCluster.read() : Capabilities.DEFAULT;
-            HelmReleaseRenderer.Rendered rendered = renderer.render(hr, charts, secrets, configMaps, capabilities);
+            HelmReleaseRenderer.Rendered rendered;
+            try {
+                Capabilities capabilities = targets.of(hr.getMetadata().getNamespace(),
+                        hr.getSpec().kubeConfig() == null ? null
+                                : SPEC_JSON.convertValue(hr.getSpec().kubeConfig(), KubeConfigReference.class));
+                rendered = renderer.render(hr, charts, secrets, configMaps, capabilities);
+            } catch (IllegalStateException kubeconfig) {
+                // the target cluster's kubeconfig Secret is missing or refused: helm-controller's InitFailed, retried
+                rendered = new HelmReleaseRenderer.Rendered(RenderOutcome.retryable(INIT_FAILED,
+                        "could not read the target cluster's capabilities: " + kubeconfig.getMessage()), null, null);
+            }
             RenderInput input = new RenderInput(key, FluxMetadata.generation(hr),
                     rendered.revision() == null ? "" : rendered.revision(), sequence, FluxMetadata.requestedAt(hr), "",
                     rendered.configDigest() == null ? "" : rendered.configDigest());

@@ -12,6 +12,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import java.util.Optional;
 import io.conflux.renderer.source.GitArtifacts;
 import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.KubeconfigSecrets;
 import io.conflux.service.Outbox;
 import io.conflux.service.Ownership;
 import io.conflux.service.PipelineMetrics;
@@ -158,14 +159,19 @@ public class RendererAssembly {
         HelmCharts helmCharts = new HelmCharts(helmReleaseRenderer, new SourceTree(mirror), watched::gitRepository,
                 watched::helmRepository, secretData, parts.status(), parts.runner(), parts.queue(), parts.requeue(),
                 parts.ownership(), watched::helmChart);
+        TargetCapabilities targetCapabilities = new TargetCapabilities(
+                new ClusterCapabilities(client, config.renderer().discoveryCache()),
+                new KubeconfigSecrets(parts.secrets(), config.renderer().insecureKubeconfigExec(), "renderer"),
+                config.renderer().discoveryCache());
         HelmReleaseRendering helmReleases = new HelmReleaseRendering(helmReleaseRenderer,
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
                 secretData, configMaps, watched::helmChart,
-                new ClusterCapabilities(client, config.renderer().discoveryCache()));
+                targetCapabilities);
         return new RenderCoordinator(fetcher, kustomizations, helmReleases,
                 new RenderRecorder(parts.bundleStore(), parts.outbox()), parts.runner(), watched, parts.queue(),
                 parts.requeue(), parts.ownership(), () -> {
                     builds.close();
+                    targetCapabilities.close();
                     more.close();
                 }, generators, helmCharts);
     }

@@ -48,6 +48,14 @@ public interface RendererConfig {
         Duration discoveryCache();
 
         /**
+         * {@code conflux.renderer.insecure-kubeconfig-exec}: whether a HelmRelease's kubeconfig Secret may use
+         * {@code users[].user.exec} or {@code auth-provider} when the renderer reads the target cluster's discovery
+         * (Flux's {@code --insecure-kubeconfig-exec}; set it as {@code conflux.applier.insecure-kubeconfig-exec}).
+         */
+        @WithName("insecure-kubeconfig-exec")
+        boolean insecureKubeconfigExec();
+
+        /**
          * {@code conflux.renderer.build-workers}: threads running Kustomization builds at once; a build that outlives
          * its {@code spec.timeout} is stopped and frees its thread ({@link BoundedBuild}).
          */

@@ -34,7 +34,7 @@ class ClusterCapabilitiesTest {
 
     @Test
     void serviceMonitorIsRenderedOnlyOnceItsCrdIsServed() throws IOException {
-        Path chart = monitoredChart();
+        Path chart = monitoredChart(tmp);
         try (InMemoryKubernetes cluster = InMemoryKubernetes.start();
              LocalChartRepository repo = LocalChartRepository.start(chart)) {
             KubernetesClient client = cluster.client();
@@ -44,24 +44,26 @@ class ClusterCapabilitiesTest {
             Capabilities before = discovery.read();
             assertThat(before.apiVersions()).contains("v1", "v1/ConfigMap", "apps/v1", "apps/v1/Deployment")
                     .doesNotContain("monitoring.coreos.com/v1");
-            assertThat(kinds(render(repo, before))).containsExactly("ConfigMap");
+            assertThat(kinds(render(tmp, repo, before))).containsExactly("ConfigMap");
 
             client.resource(serviceMonitorCrd()).create();
             assertThat(discovery.read()).as("kept for discovery-cache").isSameAs(before);
             clock.addAndGet(Duration.ofMinutes(1).toNanos());
             Capabilities after = discovery.read();
             assertThat(after.apiVersions()).contains("monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor");
-            assertThat(kinds(render(repo, after))).containsExactlyInAnyOrder("ConfigMap", "ServiceMonitor");
+            assertThat(kinds(render(tmp, repo, after))).containsExactlyInAnyOrder("ConfigMap", "ServiceMonitor");
         }
     }
 
-    private List<String> kinds(HelmReleaseRenderer.Rendered rendered) {
+    /** @return the kinds of the release's objects (the render must have succeeded) */
+    static List<String> kinds(HelmReleaseRenderer.Rendered rendered) {
         assertThat(rendered.outcome().message()).isNull();
         return ReleaseBundle.parse(new ObjectMapper(), rendered.outcome().bundle().content()).objects().stream()
                 .map(o -> String.valueOf(o.get("kind"))).toList();
     }
 
-    private HelmReleaseRenderer.Rendered render(LocalChartRepository repo, Capabilities capabilities) {
+    /** @return the chart {@code monitored} of {@code repo} rendered for {@code capabilities}, charts cached under tmp */
+    static HelmReleaseRenderer.Rendered render(Path tmp, LocalChartRepository repo, Capabilities capabilities) {
         HelmRepository repository = new HelmRepository();
         repository.setMetadata(new ObjectMetaBuilder().withNamespace("flux-system").withName("charts").build());
         repository.setSpec(new HelmRepositorySpec(repo.url(), null, "1h", null, null, null));
@@ -81,7 +83,11 @@ class ClusterCapabilitiesTest {
                 (ns, n) -> null, (ns, n) -> null, capabilities);
     }
 
-    private Path monitoredChart() throws IOException {
+    /**
+     * @return a chart {@code monitored} under tmp: a ConfigMap holding {@code .Capabilities.KubeVersion.Version}, and
+     *         a ServiceMonitor only when {@code monitoring.coreos.com/v1} is served
+     */
+    static Path monitoredChart(Path tmp) throws IOException {
         Path templates = Files.createDirectories(tmp.resolve("monitored/templates"));
         Files.writeString(templates.resolve("cm.yaml"), """
                 apiVersion: v1
@@ -101,7 +107,8 @@ class ClusterCapabilitiesTest {
         return templates.getParent();
     }
 
-    private static String serviceMonitorCrd() {
+    /** @return the ServiceMonitor CRD (monitoring.coreos.com/v1) */
+    static String serviceMonitorCrd() {
         return """
                 apiVersion: apiextensions.k8s.io/v1
                 kind: CustomResourceDefinition

@@ -57,6 +57,11 @@ public final class TestRendererConfig {
                     }
 
                     @Override
+                    public boolean insecureKubeconfigExec() {
+                        return false;
+                    }
+
+                    @Override
                     public int buildWorkers() {
                         return 2;
                     }

@@ -1,4 +1,4 @@
-package io.conflux.applier.apply;
+package io.conflux.service;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * <p>Refused, in every entry of {@code users} and {@code clusters} (not only the current context's):
  * <ul>
  *   <li>{@code user.exec} and {@code user.auth-provider} — unless the operator allows them
- *       ({@code conflux.applier.insecure-kubeconfig-exec=true}, as Flux's {@code --insecure-kubeconfig-exec});</li>
+ *       ({@code conflux.applier.insecure-kubeconfig-exec=true}, {@code conflux.renderer.insecure-kubeconfig-exec=true}, as Flux's {@code --insecure-kubeconfig-exec});</li>
  *   <li>local file references, always: {@code user.client-certificate}, {@code user.client-key},
  *       {@code user.tokenFile}, {@code cluster.certificate-authority} — only the inline {@code *-data} fields and
  *       {@code token} are accepted, so a tenant cannot make the applier read, say, its own service-account token and
@@ -54,11 +54,13 @@ public final class KubeconfigCheck {
     /**
      * @param kubeconfig the kubeconfig's YAML (or JSON)
      * @param allowExec  whether {@code exec} and {@code auth-provider} users are allowed
-     *                   ({@code conflux.applier.insecure-kubeconfig-exec})
+     *                   ({@code conflux.<service>.insecure-kubeconfig-exec})
+     * @param service    the service that would build the client ({@code applier}, {@code renderer}), named in the
+     *                   reason with its key
      * @return the first reason to refuse it, naming the field (e.g. {@code users[0].user.exec runs a command ...}),
      *         or empty when fabric8 may build a client from it
      */
-    public static Optional<String> refusal(String kubeconfig, boolean allowExec) {
+    public static Optional<String> refusal(String kubeconfig, boolean allowExec, String service) {
         LoadSettings settings = LoadSettings.builder()
                 .setLabel("kubeconfig")
                 .setCodePointLimit(MAX_CODE_POINTS)
@@ -95,14 +97,15 @@ public final class KubeconfigCheck {
             if (!allowExec) {
                 USER_COMMANDS.stream().filter(entry::containsKey).findFirst().ifPresent(k -> problems.add(field + "." + k
                         + (k.equals("exec") ? " runs a command" : " runs an auth-provider plugin")
-                        + " in the applier; refused (the operator may allow it with conflux.applier.insecure-kubeconfig-exec=true,"
+                        + " in the " + service + "; refused (the operator may allow it with conflux." + service
+                        + ".insecure-kubeconfig-exec=true,"
                         + " as Flux's --insecure-kubeconfig-exec)"));
             }
             USER_FILES.stream().filter(entry::containsKey).findFirst().ifPresent(k -> problems.add(field + "." + k
-                    + " names a local file of the applier; refused (use " + inline(k) + ")"));
+                    + " names a local file of the " + service + "; refused (use " + inline(k) + ")"));
         }, problems);
         entries(root, "clusters", "cluster", (field, entry) -> CLUSTER_FILES.stream().filter(entry::containsKey).findFirst()
-                .ifPresent(k -> problems.add(field + "." + k + " names a local file of the applier; refused (use "
+                .ifPresent(k -> problems.add(field + "." + k + " names a local file of the " + service + "; refused (use "
                         + inline(k) + ")")), problems);
         return problems.stream().findFirst();
     }
