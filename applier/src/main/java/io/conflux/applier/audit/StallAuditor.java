@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.applier.reconcile.ApplierConfig;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
+import io.conflux.model.meta.FluxKinds;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.meta.StallAudit;
 import io.conflux.service.Ownership;
@@ -50,18 +51,8 @@ public class StallAuditor {
     private static final Logger LOG = Logger.getLogger(StallAuditor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The kinds audited, at the version Conflux reads them: kind → (apiVersion, plural). */
-    static final List<ResourceDefinitionContext> KINDS = List.of(
-            kind("source.toolkit.fluxcd.io", "v1", "gitrepositories", "GitRepository"),
-            kind("source.toolkit.fluxcd.io", "v1", "helmrepositories", "HelmRepository"),
-            kind("source.toolkit.fluxcd.io", "v1", "helmcharts", "HelmChart"),
-            kind("source.toolkit.fluxcd.io", "v1", "ocirepositories", "OCIRepository"),
-            kind("source.toolkit.fluxcd.io", "v1", "buckets", "Bucket"),
-            kind("source.toolkit.fluxcd.io", "v1", "externalartifacts", "ExternalArtifact"),
-            kind("source.extensions.fluxcd.io", "v1beta1", "artifactgenerators", "ArtifactGenerator"),
-            kind("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "Kustomization"),
-            kind("helm.toolkit.fluxcd.io", "v2", "helmreleases", "HelmRelease"),
-            kind("notification.toolkit.fluxcd.io", "v1", "receivers", "Receiver"));
+    /** The kinds audited: every Flux kind with a status, at the version Conflux reads it. */
+    static final List<ResourceDefinitionContext> KINDS = FluxKinds.WITH_STATUS;
 
     @Inject
     KubernetesClient client;
@@ -72,11 +63,6 @@ public class StallAuditor {
     ApplierConfig config;
 
     private ScheduledExecutorService timer;
-
-    private static ResourceDefinitionContext kind(String group, String version, String plural, String kind) {
-        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withPlural(plural)
-                .withKind(kind).withNamespaced(true).build();
-    }
 
     void start(@Observes StartupEvent event) {
         Duration period = config.stallAuditPeriod();

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.conflux.model.meta.FluxKinds;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.meta.StallAudit;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * What {@code conflux check} reads from the management cluster, as {@code flux check} and {@code flux get all -A}
@@ -31,19 +33,8 @@ public final class ClusterChecks {
     public static final String SKIPPED_CONDITION = "ToolkitObjectsSkipped";
 
     /** The Flux kinds listed for objects not Ready: group, version, plural, kind (a kind without its CRD is left out). */
-    static final List<ResourceDefinitionContext> FLUX_KINDS = List.of(
-            kind("source.toolkit.fluxcd.io", "v1", "gitrepositories", "GitRepository"),
-            kind("source.toolkit.fluxcd.io", "v1", "helmrepositories", "HelmRepository"),
-            kind("source.toolkit.fluxcd.io", "v1", "helmcharts", "HelmChart"),
-            kind("source.toolkit.fluxcd.io", "v1", "ocirepositories", "OCIRepository"),
-            kind("source.toolkit.fluxcd.io", "v1", "buckets", "Bucket"),
-            kind("source.toolkit.fluxcd.io", "v1", "externalartifacts", "ExternalArtifact"),
-            kind("source.extensions.fluxcd.io", "v1beta1", "artifactgenerators", "ArtifactGenerator"),
-            kind("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "Kustomization"),
-            kind("helm.toolkit.fluxcd.io", "v2", "helmreleases", "HelmRelease"),
-            kind("notification.toolkit.fluxcd.io", "v1", "receivers", "Receiver"),
-            kind("notification.toolkit.fluxcd.io", "v1beta3", "providers", "Provider"),
-            kind("notification.toolkit.fluxcd.io", "v1beta3", "alerts", "Alert"));
+    static final List<ResourceDefinitionContext> FLUX_KINDS = Stream.concat(
+            FluxKinds.WITH_STATUS.stream(), FluxKinds.STATIC.stream()).toList();
 
     /**
      * Flux kinds without status (notification-controller's static v1beta3 {@code Provider} and {@code Alert}): not
@@ -58,11 +49,6 @@ public final class ClusterChecks {
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
     private ClusterChecks() {
-    }
-
-    private static ResourceDefinitionContext kind(String group, String version, String plural, String kind) {
-        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withPlural(plural)
-                .withKind(kind).withNamespaced(true).build();
     }
 
     /**
