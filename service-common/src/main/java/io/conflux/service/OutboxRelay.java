@@ -24,9 +24,11 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -92,8 +94,9 @@ public class OutboxRelay implements AutoCloseable {
     private Predicate<String> owns;
     private Map<String, Object> producerConfig;
     private KafkaProducer<String, String> producer;
-    private ScheduledExecutorService thread;
-    private SqlConnection listener;
+    private volatile ScheduledExecutorService thread;
+    /** The connection that LISTENs; read and swapped without the monitor, which event-loop callbacks must not take. */
+    private final AtomicReference<SqlConnection> listener = new AtomicReference<>();
     private final AtomicBoolean nudged = new AtomicBoolean();
 
     /** For CDI; configured from the keys above. */
@@ -170,14 +173,15 @@ public class OutboxRelay implements AutoCloseable {
         thread.execute(this::listen);
     }
 
-    /** Takes a connection of the pool and LISTENs on the table's channel; on failure or loss, again later. */
+    /**
+     * Takes a connection of the pool and LISTENs on the table's channel; on failure or loss, again later. Runs on the
+     * relay's thread and never takes this object's monitor: {@link #publishPending()} holds it while it waits for the
+     * database, whose answers come on the event loop that the connection's close handler runs on.
+     */
     private void listen() {
-        ScheduledExecutorService t;
-        synchronized (this) {
-            t = thread;
-            if (t == null || listener != null) {
-                return;
-            }
+        ScheduledExecutorService t = thread;
+        if (t == null || listener.get() != null) {
+            return;
         }
         String channel = table().orElseThrow();
         try {
@@ -187,48 +191,47 @@ public class OutboxRelay implements AutoCloseable {
             pg.closeHandler(() -> relisten(conn));
             pg.exceptionHandler(e -> LOG.debugf("outbox %s: listening connection failed: %s", channel, e.toString()));
             conn.query("LISTEN \"" + channel + "\"").execute().await().atMost(LISTEN_TIMEOUT);
-            synchronized (this) {
-                if (thread == null) {
-                    conn.closeAndForget();
-                    return;
-                }
-                listener = conn;
+            if (thread == null || !listener.compareAndSet(null, conn)) {
+                conn.closeAndForget();
+                return;
             }
             nudge(); // rows committed while nobody listened
         } catch (RuntimeException e) {
             LOG.debugf("outbox %s: cannot listen for commits (polling every %s meanwhile): %s", channel, pollInterval,
                     e.toString());
-            t.schedule(this::listen, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+            listenLater(t);
         }
     }
 
+    /** The listening connection closed (by the server, the pool or {@link #close()}): listen again later. */
     private void relisten(SqlConnection lost) {
-        ScheduledExecutorService t;
-        synchronized (this) {
-            if (listener != lost) {
-                return;
-            }
-            listener = null;
-            t = thread;
+        if (listener.compareAndSet(lost, null)) {
+            listenLater(thread);
         }
+    }
+
+    private void listenLater(ScheduledExecutorService t) {
         if (t != null) {
             try {
                 t.schedule(this::listen, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                // closing
+            } catch (RejectedExecutionException stopped) {
+                // the relay is closing
             }
         }
     }
-
 
     /** Asks for a poll soon (coalesced); a no-op before {@link #start()}. */
     public void nudge() {
         ScheduledExecutorService t = thread;
         if (t != null && nudged.compareAndSet(false, true)) {
-            t.execute(() -> {
-                nudged.set(false);
-                pollQuietly();
-            });
+            try {
+                t.execute(() -> {
+                    nudged.set(false);
+                    pollQuietly();
+                });
+            } catch (RejectedExecutionException stopped) {
+                nudged.set(false); // the relay is closing
+            }
         }
     }
 
@@ -361,9 +364,8 @@ public class OutboxRelay implements AutoCloseable {
             thread.shutdownNow();
             thread = null;
         }
-        if (listener != null) {
-            SqlConnection conn = listener;
-            listener = null;
+        SqlConnection conn = listener.getAndSet(null);
+        if (conn != null) {
             conn.closeAndForget();
         }
         if (producer != null) {
