@@ -148,8 +148,8 @@ public class OutboxRelay implements AutoCloseable {
 
     /**
      * The statement a writer runs in its transaction after inserting rows, so that the commit wakes the relays
-     * listening on this table's channel: {@code SELECT pg_notify('<table>', '')::text} (the cast: a void column has no client type; PostgreSQL folds repeated
-     * notifications of one transaction into one).
+     * listening on this table's channel: {@code SELECT pg_notify('<table>', '')::text} (the cast: a void column has
+     * no client type; PostgreSQL folds repeated notifications of one transaction into one).
      *
      * @return the SQL text, without parameters
      * @throws IllegalStateException when no outbox table is configured
@@ -184,11 +184,13 @@ public class OutboxRelay implements AutoCloseable {
             return;
         }
         String channel = table().orElseThrow();
+        SqlConnection conn = null;
         try {
-            SqlConnection conn = pool.getConnection().await().atMost(LISTEN_TIMEOUT);
+            conn = pool.getConnection().await().atMost(LISTEN_TIMEOUT);
+            SqlConnection taken = conn;
             PgConnection pg = PgConnection.cast(conn);
             pg.notificationHandler(n -> nudge());
-            pg.closeHandler(() -> relisten(conn));
+            pg.closeHandler(() -> relisten(taken));
             pg.exceptionHandler(e -> LOG.debugf("outbox %s: listening connection failed: %s", channel, e.toString()));
             conn.query("LISTEN \"" + channel + "\"").execute().await().atMost(LISTEN_TIMEOUT);
             if (thread == null || !listener.compareAndSet(null, conn)) {
@@ -199,6 +201,9 @@ public class OutboxRelay implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debugf("outbox %s: cannot listen for commits (polling every %s meanwhile): %s", channel, pollInterval,
                     e.toString());
+            if (conn != null) {
+                conn.closeAndForget(); // back to the pool, not held by a LISTEN that failed
+            }
             listenLater(t);
         }
     }
