@@ -12,7 +12,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -131,8 +130,7 @@ public final class OciClient {
                     l.path("size").asLong()));
         }
         Map<String, String> annotations = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("annotations").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : doc.path("annotations").properties()) {
             annotations.put(e.getKey(), e.getValue().asText());
         }
         return new OciManifest(digest, doc.path("config").path("mediaType").asText(null), List.copyOf(layers),

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -62,8 +61,7 @@ public record RegistryCredentials(String username, String password) {
             throw new ArtifactException(ArtifactException.AUTHENTICATION_FAILED,
                     "secret '" + secretName + "': '.dockerconfigjson' is not valid JSON");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : auths.properties()) {
             if (!host.equals(hostOf(entry.getKey()))) {
                 continue;
             }

@@ -210,7 +210,7 @@ final class CoreEventsView {
 
     private static ObjectNode rename(ObjectNode from, Map<String, String> names) {
         ObjectNode to = Json.MAPPER.createObjectNode();
-        from.fields().forEachRemaining(e -> to.set(names.getOrDefault(e.getKey(), e.getKey()), e.getValue().deepCopy()));
+        from.properties().forEach(e -> to.set(names.getOrDefault(e.getKey(), e.getKey()), e.getValue().deepCopy()));
         return to;
     }
 

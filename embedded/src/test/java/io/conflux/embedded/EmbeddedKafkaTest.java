@@ -69,6 +69,7 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    @SuppressWarnings("try") // close() inside the try is what is tested: a closed broker refuses to start again
     void stopsAndStartsAgainOnTheSamePortKeepingRecordsAndOffsets(@TempDir Path dir) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 6)) {
             String bootstrap = kafka.bootstrapServers();

@@ -46,6 +46,7 @@ class EmbeddedPostgresTest {
     }
 
     @Test
+    @SuppressWarnings("try") // close() inside the try is what is tested: a closed server refuses to start again
     void stopsAndStartsAgainOnTheSamePortAndData(@TempDir Path dir) throws Exception {
         try (EmbeddedPostgres pg = EmbeddedPostgres.start(dir.resolve("pg"))) {
             String url = pg.jdbcUrl();

@@ -40,6 +40,7 @@ class FinalizerSemanticsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the watch is held open for the try, its events read from the queue
     void deletingAnObjectWithFinalizersMarksItAndRemovingTheLastFinalizerRemovesIt() throws Exception {
         client.resource(new ConfigMapBuilder().withNewMetadata().withNamespace("default").withName("kept")
             .addToFinalizers("example.com/cleanup").endMetadata().addToData("a", "1").build()).create();

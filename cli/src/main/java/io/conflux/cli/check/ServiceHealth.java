@@ -82,7 +82,7 @@ public final class ServiceHealth {
             for (JsonNode check : health.path("checks")) {
                 if (!"UP".equals(check.path("status").asText())) {
                     StringBuilder line = new StringBuilder(check.path("name").asText());
-                    check.path("data").fields().forEachRemaining(f -> line.append("; ").append(f.getKey()).append(": ")
+                    check.path("data").properties().forEach(f -> line.append("; ").append(f.getKey()).append(": ")
                             .append(f.getValue().asText()));
                     down.add(line.toString());
                 }

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,8 @@ public final class ChartInstaller {
     }
 
     private String applyOne(Map<String, Object> object, Map<String, Set<String>> servedKinds) {
-        GenericKubernetesResource resource = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+        GenericKubernetesResource resource = client.getKubernetesSerialization()
+                .convertValue(object, GenericKubernetesResource.class);
         String ns = resource.getMetadata().getNamespace();
         String name = resource.getKind() + "/" + (ns == null ? "" : ns + "/") + resource.getMetadata().getName();
         if (!servedKinds.computeIfAbsent(resource.getApiVersion(), this::servedKinds).contains(resource.getKind())) {

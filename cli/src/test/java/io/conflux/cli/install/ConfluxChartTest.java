@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +78,8 @@ class ConfluxChartTest {
                 if ("ServiceMonitor".equals(object.get("kind"))) {
                     continue; // the Prometheus Operator's CRD is not Conflux's to install
                 }
-                GenericKubernetesResource resource = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+                GenericKubernetesResource resource = client.getKubernetesSerialization()
+                        .convertValue(object, GenericKubernetesResource.class);
                 client.resource(resource).fieldManager("conflux").forceConflicts().serverSideApply();
             }
             assertThat(client.apps().deployments().inNamespace("flux-system").list().getItems())
@@ -103,7 +103,8 @@ class ConfluxChartTest {
             kube.client().resource(new NamespaceBuilder().withNewMetadata().withName("flux-system").endMetadata().build()).create();
             kube.installCrds(ROOT.resolve("deploy/crds"));
             for (Map<String, Object> object : new ConfluxChart(ROOT).rbac("flux-system")) {
-                kube.client().resource(Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class))
+                kube.client().resource(kube.client().getKubernetesSerialization()
+                        .convertValue(object, GenericKubernetesResource.class))
                         .fieldManager("conflux").forceConflicts().serverSideApply();
             }
             kube.authorize(Authorizer.RBAC);
