@@ -1224,8 +1224,84 @@ LEGACY_CONFIGS = ['']
 
 # --------------------------------------------------------------------------------------------- examples
 
-BLOCK = re.compile(r'<!-- @(\w+) @(test\w*) -->\s*\n```\w*\n(.*?)```', re.S)
 HEREDOC_START = re.compile(r"^cat <<-?\s*(['\"]?)(\w+)\1\s*(>>?)\s*(\S+)\s*$")
+LEGACY_PLUGIN = 'exec plugin (a legacy plugin under $XDG_CONFIG_HOME/kustomize/plugin; Conflux loads none)'
+# the other order: cat > FILE << EOF
+HEREDOC_START_REDIRECT_FIRST = re.compile(r"^cat\s*(>>?)\s*(\S+)\s*<<-?\s*(['\"]?)(\w+)\3\s*$")
+# a fenced block after an mdrip label comment, the fence possibly indented (in a list item): indent, labels, body
+LABELLED_BLOCK = re.compile(r'<!--\s*@(\w+)((?:\s+@\w+)*)\s*-->[ \t]*\n(?:[ \t]*\n)*([ \t]*)```\w*\n(.*?)^\3```', re.S | re.M)
+SHELL_FENCE = re.compile(r'^```(?:sh|shell|bash)\n(.*?)^```', re.S | re.M)
+
+
+CAPTION = re.compile(r'^([\w.-]+\.(?:yaml|yml|json)|Kustomization)\s*:?\s*$')
+OUTPUT_CAPTION = re.compile(r'^Output of `kustomize build`')
+
+
+def prose_builds(text):
+    """An example without shell commands that shows its files and the build's output (transformerconfigs/README.md):
+    a fence after a line naming a file (``resources.yaml``) is that file, a line ``Output of `kustomize build` ``
+    builds the files shown so far (the directory the reader made of them) and the fence after it is the output
+    shown; a heading starts a new set of files. (files, dir, shown output) for each build."""
+    files, builds, caption, output_next = {}, [], None, False
+    lines = text.split('\n')
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        i += 1
+        if ln.startswith('```'):
+            body = []
+            while i < len(lines) and not lines[i].startswith('```'):
+                body.append(lines[i])
+                i += 1
+            i += 1
+            content = '\n'.join(body) + '\n'
+            if output_next:
+                builds.append((dict(files), '.', content))
+            elif caption:
+                files[caption] = content
+            caption, output_next = None, False
+            continue
+        if not ln.strip():
+            continue
+        if ln.startswith('#'):
+            files, caption, output_next = {}, None, False
+            continue
+        m = CAPTION.match(ln.strip())
+        caption = m.group(1) if m else None
+        output_next = bool(OUTPUT_CAPTION.match(ln.strip())) and 'kustomization.yaml' in files
+    return builds
+
+
+def same_objects(a, b):
+    """Whether two YAML streams hold the same objects, in any order (comments and formatting aside); None when one
+    does not parse."""
+    import yaml
+    try:
+        return sorted(repr(d) for d in yaml.safe_load_all(a) if d is not None) == \
+            sorted(repr(d) for d in yaml.safe_load_all(b) if d is not None)
+    except yaml.YAMLError:
+        return None
+
+
+def example_blocks(text):
+    """The shell blocks of an example, as (label, kind, body): those mdrip tests (``<!-- @label @test… -->``, kustomize's
+    CI runs them); when there are none, the blocks with another label (``<!-- @loadHttp -->``, kind ``untested``);
+    when there are none either, the ```` ```sh ````/```` ```shell ````/```` ```bash ```` fences (kind ``untested``): a
+    reader runs them in order, as the example says."""
+    tested, labelled = [], []
+    for label, tags, indent, body in LABELLED_BLOCK.findall(text):
+        body = '\n'.join(ln[len(indent):] if ln.startswith(indent) else ln for ln in body.split('\n'))
+        kinds = [t.lstrip('@') for t in tags.split()]
+        test = next((k for k in kinds if re.match(r'^test\w*$', k)), None)
+        if test:
+            tested.append((label, test, body))
+        else:
+            labelled.append((label, 'untested', body))
+    if tested:
+        return tested
+    if labelled:
+        return labelled
+    return [('shell', 'untested', body) for body in SHELL_FENCE.findall(text)]
 NETWORK = re.compile(r'https?://|github\.com/|git::|\bcurl\b|\bwget\b|git clone')
 
 
@@ -1243,9 +1319,27 @@ def example_cases(git, tag, out_cases, listed, kubectl):
         EXAMPLE_FILES[0] += 1
         text = git_out(git, 'show', f'{tag}:{path}')
         base = 'examples__' + re.sub(r'\W', '_', path[len('examples/'):-3])
-        blocks = BLOCK.findall(text)
+        blocks = example_blocks(text)
+        shown = prose_builds(text) if not blocks else []
+        if shown:
+            try:
+                for k, (files, d, output) in enumerate(shown):
+                    c = Case(base if len(shown) == 1 else f'{base}_{k + 1}')
+                    c.files, c.dir, c.options = files, d, {}
+                    if kubectl is None:
+                        raise Unparsed('expected output needs the reference kubectl (--reference)')
+                    reference(kubectl, c)
+                    if c.error is not None or same_objects(c.expected, output) is False:
+                        raise Unparsed('the reference does not build the shown files to the shown output')
+                    out_cases.append(c)
+                    n += 1
+            except Unparsed as e:
+                listed.append((base, 'unparsed', str(e)))
+            continue
         if not blocks:
-            listed.append((base, 'unparsed', 'no tested shell block'))
+            listed.append((base, 'excluded', 'no kustomize build: prose without shell commands (' + (
+                'an index of the examples' if 'README' in path and text.count('](') > 10 else
+                'files and output shown, no commands to replay') + ')'))
             continue
         try:
             builds = replay_example(blocks)
@@ -1262,13 +1356,19 @@ def example_cases(git, tag, out_cases, listed, kubectl):
             else:
                 listed.append((base, 'unparsed', 'no kustomize build of a local directory'))
             continue
-        if any(os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
-               and REMOTE.search(content) for files, _ in builds for p, content in files.items()):
+        made = []
+        try:
+            for k, (files, d) in enumerate(builds):
+                c = Case(base if len(builds) == 1 else f'{base}_{k + 1}')
+                c.files, c.dir, c.options = files, d, {}
+                if any(os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
+                       and REMOTE.search(content) for p, content in files.items()):
+                    vendor_remote(c)  # kustomize's own raw files (loadHttp.md), served offline
+                made.append(c)
+        except (Excluded, Unparsed):
             listed.append((base, 'excluded', 'network (a remote resource in the kustomization)'))
             continue
-        for k, (files, d) in enumerate(builds):
-            c = Case(base if len(builds) == 1 else f'{base}_{k + 1}')
-            c.files, c.dir, c.options = files, d, {}
+        for c in made:
             if kubectl is None:
                 listed.append((c.name, 'unparsed', 'expected output needs the reference kubectl (--reference)'))
                 continue
@@ -1529,13 +1629,11 @@ def replay_example(blocks):
     env = {'DEMO_HOME': ''}
     files, builds = {}, []
     cwd = ['']
+    mktemp_vars = set()
 
     def expand(v):
         v = re.sub(r'\$\(mktemp -d\)', '', v)
-        v = re.sub(r'\$\{?(\w+)\}?', lambda m: env.get(m.group(1), '\0'), v)
-        if '\0' in v:
-            raise Unparsed('unknown shell variable in ' + v)
-        return v.strip('"')
+        return re.sub(SHELL_PARAM, lambda m: shell_param(m, env), v).strip('"')
 
     def rel(p):
         e = expand(p)
@@ -1563,11 +1661,15 @@ def replay_example(blocks):
             if m and NETWORK.search(ln):
                 env[m.group(1)] = m.group(2).strip('"')
                 continue
+            if re.search(r'kustomize build|kubectl kustomize', ln) and re.search(r'--enable[-_]alpha[-_]plugins', ln) \
+                    and 'XDG_CONFIG_HOME' in ln:
+                raise Excluded(LEGACY_PLUGIN)
             if NETWORK.search(ln):
                 raise Excluded('network (fetches a remote resource)')
             m = HEREDOC_START.match(ln)
-            if m:
-                quoted, tag, mode, dest = m.groups()
+            r = HEREDOC_START_REDIRECT_FIRST.match(ln) if not m else None
+            if m or r:
+                quoted, tag, mode, dest = m.groups() if m else (r.group(3), r.group(4), r.group(1), r.group(2))
                 content = []
                 while i < len(lines) and lines[i] != tag:
                     content.append(lines[i])
@@ -1580,7 +1682,13 @@ def replay_example(blocks):
                 files[p] = (files.get(p, '') if mode == '>>' else '') + c
                 continue
             m = re.match(r'^(\w+)=(\S+)$', ln)
+            if m and '/kustomize/plugin/' in m.group(2):
+                raise Excluded(LEGACY_PLUGIN)
             if m:
+                if '$(mktemp -d)' in m.group(2) and m.group(1) in mktemp_vars:
+                    files.clear()  # a second workspace (components.md): the first one's files are not in it
+                if '$(mktemp -d)' in m.group(2):
+                    mktemp_vars.add(m.group(1))
                 env[m.group(1)] = expand(m.group(2))
                 continue
             m = re.match(r'^(?:kustomize build|kubectl kustomize)\s+(\S+)(.*)$', ln)
@@ -1615,17 +1723,39 @@ def expand_body(c, env):
     def sub(m):
         if m.group(0).startswith('\\'):
             return m.group(0)[1:]
-        name = m.group(1) or m.group(2)
-        if name not in env:
-            raise Unparsed('heredoc uses an unknown shell variable $' + name)
-        return env[name]
-    return re.sub(r'\\\$|\$\{(\w+)\}|\$(\w+)', sub, c)
+        return shell_param(m, env)
+    return re.sub(r'\\\$|' + SHELL_PARAM, sub, c)
+
+
+# $NAME, ${NAME}, ${NAME:-default} (a word without nested expansions)
+SHELL_PARAM = r'\$\{(\w+)(?::-([^}$]*))?\}|\$(\w+)'
+
+
+def shell_param(m, env):
+    """A parameter expansion as the shell does it: the variable's value; for ``${NAME:-default}`` the default when
+    NAME is unset or empty; an unset variable is empty (the examples
+    run without ``set -u``: ``$patch`` in an unquoted heredoc is an empty word)."""
+    name = m.group(1) or m.group(3)
+    value = env.get(name, '')
+    if m.group(1) and m.group(2) is not None and not value:
+        value = m.group(2)
+    return value
 
 
 def reference(kubectl, c):
+    """The reference's build of the case (``c.expected``, or ``c.error``: the message's last line). The remote files a
+    case names (``c.remote``) are not fetched: each URL in a kustomization is replaced by a copy of its vendored file
+    next to that kustomization, for this build only."""
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
-        for p, content in c.files.items():
+        files = dict(c.files)
+        for k, (url, content) in enumerate(sorted(c.remote.items())):
+            for p in [p for p in files if os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml',
+                                                                   'Kustomization') and url in files[p]]:
+                local = f'vendored-remote-{k}.yaml'
+                files[os.path.join(os.path.dirname(p), local)] = content
+                files[p] = re.sub(r'(?<=[\s:-])' + re.escape(url) + r'(?=\s|$)', local, files[p])
+        for p, content in files.items():
             fp = os.path.join(tmp, p)
             os.makedirs(os.path.dirname(fp), exist_ok=True)
             with open(fp, 'w', encoding='utf-8', errors='surrogateescape') as fh:
