@@ -1225,6 +1225,8 @@ LEGACY_CONFIGS = ['']
 # --------------------------------------------------------------------------------------------- examples
 
 HEREDOC_START = re.compile(r"^cat <<-?\s*(['\"]?)(\w+)\1\s*(>>?)\s*(\S+)\s*$")
+HELM_REFERENCE = ("a helm build (--enable-helm): its expected output needs the reference kustomize v5.7.1 with a helm v3 "
+                  "binary ('this plugin requires helm V3'); the reference tools ship helm v4")
 LEGACY_PLUGIN = 'exec plugin (a legacy plugin under $XDG_CONFIG_HOME/kustomize/plugin; Conflux loads none)'
 # the other order: cat > FILE << EOF
 HEREDOC_START_REDIRECT_FIRST = re.compile(r"^cat\s*(>>?)\s*(\S+)\s*<<-?\s*(['\"]?)(\w+)\3\s*$")
@@ -1693,6 +1695,8 @@ def replay_example(blocks):
                 continue
             m = re.match(r'^(?:kustomize build|kubectl kustomize)\s+(\S+)(.*)$', ln)
             if m:
+                if '--enable-helm' in ln or '--helm-command' in ln:
+                    raise Unparsed(HELM_REFERENCE)
                 if m.group(2).strip() and not m.group(2).strip().startswith(('|', '>', '#')):
                     raise Unparsed('build flags ' + m.group(2).strip())
                 builds.append((dict(files), build_dir(m.group(1), expand, rel)))
