@@ -13,9 +13,10 @@ case directory per build it runs, in the layout of ``../shared/conformance/kusto
                      ``reorder=none`` (krusty's ``MakeDefaultOptions`` keeps input order);
 * ``excluded``       (optional) why the case is not run: exec or Go plugins, network, the helm binary.
 
-Tests whose shape this interpreter does not follow (table-driven loops, direct file-system access,
-assertions on Go values) are listed in ``unparsed.tsv`` with the reason. ``examples/*.md`` become cases
-too (``cat <<EOF >$DEMO_HOME/...`` blocks for the input; the expected output blocks they diff against).
+Tests whose shape this interpreter does not follow are listed in ``unparsed.tsv`` with the reason. A build the
+test checks only in Go code (a name, or that it succeeds) gets the reference kubectl's stream as its expectation,
+checked against the names the Go code asserts. ``examples/*.md`` become cases too (their shell blocks replayed as
+a shell reads them; the expected stream is the reference's).
 
 Only Go's lexical grammar and a handful of statement shapes are handled: string literals (raw and
 interpreted), ``+`` concatenation, constants and variables of the file or function, ``filepath.Join``,
@@ -1341,7 +1342,7 @@ def example_cases(git, tag, out_cases, listed, kubectl):
         if not blocks:
             listed.append((base, 'excluded', 'no kustomize build: prose without shell commands (' + (
                 'an index of the examples' if 'README' in path and text.count('](') > 10 else
-                'files and output shown, no commands to replay') + ')'))
+                'configuration snippets, no build shown') + ')'))
             continue
         try:
             builds = replay_example(blocks)
