@@ -1332,7 +1332,7 @@ def example_cases(git, tag, out_cases, listed, kubectl):
                     if kubectl is None:
                         raise Unparsed('expected output needs the reference kubectl (--reference)')
                     reference(kubectl, c)
-                    if c.error is not None or same_objects(c.expected, output) is False:
+                    if c.error is not None or same_objects(c.expected, output) is not True:
                         raise Unparsed('the reference does not build the shown files to the shown output')
                     out_cases.append(c)
                     n += 1
