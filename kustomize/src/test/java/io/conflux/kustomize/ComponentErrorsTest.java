@@ -74,6 +74,6 @@ class ComponentErrorsTest {
     write("comp-a/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- ../proxy.yaml\n");
     write("comp-b/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- ../proxy.yaml\n");
     write("x/kustomization.yaml", "resources:\n- ../base\ncomponents:\n- ../comp-a\n- ../comp-b\n");
-    assertFails("x", "may not add resource with an already registered id: ~G_v1_Deployment|~X|proxy");
+    assertFails("x", "may not add resource with an already registered id: Deployment.v1.[noGrp]/proxy.[noNs]");
   }
 }

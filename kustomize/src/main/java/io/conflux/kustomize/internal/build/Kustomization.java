@@ -53,7 +53,7 @@ public final class Kustomization {
           + "'Kustomization' in directory '" + loader.display(dir) + "'", dir, -1, null);
     }
     if (found.size() > 1) {
-      throw new KustomizeException("found multiple kustomization files under: " + loader.display(dir), dir, -1, null);
+      throw new KustomizeException("Found multiple kustomization files under: " + loader.display(dir), dir, -1, null);
     }
     Path file = found.get(0);
     // Through the loader, as kustomize's loadKustFile reads it through the load restrictor: a symlinked

@@ -44,7 +44,21 @@ public record ResId(Gvk gvk, String name, String namespace) {
     return gvk.sortString() + "|" + (namespace.isEmpty() ? "~X" : namespace) + "|" + (name.isEmpty() ? "~N" : name);
   }
 
-  /** kustomize's id text, e.g. {@code ~G_v1_Deployment|~X|proxy}. */
+  /**
+   * kyaml's {@code resid.ResId.String()}: {@code Kind.version.group/name.namespace}, an unset part as {@code [noKind]},
+   * {@code [noVer]}, {@code [noGrp]}, {@code [noName]} or {@code [noNs]}, e.g. {@code Deployment.v1.[noGrp]/proxy.[noNs]};
+   * what kustomize's error messages name an object by.
+   */
+  public String kyamlString() {
+    return orNo(gvk.kind(), "[noKind]") + "." + orNo(gvk.version(), "[noVer]") + "." + orNo(gvk.group(), "[noGrp]")
+        + "/" + orNo(name, "[noName]") + "." + orNo(namespace, "[noNs]");
+  }
+
+  private static String orNo(String s, String none) {
+    return s == null || s.isEmpty() ? none : s;
+  }
+
+  /** The legacy order's tiebreak string, e.g. {@code ~G_v1_Deployment|~X|proxy} (see {@link #kyamlString}). */
   @Override
   public String toString() {
     return legacySortString();

@@ -81,7 +81,7 @@ public final class ResMap {
     public void append(Resource r) {
       ResId id = r.curId();
       if (!present.add(IdKey.of(id))) {
-        throw new KustomizeException("may not add resource with an already registered id: " + id);
+        throw new KustomizeException("may not add resource with an already registered id: " + id.kyamlString());
       }
       resources.add(r);
     }
