@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code expected-error} (the build must fail; each line is a fragment kustomize's message contains). An
  * optional {@code options} file holds {@code key=value} lines: {@code reorder=none} (input order, krusty's
  * default), {@code reorder=legacy|unspecified}, {@code loadRestrictor=none|rootOnly}, {@code plugins=enabled}
- * (kustomize may load non-builtin plugins), {@code exec=enabled} (exec KRM functions run, as
+ * (kustomize may load non-builtin plugins, as {@code --enable-alpha-plugins}: legacy exec plugins run from the case's
+ * {@code plugins/} directory, the plugin home, where their programs keep their executable bit), {@code exec=enabled} (exec KRM functions run, as
  * {@code --enable-alpha-plugins --enable-exec}), {@code helm=enabled} (helmCharts are inflated, as
  * {@code --enable-helm}: the case needs a {@link ChartInflator}, so it runs in the helm module's
  * KrustyHelmConformanceTest), {@code managedByLabel=true} (kustomize's
@@ -62,6 +63,9 @@ record ConformanceCase(String name, Path dir, ChartInflator inflator) {
     }
     if ("none".equals(o.get("reorder"))) {
       k = k.withInputOrder();
+    }
+    if ("enabled".equals(o.get("plugins"))) {
+      k = k.withExecPlugins(ExecPlugins.enabled(dir.resolve("plugins").toAbsolutePath(), EXEC_TIMEOUT));
     }
     if ("enabled".equals(o.get("exec"))) {
       k = k.withExecFunctions(ExecFunctions.enabled(EXEC_TIMEOUT));

@@ -367,6 +367,12 @@ public final class KustTarget {
         }
         continue;
       }
+      if (!isBuiltin(pc.config())) {
+        for (Resource r : execPlugin(pc).generate()) {
+          absorb(ra, r, r.origin());
+        }
+        continue;
+      }
       for (Resource r : BuiltinPlugins.generate(loader, pc.config(), pc.origin())) {
         absorb(ra, r, r.origin());
       }
@@ -426,6 +432,19 @@ public final class KustTarget {
     return ExecFunction.of(loader, kustomization.file(), pc.config(), pc.origin(), extensions.execFunctions());
   }
 
+  /**
+   * kustomize's loader isBuiltinPlugin: the config's group is empty and its version is {@code builtin} (any other
+   * config is an external plugin: a legacy exec plugin, or refused).
+   */
+  private static boolean isBuiltin(Map<String, Object> config) {
+    return "builtin".equals(JsonTrees.string(config, "apiVersion"));
+  }
+
+  /** The legacy exec plugin a non-builtin entry names (refused unless exec plugins are enabled). */
+  private ExecPlugin execPlugin(PluginConfig pc) {
+    return ExecPlugin.of(loader, kustomization.file(), pc.config(), pc.origin(), extensions.execPlugins());
+  }
+
   private void runTransformers(Accumulator ra) {
     TransformerConfig tc = ra.config();
     List<BuiltinTransformers.Named> ts = BuiltinTransformers.of(loader, kustomization, tc, buildSchema.schema);
@@ -440,6 +459,8 @@ public final class KustTarget {
       java.util.Set<Resource> generatedHere = java.util.Collections.emptySet();
       if (ExecFunction.isFunction(pc.config())) {
         generatedHere = execFunction(pc).transform(ra.resMap());
+      } else if (!isBuiltin(pc.config())) {
+        generatedHere = execPlugin(pc).transform(ra.resMap());
       } else {
         BuiltinPlugins.transformer(loader, loader.root(), pc.config(), tc, buildSchema.schema).transform(ra.resMap());
       }
