@@ -120,6 +120,19 @@ class KustomizeCommandTest {
     }
 
     @Test
+    void legacyExecPluginsAreRefusedWithoutAlphaPlugins(@TempDir Path root) throws IOException {
+        Path app = Files.createDirectories(root.resolve("app"));
+        Files.writeString(app.resolve("gen.yaml"), "apiVersion: example.com/v1\nkind: Gen\nmetadata:\n  name: g\n");
+        Files.writeString(app.resolve("kustomization.yaml"), "generators:\n- gen.yaml\n");
+
+        Run refused = run("kustomize", "build", app.toString());
+
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("external plugins disabled; unable to load external plugin 'Gen'")
+                .contains("--enable-alpha-plugins");
+    }
+
+    @Test
     void helmCommandIsRefused(@TempDir Path root) throws IOException {
         Path overlay = overlayReadingOutside(root);
 
