@@ -202,6 +202,7 @@ class Case:
         self.excluded = None
         self.remote = {}  # URL -> content, served to the case offline (remote/http.tsv)
         self.executables = set()
+        self.plugins = {}  # path under the plugin home -> content: legacy exec plugins (plugins/, executable)
 
 
 class Closure:
@@ -283,6 +284,8 @@ class Interp:
         self.fresh_harness = False
         self.helm = False           # a helm test: its builds inflate charts (options helm=enabled)
         self.executables = set()    # files the test made executable (os.Chmod): exec KRM functions
+        self.plugins = {}           # legacy exec plugins the harness prepared (PrepExecPlugin): home path -> content
+        self.go_plugins = []        # Go plugins the harness built (BuildGoPlugin): needed only with plugins enabled
 
     @staticmethod
     def make_options(method):
@@ -463,8 +466,8 @@ class Interp:
                 value = texts[-1]
             self.set_option(self.optvars[texts[0]], texts[2], value)
             return
-        if 'PrepExecPlugin' in texts:
-            raise Excluded('exec plugin (PrepExecPlugin)')
+        if self.plugin_harness_stmt(s, texts, env):
+            return
         if self.exec_or_helm_stmt(s, texts, env):
             return
         if head in ('assert', 'require') and ('GetSchemaVersion' in texts or 'DefaultOpenAPI' in texts):
@@ -581,6 +584,28 @@ class Interp:
         if head == 'err' or head == '_':
             return
         raise Unparsed('statement: ' + ' '.join(texts)[:60])
+
+    def plugin_harness_stmt(self, s, texts, env):
+        """``th := kusttest_test.MakeEnhancedHarness(t).PrepExecPlugin(g, v, k).BuildGoPlugin(g, v, k)…``: the legacy
+        exec plugins are copied from the snapshot's ``plugin/<g>/<v>/<lowercase k>/<k>`` into the case's plugin home
+        (what kustomize's test harness does); Go plugins are noted (a build with plugins enabled then is excluded).
+        True when handled."""
+        if 'PrepExecPlugin' not in texts and 'BuildGoPlugin' not in texts:
+            return False
+        toks = [k for k in s if k.kind != 'nl']
+        handled = False
+        for i, k in enumerate(toks):
+            if k.text in ('PrepExecPlugin', 'BuildGoPlugin') and i + 1 < len(toks) and toks[i + 1].text == '(':
+                g, v, kind = self.args(toks[i + 1:], env)
+                if k.text == 'BuildGoPlugin':
+                    self.go_plugins.append(f'{g}/{v}/{kind}')
+                else:
+                    home = f'{g}/{v}/{kind.lower()}/{kind}'
+                    self.plugins[home] = git_out(self.pkg_git, 'show', f'{self.pkg_tag}:plugin/{home}')
+                handled = True
+        if handled and len(texts) > 2 and texts[1] in (':=', '='):
+            self.harness_vars.add(texts[0])
+        return handled
 
     def exec_or_helm_stmt(self, s, texts, env):
         """The statement shapes of fnplugin_test.go's exec tests and helmchartinflationgenerator_test.go: an on-disk
@@ -772,6 +797,9 @@ class Interp:
                     b = next(j for j, k in enumerate(rest) if k.text == '{')
                     self.run(rest[b + 1:matching(rest, b)], env)
                 return
+        if self.pending_err is not None and 'IsErrOnlyBuiltinPluginsAllowed' in texts:
+            self.pending_err.error.append(only_builtin_plugins_message())
+            return
         if self.pending_err is not None and 'err' in texts:
             self.record_err_message(s, env)
             return
@@ -816,6 +844,10 @@ class Interp:
             c.dir = d
             c.options = dict(self.options)
             c.executables = set(self.executables)
+            c.plugins = dict(self.plugins)
+            if c.options.get('plugins') == 'enabled' and self.go_plugins:
+                raise Excluded('Go plugin (BuildGoPlugin of ' + ', '.join(self.go_plugins) + '): loading a .so built by '
+                               'the Go toolchain needs Go\'s plugin package; Conflux loads exec plugins only')
             if self.helm:
                 c.options['helm'] = 'enabled'
             if method == 'Run':
@@ -873,6 +905,16 @@ class Interp:
     def write(self, path, content):
         path = os.path.normpath(path.lstrip('/')) if path.strip('/') else '.'
         self.files[path] = content
+
+
+def only_builtin_plugins_message():
+    """The fixed part of kustomize's errOnlyBuiltinPluginsAllowed message (api/types/erronlybuiltinpluginsallowed.go),
+    read from the snapshot: its format string up to the plugin's name."""
+    src = git_out(Interp.pkg_git, 'show', f'{Interp.pkg_tag}:api/types/erronlybuiltinpluginsallowed.go')
+    m = re.search(r'fmt\.Sprintf\(\s*"([^"%]*)%s', src)
+    if not m:
+        raise Unparsed('errOnlyBuiltinPluginsAllowed message not found in the snapshot')
+    return m.group(1)
 
 
 def head_is(texts, pkg, fn):
@@ -1345,8 +1387,11 @@ def git_out(git, *args):
 
 REMOTE = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)(?:https?://|github\.com/|git::|ssh://)', re.M)
 NETWORK_FILES = {'remoteloader_test.go': 'network (remote git/HTTP resources)'}
-EXEC_FILES = {'chartinflatorplugin_test.go': 'exec plugin (ChartInflator)',
-              'pluginenv_test.go': 'exec plugin environment'}
+EXEC_FILES = {'chartinflatorplugin_test.go': 'exec plugin ChartInflator: its program is not in kustomize\'s repository at '
+                                            'the tag (the test builds only with the notravis tag) and would run a helm '
+                                            'binary on a chart fetched from the network',
+              'pluginenv_test.go': 'exec plugin environment: the expected output holds the plugin home and the '
+                                   'temporary directory of the machine running the test (absolute paths)'}
 
 
 def helm_charts_of(files):
@@ -1502,6 +1547,16 @@ def legacy_configs(git, tag):
     return ''.join(v for k, v in sorted(out))
 
 
+def write_plugins(d, c):
+    """The case's legacy exec plugins under ``plugins/`` (the plugin home the runner gives the build), executable."""
+    for p, content in sorted(c.plugins.items()):
+        fp = os.path.join(d, 'plugins', p)
+        os.makedirs(os.path.dirname(fp), exist_ok=True)
+        with open(fp, 'w') as fh:
+            fh.write(content)
+        os.chmod(fp, 0o755)
+
+
 def write_out(out, cases, listed, git, tag, total_tests, n_examples):
     cdir = os.path.join(out, 'cases')
     if os.path.isdir(cdir):
@@ -1531,6 +1586,7 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
                     fh.write(f'{url}\tfiles/{k}\n')
                     with open(os.path.join(d, 'remote', 'files', str(k)), 'w') as body:
                         body.write(content)
+        write_plugins(d, c)
         if c.error is not None:
             with open(os.path.join(d, 'expected-error'), 'w') as fh:
                 fh.write(''.join(m.replace('\n', ' ') + '\n' for m in c.error))
