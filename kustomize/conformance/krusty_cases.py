@@ -1430,11 +1430,50 @@ def vendor_charts(c, sources):
         src = sources.get(repo.rstrip('/'))
         if src is None or not version:
             raise Excluded(f'network (helm chart {name} {version} from {repo}; no vendored source for it)')
-        git, tag_fmt, path_fmt = src
-        tag = tag_fmt.format(name=name, version=version)
-        root = path_fmt.format(name=name, version=version).rstrip('/')
-        for f in git_out(git, 'ls-tree', '-r', '--name-only', f'{tag}:{root}').split():
-            c.files[os.path.join(rel, f)] = git_out(git, 'show', f'{tag}:{root}/{f}')
+        vendor_chart(c.files, rel, name, version, src, sources)
+
+
+RELEASE_COMMIT = '@release-commit'
+
+
+def chart_commit(git, tag_fmt, root, name, version):
+    """The commit holding a chart's source at a version: the tag ``tag_fmt`` names, or with ``@release-commit`` (for
+    repositories that tag no chart releases, like bitnami/charts) the oldest commit whose ``<root>/Chart.yaml`` says
+    ``version: <version>`` (the release commit; later commits may change the chart without releasing it)."""
+    if tag_fmt != RELEASE_COMMIT:
+        return tag_fmt.format(name=name, version=version)
+    pattern = '^version: ' + re.escape(version) + '$'
+    for sha in reversed(git_out(git, 'log', '--format=%H', '-G', pattern, '--', f'{root}/Chart.yaml').split()):
+        shown = subprocess.run(['git', '--git-dir', git, 'show', f'{sha}:{root}/Chart.yaml'], capture_output=True,
+                               text=True)
+        if shown.returncode == 0 and re.search(pattern, shown.stdout, re.M):
+            return sha
+    raise Excluded(f'network (helm chart {name} {version}: no commit of its source has that version)')
+
+
+def vendor_chart(files, rel, name, version, src, sources):
+    """A chart's source at ``version`` into ``files`` under ``rel``, with the dependencies its Chart.lock pins (those
+    whose repository has a source) under ``rel/charts/<name>``, where a packaged chart carries them."""
+    import yaml
+    git, tag_fmt, path_fmt = src
+    root = path_fmt.format(name=name, version=version).rstrip('/')
+    ref = chart_commit(git, tag_fmt, root, name, version)
+    VENDORED_CHARTS.append((f'{name} {version}', git, ref))
+    names = git_out(git, 'ls-tree', '-r', '--name-only', f'{ref}:{root}').split()
+    for f in names:
+        files[os.path.join(rel, f)] = git_out(git, 'show', f'{ref}:{root}/{f}')
+    if 'Chart.lock' not in names:
+        return
+    for dep in (yaml.safe_load(files[os.path.join(rel, 'Chart.lock')]) or {}).get('dependencies') or []:
+        dep_src = sources.get(str(dep.get('repository', '')).rstrip('/'))
+        if dep_src is None:
+            raise Excluded(f'network (helm chart {name} {version} depends on {dep.get("name")} {dep.get("version")} '
+                           f'from {dep.get("repository")}; no vendored source for it)')
+        vendor_chart(files, os.path.join(rel, 'charts', str(dep['name'])), str(dep['name']), str(dep['version']),
+                     dep_src, sources)
+
+
+VENDORED_CHARTS = []  # (chart, git dir, commit or tag) for SOURCE
 
 
 def main():
@@ -1604,6 +1643,9 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
             urls = sorted({u for u, r, _ in VENDORED if r == read})
             fh.write(f'vendored from {read} ({sha}): {len(urls)} files the examples and tests download'
                      f'{" (they name master; read at the tag)" if read == tag else ""}\n')
+        for chart, cgit, ref in sorted(set(VENDORED_CHARTS)):
+            sha = git_out(cgit, 'rev-parse', f'{ref}^{{commit}}').strip()
+            fh.write(f'vendored helm chart {chart} from its source at {sha}\n')
         fh.write(f'tests: {total_tests + EXAMPLE_FILES[0]} ({total_tests} test functions, {EXAMPLE_FILES[0]} example '
                  f'files); cases: {len(cases)} ({n_examples} from examples/); '
                  f'excluded: {sum(1 for x in listed if x[1] == "excluded")}; '
