@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * One conformance case directory, in the layout of {@code ../../shared/conformance/kustomize/cases} and of
  * the generated {@code conformance/krusty/cases} ({@code conformance/krusty_cases.py}): {@code input/} the
- * tree, {@code cmd} the directory to build relative to it, and either {@code expected.yaml} (the stream) or
+ * tree, {@code cmd} the directory to build relative to it, and either {@code expected.yaml} (the stream),
+ * {@code expected-contains} (text the stream must contain, where kustomize's test asserts only a fragment) or
  * {@code expected-error} (the build must fail; each line is a fragment kustomize's message contains). An
  * optional {@code options} file holds {@code key=value} lines: {@code reorder=none} (input order, krusty's
  * default), {@code reorder=legacy|unspecified}, {@code loadRestrictor=none|rootOnly}, {@code plugins=enabled}
@@ -100,6 +101,18 @@ record ConformanceCase(String name, Path dir, ChartInflator inflator) {
           }
         }
         return new Outcome(true, false, all, e.getMessage());
+      }
+    }
+    Path contains = dir.resolve("expected-contains");
+    if (Files.exists(contains)) {
+      String fragment = Files.readString(contains);
+      try {
+        String text = kustomizer().build(target).toYaml();
+        boolean found = text.contains(fragment);
+        return new Outcome(found, found, false, found ? null : "the output lacks the fragment\n" + fragment
+            + "\n--- output:\n" + text);
+      } catch (KustomizeException e) {
+        return new Outcome(false, false, false, "build failed: " + e.getMessage());
       }
     }
     String expectedText = Files.readString(dir.resolve("expected.yaml"));
