@@ -1,8 +1,11 @@
 package io.conflux.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.conflux.git.testing.LocalHttpGitServer;
+import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.ResourceList;
 import io.conflux.kustomize.yaml.KYaml;
@@ -16,16 +19,79 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The generated krusty cases whose kustomizations name remote files ({@code options: remote=vendored}, kustomize's
- * {@code conformance/krusty/cases/<case>/remote/http.tsv}), built through the real {@link KustomizeRemoteFetcher}: the
- * vendored files are served by an HTTP server on loopback, and the URLs the kustomizations name (github.com) reach it
- * through the URL rewrite, so nothing leaves the machine.
+ * The generated krusty cases whose kustomizations name remote files or repositories ({@code options: remote=vendored},
+ * kustomize's {@code conformance/krusty/cases/<case>/remote/http.tsv} and {@code remote/git.tsv}), built through the
+ * real {@link KustomizeRemoteFetcher}: the vendored files are served by an HTTP server on loopback, the vendored
+ * repository trees become Git repositories (one commit per ref, tagged with it) served by {@link LocalHttpGitServer},
+ * and the URLs the kustomizations name (github.com, in https, ssh and scp-like forms) reach them through the URL
+ * rewrite, so nothing leaves the machine.
  */
 class KrustyVendoredRemotesTest {
     private static final Path CASES = Path.of("../kustomize/conformance/krusty/cases");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyVendoredRepositoryCaseClonesThroughTheRealFetcher() throws Exception {
+        List<Path> cases = new ArrayList<>();
+        try (Stream<Path> s = Files.list(CASES)) {
+            s.filter(c -> Files.exists(c.resolve("remote/git.tsv"))).sorted().forEach(cases::add);
+        }
+        assertThat(cases).as("cases with vendored repositories").isNotEmpty();
+        for (Path c : cases) {
+            Path repos = Files.createDirectories(tmp.resolve(c.getFileName().toString()));
+            for (String line : Files.readAllLines(c.resolve("remote/git.tsv"))) {
+                String[] cols = line.split("\t");
+                commitTagged(repos.resolve(cols[0].substring(cols[0].indexOf('/') + 1)), c.resolve("remote")
+                        .resolve(cols[2]), cols[1]);
+            }
+            try (LocalHttpGitServer git = LocalHttpGitServer.start(repos, null, null)) {
+                KustomizeRemoteFetcher fetcher = new KustomizeRemoteFetcher(new GitUrlRewriter(Map.of(
+                        "https://github.com/", git.url(""), "git@github.com:", git.url(""))),
+                        Duration.ofSeconds(20), 10_000_000, false);
+                Path dir = c.resolve("input").resolve(Files.readString(c.resolve("cmd")).trim());
+                Kustomizer k = Kustomizer.create().withRemoteFetcher(fetcher);
+                String name = c.getFileName().toString();
+                if (Files.exists(c.resolve("expected-error"))) {
+                    assertThatThrownBy(() -> k.build(dir)).as(name).isInstanceOf(KustomizeException.class);
+                } else if (Files.exists(c.resolve("expected-contains"))) {
+                    assertThat(k.build(dir).toYaml()).as(name).contains(Files.readString(c.resolve("expected-contains")));
+                } else {
+                    assertThat(k.build(dir).objects()).as(name)
+                            .isEqualTo(KYaml.parseAll(Files.readString(c.resolve("expected.yaml")), "expected.yaml"));
+                }
+            }
+        }
+    }
+
+    /**
+     * Commits {@code tree} in the repository at {@code repo} (made when absent; {@code <repo>.git} names it too) and tags
+     * the commit {@code ref}.
+     */
+    private static void commitTagged(Path repo, Path tree, String ref) throws Exception {
+        boolean fresh = !Files.exists(repo);
+        try (Git g = fresh ? Git.init().setDirectory(repo.toFile()).setInitialBranch("master").call() : Git.open(repo.toFile())) {
+            try (Stream<Path> s = Files.walk(tree)) {
+                for (Path p : s.filter(Files::isRegularFile).toList()) {
+                    Path to = repo.resolve(tree.relativize(p).toString());
+                    Files.createDirectories(to.getParent());
+                    Files.copy(p, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            g.add().addFilepattern(".").call();
+            g.commit().setMessage(ref).setAuthor("t", "t@t").setCommitter("t", "t@t").call();
+            g.tag().setName(ref).setAnnotated(false).call();
+        }
+        if (fresh) {
+            Files.createSymbolicLink(repo.resolveSibling(repo.getFileName() + ".git"), repo.getFileName());
+        }
+    }
 
     @Test
     void everyVendoredCaseBuildsThroughTheRealFetcher() throws Exception {
