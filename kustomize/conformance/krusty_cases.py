@@ -485,7 +485,8 @@ class Interp:
         if 'ErrIfNoHelm' in texts or 'MakeEnhancedHarnessWithTmpRoot' in texts:
             raise Excluded('helm binary (exec) or a temporary directory on disk')
         if 'httptest' in texts or 'NewServer' in texts:
-            raise Excluded('network (an HTTP server)')
+            raise Excluded('network (an in-process HTTP test server whose answers are Go handlers, with errors '
+                           'matched as regular expressions over absolute temporary paths)')
         # th := kusttest_test.MakeHarness(t) / MakeEnhancedHarness(t)...
         if len(texts) > 2 and texts[1] in (':=', '=') and any(x in texts for x in ('MakeHarness', 'MakeEnhancedHarness', 'MakeHarnessWithFs')):
             self.harness_vars.add(texts[0])
@@ -1091,6 +1092,13 @@ EXAMPLE_FILES = [0]  # examples/*.md files read
 VENDORED = []
 
 
+def network_reason(line):
+    """Why a shell line of an example that fetches something is excluded: the command and the URL."""
+    url = re.search(r'(?:https?://|git::|github\.com/)\S+', line)
+    return ('network (' + line.split()[0] + ' ' + (url.group(0) if url else '') + ': a download from outside '
+            'kustomize\'s repository, not in the snapshot)')
+
+
 def vendor_raw(url):
     """The content of a raw.githubusercontent.com URL of kustomize's own repository, read from the snapshot.
 
@@ -1227,8 +1235,15 @@ def replay_curl(args, expand, rel, files):
     url = expand(url)
     for u, alt in brace_expand(url):
         if u.endswith('.go'):
-            raise Excluded('Go plugin (downloads Go source to build a plugin)')
+            raise Excluded('Go plugin: the example downloads Go source and builds a .so with the Go toolchain for '
+                           'Go\'s plugin package; Conflux loads exec plugins only')
         if '/plugin/' in u:
+            try:
+                vendor_raw(u)
+            except Unparsed:
+                raise Excluded('exec plugin ' + u.rsplit('/', 1)[-1] + ': the example downloads it from '
+                               + u[len(RAW_KUSTOMIZE):].split('/', 1)[0] + ', and it is not in kustomize\'s repository at '
+                               + Interp.pkg_tag)
             raise Excluded('exec plugin (downloads a plugin to run)')
         dest = expand(out).replace('#1', alt if alt is not None else '')
         files[rel(dest)] = vendor_raw(u)
@@ -1388,7 +1403,8 @@ def replay_tree_edit(ln, expand, rel, files):
 def build_dir(arg, expand, rel):
     """The directory a ``kustomize build ARG`` builds; a remote target is network."""
     if NETWORK.search(expand(arg)):
-        raise Excluded('network (kustomize build of a remote target)')
+        raise Excluded('kustomize build of a remote URL target: Conflux\'s Kustomizer.build and `conflux kustomize '
+                       'build` take a local directory (remote roots only as resources, components or bases)')
     return rel(arg)
 
 
@@ -1431,7 +1447,7 @@ def replay_example(blocks):
                 env[m.group(1)] = m.group(2).strip('"')
                 continue
             if NETWORK.search(ln):
-                raise Excluded('network (fetches a remote resource)')
+                raise Excluded(network_reason(ln))
             m = HEREDOC_START.match(ln)
             if m:
                 quoted, tag, mode, dest = m.groups()
@@ -1638,8 +1654,9 @@ def main():
                 listed.append((base, 'excluded', NETWORK_TESTS[base]))
                 continue
             if n == 'fnplugin_test.go' and 'Container' in fn:
-                listed.append((base, 'excluded', 'KRM container function (needs a container runtime; Conflux runs '
-                               'exec functions only)'))
+                listed.append((base, 'excluded', 'KRM container function: kustomize runs it with a container '
+                               'runtime (docker run); Conflux runs exec functions only, and no Docker engine exists '
+                               'where the corpus runs'))
                 continue
             it = Interp(package, f, fn)
             try:
