@@ -177,19 +177,48 @@ public final class Kustomizer {
     }
   }
 
+  /**
+   * Builds a remote kustomization root, as {@code kustomize build URL} (api/krusty/kustomizer.go Run with a remote
+   * target; kustomize's URL forms, {@link RemoteTarget}): the repository is cloned through the remote fetcher and the
+   * kustomization at the target's path is built, root-only and confined to the clone, as a remote base is.
+   *
+   * @param target a remote target, e.g. {@code https://github.com/org/repo//path?ref=v1}
+   * @return the objects in kustomize's output order
+   * @throws KustomizeException when no remote fetcher is set ({@link #withRemoteFetcher}), the target does not parse
+   *     or fails to clone, or the build fails
+   * @throws BuildCancelledException when the calling thread is interrupted during the build
+   */
+  public ResourceList buildRemote(String target) {
+    if (remoteFetcher == null) {
+      throw new KustomizeException("remote target '" + target + "': this build does not fetch remote targets"
+          + " (Kustomizer.withRemoteFetcher)");
+    }
+    try (Remotes remotes = new Remotes(remoteFetcher)) {
+      Path here = Path.of("").toAbsolutePath();
+      return buildWith(new Loader(here, here, restrictions, remotes).remoteChild(target));
+    } catch (KustomizeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new KustomizeException("kustomize build of '" + target + "' failed: " + e, e);
+    }
+  }
+
   private ResourceList doBuild(Path dir) {
     try (Remotes remotes = remoteFetcher == null ? null : new Remotes(remoteFetcher)) {
-      Loader loader = new Loader(dir, dir, restrictions, remotes);
-      Deque<Path> stack = new ArrayDeque<>();
-      stack.push(loader.root());
-      KustTarget kt = new KustTarget(loader, stack, extensions);
-      checkOpenApi(kt.kustomization());
-      Accumulator ra = kt.accumulateTarget();
-      try {
-        return finish(kt, ra, inputOrder, managedByLabel);
-      } catch (KustomizeException e) {
-        throw kt.located(e);
-      }
+      return buildWith(new Loader(dir, dir, restrictions, remotes));
+    }
+  }
+
+  private ResourceList buildWith(Loader loader) {
+    Deque<Path> stack = new ArrayDeque<>();
+    stack.push(loader.root());
+    KustTarget kt = new KustTarget(loader, stack, extensions);
+    checkOpenApi(kt.kustomization());
+    Accumulator ra = kt.accumulateTarget();
+    try {
+      return finish(kt, ra, inputOrder, managedByLabel);
+    } catch (KustomizeException e) {
+      throw kt.located(e);
     }
   }
 
