@@ -5,6 +5,7 @@ import io.conflux.git.KustomizeRemoteFetcher;
 import io.conflux.helm.KustomizeChartInflator;
 import io.conflux.kustomize.ExecFunctions;
 import io.conflux.kustomize.ExecPlugins;
+import io.conflux.kustomize.RemoteTarget;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.LoadRestrictions;
@@ -56,6 +57,8 @@ final class KustomizeCommand {
      *       {@code ~/.config/kustomize/plugin}, {@code ~/kustomize/plugin}; {@value #EXEC_TIMEOUT_SECONDS}s each). Go
      *       plugins ({@code .so}) are refused. Without the flag such an entry fails with kustomize's "external plugins
      *       disabled" error.</li>
+     *   <li>{@code DIR} may be a remote root, as {@code kustomize build URL}: the repository is cloned and the
+     *       kustomization at the URL's path is built ({@code Kustomizer#buildRemote}).</li>
      *   <li>Remote bases, components and resource URLs are fetched, as kustomize does (kustomize has no flag to turn
      *       them off): anonymously with JGit and the JDK's HTTP client ({@code KustomizeRemoteFetcher}), each fetch
      *       bounded by the target's {@code ?timeout=} (at most {@value #REMOTE_TIMEOUT_SECONDS} s) and
@@ -77,8 +80,9 @@ final class KustomizeCommand {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", defaultValue = ".", description = "directory holding a kustomization file")
-        Path dir;
+        @Parameters(index = "0", defaultValue = ".", description = "directory holding a kustomization file, or a"
+                + " remote root (kustomize's URL forms, e.g. https://github.com/org/repo//path?ref=v1)")
+        String dir;
 
         @Option(names = "--load-restrictor", defaultValue = "LoadRestrictionsRootOnly", paramLabel = "RESTRICTOR",
                 description = "LoadRestrictionsRootOnly (default): files must lie under the kustomization's directory;"
@@ -159,7 +163,8 @@ final class KustomizeCommand {
                     err.println("Note: --helm-debug has no effect: the embedded Helm prints no debug output");
                     err.flush();
                 }
-                out.print(kustomizer.build(dir.toAbsolutePath().normalize()).toYaml());
+                out.print((RemoteTarget.looksRemote(dir) ? kustomizer.buildRemote(dir)
+                        : kustomizer.build(Path.of(dir).toAbsolutePath().normalize())).toYaml());
                 out.flush();
                 return 0;
             } catch (KustomizeException e) {
