@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.conflux.git.testing.LocalHttpGitServer;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.Kustomizer;
+import io.conflux.kustomize.RemoteTarget;
 import io.conflux.kustomize.ResourceList;
 import io.conflux.kustomize.yaml.KYaml;
 import java.net.InetSocketAddress;
@@ -55,15 +56,17 @@ class KrustyVendoredRemotesTest {
                 KustomizeRemoteFetcher fetcher = new KustomizeRemoteFetcher(new GitUrlRewriter(Map.of(
                         "https://github.com/", git.url(""), "git@github.com:", git.url(""))),
                         Duration.ofSeconds(20), 10_000_000, false);
-                Path dir = c.resolve("input").resolve(Files.readString(c.resolve("cmd")).trim());
+                String cmd = Files.readString(c.resolve("cmd")).trim();
                 Kustomizer k = Kustomizer.create().withRemoteFetcher(fetcher);
+                java.util.concurrent.Callable<ResourceList> build = RemoteTarget.looksRemote(cmd)
+                        ? () -> k.buildRemote(cmd) : () -> k.build(c.resolve("input").resolve(cmd));
                 String name = c.getFileName().toString();
                 if (Files.exists(c.resolve("expected-error"))) {
-                    assertThatThrownBy(() -> k.build(dir)).as(name).isInstanceOf(KustomizeException.class);
+                    assertThatThrownBy(build::call).as(name).isInstanceOf(KustomizeException.class);
                 } else if (Files.exists(c.resolve("expected-contains"))) {
-                    assertThat(k.build(dir).toYaml()).as(name).contains(Files.readString(c.resolve("expected-contains")));
+                    assertThat(build.call().toYaml()).as(name).contains(Files.readString(c.resolve("expected-contains")));
                 } else {
-                    assertThat(k.build(dir).objects()).as(name)
+                    assertThat(build.call().objects()).as(name)
                             .isEqualTo(KYaml.parseAll(Files.readString(c.resolve("expected.yaml")), "expected.yaml"));
                 }
             }
