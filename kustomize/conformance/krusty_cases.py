@@ -1070,13 +1070,18 @@ def example_cases(git, tag, out_cases, listed, kubectl):
             else:
                 listed.append((base, 'unparsed', 'no kustomize build of a local directory'))
             continue
-        if any(os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
-               and REMOTE.search(content) for files, _ in builds for p, content in files.items()):
-            listed.append((base, 'excluded', 'network (a remote resource in the kustomization)'))
+        example = []
+        try:
+            for k, (files, d) in enumerate(builds):
+                c = Case(base if len(builds) == 1 else f'{base}_{k + 1}')
+                c.files, c.dir, c.options = files, d, {}
+                remote_example(c)
+                example.append(c)
+        except (Excluded, Unparsed) as e:
+            listed.append((base, 'excluded', str(e) if str(e).startswith('network') else
+                           'network (a remote resource in the kustomization: ' + str(e) + ')'))
             continue
-        for k, (files, d) in enumerate(builds):
-            c = Case(base if len(builds) == 1 else f'{base}_{k + 1}')
-            c.files, c.dir, c.options = files, d, {}
+        for c in example:
             if kubectl is None:
                 listed.append((c.name, 'unparsed', 'expected output needs the reference kubectl (--reference)'))
                 continue
@@ -1401,11 +1406,25 @@ def replay_tree_edit(ln, expand, rel, files):
 
 
 def build_dir(arg, expand, rel):
-    """The directory a ``kustomize build ARG`` builds; a remote target is network."""
+    """The directory a ``kustomize build ARG`` builds, or a remote target's URL (vendored by ``remote_example``)."""
     if NETWORK.search(expand(arg)):
-        raise Excluded('kustomize build of a remote URL target: Conflux\'s Kustomizer.build and `conflux kustomize '
-                       'build` take a local directory (remote roots only as resources, components or bases)')
+        return expand(arg).strip('"\'')
     return rel(arg)
+
+
+def is_remote_dir(d):
+    """True when a case's build directory is a remote URL (``kustomize build URL``)."""
+    return bool(NETWORK.search(d)) or d.startswith('git@')
+
+
+def remote_example(c):
+    """Vendors what an example case fetches: the remote build target and the remote roots and files its
+    kustomizations name (kustomize's own repository only); Excluded otherwise."""
+    if is_remote_dir(c.dir) and not vendor_repo(c, c.dir):
+        raise Excluded('network (kustomize build of ' + c.dir + ', not a repository root in the snapshot)')
+    if c.repos or any(os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
+                      and REMOTE.search(content) for p, content in c.files.items()):
+        vendor_remote(c)
 
 
 def replay_example(blocks):
@@ -1513,11 +1532,42 @@ def reference(kubectl, c):
             os.makedirs(os.path.dirname(fp), exist_ok=True)
             with open(fp, 'w') as fh:
                 fh.write(content)
-        r = subprocess.run([kubectl, 'kustomize', os.path.join(tmp, c.dir)], capture_output=True, text=True)
+        env = dict(os.environ)
+        if c.repos:
+            # kubectl's kustomize clones with the git binary: it gets a repository holding the vendored trees, each
+            # committed and tagged with its ref, offline (the snapshot itself lacks objects of old tags)
+            env.update({'GIT_CONFIG_COUNT': '1', 'GIT_CONFIG_KEY_0': 'url.file://' + vendored_git_repo(
+                os.path.join(tmp, '.vendored-repo'), c.repos) + '.insteadOf',
+                'GIT_CONFIG_VALUE_0': 'https://' + KUSTOMIZE_REPO})
+        target = c.dir if is_remote_dir(c.dir) else os.path.join(tmp, c.dir)
+        r = subprocess.run([kubectl, 'kustomize', target], capture_output=True, text=True, env=env)
         if r.returncode == 0:
             c.expected = r.stdout
         else:
             c.error = [r.stderr.strip().split('\n')[-1].replace(tmp, '')]
+
+
+def vendored_git_repo(path, repos):
+    """A git repository at ``path`` with one commit per vendored (repository, ref) tree, tagged with the ref."""
+    genv = dict(os.environ, GIT_AUTHOR_NAME='conformance', GIT_AUTHOR_EMAIL='conformance@localhost',
+                GIT_COMMITTER_NAME='conformance', GIT_COMMITTER_EMAIL='conformance@localhost',
+                GIT_AUTHOR_DATE='2000-01-01T00:00:00Z', GIT_COMMITTER_DATE='2000-01-01T00:00:00Z')
+
+    def git(*args):
+        subprocess.run(['git', '-C', path] + list(args), check=True, capture_output=True, env=genv)
+    os.makedirs(path)
+    git('init', '-q')
+    for (_, ref), tree in sorted(repos.items()):
+        git('rm', '-rq', '--ignore-unmatch', '.')
+        for p, content in tree.items():
+            fp = os.path.join(path, p)
+            os.makedirs(os.path.dirname(fp), exist_ok=True)
+            with open(fp, 'w') as fh:
+                fh.write(content)
+        git('add', '-A')
+        git('commit', '-qm', ref)
+        git('tag', ref)
+    return path
 
 
 def git_out(git, *args):
@@ -1773,7 +1823,7 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
             if p in getattr(c, 'executables', ()):
                 os.chmod(fp, 0o755)
         os.makedirs(os.path.join(d, 'input'), exist_ok=True)
-        cmd = os.path.normpath(c.dir.lstrip('/')) if c.dir.strip('/') else '.'
+        cmd = c.dir if is_remote_dir(c.dir) else os.path.normpath(c.dir.lstrip('/')) if c.dir.strip('/') else '.'
         with open(os.path.join(d, 'cmd'), 'w') as fh:
             fh.write(cmd + '\n')
         if c.options:
