@@ -205,12 +205,12 @@ public final class KustTarget {
       } catch (io.conflux.kustomize.RemoteFetcher.HttpStatusException e) {
         if (!repo) {
           throw new KustomizeException(loader.display(kustomization.file()) + ": resource '" + path + "': "
-              + e.getMessage(), e);
+              + e.getMessage(), kustomization.file(), -1, e);
         }
       } catch (KustomizeException e) {
         if (!repo) {
           throw new KustomizeException(loader.display(kustomization.file()) + ": resource '" + path + "': "
-              + e.getMessage(), e);
+              + e.getMessage(), kustomization.file(), -1, e);
         }
       }
     }
