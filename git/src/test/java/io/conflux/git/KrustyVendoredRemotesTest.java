@@ -45,16 +45,24 @@ class KrustyVendoredRemotesTest {
             s.filter(c -> Files.exists(c.resolve("remote/git.tsv"))).sorted().forEach(cases::add);
         }
         assertThat(cases).as("cases with vendored repositories").isNotEmpty();
-        for (Path c : cases) {
-            Path repos = Files.createDirectories(tmp.resolve(c.getFileName().toString()));
-            for (String line : Files.readAllLines(c.resolve("remote/git.tsv"))) {
-                String[] cols = line.split("\t");
-                commitTagged(repos.resolve(cols[0].substring(cols[0].indexOf('/') + 1)), c.resolve("remote")
-                        .resolve(cols[2]), cols[1]);
-            }
-            try (LocalHttpGitServer git = LocalHttpGitServer.start(repos, null, null)) {
+        // one server; cases vendoring the same trees share their repositories (made once)
+        Map<String, String> madeFor = new HashMap<>();
+        try (LocalHttpGitServer git = LocalHttpGitServer.start(tmp, null, null)) {
+            for (Path c : cases) {
+                String key = vendoredContent(c);
+                String base = madeFor.get(key);
+                if (base == null) {
+                    base = "r" + madeFor.size();
+                    Path repos = Files.createDirectories(tmp.resolve(base));
+                    for (String line : Files.readAllLines(c.resolve("remote/git.tsv"))) {
+                        String[] cols = line.split("\\t");
+                        commitTagged(repos.resolve(cols[0].substring(cols[0].indexOf('/') + 1)), c.resolve("remote")
+                                .resolve(cols[2]), cols[1]);
+                    }
+                    madeFor.put(key, base);
+                }
                 KustomizeRemoteFetcher fetcher = new KustomizeRemoteFetcher(new GitUrlRewriter(Map.of(
-                        "https://github.com/", git.url(""), "git@github.com:", git.url(""))),
+                        "https://github.com/", git.url(base + "/"), "git@github.com:", git.url(base + "/"))),
                         Duration.ofSeconds(20), 10_000_000, false);
                 String cmd = Files.readString(c.resolve("cmd")).trim();
                 Kustomizer k = Kustomizer.create().withRemoteFetcher(fetcher);
@@ -71,6 +79,22 @@ class KrustyVendoredRemotesTest {
                 }
             }
         }
+    }
+
+    /** The rows of a case's {@code git.tsv} with the paths and contents of the trees they name. */
+    private static String vendoredContent(Path c) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        for (String line : Files.readAllLines(c.resolve("remote/git.tsv"))) {
+            String[] cols = line.split("\\t");
+            b.append(cols[0]).append('\t').append(cols[1]).append('\n');
+            Path tree = c.resolve("remote").resolve(cols[2]);
+            try (Stream<Path> s = Files.walk(tree)) {
+                for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                    b.append(tree.relativize(p)).append('\n').append(Files.readString(p)).append('\0');
+                }
+            }
+        }
+        return b.toString();
     }
 
     /**
