@@ -26,7 +26,8 @@ import java.util.Map;
  * temporary file holding the entry's YAML, the args come from the entry's {@code argsOneLiner} (split as a shell
  * would) and {@code argsFromFile} (a file read through the kustomization's loader, one argument per non-empty line,
  * leading spaces trimmed). The environment adds {@code KUSTOMIZE_PLUGIN_CONFIG_STRING} (the YAML) and
- * {@code KUSTOMIZE_PLUGIN_CONFIG_ROOT} (the kustomization's directory), the working directory is that directory.
+ * {@code KUSTOMIZE_PLUGIN_CONFIG_ROOT} (the kustomization's directory), the working directory is that directory (this
+ * process's own when the build reads another file system, e.g. Jimfs).
  *
  * <p>A generator's standard output is a stream of objects; the annotations {@code kustomize.config.k8s.io/needs-hash}
  * ({@code "true"}: the content hash suffix is added) and {@code kustomize.config.k8s.io/behavior} (create, merge,
@@ -190,7 +191,10 @@ final class ExecPlugin {
       argv.addAll(args);
       List<String> env = List.of("KUSTOMIZE_PLUGIN_CONFIG_STRING=" + configYaml,
           "KUSTOMIZE_PLUGIN_CONFIG_ROOT=" + loader.root());
-      return new String(plugins.run(program, argv, env, loader.root(), stdin), StandardCharsets.UTF_8);
+      // kustomize runs the plugin in the kustomization's directory when it exists on disk, else in its own directory
+      Path workingDir = loader.root().getFileSystem() == java.nio.file.FileSystems.getDefault() ? loader.root()
+          : Path.of("").toAbsolutePath();
+      return new String(plugins.run(program, argv, env, workingDir, stdin), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new KustomizeException("exec plugin " + program + ": cannot write its config file: " + e.getMessage(), e);
     } finally {
