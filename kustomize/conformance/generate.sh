@@ -9,6 +9,10 @@
 # CONFLUX_CHART_SOURCES holds space-separated REPO_URL=GIT_DIR:TAG_FORMAT:PATH_FORMAT entries ({name}, {version}),
 # e.g. https://itzg.github.io/minecraft-server-charts=/path/to/itzg/minecraft-server-charts.git:{name}-{version}:charts/{name}
 # (a bare clone of github.com/itzg/minecraft-server-charts); a chart without a source leaves its test excluded.
+# TAG_FORMAT @release-commit is for repositories that tag no chart release: the oldest commit whose
+# PATH_FORMAT/Chart.yaml has the version, e.g.
+# oci://registry-1.docker.io/bitnamicharts=/path/to/bitnami/charts.git:@release-commit:bitnami/{name}
+# The dependencies a vendored chart's Chart.lock pins are vendored under its charts/ from their repository's source.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 git_dir=${1:?usage: generate.sh GIT_DIR [TAG]}

@@ -245,6 +245,9 @@ class Case:
         self.executables = set()
         self.go_checked = False
         self.go_names = []
+        self.plugins = {}  # path under the plugin home -> content: legacy exec plugins (plugins/, executable)
+        self.repos = {}    # (repository, ref) -> {path: content}: remote roots vendored from the snapshot (remote/git/)
+        self.contains = None  # the fragment the output must contain (assert.Contains on the built stream)
 
 
 class Closure:
@@ -334,7 +337,9 @@ class Interp:
         self.fresh_harness = False
         self.helm = False           # a helm test: its builds inflate charts (options helm=enabled)
         self.executables = set()    # files the test made executable (os.Chmod): exec KRM functions
-        self.kustomizers = {}       # krusty.MakeKustomizer variables -> their options (kustomizer_test.go)
+        self.plugins = {}           # legacy exec plugins the harness prepared (PrepExecPlugin): home path -> content
+        self.go_plugins = []        # Go plugins the harness built (BuildGoPlugin): needed only with plugins enabled
+        self.kustomizers = {}       # b := krusty.MakeKustomizer(opts): variable -> options (kustomizer_test.go too)
 
     @staticmethod
     def make_options(method):
@@ -520,22 +525,26 @@ class Interp:
                 value = texts[-1]
             self.set_option(self.optvars[texts[0]], texts[2], value)
             return
-        if 'PrepExecPlugin' in texts:
-            raise Excluded('exec plugin (PrepExecPlugin)')
+        if self.plugin_harness_stmt(s, texts, env):
+            return
         if head in ('assert', 'require') and ('GetSchemaVersion' in texts or 'DefaultOpenAPI' in texts):
             return  # an assertion on kyaml's global schema state after the build; the build itself is the case
         if self.empty_fs_run(s, texts, env):
             return
+        if self.kustomizer_stmt(s, texts, env):
+            return
         if self.exec_or_helm_stmt(s, texts, env):
             return
-        if 'GetFSys' in texts or 'MkDir' in texts or 'fSys' in texts or 'filesys' in texts:
+        if texts[:3] != ['t', '.', 'Run'] and ('GetFSys' in texts or 'MkDir' in texts or 'fSys' in texts
+                                               or 'filesys' in texts):
             raise Unparsed('direct file-system access')
         if 'BuildGoPlugin' in texts:
             raise Excluded('Go plugin (BuildGoPlugin)')
         if 'ErrIfNoHelm' in texts or 'MakeEnhancedHarnessWithTmpRoot' in texts:
             raise Excluded('helm binary (exec) or a temporary directory on disk')
         if 'httptest' in texts or 'NewServer' in texts:
-            raise Excluded('network (an HTTP server)')
+            raise Excluded('network (an in-process HTTP test server whose answers are Go handlers, with errors '
+                           'matched as regular expressions over absolute temporary paths)')
         # th := kusttest_test.MakeHarness(t) / MakeEnhancedHarness(t)...
         if len(texts) > 2 and texts[1] in (':=', '=') and any(x in texts for x in ('MakeHarness', 'MakeEnhancedHarness', 'MakeHarnessWithFs')):
             self.harness_vars.add(texts[0])
@@ -642,6 +651,82 @@ class Interp:
         if head == 'err' or head == '_':
             return
         raise Unparsed('statement: ' + ' '.join(texts)[:60])
+
+    def kustomizer_stmt(self, s, texts, env):
+        """The shapes of tests that drive krusty's Kustomizer on a real file system instead of the harness
+        (originannotation/transformerannotation remote tests, remoteloader_test.go): ``b := krusty.MakeKustomizer(o)``,
+        ``fSys.WriteFile(path, []byte(s))``, ``fSys, tmpDir := kusttest_test.CreateKustDir(t, k)``,
+        ``m, err := b.Run(fSys, dir)``, ``require.Error(t, err)`` (the build fails), ``assert.Contains(t, err.Error(),
+        s)``, ``assert.Contains(t, string(yml), s)`` (a fragment of the stream). True when handled."""
+        toks = [k for k in s if k.kind != 'nl']
+        t = [k.text for k in toks]
+        if len(t) > 6 and t[1] == ':=' and t[2:5] == ['krusty', '.', 'MakeKustomizer']:
+            self.kustomizers[t[0]] = self.options_of(toks[6:matching(toks, 5)], env)
+            return True
+        if head_is(t, 'require', 'NoError') and t[6:9] == ['fSys', '.', 'WriteFile']:
+            a = split_args(toks[10:matching(toks, 9)])
+            content = [k for k in a[1] if k.kind != 'nl']
+            if [k.text for k in content[:4]] == ['[', ']', 'byte', '(']:
+                content = content[4:-1]   # []byte(s)
+            self.write(self.eval(a[0], env), self.eval(content, env))
+            return True
+        if len(t) > 8 and t[1] == ',' and t[3] == ':=' and t[4:7] == ['kusttest_test', '.', 'CreateKustDir']:
+            a = split_args(toks[8:matching(toks, 7)])
+            self.files = {}
+            self.write('kustomization.yaml', self.eval(a[1], env))
+            env[t[2]] = '/'
+            return True
+        if len(t) > 8 and t[1] == ',' and t[3] == ':=' and t[4] in self.kustomizers and t[5:8] == ['.', 'Run', '(']:
+            a = split_args(toks[8:matching(toks, 7)])
+            c = Case(None)
+            c.files = dict(self.files)
+            c.dir = self.eval(a[1], env)
+            c.options = dict(self.kustomizers[t[4]])
+            c.krusty_run = True
+            self.pending = c
+            return True
+        if head_is(t, 'require', 'Error') and t[4:] == ['t', ',', 'err', ')'] and self.pending is not None \
+                and getattr(self.pending, 'krusty_run', False):
+            c = self.pending
+            self.pending = None
+            c.error = []
+            self.pending_err = c
+            self.cases.append(c)
+            return True
+        if head_is(t, 'assert', 'Contains') and self.pending_err is not None and t[6:11] == ['err', '.', 'Error', '(',
+                                                                                           ')']:
+            a = split_args(toks[4:matching(toks, 3)])
+            self.pending_err.error.append(self.eval(a[2], env))
+            return True
+        if head_is(t, 'assert', 'Contains') and self.pending is not None and t[6:8] == ['string', '(']:
+            a = split_args(toks[4:matching(toks, 3)])
+            self.pending.contains = self.eval(a[2], env)
+            self.cases.append(self.pending)
+            self.pending = None
+            return True
+        return False
+
+    def plugin_harness_stmt(self, s, texts, env):
+        """``th := kusttest_test.MakeEnhancedHarness(t).PrepExecPlugin(g, v, k).BuildGoPlugin(g, v, k)…``: the legacy
+        exec plugins are copied from the snapshot's ``plugin/<g>/<v>/<lowercase k>/<k>`` into the case's plugin home
+        (what kustomize's test harness does); Go plugins are noted (a build with plugins enabled then is excluded).
+        True when handled."""
+        if 'PrepExecPlugin' not in texts and 'BuildGoPlugin' not in texts:
+            return False
+        toks = [k for k in s if k.kind != 'nl']
+        handled = False
+        for i, k in enumerate(toks):
+            if k.text in ('PrepExecPlugin', 'BuildGoPlugin') and i + 1 < len(toks) and toks[i + 1].text == '(':
+                g, v, kind = self.args(toks[i + 1:], env)
+                if k.text == 'BuildGoPlugin':
+                    self.go_plugins.append(f'{g}/{v}/{kind}')
+                else:
+                    home = f'{g}/{v}/{kind.lower()}/{kind}'
+                    self.plugins[home] = git_out(self.pkg_git, 'show', f'{self.pkg_tag}:plugin/{home}')
+                handled = True
+        if handled and len(texts) > 2 and texts[1] in (':=', '='):
+            self.harness_vars.add(texts[0])
+        return handled
 
     def exec_or_helm_stmt(self, s, texts, env):
         """The statement shapes of fnplugin_test.go's exec tests and helmchartinflationgenerator_test.go: an on-disk
@@ -1049,12 +1134,21 @@ class Interp:
                     b = next(j for j, k in enumerate(rest) if k.text == '{')
                     self.run(rest[b + 1:matching(rest, b)], env)
                 return
+        if self.pending_err is not None and 'IsErrOnlyBuiltinPluginsAllowed' in texts:
+            self.pending_err.error.append(only_builtin_plugins_message())
+            return
         if self.pending_err is not None and 'err' in texts:
             self.record_err_message(s, env)
             return
         if 'ErrIfNoHelm' in texts:
             self.helm = True     # the test needs helm: its builds inflate charts (helm=enabled)
             return
+        if 'IsErrTimeout' in texts[:texts.index('{')]:
+            return  # kustomize skips the test when the remote fetch times out; a vendored fetch does not
+        if texts[1:5] == ['!', 'assert', '.', 'NoError'] or texts[1:5] == ['!', 'require', '.', 'NoError']:
+            return  # if !assert.NoError(t, err) { t.FailNow() }: the build must succeed, as the case checks
+        if texts[1:4] == ['test', '.', 'beforeTest'] or texts[1:4] == ['tc', '.', 'beforeTest']:
+            return  # configureGitSSHCommand: an SSH key for github.com, which the vendored fetcher does not need
         i = texts.index('{')
         end = matching(s, i)
         body_texts = texts[i + 1:end]
@@ -1094,6 +1188,10 @@ class Interp:
             c.dir = d
             c.options = dict(self.options)
             c.executables = set(self.executables)
+            c.plugins = dict(self.plugins)
+            if c.options.get('plugins') == 'enabled' and self.go_plugins:
+                raise Excluded('Go plugin (BuildGoPlugin of ' + ', '.join(self.go_plugins) + '): loading a .so built by '
+                               'the Go toolchain needs Go\'s plugin package; Conflux loads exec plugins only')
             if self.helm:
                 c.options['helm'] = 'enabled'
             if method == 'Run':
@@ -1177,6 +1275,16 @@ class Interp:
         self.files[path] = content
 
 
+def only_builtin_plugins_message():
+    """The fixed part of kustomize's errOnlyBuiltinPluginsAllowed message (api/types/erronlybuiltinpluginsallowed.go),
+    read from the snapshot: its format string up to the plugin's name."""
+    src = git_out(Interp.pkg_git, 'show', f'{Interp.pkg_tag}:api/types/erronlybuiltinpluginsallowed.go')
+    m = re.search(r'fmt\.Sprintf\(\s*"([^"%]*)%s', src)
+    if not m:
+        raise Unparsed('errOnlyBuiltinPluginsAllowed message not found in the snapshot')
+    return m.group(1)
+
+
 def head_is(texts, pkg, fn):
     return texts[:3] == [pkg, '.', fn]
 
@@ -1228,7 +1336,9 @@ LEGACY_CONFIGS = ['']
 HEREDOC_START = re.compile(r"^cat <<-?\s*(['\"]?)(\w+)\1\s*(>>?)\s*(\S+)\s*$")
 HELM_REFERENCE = ("a helm build (--enable-helm): its expected output needs the reference kustomize v5.7.1 with a helm v3 "
                   "binary ('this plugin requires helm V3'); the reference tools ship helm v4")
-LEGACY_PLUGIN = 'exec plugin (a legacy plugin under $XDG_CONFIG_HOME/kustomize/plugin; Conflux loads none)'
+LEGACY_PLUGIN = ('a build with a legacy exec plugin the example writes under $XDG_CONFIG_HOME/kustomize/plugin: the '
+                 'replay does not place an example\'s plugin programs in the case\'s plugin home (the runner would '
+                 'run them: plugins=enabled)')
 # the other order: cat > FILE << EOF
 HEREDOC_START_REDIRECT_FIRST = re.compile(r"^cat\s*(>>?)\s*(\S+)\s*<<-?\s*(['\"]?)(\w+)\3\s*$")
 # a fenced block after an mdrip label comment, the fence possibly indented (in a list item): indent, labels, body
@@ -1359,19 +1469,18 @@ def example_cases(git, tag, out_cases, listed, kubectl):
             else:
                 listed.append((base, 'unparsed', 'no kustomize build of a local directory'))
             continue
-        made = []
+        example = []
         try:
             for k, (files, d) in enumerate(builds):
                 c = Case(base if len(builds) == 1 else f'{base}_{k + 1}')
                 c.files, c.dir, c.options = files, d, {}
-                if any(os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
-                       and REMOTE.search(content) for p, content in files.items()):
-                    vendor_remote(c)  # kustomize's own raw files (loadHttp.md), served offline
-                made.append(c)
-        except (Excluded, Unparsed):
-            listed.append((base, 'excluded', 'network (a remote resource in the kustomization)'))
+                remote_example(c)
+                example.append(c)
+        except (Excluded, Unparsed) as e:
+            listed.append((base, 'excluded', str(e) if str(e).startswith('network') else
+                           'network (a remote resource in the kustomization: ' + str(e) + ')'))
             continue
-        for c in made:
+        for c in example:
             if kubectl is None:
                 listed.append((c.name, 'unparsed', 'expected output needs the reference kubectl (--reference)'))
                 continue
@@ -1385,6 +1494,13 @@ RAW_KUSTOMIZE = 'https://raw.githubusercontent.com/kubernetes-sigs/kustomize/'
 EXAMPLE_FILES = [0]  # examples/*.md files read
 # what the examples download, vendored from the snapshot: (url, ref read, commit), for SOURCE
 VENDORED = []
+
+
+def network_reason(line):
+    """Why a shell line of an example that fetches something is excluded: the command and the URL."""
+    url = re.search(r'(?:https?://|git::|github\.com/)\S+', line)
+    return ('network (' + line.split()[0] + ' ' + (url.group(0) if url else '') + ': a download from outside '
+            'kustomize\'s repository, not in the snapshot)')
 
 
 def vendor_raw(url):
@@ -1413,7 +1529,8 @@ def vendor_raw(url):
     raise Unparsed('downloaded ref not in the snapshot: ' + rest)
 
 
-REMOTE_URL = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)((?:https?://|github\.com/|git::|ssh://)\S+)', re.M)
+REMOTE_URL = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)["\']?((?:https?://|github\.com/|git::|ssh://|git@)[^\s"\']+)',
+                        re.M)
 GITHUB_RAW = re.compile(r'^https://github\.com/kubernetes-sigs/kustomize/raw/(.+)$')
 
 
@@ -1424,10 +1541,69 @@ def vendor_remote(c):
         if os.path.basename(p) not in ('kustomization.yaml', 'kustomization.yml', 'Kustomization'):
             continue
         for url in REMOTE_URL.findall(content):
+            if vendor_repo(c, url):
+                continue
             m = GITHUB_RAW.match(url)
             raw = RAW_KUSTOMIZE + m.group(1) if m else url
-            c.remote[url] = vendor_raw(raw)
+            try:
+                c.remote[url] = vendor_raw(raw.split('?', 1)[0])
+            except (Excluded, Unparsed):
+                if c.error is None:
+                    raise
+                # the test expects the build to fail: a URL outside the snapshot answers 404, as the test asserts
     c.options['remote'] = 'vendored'
+
+
+# kustomize's remote repository URLs of github.com (api/internal/git/repospec.go): [git::][https://|ssh://][git@]
+# github.com[/|:]ORG/REPO[.git][//]PATH[?ref=|version=…]
+GITHUB_REPO = re.compile(r'^(?:git::)?(?:https://|ssh://)?(?:git@)?github\.com[/:]([^/?]+)/([^/?]+?)(?:\.git)?'
+                         r'(?:/+([^?]*))?(?:\?(.*))?$')
+KUSTOMIZE_REPO = 'github.com/kubernetes-sigs/kustomize'
+
+
+def vendor_repo(c, url):
+    """A remote kustomization root in kustomize's own repository (``github.com/kubernetes-sigs/kustomize//PATH?ref=R``
+    in any of kustomize's URL forms), vendored from the snapshot: the tree at R of PATH and of every directory its
+    kustomizations reach with ``../``, into ``c.repos`` (the runner's fetcher copies it where a clone would go).
+    False when the URL names a file (a raw URL) rather than a repository; Excluded for another repository, no ref
+    (the default branch moves) or a ref not in the snapshot."""
+    from urllib.parse import parse_qs, unquote
+    if url.startswith(('https://raw.githubusercontent.com/', 'http://')) or GITHUB_RAW.match(url.split('?')[0]):
+        return False
+    m = GITHUB_REPO.match(url)
+    if not m:
+        return False
+    org, repo, path, query = m.group(1), m.group(2), (m.group(3) or '').strip('/'), m.group(4) or ''
+    if f'github.com/{org}/{repo}' != KUSTOMIZE_REPO:
+        raise Excluded(f'network (remote repository github.com/{org}/{repo}, not kustomize\'s)')
+    q = parse_qs(query)
+    ref = unquote((q.get('ref') or q.get('version') or [''])[0])
+    if not ref:
+        raise Excluded('network (a remote repository at its default branch, which moves)')
+    r = subprocess.run(['git', '--git-dir', Interp.pkg_git, 'rev-parse', '--verify', '-q', ref + '^{commit}'],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Excluded(f'network (remote ref {ref} not in the snapshot)')
+    sha = r.stdout.strip()
+    tree = c.repos.setdefault((KUSTOMIZE_REPO, ref), {})
+    todo, seen = [path], set()
+    while todo:
+        d = todo.pop()
+        if d in seen:
+            continue
+        seen.add(d)
+        for f in git_out(Interp.pkg_git, 'ls-tree', '-r', '--name-only', sha, '--', d or '.').split('\n'):
+            if not f or f in tree:
+                continue
+            tree[f] = git_out(Interp.pkg_git, 'show', f'{sha}:{f}')
+            if os.path.basename(f) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization'):
+                for entry in re.findall(r'^\s*-\s*["\']?(\.{0,2}/?\.\./[^\s"\']*)', tree[f], re.M):
+                    todo.append(os.path.normpath(os.path.join(os.path.dirname(f), entry)))
+    VENDORED_REPOS.append((url, ref, sha))
+    return True
+
+
+VENDORED_REPOS = []  # remote roots vendored from the snapshot: (url, ref, commit), for SOURCE
 
 
 def brace_expand(word):
@@ -1463,8 +1639,15 @@ def replay_curl(args, expand, rel, files):
     url = expand(url)
     for u, alt in brace_expand(url):
         if u.endswith('.go'):
-            raise Excluded('Go plugin (downloads Go source to build a plugin)')
+            raise Excluded('Go plugin: the example downloads Go source and builds a .so with the Go toolchain for '
+                           'Go\'s plugin package; Conflux loads exec plugins only')
         if '/plugin/' in u:
+            try:
+                vendor_raw(u)
+            except Unparsed:
+                raise Excluded('exec plugin ' + u.rsplit('/', 1)[-1] + ': the example downloads it from '
+                               + u[len(RAW_KUSTOMIZE):].split('/', 1)[0] + ', and it is not in kustomize\'s repository at '
+                               + Interp.pkg_tag)
             raise Excluded('exec plugin (downloads a plugin to run)')
         dest = expand(out).replace('#1', alt if alt is not None else '')
         files[rel(dest)] = vendor_raw(u)
@@ -1622,10 +1805,25 @@ def replay_tree_edit(ln, expand, rel, files):
 
 
 def build_dir(arg, expand, rel):
-    """The directory a ``kustomize build ARG`` builds; a remote target is network."""
+    """The directory a ``kustomize build ARG`` builds, or a remote target's URL (vendored by ``remote_example``)."""
     if NETWORK.search(expand(arg)):
-        raise Excluded('network (kustomize build of a remote target)')
+        return expand(arg).strip('"\'')
     return rel(arg)
+
+
+def is_remote_dir(d):
+    """True when a case's build directory is a remote URL (``kustomize build URL``)."""
+    return bool(NETWORK.search(d)) or d.startswith('git@')
+
+
+def remote_example(c):
+    """Vendors what an example case fetches: the remote build target and the remote roots and files its
+    kustomizations name (kustomize's own repository only); Excluded otherwise."""
+    if is_remote_dir(c.dir) and not vendor_repo(c, c.dir):
+        raise Excluded('network (kustomize build of ' + c.dir + ', not a repository root in the snapshot)')
+    if c.repos or any(os.path.basename(p) in ('kustomization.yaml', 'kustomization.yml', 'Kustomization')
+                      and REMOTE.search(content) for p, content in c.files.items()):
+        vendor_remote(c)
 
 
 def replay_example(blocks):
@@ -1666,9 +1864,9 @@ def replay_example(blocks):
                 continue
             if re.search(r'kustomize build|kubectl kustomize', ln) and re.search(r'--enable[-_]alpha[-_]plugins', ln) \
                     and 'XDG_CONFIG_HOME' in ln:
-                raise Excluded(LEGACY_PLUGIN)
+                raise Unparsed(LEGACY_PLUGIN)
             if NETWORK.search(ln):
-                raise Excluded('network (fetches a remote resource)')
+                raise Excluded(network_reason(ln))
             m = HEREDOC_START.match(ln)
             r = HEREDOC_START_REDIRECT_FIRST.match(ln) if not m else None
             if m or r:
@@ -1686,7 +1884,9 @@ def replay_example(blocks):
                 continue
             m = re.match(r'^(\w+)=(\S+)$', ln)
             if m and '/kustomize/plugin/' in m.group(2):
-                raise Excluded(LEGACY_PLUGIN)
+                # a plugin home: what decides is what comes first, a download (excluded) or the build (unparsed)
+                env[m.group(1)] = m.group(2)
+                continue
             if m:
                 if '$(mktemp -d)' in m.group(2) and m.group(1) in mktemp_vars:
                     files.clear()  # a second workspace (components.md): the first one's files are not in it
@@ -1765,12 +1965,43 @@ def reference(kubectl, c):
             os.makedirs(os.path.dirname(fp), exist_ok=True)
             with open(fp, 'w', encoding='utf-8', errors='surrogateescape') as fh:
                 fh.write(content)
+        env = dict(os.environ)
+        if c.repos:
+            # kubectl's kustomize clones with the git binary: it gets a repository holding the vendored trees, each
+            # committed and tagged with its ref, offline (the snapshot itself lacks objects of old tags)
+            env.update({'GIT_CONFIG_COUNT': '1', 'GIT_CONFIG_KEY_0': 'url.file://' + vendored_git_repo(
+                os.path.join(tmp, '.vendored-repo'), c.repos) + '.insteadOf',
+                'GIT_CONFIG_VALUE_0': 'https://' + KUSTOMIZE_REPO})
+        target = c.dir if is_remote_dir(c.dir) else os.path.join(tmp, c.dir.lstrip('/'))
         flags = ['--load-restrictor', 'LoadRestrictionsNone'] if c.options.get('loadRestrictor') == 'none' else []
-        r = subprocess.run([kubectl, 'kustomize', os.path.join(tmp, c.dir.lstrip('/'))] + flags, capture_output=True, text=True)
+        r = subprocess.run([kubectl, 'kustomize', target] + flags, capture_output=True, text=True, env=env)
         if r.returncode == 0:
             c.expected = r.stdout
         else:
             c.error = [r.stderr.strip().split('\n')[-1].replace(tmp, '')]
+
+
+def vendored_git_repo(path, repos):
+    """A git repository at ``path`` with one commit per vendored (repository, ref) tree, tagged with the ref."""
+    genv = dict(os.environ, GIT_AUTHOR_NAME='conformance', GIT_AUTHOR_EMAIL='conformance@localhost',
+                GIT_COMMITTER_NAME='conformance', GIT_COMMITTER_EMAIL='conformance@localhost',
+                GIT_AUTHOR_DATE='2000-01-01T00:00:00Z', GIT_COMMITTER_DATE='2000-01-01T00:00:00Z')
+
+    def git(*args):
+        subprocess.run(['git', '-C', path] + list(args), check=True, capture_output=True, env=genv)
+    os.makedirs(path)
+    git('init', '-q')
+    for (_, ref), tree in sorted(repos.items()):
+        git('rm', '-rq', '--ignore-unmatch', '.')
+        for p, content in tree.items():
+            fp = os.path.join(path, p)
+            os.makedirs(os.path.dirname(fp), exist_ok=True)
+            with open(fp, 'w') as fh:
+                fh.write(content)
+        git('add', '-A')
+        git('commit', '-qm', ref)
+        git('tag', ref)
+    return path
 
 
 def git_out(git, *args):
@@ -1780,10 +2011,16 @@ def git_out(git, *args):
 
 # --------------------------------------------------------------------------------------------- main
 
-REMOTE = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)(?:https?://|github\.com/|git::|ssh://)', re.M)
-NETWORK_FILES = {'remoteloader_test.go': 'network (remote git/HTTP resources)'}
-EXEC_FILES = {'chartinflatorplugin_test.go': 'exec plugin (ChartInflator)',
-              'pluginenv_test.go': 'exec plugin environment'}
+REMOTE = re.compile(r'^\s*(?:-\s*|path:\s*|- path:\s*)["\']?(?:https?://|github\.com/|git::|ssh://|git@)', re.M)
+NETWORK_FILES = {}
+# tests whose remote inputs are not in the snapshot, with the reason
+NETWORK_TESTS = {'remoteloader__TestRemoteLoad_LocalProtocol': 'network (file:// git repositories the test makes at run '
+                 'time with a shell script: git init, commits on two branches, absolute and relative submodules)'}
+EXEC_FILES = {'chartinflatorplugin_test.go': 'exec plugin ChartInflator: its program is not in kustomize\'s repository at '
+                                            'the tag (the test builds only with the notravis tag) and would run a helm '
+                                            'binary on a chart fetched from the network',
+              'pluginenv_test.go': 'exec plugin environment: the expected output holds the plugin home and the '
+                                   'temporary directory of the machine running the test (absolute paths)'}
 
 
 def helm_charts_of(files):
@@ -1822,11 +2059,50 @@ def vendor_charts(c, sources):
         src = sources.get(repo.rstrip('/'))
         if src is None or not version:
             raise Excluded(f'network (helm chart {name} {version} from {repo}; no vendored source for it)')
-        git, tag_fmt, path_fmt = src
-        tag = tag_fmt.format(name=name, version=version)
-        root = path_fmt.format(name=name, version=version).rstrip('/')
-        for f in git_out(git, 'ls-tree', '-r', '--name-only', f'{tag}:{root}').split():
-            c.files[os.path.join(rel, f)] = git_out(git, 'show', f'{tag}:{root}/{f}')
+        vendor_chart(c.files, rel, name, version, src, sources)
+
+
+RELEASE_COMMIT = '@release-commit'
+
+
+def chart_commit(git, tag_fmt, root, name, version):
+    """The commit holding a chart's source at a version: the tag ``tag_fmt`` names, or with ``@release-commit`` (for
+    repositories that tag no chart releases, like bitnami/charts) the oldest commit whose ``<root>/Chart.yaml`` says
+    ``version: <version>`` (the release commit; later commits may change the chart without releasing it)."""
+    if tag_fmt != RELEASE_COMMIT:
+        return tag_fmt.format(name=name, version=version)
+    pattern = '^version: ' + re.escape(version) + '$'
+    for sha in reversed(git_out(git, 'log', '--format=%H', '-G', pattern, '--', f'{root}/Chart.yaml').split()):
+        shown = subprocess.run(['git', '--git-dir', git, 'show', f'{sha}:{root}/Chart.yaml'], capture_output=True,
+                               text=True)
+        if shown.returncode == 0 and re.search(pattern, shown.stdout, re.M):
+            return sha
+    raise Excluded(f'network (helm chart {name} {version}: no commit of its source has that version)')
+
+
+def vendor_chart(files, rel, name, version, src, sources):
+    """A chart's source at ``version`` into ``files`` under ``rel``, with the dependencies its Chart.lock pins (those
+    whose repository has a source) under ``rel/charts/<name>``, where a packaged chart carries them."""
+    import yaml
+    git, tag_fmt, path_fmt = src
+    root = path_fmt.format(name=name, version=version).rstrip('/')
+    ref = chart_commit(git, tag_fmt, root, name, version)
+    VENDORED_CHARTS.append((f'{name} {version}', git, ref))
+    names = git_out(git, 'ls-tree', '-r', '--name-only', f'{ref}:{root}').split()
+    for f in names:
+        files[os.path.join(rel, f)] = git_out(git, 'show', f'{ref}:{root}/{f}')
+    if 'Chart.lock' not in names:
+        return
+    for dep in (yaml.safe_load(files[os.path.join(rel, 'Chart.lock')]) or {}).get('dependencies') or []:
+        dep_src = sources.get(str(dep.get('repository', '')).rstrip('/'))
+        if dep_src is None:
+            raise Excluded(f'network (helm chart {name} {version} depends on {dep.get("name")} {dep.get("version")} '
+                           f'from {dep.get("repository")}; no vendored source for it)')
+        vendor_chart(files, os.path.join(rel, 'charts', str(dep['name'])), str(dep['name']), str(dep['version']),
+                     dep_src, sources)
+
+
+VENDORED_CHARTS = []  # (chart, git dir, commit or tag) for SOURCE
 
 
 def main():
@@ -1858,14 +2134,13 @@ def main():
             if n in NETWORK_FILES or n in EXEC_FILES:
                 listed.append((base, 'excluded', NETWORK_FILES.get(n) or EXEC_FILES[n]))
                 continue
-            btexts = {k.text for k in body}
-            if 'MakeFsOnDisk' in btexts and any(k.kind in ('str', 'raw') and REMOTE_URL.search(go_string(k))
-                                                for k in body):
-                listed.append((base, 'excluded', 'network (remote git resources, built on the real file system)'))
+            if base in NETWORK_TESTS:
+                listed.append((base, 'excluded', NETWORK_TESTS[base]))
                 continue
             if n == 'fnplugin_test.go' and 'Container' in fn:
-                listed.append((base, 'excluded', 'KRM container function (needs a container runtime; Conflux runs '
-                               'exec functions only)'))
+                listed.append((base, 'excluded', 'KRM container function: kustomize runs it with a container '
+                               'runtime (docker run); Conflux runs exec functions only, and no Docker engine exists '
+                               'where the corpus runs'))
                 continue
             it = Interp(package, f, fn)
             try:
@@ -1909,8 +2184,9 @@ def main():
                 try:
                     for c in remote:
                         vendor_remote(c)
-                except (Excluded, Unparsed):
-                    listed.append((base, 'excluded', 'network (a remote resource or schema in the kustomization)'))
+                except (Excluded, Unparsed) as e:
+                    listed.append((base, 'excluded', 'network (a remote resource or schema in the kustomization: '
+                                   + str(e) + ')'))
                     continue
             try:
                 for c in it.cases:
@@ -1991,6 +2267,32 @@ def legacy_configs(git, tag):
     return ''.join(v for k, v in sorted(out))
 
 
+def write_repos(d, c):
+    """The case's vendored remote roots: ``remote/git.tsv`` (repository, ref, directory) and the trees under
+    ``remote/git/<n>/``."""
+    if not c.repos:
+        return
+    os.makedirs(os.path.join(d, 'remote'), exist_ok=True)
+    with open(os.path.join(d, 'remote', 'git.tsv'), 'w') as fh:
+        for k, ((repo, ref), tree) in enumerate(sorted(c.repos.items())):
+            fh.write(f'{repo}\t{ref}\tgit/{k}\n')
+            for p, content in sorted(tree.items()):
+                fp = os.path.join(d, 'remote', 'git', str(k), p)
+                os.makedirs(os.path.dirname(fp), exist_ok=True)
+                with open(fp, 'w') as out:
+                    out.write(content)
+
+
+def write_plugins(d, c):
+    """The case's legacy exec plugins under ``plugins/`` (the plugin home the runner gives the build), executable."""
+    for p, content in sorted(c.plugins.items()):
+        fp = os.path.join(d, 'plugins', p)
+        os.makedirs(os.path.dirname(fp), exist_ok=True)
+        with open(fp, 'w') as fh:
+            fh.write(content)
+        os.chmod(fp, 0o755)
+
+
 def write_out(out, cases, listed, git, tag, total_tests, n_examples):
     cdir = os.path.join(out, 'cases')
     if os.path.isdir(cdir):
@@ -2007,7 +2309,7 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
             if p in getattr(c, 'executables', ()):
                 os.chmod(fp, 0o755)
         os.makedirs(os.path.join(d, 'input'), exist_ok=True)
-        cmd = os.path.normpath(c.dir.lstrip('/')) if c.dir.strip('/') else '.'
+        cmd = c.dir if is_remote_dir(c.dir) else os.path.normpath(c.dir.lstrip('/')) if c.dir.strip('/') else '.'
         with open(os.path.join(d, 'cmd'), 'w') as fh:
             fh.write(cmd + '\n')
         if c.options:
@@ -2020,6 +2322,11 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
                     fh.write(f'{url}\tfiles/{k}\n')
                     with open(os.path.join(d, 'remote', 'files', str(k)), 'w') as body:
                         body.write(content)
+        write_plugins(d, c)
+        write_repos(d, c)
+        if c.contains is not None:
+            with open(os.path.join(d, 'expected-contains'), 'w') as fh:
+                fh.write(c.contains)
         if c.error is not None:
             with open(os.path.join(d, 'expected-error'), 'w') as fh:
                 fh.write(''.join(m.replace('\n', ' ') + '\n' for m in c.error))
@@ -2037,6 +2344,12 @@ def write_out(out, cases, listed, git, tag, total_tests, n_examples):
             urls = sorted({u for u, r, _ in VENDORED if r == read})
             fh.write(f'vendored from {read} ({sha}): {len(urls)} files the examples and tests download'
                      f'{" (they name master; read at the tag)" if read == tag else ""}\n')
+        for read, sha in sorted({(r, c) for _, r, c in VENDORED_REPOS}):
+            urls = sorted({u for u, r, _ in VENDORED_REPOS if r == read})
+            fh.write(f'vendored from {read} ({sha}): the trees of {len(urls)} remote kustomization URLs\n')
+        for chart, cgit, ref in sorted(set(VENDORED_CHARTS)):
+            sha = git_out(cgit, 'rev-parse', f'{ref}^{{commit}}').strip()
+            fh.write(f'vendored helm chart {chart} from its source at {sha}\n')
         fh.write(f'tests: {total_tests + EXAMPLE_FILES[0]} ({total_tests} test functions, {EXAMPLE_FILES[0]} example '
                  f'files); cases: {len(cases)} ({n_examples} from examples/); '
                  f'excluded: {sum(1 for x in listed if x[1] == "excluded")}; '

@@ -4,6 +4,8 @@ import io.conflux.git.GitUrlRewriter;
 import io.conflux.git.KustomizeRemoteFetcher;
 import io.conflux.helm.KustomizeChartInflator;
 import io.conflux.kustomize.ExecFunctions;
+import io.conflux.kustomize.ExecPlugins;
+import io.conflux.kustomize.RemoteTarget;
 import io.conflux.kustomize.KustomizeException;
 import io.conflux.kustomize.Kustomizer;
 import io.conflux.kustomize.LoadRestrictions;
@@ -48,6 +50,15 @@ final class KustomizeCommand {
      *       {@code transformers} run ({@link ExecFunctions}, {@value #EXEC_TIMEOUT_SECONDS}s each); either flag alone
      *       leaves them refused, as kustomize. They run commands from the tree: use only on trees you trust.
      *       Container functions are always refused (no container runtime).</li>
+     *   <li>{@code --enable-alpha-plugins} alone also runs kustomize's legacy exec plugins: a non-builtin
+     *       {@code generators}/{@code transformers} entry runs
+     *       {@code <plugin home>/<group>/<version>/<lowercase kind>/<Kind>} ({@link ExecPlugins}, the plugin home
+     *       found as kustomize does: {@code $KUSTOMIZE_PLUGIN_HOME}, {@code $XDG_CONFIG_HOME/kustomize/plugin},
+     *       {@code ~/.config/kustomize/plugin}, {@code ~/kustomize/plugin}; {@value #EXEC_TIMEOUT_SECONDS}s each). Go
+     *       plugins ({@code .so}) are refused. Without the flag such an entry fails with kustomize's "external plugins
+     *       disabled" error.</li>
+     *   <li>{@code DIR} may be a remote root, as {@code kustomize build URL}: the repository is cloned and the
+     *       kustomization at the URL's path is built ({@code Kustomizer#buildRemote}).</li>
      *   <li>Remote bases, components and resource URLs are fetched, as kustomize does (kustomize has no flag to turn
      *       them off): anonymously with JGit and the JDK's HTTP client ({@code KustomizeRemoteFetcher}), each fetch
      *       bounded by the target's {@code ?timeout=} (at most {@value #REMOTE_TIMEOUT_SECONDS} s) and
@@ -63,14 +74,15 @@ final class KustomizeCommand {
         static final long REMOTE_MAX_BYTES = 512L * 1024 * 1024;
         /** The limit for each chart repository request under {@code --enable-helm} (Flux's HelmRepository default). */
         static final int HELM_TIMEOUT_SECONDS = 60;
-        /** How long one exec KRM function may run. */
+        /** How long one exec KRM function or legacy exec plugin may run. */
         static final int EXEC_TIMEOUT_SECONDS = 300;
 
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", defaultValue = ".", description = "directory holding a kustomization file")
-        Path dir;
+        @Parameters(index = "0", defaultValue = ".", description = "directory holding a kustomization file, or a"
+                + " remote root (kustomize's URL forms, e.g. https://github.com/org/repo//path?ref=v1)")
+        String dir;
 
         @Option(names = "--load-restrictor", defaultValue = "LoadRestrictionsRootOnly", paramLabel = "RESTRICTOR",
                 description = "LoadRestrictionsRootOnly (default): files must lie under the kustomization's directory;"
@@ -97,7 +109,9 @@ final class KustomizeCommand {
         boolean helmDebug;
 
         @Option(names = "--enable-alpha-plugins",
-                description = "allow non-builtin plugins; with --enable-exec, exec KRM functions run")
+                description = "run legacy exec plugins from the plugin home ($KUSTOMIZE_PLUGIN_HOME,"
+                        + " $XDG_CONFIG_HOME/kustomize/plugin, ~/.config/kustomize/plugin); with --enable-exec, exec KRM"
+                        + " functions run too (commands: only for trees you trust)")
         boolean enableAlphaPlugins;
 
         @Option(names = "--enable-exec",
@@ -129,6 +143,10 @@ final class KustomizeCommand {
             Kustomizer kustomizer = Kustomizer.create().withLoadRestrictions(restrictions)
                     .withRemoteFetcher(new KustomizeRemoteFetcher(GitUrlRewriter.none(),
                             Duration.ofSeconds(REMOTE_TIMEOUT_SECONDS), REMOTE_MAX_BYTES, true));
+            if (enableAlphaPlugins) {
+                kustomizer = kustomizer.withExecPlugins(
+                        ExecPlugins.fromEnvironment(System.getenv(), Duration.ofSeconds(EXEC_TIMEOUT_SECONDS)));
+            }
             if (enableAlphaPlugins && enableExec) {
                 kustomizer = kustomizer.withExecFunctions(
                         ExecFunctions.enabled(Duration.ofSeconds(EXEC_TIMEOUT_SECONDS)));
@@ -145,7 +163,8 @@ final class KustomizeCommand {
                     err.println("Note: --helm-debug has no effect: the embedded Helm prints no debug output");
                     err.flush();
                 }
-                out.print(kustomizer.build(dir.toAbsolutePath().normalize()).toYaml());
+                out.print((RemoteTarget.looksRemote(dir) ? kustomizer.buildRemote(dir)
+                        : kustomizer.build(Path.of(dir).toAbsolutePath().normalize())).toYaml());
                 out.flush();
                 return 0;
             } catch (KustomizeException e) {

@@ -120,6 +120,38 @@ class KustomizeCommandTest {
     }
 
     @Test
+    void buildsARemoteRootAsKustomizeBuildUrl(@TempDir Path root) throws Exception {
+        Path repo = Files.createDirectories(root.resolve("repo"));
+        try (org.eclipse.jgit.api.Git g = org.eclipse.jgit.api.Git.init().setDirectory(repo.toFile())
+                .setInitialBranch("main").call()) {
+            Files.createDirectories(repo.resolve("base"));
+            Files.writeString(repo.resolve("base/kustomization.yaml"), "namePrefix: r-\nresources:\n- cm.yaml\n");
+            Files.writeString(repo.resolve("base/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
+            g.add().addFilepattern(".").call();
+            g.commit().setMessage("v1").setAuthor("t", "t@t").setCommitter("t", "t@t").call();
+            g.tag().setName("v1").call();
+        }
+
+        Run built = run("kustomize", "build", "file://" + repo + "//base?ref=v1");
+
+        assertThat(built.code()).as(built.err()).isZero();
+        assertThat(built.out()).isEqualTo("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r-cm\n");
+    }
+
+    @Test
+    void legacyExecPluginsAreRefusedWithoutAlphaPlugins(@TempDir Path root) throws IOException {
+        Path app = Files.createDirectories(root.resolve("app"));
+        Files.writeString(app.resolve("gen.yaml"), "apiVersion: example.com/v1\nkind: Gen\nmetadata:\n  name: g\n");
+        Files.writeString(app.resolve("kustomization.yaml"), "generators:\n- gen.yaml\n");
+
+        Run refused = run("kustomize", "build", app.toString());
+
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("external plugins disabled; unable to load external plugin 'Gen'")
+                .contains("--enable-alpha-plugins");
+    }
+
+    @Test
     void helmCommandIsRefused(@TempDir Path root) throws IOException {
         Path overlay = overlayReadingOutside(root);
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KrustyHelmConformanceTest {
   /** The number of Helm cases passing when this threshold was last raised; never lower it. */
-  static final int MIN_PASSED = 12;
+  static final int MIN_PASSED = 14;
 
   private static final Path KRUSTY = Path.of("../kustomize/conformance/krusty");
 

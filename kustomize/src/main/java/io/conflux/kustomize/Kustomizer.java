@@ -32,8 +32,9 @@ import java.util.Map;
  * drops {@code config.kubernetes.io/local-config} objects and sorts (legacy order unless
  * {@code sortOptions} says fifo). Files are read only through {@link Path}, so any
  * {@link java.nio.file.FileSystem} works (e.g. Jimfs). Remote resources, components and bases ({@link RemoteTarget}
- * and HTTP(S) file URLs) are refused unless {@link #withRemoteFetcher} gives a fetcher; Helm charts and exec KRM
- * functions only run when enabled ({@link #withChartInflator}, {@link #withExecFunctions}). Instances are immutable
+ * and HTTP(S) file URLs) are refused unless {@link #withRemoteFetcher} gives a fetcher; Helm charts, exec KRM
+ * functions and legacy exec plugins only run when enabled ({@link #withChartInflator}, {@link #withExecFunctions},
+ * {@link #withExecPlugins}). Instances are immutable
  * and thread-safe.
  */
 public final class Kustomizer {
@@ -93,7 +94,8 @@ public final class Kustomizer {
    */
   public Kustomizer withChartInflator(ChartInflator inflator) {
     return new Kustomizer(restrictions, inputOrder,
-        new Extensions(java.util.Objects.requireNonNull(inflator, "inflator"), extensions.execFunctions()),
+        new Extensions(java.util.Objects.requireNonNull(inflator, "inflator"), extensions.execFunctions(),
+            extensions.execPlugins()),
         remoteFetcher, managedByLabel);
   }
 
@@ -108,8 +110,25 @@ public final class Kustomizer {
    */
   public Kustomizer withExecFunctions(ExecFunctions exec) {
     return new Kustomizer(restrictions, inputOrder,
-        new Extensions(extensions.chartInflator(), java.util.Objects.requireNonNull(exec, "exec")), remoteFetcher,
-        managedByLabel);
+        new Extensions(extensions.chartInflator(), java.util.Objects.requireNonNull(exec, "exec"),
+            extensions.execPlugins()), remoteFetcher, managedByLabel);
+  }
+
+  /**
+   * A copy that runs kustomize's legacy exec plugins: a {@code generators}/{@code transformers} entry whose
+   * {@code apiVersion} is not {@code builtin} (and that is no KRM function) runs the program
+   * {@code <plugin home>/<group>/<version>/<lowercase kind>/<Kind>}, as {@code kustomize build --enable-alpha-plugins}
+   * (kustomize needs no {@code --enable-exec} for these). Without it such entries fail with kustomize's
+   * "external plugins disabled; unable to load external plugin" error. Only for a user's own trees
+   * ({@code conflux kustomize build}): the renderer and the services never enable it.
+   *
+   * @param plugins the permission and the plugin home ({@link ExecPlugins#fromEnvironment})
+   * @return the copy
+   */
+  public Kustomizer withExecPlugins(ExecPlugins plugins) {
+    return new Kustomizer(restrictions, inputOrder,
+        new Extensions(extensions.chartInflator(), extensions.execFunctions(),
+            java.util.Objects.requireNonNull(plugins, "plugins")), remoteFetcher, managedByLabel);
   }
 
   /**
@@ -158,19 +177,48 @@ public final class Kustomizer {
     }
   }
 
+  /**
+   * Builds a remote kustomization root, as {@code kustomize build URL} (api/krusty/kustomizer.go Run with a remote
+   * target; kustomize's URL forms, {@link RemoteTarget}): the repository is cloned through the remote fetcher and the
+   * kustomization at the target's path is built, root-only and confined to the clone, as a remote base is.
+   *
+   * @param target a remote target, e.g. {@code https://github.com/org/repo//path?ref=v1}
+   * @return the objects in kustomize's output order
+   * @throws KustomizeException when no remote fetcher is set ({@link #withRemoteFetcher}), the target does not parse
+   *     or fails to clone, or the build fails
+   * @throws BuildCancelledException when the calling thread is interrupted during the build
+   */
+  public ResourceList buildRemote(String target) {
+    if (remoteFetcher == null) {
+      throw new KustomizeException("remote target '" + target + "': this build does not fetch remote targets"
+          + " (Kustomizer.withRemoteFetcher)");
+    }
+    try (Remotes remotes = new Remotes(remoteFetcher)) {
+      Path here = Path.of("").toAbsolutePath();
+      return buildWith(new Loader(here, here, restrictions, remotes).remoteChild(target));
+    } catch (KustomizeException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new KustomizeException("kustomize build of '" + target + "' failed: " + e, e);
+    }
+  }
+
   private ResourceList doBuild(Path dir) {
     try (Remotes remotes = remoteFetcher == null ? null : new Remotes(remoteFetcher)) {
-      Loader loader = new Loader(dir, dir, restrictions, remotes);
-      Deque<Path> stack = new ArrayDeque<>();
-      stack.push(loader.root());
-      KustTarget kt = new KustTarget(loader, stack, extensions);
-      checkOpenApi(kt.kustomization());
-      Accumulator ra = kt.accumulateTarget();
-      try {
-        return finish(kt, ra, inputOrder, managedByLabel);
-      } catch (KustomizeException e) {
-        throw kt.located(e);
-      }
+      return buildWith(new Loader(dir, dir, restrictions, remotes));
+    }
+  }
+
+  private ResourceList buildWith(Loader loader) {
+    Deque<Path> stack = new ArrayDeque<>();
+    stack.push(loader.root());
+    KustTarget kt = new KustTarget(loader, stack, extensions);
+    checkOpenApi(kt.kustomization());
+    Accumulator ra = kt.accumulateTarget();
+    try {
+      return finish(kt, ra, inputOrder, managedByLabel);
+    } catch (KustomizeException e) {
+      throw kt.located(e);
     }
   }
 

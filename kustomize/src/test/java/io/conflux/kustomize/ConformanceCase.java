@@ -11,11 +11,13 @@ import java.util.Map;
 /**
  * One conformance case directory, in the layout of {@code ../../shared/conformance/kustomize/cases} and of
  * the generated {@code conformance/krusty/cases} ({@code conformance/krusty_cases.py}): {@code input/} the
- * tree, {@code cmd} the directory to build relative to it, and either {@code expected.yaml} (the stream) or
+ * tree, {@code cmd} the directory to build relative to it (or a remote URL, built as {@code kustomize build URL}), and either {@code expected.yaml} (the stream),
+ * {@code expected-contains} (text the stream must contain, where kustomize's test asserts only a fragment) or
  * {@code expected-error} (the build must fail; each line is a fragment kustomize's message contains). An
  * optional {@code options} file holds {@code key=value} lines: {@code reorder=none} (input order, krusty's
  * default), {@code reorder=legacy|unspecified}, {@code loadRestrictor=none|rootOnly}, {@code plugins=enabled}
- * (kustomize may load non-builtin plugins), {@code exec=enabled} (exec KRM functions run, as
+ * (kustomize may load non-builtin plugins, as {@code --enable-alpha-plugins}: legacy exec plugins run from the case's
+ * {@code plugins/} directory, the plugin home, where their programs keep their executable bit), {@code exec=enabled} (exec KRM functions run, as
  * {@code --enable-alpha-plugins --enable-exec}), {@code helm=enabled} (helmCharts are inflated, as
  * {@code --enable-helm}: the case needs a {@link ChartInflator}, so it runs in the helm module's
  * KrustyHelmConformanceTest), {@code managedByLabel=true} (kustomize's
@@ -63,6 +65,9 @@ record ConformanceCase(String name, Path dir, ChartInflator inflator) {
     if ("none".equals(o.get("reorder"))) {
       k = k.withInputOrder();
     }
+    if ("enabled".equals(o.get("plugins"))) {
+      k = k.withExecPlugins(ExecPlugins.enabled(dir.resolve("plugins").toAbsolutePath(), EXEC_TIMEOUT));
+    }
     if ("enabled".equals(o.get("exec"))) {
       k = k.withExecFunctions(ExecFunctions.enabled(EXEC_TIMEOUT));
     }
@@ -78,13 +83,19 @@ record ConformanceCase(String name, Path dir, ChartInflator inflator) {
     return k;
   }
 
+  /** Builds the case's directory, or with a remote {@code cmd} (kustomize build URL) that remote root. */
+  private ResourceList build(String cmd, Path target) throws IOException {
+    return target == null ? kustomizer().buildRemote(cmd) : kustomizer().build(target);
+  }
+
   /** Builds the case and compares: data and order for a stream; failure (and message fragments) for an error. */
   Outcome run() throws IOException {
-    Path target = dir.resolve("input").resolve(Files.readString(dir.resolve("cmd")).trim());
+    String cmd = Files.readString(dir.resolve("cmd")).trim();
+    Path target = io.conflux.kustomize.internal.build.Loader.isRemote(cmd) ? null : dir.resolve("input").resolve(cmd);
     Path error = dir.resolve("expected-error");
     if (Files.exists(error)) {
       try {
-        ResourceList built = kustomizer().build(target);
+        ResourceList built = build(cmd, target);
         return new Outcome(false, false, false, "expected the build to fail ("
             + Files.readString(error).trim() + ") but it gave " + built.objects().size() + " objects:\n"
             + built.toYaml());
@@ -98,10 +109,22 @@ record ConformanceCase(String name, Path dir, ChartInflator inflator) {
         return new Outcome(true, false, all, e.getMessage());
       }
     }
+    Path contains = dir.resolve("expected-contains");
+    if (Files.exists(contains)) {
+      String fragment = Files.readString(contains);
+      try {
+        String text = build(cmd, target).toYaml();
+        boolean found = text.contains(fragment);
+        return new Outcome(found, found, false, found ? null : "the output lacks the fragment\n" + fragment
+            + "\n--- output:\n" + text);
+      } catch (KustomizeException e) {
+        return new Outcome(false, false, false, "build failed: " + e.getMessage());
+      }
+    }
     String expectedText = Files.readString(dir.resolve("expected.yaml"));
     List<Map<String, Object>> expected = KYaml.parseAll(expectedText, "expected.yaml");
     try {
-      ResourceList built = kustomizer().build(target);
+      ResourceList built = build(cmd, target);
       String problem = Compare.difference(expected, built.objects());
       boolean text = built.toYaml().equals(expectedText);
       return new Outcome(problem == null, text, false, problem);

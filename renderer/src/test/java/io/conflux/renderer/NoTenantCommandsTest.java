@@ -7,6 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.conflux.helm.KustomizeChartInflator;
 import io.conflux.kustomize.ExecFunctions;
+import io.conflux.kustomize.ExecPlugins;
 import io.conflux.kustomize.Kustomizer;
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +16,11 @@ import org.junit.jupiter.api.Test;
  * kustomize builds are {@link Kustomizer#create()} with load restrictions only, as Flux's kustomize-controller builds
  * with kustomize's plugins disabled ({@code PluginConfig: DisabledPluginConfig()} in fluxcd/pkg
  * kustomize/kustomize_generator.go, so no exec/KRM function or Go plugin and no {@code --enable-helm}). No class of the
- * renderer calls {@link Kustomizer#withExecFunctions} or {@link Kustomizer#withChartInflator}, or touches
- * {@link ExecFunctions} or {@link KustomizeChartInflator}; what such kustomizations get is the build error naming the
- * file ({@code ExecFunctionsTest#theRendererKustomizerNeverStartsAnExecFunction} in the kustomize module).
+ * renderer calls {@link Kustomizer#withExecFunctions}, {@link Kustomizer#withExecPlugins} (kustomize's legacy exec
+ * plugins) or {@link Kustomizer#withChartInflator}, or touches {@link ExecFunctions}, {@link ExecPlugins} or
+ * {@link KustomizeChartInflator}; what such kustomizations get is the build error naming the file
+ * ({@code ExecFunctionsTest#theRendererKustomizerNeverStartsAnExecFunction} and
+ * {@code ExecPluginsTest#withoutThePermissionAPluginIsRefusedAndNeverStarted} in the kustomize module).
  */
 class NoTenantCommandsTest {
     private static final JavaClasses RENDERER = new ClassFileImporter()
@@ -27,8 +30,10 @@ class NoTenantCommandsTest {
     @Test
     void theRendererNeverEnablesExecFunctionsOrHelmInKustomizeBuilds() {
         noClasses().should().callMethod(Kustomizer.class, "withExecFunctions", ExecFunctions.class)
+                .orShould().callMethod(Kustomizer.class, "withExecPlugins", ExecPlugins.class)
                 .orShould().callMethod(Kustomizer.class, "withChartInflator", io.conflux.kustomize.ChartInflator.class)
                 .orShould().dependOnClassesThat().areAssignableTo(ExecFunctions.class)
+                .orShould().dependOnClassesThat().areAssignableTo(ExecPlugins.class)
                 .orShould().dependOnClassesThat().areAssignableTo(KustomizeChartInflator.class)
                 .because("a tenant must not run commands through the renderer (Flux disables kustomize plugins)")
                 .check(RENDERER);

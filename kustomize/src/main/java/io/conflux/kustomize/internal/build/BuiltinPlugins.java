@@ -37,7 +37,7 @@ final class BuiltinPlugins {
   static List<Resource> generate(Loader loader, Map<String, Object> config, String configuredIn) {
     String kind = JsonTrees.string(config, "kind");
     String name = JsonTrees.string(JsonTrees.map(config, "metadata"), "name");
-    String origin = "configuredIn: " + configuredIn + "\nconfiguredBy:\n  apiVersion: "
+    String origin = loader.originRepo() + "configuredIn: " + configuredIn + "\nconfiguredBy:\n  apiVersion: "
         + JsonTrees.string(config, "apiVersion") + "\n  kind: " + kind + "\n" + (name == null ? "" : "  name: " + name + "\n");
     List<Resource> out = new ArrayList<>();
     switch (kind == null ? "" : kind) {

@@ -193,7 +193,7 @@ final class ExecFunction {
    * kustomize's resource.OriginFromCustomPlugin: where the config was read and its id (apiVersion when set, kind,
    * name, namespace when set).
    */
-  private static String customOrigin(String configuredIn, Map<String, Object> config) {
+  static String customOrigin(String configuredIn, Map<String, Object> config) {
     String apiVersion = JsonTrees.string(config, "apiVersion");
     String name = JsonTrees.string(JsonTrees.map(config, "metadata"), "name");
     String namespace = JsonTrees.string(JsonTrees.map(config, "metadata"), "namespace");

@@ -205,12 +205,12 @@ public final class KustTarget {
       } catch (io.conflux.kustomize.RemoteFetcher.HttpStatusException e) {
         if (!repo) {
           throw new KustomizeException(loader.display(kustomization.file()) + ": resource '" + path + "': "
-              + e.getMessage(), e);
+              + e.getMessage(), kustomization.file(), -1, e);
         }
       } catch (KustomizeException e) {
         if (!repo) {
           throw new KustomizeException(loader.display(kustomization.file()) + ": resource '" + path + "': "
-              + e.getMessage(), e);
+              + e.getMessage(), kustomization.file(), -1, e);
         }
       }
     }
@@ -271,7 +271,8 @@ public final class KustTarget {
     BuildCancelledException.checkpoint(loader.display(p));
     buildSchema.resourcesLoaded = true;
     String text = loader.readText(path);
-    return parseResources(text, loader.display(p), p, "path: " + loader.relativeToBuildRoot(p) + "\n");
+    return parseResources(text, loader.display(p), p, "path: " + loader.relativeToBuildRoot(p) + "\n"
+        + loader.originRepo());
   }
 
   /** The objects of one resource file's text, validated, with origin; {@code p} is null for a remote file. */
@@ -367,14 +368,21 @@ public final class KustTarget {
         }
         continue;
       }
+      if (!isBuiltin(pc.config())) {
+        for (Resource r : execPlugin(pc).generate()) {
+          absorb(ra, r, r.origin());
+        }
+        continue;
+      }
       for (Resource r : BuiltinPlugins.generate(loader, pc.config(), pc.origin())) {
         absorb(ra, r, r.origin());
       }
     }
   }
 
-  private static String generatorOrigin(String configuredIn, String kind, String name) {
-    return "configuredIn: " + configuredIn + "\nconfiguredBy:\n  apiVersion: builtin\n  kind: " + kind + "\n"
+  /** A builtin generator's origin (kustomize's resource.Origin): repo and ref in a remote root, then configuredIn/By. */
+  private String generatorOrigin(String configuredIn, String kind, String name) {
+    return loader.originRepo() + "configuredIn: " + configuredIn + "\nconfiguredBy:\n  apiVersion: builtin\n  kind: " + kind + "\n"
         + (name == null ? "" : "  name: " + name + "\n");
   }
 
@@ -408,7 +416,7 @@ public final class KustTarget {
         withStack(sub, () -> holder[0] = sub.accumulateTarget());
         for (Resource r : holder[0].resMap().resources()) {
           String in = r.origin() != null && r.origin().startsWith("path: ")
-              ? r.origin().substring(6).trim() : loader.relativeToBuildRoot(p);
+              ? r.origin().substring(6).split("\n", 2)[0].trim() : loader.relativeToBuildRoot(p);
           out.add(new PluginConfig(r.object(), in));
         }
       } else {
@@ -426,6 +434,19 @@ public final class KustTarget {
     return ExecFunction.of(loader, kustomization.file(), pc.config(), pc.origin(), extensions.execFunctions());
   }
 
+  /**
+   * kustomize's loader isBuiltinPlugin: the config's group is empty and its version is {@code builtin} (any other
+   * config is an external plugin: a legacy exec plugin, or refused).
+   */
+  private static boolean isBuiltin(Map<String, Object> config) {
+    return "builtin".equals(JsonTrees.string(config, "apiVersion"));
+  }
+
+  /** The legacy exec plugin a non-builtin entry names (refused unless exec plugins are enabled). */
+  private ExecPlugin execPlugin(PluginConfig pc) {
+    return ExecPlugin.of(loader, kustomization.file(), pc.config(), pc.origin(), extensions.execPlugins());
+  }
+
   private void runTransformers(Accumulator ra) {
     TransformerConfig tc = ra.config();
     List<BuiltinTransformers.Named> ts = BuiltinTransformers.of(loader, kustomization, tc, buildSchema.schema);
@@ -433,17 +454,20 @@ public final class KustTarget {
     for (BuiltinTransformers.Named t : ts) {
       BuildCancelledException.checkpoint(configuredIn + " (" + t.kind() + ")");
       t.transformer().transform(ra.resMap());
-      recordTransformation(ra, java.util.Set.of(), configuredIn, "builtin", t.kind(), null, null);
+      recordTransformation(ra, java.util.Set.of(), loader.originRepo(), configuredIn, "builtin", t.kind(), null, null);
     }
     for (PluginConfig pc : pluginConfigs("transformers")) {
       BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
       java.util.Set<Resource> generatedHere = java.util.Collections.emptySet();
       if (ExecFunction.isFunction(pc.config())) {
         generatedHere = execFunction(pc).transform(ra.resMap());
+      } else if (!isBuiltin(pc.config())) {
+        generatedHere = execPlugin(pc).transform(ra.resMap());
       } else {
         BuiltinPlugins.transformer(loader, loader.root(), pc.config(), tc, buildSchema.schema).transform(ra.resMap());
       }
-      recordTransformation(ra, generatedHere, pc.origin(), JsonTrees.string(pc.config(), "apiVersion"),
+      recordTransformation(ra, generatedHere, loader.originRepo(), pc.origin(),
+          JsonTrees.string(pc.config(), "apiVersion"),
           JsonTrees.string(pc.config(), "kind"), JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "name"),
           JsonTrees.string(JsonTrees.map(pc.config(), "metadata"), "namespace"));
     }
@@ -454,11 +478,12 @@ public final class KustTarget {
    * kustomize's resource.Origin writes it: apiVersion (omitted when empty, as a KRM function config may have
    * none), kind, then name and namespace when set. Resources the transformer itself created ({@code generatedHere}:
    * a KRM function in the transformers field that outputs new objects) carry it as their origin instead, as
-   * kustomize's AddTransformerAnnotation skips a resource whose origin is the transformer.
+   * kustomize's AddTransformerAnnotation skips a resource whose origin is the transformer. In a remote root the entry
+   * starts with the repository and ref ({@code repo}, the {@link Loader#originRepo()} lines).
    */
-  private static void recordTransformation(Accumulator ra, java.util.Set<Resource> generatedHere, String configuredIn, String apiVersion, String kind,
-      String name, String namespace) {
-    String entry = "- configuredIn: " + configuredIn + "\n  configuredBy:\n"
+  private static void recordTransformation(Accumulator ra, java.util.Set<Resource> generatedHere, String repo,
+      String configuredIn, String apiVersion, String kind, String name, String namespace) {
+    String entry = "- " + repo.replace("\n", "\n  ") + "configuredIn: " + configuredIn + "\n  configuredBy:\n"
         + (apiVersion == null || apiVersion.isEmpty() ? "" : "    apiVersion: " + apiVersion + "\n")
         + "    kind: " + kind + "\n" + (name == null ? "" : "    name: " + name + "\n")
         + (namespace == null || namespace.isEmpty() ? "" : "    namespace: " + namespace + "\n");

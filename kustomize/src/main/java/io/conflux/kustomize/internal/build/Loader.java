@@ -32,13 +32,15 @@ public final class Loader {
   private final Path clone;
   /** The target this clone was made for (for messages), or null for a local one. */
   private final String cloneOf;
+  /** The origin lines of this clone's repository ({@code repo:}, {@code ref:}), empty for a local kustomization. */
+  private final String originRepo;
 
   /**
    * @param root the kustomization directory this loader reads for
    * @param buildRoot the directory the build started in, for readable names in messages
    */
   public Loader(Path root, Path buildRoot, LoadRestrictions restrictions) {
-    this(root, buildRoot, restrictions, null, null, null);
+    this(root, buildRoot, restrictions, null, null, null, "");
   }
 
   /**
@@ -47,17 +49,18 @@ public final class Loader {
    * @param remotes the build's remote targets, or null to refuse them
    */
   public Loader(Path root, Path buildRoot, LoadRestrictions restrictions, Remotes remotes) {
-    this(root, buildRoot, restrictions, remotes, null, null);
+    this(root, buildRoot, restrictions, remotes, null, null, "");
   }
 
   private Loader(Path root, Path buildRoot, LoadRestrictions restrictions, Remotes remotes, Path clone,
-      String cloneOf) {
+      String cloneOf, String originRepo) {
     this.root = normalize(root);
     this.buildRoot = normalize(buildRoot);
     this.restrictions = restrictions;
     this.remotes = remotes;
     this.clone = clone;
     this.cloneOf = cloneOf;
+    this.originRepo = originRepo;
   }
 
   /**
@@ -66,7 +69,7 @@ public final class Loader {
    * @throws KustomizeException when this kustomization is in a clone and {@code dir} is not inside it
    */
   public Loader child(Path dir) {
-    Loader l = new Loader(dir, buildRoot, restrictions, remotes, clone, cloneOf);
+    Loader l = new Loader(dir, buildRoot, restrictions, remotes, clone, cloneOf, originRepo);
     if (clone != null && !l.root.startsWith(clone)) {
       throw new KustomizeException("base '" + display(dir) + "' is outside of the repository cloned for '" + cloneOf
           + "'");
@@ -102,7 +105,8 @@ public final class Loader {
       throw new KustomizeException("remote target '" + target + "': '" + (t.path().isEmpty() ? "." : t.path())
           + "' is not a directory in the repository");
     }
-    Loader l = new Loader(dir, buildRoot, LoadRestrictions.ROOT_ONLY, remotes, top, target);
+    Loader l = new Loader(dir, buildRoot, LoadRestrictions.ROOT_ONLY, remotes, normalize(top), target,
+        "repo: " + t.cloneUrl() + "\n" + (t.ref().isEmpty() ? "" : "ref: " + t.ref() + "\n"));
     if (!l.root.startsWith(normalize(top))) {
       throw new KustomizeException("remote target '" + target + "': its path leaves the repository");
     }
@@ -180,8 +184,23 @@ public final class Loader {
     }
   }
 
-  /** A path relative to the build root, as kustomize writes it in origin annotations. */
+  /**
+   * The origin annotation's repository lines of this kustomization (kustomize's resource.Origin {@code repo}, the
+   * clone URL, and {@code ref} when the target names one), each ending in a newline; empty for a local one.
+   */
+  public String originRepo() {
+    return originRepo;
+  }
+
+  /**
+   * A path as kustomize writes it in origin annotations: relative to the build root, or inside a remote root relative
+   * to the top of its repository.
+   */
   public String relativeToBuildRoot(Path p) {
+    Path n = p.toAbsolutePath().normalize();
+    if (clone != null && n.startsWith(clone)) {
+      return clone.relativize(n).toString();
+    }
     try {
       return buildRoot.relativize(p.toAbsolutePath().normalize()).toString();
     } catch (IllegalArgumentException e) {
