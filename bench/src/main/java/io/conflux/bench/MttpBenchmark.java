@@ -34,10 +34,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Usage (from the project root, through {@code bench/mttp.sh}):
  * {@code MttpBenchmark --project=. --kind=kustomizations|helmreleases --count=N [--timeout=30m]
- * [--service-jvm-options="-Xmx256m ..."] [--separate-jvms]} ({@code --service-jvm-options} replaces
- * {@link LocalInstallation#ONE_JVM_OPTIONS}, or {@link LocalInstallation#DEFAULT_JVM_OPTIONS} with
- * {@code --separate-jvms}, which runs each service in a JVM of its own instead of all four in one). Linux only
- * ({@code /proc}).
+ * [--service-jvm-options="-Xmx256m ..."] [--separate-jvms] [--no-class-data-archive]} ({@code --service-jvm-options}
+ * replaces {@link LocalInstallation#ONE_JVM_OPTIONS}, or {@link LocalInstallation#DEFAULT_JVM_OPTIONS} with
+ * {@code --separate-jvms}, which runs each service in a JVM of its own instead of all four in one;
+ * {@code --no-class-data-archive} runs the one services JVM without the class data archive {@code conflux up} maps or
+ * writes, {@link LocalInstallation.Options#classDataArchive()}). Linux only ({@code /proc}).
  */
 public final class MttpBenchmark {
     /** The namespace every app lands in, as flux-benchmark's single tenant namespace. */
@@ -128,7 +129,8 @@ public final class MttpBenchmark {
             Path repo = work.resolve("git/bench");
             writeRepository(work.resolve("tree"), kind, count, charts == null ? null : charts.url());
             String sha = FixtureRepositories.create(work.resolve("tree"), repo, "main");
-            try (LocalInstallation conflux = LocalRun.start(project, work, jvmOptions, oneJvm)) {
+            try (LocalInstallation conflux = LocalRun.start(project, work, jvmOptions, oneJvm,
+                    !options.containsKey("no-class-data-archive"))) {
                 double servicesUp = (System.nanoTime() - startNanos) / 1e9;
                 long bootstrap = System.nanoTime();
                 Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "bench",
@@ -145,10 +147,11 @@ public final class MttpBenchmark {
                 double toReady = (System.nanoTime() - bootstrap) / 1e9;
                 ProcessSampler.Figures figures = sampler.stop();
                 allReady = seen >= count;
-                System.out.printf("%s=%d %s in %.1f s; services up %.1f s (their JVMs %.1f s); peak memory %d MiB "
-                        + "(%d processes; per part %s); CPU %.1f s%n",
+                System.out.printf("%s=%d %s in %.1f s; services up %.1f s (their JVMs %.1f s, %.1f CPU s); peak memory "
+                        + "%d MiB (%d processes; per part %s); CPU %.1f s%n",
                         kind, count, allReady ? "all Ready" : "TIMEOUT, only " + seen + " Ready", toReady, servicesUp,
-                        conflux.servicesStartTime().toMillis() / 1e3, figures.peakMiB(), figures.processes(),
+                        conflux.servicesStartTime().toMillis() / 1e3, conflux.servicesStartCpuTime().toMillis() / 1e3,
+                        figures.peakMiB(), figures.processes(),
                         figures.peakMiBByPart(), figures.cpuSeconds());
             }
         } finally {
