@@ -6,11 +6,8 @@
 # Usage, from the project root:
 #   bash bench/mttp.sh [--kustomizations=100,1000,10000] [--helmreleases=100,1000] [--timeout=30m]
 #                      [--service-jvm-options="-XX:+UseSerialGC -Xmx640m ..."] [--separate-jvms]
-#                      [--no-class-data-archive]
 # With no option: --kustomizations=100,1000 --helmreleases=100. Each N runs in a fresh installation, one after
 # another. The four services run in one JVM, as `conflux up` runs them; --separate-jvms gives each its own JVM.
-# The one JVM maps the class data archive of an earlier run in cli/target/services-cds, or writes it when it stops, as
-# `conflux up` does; --no-class-data-archive runs it without.
 # Environment: BENCH_SKIP_BUILD=1 reuses the built modules as they are.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,7 +23,7 @@ for arg in "$@"; do
     --helmreleases=*) helmreleases="${arg#*=}" ;;
     --timeout=*) timeout="${arg#*=}" ;;
     --service-jvm-options=*) jvm_options+=("$arg") ;;
-    --separate-jvms|--no-class-data-archive) jvm_options+=("$arg") ;;
+    --separate-jvms) jvm_options+=("$arg") ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done

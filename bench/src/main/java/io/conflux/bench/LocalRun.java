@@ -28,7 +28,7 @@ final class LocalRun {
      * @throws IllegalStateException when a part cannot start (see {@link LocalInstallation#start})
      */
     static LocalInstallation start(Path project, Path work) {
-        return start(project, work, LocalInstallation.ONE_JVM_OPTIONS, true, true);
+        return start(project, work, LocalInstallation.ONE_JVM_OPTIONS, true);
     }
 
     /**
@@ -37,16 +37,11 @@ final class LocalRun {
      * @param jvmOptions options of every service JVM (see {@link LocalInstallation.Options#jvmOptions()})
      * @param oneJvm     the four services in one JVM, as {@code conflux up} runs them by default (see
      *                   {@link LocalInstallation.Options#oneJvm()}), or each in its own
-     * @param classDataArchive in one JVM: map (or write at the end) the services JVM's class data archive kept in
-     *                   {@link LocalInstallation#DEFAULT_CLASS_DATA_ARCHIVE}, as {@code conflux up} does; false runs
-     *                   without it
      * @throws IllegalStateException when a part cannot start (see {@link LocalInstallation#start})
      */
-    static LocalInstallation start(Path project, Path work, List<String> jvmOptions, boolean oneJvm,
-                                   boolean classDataArchive) {
+    static LocalInstallation start(Path project, Path work, List<String> jvmOptions, boolean oneJvm) {
         return LocalInstallation.start(new LocalInstallation.Options(project, work,
                 Map.of("https://git.conflux.local/", work.resolve("git").toUri().toString()), null, Map.of(),
-                READY_TIMEOUT).withOneJvm(oneJvm).withJvmOptions(jvmOptions)
-                .withClassDataArchive(classDataArchive ? LocalInstallation.DEFAULT_CLASS_DATA_ARCHIVE : null));
+                READY_TIMEOUT).withOneJvm(oneJvm).withJvmOptions(jvmOptions));
     }
 }

@@ -34,11 +34,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Usage (from the project root, through {@code bench/mttp.sh}):
  * {@code MttpBenchmark --project=. --kind=kustomizations|helmreleases --count=N [--timeout=30m]
- * [--service-jvm-options="-Xmx256m ..."] [--separate-jvms] [--no-class-data-archive]} ({@code --service-jvm-options}
- * replaces {@link LocalInstallation#ONE_JVM_OPTIONS}, or {@link LocalInstallation#DEFAULT_JVM_OPTIONS} with
- * {@code --separate-jvms}, which runs each service in a JVM of its own instead of all four in one;
- * {@code --no-class-data-archive} runs the one services JVM without the class data archive {@code conflux up} maps or
- * writes, {@link LocalInstallation.Options#classDataArchive()}). Linux only ({@code /proc}).
+ * [--service-jvm-options="-Xmx256m ..."] [--separate-jvms]} ({@code --service-jvm-options} replaces
+ * {@link LocalInstallation#ONE_JVM_OPTIONS}, or {@link LocalInstallation#DEFAULT_JVM_OPTIONS} with
+ * {@code --separate-jvms}, which runs each service in a JVM of its own instead of all four in one). Linux only
+ * ({@code /proc}).
  */
 public final class MttpBenchmark {
     /** The namespace every app lands in, as flux-benchmark's single tenant namespace. */
@@ -129,8 +128,7 @@ public final class MttpBenchmark {
             Path repo = work.resolve("git/bench");
             writeRepository(work.resolve("tree"), kind, count, charts == null ? null : charts.url());
             String sha = FixtureRepositories.create(work.resolve("tree"), repo, "main");
-            try (LocalInstallation conflux = LocalRun.start(project, work, jvmOptions, oneJvm,
-                    !options.containsKey("no-class-data-archive"))) {
+            try (LocalInstallation conflux = LocalRun.start(project, work, jvmOptions, oneJvm)) {
                 double servicesUp = (System.nanoTime() - startNanos) / 1e9;
                 long bootstrap = System.nanoTime();
                 Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "bench",

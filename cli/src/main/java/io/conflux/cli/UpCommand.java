@@ -117,8 +117,7 @@ final class UpCommand implements Callable<Integer> {
                 kubeconfig, anyPorts ? Map.of() : LocalInstallation.DEFAULT_PORTS, Duration.ofMinutes(3))
                 .withOneJvm(!separateJvms)
                 .withJvmOptions(serviceJvmOptions != null ? serviceJvmOptions
-                        : separateJvms ? LocalInstallation.DEFAULT_JVM_OPTIONS : LocalInstallation.ONE_JVM_OPTIONS)
-                .withClassDataArchive(LocalInstallation.DEFAULT_CLASS_DATA_ARCHIVE));
+                        : separateJvms ? LocalInstallation.DEFAULT_JVM_OPTIONS : LocalInstallation.ONE_JVM_OPTIONS));
         Runtime.getRuntime().addShutdownHook(new Thread(installation::close));
         var client = installation.client();
         if ("edge-site".equals(example) && kubeconfig == null) {

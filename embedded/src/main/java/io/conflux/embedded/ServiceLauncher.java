@@ -42,18 +42,12 @@ public final class ServiceLauncher implements AutoCloseable {
     private final int httpPort;
     private final Path logFile;
     private final Thread shutdownHook;
-    private final Duration stopGrace;
 
     private ServiceLauncher(String name, Process process, int httpPort, Path logFile) {
-        this(name, process, httpPort, logFile, STOP_GRACE);
-    }
-
-    private ServiceLauncher(String name, Process process, int httpPort, Path logFile, Duration stopGrace) {
         this.name = name;
         this.process = process;
         this.httpPort = httpPort;
         this.logFile = logFile;
-        this.stopGrace = stopGrace;
         this.shutdownHook = new Thread(this::stop, "stop-" + name);
     }
 
@@ -185,25 +179,6 @@ public final class ServiceLauncher implements AutoCloseable {
                                             List<String> jvmOptions, Map<String, String> systemProperties,
                                             Map<String, String> env, Path workingDir, Path logFile,
                                             List<Integer> readyPorts, Duration readyTimeout) {
-        return startMain(name, classPath, mainClass, arguments, jvmOptions, systemProperties, env, workingDir, logFile,
-            readyPorts, readyTimeout, STOP_GRACE);
-    }
-
-    /**
-     * As {@link #startMain(String, List, String, List, List, Map, Map, Path, Path, List, Duration)}, with how long
-     * {@link #close()} waits after SIGTERM before SIGKILL: longer than the default 10 s for a JVM with work to do at its
-     * exit, e.g. writing a class data archive ({@code -XX:ArchiveClassesAtExit}).
-     *
-     * @param stopGrace the wait between SIGTERM and SIGKILL when stopping, positive
-     * @throws IllegalArgumentException if {@code readyPorts} is empty or {@code stopGrace} not positive
-     */
-    public static ServiceLauncher startMain(String name, List<Path> classPath, String mainClass, List<String> arguments,
-                                            List<String> jvmOptions, Map<String, String> systemProperties,
-                                            Map<String, String> env, Path workingDir, Path logFile,
-                                            List<Integer> readyPorts, Duration readyTimeout, Duration stopGrace) {
-        if (stopGrace.isNegative() || stopGrace.isZero()) {
-            throw new IllegalArgumentException("stop grace must be positive: " + stopGrace);
-        }
         if (readyPorts.isEmpty()) {
             throw new IllegalArgumentException("no port to await for " + name);
         }
@@ -216,7 +191,7 @@ public final class ServiceLauncher implements AutoCloseable {
         command.add(mainClass);
         command.addAll(arguments);
         ServiceLauncher launcher = new ServiceLauncher(name, spawn(command, workingDir, env, logFile),
-            readyPorts.get(0), logFile, stopGrace);
+            readyPorts.get(0), logFile);
         Runtime.getRuntime().addShutdownHook(launcher.shutdownHook);
         try {
             launcher.awaitReady(readyPorts, readyTimeout);
@@ -233,7 +208,7 @@ public final class ServiceLauncher implements AutoCloseable {
      *         {@link #startMain}); closing either stops the process
      */
     public ServiceLauncher atPort(int port) {
-        return new ServiceLauncher(name, process, port, logFile, stopGrace);
+        return new ServiceLauncher(name, process, port, logFile);
     }
 
     /** @return the child's HTTP port ({@code quarkus.http.port}) on 127.0.0.1 */
@@ -262,8 +237,7 @@ public final class ServiceLauncher implements AutoCloseable {
     }
 
     /**
-     * Stops the child and its descendants: SIGTERM, then SIGKILL after 10 s (or the stop grace given to
-     * {@link #startMain(String, List, String, List, List, Map, Map, Path, Path, List, Duration, Duration)}). Idempotent. A JVM shutdown hook does
+     * Stops the child and its descendants: SIGTERM, then SIGKILL after 10 s. Idempotent. A JVM shutdown hook does
      * the same if the caller never closes.
      */
     @Override
@@ -280,7 +254,7 @@ public final class ServiceLauncher implements AutoCloseable {
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
         all.add(process.toHandle());
         all.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + stopGrace.toNanos();
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         for (ProcessHandle h : all) {
             long left = deadline - System.nanoTime();
             try {

@@ -92,17 +92,11 @@ public final class LocalInstallation implements AutoCloseable {
      *                      each; needs {@code replicas} 1, and {@link #replicas(String)} (kill and restart of one
      *                      service) is only for separate JVMs, which is why the fault tests keep them. False by
      *                      default here; {@code conflux up} sets it unless {@code --separate-jvms}
-     * @param classDataArchive with {@code oneJvm}: the directory (relative to {@code projectRoot}, or absolute) keeping the services JVM's dynamic AppCDS archive
-     *                      ({@link ServicesClassArchive}: mapped when one matches this build, JDK and JVM options, else
-     *                      written when the JVM stops, which then takes some seconds longer), or null for none (the
-     *                      default here; {@code conflux up} and bench/ keep it in {@link #DEFAULT_CLASS_DATA_ARCHIVE}
-     *                      under the project root). Separate JVMs map the archive Quarkus' build wrote instead
-     *                      ({@code quarkus.package.jar.appcds.enabled}), so this is ignored for them
      */
     public record Options(Path projectRoot, Path workDir, Map<String, String> urlRewrites, Path kubeconfig,
                           Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
                           int partitions, Map<String, String> serviceProperties, List<String> jvmOptions,
-                          boolean oneJvm, Path classDataArchive) {
+                          boolean oneJvm) {
         /** Checks the counts. */
         public Options {
             if (replicas < 1) {
@@ -124,7 +118,7 @@ public final class LocalInstallation implements AutoCloseable {
                        Map<String, Integer> ports, Duration readyTimeout, Duration rolloutTime, int replicas,
                        int partitions, Map<String, String> serviceProperties, List<String> jvmOptions) {
             this(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime, replicas, partitions,
-                serviceProperties, jvmOptions, false, null);
+                serviceProperties, jvmOptions, false);
         }
 
         /** Options with the {@link #DEFAULT_JVM_OPTIONS}. */
@@ -159,19 +153,19 @@ public final class LocalInstallation implements AutoCloseable {
         /** @return a copy with {@code replicas} processes per service over topics of {@code partitions} partitions */
         public Options withReplicas(int replicas, int partitions) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, serviceProperties, jvmOptions, oneJvm, classDataArchive);
+                replicas, partitions, serviceProperties, jvmOptions, oneJvm);
         }
 
         /** @return a copy passing {@code properties} to every service (see {@link #serviceProperties()}) */
         public Options withServiceProperties(Map<String, String> properties) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, properties, jvmOptions, oneJvm, classDataArchive);
+                replicas, partitions, properties, jvmOptions, oneJvm);
         }
 
         /** @return a copy starting every service JVM with {@code options} instead (see {@link #jvmOptions()}) */
         public Options withJvmOptions(List<String> options) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, serviceProperties, options, oneJvm, classDataArchive);
+                replicas, partitions, serviceProperties, options, oneJvm);
         }
 
         /**
@@ -180,16 +174,7 @@ public final class LocalInstallation implements AutoCloseable {
          */
         public Options withOneJvm(boolean one) {
             return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, serviceProperties, jvmOptions, one, classDataArchive);
-        }
-
-        /**
-         * @return a copy keeping the one services JVM's class data archive in {@code directory}, or none for null
-         *         (see {@link #classDataArchive()})
-         */
-        public Options withClassDataArchive(Path directory) {
-            return new Options(projectRoot, workDir, urlRewrites, kubeconfig, ports, readyTimeout, rolloutTime,
-                replicas, partitions, serviceProperties, jvmOptions, oneJvm, directory);
+                replicas, partitions, serviceProperties, jvmOptions, one);
         }
     }
 
@@ -215,13 +200,6 @@ public final class LocalInstallation implements AutoCloseable {
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=96m",
             "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
             "-XX:+ExitOnOutOfMemoryError");
-
-    /**
-     * Where {@code conflux up} and bench/ keep the one services JVM's class data archive
-     * ({@link Options#classDataArchive()}), relative to the project root: beside the CLI's build output, so
-     * {@code mvn clean} removes it with the builds it was made from.
-     */
-    public static final Path DEFAULT_CLASS_DATA_ARCHIVE = Path.of("cli", "target", "services-cds");
 
     /** The services' default HTTP ports, as their {@code application.properties} set them. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("webhook-receiver", 9292, "renderer", 9293,
@@ -380,18 +358,15 @@ public final class LocalInstallation implements AutoCloseable {
         }
         long servicesStarting = System.nanoTime();
         // KUBECONFIG for whatever reads the environment first; each service's conflux.kubeconfig overrides it
-        ServicesJvm.Running running = ServicesJvm.start(o.projectRoot(), work, configs, o.jvmOptions(),
+        ServiceLauncher jvm = ServicesJvm.start(o.projectRoot(), work, configs, o.jvmOptions(),
                 Map.of("KUBECONFIG", kubeconfig.toString()), work.resolve("logs").resolve("services.log"),
-                o.readyTimeout(), o.classDataArchive() == null ? null : o.projectRoot().resolve(o.classDataArchive()));
-        resources.add(running);
-        ServiceLauncher jvm = running.launcher();
+                o.readyTimeout());
+        resources.add(jvm);
         servicesStartTime = Duration.ofNanos(System.nanoTime() - servicesStarting);
         servicesStartCpuTime = ProcessHandle.of(jvm.pid()).flatMap(p -> p.info().totalCpuDuration())
                 .orElse(Duration.ZERO);
-        LOG.infof("services JVM ready in %.1f s, %.1f CPU s (%s)", servicesStartTime.toMillis() / 1e3,
-                servicesStartCpuTime.toMillis() / 1e3, o.classDataArchive() == null ? "no class data archive"
-                        : running.archive().writesAtExit() ? "writes its class data archive at exit"
-                        : "class data archive " + running.archive().archive().getFileName());
+        LOG.infof("services JVM ready in %.1f s, %.1f CPU s", servicesStartTime.toMillis() / 1e3,
+                servicesStartCpuTime.toMillis() / 1e3);
         StringBuilder known = new StringBuilder();
         configs.forEach((service, config) -> {
             ServiceLauncher view = jvm.atPort(Integer.parseInt(config.get("quarkus.http.port")));

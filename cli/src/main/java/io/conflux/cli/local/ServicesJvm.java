@@ -1,25 +1,20 @@
 package io.conflux.cli.local;
 
 import io.conflux.embedded.ServiceLauncher;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Starts the four services of a {@link LocalInstallation} in one JVM ({@link ServicesJvmMain}): each packaged Quarkus
@@ -29,39 +24,14 @@ import java.util.zip.ZipOutputStream;
  * ({@code io.conflux.service.ServiceConfigFile} in service-common).
  *
  * <p>The JVM's class path is Quarkus' boot libraries ({@code lib/boot}, which must be the same files in every module:
- * one Quarkus version) and {@link ServicesJvmMain}'s class file in a jar of its own ({@code services-jvm-main.jar},
- * in the class data archive's directory when there is one, else in {@code <workDir>/services-jvm}; rewritten only when
- * its content changes, since CDS checks each class path jar's size and time and refuses directories); the working
- * directory is {@code <workDir>}, the output goes to one log file.
- *
- * <p>With a class data archive directory, the JVM maps the dynamic AppCDS archive of an earlier run, or writes one at
- * its exit ({@link ServicesClassArchive}).
+ * one Quarkus version) and {@link ServicesJvmMain}'s class file, copied to {@code <workDir>/services-jvm/classes}; the
+ * working directory is {@code <workDir>}, the output goes to one log file.
  */
 final class ServicesJvm {
     /** The class of the services JVM. */
     static final String MAIN_CLASS = ServicesJvmMain.class.getName();
     /** {@code io.conflux.service.ServiceConfigFile.PROPERTY_PREFIX}: the application name follows. */
     static final String CONFIG_FILE_PROPERTY = "conflux.service-config-file.";
-    /** How long stopping waits after SIGTERM when the JVM writes its class data archive at exit (else 10 s). */
-    static final Duration ARCHIVE_STOP_GRACE = Duration.ofSeconds(300);
-    private static final String MAIN_JAR = "services-jvm-main.jar";
-
-    /**
-     * The running JVM.
-     *
-     * @param launcher the JVM, answering on the first service's port ({@link ServiceLauncher#atPort} for others)
-     * @param archive  its class data archive, or null without one
-     */
-    record Running(ServiceLauncher launcher, ServicesClassArchive archive) implements AutoCloseable {
-        /** Stops the JVM (SIGTERM: every service's shutdown, then the archive written), then keeps the archive. */
-        @Override
-        public void close() {
-            launcher.close();
-            if (archive != null) {
-                archive.publish();
-            }
-        }
-    }
 
     private ServicesJvm() {
     }
@@ -76,18 +46,14 @@ final class ServicesJvm {
      * @param env          extra environment variables of the JVM (shared by all services)
      * @param logFile      the JVM's stdout and stderr (every service's log lines)
      * @param readyTimeout how long all services together may take until each {@code /q/health/ready} answers 200
-     * @param archiveDir   where the JVM's class data archive is kept ({@link ServicesClassArchive}), or null to run
-     *                     without one; the JVM logs what it does with the archive to {@code services-cds.log} beside
-     *                     {@code logFile}
-     * @return the running JVM; closing it stops the JVM and keeps the archive it wrote
+     * @return the JVM, its launcher answering on the first service's port ({@link ServiceLauncher#atPort} for others)
      * @throws IllegalArgumentException when a module is not packaged
      * @throws IllegalStateException    when the modules' boot libraries differ, or a service does not become ready
      * @throws UncheckedIOException     when a file cannot be written
      */
-    static Running start(Path projectRoot, Path workDir, Map<String, Map<String, String>> configs,
-                         List<String> jvmOptions, Map<String, String> env, Path logFile, Duration readyTimeout,
-                         Path archiveDir) {
-        List<Path> apps = new ArrayList<>();
+    static ServiceLauncher start(Path projectRoot, Path workDir, Map<String, Map<String, String>> configs,
+                                 List<String> jvmOptions, Map<String, String> env, Path logFile,
+                                 Duration readyTimeout) {
         List<String> arguments = new ArrayList<>();
         Map<String, String> systemProperties = new LinkedHashMap<>();
         List<Integer> ports = new ArrayList<>();
@@ -113,33 +79,15 @@ final class ServicesJvm {
             systemProperties.put(CONFIG_FILE_PROPERTY + "conflux-" + module, file.toString());
             ports.add(Integer.parseInt(entry.getValue().get("quarkus.http.port").trim()));
             arguments.add(module + "=" + app);
-            apps.add(app);
         }
         if (bootJars == null) {
             throw new IllegalArgumentException("no service to start");
         }
         List<Path> classPath = new ArrayList<>();
-        Path mainJarDir = archiveDir != null ? archiveDir : workDir.resolve("services-jvm");
-        classPath.add(writeMainJar(mainJarDir.toAbsolutePath().resolve(MAIN_JAR)));
+        classPath.add(copyMainClass(workDir.resolve("services-jvm").resolve("classes")));
         classPath.addAll(bootJars);
-        ServicesClassArchive archive = archiveDir == null ? null
-            : ServicesClassArchive.prepare(archiveDir.toAbsolutePath(), classPath, apps, jvmOptions);
-        List<String> options = new ArrayList<>(jvmOptions);
-        if (archive != null) {
-            options.addAll(archive.jvmOptions(logFile.resolveSibling("services-cds.log")));
-        }
-        Duration stopGrace = archive != null && archive.writesAtExit() ? ARCHIVE_STOP_GRACE : Duration.ofSeconds(10);
-        ServiceLauncher launcher;
-        try {
-            launcher = ServiceLauncher.startMain("services", classPath, MAIN_CLASS, arguments, options,
-                systemProperties, env, workDir, logFile, ports, readyTimeout, stopGrace);
-        } catch (RuntimeException e) {
-            if (archive != null) {
-                archive.discard();
-            }
-            throw e;
-        }
-        return new Running(launcher, archive);
+        return ServiceLauncher.startMain("services", classPath, MAIN_CLASS, arguments, jvmOptions, systemProperties,
+            env, workDir, logFile, ports, readyTimeout);
     }
 
     private static List<Path> bootJars(Path app) {
@@ -171,37 +119,19 @@ final class ServicesJvm {
         }
     }
 
-    /**
-     * Writes {@link ServicesJvmMain}'s class file as the only entry of the jar {@code jar}, unless the jar already
-     * holds exactly these bytes (entries carry a fixed time, so the same class gives the same jar).
-     *
-     * @return {@code jar}
-     */
-    static Path writeMainJar(Path jar) {
+    /** Copies {@link ServicesJvmMain}'s class file under {@code dir} (its package's directories) and returns dir. */
+    private static Path copyMainClass(Path dir) {
         String resource = MAIN_CLASS.replace('.', '/') + ".class";
+        Path target = dir.resolve(resource);
         try (InputStream in = ServicesJvm.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("class file " + resource + " not found on the class path");
             }
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-                ZipEntry entry = new ZipEntry(resource);
-                entry.setTime(0L);
-                zip.putNextEntry(entry);
-                zip.write(in.readAllBytes());
-                zip.closeEntry();
-            }
-            byte[] content = bytes.toByteArray();
-            if (Files.isRegularFile(jar) && Arrays.equals(Files.readAllBytes(jar), content)) {
-                return jar;
-            }
-            Files.createDirectories(jar.getParent());
-            Path temporary = Files.createTempFile(jar.getParent(), MAIN_JAR, ".tmp");
-            Files.write(temporary, content);
-            Files.move(temporary, jar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(target.getParent());
+            Files.write(target, in.readAllBytes());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + jar, e);
+            throw new UncheckedIOException("cannot write " + target, e);
         }
-        return jar;
+        return dir;
     }
 }
