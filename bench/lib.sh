@@ -8,12 +8,12 @@ build_bench() {
   fi
 }
 
-# bench_java CLASS ARGS... — runs io.conflux.bench.CLASS with the CLI's JVM options and logging set-up, as
-# ./conflux runs the CLI.
+# bench_java CLASS ARGS... — runs io.conflux.bench.CLASS with the CLI's JVM options, malloc arenas (MALLOC_ARENA_MAX,
+# 2 unless set) and logging set-up, as ./conflux runs the CLI.
 bench_java() {
   local class=$1
   shift
-  java @"$root/cli/host-jvm.options" -cp "bench/target/classes:$(cat bench/target/runtime-classpath.txt)" \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" java @"$root/cli/host-jvm.options" -cp "bench/target/classes:$(cat bench/target/runtime-classpath.txt)" \
     -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
     -Dlogging.configuration="file:$root/cli/src/main/resources/logging.properties" \
     "io.conflux.bench.$class" --project="$root" "$@"

@@ -145,10 +145,11 @@ public final class MttpBenchmark {
                 double toReady = (System.nanoTime() - bootstrap) / 1e9;
                 ProcessSampler.Figures figures = sampler.stop();
                 allReady = seen >= count;
-                System.out.printf("%s=%d %s in %.1f s; services up %.1f s (their JVMs %.1f s); peak memory %d MiB "
-                        + "(%d processes; per part %s); CPU %.1f s%n",
+                System.out.printf("%s=%d %s in %.1f s; services up %.1f s (their JVMs %.1f s, %.1f CPU s); peak memory "
+                        + "%d MiB (%d processes; per part %s); CPU %.1f s%n",
                         kind, count, allReady ? "all Ready" : "TIMEOUT, only " + seen + " Ready", toReady, servicesUp,
-                        conflux.servicesStartTime().toMillis() / 1e3, figures.peakMiB(), figures.processes(),
+                        conflux.servicesStartTime().toMillis() / 1e3, conflux.servicesStartCpuTime().toMillis() / 1e3,
+                        figures.peakMiB(), figures.processes(),
                         figures.peakMiBByPart(), figures.cpuSeconds());
             }
         } finally {

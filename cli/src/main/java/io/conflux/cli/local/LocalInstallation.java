@@ -65,6 +65,7 @@ public final class LocalInstallation implements AutoCloseable {
     private EmbeddedPostgres postgres;
     private EmbeddedKafka kafka;
     private Duration servicesStartTime = Duration.ZERO;
+    private Duration servicesStartCpuTime = Duration.ZERO;
 
     /**
      * What to start.
@@ -193,12 +194,32 @@ public final class LocalInstallation implements AutoCloseable {
 
     /**
      * The options of the one services JVM ({@link Options#oneJvm()}): those of {@link #DEFAULT_JVM_OPTIONS} with room
-     * for four services' heaps and compiled code in one JVM. Figures: bench/README.md, "Footprint and start-up".
+     * for four services' heaps and compiled code in one JVM, and two more:
+     * <ul>
+     * <li>{@code -Xms96m -Xmn64m}: a young generation of 64 MiB (and an initial old one of 32 MiB). Without them the
+     *     initial heap is 1/64 of the machine's memory (376 MiB on 23 GiB) and its young third (~120 MiB) is all
+     *     touched by allocation from the start, while the services' live data stays near 110 MiB;</li>
+     * <li>{@code -XX:-BytecodeVerificationRemote} (a diagnostic flag, hence {@code -XX:+UnlockDiagnosticVMOptions}):
+     *     the ~70,000 classes the four applications' class loaders define are not verified, which took a third of the
+     *     start-up's CPU. They are this build's own jars and its Maven dependencies, the same bytes the separate JVMs
+     *     and a cluster installation (which keep verification) run; a class file the build broke would then fail
+     *     less clearly than with a {@code VerifyError}.</li>
+     * </ul>
+     * Figures: bench/README.md, "Footprint and start-up".
      */
-    public static final List<String> ONE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xmx640m",
+    public static final List<String> ONE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms96m", "-Xmn64m", "-Xmx640m",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=96m",
             "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
-            "-XX:+ExitOnOutOfMemoryError");
+            "-XX:+ExitOnOutOfMemoryError", "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote");
+
+    /**
+     * glibc's {@code MALLOC_ARENA_MAX} for every service JVM: its own value when this JVM's environment sets it (the
+     * {@code conflux} script and bench/ set 2 for the host JVM too), else 2. glibc otherwise gives a process up to
+     * eight malloc arenas per core, each holding freed memory of its own, which a JVM of ~140 threads (four services'
+     * Vert.x, Kafka and Netty threads) spreads its native allocations over. Figures: bench/README.md, "Footprint and
+     * start-up".
+     */
+    public static final String MALLOC_ARENA_MAX = System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2");
 
     /** The services' default HTTP ports, as their {@code application.properties} set them. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("webhook-receiver", 9292, "renderer", 9293,
@@ -294,8 +315,9 @@ public final class LocalInstallation implements AutoCloseable {
                 // conflux.bundles.encryption-keys, through the environment: a -D would show the key in the process list
                 String serviceKubeconfig = serviceKubeconfigs.getOrDefault(service, kubeconfig).toString();
                 Map<String, String> serviceEnv = service.equals("renderer") || service.equals("applier")
-                        ? Map.of("KUBECONFIG", serviceKubeconfig, "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys)
-                        : Map.of("KUBECONFIG", serviceKubeconfig);
+                        ? Map.of("KUBECONFIG", serviceKubeconfig, "CONFLUX_BUNDLES_ENCRYPTION_KEYS", bundleKeys,
+                                "MALLOC_ARENA_MAX", MALLOC_ARENA_MAX)
+                        : Map.of("KUBECONFIG", serviceKubeconfig, "MALLOC_ARENA_MAX", MALLOC_ARENA_MAX);
                 ServiceReplica replica = new ServiceReplica(service, i, o.projectRoot(), o.jvmOptions(), config,
                         serviceEnv, log, o.readyTimeout());
                 replicas.add(replica);
@@ -358,10 +380,15 @@ public final class LocalInstallation implements AutoCloseable {
         long servicesStarting = System.nanoTime();
         // KUBECONFIG for whatever reads the environment first; each service's conflux.kubeconfig overrides it
         ServiceLauncher jvm = ServicesJvm.start(o.projectRoot(), work, configs, o.jvmOptions(),
-                Map.of("KUBECONFIG", kubeconfig.toString()), work.resolve("logs").resolve("services.log"),
+                Map.of("KUBECONFIG", kubeconfig.toString(), "MALLOC_ARENA_MAX", MALLOC_ARENA_MAX),
+                work.resolve("logs").resolve("services.log"),
                 o.readyTimeout());
         resources.add(jvm);
         servicesStartTime = Duration.ofNanos(System.nanoTime() - servicesStarting);
+        servicesStartCpuTime = ProcessHandle.of(jvm.pid()).flatMap(p -> p.info().totalCpuDuration())
+                .orElse(Duration.ZERO);
+        LOG.infof("services JVM ready in %.1f s, %.1f CPU s", servicesStartTime.toMillis() / 1e3,
+                servicesStartCpuTime.toMillis() / 1e3);
         StringBuilder known = new StringBuilder();
         configs.forEach((service, config) -> {
             ServiceLauncher view = jvm.atPort(Integer.parseInt(config.get("quarkus.http.port")));
@@ -378,6 +405,15 @@ public final class LocalInstallation implements AutoCloseable {
      */
     public Duration servicesStartTime() {
         return servicesStartTime;
+    }
+
+    /**
+     * @return with {@link Options#oneJvm()}: the CPU time (user + system, all threads) the services JVM had used when
+     *         every service was ready, a start-up figure that a loaded machine does not inflate as it does
+     *         {@link #servicesStartTime()}; zero with separate JVMs or where the OS does not report it
+     */
+    public Duration servicesStartCpuTime() {
+        return servicesStartCpuTime;
     }
 
     /**
