@@ -28,8 +28,9 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * An in-memory Kubernetes API server (fabric8's {@link KubernetesMockServer} in CRUD mode, patched by
- * {@link ApiServerDispatcher}) listening on {@code http://127.0.0.1:<port>} without TLS or authentication.
+ * An in-memory Kubernetes API server (fabric8's {@link KubernetesMockServer} in CRUD mode, its store indexed by
+ * {@link IndexedCrudDispatcher} and its answers patched by {@link ApiServerDispatcher}) listening on
+ * {@code http://127.0.0.1:<port>} without TLS or authentication.
  * Conflux uses it both as management cluster (Flux objects) and as target cluster (applied manifests).
  *
  * <p>Behaves like a real API server for what Conflux uses (see {@link ApiServerDispatcher} for the corrections
@@ -80,8 +81,27 @@ public final class InMemoryKubernetes implements AutoCloseable {
      * @throws UncheckedIOException if the loopback address cannot be bound
      */
     public static InMemoryKubernetes start() {
+        return start(Store.INDEXED);
+    }
+
+    /** The object stores the API server can keep its objects in; {@link #start()} takes the indexed one. */
+    enum Store {
+        /** {@link IndexedCrudDispatcher}: fabric8's store with lookups by resource, namespace and name. */
+        INDEXED,
+        /** fabric8's mock CRUD store as it is: every request scans every stored object (O(objects) per request). */
+        FABRIC8_MOCK
+    }
+
+    /**
+     * Starts a new, empty API server on {@code store}; for benchmarks comparing the stores
+     * ({@code ApiServerStoreBenchmark}).
+     */
+    static InMemoryKubernetes start(Store store) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        ApiServerDispatcher dispatcher = new ApiServerDispatcher(new KubernetesMixedDispatcher(responses));
+        ApiServerDispatcher dispatcher = new ApiServerDispatcher(switch (store) {
+            case INDEXED -> new IndexedCrudDispatcher();
+            case FABRIC8_MOCK -> new KubernetesMixedDispatcher(responses);
+        });
         KubernetesMockServer server = new KubernetesMockServer(
             new Context(Json.MAPPER), new MockWebServer(), responses, dispatcher, false);
         InetAddress loopback;
