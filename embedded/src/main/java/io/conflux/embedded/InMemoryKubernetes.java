@@ -98,12 +98,13 @@ public final class InMemoryKubernetes implements AutoCloseable {
      */
     static InMemoryKubernetes start(Store store) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        MockWebServer webServer = new MockWebServer();
         ApiServerDispatcher dispatcher = new ApiServerDispatcher(switch (store) {
             case INDEXED -> new IndexedCrudDispatcher();
             case FABRIC8_MOCK -> new KubernetesMixedDispatcher(responses);
         });
         KubernetesMockServer server = new KubernetesMockServer(
-            new Context(Json.MAPPER), new MockWebServer(), responses, dispatcher, false);
+            new Context(Json.MAPPER), webServer, responses, new ForgettingRequests(dispatcher, webServer), false);
         InetAddress loopback;
         try {
             loopback = InetAddress.getByName("127.0.0.1");
@@ -255,6 +256,45 @@ public final class InMemoryKubernetes implements AutoCloseable {
         closed = true;
         client.close();
         server.destroy();
+    }
+
+    /**
+     * Dispatches to the API server and then drops the requests fabric8's {@link MockWebServer} recorded: it keeps
+     * every request it receives, headers and body, for {@code takeRequest()}, which nothing here reads, so the heap
+     * grew with every request served (each apply's body, each status patch) for as long as the server ran.
+     */
+    private static final class ForgettingRequests extends io.fabric8.mockwebserver.http.Dispatcher {
+        private final ApiServerDispatcher dispatcher;
+        private final MockWebServer webServer;
+
+        ForgettingRequests(ApiServerDispatcher dispatcher, MockWebServer webServer) {
+            this.dispatcher = dispatcher;
+            this.webServer = webServer;
+        }
+
+        @Override
+        public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+            try {
+                return dispatcher.dispatch(request);
+            } finally {
+                forget();
+            }
+        }
+
+        private void forget() {
+            try {
+                while (webServer.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+                    // dropped
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            dispatcher.shutdown();
+        }
     }
 
     static Config clientConfig(String url) {
