@@ -41,9 +41,9 @@ final class StoreIndex {
     /** By (plural, namespace): a list in one namespace. */
     private final Map<List<String>, Set<AttributeSet>> byNamespace = new HashMap<>();
     /** By (plural, namespace, name): a GET, PUT, PATCH or DELETE of one object. */
-    private final Map<List<String>, Set<AttributeSet>> byObject = new HashMap<>();
+    private final Map<List<String>, Object> byObject = new HashMap<>();
     /** By (plural, name): an object named without a namespace (cluster-scoped, or a field selector on the name). */
-    private final Map<List<String>, Set<AttributeSet>> byName = new HashMap<>();
+    private final Map<List<String>, Object> byName = new HashMap<>();
     private int size;
 
     /**
@@ -62,8 +62,8 @@ final class StoreIndex {
         if (bucket(byResource, plural).add(key)) {
             size++;
             bucket(byNamespace, List.of(plural, namespace)).add(key);
-            bucket(byObject, List.of(plural, namespace, name)).add(key);
-            bucket(byName, List.of(plural, name)).add(key);
+            addSmall(byObject, List.of(plural, namespace, name), key);
+            addSmall(byName, List.of(plural, name), key);
         }
     }
 
@@ -85,8 +85,8 @@ final class StoreIndex {
         String namespace = orNone(single(key, NAMESPACE));
         String name = orNone(single(key, NAME));
         unbucket(byNamespace, List.of(plural, namespace), key);
-        unbucket(byObject, List.of(plural, namespace, name), key);
-        unbucket(byName, List.of(plural, name), key);
+        removeSmall(byObject, List.of(plural, namespace, name), key);
+        removeSmall(byName, List.of(plural, name), key);
     }
 
     /** Forgets every key. */
@@ -121,11 +121,11 @@ final class StoreIndex {
         if (name == null) {
             name = with(query, "metadata.name");
         }
-        Set<AttributeSet> bucket;
+        Collection<AttributeSet> bucket;
         if (name != null && namespace != null) {
-            bucket = byObject.get(List.of(plural, namespace, name));
+            bucket = small(byObject.get(List.of(plural, namespace, name)));
         } else if (name != null) {
-            bucket = byName.get(List.of(plural, name));
+            bucket = small(byName.get(List.of(plural, name)));
         } else if (namespace != null) {
             bucket = byNamespace.get(List.of(plural, namespace));
         } else {
@@ -163,6 +163,50 @@ final class StoreIndex {
 
     private static <K> Set<AttributeSet> bucket(Map<K, Set<AttributeSet>> buckets, K key) {
         return buckets.computeIfAbsent(key, k -> new LinkedHashSet<>());
+    }
+
+    /**
+     * Adds {@code key} to a bucket that usually holds one key (one object's, or one name's): held as the key itself,
+     * a set in add order only from the second key on, which halves the index's memory.
+     */
+    @SuppressWarnings("unchecked")
+    private static void addSmall(Map<List<String>, Object> buckets, List<String> at, AttributeSet key) {
+        buckets.merge(at, key, (present, added) -> {
+            if (present instanceof AttributeSet one) {
+                if (one.equals(added)) {
+                    return one;
+                }
+                Set<AttributeSet> set = new LinkedHashSet<>();
+                set.add(one);
+                set.add((AttributeSet) added);
+                return set;
+            }
+            ((Set<AttributeSet>) present).add((AttributeSet) added);
+            return present;
+        });
+    }
+
+    private static void removeSmall(Map<List<String>, Object> buckets, List<String> at, AttributeSet key) {
+        Object present = buckets.get(at);
+        if (present instanceof AttributeSet one) {
+            if (one.equals(key)) {
+                buckets.remove(at);
+            }
+        } else if (present instanceof Set<?> set && set.remove(key)) {
+            if (set.size() == 1) {
+                buckets.put(at, set.iterator().next());
+            } else if (set.isEmpty()) {
+                buckets.remove(at);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Collection<AttributeSet> small(Object bucket) {
+        if (bucket == null) {
+            return List.of();
+        }
+        return bucket instanceof AttributeSet one ? List.of(one) : (Set<AttributeSet>) bucket;
     }
 
     private static <K> void unbucket(Map<K, Set<AttributeSet>> buckets, K key, AttributeSet value) {
