@@ -13,6 +13,9 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -263,7 +267,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
      * every request it receives, headers and body, for {@code takeRequest()}, which nothing here reads, so the heap
      * grew with every request served (each apply's body, each status patch) for as long as the server ran.
      */
-    private static final class ForgettingRequests extends io.fabric8.mockwebserver.http.Dispatcher {
+    private static final class ForgettingRequests extends Dispatcher {
         private final ApiServerDispatcher dispatcher;
         private final MockWebServer webServer;
 
@@ -273,7 +277,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
         }
 
         @Override
-        public io.fabric8.mockwebserver.http.MockResponse dispatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+        public MockResponse dispatch(RecordedRequest request) {
             try {
                 return dispatcher.dispatch(request);
             } finally {
@@ -283,7 +287,7 @@ public final class InMemoryKubernetes implements AutoCloseable {
 
         private void forget() {
             try {
-                while (webServer.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+                while (webServer.takeRequest(0, TimeUnit.MILLISECONDS) != null) {
                     // dropped
                 }
             } catch (InterruptedException e) {

@@ -27,9 +27,9 @@ import java.util.regex.Pattern;
 /**
  * fabric8's mock CRUD store ({@link KubernetesCrudDispatcher}, fabric8 7.4) without its linear scans: the store keeps
  * its objects as JSON strings in one map keyed by {@link AttributeSet}, and fabric8 finds an object by testing
- * {@link AttributeSet#matches} against every key — on every GET, list, PUT, PATCH, DELETE and create — so each request
- * cost O(objects) and filling the store O(objects²) (bench/README.md, "MTTP": 59% of the API server's JVM in these
- * scans at 400 Kustomizations). Here a {@link StoreIndex} narrows every lookup to the keys of one resource, namespace
+ * {@link AttributeSet#matches} against every key — on every GET, list, PUT, PATCH, DELETE and create — so each
+ * request cost O(objects) and filling the store O(objects²) (bench/README.md, "MTTP": 59% of the API server's JVM
+ * in these scans at 400 Kustomizations). Here a {@link StoreIndex} narrows every lookup to the keys of one resource, namespace
  * and name (lists: of one resource and namespace, or one resource in all namespaces), which are then matched as
  * fabric8 matches them, so answers, their order and every other behaviour (resourceVersion, generation, the status
  * subresource, finalizers and deletionTimestamp, watches) stay fabric8's.
@@ -141,19 +141,19 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     /** Not used by the Kubernetes dispatcher; refused, since it would bypass the index. */
     @Override
     public MockResponse handleCreate(String path, String body) {
-        throw new UnsupportedOperationException("the Kubernetes CRUD store creates through handleCreate(RecordedRequest)");
+        throw new UnsupportedOperationException("the store creates through handleCreate(RecordedRequest)");
     }
 
     /** Not used by the Kubernetes dispatcher; refused, since it would bypass the index. */
     @Override
     public MockResponse handleUpdate(String path, String body) {
-        throw new UnsupportedOperationException("the Kubernetes CRUD store updates through handleUpdate(RecordedRequest)");
+        throw new UnsupportedOperationException("the store updates through handleUpdate(RecordedRequest)");
     }
 
     /** Not used by the Kubernetes dispatcher; refused, since it would bypass the index. */
     @Override
     public MockResponse handlePatch(String path, String body) {
-        throw new UnsupportedOperationException("the Kubernetes CRUD store patches through handlePatch(RecordedRequest)");
+        throw new UnsupportedOperationException("the store patches through handlePatch(RecordedRequest)");
     }
 
     /** @return the stored objects matching {@code query}, in store order */

@@ -21,7 +21,8 @@ import java.util.Random;
  * <p>Requests go over HTTP (java.net.http, HTTP/1.1, one at a time) as a client's would, so each figure includes the
  * server's request parsing, authorization and admission, which do not depend on N. Run by
  * {@code bench/api-server-store.sh}; arguments: {@code --counts=1000,10000 --stores=FABRIC8_MOCK,INDEXED
- * --samples=200}; a warm-up run of each store at 500 objects comes first and is not printed. Figures from a shared machine are "under load": compare the stores within one run.
+ * --samples=200}; a warm-up run of each store at 500 objects comes first and is not printed. Figures from a shared
+ * machine are "under load": compare the stores within one run.
  */
 public final class ApiServerStoreBenchmark {
 
@@ -141,7 +142,8 @@ public final class ApiServerStoreBenchmark {
     private void send(String method, String path, String contentType, String body, int expected)
         throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
-            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }

@@ -61,7 +61,7 @@ class IndexedStoreTest {
                 }
             }
             assertThat(answered).isEqualTo(requests.size());
-            assertThat(found).as("GETs that found something, so that the comparison compares objects").isGreaterThan(50);
+            assertThat(found).as("GETs that found something, so that objects are compared").isGreaterThan(50);
         }
     }
 
@@ -113,8 +113,9 @@ class IndexedStoreTest {
             case 6 -> new String[] {"PATCH", cms + "/" + name, "application/merge-patch+json",
                 "{\"metadata\":{\"labels\":{\"tier\":\"" + tier + "\"}},\"data\":{\"patched\":\"" + i + "\"}}"};
             case 7 -> new String[] {"PATCH", cms + "/" + name + "?fieldManager=test&force=true",
-                "application/apply-patch+yaml", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\""
-                    + name + "\",\"namespace\":\"" + ns + "\"},\"data\":{\"applied\":\"" + i + "\"}}"};
+                "application/apply-patch+yaml", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                    + "\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns + "\"},"
+                    + "\"data\":{\"applied\":\"" + i + "\"}}"};
             case 8 -> new String[] {"PUT", cms + "/" + name, "application/json", "{\"apiVersion\":\"v1\","
                 + "\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns
                 + "\",\"resourceVersion\":\"" + random.nextInt(Math.max(1, 2 * i)) + "\"},\"data\":{\"put\":\"" + i
@@ -133,8 +134,9 @@ class IndexedStoreTest {
             case 14 -> random.nextBoolean() ? new String[] {"GET", ks + pick(random, "", "/" + ksName), null, null}
                 : new String[] {"GET", "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations", null, null};
             default -> switch (random.nextInt(3)) {
-                case 0 -> new String[] {"POST", cr, "application/json", "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
-                    + "\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"" + crName + "\"},\"rules\":[]}"};
+                case 0 -> new String[] {"POST", cr, "application/json",
+                    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\","
+                        + "\"metadata\":{\"name\":\"" + crName + "\"},\"rules\":[]}"};
                 case 1 -> new String[] {"GET", cr + pick(random, "", "/" + crName), null, null};
                 default -> new String[] {"DELETE", cr + "/" + crName, null, null};
             };
@@ -147,7 +149,8 @@ class IndexedStoreTest {
 
     private HttpResponse<String> send(InMemoryKubernetes kube, String[] r) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(kube.url() + r[1]))
-            .method(r[0], r[3] == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(r[3]));
+            .method(r[0], r[3] == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(r[3]));
         if (r[2] != null) {
             request.header("Content-Type", r[2]);
         }
@@ -166,7 +169,8 @@ class IndexedStoreTest {
 
     private static void strip(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            for (String field : List.of("uid", "creationTimestamp", "deletionTimestamp", "time", "lastTransitionTime")) {
+            for (String field : List.of("uid", "creationTimestamp", "deletionTimestamp", "time",
+                "lastTransitionTime")) {
                 object.remove(field);
             }
         }
