@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
  * its objects as JSON strings in one map keyed by {@link AttributeSet}, and fabric8 finds an object by testing
  * {@link AttributeSet#matches} against every key — on every GET, list, PUT, PATCH, DELETE and create — so each
  * request cost O(objects) and filling the store O(objects²) (bench/README.md, "MTTP": 59% of the API server's JVM
- * in these scans at 400 Kustomizations). Here a {@link StoreIndex} narrows every lookup to the keys of one resource, namespace
- * and name (lists: of one resource and namespace, or one resource in all namespaces), which are then matched as
- * fabric8 matches them, so answers, their order and every other behaviour (resourceVersion, generation, the status
- * subresource, finalizers and deletionTimestamp, watches) stay fabric8's.
+ * in these scans at 400 Kustomizations). Here a {@link StoreIndex} narrows every lookup to the keys of one
+ * resource, namespace and name (lists: of one resource and namespace, or one resource in all namespaces), which are
+ * then matched as fabric8 matches them, so answers, their order and every other behaviour (resourceVersion,
+ * generation, the status subresource, finalizers and deletionTimestamp, watches) stay fabric8's.
  *
  * <p>What is overridden: {@link #findResource} (the lookup of fabric8's POST, PUT and PATCH handlers),
  * {@link #handleGet} (a GET or list; a watch stays fabric8's, whose opening still replays the matching objects from a
