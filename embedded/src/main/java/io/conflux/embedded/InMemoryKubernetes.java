@@ -13,6 +13,9 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,12 +27,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * An in-memory Kubernetes API server (fabric8's {@link KubernetesMockServer} in CRUD mode, patched by
- * {@link ApiServerDispatcher}) listening on {@code http://127.0.0.1:<port>} without TLS or authentication.
+ * An in-memory Kubernetes API server (fabric8's {@link KubernetesMockServer} in CRUD mode, its store indexed by
+ * {@link IndexedCrudDispatcher} and its answers patched by {@link ApiServerDispatcher}) listening on
+ * {@code http://127.0.0.1:<port>} without TLS or authentication.
  * Conflux uses it both as management cluster (Flux objects) and as target cluster (applied manifests).
  *
  * <p>Behaves like a real API server for what Conflux uses (see {@link ApiServerDispatcher} for the corrections
@@ -80,10 +85,30 @@ public final class InMemoryKubernetes implements AutoCloseable {
      * @throws UncheckedIOException if the loopback address cannot be bound
      */
     public static InMemoryKubernetes start() {
+        return start(Store.INDEXED);
+    }
+
+    /** The object stores the API server can keep its objects in; {@link #start()} takes the indexed one. */
+    enum Store {
+        /** {@link IndexedCrudDispatcher}: fabric8's store with lookups by resource, namespace and name. */
+        INDEXED,
+        /** fabric8's mock CRUD store as it is: every request scans every stored object (O(objects) per request). */
+        FABRIC8_MOCK
+    }
+
+    /**
+     * Starts a new, empty API server on {@code store}; for benchmarks comparing the stores
+     * ({@code ApiServerStoreBenchmark}).
+     */
+    static InMemoryKubernetes start(Store store) {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        ApiServerDispatcher dispatcher = new ApiServerDispatcher(new KubernetesMixedDispatcher(responses));
+        MockWebServer webServer = new MockWebServer();
+        ApiServerDispatcher dispatcher = new ApiServerDispatcher(switch (store) {
+            case INDEXED -> new IndexedCrudDispatcher();
+            case FABRIC8_MOCK -> new KubernetesMixedDispatcher(responses);
+        });
         KubernetesMockServer server = new KubernetesMockServer(
-            new Context(Json.MAPPER), new MockWebServer(), responses, dispatcher, false);
+            new Context(Json.MAPPER), webServer, responses, new ForgettingRequests(dispatcher, webServer), false);
         InetAddress loopback;
         try {
             loopback = InetAddress.getByName("127.0.0.1");
@@ -235,6 +260,45 @@ public final class InMemoryKubernetes implements AutoCloseable {
         closed = true;
         client.close();
         server.destroy();
+    }
+
+    /**
+     * Dispatches to the API server and then drops the requests fabric8's {@link MockWebServer} recorded: it keeps
+     * every request it receives, headers and body, for {@code takeRequest()}, which nothing here reads, so the heap
+     * grew with every request served (each apply's body, each status patch) for as long as the server ran.
+     */
+    private static final class ForgettingRequests extends Dispatcher {
+        private final ApiServerDispatcher dispatcher;
+        private final MockWebServer webServer;
+
+        ForgettingRequests(ApiServerDispatcher dispatcher, MockWebServer webServer) {
+            this.dispatcher = dispatcher;
+            this.webServer = webServer;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            try {
+                return dispatcher.dispatch(request);
+            } finally {
+                forget();
+            }
+        }
+
+        private void forget() {
+            try {
+                while (webServer.takeRequest(0, TimeUnit.MILLISECONDS) != null) {
+                    // dropped
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            dispatcher.shutdown();
+        }
     }
 
     static Config clientConfig(String url) {
