@@ -381,7 +381,8 @@ class HelmReleaseEndToEndTest {
                 assertThat(hr.getStatus()).isNotNull();
                 assertThat(Conditions.isReady(hr.getStatus().conditions(), hr.getMetadata().getGeneration()))
                         .as(String.valueOf(hr.getStatus().conditions())).isTrue();
-                Condition test = Conditions.find(hr.getStatus().conditions(), "TestSuccess").orElseThrow();
+                Condition test = Conditions.find(hr.getStatus().conditions(), "TestSuccess")
+                        .orElseThrow(() -> new AssertionError("no TestSuccess yet"));
                 assertThat(test.status()).as(test.message()).isEqualTo("True");
                 assertThat(test.reason()).isEqualTo("TestSucceeded");
             });
@@ -426,6 +427,76 @@ class HelmReleaseEndToEndTest {
             assertThat(client.secrets().inNamespace(ns).withLabel("owner", "helm").withLabel("name", "hooked").list()
                     .getItems()).isEmpty();
         }
+    }
+
+    /**
+     * Issue #15: a release whose pods never become ready fails its health check and is rolled back by remediation,
+     * with podinfo's real chart from the local Helm repository: an upgrade whose {@code podAnnotations} make the
+     * in-memory cluster's pods crash-loop (never ready) fails with "health check failed" ({@code Released=False
+     * UpgradeFailed}, helm-controller's reason, in the status and the applier's history), and the rollback
+     * ({@code Remediated=True RollbackSucceeded}) puts the released Deployment back.
+     */
+    @Test
+    @Order(8)
+    void aReleaseWhosePodsNeverBecomeReadyFailsItsHealthCheckAndIsRolledBack() throws Exception {
+        client.resource("""
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: crashing}
+                """).serverSideApply();
+        client.resource("""
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: podinfo, namespace: crashing}
+                spec: {interval: 10m, url: %s}
+                """.formatted(charts.url())).serverSideApply();
+        String release = """
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: crashing, namespace: crashing}
+                spec:
+                  interval: 10m
+                  chart:
+                    spec:
+                      chart: podinfo
+                      sourceRef: {kind: HelmRepository, name: podinfo}
+                  install: {timeout: 2m}
+                  upgrade:
+                    timeout: 10s
+                    remediation: {retries: 1}
+                  values: {podAnnotations: %s}
+                """;
+        client.resource(release.formatted("{}")).serverSideApply();
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("crashing").withName("crashing").get();
+            assertThat(hr.getStatus()).isNotNull();
+            assertThat(Conditions.isReady(hr.getStatus().conditions(), hr.getMetadata().getGeneration()))
+                    .as(String.valueOf(hr.getStatus().conditions())).isTrue();
+        });
+
+        client.resource(release.formatted("{embedded.conflux.io/outcome: Failed}")).serverSideApply();
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("crashing").withName("crashing").get();
+            Condition remediated = Conditions.find(hr.getStatus().conditions(), "Remediated")
+                    .orElseThrow(() -> new AssertionError("not remediated yet: " + hr.getStatus().conditions()));
+            assertThat(remediated.status()).isEqualTo("True");
+            assertThat(remediated.reason()).isEqualTo("RollbackSucceeded");
+            Condition released = Conditions.find(hr.getStatus().conditions(), "Released")
+                    .orElseThrow(() -> new AssertionError("no Released yet"));
+            assertThat(released.status()).isEqualTo("False");
+            assertThat(released.reason()).isEqualTo("UpgradeFailed");
+            assertThat(released.message()).contains("health check failed after 10s: timeout waiting for: [")
+                    .contains("Deployment/crashing/crashing-podinfo");
+        });
+        // helm-controller's reasons in the applier's history: the health check's failure is the upgrade's
+        assertThat(ApplierHistory.attempts(conflux, "HelmRelease", "crashing", "crashing"))
+                .filteredOn(a -> a.path("reason").asText().equals("UpgradeFailed")).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.path("message").asText()).contains("health check failed"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(client.apps().deployments().inNamespace("crashing").withName("crashing-podinfo").get()
+                        .getSpec().getTemplate().getMetadata().getAnnotations())
+                        .as("rolled back to the released pod template")
+                        .doesNotContainKey("embedded.conflux.io/outcome"));
     }
 
     /** One watch event of a Job or ConfigMap: the resource version the API server gave the write it reports. */
