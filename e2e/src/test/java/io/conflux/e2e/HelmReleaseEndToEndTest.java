@@ -10,13 +10,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conflux.cli.local.FixtureRepositories;
 import io.conflux.cli.local.LocalInstallation;
 import io.conflux.embedded.InMemoryKubernetes;
+import io.conflux.helm.testing.HookedChart;
 import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -323,6 +330,202 @@ class HelmReleaseEndToEndTest {
                     assertThat(p.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
                             .isEqualTo(1);
                 });
+    }
+
+    /**
+     * Issue #15: the fixture chart with hooks and {@code crds/} ({@link HookedChart}), served by a local Helm repository,
+     * through the renderer and the applier: installed (the CRD created; the {@code pre-install} Job completed before the
+     * release's ConfigMap was created — ordered by the in-memory API server's resource versions, one counter for every
+     * write), tested ({@code spec.test.enable}: {@code TestSuccess=True TestSucceeded}, the test Pod Succeeded),
+     * upgraded (the {@code post-upgrade} Job created after the ConfigMap's new value, then deleted by its
+     * {@code hook-delete-policy: hook-succeeded}) and deleted (the release's objects and records gone; the CRD and the
+     * {@code helm.sh/resource-policy: keep} ConfigMap stay).
+     */
+    @Test
+    @Order(7)
+    void aChartWithHooksAndCrdsIsInstalledTestedUpgradedAndUninstalledAsHelmDoes() throws Exception {
+        String ns = "hooks";
+        client.resource("""
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: hooks}
+                """).serverSideApply();
+        List<Seen> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        Path dir = PROJECT.resolve("e2e/target/hooked-" + System.nanoTime());
+        try (LocalChartRepository hooked = LocalChartRepository.start(HookedChart.write(dir, "1.0.0"));
+             Watch jobs = client.batch().v1().jobs().inNamespace(ns).watch(new Recorder<>(seen));
+             Watch configMaps = client.configMaps().inNamespace(ns).watch(new Recorder<>(seen))) {
+            client.resource("""
+                    apiVersion: source.toolkit.fluxcd.io/v1
+                    kind: HelmRepository
+                    metadata: {name: hooked, namespace: hooks}
+                    spec: {interval: 10m, url: %s}
+                    """.formatted(hooked.url())).serverSideApply();
+            String release = """
+                    apiVersion: helm.toolkit.fluxcd.io/v2
+                    kind: HelmRelease
+                    metadata: {name: hooked, namespace: hooks}
+                    spec:
+                      interval: 10m
+                      timeout: 2m
+                      chart:
+                        spec:
+                          chart: hooked
+                          sourceRef: {kind: HelmRepository, name: hooked}
+                      test: {enable: true}
+                      values: {message: %s, keep: true}
+                    """;
+            client.resource(release.formatted("installed")).serverSideApply();
+            await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                HelmRelease hr = client.resources(HelmRelease.class).inNamespace(ns).withName("hooked").get();
+                assertThat(hr.getStatus()).isNotNull();
+                assertThat(Conditions.isReady(hr.getStatus().conditions(), hr.getMetadata().getGeneration()))
+                        .as(String.valueOf(hr.getStatus().conditions())).isTrue();
+                Condition test = Conditions.find(hr.getStatus().conditions(), "TestSuccess")
+                        .orElseThrow(() -> new AssertionError("no TestSuccess yet"));
+                assertThat(test.status()).as(test.message()).isEqualTo("True");
+                assertThat(test.reason()).isEqualTo("TestSucceeded");
+            });
+            assertThat(client.apiextensions().v1().customResourceDefinitions().withName("gizmos.example.com").get())
+                    .isNotNull();
+            assertThat(client.configMaps().inNamespace(ns).withName("hooked-settings").get().getData())
+                    .containsEntry("message", "installed");
+            assertThat(client.pods().inNamespace(ns).withName("hooked-test-connection").get().getStatus().getPhase())
+                    .isEqualTo("Succeeded");
+            long migrated = first(seen, s -> s.name().equals("hooked-migrate") && s.complete());
+            long created = first(seen, s -> s.name().equals("hooked-settings") && s.action() == Watcher.Action.ADDED);
+            assertThat(migrated).as("pre-install Job complete before the release's ConfigMap is created: " + seen)
+                    .isLessThan(created);
+            assertThat(seen).as("no post-upgrade hook at install").noneMatch(s -> s.name().equals("hooked-notify"));
+
+            client.resource(release.formatted("upgraded")).serverSideApply();
+            await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(seen).anyMatch(s -> s.name().equals("hooked-notify") && s.action() == Watcher.Action.DELETED);
+                HelmRelease hr = client.resources(HelmRelease.class).inNamespace(ns).withName("hooked").get();
+                assertThat(Conditions.isReady(hr.getStatus().conditions(), hr.getMetadata().getGeneration()))
+                        .as(String.valueOf(hr.getStatus().conditions())).isTrue();
+            });
+            long changed = first(seen, s -> s.name().equals("hooked-settings") && "upgraded".equals(s.message()));
+            long notified = first(seen, s -> s.name().equals("hooked-notify") && s.action() == Watcher.Action.ADDED);
+            assertThat(changed).as("post-upgrade Job created after the upgrade applied the ConfigMap: " + seen)
+                    .isLessThan(notified);
+            assertThat(seen).as("the post-upgrade Job completed before its hook-succeeded deletion")
+                    .anyMatch(s -> s.name().equals("hooked-notify") && s.complete());
+            assertThat(client.batch().v1().jobs().inNamespace(ns).withName("hooked-notify").get()).isNull();
+            assertThat(client.secrets().inNamespace(ns).withName("sh.helm.release.v1.hooked.v2").get().getMetadata()
+                    .getLabels()).containsEntry("status", "deployed");
+
+            client.resources(HelmRelease.class).inNamespace(ns).withName("hooked").delete();
+            await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(client.resources(HelmRelease.class).inNamespace(ns).withName("hooked").get()).isNull();
+                assertThat(client.configMaps().inNamespace(ns).withName("hooked-settings").get()).isNull();
+            });
+            assertThat(client.apiextensions().v1().customResourceDefinitions().withName("gizmos.example.com").get())
+                    .as("a release never deletes its CRDs").isNotNull();
+            assertThat(client.configMaps().inNamespace(ns).withName("hooked-keep").get())
+                    .as("helm.sh/resource-policy: keep").isNotNull();
+            assertThat(client.secrets().inNamespace(ns).withLabel("owner", "helm").withLabel("name", "hooked").list()
+                    .getItems()).isEmpty();
+        }
+    }
+
+    /**
+     * Issue #15: a release whose pods never become ready fails its health check and is rolled back by remediation,
+     * with podinfo's real chart from the local Helm repository: an upgrade whose {@code podAnnotations} make the
+     * in-memory cluster's pods crash-loop (never ready) fails with "health check failed" ({@code Released=False
+     * UpgradeFailed}, helm-controller's reason, in the status and the applier's history), and the rollback
+     * ({@code Remediated=True RollbackSucceeded}) puts the released Deployment back.
+     */
+    @Test
+    @Order(8)
+    void aReleaseWhosePodsNeverBecomeReadyFailsItsHealthCheckAndIsRolledBack() throws Exception {
+        client.resource("""
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: crashing}
+                """).serverSideApply();
+        client.resource("""
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: HelmRepository
+                metadata: {name: podinfo, namespace: crashing}
+                spec: {interval: 10m, url: %s}
+                """.formatted(charts.url())).serverSideApply();
+        String release = """
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: crashing, namespace: crashing}
+                spec:
+                  interval: 10m
+                  chart:
+                    spec:
+                      chart: podinfo
+                      sourceRef: {kind: HelmRepository, name: podinfo}
+                  install: {timeout: 2m}
+                  upgrade:
+                    timeout: 10s
+                    remediation: {retries: 1}
+                  values: {podAnnotations: %s}
+                """;
+        client.resource(release.formatted("{}")).serverSideApply();
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("crashing").withName("crashing").get();
+            assertThat(hr.getStatus()).isNotNull();
+            assertThat(Conditions.isReady(hr.getStatus().conditions(), hr.getMetadata().getGeneration()))
+                    .as(String.valueOf(hr.getStatus().conditions())).isTrue();
+        });
+
+        client.resource(release.formatted("{embedded.conflux.io/outcome: Failed}")).serverSideApply();
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("crashing").withName("crashing").get();
+            Condition remediated = Conditions.find(hr.getStatus().conditions(), "Remediated")
+                    .orElseThrow(() -> new AssertionError("not remediated yet: " + hr.getStatus().conditions()));
+            assertThat(remediated.status()).isEqualTo("True");
+            assertThat(remediated.reason()).isEqualTo("RollbackSucceeded");
+            Condition released = Conditions.find(hr.getStatus().conditions(), "Released")
+                    .orElseThrow(() -> new AssertionError("no Released yet"));
+            assertThat(released.status()).isEqualTo("False");
+            assertThat(released.reason()).isEqualTo("UpgradeFailed");
+            assertThat(released.message()).contains("health check failed after 10s: timeout waiting for: [")
+                    .contains("Deployment/crashing/crashing-podinfo");
+        });
+        // helm-controller's reasons in the applier's history: the health check's failure is the upgrade's
+        assertThat(ApplierHistory.attempts(conflux, "HelmRelease", "crashing", "crashing"))
+                .filteredOn(a -> a.path("reason").asText().equals("UpgradeFailed")).isNotEmpty()
+                .allSatisfy(a -> assertThat(a.path("message").asText()).contains("health check failed"));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(client.apps().deployments().inNamespace("crashing").withName("crashing-podinfo").get()
+                        .getSpec().getTemplate().getMetadata().getAnnotations())
+                        .as("rolled back to the released pod template")
+                        .doesNotContainKey("embedded.conflux.io/outcome"));
+    }
+
+    /** One watch event of a Job or ConfigMap: the resource version the API server gave the write it reports. */
+    private record Seen(Watcher.Action action, String name, long resourceVersion, boolean complete, String message) {
+    }
+
+    /** Records the watch events of one kind into a shared list. */
+    private record Recorder<T extends HasMetadata>(List<Seen> seen) implements Watcher<T> {
+        @Override
+        public void eventReceived(Action action, T object) {
+            boolean complete = object instanceof Job job && job.getStatus() != null && job.getStatus().getConditions() != null
+                    && job.getStatus().getConditions().stream()
+                            .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()));
+            String message = object instanceof ConfigMap cm && cm.getData() != null ? cm.getData().get("message") : null;
+            seen.add(new Seen(action, object.getMetadata().getName(),
+                    Long.parseLong(object.getMetadata().getResourceVersion()), complete, message));
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+        }
+    }
+
+    /** @return the resource version of the first event matching {@code which}; fails when there is none */
+    private static long first(List<Seen> seen, java.util.function.Predicate<Seen> which) {
+        synchronized (seen) {
+            return seen.stream().filter(which).mapToLong(Seen::resourceVersion).min()
+                    .orElseThrow(() -> new AssertionError("no such watch event in " + seen));
+        }
     }
 
     /** @return the JSON output of {@code helm <args> -o json} against the installation's kubeconfig */

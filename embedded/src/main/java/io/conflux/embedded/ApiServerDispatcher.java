@@ -124,6 +124,13 @@ final class ApiServerDispatcher extends Dispatcher {
                 answer = ServerVersion.answer(bare);
             }
             if (answer != null) {
+                // discovery is served to every user, but impersonating one is checked first, as kube-apiserver's
+                // impersonation filter checks it before any authorization
+                for (AccessRequest access : impersonation(request)) {
+                    if (!authorizer.allows(access, () -> rbacPolicy(request))) {
+                        return status(403, "Forbidden", access.forbiddenMessage());
+                    }
+                }
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                     .setBody(answer);
             }
@@ -555,15 +562,45 @@ final class ApiServerDispatcher extends Dispatcher {
      * itself as the effective identity.
      */
     private static java.util.List<AccessRequest> accessRequests(RecordedRequest request, ResourcePath path) {
-        java.util.List<String> users = new java.util.ArrayList<>();
-        java.util.List<String> groups = new java.util.ArrayList<>();
+        java.util.List<String> users = headers(request, "Impersonate-User");
+        java.util.List<String> groups = headers(request, "Impersonate-Group");
+        String authenticated = authenticatedUser(request.getHeader("Authorization"));
+        java.util.List<AccessRequest> checks = impersonation(request);
+        String verb = switch (request.getMethod()) {
+            case "GET" -> path.name() != null ? "get"
+                : request.getPath().matches(".*[?&]watch=(true|1).*") ? "watch" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> path.name() == null ? "deletecollection" : "delete";
+            default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
+        };
+        checks.add(new AccessRequest(users.isEmpty() ? authenticated : users.get(0),
+            java.util.List.copyOf(groups),
+            verb, path.group(), path.plural(), path.namespace(), path.name(), path.subresource()));
+        return checks;
+    }
+
+    /** @return the values of every header {@code name} (case-insensitive), in order */
+    private static java.util.List<String> headers(RecordedRequest request, String name) {
+        java.util.List<String> out = new java.util.ArrayList<>();
         request.getHeaders().toMultimap().forEach((header, values) -> {
-            if ("Impersonate-User".equalsIgnoreCase(header)) {
-                users.addAll(values);
-            } else if ("Impersonate-Group".equalsIgnoreCase(header)) {
-                groups.addAll(values);
+            if (name.equalsIgnoreCase(header)) {
+                out.addAll(values);
             }
         });
+        return out;
+    }
+
+    /**
+     * @return the checks of kube-apiserver's impersonation filter for {@code request}: when a non-admin user sends
+     *         {@code Impersonate-User}/{@code -Group} headers, its {@code impersonate} permission on each impersonated
+     *         user ({@code users}, or {@code serviceaccounts} in the account's namespace) and group ({@code groups});
+     *         empty otherwise
+     */
+    private static java.util.List<AccessRequest> impersonation(RecordedRequest request) {
+        java.util.List<String> users = headers(request, "Impersonate-User");
+        java.util.List<String> groups = headers(request, "Impersonate-Group");
         String authenticated = authenticatedUser(request.getHeader("Authorization"));
         java.util.List<AccessRequest> checks = new java.util.ArrayList<>();
         if (!AccessRequest.ADMIN.equals(authenticated)) {
@@ -582,18 +619,6 @@ final class ApiServerDispatcher extends Dispatcher {
                     group, null));
             }
         }
-        String verb = switch (request.getMethod()) {
-            case "GET" -> path.name() != null ? "get"
-                : request.getPath().matches(".*[?&]watch=(true|1).*") ? "watch" : "list";
-            case "POST" -> "create";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> path.name() == null ? "deletecollection" : "delete";
-            default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
-        };
-        checks.add(new AccessRequest(users.isEmpty() ? authenticated : users.get(0),
-            java.util.List.copyOf(groups),
-            verb, path.group(), path.plural(), path.namespace(), path.name(), path.subresource()));
         return checks;
     }
 

@@ -3,8 +3,9 @@ package io.conflux.embedded;
 import java.util.function.Supplier;
 
 /**
- * Decides whether the in-memory API server serves a request (discovery is always served, as it is to every
- * authenticated user of a real cluster). A denied request is answered {@code 403 Forbidden} with the real server's
+ * Decides whether the in-memory API server serves a request (discovery is served to every identity, as it is to every
+ * authenticated user of a real cluster, but a discovery request that impersonates someone is first checked for the
+ * {@code impersonate} permission, as kube-apiserver's impersonation filter checks every request). A denied request is answered {@code 403 Forbidden} with the real server's
  * Status and message. Called on the server's request thread, one request at a time.
  */
 @FunctionalInterface

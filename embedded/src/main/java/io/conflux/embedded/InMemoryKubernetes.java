@@ -133,8 +133,8 @@ public final class InMemoryKubernetes implements AutoCloseable {
     }
 
     /**
-     * Sets who may do what: every later request (discovery excepted) is shown to {@code authorizer} with its
-     * impersonation headers, and answered {@code 403 Forbidden} with the real server's message when refused — a
+     * Sets who may do what: every later request (discovery only for its impersonation) is shown to
+     * {@code authorizer} with its impersonation headers, and answered {@code 403 Forbidden} with the real server's message when refused — a
      * stand-in for RBAC, and a way to record which identity a client used. {@link Authorizer#ALLOW_ALL} by default.
      *
      * @param authorizer decides on each request; called on the server thread, one request at a time

@@ -32,7 +32,10 @@ import org.jboss.logging.Logger;
  *
  * <p>A test makes a Job or Pod fail instead by annotating it (or a Job's {@code spec.template}) with
  * {@value #OUTCOME_ANNOTATION}{@code : Failed}: the Job gets {@code failed: 1} and {@code Failed=True}
- * ({@code BackoffLimitExceeded}), the Pod phase {@code Failed}. A Pod that runs once ends as a kubelet reports it
+ * ({@code BackoffLimitExceeded}), the Pod phase {@code Failed}. A Deployment, StatefulSet or ReplicaSet whose pod
+ * template is so annotated has pods that never become ready (a crash loop): its generation is observed, with no ready
+ * or available replica (a Deployment {@code Available=False MinimumReplicasUnavailable}), so kstatus keeps it
+ * {@code InProgress} and a wait on it times out. A Pod that runs once ends as a kubelet reports it
  * ({@link PodExit}): every container {@code terminated} with an exit code, phase {@code Succeeded} when all are 0,
  * else {@code Failed}; a container whose command is a shell running only {@code exit <n>} (the shape of charts' failing
  * test hooks, e.g. podinfo's {@code faults.testFail}) exits with {@code n}, every other with 0 — no image is run.
@@ -118,21 +121,31 @@ public final class WorkloadController implements AutoCloseable {
         switch (kind) {
             case "Deployment", "StatefulSet", "ReplicaSet" -> {
                 long replicas = spec.get("replicas") instanceof Number n ? n.longValue() : 1;
+                // pods annotated to fail crash-loop: they run but never become ready
+                long ready = fails(obj, spec) ? 0 : replicas;
                 status.put("observedGeneration", generation);
                 status.put("replicas", replicas);
                 status.put("updatedReplicas", replicas);
-                status.put("readyReplicas", replicas);
-                status.put("availableReplicas", replicas);
+                status.put("readyReplicas", ready);
+                status.put("availableReplicas", ready);
+                if (ready < replicas) {
+                    status.put("unavailableReplicas", replicas - ready);
+                }
                 if (kind.equals("ReplicaSet")) {
                     status.remove("updatedReplicas");
+                    status.remove("unavailableReplicas");
                     status.put("fullyLabeledReplicas", replicas);
                 }
                 if (kind.equals("StatefulSet")) {
+                    status.remove("unavailableReplicas");
                     status.put("currentReplicas", replicas);
                 }
                 if (kind.equals("Deployment")) {
-                    status.put("conditions", List.of(condition("Available", "MinimumReplicasAvailable", now),
-                            condition("Progressing", "NewReplicaSetAvailable", now)));
+                    status.put("conditions", ready < replicas
+                            ? List.of(Map.of("type", "Available", "status", "False", "reason", "MinimumReplicasUnavailable",
+                                    "lastTransitionTime", now), condition("Progressing", "ReplicaSetUpdated", now))
+                            : List.of(condition("Available", "MinimumReplicasAvailable", now),
+                                    condition("Progressing", "NewReplicaSetAvailable", now)));
                 }
             }
             case "DaemonSet" -> {

@@ -146,10 +146,20 @@ class RbacTest {
                 assertThatThrownBy(() -> asTenant.configMaps().inNamespace("default").list())
                     .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403))
                     .hasMessageContaining("cannot impersonate resource \"serviceaccounts\"");
+                // discovery is served to everyone, but impersonating for it is checked as for any request
+                assertThatThrownBy(() -> asTenant.getApiGroups())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403))
+                    .hasMessageContaining("cannot impersonate resource \"serviceaccounts\"");
+                assertThatThrownBy(() -> asTenant.getKubernetesVersion())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+                try (KubernetesClient plain = client(kube, token)) {
+                    assertThat(plain.getApiGroups().getGroups()).as("discovery without impersonation").isNotEmpty();
+                }
 
                 kube.client().resource(clusterRole("impersonator", rule("", "serviceaccounts", "impersonate"))).create();
                 kube.client().resource(clusterBinding("impersonator", "ServiceAccount", "applier", "conflux")).create();
                 assertThat(asTenant.configMaps().inNamespace("default").list().getItems()).isEmpty();
+                assertThat(asTenant.getApiGroups().getGroups()).isNotEmpty();
             }
         }
     }

@@ -61,6 +61,36 @@ class WorkloadControllerTest {
     }
 
     @Test
+    void aDeploymentWhosePodsAreAnnotatedToFailNeverBecomesAvailable() {
+        KubernetesClient client = kube.client();
+        client.resource("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: crashing, namespace: default}
+                spec:
+                  replicas: 2
+                  selector: {matchLabels: {app: crashing}}
+                  template:
+                    metadata:
+                      labels: {app: crashing}
+                      annotations: {embedded.conflux.io/outcome: Failed}
+                    spec: {containers: [{name: web, image: nginx:1.27}]}
+                """).serverSideApply();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Deployment d = client.apps().deployments().inNamespace("default").withName("crashing").get();
+            assertThat(d.getStatus()).isNotNull();
+            assertThat(d.getStatus().getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
+            assertThat(d.getStatus().getReplicas()).isEqualTo(2);
+            assertThat(d.getStatus().getUnavailableReplicas()).isEqualTo(2);
+            assertThat(d.getStatus().getAvailableReplicas()).isZero();
+            assertThat(d.getStatus().getConditions()).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Available");
+                assertThat(c.getStatus()).isEqualTo("False");
+            });
+        });
+    }
+
+    @Test
     void jobsCompleteAndCrdsAreEstablished() {
         KubernetesClient client = kube.client();
         client.resource("""

@@ -1,15 +1,11 @@
 package io.conflux.applier.apply;
 
 import io.conflux.model.kustomize.KubeConfigReference;
+import io.conflux.service.KubeconfigClients;
 import io.conflux.service.KubeconfigSecrets;
 import io.conflux.service.SecretReader;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The cluster an object is applied to, and as whom: the management cluster, or — when {@code spec.kubeConfig.secretRef}
@@ -31,19 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * commands or plugins ({@code exec}, {@code auth-provider}, unless {@code allowExec}) or that names local files is
  * refused with an {@link IllegalStateException} naming the Secret and the field, never a value.
  *
- * <p>Clients are cached per kubeconfig content (its
- * SHA-256), so a rotated kubeconfig is picked up; impersonating clients
- * are cached with the client they are built on. Each use holds a {@link Lease}: the client of a rotated Secret is
- * closed, with its impersonating clients, once the last lease on it is closed, never under a reconcile still using it.
- * Blocking.
+ * <p>Clients come from service-common's {@link KubeconfigClients}, the renderer's too: one per version of a kubeconfig
+ * Secret (its SHA-256), so a rotated kubeconfig is picked up, with its impersonating clients. Each use holds a
+ * {@link Lease}: the client of a rotated Secret is closed, with its impersonating clients, once the last lease on it
+ * is closed, never under a reconcile still using it. Blocking.
  */
 public final class TargetClusters implements AutoCloseable {
-    private final KubernetesClient management;
-    private final KubeconfigSecrets kubeconfigs;
+    private final KubeconfigClients clients;
     private final Optional<String> defaultServiceAccount;
-    /** Guarded by {@code this}: the current client of each kubeconfig Secret ({@code namespace/name}). */
-    private final Map<String, Target> remote = new HashMap<>();
-    private final Target managementTarget;
 
     /**
      * @param management            the management cluster's client (never closed here)
@@ -64,10 +55,8 @@ public final class TargetClusters implements AutoCloseable {
      */
     public TargetClusters(KubernetesClient management, SecretReader secrets, Optional<String> defaultServiceAccount,
                           boolean allowExec) {
-        this.management = management;
-        this.kubeconfigs = new KubeconfigSecrets(secrets, allowExec, "applier");
+        this.clients = new KubeconfigClients(management, new KubeconfigSecrets(secrets, allowExec, "applier"));
         this.defaultServiceAccount = defaultServiceAccount.filter(s -> !s.isBlank());
-        this.managementTarget = new Target("management", management, false);
     }
 
     /**
@@ -90,8 +79,7 @@ public final class TargetClusters implements AutoCloseable {
      * @throws IllegalStateException when the Secret or its key is missing, or its kubeconfig is refused
      */
     public Lease forObject(String namespace, KubeConfigReference kubeConfig) {
-        Target target = acquire(namespace, kubeConfig);
-        return new Lease(target, target.client);
+        return new Lease(clients.lease(namespace, kubeConfig, Optional.empty()));
     }
 
     /**
@@ -104,148 +92,37 @@ public final class TargetClusters implements AutoCloseable {
     public Lease forObject(String namespace, KubeConfigReference kubeConfig, String serviceAccountName) {
         Optional<String> account = serviceAccountName == null || serviceAccountName.isBlank()
                 ? defaultServiceAccount : Optional.of(serviceAccountName);
-        Target target = acquire(namespace, kubeConfig);
-        if (account.isEmpty()) {
-            return new Lease(target, target.client);
-        }
-        try {
-            return new Lease(target, target.impersonating(username(namespace, account.get())));
-        } catch (RuntimeException e) {
-            release(target);
-            throw e;
-        }
+        return new Lease(clients.lease(namespace, kubeConfig, account.map(a -> username(namespace, a))));
     }
 
     /** @return Kubernetes' user name of a service account, {@code system:serviceaccount:<namespace>:<name>} */
     public static String username(String namespace, String serviceAccount) {
-        return "system:serviceaccount:" + namespace + ":" + serviceAccount;
+        return KubeconfigClients.serviceAccountUser(namespace, serviceAccount);
     }
 
     /**
      * One use of a target cluster's client: valid until closed. Closing it twice is harmless.
      */
-    public final class Lease implements AutoCloseable {
-        private final Target target;
-        private final KubernetesClient client;
-        private boolean closed;
+    public static final class Lease implements AutoCloseable {
+        private final KubeconfigClients.Lease lease;
 
-        private Lease(Target target, KubernetesClient client) {
-            this.target = target;
-            this.client = client;
+        private Lease(KubeconfigClients.Lease lease) {
+            this.lease = lease;
         }
 
         /** @return the client, usable until this lease is closed */
         public KubernetesClient client() {
-            return client;
+            return lease.client();
         }
 
         @Override
         public void close() {
-            synchronized (TargetClusters.this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-            }
-            release(target);
-        }
-    }
-
-    /** One cluster's client (for one version of its kubeconfig Secret), its impersonating clients, and its users. */
-    private static final class Target {
-        final String version;
-        final KubernetesClient client;
-        final boolean owned;
-        final Map<String, KubernetesClient> impersonating = new ConcurrentHashMap<>();
-        /** Guarded by the owning {@link TargetClusters}. */
-        int leases;
-        /** Guarded by the owning {@link TargetClusters}: replaced by a newer version of the Secret. */
-        boolean retired;
-
-        Target(String version, KubernetesClient client, boolean owned) {
-            this.version = version;
-            this.client = client;
-            this.owned = owned;
-        }
-
-        KubernetesClient impersonating(String user) {
-            return impersonating.computeIfAbsent(user, k -> new KubernetesClientBuilder()
-                    .withConfig(new ConfigBuilder(client.getConfiguration())
-                            .withImpersonateUsername(user)
-                            .build())
-                    .build());
-        }
-
-        void close() {
-            impersonating.values().forEach(KubernetesClient::close);
-            impersonating.clear();
-            if (owned) {
-                client.close();
-            }
-        }
-    }
-
-    private Target acquire(String namespace, KubeConfigReference kubeConfig) {
-        Optional<KubeconfigSecrets.Kubeconfig> read = kubeconfigs.read(namespace, kubeConfig);
-        if (read.isEmpty()) {
-            synchronized (this) {
-                managementTarget.leases++;
-            }
-            return managementTarget;
-        }
-        KubeconfigSecrets.Kubeconfig kubeconfig = read.get();
-        String cacheKey = kubeconfig.secret();
-        String version = kubeconfig.version();
-        synchronized (this) {
-            Target current = remote.get(cacheKey);
-            if (current != null && current.version.equals(version)) {
-                current.leases++;
-                return current;
-            }
-        }
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(kubeconfigs.config(kubeconfig)).build();
-        Target stale = null;
-        Target chosen;
-        synchronized (this) {
-            Target current = remote.get(cacheKey);
-            if (current != null && current.version.equals(version)) {
-                chosen = current; // another reconcile built it meanwhile: share that one
-            } else {
-                chosen = new Target(version, client, true);
-                remote.put(cacheKey, chosen);
-                if (current != null) {
-                    current.retired = true;
-                    stale = current.leases == 0 ? current : null;
-                }
-            }
-            chosen.leases++;
-        }
-        if (chosen.client != client) {
-            client.close();
-        }
-        if (stale != null) {
-            stale.close();
-        }
-        return chosen;
-    }
-
-    private void release(Target target) {
-        boolean close;
-        synchronized (this) {
-            target.leases--;
-            close = target.retired && target.leases == 0;
-        }
-        if (close) {
-            target.close();
+            lease.close();
         }
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            remote.values().forEach(Target::close);
-            remote.clear();
-        }
-        managementTarget.close();
+        clients.close();
     }
 }

@@ -24,6 +24,7 @@ import io.conflux.applier.release.Remediation;
 import io.conflux.model.helm.ReleaseBundle;
 import io.conflux.model.meta.FluxReasons;
 import io.conflux.model.meta.ObjectKey;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -59,6 +60,9 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
     BundleApplier applier;
     @Inject
     ApplierConfig config;
+    /** The management cluster, where the HelmRelease and its {@code status.history} are. */
+    @Inject
+    KubernetesClient client;
 
     /** The bundles an upgrade needs: the desired one, and the last released one for a rollback (or null). */
     private record Contents(String desired, String lastGood) {
@@ -113,6 +117,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                         : Uni.createFrom().item(new Contents(content, null))))
                 .chain(contents -> run.blocking().call(() -> {
                     List<InventoryEntry> previous = Records.previous(r, inventory);
+                    List<Map<String, Object>> history = HelmStorage.history(client, r);
                     ReleaseBundle bundle = applier.bundle(contents.desired());
                     ReleaseBundle lastGood = contents.lastGood() == null ? null : applier.bundle(contents.lastGood());
                     try {
@@ -127,7 +132,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                                     .run(action, bundle.objects(), lastGood == null ? null : lastGood.objects(),
                                             previous, counters, install, upgrade, options);
                             view.set(new ReleaseRecordsView(HelmStorage.record(target, r, outcome, bundle, lastGood,
-                                    releaseHooks.results()), bundle.release()));
+                                    releaseHooks.results(), history), bundle.release()));
                             return outcome;
                         });
                     } catch (IllegalStateException | KubernetesClientException e) {

@@ -138,6 +138,14 @@ public final class ReleaseRecords {
      *         ({@link ReleaseSnapshots#of}), newest first; records that do not decode are left out
      */
     public List<Map<String, Object>> snapshots(Target target, boolean ignoreTests) {
+        return ReleaseSnapshots.of(decoded(target), ignoreTests);
+    }
+
+    /**
+     * @param target the release
+     * @return its records decoded ({@link #decode}), oldest first; records that do not decode are left out
+     */
+    public List<Map<String, Object>> decoded(Target target) {
         List<Map<String, Object>> decoded = new ArrayList<>();
         for (Secret s : records(target)) {
             try {
@@ -146,7 +154,7 @@ public final class ReleaseRecords {
                 // a record someone else wrote badly is not part of the release's history
             }
         }
-        return ReleaseSnapshots.of(decoded, ignoreTests);
+        return decoded;
     }
 
     /**

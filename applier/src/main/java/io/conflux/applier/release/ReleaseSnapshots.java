@@ -28,8 +28,11 @@ import java.util.Map;
  * {@code superseded} (and, unless tests are ignored, has no test hook in phase {@code Failed}), so that a rollback target
  * stays known; when there is none, the newest {@value #DEFAULT_MAX_HISTORY} (helm-controller's
  * {@code defaultMaxHistory}, whatever {@code spec.maxHistory} says — that bounds Helm's storage, {@link ReleaseRecords}).
- * Snapshots are made from the records Helm's storage still holds, so a snapshot whose record {@code maxHistory}
- * trimmed is gone too (helm-controller keeps it in the status). A pure function.
+ * As helm-controller, the history is the status's own, not a listing of Helm's storage ({@link #merge}): after an
+ * upgrade or a rollback the snapshots of the records written or updated (read back from the storage) replace those of
+ * the same version in the previous {@code status.history}, and a snapshot whose record {@code maxHistory} trimmed stays
+ * until {@code Truncate} cuts it; an install starts a new history ({@code ClearHistory}); an uninstall keeps it, the
+ * latest snapshot {@code uninstalled} with its {@code deleted} time ({@link #uninstalled}). Pure functions.
  */
 public final class ReleaseSnapshots {
     /** helm-controller's {@code defaultMaxHistory}: the bound of a history without a previous release. */
@@ -53,6 +56,59 @@ public final class ReleaseSnapshots {
             out.add(snapshot(record));
         }
         return List.copyOf(truncate(out, ignoreTests));
+    }
+
+    /**
+     * helm-controller's history after an action ({@code observedReleases.recordOnObject}, {@code observeUninstall},
+     * then {@code Truncate}): the snapshots of {@code records}, and those of {@code previous} of the same release whose
+     * version no record has (their records trimmed by {@code maxHistory}, or deleted by an uninstall), newest first, cut.
+     *
+     * @param records     decoded release records of the release as the action left them, any order
+     * @param previous    the HelmRelease's {@code status.history} before the action (empty after an install, which
+     *                    starts a new history); snapshots of another release name or namespace are dropped
+     * @param name        the release name
+     * @param namespace   the release namespace
+     * @param ignoreTests as in {@link #of}
+     * @return the snapshots, newest first, as JSON trees, cut as helm-controller's {@code Truncate}
+     */
+    public static List<Map<String, Object>> merge(List<Map<String, Object>> records, List<Map<String, Object>> previous,
+                                                  String name, String namespace, boolean ignoreTests) {
+        Map<Integer, Map<String, Object>> byVersion = new java.util.TreeMap<>(Comparator.reverseOrder());
+        for (Map<String, Object> s : previous) {
+            if (name.equals(s.get("name")) && namespace.equals(s.get("namespace"))) {
+                byVersion.put(number(s.get("version")), s);
+            }
+        }
+        for (Map<String, Object> record : records) {
+            byVersion.put(number(record.get("version")), snapshot(record));
+        }
+        return List.copyOf(truncate(new ArrayList<>(byVersion.values()), ignoreTests));
+    }
+
+    /**
+     * @param records decoded release records of a release about to be uninstalled
+     * @param deleted when it was uninstalled
+     * @return the records as Helm's uninstall leaves them before it purges them: the latest {@code uninstalled}, with
+     *         {@code info.deleted}; the others as they were
+     */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> uninstalled(List<Map<String, Object>> records, Instant deleted) {
+        int latest = records.stream().mapToInt(r -> number(r.get("version"))).max().orElse(0);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> record : records) {
+            if (number(record.get("version")) == latest) {
+                Map<String, Object> copy = new LinkedHashMap<>(record);
+                Map<String, Object> info = new LinkedHashMap<>(
+                        record.get("info") instanceof Map<?, ?> i ? (Map<String, Object>) i : Map.of());
+                info.put("status", "uninstalled");
+                info.put("deleted", deleted.toString());
+                copy.put("info", info);
+                out.add(copy);
+            } else {
+                out.add(record);
+            }
+        }
+        return out;
     }
 
     /** helm-controller's {@code Snapshots.Truncate} over snapshots sorted newest first. */

@@ -42,6 +42,47 @@ class ReleaseSnapshotsTest {
         assertThat(versions(ReleaseSnapshots.of(failed.subList(0, 5), false))).containsExactly(5, 4, 3, 2, 1);
     }
 
+    /**
+     * helm-controller keeps a snapshot in {@code status.history} after {@code maxHistory} trimmed its record: the
+     * status's history is merged with the records (theirs replace the snapshots of the same version), then cut.
+     */
+    @Test
+    void aSnapshotWhoseRecordMaxHistoryTrimmedStaysUntilTruncateCutsIt() {
+        List<Map<String, Object>> before = ReleaseSnapshots.of(List.of(record(1, "deployed", null),
+                record(2, "failed", null), record(3, "failed", null)), false);
+        assertThat(versions(before)).containsExactly(3, 2, 1);
+        // maxHistory 2: the upgrade to 4 left the records of 3 and 4 (Helm's storage trimmed 1 and 2)
+        List<Map<String, Object>> after = ReleaseSnapshots.merge(List.of(record(3, "failed", null),
+                record(4, "failed", null)), before, "app", "default", false);
+        assertThat(versions(after)).as("down to the previous release, 1, whose record is gone")
+                .containsExactly(4, 3, 2, 1);
+        assertThat(after.get(3)).isEqualTo(before.get(2));
+        assertThat(versions(ReleaseSnapshots.of(List.of(record(3, "failed", null), record(4, "failed", null)), false)))
+                .as("what the records alone give").containsExactly(4, 3);
+
+        // a record's newer state replaces its snapshot; the snapshots of another release are not this one's
+        List<Map<String, Object>> superseded = ReleaseSnapshots.merge(List.of(record(4, "superseded", null),
+                record(5, "deployed", null)), after, "app", "default", false);
+        assertThat(superseded).extracting(s -> s.get("version") + " " + s.get("status"))
+                .containsExactly("5 deployed", "4 superseded");
+        Map<String, Object> other = new LinkedHashMap<>(before.get(0));
+        other.put("name", "renamed");
+        assertThat(versions(ReleaseSnapshots.merge(List.of(record(1, "deployed", null)), List.of(other), "app",
+                "default", false))).containsExactly(1);
+    }
+
+    @Test
+    void anUninstallKeepsTheHistoryWithTheLatestUninstalled() {
+        List<Map<String, Object>> before = ReleaseSnapshots.of(List.of(record(1, "superseded", null),
+                record(2, "deployed", null)), false);
+        List<Map<String, Object>> after = ReleaseSnapshots.merge(ReleaseSnapshots.uninstalled(List.of(
+                record(1, "superseded", null), record(2, "deployed", null)),
+                java.time.Instant.parse("2026-12-07T02:00:00.5Z")), before, "app", "default", false);
+        assertThat(after).extracting(s -> s.get("version") + " " + s.get("status"))
+                .containsExactly("2 uninstalled", "1 superseded");
+        assertThat(after.get(0)).containsEntry("deleted", "2026-12-07T02:00:00Z");
+    }
+
     private static List<Object> versions(List<Map<String, Object>> snapshots) {
         return snapshots.stream().map(s -> s.get("version")).toList();
     }

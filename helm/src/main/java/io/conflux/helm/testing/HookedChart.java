@@ -19,10 +19,13 @@ import java.nio.file.Path;
  *       {@code hook-delete-policy: hook-succeeded};</li>
  *   <li>{@code templates/tests/test-connection.yaml}: Pod {@code <release>-test-connection}, a {@code test} hook
  *       ({@code restartPolicy: Never}); with value {@code failTests: true} it fails.</li>
+ *   <li>{@code templates/keep.yaml}: with value {@code keep: true}, ConfigMap {@code <release>-keep} annotated
+ *       {@code helm.sh/resource-policy: keep}, a release object Helm leaves on the cluster when the release is
+ *       uninstalled;</li>
  *   <li>{@code crds/gizmos.yaml}: CustomResourceDefinition {@code gizmos.example.com}, installed before the release
  *       and never deleted with it;</li>
  * </ul>
- * Default values: {@code message: hello}, {@code failMigration: false}, {@code failTests: false}.
+ * Default values: {@code message: hello}, {@code failMigration: false}, {@code failTests: false}, {@code keep: false}.
  */
 public final class HookedChart {
     /** The chart's name. */
@@ -65,7 +68,7 @@ public final class HookedChart {
                           schema:
                             openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
                     """);
-            Files.writeString(chart.resolve("values.yaml"), "message: hello\nfailMigration: false\nfailTests: false\n");
+            Files.writeString(chart.resolve("values.yaml"), "message: hello\nfailMigration: false\nfailTests: false\nkeep: false\n");
             Files.writeString(chart.resolve("templates/configmap.yaml"), """
                     apiVersion: v1
                     kind: ConfigMap
@@ -73,6 +76,18 @@ public final class HookedChart {
                       name: {{ .Release.Name }}-settings
                     data:
                       message: {{ .Values.message | quote }}
+                    """);
+            Files.writeString(chart.resolve("templates/keep.yaml"), """
+                    {{- if .Values.keep }}
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata:
+                      name: {{ .Release.Name }}-keep
+                      annotations:
+                        helm.sh/resource-policy: keep
+                    data:
+                      message: {{ .Values.message | quote }}
+                    {{- end }}
                     """);
             Files.writeString(chart.resolve("templates/migrate.yaml"), """
                     apiVersion: batch/v1

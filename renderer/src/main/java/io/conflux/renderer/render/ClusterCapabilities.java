@@ -45,21 +45,30 @@ final class ClusterCapabilities {
         this.nanoTime = nanoTime;
     }
 
-    /** @return the cluster's capabilities, read at most once per {@code cacheFor} */
+    /** @return the cluster's capabilities, read with the client given at construction at most once per {@code cacheFor} */
     synchronized Capabilities read() {
+        return read(client);
+    }
+
+    /**
+     * @param via the client to read with when the last read is older than {@code cacheFor} (a target's client leased for
+     *            this read, whose version may change from read to read)
+     * @return the cluster's capabilities, read at most once per {@code cacheFor}
+     */
+    synchronized Capabilities read(KubernetesClient via) {
         long now = nanoTime.getAsLong();
         if (cached != null && now - readAt < cacheFor.toNanos()) {
             return cached;
         }
         try {
             List<Capabilities.GroupVersion> served = new ArrayList<>();
-            served.add(groupVersion("v1"));
-            for (APIGroup group : client.getApiGroups().getGroups()) {
+            served.add(groupVersion(via, "v1"));
+            for (APIGroup group : via.getApiGroups().getGroups()) {
                 for (GroupVersionForDiscovery v : group.getVersions()) {
-                    served.add(groupVersion(v.getGroupVersion()));
+                    served.add(groupVersion(via, v.getGroupVersion()));
                 }
             }
-            cached = new Capabilities(kubeVersion(), Capabilities.apiVersions(served));
+            cached = new Capabilities(kubeVersion(via), Capabilities.apiVersions(served));
         } catch (KubernetesClientException e) {
             LOG.warnf("cluster discovery failed, charts see Helm's default capabilities: %s", e.getMessage());
             cached = Capabilities.DEFAULT;
@@ -68,8 +77,8 @@ final class ClusterCapabilities {
         return cached;
     }
 
-    private Capabilities.GroupVersion groupVersion(String groupVersion) {
-        APIResourceList list = client.getApiResources(groupVersion);
+    private static Capabilities.GroupVersion groupVersion(KubernetesClient via, String groupVersion) {
+        APIResourceList list = via.getApiResources(groupVersion);
         List<String> kinds = new ArrayList<>();
         if (list != null && list.getResources() != null) {
             for (APIResource r : list.getResources()) {
@@ -81,9 +90,9 @@ final class ClusterCapabilities {
         return new Capabilities.GroupVersion(groupVersion, kinds);
     }
 
-    private String kubeVersion() {
+    private static String kubeVersion(KubernetesClient via) {
         try {
-            var version = client.getKubernetesVersion();
+            var version = via.getKubernetesVersion();
             return version == null || version.getGitVersion() == null || version.getGitVersion().isEmpty()
                     ? null : version.getGitVersion();
         } catch (KubernetesClientException e) {

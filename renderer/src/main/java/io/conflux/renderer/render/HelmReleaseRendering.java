@@ -108,7 +108,8 @@ public final class HelmReleaseRendering {
             try {
                 Capabilities capabilities = targets.of(hr.getMetadata().getNamespace(),
                         hr.getSpec().kubeConfig() == null ? null
-                                : SPEC_JSON.convertValue(hr.getSpec().kubeConfig(), KubeConfigReference.class));
+                                : SPEC_JSON.convertValue(hr.getSpec().kubeConfig(), KubeConfigReference.class),
+                        hr.getSpec().serviceAccountName());
                 rendered = renderer.render(hr, charts, secrets, configMaps, capabilities);
             } catch (IllegalStateException kubeconfig) {
                 // the target cluster's kubeconfig Secret is missing or refused: helm-controller's InitFailed, retried

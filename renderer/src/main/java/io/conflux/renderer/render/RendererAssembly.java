@@ -12,6 +12,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import java.util.Optional;
 import io.conflux.renderer.source.GitArtifacts;
 import io.conflux.service.KeyedSerialQueue;
+import io.conflux.service.KubeconfigClients;
 import io.conflux.service.KubeconfigSecrets;
 import io.conflux.service.Outbox;
 import io.conflux.service.Ownership;
@@ -161,8 +162,9 @@ public class RendererAssembly {
                 parts.ownership(), watched::helmChart);
         TargetCapabilities targetCapabilities = new TargetCapabilities(
                 new ClusterCapabilities(client, config.renderer().discoveryCache()),
-                new KubeconfigSecrets(parts.secrets(), config.renderer().insecureKubeconfigExec(), "renderer"),
-                config.renderer().discoveryCache());
+                new KubeconfigClients(client,
+                        new KubeconfigSecrets(parts.secrets(), config.renderer().insecureKubeconfigExec(), "renderer")),
+                config.renderer().defaultServiceAccount(), config.renderer().discoveryCache());
         HelmReleaseRendering helmReleases = new HelmReleaseRendering(helmReleaseRenderer,
                 new SourceTree(mirror), crossNamespaceRefs, watched::gitRepository, watched::helmRepository,
                 secretData, configMaps, watched::helmChart,

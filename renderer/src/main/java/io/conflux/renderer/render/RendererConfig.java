@@ -56,6 +56,15 @@ public interface RendererConfig {
         boolean insecureKubeconfigExec();
 
         /**
+         * {@code conflux.renderer.default-service-account}: the service account impersonated when the renderer reads the
+         * discovery of a HelmRelease's target cluster ({@code spec.kubeConfig}) and the HelmRelease names no
+         * {@code spec.serviceAccountName} (Flux's {@code --default-service-account}; set it as
+         * {@code conflux.applier.default-service-account}). Empty: the kubeconfig's own identity.
+         */
+        @WithName("default-service-account")
+        java.util.Optional<String> defaultServiceAccount();
+
+        /**
          * {@code conflux.renderer.build-workers}: threads running Kustomization builds at once; a build that outlives
          * its {@code spec.timeout} is stopped and frees its thread ({@link BoundedBuild}).
          */

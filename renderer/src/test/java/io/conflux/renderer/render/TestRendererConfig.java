@@ -62,6 +62,11 @@ public final class TestRendererConfig {
                     }
 
                     @Override
+                    public java.util.Optional<String> defaultServiceAccount() {
+                        return java.util.Optional.empty();
+                    }
+
+                    @Override
                     public int buildWorkers() {
                         return 2;
                     }
