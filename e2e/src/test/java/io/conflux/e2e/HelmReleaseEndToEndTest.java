@@ -24,10 +24,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -184,10 +187,41 @@ class HelmReleaseEndToEndTest {
         assertThat(values.path("redis").path("tag").asText()).isEqualTo("7.0.6");
         JsonNode installed = helmJson("get", "values", "podinfo", "-n", "podinfo", "--revision", "1");
         assertThat(installed.path("ingress").path("hosts").get(0).path("host").asText()).isEqualTo("podinfo.staging");
+
+        // the revisions' manifests, as `helm get manifest` (and the helm-diff plugin, which reads the same records)
+        // compares them: the upgrade changed the Ingress host and nothing else of the Ingress
+        String firstManifest = helm("get", "manifest", "podinfo", "-n", "podinfo", "--revision", "1");
+        String lastManifest = helm("get", "manifest", "podinfo", "-n", "podinfo");
+        assertThat(firstManifest).contains("kind: Ingress\n", "- host: podinfo.staging\n")
+                .doesNotContain("podinfo.staging.example.com");
+        assertThat(lastManifest).contains("kind: Ingress\n", "- host: podinfo.staging.example.com\n");
+    }
+
+    /**
+     * Issue #15: helm-controller's default {@code driftDetection.mode} is {@code disabled}: a replica count another
+     * manager set (an HPA scaling the Deployment) survives a reconcile of the release, here one asked for as
+     * {@code flux reconcile helmrelease} asks ({@code reconcile.fluxcd.io/requestedAt}).
+     */
+    @Test
+    @Order(4)
+    void withDriftDetectionDisabledAReplicaCountSetByAnotherManagerIsLeftAlone() {
+        client.apps().deployments().inNamespace("podinfo").withName("podinfo")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"replicas\": 3}}");
+        String requestedAt = OffsetDateTime.now().toString();
+        client.resources(HelmRelease.class).inNamespace("podinfo").withName("podinfo")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), """
+                        {"metadata": {"annotations": {"reconcile.fluxcd.io/requestedAt": "%s"}}}""".formatted(requestedAt));
+        await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            HelmRelease hr = client.resources(HelmRelease.class).inNamespace("podinfo").withName("podinfo").get();
+            assertThat(hr.getStatus().lastHandledReconcileAt()).isEqualTo(requestedAt);
+            assertThat(Conditions.isReady(hr.getStatus().conditions(), hr.getMetadata().getGeneration())).isTrue();
+        });
+        assertThat(client.apps().deployments().inNamespace("podinfo").withName("podinfo").get().getSpec().getReplicas())
+                .isEqualTo(3);
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void removingTheReleaseFromGitUninstallsItsObjects() throws Exception {
         Path base = repo.resolve("apps/base/podinfo/kustomization.yaml");
         Files.writeString(base, Files.readString(base).replace("  - release.yaml\n", ""));
@@ -211,7 +245,7 @@ class HelmReleaseEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aReleaseWhoseKubeconfigRunsACommandIsRefusedAndNothingIsInstalled() throws Exception {
         Path marker = PROJECT.resolve("e2e/target/helm-kubeconfig-exec-" + System.nanoTime());
         String kubeconfig = Files.readString(conflux.kubeconfig()).replaceFirst("(?s)users:.*", """
@@ -261,7 +295,7 @@ class HelmReleaseEndToEndTest {
      * {@code TestSuccess=False TestFailed}, the release {@code Ready} only with {@code test.ignoreFailures}.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void podinfosTestHooksRunOnTheClusterAndAreReported() {
         for (String name : new String[] {"tested", "tested-fault", "tested-ignored"}) {
             client.resource("""
@@ -342,7 +376,7 @@ class HelmReleaseEndToEndTest {
      * {@code helm.sh/resource-policy: keep} ConfigMap stay).
      */
     @Test
-    @Order(7)
+    @Order(8)
     void aChartWithHooksAndCrdsIsInstalledTestedUpgradedAndUninstalledAsHelmDoes() throws Exception {
         String ns = "hooks";
         client.resource("""
@@ -437,7 +471,7 @@ class HelmReleaseEndToEndTest {
      * ({@code Remediated=True RollbackSucceeded}) puts the released Deployment back.
      */
     @Test
-    @Order(8)
+    @Order(9)
     void aReleaseWhosePodsNeverBecomeReadyFailsItsHealthCheckAndIsRolledBack() throws Exception {
         client.resource("""
                 apiVersion: v1
@@ -530,13 +564,19 @@ class HelmReleaseEndToEndTest {
 
     /** @return the JSON output of {@code helm <args> -o json} against the installation's kubeconfig */
     private static JsonNode helmJson(String... args) throws Exception {
+        List<String> withOutput = new ArrayList<>(List.of(args));
+        withOutput.addAll(List.of("-o", "json"));
+        return new ObjectMapper().readTree(helm(withOutput.toArray(String[]::new)));
+    }
+
+    /** The reference helm's standard output for {@code args} against the installation's cluster; fails on non-zero exit. */
+    private static String helm(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(HELM.toString(), "--kubeconfig", conflux.kubeconfig().toString()));
         command.addAll(List.of(args));
-        command.addAll(List.of("-o", "json"));
         Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(String.join(" ", command) + ": " + err).isZero();
-        return new ObjectMapper().readTree(out);
+        return out;
     }
 }

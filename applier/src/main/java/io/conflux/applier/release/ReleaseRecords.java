@@ -6,7 +6,6 @@ import io.conflux.model.helm.ReleaseBundle;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.common.FlowStyle;
 
 /**
  * A HelmRelease's release records in Helm's storage format, so that {@code helm list}, {@code helm history},
@@ -271,7 +273,7 @@ public final class ReleaseRecords {
         record.put("config", release == null ? Map.of() : release.config());
         StringBuilder manifest = new StringBuilder();
         for (Map<String, Object> object : bundle.objects()) {
-            manifest.append(Serialization.asYaml(object));
+            manifest.append(manifestDocument(object));
         }
         record.put("manifest", manifest.toString());
         record.put("hooks", hooks(bundle.hooks(), runs));
@@ -294,6 +296,18 @@ public final class ReleaseRecords {
         client.secrets().inNamespace(target.storageNamespace()).resource(secret).createOr(c -> c.update());
     }
 
+    private static final Dump MANIFEST_YAML = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK)
+            .setWidth(Integer.MAX_VALUE).build());
+
+    /**
+     * One object of a record's {@code manifest} as Helm writes it: a {@code ---} document in block style, strings
+     * plain unless YAML needs quotes, so {@code helm get manifest} reads as a rendered chart does (fabric8's writer
+     * quoted every string).
+     */
+    static String manifestDocument(Map<String, Object> object) {
+        return "---\n" + MANIFEST_YAML.dumpToString(object);
+    }
+
     /** @return Helm's hook records, each with the last run of this attempt (if it ran) */
     private static List<Map<String, Object>> hooks(List<Map<String, Object>> objects, List<HookRunner.Result> runs) {
         List<Map<String, Object>> out = new ArrayList<>();
@@ -302,7 +316,7 @@ public final class ReleaseRecords {
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("name", hook.name());
             h.put("kind", hook.kind());
-            h.put("manifest", Serialization.asYaml(object));
+            h.put("manifest", manifestDocument(object));
             h.put("events", List.copyOf(hook.events()));
             Map<String, Object> lastRun = new LinkedHashMap<>();
             lastRun.put("phase", "");
