@@ -16,13 +16,14 @@ import java.util.Objects;
  * same archive: the hook-rewritten copy ({@link DeferredHooks#prepare}, which unpacks the archive and copies its
  * files) and the chart's files read for the CRDs, {@code Chart.yaml} and {@code values.yaml} ({@link ChartFiles}).
  * Without it every render of a HelmRelease unpacks, scans and copies its chart again, although N HelmReleases of
- * one chart version share one archive (Flux's helm-controller likewise loads a chart artifact once per digest).
+ * one chart version share one archive.
  *
  * <p>The key is the SHA-256 of the archive's bytes and the {@link Capabilities} (which decide the rewrite), so an
  * archive replaced at the same path is prepared afresh; values do not take part in preparing. At most
  * {@code capacity} entries are kept; the least recently used one is evicted and its copy deleted. Chart directories
- * (Git sources, already copied per render) are not cached. Not thread-safe: {@link ChartRenderer} uses it under
- * its lock, which also keeps a copy from being deleted while Helm reads it.
+ * (Git sources, already copied per render) are not cached. Copies still kept when the JVM exits stay in
+ * {@code java.io.tmpdir} ({@code conflux-helm-prepared-*}, at most {@code capacity} of them). Not thread-safe:
+ * {@link ChartRenderer} uses it under its lock, which also keeps a copy from being deleted while Helm reads it.
  */
 final class PreparedCharts {
 
