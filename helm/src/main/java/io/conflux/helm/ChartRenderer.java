@@ -47,6 +47,8 @@ public final class ChartRenderer {
 
   private final String kubeVersion;
   private final boolean includeCrds;
+  /** Prepared archives by content digest, used under {@link #HELM_LOCK}; null: every render prepares its own. */
+  private final PreparedCharts prepared;
 
   /** A renderer with {@link #DEFAULT_KUBE_VERSION} that includes CRDs. */
   public ChartRenderer() {
@@ -59,8 +61,27 @@ public final class ChartRenderer {
    * @param includeCrds whether the chart's {@code crds/} objects are returned first
    */
   public ChartRenderer(String kubeVersion, boolean includeCrds) {
+    this(kubeVersion, includeCrds, 0);
+  }
+
+  /**
+   * A renderer that keeps what it prepares from a packaged chart ({@code .tgz}: the unpacked, hook-rewritten copy and
+   * the files read for CRDs and metadata) for the next render of an archive of the same SHA-256 and capabilities, so
+   * that N releases of one chart version unpack it once; see {@link PreparedCharts}.
+   *
+   * @param kubeVersion as {@link #ChartRenderer(String, boolean)}
+   * @param includeCrds as {@link #ChartRenderer(String, boolean)}
+   * @param preparedCharts how many prepared archives are kept (least recently used evicted, its copy deleted); 0
+   *     keeps none
+   * @throws IllegalArgumentException when {@code preparedCharts} is negative
+   */
+  public ChartRenderer(String kubeVersion, boolean includeCrds, int preparedCharts) {
     this.kubeVersion = Objects.requireNonNull(kubeVersion, "kubeVersion");
     this.includeCrds = includeCrds;
+    if (preparedCharts < 0) {
+      throw new IllegalArgumentException("preparedCharts must not be negative: " + preparedCharts);
+    }
+    this.prepared = preparedCharts == 0 ? null : new PreparedCharts(preparedCharts);
   }
 
   /**
@@ -132,14 +153,24 @@ public final class ChartRenderer {
       throw new HelmException("failed to render " + what + ": no such file or directory");
     }
     String manifest;
+    ChartFiles files = null;
     Path valuesFile = null;
     Path work = null;
     try {
       valuesFile = Files.createTempFile("conflux-helm-values-", ".yaml");
       Files.writeString(valuesFile, Yaml.json(values == null ? Map.of() : values), StandardCharsets.UTF_8);
-      work = Files.createTempDirectory("conflux-helm-hooks-");
-      Path rendered = DeferredHooks.prepare(chart, work, capabilities).orElse(chart);
+      boolean cached = prepared != null && Files.isRegularFile(chart);
+      Path rendered = null;
+      if (!cached) {
+        work = Files.createTempDirectory("conflux-helm-hooks-");
+        rendered = DeferredHooks.prepare(chart, work, capabilities).orElse(chart);
+      }
       synchronized (HELM_LOCK) {
+        if (cached) {
+          PreparedCharts.Prepared p = prepared.get(chart, capabilities);
+          rendered = p.rendered() == null ? chart : p.rendered();
+          files = p.files();
+        }
         manifest = new Helm(rendered.toAbsolutePath()).template()
             .withName(releaseName)
             .withNamespace(namespace)
@@ -164,14 +195,15 @@ public final class ChartRenderer {
       }
     }
     List<Map<String, Object>> crds = new ArrayList<>();
-    ChartFiles files;
-    try {
-      files = ChartFiles.read(chart);
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof HelmException) {
-        throw (HelmException) e;
+    if (files == null) {
+      try {
+        files = ChartFiles.read(chart);
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof HelmException) {
+          throw (HelmException) e;
+        }
+        throw new HelmException("failed to read " + what + ": " + e.getMessage(), e);
       }
-      throw new HelmException("failed to read " + what + ": " + e.getMessage(), e);
     }
     if (includeCrds) {
       try {

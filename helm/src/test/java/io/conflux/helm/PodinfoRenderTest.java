@@ -165,6 +165,32 @@ class PodinfoRenderTest {
   }
 
   @Test
+  void aRendererKeepingPreparedChartsRendersWhatAFreshOneRenders() {
+    ChartRenderer fresh = new ChartRenderer();
+    ChartRenderer keeping = new ChartRenderer(ChartRenderer.DEFAULT_KUBE_VERSION, true, 1);
+    Map<String, Object> scaled = Map.of("replicaCount", 2, "redis", Map.of("enabled", true));
+    for (Map<String, Object> values : List.of(Map.<String, Object>of(), scaled, Map.<String, Object>of())) {
+      ChartRenderer.Release expected = fresh.render(chart, "podinfo", "apps", values);
+      ChartRenderer.Release got = keeping.render(chart, "podinfo", "apps", values);
+      assertThat(got.crds()).isEqualTo(expected.crds());
+      assertThat(got.manifest()).isEqualTo(expected.manifest());
+      assertThat(got.chartMetadata()).isEqualTo(expected.chartMetadata());
+      assertThat(got.chartValues()).isEqualTo(expected.chartValues());
+      // podinfo's test hooks come from the kept rewritten copy; their names end in randAlphaNum 5, new each render
+      assertThat(got.hooks()).isNotEmpty().hasSameSizeAs(expected.hooks());
+      for (int i = 0; i < got.hooks().size(); i++) {
+        Map<String, Object> annotations = at(got.hooks().get(i), "metadata", "annotations");
+        assertThat(annotations).isEqualTo(at(expected.hooks().get(i), "metadata", "annotations"));
+        assertThat(got.hooks().get(i).get("spec")).isEqualTo(expected.hooks().get(i).get("spec"));
+      }
+    }
+    assertThat(ofKind(keeping.render(chart, "podinfo", "apps", scaled).manifest(), "Deployment"))
+        .anySatisfy(d -> assertThat(value(d, "spec", "replicas")).isEqualTo(2));
+    assertThatThrownBy(() -> new ChartRenderer(ChartRenderer.DEFAULT_KUBE_VERSION, true, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void renderErrorsNameTheChart() {
     assertThatThrownBy(() -> new ChartRenderer().template(cache.resolve("absent.tgz"), "x", "y", Map.of()))
         .isInstanceOf(HelmException.class)

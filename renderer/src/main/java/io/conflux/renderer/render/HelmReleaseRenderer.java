@@ -105,7 +105,7 @@ public final class HelmReleaseRenderer {
 
     private final Path chartCache;
     private final Duration defaultTimeout;
-    private final ChartRenderer helm = new ChartRenderer();
+    private final ChartRenderer helm;
     private final ObjectMapper json;
     private final HelmPostRenderer postRenderer;
     /** The capabilities of the render running on this thread (one render per call, on the caller's thread). */
@@ -118,6 +118,19 @@ public final class HelmReleaseRenderer {
      * @param json           serializer of the bundle
      */
     public HelmReleaseRenderer(Path chartCache, Duration defaultTimeout, ObjectMapper json) {
+        this(chartCache, defaultTimeout, json, 0);
+    }
+
+    /**
+     * As {@link #HelmReleaseRenderer(Path, Duration, ObjectMapper)}, keeping up to {@code preparedCharts} packaged
+     * charts unpacked and prepared between renders ({@code conflux.renderer.helm-prepared-charts}; see
+     * {@link ChartRenderer#ChartRenderer(String, boolean, int)}).
+     *
+     * @param preparedCharts how many prepared archives are kept, 0 for none
+     * @throws IllegalArgumentException when {@code preparedCharts} is negative
+     */
+    public HelmReleaseRenderer(Path chartCache, Duration defaultTimeout, ObjectMapper json, int preparedCharts) {
+        this.helm = new ChartRenderer(ChartRenderer.DEFAULT_KUBE_VERSION, true, preparedCharts);
         this.chartCache = chartCache;
         this.defaultTimeout = defaultTimeout;
         this.json = json;

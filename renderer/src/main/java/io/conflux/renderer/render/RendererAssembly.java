@@ -156,7 +156,7 @@ public class RendererAssembly {
                 new GeneratedArtifacts(client, parts.status()), watched, crossNamespaceRefs, parts.runner(), parts.queue(),
                 parts.ownership());
         HelmReleaseRenderer helmReleaseRenderer = new HelmReleaseRenderer(config.renderer().chartsDir(),
-                config.renderer().helmTimeout(), json);
+                config.renderer().helmTimeout(), json, config.renderer().helmPreparedCharts());
         HelmCharts helmCharts = new HelmCharts(helmReleaseRenderer, new SourceTree(mirror), watched::gitRepository,
                 watched::helmRepository, secretData, parts.status(), parts.runner(), parts.queue(), parts.requeue(),
                 parts.ownership(), watched::helmChart);

@@ -41,6 +41,14 @@ public interface RendererConfig {
         Duration helmTimeout();
 
         /**
+         * {@code conflux.renderer.helm-prepared-charts}: how many packaged charts, by SHA-256 of the archive and
+         * {@code .Capabilities}, are kept unpacked and prepared between HelmRelease renders (least recently used
+         * evicted); 0 prepares each render's chart afresh.
+         */
+        @WithName("helm-prepared-charts")
+        int helmPreparedCharts();
+
+        /**
          * {@code conflux.renderer.discovery-cache}: how long one read of the management cluster's API discovery is
          * used as the {@code .Capabilities} of the HelmReleases rendered for it ({@link ClusterCapabilities}).
          */

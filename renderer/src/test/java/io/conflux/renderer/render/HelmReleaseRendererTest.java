@@ -747,7 +747,7 @@ class HelmReleaseRendererTest {
     }
 
     private HelmReleaseRenderer renderer() {
-        return new HelmReleaseRenderer(tmp.resolve("charts"), Duration.ofSeconds(10), json);
+        return new HelmReleaseRenderer(tmp.resolve("charts"), Duration.ofSeconds(10), json, 32); // as application.properties
     }
 
     /** Renders with the podinfo repository as GitRepository flux-system/podinfo at its HEAD, read as the coordinator does. */

@@ -52,6 +52,11 @@ public final class TestRendererConfig {
                     }
 
                     @Override
+                    public int helmPreparedCharts() {
+                        return 32; // as application.properties
+                    }
+
+                    @Override
                     public Duration discoveryCache() {
                         return Duration.ZERO;
                     }
