@@ -54,25 +54,7 @@ public final class StrategicMerge {
       return JsonTrees.copyMap(target);
     }
     Object r = new StrategicMerge(gvk, schema).merge(JsonTrees.copyMap(target), patch, new ArrayList<>());
-    if (r == DELETE) {
-      return null;
-    }
-    dropNullFields(r);
-    return (Map<String, Object>) r;
-  }
-
-  /**
-   * kyaml's merge walk (merge2) visits the whole target and clears every field whose value is null, at any depth
-   * and in the elements of lists; the maps holding them stay, possibly empty ({@code nodeAffinity: {}}). Matched
-   * against {@code kubectl kustomize} v1.35.
-   */
-  private static void dropNullFields(Object node) {
-    if (node instanceof Map<?, ?> m) {
-      m.values().removeIf(Objects::isNull);
-      m.values().forEach(StrategicMerge::dropNullFields);
-    } else if (node instanceof List<?> l) {
-      l.forEach(StrategicMerge::dropNullFields);
-    }
+    return r == DELETE ? null : (Map<String, Object>) r;
   }
 
   private Object merge(Object dest, Object patch, List<String> path) {
