@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The differential runner over public repositories, a profile of the test run: off unless
  * {@code -Dkustomize.differential.repos=URL[,URL...]} names git repositories (any URL or path {@code git clone}
- * takes). Each is cloned at run time ({@code git clone --depth 1}, into {@code target/differential-repos/}), and every
+ * takes). Each is cloned at run time ({@code git clone --depth 1}, files whose blobs the source lacks left out; into {@code target/differential-repos/}), and every
  * directory holding a kustomization file is built with this library and with the reference
  * {@code kubectl kustomize --load-restrictor LoadRestrictionsNone} (v1.35, kustomize v5.7; the load restriction
  * Flux's kustomize-controller uses). A directory passes when both fail, or both succeed with byte-identical output.
@@ -73,7 +73,11 @@ class RepositoriesDifferentialTest {
     return tests.stream();
   }
 
-  /** {@code git clone --depth 1 URL work/<last segment>} (reused when already there); the clone's root. */
+  /**
+   * {@code git clone --depth 1 --no-checkout URL work/<last segment>} (reused when already there), then a checkout
+   * of every file whose blob the clone holds: a stored snapshot may lack its largest blobs, and those files (named
+   * on standard output) are left out. The clone's root.
+   */
   static Path cloneRepository(String url, Path work) throws IOException, InterruptedException {
     String last = url.replaceAll("/+$", "").replaceAll("\\.git$", "");
     last = last.substring(last.lastIndexOf('/') + 1);
@@ -84,14 +88,58 @@ class RepositoriesDifferentialTest {
     }
     Path dest = work.resolve(last);
     if (!Files.isDirectory(dest)) {
-      Process p = new ProcessBuilder("git", "clone", "--quiet", "--depth", "1", url, dest.toString())
-          .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException("git clone " + url + " failed: " + out.trim());
+      git(null, "clone", "--quiet", "--no-checkout", "--depth", "1", url, dest.toString());
+      // A stored snapshot may lack its largest blobs (images, archives): check out every file but those.
+      List<String> checkout = new ArrayList<>(List.of("checkout", "--quiet", "HEAD", "--", "."));
+      for (String missing : missingBlobs(dest)) {
+        System.out.println("Differential: " + last + ": " + missing + " is absent from the repository, left out");
+        checkout.add(":(exclude,literal)" + missing);
       }
+      git(dest, checkout.toArray(String[]::new));
     }
     return dest;
+  }
+
+  /** The paths at HEAD whose blobs the clone does not hold ({@code git cat-file --batch-check} says "missing"). */
+  private static List<String> missingBlobs(Path clone) throws IOException, InterruptedException {
+    List<String> paths = new ArrayList<>();
+    StringBuilder ids = new StringBuilder();
+    for (String entry : git(clone, "ls-tree", "-r", "-z", "HEAD").split("\0")) {
+      int tab = entry.indexOf('\t');
+      String[] meta = tab < 0 ? new String[0] : entry.substring(0, tab).split(" ");
+      if (meta.length == 3 && meta[1].equals("blob")) {
+        paths.add(entry.substring(tab + 1));
+        ids.append(meta[2]).append('\n');
+      }
+    }
+    Process p = new ProcessBuilder("git", "-C", clone.toString(), "cat-file", "--batch-check").start();
+    try (var in = p.getOutputStream()) {
+      in.write(ids.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    String[] answers = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n");
+    p.waitFor();
+    List<String> missing = new ArrayList<>();
+    for (int i = 0; i < paths.size() && i < answers.length; i++) {
+      if (answers[i].endsWith(" missing")) {
+        missing.add(paths.get(i));
+      }
+    }
+    return missing;
+  }
+
+  /** Runs {@code git ARGS} (in {@code dir} when not null); its output, or an IOException naming the failure. */
+  private static String git(Path dir, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("git"));
+    if (dir != null) {
+      command.addAll(List.of("-C", dir.toString()));
+    }
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", command) + " failed: " + out.trim());
+    }
+    return out;
   }
 
   /** Null when both engines agree (both fail, or the same text); otherwise what differs. */

@@ -64,7 +64,8 @@ public final class ConfigMapSecretGenerator {
         data.put(p.key(), p.value());
       }
     }
-    if (!data.isEmpty()) {
+    if (!data.isEmpty() || kind.equals("Secret")) {
+      // kyaml writes a Secret's data even when empty (data: {}); a ConfigMap's only when it has entries
       obj.put("data", new LinkedHashMap<>(data));
     }
     if (!binary.isEmpty()) {

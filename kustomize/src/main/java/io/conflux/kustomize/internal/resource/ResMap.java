@@ -116,7 +116,8 @@ public final class ResMap {
     List<Resource> matches = matchingAnyId(id::matches);
     switch (matches.size()) {
       case 0 -> {
-        if (!res.behavior().equals("create")) {
+        // any behavior but merge and replace (create, or one kustomize does not know, e.g. "add") appends
+        if (res.behavior().equals("merge") || res.behavior().equals("replace")) {
           throw new KustomizeException("id " + id + " does not exist; cannot merge or replace");
         }
         append(res);

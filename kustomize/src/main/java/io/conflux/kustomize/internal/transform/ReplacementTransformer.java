@@ -167,7 +167,8 @@ public record ReplacementTransformer(List<Map<String, Object>> replacements) imp
     }
     List<FieldWalker.Slot> slots = FieldPath.find(matches.get(0).object(), FieldPath.split(fieldPath), null);
     Object v = slots.isEmpty() ? null : slots.get(0).get();
-    if (v == null || v instanceof String s && s.isEmpty() || v instanceof Map<?, ?> mm && mm.isEmpty()
+    // kyaml's IsNilOrEmpty: null, an empty map or list; an empty string is a value
+    if (v == null || v instanceof Map<?, ?> mm && mm.isEmpty()
         || v instanceof List<?> l && l.isEmpty()) {
       throw new KustomizeException("fieldPath `" + fieldPath + "` is missing for replacement source "
           + matches.get(0).curId());
