@@ -98,9 +98,9 @@ class ReleaseRecordsTest {
                 .isEqualTo(Map.of("message", "two"));
         assertThat(json.readValue(helm(kubeconfig, "get", "values", "app", "-n", ns, "--revision", "3", "-o", "json"), VALUES))
                 .isEqualTo(Map.of("message", "three"));
-        assertThat(helm(kubeconfig, "get", "manifest", "app", "-n", ns)).contains("name: \"app-settings\"")
-                .contains("message: \"two\"").doesNotContain("three");
-        assertThat(helm(kubeconfig, "get", "hooks", "app", "-n", ns)).contains("name: \"app-migrate\"")
+        assertThat(helm(kubeconfig, "get", "manifest", "app", "-n", ns)).contains("name: app-settings\n")
+                .contains("message: two\n").doesNotContain("three");
+        assertThat(helm(kubeconfig, "get", "hooks", "app", "-n", ns)).contains("name: app-migrate\n")
                 .contains("pre-install,pre-upgrade");
     }
 

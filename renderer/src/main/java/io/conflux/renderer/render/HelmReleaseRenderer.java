@@ -522,7 +522,8 @@ public final class HelmReleaseRenderer {
         ReleaseBundle bundle = new ReleaseBundle(objects, hooks, new ReleaseBundle.Release(rendered.chartMetadata(),
                 rendered.chartValues(), values, secretSources(spec, namespace, secretData), ociDigest));
         try {
-            return new Rendered(RenderOutcome.of(Bundle.of(bundle.write(json), objects.size())), version, configDigest);
+            return new Rendered(RenderOutcome.of(Bundle.ofRelease(releaseInputs(hr, rendered.chartMetadata(), version, ociDigest,
+                    configDigest, release, releaseNamespace), bundle.write(json), objects.size())), version, configDigest);
         } catch (UncheckedIOException e) {
             return failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getCause().getMessage(), version);
         }
@@ -670,6 +671,29 @@ public final class HelmReleaseRenderer {
             }
         } catch (IOException ignored) {
             // a leftover copy under the chart cache is harmless
+        }
+    }
+
+    /**
+     * The inputs a release of {@code hr} depends on, as canonical JSON (see {@link Bundle#ofRelease}): the chart's
+     * name, version and {@code Chart.yaml} metadata, the OCI artifact digest (null otherwise), the values' digest
+     * (inline values and {@code valuesFrom} merged), the release name and namespace, and the spec (post-renderers,
+     * install/upgrade options).
+     */
+    private String releaseInputs(HelmRelease hr, Map<String, Object> chartMetadata, String version, String ociDigest,
+                                 String configDigest, String release, String releaseNamespace) {
+        Map<String, Object> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("chart", chartMetadata);
+        inputs.put("version", version);
+        inputs.put("ociDigest", ociDigest);
+        inputs.put("configDigest", configDigest);
+        inputs.put("release", release);
+        inputs.put("namespace", releaseNamespace);
+        inputs.put("spec", json.convertValue(hr.getSpec(), Map.class));
+        try {
+            return json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsString(inputs);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize the release's inputs: " + e.getMessage(), e);
         }
     }
 

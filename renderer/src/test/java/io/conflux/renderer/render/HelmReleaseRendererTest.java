@@ -134,9 +134,34 @@ class HelmReleaseRendererTest {
         assertThat(fromBeta.outcome().message()).isNull();
         assertThat(at(find(objects(fromBeta), "Deployment", "podinfo"), "spec", "replicas")).isEqualTo(2);
         assertThat(fromBeta.revision()).isEqualTo(fromGa.revision()).isEqualTo("6.14.1");
-        // the objects are equal; the bundles' digests are not, since podinfo names its test hook Pods randAlphaNum
         assertThat(objects(fromBeta)).isEqualTo(objects(fromGa));
         assertThat(fromBeta.configDigest()).isEqualTo(fromGa.configDigest());
+    }
+
+    /**
+     * podinfo names its test hook Pods with {@code randAlphaNum}, so each render's text differs; the bundle digest
+     * follows the release's inputs (chart version, values, spec), as helm-controller's in-sync test does, so a
+     * re-render of an unchanged release is not an upgrade, and a values change is.
+     */
+    @Test
+    void aReRenderOfAnUnchangedReleaseHasTheSameBundleDigestAndAValuesChangeAnother() throws Exception {
+        String spec = """
+                chart:
+                  spec:
+                    chart: ./charts/podinfo
+                    sourceRef: {kind: GitRepository, name: podinfo, namespace: flux-system}
+                test:
+                  enable: true
+                values:
+                  replicaCount: %d
+                """;
+        HelmReleaseRenderer.Rendered first = render(release(spec.formatted(2)));
+        HelmReleaseRenderer.Rendered again = render(release(spec.formatted(2)));
+        HelmReleaseRenderer.Rendered changed = render(release(spec.formatted(3)));
+        assertThat(first.outcome().bundle().content()).as("the test hooks' random names")
+                .isNotEqualTo(again.outcome().bundle().content());
+        assertThat(again.outcome().bundle().digest()).isEqualTo(first.outcome().bundle().digest());
+        assertThat(changed.outcome().bundle().digest()).isNotEqualTo(first.outcome().bundle().digest());
     }
 
     @Test
