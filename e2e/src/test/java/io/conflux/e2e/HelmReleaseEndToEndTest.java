@@ -377,6 +377,7 @@ class HelmReleaseEndToEndTest {
      */
     @Test
     @Order(8)
+    @SuppressWarnings("try") // the watches are held open for the try; their events are read from `seen`
     void aChartWithHooksAndCrdsIsInstalledTestedUpgradedAndUninstalledAsHelmDoes() throws Exception {
         String ns = "hooks";
         client.resource("""
