@@ -522,7 +522,7 @@ public final class HelmReleaseRenderer {
         ReleaseBundle bundle = new ReleaseBundle(objects, hooks, new ReleaseBundle.Release(rendered.chartMetadata(),
                 rendered.chartValues(), values, secretSources(spec, namespace, secretData), ociDigest));
         try {
-            return new Rendered(RenderOutcome.of(Bundle.ofRelease(releaseInputs(hr, rendered.chartMetadata(), version, ociDigest,
+            return new Rendered(RenderOutcome.of(Bundle.ofRelease(releaseDigest(hr, rendered.chartMetadata(), version, ociDigest,
                     configDigest, release, releaseNamespace), bundle.write(json), objects.size())), version, configDigest);
         } catch (UncheckedIOException e) {
             return failed(FluxReasons.BUILD_FAILED, "cannot serialize bundle: " + e.getCause().getMessage(), version);
@@ -675,12 +675,12 @@ public final class HelmReleaseRenderer {
     }
 
     /**
-     * The inputs a release of {@code hr} depends on, as canonical JSON (see {@link Bundle#ofRelease}): the chart's
-     * name, version and {@code Chart.yaml} metadata, the OCI artifact digest (null otherwise), the values' digest
-     * (inline values and {@code valuesFrom} merged), the release name and namespace, and the spec (post-renderers,
+     * The digest of the inputs a release of {@code hr} depends on (see {@link Bundle#ofRelease}): the chart's name,
+     * version and {@code Chart.yaml} metadata, the OCI artifact digest (null otherwise), the values' digest (inline
+     * values and {@code valuesFrom} merged), the release name and namespace, and the spec (post-renderers,
      * install/upgrade options).
      */
-    private String releaseInputs(HelmRelease hr, Map<String, Object> chartMetadata, String version, String ociDigest,
+    private String releaseDigest(HelmRelease hr, Map<String, Object> chartMetadata, String version, String ociDigest,
                                  String configDigest, String release, String releaseNamespace) {
         Map<String, Object> inputs = new java.util.LinkedHashMap<>();
         inputs.put("chart", chartMetadata);
@@ -690,20 +690,16 @@ public final class HelmReleaseRenderer {
         inputs.put("release", release);
         inputs.put("namespace", releaseNamespace);
         inputs.put("spec", json.convertValue(hr.getSpec(), Map.class));
-        try {
-            return json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsString(inputs);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize the release's inputs: " + e.getMessage(), e);
-        }
+        return digest(inputs);
     }
 
-    /** @return {@code sha256:<hex>} of the values as JSON with map keys sorted, so equal values give equal digests */
-    private String digest(Map<String, Object> values) {
+    /** @return {@code sha256:<hex>} of the tree as JSON with map keys sorted, so equal trees give equal digests */
+    private String digest(Map<String, Object> tree) {
         try {
-            byte[] canonical = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(values);
+            byte[] canonical = json.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).writeValueAsBytes(tree);
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot digest values: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot digest a tree: " + e.getMessage(), e);
         }
     }
 
