@@ -1,5 +1,6 @@
 package io.conflux.kustomize.internal;
 
+import io.conflux.kustomize.yaml.YamlMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,13 +15,17 @@ import java.util.Map;
 public final class JsonTrees {
   private JsonTrees() {}
 
-  /** A deep, mutable copy of a tree; numbers are normalised to Long/Double. */
+  /**
+   * A deep, mutable copy of a tree; numbers are normalised to Long/Double. A {@link YamlMap} is copied as one, its
+   * empty nulls ({@code x:}) still marked.
+   */
   @SuppressWarnings("unchecked")
   public static Object deepCopy(Object value) {
     if (value instanceof Map<?, ?> m) {
-      Map<String, Object> out = new LinkedHashMap<>();
+      Map<String, Object> out = m instanceof YamlMap ? new YamlMap() : new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {
-        out.put(String.valueOf(e.getKey()), deepCopy(e.getValue()));
+        String key = String.valueOf(e.getKey());
+        YamlMap.putLike(out, m, key, deepCopy(e.getValue()));
       }
       return out;
     }

@@ -30,6 +30,17 @@ import org.snakeyaml.engine.v2.schema.Schema;
 final class GoYamlSchema implements Schema {
   static final Tag TIMESTAMP = new Tag(Tag.PREFIX + "timestamp");
 
+  /**
+   * What a null written with no value ({@code x:}, an empty document) is constructed as, for {@link KYaml} to record
+   * it in a {@link YamlMap} (or read it as {@code null} elsewhere); never left in a tree {@link KYaml} returns.
+   */
+  static final Object EMPTY_NULL = new Object() {
+    @Override
+    public String toString() {
+      return "null";
+    }
+  };
+
   private static final Set<String> TRUE = Set.of("true", "True", "TRUE");
   private static final Set<String> FALSE = Set.of("false", "False", "FALSE");
   private static final Set<String> NULL = Set.of("", "~", "null", "Null", "NULL");
@@ -117,7 +128,7 @@ final class GoYamlSchema implements Schema {
   @Override
   public Map<Tag, ConstructNode> getSchemaTagConstructors() {
     Map<Tag, ConstructNode> m = new HashMap<>();
-    m.put(Tag.NULL, node -> null);
+    m.put(Tag.NULL, node -> value(node).isEmpty() ? EMPTY_NULL : null);
     m.put(Tag.BOOL, node -> TRUE.contains(value(node)) || value(node).equalsIgnoreCase("true"));
     m.put(Tag.INT, node -> {
       Number n = parseInt(value(node));

@@ -103,8 +103,9 @@ public final class KYaml {
     List<Object> docs = new ArrayList<>();
     try {
       for (Object doc : YamlBounds.MANIFESTS.loadAll(settings, text, cancellable)) {
-        if (doc != null) {
-          docs.add(JsonTrees.deepCopy(doc));
+        Object tree = tree(doc);
+        if (tree != null) {
+          docs.add(tree);
         }
       }
     } catch (MarkedYamlEngineException e) {
@@ -120,6 +121,37 @@ public final class KYaml {
       throw new KustomizeException(fileName + ": " + e.getMessage(), file, -1, e);
     }
     return docs;
+  }
+
+  /**
+   * A constructed document as the tree callers get: mappings become {@link YamlMap}s with their empty nulls
+   * ({@code x:}) marked, every {@link GoYamlSchema#EMPTY_NULL} becomes {@code null}, numbers are normalised as
+   * {@link JsonTrees#deepCopy} does.
+   */
+  private static Object tree(Object value) {
+    if (value == GoYamlSchema.EMPTY_NULL) {
+      return null;
+    }
+    if (value instanceof Map<?, ?> m) {
+      YamlMap out = new YamlMap();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String key = String.valueOf(e.getKey());
+        if (e.getValue() == GoYamlSchema.EMPTY_NULL) {
+          out.putEmptyNull(key);
+        } else {
+          out.put(key, tree(e.getValue()));
+        }
+      }
+      return out;
+    }
+    if (value instanceof List<?> l) {
+      List<Object> out = new ArrayList<>(l.size());
+      for (Object o : l) {
+        out.add(tree(o));
+      }
+      return out;
+    }
+    return JsonTrees.deepCopy(value);
   }
 
   /**

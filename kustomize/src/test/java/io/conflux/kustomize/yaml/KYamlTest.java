@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.conflux.kustomize.KustomizeException;
+import io.conflux.kustomize.internal.JsonTrees;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,37 @@ class KYamlTest {
           name: keep
         """, "x.yaml");
     assertThat(docs).extracting(d -> d.get("kind")).containsExactly("AccessWhiteList", "ConfigMap");
+  }
+
+  @Test
+  void marksNullsWrittenWithNoValueApartFromExplicitOnes() {
+    Map<String, Object> doc = KYaml.parseAll("""
+        kind: ConfigMap
+        data:
+          empty:
+          explicit: null
+          tilde: ~
+          quoted: ""
+        items:
+        - nested:
+            empty:
+        """, "t.yaml").get(0);
+    Map<?, ?> data = (Map<?, ?>) doc.get("data");
+    assertThat(data.get("empty")).isNull();
+    assertThat(YamlMap.isEmptyNull(data, "empty")).isTrue();
+    assertThat(YamlMap.isEmptyNull(data, "explicit")).isFalse();
+    assertThat(YamlMap.isEmptyNull(data, "tilde")).isFalse();
+    assertThat(YamlMap.isEmptyNull(data, "quoted")).isFalse();
+    assertThat(YamlMap.isEmptyNull(data, "absent")).isFalse();
+    Map<?, ?> nested = (Map<?, ?>) ((Map<?, ?>) ((List<?>) doc.get("items")).get(0)).get("nested");
+    assertThat(YamlMap.isEmptyNull(nested, "empty")).isTrue();
+    // a copy keeps the marks; a value put there is no longer an empty null
+    @SuppressWarnings("unchecked")
+    Map<String, Object> copy = (Map<String, Object>) JsonTrees.deepCopy(data);
+    assertThat(YamlMap.isEmptyNull(copy, "empty")).isTrue();
+    assertThat(copy).isEqualTo(data);
+    copy.put("empty", null);
+    assertThat(YamlMap.isEmptyNull(copy, "empty")).isFalse();
   }
 
   @Test

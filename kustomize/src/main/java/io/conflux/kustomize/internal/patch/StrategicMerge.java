@@ -13,10 +13,13 @@ import java.util.Objects;
  * merge2, as observed from kustomize v5.7).
  *
  * <ul>
- *   <li>maps merge key by key; a {@code null} value deletes the key;</li>
+ *   <li>maps merge key by key; a {@code null} value deletes the key; afterwards the target's fields written with no
+ *       value ({@code x:}) are cleared where kyaml's walk reaches them ({@link EmptyNullFields}), its explicit
+ *       {@code null}/{@code ~} kept;</li>
  *   <li>lists of built-in types merge by their merge key ({@link MergeKeys}): the patch's elements
  *       come first, in patch order, merged with their counterparts, then the target's other
- *       elements in their order; other lists (all lists of custom types) are replaced;</li>
+ *       elements in their order; other lists (all lists of custom types) are replaced by the patch's, its null
+ *       fields kept (kyaml does not walk them);</li>
  *   <li>directives: {@code $patch: delete|replace|merge} on maps and list elements. Like
  *       kustomize v5.7 (kyaml merge2), {@code $setElementOrder/...}, {@code $retainKeys} and
  *       {@code $deleteFromPrimitiveList/...} are not directives: they are copied as plain fields.</li>
@@ -54,7 +57,12 @@ public final class StrategicMerge {
       return JsonTrees.copyMap(target);
     }
     Object r = new StrategicMerge(gvk, schema).merge(JsonTrees.copyMap(target), patch, new ArrayList<>());
-    return r == DELETE ? null : (Map<String, Object>) r;
+    if (r == DELETE) {
+      return null;
+    }
+    Map<String, Object> merged = (Map<String, Object>) r;
+    new EmptyNullFields(gvk, schema).clear(merged);
+    return merged;
   }
 
   private Object merge(Object dest, Object patch, List<String> path) {
@@ -134,12 +142,13 @@ public final class StrategicMerge {
       return out;
     }
     if (s.kind() != ListStrategy.Kind.MERGE_BY_KEY) {
-      return replaceList(patch);
+      // kyaml returns the patch's list as it is, without walking it: its null fields stay
+      return replaceList(patch, true);
     }
     String key = s.key();
     for (Object p : patch) {
       if (p instanceof Map<?, ?> pm && "replace".equals(JsonTrees.string(pm, "$patch"))) {
-        return replaceList(patch);
+        return replaceList(patch, false);
       }
     }
     boolean keyless = false;
@@ -241,7 +250,8 @@ public final class StrategicMerge {
     return out;
   }
 
-  private static List<Object> replaceList(List<?> patch) {
+  /** The patch's list without its deleted elements; {@code keepNulls} false drops null fields as a walk does. */
+  private static List<Object> replaceList(List<?> patch, boolean keepNulls) {
     List<Object> out = new ArrayList<>();
     for (Object p : patch) {
       if (p instanceof Map<?, ?> pm && pm.containsKey("$patch")) {
@@ -250,9 +260,31 @@ public final class StrategicMerge {
           continue;
         }
       }
-      out.add(stripDirectives(p));
+      out.add(keepNulls ? stripDirectivesKeepingNulls(p) : stripDirectives(p));
     }
     return out;
+  }
+
+  /** A deep copy without {@code $patch} directives in its maps, null fields kept. */
+  private static Object stripDirectivesKeepingNulls(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String k = String.valueOf(e.getKey());
+        if (!k.equals("$patch")) {
+          out.put(k, stripDirectivesKeepingNulls(e.getValue()));
+        }
+      }
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : l) {
+        out.add(stripDirectivesKeepingNulls(o));
+      }
+      return out;
+    }
+    return v;
   }
 
   /** A deep copy without {@code $patch} directives. */

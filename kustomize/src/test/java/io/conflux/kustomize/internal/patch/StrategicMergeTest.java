@@ -50,6 +50,67 @@ class StrategicMergeTest {
   }
 
   @Test
+  void clearsTargetFieldsWrittenWithNoValueWhereKyamlWalksKeepsExplicitNulls() {
+    Map<String, Object> out = merge("""
+        metadata:
+          creationTimestamp: null
+          labels: {empty: , tilde: ~}
+        spec:
+          strategy:
+          template:
+            spec:
+              tolerations:
+              - {key: a, value: }
+              containers:
+              - {name: app, resources: , workingDir: ~}
+        """, """
+        spec:
+          paused: true
+        """, DEPLOYMENT);
+    assertThat(out).isEqualTo(yaml("""
+        metadata:
+          creationTimestamp: null
+          labels: {tilde: ~}
+        spec:
+          paused: true
+          template:
+            spec:
+              tolerations:
+              - {key: a, value: }
+              containers:
+              - {name: app, workingDir: ~}
+        """));
+  }
+
+  @Test
+  void replacedListsKeepThePatchsNullsMergedOnesDropThem() {
+    Map<String, Object> out = merge("""
+        spec:
+          template:
+            spec:
+              containers:
+              - {name: app}
+        """, """
+        spec:
+          template:
+            spec:
+              tolerations:
+              - {key: b, value: , effect: ~}
+              containers:
+              - {name: app, stdin: , tty: ~}
+        """, DEPLOYMENT);
+    assertThat(out).isEqualTo(yaml("""
+        spec:
+          template:
+            spec:
+              tolerations:
+              - {key: b, value: , effect: ~}
+              containers:
+              - {name: app}
+        """));
+  }
+
+  @Test
   void mergeKeysOfBuiltInLists() {
     Map<String, Object> out = merge("""
         spec:
