@@ -20,7 +20,9 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * empty documents skipped, and {@code kind: FooList} documents with {@code items} expanded into
  * their items (appended after the other documents of the stream, as kustomize does). Scalars are
  * resolved with the YAML 1.2 core schema, as go-yaml v3 does: {@code true/false}, {@code null},
- * integers (as {@link Long}) and floats (as {@link Double}); everything else is a {@link String}.
+ * integers (as {@link Long}) and floats (as {@link Double}); everything else is a {@link String}. Mappings are
+ * {@link YamlMap}s, which remember the null values written with no value ({@code x:}) apart from explicit ones
+ * ({@code x: null}, {@code x: ~}), a difference kyaml's strategic merge acts on.
  *
  * <p>Writing follows the output of {@code kustomize build} (sigs.k8s.io/yaml over go-yaml v2):
  * block style, 2-space indent, sequences not indented under their key, keys sorted, strings quoted
