@@ -1336,9 +1336,13 @@ LEGACY_CONFIGS = ['']
 HEREDOC_START = re.compile(r"^cat <<-?\s*(['\"]?)(\w+)\1\s*(>>?)\s*(\S+)\s*$")
 HELM_REFERENCE = ("a helm build (--enable-helm): its expected output needs the reference kustomize v5.7.1 with a helm v3 "
                   "binary ('this plugin requires helm V3'); the reference tools ship helm v4")
-LEGACY_PLUGIN = ('a build with a legacy exec plugin the example writes under $XDG_CONFIG_HOME/kustomize/plugin: the '
-                 'replay does not place an example\'s plugin programs in the case\'s plugin home (the runner would '
-                 'run them: plugins=enabled)')
+LEGACY_PLUGIN = ('a build with plugins enabled (--enable-alpha-plugins) and no XDG_CONFIG_HOME on its command line: its '
+                 'plugin home is the reader\'s $HOME/.config/kustomize/plugin, outside the example\'s tree')
+# a shell function definition's first line: `function NAME {`, `function NAME() {`, `NAME() {`
+FUNCTION_START = re.compile(r'^(?:function\s+(\w+)\s*(?:\(\s*\))?|(\w+)\s*\(\s*\))\s*\{\s*$')
+# a build command, possibly after environment assignments: assignments, the arguments
+BUILD_COMMAND = re.compile(r'^((?:\w+=\S*\s+)*)(?:kustomize build|kubectl kustomize)\s+(.*)$')
+ALPHA_PLUGINS = re.compile(r'^--enable[-_]alpha[-_]plugins$')
 # the other order: cat > FILE << EOF
 HEREDOC_START_REDIRECT_FIRST = re.compile(r"^cat\s*(>>?)\s*(\S+)\s*<<-?\s*(['\"]?)(\w+)\3\s*$")
 # a fenced block after an mdrip label comment, the fence possibly indented (in a list item): indent, labels, body
@@ -1471,9 +1475,10 @@ def example_cases(git, tag, out_cases, listed, kubectl):
             continue
         example = []
         try:
-            for k, (files, d) in enumerate(builds):
+            for k, (files, d, extras) in enumerate(builds):
                 c = Case(base if len(builds) == 1 else f'{base}_{k + 1}')
-                c.files, c.dir, c.options = files, d, {}
+                c.files, c.dir, c.options = files, d, dict(extras['options'])
+                c.plugins, c.executables = extras['plugins'], extras['executables']
                 remote_example(c)
                 example.append(c)
         except (Excluded, Unparsed) as e:
@@ -1827,10 +1832,33 @@ def remote_example(c):
 
 
 def replay_example(blocks):
+    """The builds an example's shell blocks make, as (files, build directory, extras): ``extras`` holds the case's
+    ``options`` (``plugins=enabled`` for ``--enable-alpha-plugins``), its ``plugins`` (the files the example wrote
+    under ``$XDG_CONFIG_HOME/kustomize/plugin`` of the build's command line, by path under that plugin home; taken out
+    of the input tree) and its ``executables`` (the input files ``chmod +x`` made executable). Shell functions
+    (``function NAME { … }``, ``NAME() { … }``) are replayed where they are called, ``$1``… ``$@`` bound to the
+    call's words."""
     env = {'DEMO_HOME': ''}
     files, builds = {}, []
     cwd = ['']
     mktemp_vars = set()
+    functions = {}
+    executables = set()
+
+    def snapshot(d, assignments='', flags=()):
+        """One build of the tree as it is now (see the docstring for the extras)."""
+        extras = {'options': {}, 'plugins': {}, 'executables': set()}
+        snap = dict(files)
+        if any(ALPHA_PLUGINS.match(f) for f in flags):
+            xdg = re.search(r'(?:^|\s)XDG_CONFIG_HOME=(\S*)', assignments)
+            if not xdg:
+                raise Unparsed(LEGACY_PLUGIN)
+            home = os.path.normpath(os.path.join(rel(xdg.group(1)), 'kustomize', 'plugin'))
+            for p in [p for p in snap if p.startswith(home + '/')]:
+                extras['plugins'][p[len(home) + 1:]] = snap.pop(p)
+            extras['options']['plugins'] = 'enabled'
+        extras['executables'] = {p for p in executables if p in snap}
+        builds.append((snap, d, extras))
 
     def expand(v):
         v = re.sub(r'\$\(mktemp -d\)', '', v)
@@ -1847,6 +1875,29 @@ def replay_example(blocks):
         while i < len(lines):
             ln = lines[i].strip()
             i += 1
+            m = FUNCTION_START.match(ln)
+            if m:
+                name, fbody = m.group(1) or m.group(2), []
+                while i < len(lines) and lines[i].strip() != '}':
+                    fbody.append(lines[i])
+                    i += 1
+                if i == len(lines):
+                    raise Unparsed('shell function ' + name + ' without its closing brace')
+                i += 1
+                functions[name] = fbody
+                continue
+            words = ln.split()
+            if words and words[0] in functions:
+                import shlex
+                args = shlex.split(expand(' '.join(words[1:]))) if len(words) > 1 else []
+
+                def positional(pm):
+                    k = pm.group(1) or pm.group(2)
+                    if k in ('@', '*'):
+                        return ' '.join(args)
+                    return args[int(k) - 1] if int(k) <= len(args) else ''
+                lines[i:i] = [re.sub(r'\$\{([1-9@*])\}|\$([1-9@*])', positional, fl) for fl in functions[words[0]]]
+                continue
             while ln.endswith('\\') and i < len(lines):
                 # a backslash-newline outside a heredoc joins the lines, as the shell reads them
                 ln = ln[:-1] + lines[i]
@@ -1862,9 +1913,6 @@ def replay_example(blocks):
             if m and NETWORK.search(ln):
                 env[m.group(1)] = m.group(2).strip('"')
                 continue
-            if re.search(r'kustomize build|kubectl kustomize', ln) and re.search(r'--enable[-_]alpha[-_]plugins', ln) \
-                    and 'XDG_CONFIG_HOME' in ln:
-                raise Unparsed(LEGACY_PLUGIN)
             if NETWORK.search(ln):
                 raise Excluded(network_reason(ln))
             m = HEREDOC_START.match(ln)
@@ -1883,10 +1931,6 @@ def replay_example(blocks):
                 files[p] = (files.get(p, '') if mode == '>>' else '') + c
                 continue
             m = re.match(r'^(\w+)=(\S+)$', ln)
-            if m and '/kustomize/plugin/' in m.group(2):
-                # a plugin home: what decides is what comes first, a download (excluded) or the build (unparsed)
-                env[m.group(1)] = m.group(2)
-                continue
             if m:
                 if '$(mktemp -d)' in m.group(2) and m.group(1) in mktemp_vars:
                     files.clear()  # a second workspace (components.md): the first one's files are not in it
@@ -1894,13 +1938,21 @@ def replay_example(blocks):
                     mktemp_vars.add(m.group(1))
                 env[m.group(1)] = expand(m.group(2))
                 continue
-            m = re.match(r'^(?:kustomize build|kubectl kustomize)\s+(\S+)(.*)$', ln)
+            m = BUILD_COMMAND.match(ln)
             if m:
                 if '--enable-helm' in ln or '--helm-command' in ln:
                     raise Unparsed(HELM_REFERENCE)
-                if m.group(2).strip() and not m.group(2).strip().startswith(('|', '>', '#')):
-                    raise Unparsed('build flags ' + m.group(2).strip())
-                builds.append((dict(files), build_dir(m.group(1), expand, rel)))
+                assignments = expand(m.group(1)) if m.group(1) else ''
+                for name in re.findall(r'(\w+)=', m.group(1)):
+                    if name != 'XDG_CONFIG_HOME':
+                        raise Unparsed('build environment ' + name)
+                words = m.group(2).split()
+                rest = next((k for k, w in enumerate(words) if w.startswith(('|', '>', '#'))), len(words))
+                flags = [w for w in words[:rest] if w.startswith('-')]
+                dirs = [w for w in words[:rest] if not w.startswith('-')]
+                if len(dirs) != 1 or any(not ALPHA_PLUGINS.match(f) for f in flags):
+                    raise Unparsed('build flags ' + ' '.join(words[:rest]))
+                snapshot(build_dir(dirs[0], expand, rel), assignments, flags)
                 continue
             if re.match(r'^(mkdir|test|diff|grep|echo \S+$|expected=|\)|\(|done|for |if |fi|then|else|\[)', ln) \
                     and 'kustomize build' not in ln and 'kubectl kustomize' not in ln:
@@ -1914,12 +1966,19 @@ def replay_example(blocks):
                 continue
             if replay_tree_edit(ln, expand, rel, files):
                 continue
+            m = re.match(r'^chmod\s+(\+x|[0-7]?[1357][0-7]{2})\s+(.+)$', ln)
+            if m:
+                for f in m.group(2).split():
+                    if rel(f) not in files:
+                        raise Unparsed('chmod of a file the example does not have: ' + rel(f))
+                    executables.add(rel(f))
+                continue
             if re.match(r'^(cp|mv|rm|sed|echo .*>|touch|ln|chmod|kustomize edit|kustomize (create|localize))', ln):
                 raise Unparsed('shell command that changes the tree: ' + ln[:50])
             if 'kustomize build' in ln or 'kubectl kustomize' in ln:
                 m = re.search(r'(?:kustomize build|kubectl kustomize)\s+(\$\S+|\.\S*)', ln)
                 if m:
-                    builds.append((dict(files), build_dir(m.group(1).rstrip(')"'), expand, rel)))
+                    snapshot(build_dir(m.group(1).rstrip(')"'), expand, rel))
                 continue
     return builds
 
@@ -1948,9 +2007,12 @@ def shell_param(m, env):
 
 
 def reference(kubectl, c):
-    """The reference's build of the case (``c.expected``, or ``c.error``: the message's last line). The remote files a
-    case names (``c.remote``) are not fetched: each URL in a kustomization is replaced by a copy of its vendored file
-    next to that kustomization, for this build only."""
+    """The reference's build of the case (``c.expected``, or ``c.error``: the message's last line; its first line,
+    kubectl's ``error: …``, when the last holds a Go pointer — ``0xc000…``, an address that differs from run to run).
+    The remote files a case names (``c.remote``) are not fetched: each URL in a kustomization is replaced by a copy of
+    its vendored file next to that kustomization, for this build only. A case's legacy exec plugins (``c.plugins``)
+    are written, executable, under ``$XDG_CONFIG_HOME/kustomize/plugin`` of a directory of its own, and
+    ``plugins=enabled`` adds ``--enable-alpha-plugins``."""
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         files = dict(c.files)
@@ -1966,6 +2028,15 @@ def reference(kubectl, c):
             with open(fp, 'w', encoding='utf-8', errors='surrogateescape') as fh:
                 fh.write(content)
         env = dict(os.environ)
+        if c.plugins:
+            xdg = os.path.join(tmp, '.xdg-config-home')
+            for p, content in c.plugins.items():
+                fp = os.path.join(xdg, 'kustomize', 'plugin', p)
+                os.makedirs(os.path.dirname(fp), exist_ok=True)
+                with open(fp, 'w') as fh:
+                    fh.write(content)
+                os.chmod(fp, 0o755)
+            env['XDG_CONFIG_HOME'] = xdg
         if c.repos:
             # kubectl's kustomize clones with the git binary: it gets a repository holding the vendored trees, each
             # committed and tagged with its ref, offline (the snapshot itself lacks objects of old tags)
@@ -1974,11 +2045,17 @@ def reference(kubectl, c):
                 'GIT_CONFIG_VALUE_0': 'https://' + KUSTOMIZE_REPO})
         target = c.dir if is_remote_dir(c.dir) else os.path.join(tmp, c.dir.lstrip('/'))
         flags = ['--load-restrictor', 'LoadRestrictionsNone'] if c.options.get('loadRestrictor') == 'none' else []
+        if c.options.get('plugins') == 'enabled':
+            flags.append('--enable-alpha-plugins')
         r = subprocess.run([kubectl, 'kustomize', target] + flags, capture_output=True, text=True, env=env)
         if r.returncode == 0:
             c.expected = r.stdout
         else:
-            c.error = [r.stderr.strip().split('\n')[-1].replace(tmp, '')]
+            lines = r.stderr.strip().split('\n')
+            line = lines[-1]
+            if re.search(r'\b0xc[0-9a-f]{6,}\b', line):
+                line = next((ln for ln in lines if ln.startswith('error: ')), line).rstrip()
+            c.error = [line.replace(tmp, '')]
 
 
 def vendored_git_repo(path, repos):
