@@ -28,7 +28,7 @@ class ConformanceTest {
   /** The number of shared cases passing when this threshold was last raised; never lower it. */
   static final int MIN_PASSED = 79;
   /** The number of generated krusty cases passing when this threshold was last raised; never lower it. */
-  static final int MIN_PASSED_KRUSTY = 412;
+  static final int MIN_PASSED_KRUSTY = 414;
 
   private static final Path CASES = Path.of("../../shared/conformance/kustomize/cases");
   private static final Path KRUSTY = Path.of("conformance/krusty");

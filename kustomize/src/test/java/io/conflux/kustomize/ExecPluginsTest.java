@@ -88,6 +88,34 @@ class ExecPluginsTest {
   }
 
   @Test
+  void aValidatorLeavesTheResourcesAndFailsWhenItPrintsOneBackOrExitsNonZero() throws IOException {
+    // kubectl kustomize v1.35: printing nothing or only objects of other ids passes with the resources unchanged;
+    // printing a resource back (even unchanged) fails, as kustomize compares the read-back node; a failure fails
+    write("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  foo: bar\n");
+    write("app/v.yaml", "apiVersion: example.com/v1\nkind: Check\nmetadata:\n  name: v\n");
+    write("app/kustomization.yaml", "resources:\n- cm.yaml\nvalidators:\n- v.yaml\n");
+    Kustomizer k = Kustomizer.create().withExecPlugins(ExecPlugins.enabled(dir.resolve("home"), TIMEOUT));
+    String unchanged = "apiVersion: v1\ndata:\n  foo: bar\nkind: ConfigMap\nmetadata:\n  name: cm\n";
+
+    plugin("Check", "cat >/dev/null\nprintf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: other\\n'\n");
+    assertThat(k.build(dir.resolve("app")).toYaml()).isEqualTo(unchanged);
+
+    plugin("Check", "cat\n");
+    assertThatThrownBy(() -> k.build(dir.resolve("app")))
+        .isInstanceOf(KustomizeException.class)
+        .hasMessageContaining("validator shouldn't modify the resource map: nodes unequal");
+
+    plugin("Check", "echo 'Validation failed' >&2\nexit 1\n");
+    assertThatThrownBy(() -> k.build(dir.resolve("app")))
+        .isInstanceOf(KustomizeException.class)
+        .hasMessageContaining("Validation failed");
+
+    assertThatThrownBy(() -> Kustomizer.create().build(dir.resolve("app")))
+        .isInstanceOf(KustomizeException.class)
+        .hasMessageContaining("external plugins disabled; unable to load external plugin 'Check'");
+  }
+
+  @Test
   void thePluginHomeIsTheFirstExistingOfKustomizesPlaces() throws IOException {
     Path xdg = Files.createDirectories(dir.resolve("xdg/kustomize/plugin"));
     Path home = Files.createDirectories(dir.resolve("user/.config/kustomize/plugin"));

@@ -34,7 +34,8 @@ import java.util.Map;
  * replace) are read and removed. A transformer gets the resources on standard input, each annotated with
  * {@code kustomize.config.k8s.io/id} (its current id), and its output replaces them: an object whose id matches a
  * resource's current id replaces that resource's content (keeping its build history), others are appended, resources
- * absent from the output are dropped.
+ * absent from the output are dropped. A validator ({@code validators} entry) runs as a transformer whose output
+ * may not touch the resources ({@link #validate}).
  */
 final class ExecPlugin {
   private static final String ID = "kustomize.config.k8s.io/id";
@@ -134,26 +135,10 @@ final class ExecPlugin {
    * @return the resources the plugin added (not among its input), identity-compared
    */
   java.util.Set<Resource> transform(ResMap m) {
-    List<Map<String, Object>> input = new ArrayList<>();
-    for (Resource r : m.resources()) {
-      Map<String, Object> o = JsonTrees.copyMap(r.object());
-      Map<String, Object> meta = JsonTrees.mapOrCreate(o, "metadata");
-      Map<String, Object> a = new LinkedHashMap<>(JsonTrees.stringMap(meta.get("annotations")));
-      a.put(ID, idYaml(r.curId()));
-      meta.put("annotations", a);
-      input.add(o);
-    }
-    String output = invoke(KYaml.dumpAll(input).getBytes(StandardCharsets.UTF_8));
     java.util.Set<Resource> created = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     List<Resource> before = m.resources();
     List<Resource> after = new ArrayList<>();
-    for (Map<String, Object> o : KYaml.parseAll(output, "output of exec plugin " + program)) {
-      if (JsonTrees.get(o, "metadata", "annotations") instanceof Map<?, ?> a) {
-        a.remove(ID);
-        if (a.isEmpty()) {
-          JsonTrees.map(o, "metadata").remove("annotations");
-        }
-      }
+    for (Map<String, Object> o : runOver(m)) {
       Resource incoming = new Resource(o);
       ResId id = incoming.curId();
       for (Resource r : after) {
@@ -179,6 +164,58 @@ final class ExecPlugin {
     }
     m.setAll(after);
     return created;
+  }
+
+  /**
+   * Runs the plugin as a validator over {@code m}, which it leaves as it is (kustomize v5.7.1's runValidators in
+   * api/internal/target/kusttarget.go: the plugin transforms a shallow copy of the resource list, then the resources
+   * are compared with a deep copy taken before). An object of its output with the current id of one of {@code m}'s
+   * resources replaces that resource's YAML node, and kustomize compares the nodes with Go's reflect.DeepEqual (line and
+   * column included), so such a validator always fails, even when it prints its input unchanged or only adds the
+   * {@code validated-by} label the documentation allows (observed with kubectl kustomize v1.35); objects with other
+   * ids, or no output, leave the build as it is.
+   *
+   * @throws KustomizeException kustomize's "validator shouldn't modify the resource map: nodes unequal" naming the
+   *     first such resource, or when the plugin fails
+   */
+  void validate(ResMap m) {
+    for (Map<String, Object> o : runOver(m.deepCopy())) {
+      ResId id = new Resource(o).curId();
+      for (Resource r : m.resources()) {
+        if (r.curId().matches(id)) {
+          throw new KustomizeException("validator shouldn't modify the resource map: nodes unequal: " + id
+              + " (validator " + program + "; kustomize compares the object it printed back by its YAML nodes, which"
+              + " never equal the original's)");
+        }
+      }
+    }
+  }
+
+  /**
+   * The plugin run with {@code m}'s resources on standard input, each annotated with its current id: the objects it
+   * printed, that annotation removed (and an annotations map left empty).
+   */
+  private List<Map<String, Object>> runOver(ResMap m) {
+    List<Map<String, Object>> input = new ArrayList<>();
+    for (Resource r : m.resources()) {
+      Map<String, Object> o = JsonTrees.copyMap(r.object());
+      Map<String, Object> meta = JsonTrees.mapOrCreate(o, "metadata");
+      Map<String, Object> a = new LinkedHashMap<>(JsonTrees.stringMap(meta.get("annotations")));
+      a.put(ID, idYaml(r.curId()));
+      meta.put("annotations", a);
+      input.add(o);
+    }
+    String output = invoke(KYaml.dumpAll(input).getBytes(StandardCharsets.UTF_8));
+    List<Map<String, Object>> out = KYaml.parseAll(output, "output of exec plugin " + program);
+    for (Map<String, Object> o : out) {
+      if (JsonTrees.get(o, "metadata", "annotations") instanceof Map<?, ?> a) {
+        a.remove(ID);
+        if (a.isEmpty()) {
+          JsonTrees.map(o, "metadata").remove("annotations");
+        }
+      }
+    }
+    return out;
   }
 
   private String invoke(byte[] stdin) {

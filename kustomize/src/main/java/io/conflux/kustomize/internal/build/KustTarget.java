@@ -148,10 +148,7 @@ public final class KustTarget {
     runGenerators(ra);
     accumulateComponents(ra);
     runTransformers(ra);
-    if (!kustomization.fields().validators().isEmpty()) {
-      throw new KustomizeException(loader.display(kustomization.file())
-          + ": validators are not supported: only kustomize's builtin generators and transformers are");
-    }
+    runValidators(ra);
     ra.mergeVars(kustomization.fields().vars());
   }
 
@@ -396,11 +393,14 @@ public final class KustTarget {
   /** A plugin configuration object and where it was configured. */
   record PluginConfig(Map<String, Object> config, String origin) {}
 
-  /** The configs of the generators or transformers field: files, directories (built) or inline YAML. */
+  /** The configs of the generators, transformers or validators field: files, directories (built) or inline YAML. */
   private List<PluginConfig> pluginConfigs(String field) {
     List<PluginConfig> out = new ArrayList<>();
-    List<String> entries = field.equals("generators") ? kustomization.fields().generators()
-        : kustomization.fields().transformers();
+    List<String> entries = switch (field) {
+      case "generators" -> kustomization.fields().generators();
+      case "validators" -> kustomization.fields().validators();
+      default -> kustomization.fields().transformers();
+    };
     for (String entry : entries) {
       if (entry.contains("\n") || entry.contains(": ")) {
         for (Map<String, Object> c : KYaml.parseAll(entry, loader.display(kustomization.file()) + " (inline " + field
@@ -445,6 +445,23 @@ public final class KustTarget {
   /** The legacy exec plugin a non-builtin entry names (refused unless exec plugins are enabled). */
   private ExecPlugin execPlugin(PluginConfig pc) {
     return ExecPlugin.of(loader, kustomization.file(), pc.config(), pc.origin(), extensions.execPlugins());
+  }
+
+  /**
+   * The validators field, after the transformers (kustomize's runValidators): each entry is a legacy exec plugin
+   * ({@link ExecPlugin#validate}; refused unless exec plugins are enabled, as kustomize refuses external plugins
+   * without {@code --enable-alpha-plugins}). Builtin configs and KRM functions are refused as validators.
+   */
+  private void runValidators(Accumulator ra) {
+    for (PluginConfig pc : pluginConfigs("validators")) {
+      BuildCancelledException.checkpoint(pc.origin() + " (" + JsonTrees.string(pc.config(), "kind") + ")");
+      if (isBuiltin(pc.config()) || ExecFunction.isFunction(pc.config())) {
+        throw new KustomizeException(loader.display(kustomization.file()) + ": validators: only legacy exec plugins"
+            + " run as validators, not builtin transformers or KRM functions ("
+            + JsonTrees.string(pc.config(), "kind") + ")", kustomization.file(), -1, null);
+      }
+      execPlugin(pc).validate(ra.resMap());
+    }
   }
 
   private void runTransformers(Accumulator ra) {

@@ -164,7 +164,8 @@ public final class Kustomization {
    * @param configurations {@code configurations}: transformer configuration files
    * @param generators {@code generators}: plugin config files, directories or inline YAML
    * @param transformers {@code transformers}: likewise
-   * @param validators {@code validators}: refused when set (no validator runs)
+   * @param validators {@code validators}: legacy exec plugins run after the transformers, which may not change the
+   *     resources
    * @param namespace {@code namespace}, null when absent
    * @param namePrefix {@code namePrefix}, null when absent
    * @param nameSuffix {@code nameSuffix}, null when absent
