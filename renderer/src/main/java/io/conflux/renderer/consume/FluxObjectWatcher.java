@@ -88,12 +88,10 @@ public class FluxObjectWatcher {
                 helmRepositoryReconciler.onDelete(repo);
             }
         }));
-        // ... and re-renders the HelmReleases whose chart it serves.
-        caches.helmRepositoryInformer().addEventHandler(TraceContext.detached(handler(repo -> caches.helmReleases().stream()
-                .filter(hr -> servedBy(hr, repo))
-                .forEach(hr -> coordinator.onHelmRelease(hr)
-                        .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering %s failed", hr.getMetadata().getName()))),
-                repo -> { })));
+        // ... and re-renders the HelmReleases whose chart it serves, with those whose last render found it missing.
+        caches.helmRepositoryInformer().addEventHandler(TraceContext.detached(handler(repo -> coordinator.onHelmRepository(repo)
+                .subscribe().with(v -> { }, e -> LOG.errorf(e, "rendering the HelmReleases of HelmRepository %s failed",
+                        repo.getMetadata().getName())), repo -> { })));
         caches.helmReleaseInformer().addEventHandler(TraceContext.detached(handler(hr -> coordinator.onHelmRelease(hr)
                 .subscribe().with(v -> { }, e -> LOG.errorf(e, "reporting %s failed", hr.getMetadata().getName())),
                 coordinator::onDeleted)));
@@ -165,18 +163,6 @@ public class FluxObjectWatcher {
                 onDelete.accept(obj);
             }
         };
-    }
-
-    @SuppressWarnings("unchecked")
-    private static boolean servedBy(HelmRelease hr, HelmRepository repo) {
-        if (hr.getSpec() == null || !(hr.getSpec().chart() != null && hr.getSpec().chart().get("spec") instanceof Map<?, ?> spec)) {
-            return false;
-        }
-        if (!(spec.get("sourceRef") instanceof Map<?, ?> ref) || !"HelmRepository".equals(ref.get("kind"))) {
-            return false;
-        }
-        Object ns = ref.get("namespace") == null ? hr.getMetadata().getNamespace() : ref.get("namespace");
-        return repo.getMetadata().getName().equals(ref.get("name")) && repo.getMetadata().getNamespace().equals(ns);
     }
 
     /** @return the ExternalArtifact's {@code status.artifact}, null when it has none */

@@ -70,7 +70,8 @@ final class ExternalArtifactRendering {
         ObjectKey source = sourceOf(k);
         Optional<GitSources.At> at = stored.at(source);
         if (at.isEmpty()) {
-            return new RenderPlan.Wait(key + " waits for an artifact of " + source);
+            return new RenderPlan.Wait(key + " waits for an artifact of " + source, source,
+                    GoDuration.parseOr(k.getSpec().retryInterval(), interval));
         }
         String ns = k.getMetadata().getNamespace();
         PostBuild.VariableSource variables = (kind, name) -> "Secret".equals(kind) ? secrets.apply(ns, name)

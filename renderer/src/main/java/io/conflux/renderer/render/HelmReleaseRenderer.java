@@ -74,7 +74,10 @@ import javax.net.ssl.SSLContext;
  *   <li>a {@code HelmChart}: the chart it names, once it is {@code Ready} with an artifact, pulled or packaged from
  *       its own source as it pulls it ({@link HelmCharts}: chart, version, valuesFiles, reconcileStrategy).</li>
  * </ul>
- * A source that has no artifact yet is {@code Ready=False SourceNotReady} and tried again. A HelmRepository is
+ * A source that has no artifact yet is {@code Ready=False SourceNotReady}, one that is not found {@code ArtifactFailed};
+ * both are tried again after {@code conflux.renderer.requeue-dependency} and on the source's event
+ * ({@link RenderOutcome#awaiting}, {@link SourceWaiters}), as helm-controller requeues after its
+ * {@code --requeue-dependency}. A HelmRepository is
  * reached as source-controller reaches it ({@link RepositoryTransport}): {@code certSecretRef} ({@code ca.crt},
  * {@code tls.crt}/{@code tls.key}), {@code insecure} (plain HTTP to an OCI registry), {@code passCredentials}
  * (credentials also to chart URLs on other hosts). Charts see the {@code .Capabilities} they are rendered with. A {@code Bucket} source
@@ -206,6 +209,22 @@ public final class HelmReleaseRenderer {
 
     /**
      * @param hr the HelmRelease
+     * @return the HelmRepository its {@code spec.chart.spec.sourceRef} names (kind {@code HelmRepository}, in its
+     *         namespace, default the HelmRelease's), or null when the chart comes from elsewhere or a {@code chartRef}
+     */
+    public static ObjectKey helmRepositoryOf(HelmRelease hr) {
+        HelmReleaseSpec spec = hr.getSpec();
+        if (spec == null || spec.chartRef() != null || spec.chart() == null
+                || !(spec.chart().get("spec") instanceof Map<?, ?> chartSpec)
+                || !(chartSpec.get("sourceRef") instanceof Map<?, ?> ref) || !HELM_REPOSITORY.equals(ref.get("kind"))) {
+            return null;
+        }
+        Object namespace = ref.get("namespace") == null ? hr.getMetadata().getNamespace() : ref.get("namespace");
+        return new ObjectKey(HELM_REPOSITORY, String.valueOf(namespace), String.valueOf(ref.get("name")));
+    }
+
+    /**
+     * @param hr the HelmRelease
      * @return the GitRepository its chart comes from, or null when the chart is not from a GitRepository
      */
     @SuppressWarnings("unchecked")
@@ -291,8 +310,8 @@ public final class HelmReleaseRenderer {
         return switch (ref.kind()) {
             case OCI_REPOSITORY -> sources.ociArtifacts().apply(ref)
                     .map(artifact -> fromOciArtifact(hr, named, artifact, secretData, configMapData))
-                    .orElseGet(() -> new Rendered(RenderOutcome.retryable(SOURCE_NOT_READY, named
-                            + " is not ready: no artifact stored yet"), null, null));
+                    .orElseGet(() -> new Rendered(RenderOutcome.awaiting(SOURCE_NOT_READY, named
+                            + " is not ready: no artifact stored yet", ref), null, null));
             case HELM_CHART -> fromHelmChart(hr, sources, ref, named, secretData, configMapData);
             default -> failed(FluxReasons.NOT_SUPPORTED, "spec.chartRef.kind '" + ref.kind()
                     + "' is not supported by Conflux; use OCIRepository or HelmChart", null);
@@ -331,8 +350,8 @@ public final class HelmReleaseRenderer {
                                    BiFunction<String, String, Map<String, String>> configMapData) {
         Optional<HelmChart> found = sources.helmCharts().apply(ref);
         if (found.isEmpty()) {
-            return new Rendered(RenderOutcome.retryable(FluxReasons.ARTIFACT_FAILED, "could not get Source object: "
-                    + named + " not found"), null, null);
+            return new Rendered(RenderOutcome.awaiting(FluxReasons.ARTIFACT_FAILED, "could not get Source object: "
+                    + named + " not found", ref), null, null);
         }
         HelmChart helmChart = found.get();
         HelmChartSpec spec = helmChart.getSpec();
@@ -340,7 +359,7 @@ public final class HelmReleaseRenderer {
                 && helmChart.getStatus().conditions() != null && helmChart.getStatus().conditions().stream()
                 .anyMatch(c -> "Ready".equals(c.type()) && "True".equals(c.status()));
         if (spec == null || spec.sourceRef() == null || !ready) {
-            return new Rendered(RenderOutcome.retryable(SOURCE_NOT_READY, named + " is not ready"), null, null);
+            return new Rendered(RenderOutcome.awaiting(SOURCE_NOT_READY, named + " is not ready", ref), null, null);
         }
         Map<String, Object> chartSpec = new LinkedHashMap<>();
         chartSpec.put("chart", spec.chart());
@@ -373,7 +392,8 @@ public final class HelmReleaseRenderer {
                                         BiFunction<String, String, Map<String, String>> configMapData) {
         Optional<HelmRepository> repository = sources.helmRepositories().apply(sourceNamespace, sourceName);
         if (repository.isEmpty()) {
-            return failed(FluxReasons.ARTIFACT_FAILED, "HelmRepository '" + sourceNamespace + "/" + sourceName + "' not found", null);
+            return new Rendered(RenderOutcome.awaiting(FluxReasons.ARTIFACT_FAILED, "HelmRepository '" + sourceNamespace
+                    + "/" + sourceName + "' not found", new ObjectKey(HELM_REPOSITORY, sourceNamespace, sourceName)), null, null);
         }
         String range = chartSpec.get("version") == null ? "" : String.valueOf(chartSpec.get("version"));
         String version = null;
@@ -453,7 +473,8 @@ public final class HelmReleaseRenderer {
                 return failed(FluxReasons.ARTIFACT_FAILED, source + ": " + e.getMessage(), null);
             }
             if (revision.isEmpty()) {
-                return new Rendered(RenderOutcome.retryable(FluxReasons.ARTIFACT_FAILED, source + " has no revision yet"), null, null);
+                return new Rendered(RenderOutcome.awaiting(FluxReasons.ARTIFACT_FAILED, source + " has no revision yet",
+                        gitRepository), null, null);
             }
             ChartDirectory chart;
             try {

@@ -82,7 +82,7 @@ public final class HelmReleaseRendering {
         String key = FluxMetadata.key(hr);
         Duration interval = GoDuration.parseOr(hr.getSpec().interval(), FluxMetadata.DEFAULT_INTERVAL);
         if (Boolean.TRUE.equals(hr.getSpec().suspend())) {
-            return new RenderPlan.Wait(key + " is suspended");
+            return RenderPlan.Wait.suspended(key + " is suspended");
         }
         Optional<String> denied = crossNamespaceRefs.refused(hr);
         if (denied.isPresent()) {
@@ -91,7 +91,7 @@ public final class HelmReleaseRendering {
         ObjectKey gitSource = HelmReleaseRenderer.gitRepositoryOf(hr);
         Optional<GitSources.At> at = gitSource == null ? Optional.empty() : stored.at(gitSource);
         if (gitSource != null && at.isEmpty()) {
-            return new RenderPlan.Wait(key + " waits for an artifact of " + gitSource);
+            return new RenderPlan.Wait(key + " waits for an artifact of " + gitSource, gitSource, interval);
         }
         ObjectKey chartRef = HelmReleaseRenderer.chartRefOf(hr);
         if (at.isEmpty() && chartRef != null) {

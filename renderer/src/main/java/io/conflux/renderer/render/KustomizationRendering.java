@@ -71,7 +71,7 @@ public final class KustomizationRendering {
         String key = FluxMetadata.key(k);
         Duration interval = GoDuration.parseOr(k.getSpec().interval(), FluxMetadata.DEFAULT_INTERVAL);
         if (k.getSpec().suspended()) {
-            return new RenderPlan.Wait(key + " is suspended");
+            return RenderPlan.Wait.suspended(key + " is suspended");
         }
         ObjectKey source = sourceOf(k);
         if (source == null && ExternalArtifactRendering.sourceOf(k) != null) {
@@ -87,7 +87,8 @@ public final class KustomizationRendering {
         }
         Optional<GitSources.At> at = stored.at(source);
         if (at.isEmpty()) {
-            return new RenderPlan.Wait(key + " waits for an artifact of " + source);
+            return new RenderPlan.Wait(key + " waits for an artifact of " + source, source,
+                    GoDuration.parseOr(k.getSpec().retryInterval(), interval));
         }
         GitSources sources = new GitSources(repositories, stored::at, secrets);
         String ns = k.getMetadata().getNamespace();

@@ -7,6 +7,7 @@ import io.conflux.model.source.ArtifactGenerator;
 import io.conflux.model.source.ExternalArtifact;
 import io.conflux.model.source.GitRepository;
 import io.conflux.model.source.HelmChart;
+import io.conflux.model.source.HelmRepository;
 import io.conflux.model.topic.SourceRevision;
 import io.conflux.model.topic.Trigger;
 import io.conflux.model.meta.GoDuration;
@@ -22,6 +23,7 @@ import io.smallrye.mutiny.Uni;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,9 +38,12 @@ import org.jboss.logging.Logger;
  * Kustomization whose {@code sourceRef} names that source, or names a GitRepository that includes it
  * ({@code spec.include}, at any depth: Flux's including artifact changes with the included one), and every HelmRelease
  * whose chart it holds renders. A new or changed Kustomization or HelmRelease renders, and each renders again after
- * its interval (a retryable failure, or a render that failed outright, after {@code retryInterval}) through the
- * service's {@link Requeue}, whatever the outcome. Only objects this replica owns ({@link Ownership}: the Kafka
- * partition of their key) are rendered; a rebalance renders the newly owned ones and stops the others' timers.
+ * its interval (a retryable failure, or a render that failed outright, after {@code retryInterval}; one whose source
+ * is missing or has no artifact yet, after {@code conflux.renderer.requeue-dependency}, {@link SourceWaiters}) through
+ * the service's {@link Requeue}, whatever the outcome. A source's event (a GitRepository's or ExternalArtifact's stored
+ * artifact, a HelmRepository created or changed) also renders the objects waiting for it. Only objects this replica
+ * owns ({@link Ownership}: the Kafka partition of their key) are rendered; a rebalance renders the newly owned ones and
+ * stops the others' timers.
  *
  * <p>Jobs are serialized per key: the fetches of one GitRepository, the renders of one object. A render reads,
  * inside its object's job, the object from the cache and the latest stored artifact of its source
@@ -62,6 +67,7 @@ public final class RenderCoordinator implements AutoCloseable {
     private final AutoCloseable resources;
     private final ArtifactGenerators generators;
     private final HelmCharts helmCharts;
+    private final SourceWaiters waiters;
     /** Per GitRepository, the last revision record handled here (its owner), fetched again when an include changes. */
     private final Map<ObjectKey, SourceRevision> lastRecords = new ConcurrentHashMap<>();
     /** Render duration and bundle size ({@code conflux_render_duration_seconds}, {@code conflux_bundle_size_bytes}). */
@@ -83,11 +89,12 @@ public final class RenderCoordinator implements AutoCloseable {
      * @param resources      closed with the coordinator (the build threads)
      * @param generators     generates the ExternalArtifacts of ArtifactGenerators
      * @param helmCharts     reconciles HelmCharts
+     * @param waiters        the objects waiting for a missing source, looked at again soon and on the source's event
      */
     RenderCoordinator(SourceFetcher fetcher, KustomizationRendering kustomizations, HelmReleaseRendering helmReleases,
                       RenderRecorder recorder, ReactiveRunner runner, WatchedObjects watched, KeyedSerialQueue queue,
                       Requeue requeue, Ownership ownership, AutoCloseable resources, ArtifactGenerators generators,
-                      HelmCharts helmCharts) {
+                      HelmCharts helmCharts, SourceWaiters waiters) {
         this.fetcher = fetcher;
         this.kustomizations = kustomizations;
         this.helmReleases = helmReleases;
@@ -100,6 +107,7 @@ public final class RenderCoordinator implements AutoCloseable {
         this.resources = resources;
         this.generators = generators;
         this.helmCharts = helmCharts;
+        this.waiters = waiters;
         ownership.onAssigned(this::resume);
         ownership.onRevoked(requeue::cancelIf);
     }
@@ -305,9 +313,10 @@ public final class RenderCoordinator implements AutoCloseable {
         helmCharts.deleted(chart);
     }
 
-    /** A Kustomization or HelmRelease was deleted: its timer stops. */
+    /** A Kustomization or HelmRelease was deleted: its timer stops, and it no longer waits for its source. */
     public void onDeleted(HasMetadata object) {
         requeue.cancel(FluxMetadata.key(object));
+        waiters.done(FluxMetadata.objectKey(object));
     }
 
     /**
@@ -342,27 +351,51 @@ public final class RenderCoordinator implements AutoCloseable {
     }
 
     /**
-     * Renders every Kustomization of {@code source} or of a GitRepository including it, and every HelmRelease whose chart
-     * it holds.
+     * A HelmRepository was created, its spec changed or a reconcile was requested: renders the HelmReleases whose chart
+     * it serves, those in the cache and those whose last render found it missing ({@link SourceWaiters}, also when the
+     * cache did not hold them yet), as helm-controller watches the sources of its releases.
+     *
+     * @return a Uni completing when those renders are recorded and published
+     */
+    public Uni<Void> onHelmRepository(HelmRepository repository) {
+        return renderAll(FluxMetadata.objectKey(repository));
+    }
+
+    /**
+     * Renders every Kustomization of {@code source} or of a GitRepository including it, every HelmRelease whose chart
+     * it holds or serves, and every object whose last render waited for it ({@link SourceWaiters}) that the cache did
+     * not show among these.
      */
     private Uni<Void> renderAll(ObjectKey source) {
         GitSources includes = new GitSources(watched::gitRepository, key -> Optional.empty(), (ns, name) -> null);
-        List<Uni<Void>> renders = new ArrayList<>();
+        Map<ObjectKey, HasMetadata> kustomizationsOf = new LinkedHashMap<>();
         for (Kustomization k : watched.kustomizations()) {
             ObjectKey own = KustomizationRendering.sourceOf(k);
             if (source.equals(own) || own != null && includes.includes(own, source)
                     || source.equals(ExternalArtifactRendering.sourceOf(k))) {
-                renders.add(render(FluxMetadata.objectKey(k), k));
+                kustomizationsOf.put(FluxMetadata.objectKey(k), k);
             }
         }
-        int kustomizationCount = renders.size();
+        Map<ObjectKey, HasMetadata> releasesOf = new LinkedHashMap<>();
         for (HelmRelease hr : watched.helmReleases()) {
-            if (source.equals(HelmReleaseRenderer.gitRepositoryOf(hr)) || source.equals(HelmReleaseRenderer.chartRefOf(hr))) {
-                renders.add(render(FluxMetadata.objectKey(hr), hr));
+            if (source.equals(HelmReleaseRenderer.gitRepositoryOf(hr)) || source.equals(HelmReleaseRenderer.chartRefOf(hr))
+                    || source.equals(HelmReleaseRenderer.helmRepositoryOf(hr))) {
+                releasesOf.put(FluxMetadata.objectKey(hr), hr);
             }
         }
-        LOG.infof("source %s: %d Kustomization(s) and %d HelmRelease(s) to render", source, kustomizationCount,
-                renders.size() - kustomizationCount);
+        Map<ObjectKey, HasMetadata> waitersOf = new LinkedHashMap<>();
+        for (HasMetadata waiter : waiters.of(source)) {
+            ObjectKey key = FluxMetadata.objectKey(waiter);
+            if (!kustomizationsOf.containsKey(key) && !releasesOf.containsKey(key)) {
+                waitersOf.put(key, waiter);
+            }
+        }
+        LOG.infof("source %s: %d Kustomization(s), %d HelmRelease(s) and %d more object(s) waiting for it to render",
+                source, kustomizationsOf.size(), releasesOf.size(), waitersOf.size());
+        List<Uni<Void>> renders = new ArrayList<>();
+        for (Map<ObjectKey, HasMetadata> objects : List.of(kustomizationsOf, releasesOf, waitersOf)) {
+            objects.forEach((key, object) -> renders.add(render(key, object)));
+        }
         return renders.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(renders).andCollectFailures().replaceWithVoid();
     }
 
@@ -431,20 +464,29 @@ public final class RenderCoordinator implements AutoCloseable {
                             ? helmReleases.plan(hr, sources) : kustomizations.plan((Kustomization) object, sources)))
                     .chain(plan -> {
                         if (plan instanceof RenderPlan.Render render) {
-                            return run(key, render, blocking, next);
+                            return run(key, object, render, blocking, next);
                         }
-                        LOG.debugf("%s", ((RenderPlan.Wait) plan).why());
+                        RenderPlan.Wait wait = (RenderPlan.Wait) plan;
+                        if (wait.source() == null) {
+                            waiters.done(key);
+                            LOG.debugf("%s", wait.why());
+                        } else {
+                            next.set(waiters.waiting(key, wait.source(), object, wait.retryInterval()));
+                            LOG.debugf("%s; looking again in %s", wait.why(), next.get());
+                        }
                         return Uni.createFrom().voidItem();
                     });
         }))).replaceWith(next::get);
     }
 
-    private Uni<Void> run(ObjectKey key, RenderPlan.Render plan, ReactiveRunner.Blocking blocking, AtomicReference<Duration> next) {
+    private Uni<Void> run(ObjectKey key, HasMetadata object, RenderPlan.Render plan, ReactiveRunner.Blocking blocking,
+                          AtomicReference<Duration> next) {
         Uni<Optional<String>> before = plan.known().map(recorder::needless).orElse(Uni.createFrom().item(Optional.empty()));
         return before.chain(needless -> {
             if (needless.isPresent()) {
                 LOG.debugf("%s: not rendering: %s", key, needless.get());
                 // Flux rebuilds every interval: look again then, in case the cluster inputs change.
+                waiters.done(key);
                 next.set(plan.interval());
                 return Uni.createFrom().voidItem();
             }
@@ -457,7 +499,7 @@ public final class RenderCoordinator implements AutoCloseable {
                             metrics.bundleSize(key.kind(), bundle.content().getBytes(StandardCharsets.UTF_8).length);
                         }
                     })
-                    .invoke(rendered -> next.set(plan.next(rendered.outcome())))
+                    .invoke(rendered -> next.set(nextAfter(key, object, plan, rendered.outcome())))
                     .chain(rendered -> (plan.known().isPresent() ? Uni.createFrom().item(Optional.<String>empty())
                             : recorder.needless(rendered.input()))
                             .chain(after -> {
@@ -469,6 +511,21 @@ public final class RenderCoordinator implements AutoCloseable {
                                         webhookReceivedAt(rendered.input().revision()));
                             }));
         });
+    }
+
+    /**
+     * @return the wait before {@code key}'s next render after {@code outcome}: while its source is missing or has no
+     *         artifact, the dependency requeue ({@link SourceWaiters}, at most {@code retryInterval}); otherwise
+     *         {@code interval}, or {@code retryInterval} after a retryable failure
+     */
+    private Duration nextAfter(ObjectKey key, HasMetadata object, RenderPlan.Render plan, RenderOutcome outcome) {
+        if (outcome.awaitedSource() != null) {
+            Duration wait = waiters.waiting(key, outcome.awaitedSource(), object, plan.retryInterval());
+            LOG.debugf("%s waits for %s: looking again in %s", key, outcome.awaitedSource(), wait);
+            return wait;
+        }
+        waiters.done(key);
+        return plan.next(outcome);
     }
 
     /**

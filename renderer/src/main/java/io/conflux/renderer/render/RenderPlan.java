@@ -1,5 +1,6 @@
 package io.conflux.renderer.render;
 
+import io.conflux.model.meta.ObjectKey;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -12,11 +13,20 @@ sealed interface RenderPlan {
 
     /**
      * Nothing to render now (suspended, or no artifact of the source stored yet); the object is looked at again when its
-     * spec or its source changes.
+     * spec or its source changes, and, while it waits for a source, after {@code conflux.renderer.requeue-dependency}
+     * ({@link SourceWaiters}), as kustomize-controller requeues a Kustomization whose source has no artifact.
      *
-     * @param why for the log
+     * @param why           for the log
+     * @param source        the source whose artifact is waited for; null when suspended
+     * @param retryInterval the object's {@code retryInterval} (else its interval): the longest wait between two looks
+     *                      while it waits for {@code source}; null when suspended
      */
-    record Wait(String why) implements RenderPlan {
+    record Wait(String why, ObjectKey source, Duration retryInterval) implements RenderPlan {
+
+        /** @return a wait for nothing but a spec change (suspended) */
+        static Wait suspended(String why) {
+            return new Wait(why, null, null);
+        }
     }
 
     /**

@@ -175,6 +175,6 @@ public class RendererAssembly {
                     builds.close();
                     targetCapabilities.close();
                     more.close();
-                }, generators, helmCharts);
+                }, generators, helmCharts, new SourceWaiters(config.renderer().requeueDependency()));
     }
 }

@@ -108,6 +108,14 @@ public interface RendererConfig {
          */
         @WithName("kustomize.remote-bases")
         boolean kustomizeRemoteBases();
+
+        /**
+         * {@code conflux.renderer.requeue-dependency}: how soon a Kustomization or HelmRelease whose source is missing
+         * or has no artifact yet is rendered again (Flux's {@code --requeue-dependency}, 30 s), doubling while it stays
+         * missing, at most the object's {@code retryInterval} (else interval) ({@link SourceWaiters}).
+         */
+        @WithName("requeue-dependency")
+        Duration requeueDependency();
     }
 
     /** Git keys shared with the webhook-receiver. */

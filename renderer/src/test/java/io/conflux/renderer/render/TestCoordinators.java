@@ -108,14 +108,33 @@ final class TestCoordinators {
         return coordinator(dir, client, runner, bundleStore, outbox, rewrites, watched, requeue, ownership, () -> { });
     }
 
+    /**
+     * As {@link #coordinator(Path, KubernetesClient, ReactiveRunner, BundleStore, Outbox, Map, Watched, Requeue,
+     * Ownership)}, owning everything, with {@code conflux.renderer.requeue-dependency} set to {@code requeueDependency}.
+     */
+    static RenderCoordinator coordinator(Path dir, KubernetesClient client, ReactiveRunner runner, BundleStore bundleStore,
+                                         Outbox outbox, Map<String, String> rewrites, Watched watched, Requeue requeue,
+                                         Duration requeueDependency) {
+        return coordinator(client, runner, bundleStore, outbox, TestRendererConfig.of(dir.resolve("mirrors"),
+                dir.resolve("charts"), rewrites, requeueDependency), watched, requeue, Ownership.everything(), () -> { });
+    }
+
     private static RenderCoordinator coordinator(Path dir, KubernetesClient client, ReactiveRunner runner,
                                                  BundleStore bundleStore, Outbox outbox, Map<String, String> rewrites,
                                                  Watched watched, Requeue requeue, Ownership ownership,
                                                  AutoCloseable more) {
+        return coordinator(client, runner, bundleStore, outbox,
+                TestRendererConfig.of(dir.resolve("mirrors"), dir.resolve("charts"), rewrites), watched, requeue,
+                ownership, more);
+    }
+
+    private static RenderCoordinator coordinator(KubernetesClient client, ReactiveRunner runner,
+                                                 BundleStore bundleStore, Outbox outbox, RendererConfig config,
+                                                 Watched watched, Requeue requeue, Ownership ownership,
+                                                 AutoCloseable more) {
         RendererAssembly.Parts parts = new RendererAssembly.Parts(new SecretReader(client), statusPatcher(client),
                 bundleStore, outbox, runner, requeue, ownership, new KeyedSerialQueue(Duration.ofMinutes(5), 100));
-        return RendererAssembly.coordinator(TestRendererConfig.of(dir.resolve("mirrors"), dir.resolve("charts"), rewrites),
-                new ObjectMapper(), client, parts, watched, more);
+        return RendererAssembly.coordinator(config, new ObjectMapper(), client, parts, watched, more);
     }
 
     /** @return a status patcher of {@code client} retrying briefly */

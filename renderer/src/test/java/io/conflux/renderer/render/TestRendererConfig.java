@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** A {@link RendererConfig} for tests that build renderer parts by hand: 20 s Git and Helm timeouts, 64 MiB fetches. */
+/**
+ * A {@link RendererConfig} for tests that build renderer parts by hand: 20 s Git and Helm timeouts, 64 MiB fetches, a
+ * 30 s dependency requeue unless given.
+ */
 public final class TestRendererConfig {
     private TestRendererConfig() {
     }
@@ -27,6 +30,18 @@ public final class TestRendererConfig {
      * @return the configuration
      */
     public static RendererConfig of(Path mirrors, Path charts, Map<String, String> rewrites) {
+        return of(mirrors, charts, rewrites, Duration.ofSeconds(30));
+    }
+
+    /**
+     * @param mirrors           the Git mirrors directory
+     * @param charts            the Helm chart cache directory
+     * @param rewrites          the operator's {@code conflux.git.url-rewrites}, insteadOf prefix → base
+     * @param requeueDependency {@code conflux.renderer.requeue-dependency} (30 s, as application.properties, in the
+     *                          other overloads)
+     * @return the configuration
+     */
+    public static RendererConfig of(Path mirrors, Path charts, Map<String, String> rewrites, Duration requeueDependency) {
         return new RendererConfig() {
             @Override
             public Renderer renderer() {
@@ -94,6 +109,11 @@ public final class TestRendererConfig {
                     @Override
                     public boolean kustomizeRemoteBases() {
                         return false;
+                    }
+
+                    @Override
+                    public Duration requeueDependency() {
+                        return requeueDependency;
                     }
                 };
             }
