@@ -98,7 +98,7 @@ public final class ServicesJvmMain {
             }
             ClassLoader loader = (ClassLoader) application.getClass().getMethod("getRunnerClassLoader")
                 .invoke(application);
-            int shared = unindexClassPathJars(loader);
+            int shared = unindex(loader, classPathJars());
             Thread.currentThread().setContextClassLoader(loader);
             Class<?> quarkus = loader.loadClass("io.quarkus.runtime.Quarkus");
             Method run = quarkus.getMethod("run", Class.class, BiConsumer.class, String[].class);
@@ -112,19 +112,28 @@ public final class ServicesJvmMain {
         }
     }
 
-    /**
-     * Takes the jars of the JVM's class path out of the application loader's index.
-     *
-     * @return how many of the loader's jars were taken out
-     * @throws ReflectiveOperationException when the loader is not the {@code RunnerClassLoader} of Quarkus 3.29
-     */
-    private static int unindexClassPathJars(ClassLoader loader) throws ReflectiveOperationException {
-        Set<String> classPath = new HashSet<>();
+    /** @return the file names of the jars on the JVM's class path */
+    private static Set<String> classPathJars() {
+        Set<String> jars = new HashSet<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (entry.endsWith(".jar")) {
-                classPath.add(Path.of(entry).getFileName().toString());
+                jars.add(Path.of(entry).getFileName().toString());
             }
         }
+        return jars;
+    }
+
+    /**
+     * Takes jars out of a Quarkus application class loader's index, so that its lookups of their classes and
+     * resources go to its parent.
+     *
+     * @param loader    the application's {@code io.quarkus.bootstrap.runner.RunnerClassLoader} (Quarkus 3.29), before
+     *                  it has loaded a class
+     * @param classPath file names of the jars to take out (those of the JVM's class path)
+     * @return how many of the loader's jars were taken out
+     * @throws ReflectiveOperationException when the loader is not such a {@code RunnerClassLoader}
+     */
+    static int unindex(ClassLoader loader, Set<String> classPath) throws ReflectiveOperationException {
         Map<Object, String> jarNames = new IdentityHashMap<>();
         Set<Object> removed = new HashSet<>();
         for (String name : List.of("resourceDirectoryMap", "directlyIndexedResourcesIndexMap")) {
