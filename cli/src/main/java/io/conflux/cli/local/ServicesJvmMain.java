@@ -33,10 +33,10 @@ import java.util.function.BiConsumer;
  * {@code io.quarkus.bootstrap.runner.RunnerClassLoader}, reached by reflection) before the application loads a class,
  * so the application's lookups of its classes and resources fall through to the system class loader, which defines
  * them once for all; resources ({@code META-INF/services} too) were found parent-first already
- * ({@code ClassLoader.getResource(s)}). Each application starts on a thread of its own named {@code <name>-main}, which reads
- * {@code quarkus/quarkus-application.dat} (what Quarkus' {@code QuarkusEntryPoint} does), makes the application's
- * loader that thread's context class loader and runs {@code io.quarkus.runtime.Quarkus.run} with an exit handler
- * instead of Quarkus' default {@code System.exit}. Configuration is per application through
+ * ({@code ClassLoader.getResource(s)}). Each application starts on a thread of its own named {@code <name>-main},
+ * which reads {@code quarkus/quarkus-application.dat} (what Quarkus' {@code QuarkusEntryPoint} does), makes the
+ * application's loader that thread's context class loader and runs {@code io.quarkus.runtime.Quarkus.run} with an
+ * exit handler instead of Quarkus' default {@code System.exit}. Configuration is per application through
  * {@code io.conflux.service.ServiceConfigFile} (system properties are global here).
  *
  * <p>Shutdown: SIGTERM (or {@code System.exit}) runs every application's own shutdown hook, so all stop together.

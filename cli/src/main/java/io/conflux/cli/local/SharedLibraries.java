@@ -70,8 +70,9 @@ public record SharedLibraries(List<Path> jars, Map<String, String> keptPerApplic
      *     modules up through the thread's context class loader ({@code TypeFactory.findClass},
      *     {@code ObjectMapper.findModules});</li>
      * <li>fabric8's Kubernetes model, client API and client, and zjsonpatch: the deserializer's static default mapping
-     *     of kinds to classes is filled from {@code META-INF/services/io.fabric8.kubernetes.api.model.KubernetesResource},
-     *     which only the (shared) model jars carry, so it holds shared classes only; the HTTP client factory is found
+     *     of kinds to classes is filled from
+     *     {@code META-INF/services/io.fabric8.kubernetes.api.model.KubernetesResource}, which only the (shared) model
+     *     jars carry, so it holds shared classes only; the HTTP client factory is found
      *     through the context class loader; {@code kubernetes-httpclient-vertx} (Vert.x) stays per application;</li>
      * <li>the Kafka client: serializers and other classes named in configuration are loaded through the context class
      *     loader ({@code Utils.getContextOrKafkaClassLoader}), so an application's own deserializer is found; its
