@@ -23,15 +23,24 @@ import java.util.stream.Stream;
  * the bundle keys) named by the system property {@code conflux.service-config-file.conflux-<module>}
  * ({@code io.conflux.service.ServiceConfigFile} in service-common).
  *
- * <p>The JVM's class path is Quarkus' boot libraries ({@code lib/boot}, which must be the same files in every module:
- * one Quarkus version) and {@link ServicesJvmMain}'s class file, copied to {@code <workDir>/services-jvm/classes}; the
- * working directory is {@code <workDir>}, the output goes to one log file.
+ * <p>The JVM's class path is {@link ServicesJvmMain}'s class file, copied to {@code <workDir>/services-jvm/classes},
+ * Quarkus' boot libraries ({@code lib/boot}, which must be the same files in every module: one Quarkus version) and
+ * the libraries the applications share ({@link SharedLibraries}: byte-identical jars of every module's
+ * {@code lib/main} on an allow-list, defined once by the system class loader instead of once per application); the
+ * working directory is {@code <workDir>}, the output goes to one log file. Separate service JVMs and a cluster
+ * installation do not use this class: their class loading is Quarkus' own.
+ *
+ * <p>The system property {@value #SHARE_LIBRARIES_PROPERTY} of the JVM that launches (the CLI's, bench/'s) set to
+ * {@code false} shares no library (each application loads all of its own, as before sharing), for comparisons and
+ * as a way out should a shared library misbehave; unset, or any other value, shares them.
  */
 final class ServicesJvm {
     /** The class of the services JVM. */
     static final String MAIN_CLASS = ServicesJvmMain.class.getName();
     /** {@code io.conflux.service.ServiceConfigFile.PROPERTY_PREFIX}: the application name follows. */
     static final String CONFIG_FILE_PROPERTY = "conflux.service-config-file.";
+    /** The system property that, {@code false}, turns the sharing of libraries ({@link SharedLibraries}) off. */
+    static final String SHARE_LIBRARIES_PROPERTY = "conflux.services-jvm.share-libraries";
 
     private ServicesJvm() {
     }
@@ -57,6 +66,7 @@ final class ServicesJvm {
         List<String> arguments = new ArrayList<>();
         Map<String, String> systemProperties = new LinkedHashMap<>();
         List<Integer> ports = new ArrayList<>();
+        List<Path> applications = new ArrayList<>();
         List<Path> bootJars = null;
         String bootModule = null;
         for (var entry : configs.entrySet()) {
@@ -79,6 +89,7 @@ final class ServicesJvm {
             systemProperties.put(CONFIG_FILE_PROPERTY + "conflux-" + module, file.toString());
             ports.add(Integer.parseInt(entry.getValue().get("quarkus.http.port").trim()));
             arguments.add(module + "=" + app);
+            applications.add(app);
         }
         if (bootJars == null) {
             throw new IllegalArgumentException("no service to start");
@@ -86,6 +97,9 @@ final class ServicesJvm {
         List<Path> classPath = new ArrayList<>();
         classPath.add(copyMainClass(workDir.resolve("services-jvm").resolve("classes")));
         classPath.addAll(bootJars);
+        if (!"false".equals(System.getProperty(SHARE_LIBRARIES_PROPERTY))) {
+            classPath.addAll(SharedLibraries.of(applications).jars());
+        }
         return ServiceLauncher.startMain("services", classPath, MAIN_CLASS, arguments, jvmOptions, systemProperties,
             env, workDir, logFile, ports, readyTimeout);
     }

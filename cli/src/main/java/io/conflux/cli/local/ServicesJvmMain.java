@@ -1,13 +1,21 @@
 package io.conflux.cli.local;
 
 import java.io.BufferedInputStream;
+import java.io.File;
 import java.io.InputStream;
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
@@ -16,13 +24,19 @@ import java.util.function.BiConsumer;
  * Quarkus applications ({@code <module>/target/quarkus-app}) in this JVM, each in its own Quarkus
  * {@code RunnerClassLoader}, as {@code java -jar quarkus-run.jar} would run each in a JVM of its own.
  *
- * <p>Arguments: one {@code <name>=<quarkus-app directory>} per application. The JVM's class path must hold Quarkus'
- * boot libraries ({@code quarkus-app/lib/boot/*.jar}, the same for every application of one Quarkus version) and this
- * class only: a {@code RunnerClassLoader}'s parent is the system class loader, so anything else there would be seen by
- * every application. Each application starts on a thread of its own named {@code <name>-main}, which reads
- * {@code quarkus/quarkus-application.dat} (what Quarkus' {@code QuarkusEntryPoint} does), makes the application's
- * loader that thread's context class loader and runs {@code io.quarkus.runtime.Quarkus.run} with an exit handler
- * instead of Quarkus' default {@code System.exit}. Configuration is per application through
+ * <p>Arguments: one {@code <name>=<quarkus-app directory>} per application. The JVM's class path holds this class,
+ * Quarkus' boot libraries ({@code quarkus-app/lib/boot/*.jar}, the same for every application of one Quarkus version)
+ * and the libraries the applications share ({@code lib/main} jars chosen by {@link SharedLibraries}): a
+ * {@code RunnerClassLoader}'s parent is the system class loader, so everything there is seen by every application.
+ * A jar of the class path whose file name is also in an application's index is taken out of that index (the
+ * loader's {@code resourceDirectoryMap} and {@code directlyIndexedResourcesIndexMap}, Quarkus 3.29's
+ * {@code io.quarkus.bootstrap.runner.RunnerClassLoader}, reached by reflection) before the application loads a class,
+ * so the application's lookups of its classes and resources fall through to the system class loader, which defines
+ * them once for all; resources ({@code META-INF/services} too) were found parent-first already
+ * ({@code ClassLoader.getResource(s)}). Each application starts on a thread of its own named {@code <name>-main},
+ * which reads {@code quarkus/quarkus-application.dat} (what Quarkus' {@code QuarkusEntryPoint} does), makes the
+ * application's loader that thread's context class loader and runs {@code io.quarkus.runtime.Quarkus.run} with an
+ * exit handler instead of Quarkus' default {@code System.exit}. Configuration is per application through
  * {@code io.conflux.service.ServiceConfigFile} (system properties are global here).
  *
  * <p>Shutdown: SIGTERM (or {@code System.exit}) runs every application's own shutdown hook, so all stop together.
@@ -84,16 +98,84 @@ public final class ServicesJvmMain {
             }
             ClassLoader loader = (ClassLoader) application.getClass().getMethod("getRunnerClassLoader")
                 .invoke(application);
+            int shared = unindex(loader, classPathJars());
             Thread.currentThread().setContextClassLoader(loader);
             Class<?> quarkus = loader.loadClass("io.quarkus.runtime.Quarkus");
             Method run = quarkus.getMethod("run", Class.class, BiConsumer.class, String[].class);
-            System.out.println(java.time.LocalDateTime.now() + " services-jvm: starting " + name + " from " + appRoot);
+            System.out.println(java.time.LocalDateTime.now() + " services-jvm: starting " + name + " from " + appRoot
+                + " (" + shared + " of its libraries shared through the JVM's class path)");
             run.invoke(null, null, onExit, new String[0]);
         } catch (InvocationTargetException e) {
             exited(name, 1, e.getCause());
         } catch (Exception | LinkageError e) {
             exited(name, 1, e);
         }
+    }
+
+    /** @return the file names of the jars on the JVM's class path */
+    private static Set<String> classPathJars() {
+        Set<String> jars = new HashSet<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.endsWith(".jar")) {
+                jars.add(Path.of(entry).getFileName().toString());
+            }
+        }
+        return jars;
+    }
+
+    /**
+     * Takes jars out of a Quarkus application class loader's index, so that its lookups of their classes and
+     * resources go to its parent.
+     *
+     * @param loader    the application's {@code io.quarkus.bootstrap.runner.RunnerClassLoader} (Quarkus 3.29), before
+     *                  it has loaded a class
+     * @param classPath file names of the jars to take out (those of the JVM's class path)
+     * @return how many of the loader's jars were taken out
+     * @throws ReflectiveOperationException when the loader is not such a {@code RunnerClassLoader}
+     */
+    static int unindex(ClassLoader loader, Set<String> classPath) throws ReflectiveOperationException {
+        Map<Object, String> jarNames = new IdentityHashMap<>();
+        Set<Object> removed = new HashSet<>();
+        for (String name : List.of("resourceDirectoryMap", "directlyIndexedResourcesIndexMap")) {
+            Field field = loader.getClass().getDeclaredField(name);
+            field.setAccessible(true);
+            @SuppressWarnings("unchecked")
+            Map<String, Object[]> index = (Map<String, Object[]>) field.get(loader);
+            for (Iterator<Map.Entry<String, Object[]>> it = index.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, Object[]> entry = it.next();
+                Object[] resources = entry.getValue();
+                List<Object> kept = new ArrayList<>(resources.length);
+                for (Object resource : resources) {
+                    String jar = jarNames.get(resource);
+                    if (jar == null) {
+                        jar = jarName(resource);
+                        jarNames.put(resource, jar);
+                    }
+                    if (classPath.contains(jar)) {
+                        removed.add(resource);
+                    } else {
+                        kept.add(resource);
+                    }
+                }
+                if (kept.isEmpty()) {
+                    it.remove();
+                } else if (kept.size() < resources.length) {
+                    Object[] array = (Object[]) Array.newInstance(resources.getClass().getComponentType(), kept.size());
+                    entry.setValue(kept.toArray(array));
+                }
+            }
+        }
+        return removed.size();
+    }
+
+    /** @return the file name of a {@code JarResource}'s jar, "" for another kind of resource */
+    private static String jarName(Object resource) throws ReflectiveOperationException {
+        if (!resource.getClass().getName().equals("io.quarkus.bootstrap.runner.JarResource")) {
+            return "";
+        }
+        Field jarPath = resource.getClass().getDeclaredField("jarPath");
+        jarPath.setAccessible(true);
+        return ((Path) jarPath.get(resource)).getFileName().toString();
     }
 
     private static void exited(String name, int code, Throwable cause) {
