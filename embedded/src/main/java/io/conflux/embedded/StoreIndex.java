@@ -61,6 +61,12 @@ final class StoreIndex {
     private final Map<List<String>, Set<AttributeSet>> byNamespaceLabel = new HashMap<>();
     /** By (plural, label key, value): a list across namespaces with a label selector. */
     private final Map<List<String>, Set<AttributeSet>> byResourceLabel = new HashMap<>();
+    /**
+     * Keys with a label valued {@code *}: fabric8's {@code Value} equals any value then, so such a key matches every
+     * equality requirement on its label key; not a valid label value, but while one is stored lists are not narrowed
+     * by labels, to stay exactly fabric8's answer.
+     */
+    private int wildcardLabelled;
     private int size;
 
     /**
@@ -81,11 +87,16 @@ final class StoreIndex {
             bucket(byNamespace, List.of(plural, namespace)).add(key);
             addSmall(byObject, List.of(plural, namespace, name), key);
             addSmall(byName, List.of(plural, name), key);
+            boolean wildcard = false;
             for (Attribute label : labels(key)) {
                 String labelKey = label.getKey().toString();
                 String value = String.valueOf(label.getValues().get(0));
+                wildcard |= "*".equals(value);
                 bucket(byNamespaceLabel, List.of(plural, namespace, labelKey, value)).add(key);
                 bucket(byResourceLabel, List.of(plural, labelKey, value)).add(key);
+            }
+            if (wildcard) {
+                wildcardLabelled++;
             }
         }
     }
@@ -110,11 +121,16 @@ final class StoreIndex {
         unbucket(byNamespace, List.of(plural, namespace), key);
         removeSmall(byObject, List.of(plural, namespace, name), key);
         removeSmall(byName, List.of(plural, name), key);
+        boolean wildcard = false;
         for (Attribute label : labels(key)) {
             String labelKey = label.getKey().toString();
             String value = String.valueOf(label.getValues().get(0));
+            wildcard |= "*".equals(value);
             unbucket(byNamespaceLabel, List.of(plural, namespace, labelKey, value), key);
             unbucket(byResourceLabel, List.of(plural, labelKey, value), key);
+        }
+        if (wildcard) {
+            wildcardLabelled--;
         }
     }
 
@@ -126,6 +142,7 @@ final class StoreIndex {
         byName.clear();
         byNamespaceLabel.clear();
         byResourceLabel.clear();
+        wildcardLabelled = 0;
         size = 0;
     }
 
@@ -175,6 +192,9 @@ final class StoreIndex {
     private Collection<AttributeSet> narrowedByLabels(AttributeSet query, String plural, String namespace,
                                                       Collection<AttributeSet> bucket) {
         Collection<AttributeSet> smallest = bucket;
+        if (wildcardLabelled > 0) {
+            return smallest;
+        }
         for (Attribute requirement : attributes(query)) {
             String labelKey = requirement.getKey().toString();
             if (!labelKey.startsWith(LABEL)) {

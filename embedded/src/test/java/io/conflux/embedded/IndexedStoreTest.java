@@ -179,6 +179,13 @@ class IndexedStoreTest {
             .add(new Attribute("labels:tier", "db"), new Attribute("labels:app", "a1")));
         assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=app%3Da1"))).hasSize(17);
         assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Ddb"))).hasSize(44);
+        // fabric8's wildcard value matches any requirement: no narrowing while such a key is stored
+        AttributeSet wildcard = paths.fromPath("/api/v1/namespaces/team-a/configmaps/star")
+            .add(new Attribute("labels:tier", "*"));
+        index.add(wildcard);
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Dnone"))).hasSize(90);
+        index.remove(wildcard);
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Dnone"))).isEmpty();
     }
 
     /**
