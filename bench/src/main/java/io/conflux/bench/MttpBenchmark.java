@@ -131,7 +131,7 @@ public final class MttpBenchmark {
             try (LocalInstallation conflux = LocalRun.start(project, work, jvmOptions, oneJvm)) {
                 double servicesUp = (System.nanoTime() - startNanos) / 1e9;
                 long bootstrap = System.nanoTime();
-                Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "bench",
+                bootstrap(conflux, new Bootstrap.Source("flux-system", "bench",
                         "https://git.conflux.local/bench", "main", "./clusters/bench", "60m"));
                 String revision = "main@sha1:" + sha;
                 LongSupplier ready = kind.equals("kustomizations")
@@ -286,5 +286,24 @@ public final class MttpBenchmark {
                                 port:
                                   number: 9898
                 """);
+    }
+
+    /**
+     * {@link Bootstrap#gitOps}, tried up to three times: its server-side applies are idempotent, and the first one
+     * (the in-memory API server's first GitRepository: its CRD's schema and CEL rules compiled, their classes loaded)
+     * can exceed the client's 10 s request timeout on a machine with a load average of ~40, which ended the run.
+     */
+    private static void bootstrap(LocalInstallation conflux, Bootstrap.Source source) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Bootstrap.gitOps(conflux.client(), source);
+                return;
+            } catch (KubernetesClientException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.err.println("bootstrap attempt " + attempt + " failed, trying again: " + e.getMessage());
+            }
+        }
     }
 }

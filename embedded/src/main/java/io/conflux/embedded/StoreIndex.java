@@ -5,6 +5,9 @@ import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.crud.Value;
+import io.fabric8.mockwebserver.crud.Key;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -17,7 +20,13 @@ import java.util.Set;
  * {@code version}, {@code namespace}, {@code name}, {@code labels:*}) in buckets by resource (the {@code plural}),
  * namespace and name, so that a request looks at the few keys that can match it rather than at every stored object,
  * much as kube-apiserver reads one etcd key for a GET and one key prefix ({@code /registry/<resource>/<namespace>/})
- * for a list.
+ * for a list. A list with a label selector narrows further: each label of a stored object ({@code labels:<key>} in
+ * its key, one value) puts the key in a bucket by resource, namespace (or all namespaces), label key and value, and a
+ * selector's equality requirement ({@code key=value}, {@code key==value}; a one-value {@code in}) picks the smallest
+ * of those buckets — the role of client-go's indexers, which kube-apiserver's watch cache does not have for labels but
+ * an informer's {@code ByIndex} does. fabric8 7.4's extractor parses only {@code =}, {@code ==}, {@code !=}, exists
+ * and {@code !}exists from a path (an {@code in} requirement is dropped with a warning); {@code !=} and the
+ * existence tests cannot narrow a bucket and are left to the filter.
  *
  * <p>{@link #candidates} picks one bucket for a query (the attributes fabric8's {@code KubernetesAttributesExtractor}
  * reads from a request path: {@code plural}, {@code namespace}, {@code name}, and {@code metadata.name}/{@code
@@ -35,6 +44,10 @@ final class StoreIndex {
     private static final String NAME = KubernetesAttributesExtractor.NAME;
     /** Cluster-scoped objects' namespace in the bucket keys. */
     private static final String NO_NAMESPACE = "";
+    /** The prefix of a label's attribute in a key ({@code KubernetesAttributesExtractor.LABEL_KEY_PREFIX}). */
+    private static final String LABEL = "labels:";
+    /** {@code AttributeSet.attributes}: fabric8 7.4 offers no other way to list a key's labels. */
+    private static final Field ATTRIBUTES = attributesField();
 
     /** By plural: every object of a resource, in all namespaces (a list across namespaces). */
     private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
@@ -44,6 +57,16 @@ final class StoreIndex {
     private final Map<List<String>, Object> byObject = new HashMap<>();
     /** By (plural, name): an object named without a namespace (cluster-scoped, or a field selector on the name). */
     private final Map<List<String>, Object> byName = new HashMap<>();
+    /** By (plural, namespace, label key, value): a list in one namespace with a label selector. */
+    private final Map<List<String>, Set<AttributeSet>> byNamespaceLabel = new HashMap<>();
+    /** By (plural, label key, value): a list across namespaces with a label selector. */
+    private final Map<List<String>, Set<AttributeSet>> byResourceLabel = new HashMap<>();
+    /**
+     * Keys with a label valued {@code *}: fabric8's {@code Value} equals any value then, so such a key matches every
+     * equality requirement on its label key; not a valid label value, but while one is stored lists are not narrowed
+     * by labels, to stay exactly fabric8's answer.
+     */
+    private int wildcardLabelled;
     private int size;
 
     /**
@@ -64,6 +87,17 @@ final class StoreIndex {
             bucket(byNamespace, List.of(plural, namespace)).add(key);
             addSmall(byObject, List.of(plural, namespace, name), key);
             addSmall(byName, List.of(plural, name), key);
+            boolean wildcard = false;
+            for (Attribute label : labels(key)) {
+                String labelKey = label.getKey().toString();
+                String value = String.valueOf(label.getValues().get(0));
+                wildcard |= "*".equals(value);
+                bucket(byNamespaceLabel, List.of(plural, namespace, labelKey, value)).add(key);
+                bucket(byResourceLabel, List.of(plural, labelKey, value)).add(key);
+            }
+            if (wildcard) {
+                wildcardLabelled++;
+            }
         }
     }
 
@@ -87,6 +121,17 @@ final class StoreIndex {
         unbucket(byNamespace, List.of(plural, namespace), key);
         removeSmall(byObject, List.of(plural, namespace, name), key);
         removeSmall(byName, List.of(plural, name), key);
+        boolean wildcard = false;
+        for (Attribute label : labels(key)) {
+            String labelKey = label.getKey().toString();
+            String value = String.valueOf(label.getValues().get(0));
+            wildcard |= "*".equals(value);
+            unbucket(byNamespaceLabel, List.of(plural, namespace, labelKey, value), key);
+            unbucket(byResourceLabel, List.of(plural, labelKey, value), key);
+        }
+        if (wildcard) {
+            wildcardLabelled--;
+        }
     }
 
     /** Forgets every key. */
@@ -95,6 +140,9 @@ final class StoreIndex {
         byNamespace.clear();
         byObject.clear();
         byName.clear();
+        byNamespaceLabel.clear();
+        byResourceLabel.clear();
+        wildcardLabelled = 0;
         size = 0;
     }
 
@@ -131,7 +179,87 @@ final class StoreIndex {
         } else {
             bucket = byResource.get(plural);
         }
-        return bucket == null ? List.of() : bucket;
+        if (bucket == null) {
+            return List.of();
+        }
+        return name == null ? narrowedByLabels(query, plural, namespace, bucket) : bucket;
+    }
+
+    /**
+     * @return the smallest of {@code bucket} and the label buckets of {@code query}'s equality requirements; every
+     *         key matching the query is in each of them, and each keeps store order
+     */
+    private Collection<AttributeSet> narrowedByLabels(AttributeSet query, String plural, String namespace,
+                                                      Collection<AttributeSet> bucket) {
+        Collection<AttributeSet> smallest = bucket;
+        if (wildcardLabelled > 0) {
+            return smallest;
+        }
+        for (Attribute requirement : attributes(query)) {
+            String labelKey = requirement.getKey().toString();
+            if (!labelKey.startsWith(LABEL)) {
+                continue;
+            }
+            String value = with(query, labelKey);
+            if (value == null) {
+                value = inOne(requirement);
+            }
+            if (value == null) {
+                continue;
+            }
+            Set<AttributeSet> labelled = namespace != null
+                ? byNamespaceLabel.get(List.of(plural, namespace, labelKey, value))
+                : byResourceLabel.get(List.of(plural, labelKey, value));
+            if (labelled == null) {
+                return List.of();
+            }
+            if (labelled.size() < smallest.size()) {
+                smallest = labelled;
+            }
+        }
+        return smallest;
+    }
+
+    /** @return the one value of an {@code in} requirement with a single value, else null */
+    private static String inOne(Attribute requirement) {
+        if (requirement.getType() != AttributeType.IN || requirement.getValues().size() != 1) {
+            return null;
+        }
+        Value value = requirement.getValues().get(0);
+        String text = value == null ? null : value.toString();
+        return text == null || "*".equals(text) ? null : text;
+    }
+
+    /** @return a stored key's labels: its {@code labels:<key>} attributes of one value */
+    private static List<Attribute> labels(AttributeSet key) {
+        List<Attribute> labels = new ArrayList<>();
+        for (Attribute attribute : attributes(key)) {
+            if (attribute.getKey().toString().startsWith(LABEL) && attribute.getValues().size() == 1
+                && attribute.getValues().get(0) != null) {
+                labels.add(attribute);
+            }
+        }
+        return labels;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Collection<Attribute> attributes(AttributeSet set) {
+        try {
+            return ((Map<Key, Attribute>) ATTRIBUTES.get(set)).values();
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("fabric8's AttributeSet.attributes is not readable", e);
+        }
+    }
+
+    private static Field attributesField() {
+        try {
+            Field field = AttributeSet.class.getDeclaredField("attributes");
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("fabric8's AttributeSet has no field 'attributes' (7.4 has): the store "
+                + "cannot index labels", e);
+        }
     }
 
 

@@ -6,14 +6,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.Attribute;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * sequence of creates, gets, lists with label and field selectors, merge patches, applies, updates with stale
  * resourceVersions, deletes with and without finalizers, collection deletes and a namespace's deletion goes to a
  * server on each store, and every answer (status code, and body but for uid and timestamps) must be the same —
- * lists in the same order.
+ * lists in the same order; and watches with label and field selectors opened on both stores replay the same objects
+ * in the same order.
  */
 class IndexedStoreTest {
 
@@ -87,6 +95,127 @@ class IndexedStoreTest {
         index.remove(removed);
         assertThat(index.candidates(removed)).isEmpty();
         assertThat(index.size()).isEqualTo(399);
+    }
+
+    @Test
+    void watchesWithSelectorsReplayAsFabric8sStore() throws Exception {
+        try (InMemoryKubernetes indexed = InMemoryKubernetes.start(InMemoryKubernetes.Store.INDEXED);
+             InMemoryKubernetes fabric8 = InMemoryKubernetes.start(InMemoryKubernetes.Store.FABRIC8_MOCK)) {
+            Random random = new Random(23);
+            List<String[]> requests = new ArrayList<>();
+            for (String ns : NAMESPACES.subList(1, NAMESPACES.size())) {
+                requests.add(new String[] {"POST", "/api/v1/namespaces", "application/json",
+                    "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + ns + "\"}}"});
+            }
+            for (int i = 0; i < 200; i++) {
+                String cms = "/api/v1/namespaces/" + NAMESPACES.get(random.nextInt(NAMESPACES.size())) + "/configmaps";
+                String name = "cm-" + random.nextInt(20);
+                String labels = "{\"tier\":\"" + pick(random, "web", "db") + "\",\"app\":\"" + pick(random, "a", "b", "c")
+                    + "\"}";
+                requests.add(switch (random.nextInt(5)) {
+                    case 0, 1 -> new String[] {"POST", cms, "application/json", "{\"apiVersion\":\"v1\","
+                        + "\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"labels\":" + labels
+                        + "},\"data\":{\"i\":\"" + i + "\"}}"};
+                    // a relabelling moves the object between label buckets, and to the end of the store's order
+                    case 2 -> new String[] {"PATCH", cms + "/" + name, "application/merge-patch+json",
+                        "{\"metadata\":{\"labels\":" + labels + "}}"};
+                    case 3 -> new String[] {"PATCH", cms + "/" + name, "application/merge-patch+json",
+                        "{\"metadata\":{\"labels\":{\"app\":null}},\"data\":{\"patched\":\"" + i + "\"}}"};
+                    default -> new String[] {"DELETE", cms + "/" + name, null, null};
+                });
+            }
+            for (String[] r : requests) {
+                assertThat(send(indexed, r).statusCode()).isEqualTo(send(fabric8, r).statusCode());
+            }
+            List<String> watched = List.of(
+                "/api/v1/namespaces/team-a/configmaps?labelSelector=tier%3Dweb",
+                "/api/v1/configmaps?labelSelector=tier%3Ddb%2Capp%3Da",
+                "/api/v1/configmaps?labelSelector=app%3D%3Dc%2Ctier",
+                "/api/v1/namespaces/team-b/configmaps?labelSelector=tier%21%3Dweb",
+                "/api/v1/namespaces/default/configmaps?labelSelector=app%3Db%2C%21tier",
+                "/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dcm-3",
+                "/api/v1/configmaps?labelSelector=tier%3Dnone",
+                "/api/v1/configmaps");
+            int replayed = 0;
+            for (String path : watched) {
+                HttpResponse<String> listed = send(fabric8, new String[] {"GET", path, null, null});
+                int expected = Json.read(listed.body()).path("items").size();
+                assertThat(normalized(send(indexed, new String[] {"GET", path, null, null}).body()))
+                    .as(path).isEqualTo(normalized(listed.body()));
+                String watch = path + (path.contains("?") ? "&" : "?") + "watch=true";
+                List<String> a = replay(indexed, watch, expected);
+                List<String> b = replay(fabric8, watch, expected);
+                assertThat(a).as(watch).hasSize(expected).isEqualTo(b);
+                replayed += expected;
+            }
+            assertThat(replayed).as("objects replayed, so that watches are compared on something").isGreaterThan(40);
+        }
+    }
+
+    @Test
+    void aListByLabelLooksAtThatLabelsKeysOnly() {
+        KubernetesAttributesExtractor paths = new KubernetesAttributesExtractor();
+        StoreIndex index = new StoreIndex();
+        for (int i = 0; i < 90; i++) {
+            String ns = NAMESPACES.get(i % NAMESPACES.size());
+            index.add(paths.fromPath("/api/v1/namespaces/" + ns + "/configmaps/cm-" + i)
+                .add(new Attribute("labels:tier", i % 2 == 0 ? "web" : "db"), new Attribute("labels:app", "a" + i % 5)));
+        }
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Dweb"))).hasSize(45);
+        assertThat(index.candidates(paths.fromPath("/api/v1/namespaces/team-a/configmaps?labelSelector=tier%3Dweb")))
+            .hasSize(15);
+        // the smaller of the two labels' buckets: app=a1 holds 18 keys, 6 of them in team-a
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Dweb%2Capp%3Da1")))
+            .hasSize(18);
+        assertThat(index.candidates(paths.fromPath(
+            "/api/v1/namespaces/team-a/configmaps?labelSelector=tier%3D%3Dweb%2Capp%3Da1"))).hasSize(6);
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Dnone"))).isEmpty();
+        // an inequality or an existence test cannot narrow: the namespace's bucket
+        assertThat(index.candidates(paths.fromPath("/api/v1/namespaces/team-a/configmaps?labelSelector=tier%21%3Dweb")))
+            .hasSize(30);
+        assertThat(index.candidates(paths.fromPath("/api/v1/namespaces/team-a/configmaps?labelSelector=tier")))
+            .hasSize(30);
+        index.remove(paths.fromPath("/api/v1/namespaces/team-a/configmaps/cm-1")
+            .add(new Attribute("labels:tier", "db"), new Attribute("labels:app", "a1")));
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=app%3Da1"))).hasSize(17);
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Ddb"))).hasSize(44);
+        // fabric8's wildcard value matches any requirement: no narrowing while such a key is stored
+        AttributeSet wildcard = paths.fromPath("/api/v1/namespaces/team-a/configmaps/star")
+            .add(new Attribute("labels:tier", "*"));
+        index.add(wildcard);
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Dnone"))).hasSize(90);
+        index.remove(wildcard);
+        assertThat(index.candidates(paths.fromPath("/api/v1/configmaps?labelSelector=tier%3Dnone"))).isEmpty();
+    }
+
+    /**
+     * Opens a watch of {@code path} and collects the {@code expected} events of its opening replay.
+     *
+     * @return each event's type and object, normalized
+     */
+    private List<String> replay(InMemoryKubernetes kube, String path, int expected) throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        WebSocket socket = http.newWebSocketBuilder()
+            .buildAsync(URI.create(kube.url().replaceFirst("^http", "ws") + path), new WebSocket.Listener() {
+                private final StringBuilder text = new StringBuilder();
+
+                @Override
+                public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                    text.append(data);
+                    if (last) {
+                        events.add(normalized(text.toString()));
+                        text.setLength(0);
+                    }
+                    webSocket.request(1);
+                    return null;
+                }
+            }).get(30, TimeUnit.SECONDS);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> events.size() >= expected);
+            return List.copyOf(events);
+        } finally {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** One request on a small set of names, so that creates conflict, gets find and deletes hit. */

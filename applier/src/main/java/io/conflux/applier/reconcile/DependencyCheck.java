@@ -138,11 +138,26 @@ public final class DependencyCheck {
     public static List<Reconcilable> dependents(ObjectKey key, List<Reconcilable> all) {
         List<Reconcilable> out = new ArrayList<>();
         for (Reconcilable r : all) {
-            if (r.dependsOn() != null && r.dependsOn().stream().anyMatch(d -> dependencyKey(r.key(), d).equals(key))) {
+            if (dependencies(r).contains(key)) {
                 out.add(r);
             }
         }
         return out;
+    }
+
+    /**
+     * The keys {@code r} depends on, as {@link #dependents} matches them: the kind of {@code r}, each reference's
+     * namespace or else that of {@code r}, its name (kustomize-controller's and helm-controller's {@code dependsOn}).
+     * The applier indexes its informer caches by these ({@code FluxObjectWatcher}), so that an object turning Ready
+     * finds its dependents without a scan of every object.
+     *
+     * @return the dependencies' keys in {@code spec.dependsOn} order; empty without {@code dependsOn}
+     */
+    public static List<ObjectKey> dependencies(Reconcilable r) {
+        if (r.dependsOn() == null) {
+            return List.of();
+        }
+        return r.dependsOn().stream().map(d -> dependencyKey(r.key(), d)).toList();
     }
 
     private static ObjectKey dependencyKey(ObjectKey dependent, DependencyReference d) {

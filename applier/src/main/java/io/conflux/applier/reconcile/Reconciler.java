@@ -85,6 +85,7 @@ public class Reconciler {
     private final Map<ObjectKey, RenderResult> fromWebhooks = new ConcurrentHashMap<>();
     private Function<ObjectKey, Optional<Reconcilable>> lookup = k -> Optional.empty();
     private Supplier<List<Reconcilable>> all = List::of;
+    private Function<ObjectKey, List<Reconcilable>> dependents = k -> List.of();
 
     /**
      * Bounds the per-object queue ({@code conflux.queue.*}) and follows ownership: a newly owned object is reconciled
@@ -101,10 +102,17 @@ public class Reconciler {
     /**
      * Connects the reconciler to the watched objects (the informers' caches), which hold every object, owned or not:
      * ownership is checked where work is scheduled ({@link #trigger}).
+     *
+     * @param lookup     the object of a key, if cached
+     * @param all        every cached object (read when partitions are assigned)
+     * @param dependents the cached objects whose {@code dependsOn} names a key ({@link DependencyCheck#dependencies}),
+     *                   read each time an object turns Ready: from an index, not a scan of {@code all}
      */
-    public void useCaches(Function<ObjectKey, Optional<Reconcilable>> lookup, Supplier<List<Reconcilable>> all) {
+    public void useCaches(Function<ObjectKey, Optional<Reconcilable>> lookup, Supplier<List<Reconcilable>> all,
+                          Function<ObjectKey, List<Reconcilable>> dependents) {
         this.lookup = lookup;
         this.all = all;
+        this.dependents = dependents;
     }
 
     /**
@@ -135,7 +143,7 @@ public class Reconciler {
 
     /** An object turned Ready: reconciles the objects that depend on it, at once. */
     public void onReady(ObjectKey key) {
-        for (Reconcilable dependent : DependencyCheck.dependents(key, all.get())) {
+        for (Reconcilable dependent : dependents.apply(key)) {
             LOG.infof("%s is ready: reconciling dependent %s", key, dependent.key());
             trigger(dependent.key(), key + " turning ready");
         }

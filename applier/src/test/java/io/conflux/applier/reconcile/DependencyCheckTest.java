@@ -73,6 +73,21 @@ class DependencyCheckTest {
         assertThat(DependencyCheck.dependents(infraHereReady.key(), List.of(apps, infraHereReady, infraThereReady))).isEmpty();
     }
 
+    /** The keys the applier's caches index an object under, which {@code dependents} matches. */
+    @Test
+    void anObjectsDependenciesAreTheKeysItsDependentsAreFoundBy() {
+        Reconcilable apps = withDependency(k("apps", List.of(), null), "infra", "flux-system");
+        Reconcilable web = k("web", List.of("db", "cache"), null);
+        assertThat(DependencyCheck.dependencies(apps))
+                .containsExactly(new ObjectKey("Kustomization", "flux-system", "infra"));
+        assertThat(DependencyCheck.dependencies(web)).containsExactly(new ObjectKey("Kustomization", "default", "db"),
+                new ObjectKey("Kustomization", "default", "cache"));
+        assertThat(DependencyCheck.dependencies(k("db", List.of(), "True"))).isEmpty();
+        for (ObjectKey dependency : DependencyCheck.dependencies(web)) {
+            assertThat(DependencyCheck.dependents(dependency, List.of(apps, web))).containsExactly(web);
+        }
+    }
+
     @Test
     void reportsCycles() {
         Reconcilable a = k("a", List.of("b"), "True");

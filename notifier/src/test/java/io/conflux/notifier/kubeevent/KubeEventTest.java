@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.conflux.model.topic.FluxEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The Kubernetes Event of a Conflux event: fields as Flux fills them, series counting, redeliveries, bounds. */
@@ -82,5 +83,26 @@ class KubeEventTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object value) {
         return (Map<String, Object>) value;
+    }
+
+    /** The one-pass cut finds the prefix the former loop (shorter prefixes encoded in turn) found. */
+    @Test
+    void aLongNoteIsCutWhereEncodingEveryShorterPrefixCutIt() {
+        Random random = new Random(5);
+        String[] pieces = {"a", "é", "€", "\uD83D\uDE00", "\uD83D", "\uDE00", "\n"};
+        for (int round = 0; round < 200; round++) {
+            StringBuilder text = new StringBuilder();
+            int length = 300 + random.nextInt(900);
+            while (text.length() < length) {
+                text.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String message = text.toString();
+            int limit = 200 + random.nextInt(1000);
+            int end = message.length();
+            while (message.substring(0, end).getBytes(StandardCharsets.UTF_8).length > limit) {
+                end--;
+            }
+            assertThat(KubeEvent.fittingPrefix(message, limit)).as(message + " / " + limit).isEqualTo(end);
+        }
     }
 }
