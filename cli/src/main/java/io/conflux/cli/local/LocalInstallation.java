@@ -3,6 +3,7 @@ package io.conflux.cli.local;
 import io.conflux.cli.dlq.KafkaAccess;
 import io.conflux.embedded.EmbeddedKafka;
 import io.conflux.embedded.EmbeddedPostgres;
+import io.conflux.cli.install.ChartRbacProcess;
 import io.conflux.cli.install.ConfluxChart;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.embedded.Ports;
@@ -221,6 +222,9 @@ public final class LocalInstallation implements AutoCloseable {
      */
     public static final String MALLOC_ARENA_MAX = System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2");
 
+    /** How long the child JVM rendering the chart's RBAC ({@link ChartRbacProcess}) may take. */
+    static final Duration RBAC_RENDER_TIMEOUT = Duration.ofMinutes(2);
+
     /** The services' default HTTP ports, as their {@code application.properties} set them. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("webhook-receiver", 9292, "renderer", 9293,
             "applier", 9294, "notifier", 9295);
@@ -247,6 +251,13 @@ public final class LocalInstallation implements AutoCloseable {
     private void startAll(Options o) throws RuntimeException {
         Path work = o.workDir().toAbsolutePath();
         CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> EmbeddedPostgres.start(work.resolve("postgres")));
+        // the chart's RBAC for the in-memory cluster, rendered in a child JVM while Kafka starts: Helm's Go library
+        // would otherwise stay loaded in this JVM for as long as the installation runs
+        ChartRbacProcess rbac = null;
+        if (o.kubeconfig() == null) {
+            rbac = ChartRbacProcess.start(o.projectRoot(), FLUX_SYSTEM);
+            resources.add(rbac);
+        }
         EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), o.partitions());
         resources.add(kafka);
         this.kafka = kafka;
@@ -260,7 +271,7 @@ public final class LocalInstallation implements AutoCloseable {
             kubeconfig = cluster.writeKubeconfig(work.resolve("kubeconfig"));
             // each service runs under its chart ServiceAccount with RBAC enforced, as on a cluster: a verb missing
             // from its ClusterRole fails here as it would there
-            ServiceAccounts.install(cluster, new ConfluxChart(o.projectRoot()), FLUX_SYSTEM);
+            ServiceAccounts.install(cluster, rbac.objects(RBAC_RENDER_TIMEOUT), FLUX_SYSTEM);
             for (String service : SERVICES) {
                 serviceKubeconfigs.put(service, cluster.writeKubeconfig(work.resolve("kubeconfig-" + service),
                         InMemoryKubernetes.serviceAccountToken(FLUX_SYSTEM, ConfluxChart.objectName(service))));
