@@ -222,6 +222,25 @@ public final class LocalInstallation implements AutoCloseable {
      */
     public static final String MALLOC_ARENA_MAX = System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2");
 
+    /**
+     * Each service's PostgreSQL pools in one JVM ({@link Options#oneJvm()}), unless {@link Options#serviceProperties()}
+     * sets the keys: PostgreSQL runs a backend process per connection (~2 MiB of its own memory each, more once it
+     * has touched many catalog entries), and the four services' default pools kept ~50 of them open in a run of 1,000
+     * Kustomizations (bench/README.md, "The host JVM and PostgreSQL"):
+     * <ul>
+     * <li>{@code quarkus.datasource.reactive.max-size=5} (Quarkus' default 20): Hibernate Reactive's and the outbox's
+     *     connections, one of them held by the outbox relay's {@code LISTEN}. The four services share two cores with
+     *     Kafka, the API server and PostgreSQL itself, so more concurrent statements only queue in PostgreSQL;</li>
+     * <li>{@code quarkus.datasource.jdbc.idle-removal-interval=10S} (Agroal's reap timeout, Quarkus' default 5M):
+     *     the JDBC pool serves only Flyway's migrations at start, whose connections then sat idle for five
+     *     minutes.</li>
+     * </ul>
+     * A cluster installation keeps Quarkus' defaults (a service per pod, PostgreSQL sized by its operator).
+     */
+    public static final Map<String, String> ONE_JVM_DATASOURCE_POOLS = Map.of(
+            "quarkus.datasource.reactive.max-size", "5",
+            "quarkus.datasource.jdbc.idle-removal-interval", "10S");
+
     /** How long the child JVM rendering the chart's RBAC ({@link ChartRbacProcess}) may take. */
     static final Duration RBAC_RENDER_TIMEOUT = Duration.ofMinutes(2);
 
@@ -373,7 +392,8 @@ public final class LocalInstallation implements AutoCloseable {
     private void startOneJvm(Options o, Path work, Map<String, String> common, Path tokenFile, String bundleKeys) {
         Map<String, Map<String, String>> configs = new LinkedHashMap<>();
         for (String service : SERVICES) {
-            Map<String, String> config = new LinkedHashMap<>(common);
+            Map<String, String> config = new LinkedHashMap<>(ONE_JVM_DATASOURCE_POOLS);
+            config.putAll(common);
             Integer port = o.ports().get(service);
             config.put("quarkus.http.port", Integer.toString(port != null ? port : Ports.freePort()));
             if (service.equals("webhook-receiver")) {
