@@ -225,7 +225,7 @@ public final class LocalInstallation implements AutoCloseable {
     /**
      * Each service's PostgreSQL pools in one JVM ({@link Options#oneJvm()}), unless {@link Options#serviceProperties()}
      * sets the keys: PostgreSQL runs a backend process per connection (~2 MiB of its own memory each, more once it
-     * has touched many catalog entries), and the four services' default pools kept ~50 of them open in a run of 1,000
+     * has touched many catalog entries), and the four services' default pools kept ~55 of them open in a run of 1,000
      * Kustomizations (bench/README.md, "The host JVM and PostgreSQL"):
      * <ul>
      * <li>{@code quarkus.datasource.reactive.max-size=5} (Quarkus' default 20): Hibernate Reactive's and the outbox's
