@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,12 @@ class EmbeddedKafkaTest {
             try (Admin admin = Admin.create(common)) {
                 assertThat(admin.describeTopics(Set.of("conflux.test")).allTopicNames().get()
                     .get("conflux.test").partitions()).hasSize(EmbeddedKafka.DEFAULT_PARTITIONS);
+                // the log cleaner runs (__consumer_offsets is compacted) with a small buffer instead of 128 MiB of heap
+                ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+                Config config = admin.describeConfigs(Set.of(broker)).all().get().get(broker);
+                assertThat(config.get("log.cleaner.dedupe.buffer.size").value())
+                    .isEqualTo(Long.toString(EmbeddedKafka.LOG_CLEANER_DEDUPE_BUFFER_BYTES));
+                assertThat(config.get("log.cleaner.enable").value()).isEqualTo("true");
             }
 
             int partition = sent.partition();

@@ -3,6 +3,7 @@ package io.conflux.cli.local;
 import io.conflux.cli.dlq.KafkaAccess;
 import io.conflux.embedded.EmbeddedKafka;
 import io.conflux.embedded.EmbeddedPostgres;
+import io.conflux.cli.install.ChartRbacProcess;
 import io.conflux.cli.install.ConfluxChart;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.embedded.Ports;
@@ -221,6 +222,28 @@ public final class LocalInstallation implements AutoCloseable {
      */
     public static final String MALLOC_ARENA_MAX = System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2");
 
+    /**
+     * Each service's PostgreSQL pools in one JVM ({@link Options#oneJvm()}), unless {@link Options#serviceProperties()}
+     * sets the keys: PostgreSQL runs a backend process per connection (~2 MiB of its own memory each, more once it
+     * has touched many catalog entries), and the four services' default pools kept ~55 of them open in a run of 1,000
+     * Kustomizations (bench/README.md, "The host JVM and PostgreSQL"):
+     * <ul>
+     * <li>{@code quarkus.datasource.reactive.max-size=5} (Quarkus' default 20): Hibernate Reactive's and the outbox's
+     *     connections, one of them held by the outbox relay's {@code LISTEN}. The four services share two cores with
+     *     Kafka, the API server and PostgreSQL itself, so more concurrent statements only queue in PostgreSQL;</li>
+     * <li>{@code quarkus.datasource.jdbc.idle-removal-interval=10S} (Agroal's reap timeout, Quarkus' default 5M):
+     *     the JDBC pool serves only Flyway's migrations at start, whose connections then sat idle for five
+     *     minutes.</li>
+     * </ul>
+     * A cluster installation keeps Quarkus' defaults (a service per pod, PostgreSQL sized by its operator).
+     */
+    public static final Map<String, String> ONE_JVM_DATASOURCE_POOLS = Map.of(
+            "quarkus.datasource.reactive.max-size", "5",
+            "quarkus.datasource.jdbc.idle-removal-interval", "10S");
+
+    /** How long the child JVM rendering the chart's RBAC ({@link ChartRbacProcess}) may take. */
+    static final Duration RBAC_RENDER_TIMEOUT = Duration.ofMinutes(2);
+
     /** The services' default HTTP ports, as their {@code application.properties} set them. */
     public static final Map<String, Integer> DEFAULT_PORTS = Map.of("webhook-receiver", 9292, "renderer", 9293,
             "applier", 9294, "notifier", 9295);
@@ -247,6 +270,13 @@ public final class LocalInstallation implements AutoCloseable {
     private void startAll(Options o) throws RuntimeException {
         Path work = o.workDir().toAbsolutePath();
         CompletableFuture<EmbeddedPostgres> postgres = CompletableFuture.supplyAsync(() -> EmbeddedPostgres.start(work.resolve("postgres")));
+        // the chart's RBAC for the in-memory cluster, rendered in a child JVM while Kafka starts: Helm's Go library
+        // would otherwise stay loaded in this JVM for as long as the installation runs
+        ChartRbacProcess rbac = null;
+        if (o.kubeconfig() == null) {
+            rbac = ChartRbacProcess.start(o.projectRoot(), FLUX_SYSTEM);
+            resources.add(rbac);
+        }
         EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), o.partitions());
         resources.add(kafka);
         this.kafka = kafka;
@@ -260,7 +290,7 @@ public final class LocalInstallation implements AutoCloseable {
             kubeconfig = cluster.writeKubeconfig(work.resolve("kubeconfig"));
             // each service runs under its chart ServiceAccount with RBAC enforced, as on a cluster: a verb missing
             // from its ClusterRole fails here as it would there
-            ServiceAccounts.install(cluster, new ConfluxChart(o.projectRoot()), FLUX_SYSTEM);
+            ServiceAccounts.install(cluster, rbac.objects(RBAC_RENDER_TIMEOUT), FLUX_SYSTEM);
             for (String service : SERVICES) {
                 serviceKubeconfigs.put(service, cluster.writeKubeconfig(work.resolve("kubeconfig-" + service),
                         InMemoryKubernetes.serviceAccountToken(FLUX_SYSTEM, ConfluxChart.objectName(service))));
@@ -362,7 +392,8 @@ public final class LocalInstallation implements AutoCloseable {
     private void startOneJvm(Options o, Path work, Map<String, String> common, Path tokenFile, String bundleKeys) {
         Map<String, Map<String, String>> configs = new LinkedHashMap<>();
         for (String service : SERVICES) {
-            Map<String, String> config = new LinkedHashMap<>(common);
+            Map<String, String> config = new LinkedHashMap<>(ONE_JVM_DATASOURCE_POOLS);
+            config.putAll(common);
             Integer port = o.ports().get(service);
             config.put("quarkus.http.port", Integer.toString(port != null ? port : Ports.freePort()));
             if (service.equals("webhook-receiver")) {

@@ -25,14 +25,14 @@ final class ServiceAccounts {
      * {@code conflux install} applies a chart ({@link ChartInstaller}), then enforces RBAC.
      *
      * @param cluster   the in-memory management cluster
-     * @param chart     the chart
+     * @param objects   the chart's RBAC objects for a release in {@code namespace}: {@link ConfluxChart#rbac(String)},
+     *                  as {@link io.conflux.cli.install.ChartRbacProcess} renders it
      * @param namespace the release namespace, e.g. {@code flux-system}
      * @return the RBAC objects applied
-     * @throws io.conflux.helm.HelmException when the chart does not render
      * @throws IllegalStateException naming an object the API server refused
      */
-    static List<Map<String, Object>> install(InMemoryKubernetes cluster, ConfluxChart chart, String namespace) {
-        List<Map<String, Object>> objects = chart.rbac(namespace);
+    static List<Map<String, Object>> install(InMemoryKubernetes cluster, List<Map<String, Object>> objects,
+                                             String namespace) {
         new ChartInstaller(cluster.client()).apply(namespace, objects, line -> LOG.debug(line));
         cluster.authorize(Authorizer.RBAC);
         return objects;
