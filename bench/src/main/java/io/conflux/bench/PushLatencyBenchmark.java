@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -34,8 +35,10 @@ import javax.crypto.spec.SecretKeySpec;
  * local installation with the embedded defaults; then R rounds of: commit a new value of a ConfigMap, send the
  * GitHub {@code push} webhook for it (signed with {@code X-Hub-Signature-256}, as GitHub does) to the
  * {@code Receiver}'s path, and time from the start of the webhook request to the moment a watch on the cluster sees
- * the ConfigMap with the new value. Prints each round and then p50, p90, p99 and max in milliseconds (nearest-rank
- * percentiles).
+ * the ConfigMap with the new value. Prints the run's directory (the services' log is its {@code logs/services.log}),
+ * each round — with the request's start as a UTC instant and how long the receiver took to answer, so that the round
+ * can be followed hop by hop through the services' log lines (wall clock, milliseconds) — and then p50, p90, p99 and
+ * max in milliseconds (nearest-rank percentiles).
  *
  * <p>Usage (from the project root, through {@code bench/push-latency.sh}):
  * {@code PushLatencyBenchmark --project=. [--pushes=20] [--pause=1s]} ({@code pause} between rounds, after the change
@@ -58,6 +61,7 @@ public final class PushLatencyBenchmark {
         writeTree(tree, "0");
         Path repo = work.resolve("git/latency");
         String sha = FixtureRepositories.create(tree, repo, "main");
+        System.out.printf("run directory: %s%n", work);
         try (LocalInstallation conflux = LocalRun.start(project, work)) {
             String token = UUID.randomUUID().toString();
             Bootstrap.githubReceiver(conflux.client(), "flux-system", "latency", token, List.of("latency"));
@@ -87,6 +91,7 @@ public final class PushLatencyBenchmark {
                     writeTree(repo, value);
                     String after = FixtureRepositories.commitAll(repo, "round " + round);
                     String body = push(before, after);
+                    Instant sentAt = Instant.now();
                     long sent = System.nanoTime();
                     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                             .header("Content-Type", "application/json")
@@ -94,6 +99,7 @@ public final class PushLatencyBenchmark {
                             .header("X-GitHub-Delivery", UUID.randomUUID().toString())
                             .header("X-Hub-Signature-256", "sha256=" + hmac(token, body))
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    long answered = System.nanoTime();
                     if (response.statusCode() / 100 != 2) {
                         throw new IllegalStateException("webhook answered " + response.statusCode() + ": " + response.body());
                     }
@@ -107,7 +113,8 @@ public final class PushLatencyBenchmark {
                     }
                     long ms = (at - sent) / 1_000_000;
                     latencies.add(ms);
-                    System.out.printf("push %d: webhook → applied %d ms%n", round, ms);
+                    System.out.printf("push %d: webhook → applied %d ms (request sent at %s, answered after %d ms)%n", round,
+                            ms, sentAt, (answered - sent) / 1_000_000);
                     before = after;
                     Thread.sleep(pause.toMillis());
                 }
