@@ -3,10 +3,8 @@ package io.conflux.embedded;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.IndexedWatchOpening;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.lang.reflect.Field;
@@ -21,13 +19,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * fabric8's mock CRUD store ({@link KubernetesCrudDispatcher}, fabric8 7.4) without its linear scans: the store keeps
@@ -41,13 +36,12 @@ import org.slf4j.LoggerFactory;
  * deletionTimestamp, watches) stay fabric8's.
  *
  * <p>What is overridden: {@link #findResource} (the lookup of fabric8's POST, PUT and PATCH handlers),
- * {@link #handleGet} (a GET or list), {@link #handleWatch} (fabric8's watch, whose opening replays the matching
- * objects as {@code ADDED} from the index's candidates instead of a scan of the whole store),
- * {@link #handleDelete} (with fabric8's finalizer rules: an object with finalizers only gets its
+ * {@link #handleGet} (a GET or list; a watch stays fabric8's, whose opening still replays the matching objects from a
+ * full scan: a replay from the index needed fabric8's package-private watch listener, which a class of ours in
+ * fabric8's package cannot reach under Quarkus' test class loader, a split package), {@link #handleDelete} (with fabric8's finalizer rules: an object with finalizers only gets its
  * {@code deletionTimestamp}), and {@link #processEvent} (every change of the store, which keeps the index in step).
  * The index is guarded by fabric8's own read-write lock, read from its private field {@code lock}, because a watch's
- * opening reads the store on the watch's thread under that lock; the open watches are fabric8's private set
- * {@code watchEventListeners}, which its {@link #processEvent} notifies.
+ * opening reads the store on the watch's thread under that lock.
  */
 final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
 
@@ -55,11 +49,8 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     private static final Pattern API_RESOURCES = Pattern.compile("/apis(/[a-zA-Z0-9-_.]+)?/[a-zA-Z0-9-_]+");
 
     private final StoreIndex index = new StoreIndex();
-    private static final Logger LOG = LoggerFactory.getLogger(IndexedCrudDispatcher.class);
 
     private final ReadWriteLock lock = fabric8Field(this, "lock", ReadWriteLock.class);
-    /** fabric8's open watches ({@code Set<WatchEventsListener>}, a package-private type). */
-    private final Set<?> watches = fabric8Field(this, "watchEventListeners", Set.class);
     private final KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
     /** The last resourceVersion handed out, which a list carries as its own (fabric8 does the same). */
     private volatile long resourceVersion;
@@ -82,11 +73,11 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         return found.isEmpty() ? null : found.get(0);
     }
 
-    /** A GET of one object (404 if absent), a list ({@code kind: List}) or a watch ({@link #handleWatch}). */
+    /** A GET of one object (404 if absent), a list ({@code kind: List}) or a watch (fabric8's). */
     @Override
     public MockResponse handleGet(String path) {
         if (isWatch(path)) {
-            return withLock(lock.readLock(), () -> handleWatch(path));
+            return super.handleGet(path);
         }
         MockResponse response = withLock(lock.readLock(), () -> {
             AttributeSet query = extractor.fromPath(path);
@@ -99,30 +90,6 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         });
         // fabric8 answers an empty list on an API metadata path with the custom resources it knows there
         return response != null ? response : super.handleGet(path);
-    }
-
-    /**
-     * fabric8's watch of {@code path} ({@code ?watch=true}, a label and field selector, a {@code metadata.name} field
-     * selector also as the name): a websocket whose opening sends every stored object matching it as {@code ADDED},
-     * in store order, then every change {@link #processEvent} matches. The same listener and query as fabric8's; the
-     * replay reads the index's candidates (one resource, namespace, name or label bucket) under the read lock.
-     *
-     * @param path the request path with its query string
-     * @return the websocket upgrade
-     */
-    @Override
-    public MockResponse handleWatch(String path) {
-        AttributeSet query = extractor.fromPath(path);
-        String name = watchedName(path);
-        if (name != null) {
-            query = query.add(new Attribute(KubernetesAttributesExtractor.NAME, name));
-        }
-        AttributeSet watched = query;
-        return new MockResponse().withWebSocketUpgrade(IndexedWatchOpening.open(context, watched, watches, LOG,
-            added -> withLock(lock.readLock(), () -> {
-                find(watched).forEach(entry -> added.accept(entry.getValue()));
-                return null;
-            })));
     }
 
     /**
@@ -246,31 +213,6 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         } catch (URISyntaxException e) {
             return false;
         }
-    }
-
-    /**
-     * fabric8's name of a watched object: the value of the last {@code fieldSelector} parameter that mentions {@code
-     * metadata.name}, after its last {@code =} (as {@code KubernetesCrudDispatcher.fetchResourceNameFromWatchRequestPath}
-     * reads it, raw query string and all); null if there is none.
-     */
-    private static String watchedName(String path) {
-        String query;
-        try {
-            query = new URI(path).getQuery();
-        } catch (URISyntaxException e) {
-            return null;
-        }
-        if (query == null || query.isEmpty()) {
-            return null;
-        }
-        String name = "";
-        for (String parameter : query.split("&")) {
-            if (parameter.contains("fieldSelector") && parameter.contains("metadata.name")) {
-                String[] parts = parameter.split("=");
-                name = parts[parts.length - 1];
-            }
-        }
-        return name.isEmpty() ? null : name;
     }
 
     private static <T> T withLock(Lock lock, Supplier<T> task) {
