@@ -38,8 +38,8 @@ import java.util.regex.Pattern;
  * <p>What is overridden: {@link #findResource} (the lookup of fabric8's POST, PUT and PATCH handlers),
  * {@link #handleGet} (a GET or list; a watch stays fabric8's, whose opening still replays the matching objects from a
  * full scan: a replay from the index needed fabric8's package-private watch listener, which a class of ours in
- * fabric8's package cannot reach under Quarkus' test class loader, a split package), {@link #handleDelete} (with fabric8's finalizer rules: an object with finalizers only gets its
- * {@code deletionTimestamp}), and {@link #processEvent} (every change of the store, which keeps the index in step).
+ * fabric8's package cannot reach under Quarkus' test class loader, a split package), {@link #handleDelete} (with
+ * fabric8's finalizer rules: an object with finalizers only gets its {@code deletionTimestamp}), and {@link #processEvent} (every change of the store, which keeps the index in step).
  * The index is guarded by fabric8's own read-write lock, read from its private field {@code lock}, because a watch's
  * opening reads the store on the watch's thread under that lock.
  */
@@ -49,8 +49,7 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     private static final Pattern API_RESOURCES = Pattern.compile("/apis(/[a-zA-Z0-9-_.]+)?/[a-zA-Z0-9-_]+");
 
     private final StoreIndex index = new StoreIndex();
-
-    private final ReadWriteLock lock = fabric8Field(this, "lock", ReadWriteLock.class);
+    private final ReadWriteLock lock = fabric8Lock(this);
     private final KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
     /** The last resourceVersion handed out, which a list carries as its own (fabric8 does the same). */
     private volatile long resourceVersion;
@@ -224,14 +223,14 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
-    private static <T> T fabric8Field(KubernetesCrudDispatcher store, String name, Class<T> type) {
+    private static ReadWriteLock fabric8Lock(KubernetesCrudDispatcher store) {
         try {
-            Field field = KubernetesCrudDispatcher.class.getDeclaredField(name);
+            Field field = KubernetesCrudDispatcher.class.getDeclaredField("lock");
             field.setAccessible(true);
-            return type.cast(field.get(store));
+            return (ReadWriteLock) field.get(store);
         } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("fabric8's KubernetesCrudDispatcher has no " + type.getSimpleName()
-                + " field '" + name + "' (7.4 has): the indexed store cannot share it", e);
+            throw new IllegalStateException("fabric8's KubernetesCrudDispatcher has no ReadWriteLock field 'lock' "
+                + "(7.4 has): the indexed store cannot share it", e);
         }
     }
 }
