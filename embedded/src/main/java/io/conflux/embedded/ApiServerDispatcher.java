@@ -56,6 +56,8 @@ import java.util.Optional;
  */
 final class ApiServerDispatcher extends Dispatcher {
 
+    /** How fabric8's {@code KubernetesResponseComposer} begins a list (mock server 7.x). */
+    private static final String COMPOSED_LIST_HEAD = "{\"apiVersion\":\"v1\",\"kind\":\"List\",";
     private static final String CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     private final Dispatcher delegate;
@@ -102,17 +104,25 @@ final class ApiServerDispatcher extends Dispatcher {
             return response;
         }
         String text = response.getBody().readUtf8();
+        Optional<String> kind = BuiltInKinds.kind(path.group(), path.plural())
+            .or(() -> registry.custom(path.group(), path.plural()).map(CrdRegistry.CustomType::kind));
+        if (kind.isEmpty()) {
+            return response.setBody(text);
+        }
+        if (text.startsWith(COMPOSED_LIST_HEAD)) {
+            // the list fabric8's KubernetesResponseComposer wrote: only its head changes, and a list of 10,000 objects
+            // is not parsed and written again for it
+            return response.setBody("{\"apiVersion\":\"v1\",\"kind\":\"" + kind.get() + "List\","
+                + text.substring(COMPOSED_LIST_HEAD.length()));
+        }
         JsonNode node = text.isBlank() ? null : read(text);
         if (node instanceof ObjectNode list && "List".equals(list.path("kind").asText())) {
-            Optional<String> kind = BuiltInKinds.kind(path.group(), path.plural())
-                .or(() -> registry.custom(path.group(), path.plural()).map(CrdRegistry.CustomType::kind));
-            if (kind.isPresent()) {
-                list.put("kind", kind.get() + "List");
-                text = write(list);
-            }
+            list.put("kind", kind.get() + "List");
+            text = write(list);
         }
         return response.setBody(text);
     }
+
 
     private MockResponse answer(RecordedRequest request) {
         if ("GET".equals(request.getMethod())) {
