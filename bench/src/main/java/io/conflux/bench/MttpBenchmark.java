@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,7 +27,8 @@ import java.util.function.LongSupplier;
  * Kubernetes API and the four services).
  *
  * <p>Prints one line per run: N, seconds from the bootstrap (the {@code flux-system} GitRepository and Kustomization
- * applied) until every Kustomization/HelmRelease is Ready at the repository's revision, seconds until the services
+ * applied) until every Kustomization/HelmRelease is Ready at the repository's revision (counted from a watch, {@link
+ * ReadyCounter}, and confirmed by a list: {@code waitForAll}), seconds until the services
  * were up (Kafka, PostgreSQL and all four services ready), the peak resident set size summed over every process of
  * the installation (this JVM, which hosts Kafka and the API server as {@code conflux up}'s does, and all its
  * descendants: the four service JVMs and PostgreSQL), sampled every 250 ms from {@code /proc}, and the CPU seconds
@@ -100,6 +102,9 @@ public final class MttpBenchmark {
                 replicaCount: 0
             """;
 
+    /** The longest the count relies on the watch alone before a list checks it. */
+    private static final Duration CHECK_EVERY = Duration.ofSeconds(30);
+
     private MttpBenchmark() {
     }
 
@@ -134,15 +139,21 @@ public final class MttpBenchmark {
                 bootstrap(conflux, new Bootstrap.Source("flux-system", "bench",
                         "https://git.conflux.local/bench", "main", "./clusters/bench", "60m"));
                 String revision = "main@sha1:" + sha;
-                LongSupplier ready = kind.equals("kustomizations")
+                LongSupplier listed = kind.equals("kustomizations")
                         ? () -> readyKustomizations(conflux, revision)
                         : () -> readyHelmReleases(conflux);
                 long deadline = bootstrap + timeout.toNanos();
                 long seen = 0;
-                while (System.nanoTime() < deadline && (seen = poll(ready, seen)) < count) {
-                    Thread.sleep(count > 1000 ? 1000 : 250);
+                long readyAt;
+                try (ReadyCounter<?> watched = kind.equals("kustomizations")
+                        ? new ReadyCounter<>(conflux.client().resources(Kustomization.class), "flux-system",
+                                k -> isReady(k, revision))
+                        : new ReadyCounter<>(conflux.client().resources(HelmRelease.class), "flux-system",
+                                MttpBenchmark::isReady)) {
+                    readyAt = waitForAll(watched, listed, count, deadline);
+                    seen = readyAt > 0 ? count : poll(listed, watched.count());
                 }
-                double toReady = (System.nanoTime() - bootstrap) / 1e9;
+                double toReady = ((readyAt > 0 ? readyAt : System.nanoTime()) - bootstrap) / 1e9;
                 ProcessSampler.Figures figures = sampler.stop();
                 allReady = seen >= count;
                 System.out.printf("%s=%d %s in %.1f s; services up %.1f s (their JVMs %.1f s, %.1f CPU s); peak memory "
@@ -161,6 +172,35 @@ public final class MttpBenchmark {
     }
 
     /**
+     * Waits until all {@code count} objects are Ready: the watch's count is read every 100 ms, and a list confirms it
+     * — when the watch reaches {@code count}, and at the latest every {@link #CHECK_EVERY} in case the watch missed an
+     * event (a list of N objects costs the API server, which runs in this JVM, O(N): listing every second made a
+     * 10,000 run measure mostly its own poll). While the watch says all are Ready and a list does not, lists are spaced
+     * at least ten times the last list's duration.
+     *
+     * @return {@link System#nanoTime()} when the confirming list started, or 0 if the deadline came first
+     */
+    private static long waitForAll(ReadyCounter<?> watched, LongSupplier listed, int count, long deadline)
+            throws InterruptedException {
+        long nextList = System.nanoTime() + CHECK_EVERY.toNanos();
+        long earliestList = 0;
+        while (System.nanoTime() < deadline) {
+            long now = System.nanoTime();
+            if ((watched.count() >= count && now >= earliestList) || now >= nextList) {
+                long seen = poll(listed, 0);
+                long took = System.nanoTime() - now;
+                if (seen >= count) {
+                    return now;
+                }
+                earliestList = System.nanoTime() + Math.max(TimeUnit.SECONDS.toNanos(1), 10 * took);
+                nextList = System.nanoTime() + CHECK_EVERY.toNanos();
+            }
+            Thread.sleep(100);
+        }
+        return 0;
+    }
+
+    /**
      * @return the Ready count, or {@code last} when the read failed (a list of 1,000 objects may time out on a loaded
      *         machine: that is a slow poll, not the end of the run; the deadline still bounds it)
      */
@@ -175,17 +215,26 @@ public final class MttpBenchmark {
 
     private static long readyKustomizations(LocalInstallation conflux, String revision) {
         return conflux.client().resources(Kustomization.class).inNamespace("flux-system").list().getItems().stream()
-                .filter(k -> k.getMetadata().getName().startsWith("podinfo-"))
-                .filter(k -> k.getStatus() != null && revision.equals(k.getStatus().lastAppliedRevision())
-                        && Conditions.isReady(k.getStatus().conditions(), k.getMetadata().getGeneration()))
+                .filter(k -> isReady(k, revision))
                 .count();
     }
 
     private static long readyHelmReleases(LocalInstallation conflux) {
         return conflux.client().resources(HelmRelease.class).inNamespace("flux-system").list().getItems().stream()
-                .filter(h -> h.getStatus() != null
-                        && Conditions.isReady(h.getStatus().conditions(), h.getMetadata().getGeneration()))
+                .filter(MttpBenchmark::isReady)
                 .count();
+    }
+
+    /** @return whether {@code k} is one of the N apps and Ready at {@code revision} */
+    private static boolean isReady(Kustomization k, String revision) {
+        return k.getMetadata().getName().startsWith("podinfo-") && k.getStatus() != null
+                && revision.equals(k.getStatus().lastAppliedRevision())
+                && Conditions.isReady(k.getStatus().conditions(), k.getMetadata().getGeneration());
+    }
+
+    /** @return whether {@code h} is Ready for its generation */
+    private static boolean isReady(HelmRelease h) {
+        return h.getStatus() != null && Conditions.isReady(h.getStatus().conditions(), h.getMetadata().getGeneration());
     }
 
     /**
