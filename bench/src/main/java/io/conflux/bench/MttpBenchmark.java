@@ -7,6 +7,9 @@ import io.conflux.helm.testing.LocalChartRepository;
 import io.conflux.model.helm.HelmRelease;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Conditions;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,6 +107,8 @@ public final class MttpBenchmark {
 
     /** The longest the count relies on the watch alone before a list checks it. */
     private static final Duration CHECK_EVERY = Duration.ofSeconds(30);
+    /** The request timeout of the confirming lists, in ms. */
+    private static final int LIST_TIMEOUT_MS = 300_000;
 
     private MttpBenchmark() {
     }
@@ -139,9 +144,12 @@ public final class MttpBenchmark {
                 bootstrap(conflux, new Bootstrap.Source("flux-system", "bench",
                         "https://git.conflux.local/bench", "main", "./clusters/bench", "60m"));
                 String revision = "main@sha1:" + sha;
+                // a list of 10,000 objects can take longer than the client's default 10 s on a loaded machine
+                KubernetesClient lister = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
+                        conflux.client().getConfiguration()).withRequestTimeout(LIST_TIMEOUT_MS).build()).build();
                 LongSupplier listed = kind.equals("kustomizations")
-                        ? () -> readyKustomizations(conflux, revision)
-                        : () -> readyHelmReleases(conflux);
+                        ? () -> readyKustomizations(lister, revision)
+                        : () -> readyHelmReleases(lister);
                 long deadline = bootstrap + timeout.toNanos();
                 long seen = 0;
                 long readyAt;
@@ -152,6 +160,8 @@ public final class MttpBenchmark {
                                 MttpBenchmark::isReady)) {
                     readyAt = waitForAll(watched, listed, count, deadline);
                     seen = readyAt > 0 ? count : poll(listed, watched.count());
+                } finally {
+                    lister.close();
                 }
                 double toReady = ((readyAt > 0 ? readyAt : System.nanoTime()) - bootstrap) / 1e9;
                 ProcessSampler.Figures figures = sampler.stop();
@@ -182,6 +192,7 @@ public final class MttpBenchmark {
      */
     private static long waitForAll(ReadyCounter<?> watched, LongSupplier listed, int count, long deadline)
             throws InterruptedException {
+        long start = System.nanoTime();
         long nextList = System.nanoTime() + CHECK_EVERY.toNanos();
         long earliestList = 0;
         while (System.nanoTime() < deadline) {
@@ -189,6 +200,8 @@ public final class MttpBenchmark {
             if ((watched.count() >= count && now >= earliestList) || now >= nextList) {
                 long seen = poll(listed, 0);
                 long took = System.nanoTime() - now;
+                System.err.printf("%.0f s: %d Ready by the watch, %d by a list (%.1f s)%n",
+                        (now - start) / 1e9, watched.count(), seen, took / 1e9);
                 if (seen >= count) {
                     return now;
                 }
@@ -213,14 +226,14 @@ public final class MttpBenchmark {
         }
     }
 
-    private static long readyKustomizations(LocalInstallation conflux, String revision) {
-        return conflux.client().resources(Kustomization.class).inNamespace("flux-system").list().getItems().stream()
+    private static long readyKustomizations(KubernetesClient client, String revision) {
+        return client.resources(Kustomization.class).inNamespace("flux-system").list().getItems().stream()
                 .filter(k -> isReady(k, revision))
                 .count();
     }
 
-    private static long readyHelmReleases(LocalInstallation conflux) {
-        return conflux.client().resources(HelmRelease.class).inNamespace("flux-system").list().getItems().stream()
+    private static long readyHelmReleases(KubernetesClient client) {
+        return client.resources(HelmRelease.class).inNamespace("flux-system").list().getItems().stream()
                 .filter(MttpBenchmark::isReady)
                 .count();
     }
