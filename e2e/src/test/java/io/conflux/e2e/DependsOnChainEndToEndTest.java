@@ -37,7 +37,8 @@ class DependsOnChainEndToEndTest {
     /** The layers holding no workload: Namespaces, CustomResourceDefinitions. */
     static final java.util.Set<String> WITHOUT_ROLLOUT = java.util.Set.of("namespaces", "crds");
     /**
-     * The layers' {@code retryInterval} ({@code clusters/platform/layers.yaml}): a dependent started by a timer rather
+     * The applier's {@code conflux.applier.requeue-dependency} (Flux's {@code --requeue-dependency}), which is also the
+     * layers' {@code retryInterval} ({@code clusters/platform/layers.yaml}): a dependent started by a timer rather
      * than by the dependency's Ready event would wait up to this long, so every wait must stay well under it.
      */
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(30);

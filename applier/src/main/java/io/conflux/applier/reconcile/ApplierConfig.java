@@ -34,6 +34,26 @@ public interface ApplierConfig {
     java.time.Duration releaseRetryInterval();
 
     /**
+     * {@code conflux.applier.requeue-dependency}: time before a Kustomization or HelmRelease whose {@code dependsOn} is
+     * not ready is looked at again, always the same — kustomize-controller's and helm-controller's
+     * {@code --requeue-dependency} ({@link RetryPolicy}); a dependency turning Ready runs it at once.
+     */
+    @WithName("requeue-dependency")
+    java.time.Duration requeueDependency();
+
+    /**
+     * {@code conflux.applier.min-retry-delay}: time before a HelmRelease whose release path failed with an error (not
+     * an install/upgrade failure) runs again after a first such error; doubled after each further one in a row — Flux's
+     * {@code --min-retry-delay} ({@link RetryPolicy}).
+     */
+    @WithName("min-retry-delay")
+    java.time.Duration minRetryDelay();
+
+    /** {@code conflux.applier.max-retry-delay}: the longest of those waits, Flux's {@code --max-retry-delay}. */
+    @WithName("max-retry-delay")
+    java.time.Duration maxRetryDelay();
+
+    /**
      * {@code conflux.applier.insecure-kubeconfig-exec}: whether a kubeconfig Secret ({@code spec.kubeConfig.secretRef})
      * may use {@code users[].user.exec} or {@code auth-provider}, which run commands and plugins inside the applier —
      * Flux's {@code --insecure-kubeconfig-exec}. False (the default) refuses such a kubeconfig: the object is

@@ -39,6 +39,16 @@ public sealed interface Attempt permits FailedAttempt, AppliedAttempt, ReleaseAt
     /** @return the time until the object's next run, or null for no further run until something changes */
     Duration nextRun();
 
+    /**
+     * @return whether the attempt ended in an error that Flux's controller returns to controller-runtime, whose rate
+     *         limiter requeues it with a backoff that grows with the object's errors in a row ({@link RetryPolicy});
+     *         any other attempt starts that count again, as controller-runtime forgets it after a reconcile without
+     *         error
+     */
+    default boolean rateLimited() {
+        return false;
+    }
+
     /** @return whether the attempt changed or reported something (an info line in the log, else debug) */
     default boolean notable() {
         return status() != null || !events().isEmpty();

@@ -29,11 +29,13 @@ final class Decision {
      * @param periodic   whether this is a periodic run
      * @param lookup     finds objects in the watched caches (dependencies)
      * @param took       the time taken so far
+     * @param retry      when a failed attempt runs again ({@link FailedAttempt#of})
      * @param controller the events' {@code reportingController}
      * @return the attempt that ends this reconcile before acting, or empty when the strategy should act
      */
     static Optional<Attempt> before(Reconcilable r, StoredState stored, boolean periodic,
-                                    Function<ObjectKey, Optional<Reconcilable>> lookup, Duration took, String controller) {
+                                    Function<ObjectKey, Optional<Reconcilable>> lookup, Duration took,
+                                    RetryPolicy retry, String controller) {
         DesiredState desired = stored.desired();
         InventoryRecord inventory = stored.inventory();
         if (desired.generation < r.generation()) {
@@ -45,7 +47,7 @@ final class Decision {
         }
         Optional<FailedAttempt.Cause> stopped = FailedAttempt.before(r, desired, lookup);
         if (stopped.isPresent()) {
-            return Optional.of(FailedAttempt.of(r, desired, stopped.get(), took, controller));
+            return Optional.of(FailedAttempt.of(r, desired, stopped.get(), took, retry, controller));
         }
         if (olderThanApplied(desired, inventory)) {
             return Optional.of(new Attempt.Skipped("source sequence " + desired.sourceSequence + " is older than the "

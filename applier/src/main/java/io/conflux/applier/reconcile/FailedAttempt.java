@@ -4,6 +4,7 @@ import io.conflux.applier.apply.HealthCheckExprs;
 import io.conflux.applier.cel.CelExpressionException;
 import io.conflux.applier.persist.DesiredState;
 import io.conflux.applier.persist.ReconcileHistory;
+import io.conflux.applier.release.HelmReasons;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.FluxReasons;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
@@ -22,21 +25,24 @@ import java.util.function.Function;
  * {@code ArtifactFailed}, …), {@code dependsOn} not ready ({@code DependencyNotReady}), an invalid spec — as
  * kustomize-controller's {@code Reconcile} does on each of these error returns: {@code Ready=False} with the reason,
  * {@code status.lastAttemptedRevision}, and {@code status.lastHandledReconcileAt} whenever a
- * {@code reconcile.fluxcd.io/requestedAt} request was handled, failure or not (so {@code flux reconcile} returns).
+ * {@code reconcile.fluxcd.io/requestedAt} request was handled, failure or not (so {@code flux reconcile} returns);
+ * and what a HelmRelease's release path that failed with an error writes ({@link #ofError}: {@code ReconcileError}).
  * Conflux keeps a history row for every attempt; only the status write and the event of a failure that repeats the
  * one already reported (same reason, message, generation and revision, no new request) are left out, so that an
- * at-least-once redelivery or a retry changes nothing twice. The object runs again after {@code spec.retryInterval}
- * (default: the interval), as kustomize-controller requeues a failed reconcile; a dependency turning Ready triggers it
- * before that.
+ * at-least-once redelivery or a retry changes nothing twice. The object runs again ({@link RetryPolicy}): after
+ * {@code conflux.applier.requeue-dependency} when a dependency is not ready (Flux's {@code --requeue-dependency}, fixed;
+ * a dependency turning Ready triggers it before that), after the rate limiter's backoff after an error, else after
+ * {@code spec.retryInterval} (default: the interval), as kustomize-controller requeues a failed reconcile.
  *
- * @param history  the history row of this attempt, always recorded
- * @param status   the status merge patch, or null when the status already says all of it
- * @param repeated whether the object already reports this very failure (no new event then)
- * @param events   the failure's event: one for a new failure whose cause is an event, else none
- * @param nextRun  the time until the next run
+ * @param history     the history row of this attempt, always recorded
+ * @param status      the status merge patch, or null when the status already says all of it
+ * @param repeated    whether the object already reports this very failure (no new event then)
+ * @param events      the failure's event: one for a new failure whose cause is an event, else none
+ * @param nextRun     the time until the next run
+ * @param rateLimited whether it is an error the next attempt counts ({@link Attempt#rateLimited})
  */
 public record FailedAttempt(ReconcileHistory history, Map<String, Object> status, boolean repeated,
-                            List<FluxEvent> events, Duration nextRun) implements Attempt {
+                            List<FluxEvent> events, Duration nextRun, boolean rateLimited) implements Attempt {
 
     /**
      * Why an attempt stops before applying.
@@ -80,10 +86,51 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
     }
 
     /**
+     * @param retry      the applier's requeues: a {@code DependencyNotReady} cause runs again after
+     *                   {@link RetryPolicy#requeueDependency}, any other after {@code spec.retryInterval} (else the
+     *                   interval)
      * @param controller the events' {@code reportingController}
      * @return what the failed attempt {@code cause} of {@code r} at {@code desired} writes, having taken {@code took}
      */
-    static FailedAttempt of(Reconcilable r, DesiredState desired, Cause cause, Duration took, String controller) {
+    static FailedAttempt of(Reconcilable r, DesiredState desired, Cause cause, Duration took, RetryPolicy retry,
+                            String controller) {
+        Duration nextRun = FluxReasons.DEPENDENCY_NOT_READY.equals(cause.reason()) ? retry.requeueDependency()
+                : Records.nextRunIn(r, false);
+        return build(r, desired, cause, took, nextRun, false, controller);
+    }
+
+    /**
+     * A HelmRelease's release path failed with an error that is not an install/upgrade failure (an exception: a bundle
+     * that does not parse, a Helm release record that cannot be written): helm-controller returns such an error to
+     * controller-runtime, which requeues the object through its rate limiter. {@code Ready=False} with reason
+     * {@code ReconcileError} and the error as message, an error event (once: a repeat of the same error writes neither),
+     * nothing counted by {@code spec.install/upgrade.remediation}; the next run after
+     * {@link RetryPolicy#afterError}{@code (errorsBefore)}.
+     *
+     * @param error        what the release path failed with ({@link java.util.concurrent.CompletionException}s
+     *                     unwrapped)
+     * @param errorsBefore the errors in a row {@code r} had before this one ({@link Run#errors})
+     * @param controller   the events' {@code reportingController}
+     * @return what the attempt writes, {@link #rateLimited} true
+     */
+    static FailedAttempt ofError(Reconcilable r, DesiredState desired, Throwable error, int errorsBefore, Duration took,
+                                 RetryPolicy retry, String controller) {
+        return build(r, desired, new Cause(HelmReasons.RECONCILE_ERROR, describe(error), true), took,
+                retry.afterError(errorsBefore), true, controller);
+    }
+
+    /** @return "SimpleName: message" of the innermost of nested completion/execution exceptions */
+    static String describe(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    private static FailedAttempt build(Reconcilable r, DesiredState desired, Cause cause, Duration took,
+                                       Duration nextRun, boolean rateLimited, String controller) {
         List<Condition> conditions = r.status() == null ? null : r.status().conditions();
         Optional<Condition> current = Conditions.find(conditions, Condition.READY);
         // a new revision is a new attempt (Flux records every attempted revision in status.lastAttemptedRevision)
@@ -95,9 +142,8 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
         boolean requestHandled = r.requestedAt() == null
                 || (r.status() != null && r.requestedAt().equals(r.status().lastHandledReconcileAt()));
         ReconcileHistory history = Records.history(r.key(), desired, cause.reason(), false, cause.message(), took);
-        Duration nextRun = Records.nextRunIn(r, false);
         if (repeated && requestHandled) {
-            return new FailedAttempt(history, null, true, List.of(), nextRun);
+            return new FailedAttempt(history, null, true, List.of(), nextRun, rateLimited);
         }
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", desired.generation);
@@ -113,7 +159,7 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
                 ? List.of(Events.of(r.object(), FluxEvent.ERROR, cause.reason(), cause.message(), desired.sourceRevision,
                         controller))
                 : List.of();
-        return new FailedAttempt(history, status, repeated, events, nextRun);
+        return new FailedAttempt(history, status, repeated, events, nextRun, rateLimited);
     }
 
     @Override

@@ -17,7 +17,8 @@ public sealed interface ReconcileStrategy<R extends Reconcilable> permits Kustom
      * @param stored its stored state, {@code stored.desired()} not null and not a failure
      * @param run    this run
      * @return the attempt to record; a failure of the Uni is an infrastructure failure (database, bundle missing), run
-     *         again later
+     *         again later ({@code spec.retryInterval}, else the interval). The HelmRelease strategy returns none: its
+     *         failures are error attempts run again after the rate limiter's backoff ({@link ReleaseStrategy#act})
      */
     Uni<Attempt> act(R r, StoredState stored, Run run);
 }

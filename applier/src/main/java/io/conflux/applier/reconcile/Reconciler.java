@@ -41,7 +41,10 @@ import org.jboss.logging.Logger;
  * through the outbox, in one transaction) → status ({@link StatusPatcher}, after that commit) → requeue (the attempt's
  * next run, whatever the outcome; a run that fails is run again after {@code spec.retryInterval}). Only the owner of
  * an object's key ({@link Ownership}) schedules, reconciles, finalizes and writes status for it. Work on one object is
- * serialized in a bounded queue ({@code conflux.queue.*}); objects proceed in parallel.
+ * serialized in a bounded queue ({@code conflux.queue.*}); objects proceed in parallel. Per object it counts the
+ * attempts in a row that ended in an error ({@link Attempt#rateLimited}), the exponent of the next error's backoff
+ * ({@link RetryPolicy}); like controller-runtime's rate limiter the count lives in memory only: a restarted applier,
+ * or a replica newly assigned the object, runs it at once and counts from zero.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -81,6 +84,10 @@ public class Reconciler {
     private KeyedSerialQueue queue;
     /** Per object being finalized: how many finalizations failed in a row (the backoff's exponent). */
     private final Map<ObjectKey, Integer> finalizeFailures = new ConcurrentHashMap<>();
+    /** Per object: how many attempts in a row ended in an error ({@link Attempt#rateLimited}); absent when none. */
+    private final Map<ObjectKey, Integer> errors = new ConcurrentHashMap<>();
+    /** {@code conflux.applier.requeue-dependency}, {@code min-retry-delay}, {@code max-retry-delay}. */
+    private RetryPolicy retry;
     /** Per object, the last render result carrying a webhook's receive time, until its revision is applied. */
     private final Map<ObjectKey, RenderResult> fromWebhooks = new ConcurrentHashMap<>();
     private Function<ObjectKey, Optional<Reconcilable>> lookup = k -> Optional.empty();
@@ -89,14 +96,22 @@ public class Reconciler {
 
     /**
      * Bounds the per-object queue ({@code conflux.queue.*}) and follows ownership: a newly owned object is reconciled
-     * from its stored state (which re-arms its timer), an object no longer owned loses its timer.
+     * from its stored state (which re-arms its timer), an object no longer owned loses its timer and its count of
+     * errors.
+     *
+     * @throws IllegalArgumentException when {@code conflux.applier.requeue-dependency}, {@code min-retry-delay} or
+     *                                  {@code max-retry-delay} is not positive, or the maximum below the minimum
      */
     @PostConstruct
     void init() {
+        retry = RetryPolicy.of(config);
         queue = new KeyedSerialQueue(jobTimeout, maxWaitingPerKey);
         ownership.onAssigned(newlyOwned -> all.get().stream().filter(r -> newlyOwned.test(r.key().toString()))
                 .forEach(r -> trigger(r.key(), "assignment")));
-        ownership.onRevoked(requeue::cancelIf);
+        ownership.onRevoked(revoked -> {
+            requeue.cancelIf(revoked);
+            errors.keySet().removeIf(key -> revoked.test(key.toString()));
+        });
     }
 
     /**
@@ -204,7 +219,7 @@ public class Reconciler {
             return Uni.createFrom().nullItem();
         }
         Reconcilable r = found.get();
-        Run run = new Run(periodic, System.nanoTime(), blocking);
+        Run run = new Run(periodic, System.nanoTime(), blocking, errors.getOrDefault(key, 0));
         if (r.deleting()) {
             return r.hasFinalizer() ? finalizeDeleted(r, run, false) : Uni.createFrom().nullItem();
         }
@@ -214,11 +229,26 @@ public class Reconciler {
         });
         return finalizer.chain(() -> store.load(key.toString()))
                 .chain(stored -> stored.desired() == null ? Uni.createFrom().<Attempt>nullItem()
-                        : Decision.before(r, stored, periodic, lookup, run.took(), config.reportingController())
+                        : Decision.before(r, stored, periodic, lookup, run.took(), retry, config.reportingController())
                                 .map(attempt -> Uni.createFrom().item(attempt))
                                 .orElseGet(() -> r.act(strategies, stored, run)))
                 .chain(attempt -> attempt == null ? Uni.createFrom().<Duration>nullItem()
-                        : record(r, attempt, blocking).invoke(() -> observe(r, attempt, run)));
+                        : record(r, attempt, blocking).invoke(() -> {
+                            observe(r, attempt, run);
+                            countErrors(key, attempt);
+                        }));
+    }
+
+    /**
+     * Counts an error attempt of {@code key} once it is recorded (the exponent of its next backoff); any other attempt
+     * forgets the count, as controller-runtime does after a reconcile that returned no error.
+     */
+    private void countErrors(ObjectKey key, Attempt attempt) {
+        if (attempt.rateLimited()) {
+            errors.merge(key, 1, Integer::sum);
+        } else {
+            errors.remove(key);
+        }
     }
 
     /**
@@ -310,6 +340,7 @@ public class Reconciler {
                     log(key, attempt);
                     if (attempt.finalized()) {
                         finalizeFailures.remove(key);
+                        errors.remove(key);
                         fromWebhooks.remove(key);
                         fluxMetrics.forget(key);
                         return store.forget(key.toString(), attempt.rows(), attempt.events())
@@ -343,7 +374,7 @@ public class Reconciler {
             return;
         }
         requeue.schedule(key.toString(), Duration.ZERO, () -> runSerially(key, "deletion",
-                blocking -> finalizeDeleted(last, new Run(false, System.nanoTime(), blocking), true)),
+                blocking -> finalizeDeleted(last, new Run(false, System.nanoTime(), blocking, 0), true)),
                 config.finalizeInitialBackoff());
     }
 }

@@ -38,7 +38,6 @@ import org.jboss.logging.Logger;
 
 /**
  * A HelmRelease's act step. A bundle not yet released for this generation is installed or upgraded with
- * A HelmRelease's act step. A bundle not yet released for this generation is installed or upgraded with
  * helm-controller's options ({@link ReleaseOptions}: CRD policy, wait with kstatus and timeout, force, cleanupOnFail)
  * and remediation ({@link ReleaseRun}; failure counters per generation and bundle, rollback to the last released
  * bundle), with the chart's hooks and tests around each action ({@link ReleaseHooks}; {@link TestReport} adds the
@@ -48,7 +47,8 @@ import org.jboss.logging.Logger;
  * ({@link DriftDetection}): {@code disabled} (the default) applies nothing; {@code warn} compares the release's objects
  * with the cluster and reports drift ({@link DriftReport}); {@code enabled} also re-applies the drifted objects — an
  * {@link AppliedAttempt} with helm-controller's {@code InstallSucceeded}/{@code UpgradeSucceeded}. A malformed field
- * of these fails the HelmRelease ({@code Ready=False}, {@code ReconciliationFailed}) naming it.
+ * of these fails the HelmRelease ({@code Ready=False}, {@code ReconciliationFailed}) naming it. An error of the act
+ * step itself is {@code Ready=False ReconcileError}, retried with the rate limiter's backoff ({@link #act}).
  */
 @ApplicationScoped
 public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfHelmRelease> {
@@ -68,8 +68,31 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
     private record Contents(String desired, String lastGood) {
     }
 
+    /**
+     * {@inheritDoc} An error anywhere in it (an exception, not an install/upgrade failure: a bundle that does not
+     * parse, a Helm release record that cannot be written, a database read that failed) is the attempt
+     * {@link FailedAttempt#ofError}: {@code Ready=False ReconcileError}, run again after the rate limiter's backoff
+     * ({@code conflux.applier.min-retry-delay}, doubling per error in a row up to {@code max-retry-delay}) as
+     * helm-controller's errors are, rather than after the interval.
+     */
     @Override
     public Uni<Attempt> act(Reconcilable.OfHelmRelease r, StoredState stored, Run run) {
+        return Uni.createFrom().deferred(() -> release(r, stored, run))
+                .onFailure().recoverWithItem(e -> {
+                    FailedAttempt attempt = FailedAttempt.ofError(r, stored.desired(), e, run.errors(), run.took(),
+                            RetryPolicy.of(config), config.reportingController());
+                    if (run.errors() == 0) {
+                        LOG.errorf(e, "%s: the release failed with an error, next try in %s", r.key(), attempt.nextRun());
+                    } else {
+                        LOG.warnf("%s: the release failed with an error again (%d in a row), next try in %s: %s", r.key(),
+                                run.errors() + 1, attempt.nextRun(), FailedAttempt.describe(e));
+                    }
+                    return attempt;
+                });
+    }
+
+    /** The act step proper: a release, or the drift detection of a bundle already released. */
+    private Uni<Attempt> release(Reconcilable.OfHelmRelease r, StoredState stored, Run run) {
         DesiredState desired = stored.desired();
         if (Decision.released(desired, stored.inventory())) {
             return reapply(r, stored, run);
@@ -102,7 +125,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(FailedAttempt.of(r, desired, new FailedAttempt.Cause(FluxReasons.RECONCILIATION_FAILED,
                     "HelmRelease " + key.namespace() + "/" + key.name() + ": " + e.getMessage(), true), run.took(),
-                    config.reportingController()));
+                    RetryPolicy.of(config), config.reportingController()));
         }
         ReleaseAction action = inventory == null || inventory.appliedDigest == null ? ReleaseAction.INSTALL : ReleaseAction.UPGRADE;
         ReleaseOptions options = action == ReleaseAction.INSTALL ? installOptions : upgradeOptions;
@@ -194,7 +217,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(FailedAttempt.of(r, desired, new FailedAttempt.Cause(FluxReasons.RECONCILIATION_FAILED,
                     "HelmRelease " + r.key().namespace() + "/" + r.key().name() + ": " + e.getMessage(), true), run.took(),
-                    config.reportingController()));
+                    RetryPolicy.of(config), config.reportingController()));
         }
         List<InventoryEntry> previous = Records.previous(r, stored.inventory());
         Uni<DriftOutcome> outcome = !detection.detects()

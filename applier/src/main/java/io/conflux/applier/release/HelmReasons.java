@@ -39,4 +39,9 @@ public final class HelmReasons {
     public static final String TEST_FAILED = "TestFailed";
     /** Stalled reason once the retries of the failing action are used up. */
     public static final String RETRIES_EXCEEDED = "RetriesExceeded";
+    /**
+     * Ready reason of an error in the release path that is not an install/upgrade failure (helm-controller's atomic
+     * release marks an action's error so); retried with the rate limiter's backoff, not counted by remediation.
+     */
+    public static final String RECONCILE_ERROR = "ReconcileError";
 }

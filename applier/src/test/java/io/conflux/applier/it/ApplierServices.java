@@ -85,6 +85,20 @@ public class ApplierServices implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** Replaces the content of the stored bundle {@code digest} (a renderer never does: a test's repair). */
+    static void replaceBundle(String digest, String content) {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(
+                "UPDATE bundle SET content = ? WHERE digest = ?")) {
+            s.setString(1, content);
+            s.setString(2, digest);
+            if (s.executeUpdate() != 1) {
+                throw new IllegalStateException("no bundle " + digest);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** @return the first column of the first row of {@code query}, or null when there is none */
     static String queryOne(String query, String parameter) {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(query)) {

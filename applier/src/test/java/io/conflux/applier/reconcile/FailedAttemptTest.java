@@ -3,6 +3,7 @@ package io.conflux.applier.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.conflux.applier.persist.DesiredState;
+import io.conflux.applier.reconcile.FailedAttempt.Cause;
 import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.ObjectKey;
@@ -11,10 +12,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** What an attempt stopped before applying (render failure, dependsOn not ready) records and writes. */
+/**
+ * What an attempt stopped before applying (render failure, dependsOn not ready), or a HelmRelease's release path that
+ * failed with an error, records and writes, and when it runs next.
+ */
 class FailedAttemptTest {
     static final String REVISION = "main@sha1:0123456789abcdef0123456789abcdef01234567";
     static final String NOT_READY = "dependency 'flux-system/infra' is not ready";
@@ -27,14 +33,17 @@ class FailedAttemptTest {
         Optional<FailedAttempt.Cause> cause = FailedAttempt.before(apps, desired(null), lookup(infra));
 
         assertThat(cause).contains(new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false));
-        FailedAttempt attempt = FailedAttempt.of(apps, desired(null), cause.orElseThrow(), Duration.ofMillis(5), CONTROLLER);
+        FailedAttempt attempt = FailedAttempt.of(apps, desired(null), cause.orElseThrow(), Duration.ofMillis(5), Fixtures.RETRY,
+                CONTROLLER);
         assertThat(attempt.repeated()).isFalse();
         assertThat(ready(attempt)).extracting(Condition::status, Condition::reason, Condition::message, Condition::observedGeneration)
                 .containsExactly("False", "DependencyNotReady", NOT_READY, 2L);
         assertThat(attempt.status()).containsEntry("lastAttemptedRevision", REVISION).containsEntry("observedGeneration", 2L)
                 .doesNotContainKey("lastHandledReconcileAt");
         assertThat(attempt.events()).isEmpty(); // DependencyNotReady resolves itself: no event
-        assertThat(attempt.nextRun()).isEqualTo(Duration.ofMinutes(10)); // retryInterval, defaulting to the interval
+        // Flux's --requeue-dependency, not the retryInterval (here defaulting to the 10m interval)
+        assertThat(attempt.nextRun()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(attempt.rateLimited()).isFalse();
 
         assertThat(FailedAttempt.before(apps, desired(null), lookup(infra("True")))).isEmpty();
     }
@@ -50,7 +59,8 @@ class FailedAttemptTest {
     void aRepeatedFailureIsStillAHistoryRowButNeitherAStatusWriteNorAnEvent() {
         Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), null);
         FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
-                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ofMillis(7), CONTROLLER);
+                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ofMillis(7), Fixtures.RETRY,
+                CONTROLLER);
 
         assertThat(attempt.repeated()).isTrue();
         assertThat(attempt.status()).isNull();
@@ -68,7 +78,7 @@ class FailedAttemptTest {
         String requestedAt = "2026-12-04T19:00:00.000000000Z";
         Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), requestedAt);
         FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
-                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ZERO, CONTROLLER);
+                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ZERO, Fixtures.RETRY, CONTROLLER);
 
         assertThat(attempt.repeated()).isTrue(); // no second event
         assertThat(attempt.status()).containsEntry("lastHandledReconcileAt", requestedAt);
@@ -77,14 +87,14 @@ class FailedAttemptTest {
         Reconcilable handled = kustomization(readyFalse("DependencyNotReady", NOT_READY).replace("\"conditions\"",
                 "\"lastHandledReconcileAt\":\"" + requestedAt + "\",\"conditions\""), requestedAt);
         assertThat(FailedAttempt.of(handled, desired(null), new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false),
-                Duration.ZERO, CONTROLLER).status()).isNull();
+                Duration.ZERO, Fixtures.RETRY, CONTROLLER).status()).isNull();
     }
 
     @Test
     void aFirstFailureOnARequestedReconcileWritesLastHandledReconcileAt() {
         Reconcilable apps = kustomization(null, "now");
         FailedAttempt attempt = FailedAttempt.of(apps, desired("bad"), new FailedAttempt.Cause("BuildFailed", "bad", true),
-                Duration.ZERO, CONTROLLER);
+                Duration.ZERO, Fixtures.RETRY, CONTROLLER);
         assertThat(attempt.repeated()).isFalse();
         assertThat(attempt.status()).containsEntry("lastHandledReconcileAt", "now");
         assertThat(ready(attempt).reason()).isEqualTo("BuildFailed");
@@ -96,6 +106,73 @@ class FailedAttemptTest {
             assertThat(e.metadata()).containsEntry("kustomize.toolkit.fluxcd.io/revision", REVISION);
         });
         assertThat(attempt.nextRun()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aDependencyNotReadyIsLookedAtAgainAfterRequeueDependencyAlwaysTheSameWhateverTheRetryInterval() {
+        Cause notReady = new Cause("DependencyNotReady", NOT_READY, false);
+        for (String retryInterval : new String[] {"5s", "2m"}) {
+            Reconcilable apps = Fixtures.kustomization("\"interval\":\"10m\",\"retryInterval\":\"" + retryInterval + "\"",
+                    null);
+            assertThat(FailedAttempt.of(apps, desired(null), notReady, Duration.ZERO, Fixtures.RETRY, CONTROLLER).nextRun())
+                    .isEqualTo(Duration.ofSeconds(30));
+        }
+        // still waiting: the same 30s again, no backoff (kustomize-controller and helm-controller requeue so)
+        Reconcilable waiting = kustomization(readyFalse("DependencyNotReady", NOT_READY), null);
+        FailedAttempt again = FailedAttempt.of(waiting, desired(null), notReady, Duration.ZERO, Fixtures.RETRY, CONTROLLER);
+        assertThat(again.repeated()).isTrue();
+        assertThat(again.nextRun()).isEqualTo(Duration.ofSeconds(30));
+        // a HelmRelease waits the same
+        Reconcilable.OfHelmRelease release = Fixtures.helmRelease("\"interval\":\"1h\"", null);
+        assertThat(FailedAttempt.of(release, desired(null), notReady, Duration.ZERO, Fixtures.RETRY, CONTROLLER).nextRun())
+                .isEqualTo(Duration.ofSeconds(30));
+        // any other failure keeps the retryInterval
+        Reconcilable apps = Fixtures.kustomization("\"interval\":\"10m\",\"retryInterval\":\"2m\"", null);
+        assertThat(FailedAttempt.of(apps, desired("bad"), new Cause("BuildFailed", "bad", true), Duration.ZERO,
+                Fixtures.RETRY, CONTROLLER).nextRun()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void anErrorInAHelmReleasesReleasePathIsReadyFalseReconcileErrorRetriedWithTheRateLimitersBackoff() {
+        Reconcilable.OfHelmRelease release = Fixtures.helmRelease("\"interval\":\"1h\"", null);
+        RuntimeException error = new NullPointerException("Anchor is required in AliasEvent");
+
+        FailedAttempt first = FailedAttempt.ofError(release, desired(null), error, 0, Duration.ofMillis(3), Fixtures.RETRY,
+                CONTROLLER);
+        assertThat(first.rateLimited()).isTrue();
+        assertThat(first.nextRun()).isEqualTo(Duration.ofMillis(750)); // --min-retry-delay, not the 1h interval
+        assertThat(ready(first)).extracting(Condition::status, Condition::reason, Condition::message)
+                .containsExactly("False", "ReconcileError", "NullPointerException: Anchor is required in AliasEvent");
+        assertThat(first.history().reason).isEqualTo("ReconcileError");
+        assertThat(first.history().ready).isFalse();
+        assertThat(first.events()).singleElement().satisfies(e -> {
+            assertThat(e.severity()).isEqualTo("error");
+            assertThat(e.reason()).isEqualTo("ReconcileError");
+        });
+        // nothing counted against spec.install/upgrade.remediation: no release state, no inventory written
+        assertThat(first.release()).isNull();
+        assertThat(first.inventory()).isNull();
+
+        // the same error again, already reported: a history row only, after twice the wait
+        Reconcilable.OfHelmRelease reported = Fixtures.helmRelease("\"interval\":\"1h\"",
+                readyFalse("ReconcileError", "NullPointerException: Anchor is required in AliasEvent"));
+        FailedAttempt second = FailedAttempt.ofError(reported, desired(null), new CompletionException(error), 1,
+                Duration.ZERO, Fixtures.RETRY, CONTROLLER);
+        assertThat(second.repeated()).isTrue();
+        assertThat(second.status()).isNull();
+        assertThat(second.events()).isEmpty();
+        assertThat(second.rateLimited()).isTrue();
+        assertThat(second.nextRun()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(FailedAttempt.ofError(reported, desired(null), error, 2, Duration.ZERO, Fixtures.RETRY, CONTROLLER)
+                .nextRun()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(FailedAttempt.ofError(reported, desired(null), error, 40, Duration.ZERO, Fixtures.RETRY, CONTROLLER)
+                .nextRun()).isEqualTo(Duration.ofMinutes(15));
+    }
+
+    @Test
+    void anErrorWithoutAMessageIsNamedByItsClass() {
+        assertThat(FailedAttempt.describe(new ExecutionException(new IllegalStateException())))
+                .isEqualTo("IllegalStateException");
     }
 
     @SuppressWarnings("unchecked")

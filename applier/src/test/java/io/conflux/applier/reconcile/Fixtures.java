@@ -13,6 +13,9 @@ import java.util.Map;
 final class Fixtures {
     static final String REVISION = "main@sha1:0123456789abcdef0123456789abcdef01234567";
     static final String CONTROLLER = "conflux-applier";
+    /** The requeues of application.properties: requeue-dependency 30s, min-retry-delay 750ms, max-retry-delay 15m. */
+    static final RetryPolicy RETRY = new RetryPolicy(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(750),
+            java.time.Duration.ofMinutes(15));
 
     private Fixtures() {
     }
