@@ -73,7 +73,7 @@ class WatchDeliveryTest {
      * @param labels  the watches' label selector, or empty for none
      */
     @ParameterizedTest(name = "{0} objects, inventory of {1} entries, selector ''{2}''")
-    @CsvSource({"120, 0, ''", "120, 0, app=podinfo", "16, 1500, ''"})
+    @CsvSource({"120, 0, ''", "120, 0, app=podinfo", "8, 1500, ''"})
     void watchesOpenedDuringConcurrentStatusPatchesSeeEveryChange(int objects, int entries, String labels)
         throws Exception {
         String ns = "watch-" + RUN.incrementAndGet();
