@@ -21,7 +21,7 @@ import java.lang.reflect.Field;
  * stalls for good at the first event over 64 KiB and every later event is lost to it (fabric8's
  * {@code VertxHttpClientBuilder}: "the api-server does not seem to fragment messages"). A re-watch replays the same
  * large object first and stalls again. In Conflux the {@code flux-system} Kustomization's status lists every object it
- * applied ({@code status.inventory}: ~75 bytes each, over 64 KiB from ~900 Kustomizations), so a watch of the
+ * applied ({@code status.inventory}: ~84 bytes each, over 64 KiB past ~800 Kustomizations), so a watch of the
  * Kustomizations of {@code flux-system} stopped there.
  *
  * <p>The mock's socket ({@code io.fabric8.mockwebserver.vertx.VertxMockWebSocket}) keeps its Vert.x socket in the

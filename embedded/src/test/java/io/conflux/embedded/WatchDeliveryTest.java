@@ -68,12 +68,12 @@ class WatchDeliveryTest {
 
     /**
      * @param objects how many Kustomizations
-     * @param entries inventory entries per status write (0: a small object; 1,500: ~100 KiB, more than one WebSocket
-     *                frame of the server's 64 KiB, as the {@code flux-system} Kustomization's of ~900 children)
+     * @param entries inventory entries per status write (0: a small object; 1,200: ~78 KiB, more than one WebSocket
+     *                frame of the server's 64 KiB, as the {@code flux-system} Kustomization's past ~800 children)
      * @param labels  the watches' label selector, or empty for none
      */
     @ParameterizedTest(name = "{0} objects, inventory of {1} entries, selector ''{2}''")
-    @CsvSource({"120, 0, ''", "120, 0, app=podinfo", "8, 1500, ''"})
+    @CsvSource({"120, 0, ''", "120, 0, app=podinfo", "4, 1200, ''"})
     void watchesOpenedDuringConcurrentStatusPatchesSeeEveryChange(int objects, int entries, String labels)
         throws Exception {
         String ns = "watch-" + RUN.incrementAndGet();
