@@ -106,7 +106,9 @@ public final class MttpBenchmark {
             """;
 
     /** The longest the count relies on the watch alone before a list checks it. */
-    private static final Duration CHECK_EVERY = Duration.ofSeconds(30);
+    private static final Duration CHECK_EVERY = Duration.ofMinutes(2);
+    /** How often the watch's count is printed. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
     /** The request timeout of the confirming lists, in ms. */
     private static final int LIST_TIMEOUT_MS = 300_000;
 
@@ -182,18 +184,19 @@ public final class MttpBenchmark {
     }
 
     /**
-     * Waits until all {@code count} objects are Ready: the watch's count is read every 100 ms, and a list confirms it
-     * — when the watch reaches {@code count}, and at the latest every {@link #CHECK_EVERY} in case the watch missed an
-     * event (a list of N objects costs the API server, which runs in this JVM, O(N): listing every second made a
-     * 10,000 run measure mostly its own poll). While the watch says all are Ready and a list does not, lists are spaced
-     * at least ten times the last list's duration.
+     * Waits until all {@code count} objects are Ready: the watch's count is read every 100 ms (and printed every
+     * {@link #PROGRESS_EVERY}), and a list confirms it — when the watch reaches {@code count}, and at the latest every
+     * {@link #CHECK_EVERY} in case the watch missed an event. A list of N objects costs the API server, which runs in
+     * this JVM, O(N): listing every second made a 10,000 run measure mostly its own poll. While the watch says all are
+     * Ready and a list does not, lists are spaced at least ten times the last list's duration.
      *
      * @return {@link System#nanoTime()} when the confirming list started, or 0 if the deadline came first
      */
     private static long waitForAll(ReadyCounter<?> watched, LongSupplier listed, int count, long deadline)
             throws InterruptedException {
         long start = System.nanoTime();
-        long nextList = System.nanoTime() + CHECK_EVERY.toNanos();
+        long nextList = start + CHECK_EVERY.toNanos();
+        long nextProgress = start + PROGRESS_EVERY.toNanos();
         long earliestList = 0;
         while (System.nanoTime() < deadline) {
             long now = System.nanoTime();
@@ -207,6 +210,9 @@ public final class MttpBenchmark {
                 }
                 earliestList = System.nanoTime() + Math.max(TimeUnit.SECONDS.toNanos(1), 10 * took);
                 nextList = System.nanoTime() + CHECK_EVERY.toNanos();
+            } else if (now >= nextProgress) {
+                System.err.printf("%.0f s: %d Ready by the watch%n", (now - start) / 1e9, watched.count());
+                nextProgress = now + PROGRESS_EVERY.toNanos();
             }
             Thread.sleep(100);
         }

@@ -49,6 +49,8 @@ import java.util.Optional;
  *   <li>a CRD removed, or a version of it no longer served, ends the watches open on it and its paths answer 404
  *       (discovery drops it) until a CRD serving them is written again ({@link CustomWatches}), as on
  *       kube-apiserver.</li>
+ *   <li>a watch sends every event in one WebSocket frame, as kube-apiserver does, whatever its size
+ *       ({@link UnfragmentedWatch}; the mock split events over 64 KiB, which fabric8's client never reads);</li>
  *   <li>core/v1 {@code Event}s are a view of the {@code events.k8s.io/v1} store, as on kube-apiserver, see
  *       {@link CoreEventsView}.</li>
  * </ul>
@@ -82,12 +84,16 @@ final class ApiServerDispatcher extends Dispatcher {
     /**
      * Answers a request; every answer with a body that names no {@code Content-Type} (the mock server's CRUD answers)
      * says {@code application/json}, which is what it is: a Go client such as the helm CLI asks for protobuf first and
-     * decodes an answer without the header as protobuf.
+     * decodes an answer without the header as protobuf. A watch sends each event in one WebSocket frame
+     * ({@link UnfragmentedWatch}).
      */
     @Override
     public synchronized MockResponse dispatch(RecordedRequest request) {
         MockResponse response = answer(request);
-        if (response.getWebSocketListener() == null && response.getHeaders().get("Content-Type") == null) {
+        if (response.getWebSocketListener() != null) {
+            return response.withWebSocketUpgrade(new UnfragmentedWatch(response.getWebSocketListener()));
+        }
+        if (response.getHeaders().get("Content-Type") == null) {
             response.setHeader("Content-Type", "application/json");
         }
         return typedList(request, response);

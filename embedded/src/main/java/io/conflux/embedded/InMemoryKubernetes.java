@@ -40,7 +40,9 @@ import org.jboss.logging.Logger;
  * <p>Behaves like a real API server for what Conflux uses (see {@link ApiServerDispatcher} for the corrections
  * made to fabric8's mock): API discovery for built-in kinds and installed CRDs, server-side apply (create and
  * update), cluster-scoped kinds ignore {@code metadata.namespace}, {@code metadata.generation/uid/resourceVersion/
- * creationTimestamp}, the {@code status} subresource, list/watch with label selectors in any namespace,
+ * creationTimestamp}, the {@code status} subresource, list/watch with label selectors in any namespace (a watch
+ * from a {@code resourceVersion} gets every later change once, in order, or {@code 410} when that version is too old:
+ * {@link StoreWatches}; each event in one WebSocket frame: {@link UnfragmentedWatch}),
  * multi-version CRDs with conversion {@code None} (all versions read, write and watch the same objects, with
  * {@code apiVersion} rewritten to the version asked for), namespaced objects can only be created in an existing namespace, and deleting a Namespace
  * deletes its contents at once, field ownership ({@code metadata.managedFields}) decides what server-side apply

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Supplier;
@@ -33,13 +34,14 @@ import java.util.regex.Pattern;
  * resource, namespace and name (lists: of one resource and namespace, or one resource in all namespaces, narrowed
  * again by a label selector's equality requirement), which are then matched as fabric8 matches them, so answers,
  * their order and every other behaviour (resourceVersion, generation, the status subresource, finalizers and
- * deletionTimestamp, watches) stay fabric8's.
+ * deletionTimestamp) stay fabric8's; watches are kube-apiserver's ({@link StoreWatches}).
  *
  * <p>What is overridden: {@link #findResource} (the lookup of fabric8's POST, PUT and PATCH handlers),
- * {@link #handleGet} (a GET or list; a watch stays fabric8's, whose opening still replays the matching objects from a
- * full scan: a replay from the index needed fabric8's package-private watch listener, which a class of ours in
- * fabric8's package cannot reach under Quarkus' test class loader, a split package), {@link #handleDelete} (with
- * fabric8's finalizer rules: an object with finalizers only gets its {@code deletionTimestamp}), and {@link #processEvent} (every change of the store, which keeps the index in step).
+ * {@link #handleGet} (a GET or list; a watch is {@link StoreWatches}', which deliver every change from the watch's
+ * resourceVersion on, as kube-apiserver does, where fabric8's watch started from all current objects and lost the
+ * changes made while its WebSocket opened), {@link #handleDelete} (with fabric8's finalizer rules: an object with
+ * finalizers only gets its {@code deletionTimestamp}), and {@link #processEvent} (every change of the store, which
+ * keeps the index in step and goes to the watches; fabric8's own watch listeners are never registered).
  * The index is guarded by fabric8's own read-write lock, read from its private field {@code lock}, because a watch's
  * opening reads the store on the watch's thread under that lock.
  */
@@ -51,6 +53,7 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     private final StoreIndex index = new StoreIndex();
     private final ReadWriteLock lock = fabric8Lock(this);
     private final KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
+    private final StoreWatches watches = new StoreWatches(lock.readLock(), this::find);
     /** The last resourceVersion handed out, which a list carries as its own (fabric8 does the same). */
     private volatile long resourceVersion;
 
@@ -72,11 +75,11 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         return found.isEmpty() ? null : found.get(0);
     }
 
-    /** A GET of one object (404 if absent), a list ({@code kind: List}) or a watch (fabric8's). */
+    /** A GET of one object (404 if absent), a list ({@code kind: List}) or a watch ({@link StoreWatches}). */
     @Override
     public MockResponse handleGet(String path) {
         if (isWatch(path)) {
-            return super.handleGet(path);
+            return watches.open(extractor.fromPath(path), path);
         }
         MockResponse response = withLock(lock.readLock(), () -> {
             AttributeSet query = extractor.fromPath(path);
@@ -107,19 +110,29 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         });
     }
 
-    /** Every change of the store goes through here (create, update, patch, delete); called under the write lock. */
+    /**
+     * Every change of the store goes through here (create, update, patch, delete); called under the write lock. A
+     * change is then sent to the watches it concerns; a delete gets a resourceVersion of its own, as on
+     * kube-apiserver.
+     */
     @Override
     public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
                              GenericKubernetesResource resource, String newState) {
         AttributeSet newAttributes = null;
+        GenericKubernetesResource parsed = resource;
         if (newState != null) {
-            // the key fabric8's processEvent computes for the new state, computed the same way
-            newAttributes = resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+            // the key fabric8's processEvent computes for the new state, computed the same way (from one parse,
+            // handed on to it)
+            if (parsed == null) {
+                parsed = Serialization.unmarshal(newState, GenericKubernetesResource.class);
+            }
+            newAttributes = extractor.extract(parsed);
             if (!newAttributes.containsKey(KubernetesAttributesExtractor.PLURAL)) {
                 newAttributes = AttributeSet.merge(pathAttributes, newAttributes);
             }
         }
-        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        String oldState = oldAttributes == null ? null : map.get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, parsed, newState);
         if (oldAttributes != null) {
             index.remove(oldAttributes);
         }
@@ -129,6 +142,24 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
             }
             index.add(newAttributes);
         }
+        if (!Objects.equals(oldState, newState)) {
+            long changedAt = newState == null ? requestResourceVersion() : resourceVersionOf(parsed);
+            watches.committed(new StoreChange(changedAt, oldState == null ? null : oldAttributes, oldState,
+                newAttributes, newState));
+        }
+    }
+
+    /** @return the object's resourceVersion, or the last one handed out when it has none of ours */
+    private long resourceVersionOf(GenericKubernetesResource object) {
+        String version = object.getMetadata() == null ? null : object.getMetadata().getResourceVersion();
+        if (version != null) {
+            try {
+                return Long.parseLong(version);
+            } catch (NumberFormatException notOurs) {
+                // a version the store did not hand out
+            }
+        }
+        return resourceVersion;
     }
 
     @Override
@@ -136,6 +167,7 @@ final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         withLock(lock.writeLock(), () -> {
             super.reset();
             index.clear();
+            watches.clear();
             return null;
         });
     }

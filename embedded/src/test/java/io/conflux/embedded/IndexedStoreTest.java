@@ -247,7 +247,7 @@ class IndexedStoreTest {
                     + "\"data\":{\"applied\":\"" + i + "\"}}"};
             case 8 -> new String[] {"PUT", cms + "/" + name, "application/json", "{\"apiVersion\":\"v1\","
                 + "\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns
-                + "\",\"resourceVersion\":\"" + random.nextInt(Math.max(1, 2 * i)) + "\"},\"data\":{\"put\":\"" + i
+                + "\"" + (random.nextBoolean() ? ",\"resourceVersion\":\"1\"" : "") + "},\"data\":{\"put\":\"" + i
                 + "\"}}"};
             case 9 -> new String[] {"DELETE", cms + "/" + name, null, null};
             case 10 -> new String[] {"PATCH", cms + "/" + name, "application/merge-patch+json",
@@ -286,20 +286,34 @@ class IndexedStoreTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The body without what differs between two servers by design: uids and timestamps. */
+    /**
+     * The body without what differs between two servers by design: uids, timestamps and resourceVersions (the indexed
+     * store gives a delete a resourceVersion of its own, as kube-apiserver does, for its watches; fabric8's does not,
+     * so the numbers part after the first delete). An update's resourceVersion is therefore either none or "1", stale
+     * on both. Keys are sorted: a watch event of the indexed store carries the object as stored, fabric8's as its
+     * model classes write it, in their field order.
+     */
     private static String normalized(String body) {
         if (body == null || body.isBlank()) {
             return "";
         }
         JsonNode node = Json.read(body);
         strip(node);
-        return Json.write(node);
+        try {
+            return SORTED_KEYS.writeValueAsString(SORTED_KEYS.convertValue(node, Object.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper SORTED_KEYS =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private static void strip(JsonNode node) {
         if (node instanceof ObjectNode object) {
             for (String field : List.of("uid", "creationTimestamp", "deletionTimestamp", "time",
-                "lastTransitionTime")) {
+                "lastTransitionTime", "resourceVersion")) {
                 object.remove(field);
             }
         }
