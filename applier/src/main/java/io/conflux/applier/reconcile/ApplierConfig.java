@@ -27,11 +27,13 @@ public interface ApplierConfig {
     java.util.Optional<String> defaultServiceAccount();
 
     /**
-     * {@code conflux.applier.release-retry-interval}: time before a failed HelmRelease install or upgrade with retries
-     * left is tried again (helm-controller requeues at once, rate-limited).
+     * {@code conflux.applier.release-retry-interval}: deprecated and ignored, unset by default. It was a fixed wait
+     * before a failed HelmRelease install or upgrade with remediation retries left was tried again; such a failure now
+     * runs again after the rate limiter's backoff ({@code min-retry-delay} doubling to {@code max-retry-delay}), as
+     * helm-controller requeues it ({@link RetryPolicy#deprecatedReleaseRetryInterval}: a warning at start when set).
      */
     @WithName("release-retry-interval")
-    java.time.Duration releaseRetryInterval();
+    java.util.Optional<java.time.Duration> releaseRetryInterval();
 
     /**
      * {@code conflux.applier.requeue-dependency}: time before a Kustomization or HelmRelease whose {@code dependsOn} is
@@ -42,9 +44,10 @@ public interface ApplierConfig {
     java.time.Duration requeueDependency();
 
     /**
-     * {@code conflux.applier.min-retry-delay}: time before a HelmRelease whose release path failed with an error (not
-     * an install/upgrade failure) runs again after a first such error; doubled after each further one in a row — Flux's
-     * {@code --min-retry-delay} ({@link RetryPolicy}).
+     * {@code conflux.applier.min-retry-delay}: time before an object runs again after a first error in a row — a
+     * HelmRelease whose release path failed with an error, a HelmRelease install/upgrade failure with remediation
+     * retries left, a run that failed (status write refused, database error, job timeout); doubled after each further
+     * one in a row — Flux's {@code --min-retry-delay} ({@link RetryPolicy}).
      */
     @WithName("min-retry-delay")
     java.time.Duration minRetryDelay();

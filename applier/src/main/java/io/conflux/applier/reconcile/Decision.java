@@ -45,7 +45,7 @@ final class Decision {
         if (r.suspended()) {
             return Optional.of(new Attempt.Skipped("suspended", null));
         }
-        Optional<FailedAttempt.Cause> stopped = FailedAttempt.before(r, desired, lookup);
+        Optional<FailedAttempt.Cause> stopped = FailedAttempt.before(r, desired, lookup, retry);
         if (stopped.isPresent()) {
             return Optional.of(FailedAttempt.of(r, desired, stopped.get(), took, retry, controller));
         }

@@ -8,6 +8,7 @@ import io.conflux.applier.release.HelmReasons;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.FluxReasons;
+import io.conflux.model.meta.GoDuration;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.topic.FluxEvent;
 import java.time.Duration;
@@ -29,12 +30,15 @@ import java.util.function.Function;
  * and what a HelmRelease's release path that failed with an error writes ({@link #ofError}: {@code ReconcileError}).
  * Conflux keeps a history row for every attempt; only the status write and the event of a failure that repeats the
  * one already reported (same reason, message, generation and revision, no new request) are left out, so that an
- * at-least-once redelivery or a retry changes nothing twice. The object runs again ({@link RetryPolicy}): after
+ * at-least-once redelivery or a retry changes nothing twice. A {@code dependsOn} wait that repeats the one reported
+ * writes no history row either: it is a look every {@code requeue-dependency} (30s), not an attempt — nothing was
+ * attempted, the row of the wait's first look already says it all, and one object waiting an hour would otherwise
+ * write 120 identical rows (Flux keeps no history of it at all). The object runs again ({@link RetryPolicy}): after
  * {@code conflux.applier.requeue-dependency} when a dependency is not ready (Flux's {@code --requeue-dependency}, fixed;
  * a dependency turning Ready triggers it before that), after the rate limiter's backoff after an error, else after
  * {@code spec.retryInterval} (default: the interval), as kustomize-controller requeues a failed reconcile.
  *
- * @param history     the history row of this attempt, always recorded
+ * @param history     the history row of this attempt, or null for a repeated {@code dependsOn} wait (no row)
  * @param status      the status merge patch, or null when the status already says all of it
  * @param repeated    whether the object already reports this very failure (no new event then)
  * @param events      the failure's event: one for a new failure whose cause is an event, else none
@@ -47,21 +51,55 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
     /**
      * Why an attempt stops before applying.
      *
-     * @param reason  Flux reason for {@code Ready=False}
-     * @param message the condition's and event's message
-     * @param emit    whether the failure is an event ({@code DependencyNotReady} is not: it resolves itself)
+     * @param reason        Flux reason for {@code Ready=False} and the event
+     * @param message       the condition's message
+     * @param emit          whether the failure is an event (once, when it is new)
+     * @param severity      the event's {@link FluxEvent#INFO} or {@link FluxEvent#ERROR}
+     * @param eventMessage  the event's message
+     * @param eventRevision whether the event carries the source revision in its metadata
      */
-    public record Cause(String reason, String message, boolean emit) {
+    public record Cause(String reason, String message, boolean emit, String severity, String eventMessage,
+                        boolean eventRevision) {
+
+        /** A failure whose event is an error with the condition's message and the revision. */
+        public Cause(String reason, String message, boolean emit) {
+            this(reason, message, emit, FluxEvent.ERROR, message, true);
+        }
+    }
+
+    /**
+     * {@code dependsOn} not ready, as each controller reports it: {@code Ready=False DependencyNotReady} with the
+     * dependency's message, and an info event ({@code Normal}) of reason {@code DependencyNotReady} — for a
+     * Kustomization with kustomize-controller's message "Dependencies do not meet ready condition, retrying in
+     * {@code <requeue-dependency>}" and the revision (its {@code r.event} with {@code EventSeverityInfo}), for a
+     * HelmRelease with the dependency's message and no revision (helm-controller's {@code Eventf(obj, Normal,
+     * DependencyNotReady, err)}). Both controllers emit it on each requeue and leave the duplicates to the
+     * notification-controller, which refuses a repeat within its window (fluxcd/pkg {@code runtime/events}: HTTP 429);
+     * Conflux emits it once per wait, as any failure that repeats ({@link #of}).
+     *
+     * @param message           the dependency's message ({@link DependencyCheck#blocking})
+     * @param requeueDependency {@code conflux.applier.requeue-dependency}, named in the Kustomization's event
+     * @return the cause
+     */
+    static Cause dependencyNotReady(Reconcilable r, String message, Duration requeueDependency) {
+        if (r instanceof Reconcilable.OfHelmRelease) {
+            return new Cause(FluxReasons.DEPENDENCY_NOT_READY, message, true, FluxEvent.INFO, message, false);
+        }
+        return new Cause(FluxReasons.DEPENDENCY_NOT_READY, message, true, FluxEvent.INFO,
+                "Dependencies do not meet ready condition, retrying in " + GoDuration.format(requeueDependency), true);
     }
 
     /**
      * kustomize-controller's checks before applying, in its order: the CEL expressions of the spec
      * ({@code spec.healthCheckExprs}, {@code spec.dependsOn[].readyExpr}: {@code InvalidCELExpression}, emitted as an
-     * error event), the artifact/build (here: the render result), then {@code checkDependencies}.
+     * error event), the artifact/build (here: the render result), then {@code checkDependencies}
+     * ({@link #dependencyNotReady}).
      *
+     * @param retry names {@code conflux.applier.requeue-dependency} in a Kustomization's {@code DependencyNotReady} event
      * @return the cause that stops this attempt, or empty when it may apply
      */
-    static Optional<Cause> before(Reconcilable r, DesiredState desired, Function<ObjectKey, Optional<Reconcilable>> lookup) {
+    static Optional<Cause> before(Reconcilable r, DesiredState desired, Function<ObjectKey, Optional<Reconcilable>> lookup,
+                                  RetryPolicy retry) {
         Optional<String> invalid = invalidExpression(r);
         if (invalid.isPresent()) {
             return Optional.of(new Cause(FluxReasons.INVALID_CEL_EXPRESSION, invalid.get(), true));
@@ -70,7 +108,7 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
             return Optional.of(new Cause(desired.reason, desired.error, true));
         }
         return DependencyCheck.blocking(r, desired.sourceRevision, lookup)
-                .map(message -> new Cause(FluxReasons.DEPENDENCY_NOT_READY, message, false));
+                .map(message -> dependencyNotReady(r, message, retry.requeueDependency()));
     }
 
     /** @return the first CEL expression of {@code r}'s spec that does not parse or compile, as a message naming it */
@@ -143,7 +181,8 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
                 || (r.status() != null && r.requestedAt().equals(r.status().lastHandledReconcileAt()));
         ReconcileHistory history = Records.history(r.key(), desired, cause.reason(), false, cause.message(), took);
         if (repeated && requestHandled) {
-            return new FailedAttempt(history, null, true, List.of(), nextRun, rateLimited);
+            return new FailedAttempt(repeatedWaitWritesNoRow(cause) ? null : history, null, true, List.of(), nextRun,
+                    rateLimited);
         }
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", desired.generation);
@@ -156,14 +195,27 @@ public record FailedAttempt(ReconcileHistory history, Map<String, Object> status
             status.put("lastHandledReconcileAt", r.requestedAt());
         }
         List<FluxEvent> events = cause.emit() && !repeated
-                ? List.of(Events.of(r.object(), FluxEvent.ERROR, cause.reason(), cause.message(), desired.sourceRevision,
-                        controller))
+                ? List.of(Events.of(r.object(), cause.severity(), cause.reason(), cause.eventMessage(),
+                        cause.eventRevision() ? desired.sourceRevision : null, controller))
                 : List.of();
         return new FailedAttempt(history, status, repeated, events, nextRun, rateLimited);
     }
 
+    /**
+     * @return whether a failure of {@code cause} that repeats the one reported (and handles no request) writes no
+     *         history row: only a {@code dependsOn} wait, looked at every {@code requeue-dependency}
+     */
+    static boolean repeatedWaitWritesNoRow(Cause cause) {
+        return FluxReasons.DEPENDENCY_NOT_READY.equals(cause.reason());
+    }
+
     @Override
     public List<ReconcileHistory> rows() {
-        return List.of(history);
+        return history == null ? List.of() : List.of(history);
+    }
+
+    @Override
+    public String summary() {
+        return history == null ? "still " + FluxReasons.DEPENDENCY_NOT_READY + " (no history row)" : Attempt.super.summary();
     }
 }

@@ -39,7 +39,8 @@ import org.jboss.logging.Logger;
  * suspended, render failure, {@code dependsOn}, older revision, already applied) → act (the object's
  * {@link ReconcileStrategy}, blocking, outside any session) → record (the {@link Attempt}'s rows and its events,
  * through the outbox, in one transaction) → status ({@link StatusPatcher}, after that commit) → requeue (the attempt's
- * next run, whatever the outcome; a run that fails is run again after {@code spec.retryInterval}). Only the owner of
+ * next run, whatever the outcome; a run that fails as a whole — status write refused, database error, job timeout — is
+ * an error in Flux's sense, run again after the rate limiter's backoff, {@link #afterRunFailure}). Only the owner of
  * an object's key ({@link Ownership}) schedules, reconciles, finalizes and writes status for it. Work on one object is
  * serialized in a bounded queue ({@code conflux.queue.*}); objects proceed in parallel. Per object it counts the
  * attempts in a row that ended in an error ({@link Attempt#rateLimited}), the exponent of the next error's backoff
@@ -105,6 +106,7 @@ public class Reconciler {
     @PostConstruct
     void init() {
         retry = RetryPolicy.of(config);
+        RetryPolicy.deprecatedReleaseRetryInterval(config.releaseRetryInterval()).ifPresent(LOG::warn);
         queue = new KeyedSerialQueue(jobTimeout, maxWaitingPerKey);
         ownership.onAssigned(newlyOwned -> all.get().stream().filter(r -> newlyOwned.test(r.key().toString()))
                 .forEach(r -> trigger(r.key(), "assignment")));
@@ -181,11 +183,27 @@ public class Reconciler {
             return;
         }
         AtomicBoolean first = new AtomicBoolean(true);
-        Duration afterFailure = lookup.apply(key).map(r -> Records.nextRunIn(r, false)).orElse(Records.DEFAULT_INTERVAL);
-        requeue.schedule(key.toString(), Duration.ZERO, () -> {
+        // every failure is recovered below; Requeue's own fallback only if the recovery itself threw
+        requeue.schedule(key.toString(), Duration.ZERO, () -> Uni.createFrom().deferred(() -> {
             boolean periodic = !first.getAndSet(false);
             return runSerially(key, periodic ? "periodic run" : why, blocking -> reconcile(key, periodic, blocking));
-        }, afterFailure);
+        }).onFailure().recoverWithItem(e -> afterRunFailure(key)), retry.maxRetryDelay());
+    }
+
+    /**
+     * A run of {@code key} failed as a whole (its status write refused, its record in the database failed, its job timed
+     * out or found the queue full): an error returned from Flux's {@code Reconcile}, which controller-runtime requeues
+     * through its rate limiter — kustomize-controller's and helm-controller's deferred status patch adds its error to
+     * the returned one. Counts it as one more error in a row.
+     *
+     * @return the wait before the next run, {@link RetryPolicy#afterError} of the errors before this one
+     */
+    private Duration afterRunFailure(ObjectKey key) {
+        int before = errors.getOrDefault(key, 0);
+        errors.merge(key, 1, Integer::sum);
+        Duration wait = retry.afterError(before);
+        LOG.warnf("%s: the run failed (%d in a row), next run in %s", key, before + 1, wait);
+        return wait;
     }
 
     /** @return when {@code key} runs next, empty when no run is scheduled */

@@ -25,18 +25,24 @@ import java.util.Map;
  * {@code lastAttemptedGeneration}, {@code lastAttemptedReleaseAction}, (no {@code lastAppliedRevision}: v2 has none), the
  * failure counters ({@code failures}, {@code installFailures}, {@code upgradeFailures}); the inventory goes to the applier's row only. One
  * history row and one event for the release, one more of each for a remediation. Next run: {@code spec.interval} after
- * a release, {@code conflux.applier.release-retry-interval} when retries are left, none when stalled (until the spec,
- * chart or values change).
+ * a release; when remediation retries are left, after the rate limiter's backoff ({@link RetryPolicy#afterError}) —
+ * helm-controller's {@code AtomicRelease} returns {@code ErrMustRequeue}, its {@code Reconcile} answers
+ * {@code ctrl.Result{Requeue: true}}, which controller-runtime puts back with {@code AddRateLimited} and does not
+ * {@code Forget}, so the wait grows with each failure in a row as an error's does ({@link #rateLimited}); none when
+ * stalled (until the spec, chart or values change).
  *
  * @param rows      the history rows: the release's, then the remediation's if one ran
  * @param inventory the new inventory row
  * @param release   the new release state (counters, last action, stalled)
  * @param status    the status merge patch
  * @param events    the release's event, then the remediation's if one ran
- * @param nextRun   the time until the next run, or null when stalled
+ * @param nextRun     the time until the next run, or null when stalled
+ * @param rateLimited whether the next run is the rate limiter's (a failure with remediation retries left), counted as
+ *                    one more in the object's row of errors ({@link Attempt#rateLimited})
  */
 public record ReleaseAttempt(List<ReconcileHistory> rows, InventoryRecord inventory, ReleaseState release,
-                             Map<String, Object> status, List<FluxEvent> events, Duration nextRun) implements Attempt {
+                             Map<String, Object> status, List<FluxEvent> events, Duration nextRun,
+                             boolean rateLimited) implements Attempt {
 
     /**
      * @param r             the HelmRelease
@@ -46,13 +52,15 @@ public record ReleaseAttempt(List<ReconcileHistory> rows, InventoryRecord invent
      *                      not changed)
      * @param outcome       what the install or upgrade came to
      * @param took          the attempt's wall time
-     * @param retryInterval {@code conflux.applier.release-retry-interval}
+     * @param retry         the rate limiter ({@code conflux.applier.min-retry-delay}, {@code max-retry-delay}) that
+     *                      requeues a failure with remediation retries left
+     * @param errorsBefore  the object's rate-limited attempts in a row before this one ({@link Run#errors})
      * @param controller    the events' {@code reportingController}
      * @return what the attempt writes
      */
     public static ReleaseAttempt of(Reconcilable.OfHelmRelease r, DesiredState desired, InventoryRecord before,
-                                    ReleaseState state, ReleaseOutcome outcome, Duration took, Duration retryInterval,
-                                    String controller) {
+                                    ReleaseState state, ReleaseOutcome outcome, Duration took, RetryPolicy retry,
+                                    int errorsBefore, String controller) {
         String release = r.releaseName();
         String revision = desired.sourceRevision;
         long generation = desired.generation;
@@ -124,8 +132,10 @@ public record ReleaseAttempt(List<ReconcileHistory> rows, InventoryRecord invent
             events.add(Events.of(r.object(), outcome.remediation().succeeded() ? FluxEvent.INFO : FluxEvent.ERROR,
                     outcome.remediationReason(), remediationMessage, revision, controller));
         }
-        Duration nextRun = outcome.released() ? Records.nextRunIn(r, true) : outcome.retry() ? retryInterval : null;
-        return new ReleaseAttempt(List.copyOf(rows), inventory, after, status, List.copyOf(events), nextRun);
+        boolean requeue = !outcome.released() && outcome.retry();
+        Duration nextRun = outcome.released() ? Records.nextRunIn(r, true)
+                : requeue ? retry.afterError(errorsBefore) : null;
+        return new ReleaseAttempt(List.copyOf(rows), inventory, after, status, List.copyOf(events), nextRun, requeue);
     }
 
     private static ReleaseState copy(ReleaseState state) {

@@ -168,7 +168,7 @@ public final class ReleaseStrategy implements ReconcileStrategy<Reconcilable.OfH
                 .map(outcome -> {
                     LOG.debugf("%s %s: %s", key, outcome.readyReason(), outcome.releaseMessage(r.releaseName(), desired.sourceRevision));
                     ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, inventory, state, outcome, run.took(),
-                            config.releaseRetryInterval(), config.reportingController());
+                            RetryPolicy.of(config), run.errors(), config.reportingController());
                     if (view.get() != null) {
                         view.get().addTo(attempt.status());
                     }

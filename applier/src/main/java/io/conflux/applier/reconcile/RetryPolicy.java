@@ -16,8 +16,14 @@ import java.time.Duration;
  * which is client-go's {@code ItemExponentialFailureRateLimiter} of {@code --min-retry-delay} (750ms) and
  * {@code --max-retry-delay} (15m): the minimum after the first error in a row, doubled after each further one, at
  * most the maximum; controller-runtime forgets the count once a reconcile returns without error
- * ({@link #afterError}).</li>
+ * ({@link #afterError}). The same limiter puts back a reconcile that returned {@code Requeue: true} without
+ * forgetting the count (helm-controller's install/upgrade failure with remediation retries left,
+ * {@code ErrMustRequeue}), and every reconcile that returned an error: in Conflux a run that failed as a whole — its
+ * status write refused, its record in the database failed, the job timed out ({@code conflux.queue.job-timeout}) —
+ * as kustomize-controller's and helm-controller's deferred status patch joins its error to the returned one.</li>
  * </ul>
+ * kustomize-controller's failed apply or health check is not one of these: it returns {@code RequeueAfter:
+ * retryInterval} without error ({@link Records#nextRunIn}), and controller-runtime forgets the count.
  *
  * @param requeueDependency {@code conflux.applier.requeue-dependency}, positive
  * @param minRetryDelay     {@code conflux.applier.min-retry-delay}, positive
@@ -61,6 +67,21 @@ public record RetryPolicy(Duration requeueDependency, Duration minRetryDelay, Du
             wait = wait.multipliedBy(2);
         }
         return wait.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : wait;
+    }
+
+    /**
+     * {@code conflux.applier.release-retry-interval} no longer applies: a HelmRelease install/upgrade failure with
+     * remediation retries left runs again after {@link #afterError}, as helm-controller's {@code ErrMustRequeue}.
+     *
+     * @param releaseRetryInterval the key's value, empty when unset
+     * @return the warning to log at start when the key is set, else empty
+     */
+    public static java.util.Optional<String> deprecatedReleaseRetryInterval(java.util.Optional<Duration> releaseRetryInterval) {
+        return releaseRetryInterval.map(value -> "conflux.applier.release-retry-interval (" + value + ") is deprecated"
+                + " and ignored: a HelmRelease install or upgrade that failed with remediation retries left runs again"
+                + " after conflux.applier.min-retry-delay, doubled after each further failure in a row up to"
+                + " conflux.applier.max-retry-delay, as helm-controller requeues it through controller-runtime's rate"
+                + " limiter; remove the key");
     }
 
     private static void positive(String key, Duration value) {

@@ -62,6 +62,6 @@ final class TestReport {
         events.add(1, Events.of(r.object(), test.succeeded() ? FluxEvent.INFO : FluxEvent.ERROR, reason, message,
                 revision, controller));
         return new ReleaseAttempt(attempt.rows(), attempt.inventory(), attempt.release(), status, List.copyOf(events),
-                attempt.nextRun());
+                attempt.nextRun(), attempt.rateLimited());
     }
 }

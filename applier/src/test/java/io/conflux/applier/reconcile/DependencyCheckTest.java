@@ -147,12 +147,12 @@ class DependencyCheckTest {
     void anInvalidExpressionStopsTheAttemptAsInvalidCelExpressionBeforeTheDependenciesAreLookedAt() {
         Reconcilable apps = withReadyExpr(k("apps", List.of("infra"), null), "dep.status.(");
         var desired = Fixtures.desired("Kustomization/default/apps", 1, "sha256:d", 1L);
-        assertThat(FailedAttempt.before(apps, desired, lookup(apps))).get()
+        assertThat(FailedAttempt.before(apps, desired, lookup(apps), Fixtures.RETRY)).get()
                 .extracting(FailedAttempt.Cause::reason, FailedAttempt.Cause::emit)
                 .containsExactly("InvalidCELExpression", true);
         Reconcilable health = Fixtures.kustomization("\"healthCheckExprs\":[{\"apiVersion\":\"example.com/v1\","
                 + "\"kind\":\"Widget\",\"current\":\"status.ready ==\"}]", null);
-        var cause = FailedAttempt.before(health, desired, lookup(health)).orElseThrow();
+        var cause = FailedAttempt.before(health, desired, lookup(health), Fixtures.RETRY).orElseThrow();
         assertThat(cause.reason()).isEqualTo("InvalidCELExpression");
         assertThat(cause.message()).startsWith("spec.healthCheckExprs[0].current: failed to parse the CEL expression");
     }

@@ -26,13 +26,17 @@ class FailedAttemptTest {
     static final String NOT_READY = "dependency 'flux-system/infra' is not ready";
     static final String CONTROLLER = "conflux-applier";
 
+    /** kustomize-controller's event on a dependency not ready: info, its Ready reason, a fixed message, the revision. */
+    static final Cause KS_NOT_READY = new Cause("DependencyNotReady", NOT_READY, true, "info",
+            "Dependencies do not meet ready condition, retrying in 30s", true);
+
     @Test
-    void aDependencyNotReadyIsReadyFalseWithReasonDependencyNotReadyAndNoEvent() {
+    void aDependencyNotReadyIsReadyFalseWithReasonDependencyNotReadyAndAnInfoEventAsKustomizeControllerEmits() {
         Reconcilable apps = kustomization(null, null);
         Reconcilable infra = infra("False");
-        Optional<FailedAttempt.Cause> cause = FailedAttempt.before(apps, desired(null), lookup(infra));
+        Optional<FailedAttempt.Cause> cause = FailedAttempt.before(apps, desired(null), lookup(infra), Fixtures.RETRY);
 
-        assertThat(cause).contains(new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false));
+        assertThat(cause).contains(KS_NOT_READY);
         FailedAttempt attempt = FailedAttempt.of(apps, desired(null), cause.orElseThrow(), Duration.ofMillis(5), Fixtures.RETRY,
                 CONTROLLER);
         assertThat(attempt.repeated()).isFalse();
@@ -40,34 +44,73 @@ class FailedAttemptTest {
                 .containsExactly("False", "DependencyNotReady", NOT_READY, 2L);
         assertThat(attempt.status()).containsEntry("lastAttemptedRevision", REVISION).containsEntry("observedGeneration", 2L)
                 .doesNotContainKey("lastHandledReconcileAt");
-        assertThat(attempt.events()).isEmpty(); // DependencyNotReady resolves itself: no event
+        // kustomize-controller: r.event(obj, revision, originRevision, EventSeverityInfo, "Dependencies do not meet ...")
+        assertThat(attempt.events()).singleElement().satisfies(e -> {
+            assertThat(e.severity()).isEqualTo("info");
+            assertThat(e.reason()).isEqualTo("DependencyNotReady");
+            assertThat(e.message()).isEqualTo("Dependencies do not meet ready condition, retrying in 30s");
+            assertThat(e.metadata()).containsEntry("kustomize.toolkit.fluxcd.io/revision", REVISION);
+        });
         // Flux's --requeue-dependency, not the retryInterval (here defaulting to the 10m interval)
         assertThat(attempt.nextRun()).isEqualTo(Duration.ofSeconds(30));
         assertThat(attempt.rateLimited()).isFalse();
 
-        assertThat(FailedAttempt.before(apps, desired(null), lookup(infra("True")))).isEmpty();
+        assertThat(FailedAttempt.before(apps, desired(null), lookup(infra("True")), Fixtures.RETRY)).isEmpty();
+    }
+
+    @Test
+    void aHelmReleasesDependencyNotReadyIsAnInfoEventWithTheDependencysMessageAndNoRevisionAsHelmControllerEmits() {
+        Reconcilable.OfHelmRelease release = Fixtures.helmRelease("\"interval\":\"1h\"", null);
+        Cause cause = FailedAttempt.dependencyNotReady(release, NOT_READY, Duration.ofSeconds(30));
+        FailedAttempt attempt = FailedAttempt.of(release, desired(null), cause, Duration.ZERO, Fixtures.RETRY, CONTROLLER);
+
+        // helm-controller: r.Eventf(obj, corev1.EventTypeNormal, DependencyNotReady, "%s", err.Error())
+        assertThat(attempt.events()).singleElement().satisfies(e -> {
+            assertThat(e.severity()).isEqualTo("info");
+            assertThat(e.reason()).isEqualTo("DependencyNotReady");
+            assertThat(e.message()).isEqualTo(NOT_READY);
+            assertThat(e.metadata()).isEmpty();
+        });
+    }
+
+    @Test
+    void aDependencyWaitIsReportedOnceNotOnEachLookEveryRequeueDependency() {
+        Reconcilable waiting = kustomization(readyFalse("DependencyNotReady", NOT_READY), null);
+        FailedAttempt again = FailedAttempt.of(waiting, desired(null), KS_NOT_READY, Duration.ZERO, Fixtures.RETRY,
+                CONTROLLER);
+        assertThat(again.events()).isEmpty();
+        assertThat(again.status()).isNull();
+        assertThat(again.rows()).isEmpty(); // the wait's first look wrote its row: nothing was attempted since
+        assertThat(again.nextRun()).isEqualTo(Duration.ofSeconds(30));
+
+        // another dependency now blocks: a new wait, reported and recorded
+        Cause other = new Cause("DependencyNotReady", "dependency 'flux-system/crds' is not ready", true, "info",
+                "Dependencies do not meet ready condition, retrying in 30s", true);
+        FailedAttempt changed = FailedAttempt.of(waiting, desired(null), other, Duration.ZERO, Fixtures.RETRY, CONTROLLER);
+        assertThat(changed.events()).hasSize(1);
+        assertThat(changed.rows()).hasSize(1);
     }
 
     @Test
     void aRenderFailureComesBeforeTheDependenciesAndIsAnEvent() {
         assertThat(FailedAttempt.before(kustomization(null, null), desired("kustomize build failed: no kustomization.yaml"),
-                lookup(infra("False")))).contains(new FailedAttempt.Cause("BuildFailed",
+                lookup(infra("False")), Fixtures.RETRY)).contains(new FailedAttempt.Cause("BuildFailed",
                 "kustomize build failed: no kustomization.yaml", true));
     }
 
     @Test
     void aRepeatedFailureIsStillAHistoryRowButNeitherAStatusWriteNorAnEvent() {
-        Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), null);
-        FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
-                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ofMillis(7), Fixtures.RETRY,
-                CONTROLLER);
+        Reconcilable apps = kustomization(readyFalse("BuildFailed", "bad"), null);
+        FailedAttempt attempt = FailedAttempt.of(apps, desired("bad"), new FailedAttempt.Cause("BuildFailed", "bad", true),
+                Duration.ofMillis(7), Fixtures.RETRY, CONTROLLER);
 
         assertThat(attempt.repeated()).isTrue();
         assertThat(attempt.status()).isNull();
         assertThat(attempt.history()).isNotNull();
         assertThat(attempt.history().objectKey).isEqualTo("Kustomization/default/apps");
-        assertThat(attempt.history().reason).isEqualTo("DependencyNotReady");
-        assertThat(attempt.history().message).isEqualTo(NOT_READY);
+        assertThat(attempt.events()).isEmpty();
+        assertThat(attempt.history().reason).isEqualTo("BuildFailed");
+        assertThat(attempt.history().message).isEqualTo("bad");
         assertThat(attempt.history().sourceRevision).isEqualTo(REVISION);
         assertThat(attempt.history().ready).isFalse();
         assertThat(attempt.history().durationMs).isEqualTo(7);
@@ -77,16 +120,18 @@ class FailedAttemptTest {
     void aRequestedReconcileIsHandledEvenWhenTheFailureRepeats() {
         String requestedAt = "2026-12-04T19:00:00.000000000Z";
         Reconcilable apps = kustomization(readyFalse("DependencyNotReady", NOT_READY), requestedAt);
-        FailedAttempt attempt = FailedAttempt.of(apps, desired(null),
-                new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false), Duration.ZERO, Fixtures.RETRY, CONTROLLER);
+        FailedAttempt attempt = FailedAttempt.of(apps, desired(null), KS_NOT_READY, Duration.ZERO, Fixtures.RETRY,
+                CONTROLLER);
 
         assertThat(attempt.repeated()).isTrue(); // no second event
+        assertThat(attempt.events()).isEmpty();
+        assertThat(attempt.rows()).hasSize(1); // a request handled is an attempt worth a row
         assertThat(attempt.status()).containsEntry("lastHandledReconcileAt", requestedAt);
         assertThat(ready(attempt)).extracting(Condition::status, Condition::reason).containsExactly("False", "DependencyNotReady");
 
         Reconcilable handled = kustomization(readyFalse("DependencyNotReady", NOT_READY).replace("\"conditions\"",
                 "\"lastHandledReconcileAt\":\"" + requestedAt + "\",\"conditions\""), requestedAt);
-        assertThat(FailedAttempt.of(handled, desired(null), new FailedAttempt.Cause("DependencyNotReady", NOT_READY, false),
+        assertThat(FailedAttempt.of(handled, desired(null), KS_NOT_READY,
                 Duration.ZERO, Fixtures.RETRY, CONTROLLER).status()).isNull();
     }
 
@@ -110,7 +155,7 @@ class FailedAttemptTest {
 
     @Test
     void aDependencyNotReadyIsLookedAtAgainAfterRequeueDependencyAlwaysTheSameWhateverTheRetryInterval() {
-        Cause notReady = new Cause("DependencyNotReady", NOT_READY, false);
+        Cause notReady = KS_NOT_READY;
         for (String retryInterval : new String[] {"5s", "2m"}) {
             Reconcilable apps = Fixtures.kustomization("\"interval\":\"10m\",\"retryInterval\":\"" + retryInterval + "\"",
                     null);

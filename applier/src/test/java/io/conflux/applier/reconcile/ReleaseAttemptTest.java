@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 class ReleaseAttemptTest {
     private static final String KEY = "HelmRelease/default/podinfo";
     private static final InventoryEntry DEPLOYMENT = InventoryEntry.of("apps/v1", "Deployment", "default", "podinfo");
-    private static final Duration RETRY = Duration.ofSeconds(10);
 
     @Test
     void aSuccessfulInstallIsReleasedAndReadyAndRunsAgainAtTheInterval() {
@@ -31,7 +30,7 @@ class ReleaseAttemptTest {
         ReleaseOutcome outcome = new ReleaseOutcome(ReleaseAction.INSTALL, ApplyResult.of(List.of(), List.of(DEPLOYMENT), null),
                 null, null, ReleaseCounters.NONE, false, false);
 
-        ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, null, state(), outcome, Duration.ZERO, RETRY, CONTROLLER);
+        ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, null, state(), outcome, Duration.ZERO, Fixtures.RETRY, 0, CONTROLLER);
 
         assertThat(attempt.rows()).singleElement().satisfies(h -> {
             assertThat(h.reason).isEqualTo("InstallSucceeded");
@@ -61,7 +60,7 @@ class ReleaseAttemptTest {
                 ApplyResult.of(List.of(), List.of(DEPLOYMENT), null), "RollbackSucceeded",
                 ReleaseCounters.NONE.failed(ReleaseAction.UPGRADE), true, false);
 
-        ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, before, state(), outcome, Duration.ZERO, RETRY, CONTROLLER);
+        ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, before, state(), outcome, Duration.ZERO, Fixtures.RETRY, 0, CONTROLLER);
 
         assertThat(attempt.rows()).extracting(h -> h.reason).containsExactly("UpgradeFailed", "RollbackSucceeded");
         assertThat(attempt.events()).extracting(FluxEvent::reason).containsExactly("UpgradeFailed", "RollbackSucceeded");
@@ -70,7 +69,30 @@ class ReleaseAttemptTest {
         assertThat(Fixtures.condition(attempt.status(), "Ready")).extracting(Condition::status, Condition::reason)
                 .containsExactly("False", "RollbackSucceeded");
         assertThat(attempt.status()).doesNotContainKey("lastAppliedRevision").containsEntry("upgradeFailures", 1);
-        assertThat(attempt.nextRun()).isEqualTo(RETRY);
+        // helm-controller: ErrMustRequeue -> Requeue: true -> the rate limiter, not a fixed 10s
+        assertThat(attempt.nextRun()).isEqualTo(Duration.ofMillis(750));
+        assertThat(attempt.rateLimited()).isTrue();
+    }
+
+    @Test
+    void eachFurtherFailureWithRetriesLeftWaitsTwiceAsLongAsTheRateLimiterDoesNotForgetARequeue() {
+        Reconcilable.OfHelmRelease r = Fixtures.helmRelease("\"interval\":\"15m\"", null);
+        DesiredState desired = Fixtures.desired(KEY, 3, "sha256:new", null);
+        ReleaseOutcome outcome = new ReleaseOutcome(ReleaseAction.INSTALL,
+                ApplyResult.of(List.of(), List.of(), "Deployment/default/podinfo: invalid"), null, null,
+                ReleaseCounters.NONE.failed(ReleaseAction.INSTALL), true, false);
+
+        assertThat(List.of(0, 1, 2, 20)).extracting(before -> ReleaseAttempt.of(r, desired, null, state(), outcome,
+                Duration.ZERO, Fixtures.RETRY, before, CONTROLLER).nextRun())
+                .containsExactly(Duration.ofMillis(750), Duration.ofMillis(1500), Duration.ofSeconds(3), Duration.ofMinutes(15));
+    }
+
+    @Test
+    void theDeprecatedReleaseRetryIntervalIsNamedInAWarningOnlyWhenSet() {
+        assertThat(RetryPolicy.deprecatedReleaseRetryInterval(java.util.Optional.empty())).isEmpty();
+        assertThat(RetryPolicy.deprecatedReleaseRetryInterval(java.util.Optional.of(Duration.ofSeconds(10)))).get()
+                .asString().contains("conflux.applier.release-retry-interval (PT10S) is deprecated and ignored")
+                .contains("conflux.applier.min-retry-delay");
     }
 
     @Test
@@ -81,12 +103,13 @@ class ReleaseAttemptTest {
                 ApplyResult.of(List.of(), List.of(), "Deployment/default/podinfo: invalid"), null, null,
                 ReleaseCounters.NONE.failed(ReleaseAction.INSTALL), false, false);
 
-        ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, null, state(), outcome, Duration.ZERO, RETRY, CONTROLLER);
+        ReleaseAttempt attempt = ReleaseAttempt.of(r, desired, null, state(), outcome, Duration.ZERO, Fixtures.RETRY, 0, CONTROLLER);
 
         assertThat(attempt.release().stalled).isTrue();
         assertThat(Fixtures.condition(attempt.status(), "Stalled")).extracting(Condition::status, Condition::reason)
                 .containsExactly("True", "RetriesExceeded");
         assertThat(attempt.nextRun()).isNull();
+        assertThat(attempt.rateLimited()).isFalse(); // ErrExceededMaxRetries is terminal: no requeue, nothing counted
     }
 
     private static ReleaseState state() {
