@@ -6,8 +6,10 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.IncomingKafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaConnectorIncomingConfiguration;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
+import io.smallrye.reactive.messaging.kafka.commit.ContextHolder;
 import io.smallrye.reactive.messaging.kafka.commit.KafkaCommitHandler;
 import io.smallrye.reactive.messaging.kafka.commit.KafkaThrottledLatestProcessedCommit;
+import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.lang.reflect.InvocationTargetException;
@@ -39,16 +41,17 @@ import org.apache.kafka.common.TopicPartition;
  * {@code mp.messaging.connector.smallrye-kafka.commit-strategy=throttled-assigned} (or for one channel by
  * {@code mp.messaging.incoming.<channel>.commit-strategy}); the four services set it.
  */
-public final class AssignmentOffsetsCommit implements KafkaCommitHandler {
+public final class AssignmentOffsetsCommit extends ContextHolder implements KafkaCommitHandler {
     /** The identifier to name in {@code commit-strategy}. */
     public static final String NAME = "throttled-assigned";
 
-    private final KafkaCommitHandler throttled;
+    private final KafkaThrottledLatestProcessedCommit throttled;
     private final KafkaConsumer<?, ?> consumer;
     private final AssignedOffsets offsets;
 
-    private AssignmentOffsetsCommit(KafkaCommitHandler throttled, KafkaConsumer<?, ?> consumer,
-                                    AssignedOffsets offsets) {
+    private AssignmentOffsetsCommit(Vertx vertx, KafkaThrottledLatestProcessedCommit throttled,
+                                    KafkaConsumer<?, ?> consumer, AssignedOffsets offsets) {
+        super(vertx, throttled.getTimeoutInMillis());
         this.throttled = throttled;
         this.consumer = consumer;
         this.offsets = offsets;
@@ -74,7 +77,7 @@ public final class AssignmentOffsetsCommit implements KafkaCommitHandler {
         public KafkaCommitHandler create(KafkaConnectorIncomingConfiguration config, Vertx vertx,
                                          KafkaConsumer<?, ?> consumer, BiConsumer<Throwable, Boolean> reportFailure) {
             AssignedOffsets offsets = new AssignedOffsets();
-            return new AssignmentOffsetsCommit(throttled.create(config, vertx, answering(consumer, offsets),
+            return new AssignmentOffsetsCommit(vertx, throttled.create(config, vertx, answering(consumer, offsets),
                     reportFailure), consumer, offsets);
         }
     }
@@ -104,6 +107,16 @@ public final class AssignmentOffsetsCommit implements KafkaCommitHandler {
     private static boolean isCommitted(Method method, Object[] args) {
         return method.getName().equals("committed") && args != null && args.length == 1
                 && args[0] instanceof TopicPartition[];
+    }
+
+    /**
+     * The channel's event-loop context, which SmallRye hands to a strategy that is a {@link ContextHolder}: the
+     * throttled strategy runs its bookkeeping on it, so it gets it too.
+     */
+    @Override
+    public void capture(Context context) {
+        super.capture(context);
+        throttled.capture(context);
     }
 
     /** Reads the partitions' committed offsets (on the polling thread), then lets the throttled strategy know. */
