@@ -41,8 +41,9 @@ import javax.crypto.spec.SecretKeySpec;
  * max in milliseconds (nearest-rank percentiles).
  *
  * <p>Usage (from the project root, through {@code bench/push-latency.sh}):
- * {@code PushLatencyBenchmark --project=. [--pushes=20] [--pause=1s]} ({@code pause} between rounds, after the change
- * was seen).
+ * {@code PushLatencyBenchmark --project=. [--pushes=20] [--pause=1s] [--add-service-jvm-options="-Xlog:gc ..."]}
+ * ({@code pause} between rounds, after the change was seen; {@code --add-service-jvm-options} are appended to
+ * {@link LocalInstallation#ONE_JVM_OPTIONS}, e.g. to log the services JVM's collections while it runs).
  */
 public final class PushLatencyBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -56,13 +57,17 @@ public final class PushLatencyBenchmark {
         Path project = Path.of(options.getOrDefault("project", ".")).toAbsolutePath().normalize();
         int pushes = Integer.parseInt(options.getOrDefault("pushes", "20"));
         Duration pause = Duration.parse("PT" + options.getOrDefault("pause", "1s").toUpperCase());
+        List<String> jvmOptions = new ArrayList<>(LocalInstallation.ONE_JVM_OPTIONS);
+        if (options.containsKey("add-service-jvm-options")) {
+            jvmOptions.addAll(List.of(options.get("add-service-jvm-options").trim().split("\\s+")));
+        }
         Path work = Files.createTempDirectory("conflux-push-latency");
         Path tree = work.resolve("tree");
         writeTree(tree, "0");
         Path repo = work.resolve("git/latency");
         String sha = FixtureRepositories.create(tree, repo, "main");
         System.out.printf("run directory: %s%n", work);
-        try (LocalInstallation conflux = LocalRun.start(project, work)) {
+        try (LocalInstallation conflux = LocalRun.start(project, work, jvmOptions, true)) {
             String token = UUID.randomUUID().toString();
             Bootstrap.githubReceiver(conflux.client(), "flux-system", "latency", token, List.of("latency"));
             Bootstrap.gitOps(conflux.client(), new Bootstrap.Source("flux-system", "latency",
