@@ -2,6 +2,7 @@ package io.conflux.applier.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conflux.applier.consume.FluxObjectWatcher;
 import io.conflux.applier.reconcile.ApplierConfig;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
@@ -9,7 +10,6 @@ import io.conflux.model.meta.FluxKinds;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.meta.StallAudit;
 import io.conflux.service.Ownership;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,13 +33,15 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The periodic no-silent-stall audit (issue #13): every {@code conflux.applier.stall-audit.period} it lists every Flux
+ * The periodic no-silent-stall audit (issue #13): every {@code conflux.applier.stall-audit.period} it reads every Flux
  * object of the kinds Conflux serves (sources, ArtifactGenerators, ExternalArtifacts, Kustomizations, HelmReleases,
- * Receivers; kinds whose CRD is not installed are left out), decides with {@link StallAudit} which sit past
- * {@code spec.interval} + {@code spec.timeout} + {@code conflux.applier.stall-audit.grace} without a status for their
- * generation, and writes on each a {@code Ready=False} condition naming what it waits for (merge patch of the
- * {@code status} subresource carrying the {@code resourceVersion} read, so a status a service writes meanwhile wins:
- * the 409 is left for the next round). A stall already reported is not written again.
+ * Receivers; kinds whose CRD is not installed are left out) — Kustomizations and HelmReleases from the applier's
+ * informer caches ({@link FluxObjectWatcher}) once synced, the other kinds by a list ({@link AuditedObjects}) — decides
+ * with {@link StallAudit} which sit past {@code spec.interval} + {@code spec.timeout} +
+ * {@code conflux.applier.stall-audit.grace} without a status for their generation, and writes on each a
+ * {@code Ready=False} condition naming what it waits for (merge patch of the {@code status} subresource carrying the
+ * {@code resourceVersion} read, so a status a service writes meanwhile wins: the 409 is left for the next round; a
+ * cache a little behind the API server costs the same 409). A stall already reported is not written again.
  *
  * <p>One replica audits each object: the applier replica that owns its key ({@link Ownership}, the Kafka partition
  * of {@code conflux.render-results}) — the same split as the reconciles, without a Lease of its own. A failed round
@@ -58,6 +59,8 @@ public class StallAuditor {
     KubernetesClient client;
     @Inject
     Ownership ownership;
+    @Inject
+    FluxObjectWatcher watcher;
 
     @Inject
     ApplierConfig config;
@@ -93,28 +96,15 @@ public class StallAuditor {
     }
 
     /**
-     * One round: lists every audited kind, writes the {@code Ready} condition of each owned stall not yet reported.
+     * One round: reads every audited kind (cached or listed), writes the {@code Ready} condition of each owned stall
+     * not yet reported.
      *
      * @param now the time the decision is made for
      * @return the stalls found among the owned objects (reported or written now)
      */
     public List<StallAudit.Stall> audit(Instant now) {
-        Map<ObjectKey, JsonNode> objects = new LinkedHashMap<>();
-        for (ResourceDefinitionContext kind : KINDS) {
-            List<GenericKubernetesResource> items;
-            try {
-                items = client.genericKubernetesResources(kind).inAnyNamespace().list().getItems();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 404) {
-                    continue; // CRD (or this version) not installed: nothing of that kind to audit
-                }
-                throw e;
-            }
-            for (GenericKubernetesResource o : items) {
-                JsonNode json = JSON.valueToTree(o);
-                objects.put(new ObjectKey(kind.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName()), json);
-            }
-        }
+        Map<ObjectKey, JsonNode> objects = AuditedObjects.read(KINDS, watcher::cached,
+                kind -> client.genericKubernetesResources(kind).inAnyNamespace().list().getItems());
         Map<ObjectKey, JsonNode> view = new HashMap<>(objects);
         List<StallAudit.Stall> out = new ArrayList<>();
         for (Map.Entry<ObjectKey, JsonNode> e : objects.entrySet()) {

@@ -12,6 +12,7 @@ import io.conflux.model.kustomize.Kustomization;
 import io.conflux.model.meta.Conditions;
 import io.conflux.model.meta.ObjectKey;
 import io.conflux.service.Watches;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -102,6 +103,26 @@ public class FluxObjectWatcher {
         List<Reconcilable> out = new ArrayList<>();
         informer.getIndexer().byIndex(DEPENDS_ON, key.toString()).forEach(o -> Reconcilable.of(o).ifPresent(out::add));
         return out;
+    }
+
+    /**
+     * The cached objects of one kind, for readers that would otherwise list them on the API server (the stall audit).
+     *
+     * @param kind a Flux kind ({@code Kustomization}, {@code HelmRelease}, ...)
+     * @return a snapshot of the cache's objects of that kind (as the informer last saw them, so possibly a little
+     *         behind the API server); empty when this watcher does not cache the kind or its informer has not synced
+     *         its first list yet
+     */
+    public Optional<List<? extends HasMetadata>> cached(String kind) {
+        SharedIndexInformer<? extends CustomResource<?, ?>> informer = switch (kind) {
+            case Kustomization.KIND -> kustomizations;
+            case HelmRelease.KIND -> helmReleases;
+            default -> null;
+        };
+        if (informer == null || !informer.hasSynced()) {
+            return Optional.empty();
+        }
+        return Optional.of(informer.getStore().list());
     }
 
     private List<Reconcilable> all() {

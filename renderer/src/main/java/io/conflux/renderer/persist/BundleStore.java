@@ -111,17 +111,25 @@ public class BundleStore {
                                 + " and relname in ('desired_state', 'inventory', 'release_state')", String.class)
                 .getResultList()
                 .chain(present -> {
+                    // the candidates are this object's bundles; a candidate is kept when it is among the latest of
+                    // an object that rendered it, so only those objects are ranked (before: every render record in
+                    // the table, on every render, which made N renders O(N²) in PostgreSQL)
                     StringBuilder sql = new StringBuilder("""
+                            with candidate as (
+                              select distinct bundle_digest as digest from render_record
+                              where object_key = :key and bundle_digest is not null)
                             delete from bundle where digest in (
-                              select bundle_digest from render_record where object_key = :key and bundle_digest is not null
+                              select digest from candidate
                               except select bundle_digest from (
                                 select bundle_digest, row_number() over (partition by object_key order by max(id) desc) as rank
-                                from render_record where bundle_digest is not null group by object_key, bundle_digest) ranked
+                                from render_record where bundle_digest is not null and object_key in (
+                                  select object_key from render_record where bundle_digest in (select digest from candidate))
+                                group by object_key, bundle_digest) ranked
                                 where rank <= :kept""");
                     for (String[] reference : APPLIER_REFERENCES) {
                         if (present.contains(reference[0])) {
                             sql.append("\n  except select ").append(reference[1]).append(" from ").append(reference[0])
-                                    .append(" where ").append(reference[1]).append(" is not null");
+                                    .append(" where ").append(reference[1]).append(" in (select digest from candidate)");
                         }
                     }
                     sql.append(")");
