@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,12 +26,17 @@ import java.util.concurrent.TimeoutException;
  * ({@link io.conflux.kustomize.BuildCancelledException}), so the worker is free again soon after. Until then the
  * object's next build is refused ({@code a previous build ... is still stopping}, retryable): two builds of one
  * object never run at once. The pool has {@code conflux.renderer.build-workers} threads and a queue of
- * {@code conflux.renderer.build-queue} builds; a build that finds both full is refused at once (retryable,
- * {@code renderer busy}), so builds cannot pile up.
+ * {@code conflux.renderer.build-queue} builds. A build that finds both full waits for a place, up to its timeout, as
+ * kustomize-controller's work queue holds a reconcile until a worker is free; only one that finds no place within its
+ * timeout is refused (retryable, {@code renderer busy}), so builds cannot pile up beyond the callers' own threads.
+ * (Refusing at once made a burst of 10,000 new Kustomizations fail ~120 of them with {@code renderer busy}, each then
+ * waiting its {@code retryInterval}.)
  */
 final class BoundedBuild implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final int queueSize;
+    /** Places in the pool, workers + queue: taken before a build enters it, given back when it leaves. */
+    private final Semaphore places;
     /** Objects with a build in the pool: queued, running, or cancelled and not yet stopped. */
     private final Set<String> inPool = ConcurrentHashMap.newKeySet();
 
@@ -44,6 +50,7 @@ final class BoundedBuild implements AutoCloseable {
                     + workers + " and " + queueSize);
         }
         this.queueSize = queueSize;
+        this.places = new Semaphore(workers + queueSize);
         this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
                 queueSize == 0 ? new java.util.concurrent.SynchronousQueue<>() : new ArrayBlockingQueue<>(queueSize),
                 r -> {
@@ -60,7 +67,8 @@ final class BoundedBuild implements AutoCloseable {
      * @param timeout the bound ({@code spec.timeout}, defaulting to {@code spec.interval} as in Flux)
      * @param build   the build, returning its outcome
      * @return the build's outcome, or a retryable {@code BuildFailed} when it took longer than {@code timeout} (it is
-     *         then interrupted), when the object's previous build is still stopping, or when the pool is full
+     *         then interrupted), when the object's previous build is still stopping, or when no place in the pool
+     *         freed within {@code timeout} (the wait for a place is not counted in the build's own timeout)
      * @throws IllegalStateException when the build itself threw (a bug: builds report failures as outcomes)
      */
     RenderOutcome within(String key, Duration timeout, Callable<RenderOutcome> build) {
@@ -68,20 +76,34 @@ final class BoundedBuild implements AutoCloseable {
             return RenderOutcome.retryable(FluxReasons.BUILD_FAILED,
                     "a previous build of " + key + " timed out and is still stopping");
         }
+        try {
+            if (!places.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                inPool.remove(key);
+                return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, "renderer busy: all "
+                        + pool.getMaximumPoolSize() + " build workers were taken and " + queueSize + " builds waited for "
+                        + GoDuration.format(timeout));
+            }
+        } catch (InterruptedException e) {
+            inPool.remove(key);
+            Thread.currentThread().interrupt();
+            return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, "build interrupted");
+        }
         FutureTask<RenderOutcome> running = new FutureTask<>(build);
         Runnable job = () -> {
             try {
                 running.run();
             } finally {
                 inPool.remove(key);
+                places.release();
             }
         };
         try {
             pool.execute(job);
         } catch (RejectedExecutionException e) {
+            // only once the pool is shut down: the places keep it from ever being full
             inPool.remove(key);
-            return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, "renderer busy: all " + pool.getMaximumPoolSize()
-                    + " build workers are taken and " + queueSize + " builds wait");
+            places.release();
+            return RenderOutcome.retryable(FluxReasons.BUILD_FAILED, "renderer stopping");
         }
         try {
             return running.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -102,6 +124,7 @@ final class BoundedBuild implements AutoCloseable {
         running.cancel(true);
         if (pool.remove(job)) {
             inPool.remove(key);
+            places.release();
         }
     }
 

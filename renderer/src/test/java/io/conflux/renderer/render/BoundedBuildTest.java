@@ -144,31 +144,59 @@ class BoundedBuildTest {
     }
 
     @Test
-    void buildsBeyondWorkersAndQueueAreRefusedAtOnce() throws Exception {
+    void aBuildBeyondWorkersAndQueueWaitsForAPlace() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(3);
         try {
-            for (int i = 0; i < 3; i++) {
-                String key = "Kustomization/ns/slow" + i;
-                callers.submit(() -> builds.within(key, Duration.ofSeconds(30), () -> {
-                    release.await();
-                    return RenderOutcome.of(Bundle.of("[]", 0));
-                }));
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (builds.active() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            Thread.sleep(200); // the third build takes the one queue slot
-            RenderOutcome refused = builds.within("Kustomization/ns/other", Duration.ofSeconds(30),
-                    () -> RenderOutcome.of(Bundle.of("[]", 0)));
-            assertThat(refused.bundle()).isNull();
-            assertThat(refused.deterministic()).isFalse();
-            assertThat(refused.message()).isEqualTo("renderer busy: all 2 build workers are taken and 1 builds wait");
+            fill(callers, release);
+            java.util.concurrent.Future<RenderOutcome> waiting = java.util.concurrent.Executors.newSingleThreadExecutor()
+                    .submit(() -> builds.within("Kustomization/ns/other", Duration.ofSeconds(30),
+                            () -> RenderOutcome.of(Bundle.of("[]", 0))));
+            Thread.sleep(300);
+            assertThat(waiting.isDone()).as("no place yet: the build waits instead of being refused").isFalse();
+            release.countDown();
+            assertThat(waiting.get(10, TimeUnit.SECONDS).bundle()).as("built once a place freed").isNotNull();
         } finally {
             release.countDown();
             callers.shutdown();
             assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    @Test
+    void aBuildThatFindsNoPlaceWithinItsTimeoutIsRefused() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            fill(callers, release);
+            RenderOutcome refused = builds.within("Kustomization/ns/other", Duration.ofSeconds(1),
+                    () -> RenderOutcome.of(Bundle.of("[]", 0)));
+            assertThat(refused.bundle()).isNull();
+            assertThat(refused.deterministic()).isFalse();
+            assertThat(refused.message())
+                    .isEqualTo("renderer busy: all 2 build workers were taken and 1 builds waited for 1s");
+        } finally {
+            release.countDown();
+            callers.shutdown();
+            assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(builds.within("Kustomization/ns/other", Duration.ofSeconds(5),
+                () -> RenderOutcome.of(Bundle.of("[]", 0))).bundle()).as("the places came back").isNotNull();
+    }
+
+    /** Takes both workers and the one queue place with builds that wait for {@code release}. */
+    private void fill(java.util.concurrent.ExecutorService callers, CountDownLatch release) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            String key = "Kustomization/ns/slow" + i;
+            callers.submit(() -> builds.within(key, Duration.ofSeconds(30), () -> {
+                release.await();
+                return RenderOutcome.of(Bundle.of("[]", 0));
+            }));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (builds.active() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200); // the third build takes the one queue place
     }
 }
