@@ -1,7 +1,6 @@
 package io.conflux.embedded;
 
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.vertx.core.Future;
@@ -28,62 +27,20 @@ import java.lang.reflect.Field;
  * private field {@code webSocket} (fabric8 7.4), read once per watch by reflection; a socket of another class is used
  * as it is.
  */
-final class UnfragmentedWatch extends WebSocketListener {
+final class UnfragmentedWatch extends WrappingWatchListener {
 
     /** {@code VertxMockWebSocket.webSocket}. */
     private static final Field VERTX_SOCKET = vertxSocketField();
 
-    private final WebSocketListener delegate;
-    private WebSocket original;
-    private WebSocket wrapped;
-
     /** @param delegate the watch's listener (fabric8's, possibly wrapped), which sees the one-frame socket */
     UnfragmentedWatch(WebSocketListener delegate) {
-        this.delegate = delegate;
-    }
-
-    private synchronized WebSocket wrap(WebSocket ws) {
-        if (ws != original) {
-            original = ws;
-            ServerWebSocket socket = vertxSocket(ws);
-            wrapped = socket == null ? ws : new OneFrame(ws, socket);
-        }
-        return wrapped;
+        super(delegate);
     }
 
     @Override
-    public void onBeforeAccept(WebSocket ws, Response response) {
-        delegate.onBeforeAccept(wrap(ws), response);
-    }
-
-    @Override
-    public void onOpen(WebSocket ws, Response response) {
-        delegate.onOpen(wrap(ws), response);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, String text) {
-        delegate.onMessage(wrap(ws), text);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, byte[] bytes) {
-        delegate.onMessage(wrap(ws), bytes);
-    }
-
-    @Override
-    public void onClosing(WebSocket ws, int code, String reason) {
-        delegate.onClosing(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onClosed(WebSocket ws, int code, String reason) {
-        delegate.onClosed(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onFailure(WebSocket ws, Throwable t, Response response) {
-        delegate.onFailure(wrap(ws), t, response);
+    WebSocket wrapSocket(WebSocket ws) {
+        ServerWebSocket socket = vertxSocket(ws);
+        return socket == null ? ws : new OneFrame(ws, socket);
     }
 
     /** The mock's socket, writing each message as one final frame on its Vert.x socket. */

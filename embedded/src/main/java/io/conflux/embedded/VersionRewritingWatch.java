@@ -3,7 +3,6 @@ package io.conflux.embedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 
@@ -11,59 +10,18 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
  * Wraps the mock's watch listener so that events of a watch opened at a non-storage version of a multi-version
  * CRD carry the {@code apiVersion} the client asked for (the store holds only the storage version).
  */
-final class VersionRewritingWatch extends WebSocketListener {
+final class VersionRewritingWatch extends WrappingWatchListener {
 
-    private final WebSocketListener delegate;
     private final String apiVersion;
-    private WebSocket wrapped;
-    private WebSocket original;
 
     VersionRewritingWatch(WebSocketListener delegate, String apiVersion) {
-        this.delegate = delegate;
+        super(delegate);
         this.apiVersion = apiVersion;
     }
 
-    private synchronized WebSocket wrap(WebSocket ws) {
-        if (ws != original) {
-            original = ws;
-            wrapped = new Rewriting(ws);
-        }
-        return wrapped;
-    }
-
     @Override
-    public void onBeforeAccept(WebSocket ws, Response response) {
-        delegate.onBeforeAccept(wrap(ws), response);
-    }
-
-    @Override
-    public void onOpen(WebSocket ws, Response response) {
-        delegate.onOpen(wrap(ws), response);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, String text) {
-        delegate.onMessage(wrap(ws), text);
-    }
-
-    @Override
-    public void onMessage(WebSocket ws, byte[] bytes) {
-        delegate.onMessage(wrap(ws), bytes);
-    }
-
-    @Override
-    public void onClosing(WebSocket ws, int code, String reason) {
-        delegate.onClosing(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onClosed(WebSocket ws, int code, String reason) {
-        delegate.onClosed(wrap(ws), code, reason);
-    }
-
-    @Override
-    public void onFailure(WebSocket ws, Throwable t, Response response) {
-        delegate.onFailure(wrap(ws), t, response);
+    WebSocket wrapSocket(WebSocket ws) {
+        return new Rewriting(ws);
     }
 
     /** Rewrites {@code object.apiVersion} of outgoing watch events. */
