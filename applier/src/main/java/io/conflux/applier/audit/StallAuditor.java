@@ -2,7 +2,6 @@ package io.conflux.applier.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.conflux.applier.consume.FluxObjectWatcher;
 import io.conflux.applier.reconcile.ApplierConfig;
 import io.conflux.model.meta.Condition;
 import io.conflux.model.meta.Conditions;
@@ -36,7 +35,7 @@ import org.jboss.logging.Logger;
  * The periodic no-silent-stall audit (issue #13): every {@code conflux.applier.stall-audit.period} it reads every Flux
  * object of the kinds Conflux serves (sources, ArtifactGenerators, ExternalArtifacts, Kustomizations, HelmReleases,
  * Receivers; kinds whose CRD is not installed are left out) — Kustomizations and HelmReleases from the applier's
- * informer caches ({@link FluxObjectWatcher}) once synced, the other kinds by a list ({@link AuditedObjects}) — decides
+ * informer caches ({@link CachedFluxObjects}) once synced, the other kinds by a list ({@link AuditedObjects}) — decides
  * with {@link StallAudit} which sit past {@code spec.interval} + {@code spec.timeout} +
  * {@code conflux.applier.stall-audit.grace} without a status for their generation, and writes on each a
  * {@code Ready=False} condition naming what it waits for (merge patch of the {@code status} subresource carrying the
@@ -60,7 +59,7 @@ public class StallAuditor {
     @Inject
     Ownership ownership;
     @Inject
-    FluxObjectWatcher watcher;
+    CachedFluxObjects watcher;
 
     @Inject
     ApplierConfig config;

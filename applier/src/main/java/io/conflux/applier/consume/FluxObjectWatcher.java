@@ -1,5 +1,6 @@
 package io.conflux.applier.consume;
 
+import io.conflux.applier.audit.CachedFluxObjects;
 import io.conflux.applier.reconcile.DependencyCheck;
 import io.conflux.applier.reconcile.Reconcilable;
 import io.conflux.applier.reconcile.Reconciler;
@@ -36,7 +37,7 @@ import org.jboss.logging.Logger;
  * N objects turning Ready cost O(N²)).
  */
 @ApplicationScoped
-public class FluxObjectWatcher {
+public class FluxObjectWatcher implements CachedFluxObjects {
     private static final Logger LOG = Logger.getLogger(FluxObjectWatcher.class);
     /** The caches' index of dependencies: an object under each key ({@code Kind/namespace/name}) it depends on. */
     static final String DEPENDS_ON = "dependsOn";
@@ -105,14 +106,8 @@ public class FluxObjectWatcher {
         return out;
     }
 
-    /**
-     * The cached objects of one kind, for readers that would otherwise list them on the API server (the stall audit).
-     *
-     * @param kind a Flux kind ({@code Kustomization}, {@code HelmRelease}, ...)
-     * @return a snapshot of the cache's objects of that kind (as the informer last saw them, so possibly a little
-     *         behind the API server); empty when this watcher does not cache the kind or its informer has not synced
-     *         its first list yet
-     */
+    /** Serves Kustomizations and HelmReleases; every other kind is empty (not cached here). */
+    @Override
     public Optional<List<? extends HasMetadata>> cached(String kind) {
         SharedIndexInformer<? extends CustomResource<?, ?>> informer = switch (kind) {
             case Kustomization.KIND -> kustomizations;
