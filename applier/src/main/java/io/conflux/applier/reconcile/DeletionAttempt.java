@@ -145,16 +145,7 @@ public record DeletionAttempt(ReconcileHistory history, boolean finalized, Map<S
         status.put("conditions", Conditions.set(Records.conditions(r), Conditions.ready(false, r.generation(), reason, message)));
         return new DeletionAttempt(history, false, status,
                 List.of(Events.of(r.object(), FluxEvent.ERROR, reason, message, revision, controller)),
-                backoff(failuresBefore, initialBackoff, maxBackoff));
-    }
-
-    /** @return {@code initial * 2^failuresBefore}, at most {@code max} */
-    static Duration backoff(int failuresBefore, Duration initial, Duration max) {
-        Duration delay = initial;
-        for (int i = 0; i < failuresBefore && delay.compareTo(max) < 0; i++) {
-            delay = delay.multipliedBy(2);
-        }
-        return delay.compareTo(max) > 0 ? max : delay;
+                RetryPolicy.doubling(failuresBefore, initialBackoff, maxBackoff));
     }
 
     @Override

@@ -62,11 +62,24 @@ public record RetryPolicy(Duration requeueDependency, Duration minRetryDelay, Du
      * @return the wait before the run after this error
      */
     public Duration afterError(int before) {
-        Duration wait = minRetryDelay;
-        for (int i = 0; i < before && wait.compareTo(maxRetryDelay) < 0; i++) {
+        return doubling(before, minRetryDelay, maxRetryDelay);
+    }
+
+    /**
+     * An exponential backoff, as client-go's {@code ItemExponentialFailureRateLimiter}: also the finalizer's
+     * ({@link DeletionAttempt}).
+     *
+     * @param before how many failures in a row came before this one (0 or negative: {@code first})
+     * @param first  the wait after a first failure
+     * @param max    the longest wait
+     * @return {@code first × 2^before}, at most {@code max}
+     */
+    static Duration doubling(int before, Duration first, Duration max) {
+        Duration wait = first;
+        for (int i = 0; i < before && wait.compareTo(max) < 0; i++) {
             wait = wait.multipliedBy(2);
         }
-        return wait.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : wait;
+        return wait.compareTo(max) > 0 ? max : wait;
     }
 
     /**
