@@ -8,13 +8,19 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -56,6 +62,66 @@ class ServicesJvmMainTest {
         List<URL> services = Collections.list(unindexed.getResources(SERVICES));
         assertThat(services).hasSize(1);
         assertThat(services.get(0).toString()).contains("own.jar");
+    }
+
+    @Test
+    void afterTheStartAnApplicationKeepsTheJarsItUsesOpen(@TempDir Path app) throws Exception {
+        List<Path> jars = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            jars.add(jar(app.resolve("lib/main/lib" + i + ".jar"), "io/example/r" + i + ".txt", bytes("r" + i)));
+        }
+        ByteArrayOutputStream dat = new ByteArrayOutputStream();
+        SerializedApplication.write(dat, "io.example.Main", app, jars, List.of(), List.of());
+
+        // Quarkus' own: after the start (resetInternalCaches, as ApplicationLifecycleManager calls it) only the 4
+        // jars used last stay open; the others are closed again as soon as a fifth is used
+        ClassLoader quarkus = read(dat.toByteArray(), app);
+        useAfterStart(quarkus, 6);
+        assertThat(openJars(quarkus)).isLessThanOrEqualTo(4);
+        quarkus.getClass().getMethod("close").invoke(quarkus);
+
+        ClassLoader kept = read(dat.toByteArray(), app);
+        ServicesJvmMain.keepOpen(kept, 8);
+        useAfterStart(kept, 6);
+        assertThat(openJars(kept)).isEqualTo(6);
+        for (int i = 0; i < 6; i++) {
+            assertThat(kept.getResource("io/example/r" + i + ".txt")).as("still served").isNotNull();
+        }
+        kept.getClass().getMethod("close").invoke(kept);
+    }
+
+    /** Ends the loader's start as Quarkus does, then reads one resource of each of the first {@code n} jars. */
+    private static void useAfterStart(ClassLoader loader, int n) throws Exception {
+        loader.getClass().getMethod("resetInternalCaches").invoke(loader);
+        for (int i = 0; i < n; i++) {
+            try (InputStream in = loader.getResourceAsStream("io/example/r" + i + ".txt")) {
+                assertThat(in).isNotNull();
+                assertThat(in.readAllBytes()).isEqualTo(bytes("r" + i));
+            }
+        }
+    }
+
+    /**
+     * @return how many of the loader's jars are open: Quarkus 3.29's {@code JarResource}s (the loader's
+     *         {@code resourceDirectoryMap} values) holding a {@code jarFileReference}
+     */
+    @SuppressWarnings("unchecked")
+    private static long openJars(ClassLoader loader) throws ReflectiveOperationException {
+        Field index = loader.getClass().getDeclaredField("resourceDirectoryMap");
+        index.setAccessible(true);
+        Set<Object> resources = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Object[] entry : ((Map<?, Object[]>) index.get(loader)).values()) {
+            resources.addAll(Arrays.asList(entry));
+        }
+        long open = 0;
+        for (Object resource : resources) {
+            Field reference = resource.getClass().getDeclaredField("jarFileReference");
+            reference.setAccessible(true);
+            if (((AtomicReference<?>) reference.get(resource)).get() != null) {
+                open++;
+            }
+        }
+        return open;
     }
 
     private static ClassLoader read(byte[] dat, Path app) throws IOException {
