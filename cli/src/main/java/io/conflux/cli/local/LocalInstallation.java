@@ -195,7 +195,7 @@ public final class LocalInstallation implements AutoCloseable {
 
     /**
      * The options of the one services JVM ({@link Options#oneJvm()}): those of {@link #DEFAULT_JVM_OPTIONS} with room
-     * for four services' heaps and compiled code in one JVM, and two more:
+     * for four services' heaps and compiled code in one JVM, and more:
      * <ul>
      * <li>{@code -Xms64m -Xmn32m}: a young generation of 32 MiB (and an initial old one of 32 MiB). Without them the
      *     initial heap is 1/64 of the machine's memory (376 MiB on 23 GiB) and its young third (~120 MiB) is all
@@ -205,6 +205,9 @@ public final class LocalInstallation implements AutoCloseable {
      *     (short) young collections: ~2% more of the services JVM's CPU;</li>
      * <li>{@code -XX:TrimNativeHeapInterval=5000}: every 5 s the JVM hands glibc's freed malloc memory (class
      *     loading's and the compiler's temporary buffers, the four services' native buffers) back to the system;</li>
+     * <li>{@code -XX:MetaspaceSize=256m}: the class-metadata mark whose crossing starts a full collection, the JVM's
+     *     own ~21 MiB otherwise: the four applications' start crossed it three times (three full collections of
+     *     30–40 ms that can unload no class), and the metadata then stays where the classes put it;</li>
      * <li>{@code -XX:MaxMetaspaceSize=512m}: a safety cap, about twice the ~235 MiB of class metadata the four
      *     applications load; a leak of class loaders then ends the JVM ({@code ExitOnOutOfMemoryError}) instead of
      *     growing it without bound;</li>
@@ -218,7 +221,7 @@ public final class LocalInstallation implements AutoCloseable {
      */
     public static final List<String> ONE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmn32m", "-Xmx640m",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=96m",
-            "-XX:MaxMetaspaceSize=512m", "-XX:TrimNativeHeapInterval=5000",
+            "-XX:MetaspaceSize=256m", "-XX:MaxMetaspaceSize=512m", "-XX:TrimNativeHeapInterval=5000",
             "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
             "-XX:+ExitOnOutOfMemoryError", "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote");
 
