@@ -197,12 +197,15 @@ public final class LocalInstallation implements AutoCloseable {
      * The options of the one services JVM ({@link Options#oneJvm()}): those of {@link #DEFAULT_JVM_OPTIONS} with room
      * for four services' heaps and compiled code in one JVM, and more:
      * <ul>
-     * <li>{@code -Xms64m -Xmn32m}: a young generation of 32 MiB (and an initial old one of 32 MiB). Without them the
+     * <li>{@code -Xms128m -Xmn32m}: a young generation of 32 MiB and an initial old one of 96 MiB. Without them the
      *     initial heap is 1/64 of the machine's memory (376 MiB on 23 GiB) and its young third (~120 MiB) is all
      *     touched by allocation from the start, while the services' live data stays near 110 MiB. The serial
      *     collector touches all of the young generation between two collections, so its size is resident for good:
      *     at 1,000 Kustomizations 32 MiB instead of 64 MiB took 32–43 MiB off the services' peak, for twice the
-     *     (short) young collections: ~2% more of the services JVM's CPU;</li>
+     *     (short) young collections: ~2% more of the services JVM's CPU. An old generation of 32 MiB at first
+     *     ({@code -Xms64m}) grew by full collections, six of 70–250 ms in each start while the live data rose to
+     *     ~75 MiB, and more during the first pushes; 96 MiB holds it from the start for ~10 MiB more at 1,000
+     *     Kustomizations (bench/README.md, "The first push after a start");</li>
      * <li>{@code -XX:TrimNativeHeapInterval=5000}: every 5 s the JVM hands glibc's freed malloc memory (class
      *     loading's and the compiler's temporary buffers, the four services' native buffers) back to the system;</li>
      * <li>{@code -XX:MetaspaceSize=256m}: the class-metadata mark whose crossing starts a full collection, the JVM's
@@ -219,7 +222,7 @@ public final class LocalInstallation implements AutoCloseable {
      * </ul>
      * Figures: bench/README.md, "Footprint and start-up".
      */
-    public static final List<String> ONE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmn32m", "-Xmx640m",
+    public static final List<String> ONE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms128m", "-Xmn32m", "-Xmx640m",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss512k", "-XX:ReservedCodeCacheSize=96m",
             "-XX:MetaspaceSize=256m", "-XX:MaxMetaspaceSize=512m", "-XX:TrimNativeHeapInterval=5000",
             "-XX:TieredStopAtLevel=1", "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
