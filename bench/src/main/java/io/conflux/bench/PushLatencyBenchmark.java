@@ -1,5 +1,6 @@
 package io.conflux.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import io.conflux.cli.local.Bootstrap;
 import io.conflux.cli.local.FixtureRepositories;
 import io.conflux.cli.local.LocalInstallation;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
