@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -145,47 +148,55 @@ class BoundedBuildTest {
 
     @Test
     void aBuildBeyondWorkersAndQueueWaitsForAPlace() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(3);
-        try {
-            fill(callers, release);
-            java.util.concurrent.Future<RenderOutcome> waiting = java.util.concurrent.Executors.newSingleThreadExecutor()
-                    .submit(() -> builds.within("Kustomization/ns/other", Duration.ofSeconds(30),
-                            () -> RenderOutcome.of(Bundle.of("[]", 0))));
+        whileFull((callers, release) -> {
+            Future<RenderOutcome> waiting = callers.submit(() -> builds.within("Kustomization/ns/other",
+                    Duration.ofSeconds(30), () -> RenderOutcome.of(Bundle.of("[]", 0))));
             Thread.sleep(300);
             assertThat(waiting.isDone()).as("no place yet: the build waits instead of being refused").isFalse();
             release.countDown();
             assertThat(waiting.get(10, TimeUnit.SECONDS).bundle()).as("built once a place freed").isNotNull();
-        } finally {
-            release.countDown();
-            callers.shutdown();
-            assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        }
+        });
     }
 
     @Test
     void aBuildThatFindsNoPlaceWithinItsTimeoutIsRefused() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(3);
-        try {
-            fill(callers, release);
+        whileFull((callers, release) -> {
             RenderOutcome refused = builds.within("Kustomization/ns/other", Duration.ofSeconds(1),
                     () -> RenderOutcome.of(Bundle.of("[]", 0)));
             assertThat(refused.bundle()).isNull();
             assertThat(refused.deterministic()).isFalse();
             assertThat(refused.message())
                     .isEqualTo("renderer busy: all 2 build workers were taken and 1 builds waited for 1s");
+        });
+        assertThat(builds.within("Kustomization/ns/other", Duration.ofSeconds(5),
+                () -> RenderOutcome.of(Bundle.of("[]", 0))).bundle()).as("the places came back").isNotNull();
+    }
+
+    /** What a test does while both workers and the one queue place are taken ({@link #whileFull}). */
+    private interface WhileFull {
+        /**
+         * @param callers a pool with one thread free for the test's own build
+         * @param release counted down to let the builds holding the places finish
+         */
+        void run(ExecutorService callers, CountDownLatch release) throws Exception;
+    }
+
+    /** Fills the workers and the queue ({@link #fill}), runs {@code body}, then releases the builds and stops them. */
+    private void whileFull(WhileFull body) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try {
+            fill(callers, release);
+            body.run(callers, release);
         } finally {
             release.countDown();
             callers.shutdown();
             assertThat(callers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
-        assertThat(builds.within("Kustomization/ns/other", Duration.ofSeconds(5),
-                () -> RenderOutcome.of(Bundle.of("[]", 0))).bundle()).as("the places came back").isNotNull();
     }
 
     /** Takes both workers and the one queue place with builds that wait for {@code release}. */
-    private void fill(java.util.concurrent.ExecutorService callers, CountDownLatch release) throws Exception {
+    private void fill(ExecutorService callers, CountDownLatch release) throws Exception {
         for (int i = 0; i < 3; i++) {
             String key = "Kustomization/ns/slow" + i;
             callers.submit(() -> builds.within(key, Duration.ofSeconds(30), () -> {
