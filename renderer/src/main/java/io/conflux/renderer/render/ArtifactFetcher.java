@@ -73,10 +73,12 @@ final class ArtifactFetcher {
     /**
      * Fetches {@code revision}; must run in a {@link ReactiveRunner} pipeline.
      *
+     * @param onStored called once the artifact is stored in PostgreSQL, before its status is written; not called when
+     *                 nothing was stored
      * @return a Uni of whether the artifact was stored (then the Kustomizations of its source render); failing when
      *         the database or the API server fails (transient)
      */
-    Uni<Boolean> fetch(SourceRevision revision, ReactiveRunner.Blocking blocking) {
+    Uni<Boolean> fetch(SourceRevision revision, ReactiveRunner.Blocking blocking, Runnable onStored) {
         ObjectKey source = revision.sourceKey();
         return blocking.call(() -> fetchNow(source, revision)).chain(outcome -> {
             if (outcome.object() == null) {
@@ -91,6 +93,7 @@ final class ArtifactFetcher {
                 return Panache.withTransaction(() -> SourceContent.store(source,
                                         new SourceContent(f.revision(), artifact.digest(), f.tarball()))
                                 .chain(() -> SourceArtifact.store(source, artifact)))
+                        .invoke(onStored)
                         .chain(() -> blocking.call(() -> {
                             status.patch(source, stored(outcome.object(), artifact));
                             LOG.infof("%s: stored %s (%s, %d bytes)", source, f.revision(), artifact.digest(), f.tarball().length);

@@ -19,6 +19,7 @@ import io.conflux.service.Requeue;
 import io.conflux.service.ReactiveRunner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -161,25 +163,40 @@ public final class RenderCoordinator implements AutoCloseable {
 
     /**
      * A source moved: fetches and stores the revision ({@link SourceFetcher}) — on the replica owning the GitRepository,
-     * which Kafka gives its records to; when stored, renders what reads the source and this replica owns (the other
-     * replicas render theirs when they see the GitRepository's status change, {@link #onSourceStored}).
+     * which Kafka gives its records to; once the artifact is stored in PostgreSQL, renders what reads the source and
+     * this replica owns, while the fetch writes the GitRepository's status (renders read the stored artifact, never the
+     * status; the other replicas render theirs when they see the status change, {@link #onSourceStored}).
      *
      * @return a Uni completing when the fetch's outcome is stored and written and those renders are done; failing when
-     *         fetching, storing or writing the status fails (a failed render is retried by its own timer)
+     *         fetching, storing or writing the status fails (a failed render is retried by its own timer; when only the
+     *         status write failed, the renders of the stored artifact went ahead, and the retried revision finds them
+     *         done)
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();
         lastRecords.put(source, revision);
-        AtomicBoolean stored = new AtomicBoolean();
-        return queue.submit(source.toString(), () -> runner.run(blocking -> fetcher.fetch(revision, blocking))
-                        .invoke(stored::set).replaceWithVoid())
-                // a render that fails is rendered again by its timer (render arms it whatever the outcome): it does
-                // not fail the revision, which is fetched and stored
-                .chain(() -> stored.get() ? Uni.join().all(renderAll(source), generateReaders(source))
-                        .andCollectFailures().replaceWithVoid().onFailure().recoverWithUni(e -> {
-                    LOG.warnf("%s: some renders failed, each again after its retryInterval: %s", source, e.toString());
-                    return Uni.createFrom().voidItem();
-                }) : Uni.createFrom().voidItem());
+        return Uni.createFrom().deferred(() -> {
+            CompletableFuture<Boolean> stored = new CompletableFuture<>();
+            Uni<Void> fetched = queue.submit(source.toString(), () -> runner.run(blocking ->
+                            fetcher.fetch(revision, blocking, () -> stored.complete(true))).replaceWithVoid())
+                    .onTermination().invoke(() -> stored.complete(false));
+            // a render that fails is rendered again by its timer (render arms it whatever the outcome): it does not
+            // fail the revision, which is fetched and stored
+            Uni<Void> renders = Uni.createFrom().completionStage(stored).chain(s -> !s ? Uni.createFrom().voidItem()
+                    : Uni.join().all(renderAll(source), generateReaders(source)).andCollectFailures().replaceWithVoid()
+                    .onFailure().recoverWithUni(e -> {
+                        LOG.warnf("%s: some renders failed, each again after its retryInterval: %s", source, e.toString());
+                        return Uni.createFrom().voidItem();
+                    }));
+            return Uni.join().all(fetched, renders).andCollectFailures().replaceWithVoid()
+                    .onFailure(CompositeException.class).transform(RenderCoordinator::firstCause);
+        });
+    }
+
+    /** @return the one failure of a join whose other member never fails (the renders recover theirs) */
+    private static Throwable firstCause(Throwable failure) {
+        List<Throwable> causes = ((CompositeException) failure).getCauses();
+        return causes.size() == 1 ? causes.get(0) : failure;
     }
 
     /** A GitRepository was seen on the cluster: its status may name the last artifact fetched before a restart. */

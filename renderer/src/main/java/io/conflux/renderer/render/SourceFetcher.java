@@ -73,13 +73,15 @@ public final class SourceFetcher {
      * Fetches {@code revision}; must run in a {@link ReactiveRunner} pipeline. A revision of an OCIRepository or Bucket
      * is {@link ArtifactFetcher}'s.
      *
+     * @param onStored called once the artifact is stored in PostgreSQL, before its status is written (the renders of
+     *                 its readers may start then); not called when nothing was stored
      * @return a Uni of whether the revision's artifact was stored (then its GitRepository's objects render); false when
      *         the fetch failed (status written) or the record was refused; failing when the database fails
      */
-    Uni<Boolean> fetch(SourceRevision revision, ReactiveRunner.Blocking blocking) {
+    Uni<Boolean> fetch(SourceRevision revision, ReactiveRunner.Blocking blocking, Runnable onStored) {
         ObjectKey source = revision.sourceKey();
         if (ArtifactFetcher.handles(source.kind())) {
-            return artifactSources.fetch(revision, blocking); // OCIRepository, Bucket (wt-oci)
+            return artifactSources.fetch(revision, blocking, onStored); // OCIRepository, Bucket (wt-oci)
         }
         return Panache.withSession(() -> StoredSources.of(source.namespace()))
                 .chain(stored -> blocking.call(() -> fetch(source, revision, stored)))
@@ -95,6 +97,7 @@ public final class SourceFetcher {
                                 // Panache's static operations look up the session when called: build them inside the transaction.
                                 .call(artifact -> Panache.withTransaction(() ->
                                         SourceArtifact.store(source, artifact)))
+                                .invoke(onStored)
                                 .chain(artifact -> blocking.call(() -> {
                                     artifacts.fetched(source, artifact);
                                     return true;

@@ -3,6 +3,7 @@ package io.conflux.renderer.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.conflux.embedded.Authorizer;
 import io.conflux.embedded.InMemoryKubernetes;
 import io.conflux.git.testing.LocalHttpGitServer;
 import io.conflux.model.kustomize.Kustomization;
@@ -35,7 +36,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -324,6 +328,56 @@ class SourceOutageTest {
                     + artifact().digest().substring("sha256:".length()) + ".tar.gz");
             assertThat(stored().revision).isEqualTo(r1);
             assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
+        }
+    }
+
+    /**
+     * The renders of a stored artifact do not wait for its status: they read the artifact from PostgreSQL, so they start
+     * once it is stored, while the status is written. Here the API server holds the status write until the render's
+     * result is in the outbox.
+     */
+    @Test
+    void theRendersOfAStoredArtifactDoNotWaitForItsStatus() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            createGitRepository(url);
+            receiverStored(r1, url);
+            kustomizations.add(kustomization());
+            CountDownLatch statusHeld = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            kube.authorize(request -> {
+                if ("gitrepositories".equals(request.resource()) && "status".equals(request.subresource())) {
+                    statusHeld.countDown();
+                    try {
+                        release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return true;
+            });
+            CompletableFuture<Void> handled;
+            try {
+                handled = coordinator.onSourceRevision(revision(url, r1)).subscribeAsCompletionStage();
+                assertThat(statusHeld.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the status write began").isTrue();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (published.list().isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(published.list()).as("rendered while the status write is held")
+                        .singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
+                assertThat(handled).as("the revision is handled once its status is written").isNotDone();
+            } finally {
+                release.countDown();
+                kube.authorize(Authorizer.ALLOW_ALL);
+            }
+            handled.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(artifact().revision()).isEqualTo(r1);
+            assertThat(published.list()).hasSize(1);
         }
     }
 
