@@ -65,12 +65,12 @@ public final class RenderRecorder {
     }
 
     /**
-     * Stores the bundle, writes the render record and adds the result to the outbox, in one transaction. A bundle that
-     * may not be stored (a Secret and no encryption key) turns the render into a retryable {@code BundleNotStored}
-     * failure.
+     * Stores the bundle, writes the render record and adds the result to the outbox, in one transaction; then deletes
+     * the object's old bundles in a second one ({@link #pruneOldBundles}). A bundle that may not be stored (a Secret and
+     * no encryption key) turns the render into a retryable {@code BundleNotStored} failure.
      *
-     * @return a Uni completing when committed (the relay publishes the result then); failing with the database's
-     *         failure, when nothing of it is written
+     * @return a Uni completing when committed (the relay publishes the result then) and old bundles were pruned (or
+     *         their pruning failed, logged); failing with the database's failure, when nothing of the render is written
      */
     Uni<Void> record(RenderInput input, RenderOutcome rendered) {
         return record(input, rendered, null);
@@ -113,8 +113,21 @@ public final class RenderRecorder {
         return Panache.withTransaction(() -> (bundle == null ? Uni.createFrom().voidItem()
                         : bundleStore.store(bundle.digest(), bundle.content(), bundle.objectCount()))
                         .chain(() -> r.persistAndFlush())
-                        .chain(() -> bundle == null ? Uni.createFrom().voidItem() : bundleStore.prune(objectKey).replaceWithVoid())
                         .chain(() -> outbox.add(Topics.RENDER_RESULTS, objectKey, result)))
-                .invoke(() -> LOG.debugf("%s: recorded, in the outbox", objectKey));
+                .invoke(() -> LOG.debugf("%s: recorded, in the outbox", objectKey))
+                .call(() -> bundle == null ? Uni.createFrom().voidItem() : pruneOldBundles(objectKey));
+    }
+
+    /**
+     * Deletes the bundles of {@code objectKey} that nothing keeps any more ({@link BundleStore#prune}), in a transaction
+     * of its own after the render's: the relay publishes the result at that first commit, so the push does not wait for
+     * the clean-up. A failure is logged; the next render of the object deletes them.
+     */
+    private Uni<Void> pruneOldBundles(String objectKey) {
+        return Panache.withTransaction(() -> bundleStore.prune(objectKey)).replaceWithVoid()
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("%s: old bundles not deleted, again after its next render: %s", objectKey, e.toString());
+                    return null;
+                });
     }
 }
