@@ -45,6 +45,13 @@ public interface ReceiverConfig {
     @WithName("control-token-file")
     Optional<Path> controlTokenFile();
 
+    /**
+     * {@code conflux.receiver.warm-up-requests}: requests the receiver sends its own webhook endpoint once its HTTP
+     * server listens, each answered 404 ({@code WebhookWarmUp}); 0 sends none.
+     */
+    @WithName("warm-up-requests")
+    int warmUpRequests();
+
     /** A token bucket: {@code requests} calls per {@code period}, refilled continuously. */
     interface RateLimit {
         /** @return requests allowed per period (also the burst size) */

@@ -251,6 +251,11 @@ class WebhookFuzzTest {
         public Optional<Path> controlTokenFile() {
             return Optional.empty();
         }
+
+        @Override
+        public int warmUpRequests() {
+            return 3;
+        }
     };
 
     private static List<String> events(Request request) {
