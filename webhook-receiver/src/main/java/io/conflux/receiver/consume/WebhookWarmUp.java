@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.tracing.TracingPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
@@ -35,7 +36,9 @@ import org.jboss.logging.Logger;
  * server's own port, one after the other: no Receiver has that path (its digest is a SHA-256, as in Flux), so each is
  * answered 404 before anything in it is read, no Receiver is touched and nothing is written; the HTTP server metrics
  * leave the path out ({@code quarkus.micrometer.binder.http-server.match-patterns} renames it
- * {@code /hook/warm-up}, which {@code ignore-patterns} drops). Then, in process, it verifies one
+ * {@code /hook/warm-up}, which {@code ignore-patterns} drops), and so do the traces: the client sends no
+ * {@code traceparent} and makes no span, and the server's span of the path is dropped
+ * ({@code quarkus.otel.traces.suppress-application-uris}). Then, in process, it verifies one
  * GitHub {@code ping} signed with a random key ({@link WebhookVerifier}: the HMAC and the JSON check of a real push).
  * A failure is logged at DEBUG and changes nothing else: the first push then pays what it paid before.
  */
@@ -71,7 +74,9 @@ public class WebhookWarmUp {
      */
     public List<Integer> warmUp(String host, int port) {
         List<Integer> statuses = new java.util.ArrayList<>();
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)));
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS))
+                .setTracingPolicy(TracingPolicy.IGNORE));
         try {
             for (int i = 0; i < config.warmUpRequests(); i++) {
                 statuses.add(client.request(HttpMethod.POST, port, host, "/hook/" + DIGEST)
