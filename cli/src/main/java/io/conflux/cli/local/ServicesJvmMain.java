@@ -9,13 +9,17 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
@@ -54,6 +58,16 @@ public final class ServicesJvmMain {
      * {@code conflux.services-jvm.open-jars}, 32 by default (Quarkus' own is 4).
      */
     static final int OPEN_JARS_AFTER_START = Integer.getInteger("conflux.services-jvm.open-jars", 32);
+    /**
+     * Whether to collect the start's garbage once every application has started ({@link #collectAfterStart}): the
+     * JVM's system property {@code conflux.services-jvm.gc-after-start}, true by default.
+     */
+    static final boolean GC_AFTER_START = Boolean.parseBoolean(
+        System.getProperty("conflux.services-jvm.gc-after-start", "true"));
+    /** How long {@link #collectAfterStart} waits for every application to start before it gives up. */
+    private static final long START_WAIT_MINUTES = 5;
+    /** Each application's class loader, by name, once read. */
+    private static final Map<String, ClassLoader> LOADERS = new ConcurrentHashMap<>();
 
     private ServicesJvmMain() {
     }
@@ -87,6 +101,12 @@ public final class ServicesJvmMain {
             threads.add(thread);
             thread.start();
         }
+        if (GC_AFTER_START) {
+            int applications = args.length;
+            Thread gc = new Thread(() -> collectAfterStart(applications), "services-jvm-gc-after-start");
+            gc.setDaemon(true);
+            gc.start();
+        }
         for (Thread thread : threads) {
             thread.join();
         }
@@ -105,6 +125,7 @@ public final class ServicesJvmMain {
                 .invoke(application);
             int shared = unindex(loader, classPathJars());
             keepOpen(loader, OPEN_JARS_AFTER_START);
+            LOADERS.put(name, loader);
             Thread.currentThread().setContextClassLoader(loader);
             Class<?> quarkus = loader.loadClass("io.quarkus.runtime.Quarkus");
             Method run = quarkus.getMethod("run", Class.class, BiConsumer.class, String[].class);
@@ -115,6 +136,68 @@ public final class ServicesJvmMain {
             exited(name, 1, e.getCause());
         } catch (Exception | LinkageError e) {
             exited(name, 1, e);
+        }
+    }
+
+    /**
+     * Runs one full collection once all {@code applications} have started, before work reaches them. The start leaves
+     * some 20–35 MiB of garbage in the old generation (configuration, bootstrap and class-loading buffers); left there,
+     * it filled the old generation of {@code -Xms128m} within the first pushes, whose full collection (200–240 ms,
+     * serial, C1-only) then landed on one of them (bench/README.md, "The first push after a start"). Collected here,
+     * while nothing waits, the old generation keeps room for what the work promotes. Polls every 50 ms, for at most
+     * {@value #START_WAIT_MINUTES} minutes; gives up when the JVM is stopping.
+     *
+     * @param applications how many applications this JVM runs
+     */
+    static void collectAfterStart(int applications) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(START_WAIT_MINUTES);
+        try {
+            while (!allStarted(LOADERS.values(), applications)) {
+                if (STOPPING.get() || System.nanoTime() > deadline) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        long started = System.nanoTime();
+        System.gc();
+        System.out.println(LocalDateTime.now() + " services-jvm: all " + applications + " applications started; the"
+            + " start's garbage collected in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+    }
+
+    /**
+     * @param loaders      the applications' class loaders read so far
+     * @param applications how many there are to be
+     * @return whether there are {@code applications} loaders and every one's application has {@link #started}
+     */
+    static boolean allStarted(Collection<ClassLoader> loaders, int applications) {
+        if (loaders.size() < applications) {
+            return false;
+        }
+        for (ClassLoader loader : loaders) {
+            if (!started(loader)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param loader an application's class loader
+     * @return whether the Quarkus application it runs has started: {@code io.quarkus.runtime.Application}'s
+     *         {@code currentApplication().isStarted()} as that loader sees it (Quarkus 3.29); false when there is none
+     *         yet or it cannot be read
+     */
+    static boolean started(ClassLoader loader) {
+        try {
+            Class<?> application = Class.forName("io.quarkus.runtime.Application", false, loader);
+            Object current = application.getMethod("currentApplication").invoke(null);
+            return current != null && Boolean.TRUE.equals(application.getMethod("isStarted").invoke(current));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return false;
         }
     }
 

@@ -3,6 +3,7 @@ package io.conflux.cli.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.bootstrap.runner.SerializedApplication;
+import io.quarkus.runtime.Application;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +90,37 @@ class ServicesJvmMainTest {
             assertThat(kept.getResource("io/example/r" + i + ".txt")).as("still served").isNotNull();
         }
         kept.getClass().getMethod("close").invoke(kept);
+    }
+
+    @Test
+    void anApplicationCountsAsStartedOnceQuarkusReportsItStarted() {
+        ClassLoader loader = ServicesJvmMainTest.class.getClassLoader();
+        assertThat(ServicesJvmMain.started(new URLClassLoader(new URL[0], null)))
+            .as("a loader without Quarkus").isFalse();
+        Application application = new Application(false) {
+            @Override
+            protected void doStart(String[] args) {
+            }
+
+            @Override
+            protected void doStop() {
+            }
+
+            @Override
+            public String getName() {
+                return "test";
+            }
+        };
+        try {
+            assertThat(ServicesJvmMain.started(loader)).as("created, not started").isFalse();
+            application.start(new String[0]);
+            assertThat(ServicesJvmMain.started(loader)).isTrue();
+            assertThat(ServicesJvmMain.allStarted(List.of(loader), 1)).isTrue();
+            assertThat(ServicesJvmMain.allStarted(List.of(loader), 2)).as("one application still to read").isFalse();
+        } finally {
+            application.stop();
+        }
+        assertThat(ServicesJvmMain.started(loader)).as("stopped").isFalse();
     }
 
     /** Ends the loader's start as Quarkus does, then reads one resource of each of the first {@code n} jars. */
