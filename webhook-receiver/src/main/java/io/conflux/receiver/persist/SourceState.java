@@ -49,22 +49,30 @@ public class SourceState extends PanacheEntityBase {
     }
 
     /**
-     * Records a new revision (insert or replace), not yet published.
+     * Records a new revision (insert or replace), not yet published: one {@code INSERT … ON CONFLICT DO UPDATE}
+     * statement, rather than Hibernate's merge (a select, then an insert or an update), since every reconcile that
+     * finds a new revision writes it, a webhook's among them.
      *
-     * @return the stored state
+     * @return the number of rows written (1)
      */
-    public static Uni<SourceState> record(String sourceKey, String sourceUid, String revision, long generation,
-                                          String triggerType, String deliveryId, OffsetDateTime observedAt) {
-        SourceState s = new SourceState();
-        s.sourceKey = sourceKey;
-        s.sourceUid = sourceUid;
-        s.revision = revision;
-        s.generation = generation;
-        s.triggerType = triggerType;
-        s.deliveryId = deliveryId;
-        s.observedAt = observedAt;
-        s.publishedAt = null;
-        return Panache.getSession().chain(session -> session.merge(s));
+    public static Uni<Integer> record(String sourceKey, String sourceUid, String revision, long generation,
+                                      String triggerType, String deliveryId, OffsetDateTime observedAt) {
+        return Panache.getSession().chain(session -> session.createNativeQuery("""
+                        INSERT INTO source_state (source_key, source_uid, revision, generation, trigger_type, delivery_id,
+                                                  observed_at, published_at)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)
+                        ON CONFLICT (source_key) DO UPDATE SET source_uid = EXCLUDED.source_uid,
+                            revision = EXCLUDED.revision, generation = EXCLUDED.generation,
+                            trigger_type = EXCLUDED.trigger_type, delivery_id = EXCLUDED.delivery_id,
+                            observed_at = EXCLUDED.observed_at, published_at = NULL""")
+                .setParameter(1, sourceKey)
+                .setParameter(2, sourceUid)
+                .setParameter(3, revision)
+                .setParameter(4, generation)
+                .setParameter(5, triggerType)
+                .setParameter(6, deliveryId)
+                .setParameter(7, observedAt)
+                .executeUpdate());
     }
 
     /**
