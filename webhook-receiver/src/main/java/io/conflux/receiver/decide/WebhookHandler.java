@@ -38,7 +38,8 @@ import org.jboss.logging.Logger;
  * reconciliation. Then, as Flux's notification-controller does, the Receiver's resources are asked to reconcile and
  * nothing in the body is read: for each selected GitRepository ({@link ResourceSelection}) a
  * {@link SourceReconcileRequest} is added to the outbox ({@code conflux.reconcile-requests}), in the same transaction
- * as the delivery's claim, so that whichever replica answers the webhook, the replica owning the source reconciles it
+ * as the delivery's claim (with the answer too, when the Receiver names nothing to annotate: one transaction per push),
+ * so that whichever replica answers the webhook, the replica owning the source reconciles it
  * (ls-remote through {@link RevisionResolver}: its revision is what the remote's ref resolves to, whatever commit the
  * payload names); every selected object of another kind (Kustomization, HelmRelease, HelmRepository,
  * OCIRepository, ...) is annotated with {@code reconcile.fluxcd.io/requestedAt} ({@link ReconcileAnnotator}; a missing
@@ -126,6 +127,28 @@ public class WebhookHandler {
         }
         String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        if (ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources()).isEmpty()) {
+            // nothing to annotate: the reply is known before the transaction, which stores it with the claim (one
+            // transaction per push instead of two; the relay publishes the requests at its commit)
+            Reply reply = reply(verdict, deliveryId, selected, Instant.now(), List.of());
+            return runner.run(b -> Panache.withTransaction(() ->
+                            WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)
+                                    .call(claimed -> claimed ? requestReconciles(selected, deliveryId)
+                                            .chain(() -> WebhookDelivery.complete(delivery.key(), json(reply.body())))
+                                            : Uni.createFrom().voidItem())))
+                    .map(claimed -> {
+                        if (!claimed) {
+                            LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());
+                            return Reply.of(200, "duplicate", "delivery " + deliveryId + " was already processed");
+                        }
+                        logAccepted(hook, verdict, selected.size(), 0);
+                        return reply;
+                    })
+                    .onFailure().recoverWithItem(e -> {
+                        LOG.errorf(e, "%s: delivery %s failed", hook.receiver(), delivery.key());
+                        return Reply.of(500, "error", "processing failed: " + e.getMessage());
+                    });
+        }
         return runner.run(b -> Panache.withTransaction(() ->
                         WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)
                                 .call(claimed -> claimed ? requestReconciles(selected, deliveryId) : Uni.createFrom().voidItem())))
@@ -164,35 +187,46 @@ public class WebhookHandler {
         Instant requestedAt = Instant.now();
         Uni<List<Outcome>> annotations = requests.isEmpty() ? item(List.of())
                 : runner.run(b -> b.call(() -> requester.request(requests, requestedAt)));
-        List<String> polling = selected.stream().map(ObjectKey::toString).sorted().toList();
+        logAccepted(hook, verdict, selected.size(), requests.size());
+        return annotations.map(outcomes -> reply(verdict, deliveryId, selected, requestedAt, outcomes));
+    }
+
+    private static void logAccepted(Hook hook, Verdict verdict, int sources, int annotations) {
         LOG.infof("%s: %s event, reconcile of %d source(s) requested, %d other resource entr%s to annotate",
-                hook.receiver(), verdict.event() == null ? "generic" : verdict.event(), polling.size(), requests.size(),
-                requests.size() == 1 ? "y" : "ies");
-        return annotations.map(outcomes -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", "accepted");
-            body.put("event", verdict.event());
-            body.put("deliveryId", deliveryId);
-            body.put("polling", polling);
-            Map<String, Object> requested = new LinkedHashMap<>();
-            boolean failed = false;
-            for (Outcome o : outcomes) {
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("result", o.result().name().toLowerCase(java.util.Locale.ROOT));
-                if (o.result() == ReconcileAnnotator.Result.ANNOTATED) {
-                    entry.put("requestedAt", requestedAt.toString());
-                } else {
-                    entry.put("message", o.message());
-                }
-                failed |= o.result() == ReconcileAnnotator.Result.FAILED;
-                requested.put(o.object(), entry);
+                hook.receiver(), verdict.event() == null ? "generic" : verdict.event(), sources, annotations,
+                annotations == 1 ? "y" : "ies");
+    }
+
+    /**
+     * The reply to an accepted event: the sources whose reconcile was requested ({@code polling}) and the outcome of
+     * each annotation ({@code requested}); 500 when an annotation failed.
+     */
+    private static Reply reply(Verdict verdict, String deliveryId, Set<ObjectKey> selected, Instant requestedAt,
+                               List<Outcome> outcomes) {
+        List<String> polling = selected.stream().map(ObjectKey::toString).sorted().toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "accepted");
+        body.put("event", verdict.event());
+        body.put("deliveryId", deliveryId);
+        body.put("polling", polling);
+        Map<String, Object> requested = new LinkedHashMap<>();
+        boolean failed = false;
+        for (Outcome o : outcomes) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("result", o.result().name().toLowerCase(java.util.Locale.ROOT));
+            if (o.result() == ReconcileAnnotator.Result.ANNOTATED) {
+                entry.put("requestedAt", requestedAt.toString());
+            } else {
+                entry.put("message", o.message());
             }
-            body.put("requested", requested);
-            if (failed) {
-                body.put("status", "error");
-            }
-            return new Reply(failed ? 500 : 200, body);
-        });
+            failed |= o.result() == ReconcileAnnotator.Result.FAILED;
+            requested.put(o.object(), entry);
+        }
+        body.put("requested", requested);
+        if (failed) {
+            body.put("status", "error");
+        }
+        return new Reply(failed ? 500 : 200, body);
     }
 
     private static <T> Uni<T> item(T value) {

@@ -158,6 +158,8 @@ class WebhookFlowTest {
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
         // the push only asks for a reconciliation: the source is polled (ls-remote) in the background
         assertThat(JSON.readTree(accepted.body()).path("polling").toString()).contains("GitRepository/default/infra");
+        // what the delivery did is stored with its claim, as answered
+        assertThat(JSON.readTree(deliveryOutcome("github:" + delivery))).isEqualTo(JSON.readTree(accepted.body()));
         String pushed = "main@sha1:" + second.name();
         awaitRecord(v -> delivery.equals(v.path("deliveryId").asText()));
         ConsumerRecord<String, String> webhookRecord = readAll().stream()
@@ -738,6 +740,18 @@ class WebhookFlowTest {
     private static JsonNode awaitRecord(Predicate<JsonNode> wanted) {
         return await("a record on " + Topics.SOURCE_REVISIONS, () -> readAll().stream().map(WebhookFlowTest::value)
                 .filter(wanted).findFirst().orElse(null));
+    }
+
+    /** @return the stored outcome of delivery {@code key}, null while it has none */
+    private static String deliveryOutcome(String key) throws Exception {
+        try (Connection c = DriverManager.getConnection(EmbeddedInfrastructure.postgres.jdbcUrl(),
+                EmbeddedInfrastructure.postgres.username(), EmbeddedInfrastructure.postgres.password());
+             PreparedStatement s = c.prepareStatement("SELECT outcome FROM webhook_delivery WHERE delivery_key = ?")) {
+            s.setString(1, key);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     private static List<String> deliveriesStored() throws Exception {
