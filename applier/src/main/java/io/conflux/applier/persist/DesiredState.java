@@ -1,6 +1,7 @@
 package io.conflux.applier.persist;
 
 import io.conflux.model.topic.RenderResult;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.persistence.Column;
@@ -34,27 +35,38 @@ public class DesiredState extends PanacheEntityBase {
     public OffsetDateTime updatedAt;
 
     /**
-     * Stores {@code result} as the object's desired state unless the stored one supersedes it ({@link #keeps}).
+     * Stores {@code result} as the object's desired state unless the stored one supersedes it ({@link #keeps}): reads
+     * the stored one, then writes the result with one {@code INSERT … ON CONFLICT DO UPDATE} statement rather than
+     * through Hibernate's dirty checking, whose update path every render result but an object's first takes (the first
+     * push after a start ran it for the first time, issue #17). Call inside {@code Panache.withTransaction}.
      *
-     * @return the desired state now stored
+     * @return whether the result was stored (false: the stored desired state is kept)
      */
-    public static Uni<DesiredState> record(RenderResult result) {
+    public static Uni<Boolean> record(RenderResult result) {
+        long generation = result.generation() == null ? 0 : result.generation();
         return DesiredState.<DesiredState>findById(result.object()).chain(existing -> {
-            long generation = result.generation() == null ? 0 : result.generation();
             if (existing != null && existing.keeps(generation, result.sourceSequence())) {
-                return Uni.createFrom().item(existing);
+                return Uni.createFrom().item(false);
             }
-            DesiredState s = existing == null ? new DesiredState() : existing;
-            s.objectKey = result.object();
-            s.generation = generation;
-            s.sourceRevision = result.sourceRevision();
-            s.bundleDigest = result.bundleDigest();
-            s.sourceSequence = result.sourceSequence();
-            s.objectCount = result.objectCount();
-            s.reason = result.reason();
-            s.error = result.error();
-            s.updatedAt = OffsetDateTime.now();
-            return existing == null ? s.<DesiredState>persist() : Uni.createFrom().item(s);
+            return Panache.getSession().chain(session -> session.createNativeQuery("""
+                            INSERT INTO desired_state (object_key, generation, source_revision, bundle_digest,
+                                                       source_sequence, object_count, reason, error, updated_at)
+                            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                            ON CONFLICT (object_key) DO UPDATE SET generation = EXCLUDED.generation,
+                                source_revision = EXCLUDED.source_revision, bundle_digest = EXCLUDED.bundle_digest,
+                                source_sequence = EXCLUDED.source_sequence, object_count = EXCLUDED.object_count,
+                                reason = EXCLUDED.reason, error = EXCLUDED.error, updated_at = EXCLUDED.updated_at""")
+                    .setParameter(1, result.object())
+                    .setParameter(2, generation)
+                    .setParameter(3, result.sourceRevision())
+                    .setParameter(4, result.bundleDigest())
+                    .setParameter(5, result.sourceSequence())
+                    .setParameter(6, result.objectCount())
+                    .setParameter(7, result.reason())
+                    .setParameter(8, result.error())
+                    .setParameter(9, OffsetDateTime.now())
+                    .executeUpdate()
+                    .map(rows -> true));
         });
     }
 
