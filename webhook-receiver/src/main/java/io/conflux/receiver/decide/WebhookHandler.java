@@ -127,36 +127,25 @@ public class WebhookHandler {
         }
         String deliveryId = delivery.key().substring(delivery.key().indexOf(':') + 1);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        if (ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources()).isEmpty()) {
-            // nothing to annotate: the reply is known before the transaction, which stores it with the claim (one
-            // transaction per push instead of two; the relay publishes the requests at its commit)
-            Reply reply = reply(verdict, deliveryId, selected, Instant.now(), List.of());
-            return runner.run(b -> Panache.withTransaction(() ->
-                            WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)
-                                    .call(claimed -> claimed ? requestReconciles(selected, deliveryId)
-                                            .chain(() -> WebhookDelivery.complete(delivery.key(), json(reply.body())))
-                                            : Uni.createFrom().voidItem())))
-                    .map(claimed -> {
-                        if (!claimed) {
-                            LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());
-                            return Reply.of(200, "duplicate", "delivery " + deliveryId + " was already processed");
-                        }
-                        logAccepted(hook, verdict, selected.size(), 0);
-                        return reply;
-                    })
-                    .onFailure().recoverWithItem(e -> {
-                        LOG.errorf(e, "%s: delivery %s failed", hook.receiver(), delivery.key());
-                        return Reply.of(500, "error", "processing failed: " + e.getMessage());
-                    });
-        }
+        // nothing to annotate (a Receiver of GitRepositories only): the reply is known before the transaction, which
+        // stores it with the claim — one transaction per push instead of two; the relay publishes at its commit
+        Reply known = ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources()).isEmpty()
+                ? reply(verdict, deliveryId, selected, Instant.now(), List.of()) : null;
         return runner.run(b -> Panache.withTransaction(() ->
                         WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)
-                                .call(claimed -> claimed ? requestReconciles(selected, deliveryId) : Uni.createFrom().voidItem())))
+                                .call(claimed -> !claimed ? Uni.createFrom().voidItem()
+                                        : requestReconciles(selected, deliveryId).chain(() -> known == null
+                                        ? Uni.createFrom().voidItem()
+                                        : WebhookDelivery.complete(delivery.key(), json(known.body())).replaceWithVoid()))))
                 .chain(claimed -> {
                     if (!claimed) {
                         LOG.infof("%s: delivery %s already processed", hook.receiver(), delivery.key());
                         Reply reply = Reply.of(200, "duplicate", "delivery " + deliveryId + " was already processed");
                         return item(reply);
+                    }
+                    if (known != null) {
+                        logAccepted(hook, verdict, selected.size(), 0);
+                        return item(known);
                     }
                     return dispatch(hook, verdict, deliveryId, selected)
                             .call(reply -> runner.run(b -> Panache.withTransaction(() -> reply.status() >= 500
