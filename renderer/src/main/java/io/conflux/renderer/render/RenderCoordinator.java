@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -168,9 +167,7 @@ public final class RenderCoordinator implements AutoCloseable {
      * status; the other replicas render theirs when they see the status change, {@link #onSourceStored}).
      *
      * @return a Uni completing when the fetch's outcome is stored and written and those renders are done; failing when
-     *         fetching, storing or writing the status fails (a failed render is retried by its own timer; when only the
-     *         status write failed, the renders of the stored artifact went ahead, and the retried revision finds them
-     *         done)
+     *         fetching, storing or writing the status fails (a failed render is retried by its own timer)
      */
     public Uni<Void> onSourceRevision(SourceRevision revision) {
         ObjectKey source = revision.sourceKey();

@@ -30,6 +30,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,9 +99,7 @@ class SourceOutageTest {
 
     @Test
     void failedFetchKeepsTheLastGoodArtifactAndRendersNothingUntilAFetchSucceeds() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
-        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
-        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        Path work = appsRepository();
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
@@ -162,9 +161,7 @@ class SourceOutageTest {
 
     @Test
     void restartedRendererServesTheStoredArtifactWhenTheStatusNoLongerHasIt() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
-        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
-        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        Path work = appsRepository();
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
@@ -202,9 +199,7 @@ class SourceOutageTest {
      */
     @Test
     void aRecordWhoseCommitIsNotTheTipOfTheTrackedRefIsNotRendered() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
-        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
-        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        Path work = appsRepository();
         String c1 = TestRepositories.commit(work, "main");
         String other;
         try (Git git = Git.open(work.toFile())) {
@@ -258,9 +253,7 @@ class SourceOutageTest {
      */
     @Test
     void tagsAndPinnedCommitsAreTheirOwnTips() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
-        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
-        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        Path work = appsRepository();
         String tagged = TestRepositories.commit(work, "main");
         try (Git git = Git.open(work.toFile())) {
             git.tag().setName("v1.0.0").setAnnotated(true).setMessage("v1.0.0").call();
@@ -300,9 +293,7 @@ class SourceOutageTest {
      */
     @Test
     void theStatusReportsAFetchedArtifactOnlyOnceItIsStored() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
-        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
-        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        Path work = appsRepository();
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
@@ -338,9 +329,7 @@ class SourceOutageTest {
      */
     @Test
     void theRendersOfAStoredArtifactDoNotWaitForItsStatus() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
-        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
-        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        Path work = appsRepository();
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
@@ -408,6 +397,14 @@ class SourceOutageTest {
         return runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(new ObjectKey(GitRepository.KIND, NS, "apps")))).await().atMost(WAIT);
     }
 
+
+    /** @return the working tree of repository {@code acme/apps}: a kustomization of one ConfigMap, not committed yet */
+    private Path appsRepository() throws IOException {
+        Path work = Files.createDirectories(tmp.resolve("repos/acme/apps"));
+        Files.writeString(work.resolve("kustomization.yaml"), "resources:\n  - app.yaml\n");
+        Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n");
+        return work;
+    }
 
     /** @return a coordinator over this test's cluster and objects, with its mirrors in the test's directory */
     private RenderCoordinator coordinator() {
