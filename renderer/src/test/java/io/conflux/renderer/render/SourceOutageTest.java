@@ -293,13 +293,7 @@ class SourceOutageTest {
      */
     @Test
     void theStatusReportsAFetchedArtifactOnlyOnceItIsStored() throws Exception {
-        Path work = appsRepository();
-        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
-        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
-            String url = server.url("acme/apps");
-            createGitRepository(url);
-            receiverStored(r1, url);
-            kustomizations.add(kustomization());
+        withStoredFirstRevision((url, r1) -> {
             sql("CREATE OR REPLACE FUNCTION conflux_test_refuse() RETURNS trigger AS $$"
                     + " BEGIN RAISE EXCEPTION 'source_artifact refused by the test'; END $$ LANGUAGE plpgsql");
             sql("CREATE TRIGGER conflux_test_refuse BEFORE INSERT OR UPDATE ON source_artifact"
@@ -319,7 +313,7 @@ class SourceOutageTest {
                     + artifact().digest().substring("sha256:".length()) + ".tar.gz");
             assertThat(stored().revision).isEqualTo(r1);
             assertThat(published.list()).singleElement().satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
-        }
+        });
     }
 
     /**
@@ -329,13 +323,7 @@ class SourceOutageTest {
      */
     @Test
     void theRendersOfAStoredArtifactDoNotWaitForItsStatus() throws Exception {
-        Path work = appsRepository();
-        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
-        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
-            String url = server.url("acme/apps");
-            createGitRepository(url);
-            receiverStored(r1, url);
-            kustomizations.add(kustomization());
+        withStoredFirstRevision((url, r1) -> {
             CountDownLatch statusHeld = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             kube.authorize(request -> {
@@ -367,7 +355,7 @@ class SourceOutageTest {
             handled.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(artifact().revision()).isEqualTo(r1);
             assertThat(published.list()).hasSize(1);
-        }
+        });
     }
 
     private void sql(String statement) {
@@ -397,6 +385,27 @@ class SourceOutageTest {
         return runner.run(blocking -> Panache.withSession(() -> SourceArtifact.last(new ObjectKey(GitRepository.KIND, NS, "apps")))).await().atMost(WAIT);
     }
 
+
+    /** A test's steps once {@link #withStoredFirstRevision} set the scene. */
+    private interface StoredRevisionSteps {
+        void run(String url, String revision) throws Exception;
+    }
+
+    /**
+     * Runs {@code steps} with repository {@code acme/apps} at its first commit served over HTTP, GitRepository
+     * {@code apps} of it as the receiver left it after ls-remote, and Kustomization {@code apps} reading it.
+     */
+    private void withStoredFirstRevision(StoredRevisionSteps steps) throws Exception {
+        Path work = appsRepository();
+        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            createGitRepository(url);
+            receiverStored(r1, url);
+            kustomizations.add(kustomization());
+            steps.run(url, r1);
+        }
+    }
 
     /** @return the working tree of repository {@code acme/apps}: a kustomization of one ConfigMap, not committed yet */
     private Path appsRepository() throws IOException {
