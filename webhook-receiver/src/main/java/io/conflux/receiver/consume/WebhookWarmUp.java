@@ -33,8 +33,8 @@ import org.jboss.logging.Logger;
  * after a start").
  *
  * <p>Sends {@code conflux.receiver.warm-up-requests} requests {@code POST /hook/<64 zeros>} over loopback to the
- * server's own port, one after the other: no Receiver has that path (its digest is a SHA-256, as in Flux), so each is
- * answered 404 before anything in it is read, no Receiver is touched and nothing is written; the HTTP server metrics
+ * server's own port, one after the other: no Receiver has that path (its digest is a SHA-256, as in Flux), so
+ * {@code WebhookHandler} answers each 404 before it looks at the request, no Receiver is touched and nothing is written; the HTTP server metrics
  * leave the path out ({@code quarkus.micrometer.binder.http-server.match-patterns} renames it
  * {@code /hook/warm-up}, which {@code ignore-patterns} drops), and so do the traces: the client sends no
  * {@code traceparent} and makes no span, and the server's span of the path is dropped
