@@ -117,10 +117,11 @@ public class WebhookHandler {
         }
         DeliveryKey delivery = verdict.delivery();
         Set<ObjectKey> selected = ResourceSelection.select(hook.receiver().namespace(), hook.spec().resources(), sources.list());
+        List<ReconcileRequest> requests = ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources());
         if (delivery == null) {
             Uni<Void> requested = selected.isEmpty() ? Uni.createFrom().voidItem()
                     : runner.run(b -> Panache.withTransaction(() -> requestReconciles(selected, null)));
-            return requested.chain(() -> dispatch(hook, verdict, null, selected)).onFailure().recoverWithItem(e -> {
+            return requested.chain(() -> dispatch(hook, verdict, null, selected, requests)).onFailure().recoverWithItem(e -> {
                 LOG.errorf(e, "%s: request failed", hook.receiver());
                 return Reply.of(500, "error", "processing failed: " + e.getMessage());
             });
@@ -129,8 +130,7 @@ public class WebhookHandler {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // nothing to annotate (a Receiver of GitRepositories only): the reply is known before the transaction, which
         // stores it with the claim — one transaction per push instead of two; the relay publishes at its commit
-        Reply known = ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources()).isEmpty()
-                ? reply(verdict, deliveryId, selected, Instant.now(), List.of()) : null;
+        Reply known = requests.isEmpty() ? reply(verdict, deliveryId, selected, Instant.now(), List.of()) : null;
         return runner.run(b -> Panache.withTransaction(() ->
                         WebhookDelivery.claim(delivery.key(), hook.receiver().toString(), verdict.event(), now)
                                 .call(claimed -> !claimed ? Uni.createFrom().voidItem()
@@ -147,7 +147,7 @@ public class WebhookHandler {
                         logAccepted(hook, verdict, selected.size(), 0);
                         return item(known);
                     }
-                    return dispatch(hook, verdict, deliveryId, selected)
+                    return dispatch(hook, verdict, deliveryId, selected, requests)
                             .call(reply -> runner.run(b -> Panache.withTransaction(() -> reply.status() >= 500
                                     ? WebhookDelivery.release(delivery.key()).replaceWithVoid()
                                     : WebhookDelivery.complete(delivery.key(), json(reply.body())).replaceWithVoid())))
@@ -171,8 +171,8 @@ public class WebhookHandler {
         return chain;
     }
 
-    private Uni<Reply> dispatch(Hook hook, Verdict verdict, String deliveryId, Set<ObjectKey> selected) {
-        List<ReconcileRequest> requests = ResourceSelection.requests(hook.receiver().namespace(), hook.spec().resources());
+    private Uni<Reply> dispatch(Hook hook, Verdict verdict, String deliveryId, Set<ObjectKey> selected,
+                                List<ReconcileRequest> requests) {
         Instant requestedAt = Instant.now();
         Uni<List<Outcome>> annotations = requests.isEmpty() ? item(List.of())
                 : runner.run(b -> b.call(() -> requester.request(requests, requestedAt)));
