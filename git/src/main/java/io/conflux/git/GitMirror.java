@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -121,6 +122,18 @@ public final class GitMirror {
      */
     public int checkout(ObjectKey owner, String url, Revision revision, Path target, GitCredentials credentials,
                         Duration timeout) {
+        return checkout(owner, url, revision, target, () -> credentials, timeout);
+    }
+
+    /**
+     * As {@link #checkout(ObjectKey, String, Revision, Path, GitCredentials, Duration)}, asking for the credentials only
+     * when the commit is not in the mirror yet and has to be fetched: reading a mirrored commit reads no Secret.
+     *
+     * @param credentials gives the GitRepository's {@code secretRef} credentials; called at most once per fetch, on this
+     *                    thread; what it throws is thrown from here
+     */
+    public int checkout(ObjectKey owner, String url, Revision revision, Path target,
+                        Supplier<GitCredentials> credentials, Duration timeout) {
         return withMirror(owner, url, credentials, timeout, (repo, remote, transfer) -> {
             ObjectId commitId = ObjectId.fromString(revision.sha());
             if (!repo.getObjectDatabase().has(commitId)) {
@@ -156,7 +169,7 @@ public final class GitMirror {
      */
     public RemoteRefs fetchRefs(ObjectKey owner, String url, GitRepositoryRef ref, GitCredentials credentials,
                                 Duration timeout) {
-        return withMirror(owner, url, credentials, timeout, (repo, remote, transfer) -> {
+        return withMirror(owner, url, () -> credentials, timeout, (repo, remote, transfer) -> {
             fetch(repo, remote, transfer, REF_SPECS);
             String name = ref == null ? null : ref.name();
             if (isOtherRef(name)) {
@@ -174,19 +187,33 @@ public final class GitMirror {
         });
     }
 
-    /** Work on one mirror, given the open repository, the rewritten remote URL and the fetch's bounds. */
+    /**
+     * Work on one mirror, given the open repository, the rewritten remote URL and the fetch's bounds and credentials
+     * (made when first asked for).
+     */
     private interface MirrorWork<T> {
-        T run(Repository repo, String remote, GitTransfer transfer) throws IOException;
+        T run(Repository repo, String remote, Supplier<GitTransfer> transfer) throws IOException;
     }
 
     /**
      * Runs {@code work} on {@code owner}'s mirror of {@code url} (checked and rewritten), created if missing, while
      * holding the owner's lock, so that one GitRepository's fetches and reads never interleave.
      */
-    private <T> T withMirror(ObjectKey owner, String url, GitCredentials credentials, Duration timeout,
+    private <T> T withMirror(ObjectKey owner, String url, Supplier<GitCredentials> credentials, Duration timeout,
                              MirrorWork<T> work) {
         String remote = rewriter.remote(url);
-        GitTransfer transfer = new GitTransfer(credentials, timeout == null ? this.timeout : timeout, maxFetchBytes);
+        Duration bound = timeout == null ? this.timeout : timeout;
+        Supplier<GitTransfer> transfer = new Supplier<>() {
+            private GitTransfer made;
+
+            @Override
+            public GitTransfer get() {
+                if (made == null) {
+                    made = new GitTransfer(credentials.get(), bound, maxFetchBytes);
+                }
+                return made;
+            }
+        };
         Path ownerDir = mirrorsDir.resolve(sha256(ownerId(owner)));
         synchronized (locks.computeIfAbsent(ownerDir.toString(), k -> new Object())) {
             try (Repository repo = open(ownerDir.resolve(sha256(remote)), remote)) {
@@ -245,9 +272,10 @@ public final class GitMirror {
                 && Repository.isValidRefName(ref);
     }
 
-    private static void fetch(Repository repo, String remote, GitTransfer transfer, List<RefSpec> refSpecs) {
+    private static void fetch(Repository repo, String remote, Supplier<GitTransfer> transfer, List<RefSpec> refSpecs) {
+        GitTransfer made = transfer.get();
         try (Git git = new Git(repo)) {
-            transfer.call(git.fetch().setRemote(remote).setRefSpecs(refSpecs).setRemoveDeletedRefs(true));
+            made.call(git.fetch().setRemote(remote).setRefSpecs(refSpecs).setRemoveDeletedRefs(true));
         } catch (GitAuthenticationException e) {
             throw new GitAuthenticationException("fetch " + remote + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {

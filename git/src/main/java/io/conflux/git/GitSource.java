@@ -4,6 +4,7 @@ import io.conflux.model.meta.ObjectKey;
 import io.conflux.model.source.Revision;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What a GitRepository's artifact is made of, as Flux's source-controller builds it: one revision of its URL, fetched
@@ -14,17 +15,25 @@ import java.util.List;
  *                    ({@link GitMirror}); its name is the default {@code toPath} of an include of it
  * @param url         repository URL as written in the GitRepository (checked and rewritten by {@link GitMirror})
  * @param revision    the revision to read, e.g. {@code main@sha1:<hex>}
- * @param credentials its {@code spec.secretRef} credentials, {@link GitCredentials#NONE} without one
+ * @param credentials its {@code spec.secretRef} credentials ({@link GitCredentials#NONE} without one), asked for only
+ *                    when the mirror has to fetch: a commit already mirrored is read without them, so a render of a
+ *                    fetched revision reads no Secret (as Flux's kustomize-controller never reads its source's)
  * @param timeout     its {@code spec.timeout}, null for the mirror's default
  * @param ignore      its {@code spec.ignore}, null when unset
  * @param includes    its {@code spec.include} entries, resolved to the included repositories' own sources
  */
-public record GitSource(ObjectKey key, String url, Revision revision, GitCredentials credentials, Duration timeout,
-                        String ignore, List<Include> includes) {
+public record GitSource(ObjectKey key, String url, Revision revision, Supplier<GitCredentials> credentials,
+                        Duration timeout, String ignore, List<Include> includes) {
 
     public GitSource {
-        credentials = credentials == null ? GitCredentials.NONE : credentials;
+        credentials = credentials == null ? () -> GitCredentials.NONE : credentials;
         includes = includes == null ? List.of() : List.copyOf(includes);
+    }
+
+    /** As the canonical constructor, with credentials already read. */
+    public GitSource(ObjectKey key, String url, Revision revision, GitCredentials credentials, Duration timeout,
+                     String ignore, List<Include> includes) {
+        this(key, url, revision, () -> credentials == null ? GitCredentials.NONE : credentials, timeout, ignore, includes);
     }
 
     /**

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,35 @@ class HttpTransportTest {
         Path target = Files.createDirectories(tmp.resolve("out"));
         assertThat(mirror.checkout(OWNER, server.url("acme/app"), revision, target, basic, null)).isEqualTo(1);
         assertThat(Files.readString(target.resolve("deploy/version.yaml"))).isEqualTo("version: v1.1.0\n");
+    }
+
+    /** The credentials are asked for when the mirror has to fetch, once per fetch; a mirrored commit is read without. */
+    @Test
+    void credentialsAreAskedForOnlyWhenTheMirrorFetches() throws Exception {
+        GitMirror mirror = new GitMirror(tmp.resolve("mirrors"), GitUrlRewriter.none(), TIMEOUT, 10L << 20);
+        Revision main = new Revision("main", shas.get("main"));
+        AtomicInteger asked = new AtomicInteger();
+        Supplier<GitCredentials> secret = () -> {
+            asked.incrementAndGet();
+            return new GitCredentials("flux", "s3cret", null);
+        };
+        assertThat(mirror.checkout(OWNER, server.url("acme/app"), main, Files.createDirectories(tmp.resolve("first")),
+                secret, null)).isEqualTo(1);
+        assertThat(asked).hasValue(1);
+
+        Supplier<GitCredentials> unreadable = () -> {
+            throw new GitException("failed to get secret 'default/auth': not found");
+        };
+        Path again = Files.createDirectories(tmp.resolve("again"));
+        assertThat(mirror.checkout(OWNER, server.url("acme/app"), main, again, unreadable, null)).isEqualTo(1);
+        assertThat(Files.readString(again.resolve("deploy/version.yaml"))).isEqualTo(
+                Files.readString(tmp.resolve("first/deploy/version.yaml")));
+
+        Revision absent = new Revision("main", "0".repeat(40));
+        assertThatThrownBy(() -> mirror.checkout(OWNER, server.url("acme/app"), absent,
+                Files.createDirectories(tmp.resolve("absent")), unreadable, null))
+                .isInstanceOf(GitException.class)
+                .hasMessage("failed to get secret 'default/auth': not found");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.conflux.renderer.render;
 
+import com.google.common.base.Suppliers;
 import io.conflux.git.GitCredentials;
 import io.conflux.git.GitException;
 import io.conflux.git.GitSource;
@@ -20,11 +21,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Turns a Kustomization's GitRepository into the {@link GitSource} to render, as Flux's source-controller assembles
  * the artifact: the repository's identity (its own mirror, never another object's: {@link io.conflux.git.GitMirror}),
- * its URL (which must be an http, https or ssh URL, checked when it is read), the repository's credentials ({@code spec.secretRef}, HTTPS or SSH keys), {@code spec.timeout},
+ * its URL (which must be an http, https or ssh URL, checked when it is read), the repository's credentials
+ * ({@code spec.secretRef}, HTTPS or SSH keys, its Secret read only when the mirror has to fetch), {@code spec.timeout},
  * {@code spec.ignore}, and its {@code spec.include}s (GitRepositories of the same namespace) at their latest revisions,
  * recursively. Also answers which GitRepositories include which, so that a new revision of an included repository
  * renders the including one's Kustomizations again.
@@ -154,10 +157,18 @@ final class GitSources {
                 spec == null ? null : GoDuration.parseOr(spec.timeout(), null), spec == null ? null : spec.ignore(), includes);
     }
 
-    private GitCredentials credentials(ObjectKey source, LocalObjectReference secretRef) {
+    /**
+     * @return the credentials of {@code secretRef}, its Secret read when first asked for (only a fetch asks, {@link
+     *         GitMirror}) and then kept; asking throws {@link GitException} when the Secret does not exist
+     */
+    private Supplier<GitCredentials> credentials(ObjectKey source, LocalObjectReference secretRef) {
         if (secretRef == null || secretRef.name() == null) {
-            return GitCredentials.NONE;
+            return () -> GitCredentials.NONE;
         }
+        return Suppliers.memoize(() -> read(source, secretRef));
+    }
+
+    private GitCredentials read(ObjectKey source, LocalObjectReference secretRef) {
         Map<String, String> data = secrets.apply(source.namespace(), secretRef.name());
         if (data == null) {
             throw new GitException("failed to get secret '" + source.namespace() + "/" + secretRef.name() + "': not found");

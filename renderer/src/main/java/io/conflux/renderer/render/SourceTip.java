@@ -52,7 +52,8 @@ final class SourceTip {
         }
         GitRepositoryRef ref = spec.isPresent() ? spec.get().ref() : record.ref();
         GitRepositoryRef tracked = ref == null ? GitRepositoryRef.DEFAULT : ref;
-        Revision tip = mirror.fetchRefs(source.key(), url, tracked, source.credentials(), source.timeout()).current(tracked);
+        Revision tip = mirror.fetchRefs(source.key(), url, tracked, source.credentials().get(), source.timeout())
+                .current(tracked);
         Revision named = Revision.parse(record.revision());
         if (tip.equals(named)) {
             return Optional.empty();

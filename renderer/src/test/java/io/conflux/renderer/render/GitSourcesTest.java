@@ -65,8 +65,8 @@ class GitSourcesTest {
 
         GitSource source = sources.resolve(key("apps"), "ssh://git@git.example.com/acme/apps", new Revision("main", A));
         assertThat(source.name()).isEqualTo("apps");
-        assertThat(source.credentials().identity()).isEqualTo("KEY");
-        assertThat(source.credentials().knownHosts()).startsWith("git.example.com");
+        assertThat(source.credentials().get().identity()).isEqualTo("KEY");
+        assertThat(source.credentials().get().knownHosts()).startsWith("git.example.com");
         assertThat(source.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(source.ignore()).isEqualTo("*.md\n");
         GitSource.Include shared = source.includes().get(0);
@@ -98,8 +98,11 @@ class GitSourcesTest {
         assertThatThrownBy(() -> sources.resolve(key("x"), "u", new Revision("main", A)))
                 .hasMessageContaining("include 'x': include cycle through GitRepository flux-system/y");
 
+        // the Secret is read when a fetch asks for the credentials, not before: a mirrored commit is read without it
         repository("locked", "absent", "main@sha1:" + A);
-        assertThatThrownBy(() -> sources.resolve(key("locked"), "u", new Revision("main", A)))
+        GitSource locked = sources.resolve(key("locked"), "u", new Revision("main", A));
+        assertThatThrownBy(() -> locked.credentials().get())
+                .isInstanceOf(GitException.class)
                 .hasMessage("failed to get secret 'flux-system/absent': not found");
     }
 }

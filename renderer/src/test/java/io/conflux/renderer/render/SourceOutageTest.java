@@ -319,7 +319,9 @@ class SourceOutageTest {
     /**
      * The renders of a stored artifact do not wait for its status: they read the artifact from PostgreSQL, so they start
      * once it is stored, while the status is written. Here the API server holds the status write until the render's
-     * result is in the outbox.
+     * result is in the outbox. The in-memory API server answers one request at a time, so this also checks that such a
+     * render asks the API server nothing: it reads the commit from the mirror the fetch filled, without the
+     * GitRepository's Secret (read only when the mirror has to fetch).
      */
     @Test
     void theRendersOfAStoredArtifactDoNotWaitForItsStatus() throws Exception {
