@@ -66,6 +66,8 @@ public final class RenderCoordinator implements AutoCloseable {
     private final Requeue requeue;
     private final Ownership ownership;
     private final AutoCloseable resources;
+    /** Set by {@link #close}: renders finishing from then on are not recorded. */
+    private volatile boolean closed;
     private final ArtifactGenerators generators;
     private final HelmCharts helmCharts;
     private final SourceWaiters waiters;
@@ -514,17 +516,22 @@ public final class RenderCoordinator implements AutoCloseable {
                         }
                     })
                     .invoke(rendered -> next.set(nextAfter(key, object, plan, rendered.outcome())))
-                    .chain(rendered -> (plan.known().isPresent() ? Uni.createFrom().item(Optional.<String>empty())
+                    .chain(rendered -> closed ? notRecorded(key, "the renderer is stopping")
+                            : (plan.known().isPresent() ? Uni.createFrom().item(Optional.<String>empty())
                             : recorder.needless(rendered.input()))
                             .chain(after -> {
                                 if (after.isPresent()) {
-                                    LOG.debugf("%s: not recording: %s", key, after.get());
-                                    return Uni.createFrom().voidItem();
+                                    return notRecorded(key, after.get());
                                 }
                                 return recorder.record(rendered.input(), rendered.outcome(),
                                         webhookReceivedAt(rendered.input().revision()));
                             }));
         });
+    }
+
+    private static Uni<Void> notRecorded(ObjectKey key, String why) {
+        LOG.debugf("%s: not recording: %s", key, why);
+        return Uni.createFrom().voidItem();
     }
 
     /**
@@ -576,9 +583,14 @@ public final class RenderCoordinator implements AutoCloseable {
         return source == null ? null : source.namespace();
     }
 
-    /** Stops the build threads (the timers are the service's {@link Requeue}). */
+    /**
+     * Stops the build threads (the timers are the service's {@link Requeue}). A render cut short by the stop ({@code
+     * renderer stopping}, {@code build interrupted}) or finishing after it is not recorded: it says nothing about the
+     * object, which its next owner renders when it resumes it; published, it would set the object not Ready.
+     */
     @Override
     public void close() {
+        closed = true;
         try {
             resources.close();
         } catch (Exception e) {

@@ -214,9 +214,33 @@ class RetryAndOwnershipTest {
             assertThat(scheduled).isEmpty();
             ownership.assigned(List.of(mine), partitions);
             assertThat(scheduled).as("resumed when its partition is assigned").containsExactly(KUSTOMIZATION + " in PT0S");
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (published.list().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(published.list()).as("rendered once resumed").singleElement()
+                    .satisfies(r -> assertThat(r.sourceRevision()).isEqualTo(r1));
 
             ownership.revoked(List.of(mine));
             assertThat(requeue.next(KUSTOMIZATION)).as("timer stopped when its partition is revoked").isEmpty();
+        }
+    }
+
+    /**
+     * A render that ends after the renderer began to stop is not published: cut short ({@code renderer stopping}), it
+     * says nothing about the object, which its next owner renders; published, it would set the object not Ready.
+     */
+    @Test
+    void aRenderEndingAfterTheStopIsNotPublished() throws Exception {
+        coordinator = coordinator(Ownership.everything());
+        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
+            String url = server.url("acme/apps");
+            String r1 = repository(url);
+            await(coordinator.onSourceRevision(revision(url, r1)));
+            watched.kustomizations.add(kustomization("1m"));
+            coordinator.close();
+            await(coordinator.onKustomizationChanged(kustomization("1m")));
+            assertThat(published.list()).isEmpty();
         }
     }
 
