@@ -50,7 +50,7 @@ public class StateStore {
                 chain = chain.chain(() -> session.persist(row));
             }
             if (inventory != null) {
-                chain = chain.chain(() -> session.merge(inventory)).replaceWithVoid();
+                chain = chain.chain(() -> inventory.upsert(session));
             }
             if (release != null) {
                 chain = chain.chain(() -> session.merge(release)).replaceWithVoid();
