@@ -44,6 +44,15 @@ public class Outbox {
      * @throws IllegalStateException (as the Uni's failure) when {@code conflux.outbox.table} is not set
      */
     public Uni<Void> add(String topic, String key, Object value) {
+        return add(topic, key, value, TraceContext.traceparent());
+    }
+
+    /**
+     * As {@link #add(String, String, Object)}, with the record's trace parent given rather than the current span's.
+     *
+     * @param traceparent the W3C {@code traceparent} sent as the record's header, null for none
+     */
+    public Uni<Void> add(String topic, String key, Object value, String traceparent) {
         Optional<String> table = relay.table();
         if (table.isEmpty()) {
             return Uni.createFrom().failure(new IllegalStateException(
@@ -56,7 +65,6 @@ public class Outbox {
             return Uni.createFrom().failure(new IllegalArgumentException(
                     "cannot serialize the " + topic + " record of " + key + " to JSON", e));
         }
-        String traceparent = TraceContext.traceparent();
         return Panache.getSession().chain(s -> s.createNativeQuery(
                         "INSERT INTO " + table.get() + " (topic, record_key, value, trace_context) VALUES (?1, ?2, ?3, ?4)")
                 .setParameter(1, topic)

@@ -37,7 +37,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -136,7 +135,7 @@ class OwnershipFlowTest {
             await("the owned sources published", () -> mine.stream()
                     .allMatch(name -> count(key(name), r1) == 1) ? true : null);
             Thread.sleep(5_000); // at least two more polls of each owned source, which must publish nothing
-            List<ConsumerRecord<String, String>> published = readAll(Topics.SOURCE_REVISIONS);
+            List<ConsumerRecord<String, String>> published = EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS);
             for (String name : mine) {
                 assertThat(count(published, key(name), r1)).as(name).isEqualTo(1);
             }
@@ -163,7 +162,7 @@ class OwnershipFlowTest {
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
             assertThat(JSON.readTree(answer.body()).path("polling").toString()).contains(key(x));
             assertThat(outboxRows(Topics.RECONCILE_REQUESTS, key(x))).as("the request waits for x's owner").isEqualTo(1);
-            assertThat(count(readAll(Topics.SOURCE_REVISIONS), key(x), null)).as("the non-owner did not reconcile x")
+            assertThat(count(EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS), key(x), null)).as("the non-owner did not reconcile x")
                     .isZero();
             assertThat(x1).isNotEqualTo(x2);
         }
@@ -179,13 +178,13 @@ class OwnershipFlowTest {
         await("the request consumed", () -> consumedAll(Topics.RECONCILE_REQUESTS) ? true : null);
         Thread.sleep(5_000); // more polls of the shared sources
 
-        List<ConsumerRecord<String, String>> published = readAll(Topics.SOURCE_REVISIONS);
+        List<ConsumerRecord<String, String>> published = EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS);
         assertThat(count(published, key(x), null)).as("one SourceRevision of x, by its owner").isEqualTo(1);
         for (int i = 0; i < 6; i++) {
             assertThat(count(published, key("shared-" + i), null)).as("shared-" + i + " once for its one revision")
                     .isEqualTo(1);
         }
-        List<ConsumerRecord<String, String>> requests = readAll(Topics.RECONCILE_REQUESTS);
+        List<ConsumerRecord<String, String>> requests = EmbeddedInfrastructure.records(Topics.RECONCILE_REQUESTS);
         assertThat(requests).filteredOn(r -> r.key().equals(key(x))).hasSize(1)
                 .allSatisfy(r -> assertThat(value(r).path("trigger").asText()).isEqualTo("webhook"));
     }
@@ -354,7 +353,7 @@ class OwnershipFlowTest {
     }
 
     private static long count(String key, String revision) {
-        return count(readAll(Topics.SOURCE_REVISIONS), key, revision);
+        return count(EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS), key, revision);
     }
 
     /** @return the records of {@code key} (at {@code revision}, or any when null) */
@@ -363,26 +362,6 @@ class OwnershipFlowTest {
                 .filter(r -> revision == null || revision.equals(value(r).path("revision").asText())).count();
     }
 
-    /** @return every record on the topic up to its current end */
-    private static List<ConsumerRecord<String, String>> readAll(String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedInfrastructure.kafka.bootstrapServers());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
-    }
 
     /** Polls until the probe gives a value; the bound only stops a broken run from hanging. */
     private static <T> T await(String what, Supplier<T> probe) {

@@ -42,16 +42,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.Test;
@@ -162,7 +157,7 @@ class WebhookFlowTest {
         assertThat(JSON.readTree(deliveryOutcome("github:" + delivery))).isEqualTo(JSON.readTree(accepted.body()));
         String pushed = "main@sha1:" + second.name();
         awaitRecord(v -> delivery.equals(v.path("deliveryId").asText()));
-        ConsumerRecord<String, String> webhookRecord = readAll().stream()
+        ConsumerRecord<String, String> webhookRecord = EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS).stream()
                 .filter(r -> delivery.equals(value(r).path("deliveryId").asText())).findFirst().orElseThrow();
         assertThat(webhookRecord.key()).isEqualTo("GitRepository/default/infra");
         assertThat(value(webhookRecord).path("revision").asText()).isEqualTo(pushed);
@@ -189,7 +184,7 @@ class WebhookFlowTest {
         assertThat(redelivered.statusCode()).isEqualTo(200);
         assertThat(redelivered.body()).contains("already processed");
 
-        List<ConsumerRecord<String, String>> all = readAll();
+        List<ConsumerRecord<String, String>> all = EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS);
         assertThat(all.stream().filter(r -> delivery.equals(value(r).path("deliveryId").asText()))).hasSize(1);
         assertThat(all.stream().filter(r -> pushed.equals(value(r).path("revision").asText()))).hasSize(1);
         assertThat(all.stream().filter(r -> forgedDelivery.equals(value(r).path("deliveryId").asText()))).isEmpty();
@@ -200,7 +195,7 @@ class WebhookFlowTest {
         assertThat(manual.statusCode()).as(manual.body()).isEqualTo(200);
         assertThat(JSON.readTree(manual.body()).path("result").asText()).isEqualTo("unchanged");
         assertThat(JSON.readTree(manual.body()).path("revision").asText()).isEqualTo(pushed);
-        assertThat(readAll().stream().filter(r -> r.key().equals("GitRepository/default/infra")))
+        assertThat(EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS).stream().filter(r -> r.key().equals("GitRepository/default/infra")))
                 .hasSameSizeAs(all.stream().filter(r -> r.key().equals("GitRepository/default/infra")).toList());
     }
 
@@ -368,7 +363,7 @@ class WebhookFlowTest {
             assertThat(unauthenticated.headers().firstValue("WWW-Authenticate")).contains("Bearer");
             assertThat(unauthenticated.body()).doesNotContain(EmbeddedInfrastructure.CONTROL_TOKEN);
         }
-        assertThat(readAll().stream().map(WebhookFlowTest::value).map(v -> v.path("revision").asText())).doesNotContain(moved);
+        assertThat(EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS).stream().map(WebhookFlowTest::value).map(v -> v.path("revision").asText())).doesNotContain(moved);
         assertThat(kube().resources(GitRepository.class).inNamespace(NS).withName("control").get()
                 .getStatus().conditions().stream().filter(c -> "Ready".equals(c.type()))
                 .map(WebhookFlowTest::namedRevision).findFirst().orElse(null)).isEqualTo("main@sha1:" + first.name());
@@ -453,7 +448,7 @@ class WebhookFlowTest {
         awaitRecord(v -> "GitRepository/default/tenant".equals(v.path("source").asText())
                 && nextRevision.equals(v.path("revision").asText()));
 
-        assertThat(readAll().stream().map(WebhookFlowTest::value)
+        assertThat(EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS).stream().map(WebhookFlowTest::value)
                 .filter(v -> "GitRepository/default/tenant".equals(v.path("source").asText()))
                 .map(v -> v.path("revision").asText()))
                 .containsOnly(tracked, nextRevision)
@@ -716,29 +711,9 @@ class WebhookFlowTest {
         }
     }
 
-    /** @return every record on the topic up to its current end */
-    private static List<ConsumerRecord<String, String>> readAll() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedInfrastructure.kafka.bootstrapServers());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.SOURCE_REVISIONS).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
-    }
 
     private static JsonNode awaitRecord(Predicate<JsonNode> wanted) {
-        return await("a record on " + Topics.SOURCE_REVISIONS, () -> readAll().stream().map(WebhookFlowTest::value)
+        return await("a record on " + Topics.SOURCE_REVISIONS, () -> EmbeddedInfrastructure.records(Topics.SOURCE_REVISIONS).stream().map(WebhookFlowTest::value)
                 .filter(wanted).findFirst().orElse(null));
     }
 

@@ -2,6 +2,7 @@ package io.conflux.receiver.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.conflux.model.topic.Topics;
 import io.conflux.receiver.consume.WebhookWarmUp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -12,12 +13,24 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 /**
  * The receiver's warm-up of its webhook path ({@link WebhookWarmUp}): its requests reach the running server and are
  * answered 404 (no Receiver has their path), and they are left out of the HTTP server metrics, where a real request
- * to an unknown path is counted.
+ * to an unknown path is counted; its reconcile request is published unsampled and consumed.
  */
 @QuarkusTest
 @QuarkusTestResource(EmbeddedInfrastructure.class)
@@ -41,6 +54,54 @@ class WebhookWarmUpTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
 
         assertThat(hook404s() - before).as("only the request from outside is counted").isEqualTo(1.0);
+    }
+
+    /**
+     * The warm-up's reconcile request goes through the outbox to {@code conflux.reconcile-requests} with a trace parent
+     * that is not sampled, and the receiver's consumer takes it (its group's committed offset passes it).
+     */
+    @Test
+    void theWarmUpReconcileRequestIsPublishedUnsampledAndConsumed() throws Exception {
+        assertThat(warmUp.requestReconcile()).isTrue();
+
+        ConsumerRecord<String, String> sent = await("the warm-up request on " + Topics.RECONCILE_REQUESTS, () -> {
+            List<ConsumerRecord<String, String>> all = EmbeddedInfrastructure.records(Topics.RECONCILE_REQUESTS).stream()
+                    .filter(r -> WebhookWarmUp.RECONCILE_KEY.equals(r.key())).toList();
+            // one from the application's own start, one from this test
+            return all.size() >= 2 ? all.get(all.size() - 1) : null;
+        });
+        Header traceparent = sent.headers().lastHeader("traceparent");
+        assertThat(traceparent).as("traceparent header").isNotNull();
+        assertThat(new String(traceparent.value(), StandardCharsets.UTF_8)).as("not sampled")
+                .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00");
+        assertThat(sent.value()).contains("\"object\":\"" + WebhookWarmUp.RECONCILE_KEY + "\"");
+
+        TopicPartition partition = new TopicPartition(sent.topic(), sent.partition());
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedInfrastructure.kafka.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            await("the receiver's consumer past the warm-up request", () -> {
+                try {
+                    OffsetAndMetadata committed = admin.listConsumerGroupOffsets("conflux-receiver")
+                            .partitionsToOffsetAndMetadata().get().get(partition);
+                    return committed != null && committed.offset() > sent.offset() ? true : null;
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    private static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out waiting for " + what);
     }
 
     /** @return the value of a sample line, {@code name{labels} value [# exemplar]} */
