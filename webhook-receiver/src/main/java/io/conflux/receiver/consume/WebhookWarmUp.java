@@ -48,7 +48,7 @@ import org.jboss.logging.Logger;
  * ({@code quarkus.otel.traces.suppress-application-uris}). Then, in process, it verifies one
  * GitHub {@code ping} signed with a random key ({@link WebhookVerifier}: the HMAC and the JSON check of a real push).
  *
- * <p>Last it sends one reconcile request the way the handler sends a push's: a row in the outbox, published by the
+ * <p>Before those it sends one reconcile request the way the handler sends a push's: a row in the outbox, published by the
  * relay to {@code conflux.reconcile-requests} and consumed by {@link ReconcileRequestConsumer}, for
  * {@value #RECONCILE_KEY}, a GitRepository no cluster can have (upper case is not allowed in object names), which
  * the consumer finds absent and reconciles no further. Its {@code traceparent} is not sampled, so that the consumer's
@@ -66,7 +66,7 @@ public class WebhookWarmUp {
     private static final String BODY = "{\"zen\":\"Conflux warm-up\",\"hook_id\":0}";
     /** The GitRepository of the warm-up's reconcile request: none can exist, its name has upper case. */
     public static final String RECONCILE_KEY = GitRepository.KIND + "/conflux-warm-up/WARM-UP";
-    private static final long TIMEOUT_SECONDS = 10;
+    private static final long TIMEOUT_SECONDS = 5;
 
     @Inject
     Vertx vertx;
@@ -83,13 +83,14 @@ public class WebhookWarmUp {
             return;
         }
         String host = start.options().getHost();
-        warmUp(host == null || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host, port);
+        // the request first: it does not wait for the HTTP requests, one of which was once seen not answered
         requestReconcile();
+        warmUp(host == null || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host, port);
     }
 
     /**
      * Adds the warm-up's reconcile request of {@value #RECONCILE_KEY} to the outbox, with a trace parent that is not
-     * sampled; blocking (at most 10 s), never throws.
+     * sampled; blocking (at most 5 s), never throws.
      *
      * @return whether the request was added
      */
@@ -114,7 +115,7 @@ public class WebhookWarmUp {
     }
 
     /**
-     * Sends the warm-up requests to {@code host:port} and verifies a signed ping; blocking (at most 10 s a request),
+     * Sends the warm-up requests to {@code host:port} and verifies a signed ping; blocking (at most 5 s a request),
      * never throws.
      *
      * @param host the receiver's HTTP host, as a client reaches it
