@@ -160,11 +160,7 @@ class RetryAndOwnershipTest {
      */
     @Test
     void theNextRenderIsScheduledAfterAnyOutcome() throws Exception {
-        coordinator = coordinator(Ownership.everything());
-        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
-            String url = server.url("acme/apps");
-            String r1 = repository(url);
-            await(coordinator.onSourceRevision(revision(url, r1)));
+        withStoredFirstRevision(r1 -> {
             watched.kustomizations.add(kustomization("2m"));
             sql("CREATE OR REPLACE FUNCTION conflux_test_refuse_outbox() RETURNS trigger AS $$"
                     + " BEGIN RAISE EXCEPTION 'renderer_outbox refused by the test'; END $$ LANGUAGE plpgsql");
@@ -187,7 +183,7 @@ class RetryAndOwnershipTest {
             assertThat(requeue.next(KUSTOMIZATION)).as("timer after a render").get()
                     .satisfies(due -> assertThat(due).isBetween(renderedAt.plus(Duration.ofMinutes(10)),
                             Instant.now().plus(Duration.ofMinutes(10))));
-        }
+        });
     }
 
     /**
@@ -232,16 +228,31 @@ class RetryAndOwnershipTest {
      */
     @Test
     void aRenderEndingAfterTheStopIsNotPublished() throws Exception {
+        withStoredFirstRevision(r1 -> {
+            watched.kustomizations.add(kustomization("1m"));
+            coordinator.close();
+            await(coordinator.onKustomizationChanged(kustomization("1m")));
+            assertThat(published.list()).isEmpty();
+        });
+    }
+
+    /**
+     * Runs {@code steps} with a coordinator owning everything, repository {@code acme/apps} served over HTTP and its
+     * first revision fetched and stored; the Kustomization is not watched yet.
+     */
+    private void withStoredFirstRevision(StoredRevisionSteps steps) throws Exception {
         coordinator = coordinator(Ownership.everything());
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
             String r1 = repository(url);
             await(coordinator.onSourceRevision(revision(url, r1)));
-            watched.kustomizations.add(kustomization("1m"));
-            coordinator.close();
-            await(coordinator.onKustomizationChanged(kustomization("1m")));
-            assertThat(published.list()).isEmpty();
+            steps.run(r1);
         }
+    }
+
+    /** A test's steps once {@link #withStoredFirstRevision} set the scene. */
+    private interface StoredRevisionSteps {
+        void run(String revision) throws Exception;
     }
 
     private RenderCoordinator coordinator(Ownership ownership) {
