@@ -189,7 +189,7 @@ public final class GitMirror {
 
     /**
      * Work on one mirror, given the open repository, the rewritten remote URL and the fetch's bounds and credentials
-     * (made when first asked for).
+     * (made by each fetch, which alone asks for the credentials).
      */
     private interface MirrorWork<T> {
         T run(Repository repo, String remote, Supplier<GitTransfer> transfer) throws IOException;
@@ -203,17 +203,7 @@ public final class GitMirror {
                              MirrorWork<T> work) {
         String remote = rewriter.remote(url);
         Duration bound = timeout == null ? this.timeout : timeout;
-        Supplier<GitTransfer> transfer = new Supplier<>() {
-            private GitTransfer made;
-
-            @Override
-            public GitTransfer get() {
-                if (made == null) {
-                    made = new GitTransfer(credentials.get(), bound, maxFetchBytes);
-                }
-                return made;
-            }
-        };
+        Supplier<GitTransfer> transfer = () -> new GitTransfer(credentials.get(), bound, maxFetchBytes);
         Path ownerDir = mirrorsDir.resolve(sha256(ownerId(owner)));
         synchronized (locks.computeIfAbsent(ownerDir.toString(), k -> new Object())) {
             try (Repository repo = open(ownerDir.resolve(sha256(remote)), remote)) {
