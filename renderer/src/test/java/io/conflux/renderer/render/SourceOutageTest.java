@@ -99,14 +99,11 @@ class SourceOutageTest {
 
     @Test
     void failedFetchKeepsTheLastGoodArtifactAndRendersNothingUntilAFetchSucceeds() throws Exception {
-        Path work = appsRepository();
-        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
-        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
-            String url = server.url("acme/apps");
-            createGitRepository(url);
-
+        withServedFirstRevision(scene -> {
+            Path work = scene.work();
+            String url = scene.url();
+            String r1 = scene.revision();
             // the receiver stored r1 and published it: the renderer fetches it and digests its content
-            receiverStored(r1, url);
             await(coordinator.onSourceRevision(revision(url, r1)));
             Artifact good = artifact();
             assertThat(good.revision()).isEqualTo(r1);
@@ -148,7 +145,7 @@ class SourceOutageTest {
             Files.writeString(work.resolve("app.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app3\n");
             String r3 = "main@sha1:" + TestRepositories.commit(work, "main");
             receiverStored(r3, url);
-            server.stop();
+            scene.server().stop();
             kustomizations.add(kustomization());
             await(coordinator.onSourceRevision(revision(url, r3)));
             assertThat(ready().reason()).isEqualTo("GitOperationFailed");
@@ -156,17 +153,15 @@ class SourceOutageTest {
             assertThat(artifact()).isEqualTo(fetched);
             assertThat(TestCoordinators.storedRevision(runner, SOURCE)).contains(r2);
             assertThat(published.list()).isEmpty();
-        }
+        });
     }
 
     @Test
     void restartedRendererServesTheStoredArtifactWhenTheStatusNoLongerHasIt() throws Exception {
-        Path work = appsRepository();
-        String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
-        try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
-            String url = server.url("acme/apps");
-            createGitRepository(url);
-            receiverStored(r1, url);
+        withServedFirstRevision(scene -> {
+            Path work = scene.work();
+            String url = scene.url();
+            String r1 = scene.revision();
             await(coordinator.onSourceRevision(revision(url, r1)));
             Artifact good = artifact();
             assertThat(good.revision()).isEqualTo(r1);
@@ -189,7 +184,7 @@ class SourceOutageTest {
             assertThat(condition("FetchFailed")).map(Condition::status).contains("True");
             assertThat(artifact()).isEqualTo(good);
             assertThat(published.list()).isEmpty();
-        }
+        });
     }
 
     /**
@@ -293,7 +288,10 @@ class SourceOutageTest {
      */
     @Test
     void theStatusReportsAFetchedArtifactOnlyOnceItIsStored() throws Exception {
-        withStoredFirstRevision((url, r1) -> {
+        withServedFirstRevision(scene -> {
+            String url = scene.url();
+            String r1 = scene.revision();
+            kustomizations.add(kustomization());
             sql("CREATE OR REPLACE FUNCTION conflux_test_refuse() RETURNS trigger AS $$"
                     + " BEGIN RAISE EXCEPTION 'source_artifact refused by the test'; END $$ LANGUAGE plpgsql");
             sql("CREATE TRIGGER conflux_test_refuse BEFORE INSERT OR UPDATE ON source_artifact"
@@ -325,7 +323,10 @@ class SourceOutageTest {
      */
     @Test
     void theRendersOfAStoredArtifactDoNotWaitForItsStatus() throws Exception {
-        withStoredFirstRevision((url, r1) -> {
+        withServedFirstRevision(scene -> {
+            String url = scene.url();
+            String r1 = scene.revision();
+            kustomizations.add(kustomization());
             CountDownLatch statusHeld = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             kube.authorize(request -> {
@@ -388,24 +389,34 @@ class SourceOutageTest {
     }
 
 
-    /** A test's steps once {@link #withStoredFirstRevision} set the scene. */
-    private interface StoredRevisionSteps {
-        void run(String url, String revision) throws Exception;
+    /**
+     * What {@link #withServedFirstRevision} set up.
+     *
+     * @param work     the working tree of repository {@code acme/apps}, to commit more revisions in
+     * @param server   the Git server serving it
+     * @param url      the repository's URL on that server
+     * @param revision its first revision, {@code main@sha1:<hex>}
+     */
+    private record Scene(Path work, LocalHttpGitServer server, String url, String revision) {
+    }
+
+    /** A test's steps once {@link #withServedFirstRevision} set the scene. */
+    private interface SceneSteps {
+        void run(Scene scene) throws Exception;
     }
 
     /**
-     * Runs {@code steps} with repository {@code acme/apps} at its first commit served over HTTP, GitRepository
-     * {@code apps} of it as the receiver left it after ls-remote, and Kustomization {@code apps} reading it.
+     * Runs {@code steps} with repository {@code acme/apps} at its first commit served over HTTP and GitRepository
+     * {@code apps} of it as the receiver left it after ls-remote; no Kustomization reads it yet.
      */
-    private void withStoredFirstRevision(StoredRevisionSteps steps) throws Exception {
+    private void withServedFirstRevision(SceneSteps steps) throws Exception {
         Path work = appsRepository();
         String r1 = "main@sha1:" + TestRepositories.commit(work, "main");
         try (LocalHttpGitServer server = LocalHttpGitServer.start(tmp.resolve("repos"), "git", "s3cret")) {
             String url = server.url("acme/apps");
             createGitRepository(url);
             receiverStored(r1, url);
-            kustomizations.add(kustomization());
-            steps.run(url, r1);
+            steps.run(new Scene(work, server, url, r1));
         }
     }
 
