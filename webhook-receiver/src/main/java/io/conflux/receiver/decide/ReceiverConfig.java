@@ -47,8 +47,8 @@ public interface ReceiverConfig {
 
     /**
      * {@code conflux.receiver.warm-up-requests}: requests the receiver sends its own webhook endpoint once its HTTP
-     * server listens, each answered 404, followed by one reconcile request of a GitRepository that cannot exist
-     * through {@code conflux.reconcile-requests} ({@code WebhookWarmUp}); 0 sends none of them.
+     * server listens, each answered 404, after one reconcile request of a GitRepository that cannot exist through
+     * {@code conflux.reconcile-requests} ({@code WebhookWarmUp}); 0 sends none of them.
      */
     @WithName("warm-up-requests")
     int warmUpRequests();
